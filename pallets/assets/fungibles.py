@@ -1,0 +1,259 @@
+"""pallet_assets' balance logic and the ``Fungibles`` trait other pallets use.
+
+Accounts of a non-sufficient asset need the holder to exist natively (a consumer reference on
+System.Account, as pallet_assets takes); sufficient assets give the holder a sufficient reference
+instead. A balance falling below ``min_balance`` in an expendable transfer takes its dust along and
+removes the account. Internal callers (MultiAssetDelegation, Services, Lst) see ``Token(...)``
+errors, as through ``fungibles::Mutate``; the extrinsics see the pallet's own errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runtime.errors import Arithmetic, Token
+
+from pallets.assets.errors import Error
+from pallets.assets.events import Event
+from pallets.assets.types import AccountStatus, AssetAccount, AssetDetails, AssetMetadata, AssetStatus, ExistenceReason
+
+if TYPE_CHECKING:
+    from pallets.system import System
+
+MAX = (1 << 128) - 1
+
+
+class FungiblesImpl:
+    """Mixin of the Assets pallet: balance bookkeeping shared by its calls and the Fungibles trait."""
+
+    system: "System"
+    storage: object
+    consts: object
+
+    # ------------------------------------------------------------------ inspection
+    def details(self, asset_id: int) -> AssetDetails | None:
+        return self.storage.Asset.get(asset_id)  # type: ignore[attr-defined]
+
+    def asset_exists(self, asset_id: int) -> bool:
+        return asset_id in self.storage.Asset  # type: ignore[attr-defined]
+
+    def asset_ids(self) -> list[int]:
+        return sorted(self.storage.Asset.keys())  # type: ignore[attr-defined]
+
+    def total_issuance(self, asset_id: int) -> int:
+        d = self.details(asset_id)
+        return d.supply if d else 0
+
+    def minimum_balance(self, asset_id: int) -> int:
+        d = self.details(asset_id)
+        return d.min_balance if d else 0
+
+    def balance(self, asset_id: int, who: str) -> int:
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        return acc.balance if acc else 0
+
+    def reducible_balance(self, asset_id: int, who: str, keep_alive: bool) -> int:
+        d = self.details(asset_id)
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        if d is None or acc is None or d.status != AssetStatus.Live or acc.status != AccountStatus.Liquid:
+            return 0
+        if keep_alive:
+            return max(acc.balance - d.min_balance, 0)
+        return acc.balance
+
+    # ------------------------------------------------------------------ account lifecycle
+    def _new_account(self, asset_id: int, who: str, d: AssetDetails, balance: int) -> tuple[AssetAccount, AssetDetails]:
+        if d.is_sufficient:
+            self.system.inc_sufficients(who)
+            reason = ExistenceReason.Sufficient
+            d = _replace(d, accounts=d.accounts + 1, sufficients=d.sufficients + 1)
+        else:
+            info = self.system.account(who)
+            if info.providers == 0 and info.sufficients == 0:
+                raise Token.CannotCreate()
+            self.system.inc_consumers(who)
+            reason = ExistenceReason.Consumer
+            d = _replace(d, accounts=d.accounts + 1)
+        return AssetAccount(balance, AccountStatus.Liquid, reason, ()), d
+
+    def _dead_account(self, who: str, d: AssetDetails, reason: ExistenceReason) -> AssetDetails:
+        if reason == ExistenceReason.Sufficient:
+            self.system.dec_sufficients(who)
+            return _replace(d, accounts=d.accounts - 1, sufficients=d.sufficients - 1)
+        if reason == ExistenceReason.Consumer:
+            self.system.dec_consumers(who)
+        return _replace(d, accounts=d.accounts - 1)
+
+    # ------------------------------------------------------------------ moves (internal; extrinsic-style errors)
+    def _debit(self, asset_id: int, who: str, amount: int, keep_alive: bool, best_effort: bool = False, force: bool = False) -> tuple[int, int]:
+        """Check a debit; returns (actual amount, dust taken along). Raises Assets errors."""
+        d = self.details(asset_id)
+        if d is None:
+            raise Error.Unknown()
+        if d.status != AssetStatus.Live and not force:
+            raise Error.AssetNotLive()
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        if acc is None:
+            raise Error.NoAccount()
+        if acc.status != AccountStatus.Liquid and not force:
+            raise Error.Frozen()
+        available = acc.balance - d.min_balance if keep_alive else acc.balance
+        available = max(available, 0)
+        actual = min(amount, available) if best_effort else amount
+        if actual > available:
+            raise Error.BalanceLow()
+        remaining = acc.balance - actual
+        dust = remaining if 0 < remaining < d.min_balance else 0
+        return actual, dust
+
+    def _credit_check(self, asset_id: int, who: str, amount: int, d: AssetDetails) -> None:
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        if acc is None:
+            if amount < d.min_balance:
+                raise Token.BelowMinimum()
+            if not d.is_sufficient:
+                info = self.system.account(who)
+                if info.providers == 0 and info.sufficients == 0:
+                    raise Token.CannotCreate()
+        elif acc.status == AccountStatus.Blocked:
+            raise Token.Blocked()
+        elif acc.balance + amount > MAX:
+            raise Arithmetic.Overflow()
+
+    def _apply_debit(self, asset_id: int, who: str, amount: int) -> None:
+        accounts = self.storage.Account  # type: ignore[attr-defined]
+        acc = accounts.get((asset_id, who))
+        left = acc.balance - amount
+        if left == 0:
+            accounts.remove((asset_id, who))
+            d = self._dead_account(who, self.details(asset_id), acc.reason)
+            self.storage.Asset.insert(asset_id, d)  # type: ignore[attr-defined]
+        else:
+            accounts.insert((asset_id, who), _replace(acc, balance=left))
+
+    def _apply_credit(self, asset_id: int, who: str, amount: int) -> None:
+        accounts = self.storage.Account  # type: ignore[attr-defined]
+        acc = accounts.get((asset_id, who))
+        if acc is None:
+            new, d = self._new_account(asset_id, who, self.details(asset_id), amount)
+            accounts.insert((asset_id, who), new)
+            self.storage.Asset.insert(asset_id, d)  # type: ignore[attr-defined]
+        else:
+            accounts.insert((asset_id, who), _replace(acc, balance=acc.balance + amount))
+
+    def do_transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool, force: bool = False) -> int:
+        """Move ``amount`` (plus dust if the source dies); emits ``Transferred``. Returns the amount moved."""
+        actual, dust = self._debit(asset_id, source, amount, keep_alive, force=force)
+        d = self.details(asset_id)
+        if source == dest or actual == 0:
+            return actual
+        self._credit_check(asset_id, dest, actual + dust, d)  # type: ignore[arg-type]
+        self._apply_debit(asset_id, source, actual + dust)
+        self._apply_credit(asset_id, dest, actual + dust)
+        self.deposit_event(Event.Transferred(asset_id, source, dest, actual + dust))  # type: ignore[attr-defined]
+        return actual + dust
+
+    def do_mint(self, asset_id: int, who: str, amount: int) -> None:
+        d = self.details(asset_id)
+        if d is None:
+            raise Error.Unknown()
+        if d.status != AssetStatus.Live:
+            raise Error.AssetNotLive()
+        if amount == 0:
+            return
+        if d.supply + amount > MAX:
+            raise Arithmetic.Overflow()
+        self._credit_check(asset_id, who, amount, d)
+        self._apply_credit(asset_id, who, amount)
+        d = self.details(asset_id)
+        self.storage.Asset.insert(asset_id, _replace(d, supply=d.supply + amount))  # type: ignore[attr-defined]
+        self.deposit_event(Event.Issued(asset_id, who, amount))  # type: ignore[attr-defined]
+
+    def do_burn(self, asset_id: int, who: str, amount: int, *, keep_alive: bool, best_effort: bool) -> int:
+        actual, dust = self._debit(asset_id, who, amount, keep_alive, best_effort=best_effort, force=True)
+        total = actual + dust
+        if total == 0:
+            return 0
+        self._apply_debit(asset_id, who, total)
+        d = self.details(asset_id)
+        self.storage.Asset.insert(asset_id, _replace(d, supply=d.supply - total))  # type: ignore[attr-defined]
+        self.deposit_event(Event.Burned(asset_id, who, total))  # type: ignore[attr-defined]
+        return total
+
+class Fungibles:
+    """:class:`runtime.traits.Fungibles` for the Assets pallet (its calls use the same names, so the
+    trait lives on this adapter, as Rust keeps trait methods apart from dispatchables)."""
+
+    def __init__(self, pallet: "FungiblesImpl") -> None:
+        self.p = pallet
+
+    def asset_exists(self, asset_id: int) -> bool:
+        return self.p.asset_exists(asset_id)
+
+    def asset_ids(self) -> list[int]:
+        return self.p.asset_ids()
+
+    def total_issuance(self, asset_id: int) -> int:
+        return self.p.total_issuance(asset_id)
+
+    def minimum_balance(self, asset_id: int) -> int:
+        return self.p.minimum_balance(asset_id)
+
+    def balance(self, asset_id: int, who: str) -> int:
+        return self.p.balance(asset_id, who)
+
+    def reducible_balance(self, asset_id: int, who: str, keep_alive: bool) -> int:
+        return self.p.reducible_balance(asset_id, who, keep_alive)
+
+    def transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:
+        try:
+            self.p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive)
+        except (Error.Unknown, Error.NoAccount, Error.BalanceLow, Error.Frozen, Error.AssetNotLive) as exc:  # type: ignore[misc]
+            raise _as_token(exc) from None
+
+    def mint_into(self, asset_id: int, who: str, amount: int) -> None:
+        try:
+            self.p.do_mint(asset_id, who, amount)
+        except (Error.Unknown, Error.AssetNotLive) as exc:  # type: ignore[misc]
+            raise _as_token(exc) from None
+
+    def burn_from(self, asset_id: int, who: str, amount: int, *, keep_alive: bool = False) -> int:
+        try:
+            return self.p.do_burn(asset_id, who, amount, keep_alive=keep_alive, best_effort=False)
+        except (Error.Unknown, Error.NoAccount, Error.BalanceLow, Error.Frozen, Error.AssetNotLive) as exc:  # type: ignore[misc]
+            raise _as_token(exc) from None
+
+    def create(self, asset_id: int, admin: str, is_sufficient: bool, min_balance: int) -> None:
+        """fungibles::Create: no deposit, no origin check (how Lst creates pool tokens)."""
+        p = self.p
+        if p.asset_exists(asset_id):
+            raise Error.InUse()
+        if min_balance == 0:
+            raise Error.MinBalanceZero()
+        p.storage.Asset.insert(asset_id, AssetDetails(admin, admin, admin, admin, 0, 0, min_balance, is_sufficient, 0, 0, 0, AssetStatus.Live))  # type: ignore[attr-defined]
+        p.deposit_event(Event.Created(asset_id, admin, admin))  # type: ignore[attr-defined]
+
+    def set_metadata(self, asset_id: int, owner: str, name: bytes, symbol: bytes, decimals: int) -> None:
+        p = self.p
+        limit = p.consts.StringLimit  # type: ignore[attr-defined]
+        if len(name) > limit or len(symbol) > limit:
+            raise Error.BadMetadata()
+        if not p.asset_exists(asset_id):
+            raise Error.Unknown()
+        p.storage.Metadata.insert(asset_id, AssetMetadata(0, name, symbol, decimals, False))  # type: ignore[attr-defined]
+        p.deposit_event(Event.MetadataSet(asset_id, name, symbol, decimals, False))  # type: ignore[attr-defined]
+
+
+def _replace(obj, **changes):  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+def _as_token(exc: Exception) -> Exception:
+    name = type(exc).__name__
+    if name == "Unknown":
+        return Token.UnknownAsset()
+    if name in ("Frozen", "AssetNotLive"):
+        return Token.Frozen()
+    return Token.FundsUnavailable()

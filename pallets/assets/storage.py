@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from runtime.primitives import U128, AccountId
+from runtime.storage import PalletStorage, StorageDoubleMap, StorageMap, StorageNMap, StorageValue
+
+from pallets.assets.types import EMPTY_METADATA, Approval, AssetAccount, AssetDetails, AssetMetadata
+
+
+class AssetsStorage(PalletStorage, prefix="Assets"):
+    Asset = StorageMap(U128, AssetDetails)
+    Account = StorageDoubleMap(U128, AccountId, AssetAccount)
+    Approvals = StorageNMap((U128, AccountId, AccountId), Approval)
+    Metadata = StorageMap(U128, AssetMetadata, default=EMPTY_METADATA)
+    NextAssetId = StorageValue(U128)

@@ -1,0 +1,314 @@
+"""pallet_balances' account logic: the ``Currency`` trait other pallets use.
+
+Accounts follow the "new logic" of pallet_balances (polkadot-sdk stable2407): an account holds a
+provider reference while its free balance is at least the existential deposit; a transfer that
+leaves less than that (when allowed) reaps it and burns the dust (``DustLost``, issuance falls).
+``frozen`` (the largest lock or freeze) restricts what can leave ``free``; reserved funds count
+towards covering it. Errors follow ``fungible::Mutate::transfer``: ``Token(FundsUnavailable)``
+when there is not enough, ``Token(Frozen)`` when locks hold it, ``Token(NotExpendable)`` when a
+keep-alive transfer would reap the sender, ``Token(OnlyProvider)`` when consumers keep it alive,
+``Token(BelowMinimum)`` when the receiver would be created below the existential deposit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runtime.errors import Arithmetic, Token
+
+from pallets.balances.errors import Error
+from pallets.balances.events import Event
+from pallets.balances.types import BalanceLock, IdAmount
+from pallets.system.types import EMPTY_ACCOUNT, AccountInfo
+
+if TYPE_CHECKING:
+    from pallets.system import System
+
+MAX_BALANCE = (1 << 128) - 1
+
+
+class CurrencyImpl:
+    """Mixin of the Balances pallet implementing :class:`runtime.traits.Currency`."""
+
+    system: "System"
+    storage: object
+    consts: object
+
+    # ------------------------------------------------------------------ inspection
+    def total_issuance(self) -> int:
+        return self.storage.TotalIssuance.value()  # type: ignore[attr-defined]
+
+    def existential_deposit(self) -> int:
+        return self.consts.ExistentialDeposit  # type: ignore[attr-defined]
+
+    def _acc(self, who: str) -> AccountInfo:
+        return self.system.storage.Account._d.get(who, EMPTY_ACCOUNT)
+
+    def free_balance(self, who: str) -> int:
+        return self._acc(who).free
+
+    def reserved_balance(self, who: str) -> int:
+        return self._acc(who).reserved
+
+    def total_balance(self, who: str) -> int:
+        a = self._acc(who)
+        return a.free + a.reserved
+
+    def frozen_balance(self, who: str) -> int:
+        return self._acc(who).frozen
+
+    def reducible_balance(self, who: str, keep_alive: bool) -> int:
+        a = self._acc(who)
+        untouchable = a.frozen - a.reserved if a.frozen > a.reserved else 0
+        if keep_alive or (a.consumers > 0 and a.providers <= 1):
+            untouchable = max(untouchable, self.consts.ExistentialDeposit)  # type: ignore[attr-defined]
+        return a.free - untouchable if a.free > untouchable else 0
+
+    # ------------------------------------------------------------------ account writes
+    def _write(self, who: str, old: AccountInfo | None, new: AccountInfo) -> None:
+        """Store ``new`` for ``who``: provider bookkeeping, endowment, dust and reaping."""
+        ed = self.consts.ExistentialDeposit  # type: ignore[attr-defined]
+        system = self.system
+        had = old is not None and old.free >= ed
+        has = new.free >= ed
+        if has and not had:
+            new = new._replace(providers=new.providers + 1)
+            if old is None or old.providers == 0 and old.sufficients == 0 and old.consumers == 0:
+                self.deposit_event(Event.Endowed(who, new.free))  # type: ignore[attr-defined]
+        elif had and not has:
+            new = new._replace(providers=new.providers - 1 if new.providers else 0)
+        if new.free < ed and new.reserved == 0 and new.providers == 0 and new.sufficients == 0 and new.consumers == 0:
+            if new.free:
+                self.storage.TotalIssuance.put(self.storage.TotalIssuance.value() - new.free)  # type: ignore[attr-defined]
+                self.deposit_event(Event.DustLost(who, new.free))  # type: ignore[attr-defined]
+            new = new._replace(free=0)
+        system.set_account(who, new)
+
+    def _check_withdraw(self, a: AccountInfo, amount: int, keep_alive: bool) -> None:
+        if amount > a.free:
+            raise Token.FundsUnavailable()
+        new_free = a.free - amount
+        if a.frozen > a.reserved and new_free < a.frozen - a.reserved:
+            raise Token.Frozen()
+        ed = self.consts.ExistentialDeposit  # type: ignore[attr-defined]
+        if new_free < ed and a.free >= ed:
+            if a.consumers > 0 and a.providers <= 1 and a.reserved == 0:
+                raise Token.OnlyProvider()
+            if keep_alive:
+                raise Token.NotExpendable()
+
+    def _check_deposit(self, d: AccountInfo | None, amount: int) -> None:
+        if amount and (d is None or d.free + d.reserved == 0) and amount < self.consts.ExistentialDeposit:  # type: ignore[attr-defined]
+            raise Token.BelowMinimum()
+        if d is not None and d.free + amount > MAX_BALANCE:
+            raise Arithmetic.Overflow()
+
+    # ------------------------------------------------------------------ transfers
+    def transfer(self, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:
+        acc = self.system.storage.Account._d
+        src = acc.get(source, EMPTY_ACCOUNT)
+        self._check_withdraw(src, amount, keep_alive)
+        dst = acc.get(dest)
+        self._check_deposit(dst, amount)
+        if source == dest or amount == 0:
+            return
+        self._write(source, src, src._replace(free=src.free - amount))
+        dst = acc.get(dest)
+        base = dst if dst is not None else EMPTY_ACCOUNT
+        self._write(dest, dst, base._replace(free=base.free + amount))
+        self.deposit_event(Event.Transfer(source, dest, amount))  # type: ignore[attr-defined]
+
+    def mint_into(self, who: str, amount: int) -> None:
+        """Create ``amount`` new TNT in ``who``'s free balance (``Minted``)."""
+        if amount == 0:
+            return
+        acc = self.system.storage.Account._d
+        old = acc.get(who)
+        self._check_deposit(old, amount)
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
+        if issuance.value() + amount > MAX_BALANCE:
+            raise Arithmetic.Overflow()
+        base = old if old is not None else EMPTY_ACCOUNT
+        self._write(who, old, base._replace(free=base.free + amount))
+        issuance.put(issuance.value() + amount)
+        self.deposit_event(Event.Minted(who, amount))  # type: ignore[attr-defined]
+
+    deposit_creating = mint_into
+
+    def burn_from(self, who: str, amount: int) -> int:
+        """Destroy exactly ``amount`` of ``who``'s free balance (``Burned``)."""
+        if amount == 0:
+            return 0
+        old = self._acc(who)
+        self._check_withdraw(old, amount, keep_alive=False)
+        self._write(who, old, old._replace(free=old.free - amount))
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
+        issuance.put(issuance.value() - amount)
+        self.deposit_event(Event.Burned(who, amount))  # type: ignore[attr-defined]
+        return amount
+
+    def withdraw_fee(self, who: str, fee: int) -> None:
+        """Charge a transaction fee (to the treasury), keeping the payer alive."""
+        old = self._acc(who)
+        self._check_withdraw(old, fee, keep_alive=True)
+        self._write(who, old, old._replace(free=old.free - fee))
+        self.deposit_event(Event.Withdraw(who, fee))  # type: ignore[attr-defined]
+        treasury = self.treasury_account()  # type: ignore[attr-defined]
+        t_old = self.system.storage.Account._d.get(treasury)
+        t_base = t_old if t_old is not None else EMPTY_ACCOUNT
+        self._write(treasury, t_old, t_base._replace(free=t_base.free + fee))
+        self.deposit_event(Event.Deposit(treasury, fee))  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ reserves
+    def reserve(self, who: str, amount: int) -> None:
+        a = self._acc(who)
+        if amount > a.free:
+            raise Error.InsufficientBalance()
+        new_free = a.free - amount
+        if a.frozen > a.reserved + amount and new_free < a.frozen - a.reserved - amount:
+            raise Error.LiquidityRestrictions()
+        if new_free < self.consts.ExistentialDeposit and a.providers <= 1:  # type: ignore[attr-defined]
+            raise Error.InsufficientBalance("reserving would leave the free balance below the existential deposit")
+        if amount == 0:
+            return
+        self._write(who, a, a._replace(free=new_free, reserved=a.reserved + amount))
+        self.deposit_event(Event.Reserved(who, amount))  # type: ignore[attr-defined]
+
+    def unreserve(self, who: str, amount: int) -> int:
+        """Move up to ``amount`` from reserved back to free; returns what was moved."""
+        a = self._acc(who)
+        actual = min(amount, a.reserved)
+        if actual == 0:
+            return 0
+        self._write(who, a, a._replace(free=a.free + actual, reserved=a.reserved - actual))
+        self.deposit_event(Event.Unreserved(who, actual))  # type: ignore[attr-defined]
+        return actual
+
+    def repatriate_reserved(self, slashed: str, beneficiary: str, amount: int, *, to_free: bool = True) -> int:
+        a = self._acc(slashed)
+        actual = min(amount, a.reserved)
+        if actual == 0:
+            return 0
+        if slashed == beneficiary:
+            return self.unreserve(slashed, actual) if to_free else actual
+        b_old = self.system.storage.Account._d.get(beneficiary)
+        self._check_deposit(b_old, actual)
+        self._write(slashed, a, a._replace(reserved=a.reserved - actual))
+        b_old = self.system.storage.Account._d.get(beneficiary)
+        b = b_old if b_old is not None else EMPTY_ACCOUNT
+        nb = b._replace(free=b.free + actual) if to_free else b._replace(reserved=b.reserved + actual)
+        self._write(beneficiary, b_old, nb)
+        self.deposit_event(Event.ReserveRepatriated(slashed, beneficiary, actual, "Free" if to_free else "Reserved"))  # type: ignore[attr-defined]
+        return actual
+
+    def slash(self, who: str, amount: int) -> int:
+        """Burn up to ``amount``: free first (down to zero), then reserved. Returns what was burned."""
+        a = self._acc(who)
+        from_free = min(amount, a.free)
+        from_reserved = min(amount - from_free, a.reserved)
+        total = from_free + from_reserved
+        if total == 0:
+            return 0
+        self._write(who, a, a._replace(free=a.free - from_free, reserved=a.reserved - from_reserved))
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
+        issuance.put(issuance.value() - total)
+        self.deposit_event(Event.Slashed(who, total))  # type: ignore[attr-defined]
+        return total
+
+    def slash_reserved(self, who: str, amount: int) -> int:
+        a = self._acc(who)
+        actual = min(amount, a.reserved)
+        if actual == 0:
+            return 0
+        self._write(who, a, a._replace(reserved=a.reserved - actual))
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
+        issuance.put(issuance.value() - actual)
+        self.deposit_event(Event.Slashed(who, actual))  # type: ignore[attr-defined]
+        return actual
+
+    # ------------------------------------------------------------------ locks and freezes
+    def _refresh_frozen(self, who: str) -> None:
+        locks = self.storage.Locks.get(who)  # type: ignore[attr-defined]
+        freezes = self.storage.Freezes.get(who)  # type: ignore[attr-defined]
+        frozen = max([lk.amount for lk in locks] + [f.amount for f in freezes] + [0])
+        a = self._acc(who)
+        if frozen != a.frozen:
+            self._write(who, a, a._replace(frozen=frozen))
+            if frozen > a.frozen:
+                self.deposit_event(Event.Locked(who, frozen - a.frozen))  # type: ignore[attr-defined]
+            else:
+                self.deposit_event(Event.Unlocked(who, a.frozen - frozen))  # type: ignore[attr-defined]
+
+    def set_lock(self, lock_id: bytes, who: str, amount: int) -> None:
+        lock_id = lock_id.ljust(8, b" ")[:8]
+        locks = [lk for lk in self.storage.Locks.get(who) if lk.id != lock_id]  # type: ignore[attr-defined]
+        if amount:
+            if len(locks) >= self.consts.MaxLocks:  # type: ignore[attr-defined]
+                raise Error.TooManyReserves("too many locks")
+            locks.append(BalanceLock(lock_id, amount, "All"))
+        if locks:
+            self.storage.Locks.insert(who, tuple(locks))  # type: ignore[attr-defined]
+        else:
+            self.storage.Locks.remove(who)  # type: ignore[attr-defined]
+        self._refresh_frozen(who)
+
+    def remove_lock(self, lock_id: bytes, who: str) -> None:
+        self.set_lock(lock_id, who, 0)
+
+    def locked(self, lock_id: bytes, who: str) -> int:
+        lock_id = lock_id.ljust(8, b" ")[:8]
+        return sum(lk.amount for lk in self.storage.Locks.get(who) if lk.id == lock_id)  # type: ignore[attr-defined]
+
+    def set_freeze(self, reason: str, who: str, amount: int) -> None:
+        freezes = [f for f in self.storage.Freezes.get(who) if f.id != reason]  # type: ignore[attr-defined]
+        if amount:
+            if len(freezes) >= self.consts.MaxFreezes:  # type: ignore[attr-defined]
+                raise Error.TooManyFreezes()
+            freezes.append(IdAmount(reason, amount))
+        if freezes:
+            self.storage.Freezes.insert(who, tuple(freezes))  # type: ignore[attr-defined]
+        else:
+            self.storage.Freezes.remove(who)  # type: ignore[attr-defined]
+        self._refresh_frozen(who)
+
+    # ------------------------------------------------------------------ holds
+    def balance_on_hold(self, reason: str, who: str) -> int:
+        return sum(h.amount for h in self.storage.Holds.get(who) if h.id == reason)  # type: ignore[attr-defined]
+
+    def hold(self, reason: str, who: str, amount: int) -> None:
+        """fungible::MutateHold::hold: free → held (counted in reserved)."""
+        if amount == 0:
+            return
+        holds = list(self.storage.Holds.get(who))  # type: ignore[attr-defined]
+        existing = next((i for i, h in enumerate(holds) if h.id == reason), None)
+        if existing is None and len(holds) >= 50:
+            raise Error.TooManyHolds()
+        a = self._acc(who)
+        if amount > self.reducible_balance(who, keep_alive=True):
+            raise Token.FundsUnavailable()
+        if existing is None:
+            holds.append(IdAmount(reason, amount))
+        else:
+            holds[existing] = IdAmount(reason, holds[existing].amount + amount)
+        self.storage.Holds.insert(who, tuple(holds))  # type: ignore[attr-defined]
+        self._write(who, a, a._replace(free=a.free - amount, reserved=a.reserved + amount))
+
+    def release(self, reason: str, who: str, amount: int) -> int:
+        """Release up to ``amount`` held for ``reason`` back to free; returns what was released."""
+        holds = list(self.storage.Holds.get(who))  # type: ignore[attr-defined]
+        idx = next((i for i, h in enumerate(holds) if h.id == reason), None)
+        if idx is None:
+            return 0
+        actual = min(amount, holds[idx].amount)
+        left = holds[idx].amount - actual
+        if left:
+            holds[idx] = IdAmount(reason, left)
+        else:
+            holds.pop(idx)
+        if holds:
+            self.storage.Holds.insert(who, tuple(holds))  # type: ignore[attr-defined]
+        else:
+            self.storage.Holds.remove(who)  # type: ignore[attr-defined]
+        a = self._acc(who)
+        self._write(who, a, a._replace(free=a.free + actual, reserved=a.reserved - actual))
+        return actual

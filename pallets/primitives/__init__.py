@@ -1,0 +1,1 @@
+"""Types shared by several pallets (tangle-primitives): assets, delegation, slashing."""

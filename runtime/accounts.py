@@ -1,0 +1,137 @@
+"""Account identities: SS58 addresses, the dev keyring, pallet accounts and the EVM mapping.
+
+Inside the simulator an ``AccountId`` is its SS58 address with the Tangle testnet prefix (42), so
+events, queries and call logs read exactly as substrate-interface decodes them from a real node.
+The dev accounts are the real ``//Alice`` ... ``//Ferdie`` sr25519 keys; any other ``//Name`` is
+derived the same way on demand, so a call log can be signed and replayed against a node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from scalecodec.utils.ss58 import ss58_decode, ss58_encode
+
+SS58_FORMAT = 42
+
+# Public keys of the standard Substrate dev accounts (sr25519, derived from the dev phrase with
+# the hard junction //Name). tests/test_accounts.py checks them against substrate-interface.
+DEV_PUBLIC_KEYS: dict[str, str] = {
+    "Alice": "d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d",
+    "Bob": "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48",
+    "Charlie": "90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22",
+    "Dave": "306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20",
+    "Eve": "e659a7a1628cdd93febc04a4e0646ea20e9f5f0ce097d9a05290d4a9e054df4e",
+    "Ferdie": "1cbd2d43530a44705ad088af313e18f80b53ef16b36177cd4b77b846f2a5f07c",
+}
+DEV_NAMES: tuple[str, ...] = tuple(DEV_PUBLIC_KEYS)
+DEV_ACCOUNTS: dict[str, str] = {name: ss58_encode(key, SS58_FORMAT) for name, key in DEV_PUBLIC_KEYS.items()}
+_NAME_OF: dict[str, str] = {address: name for name, address in DEV_ACCOUNTS.items()}
+
+_cache: dict[object, str] = {}
+_derived: dict[str, str] = {}  # "//Name" -> address, for accounts made with keyring_account()
+
+
+def normalize_account(value: object) -> str:
+    """Canonical SS58 (prefix 42) for an SS58 address of any prefix, a dev name, ``//Name``,
+    0x-hex of 32 bytes, or 32 raw bytes. Raises ValueError with a readable message otherwise."""
+    hit = _cache.get(value) if isinstance(value, (str, bytes)) else None
+    if hit is not None:
+        return hit
+    result = _normalize(value)
+    if isinstance(value, (str, bytes)) and len(_cache) < 1_000_000:
+        _cache[value] = result
+    return result
+
+
+def _normalize(value: object) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        if len(value) != 32:
+            raise ValueError(f"an AccountId is 32 bytes, got {len(value)}")
+        return ss58_encode(bytes(value).hex(), SS58_FORMAT)
+    if not isinstance(value, str):
+        raise ValueError(f"expected an account (SS58 address, dev name or 0x-hex public key), got {type(value).__name__} {value!r}")
+    text = value.strip()
+    if text.startswith("0x"):
+        body = text[2:]
+        if len(body) != 64:
+            raise ValueError(f"a 0x-hex AccountId has 64 hex digits, got {len(body)}: {text[:20]!r}")
+        try:
+            return ss58_encode(bytes.fromhex(body).hex(), SS58_FORMAT)
+        except ValueError:
+            raise ValueError(f"invalid hex AccountId {text[:20]!r}") from None
+    name = text[2:] if text.startswith("//") else text
+    for dev, address in DEV_ACCOUNTS.items():
+        if name.lower() == dev.lower():
+            return address
+    if text.startswith("//"):
+        return keyring_account(text)
+    if text in _derived:
+        return _derived[text]
+    try:
+        public = ss58_decode(text)
+    except Exception:
+        known = ", ".join(DEV_NAMES)
+        raise ValueError(
+            f"unknown account {value!r}: expected an SS58 address, a 0x-hex public key, "
+            f"a dev name ({known}) or a derivation path like '//Operator1'"
+        ) from None
+    return ss58_encode(public, SS58_FORMAT)
+
+
+@lru_cache(maxsize=None)
+def keyring_account(uri: str) -> str:
+    """The SS58 address of the sr25519 key derived from the dev phrase with ``uri`` (e.g. ``//Op7``).
+
+    Derivation goes through substrate-interface (imported lazily: it is slow to import), so the
+    account can sign on a real node.
+    """
+    from substrateinterface import Keypair
+
+    address = ss58_encode(Keypair.create_from_uri(uri).public_key.hex(), SS58_FORMAT)
+    _derived[uri] = address
+    _NAME_OF.setdefault(address, uri)
+    return address
+
+
+def account_bytes(account: str) -> bytes:
+    """The 32 raw bytes of an account (for ordering the way the chain orders AccountIds)."""
+    return bytes.fromhex(_public_hex(account))
+
+
+@lru_cache(maxsize=65536)
+def _public_hex(account: str) -> str:
+    return ss58_decode(account)
+
+
+def display_name(account: str) -> str:
+    """``Alice`` for a dev account, ``//Op7`` for a derived one, a shortened address otherwise."""
+    name = _NAME_OF.get(account)
+    if name:
+        return name
+    return f"{account[:6]}…{account[-4:]}"
+
+
+def pallet_account(pallet_id: bytes, sub: bytes = b"") -> str:
+    """``PalletId(pallet_id).into_sub_account_truncating(sub)``: ``b"modl" ++ id ++ sub``, zero-padded to 32 bytes."""
+    raw = (b"modl" + pallet_id + sub)[:32]
+    return normalize_account(raw.ljust(32, b"\0"))
+
+
+def evm_to_account(h160: str) -> str:
+    """Tangle's ``HashedAddressMapping<BlakeTwo256>``: ``blake2_256(b"evm:" ++ address)``."""
+    raw = bytes.fromhex(h160[2:] if h160.startswith("0x") else h160)
+    return normalize_account(hashlib.blake2b(b"evm:" + raw, digest_size=32).digest())
+
+
+def account_to_evm(account: str) -> str:
+    """The services pallet's ``into_address``: the first 20 bytes of the AccountId."""
+    return "0x" + account_bytes(account)[:20].hex()
+
+
+def derive_account(label: str) -> str:
+    """A deterministic account for simulations that never sign on a real node (cheap: no sr25519)."""
+    address = normalize_account(hashlib.blake2b(b"tangle-sim/" + label.encode(), digest_size=32).digest())
+    _NAME_OF.setdefault(address, label)
+    return address

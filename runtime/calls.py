@@ -1,0 +1,62 @@
+"""Calls as values: ``RuntimeCall`` arguments (Sudo.sudo, Utility.batch) and dispatch results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, NamedTuple
+
+from runtime.codec import Codec, ParamError, _describe
+
+# (pallet, call) -> CallSpec, for every pallet class the runtime knows (filled by construct_runtime)
+CALL_REGISTRY: dict[tuple[str, str], Any] = {}
+
+
+class RuntimeCall(NamedTuple):
+    """A call inside a call: module, function and decoded (internal) arguments."""
+
+    call_module: str
+    call_function: str
+    args: tuple
+
+    def encode(self) -> dict[str, Any]:
+        spec = CALL_REGISTRY[(self.call_module, self.call_function)]
+        return {"call_module": self.call_module, "call_function": self.call_function, "call_args": spec.encode(self.args)}
+
+
+class RuntimeCallCodec(Codec):
+    """``RuntimeCall``: outside, ``{"call_module", "call_function", "call_args"}`` (compose_call's nested form)."""
+
+    type_name = "RuntimeCall"
+
+    def decode(self, value: Any, path: str) -> RuntimeCall:
+        if isinstance(value, RuntimeCall):
+            return value
+        if not isinstance(value, dict) or "call_module" not in value or "call_function" not in value:
+            raise ParamError(path, f"expected a call {{'call_module', 'call_function', 'call_args'}}, got {_describe(value)}")
+        key = (value["call_module"], value["call_function"])
+        spec = CALL_REGISTRY.get(key)
+        if spec is None:
+            raise ParamError(path, f"unknown call {key[0]}.{key[1]}")
+        try:
+            args = spec.decode(value.get("call_args", value.get("call_params", {})))
+        except ParamError as exc:
+            raise ParamError(f"{path}.{exc.path}", exc.reason) from None
+        return RuntimeCall(key[0], key[1], args)
+
+    def encode(self, value: RuntimeCall) -> dict[str, Any]:
+        return value.encode()
+
+
+class DispatchResultCodec(Codec):
+    """``Result<(), DispatchError>`` in events: internal None for Ok, the error's qualified name for Err."""
+
+    type_name = "Result<(), DispatchError>"
+
+    def decode(self, value: Any, path: str) -> Any:
+        raise ParamError(path, "a dispatch result is not a call argument")
+
+    def encode(self, value: str | None) -> dict[str, Any]:
+        return {"Ok": None} if value is None else {"Err": value}
+
+
+Call = Annotated[RuntimeCall, RuntimeCallCodec()]
+DispatchResult = Annotated[Any, DispatchResultCodec()]

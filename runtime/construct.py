@@ -1,0 +1,66 @@
+"""``construct_runtime!``: which pallets the simulated testnet runtime has, and how they are wired.
+
+Pallet indices are the testnet's (System 1 ... Services 51, Lst 52, Rewards 53). Hooks run in
+index order. Each pallet gets its dependencies as constructor arguments typed by the protocols in
+:mod:`runtime.traits`, the way each FRAME pallet's ``Config`` names ``type Currency = Balances``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runtime.calls import CALL_REGISTRY
+from runtime.pallet import Pallet
+
+if TYPE_CHECKING:
+    from runtime.runtime import Runtime
+
+
+class RoundChangeSessionManager:
+    """The testnet's ``RoundChangeSessionManager<Runtime, NoteHistoricalRoot<Runtime, Staking>>``:
+    at each session start, MultiAssetDelegation's round changes first, then staking is told;
+    then every other pallet with an ``on_new_session`` hook."""
+
+    def __init__(self, rt: "Runtime", staking: Any | None, mad: Any | None) -> None:
+        self.rt = rt
+        self.staking = staking
+        self.mad = mad
+
+    def new_session(self, new_index: int) -> list[str] | None:
+        return self.staking.new_session(new_index) if self.staking is not None else None
+
+    def start_session(self, index: int) -> None:
+        if self.mad is not None:
+            self.mad.handle_round_change(index)
+        if self.staking is not None:
+            self.staking.start_session(index)
+        self.rt.ctx.notify_new_session(index, exclude=("MultiAssetDelegation", "Staking"))
+
+    def end_session(self, index: int) -> None:
+        if self.staking is not None:
+            self.staking.end_session(index)
+
+
+def construct_runtime(rt: "Runtime") -> dict[str, Pallet]:
+    from pallets.assets import Assets
+    from pallets.balances import Balances
+    from pallets.session import Session, SessionConstants
+    from pallets.sudo import Sudo
+    from pallets.system import System
+
+    ctx = rt.ctx
+    genesis = rt.genesis
+    system = System(ctx)
+    balances = Balances(ctx, system=system)
+    assets = Assets(ctx, system=system, currency=balances)
+    sudo = Sudo(ctx)
+    staking = None
+    mad = None
+    session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
+
+    pallets: list[Pallet] = [system, sudo, assets, balances, session]
+    pallets.sort(key=lambda p: p.index)
+    for pallet in pallets:
+        for name, spec in type(pallet).call_specs().items():
+            CALL_REGISTRY[(pallet.name, name)] = spec
+    return {p.name: p for p in pallets}

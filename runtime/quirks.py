@@ -1,0 +1,143 @@
+"""Every quirk of the real runtime the simulator can reproduce, in one place, with its source.
+
+The simulator runs the *intended* behaviour by default (what the design notes and the doc
+comments describe). Under the ``real`` profile it reproduces the deployed runtime (tangle v1.4.3,
+spec_version 1403) quirk for quirk, so that the bridge can diff it against a live node. Pallet
+code asks ``self.ctx.quirk("services.terminate_clears_all_round_slashes")``; each key below names
+the pallet, what the real code does, and where (file in tangle-network/tangle, or the spec section
+in ../shared/spec that traced it).
+
+Simulator *extensions* (features the real runtime lacks: request expiry, instance limits...) are
+the opposite case and live in :mod:`runtime.profile`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Quirk:
+    key: str
+    pallet: str
+    summary: str
+    source: str
+
+
+_SVC = "pallets/services/src"
+_MAD = "pallets/multi-asset-delegation/src"
+_LST = "pallets/tangle-lst/src"
+_REW = "pallets/rewards/src"
+
+QUIRKS: dict[str, Quirk] = {
+    q.key: q
+    for q in [
+        # ---------------------------------------------------------------- Services
+        Quirk("services.slash_manager_noop", "Services",
+              "SlashManager = (): applying a due slash only deletes it; no stake moves (testnet and mainnet).",
+              "runtime/testnet/src/tangle_services.rs (services.md §4, §11.4)"),
+        Quirk("services.slash_applied_only_in_exact_round", "Services",
+              "on_initialize applies only slashes of era == current_round - SlashDeferDuration; leftovers of older "
+              "eras are never processed, and round-0 slashes apply at once while current_round <= 7.",
+              f"{_SVC}/lib.rs on_initialize (services.md §6.1, §11.3)"),
+        Quirk("services.terminate_clears_all_round_slashes", "Services",
+              "terminate applies this service's slashes of the current and previous round immediately and deletes "
+              "every unapplied slash of those two rounds, other services' included.",
+              f"{_SVC}/lib.rs terminate (services.md §5.8, §11.2)"),
+        Quirk("services.unregister_blocked_by_any_service", "Services",
+              "unregister fails if the blueprint has any active service, even one the caller does not operate.",
+              f"{_SVC}/lib.rs unregister (services.md §5.4, §11.1)"),
+        Quirk("services.rejection_not_final", "Services",
+              "A rejected request stays; rejected operators may approve later, approved ones may reject; the first "
+              "rejection refunds the payment even if the service later starts.",
+              f"{_SVC}/functions/reject.rs, approve.rs (services.md §5.6-5.7, §11.6)"),
+        Quirk("services.submit_result_any_registered", "Services",
+              "submit_result and heartbeat only require registration on the blueprint, not membership of the service.",
+              f"{_SVC}/lib.rs submit_result (services.md §5.10, §11.8)"),
+        Quirk("services.join_leave_silent", "Services",
+              "join_service/leave_service emit no events, do not update OperatorsProfile.services, and leave_service "
+              "does not check the caller is a member.",
+              f"{_SVC}/lib.rs join_service/leave_service (services.md §5.14-5.15, §11.9)"),
+        Quirk("services.quoted_request_quirks", "Services",
+              "request_with_signed_price_quotes pairs quotes by sorted AccountId, skips membership checks and fails "
+              "whenever min_operators < number of operators.",
+              f"{_SVC}/lib.rs request_with_signed_price_quotes (services.md §5.17, §11.10)"),
+        Quirk("services.heartbeat_quirks", "Services",
+              "Heartbeat threshold is a count, a zero interval panics, the slash is re-queued at every late heartbeat.",
+              f"{_SVC}/lib.rs heartbeat (services.md §5.18, §11.11)"),
+        Quirk("services.profile_overflow_as_not_registered", "Services",
+              "A full OperatorsProfile.services set at initialization is reported as NotRegistered.",
+              f"{_SVC}/functions/approve.rs (services.md §11.13)"),
+        Quirk("services.pre_register_unchecked", "Services",
+              "pre_register does not check that the blueprint exists.",
+              f"{_SVC}/lib.rs pre_register (services.md §5.2, §11.14)"),
+        # ---------------------------------------------------------------- MultiAssetDelegation
+        Quirk("mad.cancel_leave_sets_active", "MultiAssetDelegation",
+              "cancel_leave_operators sets the status to Active even if the operator was Inactive before.",
+              f"{_MAD}/functions/operator.rs (delegation_lst_rewards.md §1.6)"),
+        Quirk("mad.leave_ignores_delegations", "MultiAssetDelegation",
+              "execute_leave_operators leaves delegations dangling; delegators' unstakes then fail with NotAnOperator.",
+              f"{_MAD}/functions/operator.rs (delegation_lst_rewards.md §1.6)"),
+        Quirk("mad.double_delegated_event", "MultiAssetDelegation",
+              "delegate and delegate_nomination emit Delegated / NominationDelegated twice.",
+              f"{_MAD}/functions/delegate.rs (delegation_lst_rewards.md §1.8)"),
+        Quirk("mad.execute_unstake_includes_nomination", "MultiAssetDelegation",
+              "execute_delegator_unstake also processes matured nomination requests and fails with NoActiveDelegation "
+              "if no regular delegation matches.",
+              f"{_MAD}/functions/delegate.rs (delegation_lst_rewards.md §1.8)"),
+        Quirk("mad.topup_refused_at_max_delegations", "MultiAssetDelegation",
+              "An operator with MaxDelegations entries refuses even a top-up of an existing entry.",
+              f"{_MAD}/functions/delegate.rs (delegation_lst_rewards.md §1.8)"),
+        Quirk("mad.nomination_lock_overwritten", "MultiAssetDelegation",
+              "One 'delegate' lock per account, overwritten with the amount of the delegation just touched.",
+              f"{_MAD}/functions/native_restaking.rs (delegation_lst_rewards.md §1.9)"),
+        Quirk("mad.slash_leaves_residue", "MultiAssetDelegation",
+              "A slash reduces delegation amounts but not deposits, operator bond entries or vault totals.",
+              f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11)"),
+        Quirk("mad.multi_asset_delegator_slashed_twice", "MultiAssetDelegation",
+              "A delegator with two assets on one operator has its first matching delegation slashed twice.",
+              f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11)"),
+        Quirk("mad.native_slash_moves_nothing", "MultiAssetDelegation",
+              "Slashing native (Custom(0)) or nomination delegations only changes accounting; no TNT moves.",
+              f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11)"),
+        Quirk("mad.full_unbond_rejected", "MultiAssetDelegation",
+              "CheckNominatedRestaked rejects any Staking.unbond leaving zero free (non-restaked) active stake.",
+              f"{_MAD}/extension.rs (delegation_lst_rewards.md §1.9)"),
+        # ---------------------------------------------------------------- Lst
+        Quirk("lst.unbond_burn_before_pricing", "Lst",
+              "unbond prices the points after burning them, over-paying the unbonder at the others' expense.",
+              f"{_LST}/lib.rs unbond (delegation_lst_rewards.md §2.5)"),
+        Quirk("lst.no_full_unbond", "Lst",
+              "The burn uses Preservation::Preserve: nobody can unbond their whole balance (>= 1 unit stays).",
+              f"{_LST}/lib.rs unbond (delegation_lst_rewards.md §2.5, §2.10)"),
+        Quirk("lst.depositor_withdraw_dissolves_pool", "Lst",
+              "When the depositor withdraws its last unbonding chunk the whole pool is dissolved.",
+              f"{_LST}/lib.rs withdraw_unbonded (delegation_lst_rewards.md §2.5)"),
+        Quirk("lst.withdraw_exact_era", "Lst",
+              "withdraw_unbonded works only during an era equal to one of the member's unlock eras.",
+              f"{_LST}/lib.rs withdraw_unbonded (delegation_lst_rewards.md §2.5)"),
+        Quirk("lst.unbonding_members_overwrite", "Lst",
+              "Two unbonds by one account in the same era overwrite each other in UnbondingMembers.",
+              f"{_LST}/lib.rs unbond (delegation_lst_rewards.md §2.5)"),
+        Quirk("lst.on_slash_not_wired", "Lst",
+              "Staking's slash listener is NominationPools, so LST sub-pools and TVL ignore slashes.",
+              "runtime/testnet/src/lib.rs (delegation_lst_rewards.md §2.9)"),
+        Quirk("lst.pool_withdraw_inverted", "Lst",
+              "pool_withdraw_unbonded is refused while the pool is Destroying and allowed otherwise.",
+              f"{_LST}/lib.rs pool_withdraw_unbonded (delegation_lst_rewards.md §2.5)"),
+        # ---------------------------------------------------------------- Rewards
+        Quirk("rewards.score_uses_total_deposit", "Rewards",
+              "A user's score is the whole deposit plus lock amounts on top; vault score counts only delegations.",
+              f"{_REW}/functions/rewards.rs (delegation_lst_rewards.md §3.5)"),
+        Quirk("rewards.undelegate_score_unboosted", "Rewards",
+              "record_undelegate lowers the vault score by the plain amount, not amount x multiplier.",
+              f"{_REW}/impls.rs (delegation_lst_rewards.md §3.4)"),
+        Quirk("rewards.record_reward_to_payer", "Rewards",
+              "Service job payments are recorded as pending rewards of the payer, not the operators.",
+              f"{_SVC}/payment_processing.rs (delegation_lst_rewards.md §3.6)"),
+    ]
+}
+
+
+def quirk_keys(pallet: str | None = None) -> list[str]:
+    return sorted(k for k, q in QUIRKS.items() if pallet is None or q.pallet == pallet)
