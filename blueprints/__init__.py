@@ -1,0 +1,1 @@
+"""Blueprint authoring in Python: jobs, service managers, simulated operators and a test harness."""

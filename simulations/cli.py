@@ -1,0 +1,45 @@
+"""The ``tangle-sim`` command line. Subcommands live next to what they drive and register here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="tangle-sim: a pure-Python simulator of the Tangle restaking runtime.")
+console = Console()
+
+
+@app.command()
+def demo(seed: int = typer.Option(0, help="Seed of the dev chain.")) -> None:
+    """A short narrated run on the embedded dev chain: transfers, an asset, a table of balances and events."""
+    from simulations.demo import run_demo
+
+    run_demo(console, seed=seed)
+
+
+@app.command()
+def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."), stop_at_first: bool = typer.Option(False, help="Stop at the first divergence.")) -> None:
+    """Replay a call log into a fresh runtime and check every outcome and the final state root."""
+    from runtime.calllog import CallLogError, replay as do_replay
+
+    try:
+        result = do_replay(log, stop_at_first=stop_at_first)
+    except CallLogError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    for d in result.divergences:
+        console.print(f"[red]divergence[/red] {d}")
+    console.print(f"replayed {result.calls} calls to block {result.runtime.block_number}; state root {result.runtime.state_root()}")
+    if result.expected_root:
+        console.print("state root matches the log" if result.expected_root == result.runtime.state_root() else "[red]state root differs from the log[/red]")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
