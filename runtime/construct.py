@@ -7,7 +7,7 @@ index order. Each pallet gets its dependencies as constructor arguments typed by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from runtime.calls import CALL_REGISTRY
 from runtime.pallet import Pallet
@@ -41,7 +41,7 @@ class RoundChangeSessionManager:
             self.staking.end_session(index)
 
 
-def construct_runtime(rt: "Runtime") -> dict[str, Pallet]:
+def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pallet]] = ()) -> dict[str, Pallet]:
     from pallets.assets import Assets
     from pallets.balances import Balances
     from pallets.session import Session, SessionConstants
@@ -59,6 +59,11 @@ def construct_runtime(rt: "Runtime") -> dict[str, Pallet]:
     session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
 
     pallets: list[Pallet] = [system, sudo, assets, balances, session]
+    for factory in extra_pallets:
+        extra = factory(ctx)
+        if any(p.name == extra.name or p.index == extra.index for p in pallets):
+            raise ValueError(f"extra pallet {extra.name} (index {extra.index}) clashes with an existing pallet")
+        pallets.append(extra)
     pallets.sort(key=lambda p: p.index)
     for pallet in pallets:
         for name, spec in type(pallet).call_specs().items():

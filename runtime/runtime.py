@@ -58,7 +58,9 @@ class RuntimeSnapshot:
 class Runtime:
     """A simulated Tangle testnet runtime."""
 
-    def __init__(self, genesis: GenesisConfig | dict | None = None) -> None:
+    def __init__(self, genesis: GenesisConfig | dict | None = None, *, extra_pallets: Iterable[Callable[[RuntimeContext], Pallet]] = ()) -> None:
+        """Build a runtime from ``genesis``. ``extra_pallets`` are factories (usually Pallet subclasses)
+        called with the runtime context: user pallets composed in by index like the built-in ones."""
         if genesis is None:
             genesis = GenesisConfig.dev()
         elif isinstance(genesis, dict):
@@ -79,7 +81,7 @@ class Runtime:
 
         from runtime.construct import construct_runtime
 
-        self.pallets: dict[str, Pallet] = construct_runtime(self)
+        self.pallets: dict[str, Pallet] = construct_runtime(self, extra_pallets)
         self._base_consts = {name: p.consts for name, p in self.pallets.items()}
         self._apply_constant_overrides(genesis.constants)
         self._calls: dict[tuple[str, str], tuple[CallSpec, Pallet]] = {}
