@@ -66,15 +66,17 @@ class CurrencyImpl:
 
     # ------------------------------------------------------------------ account writes
     def _write(self, who: str, old: AccountInfo | None, new: AccountInfo) -> None:
-        """Store ``new`` for ``who``: provider bookkeeping, endowment, dust and reaping."""
+        """Store ``new`` for ``who``: provider bookkeeping, endowment, dust and reaping.
+
+        Balances gives an account its provider reference while free >= ED or funds are reserved
+        (reserved funds hold a consumer reference on chain, so such an account cannot be reaped)."""
         ed = self.consts.ExistentialDeposit  # type: ignore[attr-defined]
-        system = self.system
-        had = old is not None and old.free >= ed
-        has = new.free >= ed
+        had = old is not None and (old.free >= ed or old.reserved > 0)
+        has = new.free >= ed or new.reserved > 0
+        endowed = False
         if has and not had:
             new = new._replace(providers=new.providers + 1)
-            if old is None or old.providers == 0 and old.sufficients == 0 and old.consumers == 0:
-                self.deposit_event(Event.Endowed(who, new.free))  # type: ignore[attr-defined]
+            endowed = old is None or (old.providers == 0 and old.sufficients == 0 and old.consumers == 0)
         elif had and not has:
             new = new._replace(providers=new.providers - 1 if new.providers else 0)
         if new.free < ed and new.reserved == 0 and new.providers == 0 and new.sufficients == 0 and new.consumers == 0:
@@ -82,7 +84,9 @@ class CurrencyImpl:
                 self.storage.TotalIssuance.put(self.storage.TotalIssuance.value() - new.free)  # type: ignore[attr-defined]
                 self.deposit_event(Event.DustLost(who, new.free))  # type: ignore[attr-defined]
             new = new._replace(free=0)
-        system.set_account(who, new)
+        self.system.set_account(who, new)
+        if endowed:
+            self.deposit_event(Event.Endowed(who, new.free))  # type: ignore[attr-defined]
 
     def _check_withdraw(self, a: AccountInfo, amount: int, keep_alive: bool) -> None:
         if amount > a.free:
@@ -92,7 +96,7 @@ class CurrencyImpl:
             raise Token.Frozen()
         ed = self.consts.ExistentialDeposit  # type: ignore[attr-defined]
         if new_free < ed and a.free >= ed:
-            if a.consumers > 0 and a.providers <= 1 and a.reserved == 0:
+            if (a.consumers > 0 or a.reserved > 0) and a.providers <= 1:
                 raise Token.OnlyProvider()
             if keep_alive:
                 raise Token.NotExpendable()

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from substrateinterface import Keypair
+
+from runtime.accounts import DEV_ACCOUNTS, account_bytes, account_to_evm, evm_to_account, keyring_account, normalize_account, pallet_account
+
+
+@pytest.mark.parametrize("name", list(DEV_ACCOUNTS))
+def test_dev_accounts_are_the_real_sr25519_dev_keys(name: str) -> None:
+    assert DEV_ACCOUNTS[name] == Keypair.create_from_uri(f"//{name}", ss58_format=42).ss58_address
+
+
+def test_account_forms_normalise_to_one_ss58() -> None:
+    alice = DEV_ACCOUNTS["Alice"]
+    raw = account_bytes(alice)
+    assert normalize_account("alice") == alice
+    assert normalize_account("//Alice") == alice
+    assert normalize_account("0x" + raw.hex()) == alice
+    assert normalize_account(raw) == alice
+    # the same key with the Polkadot prefix (0) decodes to the same account
+    from scalecodec.utils.ss58 import ss58_encode
+
+    assert normalize_account(ss58_encode(raw.hex(), 0)) == alice
+
+
+def test_unknown_account_is_a_clear_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown account 'Zed'"):
+        normalize_account("Zed")
+    with pytest.raises(ValueError, match="32 bytes"):
+        normalize_account(b"\x01" * 31)
+
+
+def test_derived_keyring_account_matches_substrate_interface() -> None:
+    assert keyring_account("//Operator7") == Keypair.create_from_uri("//Operator7", ss58_format=42).ss58_address
+
+
+def test_treasury_pallet_account_is_the_well_known_address() -> None:
+    # PalletId(*b"py/trsry").into_account_truncating() with SS58 prefix 42
+    assert pallet_account(b"py/trsry") == "5EYCAe5ijiYfyeZ2JJCGq56LmPyNRAKzpG4QkoQkkQNB5e6Z"
+
+
+def test_evm_mapping_directions() -> None:
+    alice = DEV_ACCOUNTS["Alice"]
+    assert account_to_evm(alice) == "0x" + account_bytes(alice)[:20].hex()
+    mapped = evm_to_account("0x" + "11" * 20)
+    assert mapped != alice and len(account_bytes(mapped)) == 32
