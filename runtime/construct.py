@@ -55,10 +55,14 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     assets = Assets(ctx, system=system, currency=balances)
     sudo = Sudo(ctx)
     staking = None
-    mad = None
+    from pallets.multi_asset_delegation import CheckNominatedRestaked, MultiAssetDelegation
+
+    mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=None)
+    rt.register_validator(CheckNominatedRestaked(mad))
     session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
 
     pallets: list[Pallet] = [system, sudo, assets, balances, session]
+    pallets.append(mad)
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

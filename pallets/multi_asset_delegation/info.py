@@ -1,0 +1,46 @@
+"""``MultiAssetDelegationInfo``: what MAD tells the services and rewards pallets (read-only, plus
+``slash_operator`` in slashing.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runtime.traits import DepositInfo
+
+from pallets.multi_asset_delegation.types import OperatorStatus
+
+if TYPE_CHECKING:
+    from pallets.multi_asset_delegation import MultiAssetDelegation
+
+
+class InfoImpl:
+    def get_current_round(self) -> int:
+        return self.storage.CurrentRound.value()
+
+    def is_operator(self, who: str) -> bool:
+        return self.storage.Operators.contains(who)
+
+    def is_operator_active(self, who: str) -> bool:
+        op = self.storage.Operators.get(who)
+        return op is not None and op.status == OperatorStatus.Active
+
+    def get_operator_stake(self, who: str) -> int:
+        op = self.storage.Operators.get(who)
+        return 0 if op is None else op.stake
+
+    def get_total_delegation_by_asset(self, operator: str, asset: Any) -> int:
+        op = self.storage.Operators.get(operator)
+        return 0 if op is None else sum(b.amount for b in op.delegations if b.asset == asset)
+
+    def get_delegators_for_operator(self, operator: str) -> list[tuple[str, int, Any]]:
+        op = self.storage.Operators.get(operator)
+        return [] if op is None else [(b.delegator, b.amount, b.asset) for b in op.delegations]
+
+    def get_user_deposit_with_locks(self, who: str, asset: Any) -> DepositInfo | None:
+        """The TOTAL deposit as ``unlocked_amount`` (as on chain) and every lock, expired ones included."""
+        meta = self.storage.Delegators.get(who)
+        dep = meta.deposit(asset) if meta is not None else None
+        if dep is None:
+            return None
+        locks = tuple((lk.amount, lk.lock_multiplier.multiplier, lk.expiry_block) for lk in dep.locks or ())
+        return DepositInfo(dep.amount, locks)

@@ -1,0 +1,173 @@
+"""Operator dispatchables: join, leave (schedule/cancel/execute), bond more/less, offline/online.
+
+State machine (spec §1.6)::
+
+    (none) --join_operators--> Active
+    Active --go_offline [no active services]--> Inactive --go_online--> Active
+    Active|Inactive --schedule_leave_operators [can_exit]--> Leaving(now + LeaveOperatorsDelay)
+    Leaving(r) --cancel_leave_operators--> Active (or back to Inactive, intended)
+    Leaving(r) --execute_leave_operators [round >= r]--> (none), stake unreserved
+
+The operator's self-stake is *reserved* TNT in its own account.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+from runtime.origin import Origin, ensure_signed
+from runtime.pallet import call
+from runtime.primitives import Balance
+
+from pallets.multi_asset_delegation.errors import Error
+from pallets.multi_asset_delegation.events import Event
+from pallets.multi_asset_delegation.types import OperatorBondLessRequest, OperatorMetadata, OperatorStatus, new_operator
+
+if TYPE_CHECKING:
+    from pallets.multi_asset_delegation import MultiAssetDelegation
+
+MAX_BALANCE = (1 << 128) - 1
+
+
+class OperatorCalls:
+    """Calls 0-9. Mixed into the pallet class; ``self`` is the MultiAssetDelegation pallet."""
+
+    def _operator(self, who: str) -> OperatorMetadata:
+        op = self.storage.Operators.get(who)
+        if op is None:
+            raise Error.NotAnOperator()
+        return op
+
+    def _can_exit(self, who: str) -> bool:
+        sm = self.service_manager
+        return True if sm is None else sm.can_exit(who)
+
+    def _has_active_services(self, who: str) -> bool:
+        sm = self.service_manager
+        return False if sm is None else sm.has_active_services(who)
+
+    @call(0)
+    def join_operators(self, origin: Origin, bond_amount: Balance) -> None:
+        who = ensure_signed(origin)
+        if self.storage.Operators.contains(who):
+            raise Error.AlreadyOperator()
+        if bond_amount < self.consts.MinOperatorBondAmount:
+            raise Error.BondTooLow()
+        self.currency.reserve(who, bond_amount)
+        self.storage.Operators.insert(who, new_operator(bond_amount))
+        self.deposit_event(Event.OperatorJoined(who))
+
+    @call(1)
+    def schedule_leave_operators(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.status.name == "Leaving":
+            raise Error.AlreadyLeaving()
+        if not self._can_exit(who):
+            raise Error.CannotExit()
+        when = self.current_round() + self.consts.LeaveOperatorsDelay
+        if op.status == OperatorStatus.Inactive and not self.ctx.quirk("mad.cancel_leave_sets_active"):
+            self.storage.OfflineBeforeLeave.insert(who, True)
+        self.storage.Operators.insert(who, dataclasses.replace(op, status=OperatorStatus.Leaving(when)))
+        self.deposit_event(Event.OperatorLeavingScheduled(who))
+
+    @call(2)
+    def cancel_leave_operators(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.status.name != "Leaving":
+            raise Error.NotLeavingOperator()
+        # Real: always Active, even for an operator that was offline before scheduling. Intended: back to
+        # the status it had (remembered in the extension item OfflineBeforeLeave).
+        status = OperatorStatus.Active
+        if not self.ctx.quirk("mad.cancel_leave_sets_active") and who in self.storage.OfflineBeforeLeave:
+            status = OperatorStatus.Inactive
+        self.storage.OfflineBeforeLeave.remove(who)
+        self.storage.Operators.insert(who, dataclasses.replace(op, status=status))
+        self.deposit_event(Event.OperatorLeaveCancelled(who))
+
+    @call(3)
+    def execute_leave_operators(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.status.name != "Leaving":
+            raise Error.NotLeavingOperator()
+        if self.current_round() < op.status.value:
+            raise Error.LeavingRoundNotReached()
+        if self.ctx.extensions.operator_exit_guard and not self._can_exit(who):
+            raise Error.CannotExit("the operator still runs active services or is registered on blueprints")
+        self.currency.unreserve(who, op.stake)
+        self.storage.Operators.remove(who)
+        self.storage.OfflineBeforeLeave.remove(who)
+        self.deposit_event(Event.OperatorLeaveExecuted(who))
+
+    @call(4)
+    def operator_bond_more(self, origin: Origin, additional_bond: Balance) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.stake + additional_bond > MAX_BALANCE:
+            raise Error.StakeOverflow()
+        self.currency.reserve(who, additional_bond)
+        self.storage.Operators.insert(who, dataclasses.replace(op, stake=op.stake + additional_bond))
+        self.deposit_event(Event.OperatorBondMore(who, additional_bond))
+
+    @call(5)
+    def schedule_operator_unstake(self, origin: Origin, unstake_amount: Balance) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if not self._can_exit(who):
+            raise Error.CannotExit()
+        if op.request is not None:
+            raise Error.PendingUnstakeRequestExists()
+        if unstake_amount > op.stake:
+            raise Error.UnstakeAmountTooLarge()
+        if op.stake - unstake_amount < self.consts.MinOperatorBondAmount:
+            raise Error.InsufficientStakeRemaining()
+        request = OperatorBondLessRequest(unstake_amount, self.current_round())
+        self.storage.Operators.insert(who, dataclasses.replace(op, request=request))
+        self.deposit_event(Event.OperatorBondLessScheduled(who, unstake_amount))
+
+    @call(6)
+    def execute_operator_unstake(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        req = op.request
+        if req is None:
+            raise Error.NoScheduledBondLess()
+        if self.current_round() < req.request_time + self.consts.OperatorBondLessDelay:
+            raise Error.BondLessRequestNotSatisfied()
+        if op.stake < req.amount:
+            raise Error.UnstakeAmountTooLarge()
+        self.currency.unreserve(who, req.amount)
+        self.storage.Operators.insert(who, dataclasses.replace(op, stake=op.stake - req.amount, request=None))
+        self.deposit_event(Event.OperatorBondLessExecuted(who))
+
+    @call(7)
+    def cancel_operator_unstake(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.request is None:
+            raise Error.NoScheduledBondLess()
+        self.storage.Operators.insert(who, dataclasses.replace(op, request=None))
+        self.deposit_event(Event.OperatorBondLessCancelled(who))
+
+    @call(8)
+    def go_offline(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.status != OperatorStatus.Active:
+            raise Error.NotActiveOperator()
+        if self._has_active_services(who):
+            raise Error.CannotGoOfflineWithActiveServices()
+        self.storage.Operators.insert(who, dataclasses.replace(op, status=OperatorStatus.Inactive))
+        self.deposit_event(Event.OperatorWentOffline(who))
+
+    @call(9)
+    def go_online(self, origin: Origin) -> None:
+        who = ensure_signed(origin)
+        op = self._operator(who)
+        if op.status != OperatorStatus.Inactive:
+            raise Error.NotOfflineOperator()
+        self.storage.Operators.insert(who, dataclasses.replace(op, status=OperatorStatus.Active))
+        self.deposit_event(Event.OperatorWentOnline(who))

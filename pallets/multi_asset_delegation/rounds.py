@@ -1,0 +1,25 @@
+"""Rounds: MAD's round is the session index, set by the runtime's ``RoundChangeSessionManager``
+at each session start (there are no block hooks). Each round change snapshots every operator's
+stake and delegations into ``AtStake[(round, operator)]`` (never pruned, as on chain)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pallets.multi_asset_delegation.types import OperatorSnapshot
+
+if TYPE_CHECKING:
+    from pallets.multi_asset_delegation import MultiAssetDelegation
+
+
+class Rounds:
+    def current_round(self) -> int:
+        return self.storage.CurrentRound.value()
+
+    def handle_round_change(self, index: int) -> None:
+        """``Pallet::handle_round_change(i)``: ``CurrentRound := i`` and an ``AtStake`` snapshot per operator."""
+        s = self.storage
+        s.CurrentRound.put(index)
+        at_stake = s.AtStake
+        for operator, op in s.Operators.items():
+            at_stake.insert((index, operator), OperatorSnapshot(op.stake, op.delegations))

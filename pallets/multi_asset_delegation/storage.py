@@ -1,0 +1,18 @@
+"""MultiAssetDelegation storage: the four real items."""
+
+from __future__ import annotations
+
+from runtime.primitives import U32, AccountId, Bool
+from runtime.storage import PalletStorage, StorageDoubleMap, StorageMap, StorageValue
+
+from pallets.multi_asset_delegation.types import DelegatorMetadata, OperatorMetadata, OperatorSnapshot
+
+
+class MultiAssetDelegationStorage(PalletStorage, prefix="MultiAssetDelegation"):
+    Operators = StorageMap(AccountId, OperatorMetadata)
+    CurrentRound = StorageValue(U32, default=0)
+    AtStake = StorageDoubleMap(U32, AccountId, OperatorSnapshot)
+    Delegators = StorageMap(AccountId, DelegatorMetadata)
+
+    # simulator-only: operators that were Inactive when they scheduled leaving (intended cancel restores it)
+    OfflineBeforeLeave = StorageMap(AccountId, Bool, extension=True)

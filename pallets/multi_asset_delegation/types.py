@@ -1,0 +1,153 @@
+"""MultiAssetDelegation's stored types, with the real type and field names.
+
+``DelegatorMetadata.deposits`` is a ``BTreeMap<Asset, Deposit>`` on chain; here it is a tuple of
+``(asset, deposit)`` pairs kept sorted by asset (the map's iteration order), so it stays immutable.
+Helpers on the structs return new values; nothing is mutated in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from runtime.codec import ScaleEnum, struct
+from runtime.primitives import U32, U64, U128, AccountId, Bool
+
+from pallets.primitives.assets import Asset
+from pallets.primitives.delegation import DelegatorBlueprintSelection, LockMultiplier
+
+
+class OperatorStatus(ScaleEnum):
+    Active: None
+    Inactive: None
+    Leaving: U32
+
+
+@struct
+class OperatorBondLessRequest:
+    amount: U128
+    request_time: U32
+
+
+@struct
+class DelegatorBond:
+    """The operator-side record of a delegation: one per (delegator, asset)."""
+
+    delegator: AccountId
+    amount: U128
+    asset: Asset
+
+
+@struct
+class OperatorMetadata:
+    stake: U128
+    delegation_count: U32
+    request: OperatorBondLessRequest | None
+    delegations: tuple[DelegatorBond, ...]
+    status: OperatorStatus
+    blueprint_ids: tuple[U32, ...]
+
+    def bond_index(self, delegator: str, asset: Asset) -> int | None:
+        for i, b in enumerate(self.delegations):
+            if b.delegator == delegator and b.asset == asset:
+                return i
+        return None
+
+
+@struct
+class OperatorSnapshot:
+    stake: U128
+    delegations: tuple[DelegatorBond, ...]
+
+
+class DelegatorStatus(ScaleEnum):
+    Active: None
+    LeavingScheduled: U32
+
+
+@struct
+class WithdrawRequest:
+    asset: Asset
+    amount: U128
+    requested_round: U32
+
+
+@struct
+class BondLessRequest:
+    operator: AccountId
+    asset: Asset
+    amount: U128
+    requested_round: U32
+    blueprint_selection: DelegatorBlueprintSelection
+    is_nomination: Bool
+
+
+@struct
+class BondInfoDelegator:
+    operator: AccountId
+    amount: U128
+    asset: Asset
+    blueprint_selection: DelegatorBlueprintSelection
+    is_nomination: Bool
+
+
+@struct
+class LockInfo:
+    amount: U128
+    lock_multiplier: LockMultiplier
+    expiry_block: U64
+
+
+@struct
+class Deposit:
+    amount: U128
+    delegated_amount: U128
+    locks: tuple[LockInfo, ...] | None
+
+    def locked_at(self, now: int) -> int:
+        """Sum of locks still running at block ``now`` (expired locks stay in the list but free nothing)."""
+        return sum(lk.amount for lk in self.locks or () if lk.expiry_block > now)
+
+
+@struct
+class DelegatorMetadata:
+    deposits: tuple[tuple[Asset, Deposit], ...]
+    withdraw_requests: tuple[WithdrawRequest, ...]
+    delegations: tuple[BondInfoDelegator, ...]
+    delegator_unstake_requests: tuple[BondLessRequest, ...]
+    status: DelegatorStatus
+
+    def deposit(self, asset: Asset) -> Deposit | None:
+        for a, d in self.deposits:
+            if a == asset:
+                return d
+        return None
+
+    def with_deposit(self, asset: Asset, deposit: Deposit | None) -> "DelegatorMetadata":
+        """A copy with ``asset``'s deposit replaced (or removed when ``deposit`` is None), sorted by asset."""
+        rest = [(a, d) for a, d in self.deposits if a != asset]
+        if deposit is not None:
+            rest.append((asset, deposit))
+            rest.sort(key=lambda pair: pair[0])
+        return dataclasses.replace(self, deposits=tuple(rest))
+
+    def delegation_index(self, operator: str, asset: Asset, is_nomination: bool) -> int | None:
+        for i, d in enumerate(self.delegations):
+            if d.operator == operator and d.asset == asset and d.is_nomination == is_nomination:
+                return i
+        return None
+
+    def nomination_index(self, operator: str) -> int | None:
+        for i, d in enumerate(self.delegations):
+            if d.operator == operator and d.is_nomination:
+                return i
+        return None
+
+    def total_nominations(self) -> int:
+        return sum(d.amount for d in self.delegations if d.is_nomination)
+
+
+EMPTY_DELEGATOR = DelegatorMetadata((), (), (), (), DelegatorStatus.Active)
+
+
+def new_operator(stake: int) -> OperatorMetadata:
+    return OperatorMetadata(stake, 0, None, (), OperatorStatus.Active, ())
