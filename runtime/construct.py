@@ -54,14 +54,16 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     balances = Balances(ctx, system=system)
     assets = Assets(ctx, system=system, currency=balances)
     sudo = Sudo(ctx)
-    staking = None
+    from pallets.staking import Staking, StakingConstants
+
+    staking = Staking(ctx, StakingConstants(SessionsPerEra=genesis.sessions_per_era), currency=balances, system=system)
     from pallets.multi_asset_delegation import CheckNominatedRestaked, MultiAssetDelegation
 
     mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=None)
     rt.register_validator(CheckNominatedRestaked(mad))
     session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
 
-    pallets: list[Pallet] = [system, sudo, assets, balances, session]
+    pallets: list[Pallet] = [system, sudo, assets, balances, staking, session]
     pallets.append(mad)
     for factory in extra_pallets:
         extra = factory(ctx)

@@ -1,0 +1,202 @@
+"""Sessions and eras: pallet_staking's ``SessionManager`` side (``new_session`` plans an era,
+``start_session`` starts it, ``end_session`` ends the previous one).
+
+Timing (testnet, ``SessionsPerEra = 3``): era ``e`` is *planned* (``CurrentEra = e``, election
+run, exposures stored) when session ``3e - 1`` starts and session ``3e`` is queued; it becomes
+*active* when session ``3e`` starts. At that moment era ``e - 1`` ends (its reward is fixed and
+``EraPaid`` emitted) and the slashes deferred to era ``e`` are applied. ``ForceEra`` can plan an
+era early (``ForceNew``, ``ForceAlways``) or stop planning (``ForceNone``).
+
+The era clock: the simulator has no timestamp pallet, so a block ``n`` is at ``n * 6000`` ms and
+an era lasts ``blocks * MillisecsPerBlock``; ``ActiveEraInfo.start`` is set when the era starts
+(block 1 for the genesis era) rather than in the next ``on_finalize``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runtime.accounts import account_bytes
+
+from pallets.staking.election import Support, elect
+from pallets.staking.events import Event
+from pallets.staking.types import ActiveEraInfo, Forcing, IndividualExposure, ExposurePage, PagedExposureMetadata
+
+if TYPE_CHECKING:
+    from runtime.context import RuntimeContext
+
+POINTS_PER_BLOCK = 20  # pallet_staking's reward for authoring a block (note_author)
+
+
+class EraManager:
+    """Mixin of the Staking pallet implementing :class:`runtime.traits.SessionManager`."""
+
+    storage: Any
+    consts: Any
+    ctx: "RuntimeContext"
+
+    # ------------------------------------------------------------------ SessionManager
+    def new_session(self, new_index: int) -> list[str] | None:
+        """Plan the next era if it is due; returns the new validator set (or None: keep the set)."""
+        s = self.storage
+        s.CurrentPlannedSession.put(new_index)
+        is_genesis = self.block_number == 0  # type: ignore[attr-defined]
+        current = s.CurrentEra.value()
+        if current is None:
+            return self._try_trigger_new_era(new_index, is_genesis)
+        start = s.ErasStartSessionIndex.get(current)
+        era_length = new_index - (start if start is not None else 0)
+        force = s.ForceEra.value()
+        if force.name == "ForceNone":
+            return None
+        if force.name == "NotForcing" and era_length < self.consts.SessionsPerEra:
+            return None
+        validators = self._try_trigger_new_era(new_index, is_genesis)
+        if validators is not None and force.name == "ForceNew":
+            s.ForceEra.put(Forcing.NotForcing)
+        return validators
+
+    def start_session(self, index: int) -> None:
+        """Start the planned era if its first session is ``index`` (or was skipped)."""
+        s = self.storage
+        active = s.ActiveEra.value()
+        next_active = 0 if active is None else active.index + 1
+        start = s.ErasStartSessionIndex.get(next_active)
+        if start is not None and start <= index:
+            self._start_era(index)
+
+    def end_session(self, index: int) -> None:
+        """End the active era if the next session starts the planned one."""
+        s = self.storage
+        active = s.ActiveEra.value()
+        if active is None:
+            return
+        start = s.ErasStartSessionIndex.get(active.index + 1)
+        if start is not None and start == index + 1:
+            self._end_era(active, index)
+
+    # ------------------------------------------------------------------ planning
+    def _try_trigger_new_era(self, start_session: int, is_genesis: bool) -> list[str] | None:
+        s = self.storage
+        supports = self.run_election()
+        minimum = max(s.MinimumValidatorCount.value(), 1)
+        if len(supports) < minimum:
+            if s.CurrentEra.value() is None:
+                # the genesis era may fail its election: era 0 then runs with the genesis set
+                s.CurrentEra.put(0)
+                s.ErasStartSessionIndex.insert(0, start_session)
+            self.deposit_event(Event.StakingElectionFailed())  # type: ignore[attr-defined]
+            return None
+        self.deposit_event(Event.StakersElected())  # type: ignore[attr-defined]
+        return self._trigger_new_era(start_session, supports)
+
+    def run_election(self) -> list[Support]:
+        """Elect from the current Validators/Nominators (see :mod:`pallets.staking.election`)."""
+        s = self.storage
+        ledgers = s.Ledger
+        candidates = {}
+        for stash, prefs in s.Validators.items():
+            ledger = ledgers.get(stash)
+            candidates[stash] = ledger.active if ledger is not None else 0
+        min_active = s.MinimumActiveStake.value()
+
+        def voters():
+            for who, nominations in s.Nominators.items():
+                ledger = ledgers.get(who)
+                if ledger is None or ledger.active < min_active:
+                    continue
+                yield who, ledger.active, nominations.targets
+
+        return elect(candidates, voters(), s.ValidatorCount.value())
+
+    def _trigger_new_era(self, start_session: int, supports: list[Support]) -> list[str]:
+        s = self.storage
+        current = s.CurrentEra.value()
+        era = 0 if current is None else current + 1
+        s.CurrentEra.put(era)
+        s.ErasStartSessionIndex.insert(era, start_session)
+        old = era - self.consts.HistoryDepth - 1
+        if old >= 0:
+            self._clear_era_information(old)
+        return self._store_stakers_info(supports, era)
+
+    def _store_stakers_info(self, supports: list[Support], era: int) -> list[str]:
+        s = self.storage
+        page_size = self.consts.MaxExposurePageSize
+        total_stake = 0
+        elected = []
+        for sup in supports:
+            elected.append(sup.stash)
+            total_stake += sup.total
+            others = [IndividualExposure(w, v) for w, v in sup.others]
+            pages = [others[i : i + page_size] for i in range(0, len(others), page_size)]
+            s.ErasStakersOverview.insert((era, sup.stash), PagedExposureMetadata(sup.total, sup.own, len(others), len(pages)))
+            for i, page in enumerate(pages):
+                s.ErasStakersPaged.insert((era, sup.stash, i), ExposurePage(sum(x.value for x in page), tuple(page)))
+            s.ErasValidatorPrefs.insert((era, sup.stash), s.Validators.get(sup.stash))
+        s.ErasTotalStake.insert(era, total_stake)
+        s.ErasElected.insert(era, tuple(elected))
+        return elected
+
+    def _clear_era_information(self, era: int) -> None:
+        s = self.storage
+        for stash in s.ErasElected.get(era):
+            overview = s.ErasStakersOverview.remove((era, stash))
+            for page in range(overview.page_count if overview is not None else 0):
+                s.ErasStakersPaged.remove((era, stash, page))
+            s.ErasValidatorPrefs.remove((era, stash))
+        s.ClaimedRewards.clear_prefix(era)
+        for item in (s.ErasElected, s.ErasValidatorReward, s.ErasRewardPoints, s.ErasTotalStake, s.ErasStartSessionIndex, s.ErasStartBlock):
+            item.remove(era)
+
+    # ------------------------------------------------------------------ start and end
+    def _start_era(self, start_session: int) -> None:
+        s = self.storage
+        active = s.ActiveEra.value()
+        era = 0 if active is None else active.index + 1
+        block = max(self.block_number, 1)  # type: ignore[attr-defined]
+        s.ActiveEra.put(ActiveEraInfo(era, block * self.consts.MillisecsPerBlock))
+        s.ErasStartBlock.insert(era, block)
+        bonded = s.BondedEras.value() + ((era, start_session),)
+        duration = self.consts.BondingDuration
+        if era > duration:
+            first_kept = era - duration
+            pruned = [e for e, _ in bonded if e < first_kept]
+            for e in pruned:
+                self._clear_slash_metadata(e)  # type: ignore[attr-defined]
+            bonded = tuple(b for b in bonded if b[0] >= first_kept)
+        s.BondedEras.put(bonded)
+        self._apply_unapplied_slashes(era)  # type: ignore[attr-defined]
+        if self.block_number > 0:  # type: ignore[attr-defined]
+            # other pallets' on_new_era hooks (not at genesis: their own genesis has not run yet)
+            self.ctx.notify_new_era(era)
+
+    def _end_era(self, active: ActiveEraInfo, session_index: int) -> None:
+        s = self.storage
+        era = active.index
+        start_block = s.ErasStartBlock.get(era)
+        if start_block is None:
+            return
+        now = self.block_number  # type: ignore[attr-defined]
+        self._note_era_points(era, start_block, now)
+        self._pay_era(era, (now - start_block) * self.consts.MillisecsPerBlock)  # type: ignore[attr-defined]
+        s.DisabledValidators.kill()
+
+    def _note_era_points(self, era: int, start_block: int, end_block: int) -> None:
+        """Reward points as block authorship would give them: blocks ``start..end`` authored round-robin
+        by the era's validators (in AccountId order), 20 points each."""
+        from pallets.staking.types import EraRewardPoints
+
+        elected = self.storage.ErasElected.get(era)
+        n = len(elected)
+        if n == 0 or end_block <= start_block:
+            return
+        individual = []
+        total = 0
+        for i, stash in enumerate(elected):
+            blocks = (end_block - 1 - i) // n - (start_block - 1 - i) // n
+            if blocks:
+                individual.append((stash, blocks * POINTS_PER_BLOCK))
+                total += blocks * POINTS_PER_BLOCK
+        individual.sort(key=lambda x: account_bytes(x[0]))
+        self.storage.ErasRewardPoints.insert(era, EraRewardPoints(total, tuple(individual)))
