@@ -59,12 +59,16 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     staking = Staking(ctx, StakingConstants(SessionsPerEra=genesis.sessions_per_era), currency=balances, system=system)
     from pallets.multi_asset_delegation import CheckNominatedRestaked, MultiAssetDelegation
 
-    mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=None)
+    from pallets.rewards import Rewards
+
+    rewards = Rewards(ctx, currency=balances)
+    mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=rewards)
+    rewards.delegation_manager = mad
     rt.register_validator(CheckNominatedRestaked(mad))
     session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
 
     pallets: list[Pallet] = [system, sudo, assets, balances, staking, session]
-    pallets.append(mad)
+    pallets += [mad, rewards]
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

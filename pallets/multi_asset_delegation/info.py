@@ -44,3 +44,19 @@ class InfoImpl:
             return None
         locks = tuple((lk.amount, lk.lock_multiplier.multiplier, lk.expiry_block) for lk in dep.locks or ())
         return DepositInfo(dep.amount, locks)
+
+    # ---- beyond the chain's trait: what the rewards pallet's intended behaviour needs
+    def get_user_delegated_amount(self, who: str, asset: Any) -> int:
+        """The part of ``who``'s deposit of ``asset`` that is delegated (0 without a deposit)."""
+        meta = self.storage.Delegators.get(who)
+        dep = meta.deposit(asset) if meta is not None else None
+        return 0 if dep is None else dep.delegated_amount
+
+    def active_operator_stakes(self, asset: Any) -> list[tuple[str, int, tuple[tuple[str, int], ...]]]:
+        """For every Active operator: (operator, self-stake, ((delegator, amount of ``asset``), ...))."""
+        active = OperatorStatus.Active
+        return [
+            (who, op.stake, tuple((b.delegator, b.amount) for b in op.delegations if b.asset == asset))
+            for who, op in self.storage.Operators._d.items()
+            if op.status == active
+        ]
