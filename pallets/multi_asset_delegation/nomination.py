@@ -46,9 +46,13 @@ class NominationCalls:
             raise Error.AssetNotWhitelisted()
         return idx, d
 
-    def _operator_gone_ok(self, operator: str) -> bool:
-        """May a delegator release stake from an operator that no longer exists? (intended only)"""
-        return self.ctx.extensions.operator_exit_guard and not self.ctx.quirk("mad.leave_ignores_delegations") and not self.storage.Operators.contains(operator)
+    def _operator_gone_ok(self, who: str, operator: str) -> bool:
+        """May ``who`` release a nomination delegation to an operator that has left? Intended only
+        (operator_exit_guard); on chain this fails with NotAnOperator (dangling delegations)."""
+        if not self.ctx.extensions.operator_exit_guard or self.ctx.quirk("mad.leave_ignores_delegations"):
+            return False
+        meta = self.storage.Delegators.get(who)
+        return meta is not None and meta.nomination_index(operator) is not None
 
     @call(18)
     def delegate_nomination(self, origin: Origin, operator: AccountId, amount: Balance, blueprint_selection: DelegatorBlueprintSelection) -> None:
@@ -91,7 +95,7 @@ class NominationCalls:
         who = ensure_signed(origin)
         if amount == 0:
             raise Error.InvalidAmount()
-        if not self.storage.Operators.contains(operator) and not self._operator_gone_ok(operator):
+        if not self.storage.Operators.contains(operator) and not self._operator_gone_ok(who, operator):
             raise Error.NotAnOperator()
         meta = self._delegator(who)
         found = self._nomination(meta, operator)
