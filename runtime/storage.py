@@ -46,6 +46,8 @@ def canon(v: Any) -> str:
     names = _FIELDS.get(t)
     if names is None:
         if dataclasses.is_dataclass(v):
+            if not t.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+                raise TypeError(f"{t.__name__} is a mutable dataclass: stored structs must be frozen (@struct)")
             names = tuple(f.name for f in dataclasses.fields(v))
             _FIELDS[t] = names
         elif t is float:
@@ -104,11 +106,12 @@ def StorageNMap(keys: tuple[Any, ...], value: Any, *, default: Any = _MISSING, i
 class Item:
     """A storage item bound to a database. ``_d`` maps keys (tuples for multi-key maps) to values."""
 
-    __slots__ = ("_d", "_j", "default", "prefix", "name", "decl", "_digest", "_key_codecs", "_value_codec", "n_keys")
+    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_digest", "_key_codecs", "_value_codec", "n_keys")
 
     def __init__(self, db: "Storage", prefix: str, decl: ItemDecl) -> None:
         self._d: dict[Any, Any] = {}
         self._j = db.journal
+        self._db = db
         self.default = None if decl.default is _MISSING else decl.default
         self.prefix = prefix
         self.name = decl.name
@@ -153,6 +156,7 @@ class Item:
         self._j.append((self, key, d.get(key, _MISSING)))
         d[key] = value
         self._digest = None
+        self._db.root_cache = None
 
     def remove(self, key: Any) -> Any:
         """Delete ``key`` and return its old value (or None)."""
@@ -162,6 +166,7 @@ class Item:
             return None
         self._j.append((self, key, old))
         self._digest = None
+        self._db.root_cache = None
         return old
 
     take = remove
@@ -255,6 +260,8 @@ class Storage:
 
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Item] = {}
+        self._rooted: list[tuple[bytes, Item]] | None = None
+        self.root_cache: str | None = None  # the state root, until the next write
         self.journal: list[tuple[Item, Any, Any]] = []
         self._marks: list[tuple[int, int]] = []
         self.events: list[Any] = []
@@ -265,6 +272,7 @@ class Storage:
             raise ValueError(f"storage item {prefix}.{decl.name} declared twice")
         item = Item(self, prefix, decl)
         self.items[key] = item
+        self._rooted = None
         return item
 
     def item(self, prefix: str, name: str) -> Item:
@@ -298,6 +306,8 @@ class Storage:
             else:
                 item._d[key] = old
             item._digest = None
+        if len(j) > mark:
+            self.root_cache = None
         del j[mark:]
         del self.events[n_events:]
 
@@ -324,20 +334,25 @@ class Storage:
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             item._digest = None
+        self.root_cache = None
         self.events[:] = snap.events
         self.journal.clear()
 
     # --- digests
     def state_root(self) -> str:
         """blake2b-256 over every chain storage item's canonical digest, as 0x-hex."""
+        if self.root_cache is not None:
+            return self.root_cache
+        rooted = self._rooted
+        if rooted is None:
+            rooted = self._rooted = [(f"{k[0]}.{k[1]}:".encode(), self.items[k]) for k in sorted(self.items) if self.items[k].decl.in_root]
         h = hashlib.blake2b(digest_size=32)
-        for key in sorted(self.items):
-            item = self.items[key]
-            if not item.decl.in_root or not item._d:
-                continue
-            h.update(f"{key[0]}.{key[1]}:".encode())
-            h.update(item.digest())
-        return "0x" + h.hexdigest()
+        for label, item in rooted:
+            if item._d:
+                h.update(label)
+                h.update(item.digest())
+        self.root_cache = "0x" + h.hexdigest()
+        return self.root_cache
 
     def check_immutable(self) -> None:
         """Raise TypeError if any stored key or value is mutable (lists, dicts, sets, floats)."""
