@@ -11,19 +11,21 @@ earn vault APY). Under the intended profile, at each staking era start:
    among its delegators (rounded down) and the operator's self-stake; the operator also receives
    the rounding dust, so the commission plus the delegators' shares add up exactly to what was
    issued for that operator;
-4. the sum is minted (``Currency.mint_into``, issuance rises) into the era-rewards account
-   (``PalletId`` sub-account ``b"era"``) and credited to ``PendingEraRewards``; each account takes
-   its credit with ``claim_era_rewards`` (an extension call), so an era change costs one write per
-   rewarded account rather than one transfer each.
+4. the shares are credited to ``PendingEraRewards`` (one write per rewarded account, so an era
+   change stays cheap with 100,000 delegations) and each account takes its credit with
+   ``claim_era_rewards`` (an extension call), which mints it (``Currency.mint_into``, issuance
+   rises, ``Balances.Minted``). Minting at claim time rather than into an intermediate account keeps
+   every credited unit claimable (an intermediate account would lose its last dust below the
+   existential deposit), so total issuance rises by exactly what was credited once all is claimed.
 
-Events: ``Balances.Minted`` and one ``EraRewardsDistributed{era, operator, total, commission,
-to_delegators}`` per rewarded operator (extension event).
+Events: one ``EraRewardsDistributed{era, operator, total, commission, to_delegators}`` per rewarded
+operator at the era start, then ``Balances.Minted`` and ``EraRewardsClaimed{account, amount}`` per
+claim (extension events).
 """
 
 from __future__ import annotations
 
 from runtime.accounts import pallet_account
-from runtime.errors import DispatchError
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import perbill_of
@@ -36,9 +38,6 @@ from pallets.rewards.events import Event
 class EraRewards:
     def pallet_account(self) -> str:
         return pallet_account(self.consts.PalletId)
-
-    def era_rewards_account(self) -> str:
-        return pallet_account(self.consts.PalletId, b"era")
 
     def compute_era_rewards(self) -> tuple[dict[str, int], list[tuple[str, int, int, int]]]:
         """(credit per account, [(operator, total, commission, to_delegators)]) for one era, from the
@@ -73,14 +72,6 @@ class EraRewards:
         if not self.ctx.extensions.service_rewards:
             return
         credits, summary = self.compute_era_rewards()
-        minted = sum(total for _, total, _, _ in summary)
-        if minted == 0:
-            return
-        account = self.era_rewards_account()
-        try:
-            self.ctx.transactional(lambda: self.currency.mint_into(account, minted))
-        except DispatchError:
-            return  # e.g. an era budget below the existential deposit: nothing is issued this era
         pending = self.storage.PendingEraRewards
         for who, amount in credits.items():
             pending.insert(who, pending.get(who, 0) + amount)
@@ -89,13 +80,10 @@ class EraRewards:
 
     @call(extension=True)
     def claim_era_rewards(self, origin: Origin) -> None:
-        """Pay the caller's accumulated per-era rewards (simulator extension)."""
+        """Mint the caller's accumulated per-era rewards to it (simulator extension)."""
         who = ensure_signed(origin)
         amount = self.storage.PendingEraRewards.take(who)
         if not amount:
             raise Error.NoRewardsToClaim()
-        try:
-            self.ctx.transactional(lambda: self.currency.transfer(self.era_rewards_account(), who, amount, keep_alive=False))
-        except DispatchError:
-            raise Error.TransferFailed() from None
+        self.currency.mint_into(who, amount)
         self.deposit_event(Event.EraRewardsClaimed(who, amount))
