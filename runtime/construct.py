@@ -69,6 +69,11 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
 
     pallets: list[Pallet] = [system, sudo, assets, balances, staking, session]
     pallets += [mad, rewards]
+    from pallets.lst import Lst
+
+    lst = Lst(ctx, currency=balances, fungibles=assets.fungibles, staking=staking.interface)
+    staking.interface.add_listener(lst)  # OnStakingUpdate (ignored under lst.on_slash_not_wired)
+    pallets.append(lst)
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

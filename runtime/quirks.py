@@ -128,6 +128,14 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("lst.pool_withdraw_inverted", "Lst",
               "pool_withdraw_unbonded is refused while the pool is Destroying and allowed otherwise.",
               f"{_LST}/lib.rs pool_withdraw_unbonded (delegation_lst_rewards.md §2.5)"),
+        Quirk("lst.depositor_cannot_fully_unbond", "Lst",
+              "The depositor's 'destroying and only holder' check compares the pool's points with the points left "
+              "after the unbond, so the depositor can never unbond fully.",
+              f"{_LST}/types/bonded_pool.rs ok_to_unbond_with (delegation_lst_rewards.md §2.5 step 3)"),
+        Quirk("lst.min_bond_compares_points", "Lst",
+              "unbond's minimum-bond check compares the remaining points (not their balance) with MinJoinBond or the "
+              "depositor minimum.",
+              f"{_LST}/types/bonded_pool.rs ok_to_unbond_with (delegation_lst_rewards.md §2.5 step 3)"),
         # ---------------------------------------------------------------- Rewards
         Quirk("rewards.score_uses_total_deposit", "Rewards",
               "A user's score is the whole deposit plus lock amounts on top; vault score counts only delegations.",
