@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runtime import UNIT, Runtime
-from tests.staking.helpers import ALICE, BOB, CHARLIE, TREASURY, bond, events, fails, fast, issuance, ledger, locked, make_validator, staking
+from tests.staking.staking_helpers import ALICE, BOB, CHARLIE, TREASURY, bond, events, fails, fast, issuance, ledger, locked, make_validator, staking
 
 TEN_PERCENT = 100_000_000
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import UNIT, GenesisConfig, Runtime
-from tests.staking.helpers import ALICE, BOB, CHARLIE, DAVE, TREASURY, bond, events, fails, fast, issuance, ledger, make_validator, staking
+from tests.staking.staking_helpers import ALICE, BOB, CHARLIE, DAVE, TREASURY, bond, events, fails, fast, issuance, ledger, make_validator, staking
 
 PAYOUT = 1000 * UNIT
 

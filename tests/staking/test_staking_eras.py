@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runtime import UNIT, GenesisConfig, Runtime
 from runtime.accounts import account_bytes
-from tests.staking.helpers import ALICE, BOB, CHARLIE, DAVE, bond, events, fails, fast, make_validator, staking
+from tests.staking.staking_helpers import ALICE, BOB, CHARLIE, DAVE, bond, events, fails, fast, make_validator, staking
 
 
 def test_genesis_era_zero() -> None:

@@ -10,7 +10,7 @@ import pytest
 from runtime import UNIT, DispatchError, Runtime
 from runtime.accounts import DEV_NAMES
 from runtime.traits import Stake, StakingInterface
-from tests.staking.helpers import ALICE, BOB, TREASURY, fast, issuance, locked, staking
+from tests.staking.staking_helpers import ALICE, BOB, TREASURY, fast, issuance, locked, staking
 
 
 def test_interface_protocol_and_mutations() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import UNIT, Runtime
-from tests.staking.helpers import ALICE, BOB, bond, fails, fast, make_validator, staking
+from tests.staking.staking_helpers import ALICE, BOB, bond, fails, fast, make_validator, staking
 
 NOOP = {k: "Noop" for k in ("min_nominator_bond", "min_validator_bond", "max_nominator_count", "max_validator_count", "chill_threshold", "min_commission", "max_staked_rewards")}
 

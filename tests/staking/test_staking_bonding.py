@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import UNIT, Runtime
-from tests.staking.helpers import ALICE, BOB, ED, bond, events, fails, fast, issuance, ledger, locked, staking
+from tests.staking.staking_helpers import ALICE, BOB, ED, bond, events, fails, fast, issuance, ledger, locked, staking
 
 
 @pytest.fixture
