@@ -19,7 +19,7 @@ from runtime.primitives import AccountId, Balance
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import BondInfoDelegator, BondLessRequest, DelegatorBond, DelegatorMetadata, DelegatorStatus, OperatorStatus
+from pallets.multi_asset_delegation.types import BondInfoDelegator, BondLessRequest, DelegatorBond, Deposit, DelegatorMetadata, DelegatorStatus, OperatorStatus
 from pallets.primitives.assets import Asset
 from pallets.primitives.delegation import DelegatorBlueprintSelection
 
@@ -62,7 +62,7 @@ class DelegationCalls:
                 raise Error.MaxDelegationsExceeded()
             bonds = bonds + (DelegatorBond(who, amount, asset),)
             count = op.delegation_count + 1
-        self.storage.Operators.insert(operator, dataclasses.replace(op, delegations=bonds, delegation_count=count))
+        self.storage.Operators.insert(operator, op.with_bonds(bonds, count))
 
     def _decrease_operator_bond(self, operator: str, who: str, asset: Asset, amount: int) -> None:
         """``update_operator_metadata(.., is_increase=false)``: a missing bond entry is silently ignored.
@@ -87,12 +87,12 @@ class DelegationCalls:
         else:
             bonds = op.delegations[:idx] + op.delegations[idx + 1 :]
             count = op.delegation_count - 1
-        self.storage.Operators.insert(operator, dataclasses.replace(op, delegations=bonds, delegation_count=count))
+        self.storage.Operators.insert(operator, op.with_bonds(bonds, count))
 
     def _push_unstake_request(self, meta: DelegatorMetadata, request: BondLessRequest) -> DelegatorMetadata:
         if len(meta.delegator_unstake_requests) >= self.consts.MaxUnstakeRequests:
             raise Error.MaxUnstakeRequestsExceeded()
-        return dataclasses.replace(meta, delegator_unstake_requests=meta.delegator_unstake_requests + (request,))
+        return meta.with_unstake_requests(meta.delegator_unstake_requests + (request,))
 
     def _emit_delegated(self, record) -> None:  # type: ignore[no-untyped-def]
         """The real pallet deposits Delegated / NominationDelegated twice (helper and extrinsic)."""
@@ -113,14 +113,13 @@ class DelegationCalls:
             raise Error.InsufficientBalance("not enough undelegated deposit")
         # the rewards multiplier is the first lock's, expired or not (as on chain)
         lock_multiplier = dep.locks[0].lock_multiplier if dep.locks else None
-        meta = meta.with_deposit(asset, dataclasses.replace(dep, delegated_amount=dep.delegated_amount + amount))
+        meta = meta.with_deposit(asset, Deposit(dep.amount, dep.delegated_amount + amount, dep.locks))
         idx = meta.delegation_index(operator, asset, False)
         if idx is not None:
             d = meta.delegations[idx]
             if d.amount + amount > MAX_BALANCE:
                 raise Error.OverflowRisk()
-            delegations = meta.delegations[:idx] + (dataclasses.replace(d, amount=d.amount + amount),) + meta.delegations[idx + 1 :]
-            meta = dataclasses.replace(meta, delegations=delegations)
+            meta = meta.with_delegations(meta.delegations[:idx] + (d.with_amount(d.amount + amount),) + meta.delegations[idx + 1 :])
         else:
             if len(meta.delegations) >= self.consts.MaxDelegations:
                 raise Error.MaxDelegationsExceeded()
@@ -179,21 +178,21 @@ class DelegationCalls:
             dep = meta.deposit(asset)
             if dep is None:
                 raise Error.InsufficientBalance()
-            meta = meta.with_deposit(asset, dataclasses.replace(dep, delegated_amount=max(dep.delegated_amount - total, 0)))
+            meta = meta.with_deposit(asset, Deposit(dep.amount, max(dep.delegated_amount - total, 0), dep.locks))
         delegations = list(meta.delegations)
         ordered = sorted(delegation_updates.items(), key=lambda kv: (account_bytes(kv[0][0]), kv[0][1]))
         for _key, (idx, total) in ordered:
             d = delegations[idx]
             if d.amount < total:
                 raise Error.InsufficientBalance("the delegation is smaller than the unstake (slashed?)")
-            delegations[idx] = dataclasses.replace(d, amount=d.amount - total)
+            delegations[idx] = d.with_amount(d.amount - total)
         delegations = [d for d in delegations if d.amount]
         for (operator, asset), (_idx, total) in ordered:
             self._decrease_operator_bond(operator, who, asset, total)
             if self.rewards is not None:
                 self.rewards.record_undelegate(who, operator, asset, total)
         done_set = set(done)
-        meta = dataclasses.replace(meta, delegations=tuple(delegations), delegator_unstake_requests=tuple(r for i, r in enumerate(requests) if i not in done_set))
+        meta = DelegatorMetadata(meta.deposits, meta.withdraw_requests, tuple(delegations), tuple(r for i, r in enumerate(requests) if i not in done_set), meta.status)
         self.storage.Delegators.insert(who, meta)
         for (operator, asset), (_idx, total) in ordered:
             self.deposit_event(Event.DelegatorUnstakeExecuted(who, operator, asset, total))
@@ -208,5 +207,5 @@ class DelegationCalls:
         idx = next((i for i, r in enumerate(reqs) if r.asset == asset and r.amount == amount and r.operator == operator and not r.is_nomination), None)
         if idx is None:
             raise Error.NoBondLessRequest()
-        self.storage.Delegators.insert(who, dataclasses.replace(meta, delegator_unstake_requests=reqs[:idx] + reqs[idx + 1 :]))
+        self.storage.Delegators.insert(who, meta.with_unstake_requests(reqs[:idx] + reqs[idx + 1 :]))
         self.deposit_event(Event.DelegatorUnstakeCancelled(who, operator, asset, amount))

@@ -7,8 +7,6 @@ Helpers on the structs return new values; nothing is mutated in place.
 
 from __future__ import annotations
 
-import dataclasses
-
 from runtime.codec import ScaleEnum, struct
 from runtime.primitives import U32, U64, U128, AccountId, Bool
 
@@ -52,6 +50,10 @@ class OperatorMetadata:
                 return i
         return None
 
+    def with_bonds(self, delegations: tuple[DelegatorBond, ...], delegation_count: int) -> "OperatorMetadata":
+        """A copy with new bond entries (direct construction: this is on the hot path of every delegation)."""
+        return OperatorMetadata(self.stake, delegation_count, self.request, delegations, self.status, self.blueprint_ids)
+
 
 @struct
 class OperatorSnapshot:
@@ -89,6 +91,9 @@ class BondInfoDelegator:
     blueprint_selection: DelegatorBlueprintSelection
     is_nomination: Bool
 
+    def with_amount(self, amount: int) -> "BondInfoDelegator":
+        return BondInfoDelegator(self.operator, amount, self.asset, self.blueprint_selection, self.is_nomination)
+
 
 @struct
 class LockInfo:
@@ -124,11 +129,22 @@ class DelegatorMetadata:
 
     def with_deposit(self, asset: Asset, deposit: Deposit | None) -> "DelegatorMetadata":
         """A copy with ``asset``'s deposit replaced (or removed when ``deposit`` is None), sorted by asset."""
-        rest = [(a, d) for a, d in self.deposits if a != asset]
-        if deposit is not None:
-            rest.append((asset, deposit))
-            rest.sort(key=lambda pair: pair[0])
-        return dataclasses.replace(self, deposits=tuple(rest))
+        deposits = self.deposits
+        for i, (a, _) in enumerate(deposits):
+            if a == asset:
+                new = deposits[:i] + ((asset, deposit),) + deposits[i + 1 :] if deposit is not None else deposits[:i] + deposits[i + 1 :]
+                break
+        else:
+            if deposit is None:
+                return self
+            new = tuple(sorted(deposits + ((asset, deposit),), key=lambda pair: pair[0]))
+        return DelegatorMetadata(new, self.withdraw_requests, self.delegations, self.delegator_unstake_requests, self.status)
+
+    def with_delegations(self, delegations: tuple[BondInfoDelegator, ...]) -> "DelegatorMetadata":
+        return DelegatorMetadata(self.deposits, self.withdraw_requests, delegations, self.delegator_unstake_requests, self.status)
+
+    def with_unstake_requests(self, requests: tuple[BondLessRequest, ...]) -> "DelegatorMetadata":
+        return DelegatorMetadata(self.deposits, self.withdraw_requests, self.delegations, requests, self.status)
 
     def delegation_index(self, operator: str, asset: Asset, is_nomination: bool) -> int | None:
         for i, d in enumerate(self.delegations):

@@ -206,3 +206,15 @@ def test_max_blueprints_in_a_selection() -> None:
     deposit(rt, "Charlie", TNT, 10 * UNIT)
     delegate(rt, "Charlie", "Bob", TNT, UNIT, {"Fixed": [1, 2]})
     fails(rt, "MultiAssetDelegation.MaxBlueprintsExceeded", "Charlie", "add_blueprint_id", blueprint_id=3)
+
+
+def test_overflow_risk_on_crafted_state(rt) -> None:  # type: ignore[no-untyped-def]
+    """OverflowRisk guards u128 sums; reachable only from inconsistent state, so the state is crafted."""
+    delegate(rt, "Charlie", "Bob", USDC, 100)
+    items = rt.pallets[MAD].storage.Delegators
+    meta = items.get(CHARLIE)
+    huge = meta.delegations[0].with_amount((1 << 128) - 5)
+    rt.db.begin()
+    items.insert(CHARLIE, meta.with_delegations((huge,)))
+    rt.db.commit()
+    fails(rt, "MultiAssetDelegation.OverflowRisk", "Charlie", "delegate", operator=BOB, asset=USDC, amount=10, blueprint_selection="All")
