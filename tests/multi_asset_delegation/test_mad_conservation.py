@@ -1,6 +1,7 @@
 """Conservation over thousands of random MAD / Rewards calls: total issuance changes only by minted
 rewards and burned dust, asset supplies never change, the pallet account holds exactly the deposits
-plus pending withdrawals, failed calls change nothing, and stored values stay immutable."""
+plus pending withdrawals (also across service slashes under the intended profile, where no residue
+is left), failed calls change nothing, and stored values stay immutable."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import random
 import pytest
 
 from runtime import DispatchError
+from runtime.accounts import pallet_account
+from pallets.primitives.slashing import UnappliedSlash
 from pallets.primitives.assets import NATIVE, Asset
 from mad_helpers import MAD, TNT, UNIT, USDC, USDC_ID, make_rt, pot
 
@@ -86,12 +89,14 @@ def test_random_calls_conserve_tokens(profile: str, seed: int) -> None:
     rt.dispatch("root", "Rewards", "manage_asset_reward_vault", {"vault_id": 1, "asset": TNT, "action": "Add"})
     rt.dispatch("root", "Rewards", "update_apy_blocks", {"blocks": 5_256_000})
     rt.dispatch("Alice", "Balances", "transfer_allow_death", {"dest": rt.pallets["Rewards"].vault_pot_account(1), "value": 10_000 * UNIT})
+    rt.dispatch("Alice", "Balances", "transfer_allow_death", {"dest": pallet_account(b"py/trsry"), "value": UNIT})
+    rt.dispatch("Alice", "Assets", "transfer", {"id": USDC_ID, "target": pallet_account(b"py/trsry"), "amount": 1})
     fungibles = rt.pallets["Assets"].fungibles
     usdc_supply = fungibles.total_issuance(USDC_ID)
     issuance = rt.pallets["Balances"].total_issuance()
     seen = len(rt.all_events())
     rng = random.Random(seed)
-    ok = failed = 0
+    ok = failed = slashes = 0
     for step in range(3000):
         who, pallet, call, params = random_call(rng, rt)
         root = rt.state_root() if step % 7 == 0 else None
@@ -102,6 +107,17 @@ def test_random_calls_conserve_tokens(profile: str, seed: int) -> None:
             failed += 1
             if root is not None:
                 assert rt.state_root() == root, f"failed {pallet}.{call} changed state"
+        if profile == "intended" and rng.random() < 0.02:
+            # a due service slash, applied the way the services pallet applies it (moves funds, burns nothing)
+            offender = rt.account(rng.choice(PEOPLE))
+            rt.db.begin()
+            try:
+                rt.pallets[MAD].slash_operator(UnappliedSlash(0, rng.choice([1, 2]), 0, offender, rng.choice([1, 10, 50])))
+            except DispatchError:
+                rt.db.rollback()
+            else:
+                rt.db.commit()
+                slashes += 1
         if step % 40 == 0:
             rt.advance_blocks(rng.choice([1, 5, 10, 60]))
         if step % 100 == 0:
@@ -113,4 +129,5 @@ def test_random_calls_conserve_tokens(profile: str, seed: int) -> None:
             assert rt.free_balance(pot(rt)) == pot_owes(rt, NATIVE)
             assert fungibles.balance(USDC_ID, pot(rt)) == pot_owes(rt, Asset.Custom(USDC_ID))
     assert ok > 300 and failed > 300  # both paths were exercised
+    assert slashes > 0 or profile == "real"
     rt.db.check_immutable()
