@@ -5,17 +5,12 @@ selection of the caller's delegations. One ``All`` delegation makes the whole ca
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import U64
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.primitives.delegation import DelegatorBlueprintSelection
-
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 
 class BlueprintCalls:

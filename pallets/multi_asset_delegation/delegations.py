@@ -10,8 +10,6 @@ than ``DelegationBondLessDelay`` rounds; the tokens stay in the pallet until wit
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.accounts import account_bytes
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -23,8 +21,6 @@ from pallets.multi_asset_delegation.types import BondInfoDelegator, BondLessRequ
 from pallets.primitives.assets import Asset
 from pallets.primitives.delegation import DelegatorBlueprintSelection
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 MAX_BALANCE = (1 << 128) - 1
 

@@ -9,8 +9,6 @@ not be delegated or locked), ``execute_withdraw`` pays every request older than
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.errors import BadOrigin
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -22,8 +20,6 @@ from pallets.multi_asset_delegation.types import EMPTY_DELEGATOR, Deposit, Deleg
 from pallets.primitives.assets import Asset
 from pallets.primitives.delegation import LockMultiplier
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 MAX_BALANCE = (1 << 128) - 1
 

@@ -8,13 +8,11 @@ It looks inside ``Utility.batch / batch_all / force_batch`` (recursively) and ``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runtime.calls import CALL_REGISTRY, RuntimeCall
 from runtime.errors import InvalidTransaction
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 _BATCHES = ("batch", "batch_all", "force_batch")
 

@@ -8,16 +8,11 @@ deposits, withdrawals and slashes are accounting only (documented deviation): th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from runtime.accounts import evm_to_account, pallet_account
 from runtime.errors import BadOrigin
 from runtime.origin import Origin, ensure_signed
 
 from pallets.primitives.assets import Asset
-
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 
 class Funds:

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runtime.traits import DepositInfo
 
 from pallets.multi_asset_delegation.types import OperatorStatus
-
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 
 class InfoImpl:
@@ -57,6 +54,6 @@ class InfoImpl:
         active = OperatorStatus.Active
         return [
             (who, op.stake, tuple((b.delegator, b.amount) for b in op.delegations if b.asset == asset))
-            for who, op in self.storage.Operators._d.items()
+            for who, op in self.storage.Operators.items()
             if op.status == active
         ]

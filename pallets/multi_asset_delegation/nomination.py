@@ -6,8 +6,6 @@ behind an operator without moving tokens. The restaked amount is protected by a 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import AccountId, Balance
@@ -18,8 +16,6 @@ from pallets.multi_asset_delegation.types import EMPTY_DELEGATOR, BondInfoDelega
 from pallets.primitives.assets import NATIVE
 from pallets.primitives.delegation import DelegatorBlueprintSelection
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 DELEGATION_LOCK_ID = b"delegate"
 MAX_BALANCE = (1 << 128) - 1

@@ -14,8 +14,6 @@ The operator's self-stake is *reserved* TNT in its own account.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import Balance
@@ -24,8 +22,6 @@ from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
 from pallets.multi_asset_delegation.types import OperatorBondLessRequest, OperatorMetadata, OperatorStatus, new_operator
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 MAX_BALANCE = (1 << 128) - 1
 

@@ -4,12 +4,7 @@ stake and delegations into ``AtStake[(round, operator)]`` (never pruned, as on c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pallets.multi_asset_delegation.types import OperatorSnapshot
-
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 
 class Rounds:

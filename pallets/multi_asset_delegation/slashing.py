@@ -23,8 +23,6 @@ through ``StakingInterface`` (the lock is lowered under intended).
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
-
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
 from runtime.primitives import percent_of
@@ -34,8 +32,6 @@ from pallets.multi_asset_delegation.events import Event
 from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, OperatorStatus
 from pallets.primitives.slashing import UnappliedSlash
 
-if TYPE_CHECKING:
-    from pallets.multi_asset_delegation import MultiAssetDelegation
 
 TREASURY_PALLET_ID = b"py/trsry"
 

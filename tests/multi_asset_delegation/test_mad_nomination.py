@@ -8,7 +8,7 @@ import pytest
 
 from runtime import DispatchError
 from runtime.errors import InvalidTransaction
-from mad_helpers import BOB, DAVE, EVE, MAD, TNT, UNIT, USDC, delegate, delegator, deposit, fails, mad, make_rt, names, operator
+from mad_helpers import BOB, DAVE, EVE, MAD, UNIT, USDC, delegate, delegator, deposit, fails, mad, make_rt, names, operator
 
 LOCK = b"delegate"
 
