@@ -193,3 +193,17 @@ def test_round_change_snapshots_every_operator(rt) -> None:  # type: ignore[no-u
     assert [(b.delegator, b.amount) for b in snap.delegations] == [(CHARLIE, 3 * UNIT)]
     assert at.get((1, ALICE)).stake == 20 * UNIT and at.get((1, ALICE)).delegations == ()
     assert at.get((0, BOB)) is None  # Bob joined during round 0, after its snapshot
+
+
+def test_snapshot_keeps_full_amounts_while_an_unstake_is_pending(rt) -> None:  # type: ignore[no-untyped-def]
+    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
+    deposit(rt, "Charlie", TNT, 5 * UNIT)
+    delegate(rt, "Charlie", "Bob", TNT, 5 * UNIT)
+    mad(rt, "Charlie", "schedule_delegator_unstake", operator=BOB, asset=TNT, amount=2 * UNIT)
+    rt.advance_sessions(1)
+    snap = rt.pallets[MAD].storage.AtStake.get((1, BOB))
+    assert [b.amount for b in snap.delegations] == [5 * UNIT]
+    rt.advance_sessions(5)
+    mad(rt, "Charlie", "execute_delegator_unstake")
+    rt.advance_sessions(1)
+    assert [b.amount for b in rt.pallets[MAD].storage.AtStake.get((7, BOB)).delegations] == [3 * UNIT]
