@@ -148,8 +148,11 @@ class UnbondingOps:
             raise Error.CannotWithdrawAny()
         kept = tuple(x for x in record.unbonding_eras if not (x[0] <= current_era and (any_pool or x[1][0] == pool_id)))
         record = PoolMember(kept)
-        stash_killed = self.withdraw_from_staking(pool_id, num_slashing_spans)  # type: ignore[attr-defined]
         real_dissolve = self.ctx.quirk("lst.depositor_withdraw_dissolves_pool")
+        if not real_dissolve and self.staking.stake(self.bonded_account(pool_id)) is None:  # type: ignore[attr-defined]
+            stash_killed = True  # intended: an earlier leaver's withdraw already emptied the ledger
+        else:
+            stash_killed = self.withdraw_from_staking(pool_id, num_slashing_spans)  # type: ignore[attr-defined]
         if real_dissolve and stash_killed and caller != inner.roles.depositor:
             raise Error.Defensive("BondedStashKilledPrematurely")
         owed = 0
@@ -166,8 +169,7 @@ class UnbondingOps:
             owed += value
         # intended: the last one out (no tokens, nothing left unbonding) dissolves the pool
         pool_empty = self.points(pool_id) == 0 and sub_pools.no_era.points == 0 and all(p.points == 0 for _, p in sub_pools.with_era)  # type: ignore[attr-defined]
-        if not real_dissolve and stash_killed and not pool_empty:
-            raise Error.Defensive("BondedStashKilledPrematurely")
+        # (intended: a killed stash harms nobody, its free balance still pays the remaining members)
         bonded = self.bonded_account(pool_id)  # type: ignore[attr-defined]
         transferable = max(self.currency.free_balance(bonded) - (self.staking.active_stake(bonded) or 0), 0)
         owed = min(owed, transferable)
