@@ -37,6 +37,11 @@ def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exporte
     raise typer.Exit(0 if result.ok else 1)
 
 
+from runtime.bridge.cli import register as _register_bridge  # noqa: E402 - conformance, node, bridge replay/encode
+
+_register_bridge(app)
+
+
 def main() -> None:
     app()
 
