@@ -1,0 +1,506 @@
+"""The scenario file: a pydantic model of everything a simulation starts from.
+
+A scenario names its actors (operators, delegators, validators, LST pools, requesters) by short ids,
+gives their genesis balances and bonds, their behaviour, the governance veto policy, the slash-veto
+timing rules to compare, the runtime parameters, the length and the seed. ``load_scenario`` reads
+YAML or TOML and reports every invalid field with its line (see :mod:`simulations.yamlerrors`).
+
+Amounts are integers in base units, or strings ``"<number> <SYMBOL>"`` (``"1_000 TNT"``,
+``"2.5 USDC"``) converted exactly with the asset's decimals; the model only ever holds ints.
+"""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.functional_validators import BeforeValidator
+
+from simulations.yamlerrors import LoadedDocument, ScenarioError, format_validation_error, load_document
+
+RULE_NAMES = ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")
+NATIVE_SYMBOL = "TNT"
+NATIVE_DECIMALS = 18
+
+
+# ---------------------------------------------------------------------------------------- amounts
+def _parse_amount(value: Any, info: ValidationInfo) -> Any:
+    """``"1_000 TNT"`` -> base units with the asset's decimals; ints pass through."""
+    if isinstance(value, bool):
+        raise ValueError("an amount must be an integer (base units) or '<number> <SYMBOL>'")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        raise ValueError("floats are not allowed for amounts: use an integer in base units or a string like '1.5 TNT'")
+    if not isinstance(value, str):
+        raise ValueError("an amount must be an integer (base units) or '<number> <SYMBOL>'")
+    parts = value.replace("_", "").split()
+    decimals = (info.context or {}).get("decimals", {NATIVE_SYMBOL: NATIVE_DECIMALS})
+    if len(parts) == 1:
+        try:
+            return int(parts[0])
+        except ValueError:
+            raise ValueError(f"cannot read {value!r} as an amount; write base units or '<number> <SYMBOL>'") from None
+    if len(parts) != 2:
+        raise ValueError(f"cannot read {value!r} as an amount; write base units or '<number> <SYMBOL>'")
+    number, symbol = parts
+    if symbol not in decimals:
+        raise ValueError(f"unknown asset symbol {symbol!r} in {value!r}; known: {sorted(decimals)}")
+    try:
+        exact = Decimal(number) * (Decimal(10) ** decimals[symbol])
+    except InvalidOperation:
+        raise ValueError(f"cannot read {number!r} as a number") from None
+    if exact != exact.to_integral_value():
+        raise ValueError(f"{value!r} has more decimals than {symbol} ({decimals[symbol]})")
+    return int(exact)
+
+
+Amount = Annotated[StrictInt, BeforeValidator(_parse_amount), Field(ge=0, le=(1 << 128) - 1)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Percent = Annotated[StrictInt, Field(ge=1, le=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---------------------------------------------------------------------------------------- behaviours
+class OperatorBehaviour(_Model):
+    """How an operator acts each round.
+
+    * ``honest``: never misbehaves;
+    * ``faulty``: misbehaves with probability ``p`` each round (from its own stream); each fault
+      leads to a slash proposal of ``slash_percent`` after ``detection_blocks``;
+    * ``offline``: goes offline (MAD ``go_offline``) at ``offline_from_round``.
+    ``disputed_p`` is the chance that a fault's evidence is disputed (governance may veto on it).
+    ``leave_after_slashes``: schedule leaving the operator set once this many of its slashes were
+    applied (the mass-exit behaviour).
+    """
+
+    kind: Literal["honest", "faulty", "offline"] = "honest"
+    p: Probability = 0.0
+    slash_percent: Percent = 10
+    disputed_p: Probability = 0.0
+    offline_from_round: StrictInt = Field(1, ge=1)
+    leave_after_slashes: StrictInt | None = Field(None, ge=1)
+
+
+class DelegatorBehaviour(_Model):
+    """What a delegator does when an operator it backs is slashed.
+
+    * ``hold``: nothing;
+    * ``flee``: schedule unstaking everything from that operator (and withdraw once possible) when
+      it sees a slash ``on`` proposal or application, with probability ``p``;
+    * ``restake``: move the stake to the largest-stake operator that was never slashed.
+    """
+
+    kind: Literal["hold", "flee", "restake"] = "hold"
+    on: Literal["proposed", "applied"] = "applied"
+    p: Probability = 1.0
+
+
+class Fault(_Model):
+    """A scripted misbehaviour: ``operator`` (or validator) misbehaves in ``round``."""
+
+    offender: str
+    round: StrictInt = Field(ge=1)
+    slash_percent: Percent = 10
+    disputed: bool = False
+    service: StrictInt | None = Field(None, ge=0, description="Index of the service instance (default: the offender's first)")
+
+
+# ---------------------------------------------------------------------------------------- genesis
+class AssetSpec(_Model):
+    id: StrictInt = Field(ge=1)
+    symbol: str = Field(min_length=1, max_length=10)
+    decimals: StrictInt = Field(18, ge=0, le=36)
+    min_balance: StrictInt = Field(1, ge=1)
+
+    @field_validator("symbol")
+    @classmethod
+    def _symbol(cls, value: str) -> str:
+        if value == NATIVE_SYMBOL:
+            raise ValueError("TNT is the native asset and is always present")
+        return value
+
+
+class BlueprintSpec(_Model):
+    """A service blueprint created at setup by ``owner`` (an actor id)."""
+
+    id: str
+    owner: str = "blueprint-owner"
+
+
+class ServiceSpec(_Model):
+    """A service instance requested by ``owner`` on ``blueprint`` and approved by ``operators``."""
+
+    blueprint: str
+    owner: str = "service-owner"
+    operators: list[str] = Field(min_length=1)
+
+
+class OperatorSpec(_Model):
+    id: str
+    bond: Amount
+    balance: Amount | None = Field(None, description="Free TNT at genesis (default: bond + 1,000 TNT)")
+    blueprints: list[str] = Field(default_factory=list, description="Blueprints the operator registers on")
+    validator: Amount | None = Field(None, description="Also bond this much TNT as a staking validator")
+    behaviour: OperatorBehaviour = OperatorBehaviour()
+
+
+class DelegationSpec(_Model):
+    operator: str
+    asset: str = NATIVE_SYMBOL
+    amount: Amount
+    blueprints: Literal["all"] | list[str] = "all"
+
+
+class DelegatorSpec(_Model):
+    """A delegator (or ``count`` identical ones, ids ``<id>-1`` ... ``<id>-<count>``)."""
+
+    id: str
+    count: StrictInt = Field(1, ge=1, le=10_000)
+    delegations: list[DelegationSpec] = Field(min_length=1)
+    behaviour: DelegatorBehaviour = DelegatorBehaviour()
+
+
+class ValidatorSpec(_Model):
+    """A staking validator (not an operator); faults are staking offences."""
+
+    id: str
+    bond: Amount
+    behaviour: OperatorBehaviour = OperatorBehaviour()
+    leave_at_round: StrictInt | None = Field(None, ge=1, description="chill and unbond everything in this round")
+
+
+class PoolMember(_Model):
+    id: str
+    amount: Amount
+
+
+class LstPoolSpec(_Model):
+    id: str
+    creator: str
+    bond: Amount
+    nominate: list[str] = Field(min_length=1)
+    members: list[PoolMember] = Field(default_factory=list)
+
+
+class RequesterSpec(_Model):
+    """Sends ``per_round`` service requests to ``operators`` on ``blueprint`` each round, up to ``total``."""
+
+    id: str
+    blueprint: str
+    operators: list[str] = Field(min_length=1)
+    per_round: StrictInt = Field(1, ge=0)
+    total: StrictInt = Field(1, ge=0)
+    approve: bool = Field(True, description="Operators approve the requests (instance limits permitting)")
+
+
+class GenesisSpec(_Model):
+    assets: list[AssetSpec] = Field(default_factory=list)
+    blueprints: list[BlueprintSpec] = Field(default_factory=list)
+    operators: list[OperatorSpec] = Field(default_factory=list)
+    delegators: list[DelegatorSpec] = Field(default_factory=list)
+    validators: list[ValidatorSpec] = Field(default_factory=list)
+    services: list[ServiceSpec] = Field(default_factory=list)
+    lst_pools: list[LstPoolSpec] = Field(default_factory=list)
+    requesters: list[RequesterSpec] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------- governance
+class NeverVeto(_Model):
+    kind: Literal["never"]
+
+
+class AlwaysVeto(_Model):
+    kind: Literal["always"]
+
+
+class VetoUnder(_Model):
+    """Veto slashes of less than ``percent`` percent (governance forgives small slashes)."""
+
+    kind: Literal["veto_under"]
+    percent: Percent
+
+
+class VetoDisputed(_Model):
+    """Veto slashes whose evidence is disputed."""
+
+    kind: Literal["veto_disputed"]
+
+
+class RandomVeto(_Model):
+    """Veto each slash with probability ``p`` (governance's own stream)."""
+
+    kind: Literal["random"]
+    p: Probability
+
+
+class CallableVeto(_Model):
+    """``ref = "package.module:function"`` called with a :class:`simulations.governance.SlashView`;
+    returns True to veto."""
+
+    kind: Literal["callable"]
+    ref: str = Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+class AnyOf(_Model):
+    """Veto if any of the policies vetoes."""
+
+    kind: Literal["any_of"]
+    policies: list["Policy"] = Field(min_length=1)
+
+
+Policy = Annotated[Union[NeverVeto, AlwaysVeto, VetoUnder, VetoDisputed, RandomVeto, CallableVeto, AnyOf], Field(discriminator="kind")]
+AnyOf.model_rebuild()
+
+
+class GovernanceSpec(_Model):
+    """Who decides on vetoes and how fast.
+
+    ``reaction_blocks``: blocks between a slash proposal and the moment a decided veto lands (the vote
+    takes time); a veto that would land after the rule's last veto block is too late.
+    ``resolver``: whether a Symbiotic resolver is set (without one slashes execute at once).
+    """
+
+    policy: Policy = NeverVeto(kind="never")
+    reaction_blocks: StrictInt = Field(0, ge=0)
+    resolver: bool = True
+
+
+# ---------------------------------------------------------------------------------------- parameters
+class SymbioticParams(_Model):
+    """VetoSlasher timing in blocks (timestamps are block numbers): ``veto_blocks < epoch_blocks``."""
+
+    epoch_blocks: StrictInt = Field(60, ge=2)
+    veto_blocks: StrictInt = Field(30, ge=0)
+
+    @model_validator(mode="after")
+    def _veto_shorter_than_epoch(self) -> "SymbioticParams":
+        if self.veto_blocks >= self.epoch_blocks:
+            raise ValueError(f"veto_blocks ({self.veto_blocks}) must be < epoch_blocks ({self.epoch_blocks}) (InvalidVetoDuration)")
+        return self
+
+
+class EigenLayerParams(_Model):
+    """VetoableSlasher ``vetoWindowBlocks`` and the core's slash resolution delay (burn later)."""
+
+    veto_window_blocks: StrictInt = Field(30, ge=0)
+    resolution_delay_blocks: StrictInt = Field(50, ge=0)
+
+
+class Parameters(_Model):
+    profile: Literal["intended", "real"] = "intended"
+    session_length: StrictInt = Field(10, ge=2, description="Blocks per session = MAD round")
+    sessions_per_era: StrictInt = Field(3, ge=1)
+    slash_defer_duration: StrictInt = Field(7, ge=0, description="Services SlashDeferDuration (rounds)")
+    staking_slash_defer_duration: StrictInt = Field(2, ge=0, description="Staking SlashDeferDuration (eras)")
+    staking_bonding_duration: StrictInt = Field(3, ge=1)
+    detection_blocks: StrictInt = Field(0, ge=0, description="Blocks from a fault to its slash proposal")
+    request_expiry_blocks: StrictInt | None = Field(None, ge=1)
+    instance_limits: bool | None = None
+    symbiotic: SymbioticParams = SymbioticParams()
+    eigenlayer: EigenLayerParams = EigenLayerParams()
+    constants: dict[str, dict[str, Any]] = Field(default_factory=dict, description="Extra per-pallet constant overrides")
+    extensions: dict[str, Any] = Field(default_factory=dict, description="Extra runtime extensions")
+
+    @model_validator(mode="after")
+    def _defer_below_bonding(self) -> "Parameters":
+        if self.staking_slash_defer_duration >= self.staking_bonding_duration:
+            raise ValueError("staking_slash_defer_duration must be < staking_bonding_duration (pallet_staking requires SlashDeferDuration < BondingDuration)")
+        return self
+
+
+class Length(_Model):
+    """How long to run: exactly one of rounds, blocks or eras."""
+
+    rounds: StrictInt | None = Field(None, ge=1)
+    blocks: StrictInt | None = Field(None, ge=1)
+    eras: StrictInt | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Length":
+        given = [k for k in ("rounds", "blocks", "eras") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of rounds, blocks, eras (got {given or 'none'})")
+        return self
+
+    def total_blocks(self, session_length: int, sessions_per_era: int) -> int:
+        if self.blocks is not None:
+            return self.blocks
+        if self.rounds is not None:
+            return self.rounds * session_length
+        return self.eras * sessions_per_era * session_length  # type: ignore[operator]
+
+
+class BranchSpec(_Model):
+    """What-if branching: fork at the ``at_slash``-th proposed slash (0-based) under ``rule``."""
+
+    rule: Literal["tangle_services", "substrate_staking", "symbiotic", "eigenlayer"] = "tangle_services"
+    at_slash: StrictInt = Field(0, ge=0)
+
+
+class Scenario(_Model):
+    name: str
+    description: str = ""
+    seed: StrictInt = 0
+    length: Length
+    parameters: Parameters = Parameters()
+    genesis: GenesisSpec
+    faults: list[Fault] = Field(default_factory=list)
+    governance: GovernanceSpec = GovernanceSpec()
+    rules: list[Literal["tangle_services", "substrate_staking", "symbiotic", "eigenlayer"]] = Field(default_factory=lambda: list(RULE_NAMES), min_length=1)
+    branches: BranchSpec | None = None
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        """Every actor id referenced must exist (errors name the referencing field)."""
+        g = self.genesis
+        ops = {o.id for o in g.operators}
+        vals = {v.id for v in g.validators} | {o.id for o in g.operators if o.validator is not None}
+        bps = {b.id for b in g.blueprints}
+        symbols = {NATIVE_SYMBOL} | {a.symbol for a in g.assets}
+        ids: list[str] = [o.id for o in g.operators] + [v.id for v in g.validators] + [p.id for p in g.lst_pools]
+        for d in g.delegators:
+            ids += [d.id] if d.count == 1 else [f"{d.id}-{i}" for i in range(1, d.count + 1)]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"actor ids must be unique; repeated: {dup}")
+        problems = []
+        for i, o in enumerate(g.operators):
+            problems += [f"genesis.operators[{i}].blueprints: unknown blueprint {b!r}" for b in o.blueprints if b not in bps]
+        for i, d in enumerate(g.delegators):
+            for j, dl in enumerate(d.delegations):
+                if dl.operator not in ops:
+                    problems.append(f"genesis.delegators[{i}].delegations[{j}].operator: unknown operator {dl.operator!r}")
+                if dl.asset not in symbols:
+                    problems.append(f"genesis.delegators[{i}].delegations[{j}].asset: unknown asset {dl.asset!r}")
+                if dl.blueprints != "all":
+                    problems += [f"genesis.delegators[{i}].delegations[{j}].blueprints: unknown blueprint {b!r}" for b in dl.blueprints if b not in bps]
+        for i, s in enumerate(g.services):
+            if s.blueprint not in bps:
+                problems.append(f"genesis.services[{i}].blueprint: unknown blueprint {s.blueprint!r}")
+            problems += [f"genesis.services[{i}].operators: unknown operator {o!r}" for o in s.operators if o not in ops]
+        for i, p in enumerate(g.lst_pools):
+            problems += [f"genesis.lst_pools[{i}].nominate: {v!r} is not a validator" for v in p.nominate if v not in vals]
+        for i, r in enumerate(g.requesters):
+            if r.blueprint not in bps:
+                problems.append(f"genesis.requesters[{i}].blueprint: unknown blueprint {r.blueprint!r}")
+            problems += [f"genesis.requesters[{i}].operators: unknown operator {o!r}" for o in r.operators if o not in ops]
+        for i, f in enumerate(self.faults):
+            if f.offender not in ops | vals:
+                problems.append(f"faults[{i}].offender: unknown operator or validator {f.offender!r}")
+        if problems:
+            raise ReferenceProblems(problems)
+        return self
+
+    # -------------------------------------------------------------------- derived views
+    def delegator_ids(self) -> list[tuple[str, DelegatorSpec]]:
+        out = []
+        for d in self.genesis.delegators:
+            if d.count == 1:
+                out.append((d.id, d))
+            else:
+                out += [(f"{d.id}-{i}", d) for i in range(1, d.count + 1)]
+        return out
+
+    def total_blocks(self) -> int:
+        return self.length.total_blocks(self.parameters.session_length, self.parameters.sessions_per_era)
+
+    def decimals(self) -> dict[str, int]:
+        return {NATIVE_SYMBOL: NATIVE_DECIMALS} | {a.symbol: a.decimals for a in self.genesis.assets}
+
+
+class ReferenceProblems(ValueError):
+    """Cross-reference errors, each already prefixed with its dotted field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+# ---------------------------------------------------------------------------------------- loading
+def set_path(data: dict, dotted_key: str, value: Any) -> None:
+    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a bare key
+    that names a parameter (``slash_defer_duration=14``)."""
+    keys = dotted_key.split(".")
+    if len(keys) == 1 and keys[0] in Parameters.model_fields:
+        keys = ["parameters"] + keys
+    node = data
+    for key in keys[:-1]:
+        nxt = node.get(key)
+        if not isinstance(nxt, dict):
+            nxt = node[key] = {}
+        node = nxt
+    node[keys[-1]] = value
+
+
+def _context(data: Any) -> dict[str, Any]:
+    decimals = {NATIVE_SYMBOL: NATIVE_DECIMALS}
+    try:
+        for a in data.get("genesis", {}).get("assets", []) or []:
+            if isinstance(a, dict) and isinstance(a.get("symbol"), str) and isinstance(a.get("decimals", 18), int):
+                decimals[a["symbol"]] = a.get("decimals", 18)
+    except AttributeError:
+        pass
+    return {"decimals": decimals}
+
+
+def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Validate a loaded document (after applying ``overrides``), raising ScenarioError with lines."""
+    data = copy.deepcopy(doc.data)
+    if not isinstance(data, dict):
+        raise ScenarioError(doc.source, [f"{doc.source}:1:1: a scenario must be a mapping of fields"])
+    for key, value in (overrides or {}).items():
+        set_path(data, key, value)
+    doc = LoadedDocument(doc.source, data, doc.positions)
+    try:
+        return Scenario.model_validate(data, context=_context(data))
+    except ValidationError as exc:
+        ref = _reference_problems(exc)
+        if ref is not None:
+            raise _reference_error(doc, ref) from None
+        raise format_validation_error(doc, exc) from None
+
+
+def _reference_problems(exc: ValidationError) -> list[str] | None:
+    for err in exc.errors(include_url=False):
+        ctx_err = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_err, ReferenceProblems):
+            return ctx_err.problems
+    return None
+
+
+def _reference_error(doc: LoadedDocument, problems: list[str]) -> ScenarioError:
+    import re
+
+    lines = []
+    for problem in problems:
+        field, _, message = problem.partition(": ")
+        path: list[Any] = []
+        for name, index in re.findall(r"([A-Za-z_]+)|\[(\d+)\]", field):
+            path.append(int(index) if index else name)
+        _, pos = doc.locate(path)
+        where = f"{doc.source}:{pos[0]}:{pos[1]}" if pos else doc.source
+        lines.append((pos[0] if pos else 0, f"{where}: {field}: {message}"))
+    lines.sort(key=lambda p: p[0])
+    return ScenarioError(doc.source, [text for _, text in lines])
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None, text: str | None = None) -> Scenario:
+    """Read and validate a scenario file (YAML or TOML by suffix)."""
+    return validate_document(load_document(path, text), overrides)
+
+
+def parse_param_value(text: str) -> Any:
+    """``14`` -> 14, ``0.5`` -> 0.5, ``true`` -> True, anything else stays a string (YAML scalar rules)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
