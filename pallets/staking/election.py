@@ -24,6 +24,18 @@ from typing import Iterable, NamedTuple
 from runtime.accounts import account_bytes
 
 
+_KEYS: dict[str, bytes] = {}
+
+
+def sort_key(account: str) -> bytes:
+    """AccountId bytes, cached without bound (runtime.accounts caches only 65,536 accounts, and an
+    election over more voters would decode SS58 again at every era)."""
+    key = _KEYS.get(account)
+    if key is None:
+        key = _KEYS[account] = account_bytes(account)
+    return key
+
+
 class Support(NamedTuple):
     """One winner: its stash, total backing, own stake and ``(nominator, value)`` backers."""
 
@@ -37,25 +49,27 @@ def elect(candidates: dict[str, int], voters: Iterable[tuple[str, int, tuple[str
     """Run the election. ``candidates`` maps stash -> own active stake; ``voters`` yields
     ``(nominator, active, targets)``. Returns the winners in AccountId order."""
     score = dict(candidates)
-    valid: list[tuple[str, int, tuple[str, ...]]] = []
+    valid: list[tuple[bytes, str, int, tuple[str, ...]]] = []
     for who, active, targets in voters:
         if active <= 0:
             continue
-        seen: list[str] = []
-        for t in targets:
-            if t in candidates and t not in seen:
-                seen.append(t)
+        seen = [t for t in dict.fromkeys(targets) if t in candidates]
         if not seen:
             continue
         share = active // len(seen)
         for t in seen:
             score[t] += share
-        valid.append((who, active, tuple(seen)))
-    ranked = sorted((s for s in score.items() if s[1] > 0), key=lambda kv: (-kv[1], account_bytes(kv[0])))
-    winners = {stash for stash, _ in ranked[: max(desired, 0)]}
+        valid.append((sort_key(who), who, active, tuple(seen)))
+    key = {c: sort_key(c) for c in candidates}
+    ranked = sorted((s for s in score.items() if s[1] > 0), key=lambda kv: (-kv[1], key[kv[0]]))
+    winners = sorted((stash for stash, _ in ranked[: max(desired, 0)]), key=key.__getitem__)
+    rank = {w: i for i, w in enumerate(winners)}
     backers: dict[str, list[tuple[str, int]]] = {w: [] for w in winners}
-    for who, active, targets in valid:
-        elected = sorted((t for t in targets if t in winners), key=account_bytes)
+    valid.sort()  # voters in AccountId order, so each winner's backers come out sorted
+    for _, who, active, targets in valid:
+        elected = [t for t in targets if t in rank]
+        if len(elected) > 1:
+            elected.sort(key=rank.__getitem__)
         if not elected:
             continue
         share, rest = divmod(active, len(elected))
@@ -64,8 +78,8 @@ def elect(candidates: dict[str, int], voters: Iterable[tuple[str, int, tuple[str
             if value:
                 backers[t].append((who, value))
     out = []
-    for stash in sorted(winners, key=account_bytes):
-        others = tuple(sorted(backers[stash], key=lambda b: account_bytes(b[0])))
+    for stash in winners:
+        others = tuple(backers[stash])
         own = candidates[stash]
-        out.append(Support(stash, own + sum(v for _, v in others), own, others))
+        out.append(Support(stash, own + sum([v for _, v in others]), own, others))
     return out

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from runtime.accounts import account_bytes
 
-from pallets.staking.election import Support, elect
+
+from pallets.staking.election import Support, elect, sort_key
 from pallets.staking.events import Event
-from pallets.staking.types import ActiveEraInfo, Forcing, IndividualExposure, ExposurePage, PagedExposureMetadata
+from pallets.staking.types import ActiveEraInfo, ExposurePage, Forcing, PagedExposureMetadata
 
 if TYPE_CHECKING:
     from runtime.context import RuntimeContext
@@ -128,11 +128,11 @@ class EraManager:
         for sup in supports:
             elected.append(sup.stash)
             total_stake += sup.total
-            others = [IndividualExposure(w, v) for w, v in sup.others]
+            others = sup.others  # (who, value) pairs: IndividualExposure values
             pages = [others[i : i + page_size] for i in range(0, len(others), page_size)]
             s.ErasStakersOverview.insert((era, sup.stash), PagedExposureMetadata(sup.total, sup.own, len(others), len(pages)))
             for i, page in enumerate(pages):
-                s.ErasStakersPaged.insert((era, sup.stash, i), ExposurePage(sum(x.value for x in page), tuple(page)))
+                s.ErasStakersPaged.insert((era, sup.stash, i), ExposurePage(sum([v for _, v in page]), page))
             s.ErasValidatorPrefs.insert((era, sup.stash), s.Validators.get(sup.stash))
         s.ErasTotalStake.insert(era, total_stake)
         s.ErasElected.insert(era, tuple(elected))
@@ -198,5 +198,5 @@ class EraManager:
             if blocks:
                 individual.append((stash, blocks * POINTS_PER_BLOCK))
                 total += blocks * POINTS_PER_BLOCK
-        individual.sort(key=lambda x: account_bytes(x[0]))
+        individual.sort(key=lambda x: sort_key(x[0]))
         self.storage.ErasRewardPoints.insert(era, EraRewardPoints(total, tuple(individual)))

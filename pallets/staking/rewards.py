@@ -29,7 +29,7 @@ from runtime.accounts import pallet_account
 from pallets.staking.arith import PERBILL, perbill_from_rational, perbill_mul, percent_mul
 from pallets.staking.errors import Error
 from pallets.staking.events import Event
-from pallets.staking.types import Exposure, IndividualExposure, RewardDestination
+from pallets.staking.types import Exposure, RewardDestination
 
 MILLISECONDS_PER_YEAR = 1000 * 3600 * 24 * 36525 // 100
 TREASURY_PALLET_ID = b"py/trsry"
@@ -111,7 +111,7 @@ class RewardOps:
         overview = s.ErasStakersOverview.get((era, stash))
         if overview is None:
             return Exposure(0, 0, ())
-        others: tuple[IndividualExposure, ...] = ()
+        others: tuple[tuple[str, int], ...] = ()
         for page in range(overview.page_count):
             others += s.ErasStakersPaged.get((era, stash, page)).others
         return Exposure(overview.total, overview.own, others)
@@ -182,9 +182,9 @@ class RewardOps:
         validator_payout = validator_staking + commission_payout
         self.deposit_event(Event.PayoutStarted(era, validator_stash))  # type: ignore[attr-defined]
         self._make_payout_event(validator_stash, validator_payout)
-        for nominator in others:
-            reward = perbill_mul(perbill_from_rational(nominator.value, total), leftover)
-            self._make_payout_event(nominator.who, reward)
+        for who, value in others:
+            reward = perbill_mul(perbill_from_rational(value, total), leftover)
+            self._make_payout_event(who, reward)
 
     def _make_payout_event(self, stash: str, amount: int) -> None:
         paid = self.make_payout(stash, amount)

@@ -79,13 +79,13 @@ class SlashingOps:
         val_slashed = max(own_slash - prior_own, 0)
         payout = perbill_mul_floor(REWARD_F1, perbill_mul_floor(reward_fraction, val_slashed))
         others = []
-        for nominator in exposure.others:
-            diff = perbill_mul(fraction - prior_fraction, nominator.value)
+        for who, value in exposure.others:
+            diff = perbill_mul(fraction - prior_fraction, value)
             if diff == 0:
                 continue
-            key = (slash_era, nominator.who)
+            key = (slash_era, who)
             s.NominatorSlashInEra.insert(key, s.NominatorSlashInEra.get(key, 0) + diff)
-            others.append((nominator.who, diff))
+            others.append((who, diff))
             payout += perbill_mul_floor(REWARD_F1, perbill_mul_floor(reward_fraction, diff))
         return StakingUnappliedSlash(stash, val_slashed, tuple(others), (), payout)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from runtime.codec import PerThingCodec, ScaleEnum, struct
+from typing import Any
+
+from runtime.codec import Codec, ParamError, PerThingCodec, ScaleEnum, struct
 from runtime.primitives import U32, U64, U128, AccountId, Bool, CompactU32, CompactU128, Perbill, Percent
 
 CompactPerbill = Annotated[int, PerThingCodec("Perbill", 10**9, compact=True)]
@@ -75,10 +77,32 @@ class ActiveEraInfo:
     start: U64 | None = None
 
 
-@struct
-class IndividualExposure:
-    who: AccountId
-    value: CompactU128
+class IndividualExposureCodec(Codec):
+    """``IndividualExposure{who, value}``, stored as a plain ``(who, value)`` tuple: an era stores one
+    per (validator, nominator) edge, hundreds of thousands of them, and tuples of atomic values are
+    several times cheaper to build (and to keep, for the garbage collector) than dataclasses."""
+
+    type_name = "IndividualExposure"
+
+    def decode(self, value: Any, path: str) -> tuple[str, int]:
+        from runtime.accounts import normalize_account
+
+        if not isinstance(value, dict) or set(value) != {"who", "value"}:
+            raise ParamError(path, "expected {'who': account, 'value': balance}")
+        try:
+            who = normalize_account(value["who"])
+        except ValueError as exc:
+            raise ParamError(f"{path}.who", str(exc)) from None
+        amount = value["value"]
+        if type(amount) is not int or not 0 <= amount < 1 << 128:
+            raise ParamError(f"{path}.value", "expected a u128 balance")
+        return (who, amount)
+
+    def encode(self, value: tuple[str, int]) -> dict[str, Any]:
+        return {"who": value[0], "value": value[1]}
+
+
+IndividualExposure = Annotated[tuple, IndividualExposureCodec()]
 
 
 @struct

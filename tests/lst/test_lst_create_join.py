@@ -146,3 +146,24 @@ def test_points_arithmetic_table() -> None:
     assert point_to_balance(2, 3, 9) == 6
     assert point_to_balance(4, 9, 90) == 40
     assert point_to_balance(0, 100, 10) == 0 and point_to_balance(100, 0, 10) == 0
+
+
+def test_ok_to_join_boundaries() -> None:
+    """A fully slashed pool (A = 0) and the MaxPointsToBalance boundary both refuse joins."""
+    rt = runtime(constants={"Staking": {"SlashDeferDuration": 0}})
+    rt.dispatch("Bob", "Staking", "bond", {"value": 100 * UNIT, "payee": "Staked"})
+    rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
+    rt.dispatch("root", "Staking", "set_validator_count", {"new": 2})
+    create_pool(rt)  # pool 1: 10 TNT
+    create_pool(rt, depositor="Eve")  # pool 2: 10 TNT
+    for pid in (1, 2):
+        rt.dispatch("Ferdie", "Lst", "nominate", {"pool_id": pid, "validators": ["Bob"]})
+    rt.advance_eras(2)
+    # 89.999...%: 10 points / 1.0000001 TNT < 10 still joinable
+    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": 899_999_990})
+    assert active(rt, 1) > UNIT
+    join(rt, "Bob", UNIT, pool_id=1)
+    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": 1_000_000_000})  # the rest
+    assert active(rt, 2) == 0
+    fails(rt, "Lst.OverflowRisk", "Bob", "join", {"amount": UNIT, "pool_id": 2})
+    rt.dispatch("Alice", "Lst", "set_state", {"pool_id": 2, "state": "Destroying"})
