@@ -20,9 +20,10 @@ from runtime.codec import Codec, codec_of
 class EventSpec:
     """One event variant: its pallet, name and (field name, codec) pairs."""
 
-    __slots__ = ("pallet", "name", "fields", "codecs", "index", "_positions")
+    __slots__ = ("pallet", "name", "fields", "codecs", "index", "_positions", "extension")
 
-    def __init__(self, pallet: str, name: str, fields: dict[str, Any], index: int | None) -> None:
+    def __init__(self, pallet: str, name: str, fields: dict[str, Any], index: int | None, extension: bool = False) -> None:
+        self.extension = extension  # a simulator-only event (not in the real metadata)
         self.pallet = pallet
         self.name = name
         self.fields: tuple[str, ...] = tuple(fields)
@@ -126,10 +127,12 @@ class EventRecord:
 class EventSet:
     """A pallet's ``#[pallet::event]`` enum: class attributes become :class:`EventSpec`s.
 
-    A value is a dict of fields, or ``(index, {fields})`` to pin the metadata index."""
+    A value is a dict of fields, or ``(index, {fields})`` to pin the metadata index. Names listed in
+    ``__extensions__`` are simulator-only events (the conformance check reports them separately)."""
 
     __pallet__: ClassVar[str]
     __events__: ClassVar[dict[str, EventSpec]]
+    __extensions__: ClassVar[frozenset[str]] = frozenset()
 
     def __init_subclass__(cls, pallet: str, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -142,6 +145,6 @@ class EventSet:
             if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int):
                 index, value = value
             if isinstance(value, dict):
-                spec = EventSpec(pallet, name, value, index)
+                spec = EventSpec(pallet, name, value, index, extension=name in cls.__extensions__)
                 cls.__events__[name] = spec
                 setattr(cls, name, spec)

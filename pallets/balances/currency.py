@@ -18,7 +18,7 @@ from runtime.errors import Arithmetic, Token
 
 from pallets.balances.errors import Error
 from pallets.balances.events import Event
-from pallets.balances.types import BalanceLock, IdAmount
+from pallets.balances.types import BalanceLock, FreezeAmount, HoldAmount, RuntimeFreezeReason, RuntimeHoldReason
 from pallets.system.types import EMPTY_ACCOUNT, AccountInfo
 
 if TYPE_CHECKING:
@@ -263,12 +263,12 @@ class CurrencyImpl:
         lock_id = lock_id.ljust(8, b" ")[:8]
         return sum(lk.amount for lk in self.storage.Locks.get(who) if lk.id == lock_id)  # type: ignore[attr-defined]
 
-    def set_freeze(self, reason: str, who: str, amount: int) -> None:
+    def set_freeze(self, reason: RuntimeFreezeReason, who: str, amount: int) -> None:
         freezes = [f for f in self.storage.Freezes.get(who) if f.id != reason]  # type: ignore[attr-defined]
         if amount:
             if len(freezes) >= self.consts.MaxFreezes:  # type: ignore[attr-defined]
                 raise Error.TooManyFreezes()
-            freezes.append(IdAmount(reason, amount))
+            freezes.append(FreezeAmount(reason, amount))
         if freezes:
             self.storage.Freezes.insert(who, tuple(freezes))  # type: ignore[attr-defined]
         else:
@@ -276,10 +276,10 @@ class CurrencyImpl:
         self._refresh_frozen(who)
 
     # ------------------------------------------------------------------ holds
-    def balance_on_hold(self, reason: str, who: str) -> int:
+    def balance_on_hold(self, reason: RuntimeHoldReason, who: str) -> int:
         return sum(h.amount for h in self.storage.Holds.get(who) if h.id == reason)  # type: ignore[attr-defined]
 
-    def hold(self, reason: str, who: str, amount: int) -> None:
+    def hold(self, reason: RuntimeHoldReason, who: str, amount: int) -> None:
         """fungible::MutateHold::hold: free → held (counted in reserved)."""
         if amount == 0:
             return
@@ -291,13 +291,13 @@ class CurrencyImpl:
         if amount > self.reducible_balance(who, keep_alive=True):
             raise Token.FundsUnavailable()
         if existing is None:
-            holds.append(IdAmount(reason, amount))
+            holds.append(HoldAmount(reason, amount))
         else:
-            holds[existing] = IdAmount(reason, holds[existing].amount + amount)
+            holds[existing] = HoldAmount(reason, holds[existing].amount + amount)
         self.storage.Holds.insert(who, tuple(holds))  # type: ignore[attr-defined]
         self._write(who, a, a._replace(free=a.free - amount, reserved=a.reserved + amount))
 
-    def release(self, reason: str, who: str, amount: int) -> int:
+    def release(self, reason: RuntimeHoldReason, who: str, amount: int) -> int:
         """Release up to ``amount`` held for ``reason`` back to free; returns what was released."""
         holds = list(self.storage.Holds.get(who))  # type: ignore[attr-defined]
         idx = next((i for i, h in enumerate(holds) if h.id == reason), None)
@@ -306,7 +306,7 @@ class CurrencyImpl:
         actual = min(amount, holds[idx].amount)
         left = holds[idx].amount - actual
         if left:
-            holds[idx] = IdAmount(reason, left)
+            holds[idx] = HoldAmount(reason, left)
         else:
             holds.pop(idx)
         if holds:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from runtime.primitives import U128, AccountId
 from runtime.storage import PalletStorage, StorageMap, StorageValue
 
-from pallets.balances.types import BalanceLock, IdAmount, ReserveData
+from pallets.balances.types import BalanceLock, FreezeAmount, HoldAmount, ReserveData
 
 
 class BalancesStorage(PalletStorage, prefix="Balances"):
@@ -13,5 +13,5 @@ class BalancesStorage(PalletStorage, prefix="Balances"):
     InactiveIssuance = StorageValue(U128, default=0)
     Locks = StorageMap(AccountId, tuple[BalanceLock, ...], default=())
     Reserves = StorageMap(AccountId, tuple[ReserveData, ...], default=())
-    Holds = StorageMap(AccountId, tuple[IdAmount, ...], default=())
-    Freezes = StorageMap(AccountId, tuple[IdAmount, ...], default=())
+    Holds = StorageMap(AccountId, tuple[HoldAmount, ...], default=())
+    Freezes = StorageMap(AccountId, tuple[FreezeAmount, ...], default=())

@@ -17,9 +17,42 @@ class ReserveData:
     amount: U128
 
 
-@struct
-class IdAmount:
-    id: Text
+class PreimageHoldReason(ScaleEnum):
+    Preimage: None
+
+
+class RuntimeHoldReason(ScaleEnum):
+    """The testnet's composite hold reason (only pallet_preimage holds funds this way on chain)."""
+
+    __indices__ = {"Preimage": 26}
+    Preimage: PreimageHoldReason
+
+
+class PoolFreezeReason(ScaleEnum):
+    PoolMinBalance: None
+
+
+class RuntimeFreezeReason(ScaleEnum):
+    """The testnet's composite freeze reason (nomination pools and Lst keep pool minimums frozen)."""
+
+    __indices__ = {"NominationPools": 24, "Lst": 52}
+    NominationPools: PoolFreezeReason
+    Lst: PoolFreezeReason
+
+
+PREIMAGE_HOLD = RuntimeHoldReason.Preimage(PreimageHoldReason.Preimage)
+LST_POOL_FREEZE = RuntimeFreezeReason.Lst(PoolFreezeReason.PoolMinBalance)
+
+
+@struct(name="IdAmount")
+class HoldAmount:
+    id: RuntimeHoldReason
+    amount: U128
+
+
+@struct(name="IdAmount")
+class FreezeAmount:
+    id: RuntimeFreezeReason
     amount: U128
 
 

@@ -24,5 +24,6 @@ class Event(EventSet, pallet="Rewards"):
     RewardRecorded = (12, {"operator": AccountId, "service_id": U64, "amount": U128})
     OperatorRewardsClaimed = (13, {"operator": AccountId, "amount": U128})
     # ---- simulator extension (service_rewards); not in the real metadata
+    __extensions__ = frozenset({"EraRewardsDistributed", "EraRewardsClaimed"})  # simulator-only (per-era rewards)
     EraRewardsDistributed = {"era": U32, "operator": AccountId, "total": U128, "commission": U128, "to_delegators": U128}
     EraRewardsClaimed = {"account": AccountId, "amount": U128}

@@ -8,15 +8,15 @@ from runtime.events import EventSet
 from runtime.genesis import GenesisConfig
 from runtime.origin import Origin, ROOT, ensure_signed
 from runtime.pallet import Pallet, call
-from runtime.primitives import U64, AccountId, MultiAddress
+from runtime.primitives import AccountId, CompactU64, MultiAddress
 from runtime.codec import struct
 from runtime.storage import PalletStorage, StorageValue
 
 
 @struct
 class Weight:
-    ref_time: U64
-    proof_size: U64
+    ref_time: CompactU64
+    proof_size: CompactU64
 
 
 class SudoStorage(PalletStorage, prefix="Sudo"):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from runtime.primitives import U32, U64, AccountId, H256, Text
+from runtime.primitives import U32, U64, AccountId, CompactU32, H256, Text
 from runtime.storage import PalletStorage, StorageMap, StorageValue
 
 from pallets.system.types import EMPTY_ACCOUNT, AccountInfoT
@@ -9,7 +9,7 @@ from runtime.codec import struct
 
 @struct
 class LastRuntimeUpgradeInfo:
-    spec_version: U32
+    spec_version: CompactU32
     spec_name: Text
 
 

@@ -81,10 +81,13 @@ def test_reserve_unreserve_and_repatriate(rt: Runtime) -> None:
 
 
 def test_holds_count_as_reserved_and_release(rt: Runtime) -> None:
+    from pallets.balances.types import PREIMAGE_HOLD
+
     b = rt.pallets["Balances"]
-    rt.db.transactional(lambda: b.hold("Services", EVE, 3 * UNIT))
-    assert b.balance_on_hold("Services", EVE) == 3 * UNIT and b.reserved_balance(EVE) == 3 * UNIT
-    assert rt.db.transactional(lambda: b.release("Services", EVE, 5 * UNIT)) == 3 * UNIT
+    rt.db.transactional(lambda: b.hold(PREIMAGE_HOLD, EVE, 3 * UNIT))
+    assert b.balance_on_hold(PREIMAGE_HOLD, EVE) == 3 * UNIT and b.reserved_balance(EVE) == 3 * UNIT
+    assert rt.query("Balances", "Holds", ["Eve"]).value == [{"id": {"Preimage": "Preimage"}, "amount": 3 * UNIT}]
+    assert rt.db.transactional(lambda: b.release(PREIMAGE_HOLD, EVE, 5 * UNIT)) == 3 * UNIT
     assert rt.query("Balances", "Holds", ["Eve"]).value == []
 
 
