@@ -95,14 +95,19 @@ def keyring_account(uri: str) -> str:
     return address
 
 
+_raw_cache: dict[str, bytes] = {}
+
+
 def account_bytes(account: str) -> bytes:
-    """The 32 raw bytes of an account (for ordering the way the chain orders AccountIds)."""
-    return bytes.fromhex(_public_hex(account))
+    """The 32 raw bytes of an account (for ordering the way the chain orders AccountIds).
 
-
-@lru_cache(maxsize=65536)
-def _public_hex(account: str) -> str:
-    return ss58_decode(account)
+    Cached without a small bound: elections sort hundreds of thousands of voters every era."""
+    raw = _raw_cache.get(account)
+    if raw is None:
+        raw = bytes.fromhex(ss58_decode(account))
+        if len(_raw_cache) < 5_000_000:
+            _raw_cache[account] = raw
+    return raw
 
 
 def display_name(account: str) -> str:
