@@ -74,6 +74,11 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     lst = Lst(ctx, currency=balances, fungibles=assets.fungibles, staking=staking.interface)
     staking.interface.add_listener(lst)  # OnStakingUpdate (ignored under lst.on_slash_not_wired)
     pallets.append(lst)
+    from pallets.services import Services
+
+    services = Services(ctx, currency=balances, fungibles=assets.fungibles, delegation=mad, rewards=rewards)
+    mad.service_manager = services  # circular: MAD asks Services (ServiceManager), Services asks MAD
+    pallets.append(services)
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

@@ -71,6 +71,22 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("services.pre_register_unchecked", "Services",
               "pre_register does not check that the blueprint exists.",
               f"{_SVC}/lib.rs pre_register (services.md §5.2, §11.14)"),
+        Quirk("services.hook_return_values_ignored", "Services",
+              "Manager hooks veto only by reverting: return data is ignored, so a hook returning false (canJoin and "
+              "canLeave included) still counts as allowed.",
+              f"{_SVC}/functions/evm_hooks.rs (services.md §7)"),
+        Quirk("services.heartbeat_getters_fail_on_success", "Services",
+              "getHeartbeatInterval/Threshold/SlashingWindow are declared with no outputs, so a manager that answers "
+              "fails to decode (Get...Failure); only a reverting manager falls back to the defaults.",
+              f"{_SVC}/functions/evm_hooks.rs get_heartbeat_interval_hook (services.md §7, §11.11)"),
+        Quirk("services.dispute_requires_active_service", "Services",
+              "dispute fails with ServiceNotFound once the slashed service is terminated, although the slash itself "
+              "still waits to be applied.",
+              f"{_SVC}/lib.rs dispute (services.md §5.12)"),
+        Quirk("services.subscriptions_never_billed", "Services",
+              "Job pricing is dead code: no extrinsic creates subscription billings, so Subscription jobs are never "
+              "charged (only the request payment moves funds).",
+              f"{_SVC}/payment_processing.rs (services.md §6.1, §8.14, §11.12)"),
         # ---------------------------------------------------------------- MultiAssetDelegation
         Quirk("mad.cancel_leave_sets_active", "MultiAssetDelegation",
               "cancel_leave_operators sets the status to Active even if the operator was Inactive before.",
