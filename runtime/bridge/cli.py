@@ -44,6 +44,49 @@ def conformance(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@bridge_app.command("encode")
+def encode(
+    log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."),
+    metadata: Optional[Path] = typer.Option(None, "--metadata", "-m", help=METADATA_HELP),
+    key: list[str] = typer.Option([], "--key", "-k", help="Extra signer derivation URIs (//Name) besides the dev accounts."),
+    show: bool = typer.Option(False, "--show", help="Print every extrinsic's hex."),
+) -> None:
+    """Encode every call of a log as a signed extrinsic against the metadata, decode it back and compare."""
+    from rich.table import Table
+
+    from runtime.bridge.encoding import encode_log
+    from runtime.bridge.keyring import Keyring
+    from runtime.calllog import CallLogError
+
+    md = _metadata(metadata)
+    try:
+        report = encode_log(log, md, keyring=Keyring(key))
+    except CallLogError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{log}: {len(report.calls)} calls against {md.spec_name} {md.spec_version}")
+    for col in ("pallet", "encoded", "skipped", "failed"):
+        table.add_column(col, justify="right" if col != "pallet" else "left")
+    pallets = sorted({c.module for c in report.calls})
+    for pallet in pallets:
+        mine = [c for c in report.calls if c.module == pallet]
+        failed = sum(1 for c in mine if c.status == "failed")
+        table.add_row(pallet, str(sum(1 for c in mine if c.status == "ok")), str(sum(1 for c in mine if c.status == "skipped")), f"[red]{failed}[/red]" if failed else "0")
+    console.print(table)
+    for c in report.calls:
+        if c.status == "failed":
+            console.print(f"[red]line {c.line}[/red] {c.name} by {c.origin}: {c.detail}")
+        elif c.status == "skipped":
+            console.print(f"[cyan]line {c.line}[/cyan] {c.name}: skipped ({c.detail})")
+        if show and c.extrinsic:
+            console.print(f"line {c.line} {c.name}: {c.extrinsic}")
+    console.print(
+        f"throughput: compose {report.rate('compose'):,.0f}/s, compose+sign {report.rate('compose', 'sign'):,.0f} extrinsics/s, "
+        f"decode {report.rate('decode'):,.0f}/s, check+verify {report.rate('verify'):,.0f}/s"
+    )
+    raise typer.Exit(0 if report.ok else 1)
+
+
 def register(app: typer.Typer) -> None:
     """Add the bridge's commands to the ``tangle-sim`` app."""
     app.command()(conformance)
