@@ -42,6 +42,54 @@ from runtime.bridge.cli import register as _register_bridge  # noqa: E402 - conf
 _register_bridge(app)
 
 
+def _sim_errors(fn):  # type: ignore[no-untyped-def]
+    """Run a simulations command; scenario and store errors print without a traceback (exit 2)."""
+    from simulations.commands import CommandError
+    from simulations.yamlerrors import ScenarioError
+
+    try:
+        return fn()
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]error:[/red] {problem}", highlight=False)
+    except (CommandError, KeyError) as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False)
+    raise typer.Exit(2)
+
+
+STORE_HELP = "Run store: a SQLAlchemy URL or a SQLite file path."
+
+
+@app.command()
+def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML)."),
+        seed: int = typer.Option(None, help="Override the scenario's seed."),
+        param: list[str] = typer.Option([], "--param", "-p", help="Override a parameter: key=value (dotted keys reach any field)."),
+        rule: list[str] = typer.Option([], "--rule", "-r", help="Slash-veto rule(s) to run (default: the scenario's)."),
+        store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+        progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+    """Run a scenario under each slash-veto rule, commit every round to the run store, print a summary."""
+    from simulations.commands import cli_run
+
+    _sim_errors(lambda: cli_run(console, str(scenario), seed, param, rule, store, progress))
+
+
+@app.command()
+def resume(run_id: int = typer.Argument(None, help="Run id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+    """Resume an interrupted run: re-play each unfinished arm from its seed to the last committed round, check it, continue."""
+    from simulations.commands import cli_resume
+
+    _sim_errors(lambda: cli_resume(console, run_id, store, progress))
+
+
+@app.command()
+def discard(run_id: int = typer.Argument(...), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP)) -> None:
+    """Delete everything a run wrote to the store."""
+    from simulations.commands import cli_discard
+
+    _sim_errors(lambda: cli_discard(console, run_id, store))
+
+
 def main() -> None:
     app()
 

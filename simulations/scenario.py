@@ -93,12 +93,12 @@ class DelegatorBehaviour(_Model):
 
     * ``hold``: nothing;
     * ``flee``: schedule unstaking everything from that operator (and withdraw once possible) when
-      it sees a slash ``on`` proposal or application, with probability ``p``;
+      it sees a slash proposed or applied (``when``), with probability ``p``;
     * ``restake``: move the stake to the largest-stake operator that was never slashed.
     """
 
     kind: Literal["hold", "flee", "restake"] = "hold"
-    on: Literal["proposed", "applied"] = "applied"
+    when: Literal["proposed", "applied"] = "applied"
     p: Probability = 1.0
 
 
@@ -140,6 +140,7 @@ class ServiceSpec(_Model):
     blueprint: str
     owner: str = "service-owner"
     operators: list[str] = Field(min_length=1)
+    terminate_on_slash: bool = Field(False, description="The owner terminates the service once one of its operators is slashed")
 
 
 class OperatorSpec(_Model):
@@ -148,6 +149,7 @@ class OperatorSpec(_Model):
     balance: Amount | None = Field(None, description="Free TNT at genesis (default: bond + 1,000 TNT)")
     blueprints: list[str] = Field(default_factory=list, description="Blueprints the operator registers on")
     validator: Amount | None = Field(None, description="Also bond this much TNT as a staking validator")
+    instance_limit: StrictInt | None = Field(None, ge=0, description="Cap on service instances per blueprint (extension instance_limits)")
     behaviour: OperatorBehaviour = OperatorBehaviour()
 
 

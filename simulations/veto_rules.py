@@ -5,13 +5,15 @@ last block in which a veto can land, the block at which the slash takes effect a
 when the slashed funds are finally burned. The numbers follow ``reference-algorithms.md`` §4,
 with timestamps read as block numbers:
 
-* **Tangle services** (``pallet-services``): the slash is stored under ``era = round(p)``;
-  ``on_initialize`` of block ``b`` processes ``process_era = max(round(b) - D, 0)``. It is applied
-  in the first block after ``p`` whose ``process_era == era``: the first block of round
-  ``era + D``, or the very next block while ``round <= D`` for round-0 slashes. If the first later
-  block already has ``process_era > era`` (``D = 0`` and ``p`` the last block of a round) the slash
-  is never processed. ``dispute`` works until it is applied: the last veto block is the block
-  before the application block (a dispute in block ``b`` runs after ``b``'s ``on_initialize``).
+* **Tangle services** (``pallet-services``): the slash is stored under ``era = round(p)``.
+  Real profile (``services.slash_applied_only_in_exact_round``): ``on_initialize`` of block ``b``
+  processes only ``process_era = max(round(b) - D, 0)``, so the slash is applied in the first block
+  after ``p`` whose ``process_era == era``: the first block of round ``era + D``, or the very next
+  block while ``round <= D`` for round-0 slashes; if the first later block already has
+  ``process_era > era`` (``D = 0`` and ``p`` the last block of a round) it is never processed.
+  Intended profile: due from the first block whose round is ``>= era + D`` (never earlier, never
+  lost). ``dispute`` works until it is applied: the last veto block is the block before the
+  application block (a dispute in block ``b`` runs after ``b``'s ``on_initialize``).
 * **Substrate pallet_staking (classic)**: reported in active era ``R = era(p)``, applied at the start
   of era ``R + D + 1``; ``cancel_deferred_slash`` works until then. ``D = 0`` applies at once (no
   veto possible).
@@ -72,9 +74,10 @@ class TimingRule:
 class TangleServicesTiming(TimingRule):
     name = "tangle_services"
 
-    def __init__(self, clock: Clock, slash_defer_duration: int) -> None:
+    def __init__(self, clock: Clock, slash_defer_duration: int, exact_round: bool = True) -> None:
         super().__init__(clock)
         self.defer = slash_defer_duration
+        self.exact_round = exact_round
 
     def process_era(self, block: int) -> int:
         return max(self.clock.round_of(block) - self.defer, 0)
@@ -82,6 +85,8 @@ class TangleServicesTiming(TimingRule):
     def apply_block(self, proposed_block: int) -> int | None:
         era = self.clock.round_of(proposed_block)
         nxt = proposed_block + 1
+        if not self.exact_round:
+            return max(nxt, self.clock.first_block_of_round(era + self.defer))
         pe = self.process_era(nxt)
         if pe == era:
             return nxt
@@ -167,10 +172,11 @@ class EigenLayerTiming(TimingRule):
 
 
 def make_timing(name: str, clock: Clock, params: "object", resolver: bool = True) -> TimingRule:
-    """Build the named rule from a scenario's :class:`simulations.scenario.Parameters`."""
+    """Build the named rule from a scenario's :class:`simulations.scenario.Parameters` (the Tangle
+    rule follows the profile: exact-round processing under ``real``)."""
     p = params
     if name == "tangle_services":
-        return TangleServicesTiming(clock, p.slash_defer_duration)  # type: ignore[attr-defined]
+        return TangleServicesTiming(clock, p.slash_defer_duration, exact_round=p.profile == "real")  # type: ignore[attr-defined]
     if name == "substrate_staking":
         return SubstrateStakingTiming(clock, p.staking_slash_defer_duration)  # type: ignore[attr-defined]
     if name == "symbiotic":

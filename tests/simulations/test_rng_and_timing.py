@@ -59,11 +59,16 @@ def test_tangle_services_timing() -> None:
     assert t.veto_allowed(45) and t.veto_allowed(110) and not t.veto_allowed(111)
     # round 0 slashes are applied in the next block while round <= D (no deferral at chain start)
     assert rule.schedule(3, 3).execute_block == 4
-    # D = 0: the next block of the same round; at the last block of a round the slash is lost
+    # real profile, D = 0: the next block of the same round; at the last block of a round the slash is lost
     zero = TangleServicesTiming(CLOCK, 0)
     assert zero.schedule(44, 44).execute_block == 45
     lost = zero.schedule(50, 50)
     assert lost.execute_block is None and lost.veto_window_blocks == 0
+    # intended profile: due from round era + D on, never lost, never early in round 0
+    intended = TangleServicesTiming(CLOCK, 7, exact_round=False)
+    assert intended.schedule(45, 45).execute_block == 111
+    assert intended.schedule(3, 3).execute_block == 71
+    assert TangleServicesTiming(CLOCK, 0, exact_round=False).schedule(50, 50).execute_block == 51
 
 
 def test_substrate_staking_timing() -> None:

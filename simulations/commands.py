@@ -1,0 +1,141 @@
+"""What ``tangle-sim run`` / ``resume`` / ``discard`` do (the typer wrappers live in cli.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from simulations.runner import ArmResult, execute_run, load_for_run, plan_arms, reproduce_command
+from simulations.scenario import parse_param_value
+from simulations.store import RunStore
+from simulations.yamlerrors import ScenarioError
+
+UNIT = 10**18
+
+
+def parse_params(items: list[str]) -> dict[str, Any]:
+    """``["slash_defer_duration=14", "governance.reaction_blocks=3"]`` -> overrides."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ScenarioError("--param", [f"--param {item!r}: expected key=value"])
+        out[key.strip()] = parse_param_value(value.strip())
+    return out
+
+
+def progress_bar(console: Console, enabled: bool = True) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, disable=not enabled, transient=False)
+
+
+def tnt(amount: int) -> str:
+    return f"{amount / UNIT:,.2f}"
+
+
+def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None) -> tuple[int, Any, str]:
+    """Validate, create the run and its arms in the store; returns (run id, scenario, command)."""
+    sc, text = load_for_run(path, overrides, seed)
+    chosen = rules or list(sc.rules)
+    unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
+    if unknown:
+        raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
+    command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
+    run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
+                              seed=sc.seed, command=command, info={"rules": chosen})
+    store.add_arms(run_id, [{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
+    return run_id, sc, command
+
+
+def stored_scenario(store: RunStore, run_id: int) -> Any:
+    """The scenario exactly as it was when the run started (the stored text, not today's file)."""
+    run = store.run(run_id)
+    overrides = json.loads(run.overrides_json)
+    suffix = Path(run.scenario_path).suffix or ".yaml"
+    sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", overrides, run.seed, text=run.scenario_text)
+    return sc
+
+
+def run_and_report(console: Console, store: RunStore, run_id: int, sc: Any, command: str, show_progress: bool = True) -> dict[str, ArmResult]:
+    console.print(f"[dim]reproduce:[/dim] {command}")
+    with progress_bar(console, show_progress) as progress:
+        results = execute_run(store, run_id, sc, progress)
+    print_summary(console, store, run_id)
+    console.print(f"run {run_id} stored in {store.url}; report: tangle-sim report {run_id}" + (f" --store {store.url}" if store.url else ""))
+    console.print(f"[dim]reproduce:[/dim] {command}")
+    return results
+
+
+def print_summary(console: Console, store: RunStore, run_id: int) -> None:
+    """The plain-text summary table: per arm, slashes by outcome, governance's window, losses."""
+    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", caption="window: mean blocks between a proposal and the last block a veto can land; late: vetoes that missed it; losses in TNT")
+    for col in ("arm", "slashes", "vetoed", "applied", "other", "late", "window", "operator TNT", "delegators TNT", "pools TNT"):
+        table.add_column(col, justify="right" if col != "arm" else "left")
+    for arm in store.arms(run_id):
+        s = json.loads(arm.summary_json or "{}")
+        if not s:
+            table.add_row(arm.label, *["-"] * 9)
+            continue
+        counts = s.get("slashes", {})
+        proposed = sum(counts.values())
+        other = proposed - counts.get("vetoed", 0) - counts.get("applied", 0)
+        losses = s.get("losses", {})
+        window = s.get("window_blocks_mean")
+        table.add_row(arm.label, str(proposed), str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(other), str(s.get("vetoes_late", 0)),
+                      "-" if window is None else f"{window:.1f}", tnt(losses.get("operator:TNT", 0)), tnt(losses.get("delegator:TNT", 0)),
+                      tnt(losses.get("pool:TNT", 0)))
+    console.print(table)
+    info = json.loads(store.run(run_id).info_json or "{}")
+    diff = info.get("branch_difference")
+    if diff:
+        t = Table(title="what-if: the fork slash vetoed vs applied")
+        for col in ("entity", "role", "asset", "loss without veto", "loss with veto", "saved by the veto"):
+            t.add_column(col, justify="left" if col in ("entity", "role", "asset") else "right")
+        for row in diff:
+            scale = UNIT if row["asset"] == "TNT" else 1
+            fmt = (lambda v: f"{v / scale:,.2f}") if scale == UNIT else (lambda v: f"{v:,}")
+            t.add_row(row["entity"], row["role"], row["asset"], fmt(row["loss_no_veto"]), fmt(row["loss_veto"]), fmt(row["saved_by_veto"]))
+        console.print(t)
+
+
+# ---------------------------------------------------------------------------------------- CLI bodies
+class CommandError(Exception):
+    """A user error: printed without a traceback, exit code 2."""
+
+
+def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True) -> int:
+    store = RunStore(store_url)
+    overrides = parse_params(params)
+    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url)
+    run_and_report(console, store, run_id, sc, command, progress)
+    return run_id
+
+
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True) -> int:
+    store = RunStore(store_url)
+    run_id = run_id if run_id is not None else store.latest_run_id()
+    if run_id is None:
+        raise CommandError(f"no run in {store.url}")
+    run = store.run(run_id)
+    if run.status == "discarded":
+        raise CommandError(f"run {run_id} was discarded")
+    if run.kind != "run":
+        raise CommandError(f"run {run_id} is a {run.kind}; only runs can be resumed")
+    problems = store.check_consistency(run_id)
+    if problems:
+        raise CommandError("the store is inconsistent: " + "; ".join(problems))
+    done = {a.label: a.last_round for a in store.arms(run_id)}
+    console.print(f"resuming run {run_id} ({run.scenario_name}); committed rounds per arm: {done}")
+    run_and_report(console, store, run_id, stored_scenario(store, run_id), run.command, progress)
+    return run_id
+
+
+def cli_discard(console: Console, run_id: int, store_url: str) -> None:
+    store = RunStore(store_url)
+    store.run(run_id)
+    store.discard(run_id)
+    console.print(f"run {run_id} discarded")

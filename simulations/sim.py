@@ -1,0 +1,433 @@
+"""One simulation arm: a runtime plus the Python-side state (agents, slash queue, schedule,
+random streams), advanced round by round.
+
+Everything Python-side lives in :class:`SimState`, plain data that ``copy.deepcopy`` forks together
+with ``rt.snapshot()`` for what-if branches. The runtime is advanced only as far as the next
+scheduled action (a slash proposal, a veto landing, a rule's execution block, a pallet-queue check)
+or the next round, so long quiet stretches cost one ``run_to_block``.
+"""
+
+from __future__ import annotations
+
+import copy
+import heapq
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from runtime import Runtime
+from runtime.accounts import display_name
+
+from simulations.agents import DelegatorAgent, OperatorAgent, RequesterAgent, ValidatorAgent
+from simulations.clock import Clock
+from simulations.governance import SlashView, build_policy
+from simulations.queue import SlashQueue, SlashRecord
+from simulations.rng import Streams
+from simulations.scenario import NATIVE_SYMBOL, Scenario
+from simulations.store import Metric
+from simulations.veto_rules import make_timing
+from simulations.world import Actors, build_actors, genesis_for, setup_chain
+
+MAD = "MultiAssetDelegation"
+
+
+@dataclass
+class SimState:
+    streams: Streams
+    queue: SlashQueue
+    operators: dict[str, OperatorAgent]
+    validators: dict[str, ValidatorAgent]
+    delegators: dict[str, DelegatorAgent]
+    requesters: dict[str, RequesterAgent]
+    actors: Actors
+    heap: list[tuple[int, int, str, Any]] = field(default_factory=list)
+    seq: int = 0
+    events_seen: int = 0
+    losses: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (account, asset) -> slashed
+    mad_slashed: dict[tuple[str, int, int], int] = field(default_factory=lambda: defaultdict(int))  # (operator, service, era) -> amount
+    dropped_slashes: set[tuple[int, int]] = field(default_factory=set)  # Services SlashDropped (era, index)
+    last_operator_key: tuple[str, int, int] | None = None  # the OperatorSlashed that DelegatorSlashed events follow
+    counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    failures: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # "Pallet.call -> Error" -> count
+    decisions: dict[int, bool] = field(default_factory=dict)  # forced decisions (what-if branches)
+    fork_at: int | None = None  # slash id at which to stop for a fork
+    fork_ready: bool = False
+    round: int = 0
+
+
+class Simulation:
+    """A scenario under one slash-veto rule, with a given seed."""
+
+    def __init__(self, scenario: Scenario, rule: str, seed: int | None = None) -> None:
+        self.sc = scenario
+        self.rule = rule
+        self.seed = scenario.seed if seed is None else seed
+        p = scenario.parameters
+        self.clock = Clock(p.session_length, p.sessions_per_era)
+        actors = build_actors(scenario)
+        self.genesis = genesis_for(scenario, rule, self.seed, actors)
+        self.rt = Runtime(self.genesis)
+        timing = make_timing(rule, self.clock, p, resolver=scenario.governance.resolver)
+        self.state = SimState(
+            streams=Streams(self.seed),
+            queue=SlashQueue(rule, timing),
+            operators={o.id: OperatorAgent(o.id, o) for o in scenario.genesis.operators},
+            validators={v.id: ValidatorAgent(v.id, v) for v in scenario.genesis.validators},
+            delegators={d_id: DelegatorAgent(d_id, d) for d_id, d in scenario.delegator_ids()},
+            requesters={r.id: RequesterAgent(r.id, r) for r in scenario.genesis.requesters},
+            actors=actors,
+        )
+        self.decide = build_policy(scenario.governance.policy)
+        self.total_blocks = scenario.total_blocks()
+        self.last_round = self.clock.round_of(self.total_blocks)
+        self._setup_done = False
+
+    @staticmethod
+    def rounds_of(sc: Scenario) -> int:
+        """How many rounds (0 .. last) a scenario runs."""
+        clock = Clock(sc.parameters.session_length, sc.parameters.sessions_per_era)
+        return clock.round_of(sc.total_blocks()) + 1
+
+    # ------------------------------------------------------------------ conveniences
+    @property
+    def actors(self) -> Actors:
+        return self.state.actors
+
+    @property
+    def streams(self) -> Streams:
+        return self.state.streams
+
+    @property
+    def queue(self) -> SlashQueue:
+        return self.state.queue
+
+    def schedule(self, block: int, kind: str, arg: Any = None) -> None:
+        self.state.seq += 1
+        heapq.heappush(self.state.heap, (block, self.state.seq, kind, arg))
+
+    def dispatch(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> Any:
+        """Dispatch a call (failures are returned, counted, and stay in the call log)."""
+        receipt = self.rt.dispatch(origin, module, function, params, raise_error=False)
+        if not receipt.is_success:
+            self.state.failures[f"{module}.{function} -> {receipt.error_name}"] += 1
+        return receipt
+
+    def act(self, actor_id: str, module: str, function: str, params: dict[str, Any]) -> bool:
+        """An actor's own signed call; True if it succeeded."""
+        return self.dispatch(self.actors.account(actor_id), module, function, params).is_success
+
+    # ------------------------------------------------------------------ setup and forks
+    def setup(self) -> None:
+        setup_chain(self.rt, self.sc, self.actors)
+        for f in self.sc.faults:
+            target = "staking" if f.offender in self.state.validators else "services"
+            self.schedule(self.clock.first_block_of_round(f.round), "scripted_fault", (f.offender, target, f.slash_percent, f.disputed, f.service))
+        self._setup_done = True
+
+    def fork(self) -> tuple[Any, SimState]:
+        """Save everything (runtime and Python state) for a what-if branch."""
+        return self.rt.snapshot(), copy.deepcopy(self.state)
+
+    def restore(self, saved: tuple[Any, SimState]) -> None:
+        snap, state = saved
+        self.rt.restore(snap)
+        self.state = copy.deepcopy(state)
+
+    # ------------------------------------------------------------------ faults and slashes
+    def fault(self, offender: str, target: str, fault_block: int, percent: int, disputed: bool, service_index: int | None = None) -> None:
+        """A misbehaviour at ``fault_block``: proposed as a slash ``detection_blocks`` later."""
+        service_id = blueprint_id = None
+        if target == "services":
+            svc = self.service_of(offender, service_index)
+            if svc is None:
+                self.state.counters["faults_without_service"] += 1
+                return
+            service_id, blueprint_id = svc["id"], svc["blueprint_id"]
+        rec = self.queue.new_record(target=target, offender=offender, percent=percent, disputed=disputed, fault_block=fault_block,
+                                    service_id=service_id, blueprint_id=blueprint_id)
+        self.state.counters["faults"] += 1
+        self.schedule(max(fault_block + self.sc.parameters.detection_blocks, self.rt.block_number), "propose", rec.slash_id)
+
+    def service_of(self, operator: str, index: int | None = None) -> dict[str, Any] | None:
+        mine = [s for s in self.actors.services if operator in s["operators"]]
+        if not mine:
+            return None
+        return mine[index] if index is not None and index < len(mine) else mine[0]
+
+    def slashing_origin(self, service_id: int | None) -> str:
+        """The default service manager names the blueprint owner as slashing origin."""
+        svc = next(s for s in self.actors.services if s["id"] == service_id)
+        return self.actors.account(svc["blueprint_owner"])
+
+    dispute_origin = slashing_origin  # the default manager names the owner for disputes too
+
+    def _propose(self, rec: SlashRecord) -> None:
+        self.queue.propose(self, rec)
+        self.state.counters["proposed"] += 1
+        if rec.status not in ("pending",):
+            return
+        for d in self.state.delegators.values():
+            d.on_slash(self, rec.offender, "proposed")
+        if self.state.fork_at == rec.slash_id:
+            self.state.fork_ready = True
+            return
+        self._govern(rec)
+
+    def _govern(self, rec: SlashRecord, forced: bool | None = None) -> None:
+        view = SlashView(rec.slash_id, rec.rule, rec.offender, rec.target, rec.percent, rec.disputed, rec.proposed_block or 0,
+                         rec.timing.last_veto_block if rec.timing else None, rec.veto_window_blocks)
+        veto = forced if forced is not None else self.state.decisions.get(rec.slash_id)
+        if veto is None:
+            veto = bool(self.decide(view, self.streams))
+        rec.decision = "veto" if veto else "keep"
+        self.queue.touch(rec)
+        if veto:
+            self.schedule(max(rec.proposed_block or 0, self.rt.block_number) + self.sc.governance.reaction_blocks, "veto", rec.slash_id)
+
+    def decide_fork(self, veto: bool) -> None:
+        """In a branch: governance's decision on the fork slash is forced to ``veto``."""
+        rec = self.queue.records[self.state.fork_at]  # type: ignore[index]
+        self.state.decisions[rec.slash_id] = veto
+        self.state.fork_ready = False
+        self.state.fork_at = None
+        self._govern(rec, forced=veto)
+
+    def on_slash_applied(self, rec: SlashRecord) -> None:
+        self.state.counters["applied"] += 1
+        op = self.state.operators.get(rec.offender)
+        if op is not None:
+            op.on_slash_applied(self)
+        for d in self.state.delegators.values():
+            d.on_slash(self, rec.offender, "applied")
+        self._services_react(rec)
+
+    def take_slash_amount(self, rec: SlashRecord) -> int:
+        self.scan_events()
+        key = (self.actors.account(rec.offender), rec.service_id, rec.native_key[0])  # type: ignore[index]
+        return self.state.mad_slashed.pop(key, 0)
+
+    # ------------------------------------------------------------------ services (requests, exits)
+    def request_service(self, requester: str, spec: Any) -> None:
+        from simulations.services_setup import request_service
+
+        request_service(self, requester, spec)
+
+    def _services_react(self, rec: SlashRecord) -> None:
+        from simulations.services_setup import on_operator_slashed
+
+        if rec.target == "services":
+            on_operator_slashed(self, rec)
+
+    def exit_operator(self, operator: str) -> None:
+        """Start leaving the operator set (blocked by Services while the operator runs services)."""
+        if self.act(operator, MAD, "schedule_leave_operators", {}):
+            delay = self.rt.constants(MAD).LeaveOperatorsDelay
+            self.schedule(self.clock.first_block_of_round(self.rt.current_round + delay), "execute_leave", operator)
+        else:
+            self.state.counters["exit_refused"] += 1
+
+    # ------------------------------------------------------------------ reading state
+    def staking_active(self, actor_id: str) -> int:
+        ledger = self.rt.pallets["Staking"].storage.Ledger.get(self.actors.account(actor_id))
+        return ledger.active if ledger is not None else 0
+
+    def delegated_amount(self, delegator: str, operator: str, symbol: str) -> int:
+        meta = self.rt.pallets[MAD].storage.Delegators.get(self.actors.account(delegator))
+        if meta is None:
+            return 0
+        op_acc, asset_id = self.actors.account(operator), self.actors.asset_ids[symbol]
+        return sum(d.amount for d in meta.delegations if d.operator == op_acc and d.asset.value == asset_id and not d.is_nomination)
+
+    def undelegated_deposit(self, delegator: str, symbol: str) -> int:
+        meta = self.rt.pallets[MAD].storage.Delegators.get(self.actors.account(delegator))
+        if meta is None:
+            return 0
+        asset_id = self.actors.asset_ids[symbol]
+        for asset, dep in meta.deposits:
+            if asset.value == asset_id:
+                pending = sum(w.amount for w in meta.withdraw_requests if w.asset.value == asset_id)
+                return max(dep.amount - dep.delegated_amount - pending, 0)
+        return 0
+
+    def best_unslashed_operator(self, exclude: str) -> str | None:
+        slashed = {r.offender for r in self.queue.records if r.status in ("pending", "applied", "executing")}
+        ops = self.rt.pallets[MAD].storage.Operators
+        best, best_stake = None, -1
+        for op_id, agent in self.state.operators.items():
+            if op_id == exclude or op_id in slashed or agent.leaving:
+                continue
+            meta = ops.get(self.actors.account(op_id))
+            if meta is not None and meta.status.name == "Active" and meta.stake > best_stake:
+                best, best_stake = op_id, meta.stake
+        return best
+
+    # ------------------------------------------------------------------ events
+    def scan_events(self) -> None:
+        """Fold new runtime events into the loss ledger (exact base units)."""
+        rt = self.rt
+        n_log = len(rt.event_log)
+        seen = self.state.events_seen
+        if seen < n_log:
+            new = rt.event_log[seen:] + list(rt.db.events)
+        else:
+            new = rt.db.events[seen - n_log:]
+        self.state.events_seen = n_log + len(rt.db.events)
+        losses = self.state.losses
+        for ev in new:
+            pallet, name = ev.spec.pallet, ev.spec.name
+            if pallet == MAD and name == "OperatorSlashed":
+                losses[(ev["operator"], NATIVE_SYMBOL)] += ev["amount"]
+                key = (ev["operator"], ev["service_id"], ev["era"])
+                self.state.mad_slashed[key] += ev["amount"]
+                self.state.last_operator_key = key
+            elif pallet == MAD and name == "DelegatorSlashed":
+                symbol = self._symbol(ev["asset"])
+                losses[(ev["delegator"], symbol)] += ev["amount"]
+                # slash_operator emits OperatorSlashed, then one DelegatorSlashed per exposed delegation;
+                # a slash record's amount counts TNT only (per-asset losses are in the loss ledger)
+                if self.state.last_operator_key is not None and symbol == NATIVE_SYMBOL:
+                    self.state.mad_slashed[self.state.last_operator_key] += ev["amount"]
+            elif pallet == "Staking" and name == "Slashed":
+                losses[(ev["staker"], NATIVE_SYMBOL)] += ev["amount"]
+            elif pallet == "Services" and name == "SlashDropped":
+                self.state.dropped_slashes.add((ev["era"], ev["index"]))
+
+    def _symbol(self, asset: Any) -> str:
+        aid = asset.value if hasattr(asset, "value") else asset
+        for sym, i in self.actors.asset_ids.items():
+            if i == aid:
+                return sym
+        return f"asset{aid}"
+
+    # ------------------------------------------------------------------ running
+    def _run_action(self, kind: str, arg: Any) -> None:
+        q = self.queue
+        if kind == "propose":
+            self._propose(q.records[arg])
+        elif kind == "veto":
+            q.veto(self, q.records[arg])
+        elif kind == "execute":
+            q.execute(self, q.records[arg])
+        elif kind == "check":
+            q.check(self, q.records[arg])
+        elif kind == "scripted_fault":
+            offender, target, percent, disputed, service = arg
+            self.fault(offender, target, self.rt.block_number, percent, disputed, service)
+        elif kind == "execute_leave":
+            if self.act(arg, MAD, "execute_leave_operators", {}):
+                self.state.operators[arg].left = True
+            else:
+                self.state.counters["leave_failed"] += 1
+        elif kind == "round_start":
+            self._round_start(arg)
+        else:  # pragma: no cover - programming error
+            raise ValueError(f"unknown action {kind!r}")
+
+    def _round_start(self, r: int) -> None:
+        s = self.state
+        for agent in list(s.operators.values()) + list(s.validators.values()) + list(s.delegators.values()) + list(s.requesters.values()):
+            agent.on_round(self, r)
+
+    def advance_to(self, target: int) -> bool:
+        """Run scheduled actions up to the end of block ``target``. Returns False if it stopped early
+        at a fork point (the fork slash was just proposed)."""
+        rt = self.rt
+        heap = self.state.heap
+        while True:
+            if self.state.fork_ready:
+                return False
+            nxt = heap[0][0] if heap else None
+            if nxt is not None and nxt <= target:
+                if nxt > rt.block_number:
+                    rt.run_to_block(nxt)
+                _, _, kind, arg = heapq.heappop(heap)
+                self._run_action(kind, arg)
+                continue
+            if rt.block_number < target:
+                rt.run_to_block(target)
+                continue
+            return True
+
+    def run_round(self, r: int) -> bool:
+        """Play round ``r`` to its last block (or the run's end). False if stopped at a fork point."""
+        if r > 0 and self.state.round < r:
+            self.state.round = r
+            self.rt.run_to_block(max(self.clock.first_block_of_round(r), self.rt.block_number))
+            self._round_start(r)
+        elif r == 0 and not self._setup_done:
+            self.setup()
+        end = min(self.clock.last_block_of_round(r), self.total_blocks)
+        return self.advance_to(end)
+
+    # ------------------------------------------------------------------ measuring
+    def metrics(self) -> list[Metric]:
+        """Per-entity state at this point (exact ints): stakes, delegations, losses, pool values."""
+        self.scan_events()
+        rt, acts = self.rt, self.actors
+        out: list[Metric] = []
+        mad = rt.pallets[MAD].storage
+        for op_id in self.state.operators:
+            meta = mad.Operators.get(acts.account(op_id))
+            out.append(Metric(op_id, "operator", "stake", NATIVE_SYMBOL, meta.stake if meta else 0))
+            per_asset: dict[str, int] = defaultdict(int)
+            for bond in meta.delegations if meta else ():
+                per_asset[self._symbol(bond.asset)] += bond.amount
+            for sym, amount in sorted(per_asset.items()):
+                out.append(Metric(op_id, "operator", "delegated", sym, amount))
+        for d_id in self.state.delegators:
+            meta = mad.Delegators.get(acts.account(d_id))
+            per_asset = defaultdict(int)
+            for d in meta.delegations if meta else ():
+                per_asset[self._symbol(d.asset)] += d.amount
+            for dl in self.state.delegators[d_id].spec.delegations:
+                per_asset.setdefault(dl.asset, 0)
+            for sym, amount in sorted(per_asset.items()):
+                out.append(Metric(d_id, "delegator", "delegated", sym, amount))
+        staking = rt.pallets["Staking"].storage
+        for v_id in list(self.state.validators) + [o.id for o in self.sc.genesis.operators if o.validator is not None]:
+            ledger = staking.Ledger.get(acts.account(v_id))
+            out.append(Metric(v_id, "validator", "bonded", NATIVE_SYMBOL, ledger.total if ledger else 0))
+        if self.sc.genesis.lst_pools:
+            lst = rt.pallets["Lst"]
+            fungibles = rt.pallets["Assets"].fungibles
+            for pool in self.sc.genesis.lst_pools:
+                pid = acts.pool_ids.get(pool.id)
+                if pid is None:
+                    continue
+                out.append(Metric(pool.id, "pool", "active", NATIVE_SYMBOL, lst.active_balance(pid)))
+                for member in [pool.creator] + [m.id for m in pool.members]:
+                    points = fungibles.balance(pid, acts.account(member))
+                    out.append(Metric(member, "pool_member", f"value:{pool.id}", NATIVE_SYMBOL, lst.pool_points_to_balance(pid, points) if points else 0))
+        for (account, sym), amount in sorted(self.state.losses.items()):
+            out.append(Metric(self.entity_name(account), self.role_of(account), "slashed", sym, amount))
+        counts: dict[str, int] = defaultdict(int)
+        for rec in self.queue.records:
+            counts[rec.status] += 1
+        for status in ("pending", "vetoed", "applied", "rejected", "dropped", "failed"):
+            out.append(Metric("queue", "queue", status, "-", counts.get(status, 0)))
+        for name, value in sorted(self.state.counters.items()):
+            out.append(Metric("sim", "sim", name, "-", value))
+        return out
+
+    def entity_name(self, account: str) -> str:
+        actor = self.actors.actor_of(account)
+        if actor is not None:
+            return actor
+        if self.sc.genesis.lst_pools:
+            lst = self.rt.pallets["Lst"]
+            for pool_id, pid in self.actors.pool_ids.items():
+                if lst.bonded_account(pid) == account:
+                    return f"pool:{pool_id}"
+        return display_name(account)
+
+    def role_of(self, account: str) -> str:
+        actor = self.actors.actor_of(account)
+        if actor is not None:
+            return self.actors.roles[actor]
+        return "pool" if self.entity_name(account).startswith("pool:") else "other"
+
+    def losses(self) -> list[Metric]:
+        """Final losses per entity and asset: slashed amounts, plus LST members' value change."""
+        self.scan_events()
+        out = [Metric(self.entity_name(acc), self.role_of(acc), "loss", sym, amount) for (acc, sym), amount in sorted(self.state.losses.items())]
+        return out

@@ -1,0 +1,377 @@
+"""The run store: SQLAlchemy 2.x tables for runs, their arms, per-round metrics, slashes,
+checkpoints and call logs. SQLite file by default; any SQLAlchemy URL works (PostgreSQL...).
+
+A *run* is one ``tangle-sim run`` or ``sweep`` invocation. It has *arms*: one per slash-veto rule
+(plus what-if branches), or one per (parameter point, Monte Carlo index) in a sweep. The runner
+commits each arm's round in **one transaction** (metrics, slash updates, new call-log entries,
+the checkpoint with the state root, the arm's progress), so a run killed at any moment leaves the
+database at the end of some round: readable and consistent, and resumable from that round
+(:func:`simulations.runner.resume`) or discardable (:meth:`RunStore.discard`).
+
+Balances are stored exactly: integer columns that may exceed 64 bits use :class:`IntText`
+(decimal text in the database, ``int`` in Python).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+DEFAULT_STORE = "sqlite:///tangle-sim-runs.db"
+
+
+class IntText(TypeDecorator):
+    """An arbitrary-size integer kept as decimal text (u128 balances do not fit BIGINT)."""
+
+    impl = String(48)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"IntText stores ints only, got {type(value).__name__}")
+        return str(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        return None if value is None else int(value)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # run | sweep
+    scenario_name: Mapped[str] = mapped_column(String(200))
+    scenario_path: Mapped[str] = mapped_column(Text, default="")
+    scenario_text: Mapped[str] = mapped_column(Text, default="")
+    overrides_json: Mapped[str] = mapped_column(Text, default="{}")
+    seed: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | discarded
+    command: Mapped[str] = mapped_column(Text, default="")
+    info_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class ArmRow(Base):
+    __tablename__ = "arms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(32))
+    branch: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    seed: Mapped[int] = mapped_column(Integer)
+    run_index: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | running | completed
+    last_round: Mapped[int] = mapped_column(Integer, default=-1)
+    last_block: Mapped[int] = mapped_column(Integer, default=0)
+    state_root: Mapped[str] = mapped_column(String(80), default="")
+    summary_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class MetricRow(Base):
+    __tablename__ = "metrics"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    block: Mapped[int] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(24))
+    metric: Mapped[str] = mapped_column(String(48))
+    asset: Mapped[str] = mapped_column(String(16))
+    value: Mapped[int] = mapped_column(IntText)
+    __table_args__ = (Index("ix_metrics_arm_round", "arm_id", "round"),)
+
+
+class SlashRow(Base):
+    __tablename__ = "slashes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"), index=True)
+    slash_id: Mapped[int] = mapped_column(Integer)
+    rule: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(16))
+    offender: Mapped[str] = mapped_column(String(120))
+    percent: Mapped[int] = mapped_column(Integer)
+    disputed: Mapped[int] = mapped_column(Integer, default=0)
+    fault_block: Mapped[int] = mapped_column(Integer)
+    proposed_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_veto_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    execute_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resolved_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)  # veto | keep
+    veto_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    applied_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending | vetoed | applied | rejected | dropped | late_veto
+    amount: Mapped[int] = mapped_column(IntText, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CallRow(Base):
+    __tablename__ = "calls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    entry: Mapped[str] = mapped_column(Text)  # one runtime.calllog JSON line
+    __table_args__ = (Index("ix_calls_arm_seq", "arm_id", "seq", unique=True),)
+
+
+class CheckpointRow(Base):
+    __tablename__ = "checkpoints"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    block: Mapped[int] = mapped_column(Integer)
+    state_root: Mapped[str] = mapped_column(String(80))
+    calls: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_checkpoints_arm_round", "arm_id", "round", unique=True),)
+
+
+class LossRow(Base):
+    __tablename__ = "losses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(24))
+    asset: Mapped[str] = mapped_column(String(16))
+    loss: Mapped[int] = mapped_column(IntText)
+
+
+# ---------------------------------------------------------------------------------------- API
+@dataclass
+class Metric:
+    entity: str
+    role: str
+    metric: str
+    asset: str
+    value: int
+
+
+@dataclass
+class RoundCommit:
+    """Everything one round of one arm adds to the store (committed atomically)."""
+
+    round: int
+    block: int
+    state_root: str
+    metrics: list[Metric]
+    slashes: list[dict[str, Any]]  # full rows of slashes that changed (upserted by slash_id)
+    calls: list[str]  # new call-log JSON lines, in order
+    total_calls: int
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _: Any) -> None:  # pragma: no cover - driver callback
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+
+def normalize_url(url: str) -> str:
+    """A bare path is a SQLite file; anything with ``://`` is a SQLAlchemy URL."""
+    return url if "://" in url else f"sqlite:///{url}"
+
+
+class RunStore:
+    """Access to one store. Cheap to create; ``RunStore(url)`` creates the tables if needed."""
+
+    def __init__(self, url: str = DEFAULT_STORE) -> None:
+        self.url = normalize_url(url)
+        self.engine = create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(self.engine)
+        Base.metadata.create_all(self.engine)
+        self._session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._session()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -------------------------------------------------------------------- runs and arms
+    def create_run(self, *, kind: str, scenario_name: str, scenario_path: str, scenario_text: str, overrides: dict[str, Any], seed: int, command: str, info: dict[str, Any] | None = None) -> int:
+        with self.session() as s, s.begin():
+            row = RunRow(kind=kind, scenario_name=scenario_name, scenario_path=scenario_path, scenario_text=scenario_text,
+                         overrides_json=json.dumps(overrides, sort_keys=True), seed=seed, status="running", command=command,
+                         info_json=json.dumps(info or {}, sort_keys=True))
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def add_arms(self, run_id: int, arms: Iterable[dict[str, Any]]) -> list[int]:
+        """Add arms (dicts with label, rule, branch, params, seed, run_index); returns their ids."""
+        with self.session() as s, s.begin():
+            start = s.scalar(select(func.count()).select_from(ArmRow).where(ArmRow.run_id == run_id)) or 0
+            rows = []
+            for i, arm in enumerate(arms):
+                row = ArmRow(run_id=run_id, position=start + i, label=arm["label"], rule=arm["rule"], branch=arm.get("branch"),
+                             params_json=json.dumps(arm.get("params", {}), sort_keys=True), seed=arm["seed"],
+                             run_index=arm.get("run_index", 0), status="pending")
+                s.add(row)
+                rows.append(row)
+            s.flush()
+            return [r.id for r in rows]
+
+    def set_run_status(self, run_id: int, status: str, info: dict[str, Any] | None = None) -> None:
+        with self.session() as s, s.begin():
+            values: dict[str, Any] = {"status": status}
+            if info is not None:
+                values["info_json"] = json.dumps(info, sort_keys=True)
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(**values))
+
+    def run(self, run_id: int) -> RunRow:
+        with self.session() as s:
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise KeyError(f"no run {run_id} in {self.url}")
+            return row
+
+    def runs(self) -> list[RunRow]:
+        with self.session() as s:
+            return list(s.scalars(select(RunRow).order_by(RunRow.id)))
+
+    def latest_run_id(self) -> int | None:
+        with self.session() as s:
+            return s.scalar(select(func.max(RunRow.id)).where(RunRow.status != "discarded"))
+
+    def arms(self, run_id: int) -> list[ArmRow]:
+        with self.session() as s:
+            return list(s.scalars(select(ArmRow).where(ArmRow.run_id == run_id).order_by(ArmRow.position)))
+
+    def arm(self, arm_id: int) -> ArmRow:
+        with self.session() as s:
+            row = s.get(ArmRow, arm_id)
+            if row is None:
+                raise KeyError(f"no arm {arm_id}")
+            return row
+
+    def start_arm(self, arm_id: int) -> None:
+        with self.session() as s, s.begin():
+            s.execute(update(ArmRow).where(ArmRow.id == arm_id, ArmRow.status == "pending").values(status="running"))
+
+    # -------------------------------------------------------------------- per-round commits
+    def commit_round(self, arm_id: int, commit: RoundCommit) -> None:
+        """Write one round of an arm in a single transaction (all or nothing)."""
+        with self.session() as s, s.begin():
+            arm = s.get(ArmRow, arm_id)
+            if arm is None:
+                raise KeyError(f"no arm {arm_id}")
+            if commit.round <= arm.last_round:
+                raise ValueError(f"arm {arm_id}: round {commit.round} already committed (last {arm.last_round})")
+            s.add_all(MetricRow(arm_id=arm_id, round=commit.round, block=commit.block, entity=m.entity, role=m.role, metric=m.metric, asset=m.asset, value=m.value) for m in commit.metrics)
+            self._upsert_slashes(s, arm_id, commit.slashes)
+            first_seq = s.scalar(select(func.count()).select_from(CallRow).where(CallRow.arm_id == arm_id)) or 0
+            s.add_all(CallRow(arm_id=arm_id, seq=first_seq + i, entry=line) for i, line in enumerate(commit.calls))
+            if first_seq + len(commit.calls) != commit.total_calls:
+                raise ValueError(f"arm {arm_id}: call log out of step ({first_seq} stored + {len(commit.calls)} new != {commit.total_calls})")
+            s.add(CheckpointRow(arm_id=arm_id, round=commit.round, block=commit.block, state_root=commit.state_root, calls=commit.total_calls))
+            arm.last_round = commit.round
+            arm.last_block = commit.block
+            arm.state_root = commit.state_root
+            arm.status = "running"
+
+    @staticmethod
+    def _upsert_slashes(s: Session, arm_id: int, slashes: list[dict[str, Any]]) -> None:
+        if not slashes:
+            return
+        ids = [row["slash_id"] for row in slashes]
+        s.execute(delete(SlashRow).where(SlashRow.arm_id == arm_id, SlashRow.slash_id.in_(ids)))
+        s.add_all(SlashRow(arm_id=arm_id, **row) for row in slashes)
+
+    def finish_arm(self, arm_id: int, *, losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]]) -> None:
+        with self.session() as s, s.begin():
+            arm = s.get(ArmRow, arm_id)
+            s.execute(delete(LossRow).where(LossRow.arm_id == arm_id))
+            s.add_all(LossRow(arm_id=arm_id, entity=m.entity, role=m.role, asset=m.asset, loss=m.value) for m in losses)
+            self._upsert_slashes(s, arm_id, slashes)
+            arm.summary_json = json.dumps(summary, sort_keys=True)
+            arm.status = "completed"
+
+    def store_finished_arm(self, arm_id: int, *, commits: list[RoundCommit], losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]]) -> None:
+        """A whole arm computed elsewhere (a sweep worker): its rounds, then its losses."""
+        for commit in commits:
+            self.commit_round(arm_id, commit)
+        self.finish_arm(arm_id, losses=losses, summary=summary, slashes=slashes)
+
+    # -------------------------------------------------------------------- reading
+    def checkpoints(self, arm_id: int) -> list[CheckpointRow]:
+        with self.session() as s:
+            return list(s.scalars(select(CheckpointRow).where(CheckpointRow.arm_id == arm_id).order_by(CheckpointRow.round)))
+
+    def calls(self, arm_id: int) -> list[str]:
+        with self.session() as s:
+            return list(s.scalars(select(CallRow.entry).where(CallRow.arm_id == arm_id).order_by(CallRow.seq)))
+
+    def slashes(self, arm_id: int) -> list[SlashRow]:
+        with self.session() as s:
+            return list(s.scalars(select(SlashRow).where(SlashRow.arm_id == arm_id).order_by(SlashRow.slash_id)))
+
+    def metrics(self, arm_ids: Iterable[int]) -> Iterator[MetricRow]:
+        ids = list(arm_ids)
+        with self.session() as s:
+            yield from s.scalars(select(MetricRow).where(MetricRow.arm_id.in_(ids)).order_by(MetricRow.arm_id, MetricRow.round, MetricRow.id))
+
+    def losses(self, arm_ids: Iterable[int]) -> list[LossRow]:
+        ids = list(arm_ids)
+        with self.session() as s:
+            return list(s.scalars(select(LossRow).where(LossRow.arm_id.in_(ids)).order_by(LossRow.arm_id, LossRow.id)))
+
+    def check_consistency(self, run_id: int) -> list[str]:
+        """Problems that would mean a torn write (empty list = consistent): every arm's progress
+        matches its last checkpoint, checkpoints are contiguous, the call count matches."""
+        problems: list[str] = []
+        with self.session() as s:
+            for arm in s.scalars(select(ArmRow).where(ArmRow.run_id == run_id)):
+                cps = list(s.scalars(select(CheckpointRow).where(CheckpointRow.arm_id == arm.id).order_by(CheckpointRow.round)))
+                n_calls = s.scalar(select(func.count()).select_from(CallRow).where(CallRow.arm_id == arm.id)) or 0
+                if not cps:
+                    if arm.last_round != -1 or n_calls:
+                        problems.append(f"arm {arm.id}: progress without checkpoints")
+                    continue
+                last = cps[-1]
+                if (arm.last_round, arm.last_block, arm.state_root) != (last.round, last.block, last.state_root):
+                    problems.append(f"arm {arm.id}: progress {arm.last_round} != last checkpoint {last.round}")
+                if [c.round for c in cps] != list(range(cps[0].round, last.round + 1)):
+                    problems.append(f"arm {arm.id}: checkpoints not contiguous")
+                if n_calls != last.calls:
+                    problems.append(f"arm {arm.id}: {n_calls} calls stored, checkpoint says {last.calls}")
+                max_round = s.scalar(select(func.max(MetricRow.round)).where(MetricRow.arm_id == arm.id))
+                if max_round is not None and max_round > last.round:
+                    problems.append(f"arm {arm.id}: metrics past the last checkpoint")
+        return problems
+
+    # -------------------------------------------------------------------- discarding
+    def discard(self, run_id: int) -> None:
+        """Delete everything a run wrote and mark it discarded."""
+        with self.session() as s, s.begin():
+            arm_ids = list(s.scalars(select(ArmRow.id).where(ArmRow.run_id == run_id)))
+            for table in (MetricRow, SlashRow, CallRow, CheckpointRow, LossRow):
+                s.execute(delete(table).where(table.arm_id.in_(arm_ids)))
+            s.execute(delete(ArmRow).where(ArmRow.run_id == run_id))
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(status="discarded"))
+
+    def rollback_arm_to(self, arm_id: int, round_: int) -> None:
+        """Forget what an arm wrote after ``round_`` (used when a resume starts over at a round)."""
+        with self.session() as s, s.begin():
+            cps = list(s.scalars(select(CheckpointRow).where(CheckpointRow.arm_id == arm_id, CheckpointRow.round <= round_).order_by(CheckpointRow.round)))
+            keep_calls = cps[-1].calls if cps else 0
+            s.execute(delete(MetricRow).where(MetricRow.arm_id == arm_id, MetricRow.round > round_))
+            s.execute(delete(CheckpointRow).where(CheckpointRow.arm_id == arm_id, CheckpointRow.round > round_))
+            s.execute(delete(CallRow).where(CallRow.arm_id == arm_id, CallRow.seq >= keep_calls))
+            arm = s.get(ArmRow, arm_id)
+            arm.last_round = cps[-1].round if cps else -1
+            arm.last_block = cps[-1].block if cps else 0
+            arm.state_root = cps[-1].state_root if cps else ""

@@ -1,0 +1,214 @@
+"""Build the chain a scenario starts from: accounts, the genesis config, and the setup calls.
+
+Everything an actor does goes through ``rt.dispatch`` (setup included), so the call log of a run
+replays to the same state root. Actor ids map to accounts: a dev name (``Alice``...) is the dev
+account, anything else is ``derive_account("sim/<id>")`` (deterministic, no key derivation cost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from runtime import GenesisConfig, Runtime
+from runtime.accounts import DEV_NAMES, derive_account, pallet_account
+from runtime.genesis import UNIT
+
+from simulations.scenario import NATIVE_SYMBOL, Scenario
+
+TREASURY = pallet_account(b"py/trsry")
+NATIVE = {"Custom": 0}
+RESERVE = 1_000 * UNIT  # free TNT every actor gets on top of what it bonds (fees, deposits, ED)
+
+
+class SetupError(RuntimeError):
+    """A setup call failed: the scenario asks for something the chain refuses."""
+
+
+def account_of(actor_id: str) -> str:
+    """The account of an actor id (dev names are the dev accounts)."""
+    for name in DEV_NAMES:
+        if actor_id.lower() == name.lower():
+            from runtime.accounts import DEV_ACCOUNTS
+
+            return DEV_ACCOUNTS[name]
+    return derive_account(f"sim/{actor_id}")
+
+
+@lru_cache(maxsize=1)
+def runtime_pallets() -> frozenset[str]:
+    """The pallets this build of the runtime has (Services may not have landed in every checkout)."""
+    return frozenset(Runtime.dev().pallets)
+
+
+@dataclass
+class Actors:
+    """Actor ids, their accounts and roles, and the ids the chain assigned during setup."""
+
+    accounts: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+    asset_ids: dict[str, int] = field(default_factory=dict)  # symbol -> asset id (TNT -> 0)
+    blueprint_ids: dict[str, int] = field(default_factory=dict)
+    services: list[dict[str, Any]] = field(default_factory=list)  # {"id", "blueprint", "owner", "operators"}
+    pool_ids: dict[str, int] = field(default_factory=dict)
+
+    def add(self, actor_id: str, role: str) -> str:
+        if actor_id not in self.accounts:
+            self.accounts[actor_id] = account_of(actor_id)
+            self.roles[actor_id] = role
+        return self.accounts[actor_id]
+
+    def account(self, actor_id: str) -> str:
+        return self.accounts[actor_id]
+
+    def actor_of(self, account: str) -> str | None:
+        for actor, acc in self.accounts.items():
+            if acc == account:
+                return actor
+        return None
+
+    def asset(self, symbol: str) -> dict[str, int]:
+        return {"Custom": self.asset_ids[symbol]}
+
+
+def constants_for(sc: Scenario, rule: str) -> dict[str, dict[str, Any]]:
+    """Per-pallet constants of the run under ``rule``.
+
+    The native queues are used only by their own rule: Services defers by ``slash_defer_duration``
+    under ``tangle_services`` and by 0 otherwise (Python-modelled rules apply a due slash through
+    ``Services.slash`` and the very next ``on_initialize``); Staking defers by
+    ``staking_slash_defer_duration`` under ``substrate_staking`` and by 0 otherwise
+    (``report_offence`` then applies at once).
+    """
+    p = sc.parameters
+    have = runtime_pallets()
+    consts: dict[str, dict[str, Any]] = {k: dict(v) for k, v in p.constants.items()}
+    consts.setdefault("Staking", {})
+    consts["Staking"].setdefault("BondingDuration", p.staking_bonding_duration)
+    consts["Staking"]["SlashDeferDuration"] = p.staking_slash_defer_duration if rule == "substrate_staking" else 0
+    if "Services" in have:
+        consts.setdefault("Services", {})
+        consts["Services"]["SlashDeferDuration"] = p.slash_defer_duration if rule == "tangle_services" else 0
+    return consts
+
+
+def extensions_for(sc: Scenario) -> dict[str, Any]:
+    p = sc.parameters
+    ext = dict(p.extensions)
+    if p.request_expiry_blocks is not None:
+        ext["request_expiry_blocks"] = p.request_expiry_blocks
+    if p.instance_limits is not None:
+        ext["instance_limits"] = p.instance_limits
+    return ext
+
+
+def build_actors(sc: Scenario) -> Actors:
+    actors = Actors()
+    actors.asset_ids[NATIVE_SYMBOL] = 0
+    for a in sc.genesis.assets:
+        actors.asset_ids[a.symbol] = a.id
+    for o in sc.genesis.operators:
+        actors.add(o.id, "operator")
+    for v in sc.genesis.validators:
+        actors.add(v.id, "validator")
+    for d_id, _ in sc.delegator_ids():
+        actors.add(d_id, "delegator")
+    for b in sc.genesis.blueprints:
+        actors.add(b.owner, "blueprint_owner")
+    for s in sc.genesis.services:
+        actors.add(s.owner, "service_owner")
+    for p in sc.genesis.lst_pools:
+        actors.add(p.creator, "pool_creator")
+        for m in p.members:
+            actors.add(m.id, "pool_member")
+    for r in sc.genesis.requesters:
+        actors.add(r.id, "requester")
+    return actors
+
+
+def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors) -> GenesisConfig:
+    """The genesis config of one arm: balances for every actor, assets, clocks, constants."""
+    tnt: dict[str, int] = {acc: RESERVE for acc in actors.accounts.values()}
+    assets: dict[int, dict[str, int]] = {a.id: {} for a in sc.genesis.assets}
+    for o in sc.genesis.operators:
+        acc = actors.account(o.id)
+        tnt[acc] += (o.balance if o.balance is not None else o.bond) + (o.validator or 0)
+    for v in sc.genesis.validators:
+        tnt[actors.account(v.id)] += v.bond
+    for d_id, d in sc.delegator_ids():
+        acc = actors.account(d_id)
+        for dl in d.delegations:
+            if dl.asset == NATIVE_SYMBOL:
+                tnt[acc] += dl.amount
+            else:
+                aid = actors.asset_ids[dl.asset]
+                assets[aid][acc] = assets[aid].get(acc, 0) + dl.amount
+    for p in sc.genesis.lst_pools:
+        tnt[actors.account(p.creator)] += p.bond
+        for m in p.members:
+            tnt[actors.account(m.id)] += m.amount
+    tnt[TREASURY] = tnt.get(TREASURY, 0) + UNIT  # the slash recipient exists
+    base = GenesisConfig.dev(seed=seed)
+    balances = dict(base.balances)
+    for acc, amount in tnt.items():
+        balances[acc] = balances.get(acc, 0) + amount
+    n_validators = 1 + len(sc.genesis.validators) + sum(1 for o in sc.genesis.operators if o.validator is not None)
+    p = sc.parameters
+    asset_list = [
+        {"id": a.id, "owner": "Alice", "is_sufficient": True, "min_balance": a.min_balance, "name": a.symbol, "symbol": a.symbol,
+         "decimals": a.decimals, "balances": assets[a.id]}
+        for a in sc.genesis.assets
+    ]
+    return GenesisConfig.dev(
+        seed=seed,
+        profile=p.profile,
+        balances=balances,
+        assets=asset_list,
+        session_length=p.session_length,
+        sessions_per_era=p.sessions_per_era,
+        constants=constants_for(sc, rule),
+        extensions=extensions_for(sc),
+        staking={"validators": [{"stash": "Alice", "bond": 100 * UNIT}], "validator_count": n_validators, "minimum_validator_count": 1},
+    )
+
+
+def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any]) -> Any:
+    receipt = rt.dispatch(who, module, function, params, raise_error=False)
+    if not receipt.is_success:
+        raise SetupError(f"setup: {module}.{function} by {who[:8]}… failed with {receipt.error_name}")
+    return receipt
+
+
+def setup_chain(rt: Runtime, sc: Scenario, actors: Actors) -> None:
+    """The setup calls, all in block 1 (round 0): validators bond and validate, operators join,
+    blueprints/services are created, delegators deposit and delegate, LST pools are created."""
+    acc = actors.account
+    g = sc.genesis
+    for v in g.validators:
+        _do(rt, acc(v.id), "Staking", "bond", {"value": v.bond, "payee": "Staked"})
+        _do(rt, acc(v.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
+    for o in g.operators:
+        if o.validator is not None:
+            _do(rt, acc(o.id), "Staking", "bond", {"value": o.validator, "payee": "Staked"})
+            _do(rt, acc(o.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
+        _do(rt, acc(o.id), "MultiAssetDelegation", "join_operators", {"bond_amount": o.bond})
+    if g.blueprints or g.services or g.requesters:
+        from simulations.services_setup import setup_services
+
+        setup_services(rt, sc, actors)
+    for d_id, d in sc.delegator_ids():
+        who = acc(d_id)
+        for dl in d.delegations:
+            asset = actors.asset(dl.asset)
+            _do(rt, who, "MultiAssetDelegation", "deposit", {"asset": asset, "amount": dl.amount, "evm_address": None, "lock_multiplier": None})
+            selection: Any = "All" if dl.blueprints == "all" else {"Fixed": [actors.blueprint_ids[b] for b in dl.blueprints]}
+            _do(rt, who, "MultiAssetDelegation", "delegate", {"operator": acc(dl.operator), "asset": asset, "amount": dl.amount, "blueprint_selection": selection})
+    for p in g.lst_pools:
+        creator = acc(p.creator)
+        receipt = _do(rt, creator, "Lst", "create", {"amount": p.bond, "root": creator, "nominator": creator, "bouncer": creator, "name": None, "icon": None})
+        pool_id = receipt.event("Lst.Created")["pool_id"]
+        actors.pool_ids[p.id] = pool_id
+        for m in p.members:
+            _do(rt, acc(m.id), "Lst", "join", {"amount": m.amount, "pool_id": pool_id})
+        _do(rt, creator, "Lst", "nominate", {"pool_id": pool_id, "validators": [acc(v) for v in p.nominate]})
