@@ -107,7 +107,19 @@ class CommandError(Exception):
     """A user error: printed without a traceback, exit code 2."""
 
 
+def _terminate_cleanly() -> None:
+    """SIGTERM ends the process like Ctrl-C: the open store transaction rolls back, so the store
+    keeps the last committed round (SIGKILL gives the same result through SQLite's journal)."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True) -> int:
+    _terminate_cleanly()
     store = RunStore(store_url)
     overrides = parse_params(params)
     run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url)
@@ -116,6 +128,7 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
 
 
 def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True) -> int:
+    _terminate_cleanly()
     store = RunStore(store_url)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:

@@ -243,9 +243,18 @@ class SlashQueue:
                 if (era, index) in sim.state.dropped_slashes:
                     rec.status, rec.note = "dropped", "SlashDropped: the operator left the delegation system"
                     return
-                rec.status, rec.applied_block = "applied", block
-                rec.amount = sim.take_slash_amount(rec)
-                sim.on_slash_applied(rec)
+                # every record of this (operator, service, round) the pallet applied by now, in index order
+                storage = sim.rt.pallets["Services"].storage.UnappliedSlashes
+                group = sorted((r for r in self.records if r.target == "services" and r.status in ("pending", "executing") and r.native_key is not None
+                                and r.native_key[0] == era and r.offender == rec.offender and r.service_id == rec.service_id
+                                and storage.get(r.native_key) is None and r.native_key not in sim.state.dropped_slashes),
+                               key=lambda r: r.native_key[1])  # type: ignore[index]
+                for r in group:
+                    self.touch(r)
+                    r.status, r.applied_block = "applied", block
+                    r.amount = sim.take_slash_amount(r)
+                for r in group:
+                    sim.on_slash_applied(r)
             elif self._may_apply_later(sim, era, block + 1):
                 # kept (MaxSlashesPerBlock, or slash_operator failed): retried in later blocks
                 same_round = sim.clock.round_of(block + 1) == sim.clock.round_of(block)

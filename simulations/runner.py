@@ -10,7 +10,9 @@ state root and call count of that round, and continued from there.
 from __future__ import annotations
 
 import json
+import os
 import shlex
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -228,6 +230,25 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
         if progress is not None:
             progress.advance(task)
 
+    hold_after = int(os.environ.get("TANGLE_SIM_HOLD_AFTER_COMMITS", "0") or 0)
+    commits = [0]
+
+    def committed() -> None:
+        """Test hook: ``TANGLE_SIM_HOLD_AFTER_COMMITS=N`` parks the process after its N-th round
+        commit (for up to a minute) so a test can kill it at a known point."""
+        commits[0] += 1
+        if hold_after and commits[0] == hold_after:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    def sink_for(arm_id: int) -> Sink:
+        def sink(c: RoundCommit) -> None:
+            store.commit_round(arm_id, c)
+            committed()
+
+        return sink
+
     def recorder_for(arm_row: Any) -> Recorder:
         cps = store.checkpoints(arm_row.id)
         if arm_row.last_round >= 0:
@@ -237,7 +258,7 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
         else:
             expect = None
         store.start_arm(arm_row.id)
-        return Recorder(lambda c, i=arm_row.id: store.commit_round(i, c), skip_until=arm_row.last_round, expect=expect)
+        return Recorder(sink_for(arm_row.id), skip_until=arm_row.last_round, expect=expect)
 
     plain = [a for a in arms if a.branch is None]
     for arm_row in plain:

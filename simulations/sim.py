@@ -44,7 +44,7 @@ class SimState:
     seq: int = 0
     events_seen: int = 0
     losses: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (account, asset) -> slashed
-    mad_slashed: dict[tuple[str, int, int], int] = field(default_factory=lambda: defaultdict(int))  # (operator, service, era) -> amount
+    mad_slashed: dict[tuple[str, int, int], list[int]] = field(default_factory=dict)  # (operator, service, era) -> TNT per application, in order
     dropped_slashes: set[tuple[int, int]] = field(default_factory=set)  # Services SlashDropped (era, index)
     last_operator_key: tuple[str, int, int] | None = None  # the OperatorSlashed that DelegatorSlashed events follow
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -202,9 +202,12 @@ class Simulation:
         self._services_react(rec)
 
     def take_slash_amount(self, rec: SlashRecord) -> int:
+        """The TNT the pallet took for ``rec``: applications of one (operator, service, round) come in
+        index order, so they are handed out in that order whatever order the checks run in."""
         self.scan_events()
         key = (self.actors.account(rec.offender), rec.service_id, rec.native_key[0])  # type: ignore[index]
-        return self.state.mad_slashed.pop(key, 0)
+        amounts = self.state.mad_slashed.get(key, [])
+        return amounts.pop(0) if amounts else 0
 
     # ------------------------------------------------------------------ services (requests, exits)
     def request_service(self, requester: str, spec: Any) -> None:
@@ -278,7 +281,7 @@ class Simulation:
             if pallet == MAD and name == "OperatorSlashed":
                 losses[(ev["operator"], NATIVE_SYMBOL)] += ev["amount"]
                 key = (ev["operator"], ev["service_id"], ev["era"])
-                self.state.mad_slashed[key] += ev["amount"]
+                self.state.mad_slashed.setdefault(key, []).append(ev["amount"])
                 self.state.last_operator_key = key
             elif pallet == MAD and name == "DelegatorSlashed":
                 symbol = self._symbol(ev["asset"])
@@ -286,7 +289,7 @@ class Simulation:
                 # slash_operator emits OperatorSlashed, then one DelegatorSlashed per exposed delegation;
                 # a slash record's amount counts TNT only (per-asset losses are in the loss ledger)
                 if self.state.last_operator_key is not None and symbol == NATIVE_SYMBOL:
-                    self.state.mad_slashed[self.state.last_operator_key] += ev["amount"]
+                    self.state.mad_slashed[self.state.last_operator_key][-1] += ev["amount"]
             elif pallet == "Staking" and name == "Slashed":
                 losses[(ev["staker"], NATIVE_SYMBOL)] += ev["amount"]
             elif pallet == "Services" and name == "SlashDropped":

@@ -315,6 +315,15 @@ class RunStore:
         with self.session() as s:
             return list(s.scalars(select(CallRow.entry).where(CallRow.arm_id == arm_id).order_by(CallRow.seq)))
 
+    def call_log(self, arm_id: int) -> list[str]:
+        """The arm's call log as ``runtime.calllog`` JSON lines up to its last committed round,
+        closed with an ``end`` line (block and state root of that round): replayable as it is."""
+        lines = self.calls(arm_id)
+        cps = self.checkpoints(arm_id)
+        if cps and lines:
+            lines.append(json.dumps({"kind": "end", "block": cps[-1].block, "state_root": cps[-1].state_root}))
+        return lines
+
     def slashes(self, arm_id: int) -> list[SlashRow]:
         with self.session() as s:
             return list(s.scalars(select(SlashRow).where(SlashRow.arm_id == arm_id).order_by(SlashRow.slash_id)))

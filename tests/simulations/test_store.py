@@ -1,0 +1,119 @@
+"""The run store: exact integers, one transaction per round, consistency after a kill, resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runtime.calllog import replay
+from simulations.store import Metric, RoundCommit, RunStore
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "simulations" / "scenarios" / "slash-veto.yaml"
+
+
+def make_run(store: RunStore) -> int:
+    run_id = store.create_run(kind="run", scenario_name="t", scenario_path="t.yaml", scenario_text="", overrides={}, seed=1, command="x")
+    store.add_arms(run_id, [{"label": "a", "rule": "symbiotic", "seed": 1}])
+    return run_id
+
+
+def test_u128_values_round_trip_exactly(tmp_path) -> None:
+    store = RunStore(str(tmp_path / "s.db"))
+    run_id = make_run(store)
+    (arm,) = store.arms(run_id)
+    big = (1 << 128) - 1
+    store.commit_round(arm.id, RoundCommit(0, 10, "0xroot", [Metric("op", "operator", "stake", "TNT", big)], [], ["{}"], 1))
+    (row,) = list(store.metrics([arm.id]))
+    assert row.value == big and isinstance(row.value, int)
+    with sqlite3.connect(tmp_path / "s.db") as raw:
+        assert raw.execute("select value from metrics").fetchone()[0] == str(big)
+
+
+def test_a_failing_round_commit_writes_nothing(tmp_path) -> None:
+    store = RunStore(str(tmp_path / "s.db"))
+    run_id = make_run(store)
+    (arm,) = store.arms(run_id)
+    store.commit_round(arm.id, RoundCommit(0, 10, "0xa", [Metric("op", "operator", "stake", "TNT", 1)], [], ["g"], 1))
+    bad = RoundCommit(1, 20, "0xb", [Metric("op", "operator", "stake", "TNT", 2)], [{"slash_id": 0, "rule": "r", "target": "services", "offender": "op",
+                       "percent": 5, "fault_block": 3, "status": "pending"}], ["c1"], 5)  # call count out of step
+    with pytest.raises(ValueError, match="out of step"):
+        store.commit_round(arm.id, bad)
+    assert [m.value for m in store.metrics([arm.id])] == [1]
+    assert store.slashes(arm.id) == [] and store.calls(arm.id) == ["g"]
+    assert store.arm(arm.id).last_round == 0 and store.check_consistency(run_id) == []
+    with pytest.raises(ValueError, match="already committed"):
+        store.commit_round(arm.id, RoundCommit(0, 10, "0xa", [], [], [], 1))
+
+
+def test_discard_removes_everything(tmp_path) -> None:
+    store = RunStore(str(tmp_path / "s.db"))
+    run_id = make_run(store)
+    (arm,) = store.arms(run_id)
+    store.commit_round(arm.id, RoundCommit(0, 10, "0xa", [Metric("op", "operator", "stake", "TNT", 1)], [], ["g"], 1))
+    store.discard(run_id)
+    assert store.arms(run_id) == [] and list(store.metrics([arm.id])) == [] and store.run(run_id).status == "discarded"
+
+
+def cli(*args: str, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", "from simulations.cli import main; main()", *args], cwd=ROOT,
+                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def committed_rounds(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as raw:
+            return raw.execute("select count(*) from checkpoints").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_run_leaves_a_consistent_store_and_resumes(tmp_path, sig: int) -> None:
+    db = tmp_path / "runs.db"
+    args = ["run", str(SCENARIO), "--store", str(db), "--no-progress", "--param", "length.rounds=10", "--rule", "tangle_services", "--rule", "eigenlayer"]
+    proc = cli(*args, env={"TANGLE_SIM_HOLD_AFTER_COMMITS": "13"})  # parks after the 13th round commit (inside the 2nd arm)
+    try:
+        deadline = time.monotonic() + 60
+        while committed_rounds(db) < 13 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, proc.communicate()[0]
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode != 0
+    store = RunStore(str(db))
+    (run,) = store.runs()
+    assert run.status == "running" and store.check_consistency(run.id) == []
+    arms = {a.label: a for a in store.arms(run.id)}
+    assert arms["tangle_services"].status == "completed" and arms["eigenlayer"].last_round == 2
+    assert arms["eigenlayer"].status == "running" and store.losses([arms["eigenlayer"].id]) == []
+    # what was committed replays to the checkpoint's root
+    partial = replay(store.call_log(arms["eigenlayer"].id))
+    assert partial.ok and partial.runtime.state_root() == arms["eigenlayer"].state_root
+    # resume, then compare with an uninterrupted run of the same scenario
+    out, _ = cli("resume", "--store", str(db), "--no-progress").communicate(timeout=120)
+    assert "resuming run 1" in out, out
+    fresh_db = tmp_path / "fresh.db"
+    cli(*[a if a != str(db) else str(fresh_db) for a in args]).communicate(timeout=120)
+    fresh = RunStore(str(fresh_db))
+    resumed = {a.label: (a.status, a.state_root, a.last_round, a.summary_json) for a in RunStore(str(db)).arms(1)}
+    assert resumed == {a.label: (a.status, a.state_root, a.last_round, a.summary_json) for a in fresh.arms(1)}
+    assert RunStore(str(db)).run(1).status == "completed"
+    for label in ("tangle_services", "eigenlayer"):
+        a_id = next(a.id for a in RunStore(str(db)).arms(1) if a.label == label)
+        f_id = next(a.id for a in fresh.arms(1) if a.label == label)
+        assert RunStore(str(db)).calls(a_id) == fresh.calls(f_id)
+        assert [(m.round, m.entity, m.metric, m.asset, m.value) for m in RunStore(str(db)).metrics([a_id])] == \
+               [(m.round, m.entity, m.metric, m.asset, m.value) for m in fresh.metrics([f_id])]
+    assert json.loads(fresh.arms(1)[0].summary_json)["slashes"]
