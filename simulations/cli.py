@@ -90,6 +90,22 @@ def discard(run_id: int = typer.Argument(...), store: str = typer.Option("tangle
     _sim_errors(lambda: cli_discard(console, run_id, store))
 
 
+@app.command()
+def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML)."),
+          param: list[str] = typer.Option([], "--param", "-p", help="A swept parameter: key=v1,v2,... (repeat for a grid)."),
+          runs: int = typer.Option(10, help="Monte Carlo runs per parameter point and rule."),
+          rule: list[str] = typer.Option([], "--rule", "-r", help="Slash-veto rule(s) (default: the scenario's)."),
+          workers: int = typer.Option(None, help="Worker processes (default: every core; 1 = serial)."),
+          dask: str = typer.Option(None, help="Run on Dask: 'local' for a LocalCluster, or a scheduler address tcp://host:port."),
+          store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+          out: Path = typer.Option(None, help="Also write the results DataFrame as CSV."),
+          progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+    """Monte Carlo sweep over parameter values, in parallel; results to a DataFrame and the run store."""
+    from simulations.commands import cli_sweep
+
+    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress))
+
+
 def main() -> None:
     app()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,73 @@ def cli_discard(console: Console, run_id: int, store_url: str) -> None:
     store.run(run_id)
     store.discard(run_id)
     console.print(f"run {run_id} discarded")
+
+
+def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rules: list[str], workers: int | None, dask: str | None,
+              store_url: str, out: str | None, progress: bool = True) -> tuple[int, Any]:
+    """Run the sweep, store it, print a summary per (point, rule), optionally write the DataFrame as CSV."""
+    import time
+
+    from simulations import sweep as sw
+
+    try:
+        grid = sw.parse_grid(params)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if runs < 1:
+        raise CommandError("--runs must be at least 1")
+    sc, text = load_for_run(scenario, {}, None)
+    for key, values in grid.items():  # validate every point before starting
+        for value in values:
+            load_for_run(scenario, {key: value}, None, text=text)
+    chosen = rules or list(sc.rules)
+    tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed)
+    backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
+    command = "tangle-sim sweep " + " ".join([scenario] + [f"--param {p}" for p in params] + [f"--runs {runs}"] + [f"--rule {r}" for r in rules])
+    console.print(f"[dim]reproduce:[/dim] {command}")
+    n_points = len(tasks) // (runs * len(chosen))
+    console.print(f"{len(tasks)} simulations ({n_points} parameter point(s) x {len(chosen)} rule(s) x {runs} runs) on {backend}")
+    store = RunStore(store_url)
+    run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
+                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend})
+    started = time.perf_counter()
+    with progress_bar(console, progress) as bar:
+        task = bar.add_task("simulations", total=len(tasks))
+        tick = lambda: bar.advance(task)  # noqa: E731
+        if dask:
+            results = sw.run_dask(tasks, dask, workers, tick)
+        elif workers == 1:
+            results = sw.run_serial(tasks, tick)
+        else:
+            results = sw.run_processes(tasks, workers, tick)
+    elapsed = time.perf_counter() - started
+    frame = sw.to_frame(results)
+    sw.store_results(store, run_id, results)
+    info = json.loads(store.run(run_id).info_json)
+    info["seconds"] = round(elapsed, 3)
+    store.set_run_status(run_id, "completed", info)
+    print_sweep_summary(console, frame, list(grid))
+    if out:
+        frame.to_csv(out, index=False)
+        console.print(f"results written to {out}")
+    console.print(f"sweep {run_id}: {len(tasks)} simulations in {elapsed:.1f}s, stored in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
+    return run_id, frame
+
+
+def print_sweep_summary(console: Console, frame: Any, keys: list[str]) -> None:
+    table = Table(title="sweep summary (mean over runs; losses in TNT)")
+    cols = keys + ["rule", "runs", "vetoed", "applied", "late", "window", "operator loss", "delegator loss", "delegator loss p95"]
+    for col in cols:
+        table.add_column(col, justify="left" if col in keys + ["rule"] else "right")
+    group_cols = keys + ["rule"]
+    for key, grp in frame.groupby(group_cols, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        dl = grp.get("loss_delegator_TNT", 0)
+        ol = grp.get("loss_operator_TNT", 0)
+        dl_f = [v / UNIT for v in (dl if not isinstance(dl, int) else [0] * len(grp))]
+        ol_f = [v / UNIT for v in (ol if not isinstance(ol, int) else [0] * len(grp))]
+        p95 = sorted(dl_f)[int(0.95 * (len(dl_f) - 1))] if dl_f else 0.0
+        window = grp["window_mean"].dropna()
+        table.add_row(*[str(k) for k in key], str(len(grp)), f"{grp['vetoed'].mean():.2f}", f"{grp['applied'].mean():.2f}", f"{grp['late_vetoes'].mean():.2f}",
+                      f"{window.mean():.1f}" if len(window) else "-", f"{sum(ol_f) / len(ol_f):,.2f}", f"{sum(dl_f) / len(dl_f):,.2f}", f"{p95:,.2f}")
+    console.print(table)

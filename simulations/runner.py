@@ -99,6 +99,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         "rule": sim.rule,
         "seed": sim.seed,
         "block": sim.rt.block_number,
+        "round": sim.clock.round_of(sim.rt.block_number),
         "state_root": sim.rt.state_root(),
         "slashes": by_status,
         "vetoes_decided": sum(1 for r in recs if r.decision in ("veto", "veto_late")),
