@@ -1,0 +1,68 @@
+"""Subscription billing per interval (intended) vs never (real: the code is unreachable on chain)."""
+
+from __future__ import annotations
+
+from svc_helpers import BOB, CHARLIE, EVE, SVC, UNIT, create_blueprint, deploy, job, make_rt, storage, svc
+
+RATE = 3 * UNIT
+
+
+def _ready(profile: str = "intended", end: int | None = None):  # type: ignore[no-untyped-def]
+    rt = make_rt(profile)
+    create_blueprint(rt, jobs=[job("serve", [], [], {"Subscription": {"rate_per_interval": RATE, "interval": 5, "maybe_end": end}}),
+                               job("ping", [], [], {"PayOnce": {"amount": 0}})])
+    sid = deploy(rt, operators=("Bob", "Charlie"), value=RATE)  # the request payment covers the first interval
+    return rt, sid
+
+
+def test_intended_bills_every_interval_and_rewards_the_operators() -> None:
+    rt, sid = _ready()
+    rewards_pot = rt.pallets["Rewards"].pallet_account()
+    start = rt.block_number
+    billing = storage(rt).JobSubscriptionBillings.get((sid, 0, EVE))
+    assert billing.last_billed == start and storage(rt).UserSubscriptionCount.get(EVE) == 1
+    balance = rt.free_balance(EVE)
+    rt.advance_blocks(4)
+    assert rt.free_balance(EVE) == balance
+    rt.advance_blocks(1)
+    assert rt.free_balance(EVE) == balance - RATE and rt.free_balance(rewards_pot) >= RATE
+    ev = [e for e in rt.events if e.spec.pallet == SVC]
+    assert [e.spec.name for e in ev] == ["SubscriptionBillingProcessed", "RewardDistributed", "RewardDistributed"]
+    assert ev[0].attributes == {"subscriber": EVE, "service_id": sid, "job_index": 0, "amount": RATE, "block_number": start + 5}
+    pending = rt.pallets["Rewards"].storage.PendingOperatorRewards
+    assert pending.get(BOB) == ((sid, RATE // 2),) and pending.get(CHARLIE) == ((sid, RATE // 2),)
+    rt.advance_blocks(10)
+    assert rt.free_balance(EVE) == balance - 3 * RATE
+    svc(rt, "Eve", "terminate", service_id=sid)
+    assert not storage(rt).JobSubscriptionBillings.contains((sid, 0, EVE)) and storage(rt).UserSubscriptionCount.get(EVE) == 0
+    rt.advance_blocks(10)
+    assert rt.free_balance(EVE) == balance - 3 * RATE
+
+
+def test_subscription_ends_at_maybe_end() -> None:
+    rt, sid = _ready(end=12)
+    start = rt.block_number
+    balance = rt.free_balance(EVE)
+    rt.run_to_block(30)
+    charged = (balance - rt.free_balance(EVE)) // RATE
+    assert charged == len(range(start + 5, 13, 5)) == 2  # blocks 6 and 11; at 16 the subscription is over
+    assert not storage(rt).JobSubscriptionBillings.contains((sid, 0, EVE))
+    after = rt.free_balance(EVE)
+    rt.advance_blocks(20)
+    assert rt.free_balance(EVE) == after
+
+
+def test_unpaid_interval_is_skipped() -> None:
+    rt, sid = _ready()
+    everything = rt.free_balance(EVE) - 10**10
+    rt.dispatch("Eve", "Balances", "transfer_allow_death", {"dest": rt.account("Ferdie"), "value": everything})
+    rt.advance_blocks(5)
+    assert not rt.events_named("Services.SubscriptionBillingProcessed")
+    assert storage(rt).JobSubscriptionBillings.get((sid, 0, EVE)).last_billed == rt.block_number  # next interval scheduled
+
+
+def test_real_never_bills() -> None:
+    rt, sid = _ready("real")
+    balance = rt.free_balance(EVE)
+    rt.advance_blocks(30)
+    assert rt.free_balance(EVE) == balance and not len(storage(rt).JobSubscriptionBillings)
