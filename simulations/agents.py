@@ -47,10 +47,17 @@ class OperatorAgent:
             disputed = stream.random() < b.disputed_p
             sim.fault(self.id, "services", sim.clock.first_block_of_round(r), b.slash_percent, disputed)
 
-    def on_slash_applied(self, sim: "Simulation") -> None:
-        self.slashes_applied += 1
-        limit = self.spec.behaviour.leave_after_slashes
-        if limit is not None and self.slashes_applied >= limit and not self.leaving:
+    slashes_proposed: int = 0
+
+    def on_slash(self, sim: "Simulation", phase: str) -> None:
+        """One of this operator's slashes was proposed or applied."""
+        if phase == "proposed":
+            self.slashes_proposed += 1
+        else:
+            self.slashes_applied += 1
+        b = self.spec.behaviour
+        seen = self.slashes_proposed if b.leave_when == "proposed" else self.slashes_applied
+        if b.leave_after_slashes is not None and b.leave_when == phase and seen >= b.leave_after_slashes and not self.leaving:
             self.leaving = True
             sim.exit_operator(self.id)
 

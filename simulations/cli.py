@@ -106,6 +106,16 @@ def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML
     _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress))
 
 
+@app.command()
+def report(run: str = typer.Argument(None, help="Run or sweep id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           out: Path = typer.Option(None, help="Output directory (default: tangle-sim-report-<id>)."),
+           format: str = typer.Option("html", "--format", help="html (page + PNGs), png, or both.")) -> None:
+    """Write an HTML/PNG report of a stored run or sweep and print its summary table."""
+    from simulations.commands import cli_report
+
+    _sim_errors(lambda: cli_report(console, run, store, str(out) if out else None, format))
+
+
 def main() -> None:
     app()
 

@@ -223,3 +223,25 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str]) -> None:
         table.add_row(*[str(k) for k in key], str(len(grp)), f"{grp['vetoed'].mean():.2f}", f"{grp['applied'].mean():.2f}", f"{grp['late_vetoes'].mean():.2f}",
                       f"{window.mean():.1f}" if len(window) else "-", f"{sum(ol_f) / len(ol_f):,.2f}", f"{sum(dl_f) / len(dl_f):,.2f}", f"{p95:,.2f}")
     console.print(table)
+
+
+def cli_report(console: Console, run: str | None, store_url: str, out: str | None, fmt: str) -> list[Path]:
+    from simulations.report import sweep_frame, write_report
+
+    store = RunStore(store_url)
+    run_id = int(run) if run else store.latest_run_id()
+    if run_id is None:
+        raise CommandError(f"no run in {store.url}")
+    row = store.run(run_id)
+    if fmt not in ("html", "png", "both"):
+        raise CommandError("--format must be html, png or both")
+    target = Path(out) if out else Path(f"tangle-sim-report-{run_id}")
+    files = write_report(store, run_id, target, fmt)
+    if row.kind == "sweep":
+        info = json.loads(row.info_json or "{}")
+        print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})))
+    else:
+        print_summary(console, store, run_id)
+    for f in files:
+        console.print(f"wrote {f}")
+    return files

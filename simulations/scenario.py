@@ -76,8 +76,8 @@ class OperatorBehaviour(_Model):
       leads to a slash proposal of ``slash_percent`` after ``detection_blocks``;
     * ``offline``: goes offline (MAD ``go_offline``) at ``offline_from_round``.
     ``disputed_p`` is the chance that a fault's evidence is disputed (governance may veto on it).
-    ``leave_after_slashes``: schedule leaving the operator set once this many of its slashes were
-    applied (the mass-exit behaviour).
+    ``leave_after_slashes``: start leaving the operator set once this many of its slashes were
+    proposed or applied (``leave_when``): the mass-exit behaviour.
     """
 
     kind: Literal["honest", "faulty", "offline"] = "honest"
@@ -86,6 +86,7 @@ class OperatorBehaviour(_Model):
     disputed_p: Probability = 0.0
     offline_from_round: StrictInt = Field(1, ge=1)
     leave_after_slashes: StrictInt | None = Field(None, ge=1)
+    leave_when: Literal["proposed", "applied"] = "applied"
 
 
 class DelegatorBehaviour(_Model):
@@ -141,6 +142,7 @@ class ServiceSpec(_Model):
     owner: str = "service-owner"
     operators: list[str] = Field(min_length=1)
     terminate_on_slash: bool = Field(False, description="The owner terminates the service once one of its operators is slashed")
+    terminate_at_round: StrictInt | None = Field(None, ge=1, description="The owner terminates the service in this round (its term ends)")
 
 
 class OperatorSpec(_Model):
@@ -199,7 +201,8 @@ class RequesterSpec(_Model):
     operators: list[str] = Field(min_length=1)
     per_round: StrictInt = Field(1, ge=0)
     total: StrictInt = Field(1, ge=0)
-    approve: bool = Field(True, description="Operators approve the requests (instance limits permitting)")
+    approve_p: Probability = Field(1.0, description="Chance that the named operators approve a request (else it stays pending and may expire)")
+    terminate_after_rounds: StrictInt | None = Field(None, ge=1, description="Terminate each started service this many rounds later")
 
 
 class GenesisSpec(_Model):

@@ -88,7 +88,8 @@ def setup_services(rt: Runtime, sc: Scenario, actors: Actors) -> None:
 
 
 def request_service(sim: "Simulation", requester: str, spec: Any) -> None:
-    """One request by ``requester``; the named operators approve it if ``spec.approve``."""
+    """One request by ``requester``; with probability ``approve_p`` (the requester's approvals stream)
+    the named operators approve it, else it stays pending (and expires if request expiry is on)."""
     rt = sim.rt
     storage = rt.pallets[SVC].storage
     bid = sim.actors.blueprint_ids[spec.blueprint]
@@ -100,7 +101,8 @@ def request_service(sim: "Simulation", requester: str, spec: Any) -> None:
     if not receipt.is_success:
         c["requests_refused"] += 1
         return
-    if not spec.approve:
+    if not sim.streams.chance(f"{requester}/approvals", spec.approve_p):
+        c["requests_left_pending"] += 1
         return
     for op in spec.operators:
         if not sim.act(op, SVC, "approve", {"request_id": rid, "security_commitments": COMMITMENTS}):
@@ -111,15 +113,33 @@ def request_service(sim: "Simulation", requester: str, spec: Any) -> None:
         owners = {bp.id: bp.owner for bp in sim.sc.genesis.blueprints}
         sim.actors.services.append({"id": sid, "blueprint": spec.blueprint, "blueprint_id": bid, "blueprint_owner": owners[spec.blueprint],
                                     "owner": requester, "operators": list(spec.operators), "terminate_on_slash": False, "active": True})
+        if spec.terminate_after_rounds is not None:
+            sim.schedule(sim.clock.first_block_of_round(rt.current_round + spec.terminate_after_rounds), "terminate", sid)
+
+
+def terminate_service(sim: "Simulation", service_id: int) -> None:
+    svc = next((s for s in sim.actors.services if s["id"] == service_id), None)
+    if svc is None or not svc["active"]:
+        return
+    if sim.act(svc["owner"], SVC, "terminate", {"service_id": service_id}):
+        svc["active"] = False
+        sim.state.counters["services_terminated"] += 1
 
 
 def on_operator_slashed(sim: "Simulation", rec: "SlashRecord") -> None:
     """Owners with ``terminate_on_slash`` end the slashed operator's services."""
     for svc in sim.actors.services:
         if svc["active"] and svc["terminate_on_slash"] and rec.offender in svc["operators"]:
-            if sim.act(svc["owner"], SVC, "terminate", {"service_id": svc["id"]}):
-                svc["active"] = False
-                sim.state.counters["services_terminated"] += 1
+            terminate_service(sim, svc["id"])
+
+
+def unregister_all(sim: "Simulation", operator: str) -> None:
+    """Unregister ``operator`` from its blueprints (refused while it runs a service there)."""
+    storage = sim.rt.pallets[SVC].storage
+    account = sim.actors.account(operator)
+    for bp, bid in sim.actors.blueprint_ids.items():
+        if storage.Operators.contains((bid, account)):
+            sim.act(operator, SVC, "unregister", {"blueprint_id": bid})
 
 
 def services_metrics(sim: "Simulation") -> dict[str, int]:

@@ -53,6 +53,7 @@ class SimState:
     fork_at: int | None = None  # slash id at which to stop for a fork
     fork_ready: bool = False
     round: int = 0
+    initial_member_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, pool) -> TNT value after setup
 
 
 class Simulation:
@@ -119,6 +120,11 @@ class Simulation:
     # ------------------------------------------------------------------ setup and forks
     def setup(self) -> None:
         setup_chain(self.rt, self.sc, self.actors)
+        self.state.initial_member_values = self.member_values()
+        for svc in self.actors.services:
+            spec = self.sc.genesis.services[self.actors.services.index(svc)]
+            if spec.terminate_at_round is not None:
+                self.schedule(self.clock.first_block_of_round(spec.terminate_at_round), "terminate", svc["id"])
         for f in self.sc.faults:
             target = "staking" if f.offender in self.state.validators else "services"
             self.schedule(self.clock.first_block_of_round(f.round), "scripted_fault", (f.offender, target, f.slash_percent, f.disputed, f.service))
@@ -166,6 +172,9 @@ class Simulation:
         self.state.counters["proposed"] += 1
         if rec.status not in ("pending",):
             return
+        op = self.state.operators.get(rec.offender)
+        if op is not None:
+            op.on_slash(self, "proposed")
         for d in self.state.delegators.values():
             d.on_slash(self, rec.offender, "proposed")
         if self.state.fork_at == rec.slash_id:
@@ -194,12 +203,12 @@ class Simulation:
 
     def on_slash_applied(self, rec: SlashRecord) -> None:
         self.state.counters["applied"] += 1
+        self._services_react(rec)  # owners may end the slashed operator's services first
         op = self.state.operators.get(rec.offender)
         if op is not None:
-            op.on_slash_applied(self)
+            op.on_slash(self, "applied")
         for d in self.state.delegators.values():
             d.on_slash(self, rec.offender, "applied")
-        self._services_react(rec)
 
     def take_slash_amount(self, rec: SlashRecord) -> int:
         """The TNT the pallet took for ``rec``: applications of one (operator, service, round) come in
@@ -222,12 +231,23 @@ class Simulation:
             on_operator_slashed(self, rec)
 
     def exit_operator(self, operator: str) -> None:
-        """Start leaving the operator set (blocked by Services while the operator runs services)."""
+        """Start leaving: unregister from blueprints, then ``schedule_leave_operators`` (refused by
+        Services while the operator still runs services); retried each round, five times at most."""
+        self.schedule(self.rt.block_number, "try_exit", (operator, 0))
+
+    def _try_exit(self, operator: str, tries: int) -> None:
+        if "Services" in self.rt.pallets:
+            from simulations.services_setup import unregister_all
+
+            unregister_all(self, operator)
         if self.act(operator, MAD, "schedule_leave_operators", {}):
             delay = self.rt.constants(MAD).LeaveOperatorsDelay
+            self.state.counters["exits_scheduled"] += 1
             self.schedule(self.clock.first_block_of_round(self.rt.current_round + delay), "execute_leave", operator)
+        elif tries < 5:
+            self.schedule(self.clock.first_block_of_round(self.rt.current_round + 1), "try_exit", (operator, tries + 1))
         else:
-            self.state.counters["exit_refused"] += 1
+            self.state.counters["exits_refused"] += 1
 
     # ------------------------------------------------------------------ reading state
     def staking_active(self, actor_id: str) -> int:
@@ -294,6 +314,8 @@ class Simulation:
                 losses[(ev["staker"], NATIVE_SYMBOL)] += ev["amount"]
             elif pallet == "Services" and name == "SlashDropped":
                 self.state.dropped_slashes.add((ev["era"], ev["index"]))
+            elif pallet == "Services" and name == "ServiceRequestExpired":
+                self.state.counters["requests_expired"] += 1
 
     def _symbol(self, asset: Any) -> str:
         aid = asset.value if hasattr(asset, "value") else asset
@@ -316,11 +338,18 @@ class Simulation:
         elif kind == "scripted_fault":
             offender, target, percent, disputed, service = arg
             self.fault(offender, target, self.rt.block_number, percent, disputed, service)
+        elif kind == "try_exit":
+            self._try_exit(*arg)
         elif kind == "execute_leave":
             if self.act(arg, MAD, "execute_leave_operators", {}):
                 self.state.operators[arg].left = True
+                self.state.counters["operators_left"] += 1
             else:
                 self.state.counters["leave_failed"] += 1
+        elif kind == "terminate":
+            from simulations.services_setup import terminate_service
+
+            terminate_service(self, arg)
         elif kind == "round_start":
             self._round_start(arg)
         else:  # pragma: no cover - programming error
@@ -408,6 +437,11 @@ class Simulation:
             counts[rec.status] += 1
         for status in ("pending", "vetoed", "applied", "rejected", "dropped", "failed"):
             out.append(Metric("queue", "queue", status, "-", counts.get(status, 0)))
+        if self.sc.genesis.blueprints and "Services" in rt.pallets:
+            from simulations.services_setup import services_metrics
+
+            for name, value in services_metrics(self).items():
+                out.append(Metric("services", "services", name, "-", value))
         for name, value in sorted(self.state.counters.items()):
             out.append(Metric("sim", "sim", name, "-", value))
         return out
@@ -429,8 +463,30 @@ class Simulation:
             return self.actors.roles[actor]
         return "pool" if self.entity_name(account).startswith("pool:") else "other"
 
+    def member_values(self) -> dict[tuple[str, str], int]:
+        """What each LST pool member's tokens are worth now (TNT, exact)."""
+        out: dict[tuple[str, str], int] = {}
+        if not self.sc.genesis.lst_pools:
+            return out
+        lst = self.rt.pallets["Lst"]
+        fungibles = self.rt.pallets["Assets"].fungibles
+        for pool in self.sc.genesis.lst_pools:
+            pid = self.actors.pool_ids.get(pool.id)
+            if pid is None:
+                continue
+            for member in [pool.creator] + [m.id for m in pool.members]:
+                points = fungibles.balance(pid, self.actors.account(member))
+                out[(member, pool.id)] = lst.pool_points_to_balance(pid, points) if points else 0
+        return out
+
     def losses(self) -> list[Metric]:
-        """Final losses per entity and asset: slashed amounts, plus LST members' value change."""
+        """Final losses per entity and asset: slashed amounts, plus what LST members' tokens lost in
+        value since setup (their pool's bonded account is what staking slashes)."""
         self.scan_events()
         out = [Metric(self.entity_name(acc), self.role_of(acc), "loss", sym, amount) for (acc, sym), amount in sorted(self.state.losses.items())]
+        now = self.member_values()
+        for (member, pool), before in self.state.initial_member_values.items():
+            lost = before - now.get((member, pool), 0)
+            if lost > 0:
+                out.append(Metric(member, "pool_member", "loss", NATIVE_SYMBOL, lost))
         return out
