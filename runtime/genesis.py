@@ -27,7 +27,9 @@ def _amount(value: int) -> int:
 class AssetGenesis(BaseModel):
     """A pallet_assets asset created at genesis (what ``force_create`` + ``set_metadata`` + ``mint`` would do)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # validate_default: the default owner "Alice" must be normalised to SS58 too, or a genesis written
+    # to a call log (where the default becomes explicit) replays to a different state
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     id: StrictInt = Field(ge=1, le=MAX_U128)
     owner: str = "Alice"
