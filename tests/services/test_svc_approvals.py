@@ -194,3 +194,17 @@ def test_reapproval_overwrites_commitments() -> None:
     state = storage(rt).ServiceRequests.get(rid).state_of(BOB)
     assert [c.exposure_percent for c in state.value.security_commitments] == [20, 20]
     join_operator(rt, "Dave")
+
+
+def test_refund_target_must_match_the_asset() -> None:
+    """ExpectedAccountId / ExpectedEVMAddress: a staged payment whose refund target does not fit its asset
+    (not producible through the calls; written to storage directly, as a corrupted record)."""
+    from pallets.primitives.assets import Asset
+    from pallets.services.types import Account, StagingServicePayment
+
+    for asset, target, error in ((Asset.Custom(0), Account.Address("0x" + "77" * 20), "ExpectedAccountId"),
+                                 (Asset.Erc20("0x" + "a0" * 20), Account.Id(EVE), "ExpectedEVMAddress")):
+        rt = _ready(ops=("Bob", "Charlie"))
+        rid = request(rt, "Eve", ["Bob", "Charlie"])
+        storage(rt).StagingServicePayments.insert(rid, StagingServicePayment(rid, target, asset, 5))
+        fails(rt, error, "Bob", "reject", request_id=rid)

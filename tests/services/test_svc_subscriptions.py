@@ -66,3 +66,20 @@ def test_real_never_bills() -> None:
     balance = rt.free_balance(EVE)
     rt.advance_blocks(30)
     assert rt.free_balance(EVE) == balance and not len(storage(rt).JobSubscriptionBillings)
+
+
+def test_too_many_subscriptions() -> None:
+    """At most 100 subscriptions per payer: a service with 101 subscription jobs cannot start (intended)."""
+    rt = make_rt()
+    sub = {"Subscription": {"rate_per_interval": UNIT, "interval": 5, "maybe_end": None}}
+    create_blueprint(rt, jobs=[job(f"j{i}", [], [], sub) for i in range(101)])
+    from svc_helpers import approve, fails, join_and_register, request
+
+    join_and_register(rt, "Bob")
+    rid = request(rt, "Eve", ["Bob"], value=UNIT)
+    fails(rt, "TooManySubscriptions", "Bob", "approve", request_id=rid, security_commitments=[
+        {"asset": {"Custom": 0}, "exposure_percent": 10}, {"asset": {"Custom": 2}, "exposure_percent": 10}])
+    real = make_rt("real")
+    create_blueprint(real, jobs=[job(f"j{i}", [], [], sub) for i in range(101)])
+    join_and_register(real, "Bob")
+    approve(real, "Bob", request(real, "Eve", ["Bob"], value=UNIT))  # never billed on chain: no limit reached
