@@ -87,7 +87,117 @@ def encode(
     raise typer.Exit(0 if report.ok else 1)
 
 
+@bridge_app.command("replay")
+def replay(
+    log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."),
+    url: str = typer.Option("ws://127.0.0.1:9944", "--url", help="The node's websocket (or http) URL."),
+    stop: bool = typer.Option(True, "--stop-at-first-divergence/--keep-going", help="Stop at the first divergence, or go on to the end."),
+    key: list[str] = typer.Option([], "--key", "-k", help="Extra signer derivation URIs (//Name) besides the dev accounts."),
+    align: bool = typer.Option(True, "--align/--no-align", help="Seal empty blocks (engine_createBlock) so calls land at their log block."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print event attributes of diverging calls."),
+) -> None:
+    """Submit a log's calls to a node and print, call by call, the simulator's outcome next to the node's."""
+    from rich.table import Table
+
+    from runtime.bridge.keyring import Keyring
+    from runtime.bridge.replay import bridge_replay
+    from runtime.calllog import CallLogError
+
+    try:
+        result = bridge_replay(log, url, keep_going=not stop, keyring=Keyring(key), align=align)
+    except CallLogError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except (ConnectionError, OSError) as exc:
+        console.print(f"[red]error:[/red] cannot reach {url}: {exc}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"{log} on {url}")
+    for col in ("line", "block", "call", "origin", "simulator", "node", ""):
+        table.add_column(col, overflow="fold")
+    from runtime.accounts import display_name
+
+    for step in result.steps:
+        origin = step.origin if step.origin in ("root", "none") or not step.origin.startswith("5") else display_name(step.origin)
+        if step.node is None:
+            node_text, mark = f"[cyan]skipped: {step.note}[/cyan]", "·"
+        else:
+            node_text = step.node.summary() + (f" [dim]({step.note})[/dim]" if step.note else "")
+            mark = "[red]✗[/red]" if step.diverged else "[green]✓[/green]"
+        blocks = str(step.block) if step.node is None or step.node.block in (None, step.block) else f"{step.block}→{step.node.block}"
+        table.add_row(str(step.line), blocks, step.call, origin, step.sim.summary(), node_text, mark)
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    if verbose:
+        for step in result.divergences:
+            console.print(f"line {step.line} simulator events: {step.sim.attributes}")
+            console.print(f"line {step.line} node events:      {step.node.attributes if step.node else None}")
+    skipped = sum(1 for s in result.steps if s.skipped)
+    summary = f"{len(result.steps)} calls, {len(result.divergences)} divergence(s), {skipped} skipped"
+    if result.stopped_early:
+        summary += " (stopped at the first divergence; --keep-going to continue)"
+    console.print(f"[red]{summary}[/red]" if result.divergences else f"[green]{summary}[/green]")
+    raise typer.Exit(1 if result.divergences else 0)
+
+
+def node(
+    port: int = typer.Option(9944, help="Port for HTTP and websocket JSON-RPC (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    metadata: Optional[Path] = typer.Option(None, "--metadata", "-m", help=METADATA_HELP),
+    profile: str = typer.Option("intended", help="Runtime profile: intended or real (real reproduces the chain's quirks)."),
+    sealing: str = typer.Option("instant", help="instant: a block per extrinsic; manual: blocks on engine_createBlock."),
+    genesis_log: Optional[Path] = typer.Option(None, "--genesis-log", help="Start from the genesis of this call log (its calls are not applied)."),
+    session_length: Optional[int] = typer.Option(None, help="Blocks per session (MAD round); default the dev chain's."),
+    block_time: float = typer.Option(0.0, help="Also seal an empty block every this many seconds (0: never)."),
+) -> None:
+    """Serve the simulator as a Substrate-compatible JSON-RPC node (what substrate-interface connects to)."""
+    import asyncio
+
+    from runtime import GenesisConfig, Runtime
+    from runtime.bridge.node.chain import SimChain
+    from runtime.bridge.node.rpc import RpcHandler
+    from runtime.bridge.node.server import NodeServer
+
+    md = _metadata(metadata)
+    if genesis_log is not None:
+        from runtime.calllog import CallLogError, read_log
+
+        try:
+            first = next(iter(read_log(genesis_log)))
+        except (CallLogError, StopIteration) as exc:
+            console.print(f"[red]error:[/red] {exc or 'empty call log'}")
+            raise typer.Exit(2) from None
+        config = GenesisConfig.model_validate(first.data.get("genesis", {}))
+    else:
+        overrides = {"session_length": session_length} if session_length else {}
+        config = GenesisConfig.dev(profile=profile, **overrides)
+    chain = SimChain(md, Runtime(config), sealing=sealing)
+    server = NodeServer(RpcHandler(chain), host, port)
+
+    async def main() -> None:
+        await server.start()
+        console.print(f"tangle-sim node: ws://{host}:{server.port} and http://{host}:{server.port}")
+        console.print(f"  chain {md.spec_name} spec {chain.rt.spec_version}, profile {chain.rt.profile.name}, sealing {sealing}")
+        console.print(f"  genesis {chain.genesis_hash}")
+        console.print(f"  metadata {md.source} (served as V14)")
+        if block_time > 0:
+            async def produce() -> None:
+                while True:
+                    await asyncio.sleep(block_time)
+                    with chain.lock:
+                        chain.seal()
+
+            asyncio.get_running_loop().create_task(produce())
+        await server.serve_forever()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
 def register(app: typer.Typer) -> None:
     """Add the bridge's commands to the ``tangle-sim`` app."""
     app.command()(conformance)
+    app.command()(node)
     app.add_typer(bridge_app, name="bridge")

@@ -236,6 +236,13 @@ class RuntimeMetadata:
         const = self.pallet(pallet).constants[name]
         return self.runtime_config.create_scale_object(f"scale_info::{const.type_id}", data=ScaleBytes(const.value)).decode()
 
+    @cached_property
+    def encoder(self) -> Any:
+        """A :class:`runtime.bridge.scale.ScaleEncoder` for this registry (exact chain bytes)."""
+        from runtime.bridge.scale import ScaleEncoder
+
+        return ScaleEncoder(self)
+
     def v14_bytes(self) -> bytes:
         """This metadata as V14 (what ``state_getMetadata`` serves to scalecodec-based clients)."""
         if self.version == 14:

@@ -160,7 +160,8 @@ def _run(rt: Runtime, steps: list[Step | int]) -> Scenario:
 
 
 def _dev(**overrides: Any) -> Runtime:
-    assets = [{"id": 7, "min_balance": 1, "name": "USD Coin", "symbol": "USDC", "decimals": 6, "balances": {n: 10**12 for n in ("Alice", "Bob", "Charlie", "Dave")}}]
+    # owner given explicitly: AssetGenesis validates it only when given (its default "Alice" stays a name)
+    assets = [{"id": 7, "owner": "Alice", "min_balance": 1, "name": "USD Coin", "symbol": "USDC", "decimals": 6, "balances": {n: 10**12 for n in ("Alice", "Bob", "Charlie", "Dave")}}]
     return Runtime(GenesisConfig.dev(session_length=10, assets=assets, **overrides))
 
 
@@ -256,7 +257,59 @@ def rewards_flow() -> Scenario:
     ])
 
 
+def operator_key(name: str) -> str:
+    """The 65-byte uncompressed ECDSA key a dev operator registers with (Services' dev keys)."""
+    from pallets.services.crypto import dev_private_key, public_key
+
+    return "0x" + public_key(dev_private_key(name)).hex()
+
+
+def services_blueprint() -> dict[str, Any]:
+    """A two-job blueprint: keygen(u8) -> List<u8> (PayOnce 100), sign(u64, List<u8>) -> List<u8>."""
+
+    def job(name: str, params: list, pay: int) -> dict[str, Any]:
+        return {"metadata": {"name": name, "description": None}, "params": params, "result": [{"List": "Uint8"}], "pricing_model": {"PayOnce": {"amount": pay}}}
+
+    return {
+        "metadata": {"name": "CGGMP21 TSS", "description": "threshold signatures", "author": "tangle-sim", "category": "tss",
+                     "code_repository": None, "logo": None, "website": None, "license": "MIT"},
+        "jobs": [job("keygen", ["Uint8"], 100), job("sign", ["Uint64", {"List": "Uint8"}], 200)],
+        "registration_params": [], "request_params": [], "manager": {"Evm": "0x" + "21" * 20},
+        "master_manager_revision": "Latest", "sources": [], "supported_membership_models": ["Fixed", "Dynamic"],
+    }
+
+
+def services_flow() -> Scenario:
+    """Blueprint, two operators registered, a service requested, approved, called, answered, terminated."""
+    A, B, C, E = (DEV_ACCOUNTS[n] for n in ("Alice", "Bob", "Charlie", "Eve"))
+    rt = _dev()
+    if "Services" not in rt.pallets:
+        return rt, []
+    mad, svc = "MultiAssetDelegation", "Services"
+    tnt = {"Custom": 0}
+    return _run(rt, [
+        (A, svc, "create_blueprint", {"blueprint": services_blueprint()}),
+        (B, mad, "join_operators", {"bond_amount": 1_000 * UNIT}),
+        (C, mad, "join_operators", {"bond_amount": 1_000 * UNIT}),
+        (B, svc, "register", {"blueprint_id": 0, "preferences": {"key": operator_key("Bob"), "rpc_address": "https://bob.example:9944"}, "registration_args": [], "value": 0}),
+        (C, svc, "register", {"blueprint_id": 0, "preferences": {"key": operator_key("Charlie"), "rpc_address": "https://charlie.example:9944"}, "registration_args": [], "value": 0}),
+        (E, svc, "request", {"evm_origin": None, "blueprint_id": 0, "permitted_callers": [A], "operators": [B, C], "request_args": [],
+                             "asset_security_requirements": [{"asset": tnt, "min_exposure_percent": 10, "max_exposure_percent": 20}],
+                             "ttl": 100, "payment_asset": tnt, "value": 0, "membership_model": {"Fixed": {"min_operators": 2}}}),
+        (B, svc, "approve", {"request_id": 0, "security_commitments": [{"asset": tnt, "exposure_percent": 10}]}),
+        (C, svc, "approve", {"request_id": 0, "security_commitments": [{"asset": tnt, "exposure_percent": 15}]}),
+        1,
+        (A, svc, "call", {"service_id": 0, "job": 0, "args": [{"Uint8": 3}]}),
+        (B, svc, "submit_result", {"service_id": 0, "call_id": 0, "result": [{"List": ["Uint8", [{"Uint8": 1}, {"Uint8": 2}]]}]}),
+        (C, svc, "submit_result", {"service_id": 0, "call_id": 7, "result": []}),
+        (B, svc, "update_rpc_address", {"blueprint_id": 0, "rpc_address": "https://bob2.example:9944"}),
+        (E, svc, "terminate", {"service_id": 0}),
+        (C, svc, "unregister", {"blueprint_id": 0}),
+    ])
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
+    "services": services_flow,
     "balances_assets": balances_assets_flow,
     "delegation": delegation_flow,
     "staking_lst": staking_lst_flow,

@@ -76,13 +76,13 @@ def era_death(era: Any, current: int) -> int:
     return era_birth(era, current) + era[0]
 
 
-def additional_signed(md: RuntimeMetadata, genesis_hash: bytes, birth_hash: bytes) -> bytes:
+def additional_signed(md: RuntimeMetadata, genesis_hash: bytes, birth_hash: bytes, spec_version: int | None = None) -> bytes:
     """The "additional signed" bytes of every signed extension of ``md``, in order."""
     out = bytearray()
     for ext in md.signed_extensions:
         ident = ext["identifier"]
         if ident == "CheckSpecVersion":
-            out += md.spec_version.to_bytes(4, "little")
+            out += (spec_version if spec_version is not None else md.spec_version).to_bytes(4, "little")
         elif ident == "CheckTxVersion":
             out += md.transaction_version.to_bytes(4, "little")
         elif ident == "CheckGenesis":
@@ -105,15 +105,15 @@ def _zero_sized(md: RuntimeMetadata, type_id: int) -> bool:
     return False
 
 
-def signing_payload(parts: SignedParts, md: RuntimeMetadata, genesis_hash: bytes, birth_hash: bytes) -> bytes:
+def signing_payload(parts: SignedParts, md: RuntimeMetadata, genesis_hash: bytes, birth_hash: bytes, spec_version: int | None = None) -> bytes:
     """What the signer signed: call ++ extra ++ additional signed, hashed if longer than 256 bytes."""
-    payload = parts.call + parts.extra + additional_signed(md, genesis_hash, birth_hash)
+    payload = parts.call + parts.extra + additional_signed(md, genesis_hash, birth_hash, spec_version)
     if len(payload) > 256:
         return hashlib.blake2b(payload, digest_size=32).digest()
     return payload
 
 
-def verify_signature(parts: SignedParts, md: RuntimeMetadata, genesis_hash: bytes, block_hash_of: Callable[[int], bytes | None], current_block: int) -> None:
+def verify_signature(parts: SignedParts, md: RuntimeMetadata, genesis_hash: bytes, block_hash_of: Callable[[int], bytes | None], current_block: int, *, spec_version: int | None = None) -> None:
     """Raise :class:`SignatureError` unless the signature is valid for this chain at ``current_block``."""
     era = parts.era
     if era in ("00", None) or era == (0, 0):
@@ -124,7 +124,7 @@ def verify_signature(parts: SignedParts, md: RuntimeMetadata, genesis_hash: byte
         if found is None:
             raise SignatureError("Transaction has an ancient birth block")
         birth_hash = found
-    payload = signing_payload(parts, md, genesis_hash, birth_hash)
+    payload = signing_payload(parts, md, genesis_hash, birth_hash, spec_version)
     crypto = {"Sr25519": KeypairType.SR25519, "Ed25519": KeypairType.ED25519}.get(parts.scheme)
     if crypto is None:
         raise SignatureError(f"{parts.scheme} signatures are not supported by tangle-sim")

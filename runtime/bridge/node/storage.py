@@ -1,0 +1,130 @@
+"""Storage reads for the node: real storage keys in, SCALE values (per the metadata) out.
+
+Why: clients compute keys from the metadata (``twox128`` prefixes, per-item hashers) and decode
+values with the metadata's types. This module maps a key back to the simulator's storage item and
+params, reads the value through ``Runtime.query`` (so custom renderings, e.g. ``System.Account``
+with its nonce, apply), and encodes it with the metadata type. Items the simulator does not model,
+and simulator-only items, read as absent. Keys whose hashers hide the params (``Blake2_128``,
+``Twox128``...) are found by computing the keys of the item's entries.
+
+The simulator keeps only the current state: every block hash reads the latest state, except
+``System.Events``, which the node keeps per block.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from runtime.bridge.keys import decode_key_params, encode_value, item_prefix, storage_key
+from runtime.bridge.metadata import PalletInfo, RuntimeMetadata, StorageInfo
+
+if TYPE_CHECKING:
+    from runtime.runtime import Runtime
+    from runtime.storage import Item
+
+
+class StorageEncodeError(RuntimeError):
+    """A simulator value cannot be encoded as the metadata type (a conformance problem, shown to clients)."""
+
+
+@dataclass
+class ModelledItem:
+    pallet: PalletInfo
+    info: StorageInfo
+    item: "Item"
+    prefix: bytes
+
+
+class StateReader:
+    """Answers ``state_getStorage``/``state_getKeysPaged``/``state_queryStorageAt`` from a runtime."""
+
+    def __init__(self, md: RuntimeMetadata, rt: "Runtime", events_of: Callable[[str | None], bytes]) -> None:
+        self.md = md
+        self.rt = rt
+        self.events_of = events_of
+        self.items: dict[bytes, ModelledItem] = {}
+        for pallet in rt.pallets.values():
+            chain = md.pallets.get(pallet.name)
+            if pallet.Storage is None or chain is None or chain.storage_prefix != pallet.Storage.__prefix__:
+                continue
+            for name, decl in pallet.Storage.__decls__.items():
+                info = chain.storage.get(name)
+                if decl.extension or info is None or len(decl.keys) != len(info.key_type_ids):
+                    continue
+                prefix = item_prefix(chain.storage_prefix, name)
+                self.items[prefix] = ModelledItem(chain, info, getattr(pallet.storage, name), prefix)
+        system = md.pallets.get("System")
+        self.events_key = item_prefix(system.storage_prefix, "Events") if system and system.storage_prefix else None
+
+    # --- reads
+    def get(self, key: bytes, block_hash: str | None = None) -> bytes | None:
+        """The SCALE value at ``key`` (None if absent)."""
+        if key == self.events_key:
+            return self.events_of(block_hash)
+        entry = self.items.get(key[:32])
+        if entry is None:
+            return None
+        params = decode_key_params(self.md, entry.info, key[32:])
+        if params is None:
+            params = self._scan(entry, key)
+            if params is None:
+                return None
+        return self._value(entry, params)
+
+    def _internal_key(self, entry: ModelledItem, params: list[Any]) -> Any:
+        codecs = entry.item.key_codecs()
+        keys = [c.decode(v, f"params[{i}]") for i, (c, v) in enumerate(zip(codecs, params))]
+        return None if not keys else (keys[0] if len(keys) == 1 else tuple(keys))
+
+    def _value(self, entry: ModelledItem, params: list[Any]) -> bytes | None:
+        try:
+            internal = self._internal_key(entry, params)
+        except ValueError:
+            return None  # a key the simulator's types cannot hold: nothing stored there
+        present = entry.item.contains(internal)
+        if not present and entry.info.modifier == "Optional":
+            return None
+        rendered = self.rt.query(entry.pallet.name, entry.info.name, params).value
+        if rendered is None:
+            return None
+        try:
+            data = encode_value(self.md, entry.info.value_type_id, rendered)
+        except Exception as exc:  # noqa: BLE001
+            raise StorageEncodeError(f"cannot encode {entry.pallet.name}.{entry.info.name} as {entry.info.value_type}: {type(exc).__name__}: {exc}") from None
+        if not present and data == entry.info.default:
+            return None
+        return data
+
+    # --- keys
+    def entry_keys(self, entry: ModelledItem) -> list[tuple[bytes, list[Any]]]:
+        """Every stored entry of an item: (full key, params)."""
+        out = []
+        if not entry.info.key_type_ids:
+            if entry.item.contains(None):
+                out.append((entry.prefix, []))
+            return out
+        codecs = entry.item.key_codecs()
+        for key in entry.item.keys():
+            parts = key if len(codecs) > 1 else (key,)
+            params = [c.encode(k) for c, k in zip(codecs, parts)]
+            out.append((storage_key(self.md, entry.pallet.storage_prefix or "", entry.info, params), params))
+        return out
+
+    def _scan(self, entry: ModelledItem, key: bytes) -> list[Any] | None:
+        for full, params in self.entry_keys(entry):
+            if full == key:
+                return params
+        return None
+
+    def keys_paged(self, prefix: bytes, count: int, start_key: bytes | None = None) -> list[bytes]:
+        """Stored keys under ``prefix`` in key order, strictly after ``start_key``, at most ``count``."""
+        found = []
+        for item_prefix_bytes, entry in self.items.items():
+            if not (item_prefix_bytes.startswith(prefix) or prefix.startswith(item_prefix_bytes)):
+                continue
+            for full, _ in self.entry_keys(entry):
+                if full.startswith(prefix) and (start_key is None or full > start_key):
+                    found.append(full)
+        found.sort()
+        return found[:count]
