@@ -41,9 +41,8 @@ class RegistrationCalls:
         s = self.storage
         if (blueprint_id, who) in s.Operators:
             raise Error.AlreadyRegistered()
-        for _, prefs in s.Operators.iter_prefix(blueprint_id):
-            if prefs.key == preferences.key:
-                raise Error.DuplicateKey()
+        if (blueprint_id, preferences.key) in s.RegisteredKeys:
+            raise Error.DuplicateKey()
         _, blueprint = self._blueprint(blueprint_id)
         self._type_check(blueprint.registration_params, registration_args)
         mbsm_account = self.mbsm_account_of(blueprint)
@@ -55,6 +54,7 @@ class RegistrationCalls:
         manager = self._manager(blueprint)
         self._hook(manager, "on_register", (blueprint_id, who, preferences, registration_args, value), Error.InvalidRegistrationInput, Error.OnRegisterHookFailed)
         s.Operators.insert((blueprint_id, who), preferences)
+        s.RegisteredKeys.insert((blueprint_id, preferences.key), who)
         profile = s.OperatorsProfile.get(who) or EMPTY_PROFILE
         if blueprint_id not in profile.blueprints:
             if len(profile.blueprints) >= self.consts.MaxBlueprintsPerOperator:
@@ -79,6 +79,7 @@ class RegistrationCalls:
             raise Error.NotAllowedToUnregister()
         self._hook(self._manager(blueprint), "on_unregister", (blueprint_id, who, preferences), Error.NotAllowedToUnregister)
         s.Operators.remove((blueprint_id, who))
+        s.RegisteredKeys.remove((blueprint_id, preferences.key))
         profile = s.OperatorsProfile.get(who)
         if profile is None or blueprint_id not in profile.blueprints:
             raise Error.NotRegistered()

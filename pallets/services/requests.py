@@ -83,13 +83,13 @@ class RequestCalls:
             from runtime.accounts import account_bytes
 
             pairs = sorted(zip(operators, operator_signatures), key=lambda p: account_bytes(p[0]))
-            if len(pricing_quotes) < len(pairs):
-                raise RuntimePanic("index out of bounds: fewer pricing quotes than operators (the real runtime panics)")
         else:
             if len(pricing_quotes) != len(operators) or len(operator_signatures) != len(operators):
                 raise Error.SignatureCountMismatch()
             pairs = list(zip(operators, operator_signatures))
         for i, (op, signature) in enumerate(pairs):
+            if i >= len(pricing_quotes):  # real only (intended checked the counts)
+                raise RuntimePanic("index out of bounds: fewer pricing quotes than operators (the real runtime panics)")
             key = self.storage.Operators.get((blueprint_id, op)).key
             if not is_valid_public_key(key):
                 raise Error.InvalidKeyForQuote()

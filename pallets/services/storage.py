@@ -8,7 +8,7 @@ Real items keep the chain's layout: ``ServiceStatus[(blueprint, service)] = ()``
 
 from __future__ import annotations
 
-from runtime.primitives import U8, U32, U64, H160, AccountId, Bool, Bytes, Text
+from runtime.primitives import U8, U32, U64, H160, AccountId, Bool, Bytes, FixedBytes, Text
 from runtime.storage import PalletStorage, StorageDoubleMap, StorageMap, StorageNMap, StorageValue
 
 from pallets.primitives.slashing import UnappliedSlash
@@ -50,6 +50,8 @@ class ServicesStorage(PalletStorage, prefix="Services"):
     UserSubscriptionCount = StorageMap(AccountId, U32, default=0)
 
     # ---- simulator: indexes and extension state (not on chain)
+    # operator keys per blueprint (register's DuplicateKey check without scanning Operators)
+    RegisteredKeys = StorageDoubleMap(U64, FixedBytes(65), AccountId, extension=True)
     # unapplied slash indices per era, in recording order (so on_initialize never scans UnappliedSlashes)
     SlashQueue = StorageMap(U32, tuple[U32, ...], extension=True)
     # request expiry (request_expiry): the block each pending request expires at, and per block the

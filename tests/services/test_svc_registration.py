@@ -180,3 +180,14 @@ def test_update_rpc_address() -> None:
     fails(rt, "NotAllowedToUpdateRpcAddress", "Bob", "update_rpc_address", blueprint_id=0, rpc_address="https://other.example")
     assert storage(rt).Operators.get((0, BOB)).rpc_address == "https://new.example"
     assert EVE not in [op for (_, op) in storage(rt).Operators.keys()]
+
+
+def test_key_is_free_again_after_unregister() -> None:
+    rt = make_rt()
+    create_blueprint(rt)
+    join_and_register(rt, "Bob")
+    join_operator(rt, "Charlie")
+    fails(rt, "DuplicateKey", "Charlie", "register", blueprint_id=0, preferences=prefs("Bob"), registration_args=[], value=0)
+    svc(rt, "Bob", "unregister", blueprint_id=0)
+    svc(rt, "Charlie", "register", blueprint_id=0, preferences=prefs("Bob"), registration_args=[], value=0)
+    assert storage(rt).RegisteredKeys.get((0, key_of("Bob"))) == CHARLIE
