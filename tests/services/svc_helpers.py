@@ -12,7 +12,6 @@ from runtime.accounts import DEV_ACCOUNTS
 from runtime.genesis import UNIT
 
 from pallets.services.crypto import dev_private_key, public_key, sign
-from pallets.services.types import FieldType
 
 ALICE, BOB, CHARLIE, DAVE, EVE, FERDIE = (DEV_ACCOUNTS[n] for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"))
 SVC = "Services"

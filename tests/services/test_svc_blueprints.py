@@ -6,7 +6,7 @@ import pytest
 
 from runtime import DispatchError, GenesisConfig, Runtime
 from runtime.codec import ParamError
-from svc_helpers import ALICE, MANAGER, SVC, blueprint, create_blueprint, fails, make_rt, names, scripted, storage, svc
+from svc_helpers import ALICE, SVC, blueprint, create_blueprint, fails, make_rt, names, scripted, storage, svc
 
 from pallets.services import DEFAULT_MBSM_ADDRESS
 

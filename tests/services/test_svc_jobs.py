@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from svc_helpers import (
-    ALICE, BOB, CHARLIE, EVE, SVC, create_blueprint, deploy, fails, join_and_register, mad, make_rt, names, register,
+    BOB, CHARLIE, EVE, create_blueprint, deploy, fails, join_and_register, mad, make_rt, names,
     request, scripted, storage, svc,
 )
 
