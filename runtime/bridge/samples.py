@@ -160,8 +160,7 @@ def _run(rt: Runtime, steps: list[Step | int]) -> Scenario:
 
 
 def _dev(**overrides: Any) -> Runtime:
-    # owner given explicitly: AssetGenesis validates it only when given (its default "Alice" stays a name)
-    assets = [{"id": 7, "owner": "Alice", "min_balance": 1, "name": "USD Coin", "symbol": "USDC", "decimals": 6, "balances": {n: 10**12 for n in ("Alice", "Bob", "Charlie", "Dave")}}]
+    assets = [{"id": 7, "min_balance": 1, "name": "USD Coin", "symbol": "USDC", "decimals": 6, "balances": {n: 10**12 for n in ("Alice", "Bob", "Charlie", "Dave")}}]
     return Runtime(GenesisConfig.dev(session_length=10, assets=assets, **overrides))
 
 

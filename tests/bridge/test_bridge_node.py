@@ -63,6 +63,31 @@ def test_client_connects_and_reads_the_runtime(substrate: SubstrateInterface, ch
     assert substrate.get_constant("MultiAssetDelegation", "MinOperatorBondAmount").value == 100
 
 
+def test_metadata_from_the_node_is_the_same_runtime(node, metadata: RuntimeMetadata) -> None:
+    from runtime.bridge.metadata import metadata_from_node
+
+    served = metadata_from_node(node.url)
+    assert served.version == 14 and served.spec_version == metadata.spec_version
+    assert served.pallet("Services").calls == metadata.pallet("Services").calls
+    assert served.pallet("MultiAssetDelegation").errors == metadata.pallet("MultiAssetDelegation").errors
+
+
+def test_head_subscriptions_deliver_headers(substrate: SubstrateInterface, chain: SimChain) -> None:
+    header = substrate.subscribe_block_headers(lambda obj, update_nr, sub_id: obj)
+    assert header["header"]["number"] == chain.head.number
+    assert header["header"]["parentHash"] == chain.head.parent_hash
+
+
+def test_ed25519_signers_are_accepted(substrate: SubstrateInterface, chain: SimChain) -> None:
+    from substrateinterface import KeypairType
+
+    ed = Keypair.create_from_seed("0x" + "42" * 32, crypto_type=KeypairType.ED25519)
+    assert send(substrate, "Alice", "Balances", "transfer_keep_alive", {"dest": ed.ss58_address, "value": 5 * UNIT}).is_success
+    call = substrate.compose_call("System", "remark_with_event", {"remark": "signed with ed25519"})
+    receipt = substrate.submit_extrinsic(substrate.create_signed_extrinsic(call=call, keypair=ed, era={"period": 64}), wait_for_inclusion=True)
+    assert receipt.is_success and receipt.triggered_events[0].value["attributes"]["sender"] == ed.ss58_address
+
+
 def test_storage_reads_match_the_simulator(substrate: SubstrateInterface, chain: SimChain) -> None:
     info = substrate.query("System", "Account", [ALICE]).value
     assert info["data"]["free"] == chain.rt.free_balance(ALICE)
@@ -243,16 +268,30 @@ def test_every_event_of_the_scenarios_encodes_per_metadata(metadata: RuntimeMeta
 
 
 def test_every_stored_value_encodes_per_metadata(metadata: RuntimeMetadata) -> None:
-    """After the scenarios, every entry of every modelled storage item encodes as its metadata type."""
+    """After the scenarios, every entry of every modelled storage item encodes as its metadata type
+    and decodes, with the client's decoder, back to what the simulator's query returns."""
+    from scalecodec.base import ScaleBytes
+
     from runtime.bridge.node.storage import StateReader
     from runtime.bridge.samples import scenario_runtimes
+
+    def plain(v):  # type: ignore[no-untyped-def]
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return v
 
     checked = 0
     for _, rt, _ in scenario_runtimes():
         reader = StateReader(metadata, rt, lambda h: b"\x00")
         for entry in reader.items.values():
-            for key, _params in reader.entry_keys(entry):
-                reader.get(key)  # raises StorageEncodeError if the value does not fit the metadata type
+            for key, params in reader.entry_keys(entry):
+                data = reader.get(key)  # raises StorageEncodeError if the value does not fit the metadata type
+                if data is None:
+                    continue
+                obj = metadata.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(data)), metadata=metadata.scale)
+                assert plain(obj.decode()) == plain(rt.query(entry.pallet.name, entry.info.name, params).value), (entry.info.name, params)
                 checked += 1
     assert checked > 100
 
