@@ -47,7 +47,11 @@ def sweep_frame(store: RunStore, run_id: int) -> pd.DataFrame:
             role, asset = key.split(":")
             row[f"loss_{role}_{asset}"] = value
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    for col in frame.columns:
+        if col.startswith("loss_"):
+            frame[col] = frame[col].fillna(0).astype(object).map(int)
+    return frame
 
 
 def _png(fig: Any, path: Path) -> str:

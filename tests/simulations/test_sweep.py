@@ -55,3 +55,13 @@ def test_results_go_to_the_store(tmp_path) -> None:
         by_arm[row.arm_id] = by_arm.get(row.arm_id, 0) + (row.loss if row.role == "delegator" and row.asset == "TNT" else 0)
     frame = sw.to_frame(results)
     assert [by_arm.get(i, 0) for i in arm_ids] == list(frame.loss_delegator_TNT)
+
+
+def test_a_dask_scheduler_address_works_too() -> None:
+    from distributed import LocalCluster
+
+    plan = tasks(1)[:2]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = sw.to_frame(sw.run_dask(plan, cluster.scheduler_address))
+    assert cluster.scheduler_address.startswith("tcp://")
+    assert remote.equals(sw.to_frame(sw.run_serial(plan)))
