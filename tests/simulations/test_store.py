@@ -117,3 +117,40 @@ def test_a_killed_run_leaves_a_consistent_store_and_resumes(tmp_path, sig: int) 
         assert [(m.round, m.entity, m.metric, m.asset, m.value) for m in RunStore(str(db)).metrics([a_id])] == \
                [(m.round, m.entity, m.metric, m.asset, m.value) for m in fresh.metrics([f_id])]
     assert json.loads(fresh.arms(1)[0].summary_json)["slashes"]
+
+
+def test_interrupted_what_if_branches_resume_to_the_same_result(tmp_path, monkeypatch) -> None:
+    from simulations.commands import start_run
+    from simulations.runner import execute_run
+
+    def fresh(db: Path) -> tuple[RunStore, int, object]:
+        store = RunStore(str(db))
+        run_id, sc, _ = start_run(store, str(SCENARIO), {"length.rounds": 10}, None, ["eigenlayer"], None)
+        return store, run_id, sc
+
+    class Interrupted(Exception):
+        pass
+
+    store, run_id, sc = fresh(tmp_path / "a.db")
+    real_commit = RunStore.commit_round
+    calls = {"n": 0}
+
+    def flaky(self, arm_id, commit):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 22:  # eigenlayer's 10 rounds, then inside the branches (prefix rounds count twice)
+            raise Interrupted()
+        return real_commit(self, arm_id, commit)
+
+    monkeypatch.setattr(RunStore, "commit_round", flaky)
+    with pytest.raises(Interrupted):
+        execute_run(store, run_id, sc)
+    monkeypatch.setattr(RunStore, "commit_round", real_commit)
+    arms = {a.label: a for a in store.arms(run_id)}
+    assert arms["eigenlayer"].status == "completed" and arms["tangle_services/veto"].status == "running"
+    assert store.check_consistency(run_id) == []
+    execute_run(store, run_id, sc)
+    other, other_id, _ = fresh(tmp_path / "b.db")
+    execute_run(other, other_id, sc)
+    got = [(a.label, a.status, a.state_root, a.summary_json) for a in store.arms(run_id)]
+    assert got == [(a.label, a.status, a.state_root, a.summary_json) for a in other.arms(other_id)]
+    assert store.run(run_id).info_json == other.run(other_id).info_json and "branch_difference" in store.run(run_id).info_json
