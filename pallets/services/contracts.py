@@ -83,9 +83,11 @@ class Contracts:
         return evm_to_account(self.mbsm_address_of(blueprint))
 
     def _manager(self, blueprint: ServiceBlueprint) -> BlueprintServiceManager:
-        """The blueprint's manager, after resolving its master manager revision (hooks go through it)."""
-        self.mbsm_address_of(blueprint)
-        return self.manager_at(blueprint.manager.value)
+        """The blueprint's manager (hooks go through its master manager on chain). The pinned revision
+        was resolved when the blueprint was created and revisions are append-only, so it still exists:
+        resolving it again (as the chain does on every hook) cannot fail and is skipped on this hot path."""
+        c = self.contracts.get(blueprint.manager.value)
+        return c if isinstance(c, BlueprintServiceManager) else self._default_manager
 
     # ------------------------------------------------------------------ calling hooks
     def _hook(self, manager: BlueprintServiceManager, name: str, args: tuple, revert_error: type[DispatchError], failure_error: type[DispatchError] | None = None) -> None:

@@ -22,8 +22,13 @@ from runtime.primitives import CompactU8, CompactU64
 
 from pallets.services.errors import Error
 from pallets.services.events import Event
+from pallets.services.manager import BlueprintServiceManager
 from pallets.services.types.field import Field
 from pallets.services.types.jobs import JobCall, JobCallResult
+
+# the default hooks allow everything: a manager that does not override them needs no call at all
+_DEFAULT_ON_JOB_CALL = BlueprintServiceManager.on_job_call
+_DEFAULT_ON_JOB_RESULT = BlueprintServiceManager.on_job_result
 
 
 class JobsCalls:
@@ -47,7 +52,9 @@ class JobsCalls:
             raise Error.MaxFieldsExceeded()
         self._type_check(jobs[job].params, args)
         call_id = s.NextJobCallId.value()
-        self._hook(self._manager(blueprint), "on_job_call", (service.blueprint, service_id, job, call_id, args), Error.InvalidJobCallInput)
+        manager = self._manager(blueprint)
+        if type(manager).on_job_call is not _DEFAULT_ON_JOB_CALL:
+            self._hook(manager, "on_job_call", (service.blueprint, service_id, job, call_id, args), Error.InvalidJobCallInput)
         s.JobCalls.insert((service_id, call_id), JobCall(service_id, job, args))
         s.NextJobCallId.put(call_id + 1)
         self.deposit_event(Event.JobCalled(who, service_id, call_id, job, args))
@@ -77,7 +84,9 @@ class JobsCalls:
         if len(result) > self.consts.MaxFields:
             raise Error.MaxFieldsExceeded()
         self._type_check(jobs[job_call.job].result, result)
-        self._hook(self._manager(blueprint), "on_job_result", (service.blueprint, service_id, job_call.job, call_id, who, prefs, job_call.args, result),
-                   Error.InvalidJobResult)
+        manager = self._manager(blueprint)
+        if type(manager).on_job_result is not _DEFAULT_ON_JOB_RESULT:
+            self._hook(manager, "on_job_result", (service.blueprint, service_id, job_call.job, call_id, who, prefs, job_call.args, result),
+                       Error.InvalidJobResult)
         s.JobResults.insert((service_id, call_id), JobCallResult(service_id, call_id, result))
         self.deposit_event(Event.JobResultSubmitted(who, service_id, call_id, job_call.job, result))

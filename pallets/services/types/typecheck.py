@@ -44,9 +44,10 @@ class TypeCheckError(ScaleEnum):
 
 def type_checker(params: Sequence[FieldType], args: Sequence[Field]) -> TypeCheckError | None:
     """None if ``args`` match ``params``, else the chain's TypeCheckError (counts truncated to u8)."""
-    if len(params) != len(args):
-        return TypeCheckError.NotEnoughArguments(NotEnoughArguments(len(params) & 0xFF, len(args) & 0xFF))
-    for i, (arg, expected) in enumerate(zip(args, params)):
-        if not matches(arg, expected):
-            return TypeCheckError.ArgumentTypeMismatch(ArgumentTypeMismatch(i & 0xFF, expected, field_type_of(arg)))
+    n = len(params)
+    if n != len(args):
+        return TypeCheckError.NotEnoughArguments(NotEnoughArguments(n & 0xFF, len(args) & 0xFF))
+    for i in range(n):  # (no enumerate/zip objects: this runs twice per job call and result)
+        if not matches(args[i], params[i]):
+            return TypeCheckError.ArgumentTypeMismatch(ArgumentTypeMismatch(i & 0xFF, params[i], field_type_of(args[i])))
     return None
