@@ -231,6 +231,31 @@ def test_manual_sealing_puts_several_extrinsics_in_one_block(metadata: RuntimeMe
     assert chain.encode_problems == [] and encoder_client is not None
 
 
+def test_watching_an_extrinsic_on_a_manually_sealed_node(metadata: RuntimeMetadata) -> None:
+    """submitAndWatch answers at once; inBlock/finalized follow when someone seals the block."""
+    import threading
+
+    chain = SimChain(metadata, Runtime.dev(), sealing="manual")
+    with NodeThread(RpcHandler(chain)) as running:
+        client = SubstrateInterface(url=running.url, type_registry=BOUNDED_TYPES)
+        call = client.compose_call("Balances", "transfer_keep_alive", {"dest": BOB, "value": UNIT})
+        xt = client.create_signed_extrinsic(call=call, keypair=KEYS["Charlie"], era={"period": 64})
+        sealed: list[int] = []
+
+        def sealer() -> None:  # seals as soon as the extrinsic is pending, like engine_createBlock would
+            while not chain.pending():
+                threading.Event().wait(0.01)
+            sealed.append(chain.seal().number)
+
+        thread = threading.Thread(target=sealer, daemon=True)
+        thread.start()
+        receipt = client.submit_extrinsic(xt, wait_for_inclusion=True)
+        thread.join(30)
+        assert receipt.is_success and names(receipt)[0] == "Balances.Transfer"
+        assert client.get_block_number(receipt.block_hash) == sealed[0] == 1
+        client.close()
+
+
 def test_http_transport_and_batches(node, chain: SimChain) -> None:
     def post(payload):  # type: ignore[no-untyped-def]
         req = urllib.request.Request(node.http_url, data=json.dumps(payload).encode(), headers={"content-type": "application/json"})

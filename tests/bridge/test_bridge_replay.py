@@ -106,7 +106,9 @@ def test_cli_prints_side_by_side_and_exits_by_outcome(metadata: RuntimeMetadata,
     assert bad.exit_code == 1
     assert "BondTooLow" in bad.output and "divergence(s)" in bad.output and "stopped at the first divergence" not in bad.output
     missing = runner.invoke(app, ["bridge", "replay", str(tmp_path / "none.jsonl"), "--url", "ws://127.0.0.1:9"])
-    assert missing.exit_code == 2
+    assert missing.exit_code == 2 and "no such call log" in missing.output
+    unreachable = runner.invoke(app, ["bridge", "replay", str(log), "--url", "ws://127.0.0.1:9"])
+    assert unreachable.exit_code == 2 and "cannot reach" in unreachable.output
 
 
 def test_live_node(metadata: RuntimeMetadata, tmp_path) -> None:
