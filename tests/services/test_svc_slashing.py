@@ -201,3 +201,38 @@ def test_slash_of_departed_operator_is_dropped() -> None:
     _to_round(rt, 30)
     assert not storage(rt).UnappliedSlashes.contains((0, 0))
     assert rt.events_named("Services.SlashDropped")[0]["operator"] == BOB
+
+
+def test_due_slash_reaches_delegators_by_blueprint_selection() -> None:
+    """Intended (mad_slashing): the operator's self-stake and every delegation whose blueprint selection
+    covers the service's blueprint lose the slashed percentage; a delegation selecting no blueprint is untouched."""
+    from svc_helpers import USDC
+
+    rt = make_rt()
+    sid = deploy(rt, operators=("Bob",))  # Ferdie delegated USDC and WETH to Bob with selection All
+    mad(rt, "Charlie", "deposit", asset=USDC, amount=500 * 10**6, evm_address=None, lock_multiplier=None)
+    mad(rt, "Charlie", "delegate", operator=BOB, asset=USDC, amount=500 * 10**6, blueprint_selection={"Fixed": []})
+    svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=20)
+    _to_round(rt, 7)
+    delegations = {(e["delegator"], e["asset"].value): e["amount"] for e in rt.events if e.name == "MultiAssetDelegation.DelegatorSlashed"}
+    ferdie = rt.account("Ferdie")
+    assert delegations == {(ferdie, 1): 200 * 10**6, (ferdie, 2): 2 * 10**18}  # 20 % of 1,000 USDC and of 10 WETH
+    charlie = rt.pallets[MAD].storage.Delegators.get(CHARLIE)
+    assert [d.amount for d in charlie.delegations] == [500 * 10**6]
+
+
+def test_two_services_on_two_blueprints_slashed_in_one_round() -> None:
+    from svc_helpers import create_blueprint, register, request, approve
+
+    rt = make_rt()
+    s0 = deploy(rt, operators=("Bob",))
+    create_blueprint(rt)
+    register(rt, "Bob", blueprint_id=1)
+    rid = request(rt, "Eve", ["Bob"], blueprint_id=1)
+    approve(rt, "Bob", rid)
+    svc(rt, "Alice", "slash", offender=BOB, service_id=s0, slash_percent=10)
+    svc(rt, "Alice", "slash", offender=BOB, service_id=1, slash_percent=10)
+    assert [(e, i, sl.blueprint_id) for e, i, sl in rt.pallets[SVC].pending_slashes()] == [(0, 0, 0), (0, 1, 1)]
+    stake = _stake(rt, "Bob")
+    _to_round(rt, 7)
+    assert _stake(rt, "Bob") == stake - stake // 10 - (stake - stake // 10) // 10
