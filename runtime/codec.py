@@ -325,7 +325,14 @@ class VecCodec(Codec):
         if self.max_len is not None and len(value) > self.max_len:
             raise ParamError(path, f"too many items: {len(value)}, at most {self.max_len}")
         dec = self.inner.decode
-        return tuple([dec(item, f"{path}[{i}]") for i, item in enumerate(value)])
+        try:
+            return tuple([dec(item, path) for item in value])
+        except ParamError:
+            # name the offending item: re-run with indexed paths only on the error path (hot calls
+            # should not build a path string per item)
+            for i, item in enumerate(value):
+                dec(item, f"{path}[{i}]")
+            raise
 
     def encode(self, value: Iterable[Any]) -> list:
         enc = self.inner.encode

@@ -156,6 +156,9 @@ class RewardsManager(Protocol):
         """Remaining deposit cap of the asset's vault, or None if the asset is not capped."""
         ...
     def record_reward(self, account: str, service_id: int, amount: int, pricing_model: Any) -> None: ...
+    def pallet_account(self) -> str:
+        """The rewards pallet account, which pays ``claim_rewards`` (services sends job payments there)."""
+        ...
 
 
 @runtime_checkable
