@@ -12,11 +12,12 @@ console = Console()
 
 
 @app.command()
-def demo(seed: int = typer.Option(0, help="Seed of the dev chain.")) -> None:
-    """A short narrated run on the embedded dev chain: transfers, an asset, a table of balances and events."""
+def demo(seed: int = typer.Option(0, help="Seed of the dev chain."), log: Path = typer.Option(None, help="Also write the call log (JSON lines) here.")) -> None:
+    """A narrated restaking run on the embedded dev chain: operators, delegations, a blueprint, a
+    service, a job, a deferred slash and an expired request; tables of stakes, balances and events."""
     from simulations.demo import run_demo
 
-    run_demo(console, seed=seed)
+    run_demo(console, seed=seed, log_path=log)
 
 
 @app.command()

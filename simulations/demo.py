@@ -1,12 +1,34 @@
-"""The narrated demo run on the embedded default dev chain (no node, no server)."""
+"""The narrated demo: a restaking story on the embedded dev chain (no node, no server).
+
+Two operators join MultiAssetDelegation, delegators restake USDC behind them, Alice publishes a
+blueprint, Eve requests a service and both operators approve it, a job is called and answered, a
+wrong answer is slashed through the deferred-slash window (7 rounds of 1,200 blocks, as on the
+testnet), and a forgotten request expires and is refunded. Every step is a real call through
+``rt.dispatch``; the run ends with tables of stakes, balances and the event timeline, and writes the
+call log so ``tangle-sim replay`` can rebuild the same state.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from runtime import UNIT, DispatchError, Runtime
-from runtime.accounts import DEV_NAMES, display_name
+from runtime import UNIT, DispatchError, GenesisConfig, Runtime
+from runtime.accounts import display_name
+
+USDC = {"Custom": 1}
+TNT = {"Custom": 0}
+SQUARING = {
+    "metadata": {"name": "incredible-squaring", "description": "squares a number", "author": "Alice", "category": "demo",
+                 "code_repository": None, "logo": None, "website": None, "license": "MIT"},
+    "jobs": [{"metadata": {"name": "square", "description": None}, "params": ["Uint64"], "result": ["Uint64"], "pricing_model": {"PayOnce": {"amount": 0}}}],
+    "registration_params": [], "request_params": [],
+    "manager": {"Evm": "0x" + "52" * 20}, "master_manager_revision": "Latest", "sources": [],
+    "supported_membership_models": ["Fixed"],
+}
 
 
 def tnt(amount: int) -> str:
@@ -15,42 +37,144 @@ def tnt(amount: int) -> str:
     return f"{whole:,}.{frac * 10_000 // UNIT:04d}"
 
 
-def run_demo(console: Console | None = None, seed: int = 0) -> Runtime:
-    console = console or Console()
-    rt = Runtime.dev(seed=seed)
-    console.rule("[bold]tangle-sim demo[/bold]: the embedded dev chain")
-    console.print(f"spec_version {rt.spec_version}, block {rt.block_number}, state root {rt.state_root()[:18]}…")
+def usdc(amount: int) -> str:
+    return f"{amount // 10**6:,}.{amount % 10**6 // 10**4:02d}"
 
-    def step(text: str, origin: str, module: str, function: str, params: dict) -> None:
+
+def _operator_key(name: str) -> str:
+    from pallets.services.crypto import dev_private_key, public_key
+
+    return "0x" + public_key(dev_private_key(name)).hex()
+
+
+def dev_genesis(seed: int = 0) -> GenesisConfig:
+    """The dev chain plus a USDC asset held by the delegators (testnet timing: 1,200-block rounds)."""
+    return GenesisConfig.dev(seed=seed, assets=[{"id": 1, "owner": "Alice", "name": "USD Coin", "symbol": "USDC", "decimals": 6,
+                                                 "balances": {"Dave": 50_000 * 10**6, "Ferdie": 50_000 * 10**6}}])
+
+
+def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | None = None) -> Runtime:
+    console = console or Console()
+    rt = Runtime(dev_genesis(seed))
+    console.rule("[bold]tangle-sim demo[/bold]: restaking on the embedded dev chain")
+    console.print(f"spec_version {rt.spec_version}, profile {rt.profile.name}, block {rt.block_number}, round {rt.current_round}")
+
+    def step(text: str, origin: str, module: str, function: str, params: dict[str, Any]) -> Any:
         try:
             receipt = rt.dispatch(origin, module, function, params)
-            console.print(f"[green]✓[/green] {text} → {', '.join(e.name for e in receipt.triggered_events) or 'no events'}")
         except DispatchError as exc:
-            console.print(f"[red]✗[/red] {text} → [bold]{exc.qualified_name}[/bold] (nothing changed)")
+            console.print(f"  [red]✗[/red] {text} → [bold]{exc.qualified_name}[/bold] (nothing changed)")
+            return None
+        names = ", ".join(e.spec.name for e in receipt.triggered_events) or "no events"
+        console.print(f"  [green]✓[/green] {text} [dim]→ {names}[/dim]")
+        return receipt
 
-    step("Alice sends Bob 100 TNT", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 100 * UNIT})
-    step("Bob tries to send Charlie 10,000,000 TNT", "Bob", "Balances", "transfer_keep_alive", {"dest": "Charlie", "value": 10_000_000 * UNIT})
-    step("Root creates asset 1 (USDC) for Alice", "root", "Assets", "force_create", {"id": 1, "owner": "Alice", "is_sufficient": True, "min_balance": 1})
-    step("Alice mints 5,000 USDC to Dave", "Alice", "Assets", "mint", {"id": 1, "beneficiary": "Dave", "amount": 5_000 * 10**6})
-    rt.advance_blocks(10)
-    step("Dave sends Eve 1,000 USDC", "Dave", "Assets", "transfer", {"id": 1, "target": "Eve", "amount": 1_000 * 10**6})
+    console.print("[bold]1. Operators and restakers[/bold]")
+    for op in ("Bob", "Charlie"):
+        step(f"{op} joins as an operator with 1,000 TNT self-stake", op, "MultiAssetDelegation", "join_operators", {"bond_amount": 1_000 * UNIT})
+    step("Dave deposits 20,000 USDC", "Dave", "MultiAssetDelegation", "deposit", {"asset": USDC, "amount": 20_000 * 10**6, "evm_address": None, "lock_multiplier": None})
+    step("Dave delegates it to Bob for blueprint 0 only", "Dave", "MultiAssetDelegation", "delegate",
+         {"operator": "Bob", "asset": USDC, "amount": 20_000 * 10**6, "blueprint_selection": {"Fixed": [0]}})
+    step("Ferdie deposits 30,000 USDC", "Ferdie", "MultiAssetDelegation", "deposit", {"asset": USDC, "amount": 30_000 * 10**6, "evm_address": None, "lock_multiplier": None})
+    step("Ferdie delegates it to Charlie for every blueprint", "Ferdie", "MultiAssetDelegation", "delegate",
+         {"operator": "Charlie", "asset": USDC, "amount": 30_000 * 10**6, "blueprint_selection": "All"})
+    step("Eve tries to delegate to an account that is no operator", "Eve", "MultiAssetDelegation", "delegate",
+         {"operator": "Eve", "asset": USDC, "amount": 1, "blueprint_selection": "All"})
 
-    table = Table(title=f"Balances at block {rt.block_number}")
+    console.print("[bold]2. A blueprint and a service[/bold]")
+    step("Alice publishes the incredible-squaring blueprint", "Alice", "Services", "create_blueprint", {"blueprint": SQUARING})
+    for op in ("Bob", "Charlie"):
+        step(f"{op} registers for it", op, "Services", "register",
+             {"blueprint_id": 0, "preferences": {"key": _operator_key(op), "rpc_address": f"https://{op.lower()}.example:9944"}, "registration_args": [], "value": 0})
+    requirements = [{"asset": TNT, "min_exposure_percent": 10, "max_exposure_percent": 50}, {"asset": USDC, "min_exposure_percent": 10, "max_exposure_percent": 50}]
+    step("Eve requests a service from both, paying 100 TNT", "Eve", "Services", "request",
+         {"evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": ["Bob", "Charlie"], "request_args": [],
+          "asset_security_requirements": requirements, "ttl": 10_000, "payment_asset": TNT, "value": 100 * UNIT,
+          "membership_model": {"Fixed": {"min_operators": 2}}})
+    commitments = [{"asset": TNT, "exposure_percent": 20}, {"asset": USDC, "exposure_percent": 20}]
+    for op in ("Bob", "Charlie"):
+        step(f"{op} approves with 20% exposure", op, "Services", "approve", {"request_id": 0, "security_commitments": commitments})
+
+    console.print("[bold]3. A job, two answers, a slash[/bold]")
+    step("Eve calls square(7)", "Eve", "Services", "call", {"service_id": 0, "job": 0, "args": [{"Uint64": 7}]})
+    step("Bob answers 49", "Bob", "Services", "submit_result", {"service_id": 0, "call_id": 0, "result": [{"Uint64": 49}]})
+    step("Charlie answers 50", "Charlie", "Services", "submit_result", {"service_id": 0, "call_id": 0, "result": [{"Uint64": 50}]})
+    step("Charlie answers a call that does not exist", "Charlie", "Services", "submit_result", {"service_id": 0, "call_id": 9, "result": [{"Uint64": 1}]})
+    before = {op: rt.pallets["MultiAssetDelegation"].get_operator_stake(rt.account(op)) for op in ("Bob", "Charlie")}  # type: ignore[attr-defined]
+    slash = step("Alice (the slashing origin) proposes a 10% slash of Charlie", "Alice", "Services", "slash", {"offender": "Charlie", "service_id": 0, "slash_percent": 10})
+    if slash is not None:
+        ev = slash.event("UnappliedSlash")
+        console.print(f"  the slash waits in round {ev['era']}; it applies at round {ev['era'] + rt.constants('Services').SlashDeferDuration} unless disputed")
+    step("Dave tries to dispute it (he is not the dispute origin)", "Dave", "Services", "dispute", {"era": rt.current_round, "index": 0})
+    start = rt.block_number
+    rt.advance_rounds(rt.constants("Services").SlashDeferDuration)
+    console.print(f"  … {rt.block_number - start:,} blocks later (round {rt.current_round}) the slash applies:")
+    for ev in rt.all_events():
+        if ev.block > start and ev.spec.pallet == "MultiAssetDelegation" and ev.spec.name in ("OperatorSlashed", "DelegatorSlashed"):
+            who = ev.get("operator") or ev.get("delegator")
+            asset = ev.get("asset")
+            amount = f"{usdc(ev['amount'])} USDC" if asset is not None and not asset.is_native else f"{tnt(ev['amount'])} TNT"
+            console.print(f"    {ev.spec.name}: {display_name(who)} loses {amount}")
+
+    console.print("[bold]4. A forgotten request expires[/bold]")
+    step("Eve requests another service from Bob, paying 50 TNT", "Eve", "Services", "request",
+         {"evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": ["Bob"], "request_args": [],
+          "asset_security_requirements": requirements, "ttl": 10_000, "payment_asset": TNT, "value": 50 * UNIT,
+          "membership_model": {"Fixed": {"min_operators": 1}}})
+    expiry = rt.profile.extensions.request_expiry_blocks
+    rt.advance_blocks(expiry + 1)
+    expired = [e for e in rt.all_events() if e.spec.name == "ServiceRequestExpired"]
+    console.print(f"  after {expiry:,} blocks: {len(expired)} request expired and was refunded")
+    step("Bob approves it anyway", "Bob", "Services", "approve", {"request_id": 1, "security_commitments": commitments})
+
+    stakes = Table(title=f"Operator stakes at block {rt.block_number:,} (round {rt.current_round})")
+    stakes.add_column("operator")
+    stakes.add_column("self-stake before", justify="right")
+    stakes.add_column("self-stake now", justify="right")
+    stakes.add_column("USDC delegated", justify="right")
+    mad = rt.pallets["MultiAssetDelegation"]
+    from pallets.primitives.assets import Asset
+
+    for op in ("Bob", "Charlie"):
+        who = rt.account(op)
+        stakes.add_row(op, tnt(before[op]), tnt(mad.get_operator_stake(who)), usdc(mad.get_total_delegation_by_asset(who, Asset.Custom(1))))  # type: ignore[attr-defined]
+    console.print(stakes)
+
+    table = Table(title="Free TNT balances")
     table.add_column("account")
     table.add_column("free TNT", justify="right")
-    table.add_column("USDC", justify="right")
-    assets = rt.pallets["Assets"]
-    for name in DEV_NAMES:
-        who = rt.account(name)
-        table.add_row(name, tnt(rt.free_balance(who)), f"{assets.balance(1, who) / 10**6:,.2f}")  # type: ignore[attr-defined]
+    for name in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie"):
+        table.add_row(name, tnt(rt.free_balance(rt.account(name))))
     console.print(table)
-    events = Table(title="Events")
+
+    events = Table(title="Event timeline (restaking pallets)")
     events.add_column("block", justify="right")
     events.add_column("event")
-    events.add_column("attributes")
+    events.add_column("attributes", overflow="fold")
     for ev in rt.all_events():
-        attrs = ", ".join(f"{k}={display_name(v) if isinstance(v, str) and len(v) == 48 else v}" for k, v in ev.attributes.items())
-        events.add_row(str(ev.block), ev.name, attrs)
+        if ev.spec.pallet not in ("MultiAssetDelegation", "Services"):
+            continue
+        attrs = ", ".join(f"{k}={_short(_names(v))}" for k, v in ev.encoded_attributes().items())
+        events.add_row(f"{ev.block:,}", ev.name, attrs)
     console.print(events)
+    if log_path is not None:
+        rt.export_log(log_path)
+        console.print(f"call log written to {log_path}; rebuild it with: tangle-sim replay {log_path}")
     console.print(f"final state root {rt.state_root()}")
     return rt
+
+
+def _names(value: Any) -> Any:
+    """Encoded event values with SS58 addresses shown as dev names."""
+    if isinstance(value, str) and len(value) == 48 and value.startswith("5"):
+        return display_name(value)
+    if isinstance(value, list):
+        return [_names(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _names(v) for k, v in value.items()}
+    return value
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 70 else text[:67] + "…"
