@@ -23,6 +23,7 @@ from runtime.errors import DispatchError, InvalidTransaction, RuntimePanic, Unkn
 from runtime.events import EventRecord
 from runtime.genesis import GenesisConfig, UpgradeConfig
 from runtime.origin import Origin, to_origin
+from runtime.perf import tune_gc
 from runtime.pallet import CallSpec, Pallet, constants_with
 from runtime.profile import Profile
 from runtime.receipt import ExtrinsicReceipt
@@ -61,6 +62,7 @@ class Runtime:
     def __init__(self, genesis: GenesisConfig | dict | None = None, *, extra_pallets: Iterable[Callable[[RuntimeContext], Pallet]] = ()) -> None:
         """Build a runtime from ``genesis``. ``extra_pallets`` are factories (usually Pallet subclasses)
         called with the runtime context: user pallets composed in by index like the built-in ones."""
+        tune_gc()
         if genesis is None:
             genesis = GenesisConfig.dev()
         elif isinstance(genesis, dict):
