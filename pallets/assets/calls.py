@@ -124,18 +124,12 @@ class Calls:
     # ------------------------------------------------------------------ supply
     @call(6)
     def mint(self, origin: Origin, id: CompactU128, beneficiary: MultiAddress, amount: CompactU128) -> None:
-        who = ensure_signed(origin)
-        d = self._live(id)
-        if who != d.issuer:
-            raise Error.NoPermission()
+        self._by_role(origin, id, "issuer")
         self.do_mint(id, beneficiary, amount)
 
     @call(7)
     def burn(self, origin: Origin, id: CompactU128, who: MultiAddress, amount: CompactU128) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.admin:
-            raise Error.NoPermission()
+        self._by_role(origin, id, "admin")
         if self.storage.Account.get((id, who)) is None:
             raise Error.NoAccount()
         self.do_burn(id, who, amount, keep_alive=False, best_effort=True)
@@ -151,52 +145,45 @@ class Calls:
 
     @call(10)
     def force_transfer(self, origin: Origin, id: CompactU128, source: MultiAddress, dest: MultiAddress, amount: CompactU128) -> None:
-        caller = ensure_signed(origin)
-        d = self._existing(id)
-        if caller != d.admin:
-            raise Error.NoPermission()
+        self._by_role(origin, id, "admin", live=False)
         self.do_transfer(id, source, dest, amount, keep_alive=False)
 
     # ------------------------------------------------------------------ freezing
-    @call(11)
-    def freeze(self, origin: Origin, id: CompactU128, who: MultiAddress) -> None:
+    def _by_role(self, origin: Origin, id: int, role: str, live: bool = True) -> AssetDetails:
+        """The asset, if the signer holds ``role`` (owner/issuer/admin/freezer) on it; NoPermission otherwise."""
         caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.freezer:
+        d = self._live(id) if live else self._existing(id)
+        if caller != getattr(d, role):
             raise Error.NoPermission()
+        return d
+
+    def _set_account_status(self, id: int, who: str, status: AccountStatus) -> None:
         acc = self.storage.Account.get((id, who))
         if acc is None:
             raise Error.NoAccount()
-        self.storage.Account.insert((id, who), _replace(acc, status=AccountStatus.Frozen))
+        self.storage.Account.insert((id, who), _replace(acc, status=status))
+
+    @call(11)
+    def freeze(self, origin: Origin, id: CompactU128, who: MultiAddress) -> None:
+        self._by_role(origin, id, "freezer")
+        self._set_account_status(id, who, AccountStatus.Frozen)
         self.deposit_event(Event.Frozen(id, who))
 
     @call(12)
     def thaw(self, origin: Origin, id: CompactU128, who: MultiAddress) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.admin:
-            raise Error.NoPermission()
-        acc = self.storage.Account.get((id, who))
-        if acc is None:
-            raise Error.NoAccount()
-        self.storage.Account.insert((id, who), _replace(acc, status=AccountStatus.Liquid))
+        self._by_role(origin, id, "admin")
+        self._set_account_status(id, who, AccountStatus.Liquid)
         self.deposit_event(Event.Thawed(id, who))
 
     @call(13)
     def freeze_asset(self, origin: Origin, id: CompactU128) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.freezer:
-            raise Error.NoPermission()
+        d = self._by_role(origin, id, "freezer")
         self.storage.Asset.insert(id, _replace(d, status=AssetStatus.Frozen))
         self.deposit_event(Event.AssetFrozen(id))
 
     @call(14)
     def thaw_asset(self, origin: Origin, id: CompactU128) -> None:
-        caller = ensure_signed(origin)
-        d = self._existing(id)
-        if caller != d.admin:
-            raise Error.NoPermission()
+        d = self._by_role(origin, id, "admin", live=False)
         if d.status != AssetStatus.Frozen:
             raise Error.NotFrozen()
         self.storage.Asset.insert(id, _replace(d, status=AssetStatus.Live))
@@ -204,23 +191,14 @@ class Calls:
 
     @call(31)
     def block(self, origin: Origin, id: CompactU128, who: MultiAddress) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.freezer:
-            raise Error.NoPermission()
-        acc = self.storage.Account.get((id, who))
-        if acc is None:
-            raise Error.NoAccount()
-        self.storage.Account.insert((id, who), _replace(acc, status=AccountStatus.Blocked))
+        self._by_role(origin, id, "freezer")
+        self._set_account_status(id, who, AccountStatus.Blocked)
         self.deposit_event(Event.Blocked(id, who))
 
     # ------------------------------------------------------------------ team and metadata
     @call(15)
     def transfer_ownership(self, origin: Origin, id: CompactU128, owner: MultiAddress) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.owner:
-            raise Error.NoPermission()
+        d = self._by_role(origin, id, "owner")
         if owner == d.owner:
             return
         self.storage.Asset.insert(id, _replace(d, owner=owner))
@@ -228,10 +206,7 @@ class Calls:
 
     @call(16)
     def set_team(self, origin: Origin, id: CompactU128, issuer: MultiAddress, admin: MultiAddress, freezer: MultiAddress) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.owner:
-            raise Error.NoPermission()
+        d = self._by_role(origin, id, "owner")
         self.storage.Asset.insert(id, _replace(d, issuer=issuer, admin=admin, freezer=freezer))
         self.deposit_event(Event.TeamChanged(id, issuer, admin, freezer))
 
@@ -252,10 +227,7 @@ class Calls:
 
     @call(18)
     def clear_metadata(self, origin: Origin, id: CompactU128) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.owner:
-            raise Error.NoPermission()
+        self._by_role(origin, id, "owner")
         if id not in self.storage.Metadata:
             raise Error.Unknown()
         self.storage.Metadata.remove(id)
@@ -293,10 +265,7 @@ class Calls:
 
     @call(28)
     def set_min_balance(self, origin: Origin, id: CompactU128, min_balance: U128) -> None:
-        caller = ensure_signed(origin)
-        d = self._live(id)
-        if caller != d.owner:
-            raise Error.NoPermission()
+        d = self._by_role(origin, id, "owner")
         if min_balance > d.min_balance and d.accounts > 0:
             raise Error.NoPermission("min_balance can only rise while the asset has no accounts")
         if min_balance == 0:
