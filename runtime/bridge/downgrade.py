@@ -15,22 +15,12 @@ surgery needs.
 
 from __future__ import annotations
 
+from runtime.scale import compact
+
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from runtime.bridge.metadata import RuntimeMetadata
-
-
-def compact(n: int) -> bytes:
-    """SCALE compact encoding of a non-negative integer."""
-    if n < 1 << 6:
-        return bytes([n << 2])
-    if n < 1 << 14:
-        return ((n << 2) | 1).to_bytes(2, "little")
-    if n < 1 << 30:
-        return ((n << 2) | 2).to_bytes(4, "little")
-    body = n.to_bytes((n.bit_length() + 7) // 8, "little")
-    return bytes([((len(body) - 4) << 2) | 3]) + body
 
 
 def _span(raw: bytes, obj: object) -> bytes:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from scalecodec.utils.ss58 import ss58_decode
 
-from runtime.bridge.downgrade import compact
+from runtime.scale import compact
 
 if TYPE_CHECKING:
     from runtime.bridge.metadata import RuntimeMetadata

@@ -4,6 +4,8 @@ hash equals the chain's (``hash_pricing_quote``)."""
 
 from __future__ import annotations
 
+from runtime.scale import compact
+
 from runtime.codec import Bounded, struct
 from runtime.primitives import U64, U128, BoundedText
 
@@ -36,18 +38,6 @@ class PricingQuote:
 
 # ---------------------------------------------------------------------------------------------
 # SCALE encoding of the quote
-
-
-def compact(n: int) -> bytes:
-    """SCALE ``Compact<u*>``."""
-    if n < 1 << 6:
-        return bytes([n << 2])
-    if n < 1 << 14:
-        return ((n << 2) | 1).to_bytes(2, "little")
-    if n < 1 << 30:
-        return ((n << 2) | 2).to_bytes(4, "little")
-    body = n.to_bytes((n.bit_length() + 7) // 8, "little")
-    return bytes([((len(body) - 4) << 2) | 3]) + body
 
 
 def _asset(a: Asset) -> bytes:
