@@ -1,0 +1,276 @@
+"""``BlueprintTestHarness``: a blueprint deployed on a fresh dev chain with simulated operators,
+ready for ``harness.call_job(0, args)``, in one process and in milliseconds.
+
+What it does, every step a real call through ``rt.dispatch``:
+
+1. builds a dev chain (``session_length`` blocks per round, 10 by default so the deferred-slash
+   window of ``SlashDeferDuration`` = 7 rounds is 70 blocks) with a USDC asset (id 1);
+2. deploys the blueprint's manager at its address and ``create_blueprint`` s it (author: Alice);
+3. for each operator: ``MultiAssetDelegation.join_operators`` (self-stake ``bond``), a delegator
+   (Ferdie) ``deposit`` s and ``delegate`` s USDC to it, then ``Services.register`` with its key;
+4. the owner (Eve) ``request`` s a service from all operators with the blueprint's security
+   requirements, and each operator ``approve`` s at the minimum exposure;
+5. an :class:`~blueprints.operators.OperatorNetwork` answers job calls and heartbeats.
+
+Operators are named Bob, Charlie, Dave, then ``Operator4``, ``Operator5``... (funded at genesis).
+``harness.rt`` is the runtime for anything else.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from pallets.services.types import Field
+from runtime import DispatchError, GenesisConfig, Runtime
+from runtime.accounts import derive_account, display_name
+from runtime.events import EventRecord
+from runtime.genesis import UNIT
+
+from blueprints.behaviours import Behaviour, Honest
+from blueprints.definition import Blueprint, require
+from blueprints.manager import Fault, ServiceManager
+from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator, check_no_handler_errors
+
+SVC = "Services"
+MAD = "MultiAssetDelegation"
+USDC_ID = 1
+USDC = {"Custom": USDC_ID}
+DEV_OPERATORS = ("Bob", "Charlie", "Dave")
+AUTHOR, OWNER, DELEGATOR = "Alice", "Eve", "Ferdie"
+
+
+@dataclass
+class JobOutcome:
+    """What one ``call_job`` produced."""
+
+    call_id: int
+    job: int
+    result: Any  # the accepted result as Python (the manager's final one, else the chain's JobResults)
+    final: bool  # True when an aggregating manager accepted it (or, without one, a result is on chain)
+    results: dict[str, list[Any]]  # operator name -> every result it submitted, as Python
+    events: list[EventRecord]
+    blocks: int  # blocks built while waiting
+    seconds: float
+
+    def events_named(self, name: str) -> list[EventRecord]:
+        return [e for e in self.events if e.matches(name)]
+
+
+@dataclass
+class _Options:
+    bond: int = 1_000 * UNIT
+    delegation: int = 10_000 * 10**6
+    exposure: str = "min"
+
+
+def operator_name(i: int) -> str:
+    return DEV_OPERATORS[i] if i < len(DEV_OPERATORS) else f"Operator{i + 1}"
+
+
+class BlueprintTestHarness:
+    """See the module doc. ``operators`` is a count or a list of names; ``behaviours`` maps an
+    operator name (or index) to a :class:`~blueprints.behaviours.Behaviour` (default honest)."""
+
+    def __init__(self, blueprint: Blueprint, operators: int | Sequence[str] = 3, *, behaviours: dict[Any, Behaviour] | Sequence[Behaviour] | None = None,
+                 session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
+                 request_args: Sequence[Any] = (), registration_args: Sequence[Any] = (), heartbeats: bool = True,
+                 genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
+        self.blueprint = blueprint
+        names = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
+        if not names:
+            raise ValueError("a service needs at least one operator")
+        self.names = names
+        self.opts = _Options(bond, delegation)
+        self.payment, self.ttl = payment, ttl
+        self.request_values, self.registration_values = list(request_args), list(registration_args)
+        derived = {n: derive_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
+        self.accounts = {n: derived.get(n, n) for n in names}
+        balances = {n: 1_000_000 * UNIT for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
+        balances.update({a: 1_000_000 * UNIT for a in derived.values()})
+        usdc_total = delegation * len(names) + 1_000_000 * 10**6
+        config: dict[str, Any] = {"session_length": session_length, "profile": profile, "balances": balances,
+                                  "assets": [{"id": USDC_ID, "name": "USD Coin", "symbol": "USDC", "decimals": 6,
+                                              "balances": {DELEGATOR: usdc_total, OWNER: 1_000_000 * 10**6}}]}
+        config.update(genesis or {})
+        self.rt = Runtime(GenesisConfig.dev(seed=seed, **config))
+        self.manager = blueprint.new_manager()
+        self.rt.pallets[SVC].register_manager(blueprint.manager_address, self.manager)  # type: ignore[attr-defined]
+        self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
+        self.blueprint_id: int = -1
+        self.service_id: int = -1
+        self.network: OperatorNetwork | None = None
+        self.call_seconds: list[float] = []
+        self.strict = True  # call_job raises if a handler failed
+        if deploy:
+            self.deploy()
+
+    @staticmethod
+    def _behaviour(behaviours: Any, i: int, name: str) -> Behaviour:
+        if behaviours is None:
+            return Honest()
+        if isinstance(behaviours, dict):
+            return behaviours.get(name, behaviours.get(i, Honest()))
+        return behaviours[i] if i < len(behaviours) else Honest()
+
+    # ------------------------------------------------------------------ context manager sugar
+    def __enter__(self) -> "BlueprintTestHarness":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    # ------------------------------------------------------------------ deployment
+    def dispatch(self, origin: str, pallet: str, call: str, params: dict[str, Any]) -> Any:
+        return self.rt.dispatch(origin, pallet, call, params)
+
+    def deploy(self) -> int:
+        """Create the blueprint, join and register the operators, request and approve a service."""
+        rt = self.rt
+        s = rt.pallets[SVC].storage
+        self.blueprint_id = s.NextBlueprintId.value()
+        self.dispatch(AUTHOR, SVC, "create_blueprint", {"blueprint": self.blueprint.compile()})
+        self.network = OperatorNetwork(rt, self.blueprint, self.blueprint_id, self.operators)
+        for op in self.operators:
+            self.join(op)
+            self.register(op)
+        self.service_id = self.request_service()
+        return self.service_id
+
+    def join(self, op: SimulatedOperator) -> None:
+        """MAD ``join_operators`` and a USDC delegation to it (so USDC requirements can be met)."""
+        self.dispatch(op.account, MAD, "join_operators", {"bond_amount": self.opts.bond})
+        self.dispatch(DELEGATOR, MAD, "deposit", {"asset": USDC, "amount": self.opts.delegation, "evm_address": None, "lock_multiplier": None})
+        self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": USDC, "amount": self.opts.delegation, "blueprint_selection": "All"})
+
+    def register(self, op: SimulatedOperator) -> None:
+        self.dispatch(op.account, SVC, "register", {"blueprint_id": self.blueprint_id, "preferences": op.preferences(),
+                                                     "registration_args": self.blueprint.registration_args(self.registration_values), "value": 0})
+
+    def security_requirements(self) -> list[dict[str, Any]]:
+        from runtime.codec import codec_of
+        from pallets.services.types import AssetSecurityRequirement
+
+        return [codec_of(AssetSecurityRequirement).encode(r) for r in self.blueprint.security]
+
+    def request_service(self, operators: Iterable[SimulatedOperator] | None = None, owner: str = OWNER) -> int:
+        """A service request from ``owner`` to ``operators`` (default: all), approved by each."""
+        ops = list(operators) if operators is not None else self.operators
+        s = self.rt.pallets[SVC].storage
+        request_id = s.NextServiceRequestId.value()
+        service_id = s.NextInstanceId.value()
+        model = ({"Fixed": {"min_operators": len(ops)}} if "Fixed" in self.blueprint.membership
+                 else {"Dynamic": {"min_operators": len(ops), "max_operators": None}})
+        self.dispatch(owner, SVC, "request", {
+            "evm_origin": None, "blueprint_id": self.blueprint_id, "permitted_callers": [], "operators": [op.account for op in ops],
+            "request_args": self.blueprint.request_args(self.request_values), "asset_security_requirements": self.security_requirements(),
+            "ttl": self.ttl, "payment_asset": {"Custom": 0}, "value": self.payment, "membership_model": model})
+        commitments = [{"asset": r["asset"], "exposure_percent": r["min_exposure_percent"]} for r in self.security_requirements()]
+        for op in ops:
+            self.dispatch(op.account, SVC, "approve", {"request_id": request_id, "security_commitments": commitments})
+        if not s.Instances.contains(service_id):
+            raise RuntimeError(f"the service did not start after every approval (request {request_id})")
+        assert self.network is not None
+        self.network.serve(service_id)
+        self.network.step()
+        return service_id
+
+    # ------------------------------------------------------------------ jobs
+    def call_job(self, job: int, *args: Any, caller: str = OWNER, service_id: int | None = None, max_blocks: int = 100) -> JobOutcome:
+        """Call job ``job`` with Python ``args``, let the operators answer (building blocks while
+        slow operators still have submissions pending and the result is not final), and return
+        the accepted result with every event of the call."""
+        t0 = time.perf_counter()
+        sid = self.service_id if service_id is None else service_id
+        spec = self.blueprint.job_spec(job)
+        network = self.network
+        assert network is not None, "deploy() first"
+        cursor = EventCursor(self.rt)
+        start_block = self.rt.block_number
+        receipt = self.dispatch(caller, SVC, "call", {"service_id": sid, "job": job, "args": spec.encode_args(args)})
+        call_id = receipt.event("JobCalled")["call_id"]
+        network.step()
+        while not self._settled(sid, call_id) and network.pending(call_id) and self.rt.block_number - start_block < max_blocks:
+            network.advance(1)
+        events = cursor.read()
+        if self.strict:
+            check_no_handler_errors(network)
+        final = self.final_fields(sid, call_id)
+        results: dict[str, list[Any]] = {}
+        for ev in events:
+            if ev.matches("Services.JobResultSubmitted") and ev["call_id"] == call_id:
+                results.setdefault(display_name(ev["operator"]), []).append(spec.decode_result(ev["result"]))
+        seconds = time.perf_counter() - t0
+        self.call_seconds.append(seconds)
+        return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
+                          self.rt.block_number - start_block, seconds)
+
+    def _settled(self, service_id: int, call_id: int) -> bool:
+        if isinstance(self.manager, ServiceManager):
+            return self.manager.final_result(service_id, call_id) is not None
+        return False  # without aggregation: wait until every planned submission is in
+
+    def final_fields(self, service_id: int, call_id: int) -> tuple[Field, ...] | None:
+        """The accepted result: the aggregating manager's, else the chain's ``JobResults`` (last wins)."""
+        if isinstance(self.manager, ServiceManager):
+            return self.manager.final_result(service_id, call_id)
+        entry = self.rt.pallets[SVC].storage.JobResults.get((service_id, call_id))
+        return None if entry is None else entry.result
+
+    def advance(self, blocks: int = 1) -> None:
+        """Build blocks with the operators acting in each (late submissions, heartbeats)."""
+        assert self.network is not None
+        self.network.advance(blocks)
+
+    def advance_rounds(self, rounds: int = 1) -> None:
+        """Advance ``rounds`` MAD rounds (sessions), operators acting in every block."""
+        target = self.rt.current_round + rounds
+        while self.rt.current_round < target:
+            self.advance(1)
+
+    # ------------------------------------------------------------------ slashing
+    def report_faults(self, percent: int = 10) -> list[tuple[Fault, str | None]]:
+        """Turn every unreported fault of the manager into ``Services.slash`` from the slashing
+        origin (one per fault); returns (fault, error name or None)."""
+        if not isinstance(self.manager, ServiceManager):
+            return []
+        out: list[tuple[Fault, str | None]] = []
+        for fault in self.manager.unreported_faults():
+            try:
+                self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": fault.operator, "service_id": fault.service_id, "slash_percent": percent})
+            except DispatchError as exc:
+                out.append((fault, exc.qualified_name))
+                continue
+            self.manager.mark_reported(fault)
+            out.append((fault, None))
+        return out
+
+    def slash_defer_rounds(self) -> int:
+        return self.rt.constants(SVC).SlashDeferDuration
+
+    def operator_stake(self, name_or_account: str) -> int:
+        """The operator's MAD self-stake."""
+        return self.rt.pallets[MAD].get_operator_stake(self._account(name_or_account))  # type: ignore[attr-defined]
+
+    def delegated(self, name_or_account: str, asset_id: int = USDC_ID) -> int:
+        from pallets.primitives.assets import Asset
+
+        return self.rt.pallets[MAD].get_total_delegation_by_asset(self._account(name_or_account), Asset.Custom(asset_id))  # type: ignore[attr-defined]
+
+    def _account(self, who: str) -> str:
+        return self.rt.account(self.accounts.get(who, who))
+
+    def operator(self, name: str) -> SimulatedOperator:
+        for op in self.operators:
+            if op.name == name:
+                return op
+        raise KeyError(name)
+
+    def mean_call_ms(self) -> float:
+        return 1000 * sum(self.call_seconds) / len(self.call_seconds) if self.call_seconds else 0.0
+
+
+# the security the harness requests when a blueprint keeps the default (TNT only); examples add USDC
+def tnt_and_usdc(lo: int = 10, hi: int = 20) -> tuple[Any, ...]:
+    return (require("TNT", lo, hi), require(USDC_ID, lo, hi))

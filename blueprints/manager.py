@@ -1,0 +1,182 @@
+"""``ServiceManager``: the base class blueprint authors subclass for their on-chain manager.
+
+It is a :class:`pallets.services.manager.BlueprintServiceManager` (so the pallet calls it at the
+same points the chain calls the BSM contract) that adds what v1 left to each author:
+
+* **result aggregation** in ``on_job_result``: every submission is recorded in the manager's
+  journaled contract state; an :class:`~blueprints.aggregation.Aggregation` policy (per job or for
+  all) decides when a result is *final*; operators whose first result disagrees with the final one
+  (``mismatch``) or who submit two different results (``equivocation``) are recorded as
+  :class:`Fault` s. Results are **recorded, not refused**: a revert would roll back the fault record
+  too (the manager's state is journaled with the call), so the evidence would vanish.
+* **origins**: ``query_slashing_origin`` / ``query_dispute_origin`` default to the manager's own
+  address (tnt-core's default ``address(this)``), mapped to an account as on chain; pass
+  ``slashing_origin=`` / ``dispute_origin=`` to name an account instead.
+* **reporting**: :meth:`unreported_faults` / :meth:`mark_reported` let a reporter (the harness)
+  turn faults into ``Services.slash`` calls exactly once.
+
+Override the usual hooks (``on_register``, ``on_request``...) as in the pallet's base class; to
+refuse a result, override :meth:`validate_result` and raise ``Revert``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple, Sequence
+
+from pallets.services.manager import BlueprintServiceManager, Revert
+from pallets.services.types import Field
+from runtime.accounts import evm_to_account, normalize_account
+
+from blueprints.aggregation import Aggregation, FirstResult
+
+__all__ = ["Fault", "Revert", "ServiceManager"]
+
+
+class Fault(NamedTuple):
+    """Evidence that an operator misbehaved on one call (immutable: it lives in contract state)."""
+
+    service_id: int
+    call_id: int
+    job: int
+    operator: str
+    kind: str  # "mismatch", "equivocation", or a blueprint's own kind
+    block: int
+    detail: str = ""
+
+
+class ServiceManager(BlueprintServiceManager):
+    """Hooks with aggregation, fault records and configurable origins (see the module doc)."""
+
+    def __init__(self, aggregation: Aggregation | None = None, *, per_job: dict[int, Aggregation] | None = None,
+                 slashing_origin: str | None = None, dispute_origin: str | None = None,
+                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None) -> None:
+        self.aggregation = aggregation if aggregation is not None else FirstResult()
+        self.per_job = dict(per_job or {})
+        self._slashing_origin = slashing_origin
+        self._dispute_origin = dispute_origin
+        self.heartbeat_interval = heartbeat_interval
+        self.heartbeat_threshold = heartbeat_threshold
+
+    # ------------------------------------------------------------------ author hooks
+    def validate_result(self, blueprint_id: int, service_id: int, job: int, call_id: int, operator: str,
+                        args: Sequence[Field], result: Sequence[Field]) -> None:
+        """Raise ``Revert`` to refuse a result outright (``InvalidJobResult``; nothing is recorded)."""
+
+    def on_finalized(self, service_id: int, job: int, call_id: int, result: tuple[Field, ...]) -> None:
+        """Called (inside the submitting call, journaled) when a call's result becomes final."""
+
+    def policy(self, job: int) -> Aggregation:
+        return self.per_job.get(job, self.aggregation)
+
+    # ------------------------------------------------------------------ the pallet's hook
+    def on_job_result(self, blueprint_id: int, service_id: int, job: int, call_id: int, operator: str, preferences: Any,
+                      args: Sequence[Field], result: Sequence[Field]) -> bool | None:
+        self.validate_result(blueprint_id, service_id, job, call_id, operator, args, result)
+        result = tuple(result)
+        state = self.state
+        key = ("subs", service_id, call_id)
+        subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
+        prior = [r for op, r in subs if op == operator]
+        if prior and any(r != result for r in prior) and result not in prior:
+            self.record_fault(Fault(service_id, call_id, job, operator, "equivocation", self.block_number, "two different results for one call"))
+        subs = subs + ((operator, result),)
+        state.set(key, subs)
+        final = state.get(("final", service_id, call_id))
+        if final is None:
+            first = self._first_results(subs)
+            tallies: dict[tuple[Field, ...], int] = {}
+            for r in first.values():
+                tallies[r] = tallies.get(r, 0) + 1
+            winner = self.policy(job).decide(list(tallies.items()), self._operator_count(service_id))
+            if winner is not None:
+                state.set(("final", service_id, call_id), winner)
+                state.set(("final_block", service_id, call_id), self.block_number)
+                for op, r in first.items():
+                    if r != winner:
+                        self.record_fault(Fault(service_id, call_id, job, op, "mismatch", self.block_number, "disagrees with the accepted result"))
+                self.on_finalized(service_id, job, call_id, winner)
+        elif not prior and result != final:
+            self.record_fault(Fault(service_id, call_id, job, operator, "mismatch", self.block_number, "disagrees with the accepted result"))
+        return None
+
+    @staticmethod
+    def _first_results(subs: Sequence[tuple[str, tuple[Field, ...]]]) -> dict[str, tuple[Field, ...]]:
+        first: dict[str, tuple[Field, ...]] = {}
+        for op, r in subs:
+            first.setdefault(op, r)
+        return first
+
+    def _operator_count(self, service_id: int) -> int:
+        service = self.pallet.storage.Instances.get(service_id)
+        return len(service.operators()) if service is not None else 0
+
+    # ------------------------------------------------------------------ reading the records
+    def final_result(self, service_id: int, call_id: int) -> tuple[Field, ...] | None:
+        """The accepted result of a call, or None while undecided."""
+        return self.state.get(("final", service_id, call_id))
+
+    def final_block(self, service_id: int, call_id: int) -> int | None:
+        return self.state.get(("final_block", service_id, call_id))
+
+    def submissions(self, service_id: int, call_id: int) -> tuple[tuple[str, tuple[Field, ...]], ...]:
+        """Every (operator, result) submitted for a call, in order (equivocations included)."""
+        return self.state.get(("subs", service_id, call_id), ())
+
+    def record_fault(self, fault: Fault) -> None:
+        """Append ``fault`` to the fault log (journaled: inside a failing call it is undone)."""
+        self.state.set("faults", self.state.get("faults", ()) + (fault,))
+
+    def faults(self, service_id: int | None = None, operator: str | None = None) -> list[Fault]:
+        out = list(self.state.get("faults", ()))
+        if service_id is not None:
+            out = [f for f in out if f.service_id == service_id]
+        if operator is not None:
+            who = normalize_account(operator)
+            out = [f for f in out if f.operator == who]
+        return out
+
+    def unreported_faults(self) -> list[Fault]:
+        """Faults no reporter has turned into a slash yet (one report per operator, call and kind)."""
+        seen: set[tuple[int, int, str, str]] = set()
+        out = []
+        for f in self.faults():
+            k = (f.service_id, f.call_id, f.operator, f.kind)
+            if k in seen or ("reported",) + k in self.state:
+                continue
+            seen.add(k)
+            out.append(f)
+        return out
+
+    def mark_reported(self, fault: Fault) -> None:
+        self.state.set(("reported", fault.service_id, fault.call_id, fault.operator, fault.kind), True)
+
+    # ------------------------------------------------------------------ origins and settings
+    @property
+    def slashing_account(self) -> str:
+        """The account ``Services.slash`` must come from for this manager's services."""
+        return self._origin_account(self._slashing_origin)
+
+    @property
+    def dispute_account(self) -> str:
+        return self._origin_account(self._dispute_origin)
+
+    def _origin_account(self, configured: str | None) -> str:
+        if configured is not None:
+            if configured.startswith("0x") and len(configured) == 42:
+                return evm_to_account(configured)
+            return normalize_account(configured)
+        if self.address is None:
+            raise RuntimeError("the manager is not deployed yet")
+        return evm_to_account(self.address)
+
+    def query_slashing_origin(self, blueprint_id: int, service_id: int) -> str | None:
+        return self._slashing_origin if self._slashing_origin is not None else self.address
+
+    def query_dispute_origin(self, blueprint_id: int, service_id: int) -> str | None:
+        return self._dispute_origin if self._dispute_origin is not None else self.address
+
+    def get_heartbeat_interval(self, blueprint_id: int, service_id: int) -> tuple[bool, int]:
+        return (True, 0) if self.heartbeat_interval is None else (False, self.heartbeat_interval)
+
+    def get_heartbeat_threshold(self, blueprint_id: int, service_id: int) -> tuple[bool, int]:
+        return (True, 0) if self.heartbeat_threshold is None else (False, self.heartbeat_threshold)
