@@ -77,7 +77,7 @@ class ServiceManager(BlueprintServiceManager):
         key = ("subs", service_id, call_id)
         subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
         prior = [r for op, r in subs if op == operator]
-        if prior and any(r != result for r in prior) and result not in prior:
+        if prior and result not in prior:
             self.record_fault(Fault(service_id, call_id, job, operator, "equivocation", self.block_number, "two different results for one call"))
         subs = subs + ((operator, result),)
         state.set(key, subs)
@@ -124,10 +124,14 @@ class ServiceManager(BlueprintServiceManager):
 
     def record_fault(self, fault: Fault) -> None:
         """Append ``fault`` to the fault log (journaled: inside a failing call it is undone)."""
-        self.state.set("faults", self.state.get("faults", ()) + (fault,))
+        n = self.state.get("fault_count", 0)
+        self.state.set(("fault", n), fault)
+        self.state.set("fault_count", n + 1)
 
     def faults(self, service_id: int | None = None, operator: str | None = None) -> list[Fault]:
-        out = list(self.state.get("faults", ()))
+        """The fault log in order, optionally for one service and/or operator."""
+        state = self.state
+        out = [state.get(("fault", i)) for i in range(state.get("fault_count", 0))]
         if service_id is not None:
             out = [f for f in out if f.service_id == service_id]
         if operator is not None:

@@ -1,0 +1,147 @@
+"""Readable timelines of what happened on chain: requests, job calls, results, rewards, slashes.
+
+The examples' demos print these; tests read :func:`timeline_rows` to check a story is complete.
+Each event of interest becomes one line in words ("Eve called job 0 (square) on service 0: 7"),
+with dev names instead of SS58 addresses and job arguments/results decoded through the blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from runtime.accounts import display_name
+from runtime.events import EventRecord
+from runtime.genesis import UNIT
+
+from blueprints.definition import Blueprint
+
+# event name -> category shown in the timeline
+CATEGORIES = {
+    "BlueprintCreated": "setup", "Registered": "setup", "OperatorJoined": "setup", "Delegated": "setup",
+    "ServiceRequested": "request", "ServiceRequestApproved": "request", "ServiceInitiated": "request",
+    "ServiceTerminated": "request", "ServiceRequestRejected": "request", "ServiceRequestExpired": "request",
+    "JobCalled": "job", "JobResultSubmitted": "result", "HeartbeatReceived": "heartbeat",
+    "SubscriptionBillingProcessed": "payment", "PayOncePaymentProcessed": "payment",
+    "RewardDistributed": "reward", "RewardRecorded": "reward", "OperatorRewardsClaimed": "reward",
+    "UnappliedSlash": "slash", "SlashDiscarded": "slash", "SlashDropped": "slash", "OperatorSlashed": "slash", "DelegatorSlashed": "slash",
+}
+
+
+def tnt(amount: int) -> str:
+    whole, frac = divmod(amount, UNIT)
+    return f"{whole:,}.{frac * 100 // UNIT:02d} TNT"
+
+
+def _who(account: Any) -> str:
+    return display_name(account) if isinstance(account, str) else str(account)
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = value.hex() if isinstance(value, bytes) else repr(value)
+    if isinstance(value, bytes):
+        text = "0x" + text
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
+    """One event in words, or None for events a timeline does not show."""
+    n = ev.spec.name
+    a = ev.attributes
+    if n == "BlueprintCreated":
+        return f"{_who(a['owner'])} created blueprint {a['blueprint_id']}"
+    if n == "Registered":
+        return f"{_who(a['provider'])} registered as an operator of blueprint {a['blueprint_id']}"
+    if n == "OperatorJoined" and ev.spec.pallet == "MultiAssetDelegation":
+        return f"{_who(a['who'])} joined MultiAssetDelegation as an operator"
+    if n == "Delegated":
+        asset = a["asset"]
+        amount = tnt(a["amount"]) if asset.is_native else f"{a['amount']:,} of asset {asset.value}"
+        return f"{_who(a['who'])} delegated {amount} to {_who(a['operator'])}"
+    if n == "ServiceRequested":
+        return f"{_who(a['owner'])} requested a service (request {a['request_id']}) from {', '.join(_who(o) for o in a['pending_approvals'])}"
+    if n == "ServiceRequestApproved":
+        return f"{_who(a['operator'])} approved request {a['request_id']}"
+    if n == "ServiceInitiated":
+        return f"service {a['service_id']} started for {_who(a['owner'])}"
+    if n == "JobCalled":
+        return f"{_who(a['caller'])} called {_job_name(blueprint, a['job'])} (call {a['call_id']}){_values(blueprint, a['job'], a['args'], 'args')}"
+    if n == "JobResultSubmitted":
+        return f"{_who(a['operator'])} answered call {a['call_id']}{_values(blueprint, a['job'], a['result'], 'result')}"
+    if n == "HeartbeatReceived":
+        return f"heartbeat from {_who(a['operator'])}"
+    if n == "SubscriptionBillingProcessed":
+        return f"{_who(a['subscriber'])} billed {tnt(a['amount'])} for job {a['job_index']} of service {a['service_id']}"
+    if n == "RewardDistributed":
+        return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']}"
+    if n == "RewardRecorded":
+        return None  # the same amount as RewardDistributed, recorded by the rewards pallet
+    if n == "OperatorRewardsClaimed":
+        return f"{_who(a['operator'])} claimed {tnt(a['amount'])} of rewards"
+    if n == "UnappliedSlash":
+        return f"slash of {a['slash_percent']}% proposed against {_who(a['operator'])} (round {a['era']}, index {a['index']})"
+    if n == "SlashDiscarded":
+        return f"slash {a['index']} against {_who(a['operator'])} disputed and discarded"
+    if n == "SlashDropped":
+        return f"slash {a['index']} against {_who(a['operator'])} dropped"
+    if n == "OperatorSlashed":
+        return f"{_who(a['operator'])} lost {tnt(a['amount'])} of self-stake"
+    if n == "DelegatorSlashed":
+        asset = a.get("asset")
+        amount = a["amount"]
+        shown = tnt(amount) if asset is None or getattr(asset, "is_native", False) else f"{amount / 10**6:,.2f} USDC"
+        return f"delegator {_who(a['delegator'])} lost {shown} (service {a['service_id']})"
+    return None
+
+
+def _job_name(blueprint: Blueprint | None, job: int) -> str:
+    if blueprint is not None and job in blueprint.jobs:
+        return f"job {job} ({blueprint.jobs[job].name})"
+    return f"job {job}"
+
+
+def _values(blueprint: Blueprint | None, job: int, fields: Any, what: str) -> str:
+    if blueprint is None or job not in blueprint.jobs:
+        return ""
+    spec = blueprint.jobs[job]
+    try:
+        if what == "args":
+            values = spec.decode_args(fields)
+            return ": " + ", ".join(_short(v) for v in values) if values else ""
+        value = spec.decode_result(fields)
+    except ValueError:
+        return f": {len(fields)} field(s)"
+    return "" if value is None else f" → {_short(value)}"
+
+
+def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = None, *, skip: Callable[[EventRecord], bool] | None = None,
+                  categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+    """(block, category, text) for every event a timeline shows."""
+    wanted = set(categories) if categories is not None else None
+    rows = []
+    for ev in events:
+        cat = CATEGORIES.get(ev.spec.name)
+        if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
+            continue
+        text = describe(ev, blueprint)
+        if text is not None:
+            rows.append((ev.block, cat, text))
+    return rows
+
+
+STYLES = {"setup": "dim", "request": "cyan", "job": "bold", "result": "green", "heartbeat": "dim", "payment": "yellow",
+          "reward": "yellow", "slash": "bold red", "note": "magenta"}
+
+
+def print_timeline(console: Console, rows: Iterable[tuple[int, str, str]], title: str = "Timeline") -> None:
+    table = Table(title=title)
+    table.add_column("block", justify="right")
+    table.add_column("what")
+    table.add_column("", overflow="fold")
+    for block, cat, text in rows:
+        style = STYLES.get(cat, "")
+        table.add_row(f"{block:,}", cat, f"[{style}]{escape(text)}[/{style}]" if style else escape(text))
+    console.print(table)
