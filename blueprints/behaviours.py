@@ -1,6 +1,7 @@
 """Operator behaviours: what a simulated operator does with a job call.
 
-A behaviour turns "the honest result of this call" into a plan: a list of ``(delay_blocks,
+A behaviour turns "the honest result of this call" (a thunk: calling it runs the handler; it
+raises ``NoResult`` when the handler has nothing to submit) and the call's ``JobContext`` into a plan: a list of ``(delay_blocks,
 result)`` submissions (empty = submit nothing), and says whether the operator sends heartbeats.
 Behaviours are deterministic: ``Faulty`` draws from an RNG seeded per operator, so a run is
 reproducible and two faulty operators do not fail in lockstep.
@@ -16,9 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pallets.services.types import Field, FieldType
+
+if TYPE_CHECKING:
+    from blueprints.types import JobContext
 
 Plan = list[tuple[int, tuple[Field, ...]]]
 
@@ -33,7 +37,7 @@ class Behaviour:
         """Called once per operator (seeds per-operator state). Returns the behaviour to use."""
         return self
 
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -41,7 +45,7 @@ class Behaviour:
 
 
 class Honest(Behaviour):
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         return [(0, honest())]
 
 
@@ -53,7 +57,7 @@ class Slow(Behaviour):
             raise ValueError("k must be >= 0")
         self.k = k
 
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         return [(self.k, honest())]
 
     def __repr__(self) -> str:
@@ -64,7 +68,7 @@ class Offline(Behaviour):
     heartbeats = False
     runs_handler = False
 
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         return []
 
 
@@ -86,7 +90,7 @@ class Faulty(Behaviour):
         bound.rng = random.Random(int.from_bytes(digest[:8], "big"))
         return bound
 
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         if self.rng is None:
             raise RuntimeError("Faulty must be bound to an operator (OperatorNetwork does it)")
         result = honest()
@@ -105,9 +109,9 @@ class Malicious(Behaviour):
         self.gap = gap
         self.seed = seed
 
-    def plan(self, honest: Callable[[], tuple[Field, ...]], call_id: int) -> Plan:
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         result = honest()
-        rng = random.Random(self.seed * 1_000_003 + call_id)
+        rng = random.Random(self.seed * 1_000_003 + ctx.call_id)
         return [(0, result), (self.gap, corrupt_all(result, rng))]
 
     def __repr__(self) -> str:

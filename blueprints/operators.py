@@ -168,7 +168,7 @@ class OperatorNetwork:
         for op in self.service_operators(service_id):
             if job is None or not op.behaviour.runs_handler:
                 continue
-            ctx = JobContext(op.account, op.name, ev["caller"], service_id, self.blueprint_id, call_id, job_index, block, self.rt)
+            ctx = JobContext(op.account, op.name, ev["caller"], service_id, self.blueprint_id, call_id, job_index, block, self.rt, args)
             computed: list[tuple[Field, ...]] = []
 
             def honest(job=job, ctx=ctx, computed=computed) -> tuple[Field, ...]:
@@ -177,7 +177,7 @@ class OperatorNetwork:
                 return computed[0]
 
             try:
-                plan = op.behaviour.plan(honest, call_id)
+                plan = op.behaviour.plan(honest, ctx)
             except NoResult:
                 continue
             except Exception as exc:  # noqa: BLE001 - a handler bug is reported, not raised into the chain
@@ -240,8 +240,7 @@ class OperatorNetwork:
                 receipt = self.rt.dispatch(op.account, SVC, "heartbeat", {"service_id": service_id, "blueprint_id": self.blueprint_id,
                                                                            "metrics_data": metrics, "signature": sig}, raise_error=False)
                 ok = receipt.error is None
-                if ok:
-                    self.last_heartbeat[(service_id, op.account)] = now
+                self.last_heartbeat[(service_id, op.account)] = now  # a failed attempt also waits an interval
                 self.actions.append(Action(now, op.account, "heartbeat", service_id, None, ok, receipt.error_name if not ok else None))
                 sent += 1
         return sent
@@ -256,10 +255,31 @@ class OperatorNetwork:
             self.poll()
 
     def advance(self, n: int = 1) -> None:
-        """Build ``n`` blocks, letting the operators act in each."""
-        for _ in range(n):
-            self.rt.advance_blocks(1)
+        """Build ``n`` blocks, letting the operators act in every block where they have something
+        to do (a due submission or heartbeat). Blocks where nothing is due are built in one go:
+        nothing but a dispatch can call a job, so skipping idle blocks changes nothing."""
+        rt = self.rt
+        target = rt.block_number + n
+        while rt.block_number < target:
+            wake = self._next_wakeup()
+            stop = target if wake is None else min(max(wake, rt.block_number + 1), target)
+            rt.advance_blocks(stop - rt.block_number)
             self.step()
+
+    def _next_wakeup(self) -> int | None:
+        """The next block at which an operator must act (None: nothing scheduled)."""
+        wake = self.queue[0].due if self.queue else None
+        if self.heartbeats:
+            for service_id in self.services:
+                interval = self.heartbeat_interval(service_id)
+                if interval <= 0:
+                    continue
+                for op in self.service_operators(service_id):
+                    if op.behaviour.heartbeats:
+                        last = self.last_heartbeat.get((service_id, op.account))
+                        due = self.rt.block_number if last is None else last + interval
+                        wake = due if wake is None else min(wake, due)
+        return wake
 
     def handler_errors(self) -> list[str]:
         return [str(e) for e in self.errors]

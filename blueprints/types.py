@@ -81,10 +81,10 @@ class JobContext:
     passes one; it is not part of the job's schema.
     """
 
-    __slots__ = ("operator", "operator_name", "caller", "service_id", "blueprint_id", "call_id", "job", "block_number", "rt")
+    __slots__ = ("operator", "operator_name", "caller", "service_id", "blueprint_id", "call_id", "job", "block_number", "rt", "args")
 
     def __init__(self, operator: str, operator_name: str, caller: str, service_id: int, blueprint_id: int, call_id: int, job: int,
-                 block_number: int, rt: Any) -> None:
+                 block_number: int, rt: Any, args: tuple = ()) -> None:
         self.operator = operator
         self.operator_name = operator_name
         self.caller = caller
@@ -94,6 +94,7 @@ class JobContext:
         self.job = job
         self.block_number = block_number
         self.rt = rt  # read the chain through it; never dispatch from a handler
+        self.args = args  # the call's raw Field arguments (behaviours that forge results need them)
 
     def __repr__(self) -> str:
         return f"JobContext(operator={self.operator_name}, service={self.service_id}, call={self.call_id}, job={self.job}, block={self.block_number})"
