@@ -76,13 +76,15 @@ class BlueprintTestHarness:
     def __init__(self, blueprint: Blueprint, operators: int | Sequence[str] = 3, *, behaviours: dict[Any, Behaviour] | Sequence[Behaviour] | None = None,
                  session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
                  request_args: Sequence[Any] = (), registration_args: Sequence[Any] = (), heartbeats: bool = True,
-                 genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
+                 genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
+                 delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
         self.blueprint = blueprint
         names = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
         if not names:
             raise ValueError("a service needs at least one operator")
         self.names = names
         self.opts = _Options(bond, delegation)
+        self.bonds = dict(bonds or {})
         self.payment, self.ttl = payment, ttl
         self.request_values, self.registration_values = list(request_args), list(registration_args)
         derived = {n: derive_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
@@ -140,7 +142,7 @@ class BlueprintTestHarness:
 
     def join(self, op: SimulatedOperator) -> None:
         """MAD ``join_operators`` and a USDC delegation to it (so USDC requirements can be met)."""
-        self.dispatch(op.account, MAD, "join_operators", {"bond_amount": self.opts.bond})
+        self.dispatch(op.account, MAD, "join_operators", {"bond_amount": self.bonds.get(op.name, self.opts.bond)})
         self.dispatch(DELEGATOR, MAD, "deposit", {"asset": USDC, "amount": self.opts.delegation, "evm_address": None, "lock_multiplier": None})
         self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": USDC, "amount": self.opts.delegation, "blueprint_selection": "All"})
 

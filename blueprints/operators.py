@@ -183,6 +183,8 @@ class OperatorNetwork:
             except Exception as exc:  # noqa: BLE001 - a handler bug is reported, not raised into the chain
                 self.errors.append(HandlerError(op.account, service_id, call_id, job_index, exc))
                 continue
+            if not job.results:
+                continue  # a job that declares no result (-> None) has nothing to submit; its handler ran for its effects
             for delay, result in plan:
                 self._seq += 1
                 self.queue.append(Submission(block + delay, self._seq, op, service_id, call_id, result))

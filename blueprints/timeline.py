@@ -7,6 +7,7 @@ with dev names instead of SS58 addresses and job arguments/results decoded throu
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable, Iterable
 
 from rich.console import Console
@@ -40,10 +41,23 @@ def _who(account: Any) -> str:
     return display_name(account) if isinstance(account, str) else str(account)
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = value.hex() if isinstance(value, bytes) else repr(value)
-    if isinstance(value, bytes):
-        text = "0x" + text
+def _fmt(value: Any) -> str:
+    """A value for humans: bytes as short 0x-hex, dataclasses as Name(field=...), accounts as names."""
+    if isinstance(value, (bytes, bytearray)):
+        h = bytes(value).hex()
+        return "0x" + (h if len(h) <= 16 else h[:12] + "…")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        inner = ", ".join(f"{f.name}={_fmt(getattr(value, f.name))}" for f in dataclasses.fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, str) and len(value) == 48 and value.startswith("5"):
+        return display_name(value)
+    return repr(value)
+
+
+def _short(value: Any, limit: int = 90) -> str:
+    text = _fmt(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
