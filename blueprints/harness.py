@@ -75,7 +75,7 @@ class BlueprintTestHarness:
 
     def __init__(self, blueprint: Blueprint, operators: int | Sequence[str] = 3, *, behaviours: dict[Any, Behaviour] | Sequence[Behaviour] | None = None,
                  session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
-                 request_args: Sequence[Any] = (), registration_args: Sequence[Any] = (), heartbeats: bool = True,
+                 request_args: Sequence[Any] = (), registration_args: Sequence[Any] | dict[str, Sequence[Any]] = (), heartbeats: bool = True,
                  genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
                  delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
         self.blueprint = blueprint
@@ -86,7 +86,8 @@ class BlueprintTestHarness:
         self.opts = _Options(bond, delegation)
         self.bonds = dict(bonds or {})
         self.payment, self.ttl = payment, ttl
-        self.request_values, self.registration_values = list(request_args), list(registration_args)
+        self.request_values = list(request_args)
+        self.registration_values = registration_args  # one list for every operator, or {operator name: list}
         derived = {n: derive_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
         self.accounts = {n: derived.get(n, n) for n in names}
         balances = {n: 1_000_000 * UNIT for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
@@ -147,8 +148,10 @@ class BlueprintTestHarness:
         self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": USDC, "amount": self.opts.delegation, "blueprint_selection": "All"})
 
     def register(self, op: SimulatedOperator) -> None:
+        values = self.registration_values
+        args = values.get(op.name, ()) if isinstance(values, dict) else values
         self.dispatch(op.account, SVC, "register", {"blueprint_id": self.blueprint_id, "preferences": op.preferences(),
-                                                     "registration_args": self.blueprint.registration_args(self.registration_values), "value": 0})
+                                                     "registration_args": self.blueprint.registration_args(args), "value": 0})
 
     def security_requirements(self) -> list[dict[str, Any]]:
         from runtime.codec import codec_of
@@ -247,6 +250,12 @@ class BlueprintTestHarness:
             self.manager.mark_reported(fault)
             out.append((fault, None))
         return out
+
+    def dispute(self, era: int, index: int) -> Any:
+        """``Services.dispute`` from the manager's dispute origin: the unapplied slash is discarded."""
+        if not isinstance(self.manager, ServiceManager):
+            raise TypeError("dispute() needs a blueprints.ServiceManager (it knows its dispute origin)")
+        return self.dispatch(self.manager.dispute_account, SVC, "dispute", {"era": era, "index": index})
 
     def slash_defer_rounds(self) -> int:
         return self.rt.constants(SVC).SlashDeferDuration

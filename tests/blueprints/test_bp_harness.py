@@ -131,3 +131,74 @@ def test_reported_faults_are_slashed_after_the_defer_window() -> None:
     assert h.operator_stake("Dave") == stake - stake // 10
     assert h.delegated("Dave") == delegated - delegated // 10
     assert h.operator_stake("Bob") == stake
+
+
+def test_a_disputed_slash_never_applies_and_only_the_origins_may_slash_or_dispute() -> None:
+    from runtime import DispatchError
+
+    h = BlueprintTestHarness(squaring(Quorum(2)), behaviours={"Dave": Faulty(1.0)})
+    h.call_job(0, 4)
+    stake = h.operator_stake("Dave")
+    with pytest.raises(DispatchError) as exc:  # Alice owns the blueprint, but the manager is the slashing origin
+        h.dispatch("Alice", "Services", "slash", {"offender": "Dave", "service_id": h.service_id, "slash_percent": 10})
+    assert exc.value.matches("BadOrigin")
+    [(fault, err)] = h.report_faults(10)
+    assert err is None
+    ev = h.rt.events_named("UnappliedSlash")[-1]
+    with pytest.raises(DispatchError):
+        h.dispatch("Eve", "Services", "dispute", {"era": ev["era"], "index": ev["index"]})
+    h.dispute(ev["era"], ev["index"])
+    assert h.rt.events_named("SlashDiscarded")
+    h.advance_rounds(h.slash_defer_rounds() + 1)
+    assert h.operator_stake("Dave") == stake
+
+
+def test_a_configured_slashing_origin_is_used() -> None:
+    bp = Blueprint("owner-slashes", manager=lambda: ServiceManager(Quorum(2), slashing_origin="Alice"))
+
+    @bp.job(0)
+    def echo(x: U64) -> U64:
+        return x
+
+    h = BlueprintTestHarness(bp, behaviours={"Bob": Faulty(1.0)})
+    h.call_job(0, 1)
+    assert h.manager.slashing_account == DEV_ACCOUNTS["Alice"]
+    assert [err for _, err in h.report_faults(5)] == [None]
+
+
+def test_without_an_aggregating_manager_the_chain_keeps_the_last_result() -> None:
+    bp = Blueprint("plain")  # the default manager: accept everything, no aggregation
+
+    @bp.job(0)
+    def who(ctx: JobContext) -> str:
+        return ctx.operator_name
+
+    h = BlueprintTestHarness(bp, behaviours={"Dave": Slow(2)})
+    out = h.call_job(0)
+    assert out.blocks == 2  # waited for every planned submission
+    assert out.final and out.result == "Dave"  # JobResults is overwritten: last one wins
+    assert out.results == {"Bob": ["Bob"], "Charlie": ["Charlie"], "Dave": ["Dave"]}
+
+
+def test_registration_args_reach_the_managers_hook() -> None:
+    from pallets.services.manager import Revert
+    from runtime import DispatchError
+
+    class RegionCheck(ServiceManager):
+        def on_register(self, blueprint_id, operator, preferences, registration_args, value):  # type: ignore[no-untyped-def]
+            if registration_args[0].value not in ("eu", "us"):
+                raise Revert("unsupported region")
+            return None
+
+    bp = Blueprint("regions", manager=RegionCheck, registration_params=[str], membership=("Dynamic",))
+
+    @bp.job(0)
+    def ping() -> bool:
+        return True
+
+    h = BlueprintTestHarness(bp, registration_args={"Bob": ["eu"], "Charlie": ["us"], "Dave": ["eu"]})
+    assert h.rt.pallets["Services"].storage.Instances.get(h.service_id).membership_model.name == "Dynamic"
+    assert h.call_job(0).result is True
+    with pytest.raises(DispatchError) as exc:
+        BlueprintTestHarness(bp, registration_args={"Bob": ["eu"], "Charlie": ["mars"], "Dave": ["eu"]})
+    assert exc.value.matches("InvalidRegistrationInput")
