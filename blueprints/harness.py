@@ -19,7 +19,7 @@ Operators are named Bob, Charlie, Dave, then ``Operator4``, ``Operator5``... (fu
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from pallets.services.types import Field
@@ -31,7 +31,7 @@ from runtime.genesis import UNIT
 from blueprints.behaviours import Behaviour, Honest
 from blueprints.definition import Blueprint, require
 from blueprints.manager import Fault, ServiceManager
-from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator, check_no_handler_errors
+from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator
 
 SVC = "Services"
 MAD = "MultiAssetDelegation"
@@ -62,7 +62,6 @@ class JobOutcome:
 class _Options:
     bond: int = 1_000 * UNIT
     delegation: int = 10_000 * 10**6
-    exposure: str = "min"
 
 
 def operator_name(i: int) -> str:
@@ -105,7 +104,7 @@ class BlueprintTestHarness:
         self.service_id: int = -1
         self.network: OperatorNetwork | None = None
         self.call_seconds: list[float] = []
-        self.strict = True  # call_job raises if a handler failed
+        self.strict = True  # call_job raises if a handler failed on that call
         if deploy:
             self.deploy()
 
@@ -200,7 +199,9 @@ class BlueprintTestHarness:
             network.advance(1)
         events = cursor.read()
         if self.strict:
-            check_no_handler_errors(network)
+            failed = [str(e) for e in network.errors if e.call_id == call_id and e.service_id == sid]
+            if failed:
+                raise RuntimeError("job handlers failed: " + "; ".join(failed))
         final = self.final_fields(sid, call_id)
         results: dict[str, list[Any]] = {}
         for ev in events:
