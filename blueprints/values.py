@@ -13,6 +13,8 @@ import types
 import typing
 from typing import Annotated, Any, Union, get_args, get_origin
 
+from runtime.codec import cached_by_hint
+
 from pallets.services.types import Field, FieldType
 from pallets.services.types.field import MAX_FIELDS_SIZE, MAX_STRUCT_FIELDS
 
@@ -235,24 +237,11 @@ class StructShape(Shape):
         return self.cls(**kwargs)
 
 
-_CACHE: dict[Any, Shape] = {}
-
 
 def shape_of(hint: Any, where: str = "type") -> Shape:
-    """Compile a type hint (see :mod:`blueprints.types`) into a :class:`Shape`; SchemaError if it
-    has no FieldType."""
-    try:
-        cached = _CACHE.get(hint)
-    except TypeError:
-        cached = None
-    if cached is not None:
-        return cached
-    shape = _compile(hint, where)
-    try:
-        _CACHE[hint] = shape
-    except TypeError:
-        pass
-    return shape
+    """Compile a type hint (see :mod:`blueprints.types`) into a :class:`Shape` (memoised per hint);
+    SchemaError if it has no FieldType."""
+    return _shape_cached(hint, where)
 
 
 def _compile(hint: Any, where: str) -> Shape:
@@ -306,3 +295,6 @@ def field_type_json(value: FieldType) -> Any:
     from runtime.codec import codec_of
 
     return codec_of(FieldType).encode(value)
+
+
+_shape_cached = cached_by_hint(_compile)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from typing import Any, Annotated, ClassVar, Iterable, Union, get_args, get_origin
+from typing import Any, Annotated, Callable, ClassVar, Iterable, Union, get_args, get_origin
 
 
 class ParamError(ValueError):
@@ -592,23 +592,30 @@ def struct(cls: type | None = None, *, name: str | None = None):
     return wrap(cls) if cls is not None else wrap
 
 
-_HINT_CACHE: dict[Any, Codec] = {}
+def cached_by_hint(compile_hint: Callable[[Any, str], Any]) -> Callable[..., Any]:
+    """Memoise a ``(hint, where) -> result`` compiler per hint (unhashable hints are compiled each time).
+
+    Type hints are compiled once and reused on every call, so hot dispatch paths never re-resolve."""
+    cache: dict[Any, Any] = {}
+
+    def compiled(hint: Any, where: str = "") -> Any:
+        try:
+            hit = cache.get(hint)
+        except TypeError:
+            return compile_hint(hint, where)
+        if hit is None:
+            hit = compile_hint(hint, where)
+            cache[hint] = hit
+        return hit
+
+    compiled.__doc__ = compile_hint.__doc__
+    compiled.__wrapped__ = compile_hint  # type: ignore[attr-defined]
+    return compiled
 
 
 def codec_of(hint: Any, where: str = "") -> Codec:
-    """The codec for a type hint (``Annotated`` alias, struct, enum, tuple, Optional...)."""
-    try:
-        cached = _HINT_CACHE.get(hint)
-    except TypeError:
-        cached = None
-    if cached is not None:
-        return cached
-    codec = _resolve(hint, where)
-    try:
-        _HINT_CACHE[hint] = codec
-    except TypeError:
-        pass
-    return codec
+    """The codec for a type hint (``Annotated`` alias, struct, enum, tuple, Optional...), memoised."""
+    return _codec_cached(hint, where)
 
 
 def _resolve(hint: Any, where: str) -> Codec:
@@ -673,3 +680,6 @@ def encode_value(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
         return {f.name: encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return repr(value)
+
+
+_codec_cached = cached_by_hint(_resolve)
