@@ -1,0 +1,169 @@
+"""``MachineCore``: the part of the state machine every rule relies on.
+
+* :meth:`MachineCore.call` is the one way rules dispatch: through ``rt.dispatch`` (so the call log
+  replays), without raising, checking that a failed call left the state root unchanged;
+* :meth:`MachineCore.bad_input` sends malformed input and checks it is refused before anything
+  changes (not even the call log);
+* :meth:`MachineCore.guard` saves the call log of a failing example and prints the one-line
+  replay command (``tangle-sim replay <path>``);
+* the invariants in :attr:`MachineCore.checks` run after every step.
+
+Rules live in the ``rules_*.py`` mixins, composed in :mod:`simulations.stateful.machine`.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, ClassVar, Iterator
+
+from hypothesis.stateful import RuleBasedStateMachine, invariant
+
+from runtime import Runtime
+from runtime.errors import InvalidTransaction
+from runtime.receipt import ExtrinsicReceipt
+from simulations.stateful import world
+from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
+
+FAILURE_DIR_ENV = "TANGLE_SIM_FAILURE_DIR"
+
+
+def failure_dir() -> Path:
+    """Where failing call sequences are saved (``$TANGLE_SIM_FAILURE_DIR``, default ``.hypothesis/tangle-sim-failures``)."""
+    return Path(os.environ.get(FAILURE_DIR_ENV, ".hypothesis/tangle-sim-failures"))
+
+
+class MachineCore(RuleBasedStateMachine):
+    """Dispatch helpers, the world, the invariant check and failure logs (no rules of its own)."""
+
+    #: invariant functions ``(rt, ledger)`` checked after every step; extend in subclasses
+    checks: ClassVar[list[Callable[[Runtime, Ledger], None]]] = list(ALL_INVARIANTS)
+    #: ``GenesisConfig.dev`` overrides of each example (short clocks, see :mod:`simulations.stateful.world`)
+    genesis: ClassVar[dict[str, Any]] = world.GENESIS
+
+    #: how often a rule is drawn relative to the others (default 1): ``{"approve": 3}`` makes
+    #: ``approve`` three times as likely. Hypothesis draws rules uniformly, so deep states (a slash
+    #: needs a service, which needs a request and approvals) need the steps on the way weighted up.
+    rule_weights: ClassVar[dict[str, int]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, weight in cls.__dict__.get("rule_weights", {}).items():
+            fn = getattr(cls, name, None)
+            if fn is None or not hasattr(fn, "hypothesis_stateful_rule"):
+                raise TypeError(f"{cls.__name__}.rule_weights names {name!r}, which is not a rule")
+            for i in range(1, weight):
+                setattr(cls, f"{name}__weight_{i}", fn)  # Hypothesis collects rules by attribute: each alias is one more ticket
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rt = self.make_runtime()
+        self.setup_calls = len(self.rt.call_log)
+        self.ledger = Ledger()
+        self.failed_calls = 0
+        self.receipts = 0
+
+    # ------------------------------------------------------------------ construction
+    def make_runtime(self) -> Runtime:
+        """The runtime each example starts from: :func:`world.build_world` on :attr:`genesis`.
+        Override for another genesis, extra pallets or more setup (dispatch it, so it replays)."""
+        return world.build_world(self.genesis)
+
+    # ------------------------------------------------------------------ the one way rules dispatch
+    def call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:
+        """Dispatch without raising. A failed call must leave the state root unchanged and keep no
+        events. Returns the receipt, or None when a transaction-validity check (a signed extension)
+        refused the call, which must change nothing and is not recorded."""
+        with self.guard():
+            rt = self.rt
+            root = rt.state_root()
+            calls = len(rt.call_log)
+            try:
+                receipt = rt.dispatch(origin, module, function, params, raise_error=False)
+            except InvalidTransaction:
+                assert rt.state_root() == root and len(rt.call_log) == calls, f"invalid transaction {module}.{function} changed state"
+                return None
+            self.receipts += 1
+            if not receipt.is_success:
+                self.failed_calls += 1
+                assert rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
+                assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
+            return receipt
+
+    @staticmethod
+    def ok(receipt: ExtrinsicReceipt | None) -> bool:
+        """Did the call succeed?"""
+        return receipt is not None and receipt.is_success
+
+    def expect_error(self, receipt: ExtrinsicReceipt | None, *names: str) -> None:
+        """The call must have failed with one of ``names`` (``"BadOrigin"``, ``"Services.ServiceNotFound"``...)."""
+        with self.guard():
+            assert receipt is not None and not receipt.is_success, f"expected {names}, the call succeeded"
+            error = receipt.error_name or ""
+            assert any(error == n or error.endswith("." + n) for n in names), f"expected one of {names}, got {error}"
+
+    @contextmanager
+    def guard(self) -> Iterator[None]:
+        """Save the call log (and print the replay command) if anything inside fails."""
+        try:
+            yield
+        except BaseException:
+            _report(self)
+            raise
+
+    def bad_input(self, origin: Any, module: str, function: str, params: Any) -> None:
+        """Malformed input must raise ValueError and change nothing (not even the call log)."""
+        with self.guard():
+            root, calls = self.rt.state_root(), len(self.rt.call_log)
+            try:
+                self.rt.dispatch(origin, module, function, params, raise_error=False)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError(f"malformed {module}.{function} {params!r} was accepted")
+            assert self.rt.state_root() == root and len(self.rt.call_log) == calls
+
+    def advance(self, fn: Callable[[], None]) -> None:
+        """Run a time step (blocks, rounds, eras) under :meth:`guard`."""
+        with self.guard():
+            fn()
+
+    # ------------------------------------------------------------------ invariants
+    @invariant()
+    def runtime_invariants(self) -> None:
+        with self.guard():
+            for check in self.checks:
+                check(self.rt, self.ledger)
+
+    def teardown(self) -> None:
+        self.rt = None  # type: ignore[assignment]
+
+
+def save_failure(machine: MachineCore, name: str | None = None) -> Path:
+    """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``) and return its path."""
+    directory = failure_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name or type(machine).__name__}.jsonl"
+    machine.rt.export_log(path)
+    return path
+
+
+def _report(machine: MachineCore) -> None:
+    """Save the call log of the failing example. While Hypothesis shrinks, failures are frequent and
+    not final; only the final (minimal) replay is saved, unless we run outside Hypothesis."""
+    if getattr(machine, "rt", None) is None:
+        return
+    try:
+        from hypothesis.control import current_build_context
+
+        if not current_build_context().is_final:
+            return
+    except Exception:  # not inside a Hypothesis run: always save
+        pass
+    try:
+        path = save_failure(machine)
+    except Exception:  # pragma: no cover - never mask the real failure
+        return
+    machine.failure_log = path  # type: ignore[attr-defined]
+    print(f"\ntangle-sim: failing call sequence saved; replay it with:\n    tangle-sim replay {path}\n")

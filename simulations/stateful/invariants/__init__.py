@@ -1,0 +1,88 @@
+"""Invariants of the whole runtime, as plain functions users can call from their own machines.
+
+Each takes the runtime and a :class:`Ledger` (what it remembers between checks) and raises
+``AssertionError`` with a message saying what broke. They only look at pallets that exist, and
+skip what a profile legitimately does differently (a real-profile quirk), so the same functions
+work on the intended and the real profile, and on runtimes with extra user pallets.
+
+=====================================  ==========================================================
+invariant                              what it guards
+=====================================  ==========================================================
+token_conservation                     native issuance = Σ balances; moves only by mint/burn events
+asset_conservation                     asset supply = Σ holders; moves only by Issued/Burned
+delegation_pot_backs_deposits          MAD pot = deposits + pending withdrawals, per asset
+services_pot_holds_staged_payments     Services pot = staged request payments, per asset
+staking_locks_match_ledgers            staking lock = ledger total, covered by the balance
+lst_pools_back_their_claims            pool holds active stake + unbonding claims (± dust)
+operator_state_machine                 operators move along legal edges; nobody joins twice
+operator_stake_is_reserved             operator stake = its reserved TNT
+delegation_books_balance               delegator and operator sides of delegations agree
+instance_limits_respected              no operator takes an instance beyond its limit
+no_service_from_expired_request        expiry on time; no service from an expired request
+slashes_respect_windows_and_disputes   no slash before its window, none after a dispute
+*_references_resolve                   stored ids/accounts point at things that exist
+state_is_immutable                     stored values are immutable and canonical
+=====================================  ==========================================================
+
+The machine also checks after every call that a failed call left the state root unchanged
+(:meth:`simulations.stateful.core.MachineCore.call`).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from runtime import Runtime
+from simulations.stateful.invariants.custody import (
+    delegation_pot_backs_deposits, lst_pools_back_their_claims, services_pot_holds_staged_payments, staking_locks_match_ledgers,
+)
+from simulations.stateful.invariants.delegation import (
+    LEGAL_OPERATOR_EDGES, delegation_books_balance, operator_stake_is_reserved, operator_state_machine,
+)
+from simulations.stateful.invariants.ledger import Ledger, SlashRecord, events_with_round, new_events
+from simulations.stateful.invariants.references import (
+    REFERENCE_INVARIANTS, delegation_references_resolve, lst_references_resolve, rewards_references_resolve, services_references_resolve,
+    staking_references_resolve,
+)
+from simulations.stateful.invariants.services import instance_limits_respected, no_service_from_expired_request, slashes_respect_windows_and_disputes
+from simulations.stateful.invariants.tokens import asset_conservation, token_conservation
+
+Invariant = Callable[[Runtime, Ledger], None]
+
+
+def state_is_immutable(rt: Runtime, ledger: Ledger) -> None:
+    """Every stored value is immutable and canonical (no lists, dicts, sets, floats or mutable
+    dataclasses in state). The state root renders every value changed since the last root
+    canonically and refuses anything else, so this costs only what changed."""
+    try:
+        rt.state_root()
+    except TypeError as exc:
+        raise AssertionError(f"mutable or non-canonical value in state: {exc}") from None
+
+
+ALL_INVARIANTS: list[Invariant] = [
+    token_conservation,
+    asset_conservation,
+    delegation_pot_backs_deposits,
+    services_pot_holds_staged_payments,
+    staking_locks_match_ledgers,
+    lst_pools_back_their_claims,
+    operator_state_machine,
+    operator_stake_is_reserved,
+    delegation_books_balance,
+    instance_limits_respected,
+    no_service_from_expired_request,
+    slashes_respect_windows_and_disputes,
+    *REFERENCE_INVARIANTS,
+    state_is_immutable,
+]
+"""Every invariant, in the order the machine checks them."""
+
+__all__ = [
+    "ALL_INVARIANTS", "Invariant", "Ledger", "SlashRecord", "new_events", "events_with_round", "LEGAL_OPERATOR_EDGES",
+    "token_conservation", "asset_conservation", "delegation_pot_backs_deposits", "services_pot_holds_staged_payments",
+    "staking_locks_match_ledgers", "lst_pools_back_their_claims", "operator_state_machine", "operator_stake_is_reserved",
+    "delegation_books_balance", "instance_limits_respected", "no_service_from_expired_request", "slashes_respect_windows_and_disputes",
+    "services_references_resolve", "delegation_references_resolve", "staking_references_resolve", "lst_references_resolve",
+    "rewards_references_resolve", "state_is_immutable",
+]

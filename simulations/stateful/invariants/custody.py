@@ -1,0 +1,121 @@
+"""Custody: every account that holds other people's tokens holds exactly what it owes.
+
+Token conservation alone cannot see a pallet that keeps tokens it should have paid out (a refund
+that never happens still conserves tokens: they just stay in the pot). These invariants compare
+each custodian's balance with the claims recorded against it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from runtime import Runtime
+from simulations.stateful.invariants.ledger import Ledger, new_events
+
+
+def _asset_key(asset: Any) -> int | str:
+    """``Custom(id)`` -> id; ``Erc20(addr)`` -> the address (held outside pallet_assets)."""
+    return asset.value if asset.name == "Custom" else f"erc20:{asset.value}"
+
+
+def _holdings(rt: Runtime, who: str, keys: set[int | str]) -> dict[int | str, int]:
+    out: dict[int | str, int] = {}
+    fungibles = rt.pallets["Assets"].fungibles if "Assets" in rt.pallets else None  # type: ignore[attr-defined]
+    for key in keys:
+        if key == 0:
+            out[key] = rt.pallets["Balances"].free_balance(who)  # type: ignore[attr-defined]
+        elif isinstance(key, int) and fungibles is not None:
+            out[key] = fungibles.balance(key, who)
+    return out
+
+
+def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
+    """MultiAssetDelegation's pot holds, per asset, exactly the delegators' deposits plus their
+    pending withdrawals (the real profile's slash residue, ``mad.slash_leaves_residue``, keeps
+    deposits that left the pot, so this is checked when that quirk is off)."""
+    mad = rt.pallets.get("MultiAssetDelegation")
+    if mad is None or rt.ctx.quirk("mad.slash_leaves_residue"):
+        return
+    owed: Counter[int | str] = Counter()
+    for meta in mad.storage.Delegators.values():  # type: ignore[attr-defined]
+        for asset, dep in meta.deposits:
+            owed[_asset_key(asset)] += dep.amount
+        for req in meta.withdraw_requests:
+            owed[_asset_key(req.asset)] += req.amount
+    pot = mad.pallet_account()  # type: ignore[attr-defined]
+    held = _holdings(rt, pot, set(owed) | {0})
+    for key, amount in held.items():
+        assert amount == owed[key], f"MultiAssetDelegation pot holds {amount} of asset {key} but owes {owed[key]} in deposits and pending withdrawals"
+
+
+def services_pot_holds_staged_payments(rt: Runtime, ledger: Ledger) -> None:
+    """The Services pallet account holds exactly the staged request payments (per asset): a payment
+    leaves it only to the manager when the service starts, or back to the requester on rejection or expiry."""
+    services = rt.pallets.get("Services")
+    if services is None:
+        return
+    owed: Counter[int | str] = Counter()
+    for payment in services.storage.StagingServicePayments.values():  # type: ignore[attr-defined]
+        owed[_asset_key(payment.asset)] += payment.amount
+    pot = services.pallet_account()  # type: ignore[attr-defined]
+    held = _holdings(rt, pot, set(owed) | {0})
+    for key, amount in held.items():
+        assert amount == owed[key], f"Services pallet account holds {amount} of asset {key} but {owed[key]} is staged"
+
+
+def staking_locks_match_ledgers(rt: Runtime, ledger: Ledger) -> None:
+    """Every staking ledger is backed: its stash's ``staking`` lock equals ``ledger.total``, the
+    total is covered by the stash's balance, ``active <= total`` and the unlocking chunks add up."""
+    staking = rt.pallets.get("Staking")
+    if staking is None:
+        return
+    balances = rt.pallets["Balances"]
+    for stash, led in staking.storage.Ledger.items():  # type: ignore[attr-defined]
+        unlocking = sum(c.value for c in led.unlocking)
+        assert led.active + unlocking == led.total, f"staking ledger of {stash}: active {led.active} + unlocking {unlocking} != total {led.total}"
+        lock = balances.locked(b"staking ", stash)  # type: ignore[attr-defined]
+        assert lock == led.total, f"staking lock of {stash} is {lock}, its ledger total {led.total}"
+        total_balance = balances.total_balance(stash)  # type: ignore[attr-defined]
+        assert led.total <= total_balance, f"{stash} has {led.total} bonded but only {total_balance} in its account"
+
+
+def lst_pools_back_their_claims(rt: Runtime, ledger: Ledger) -> None:
+    """Each Lst pool's bonded account holds its active stake plus every unbonding sub-pool's balance
+    (what unbonders will be paid), with at most rounding dust to spare: one base unit per unbond or
+    withdrawal so far. Members' unbonding points add up to the sub-pools' points, and the
+    ``TotalValueLocked`` is the pools' bonded stake (active + unlocking). (Intended profile: the real quirks over-pay
+    unbonders and skip the slash hook on purpose.)"""
+    lst = rt.pallets.get("Lst")
+    staking = rt.pallets.get("Staking")
+    if lst is None or staking is None:
+        return
+    for ev in new_events(rt, ledger, "lst_pools_back_their_claims"):
+        if ev.spec.pallet == "Lst" and ev.spec.name in ("Unbonded", "Withdrawn", "PoolSlashed", "UnbondingPoolSlashed"):
+            pid = ev["pool_id"]
+            ledger.pool_slack_allowance[pid] = ledger.pool_slack_allowance.get(pid, 1) + 1
+    real = any(rt.ctx.quirk(q) for q in ("lst.unbond_burn_before_pricing", "lst.on_slash_not_wired", "lst.unbonding_members_overwrite"))
+    if real:
+        return
+    balances = rt.pallets["Balances"]
+    s = lst.storage  # type: ignore[attr-defined]
+    member_points: Counter[int] = Counter()
+    for record in s.UnbondingMembers.values():
+        for _era, (pid, points) in record.unbonding_eras:
+            member_points[pid] += points
+    tvl = 0
+    for pid in s.BondedPools.keys():
+        bonded = lst.bonded_account(pid)  # type: ignore[attr-defined]
+        led = staking.storage.Ledger.get(bonded)  # type: ignore[attr-defined]
+        active = led.active if led is not None else 0
+        tvl += led.total if led is not None else 0
+        sub = s.SubPoolsStorage.get(pid)
+        owed = 0 if sub is None else sub.no_era.balance + sum(p.balance for _, p in sub.with_era)
+        points = 0 if sub is None else sub.no_era.points + sum(p.points for _, p in sub.with_era)
+        held = balances.total_balance(bonded)  # type: ignore[attr-defined]
+        slack = held - active - owed
+        assert slack >= 0, f"Lst pool {pid} owes {active} active + {owed} unbonding but its bonded account holds {held}"
+        allowance = ledger.pool_slack_allowance.get(pid, 1)
+        assert slack <= allowance, f"Lst pool {pid} holds {slack} more than its active stake and unbonding claims (rounding allows {allowance}): tokens lost to members"
+        assert points == member_points[pid], f"Lst pool {pid}: sub-pools hold {points} points, members are owed {member_points[pid]}"
+    assert s.TotalValueLocked.value() == tvl, f"Lst TotalValueLocked {s.TotalValueLocked.value()} != pools' bonded stake {tvl}"

@@ -1,0 +1,154 @@
+"""MultiAssetDelegation: the operator state machine, operator stake, and the two sides of every
+delegation (the delegator's record and the operator's) agreeing."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from runtime import Runtime
+from simulations.stateful.invariants.ledger import Ledger, new_events, status_name
+
+MAD = "MultiAssetDelegation"
+
+#: Operator status edges every profile allows (spec §1.6), ``None`` = not an operator.
+LEGAL_OPERATOR_EDGES: frozenset[tuple[str | None, str | None]] = frozenset({
+    (None, "Active"),
+    ("Active", "Inactive"),
+    ("Inactive", "Active"),
+    ("Active", "Leaving"),
+    ("Inactive", "Leaving"),
+    ("Leaving", "Active"),
+    ("Leaving", None),
+})
+#: Intended only (quirk ``mad.cancel_leave_sets_active`` off): cancelling a leave restores Inactive.
+INTENDED_OPERATOR_EDGES = LEGAL_OPERATOR_EDGES | {("Leaving", "Inactive")}
+
+
+def operator_state_machine(rt: Runtime, ledger: Ledger) -> None:
+    """Operators move only along legal edges (join → Active ⇄ Inactive → Leaving → gone, or back),
+    one edge per event: ``OperatorJoined`` only for an account that is not an operator (nobody joins
+    twice), ``OperatorLeaveExecuted`` only for one that is, and the set of operators changes only
+    through those two events."""
+    mad = rt.pallets.get(MAD)
+    if mad is None:
+        return
+    now = {who: status_name(meta.status) for who, meta in mad.storage.Operators.items()}  # type: ignore[attr-defined]
+    before = ledger.operator_status if ledger.operator_status is not None else {}
+    members = set(before)
+    for ev in new_events(rt, ledger, "operator_state_machine"):
+        if ev.spec.pallet != MAD:
+            continue
+        if ev.spec.name == "OperatorJoined":
+            assert ev["who"] not in members, f"{ev['who']} joined as an operator twice (block {ev.block})"
+            members.add(ev["who"])
+        elif ev.spec.name == "OperatorLeaveExecuted":
+            assert ev["who"] in members, f"{ev['who']} left without being an operator (block {ev.block})"
+            members.discard(ev["who"])
+            ledger.departed_operators.add(ev["who"])
+    if ledger.operator_status is not None:
+        assert members == set(now), f"operators changed without join/leave events: {sorted(members ^ set(now))}"
+    legal = LEGAL_OPERATOR_EDGES if rt.ctx.quirk("mad.cancel_leave_sets_active") else INTENDED_OPERATOR_EDGES
+    for who in set(now) | set(before):
+        edge = (before.get(who), now.get(who))
+        if edge[0] != edge[1] and ledger.operator_status is not None:
+            assert edge in legal, f"operator {who} moved {edge[0]} -> {edge[1]}, not a legal edge"
+    ledger.operator_status = now
+
+
+def _asset_deposits(rt: Runtime) -> Counter[str]:
+    """TNT each account has reserved as pallet_assets deposits (asset, metadata, account and approval deposits)."""
+    out: Counter[str] = Counter()
+    assets = rt.pallets.get("Assets")
+    if assets is None:
+        return out
+    s = assets.storage  # type: ignore[attr-defined]
+    owners = {}
+    for asset_id, d in s.Asset.items():
+        owners[asset_id] = d.owner
+        out[d.owner] += d.deposit
+    for asset_id, meta in s.Metadata.items():
+        if asset_id in owners:
+            out[owners[asset_id]] += meta.deposit
+    for (_asset_id, who), acc in s.Account.items():
+        if acc.reason.name == "DepositHeld":
+            out[who] += acc.reason.value
+        elif acc.reason.name == "DepositFrom":
+            out[acc.reason.value[0]] += acc.reason.value[1]
+    for (_asset_id, owner, _delegate), approval in s.Approvals.items():
+        out[owner] += approval.deposit
+    return out
+
+
+def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
+    """An operator's self-stake is exactly what is reserved in its own account, besides any
+    pallet_assets deposits: joining, bonding more, unstaking, leaving and service slashes move
+    reserve and stake together.
+
+    One exception, which is how pallet_balances works on chain: a lock (a staking bond) is also
+    satisfied by reserved funds, so an operator can bond its MAD stake in pallet_staking too and
+    transfer the rest away; a staking slash (``Balances.Slashed``) then burns free balance first and
+    the *reserved* MAD stake after it. For an account hit by such a slash, the reserve may fall
+    short of the stake (never exceed it)."""
+    mad = rt.pallets.get(MAD)
+    if mad is None:
+        return
+    slashed: set[str] = ledger.extra.setdefault("balance_slashed_accounts", set())
+    for ev in new_events(rt, ledger, "operator_stake_is_reserved"):
+        if ev.spec.pallet == "Balances" and ev.spec.name == "Slashed":
+            slashed.add(ev["who"])
+    balances = rt.pallets["Balances"]
+    deposits = _asset_deposits(rt)
+    for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
+        reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
+        expected = meta.stake + deposits[who]
+        if who in slashed:
+            assert reserved <= expected, f"operator {who} has {reserved} reserved, more than its stake {meta.stake} (and {deposits[who]} asset deposits)"
+        else:
+            assert reserved == expected, f"operator {who} has {reserved} reserved but its stake is {meta.stake} (and {deposits[who]} asset deposits)"
+
+
+def delegation_books_balance(rt: Runtime, ledger: Ledger) -> None:
+    """Both sides of every delegation agree (intended profile: no slash residue):
+
+    * an operator's ``(delegator, asset)`` bond equals the delegator's delegations to it in that
+      asset (a nomination and a ``Custom(0)`` delegation share one bond), ``delegation_count`` is
+      the number of bonds, and every bond's delegator exists;
+    * a deposit's ``delegated_amount`` is the sum of its non-nomination delegations and never
+      exceeds the deposit;
+    * pending unstake requests never ask for more than is delegated (nobody unstakes more than
+      they delegated).
+    """
+    mad = rt.pallets.get(MAD)
+    if mad is None or rt.ctx.quirk("mad.slash_leaves_residue"):
+        return
+    s = mad.storage  # type: ignore[attr-defined]
+    delegators = dict(s.Delegators.items())
+    operators = dict(s.Operators.items())
+    by_bond: Counter[tuple[str, str, object]] = Counter()
+    for who, meta in delegators.items():
+        delegated: Counter[object] = Counter()
+        for d in meta.delegations:
+            assert d.amount > 0, f"{who} keeps an empty delegation to {d.operator}"
+            if d.operator in operators:
+                by_bond[(d.operator, who, d.asset)] += d.amount
+            if not d.is_nomination:
+                delegated[d.asset] += d.amount
+        for asset, dep in meta.deposits:
+            assert dep.delegated_amount <= dep.amount, f"{who} delegated {dep.delegated_amount} of a {dep.amount} deposit of {asset}"
+            assert dep.delegated_amount == delegated[asset], f"{who}'s deposit of {asset} records {dep.delegated_amount} delegated, its delegations add up to {delegated[asset]}"
+        for asset in delegated:
+            assert meta.deposit(asset) is not None, f"{who} delegates {asset} without a deposit"
+        pending: Counter[tuple[str, object, bool]] = Counter()
+        for r in meta.delegator_unstake_requests:
+            pending[(r.operator, r.asset, r.is_nomination)] += r.amount
+        for (op, asset, nomination), amount in pending.items():
+            idx = meta.delegation_index(op, asset, nomination)
+            have = meta.delegations[idx].amount if idx is not None else 0
+            assert amount <= have, f"{who} has {amount} of {asset} pending unstake from {op} but only {have} delegated"
+    for op, meta in operators.items():
+        assert meta.delegation_count == len(meta.delegations), f"operator {op}: delegation_count {meta.delegation_count} != {len(meta.delegations)} bonds"
+        for bond in meta.delegations:
+            assert bond.delegator in delegators, f"operator {op} has a bond from {bond.delegator}, who is not a delegator"
+            have = by_bond.pop((op, bond.delegator, bond.asset), 0)
+            assert bond.amount == have, f"operator {op} records {bond.amount} of {bond.asset} from {bond.delegator}, whose delegations add up to {have}"
+    assert not by_bond, f"delegations with no operator-side bond: {dict(by_bond)}"

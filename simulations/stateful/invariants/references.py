@@ -1,0 +1,136 @@
+"""Every stored reference resolves: ids and accounts one pallet stores point at something that exists."""
+
+from __future__ import annotations
+
+from runtime import Runtime
+from simulations.stateful.invariants.ledger import Ledger, new_events
+
+
+def services_references_resolve(rt: Runtime, ledger: Ledger) -> None:
+    """Services: every service's blueprint exists and lists it as active (``ServiceStatus``), its
+    owner's ``UserServices`` holds it, its operators are registered on the blueprint and list it in
+    their profile; requests, registrations and unapplied slashes name existing blueprints; job
+    calls name services that exist or existed, and every result answers a job call."""
+    services = rt.pallets.get("Services")
+    if services is None:
+        return
+    s = services.storage  # type: ignore[attr-defined]
+    silent_membership = rt.ctx.quirk("services.join_leave_silent")
+    blueprints = set(s.Blueprints.keys())
+    for sid, svc in s.Instances.items():
+        assert svc.id == sid, f"service {sid} is stored as {svc.id}"
+        assert svc.blueprint in blueprints, f"service {sid} runs blueprint {svc.blueprint}, which does not exist"
+        assert s.ServiceStatus.contains((svc.blueprint, sid)), f"service {sid} is missing from ServiceStatus[{svc.blueprint}]"
+        assert sid in s.UserServices.get(svc.owner), f"service {sid} is missing from its owner's UserServices"
+        for op in svc.operators():
+            assert s.Operators.contains((svc.blueprint, op)), f"service {sid}'s operator {op} is not registered on blueprint {svc.blueprint}"
+            profile = s.OperatorsProfile.get(op)
+            if not silent_membership:
+                assert profile is not None and sid in profile.services, f"service {sid} is missing from operator {op}'s profile"
+    for (bid, sid) in s.ServiceStatus.keys():
+        svc = s.Instances.get(sid)
+        assert svc is not None and svc.blueprint == bid, f"ServiceStatus[{bid}][{sid}] names no service of that blueprint"
+    for owner, sids in s.UserServices.items():
+        for sid in sids:
+            svc = s.Instances.get(sid)
+            assert svc is not None and svc.owner == owner, f"UserServices[{owner}] lists service {sid}, which it does not own"
+    if not silent_membership:
+        for op, profile in s.OperatorsProfile.items():
+            for sid in profile.services:
+                svc = s.Instances.get(sid)
+                assert svc is not None and svc.has_operator(op), f"operator {op}'s profile lists service {sid}, which it does not run"
+            for bid in profile.blueprints:
+                assert s.Operators.contains((bid, op)), f"operator {op}'s profile lists blueprint {bid}, where it is not registered"
+    for rid, req in s.ServiceRequests.items():
+        assert req.blueprint in blueprints, f"request {rid} names blueprint {req.blueprint}, which does not exist"
+    for (bid, _op) in s.Operators.keys():
+        assert bid in blueprints, f"an operator is registered on blueprint {bid}, which does not exist"
+    for (_era, _index), slash in s.UnappliedSlashes.items():
+        assert slash.blueprint_id in blueprints, f"unapplied slash names blueprint {slash.blueprint_id}, which does not exist"
+    next_service = s.NextInstanceId.value()
+    for (sid, cid) in s.JobCalls.keys():
+        assert sid < next_service, f"job call {cid} names service {sid}, which never existed"
+    for key in s.JobResults.keys():
+        assert s.JobCalls.contains(key), f"job result {key} answers no job call"
+
+
+def delegation_references_resolve(rt: Runtime, ledger: Ledger) -> None:
+    """MultiAssetDelegation: every delegation and pending unstake names an operator that exists,
+    or one that left through ``execute_leave_operators`` (delegations never block leaving, spec
+    §1.6: such a delegation dangles, and under the intended profile its unstake releases it)."""
+    mad = rt.pallets.get("MultiAssetDelegation")
+    if mad is None:
+        return
+    for ev in new_events(rt, ledger, "delegation_references_resolve"):
+        if ev.spec.pallet == "MultiAssetDelegation" and ev.spec.name == "OperatorLeaveExecuted":
+            ledger.departed_operators.add(ev["who"])
+    operators = set(mad.storage.Operators.keys())  # type: ignore[attr-defined]
+    known = operators | ledger.departed_operators
+    for who, meta in mad.storage.Delegators.items():  # type: ignore[attr-defined]
+        for d in meta.delegations:
+            assert d.operator in known, f"{who} delegates to {d.operator}, which never was an operator"
+        for r in meta.delegator_unstake_requests:
+            assert r.operator in known, f"{who} is unstaking from {r.operator}, which never was an operator"
+
+
+def staking_references_resolve(rt: Runtime, ledger: Ledger) -> None:
+    """pallet_staking: ``Bonded`` and ``Ledger`` name each other, and every validator, nominator
+    and payee has a ledger."""
+    staking = rt.pallets.get("Staking")
+    if staking is None:
+        return
+    s = staking.storage  # type: ignore[attr-defined]
+    for stash, controller in s.Bonded.items():
+        assert controller == stash, f"{stash} is bonded to controller {controller} (controllers are deprecated)"
+        led = s.Ledger.get(stash)
+        assert led is not None and led.stash == stash, f"bonded stash {stash} has no ledger"
+    for stash in s.Ledger.keys():
+        assert s.Bonded.contains(stash), f"ledger of {stash} without a Bonded entry"
+    for who in list(s.Validators.keys()) + list(s.Nominators.keys()) + list(s.Payee.keys()):
+        assert s.Ledger.contains(who), f"{who} validates, nominates or has a payee without a ledger"
+    assert s.CounterForValidators.value() == len(s.Validators), "CounterForValidators is off"
+    assert s.CounterForNominators.value() == len(s.Nominators), "CounterForNominators is off"
+
+
+def lst_references_resolve(rt: Runtime, ledger: Ledger) -> None:
+    """Lst: every pool has its token (an asset with the pool's id), its reward pool, and a reverse
+    lookup from its bonded account; counters match their maps; an unbonding member's pool exists
+    (unless the real depositor-dissolve quirk dissolved it under them)."""
+    lst = rt.pallets.get("Lst")
+    if lst is None:
+        return
+    s = lst.storage  # type: ignore[attr-defined]
+    assets = rt.pallets["Assets"].storage  # type: ignore[attr-defined]
+    pools = set(s.BondedPools.keys())
+    for pid in pools:
+        assert assets.Asset.contains(pid), f"Lst pool {pid} has no pool token"
+        assert s.RewardPools.contains(pid), f"Lst pool {pid} has no reward pool"
+        assert s.ReversePoolIdLookup.get(lst.bonded_account(pid)) == pid, f"Lst pool {pid}'s bonded account does not map back to it"  # type: ignore[attr-defined]
+        assert pid <= s.LastPoolId.value(), f"Lst pool {pid} is above LastPoolId"
+    for name in ("BondedPools", "RewardPools", "SubPoolsStorage", "UnbondingMembers", "ReversePoolIdLookup"):
+        counter = getattr(s, f"CounterFor{name}").value()
+        assert counter == len(getattr(s, name)), f"Lst CounterFor{name} {counter} != {len(getattr(s, name))}"
+    for pid in s.SubPoolsStorage.keys():
+        assert pid in pools, f"sub-pools of Lst pool {pid}, which does not exist"
+    if not rt.ctx.quirk("lst.depositor_withdraw_dissolves_pool"):
+        for member, record in s.UnbondingMembers.items():
+            for _era, (pid, _points) in record.unbonding_eras:
+                assert pid in pools, f"{member} is unbonding from Lst pool {pid}, which does not exist"
+
+
+def rewards_references_resolve(rt: Runtime, ledger: Ledger) -> None:
+    """Rewards: an asset's vault lookup and the vault's asset list agree, and each vault with
+    assets has a config."""
+    rewards = rt.pallets.get("Rewards")
+    if rewards is None:
+        return
+    s = rewards.storage  # type: ignore[attr-defined]
+    for asset, vault in s.AssetLookupRewardVaults.items():
+        assert asset in s.RewardVaults.get(vault, ()), f"{asset} is looked up in vault {vault}, which does not list it"
+    for vault, vault_assets in s.RewardVaults.items():
+        for asset in vault_assets:
+            assert s.AssetLookupRewardVaults.get(asset) == vault, f"vault {vault} lists {asset}, which is looked up elsewhere"
+
+
+REFERENCE_INVARIANTS = [services_references_resolve, delegation_references_resolve, staking_references_resolve, lst_references_resolve,
+                        rewards_references_resolve]

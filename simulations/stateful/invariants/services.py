@@ -1,0 +1,135 @@
+"""Services: instance limits, request expiry, and the slashing window."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from runtime import Runtime
+from simulations.stateful.invariants.ledger import Ledger, SlashRecord, events_with_round, new_events
+
+SVC = "Services"
+
+
+def _committed(rt: Runtime) -> Counter[tuple[int, str]]:
+    """(blueprint, operator) -> active instances it runs + pending requests it approved."""
+    s = rt.pallets[SVC].storage  # type: ignore[attr-defined]
+    out: Counter[tuple[int, str]] = Counter()
+    for svc in s.Instances.values():
+        for op in svc.operators():
+            out[(svc.blueprint, op)] += 1
+    for req in s.ServiceRequests.values():
+        for op, state in req.operators_with_approval_state:
+            if state.name == "Approved":
+                out[(req.blueprint, op)] += 1
+    return out
+
+
+def instance_limits_respected(rt: Runtime, ledger: Ledger) -> None:
+    """No operator takes on an instance beyond its limit (extension ``instance_limits``): whenever an
+    operator's commitments on a blueprint (active instances it runs plus pending requests it
+    approved) grow, they stay within its ``OperatorInstanceLimits``. (A limit lowered below the
+    current count is allowed; the operator just cannot take more.) The pallet's own count
+    ``OperatorInstanceCount`` equals the recomputed commitments."""
+    services = rt.pallets.get(SVC)
+    if services is None or not rt.profile.extensions.instance_limits:
+        return
+    s = services.storage  # type: ignore[attr-defined]
+    committed = _committed(rt)
+    counted = {key: n for key, n in s.OperatorInstanceCount.items() if n}
+    assert counted == {k: v for k, v in committed.items() if v}, (
+        f"OperatorInstanceCount {counted} != active instances + approved requests {dict(committed)}")
+    for key, n in committed.items():
+        if n > ledger.committed.get(key, 0):
+            limit = s.OperatorInstanceLimits.get(key)
+            assert limit is None or n <= limit, f"operator {key[1]} committed to {n} instances of blueprint {key[0]}, above its limit {limit}"
+    ledger.committed = dict(committed)
+
+
+def no_service_from_expired_request(rt: Runtime, ledger: Ledger) -> None:
+    """Requests expire (extension ``request_expiry``): a pending request is younger than its expiry
+    block, it expires no earlier than ``request_expiry_blocks`` after it was made, and no service
+    ever starts from a request that expired or from one older than that."""
+    services = rt.pallets.get(SVC)
+    if services is None:
+        return
+    enabled = rt.profile.extensions.request_expiry
+    lifetime = rt.profile.extensions.request_expiry_blocks
+    for ev in new_events(rt, ledger, "no_service_from_expired_request"):
+        if ev.spec.pallet != SVC:
+            continue
+        name = ev.spec.name
+        if name == "ServiceRequested":
+            ledger.request_created[ev["request_id"]] = ev.block
+        elif name == "ServiceRequestExpired":
+            rid = ev["request_id"]
+            assert enabled, f"request {rid} expired with request expiry off"
+            created = ledger.request_created.get(rid)
+            assert created is None or ev.block >= created + lifetime, f"request {rid} made at block {created} expired at block {ev.block}, before its {lifetime} blocks"
+            ledger.expired_requests.add(rid)
+        elif name == "ServiceInitiated":
+            rid = ev["request_id"]
+            assert rid not in ledger.expired_requests, f"service {ev['service_id']} started from request {rid}, which had expired"
+            created = ledger.request_created.get(rid)
+            if enabled and created is not None:
+                assert ev.block < created + lifetime, f"service {ev['service_id']} started at block {ev.block} from request {rid} made at block {created}: expired at {created + lifetime}"
+    if enabled:
+        s = services.storage  # type: ignore[attr-defined]
+        for rid in s.ServiceRequests.keys():
+            at = s.ServiceRequestExpiresAt.get(rid)
+            assert at is not None, f"pending request {rid} has no expiry"
+            assert at > rt.block_number, f"request {rid} is still pending at block {rt.block_number}, past its expiry block {at}"
+            assert rid not in ledger.expired_requests, f"request {rid} expired but is still pending"
+
+
+def slashes_respect_windows_and_disputes(rt: Runtime, ledger: Ledger) -> None:
+    """A Services slash is applied no earlier than ``SlashDeferDuration`` rounds after it was
+    recorded, never after it was disputed (``SlashDiscarded``), and a slash leaves the unapplied
+    queue only by being applied (``OperatorSlashed`` through MultiAssetDelegation), dropped
+    (``SlashDropped``) or disputed. A disputed slash is gone for good."""
+    services = rt.pallets.get(SVC)
+    if services is None:
+        return
+    defer = services.consts.SlashDeferDuration  # type: ignore[attr-defined]
+    exact = rt.ctx.quirk("services.slash_applied_only_in_exact_round")
+    on_terminate = rt.ctx.quirk("services.terminate_clears_all_round_slashes")
+    silent = rt.ctx.quirk("services.slash_manager_noop") or not rt.profile.extensions.mad_slashing
+    slashes = ledger.slashes
+    removed_by_event: set[tuple[int, int]] = set()
+    for ev, round_now in events_with_round(rt, ledger, "slashes_respect_windows_and_disputes"):
+        pallet, name = ev.spec.pallet, ev.spec.name
+        if pallet == SVC and name == "UnappliedSlash":
+            key = (ev["era"], ev["index"])
+            slashes[key] = SlashRecord(ev["era"], ev["index"], ev["operator"], ev["service_id"], ev["blueprint_id"])
+        elif pallet == SVC and name in ("SlashDiscarded", "SlashDropped"):
+            key = (ev["era"], ev["index"])
+            rec = slashes.get(key)
+            assert rec is not None and rec.state == "pending", f"{name} for slash {key}, which was not pending ({rec.state if rec else 'unknown'})"
+            rec.state = "discarded" if name == "SlashDiscarded" else "dropped"
+            removed_by_event.add(key)
+        elif pallet == "MultiAssetDelegation" and name == "OperatorSlashed":
+            era = ev["era"]
+            candidates = [r for r in slashes.values() if r.era == era and r.operator == ev["operator"] and r.service_id == ev["service_id"]]
+            pending = [r for r in candidates if r.state == "pending"]
+            if not pending and any(r.state == "discarded" for r in candidates):
+                raise AssertionError(f"operator {ev['operator']} slashed at round {round_now} for a slash of service {ev['service_id']} (round {era}) that was disputed")
+            assert pending, f"OperatorSlashed for {ev['operator']} (service {ev['service_id']}, round {era}) with no pending slash"
+            if not on_terminate:
+                earliest = 0 if exact and era == 0 else era + defer
+                assert round_now >= earliest, f"slash of {ev['operator']} recorded in round {era} applied in round {round_now}, before its window ends (round {earliest})"
+            rec = pending[0]
+            rec.state = "applied"
+            removed_by_event.add((rec.era, rec.index))
+    stored = set(services.storage.UnappliedSlashes.keys())  # type: ignore[attr-defined]
+    for key, rec in slashes.items():
+        if rec.state != "pending":
+            assert key not in stored, f"slash {key} was {rec.state} but is still queued"
+        elif key not in stored:
+            # gone without an event: only a no-op SlashManager (or a real terminate) deletes silently
+            assert silent or on_terminate, f"slash {key} of {rec.operator} vanished without being applied, dropped or disputed"
+            # (the real exact-round rule saturates: round-0 slashes go at once while the round is <= the deferral)
+            earliest = 0 if exact and rec.era == 0 else rec.era + defer
+            if not on_terminate:
+                assert rt.current_round >= earliest, f"slash {key} recorded in round {rec.era} removed by round {rt.current_round}, before its window ends"
+            rec.state = "applied"
+    unknown = stored - set(slashes)
+    assert not unknown, f"unapplied slashes with no UnappliedSlash event: {sorted(unknown)}"

@@ -1,0 +1,79 @@
+"""Token conservation: no token is created or destroyed except by an event that says so.
+
+Every holding is an account balance (free or reserved/held), including pallet pots, Lst pools'
+bonded and reward accounts, MultiAssetDelegation's pot, staged service payments and pending
+withdrawals, and staking locks only freeze balances in place. So "issuance = sum of free +
+reserved + pooled + pending" is "issuance = sum of every account's free + reserved".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from runtime import Runtime
+from simulations.stateful.invariants.ledger import Ledger, new_events
+
+#: Balances events that change total issuance, with their sign (field ``amount``).
+NATIVE_ISSUANCE_EVENTS: dict[str, int] = {"Balances.Minted": 1, "Balances.Burned": -1, "Balances.DustLost": -1, "Balances.Slashed": -1}
+#: Events after which issuance may be anything (root forcing balances).
+NATIVE_FORCING_EVENTS = frozenset({"Balances.BalanceSet", "Balances.TotalIssuanceForced"})
+
+
+def token_conservation(rt: Runtime, ledger: Ledger) -> None:
+    """Native TNT: total issuance equals the sum of every account's free and reserved balance, and
+    between two checks it moved exactly by the Minted/Burned/Slashed/DustLost events (staking and
+    era rewards mint, slashes and dust burn; nothing else may)."""
+    balances = rt.pallets["Balances"]
+    issuance = balances.total_issuance()  # type: ignore[attr-defined]
+    held = 0
+    for a in rt.pallets["System"].storage.Account.values():  # type: ignore[attr-defined]
+        held += a.free + a.reserved
+    assert issuance == held, f"native issuance {issuance} != sum of balances {held} (difference {issuance - held})"
+    fresh = new_events(rt, ledger, "token_conservation")
+    if ledger.native_issuance is not None:
+        expected = ledger.native_issuance
+        forced = False
+        for ev in fresh:
+            if ev.spec.pallet != "Balances":
+                continue
+            name = ev.name
+            sign = NATIVE_ISSUANCE_EVENTS.get(name)
+            if sign is not None:
+                expected += sign * ev["amount"]
+            elif name in NATIVE_FORCING_EVENTS:
+                forced = True
+        if not forced:
+            assert issuance == expected, (
+                f"native issuance moved by {issuance - ledger.native_issuance} but mint/burn/slash events account for {expected - ledger.native_issuance}")
+    ledger.native_issuance = issuance
+
+
+def asset_conservation(rt: Runtime, ledger: Ledger) -> None:
+    """pallet_assets (including Lst pool tokens): each asset's supply equals the sum of its holders'
+    balances, and between two checks it moved exactly by its ``Issued`` and ``Burned`` events."""
+    assets = rt.pallets.get("Assets")
+    if assets is None:
+        return
+    holders: Counter[int] = Counter()
+    for (asset_id, _who), acc in assets.storage.Account.items():  # type: ignore[attr-defined]
+        holders[asset_id] += acc.balance
+    supply: dict[int, int] = {}
+    for asset_id, details in assets.storage.Asset.items():  # type: ignore[attr-defined]
+        assert details.supply == holders[asset_id], f"asset {asset_id}: supply {details.supply} != sum of balances {holders[asset_id]}"
+        supply[asset_id] = details.supply
+    orphans = set(holders) - set(supply)
+    assert not orphans, f"balances of assets that do not exist: {sorted(orphans)}"
+    moved: Counter[int] = Counter()
+    for ev in new_events(rt, ledger, "asset_conservation"):
+        if ev.spec.pallet != "Assets":
+            continue
+        if ev.spec.name == "Issued":
+            moved[ev["asset_id"]] += ev["amount"]
+        elif ev.spec.name == "Burned":
+            moved[ev["asset_id"]] -= ev["balance"]
+    if ledger.extra.get("asset_supply_seen"):
+        for asset_id, now in supply.items():
+            before = ledger.asset_supply.get(asset_id, 0)
+            assert now - before == moved[asset_id], f"asset {asset_id}: supply moved by {now - before} but Issued/Burned events account for {moved[asset_id]}"
+    ledger.extra["asset_supply_seen"] = True
+    ledger.asset_supply = supply

@@ -1,0 +1,42 @@
+"""``RuleMixin``: what every ``rules_*.py`` mixin may use, declared once for type checkers, plus
+small helpers for choosing *valid* arguments from the current state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+
+if TYPE_CHECKING:
+    from runtime import Runtime
+    from runtime.receipt import ExtrinsicReceipt
+    from simulations.stateful.invariants import Ledger
+
+T = TypeVar("T")
+
+
+class RuleMixin:
+    """Base of the rule mixins. ``call``/``ok``/``bad_input``/``expect_error``/``advance`` come from
+    :class:`~simulations.stateful.core.MachineCore` at run time."""
+
+    if TYPE_CHECKING:
+        rt: Runtime
+        ledger: Ledger
+
+        def call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None: ...
+        def ok(self, receipt: ExtrinsicReceipt | None) -> bool: ...
+        def bad_input(self, origin: Any, module: str, function: str, params: Any) -> None: ...
+        def expect_error(self, receipt: ExtrinsicReceipt | None, *names: str) -> None: ...
+        def advance(self, fn: Callable[[], None]) -> None: ...
+
+    def storage(self, pallet: str) -> Any:
+        """A pallet's storage (rules read state to pick valid arguments)."""
+        return self.rt.pallets[pallet].storage  # type: ignore[attr-defined]
+
+    @staticmethod
+    def pick(items: Sequence[T], index: int) -> T | None:
+        """``items[index % len(items)]`` or None: a drawn index picks one of what exists now."""
+        return items[index % len(items)] if items else None
+
+    @staticmethod
+    def share(total: int, percent: int) -> int:
+        """``percent`` (1..100) of ``total``, at least 1 when total > 0."""
+        return max(total * percent // 100, 1) if total > 0 else 0
