@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 from runtime import GenesisConfig, Runtime
+from simulations.stateful.plugin import CI_PROFILE
+
+# The fixed-seed, bounded profile; `pytest --hypothesis-profile=stress` replaces it (Hypothesis's
+# own plugin loads the named profile after this conftest is imported).
+settings.load_profile(CI_PROFILE)
 
 
 @pytest.fixture

@@ -52,8 +52,13 @@ class DelegationRules(RuleMixin):
         return fallback, s.Delegators.get(fallback)
 
     # ------------------------------------------------------------------ operators
-    @rule(target=operators, who=accounts, bond=S.stake_amounts())
-    def join_operators(self, who: str, bond: int) -> Any:
+    @rule(target=operators, who=accounts, exact=S.mostly_true(), percent=st.integers(1, 50), bond=S.stake_amounts())
+    def join_operators(self, who: str, exact: bool, percent: int, bond: int) -> Any:
+        """Mostly a bond the account can afford above the minimum (so joining, and joining twice,
+        gets past the amount checks); otherwise an arbitrary amount."""
+        if exact:
+            minimum = self.rt.pallets[MAD].consts.MinOperatorBondAmount  # type: ignore[attr-defined]
+            bond = max(minimum, self.share(self.rt.free_balance(who), percent))
         return who if self.ok(self.call(who, MAD, "join_operators", {"bond_amount": bond})) else multiple()
 
     @rule(op=operators, amount=S.stake_amounts())

@@ -36,6 +36,14 @@ class ServicesRules(RuleMixin):
     def seed_blueprints(self) -> Any:
         return multiple((0, world.BLUEPRINT_OWNER))
 
+    @initialize(target=services)
+    def seed_services(self) -> Any:
+        return multiple((0, world.SERVICE_OWNER, tuple(sorted(world.SETUP_OPERATORS[:2])), 0))
+
+    @initialize(target=requests)
+    def seed_requests(self) -> Any:
+        return multiple((1, world.SERVICE_OWNER, (world.SETUP_OPERATORS[2],), 0))
+
     # ------------------------------------------------------------------ state helpers
     def blueprint(self, blueprint_id: int) -> Any:
         """The stored ``ServiceBlueprint`` (None if it does not exist)."""
@@ -109,7 +117,7 @@ class ServicesRules(RuleMixin):
         request_types = blueprint.request_params if blueprint is not None else ()
         args = data.draw(S.fields_for(request_types) if valid else S.mismatching_fields_for(request_types), label="request_args")
         pay_once = [j.pricing_model.value.amount for j in (blueprint.jobs if blueprint is not None else ()) if j.pricing_model.name == "PayOnce"]
-        value = data.draw(st.sampled_from([0, 0, max(pay_once or [0]), max(pay_once or [0]) + world.UNIT]), label="value")
+        value = data.draw(st.sampled_from([0, max(pay_once or [0]), max(pay_once or [0]), max(pay_once or [0]) + world.UNIT]), label="value")
         asset = data.draw(st.sampled_from([world.TNT, world.TNT, world.USDC]), label="payment_asset")
         if asset == world.USDC and value:
             value = data.draw(st.integers(max(pay_once or [0]), max(pay_once or [0]) + 10**6), label="usdc_value")
@@ -145,13 +153,19 @@ class ServicesRules(RuleMixin):
     @rule(target=services, owner=accounts, bp=blueprints, data=st.data())
     def deploy_service(self, owner: str, bp: tuple[int, str], data: st.DataObject) -> Any:
         """A whole deployment in one step (reaches running services quickly): a valid request naming
-        up to three operators registered on the blueprint, then each of them approves it."""
+        up to three operators registered on the blueprint, then each of them approves it. Operators
+        that capped their instances here are mostly included: limits are the boundary to stress."""
         blueprint = self.blueprint(bp[0])
         active = self.storage("MultiAssetDelegation").Operators
         ready = [op for op in self.registered(bp[0]) if (m := active.get(op)) is not None and m.status.name == "Active"]
         if blueprint is None or not ready:
             return multiple()
         ops = data.draw(st.lists(st.sampled_from(ready), min_size=1, max_size=3, unique=True), label="operators")
+        limits = self.storage(SVC).OperatorInstanceLimits
+        capped = [op for op in ready if limits.contains((bp[0], op))]
+        if capped and data.draw(S.mostly_true(), label="include_capped"):
+            extra = data.draw(st.sampled_from(capped), label="capped_operator")
+            ops = ops if extra in ops else [extra, *ops[:2]]
         fixed = any(m.name == "Fixed" for m in blueprint.supported_membership_models)
         model = {"Fixed": {"min_operators": len(ops)}} if fixed else {"Dynamic": {"min_operators": 1, "max_operators": None}}
         args = data.draw(S.fields_for(blueprint.request_params), label="request_args")
@@ -225,9 +239,49 @@ class ServicesRules(RuleMixin):
 
     @rule(slash=unapplied_slashes, by_owner=S.mostly_true(), other=accounts)
     def dispute(self, slash: tuple[int, int, int], by_owner: bool, other: str) -> None:
+        """Dispute a slash the bundle remembers (maybe applied or disputed already: UnappliedSlashNotFound)."""
         entry = self.storage(SVC).Blueprints.get(slash[2])
         origin = entry[0] if entry is not None and by_owner else other
         self.call(origin, SVC, "dispute", {"era": slash[0], "index": slash[1]})
+
+    @rule(pick=INDEX, by_owner=S.mostly_true(), other=accounts)
+    def dispute_queued(self, pick: int, by_owner: bool, other: str) -> None:
+        """Governance disputes a slash still in its window (the veto the slashing window exists for)."""
+        stored = self.storage(SVC).UnappliedSlashes
+        key = self.pick(sorted(stored.keys()), pick)
+        if key is None:
+            return
+        entry = self.storage(SVC).Blueprints.get(stored.get(key).blueprint_id)
+        origin = entry[0] if entry is not None and by_owner else other
+        self.call(origin, SVC, "dispute", {"era": key[0], "index": key[1]})
+
+    @rule(pick=INDEX)
+    def wait_for_unapplied_slash(self, pick: int) -> None:
+        """Let a recorded slash's window run out: advance rounds until ``era + SlashDeferDuration``
+        (and one more, so the round's first block has run), when the pallet applies it (unless
+        disputed). Rounds pass slowly in a 50-step run; without this step few windows would end."""
+        queued = sorted(self.storage(SVC).UnappliedSlashes.keys())
+        key = self.pick(queued, pick)
+        if key is None:
+            return
+        due = key[0] + self.rt.pallets[SVC].consts.SlashDeferDuration  # type: ignore[attr-defined]
+
+        def until_due() -> None:
+            for _ in range(due - self.rt.current_round + 1):
+                self.rt.advance_rounds(1)
+
+        self.advance(until_due)
+
+    @rule(pick=INDEX, extra=st.integers(0, 3))
+    def let_request_expire(self, pick: int, extra: int) -> None:
+        """Leave a pending request alone until it expires (extension ``request_expiry``): advance to
+        its expiry block (plus ``extra``), when it is removed and its payment refunded."""
+        expiring = self.storage(SVC).ServiceRequestExpiresAt
+        rid = self.pick(sorted(expiring.keys()), pick)
+        if rid is None:
+            return
+        at = expiring.get(rid)
+        self.advance(lambda: self.rt.advance_blocks(max(at - self.rt.block_number, 0) + extra))
 
     # ------------------------------------------------------------------ dynamic membership and heartbeats
     @rule(svc=services, op=operators, data=st.data(), valid=S.mostly_true())

@@ -91,8 +91,37 @@ class StakingRules(RuleMixin):
 
     @rule(pick=st.integers(0, 7), fraction=st.sampled_from([10**7, 10**8, 5 * 10**8]))
     def report_offence(self, pick: int, fraction: int) -> None:
-        """Root reports an offence of a validator that can be slashed (not an invulnerable)."""
+        """Root reports an offence of a validator that can be slashed: elected in the active era
+        (an offence needs an exposure) and not an invulnerable."""
+        staking = self.rt.pallets["Staking"]
         invulnerable = set(self.storage("Staking").Invulnerables.value())
-        validator = self.pick([v for v in self._validators() if v not in invulnerable], pick)
+        era = self.rt.current_era
+        elected = [v for v in self._validators() if v not in invulnerable and staking.eras_stakers(era, v).total > 0]  # type: ignore[attr-defined]
+        validator = self.pick(elected, pick)
         if validator is not None:
             self.call("root", "Staking", "report_offence", {"validator": validator, "slash_fraction": fraction})
+
+    @rule(pick=st.integers(0, 7))
+    def wait_for_deferred_slash(self, pick: int) -> None:
+        """Advance to the era in which a reported offence's deferred slash is due (eras pass slowly
+        in a 50-step run, so without this step deferred staking slashes would rarely be applied)."""
+        due = self.pick(sorted(self.storage("Staking").UnappliedSlashes.keys()), pick)
+        if due is None:
+            return
+
+        def until_due() -> None:
+            for _ in range(3 * self.rt.genesis.sessions_per_era * (due - self.rt.current_era + 1)):
+                if self.rt.current_era >= due:
+                    return
+                self.rt.advance_rounds(1)
+
+        self.advance(until_due)
+
+    @rule(pick=st.integers(0, 7), which=st.integers(0, 3))
+    def cancel_deferred_slash(self, pick: int, which: int) -> None:
+        """Governance vetoes a deferred slash (root, as the slash_cancel origin) before it is due."""
+        queue = self.storage("Staking").UnappliedSlashes
+        era = self.pick(sorted(queue.keys()), pick)
+        if era is not None:
+            self.call("root", "Staking", "cancel_deferred_slash", {"era": era, "slash_indices": [which % len(queue.get(era))]})
+

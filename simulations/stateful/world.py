@@ -6,7 +6,8 @@ within a 50-step run, an asset every dev account holds, and a few setup calls di
 ``rt.dispatch`` (so they are in the call log and a saved failure replays): three operators joined
 and registered on a default blueprint, a delegator (TNT to Bob for every blueprint, USDC to
 Charlie for blueprint 0), a second validator (Charlie; Alice, the genesis validator, is
-invulnerable), a rewards vault, and one Lst pool.
+invulnerable), a rewards vault, a running service (Bob and Charlie on blueprint 0), a paid request
+still pending (Dave), and one Lst pool.
 
 Everything else is left to the rules, so Hypothesis can shrink it away.
 """
@@ -34,6 +35,7 @@ BLUEPRINT_OWNER = DEV_ACCOUNTS["Alice"]
 POOL_DEPOSITOR = DEV_ACCOUNTS["Eve"]
 DELEGATOR = DEV_ACCOUNTS["Ferdie"]
 VALIDATOR = DEV_ACCOUNTS["Charlie"]
+SERVICE_OWNER = DEV_ACCOUNTS["Eve"]
 VAULT_ID = 1
 VAULT_CONFIG: dict[str, int] = {"apy": 100_000_000, "incentive_cap": 0, "deposit_cap": 10**30, "boost_multiplier": 1}
 
@@ -47,7 +49,7 @@ GENESIS: dict[str, Any] = {
     "staking": {"validators": [{"stash": "Alice", "bond": 100 * UNIT}], "validator_count": 4},
     "constants": {
         "MultiAssetDelegation": {"LeaveOperatorsDelay": 2, "OperatorBondLessDelay": 1, "LeaveDelegatorsDelay": 1, "DelegationBondLessDelay": 1},
-        "Services": {"SlashDeferDuration": 3},
+        "Services": {"SlashDeferDuration": 6},
         "Staking": {"BondingDuration": 2, "SlashDeferDuration": 1},
     },
 }
@@ -86,6 +88,16 @@ def build_world(genesis: dict[str, Any] | None = None) -> Runtime:
     return rt
 
 
+def _request(operators: list[str], value: int) -> dict[str, Any]:
+    return {"evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": operators, "request_args": [],
+            "asset_security_requirements": [{"asset": TNT, "min_exposure_percent": 10, "max_exposure_percent": 50}], "ttl": 100,
+            "payment_asset": TNT, "value": value, "membership_model": {"Fixed": {"min_operators": len(operators)}}}
+
+
+def _approval(request_id: int) -> dict[str, Any]:
+    return {"request_id": request_id, "security_commitments": [{"asset": TNT, "exposure_percent": 20}]}
+
+
 def _join(op: str):  # type: ignore[no-untyped-def]
     return lambda rt: (op, "MultiAssetDelegation", "join_operators", {"bond_amount": OPERATOR_BOND})
 
@@ -108,6 +120,12 @@ SETUP_CALLS: tuple[Any, ...] = (
     lambda rt: (DELEGATOR, "MultiAssetDelegation", "delegate", {"operator": SETUP_OPERATORS[1], "asset": USDC, "amount": 10**8, "blueprint_selection": {"Fixed": [0]}}),
     lambda rt: (VALIDATOR, "Staking", "bond", {"value": 1_000 * UNIT, "payee": "Staked"}),
     lambda rt: (VALIDATOR, "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}}),
+    # a running service (id 0: Bob and Charlie) and a paid request still pending (id 1: Dave), so
+    # slashes, disputes, job calls and expiry refunds are one step away from the start
+    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[0], SETUP_OPERATORS[1]], 0)),
+    lambda rt: (SETUP_OPERATORS[0], "Services", "approve", _approval(0)),
+    lambda rt: (SETUP_OPERATORS[1], "Services", "approve", _approval(0)),
+    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[2]], UNIT)),
     lambda rt: (POOL_DEPOSITOR, "Lst", "create", {"amount": 10 * UNIT, "root": POOL_DEPOSITOR, "nominator": POOL_DEPOSITOR, "bouncer": POOL_DEPOSITOR,
                                                    "name": None, "icon": None}),
 )

@@ -14,6 +14,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from runtime.calllog import read_log, replay
 from simulations.stateful import RuntimeMachine
+from simulations.stateful.determinism import freeze_constant_pool
 from simulations.stateful.world import build_world
 
 CI_BUDGET = settings(max_examples=200, stateful_step_count=50, deadline=None, derandomize=True, print_blob=False, database=None)
@@ -25,6 +26,7 @@ def machine_finds(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, patch: Callab
     """Run the machine on the patched runtime: it must fail with an AssertionError matching ``match``
     (the invariant or rule check that names the broken rule) and save the failing call log."""
     monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    assert freeze_constant_pool()  # the same fixed-seed run whichever tests were collected
     patch(monkeypatch)
     with pytest.raises(AssertionError, match=match):
         run_state_machine_as_test(RuntimeMachine, settings=CI_BUDGET if shrink else FIND_ONLY)

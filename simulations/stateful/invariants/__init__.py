@@ -20,6 +20,7 @@ delegation_books_balance               delegator and operator sides of delegatio
 instance_limits_respected              no operator takes an instance beyond its limit
 no_service_from_expired_request        expiry on time; no service from an expired request
 slashes_respect_windows_and_disputes   no slash before its window, none after a dispute
+staking_slashes_wait_for_their_era     staking slashes applied in their era, not before
 *_references_resolve                   stored ids/accounts point at things that exist
 state_is_immutable                     stored values are immutable and canonical
 =====================================  ==========================================================
@@ -44,7 +45,9 @@ from simulations.stateful.invariants.references import (
     REFERENCE_INVARIANTS, delegation_references_resolve, lst_references_resolve, rewards_references_resolve, services_references_resolve,
     staking_references_resolve,
 )
-from simulations.stateful.invariants.services import instance_limits_respected, no_service_from_expired_request, slashes_respect_windows_and_disputes
+from simulations.stateful.invariants.services import (
+    instance_limits_respected, no_service_from_expired_request, slashes_respect_windows_and_disputes, staking_slashes_wait_for_their_era,
+)
 from simulations.stateful.invariants.tokens import asset_conservation, token_conservation
 
 Invariant = Callable[[Runtime, Ledger], None]
@@ -73,6 +76,7 @@ ALL_INVARIANTS: list[Invariant] = [
     instance_limits_respected,
     no_service_from_expired_request,
     slashes_respect_windows_and_disputes,
+    staking_slashes_wait_for_their_era,
     *REFERENCE_INVARIANTS,
     state_is_immutable,
 ]
@@ -83,6 +87,7 @@ __all__ = [
     "token_conservation", "asset_conservation", "delegation_pot_backs_deposits", "services_pot_holds_staged_payments",
     "staking_locks_match_ledgers", "lst_pools_back_their_claims", "operator_state_machine", "operator_stake_is_reserved",
     "delegation_books_balance", "instance_limits_respected", "no_service_from_expired_request", "slashes_respect_windows_and_disputes",
+    "staking_slashes_wait_for_their_era",
     "services_references_resolve", "delegation_references_resolve", "staking_references_resolve", "lst_references_resolve",
     "rewards_references_resolve", "state_is_immutable",
 ]

@@ -133,3 +133,31 @@ def slashes_respect_windows_and_disputes(rt: Runtime, ledger: Ledger) -> None:
             rec.state = "applied"
     unknown = stored - set(slashes)
     assert not unknown, f"unapplied slashes with no UnappliedSlash event: {sorted(unknown)}"
+
+
+def staking_slashes_wait_for_their_era(rt: Runtime, ledger: Ledger) -> None:
+    """pallet_staking deferred slashes: a slash queued for era ``e`` (``UnappliedSlashes[e]``) is
+    applied when era ``e`` starts, never earlier (``Staking.Slashed`` of its validator while it is
+    still queued for a later era), and never forgotten (no queue entry for an era already active).
+    A slash removed before its era without being applied was cancelled by governance."""
+    staking = rt.pallets.get("Staking")
+    if staking is None:
+        return
+    era = rt.current_era
+    now = {key: tuple(s.validator for s in slashes) for key, slashes in staking.storage.UnappliedSlashes.items()}  # type: ignore[attr-defined]
+    before: dict[int, tuple[str, ...]] = ledger.extra.get("staking_unapplied", {})
+    slashed = {ev["staker"] for ev in new_events(rt, ledger, "staking_slashes_wait_for_their_era")
+               if ev.spec.pallet == "Staking" and ev.spec.name == "Slashed"}
+    due_now = {v for key, vs in before.items() if key <= era for v in vs}
+    for key, validators in before.items():
+        if key <= era:
+            continue
+        still = list(now.get(key, ()))
+        for v in validators:
+            if v in still:
+                still.remove(v)
+            elif v in slashed and v not in due_now:
+                raise AssertionError(f"deferred staking slash of {v} due in era {key} was applied in era {era}, before its era")
+    overdue = sorted(key for key in now if key <= era)
+    assert not overdue, f"deferred staking slashes of eras {overdue} are still queued in era {era}: never applied"
+    ledger.extra["staking_unapplied"] = now

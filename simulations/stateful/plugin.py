@@ -1,0 +1,139 @@
+"""The pytest plugin of the stress kit (installed with the package: entry point ``pytest11``).
+
+It registers two Hypothesis profiles and four fixtures, so a user's property test is three lines::
+
+    def test_no_dust_is_lost(run_machine):
+        run_machine(RuntimeMachine)
+
+Profiles (pick one with ``pytest --hypothesis-profile=NAME``; the tangle-sim suite loads ``ci``):
+
+``ci``
+    fixed seed (``derandomize``), 200 examples x 50 steps, no deadline, no example database:
+    the same run on every machine and whatever tests were collected (the plugin pins
+    Hypothesis's constant pool, :mod:`simulations.stateful.determinism`), within the CI budget.
+``stress``
+    random seeds, 5,000 examples x 200 steps, failures kept in the example database (so the next
+    run replays them first). Runs for a long time; use it overnight or before a release.
+
+Fixtures:
+
+``runtime``
+    a fresh dev chain (``Runtime.dev()``, intended profile).
+``dev_accounts``
+    the dev accounts by name, as a mapping with attribute access (``dev_accounts.alice``).
+``blueprint_factory``
+    deploys a Python :class:`~blueprints.Blueprint` with simulated operators and returns its
+    :class:`~blueprints.BlueprintTestHarness`; ``blueprint_factory.on(rt, bp)`` only creates the
+    blueprint on an existing runtime and returns its id.
+``run_machine``
+    runs a state machine class with the settings of the loaded profile (``run_machine(M, **overrides)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+
+from runtime import Runtime
+from runtime.accounts import DEV_ACCOUNTS
+from simulations.stateful.determinism import freeze_constant_pool
+
+CI_PROFILE = "ci"
+STRESS_PROFILE = "stress"
+
+settings.register_profile(
+    CI_PROFILE, max_examples=200, stateful_step_count=50, derandomize=True, deadline=None, database=None, print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    STRESS_PROFILE, max_examples=5_000, stateful_step_count=200, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class DevAccounts(Mapping[str, str]):
+    """The dev accounts (Alice, Bob, ...) by name; ``dev_accounts["Bob"]`` or ``dev_accounts.bob``."""
+
+    def __init__(self, accounts: Mapping[str, str]) -> None:
+        self._accounts = dict(accounts)
+
+    def __getitem__(self, name: str) -> str:
+        return self._accounts[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._accounts)
+
+    def __len__(self) -> int:
+        return len(self._accounts)
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self._accounts[name.capitalize()]
+        except KeyError:
+            raise AttributeError(f"no dev account {name!r}; there are {', '.join(self._accounts)}") from None
+
+
+class BlueprintFactory:
+    """Deploys blueprints for tests (see the module doc)."""
+
+    def __call__(self, blueprint: Any, operators: int | list[str] = 3, **harness: Any) -> Any:
+        """A :class:`~blueprints.BlueprintTestHarness` with ``blueprint`` deployed: operators joined,
+        registered, a service requested and approved. ``harness`` are its keyword options."""
+        from blueprints import BlueprintTestHarness
+
+        return BlueprintTestHarness(blueprint, operators, **harness)
+
+    def on(self, rt: Runtime, blueprint: Any, owner: str = "Alice") -> int:
+        """Create ``blueprint`` (a :class:`~blueprints.Blueprint`, or the ``create_blueprint``
+        params' ``blueprint`` value) on ``rt`` through ``Services.create_blueprint``; its id."""
+        compiled = blueprint.compile() if hasattr(blueprint, "compile") else blueprint
+        manager = getattr(blueprint, "new_manager", None)
+        if manager is not None:
+            rt.pallets["Services"].register_manager(blueprint.manager_address, manager())  # type: ignore[attr-defined]
+        receipt = rt.dispatch(owner, "Services", "create_blueprint", {"blueprint": compiled})
+        return int(receipt.event("Services.BlueprintCreated")["blueprint_id"])
+
+
+def run_with_profile(machine: type[RuleBasedStateMachine], **overrides: Any) -> None:
+    """Run ``machine`` with the loaded profile's settings (``overrides`` win)."""
+    chosen = settings(settings.default, **overrides)
+    if chosen.derandomize:
+        freeze_constant_pool()
+    run_state_machine_as_test(machine, settings=chosen)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Under a fixed-seed profile, pin Hypothesis's constant pool so a run does not depend on
+    which test modules were collected (see :mod:`simulations.stateful.determinism`). Runs after
+    Hypothesis's own plugin has loaded ``--hypothesis-profile``."""
+    if settings.default.derandomize:
+        freeze_constant_pool()
+
+
+@pytest.fixture
+def runtime() -> Runtime:
+    """A fresh dev chain (intended profile)."""
+    return Runtime.dev()
+
+
+@pytest.fixture
+def dev_accounts() -> DevAccounts:
+    """The dev accounts by name."""
+    return DevAccounts(DEV_ACCOUNTS)
+
+
+@pytest.fixture
+def blueprint_factory() -> BlueprintFactory:
+    """Deploy a Python blueprint with simulated operators (or create it on a runtime)."""
+    return BlueprintFactory()
+
+
+@pytest.fixture
+def run_machine() -> Callable[..., None]:
+    """Run a state machine class with the loaded Hypothesis profile."""
+    return run_with_profile
