@@ -91,6 +91,10 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("mad.cancel_leave_sets_active", "MultiAssetDelegation",
               "cancel_leave_operators sets the status to Active even if the operator was Inactive before.",
               f"{_MAD}/functions/operator.rs (delegation_lst_rewards.md §1.6)"),
+        Quirk("mad.rejoin_forgets_delegations", "MultiAssetDelegation",
+              "An operator that left and joins again starts with no delegations, though delegators who did not "
+              "unstake still delegate to it (their records point at it, its record does not count them).",
+              f"{_MAD}/functions/operator.rs handle_deposit_and_create_operator (found by the stress kit)"),
         Quirk("mad.leave_ignores_delegations", "MultiAssetDelegation",
               "execute_leave_operators leaves delegations dangling; delegators' unstakes then fail with NotAnOperator.",
               f"{_MAD}/functions/operator.rs (delegation_lst_rewards.md §1.6)"),

@@ -14,13 +14,15 @@ The operator's self-stake is *reserved* TNT in its own account.
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
+
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import Balance
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import OperatorBondLessRequest, OperatorMetadata, OperatorStatus, new_operator
+from pallets.multi_asset_delegation.types import DelegatorBond, OperatorBondLessRequest, OperatorMetadata, OperatorStatus, new_operator
 
 
 MAX_BALANCE = (1 << 128) - 1
@@ -51,8 +53,27 @@ class OperatorCalls:
         if bond_amount < self.consts.MinOperatorBondAmount:
             raise Error.BondTooLow()
         self.currency.reserve(who, bond_amount)
-        self.storage.Operators.insert(who, new_operator(bond_amount))
+        operator = new_operator(bond_amount)
+        if not self.ctx.quirk("mad.rejoin_forgets_delegations"):
+            operator = self._adopt_remaining_delegations(who, operator)
+        self.storage.Operators.insert(who, operator)
         self.deposit_event(Event.OperatorJoined(who))
+
+    def _adopt_remaining_delegations(self, who: str, operator: OperatorMetadata) -> OperatorMetadata:
+        """An operator that left and joins again counts the delegations still pointing at it:
+        delegators who did not unstake after it left still have that stake delegated to it, and
+        would otherwise be slashable through it without the operator's record counting them
+        (the real pallet forgets them: quirk ``mad.rejoin_forgets_delegations``). A nomination and
+        a TNT delegation share one bond, as on delegation."""
+        totals: dict[tuple[str, Any], int] = {}
+        for delegator, meta in self.storage.Delegators.items():
+            for d in meta.delegations:
+                if d.operator == who:
+                    totals[(delegator, d.asset)] = totals.get((delegator, d.asset), 0) + d.amount
+        if not totals:
+            return operator
+        bonds = tuple(DelegatorBond(delegator, amount, asset) for (delegator, asset), amount in totals.items())
+        return operator.with_bonds(bonds, len(bonds))
 
     @call(1)
     def schedule_leave_operators(self, origin: Origin) -> None:

@@ -49,7 +49,7 @@ class RuntimeMachine(TokenRules, DelegationRules, StakingRules, LstRules, Servic
         "advance_blocks": 3, "advance_rounds": 5, "advance_era": 2,
         # services: the way to running services, job calls and slashes
         "transfer": 2, "set_instance_limit": 3,
-        "deploy_service": 4, "request": 2, "approve": 2, "call_job": 2, "submit_result": 3, "slash": 4, "dispute": 2, "dispute_queued": 4, "wait_for_unapplied_slash": 3, "let_request_expire": 3,
+        "deploy_service": 4, "terminate": 2, "request": 2, "approve": 2, "call_job": 2, "submit_result": 3, "slash": 4, "dispute": 2, "dispute_queued": 4, "wait_for_unapplied_slash": 3, "let_request_expire": 3,
         # delegation: stake to slash and to unstake
         "deposit_and_delegate": 4, "schedule_delegator_unstake": 3, "execute_delegator_unstake": 2, "schedule_withdraw": 2,
         "execute_withdraw": 2, "delegate_nomination": 2, "operator_leave": 2, "overdraw": 2, "wait_and_execute": 3,

@@ -79,10 +79,12 @@ def operator_preferences(account: str) -> dict[str, str]:
     return {"key": operator_key(account), "rpc_address": "https://operator.example:9944"}
 
 
-def build_world(genesis: dict[str, Any] | None = None) -> Runtime:
-    """A runtime from ``genesis`` (default :data:`GENESIS`) with the setup calls dispatched."""
+def build_world(genesis: dict[str, Any] | None = None, *, services: bool = True) -> Runtime:
+    """A runtime from ``genesis`` (default :data:`GENESIS`) with the setup calls dispatched;
+    ``services=False`` leaves out the running service and the pending request (for tests that
+    count an operator's instances from zero)."""
     rt = Runtime(GenesisConfig.dev(**(GENESIS if genesis is None else genesis)))
-    for setup in SETUP_CALLS:
+    for setup in SETUP_CALLS if services else tuple(c for c in SETUP_CALLS if c not in SERVICE_SETUP_CALLS):
         origin, module, function, params = setup(rt)
         rt.dispatch(origin, module, function, params)  # a failing setup call is a bug: raise
     return rt
@@ -106,6 +108,14 @@ def _register(op: str):  # type: ignore[no-untyped-def]
     return lambda rt: (op, "Services", "register", {"blueprint_id": 0, "preferences": operator_preferences(op), "registration_args": [], "value": 0})
 
 
+SERVICE_SETUP_CALLS: tuple[Any, ...] = (
+    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[0], SETUP_OPERATORS[1]], 0)),
+    lambda rt: (SETUP_OPERATORS[0], "Services", "approve", _approval(0)),
+    lambda rt: (SETUP_OPERATORS[1], "Services", "approve", _approval(0)),
+    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[2]], UNIT)),
+)
+"""Setup calls that start service 0 and leave request 1 pending."""
+
 SETUP_CALLS: tuple[Any, ...] = (
     *(_join(op) for op in SETUP_OPERATORS),
     lambda rt: (BLUEPRINT_OWNER, "Services", "create_blueprint", {"blueprint": default_blueprint()}),
@@ -122,10 +132,7 @@ SETUP_CALLS: tuple[Any, ...] = (
     lambda rt: (VALIDATOR, "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}}),
     # a running service (id 0: Bob and Charlie) and a paid request still pending (id 1: Dave), so
     # slashes, disputes, job calls and expiry refunds are one step away from the start
-    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[0], SETUP_OPERATORS[1]], 0)),
-    lambda rt: (SETUP_OPERATORS[0], "Services", "approve", _approval(0)),
-    lambda rt: (SETUP_OPERATORS[1], "Services", "approve", _approval(0)),
-    lambda rt: (SERVICE_OWNER, "Services", "request", _request([SETUP_OPERATORS[2]], UNIT)),
+    *SERVICE_SETUP_CALLS,
     lambda rt: (POOL_DEPOSITOR, "Lst", "create", {"amount": 10 * UNIT, "root": POOL_DEPOSITOR, "nominator": POOL_DEPOSITOR, "bouncer": POOL_DEPOSITOR,
                                                    "name": None, "icon": None}),
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mad_helpers import ALICE, BOB, CHARLIE, MAD, TNT, UNIT, delegate, deposit, fails, mad, make_rt, names, operator, reserved
+from mad_helpers import ALICE, BOB, CHARLIE, MAD, TNT, UNIT, delegate, delegator, deposit, fails, mad, make_rt, names, operator, reserved
 
 
 @pytest.fixture
@@ -207,3 +207,24 @@ def test_snapshot_keeps_full_amounts_while_an_unstake_is_pending(rt) -> None:  #
     mad(rt, "Charlie", "execute_delegator_unstake")
     rt.advance_sessions(1)
     assert [b.amount for b in rt.pallets[MAD].storage.AtStake.get((7, BOB)).delegations] == [3 * UNIT]
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_rejoining_operator_counts_the_delegations_still_pointing_at_it(profile: str) -> None:
+    """Found by the stress kit: Charlie delegates to Bob, Bob leaves, Charlie does not unstake, Bob
+    joins again. Intended: Bob's new record counts Charlie's delegation (it is still delegated to
+    him, and slashable through him). Real (mad.rejoin_forgets_delegations): Bob starts with none."""
+    rt = make_rt(profile)
+    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
+    deposit(rt, "Charlie", TNT, 5 * UNIT)
+    delegate(rt, "Charlie", "Bob", TNT, 3 * UNIT)
+    mad(rt, "Bob", "schedule_leave_operators")
+    rt.advance_sessions(10)
+    mad(rt, "Bob", "execute_leave_operators")
+    assert operator(rt, "Bob") is None and delegator(rt, "Charlie").delegations[0].operator == BOB
+    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
+    op = operator(rt, "Bob")
+    if profile == "intended":
+        assert [(b.delegator, b.amount) for b in op.delegations] == [(CHARLIE, 3 * UNIT)] and op.delegation_count == 1
+    else:
+        assert op.delegations == () and op.delegation_count == 0

@@ -15,7 +15,7 @@ BOB, CHARLIE, DAVE = world.SETUP_OPERATORS
 
 
 def test_a_thousand_requests_fail_exactly_past_the_limits() -> None:
-    rt = world.build_world()
+    rt = world.build_world(services=False)
     # request i names (Bob), (Bob, Charlie), (Charlie, Dave), (Dave) for i % 4 = 0, 1, 2, 3
     steps = requests_then_approvals(1000, [(0,), (0, 1), (1, 2), (2,)])
     report = run_exhaustion(rt, 0, world.SETUP_OPERATORS, {BOB: 300, CHARLIE: 420, DAVE: None}, steps)
@@ -31,7 +31,7 @@ def test_a_thousand_requests_fail_exactly_past_the_limits() -> None:
 
 
 def test_pending_approvals_count_and_termination_frees_a_slot() -> None:
-    rt = world.build_world()
+    rt = world.build_world(services=False)
     steps = [Request((0,)), Request((0,)), Request((0,)),  # all three pass: nothing is committed yet
              Approve(0, 0), Approve(1, 0), Approve(2, 0),    # the third approval is one past the limit
              Terminate(0), Approve(2, 0)]                    # a terminated service frees the slot
@@ -45,7 +45,7 @@ def test_a_skipped_limit_check_is_caught(monkeypatch: pytest.MonkeyPatch) -> Non
 
     monkeypatch.setattr(InstanceLimits, "_check_capacity", lambda self, blueprint_id, operator: None)
     with pytest.raises(AssertionError, match=r"step 2 \(request .*expected Services.MaxServicesPerOperatorExceeded, got success"):
-        run_exhaustion(world.build_world(), 0, world.SETUP_OPERATORS, {BOB: 1}, requests_then_approvals(3, [(0,)]))
+        run_exhaustion(world.build_world(services=False), 0, world.SETUP_OPERATORS, {BOB: 1}, requests_then_approvals(3, [(0,)]))
 
 
 OPS = st.tuples(st.integers(0, 2)).map(tuple) | st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True).map(tuple)
@@ -55,7 +55,7 @@ STEPS = st.lists(st.one_of(OPS.map(Request), st.builds(Approve, st.integers(0, 4
 
 @given(steps=STEPS, limits=st.tuples(*[st.one_of(st.none(), st.integers(0, 4))] * 3))
 def test_random_plans_match_the_limit_model(steps: list, limits: tuple) -> None:
-    rt = world.build_world()
+    rt = world.build_world(services=False)
     report = run_exhaustion(rt, 0, world.SETUP_OPERATORS, dict(zip(world.SETUP_OPERATORS, limits)), steps)
     for op, limit in zip(world.SETUP_OPERATORS, limits):
         assert limit is None or report.committed[op] <= limit

@@ -124,6 +124,9 @@ def delegation_books_balance(rt: Runtime, ledger: Ledger) -> None:
     s = mad.storage  # type: ignore[attr-defined]
     delegators = dict(s.Delegators.items())
     operators = dict(s.Operators.items())
+    if rt.ctx.quirk("mad.rejoin_forgets_delegations"):
+        # the real pallet: a rejoined operator's record does not count the delegations it had before
+        operators = {op: m for op, m in operators.items() if op not in ledger.departed_operators}
     by_bond: Counter[tuple[str, str, object]] = Counter()
     for who, meta in delegators.items():
         delegated: Counter[object] = Counter()

@@ -1,0 +1,116 @@
+"""The stress kit's speed. Prints numbers (no assertions).
+
+Run: python benchmarks/bench_stateful.py [--examples N] [--steps K] [--profile]
+Target (issue 5): 200 examples x 50 steps with every invariant on in under 2 minutes in CI.
+
+Prints the wall time of the CI-budget run, the steps and calls it made, where the time went
+(rules and calls, invariants, Hypothesis itself), and the exhaustion stress (1,000 requests with
+their approvals against instance limits, each outcome checked against the model).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import time
+from collections import Counter
+
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from simulations.stateful import RuntimeMachine, world
+from simulations.stateful.determinism import freeze_constant_pool
+from simulations.stateful.exhaustion import requests_then_approvals, run_exhaustion
+
+
+class TimedMachine(RuntimeMachine):
+    """Counts examples, calls and invariant time."""
+
+    stats: Counter[str] = Counter()
+    seconds: Counter[str] = Counter()
+
+    def __init__(self) -> None:
+        TimedMachine.stats["examples"] += 1
+        super().__init__()
+
+    def call(self, origin, module, function, params):  # type: ignore[no-untyped-def]
+        TimedMachine.stats["calls"] += 1
+        t = time.perf_counter()
+        try:
+            return super().call(origin, module, function, params)
+        finally:
+            TimedMachine.seconds["calls"] += time.perf_counter() - t
+
+
+    def advance(self, fn):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            super().advance(fn)
+        finally:
+            TimedMachine.seconds["time"] += time.perf_counter() - t
+
+
+def _timed(check):  # type: ignore[no-untyped-def]
+    def timed(rt, ledger):  # type: ignore[no-untyped-def]
+        TimedMachine.stats["invariant checks"] += 1
+        t = time.perf_counter()
+        try:
+            check(rt, ledger)
+        finally:
+            TimedMachine.seconds["invariants"] += time.perf_counter() - t
+            TimedMachine.per_check[check.__name__] += time.perf_counter() - t
+    return timed
+
+
+TimedMachine.per_check = Counter()  # type: ignore[attr-defined]
+TimedMachine.checks = [_timed(c) for c in RuntimeMachine.checks]
+
+
+def machine_run(examples: int, steps: int) -> float:
+    freeze_constant_pool()
+    t = time.perf_counter()
+    run_state_machine_as_test(TimedMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                                              derandomize=True, database=None))
+    return time.perf_counter() - t
+
+
+def exhaustion_run() -> float:
+    rt = world.build_world(services=False)
+    ops = world.SETUP_OPERATORS
+    steps = requests_then_approvals(1000, [(0,), (0, 1), (1, 2), (2,)])
+    t = time.perf_counter()
+    run_exhaustion(rt, 0, ops, {ops[0]: 300, ops[1]: 420, ops[2]: None}, steps)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="print the top functions of the machine run")
+    args = parser.parse_args()
+
+    profiler = cProfile.Profile() if args.profile else None
+    if profiler:
+        profiler.enable()
+    wall = machine_run(args.examples, args.steps)
+    if profiler:
+        profiler.disable()
+    s, sec = TimedMachine.stats, TimedMachine.seconds
+    print(f"machine: {args.examples} examples x {args.steps} steps in {wall:.1f} s (target < 120 s)")
+    print(f"  {s['examples']} examples run, {s['calls']:,} calls, {s['invariant checks']:,} invariant checks")
+    rest = wall - sec["calls"] - sec["invariants"] - sec["time"]
+    print(f"  calls {sec['calls']:.1f} s, blocks/rounds/eras {sec['time']:.1f} s, invariants {sec['invariants']:.1f} s, "
+          f"Hypothesis (drawing rules and arguments) and the rest {rest:.1f} s")
+    print(f"  {s['calls'] / wall:,.0f} calls/s overall; {s['invariant checks'] / max(sec['invariants'], 1e-9):,.0f} invariant checks/s")
+    slowest = ", ".join(f"{name} {t:.2f} s" for name, t in TimedMachine.per_check.most_common(4))  # type: ignore[attr-defined]
+    print(f"  slowest invariants: {slowest}")
+    best = min(exhaustion_run() for _ in range(3))
+    print(f"exhaustion: 1,000 requests + approvals against limits, every outcome checked: {best * 1000:.0f} ms (best of 3)")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
