@@ -56,6 +56,8 @@ class RuntimeMachine(TokenRules, DelegationRules, StakingRules, LstRules, Servic
         # staking and pools
         "bond": 2, "join_pool": 2, "unbond_from_pool": 2, "wait_and_withdraw_from_pool": 2, "wait_and_withdraw_unbonded": 2,
         "report_offence": 2, "wait_for_deferred_slash": 2,
+        # the whole call surface with well-typed random arguments
+        "fuzz_any_call": 4,
     }
 
 

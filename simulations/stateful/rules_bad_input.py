@@ -5,7 +5,10 @@
 * the wrong origin (root for a signed call, a signed account for a root call) fails with
   ``BadOrigin``;
 * unknown ids (service, request, blueprint, pool, slash, job call) fail with the pallet's
-  not-found error.
+  not-found error;
+* any call of any pallet with well-typed random arguments (``call_args.any_call``) from a random
+  signed account or root: it decodes, then succeeds or fails atomically (``MachineCore.call``
+  checks the state root), and every invariant must still hold.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from simulations.stateful import strategies as S
+from simulations.stateful.call_args import any_call
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, operators, services
 from simulations.stateful.rulebase import RuleMixin
@@ -99,3 +103,9 @@ class BadInputRules(RuleMixin):
             if not self.storage("MultiAssetDelegation").Operators.contains(stranger):
                 self.expect_error(self.call(who, "MultiAssetDelegation", "delegate", {"operator": stranger, "asset": world.TNT, "amount": 1,
                                                                                        "blueprint_selection": "All"}), "NotAnOperator")
+
+    @rule(who=accounts, as_root=st.sampled_from([False, False, False, False, True]), data=st.data())
+    def fuzz_any_call(self, who: str, as_root: bool, data: st.DataObject) -> None:
+        pallet, function, params = data.draw(any_call(self.rt), label="call")
+        self.call("root" if as_root else who, pallet, function, params)
+

@@ -1,0 +1,134 @@
+"""Strategies for the arguments of *any* dispatchable, derived from its argument codecs.
+
+Every call the simulator implements declares its arguments with type hints compiled to codecs
+(``runtime.codec``); :func:`params_for` walks those codecs and draws well-typed values in the
+``compose_call`` shape (dicts for structs, ``"Unit"``/``{"Variant": value}`` for enums, 0x-hex for
+bytes, SS58 for accounts). Such a call always decodes; what it then does depends on the state:
+it succeeds, or fails with a pallet error and must change nothing. :func:`any_call` draws a call
+of any pallet with such params, which is how the machine fuzzes the whole call surface
+(``BadInputRules.fuzz_any_call``)::
+
+    @rule(data=st.data())
+    def anything(self, data):
+        pallet, call, params = data.draw(any_call(self.rt))
+        self.call(who, pallet, call, params)
+
+Numbers are drawn around the small values ids and counts take, plus the type's boundaries, so
+lookups sometimes hit something that exists.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+from hypothesis import strategies as st
+
+from runtime import Runtime
+from runtime.accounts import DEV_ACCOUNTS
+from runtime.codec import (
+    AccountIdCodec, BoolCodec, BytesCodec, Codec, EnumCodec, FixedBytesCodec, H160Codec, IntCodec, OptionCodec, PerThingCodec, SetCodec,
+    StructCodec, TextCodec, TupleCodec, UIntCodec, VecCodec, bind_pending,
+)
+from runtime.pallet import CallSpec
+
+ACCOUNTS: tuple[str, ...] = tuple(DEV_ACCOUNTS.values())
+MAX_DEPTH = 4
+
+
+class Unsupported(TypeError):
+    """A codec this module cannot draw values for (the call is left out of :func:`any_call`)."""
+
+
+def _uint(maximum: int) -> st.SearchStrategy[int]:
+    small = st.integers(0, min(maximum, 12))
+    boundaries = st.sampled_from(sorted({0, 1, maximum, maximum // 2, min(maximum, 10**18), min(maximum, 1_000 * 10**18)}))
+    return st.one_of(small, boundaries, st.integers(0, maximum))
+
+
+def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0) -> st.SearchStrategy[Any]:
+    """Well-typed outside values for ``codec`` (raises :class:`Unsupported` for unknown codecs)."""
+    if depth > MAX_DEPTH:
+        raise Unsupported(f"{codec.type_name} nests too deep")
+    kind = type(codec)
+    if kind is UIntCodec:
+        return _uint(codec.max)  # type: ignore[attr-defined]
+    if kind is IntCodec:
+        return st.one_of(st.integers(-3, 12), st.integers(codec.min, codec.max))  # type: ignore[attr-defined]
+    if kind is PerThingCodec:
+        return st.one_of(st.sampled_from([0, codec.max // 10, codec.max]), st.integers(0, codec.max))  # type: ignore[attr-defined]
+    if kind is BoolCodec:
+        return st.booleans()
+    if kind is AccountIdCodec:
+        return st.sampled_from(tuple(accounts))
+    if kind is H160Codec:
+        return st.binary(min_size=20, max_size=20).map(lambda b: "0x" + b.hex())
+    if kind is FixedBytesCodec:
+        n = codec.n  # type: ignore[attr-defined]
+        return st.binary(min_size=n, max_size=n).map(lambda b: "0x" + b.hex())
+    if kind is BytesCodec:
+        limit = min(codec.max_len or 16, 16)  # type: ignore[attr-defined]
+        return st.binary(max_size=limit).map(lambda b: "0x" + b.hex())
+    if kind is TextCodec:
+        limit = min(codec.max_len or 12, 12)  # type: ignore[attr-defined]
+        return st.text(st.characters(min_codepoint=97, max_codepoint=122), max_size=limit)
+    if kind is OptionCodec:
+        return st.one_of(st.none(), values_for(codec.inner, accounts, depth + 1))  # type: ignore[attr-defined]
+    if kind in (VecCodec, SetCodec):
+        limit = min(codec.max_len if codec.max_len is not None else 3, 3)  # type: ignore[attr-defined]
+        inner = values_for(codec.inner, accounts, depth + 1)  # type: ignore[attr-defined]
+        if kind is SetCodec:
+            return st.lists(inner, max_size=limit, unique_by=repr)
+        return st.lists(inner, max_size=limit)
+    if kind is TupleCodec:
+        return st.tuples(*(values_for(c, accounts, depth + 1) for c in codec.items)).map(list)  # type: ignore[attr-defined]
+    if kind is StructCodec:
+        if not codec._bound:  # type: ignore[attr-defined]
+            codec._bind()  # type: ignore[attr-defined]
+        return st.fixed_dictionaries({name: values_for(c, accounts, depth + 1) for _, name, c in codec.fields})  # type: ignore[attr-defined]
+    if kind is EnumCodec:
+        cls = codec.cls  # type: ignore[attr-defined]
+        if not cls.__variants__:
+            bind_pending()
+        options = []
+        for name, inner in cls.__variants__.items():
+            if inner is None:
+                options.append(st.just(name))
+            else:
+                try:
+                    options.append(values_for(inner, accounts, depth + 1).map(lambda v, n=name: {n: v}))
+                except Unsupported:
+                    continue
+        if not options:
+            raise Unsupported(f"no drawable variant of {codec.type_name}")
+        return st.one_of(options)
+    raise Unsupported(f"no strategy for {codec.type_name} ({kind.__name__})")
+
+
+def params_for(spec: CallSpec, accounts: Sequence[str] = ACCOUNTS) -> st.SearchStrategy[dict[str, Any]]:
+    """Well-typed ``call_params`` for a dispatchable (see the module doc)."""
+    return st.fixed_dictionaries({name: values_for(codec, accounts) for name, codec in zip(spec.arg_names, spec.codecs)})
+
+
+@lru_cache(maxsize=None)
+def _drawable(specs: tuple[CallSpec, ...]) -> tuple[tuple[str, str, st.SearchStrategy[dict[str, Any]]], ...]:
+    out = []
+    for spec in specs:
+        try:
+            out.append((spec.pallet, spec.name, params_for(spec)))
+        except Unsupported:
+            continue
+    return tuple(out)
+
+
+def any_call(rt: Runtime, pallets: Sequence[str] | None = None) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) with well-typed params."""
+    calls = rt.supported_calls()
+    specs = tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p])
+    drawable = _drawable(specs)
+    return st.sampled_from(drawable).flatmap(lambda entry: params_for_entry(entry))
+
+
+def params_for_entry(entry: tuple[str, str, st.SearchStrategy[dict[str, Any]]]) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    pallet, call, params = entry
+    return params.map(lambda p: (pallet, call, p))
