@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
+from hypothesis import strategies as st
+
 if TYPE_CHECKING:
     from runtime import Runtime
     from runtime.receipt import ExtrinsicReceipt
     from simulations.stateful.invariants import Ledger
 
 T = TypeVar("T")
+
+#: A drawn index: ``RuleMixin.pick(items, index)`` chooses one of what exists now.
+INDEX = st.integers(0, 7)
+#: A drawn share in percent (1..100) of an amount, for ``RuleMixin.share``.
+PERCENT = st.integers(1, 100)
 
 
 class RuleMixin:

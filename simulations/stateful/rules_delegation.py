@@ -16,19 +16,12 @@ from hypothesis.stateful import initialize, multiple, rule
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, operators, stakers
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import INDEX, PERCENT, RuleMixin
 
 MAD = "MultiAssetDelegation"
-PERCENT = st.integers(1, 100)
-INDEX = st.integers(0, 7)
 MAD_ASSETS = st.sampled_from([world.TNT, world.TNT, world.USDC, world.USDC, {"Custom": world.USDC_ID + 1}])
 SELECTIONS = st.sampled_from(["All", "All", {"Fixed": []}, {"Fixed": [0]}, {"Fixed": [0, 1]}, {"Fixed": [1]}])
 LOCKS = st.sampled_from([None, None, None, "OneMonth", "SixMonths"])
-
-
-def _asset_out(asset: Any) -> dict[str, Any]:
-    """An internal ``Asset`` in the call shape."""
-    return {asset.name: asset.value}
 
 
 class DelegationRules(RuleMixin):
@@ -105,7 +98,7 @@ class DelegationRules(RuleMixin):
         if exact and meta is not None and meta.deposits:
             a, dep = self.pick(meta.deposits, percent)  # type: ignore[misc]
             free = dep.amount - max(dep.delegated_amount, dep.locked_at(self.rt.block_number))
-            asset, amount = _asset_out(a), self.share(free, percent)
+            asset, amount = S.outside(a), self.share(free, percent)
         self.call(who, MAD, "schedule_withdraw", {"asset": asset, "amount": amount})
 
     @rule(who=accounts, index=INDEX, existing=S.mostly_true())
@@ -118,7 +111,7 @@ class DelegationRules(RuleMixin):
         who, meta = self._delegator(index, who, existing, lambda m: m.withdraw_requests)
         req = self.pick(meta.withdraw_requests, pick) if meta is not None and existing else None
         if req is not None:
-            asset, amount = _asset_out(req.asset), req.amount
+            asset, amount = S.outside(req.asset), req.amount
         self.call(who, MAD, "cancel_withdraw", {"asset": asset, "amount": amount})
 
     # ------------------------------------------------------------------ delegations
@@ -128,7 +121,7 @@ class DelegationRules(RuleMixin):
         who, meta = self._delegator(index, who, existing, lambda m: m.deposits)
         if exact and meta is not None and meta.deposits:
             a, dep = self.pick(meta.deposits, percent)  # type: ignore[misc]
-            asset, amount = _asset_out(a), self.share(dep.amount - dep.delegated_amount, percent)
+            asset, amount = S.outside(a), self.share(dep.amount - dep.delegated_amount, percent)
         self.call(who, MAD, "delegate", {"operator": op, "asset": asset, "amount": amount, "blueprint_selection": selection})
 
     @rule(who=accounts, op=operators, asset=st.sampled_from([world.TNT, world.USDC]), percent=st.integers(1, 30), selection=SELECTIONS,
@@ -157,7 +150,7 @@ class DelegationRules(RuleMixin):
         available = max(d.amount - pending, 0)
         # exact: a share of what is still delegated; otherwise more than that, which must be refused
         amount = self.share(available, percent) if exact else available + 1 + amount % world.UNIT
-        receipt = self.call(who, MAD, "schedule_delegator_unstake", {"operator": d.operator, "asset": _asset_out(d.asset), "amount": amount})
+        receipt = self.call(who, MAD, "schedule_delegator_unstake", {"operator": d.operator, "asset": S.outside(d.asset), "amount": amount})
         if not exact:
             self.expect_error(receipt, "InsufficientBalance", "MaxUnstakeRequestsExceeded")
 
@@ -172,7 +165,7 @@ class DelegationRules(RuleMixin):
         reqs = [r for r in meta.delegator_unstake_requests if not r.is_nomination] if meta is not None else []
         req = self.pick(reqs, pick) if existing else None
         if req is not None:
-            op, asset, amount = req.operator, _asset_out(req.asset), req.amount
+            op, asset, amount = req.operator, S.outside(req.asset), req.amount
         self.call(who, MAD, "cancel_delegator_unstake", {"operator": op, "asset": asset, "amount": amount})
 
     # ------------------------------------------------------------------ deferred steps: wait, then execute
@@ -228,16 +221,16 @@ class DelegationRules(RuleMixin):
         if kind == "unstake":
             d = self.pick([d for d in meta.delegations if not d.is_nomination], pick)
             pending = sum(r.amount for r in meta.delegator_unstake_requests if r.operator == d.operator and r.asset == d.asset and not r.is_nomination)
-            receipt = self.call(who, MAD, "schedule_delegator_unstake", {"operator": d.operator, "asset": _asset_out(d.asset), "amount": max(d.amount - pending, 0) + extra})
+            receipt = self.call(who, MAD, "schedule_delegator_unstake", {"operator": d.operator, "asset": S.outside(d.asset), "amount": max(d.amount - pending, 0) + extra})
             self.expect_error(receipt, "InsufficientBalance")
             return
         asset, dep = self.pick(meta.deposits, pick)  # type: ignore[misc]
         if kind == "withdraw":
             free = dep.amount - max(dep.delegated_amount, dep.locked_at(self.rt.block_number))
-            receipt = self.call(who, MAD, "schedule_withdraw", {"asset": _asset_out(asset), "amount": max(free, 0) + extra})
+            receipt = self.call(who, MAD, "schedule_withdraw", {"asset": S.outside(asset), "amount": max(free, 0) + extra})
             self.expect_error(receipt, "InsufficientBalance")
         else:
-            receipt = self.call(who, MAD, "delegate", {"operator": op, "asset": _asset_out(asset), "amount": dep.amount - dep.delegated_amount + extra,
+            receipt = self.call(who, MAD, "delegate", {"operator": op, "asset": S.outside(asset), "amount": dep.amount - dep.delegated_amount + extra,
                                                       "blueprint_selection": "All"})
             self.expect_error(receipt, "InsufficientBalance", "NotActiveOperator", "NotAnOperator")
 

@@ -11,10 +11,9 @@ from hypothesis.stateful import initialize, multiple, rule
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, pools
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import INDEX, PERCENT, RuleMixin
 
 LST = "Lst"
-PERCENT = st.integers(1, 100)
 
 
 class LstRules(RuleMixin):
@@ -42,7 +41,7 @@ class LstRules(RuleMixin):
         else:
             self.call(who, LST, "join", {"amount": amount, "pool_id": pool[0]})
 
-    @rule(pool=pools, pick=st.integers(0, 7), percent=PERCENT, exact=S.mostly_true(), other=accounts, points=S.stake_amounts())
+    @rule(pool=pools, pick=INDEX, percent=PERCENT, exact=S.mostly_true(), other=accounts, points=S.stake_amounts())
     def unbond_from_pool(self, pool: tuple[int, str], pick: int, percent: int, exact: bool, other: str, points: int) -> None:
         holder = self.pick(self._holders(pool[0]), pick) or other
         if exact:
@@ -51,13 +50,13 @@ class LstRules(RuleMixin):
         caller = holder if exact else other
         self.call(caller, LST, "unbond", {"member_account": holder, "pool_id": pool[0], "unbonding_points": points})
 
-    @rule(pool=pools, pick=st.integers(0, 7), other=accounts, own=S.mostly_true())
+    @rule(pool=pools, pick=INDEX, other=accounts, own=S.mostly_true())
     def withdraw_from_pool(self, pool: tuple[int, str], pick: int, other: str, own: bool) -> None:
         members = sorted(self.storage(LST).UnbondingMembers.keys())
         member = self.pick(members, pick) or other
         self.call(member if own else other, LST, "withdraw_unbonded", {"member_account": member, "pool_id": pool[0], "num_slashing_spans": 0})
 
-    @rule(pick=st.integers(0, 7))
+    @rule(pick=INDEX)
     def wait_and_withdraw_from_pool(self, pick: int) -> None:
         """An unbonding member waits for its unlock era (staking's planned era) and withdraws."""
         entries = [(member, era, pid) for member, rec in sorted(self.storage(LST).UnbondingMembers.items()) for era, (pid, _) in rec.unbonding_eras]

@@ -11,7 +11,7 @@ from hypothesis.stateful import initialize, multiple, rule
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, vaults
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import INDEX, RuleMixin
 
 REWARDS = "Rewards"
 CONFIGS = st.sampled_from([
@@ -44,7 +44,7 @@ class RewardsRules(RuleMixin):
     def update_vault_config(self, vault: int, config: dict[str, Any]) -> None:
         self.call("root", REWARDS, "update_vault_reward_config", {"vault_id": vault, "new_config": config})
 
-    @rule(who=accounts, pick=st.integers(0, 7), asset=VAULT_ASSETS, delegator=S.mostly_true())
+    @rule(who=accounts, pick=INDEX, asset=VAULT_ASSETS, delegator=S.mostly_true())
     def claim_vault_rewards(self, who: str, pick: int, asset: dict[str, int], delegator: bool) -> None:
         """Mostly for a delegator whose delegated asset is in a vault (anyone may claim for anyone)."""
         beneficiary = who

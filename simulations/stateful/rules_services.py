@@ -19,14 +19,9 @@ from pallets.services.crypto import dev_private_key, heartbeat_message, sign
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, blueprints, job_calls, operators, requests, services, unapplied_slashes
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import INDEX, RuleMixin
 
 SVC = "Services"
-INDEX = st.integers(0, 7)
-
-
-def _asset_out(asset: Any) -> dict[str, Any]:
-    return {asset.name: asset.value}
 
 
 class ServicesRules(RuleMixin):
@@ -57,7 +52,7 @@ class ServicesRules(RuleMixin):
     def commitments(self, data: st.DataObject, requirements: Any, valid: bool) -> list[dict[str, Any]]:
         """Security commitments for ``requirements``: within each [min, max] when ``valid``."""
         if valid:
-            return [{"asset": _asset_out(r.asset), "exposure_percent": data.draw(st.integers(r.min_exposure_percent, r.max_exposure_percent))}
+            return [{"asset": S.outside(r.asset), "exposure_percent": data.draw(st.integers(r.min_exposure_percent, r.max_exposure_percent))}
                     for r in requirements]
         return data.draw(st.sampled_from([[], [{"asset": world.TNT, "exposure_percent": 1}], [{"asset": world.TNT, "exposure_percent": 100}],
                                           [{"asset": world.USDC, "exposure_percent": 50}]]))

@@ -11,7 +11,7 @@ from hypothesis.stateful import initialize, multiple, rule
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, stakers
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import INDEX, PERCENT, RuleMixin
 
 PAYEES = st.sampled_from(["Staked", "Stash", "Staked"])
 
@@ -36,7 +36,7 @@ class StakingRules(RuleMixin):
     def bond_extra(self, who: str, amount: int) -> None:
         self.call(who, "Staking", "bond_extra", {"max_additional": amount})
 
-    @rule(who=stakers, percent=st.integers(1, 100), exact=S.mostly_true(), value=S.stake_amounts())
+    @rule(who=stakers, percent=PERCENT, exact=S.mostly_true(), value=S.stake_amounts())
     def unbond(self, who: str, percent: int, exact: bool, value: int) -> None:
         ledger = self.storage("Staking").Ledger.get(who)
         if exact and ledger is not None:
@@ -48,7 +48,7 @@ class StakingRules(RuleMixin):
         params = {"num_slashing_spans": 0} if action == "withdraw_unbonded" else {"value": value}
         self.call(who, "Staking", action, params)
 
-    @rule(pick=st.integers(0, 7))
+    @rule(pick=INDEX)
     def wait_and_withdraw_unbonded(self, pick: int) -> None:
         """A stash with unlocking chunks waits for the first to unlock and withdraws it. (Not an Lst
         pool's bonded account: nobody holds its key; the pool withdraws through Lst.)"""
@@ -73,7 +73,7 @@ class StakingRules(RuleMixin):
     def validate(self, who: str, commission: int, blocked: bool) -> None:
         self.call(who, "Staking", "validate", {"prefs": {"commission": commission, "blocked": blocked}})
 
-    @rule(who=stakers, pick=st.integers(0, 7), many=st.booleans(), other=accounts)
+    @rule(who=stakers, pick=INDEX, many=st.booleans(), other=accounts)
     def nominate(self, who: str, pick: int, many: bool, other: str) -> None:
         validators = self._validators()
         targets = validators if many and validators else [self.pick(validators, pick) or other]
@@ -83,13 +83,13 @@ class StakingRules(RuleMixin):
     def chill(self, who: str) -> None:
         self.call(who, "Staking", "chill", {})
 
-    @rule(who=accounts, pick=st.integers(0, 7), back=st.integers(0, 3))
+    @rule(who=accounts, pick=INDEX, back=st.integers(0, 3))
     def payout_stakers(self, who: str, pick: int, back: int) -> None:
         validator = self.pick(self._validators(), pick) or who
         era = max(self.rt.current_era - 1 - back, 0)
         self.call(who, "Staking", "payout_stakers", {"validator_stash": validator, "era": era})
 
-    @rule(pick=st.integers(0, 7), fraction=st.sampled_from([10**7, 10**8, 5 * 10**8]))
+    @rule(pick=INDEX, fraction=st.sampled_from([10**7, 10**8, 5 * 10**8]))
     def report_offence(self, pick: int, fraction: int) -> None:
         """Root reports an offence of a validator that can be slashed: elected in the active era
         (an offence needs an exposure) and not an invulnerable."""
@@ -101,7 +101,7 @@ class StakingRules(RuleMixin):
         if validator is not None:
             self.call("root", "Staking", "report_offence", {"validator": validator, "slash_fraction": fraction})
 
-    @rule(pick=st.integers(0, 7))
+    @rule(pick=INDEX)
     def wait_for_deferred_slash(self, pick: int) -> None:
         """Advance to the era in which a reported offence's deferred slash is due (eras pass slowly
         in a 50-step run, so without this step deferred staking slashes would rarely be applied)."""
@@ -117,7 +117,7 @@ class StakingRules(RuleMixin):
 
         self.advance(until_due)
 
-    @rule(pick=st.integers(0, 7), which=st.integers(0, 3))
+    @rule(pick=INDEX, which=st.integers(0, 3))
     def cancel_deferred_slash(self, pick: int, which: int) -> None:
         """Governance vetoes a deferred slash (root, as the slash_cancel origin) before it is due."""
         queue = self.storage("Staking").UnappliedSlashes

@@ -10,7 +10,7 @@ from hypothesis.stateful import initialize, multiple, rule
 from simulations.stateful import strategies as S
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, assets
-from simulations.stateful.rulebase import RuleMixin
+from simulations.stateful.rulebase import PERCENT, RuleMixin
 
 
 class TokenRules(RuleMixin):
@@ -28,7 +28,7 @@ class TokenRules(RuleMixin):
 
     # ------------------------------------------------------------------ balances
     @rule(src=accounts, dest=accounts, value=S.amounts(), keep_alive=st.booleans(),
-          mode=st.sampled_from(["amount", "amount", "share", "all_but"]), percent=st.integers(1, 100), left=st.sampled_from([1, S.ED - 1, S.ED, S.ED + 1]))
+          mode=st.sampled_from(["amount", "amount", "share", "all_but"]), percent=PERCENT, left=st.sampled_from([1, S.ED - 1, S.ED, S.ED + 1]))
     def transfer(self, src: str, dest: str, value: int, keep_alive: bool, mode: str, percent: int, left: int) -> None:
         """A fixed amount, a share of the sender's balance, or all of it but ``left`` (around the
         existential deposit: what reaps accounts and burns dust)."""
