@@ -111,24 +111,21 @@ def params_for(spec: CallSpec, accounts: Sequence[str] = ACCOUNTS) -> st.SearchS
 
 
 @lru_cache(maxsize=None)
-def _drawable(specs: tuple[CallSpec, ...]) -> tuple[tuple[str, str, st.SearchStrategy[dict[str, Any]]], ...]:
-    out = []
+def _any_of(specs: tuple[CallSpec, ...]) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """One strategy per call set (built once: rules draw from it at every step)."""
+    entries = []
     for spec in specs:
         try:
-            out.append((spec.pallet, spec.name, params_for(spec)))
+            params = params_for(spec)
         except Unsupported:
             continue
-    return tuple(out)
+        entries.append(params.map(lambda p, pallet=spec.pallet, name=spec.name: (pallet, name, p)))
+    return st.sampled_from(entries).flatmap(lambda entry: entry)
 
 
 def any_call(rt: Runtime, pallets: Sequence[str] | None = None) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
-    """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) with well-typed params."""
+    """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) with well-typed
+    params. Calls whose arguments nest beyond what this module draws (``Sudo.sudo``'s inner call,
+    ``Services.create_blueprint``'s blueprint) are left out."""
     calls = rt.supported_calls()
-    specs = tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p])
-    drawable = _drawable(specs)
-    return st.sampled_from(drawable).flatmap(lambda entry: params_for_entry(entry))
-
-
-def params_for_entry(entry: tuple[str, str, st.SearchStrategy[dict[str, Any]]]) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
-    pallet, call, params = entry
-    return params.map(lambda p: (pallet, call, p))
+    return _any_of(tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p]))

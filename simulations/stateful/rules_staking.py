@@ -121,7 +121,7 @@ class StakingRules(RuleMixin):
     def cancel_deferred_slash(self, pick: int, which: int) -> None:
         """Governance vetoes a deferred slash (root, as the slash_cancel origin) before it is due."""
         queue = self.storage("Staking").UnappliedSlashes
-        era = self.pick(sorted(queue.keys()), pick)
+        era = self.pick(sorted(era for era, slashes in queue.items() if slashes), pick)  # cancelled-out eras stay as empty lists
         if era is not None:
             self.call("root", "Staking", "cancel_deferred_slash", {"era": era, "slash_indices": [which % len(queue.get(era))]})
 
