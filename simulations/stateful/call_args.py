@@ -123,9 +123,12 @@ def _any_of(specs: tuple[CallSpec, ...]) -> st.SearchStrategy[tuple[str, str, di
     return st.sampled_from(entries).flatmap(lambda entry: entry)
 
 
-def any_call(rt: Runtime, pallets: Sequence[str] | None = None) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
-    """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) with well-typed
-    params. Calls whose arguments nest beyond what this module draws (``Sudo.sudo``'s inner call,
-    ``Services.create_blueprint``'s blueprint) are left out."""
+def any_call(rt: Runtime, pallets: Sequence[str] | None = None, exclude: frozenset[tuple[str, str]] = frozenset()
+             ) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) but the
+    ``exclude``d ``(pallet, call)`` pairs, with well-typed params. Calls whose arguments nest beyond
+    what this module draws (``Sudo.sudo``'s inner call, ``Services.create_blueprint``'s blueprint)
+    are left out."""
     calls = rt.supported_calls()
-    return _any_of(tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p]))
+    return _any_of(tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p]
+                         if (p, c) not in exclude))

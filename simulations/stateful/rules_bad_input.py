@@ -45,6 +45,12 @@ ROOT_CALLS: list[tuple[str, str, dict[str, Any]]] = [
     ("Rewards", "update_apy_blocks", {"blocks": 1}),
     ("Lst", "set_last_pool_id", {"pool_id": 50}),
 ]
+#: Root calls that rewrite balances by decree (governance's escape hatch): they break custody on
+#: purpose (unreserving an operator's bond, setting a bonded account's balance, moving issuance away
+#: from the sum of balances), so the fuzz rule does not send them as root. (Found by a stress run.)
+DECREES: frozenset[tuple[str, str]] = frozenset({
+    ("Balances", "force_unreserve"), ("Balances", "force_set_balance"), ("Balances", "force_adjust_total_issuance"),
+})
 #: Malformed params: (pallet, call, params) that must not decode.
 MALFORMED: list[tuple[str, str, Any]] = [
     ("MultiAssetDelegation", "join_operators", {"bond_amount": -1}),
@@ -106,6 +112,6 @@ class BadInputRules(RuleMixin):
 
     @rule(who=accounts, as_root=st.sampled_from([False, False, False, False, True]), data=st.data())
     def fuzz_any_call(self, who: str, as_root: bool, data: st.DataObject) -> None:
-        pallet, function, params = data.draw(any_call(self.rt), label="call")
+        pallet, function, params = data.draw(any_call(self.rt, exclude=DECREES if as_root else frozenset()), label="call")
         self.call("root" if as_root else who, pallet, function, params)
 
