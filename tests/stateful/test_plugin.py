@@ -55,7 +55,7 @@ def test_stress_profile_is_selected_from_the_command_line(tmp_path: Path) -> Non
         from hypothesis import settings
 
         def test_profile(run_machine, dev_accounts):
-            assert settings.default.max_examples == 5000 and settings.default.stateful_step_count == 200
+            assert settings.default.max_examples == 1000 and settings.default.stateful_step_count == 100
             assert not settings.default.derandomize
     """))
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-profile=stress", str(probe)],
