@@ -81,7 +81,12 @@ def staking_locks_match_ledgers(rt: Runtime, ledger: Ledger) -> None:
     lst = rt.pallets.get("Lst")
     pools: set[str] = set()
     if lst is not None and any(rt.ctx.quirk(q) for q in (*LST_OVERPAY_QUIRKS, "lst.depositor_withdraw_dissolves_pool")):
-        pools = {lst.bonded_account(pid) for pid in range(1, lst.storage.LastPoolId.value() + 1)}  # type: ignore[attr-defined]
+        # every pool's bonded account ever seen (LastPoolId can be set by root to anything: not a range to walk)
+        pools = ledger.extra.setdefault("lst_bonded_accounts", set())
+        pools.update(lst.storage.ReversePoolIdLookup.keys())  # type: ignore[attr-defined]
+        for ev in new_events(rt, ledger, "staking_locks_match_ledgers"):
+            if ev.spec.pallet == "Lst" and ev.spec.name == "Created":
+                pools.add(lst.bonded_account(ev["pool_id"]))  # type: ignore[attr-defined]
     for stash, led in staking.storage.Ledger.items():  # type: ignore[attr-defined]
         if stash in pools:
             continue
