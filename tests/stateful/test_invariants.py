@@ -28,3 +28,15 @@ def test_unreserving_an_operators_bond_breaks_its_backing() -> None:
     rt.dispatch("root", "Balances", "force_unreserve", {"who": world.SETUP_OPERATORS[0], "amount": 1})
     with pytest.raises(AssertionError, match="reserved but its stake is"):
         operator_stake_is_reserved(rt, ledger)
+
+
+def test_root_lowering_last_pool_id_is_not_a_broken_reference_and_cannot_reuse_a_pool() -> None:
+    from simulations.stateful.invariants import lst_references_resolve
+
+    rt = world.build_world()
+    rt.dispatch("root", "Lst", "set_last_pool_id", {"pool_id": 0})  # below pool 1
+    lst_references_resolve(rt, Ledger())
+    receipt = rt.dispatch("Ferdie", "Lst", "create", {"amount": 10 * 10**18, "root": "Ferdie", "nominator": "Ferdie", "bouncer": "Ferdie",
+                                                      "name": None, "icon": None}, raise_error=False)
+    assert receipt.error_name == "Lst.PoolTokenCreationFailed"  # pool 1 keeps its depositor and token
+    assert rt.pallets["Lst"].storage.BondedPools.get(1).roles.depositor == world.POOL_DEPOSITOR
