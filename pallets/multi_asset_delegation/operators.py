@@ -66,8 +66,10 @@ class OperatorCalls:
         (the real pallet forgets them: quirk ``mad.rejoin_forgets_delegations``). A nomination and
         a TNT delegation share one bond, as on delegation."""
         totals: dict[tuple[str, Any], int] = {}
-        for delegator, meta in self.storage.Delegators.items():
-            for d in meta.delegations:
+        # only those who delegated when it left can still point at it: nobody can delegate to a non-operator
+        for delegator in self.storage.DelegatorsAtLeave.remove(who) or ():
+            meta = self.storage.Delegators.get(delegator)
+            for d in meta.delegations if meta is not None else ():
                 if d.operator == who:
                     totals[(delegator, d.asset)] = totals.get((delegator, d.asset), 0) + d.amount
         if not totals:
@@ -117,6 +119,8 @@ class OperatorCalls:
         self.currency.unreserve(who, op.stake)
         self.storage.Operators.remove(who)
         self.storage.OfflineBeforeLeave.remove(who)
+        if op.delegations and not self.ctx.quirk("mad.rejoin_forgets_delegations"):
+            self.storage.DelegatorsAtLeave.insert(who, tuple(sorted({b.delegator for b in op.delegations})))
         self.deposit_event(Event.OperatorLeaveExecuted(who))
 
     @call(4)

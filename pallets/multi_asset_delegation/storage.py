@@ -16,3 +16,6 @@ class MultiAssetDelegationStorage(PalletStorage, prefix="MultiAssetDelegation"):
 
     # simulator-only: operators that were Inactive when they scheduled leaving (intended cancel restores it)
     OfflineBeforeLeave = StorageMap(AccountId, Bool, extension=True)
+    # simulator-only: delegators that still delegated to an operator when it left (intended: adopted
+    # again if it rejoins; only these delegators' records need reading then)
+    DelegatorsAtLeave = StorageMap(AccountId, tuple[AccountId, ...], extension=True)
