@@ -13,12 +13,17 @@ from typing import Any, Sequence
 
 
 class Aggregation:
-    """Base policy: subclass and implement :meth:`decide`."""
+    """Base policy: implement :meth:`required` (a counting policy: the first result that many
+    operators agree on wins) or override :meth:`decide` for anything else."""
 
     def decide(self, tallies: Sequence[tuple[Any, int]], operators: int) -> Any | None:
         """The accepted result among ``tallies`` ((result, count) in first-seen order), or None
         while undecided. ``operators`` is the size of the service's operator set."""
-        raise NotImplementedError
+        need = self.required(operators)
+        for result, count in tallies:
+            if count >= need:
+                return result
+        return None
 
     def required(self, operators: int) -> int:
         """How many matching results this policy needs for ``operators`` operators (for display and for v2's
@@ -47,12 +52,6 @@ class Quorum(Aggregation):
             raise ValueError("a quorum needs at least one result")
         self.k = k
 
-    def decide(self, tallies: Sequence[tuple[Any, int]], operators: int) -> Any | None:
-        for result, count in tallies:
-            if count >= self.k:
-                return result
-        return None
-
     def required(self, operators: int) -> int:
         return self.k
 
@@ -72,13 +71,6 @@ class Threshold(Aggregation):
     def required(self, operators: int) -> int:
         return max(1, -(-self.percent * operators // 100))
 
-    def decide(self, tallies: Sequence[tuple[Any, int]], operators: int) -> Any | None:
-        need = self.required(operators)
-        for result, count in tallies:
-            if count >= need:
-                return result
-        return None
-
     def __repr__(self) -> str:
         return f"Threshold({self.percent}%)"
 
@@ -89,13 +81,6 @@ class Majority(Aggregation):
 
     def required(self, operators: int) -> int:
         return operators // 2 + 1
-
-    def decide(self, tallies: Sequence[tuple[Any, int]], operators: int) -> Any | None:
-        need = self.required(operators)
-        for result, count in tallies:
-            if count >= need:
-                return result
-        return None
 
     def __repr__(self) -> str:
         return "Majority()"
