@@ -34,6 +34,17 @@ class RuleMixin:
         def expect_error(self, receipt: ExtrinsicReceipt | None, *names: str) -> None: ...
         def advance(self, fn: Callable[[], None]) -> None: ...
 
+    def advance_rounds_until(self, done: Callable[[], bool], max_rounds: int) -> None:
+        """Advance one round at a time (under :meth:`advance`) until ``done()`` or ``max_rounds``
+        rounds have passed: waiting for an era to come, bounded in case it never does."""
+        def step() -> None:
+            for _ in range(max_rounds):
+                if done():
+                    return
+                self.rt.advance_rounds(1)
+
+        self.advance(step)
+
     def storage(self, pallet: str) -> Any:
         """A pallet's storage (rules read state to pick valid arguments)."""
         return self.rt.pallets[pallet].storage  # type: ignore[attr-defined]

@@ -65,14 +65,7 @@ class LstRules(RuleMixin):
             return
         member, era, pid = chosen
         staking = self.rt.pallets["Staking"]
-
-        def until_era() -> None:
-            for _ in range(12):
-                if staking.current_era() >= era:  # type: ignore[attr-defined]
-                    return
-                self.rt.advance_rounds(1)
-
-        self.advance(until_era)
+        self.advance_rounds_until(lambda: staking.current_era() >= era, 12)  # type: ignore[attr-defined]
         self.call(member, LST, "withdraw_unbonded", {"member_account": member, "pool_id": pid, "num_slashing_spans": 0})
 
     @rule(pool=pools, who=accounts)

@@ -59,14 +59,7 @@ class StakingRules(RuleMixin):
         if chosen is None:
             return
         stash, era = chosen
-
-        def until_era() -> None:
-            for _ in range(12):
-                if self.rt.current_era >= era:
-                    return
-                self.rt.advance_rounds(1)
-
-        self.advance(until_era)
+        self.advance_rounds_until(lambda: self.rt.current_era >= era, 12)
         self.call(stash, "Staking", "withdraw_unbonded", {"num_slashing_spans": 0})
 
     @rule(who=stakers, commission=st.sampled_from([0, 0, 50_000_000, 10**9]), blocked=st.booleans())
@@ -108,14 +101,7 @@ class StakingRules(RuleMixin):
         due = self.pick(sorted(self.storage("Staking").UnappliedSlashes.keys()), pick)
         if due is None:
             return
-
-        def until_due() -> None:
-            for _ in range(3 * self.rt.genesis.sessions_per_era * (due - self.rt.current_era + 1)):
-                if self.rt.current_era >= due:
-                    return
-                self.rt.advance_rounds(1)
-
-        self.advance(until_due)
+        self.advance_rounds_until(lambda: self.rt.current_era >= due, 3 * self.rt.genesis.sessions_per_era * (due - self.rt.current_era + 1))
 
     @rule(pick=INDEX, which=st.integers(0, 3))
     def cancel_deferred_slash(self, pick: int, which: int) -> None:
