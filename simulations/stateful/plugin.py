@@ -51,8 +51,12 @@ settings.register_profile(
     CI_PROFILE, max_examples=200, stateful_step_count=50, derandomize=True, deadline=None, database=None, print_blob=False,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# Hypothesis loads its own ``ci`` profile (fixed seed, no database) when it sees a CI variable such
+# as ``CI=true``, and a new profile inherits whatever is loaded at registration.  Stress runs must
+# stay random with their database even there, so they start from Hypothesis's plain default.
 settings.register_profile(
-    STRESS_PROFILE, max_examples=1_000, stateful_step_count=100, deadline=None, print_blob=True,
+    STRESS_PROFILE, parent=settings.get_profile("default"), derandomize=False,
+    max_examples=1_000, stateful_step_count=100, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 
 from blueprints import U64, Blueprint
@@ -49,7 +51,10 @@ def test_suite_runs_the_ci_profile() -> None:
     assert settings.default.database is None
 
 
-def test_stress_profile_is_selected_from_the_command_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ci_variable", [None, "true"], ids=["local", "CI=true"])
+def test_stress_profile_is_selected_from_the_command_line(tmp_path: Path, ci_variable: str | None) -> None:
+    # Under CI=true Hypothesis loads its own fixed-seed, database-less profile before ours register;
+    # the stress profile must not inherit it.
     probe = tmp_path / "test_probe.py"
     probe.write_text(textwrap.dedent("""
         from hypothesis import settings
@@ -57,8 +62,12 @@ def test_stress_profile_is_selected_from_the_command_line(tmp_path: Path) -> Non
         def test_profile(run_machine, dev_accounts):
             assert settings.default.max_examples == 1000 and settings.default.stateful_step_count == 100
             assert not settings.default.derandomize
+            assert settings.default.database is not None
     """))
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    if ci_variable is not None:
+        env["CI"] = ci_variable
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--hypothesis-profile=stress", str(probe)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
