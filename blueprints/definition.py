@@ -36,6 +36,7 @@ from pallets.services.types import (
 )
 from pallets.services.types import BlueprintServiceManager as ManagerAddress
 from runtime.codec import codec_of
+from runtime.factories import factory_path
 
 from blueprints.types import JobContext
 from blueprints.values import SchemaError, Shape, ValueMismatch, shape_of
@@ -304,6 +305,14 @@ class Blueprint:
         if not isinstance(made, BlueprintServiceManager):
             raise TypeError(f"the manager factory returned {type(made).__name__}, not a BlueprintServiceManager")
         return made
+
+    def deploy_manager(self, services: Any) -> BlueprintServiceManager:
+        """Deploy a fresh manager at ``manager_address`` on a runtime's Services pallet. A class or
+        factory function given as ``manager`` is what the call log names to rebuild it on replay."""
+        spec = self.manager
+        factory = spec if callable(spec) and not isinstance(spec, BlueprintServiceManager) else None
+        return services.register_manager(self.manager_address, self.new_manager(),  # type: ignore[no-any-return]
+                                         factory=factory if factory is not None and factory_path(factory) else None)
 
     def field_types(self, job: int) -> tuple[tuple[FieldType, ...], tuple[FieldType, ...]]:
         j = self.job_spec(job)

@@ -97,8 +97,7 @@ class BlueprintTestHarness:
                                               "balances": {DELEGATOR: usdc_total, OWNER: 1_000_000 * 10**6}}]}
         config.update(genesis or {})
         self.rt = Runtime(GenesisConfig.dev(seed=seed, **config))
-        self.manager = blueprint.new_manager()
-        self.rt.pallets[SVC].register_manager(blueprint.manager_address, self.manager)  # type: ignore[attr-defined]
+        self.manager = blueprint.deploy_manager(self.rt.pallets[SVC])
         self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1

@@ -40,6 +40,13 @@ class RuntimeContext:
         record.extrinsic_idx = rt._extrinsic_idx if rt._phase == "ApplyExtrinsic" else None
         self.db.events.append(record)
 
+    # --- the call log
+    def record_contract(self, data: dict[str, Any]) -> None:
+        """Log something done to a contract from outside any call (a deployment, a mint), so a
+        replay redoes it between the same calls. Inside a call or a hook it is the call's effect
+        (replayed with it) and is not logged again."""
+        self._rt._record_contract(data)
+
     # --- transactions
     def transactional(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` in a nested transaction (``with_transaction``): its writes vanish if it raises."""

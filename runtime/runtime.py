@@ -16,7 +16,7 @@ import hashlib
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable
 
-from runtime.calllog import CallRecord, write_log
+from runtime.calllog import CallRecord, ContractRecord, merged_records, write_log
 from runtime.codec import ParamError
 from runtime.context import RuntimeContext
 from runtime.errors import DispatchError, InvalidTransaction, RuntimePanic, UnknownCall
@@ -49,7 +49,7 @@ class QueryResult:
 class RuntimeSnapshot:
     """A saved runtime for what-if branches (see :meth:`Runtime.snapshot`)."""
 
-    __slots__ = ("storage", "block", "phase", "extrinsic_idx", "event_log_len", "event_log", "call_log", "upgrades")
+    __slots__ = ("storage", "block", "phase", "extrinsic_idx", "event_log_len", "event_log", "call_log", "contract_log", "upgrades")
 
     def __init__(self, **kw: Any) -> None:
         for k, v in kw.items():
@@ -77,6 +77,7 @@ class Runtime:
         self._extrinsic_idx = 0
         self.event_log: list[EventRecord] = []
         self.call_log: list[CallRecord] = []
+        self.contract_log: list[ContractRecord] = []  # deployments and mints between calls
         self.hook_trace: list[tuple[int, str, str]] | None = None
         self._validators: list[Callable[[Origin, CallSpec, tuple], None]] = []
         self._block_hash_cache: dict[int, str] = {}
@@ -406,6 +407,7 @@ class Runtime:
             event_log_len=len(self.event_log),
             event_log=list(self.event_log),
             call_log=list(self.call_log),
+            contract_log=list(self.contract_log),
             upgrades=(list(self._upgrades), list(self._upgrades_from_log)),
         )
 
@@ -418,6 +420,10 @@ class Runtime:
         self._extrinsic_idx = snap.extrinsic_idx
         self.event_log = list(snap.event_log)
         self.call_log = list(snap.call_log)
+        # contracts deployed after the snapshot stay deployed (they are Python objects, not state),
+        # so their deployments stay in the log, now after the restored calls; mints were state: gone
+        later = [r for r in self.contract_log[len(snap.contract_log):] if r.data["action"] == "deploy"]
+        self.contract_log = list(snap.contract_log) + [ContractRecord(r.block, min(r.position, len(self.call_log)), r.data) for r in later]
         self._upgrades, self._upgrades_from_log = list(snap.upgrades[0]), list(snap.upgrades[1])
         self._rederive_rules()
 
@@ -454,6 +460,15 @@ class Runtime:
     def constants(self, pallet: str) -> Any:
         """The constants a pallet runs with right now (after genesis overrides and upgrades)."""
         return self.pallets[pallet].consts
+
+    def _record_contract(self, data: dict[str, Any]) -> None:
+        if self.db.depth == 0:
+            self.contract_log.append(ContractRecord(self._block, len(self.call_log), data))
+
+    def log_records(self) -> list[CallRecord | ContractRecord]:
+        """Calls and contract records (deployments, mints) in the order they happened: what a
+        call log file holds between its genesis and end lines."""
+        return merged_records(self.call_log, self.contract_log)
 
     def export_log(self, target: str | Path | IO[str]) -> int:
         """Write the call log as JSON lines (see :mod:`runtime.calllog`)."""

@@ -21,12 +21,23 @@ def demo(seed: int = typer.Option(0, help="Seed of the dev chain."), log: Path =
 
 
 @app.command()
-def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."), stop_at_first: bool = typer.Option(False, help="Stop at the first divergence.")) -> None:
+def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."),
+           stop_at_first: bool = typer.Option(False, help="Stop at the first divergence."),
+           contract: list[str] = typer.Option([], "--contract", metavar="ADDRESS=module:Factory",
+                                              help="What rebuilds the contract (service manager, ERC-20 token) deployed at ADDRESS; "
+                                                   "needed when the log could not name it, repeatable.")) -> None:
     """Replay a call log into a fresh runtime and check every outcome and the final state root."""
     from runtime.calllog import CallLogError, replay as do_replay
 
+    overrides: dict[str, str] = {}
+    for item in contract:
+        address, sep, factory = item.partition("=")
+        if not sep or not address.strip() or ":" not in factory:
+            console.print(f"[red]error:[/red] --contract wants ADDRESS=package.module:Factory, got {item!r}")
+            raise typer.Exit(2)
+        overrides[address.strip()] = factory.strip()
     try:
-        result = do_replay(log, stop_at_first=stop_at_first)
+        result = do_replay(log, stop_at_first=stop_at_first, contracts=overrides)
     except CallLogError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

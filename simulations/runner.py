@@ -68,11 +68,12 @@ class Recorder:
     def commit(self, sim: Simulation, r: int) -> None:
         rt = sim.rt
         lines: list[str] = []
+        records = rt.log_records() if self.with_calls else []
         if self.with_calls:
             if not self.genesis_written:
                 lines.append(json.dumps({"kind": "genesis", "format": 1, "genesis": rt.genesis.model_dump(mode="json")}))
-            lines += [json.dumps(rec.to_json()) for rec in rt.call_log[self.calls_committed:]]
-        total = 1 + len(rt.call_log) if self.with_calls else 0  # the genesis line, then one line per call
+            lines += [json.dumps(rec.to_json()) for rec in records[self.calls_committed:]]
+        total = 1 + len(records) if self.with_calls else 0  # the genesis line, then one line per call or contract record
         slashes = sim.queue.take_changed()
         if r <= self.skip_until:
             if r == self.skip_until and self.expect is not None and (rt.state_root(), total) != self.expect:
@@ -80,7 +81,7 @@ class Recorder:
         elif self.sink is not None:
             self.sink(RoundCommit(r, rt.block_number, rt.state_root(), sim.metrics(), slashes, lines, total))
         self.genesis_written = True
-        self.calls_committed = len(rt.call_log)
+        self.calls_committed = len(records)
 
 
 def summarize(sim: Simulation) -> dict[str, Any]:

@@ -13,10 +13,11 @@ the hook's ABI name) since no ABI call data exists here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from runtime.accounts import evm_to_account
 from runtime.errors import DispatchError
+from runtime.factories import describe_factory
 
 from pallets.services.constants import PALLET_EVM_ADDRESS
 from pallets.services.crypto import keccak_256
@@ -44,20 +45,29 @@ class Contracts:
         self._default_manager = default
 
     # ------------------------------------------------------------------ registry
-    def register_manager(self, address: str, manager: BlueprintServiceManager) -> BlueprintServiceManager:
-        """Deploy ``manager`` at ``address``: blueprints whose ``manager`` is ``Evm(address)`` use it."""
+    def register_manager(self, address: str, manager: BlueprintServiceManager, *, factory: str | Callable[[], Any] | None = None) -> BlueprintServiceManager:
+        """Deploy ``manager`` at ``address``: blueprints whose ``manager`` is ``Evm(address)`` use it.
+
+        The call log records the deployment with what rebuilds the manager on replay: ``factory``
+        (``"module:Name"`` or an importable callable taking no arguments), else the manager's class
+        when that is importable and builds the same object.
+        """
         if not isinstance(manager, BlueprintServiceManager):
             raise TypeError(f"a service manager must subclass BlueprintServiceManager, got {type(manager).__name__}")
-        return self._deploy(address, manager)
+        return self._deploy(address, manager, "manager", factory)
 
-    def register_erc20(self, address: str, token: Erc20Token | None = None) -> Erc20Token:
+    def register_erc20(self, address: str, token: Erc20Token | None = None, *, factory: str | Callable[[], Any] | None = None) -> Erc20Token:
         """Deploy an ERC-20 token at ``address`` (for ``Erc20`` payment assets)."""
-        return self._deploy(address, token if token is not None else Erc20Token())
+        if token is not None and not isinstance(token, Erc20Token):
+            raise TypeError(f"an ERC-20 token must subclass Erc20Token, got {type(token).__name__}")
+        return self._deploy(address, token if token is not None else Erc20Token(), "erc20", factory)
 
-    def _deploy(self, address: str, contract: Any) -> Any:
+    def _deploy(self, address: str, contract: Any, kind: str, factory: str | Callable[[], Any] | None) -> Any:
         addr = normalize_address(address)
+        path, source = describe_factory(contract, factory)  # before binding: compares with a fresh one
         contract.bind(self, addr)
         self.contracts[addr] = contract
+        self.ctx.record_contract({"action": "deploy", "address": addr, "contract": kind, "factory": path, "source": source})
         return contract
 
     def manager_at(self, address: str) -> BlueprintServiceManager:

@@ -252,10 +252,14 @@ class Erc20Token(Contract):
         return self.state.get("supply", 0)
 
     def mint(self, to: str, amount: int) -> None:
-        """Create tokens (outside dispatch: not undoable, like genesis)."""
-        key = ("balance", normalize_address(to))
+        """Create tokens (outside dispatch: not undoable, like genesis; the call log keeps it)."""
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
+            raise ValueError(f"mint: amount must be a non-negative integer (base units), got {amount!r}")
+        holder = normalize_address(to)
+        key = ("balance", holder)
         self.state.set(key, self.state.get(key, 0) + amount)
         self.state.set("supply", self.total_supply() + amount)
+        self.pallet.ctx.record_contract({"action": "mint", "address": self.address, "to": holder, "amount": amount})
 
     def transfer(self, sender: str, to: str, amount: int) -> bool:
         """``transfer(to, amount)`` called by ``sender``; False if its balance is too low."""

@@ -131,6 +131,14 @@ class SimSide:
     def upgrade(self, data: dict[str, Any]) -> None:
         self.rt.schedule_upgrade(UpgradeConfig.model_validate({k: v for k, v in data.items() if k != "kind"}))
 
+    def contract(self, data: dict[str, Any], line: int) -> None:
+        """A Python contract (service manager, ERC-20 token) deployed or minted between calls: the
+        simulator needs it to follow the log; the node has its own EVM contracts at those addresses."""
+        from runtime.calllog import apply_contract_entry
+
+        self.rt.run_to_block(max(data["block"], self.rt.block_number))
+        apply_contract_entry(self.rt, data, line)
+
     def run(self, data: dict[str, Any]) -> Outcome:
         rt = self.rt
         rt.run_to_block(data["block"])
@@ -309,7 +317,7 @@ def bridge_replay(
             result.notes.append(f"the node's genesis {node.genesis_hash[:18]}… differs from the log's {sim.rt.genesis_hash[:18]}…: state may differ")
         if not node.align:
             result.notes.append("the node seals its own blocks: calls are not aligned to the log's block numbers")
-        calls = [e for e in entries[1:] if e.kind in ("call", "upgrade")]
+        calls = [e for e in entries[1:] if e.kind in ("call", "upgrade", "contract")]
         groups: list[list[Any]] = []
         for entry in calls:
             if entry.kind == "call" and groups and groups[-1][0].kind == "call" and groups[-1][0].data["block"] == entry.data["block"]:
@@ -320,6 +328,12 @@ def bridge_replay(
             if group[0].kind == "upgrade":
                 sim.upgrade(group[0].data)
                 result.notes.append(f"line {group[0].line}: runtime upgrade applied in the simulator only")
+                continue
+            if group[0].kind == "contract":
+                sim.contract(group[0].data, group[0].line)
+                what = group[0].data
+                result.notes.append(f"line {group[0].line}: contract {what['action']} at {what['address']} applied in the simulator only "
+                                    "(the node runs its own EVM contract there)")
                 continue
             steps = _replay_group(group, sim, node, result, SubstrateRequestException)
             for step in steps:

@@ -166,4 +166,10 @@ def _report(machine: MachineCore) -> None:
     except Exception:  # pragma: no cover - never mask the real failure
         return
     machine.failure_log = path  # type: ignore[attr-defined]
-    print(f"\ntangle-sim: failing call sequence saved; replay it with:\n    tangle-sim replay {path}\n")
+    print(f"\ntangle-sim: failing call sequence saved; replay it with:\n    {replay_command(machine.rt, path)}\n")
+
+
+def replay_command(rt: Any, path: Path) -> str:
+    """The command that replays ``path``, naming a factory for every contract the log cannot."""
+    unnamed = sorted({r.data["address"] for r in rt.contract_log if r.data["action"] == "deploy" and not r.data["factory"]})
+    return " ".join([f"tangle-sim replay {path}", *(f"--contract {a}=package.module:Factory" for a in unnamed)])

@@ -97,9 +97,8 @@ class BlueprintFactory:
         """Create ``blueprint`` (a :class:`~blueprints.Blueprint`, or the ``create_blueprint``
         params' ``blueprint`` value) on ``rt`` through ``Services.create_blueprint``; its id."""
         compiled = blueprint.compile() if hasattr(blueprint, "compile") else blueprint
-        manager = getattr(blueprint, "new_manager", None)
-        if manager is not None:
-            rt.pallets["Services"].register_manager(blueprint.manager_address, manager())  # type: ignore[attr-defined]
+        if hasattr(blueprint, "deploy_manager"):
+            blueprint.deploy_manager(rt.pallets["Services"])
         receipt = rt.dispatch(owner, "Services", "create_blueprint", {"blueprint": compiled})
         return int(receipt.event("Services.BlueprintCreated")["blueprint_id"])
 

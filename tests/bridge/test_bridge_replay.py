@@ -8,6 +8,8 @@ import os
 import pytest
 from typer.testing import CliRunner
 
+from blueprints import U64, Blueprint
+from pallets.services.manager import BlueprintServiceManager, Revert
 from runtime import GenesisConfig, Runtime
 from runtime.accounts import DEV_ACCOUNTS
 from runtime.bridge.metadata import RuntimeMetadata
@@ -130,3 +132,31 @@ def test_live_node(metadata: RuntimeMetadata, tmp_path) -> None:
     result = bridge_replay(log, url, keep_going=True)
     assert [s.node is not None for s in result.steps] == [True, True]
     assert result.steps[0].node.status == "ok" and "Balances.Transfer" in result.steps[0].node.events
+
+
+class RefuseBlueprints(BlueprintServiceManager):
+    """Importable, no arguments: the call log names it, so the simulator side rebuilds it."""
+
+    def on_blueprint_created(self, *args: object) -> bool | None:
+        raise Revert("not here")
+
+
+def test_contracts_are_deployed_on_the_simulator_side_only(metadata: RuntimeMetadata, tmp_path) -> None:
+    bp = Blueprint("bridge-refused")
+
+    @bp.job(0)
+    def echo(x: U64) -> U64:
+        return x
+
+    rt = Runtime(GenesisConfig.dev(session_length=10))
+    rt.pallets["Services"].register_manager(bp.manager_address, RefuseBlueprints())
+    refused = rt.dispatch("Alice", "Services", "create_blueprint", {"blueprint": bp.compile()}, raise_error=False)
+    assert refused.error_name == "Services.BlueprintCreationInterrupted"
+    log = tmp_path / "log.jsonl"
+    rt.export_log(log)
+    with node_for(metadata, rt.genesis) as node:
+        result = bridge_replay(log, node.url, keep_going=True)
+    [step] = result.steps
+    assert step.sim.status == "Services.BlueprintCreationInterrupted"  # the simulator side deployed the manager
+    assert step.node.status == "ok" and step.diverged  # the node has no contract there: the default accepts
+    assert any("contract deploy" in n and "simulator only" in n for n in result.notes)
