@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -39,3 +40,14 @@ def test_the_documented_invariant_catches_a_manager_that_accepts_anything(monkey
     with pytest.raises(AssertionError, match=r"accepted for \d+\^2"):
         run_state_machine_as_test(ns["SquaringMachine"], settings=find_only)
     assert (tmp_path / "SquaringMachine.jsonl").exists()
+    # the saved log deploys the example's manager; defined in a module no import reaches, it must be
+    # named on replay, and then the failing run replays exactly
+    from runtime.calllog import CallLogError, replay
+
+    saved = tmp_path / "SquaringMachine.jsonl"
+    [deploy] = [e for e in map(json.loads, saved.read_text().splitlines()) if e["kind"] == "contract"]
+    assert deploy["factory"] is None
+    with pytest.raises(CallLogError, match="--contract " + deploy["address"]):
+        replay(saved)
+    result = replay(saved, contracts={deploy["address"]: ns["SquaresOnly"]})
+    assert result.ok and result.calls > 0, [str(d) for d in result.divergences]
