@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from runtime import Runtime
 from runtime.accounts import DEV_ACCOUNTS
+from runtime.calls import RuntimeCallCodec
 from runtime.codec import (
     AccountIdCodec, BoolCodec, BytesCodec, Codec, EnumCodec, FixedBytesCodec, H160Codec, IntCodec, OptionCodec, PerThingCodec, SetCodec,
     StructCodec, TextCodec, TupleCodec, UIntCodec, VecCodec, bind_pending,
@@ -33,7 +34,7 @@ from runtime.codec import (
 from runtime.pallet import CallSpec
 
 ACCOUNTS: tuple[str, ...] = tuple(DEV_ACCOUNTS.values())
-MAX_DEPTH = 4
+MAX_DEPTH = 6
 
 
 class Unsupported(TypeError):
@@ -46,11 +47,22 @@ def _uint(maximum: int) -> st.SearchStrategy[int]:
     return st.one_of(small, boundaries, st.integers(0, maximum))
 
 
-def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Well-typed outside values for ``codec`` (raises :class:`Unsupported` for unknown codecs)."""
-    if depth > MAX_DEPTH:
-        raise Unsupported(f"{codec.type_name} nests too deep")
+def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0,
+               calls: st.SearchStrategy[dict[str, Any]] | None = None) -> st.SearchStrategy[Any]:
+    """Well-typed outside values for ``codec`` (raises :class:`Unsupported` for unknown codecs).
+
+    ``calls`` draws the nested ``RuntimeCall`` of ``Sudo.sudo`` and the like (compose_call's
+    ``{"call_module", "call_function", "call_args"}``); without it such arguments are unsupported.
+    Recursive types (``FieldType`` holds ``FieldType``s) end at ``MAX_DEPTH`` with their leaves:
+    empty lists, ``None``, variants without data.
+    """
     kind = type(codec)
+    if depth > MAX_DEPTH:
+        return _leaf(codec)
+    if kind is RuntimeCallCodec:
+        if calls is None:
+            raise Unsupported("a nested call needs a strategy for calls")
+        return calls
     if kind is UIntCodec:
         return _uint(codec.max)  # type: ignore[attr-defined]
     if kind is IntCodec:
@@ -73,19 +85,19 @@ def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0)
         limit = min(codec.max_len or 12, 12)  # type: ignore[attr-defined]
         return st.text(st.characters(min_codepoint=97, max_codepoint=122), max_size=limit)
     if kind is OptionCodec:
-        return st.one_of(st.none(), values_for(codec.inner, accounts, depth + 1))  # type: ignore[attr-defined]
+        return st.one_of(st.none(), values_for(codec.inner, accounts, depth + 1, calls))  # type: ignore[attr-defined]
     if kind in (VecCodec, SetCodec):
         limit = min(codec.max_len if codec.max_len is not None else 3, 3)  # type: ignore[attr-defined]
-        inner = values_for(codec.inner, accounts, depth + 1)  # type: ignore[attr-defined]
+        inner = values_for(codec.inner, accounts, depth + 1, calls)  # type: ignore[attr-defined]
         if kind is SetCodec:
             return st.lists(inner, max_size=limit, unique_by=repr)
         return st.lists(inner, max_size=limit)
     if kind is TupleCodec:
-        return st.tuples(*(values_for(c, accounts, depth + 1) for c in codec.items)).map(list)  # type: ignore[attr-defined]
+        return st.tuples(*(values_for(c, accounts, depth + 1, calls) for c in codec.items)).map(list)  # type: ignore[attr-defined]
     if kind is StructCodec:
         if not codec._bound:  # type: ignore[attr-defined]
             codec._bind()  # type: ignore[attr-defined]
-        return st.fixed_dictionaries({name: values_for(c, accounts, depth + 1) for _, name, c in codec.fields})  # type: ignore[attr-defined]
+        return st.fixed_dictionaries({name: values_for(c, accounts, depth + 1, calls) for _, name, c in codec.fields})  # type: ignore[attr-defined]
     if kind is EnumCodec:
         cls = codec.cls  # type: ignore[attr-defined]
         if not cls.__variants__:
@@ -96,7 +108,7 @@ def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0)
                 options.append(st.just(name))
             else:
                 try:
-                    options.append(values_for(inner, accounts, depth + 1).map(lambda v, n=name: {n: v}))
+                    options.append(values_for(inner, accounts, depth + 1, calls).map(lambda v, n=name: {n: v}))
                 except Unsupported:
                     continue
         if not options:
@@ -105,30 +117,60 @@ def values_for(codec: Codec, accounts: Sequence[str] = ACCOUNTS, depth: int = 0)
     raise Unsupported(f"no strategy for {codec.type_name} ({kind.__name__})")
 
 
-def params_for(spec: CallSpec, accounts: Sequence[str] = ACCOUNTS) -> st.SearchStrategy[dict[str, Any]]:
-    """Well-typed ``call_params`` for a dispatchable (see the module doc)."""
-    return st.fixed_dictionaries({name: values_for(codec, accounts) for name, codec in zip(spec.arg_names, spec.codecs)})
+def _leaf(codec: Codec) -> st.SearchStrategy[Any]:
+    """The smallest values of a type that has nested too deep."""
+    kind = type(codec)
+    if kind is OptionCodec:
+        return st.none()
+    if kind in (VecCodec, SetCodec):
+        return st.just([])
+    if kind is EnumCodec:
+        cls = codec.cls  # type: ignore[attr-defined]
+        if not cls.__variants__:
+            bind_pending()
+        units = [name for name, inner in cls.__variants__.items() if inner is None]
+        if units:
+            return st.sampled_from(units)
+    if kind in (UIntCodec, IntCodec, PerThingCodec, BoolCodec, AccountIdCodec, H160Codec, FixedBytesCodec, BytesCodec, TextCodec):
+        return values_for(codec, depth=0)
+    raise Unsupported(f"{codec.type_name} nests too deep")
 
 
-@lru_cache(maxsize=None)
-def _any_of(specs: tuple[CallSpec, ...]) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
-    """One strategy per call set (built once: rules draw from it at every step)."""
+def params_for(spec: CallSpec, accounts: Sequence[str] = ACCOUNTS, calls: st.SearchStrategy[dict[str, Any]] | None = None
+               ) -> st.SearchStrategy[dict[str, Any]]:
+    """Well-typed ``call_params`` for a dispatchable (see the module doc); ``calls`` draws nested calls."""
+    return st.fixed_dictionaries({name: values_for(codec, accounts, calls=calls) for name, codec in zip(spec.arg_names, spec.codecs)})
+
+
+def _entries(specs: tuple[CallSpec, ...], calls: st.SearchStrategy[dict[str, Any]] | None) -> list[st.SearchStrategy[tuple[str, str, dict[str, Any]]]]:
     entries = []
     for spec in specs:
         try:
-            params = params_for(spec)
+            params = params_for(spec, calls=calls)
         except Unsupported:
             continue
         entries.append(params.map(lambda p, pallet=spec.pallet, name=spec.name: (pallet, name, p)))
-    return st.sampled_from(entries).flatmap(lambda entry: entry)
+    return entries
 
 
-def any_call(rt: Runtime, pallets: Sequence[str] | None = None, exclude: frozenset[tuple[str, str]] = frozenset()
-             ) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+@lru_cache(maxsize=None)
+def _any_of(specs: tuple[CallSpec, ...], inner: tuple[CallSpec, ...]) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
+    """One strategy per call set (built once: rules draw from it at every step). ``inner``: the
+    calls a wrapper (``Sudo.sudo``) may carry; they carry no call themselves (one level)."""
+    nested = st.sampled_from(_entries(inner, None)).flatmap(lambda entry: entry).map(
+        lambda c: {"call_module": c[0], "call_function": c[1], "call_args": c[2]})
+    return st.sampled_from(_entries(specs, nested)).flatmap(lambda entry: entry)
+
+
+def any_call(rt: Runtime, pallets: Sequence[str] | None = None, exclude: frozenset[tuple[str, str]] = frozenset(),
+             nested_exclude: frozenset[tuple[str, str]] = frozenset()) -> st.SearchStrategy[tuple[str, str, dict[str, Any]]]:
     """``(pallet, call, params)`` for any call of ``pallets`` (default: every pallet) but the
-    ``exclude``d ``(pallet, call)`` pairs, with well-typed params. Calls whose arguments nest beyond
-    what this module draws (``Sudo.sudo``'s inner call, ``Services.create_blueprint``'s blueprint)
-    are left out."""
+    ``exclude``d ``(pallet, call)`` pairs, with well-typed params. A call that carries a call
+    (``Sudo.sudo``, ``Sudo.sudo_as``) carries one of every pallet's calls but those in ``exclude``
+    or ``nested_exclude`` and those that carry calls themselves."""
     calls = rt.supported_calls()
-    return _any_of(tuple(rt.call_spec(p, c) for p in sorted(calls) if pallets is None or p in pallets for c in calls[p]
-                         if (p, c) not in exclude))
+    every = [rt.call_spec(p, c) for p in sorted(calls) for c in calls[p]]
+    wrappers = {(s.pallet, s.name) for s in every if any(type(c) is RuntimeCallCodec for c in s.codecs)}
+    specs = tuple(s for s in every if (pallets is None or s.pallet in pallets) and (s.pallet, s.name) not in exclude)
+    inner = tuple(s for s in every if (s.pallet, s.name) not in exclude | nested_exclude | wrappers)
+    return _any_of(specs, inner)
