@@ -241,10 +241,7 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             fields = {k: v for k, v in data.items() if k != "kind"}
             rt.schedule_upgrade(UpgradeConfig.model_validate(fields))
         elif entry.kind == "call":
-            block = data["block"]
-            if not isinstance(block, int) or block < rt.block_number:
-                raise CallLogError(f"line {entry.line}: block {block!r} is not >= the current block {rt.block_number}")
-            rt.run_to_block(block)
+            _run_to(rt, data["block"], entry.line)
             try:
                 receipt = rt.dispatch(data["origin"], data["call_module"], data["call_function"], data["call_params"], raise_error=False)
             except ValueError as exc:
@@ -258,10 +255,7 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             if progress is not None:
                 progress(calls)
         elif entry.kind == "contract":
-            block = data["block"]
-            if block < rt.block_number:
-                raise CallLogError(f"line {entry.line}: block {block} is not >= the current block {rt.block_number}")
-            rt.run_to_block(block)
+            _run_to(rt, data["block"], entry.line)
             apply_contract_entry(rt, data, entry.line, contracts or {})
         elif entry.kind == "end":
             rt.run_to_block(data.get("block", rt.block_number))
@@ -271,6 +265,13 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
     if rt is None:
         raise CallLogError("empty call log")
     return ReplayResult(rt, calls, divergences, expected_root)
+
+
+def _run_to(rt: "Runtime", block: Any, line: int) -> None:
+    """Advance to a log entry's block; logs only go forward in time."""
+    if not isinstance(block, int) or isinstance(block, bool) or block < rt.block_number:
+        raise CallLogError(f"line {line}: block {block!r} is not >= the current block {rt.block_number}")
+    rt.run_to_block(block)
 
 
 def apply_contract_entry(rt: "Runtime", data: dict[str, Any], line: int, overrides: Mapping[str, str | Callable[[], Any]] | None = None) -> None:
