@@ -74,3 +74,14 @@ def names(receipt: Any, pallet: str = MAD) -> list[str]:
 
 
 __all__ = ["ALICE", "BOB", "CHARLIE", "DAVE", "EVE", "FERDIE", "MAD", "TNT", "USDC", "USDC_ID", "UNIT", "ED"]
+
+
+def leaves_with_a_delegation(rt: Runtime, deposited: int, delegated: int) -> None:
+    """Charlie delegates ``delegated`` (of ``deposited``) TNT to Bob, then Bob leaves the operator
+    set; Charlie does not unstake, so his delegation still points at Bob."""
+    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
+    deposit(rt, "Charlie", TNT, deposited)
+    delegate(rt, "Charlie", "Bob", TNT, delegated)
+    mad(rt, "Bob", "schedule_leave_operators")
+    rt.advance_sessions(10)
+    mad(rt, "Bob", "execute_leave_operators")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.accounts import derive_account
-from mad_helpers import BOB, CHARLIE, DAVE, MAD, TNT, UNIT, USDC, delegate, delegator, deposit, fails, mad, make_rt, names, operator
+from mad_helpers import BOB, CHARLIE, DAVE, MAD, TNT, UNIT, USDC, delegate, delegator, deposit, fails, leaves_with_a_delegation, mad, make_rt, names, operator
 
 FIXED1 = {"Fixed": [1]}
 
@@ -161,12 +161,7 @@ def test_delegators_after_the_operator_left(profile: str) -> None:
     """Real: delegations dangle and executing the unstake fails NotAnOperator (mad.leave_ignores_delegations).
     Intended (operator_exit_guard): the delegator unstakes and withdraws normally."""
     rt = make_rt(profile)
-    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
-    deposit(rt, "Charlie", TNT, 10 * UNIT)
-    delegate(rt, "Charlie", "Bob", TNT, 10 * UNIT)
-    mad(rt, "Bob", "schedule_leave_operators")
-    rt.advance_sessions(10)
-    mad(rt, "Bob", "execute_leave_operators")
+    leaves_with_a_delegation(rt, deposited=10 * UNIT, delegated=10 * UNIT)
     mad(rt, "Charlie", "schedule_delegator_unstake", operator=BOB, asset=TNT, amount=10 * UNIT)
     rt.advance_sessions(5)
     if profile == "real":

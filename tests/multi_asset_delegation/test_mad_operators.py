@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mad_helpers import ALICE, BOB, CHARLIE, MAD, TNT, UNIT, delegate, delegator, deposit, fails, mad, make_rt, names, operator, reserved
+from mad_helpers import ALICE, BOB, CHARLIE, MAD, TNT, UNIT, delegate, delegator, deposit, fails, leaves_with_a_delegation, mad, make_rt, names, operator, reserved
 
 
 @pytest.fixture
@@ -215,12 +215,7 @@ def test_rejoining_operator_counts_the_delegations_still_pointing_at_it(profile:
     joins again. Intended: Bob's new record counts Charlie's delegation (it is still delegated to
     him, and slashable through him). Real (mad.rejoin_forgets_delegations): Bob starts with none."""
     rt = make_rt(profile)
-    mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
-    deposit(rt, "Charlie", TNT, 5 * UNIT)
-    delegate(rt, "Charlie", "Bob", TNT, 3 * UNIT)
-    mad(rt, "Bob", "schedule_leave_operators")
-    rt.advance_sessions(10)
-    mad(rt, "Bob", "execute_leave_operators")
+    leaves_with_a_delegation(rt, deposited=5 * UNIT, delegated=3 * UNIT)
     assert operator(rt, "Bob") is None and delegator(rt, "Charlie").delegations[0].operator == BOB
     mad(rt, "Bob", "join_operators", bond_amount=10 * UNIT)
     op = operator(rt, "Bob")
