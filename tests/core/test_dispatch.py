@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import UNIT, DispatchError, ParamError, Runtime, UnknownCall
+from typing import Any
+
+from runtime import UNIT, DispatchError, GenesisConfig, ParamError, Runtime, UnknownCall
 from runtime.accounts import DEV_ACCOUNTS
+from runtime.errors import ErrorSet
+from runtime.events import EventSet
+from runtime.origin import Origin, ensure_signed
+from runtime.pallet import Pallet, call
+from runtime.primitives import U64, U128, AccountId
+from runtime.storage import PalletStorage, StorageValue
 
 ALICE, BOB = DEV_ACCOUNTS["Alice"], DEV_ACCOUNTS["Bob"]
 
@@ -34,12 +42,73 @@ def test_failed_call_changes_nothing_and_names_the_error(rt: Runtime) -> None:
     assert rt.call_log[-1].outcome == "Token.FundsUnavailable"
 
 
-def test_failure_after_writes_is_rolled_back(rt: Runtime) -> None:
-    """A sudo'd batch-like failure: the inner call wrote, then the outer call failed."""
-    root = rt.state_root()
-    receipt = rt.dispatch("Bob", "Sudo", "sudo", {"call": {"call_module": "Balances", "call_function": "force_set_balance", "call_args": {"who": "Eve", "new_free": 7 * UNIT}}}, raise_error=False)
-    assert receipt.error_name == "Sudo.RequireSudo"
-    assert rt.state_root() == root
+class SpillStorage(PalletStorage, prefix="Spill"):
+    Count = StorageValue(U64, default=0)
+
+
+class SpillEvents(EventSet, pallet="Spill"):
+    Spilled = {"amount": U128}
+
+
+class SpillErrors(ErrorSet, pallet="Spill"):
+    TooLate = 0
+
+
+class Spill(Pallet):
+    """A test pallet whose call writes everywhere it can (its own storage, an event, a TNT transfer,
+    an asset transfer) and then fails: the dispatcher alone decides what survives."""
+
+    name = "Spill"
+    index = 250
+    Storage = SpillStorage
+    Event = SpillEvents
+    Error = SpillErrors
+    currency: Any = None
+    fungibles: Any = None
+
+    @call(0)
+    def spill(self, origin: Origin, dest: AccountId, amount: U128, fail: bool) -> None:
+        who = ensure_signed(origin)
+        self.storage.Count.put(self.storage.Count.value() + 1)
+        self.deposit_event(SpillEvents.Spilled(amount))
+        self.currency.transfer(who, dest, amount, keep_alive=True)
+        self.fungibles.transfer(1, who, dest, amount, keep_alive=True)
+        if fail:
+            raise SpillErrors.TooLate
+
+
+@pytest.fixture
+def spill_rt() -> Runtime:
+    rt = Runtime(GenesisConfig.dev(assets=[{"id": 1, "min_balance": 1, "balances": {"Bob": 10**9}}]), extra_pallets=[Spill])
+    spill = rt.pallets["Spill"]
+    spill.currency, spill.fungibles = rt.pallets["Balances"], rt.pallets["Assets"].fungibles
+    return rt
+
+
+def test_failure_after_writes_is_rolled_back(spill_rt: Runtime, rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """The call wrote its own storage, an event, a TNT and an asset transfer, then failed."""
+    rt = spill_rt
+    charlie = DEV_ACCOUNTS["Charlie"]
+    free, asset = rt.free_balance(charlie), rt.query("Assets", "Account", [1, "Charlie"]).value
+    writes = rolls_back(rt, "Bob", "Spill", "spill", {"dest": "Charlie", "amount": 1000, "fail": True}, "Spill.TooLate")
+    assert {(item.prefix, item.name) for item, _, _ in writes} >= {("Spill", "Count"), ("System", "Account"), ("Assets", "Account")}
+    assert rt.free_balance(charlie) == free and rt.query("Assets", "Account", [1, "Charlie"]).value == asset
+    receipt = rt.dispatch("Bob", "Spill", "spill", {"dest": "Charlie", "amount": 1000, "fail": False})  # the control: it does write
+    assert receipt.event("Spilled")["amount"] == 1000 and rt.free_balance(charlie) == free + 1000
+
+
+def test_sudo_keeps_the_outer_call_and_rolls_back_the_inner_one(spill_rt: Runtime) -> None:
+    """pallet_sudo: the inner call is its own transaction; its failure is reported in Sudid and the
+    sudo call itself succeeds (nothing of the inner call survives)."""
+    rt = spill_rt
+    root, n = rt.state_root(), len(rt.events)
+    inner = {"call_module": "Spill", "call_function": "spill", "call_args": {"dest": "Charlie", "amount": 1, "fail": True}}
+    receipt = rt.dispatch("Alice", "Sudo", "sudo_as", {"who": "Bob", "call": inner})
+    assert receipt.is_success
+    assert [e.value["event_id"] for e in receipt.triggered_events] == ["SudoAsDone"]
+    assert receipt.event("SudoAsDone")["sudo_result"] == "Spill.TooLate"
+    assert rt.pallets["Spill"].storage.Count.value() == 0
+    assert len(rt.events) == n + 1 and rt.state_root() == root
 
 
 def test_raise_error_false_returns_the_failed_receipt(rt: Runtime) -> None:

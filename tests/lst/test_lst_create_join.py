@@ -167,3 +167,12 @@ def test_ok_to_join_boundaries() -> None:
     assert active(rt, 2) == 0
     fails(rt, "Lst.OverflowRisk", "Bob", "join", {"amount": UNIT, "pool_id": 2})
     rt.dispatch("Alice", "Lst", "set_state", {"pool_id": 2, "state": "Destroying"})
+
+
+def test_create_that_fails_on_the_pool_token_is_rolled_back(rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """Lst: create bonds and writes the pool before the pool token's asset creation fails."""
+    rt = Runtime(GenesisConfig.dev(session_length=10, assets=[{"id": 2}]))
+    rt.dispatch("root", "Lst", "set_last_pool_id", {"pool_id": 1})
+    params = {"amount": 10 * UNIT, "root": "Eve", "nominator": "Eve", "bouncer": "Eve", "name": None, "icon": None}
+    rolls_back(rt, "Dave", "Lst", "create", params, "Assets.InUse")
+    assert lst(rt).storage.LastPoolId.value() == 1

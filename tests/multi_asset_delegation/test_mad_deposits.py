@@ -137,3 +137,13 @@ def test_failed_withdraw_transfer_keeps_the_request(rt) -> None:  # type: ignore
     rt.advance_sessions(10)
     mad(rt, "Charlie", "execute_withdraw", evm_address=None)
     assert len(delegator(rt, "Charlie").withdraw_requests) == 1
+
+
+def test_deposit_that_fails_on_the_lock_limit_is_rolled_back(rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """MultiAssetDelegation: the deposit moves the funds, then finds no room for another lock."""
+    rt = make_rt(constants={MAD: {"MaxDelegations": 2}})
+    deposit(rt, "Charlie", TNT, UNIT, lock="OneMonth")
+    deposit(rt, "Charlie", TNT, UNIT, lock="TwoMonths")
+    before = delegator(rt, "Charlie")
+    rolls_back(rt, "Charlie", MAD, "deposit", {"asset": TNT, "amount": UNIT, "evm_address": None, "lock_multiplier": "SixMonths"}, "MultiAssetDelegation.InsufficientBalance")
+    assert delegator(rt, "Charlie") == before

@@ -191,3 +191,13 @@ def test_pending_operator_rewards_are_bounded() -> None:
     rt.db.commit()
     assert [s for s, _ in r.storage.PendingOperatorRewards.get(BOB)] == [0, 1]  # the rest dropped silently
     assert len([e for e in rt.db.events if e.matches("RewardRecorded")]) == 2
+
+
+def test_claim_that_fails_on_the_transfer_is_rolled_back(rt, rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """Rewards: claim_rewards clears the pending rewards, then the empty pallet account cannot pay."""
+    r = rt.pallets["Rewards"]
+    rt.db.begin()
+    r.record_reward(BOB, 1, 3 * UNIT, None)
+    rt.db.commit()
+    rolls_back(rt, "Bob", "Rewards", "claim_rewards", {}, "Rewards.TransferFailed")
+    assert r.storage.PendingOperatorRewards.get(BOB) == ((1, 3 * UNIT),)

@@ -144,3 +144,12 @@ def _scenario(seed: int) -> str:
 
 def test_whole_scenario_is_deterministic_and_immutable() -> None:
     assert _scenario(1) == _scenario(1)
+
+
+def test_a_request_that_fails_after_the_hook_wrote_is_rolled_back(rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """Services: the manager's on_request hook writes, then the request fails on MaxPermittedCallers."""
+    rt, m = _ready()
+    params = dict(evm_origin=None, blueprint_id=0, permitted_callers=[BOB, CHARLIE], operators=[BOB], request_args=[],
+                  asset_security_requirements=REQS, ttl=1, payment_asset={"Custom": 0}, value=0, membership_model={"Fixed": {"min_operators": 1}})
+    rolls_back(rt, "Eve", SVC, "request", params, "Services.MaxPermittedCallersExceeded")
+    assert m.state.get("requests") is None

@@ -185,3 +185,23 @@ def test_bonding_does_not_change_issuance(rt: Runtime) -> None:
     rt.dispatch("Bob", "Staking", "rebond", {"value": 20 * UNIT})
     assert issuance(rt) == before
     rt.db.check_immutable()
+
+
+def test_unbond_that_fails_after_withdrawing_is_rolled_back(rolls_back) -> None:  # type: ignore[no-untyped-def]
+    """Staking: with every unlocking chunk used, unbond first withdraws the ripe ones (a Withdrawn
+    event, a smaller ledger and lock), then fails InsufficientBond: the withdrawal goes too."""
+    rt = fast(constants={"Staking": {"BondingDuration": 1, "MaxUnlockingChunks": 2}})
+    rt.dispatch("root", "Staking", "set_staking_configs", {"min_nominator_bond": "Noop", "min_validator_bond": {"Set": 50 * UNIT}, "max_nominator_count": "Noop",
+                "max_validator_count": "Noop", "chill_threshold": "Noop", "min_commission": "Noop", "max_staked_rewards": "Noop"})
+    bond(rt, "Bob", 100 * UNIT)
+    rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
+    for _ in range(2):  # two chunks, in two eras (chunks of one era merge)
+        rt.dispatch("Bob", "Staking", "unbond", {"value": UNIT})
+        rt.advance_eras(1)
+    rt.advance_eras(2)
+    assert len(ledger(rt, "Bob").unlocking) == 2
+    before, lock = ledger(rt, "Bob"), locked(rt, "Bob")
+    rolls_back(rt, "Bob", "Staking", "unbond", {"value": 60 * UNIT}, "Staking.InsufficientBond")
+    assert ledger(rt, "Bob") == before and locked(rt, "Bob") == lock
+    rt.dispatch("Bob", "Staking", "unbond", {"value": UNIT})  # the control: the same withdrawal, kept
+    assert ledger(rt, "Bob").total == 98 * UNIT and len(ledger(rt, "Bob").unlocking) == 1
