@@ -63,6 +63,29 @@ def test_dust_that_is_not_burned_is_caught(monkeypatch: pytest.MonkeyPatch, tmp_
     assert any(c["call_module"] == "Balances" for c in calls_of(log)[SETUP_CALLS:])
 
 
+def test_transfer_that_silently_mints_is_caught(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Balances and issuance stay in step (the sum half of token_conservation holds): only the event
+    half, "issuance moves only by Minted/Burned/Slashed/DustLost", can see that tokens came from nowhere."""
+    from pallets.balances import currency
+    from pallets.balances.events import Event
+
+    def minting_transfer(self, source, dest, amount, *, keep_alive):  # type: ignore[no-untyped-def]
+        acc = self.system.storage.Account._d
+        src = acc.get(source, currency.EMPTY_ACCOUNT)
+        self._check_withdraw(src, amount, keep_alive)
+        dst = acc.get(dest)
+        self._check_deposit(dst, amount)
+        if source == dest or amount == 0:
+            return
+        base = dst if dst is not None else currency.EMPTY_ACCOUNT
+        self._write(dest, dst, base._replace(free=base.free + amount))  # bug: the source keeps its tokens,
+        self.storage.TotalIssuance.put(self.storage.TotalIssuance.value() + amount)  # and issuance follows, silently
+        self.deposit_event(Event.Transfer(source, dest, amount))
+
+    log = machine_finds(monkeypatch, tmp_path, lambda mp: mp.setattr(currency.CurrencyImpl, "transfer", minting_transfer), "events account for")
+    assert calls_of(log)
+
+
 def test_asset_mint_that_forgets_the_supply_is_caught(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from pallets.assets import fungibles
 
