@@ -3,6 +3,9 @@ delegators unstake and withdraw (ServiceManager wiring between Services and Mult
 
 from __future__ import annotations
 
+import dataclasses
+
+import pytest
 from svc_helpers import BOB, FERDIE, MAD, USDC, USDC_ID, deploy, fails, make_rt, mad, storage, svc
 
 
@@ -56,3 +59,34 @@ def test_operator_with_a_pending_request_only_can_leave() -> None:
     mad(rt, "Bob", "schedule_leave_operators")
     fails(rt, "OperatorNotActive", "Bob", "approve", request_id=rid, security_commitments=[])
     assert storage(rt).ServiceRequests.contains(rid)
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_execute_leave_asks_the_real_services_pallet(profile: str) -> None:
+    """operator_exit_guard with the real Services pallet (not a stand-in): an operator found Leaving
+    while it still runs a service cannot execute its leave (intended), and its stake stays reserved.
+
+    No call sequence reaches that state today (schedule_leave_operators asks can_exit first, and a
+    leaving operator can neither register nor approve), so the test writes it the way root's
+    System.set_storage or a storage migration could: Bob, serving, is marked Leaving directly."""
+    rt = make_rt(profile)
+    sid = deploy(rt, operators=("Bob",))
+    mad_pallet = rt.pallets[MAD]
+    op = mad_pallet.storage.Operators.get(BOB)
+    rt.db.begin()
+    mad_pallet.storage.Operators.insert(BOB, dataclasses.replace(op, status=op.status.Leaving(mad_pallet.current_round())))
+    rt.db.commit()
+    assert rt.pallets["Services"].has_active_services(BOB)
+    reserved = rt.pallets["Balances"].reserved_balance(BOB)
+    if profile == "real":  # quirk: the real pallet does not check again when the leave is executed
+        mad(rt, "Bob", "execute_leave_operators")
+        assert mad_pallet.storage.Operators.get(BOB) is None
+        return
+    fails(rt, "CannotExit", "Bob", "execute_leave_operators", pallet=MAD)
+    assert mad_pallet.storage.Operators.get(BOB).status.name == "Leaving"
+    assert rt.pallets["Balances"].reserved_balance(BOB) == reserved
+    svc(rt, "Eve", "terminate", service_id=sid)
+    fails(rt, "CannotExit", "Bob", "execute_leave_operators", pallet=MAD)  # still registered on blueprint 0
+    svc(rt, "Bob", "unregister", blueprint_id=0)
+    mad(rt, "Bob", "execute_leave_operators")
+    assert mad_pallet.storage.Operators.get(BOB) is None and rt.pallets["Balances"].reserved_balance(BOB) < reserved
