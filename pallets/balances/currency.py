@@ -21,6 +21,9 @@ from pallets.balances.events import Event
 from pallets.balances.types import BalanceLock, FreezeAmount, HoldAmount, RuntimeFreezeReason, RuntimeHoldReason
 from pallets.system.types import EMPTY_ACCOUNT, AccountInfo
 
+#: ``ExtraFlags``' top bit: the account uses the holds/freezes logic (every new account does).
+IS_NEW_LOGIC = 1 << 127
+
 if TYPE_CHECKING:
     from pallets.system import System
 
@@ -106,6 +109,25 @@ class CurrencyImpl:
             raise Token.BelowMinimum()
         if d is not None and d.free + amount > MAX_BALANCE:
             raise Arithmetic.Overflow()
+
+    # ------------------------------------------------------------------ account logic
+    def ensure_upgraded(self, who: str) -> bool:
+        """pallet_balances' ``ensure_upgraded``: set the IS_NEW_LOGIC flag; an account holding
+        reserved or frozen funds takes the consumer reference the new logic counts on (and, in
+        the "should never happen" case of no provider, a provider with free capped at the ED, as
+        the real failsafe does: that cap does not adjust the issuance on chain either)."""
+        old = self.system.storage.Account._d.get(who)
+        a = old if old is not None else EMPTY_ACCOUNT
+        if a.flags & IS_NEW_LOGIC:
+            return False
+        a = a._replace(flags=a.flags | IS_NEW_LOGIC)
+        if a.reserved or a.frozen:
+            if a.providers == 0:  # cannot take a consumer reference without a provider
+                a = a._replace(free=min(a.free, self.consts.ExistentialDeposit), providers=1)  # type: ignore[attr-defined]
+            a = a._replace(consumers=a.consumers + 1)
+        self.system.set_account(who, a)
+        self.deposit_event(Event.Upgraded(who))  # type: ignore[attr-defined]
+        return True
 
     # ------------------------------------------------------------------ transfers
     def transfer(self, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:

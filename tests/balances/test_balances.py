@@ -131,3 +131,37 @@ def test_transfer_all_and_burn(rt: Runtime) -> None:
     with pytest.raises(DispatchError) as exc:
         rt.dispatch("Dave", "Balances", "burn", {"value": ED, "keep_alive": True})
     assert err(exc) == "Token.NotExpendable"
+
+
+def _old_logic(rt: Runtime, who: str, **fields: int) -> None:
+    """Write an account as a pre-holds runtime left it (flags without IS_NEW_LOGIC), as a storage
+    migration or a chain spec could: nothing the simulator creates looks like this."""
+    system = rt.pallets["System"]
+    rt.db.begin()
+    system.storage.Account.insert(who, system.account(who)._replace(flags=0, **fields))
+    rt.db.commit()
+
+
+def test_upgrade_accounts_upgrades_only_old_logic_accounts(rt: Runtime) -> None:
+    """pallet_balances' upgrade_accounts: an account on the new logic (every account created here)
+    is skipped with no event and no change; an old one gets the flag, and with reserved funds the
+    consumer reference the new logic expects."""
+    rt.dispatch("Bob", "Balances", "transfer_keep_alive", {"dest": "Eve", "value": 5 * UNIT})
+    _old_logic(rt, BOB)
+    bob = rt.pallets["System"].account(BOB)
+    rt.db.begin()  # Eve stays on the new logic; Ferdie is on the old one with a reserve
+    rt.pallets["Balances"].reserve(FERDIE, 3 * UNIT)
+    rt.db.commit()
+    _old_logic(rt, FERDIE)
+    ferdie = rt.pallets["System"].account(FERDIE)
+    root, eve = rt.state_root(), rt.pallets["System"].account(EVE)
+    receipt = rt.dispatch("Eve", "Balances", "upgrade_accounts", {"who": [BOB, EVE, FERDIE, DEV_ACCOUNTS["Dave"]]})
+    assert [e.value["attributes"] for e in receipt.triggered_events] == [{"who": BOB}, {"who": FERDIE}]
+    system = rt.pallets["System"]
+    assert system.account(BOB) == bob._replace(flags=1 << 127)  # nothing reserved: only the flag
+    assert system.account(FERDIE) == ferdie._replace(flags=1 << 127, consumers=ferdie.consumers + 1)
+    assert system.account(EVE) == eve and rt.state_root() != root
+    again = rt.dispatch("Eve", "Balances", "upgrade_accounts", {"who": [BOB, FERDIE]})
+    assert again.triggered_events == []  # idempotent: already upgraded
+    with pytest.raises(DispatchError, match="BadOrigin"):
+        rt.dispatch("root", "Balances", "upgrade_accounts", {"who": [BOB]})
