@@ -17,9 +17,11 @@ from runtime.accounts import DEV_ACCOUNTS, display_name
 
 OPS = [DEV_ACCOUNTS[n] for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")]
 
-# (wallet PKH, safe block hash, window index) -> (seed, leader, checklist), for THIS implementation:
-# CPython random seeded with the seed's first 8 bytes (unsigned), SWEEP_EVERY = 16. keep-core (Go
-# math/rand, every 4th window) gives other leaders and checklists; see blueprints/examples/tbtc.py.
+# REGRESSION PINS, not independent vectors: (wallet PKH, safe block hash, window index) -> (seed,
+# leader, checklist) as THIS implementation computed them when they were written (CPython random
+# seeded with the seed's first 8 bytes, unsigned; SWEEP_EVERY = 16). keep-core (Go math/rand, every
+# 4th window) gives other leaders and checklists; see blueprints/examples/tbtc.py. What checks them
+# independently is test_leader_and_checklist_match_a_reference_written_from_the_algorithms below.
 GOLDEN = [
     ("2dcb3de8c65c56be215249247f9c5f0af326b933", "30e605f63be4da3943b8649f74877f88e9245db80d8ba59c71b4405f408fb4cf", 1,
      "4180fb364c6597d41edd28253733c35ebe912f3500799849cad92d9e06bf564d", "Charlie", ["Redemption", "Heartbeat"]),
@@ -38,6 +40,109 @@ GOLDEN = [
     ("2dcb3de8c65c56be215249247f9c5f0af326b933", "d877d14e410dab662895252866fa0b1da3bb80b48c7bf5034229557c13a3d990", 17,
      "285747c3e2d2374086e26967a595e1a2510d5c4c578cbba9c1d9f729b9c07400", "Dave", ["Redemption", "Heartbeat"]),
 ]
+
+
+class ReferenceMT19937:
+    """CPython's ``random`` written out from its documented algorithms (MT19937 with ``init_by_array``
+    seeding from the 32-bit words of ``abs(seed)``, ``random()`` from two draws of 27 and 26 bits,
+    ``shuffle`` as Fisher-Yates over ``_randbelow`` by rejection on ``getrandbits``), sharing no code
+    with the implementation, so the leader and checklist are computed a second, independent way."""
+
+    def __init__(self, seed: int) -> None:
+        key = []
+        seed = abs(seed)
+        while True:
+            key.append(seed & 0xFFFFFFFF)
+            seed >>= 32
+            if not seed:
+                break
+        mt = [0] * 624
+        mt[0] = 19650218
+        for i in range(1, 624):
+            mt[i] = (1812433253 * (mt[i - 1] ^ (mt[i - 1] >> 30)) + i) & 0xFFFFFFFF
+        i, j = 1, 0
+        for _ in range(max(624, len(key))):
+            mt[i] = ((mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1664525)) + key[j] + j) & 0xFFFFFFFF
+            i, j = i + 1, j + 1
+            if i >= 624:
+                mt[0], i = mt[623], 1
+            if j >= len(key):
+                j = 0
+        for _ in range(623):
+            mt[i] = ((mt[i] ^ ((mt[i - 1] ^ (mt[i - 1] >> 30)) * 1566083941)) - i) & 0xFFFFFFFF
+            i += 1
+            if i >= 624:
+                mt[0], i = mt[623], 1
+        mt[0] = 0x80000000
+        self.mt, self.index = mt, 624
+
+    def uint32(self) -> int:
+        if self.index >= 624:
+            mt = self.mt
+            for k in range(624):
+                y = (mt[k] & 0x80000000) | (mt[(k + 1) % 624] & 0x7FFFFFFF)
+                mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ (0x9908B0DF if y & 1 else 0)
+            self.index = 0
+        y = self.mt[self.index]
+        self.index += 1
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9D2C5680
+        y ^= (y << 15) & 0xEFC60000
+        return y ^ (y >> 18)
+
+    def random(self) -> float:
+        a, b = self.uint32() >> 5, self.uint32() >> 6
+        return (a * 67108864.0 + b) * (1.0 / 9007199254740992.0)
+
+    def below(self, n: int) -> int:
+        k = n.bit_length()
+        while True:
+            r = self.uint32() >> (32 - k)
+            if r < n:
+                return r
+
+    def shuffle(self, x: list) -> None:
+        for i in range(len(x) - 1, 0, -1):
+            j = self.below(i + 1)
+            x[i], x[j] = x[j], x[i]
+
+
+def reference_leader_and_checklist(pkh: bytes, safe_hash: bytes, index: int, operators: list[str]) -> tuple[str, list[str]]:
+    """RFC 12 as tbtc.py documents it, from first principles: sha256 seed, operators sorted by raw
+    AccountId bytes (decoded by substrate-interface, not the simulator), the reference RNG above."""
+    from substrateinterface.utils.ss58 import ss58_decode
+
+    seed = hashlib.sha256(pkh + safe_hash).digest()
+    ordered = sorted(set(operators), key=lambda a: bytes.fromhex(ss58_decode(a)))
+    ReferenceMT19937(int.from_bytes(seed[:8], "big")).shuffle(ordered)
+    checklist = [] if index == 0 else ["Redemption"] + (["DepositSweep", "MovedFundsSweep", "MovingFunds"] if index % 16 == 0 else [])
+    if index and ReferenceMT19937(int.from_bytes(seed[:8], "big")).random() < 0.0625:
+        checklist.append("Heartbeat")
+    return ordered[0], checklist
+
+
+def test_the_reference_rng_is_cpythons() -> None:
+    """The reference must agree with CPython on plain draws first, or nothing below means anything."""
+    import random
+
+    for seed in (0, 1, 2**32 + 5, 2**64 - 1, 12345678901234567890):
+        ref, real = ReferenceMT19937(seed), random.Random(seed)
+        assert [ref.uint32() for _ in range(700)] == [real.getrandbits(32) for _ in range(700)]
+        assert ReferenceMT19937(seed).random() == random.Random(seed).random()
+
+
+def test_leader_and_checklist_match_a_reference_written_from_the_algorithms() -> None:
+    """Independent vectors: 300 (wallet, safe block, window) triples over 2..6 operators."""
+    import random as stdlib_random
+
+    draw = stdlib_random.Random(20261206)
+    for case in range(300):
+        pkh, safe_hash = draw.randbytes(20), draw.randbytes(32)
+        index = draw.choice([0, 1, 2, 15, 16, 17, 32, draw.randrange(1, 10**6)])
+        operators = draw.sample(OPS, draw.randint(2, len(OPS)))
+        s = tbtc.coordination_seed(pkh, safe_hash)
+        expected = reference_leader_and_checklist(pkh, safe_hash, index, operators)
+        assert (tbtc.leader(operators, s), tbtc.actions_checklist(index, s)) == expected, (case, pkh.hex(), safe_hash.hex(), index)
 
 
 @pytest.mark.parametrize("pkh,safe_hash,index,seed,leader,checklist", GOLDEN)
