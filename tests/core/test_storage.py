@@ -101,8 +101,7 @@ def test_snapshot_of_100k_accounts_is_a_shallow_copy() -> None:
     system = rt.pallets["System"]
     from pallets.system.types import AccountInfo
 
-    for i in range(100_000):
-        system.storage.Account._d[f"acct{i}"] = AccountInfo(providers=1, free=i)
+    system.storage.Account.load((f"acct{i}", AccountInfo(providers=1, free=i)) for i in range(100_000))
     started = time.perf_counter()
     snap = rt.snapshot()
     elapsed = time.perf_counter() - started
