@@ -132,8 +132,62 @@ def main(argv: list[str]) -> None:
         gc.collect()
 
 
+def delegated(operators: int, per_operator: int, *, session_length: int = 10, sessions_per_era: int = 1) -> tuple[Runtime, list[str], list[str]]:
+    """A runtime with ``operators`` Active operators and ``per_operator`` TNT delegations to each (one
+    delegator per delegation), written straight into storage as a migration would (dispatching a
+    million delegations would measure dispatch, not the era change)."""
+    from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, DelegatorStatus, Deposit, OperatorMetadata, OperatorStatus
+    from pallets.primitives.assets import NATIVE
+    from pallets.primitives.delegation import DelegatorBlueprintSelection
+
+    rt = Runtime(GenesisConfig.dev(session_length=session_length, sessions_per_era=sessions_per_era, constants={"MultiAssetDelegation": {"MaxDelegations": max(50, per_operator)}}))
+    ops = addresses(operators, "op")
+    dels = addresses(operators * per_operator, "del")
+    mad = rt.pallets["MultiAssetDelegation"].storage
+    everyone = [(a, AccountInfo(providers=1, free=1_000 * UNIT)) for a in ops]
+    everyone += [(a, AccountInfo(providers=1, free=10 * UNIT)) for a in dels]
+    load(rt.pallets["System"].storage.Account, everyone)
+    select = DelegatorBlueprintSelection.All
+    op_rows = []
+    del_rows = []
+    for i, op in enumerate(ops):
+        mine = dels[i * per_operator : (i + 1) * per_operator]
+        amounts = [UNIT * (1 + (j % 7)) for j in range(per_operator)]
+        bonds = tuple(DelegatorBond(d, a, NATIVE) for d, a in zip(mine, amounts))
+        op_rows.append((op, OperatorMetadata(100 * UNIT, per_operator, None, bonds, OperatorStatus.Active, ())))
+        for d, a in zip(mine, amounts):
+            del_rows.append((d, DelegatorMetadata(((NATIVE, Deposit(a, a, None)),), (), (BondInfoDelegator(op, a, NATIVE, select, False),), (), DelegatorStatus.Active)))
+    load(mad.Operators, op_rows)
+    load(mad.Delegators, del_rows)
+    del op_rows, del_rows, everyone
+    return rt, ops, dels
+
+
+def bench_era() -> None:
+    print("era change (one block crossing into a new era; session = era = 10 blocks):")
+    print("   operators  delegations   era block (s)   its state root (s)")
+    for operators, per in ((1_000, 100), (10_000, 10), (10_000, 100)):
+        rt, _ops, _dels = delegated(operators, per)
+        rt.state_root()
+        era = rt.current_era
+        rt.advance_blocks(1)
+        while True:
+            if rt.pallets["Session"].blocks_until_next_session() == 1 and rt.current_era == era:
+                break
+            rt.advance_blocks(1)
+        rt.state_root()
+        gc.collect()
+        took = timed(lambda: rt.advance_blocks(1))
+        assert rt.current_era == era + 1
+        root = timed(rt.state_root)
+        print(f"   {operators:>9,}  {operators * per:>11,}   {took:>12.2f}   {root:>12.2f}")
+        del rt, _ops, _dels
+        gc.collect()
+    print("(target: 10,000 operators and 1,000,000 delegations < 2 s)")
+
+
 def _more_sections() -> dict[str, Callable[[], None]]:
-    return {}
+    return {"era": bench_era}
 
 
 if __name__ == "__main__":

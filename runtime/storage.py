@@ -244,6 +244,22 @@ class Item:
 
     take = remove
 
+    def add_many(self, amounts: Iterable[tuple[Any, int]]) -> None:
+        """``insert(k, get(k, 0) + n)`` for each (k, n), journaled, in one loop (an era credits a
+        million accounts; the per-call overhead of insert was a third of it)."""
+        d = self._d
+        journal = self._j
+        dirty = self._dirty
+        for key, n in amounts:
+            old = d.get(key, _MISSING)
+            journal.append((self, key, old))
+            d[key] = (0 if old is _MISSING else old) + n
+            if dirty is not None and key not in dirty:
+                if not dirty:
+                    self._db.dirty_items.add(self)
+                dirty[key] = old
+        self._db.root_cache = None
+
     def clear_prefix(self, first: Any) -> int:
         keys = [k for k in self._d if k[0] == first]
         for k in keys:
