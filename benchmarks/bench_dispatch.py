@@ -44,9 +44,7 @@ def failed_transfers(n: int) -> float:
 
 def snapshot_cost(accounts: int) -> tuple[float, float, float]:
     rt = Runtime.dev()
-    store = rt.pallets["System"].storage.Account._d
-    for i in range(accounts):
-        store[f"acct{i:07d}"] = AccountInfo(providers=1, free=10**18 + i)
+    rt.pallets["System"].storage.Account.load((f"acct{i:07d}", AccountInfo(providers=1, free=10**18 + i)) for i in range(accounts))
     runs = 20
     started = time.perf_counter()
     for _ in range(runs):

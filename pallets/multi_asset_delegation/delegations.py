@@ -10,6 +10,8 @@ than ``DelegationBondLessDelay`` rounds; the tokens stay in the pallet until wit
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
+
 from runtime.accounts import account_bytes
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -23,12 +25,77 @@ from pallets.primitives.delegation import DelegatorBlueprintSelection
 
 
 MAX_BALANCE = (1 << 128) - 1
+# Bond lists at least this long are looked up through a position index instead of a scan.
+INDEXED_FROM = 16
+
+
+class PositionIndex:
+    """Where each (delegator, asset) sits in an operator's bond list, or each (operator, asset,
+    is_nomination) in a delegator's delegation list: O(1) lookups in lists of any length.
+
+    Not state: one entry per owner, ``(the tuple it describes, {key: first position})``, valid only
+    while that exact tuple object is the one in storage (checked by identity), so rollbacks and
+    restores, which bring back other tuples, simply cause a rebuild. Updates that keep positions
+    (amount changes) or append carry the index over to the new tuple in O(1)."""
+
+    __slots__ = ("_entries", "_key")
+
+    def __init__(self, key: Any) -> None:
+        self._entries: dict[str, tuple[tuple, dict]] = {}
+        self._key = key
+
+    def find(self, owner: str, seq: tuple, key: Any) -> int | None:
+        if len(seq) < INDEXED_FROM:
+            keyfn = self._key
+            for i, x in enumerate(seq):
+                if keyfn(x) == key:
+                    return i
+            return None
+        entry = self._entries.get(owner)
+        if entry is None or entry[0] is not seq:
+            index: dict = {}
+            keyfn = self._key
+            for i, x in enumerate(seq):
+                index.setdefault(keyfn(x), i)
+            entry = self._entries[owner] = (seq, index)
+        return entry[1].get(key)
+
+    def replaced(self, owner: str, old: tuple, new: tuple, appended_key: Any = None) -> None:
+        """``new`` is ``old`` with entries changed in place (and ``appended_key`` added at the end)."""
+        entry = self._entries.get(owner)
+        if entry is None or entry[0] is not old:
+            return
+        if appended_key is not None:
+            entry[1].setdefault(appended_key, len(old))
+        self._entries[owner] = (new, entry[1])
+
+
+def _bond_key(b: DelegatorBond) -> tuple:
+    return (b.delegator, b.asset)
+
+
+def _delegation_key(d: BondInfoDelegator) -> tuple:
+    return (d.operator, d.asset, d.is_nomination)
 
 
 class DelegationCalls:
     """Calls 14-17 plus the operator-side bookkeeping shared with nomination delegations."""
 
     # ------------------------------------------------------------------ shared helpers
+    @property
+    def _bond_positions(self) -> PositionIndex:
+        index = self.__dict__.get("_bond_position_index")
+        if index is None:
+            index = self.__dict__["_bond_position_index"] = PositionIndex(_bond_key)
+        return index
+
+    @property
+    def _delegation_positions(self) -> PositionIndex:
+        index = self.__dict__.get("_delegation_position_index")
+        if index is None:
+            index = self.__dict__["_delegation_position_index"] = PositionIndex(_delegation_key)
+        return index
+
     def _ensure_active_operator(self, operator: str) -> None:
         op = self.storage.Operators.get(operator)
         if op is None:
@@ -41,7 +108,8 @@ class DelegationCalls:
         op = self.storage.Operators.get(operator)
         if op is None:
             raise Error.NotAnOperator()
-        idx = op.bond_index(who, asset)
+        positions = self._bond_positions
+        idx = positions.find(operator, op.delegations, (who, asset))
         full = op.delegation_count >= self.consts.MaxDelegations
         # real: the count is checked before looking for an existing entry, so even a top-up is refused
         if full and (idx is None or self.ctx.quirk("mad.topup_refused_at_max_delegations")):
@@ -53,11 +121,13 @@ class DelegationCalls:
                 raise Error.OverflowRisk()
             bonds = bonds[:idx] + (DelegatorBond(who, b.amount + amount, asset),) + bonds[idx + 1 :]
             count = op.delegation_count
+            positions.replaced(operator, op.delegations, bonds)
         else:
             if len(bonds) >= self.consts.MaxDelegations:
                 raise Error.MaxDelegationsExceeded()
             bonds = bonds + (DelegatorBond(who, amount, asset),)
             count = op.delegation_count + 1
+            positions.replaced(operator, op.delegations, bonds, (who, asset))
         self.storage.Operators.insert(operator, op.with_bonds(bonds, count))
 
     def _decrease_operator_bond(self, operator: str, who: str, asset: Asset, amount: int) -> None:
@@ -70,7 +140,7 @@ class DelegationCalls:
             if self.ctx.extensions.operator_exit_guard and not self.ctx.quirk("mad.leave_ignores_delegations"):
                 return
             raise Error.NotAnOperator()
-        idx = op.bond_index(who, asset)
+        idx = self._bond_positions.find(operator, op.delegations, (who, asset))
         if idx is None:
             return
         b = op.delegations[idx]
@@ -80,6 +150,7 @@ class DelegationCalls:
         if left:
             bonds = op.delegations[:idx] + (DelegatorBond(who, left, asset),) + op.delegations[idx + 1 :]
             count = op.delegation_count
+            self._bond_positions.replaced(operator, op.delegations, bonds)
         else:
             bonds = op.delegations[:idx] + op.delegations[idx + 1 :]
             count = op.delegation_count - 1
@@ -110,17 +181,21 @@ class DelegationCalls:
         # the rewards multiplier is the first lock's, expired or not (as on chain)
         lock_multiplier = dep.locks[0].lock_multiplier if dep.locks else None
         meta = meta.with_deposit(asset, Deposit(dep.amount, dep.delegated_amount + amount, dep.locks))
-        idx = meta.delegation_index(operator, asset, False)
+        positions = self._delegation_positions
+        old = meta.delegations
+        idx = positions.find(who, old, (operator, asset, False))
         if idx is not None:
-            d = meta.delegations[idx]
+            d = old[idx]
             if d.amount + amount > MAX_BALANCE:
                 raise Error.OverflowRisk()
-            meta = meta.with_delegations(meta.delegations[:idx] + (d.with_amount(d.amount + amount),) + meta.delegations[idx + 1 :])
+            meta = meta.with_delegations(old[:idx] + (d.with_amount(d.amount + amount),) + old[idx + 1 :])
+            positions.replaced(who, old, meta.delegations)
         else:
-            if len(meta.delegations) >= self.consts.MaxDelegations:
+            if len(old) >= self.consts.MaxDelegations:
                 raise Error.MaxDelegationsExceeded()
             entry = BondInfoDelegator(operator, amount, asset, blueprint_selection, False)
-            meta = dataclasses.replace(meta, delegations=meta.delegations + (entry,), status=DelegatorStatus.Active)
+            meta = dataclasses.replace(meta, delegations=old + (entry,), status=DelegatorStatus.Active)
+            positions.replaced(who, old, meta.delegations, (operator, asset, False))
         self.storage.Delegators.insert(who, meta)
         self._increase_operator_bond(operator, who, asset, amount)
         if self.rewards is not None:

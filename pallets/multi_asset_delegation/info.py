@@ -50,10 +50,21 @@ class InfoImpl:
         return 0 if dep is None else dep.delegated_amount
 
     def active_operator_stakes(self, asset: Any) -> list[tuple[str, int, tuple[tuple[str, int], ...]]]:
-        """For every Active operator: (operator, self-stake, ((delegator, amount of ``asset``), ...))."""
+        """For every Active operator: (operator, self-stake, ((delegator, amount of ``asset``), ...)).
+
+        O(1) per operator whose bond list did not change since the last call: the per-asset view
+        of a bond list is kept with the list it was made from (checked by identity, so a rollback
+        or restore that brings back another list just recomputes it)."""
         active = OperatorStatus.Active
-        return [
-            (who, op.stake, tuple((b.delegator, b.amount) for b in op.delegations if b.asset == asset))
-            for who, op in self.storage.Operators.items()
-            if op.status == active
-        ]
+        views: dict[tuple[str, Any], tuple[tuple, tuple]] = self.__dict__.setdefault("_stake_views", {})
+        out = []
+        for who, op in self.storage.Operators.items():
+            if op.status != active:
+                continue
+            bonds = op.delegations
+            key = (who, asset)
+            view = views.get(key)
+            if view is None or view[0] is not bonds:
+                view = views[key] = (bonds, tuple([(b.delegator, b.amount) for b in bonds if b.asset == asset]))
+            out.append((who, op.stake, view[1]))
+        return out

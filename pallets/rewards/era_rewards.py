@@ -45,13 +45,14 @@ class EraRewards:
         dm = self.delegation_manager
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
-        weights = [stake + sum(a for _, a in dels) for _, stake, dels in stakes]
+        weights = [stake + sum([a for _, a in dels]) for _, stake, dels in stakes]
         total_weight = sum(weights)
         credits: dict[str, int] = {}
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:
             return credits, summary
         commission_rate = self.consts.OperatorCommission
+        get = credits.get
         for (operator, _stake, dels), weight in zip(stakes, weights):
             pot = budget * weight // total_weight
             if pot == 0:
@@ -59,12 +60,12 @@ class EraRewards:
             commission = perbill_of(commission_rate, pot)
             rest = pot - commission
             to_delegators = 0
-            for delegator, amount in dels:
+            for delegator, amount in dels:  # the hot loop of an era change: one pass per delegation
                 share = rest * amount // weight
                 if share:
-                    credits[delegator] = credits.get(delegator, 0) + share
+                    credits[delegator] = get(delegator, 0) + share
                     to_delegators += share
-            credits[operator] = credits.get(operator, 0) + pot - to_delegators
+            credits[operator] = get(operator, 0) + pot - to_delegators
             summary.append((operator, pot, commission, to_delegators))
         return credits, summary
 
@@ -73,8 +74,7 @@ class EraRewards:
             return
         credits, summary = self.compute_era_rewards()
         pending = self.storage.PendingEraRewards
-        for who, amount in credits.items():
-            pending.insert(who, pending.get(who, 0) + amount)
+        pending.add_many(credits.items())
         for operator, total, commission, to_delegators in summary:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
 

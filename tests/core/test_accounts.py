@@ -45,3 +45,41 @@ def test_evm_mapping_directions() -> None:
     assert account_to_evm(alice) == "0x" + account_bytes(alice)[:20].hex()
     mapped = evm_to_account("0x" + "11" * 20)
     assert mapped != alice and len(account_bytes(mapped)) == 32
+
+
+def test_fast_ss58_codec_agrees_with_scalecodec_and_refuses_other_forms() -> None:
+    import hashlib
+
+    from scalecodec.utils.ss58 import ss58_encode
+
+    from runtime.accounts import _ss58_encode_42, _ss58_public_42
+
+    keys = [bytes(32), b"\xff" * 32] + [hashlib.blake2b(b"%d" % i, digest_size=32).digest() for i in range(300)]
+    for key in keys:
+        address = ss58_encode(key, 42)
+        assert _ss58_encode_42(key) == address
+        assert _ss58_public_42(address) == key
+        assert account_bytes(address) == key
+        assert _ss58_public_42(ss58_encode(key, 0)) is None  # another prefix: the general path
+        tampered = address[:-1] + ("2" if address[-1] != "2" else "3")
+        assert _ss58_public_42(tampered) is None  # bad checksum
+        assert _ss58_public_42(" " + address[1:]) is None and _ss58_public_42(address + "1") is None
+        assert normalize_account(ss58_encode(key, 0)) == address == normalize_account("0x" + key.hex()) == normalize_account(key)
+
+
+def test_the_normalisation_cache_keeps_hitting_past_a_million_other_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import runtime.accounts as accounts
+
+    # the bound on non-canonical inputs is full: canonical addresses must still be remembered
+    monkeypatch.setattr(accounts, "_other_inputs", accounts.MAX_OTHER_INPUTS)
+    fresh = accounts._ss58_encode_42(b"\x07" * 32)
+    accounts._cache.pop(fresh, None)
+    assert normalize_account(fresh) == fresh
+    assert accounts._cache[fresh] is fresh
+    other = "0x" + "08" * 32
+    assert normalize_account(other) == accounts._ss58_encode_42(b"\x08" * 32)
+    assert other not in accounts._cache
+    with pytest.raises(ValueError, match="unknown account"):
+        normalize_account(fresh[:-1] + ("2" if fresh[-1] != "2" else "3"))
+    with pytest.raises(ValueError, match="expected an account"):
+        normalize_account(((),) * 3)

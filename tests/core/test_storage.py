@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from runtime import UNIT, Runtime
@@ -100,8 +99,7 @@ def test_snapshot_of_100k_accounts_is_a_shallow_copy() -> None:
     system = rt.pallets["System"]
     from pallets.system.types import AccountInfo
 
-    for i in range(100_000):
-        system.storage.Account._d[f"acct{i}"] = AccountInfo(providers=1, free=i)
+    system.storage.Account.load((f"acct{i}", AccountInfo(providers=1, free=i)) for i in range(100_000))
     snap = rt.snapshot()  # its cost is printed by benchmarks/bench_dispatch.py, not asserted here
     # values are shared, not copied ...
     kept = snap.storage.data[("System", "Account")]
