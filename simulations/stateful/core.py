@@ -21,7 +21,9 @@ from typing import Any, Callable, ClassVar, Iterator
 from hypothesis.stateful import RuleBasedStateMachine, invariant
 
 from runtime import Runtime
+from runtime.calllog import Checks, write_log
 from runtime.errors import InvalidTransaction
+from runtime.factories import factory_path, source_of
 from runtime.receipt import ExtrinsicReceipt
 from simulations.stateful import world
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
@@ -140,12 +142,36 @@ class MachineCore(RuleBasedStateMachine):
         self.rt = None  # type: ignore[assignment]
 
 
-def save_failure(machine: MachineCore, name: str | None = None) -> Path:
-    """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``) and return its path."""
-    directory = failure_dir()
+def checks_record(checks: Any) -> Checks:
+    """The log line naming ``checks`` (invariant functions) by import path, so replay re-checks them;
+    an invariant no import reaches (a lambda, a function defined inside another) is left out."""
+    named = []
+    for fn in checks:
+        path = factory_path(fn)
+        if path is not None:
+            named.append((path, source_of(fn)))
+    return Checks(tuple(named), f"{Ledger.__module__}:{Ledger.__qualname__}")
+
+
+def new_log_path(directory: Path, name: str) -> Path:
+    """``directory/name.jsonl``, or ``name-2.jsonl``, ``-3``... when taken: a later failure never
+    overwrites an earlier one (the name is claimed atomically, so parallel runs do not collide)."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name or type(machine).__name__}.jsonl"
-    machine.rt.export_log(path)
+    k = 1
+    while True:
+        path = directory / (f"{name}.jsonl" if k == 1 else f"{name}-{k}.jsonl")
+        try:
+            with open(path, "x"):
+                return path
+        except FileExistsError:
+            k += 1
+
+
+def save_failure(machine: MachineCore, name: str | None = None) -> Path:
+    """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``, which also
+    re-checks the machine's invariants) to a new file and return its path."""
+    path = new_log_path(failure_dir(), name or type(machine).__name__)
+    write_log(machine.rt, path, checks=checks_record(type(machine).checks))
     return path
 
 
