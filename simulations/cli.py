@@ -66,6 +66,10 @@ from runtime.bridge.cli import register as _register_bridge  # noqa: E402 - conf
 
 _register_bridge(app)
 
+from simulations.fuzz.cli import register as _register_fuzz  # noqa: E402 - tangle-sim fuzz
+
+_register_fuzz(app)
+
 
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
     """Run a simulations command; scenario and store errors print without a traceback (exit 2)."""
