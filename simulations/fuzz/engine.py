@@ -28,6 +28,7 @@ from simulations.fuzz.checks import Invariant, InvariantSet
 from simulations.fuzz.corpus import Corpus, mutate
 from simulations.fuzz.coverage import Coverage
 from simulations.fuzz.program import Executor, Failure, Step, dumps
+from simulations.fuzz.recipes import RECIPES
 from simulations.fuzz.values import LiveState, keyless, params_generator, register_keyless
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
 
@@ -67,7 +68,9 @@ class FuzzConfig:
     profile: str = "intended"
     runtime: str | None = None
     invariants: list[Any] = field(default_factory=lambda: list(ALL_INVARIANTS))
-    generators: list[Any] = field(default_factory=list)  # user calls: fn(rng, rt, live) -> step or None
+    #: state-aware calls ``fn(rng, rt, live) -> step or None``: the built-in recipes, plus a user's own
+    generators: list[Any] = field(default_factory=lambda: list(RECIPES))
+    recipe_share: float = 0.2
     run_length: int = 200
     bad_share: float = 0.04
     time_share: float = 0.12
@@ -149,6 +152,7 @@ class World:
         rt = self.reset()
         ex = Executor(rt, invariants or InvariantSet(self.invariant_fns), self.cfg.full_every)
         try:
+            ex.check(None, -1)  # prime what invariants remember (issuance, commitments) on the start state, as replay does
             for step in program:
                 ex.run(step)
             ex.check(None, len(program) - 1)
@@ -195,7 +199,9 @@ class Generator:
                 nests = any(type(c).__name__ == "RuntimeCallCodec" for c in spec.codecs)
                 self.calls.append((pallet, name, weight, params_generator(spec.arg_names, spec.codecs), nests))
         self.inner = [c for c in self.calls if not c[4] and (c[0], c[1]) not in DECREES]
-        self.user = list(cfg.generators)
+        self.user = [load_factory(g) if isinstance(g, str) else g for g in cfg.generators]
+        self.user_cum: list[float] = []
+        self.recipe_share = cfg.recipe_share
         self.new_swarm()
 
     def new_swarm(self) -> None:
@@ -207,6 +213,8 @@ class Generator:
         self.origins = [o for o, _ in origins]
         self.origin_cum = _cumulative([w for _, w in origins])
         self.bad_share = self.world.cfg.bad_share * (2 if rng.random() < 0.25 else 1)
+        if self.user:  # swarm over recipes too: each run favours a few
+            self.user_cum = _cumulative([rng.choice((0.2, 1.0, 3.0)) for _ in self.user])
         self.time_share = self.world.cfg.time_share * rng.choice((0.5, 1, 1, 2))
 
     def draw_call(self, rng: random.Random, live: LiveState) -> dict[str, Any]:
@@ -218,8 +226,12 @@ class Generator:
         r = rng.random()
         if r < self.time_share:
             return ["wait", self._blocks(rt)]
-        if self.user and rng.random() < 0.3:
-            made = rng.choice(self.user)(rng, rt, live)
+        if self.user and rng.random() < self.recipe_share:
+            make = self.user[_pick(rng, self.user_cum)] if self.user_cum else rng.choice(self.user)
+            try:
+                made = make(rng, rt, live)
+            except Exception:  # a recipe reads state; one that cannot read this runtime's draws nothing
+                made = None
             if made is not None:
                 return list(made)
         pallet, name, _, gen, _ = self.enabled[_pick(rng, self.cum)]
@@ -315,6 +327,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         new = 0
         failure: Failure | None = None
         try:
+            ex.check(None, -1)  # prime the invariants' memory on the start state
             for i in range(length):
                 step = seed_program[i] if seed_program is not None and i < len(seed_program) else gen.step(rt, live)
                 program.append(step)

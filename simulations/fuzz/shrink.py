@@ -43,7 +43,7 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
                 n *= 2
         # 2. arguments toward simple values
         for i in range(len(best)):
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline or i >= len(best):
                 break
             step = best[i]
             if step[0] not in ("call", "bad"):
@@ -53,7 +53,6 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
                 hit = fails(candidate)
                 if hit is not None:
                     best, changed = hit, True
-                    step = best[i] if i < len(best) else step
                     break
         # 3. time steps: shorter
         for i in range(len(best)):
