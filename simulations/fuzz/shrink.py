@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, Iterator
 
+from simulations.fuzz.hostile import MARK
 from simulations.fuzz.program import Step
 
 
@@ -88,6 +89,8 @@ def _simpler(leaf: Any) -> list[Any]:
 
 
 def _leaves(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(value, dict) and MARK in value:
+        return  # a hostile value's marker stays as it is
     if isinstance(value, dict):
         for k in value:
             yield from _leaves(value[k], path + (k,))

@@ -206,3 +206,12 @@ BUGS: dict[str, tuple[Callable[[Any], None], str]] = {
     "staking_lock_sticks": (staking_lock_sticks, "staking lock"),
     "silent_mint": (silent_mint, "issuance"),
 }
+
+
+def custom_world() -> Any:
+    """A custom runtime for ``--runtime``: the kit's world on the real profile, plus a setup call."""
+    from simulations.stateful import world
+
+    rt = world.build_world({**world.GENESIS, "profile": "real"})
+    rt.dispatch("Alice", "System", "remark_with_event", {"remark": "custom world"})
+    return rt
