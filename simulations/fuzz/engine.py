@@ -25,7 +25,7 @@ from runtime.calllog import Checks, RuntimeSource, write_log
 from runtime.factories import factory_path, load_factory, source_of
 from simulations.fuzz import hostile
 from simulations.fuzz.checks import Invariant, InvariantSet
-from simulations.fuzz.corpus import Corpus, mutate
+from simulations.fuzz.corpus import MAX_ENTRIES_LOADED, Corpus, mutate
 from simulations.fuzz.coverage import Coverage
 from simulations.fuzz.program import Executor, Failure, Step, dumps
 from simulations.fuzz.recipes import RECIPES
@@ -349,6 +349,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
             if corpus.add(program):
                 added += 1
                 entries.append(program)
+                if len(entries) > MAX_ENTRIES_LOADED:  # a bounded working set; the rest stays on disk
+                    del entries[0]
         now = time.monotonic()
         if progress is not None and now - last_report > 0.5:
             last_report = now
