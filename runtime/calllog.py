@@ -11,6 +11,14 @@ Format (one JSON object per line):
   "factory": "package.module:Class" | null, "source": "path/to/module.py" | null}`` - a contract
   (service manager, ERC-20 token) deployed between calls; ``{"kind": "contract", "action": "mint",
   "address": "0x...", "to": "0x...", "amount": 5}`` - ERC-20 tokens minted from outside any call;
+* ``{"kind": "runtime", "factory": "package.module:function", "source": "/abs/path.py" | null,
+  "setup_records": 7}`` - optional, after the genesis: the run's runtime was built by this function
+  (an author's blueprint and manager, a patched pallet); replay calls it instead of building from the
+  genesis, and skips the first ``setup_records`` calls and contract lines, which it already made;
+* ``{"kind": "checks", "state": "package.module:Ledger", "invariants": [{"name": "package.module:fn",
+  "source": ...}, ...]}`` - optional: the invariants the run checked. Replay checks them again after
+  every call and every advance of time and reports the first that fails (:class:`Violation`), so a
+  saved failure says "invariant X fails at line N" while the bug is there and passes once it is fixed;
 * ``{"kind": "end", "block": 40, "state_root": "0x..."}`` - last line, written on export.
 
 Replaying a log into a fresh runtime built from its genesis advances to each call's block, dispatches
@@ -142,7 +150,7 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
             raise CallLogError(f"line {lineno}: not valid JSON ({exc.msg})") from None
         if not isinstance(data, dict) or "kind" not in data:
             raise CallLogError(f"line {lineno}: expected an object with a 'kind' field")
-        if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end"):
+        if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end", "checks", "runtime"):
             raise CallLogError(f"line {lineno}: unknown kind {data['kind']!r}")
         if data["kind"] == "call":
             for key in ("block", "origin", "call_module", "call_function", "call_params"):
@@ -150,6 +158,10 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
                     raise CallLogError(f"line {lineno}: call entry lacks {key!r}")
         if data["kind"] == "contract":
             _check_contract_entry(data, lineno)
+        if data["kind"] == "checks":
+            _check_checks_entry(data, lineno)
+        if data["kind"] == "runtime":
+            _check_runtime_entry(data, lineno)
         yield LogEntry(data["kind"], data, lineno)
 
 
@@ -172,9 +184,63 @@ def _check_contract_entry(data: dict[str, Any], lineno: int) -> None:
         raise CallLogError(f"line {lineno}: a deployed contract is a 'manager' or an 'erc20', got {data['contract']!r}")
 
 
-def write_log(rt: "Runtime", target: str | Path | IO[str]) -> int:
-    """Write ``rt``'s genesis, upgrades, calls and contract records as JSON lines; returns the number of calls."""
+def _named(data: Any, lineno: int, what: str) -> None:
+    if not isinstance(data, dict) or not isinstance(data.get("name", data.get("factory")), str) or ":" not in data.get("name", data.get("factory")):
+        raise CallLogError(f"line {lineno}: {what} must name an importable 'package.module:name', got {str(data)[:80]}")
+    if not isinstance(data.get("source"), (str, type(None))):
+        raise CallLogError(f"line {lineno}: {what}'s 'source' must be a path or null")
+
+
+def _check_checks_entry(data: dict[str, Any], lineno: int) -> None:
+    if not isinstance(data.get("invariants"), list):
+        raise CallLogError(f"line {lineno}: a checks entry lists its 'invariants'")
+    for item in data["invariants"]:
+        _named(item, lineno, "an invariant")
+    if data.get("state") is not None:
+        _named({"name": data["state"], "source": data.get("state_source")}, lineno, "the checks' state")
+
+
+def _check_runtime_entry(data: dict[str, Any], lineno: int) -> None:
+    _named(data, lineno, "a runtime entry")
+    if not isinstance(data.get("setup_records"), int) or isinstance(data.get("setup_records"), bool) or data["setup_records"] < 0:
+        raise CallLogError(f"line {lineno}: a runtime entry's 'setup_records' must be a count, got {str(data.get('setup_records'))[:40]}")
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What a log asks replay to check: invariant names (``"package.module:function"``, each with the
+    file that defines it, for modules imported under a name only their runner knew) and the factory
+    of the state object they share (``None``: they take only the runtime)."""
+
+    invariants: tuple[tuple[str, str | None], ...]
+    state: str | None = None
+    state_source: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "checks", "state": self.state, "state_source": self.state_source,
+                "invariants": [{"name": name, "source": source} for name, source in self.invariants]}
+
+
+@dataclass(frozen=True)
+class RuntimeSource:
+    """The function that built a run's runtime, and how many log records (calls and contract lines) it made."""
+
+    factory: str
+    source: str | None
+    setup_records: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "runtime", "factory": self.factory, "source": self.source, "setup_records": self.setup_records}
+
+
+def write_log(rt: "Runtime", target: str | Path | IO[str], *, checks: Checks | None = None, runtime: RuntimeSource | None = None) -> int:
+    """Write ``rt``'s genesis, upgrades, calls and contract records as JSON lines; returns the number of calls.
+    ``checks`` and ``runtime`` add the lines that let replay re-check invariants and rebuild a custom runtime."""
     lines = [json.dumps({"kind": "genesis", "format": FORMAT_VERSION, "genesis": rt.genesis.model_dump(mode="json")})]
+    if runtime is not None:
+        lines.append(json.dumps(runtime.to_json()))
+    if checks is not None:
+        lines.append(json.dumps(checks.to_json()))
     for upgrade in rt.scheduled_upgrades_after_genesis():
         lines.append(json.dumps({"kind": "upgrade", **upgrade}))
     for record in rt.log_records():
@@ -182,7 +248,10 @@ def write_log(rt: "Runtime", target: str | Path | IO[str]) -> int:
     lines.append(json.dumps({"kind": "end", "block": rt.block_number, "state_root": rt.state_root()}))
     text = "\n".join(lines) + "\n"
     if isinstance(target, (str, Path)):
-        Path(target).write_text(text)
+        path = Path(target)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(text)
+        partial.replace(path)  # a crash mid-write never leaves half a log under the real name
     else:
         target.write(text)
     return len(rt.call_log)
@@ -200,15 +269,54 @@ class Divergence:
 
 
 @dataclass
+class Violation:
+    """An invariant the log names failed during replay."""
+
+    line: int
+    invariant: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"invariant {self.invariant} fails at line {self.line}: {self.message}"
+
+
+@dataclass
 class ReplayResult:
     runtime: "Runtime"
     calls: int
     divergences: list[Divergence]
     expected_root: str | None
+    violation: Violation | None = None
+    checked: tuple[str, ...] = ()  # the invariants re-checked (empty: the log names none)
 
     @property
     def ok(self) -> bool:
-        return not self.divergences
+        return not self.divergences and self.violation is None
+
+
+class _Checker:
+    """Runs a log's invariants on the replaying runtime; remembers the first failure."""
+
+    def __init__(self, checks: dict[str, Any], line: int) -> None:
+        from runtime.factories import FactoryError, load_factory
+
+        try:
+            self.fns = [(item["name"], load_factory(item["name"], item.get("source"))) for item in checks["invariants"]]
+            state = load_factory(checks["state"], checks.get("state_source")) if checks.get("state") else None
+        except FactoryError as exc:
+            raise CallLogError(f"line {line}: an invariant the log names cannot be loaded: {exc}") from None
+        self.state = state() if state is not None else None
+        self.violation: Violation | None = None
+
+    def run(self, rt: "Runtime", line: int) -> bool:
+        """Check every invariant; False (and :attr:`violation` set) at the first that fails."""
+        for name, fn in self.fns:
+            try:
+                fn(rt, self.state) if self.state is not None else fn(rt)
+            except AssertionError as exc:
+                self.violation = Violation(line, name, str(exc))
+                return False
+        return True
 
 
 def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool = False, progress: Any = None,
@@ -225,6 +333,8 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
     divergences: list[Divergence] = []
     calls = 0
     expected_root = None
+    checker: _Checker | None = None
+    skip = 0  # records a custom runtime's factory already made
     for entry in read_log(source):
         data = entry.data
         if entry.kind == "genesis":
@@ -237,6 +347,28 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             continue
         if rt is None:
             raise CallLogError(f"line {entry.line}: the log must start with a genesis entry")
+        if entry.kind == "runtime":
+            if calls or rt.call_log:
+                raise CallLogError(f"line {entry.line}: a runtime entry must come before any call")
+            rt = _build_runtime(data, entry.line)
+            skip = data["setup_records"]
+            if len(rt.log_records()) != skip:
+                raise CallLogError(f"line {entry.line}: {data['factory']} made {len(rt.log_records())} calls and contract records, "
+                                   f"the log says {skip}: the function changed since the run")
+            calls = len(rt.call_log)
+            continue
+        if entry.kind == "checks":
+            checker = _Checker(data, entry.line)
+            continue
+        if skip and entry.kind in ("call", "contract"):
+            skip -= 1
+            continue
+        if checker is not None and entry.kind in ("call", "contract", "end") and checker.violation is None:
+            # time passes before the entry: hooks may break an invariant on the way
+            if isinstance(data.get("block"), int) and not isinstance(data.get("block"), bool) and data["block"] > rt.block_number:
+                _run_to(rt, data["block"], entry.line)
+                if not checker.run(rt, entry.line):
+                    break
         if entry.kind == "upgrade":
             fields = {k: v for k, v in data.items() if k != "kind"}
             rt.schedule_upgrade(UpgradeConfig.model_validate(fields))
@@ -254,17 +386,38 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
                     break
             if progress is not None:
                 progress(calls)
+            if checker is not None and not checker.run(rt, entry.line):
+                break
         elif entry.kind == "contract":
             _run_to(rt, data["block"], entry.line)
             apply_contract_entry(rt, data, entry.line, contracts or {})
         elif entry.kind == "end":
             rt.run_to_block(data.get("block", rt.block_number))
+            if checker is not None and not checker.run(rt, entry.line):
+                break
             expected_root = data.get("state_root")
             if expected_root and expected_root != rt.state_root():
                 divergences.append(Divergence(entry.line, "final state root", expected_root, rt.state_root()))
     if rt is None:
         raise CallLogError("empty call log")
-    return ReplayResult(rt, calls, divergences, expected_root)
+    return ReplayResult(rt, calls, divergences, expected_root, checker.violation if checker else None,
+                        tuple(name for name, _ in checker.fns) if checker else ())
+
+
+def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
+    """Call the function a log names as its runtime's builder."""
+    from runtime.factories import FactoryError, load_factory
+    from runtime.runtime import Runtime
+
+    try:
+        rt = load_factory(data["factory"], data.get("source"))()
+    except FactoryError as exc:
+        raise CallLogError(f"line {line}: the log's runtime: {exc}") from None
+    except Exception as exc:
+        raise CallLogError(f"line {line}: building the log's runtime with {data['factory']} failed: {exc!r}") from None
+    if not isinstance(rt, Runtime):
+        raise CallLogError(f"line {line}: {data['factory']} returned {type(rt).__name__}, not a Runtime")
+    return rt
 
 
 def _run_to(rt: "Runtime", block: Any, line: int) -> None:

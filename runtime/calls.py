@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, NamedTuple
 
-from runtime.codec import Codec, ParamError, _describe
+from runtime.codec import Codec, ParamError, _describe, ascend, descend, short
 
 # (pallet, call) -> CallSpec, for every pallet class the runtime knows (filled by construct_runtime)
 CALL_REGISTRY: dict[tuple[str, str], Any] = {}
@@ -33,13 +33,17 @@ class RuntimeCallCodec(Codec):
         if not isinstance(value, dict) or "call_module" not in value or "call_function" not in value:
             raise ParamError(path, f"expected a call {{'call_module', 'call_function', 'call_args'}}, got {_describe(value)}")
         key = (value["call_module"], value["call_function"])
-        spec = CALL_REGISTRY.get(key)
+        spec = CALL_REGISTRY.get(key) if type(key[0]) is str and type(key[1]) is str else None
         if spec is None:
-            raise ParamError(path, f"unknown call {key[0]}.{key[1]}")
+            shown = [short(k) if isinstance(k, str) else _describe(k) for k in key]
+            raise ParamError(path, f"unknown call {shown[0]}.{shown[1]}")
+        descend(path)  # a Box<RuntimeCall>: one level of the runtime's decoding depth
         try:
             args = spec.decode(value.get("call_args", value.get("call_params", {})))
         except ParamError as exc:
             raise ParamError(f"{path}.{exc.path}", exc.reason) from None
+        finally:
+            ascend()
         return RuntimeCall(key[0], key[1], args)
 
     def encode(self, value: RuntimeCall) -> dict[str, Any]:

@@ -15,9 +15,25 @@ typed Python: ``def transfer_keep_alive(self, origin: Origin, dest: MultiAddress
 from __future__ import annotations
 
 import dataclasses
+import sys
 import types
 import typing
 from typing import Any, Annotated, Callable, ClassVar, Iterable, Union, get_args, get_origin
+
+#: How deep a call argument may nest. The real runtime decodes extrinsics with
+#: ``decode_with_depth_limit(MAX_EXTRINSIC_DEPTH)`` (``MAX_EXTRINSIC_DEPTH = 256`` in sp-api /
+#: frame-support): every ``Box`` (a nested ``RuntimeCall`` in ``Sudo.sudo``, a ``FieldType`` inside a
+#: ``FieldType``) and every collection descends one level, and a deeper extrinsic does not decode.
+#: The simulator counts the same levels (enum payloads, lists, sets, nested calls) and refuses
+#: deeper values with a :class:`ParamError` instead of exhausting the Python stack.
+MAX_DECODE_DEPTH = 256
+
+# Each decoding level costs a few Python frames (codec -> call spec -> codec), and so do encoding a
+# logged call and dispatching a nested one; 256 levels need more than Python's default 1,000 frames.
+if sys.getrecursionlimit() < 20_000:
+    sys.setrecursionlimit(20_000)
+
+_MAX_PATH = 160  # characters of a field path quoted in a message (the full path stays on .path)
 
 
 class ParamError(ValueError):
@@ -26,14 +42,102 @@ class ParamError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         self.reason = message
-        super().__init__(f"{path}: {message}" if path else message)
+        shown = path if len(path) <= _MAX_PATH else f"{path[:_MAX_PATH // 2]}...{path[-_MAX_PATH // 2:]}"
+        super().__init__(f"{shown}: {message}" if path else message)
+
+
+class _Depth:
+    """How many nesting levels the value being decoded has entered (one decode runs at a time per
+    thread of the simulator; the counter is reset by every level that leaves, error or not)."""
+
+    level = 0
+
+
+def descend(path: str) -> None:
+    """Enter one nesting level of a value being decoded; refuse it past :data:`MAX_DECODE_DEPTH`."""
+    _Depth.level += 1
+    if _Depth.level > MAX_DECODE_DEPTH:
+        _Depth.level -= 1
+        raise ParamError(path, f"nested deeper than the runtime decodes ({MAX_DECODE_DEPTH} levels, MAX_EXTRINSIC_DEPTH)")
+
+
+def ascend() -> None:
+    """Leave a level entered with :func:`descend`."""
+    _Depth.level -= 1
+
+
+_DESCRIBE_LIMIT = 60
+
+
+def short(text: str, limit: int = 40) -> str:
+    """``repr`` of at most ``limit`` characters of ``text`` (a megabyte string is never quoted whole)."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
 def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(value).__name__} {text}"
+    """``type value`` for a message, in bounded time and size whatever the value: never ``repr()``
+    of something unbounded (a list nested 10^5 deep, a megabyte string, a 10^5-digit int)."""
+    return f"{type(value).__name__} {_render(value, _DESCRIBE_LIMIT)}"
+
+
+def _render(value: Any, limit: int) -> str:
+    """A repr-like rendering truncated to about ``limit`` characters, built iteratively."""
+    out: list[str] = []
+    size = 0
+    stack: list[Any] = [value]
+    seen = 0
+    while stack and size <= limit and seen < 4 * limit:
+        item = stack.pop()
+        seen += 1
+        if type(item) is _Text:
+            piece = item.text
+        elif isinstance(item, bool) or item is None or isinstance(item, float):
+            piece = repr(item)
+        elif isinstance(item, int):
+            piece = _number(item)
+        elif isinstance(item, str):
+            piece = short(item, limit)
+        elif isinstance(item, (bytes, bytearray)):
+            piece = repr(bytes(item[:limit])) + (f"... ({len(item)} bytes)" if len(item) > limit else "")
+        elif isinstance(item, (list, tuple, set, frozenset, dict)):
+            opener, closer = {list: "[]", tuple: "()", dict: "{}"}.get(type(item), "{}")  # type: ignore[arg-type]
+            if isinstance(item, dict):
+                parts: list[Any] = []
+                for i, (k, v) in enumerate(item.items()):
+                    if i >= limit:
+                        break
+                    parts += [_Text(", ") if i else None, k, _Text(": "), v]
+            else:
+                parts = []
+                for i, v in enumerate(item):
+                    if i >= limit:
+                        break
+                    parts += [_Text(", ") if i else None, v]
+            stack.append(_Text(closer[-1]))
+            stack.extend(reversed([p for p in parts if p is not None]))
+            piece = opener[0]
+        else:
+            piece = f"<{type(item).__name__}>"
+        out.append(piece)
+        size += len(piece)
+    text = "".join(out)
+    if stack or len(text) > limit:
+        text = text[:limit - 3] + "..."
+    return text
+
+
+def _number(value: int) -> str:
+    """An int for a message: digits when short, its size when huge (str() of a 10^5-digit int raises)."""
+    return str(value) if value.bit_length() <= 256 else f"<{'-' if value < 0 else ''}int of {value.bit_length()} bits>"
+
+
+class _Text:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 class Codec:
@@ -77,8 +181,8 @@ class UIntCodec(Codec):
             )
         if isinstance(value, int):
             if value < 0:
-                raise ParamError(path, f"must not be negative (u{self.bits}), got {value}")
-            raise ParamError(path, f"overflows u{self.bits} (max {self.max}), got {value}")
+                raise ParamError(path, f"must not be negative (u{self.bits}), got {_number(value)}")
+            raise ParamError(path, f"overflows u{self.bits} (max {self.max}), got {_number(value)}")
         raise ParamError(path, f"expected an unsigned integer (u{self.bits}), got {_describe(value)}")
 
     def encode(self, value: int) -> int:
@@ -99,7 +203,7 @@ class IntCodec(Codec):
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             raise ParamError(path, f"expected a signed integer (i{self.bits}), got {_describe(value)}")
-        raise ParamError(path, f"out of range for i{self.bits} ({self.min}..{self.max}), got {value}")
+        raise ParamError(path, f"out of range for i{self.bits} ({self.min}..{self.max}), got {_number(value)}")
 
     def encode(self, value: int) -> int:
         return value
@@ -132,7 +236,7 @@ class PerThingCodec(Codec):
             return value
         if isinstance(value, bool) or not isinstance(value, int):
             raise ParamError(path, f"expected an integer number of parts for {self.type_name} (0..={self.max}), got {_describe(value)}")
-        raise ParamError(path, f"{self.type_name} must be within 0..={self.max}, got {value}")
+        raise ParamError(path, f"{self.type_name} must be within 0..={self.max}, got {_number(value)}")
 
     def encode(self, value: int) -> int:
         return value
@@ -263,6 +367,12 @@ class H160Codec(Codec):
         return value
 
 
+#: Longest account text looked at: SS58 of a 32-byte key is at most 50 characters, 0x-hex 66,
+#: a ``//derivation/path`` a few dozen. Longer text is refused before base58 decoding, which is
+#: quadratic in the length (a 10^5-character string took seconds).
+MAX_ACCOUNT_TEXT = 256
+
+
 class AccountIdCodec(Codec):
     """AccountId32: internal form is the SS58 address with the Tangle testnet prefix 42."""
 
@@ -280,6 +390,11 @@ class AccountIdCodec(Codec):
                 value = value["Id"]
             else:
                 raise ParamError(path, f"only the MultiAddress::Id variant is supported, got {_describe(value)}")
+        if not isinstance(value, (str, bytes, bytearray)):
+            raise ParamError(path, f"expected an account (SS58 address, dev name or 0x-hex public key), got {_describe(value)}")
+        if len(value) > MAX_ACCOUNT_TEXT:
+            raise ParamError(path, f"too long for an account: {len(value)} characters (an SS58 address has at most 50, "
+                                   f"a 0x-hex public key 66)")
         try:
             return normalize_account(value)
         except ValueError as exc:
@@ -325,14 +440,21 @@ class VecCodec(Codec):
         if self.max_len is not None and len(value) > self.max_len:
             raise ParamError(path, f"too many items: {len(value)}, at most {self.max_len}")
         dec = self.inner.decode
+        out: list[Any] = []
+        push = out.append
+        descend(path)
         try:
-            return tuple([dec(item, path) for item in value])
-        except ParamError:
-            # name the offending item: re-run with indexed paths only on the error path (hot calls
-            # should not build a path string per item)
-            for i, item in enumerate(value):
-                dec(item, f"{path}[{i}]")
+            for item in value:
+                push(dec(item, path))
+        except ParamError as exc:
+            # name the offending item (hot calls do not build a path string per item); rewriting
+            # the path, not decoding again, keeps a failure deep inside nested lists linear
+            if exc.path.startswith(path):
+                raise ParamError(f"{path}[{len(out)}]{exc.path[len(path):]}", exc.reason) from None
             raise
+        finally:
+            ascend()
+        return tuple(out)
 
     def encode(self, value: Iterable[Any]) -> list:
         enc = self.inner.encode
@@ -352,9 +474,13 @@ class SetCodec(Codec):
     def decode(self, value: Any, path: str) -> frozenset:
         if not isinstance(value, (list, tuple, set, frozenset)):
             raise ParamError(path, f"expected a list or set, got {_describe(value)}")
-        items = [self.inner.decode(v, f"{path}[{i}]") for i, v in enumerate(value)]
-        if self.max_len is not None and len(items) > self.max_len:
-            raise ParamError(path, f"too many items: {len(items)}, at most {self.max_len}")
+        if self.max_len is not None and len(value) > self.max_len:
+            raise ParamError(path, f"too many items: {len(value)}, at most {self.max_len}")
+        descend(path)
+        try:
+            items = [self.inner.decode(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        finally:
+            ascend()
         return frozenset(items)
 
     def encode(self, value: frozenset) -> list:
@@ -413,7 +539,8 @@ class StructCodec(Codec):
             raise ParamError(path, f"expected a dict for {self.type_name} with fields {[n for _, n, _ in self.fields]}, got {_describe(value)}")
         unknown = [k for k in value if k not in self._names]
         if unknown:
-            raise ParamError(f"{path}.{unknown[0]}", f"unknown field for {self.type_name} (expected one of {[n for _, n, _ in self.fields]})")
+            key = unknown[0] if isinstance(unknown[0], str) and len(unknown[0]) <= 40 else _render(unknown[0], 40)
+            raise ParamError(f"{path}.{key}", f"unknown field for {self.type_name} (expected one of {[n for _, n, _ in self.fields]})")
         kwargs = {}
         for py_name, name, codec in self.fields:
             sub = f"{path}.{name}" if path else name
@@ -454,8 +581,9 @@ class EnumCodec(Codec):
             has_payload = True
         else:
             raise ParamError(path, f"expected a variant of {self.type_name} {list(variants)} as 'Name' or {{'Name': value}}, got {_describe(value)}")
-        if name not in variants:
-            raise ParamError(path, f"unknown variant {name!r} of {self.type_name} (expected one of {list(variants)})")
+        if type(name) is not str or name not in variants:
+            shown = short(name) if isinstance(name, str) else _describe(name)
+            raise ParamError(path, f"unknown variant {shown} of {self.type_name} (expected one of {list(variants)})")
         codec = variants[name]
         if codec is None:
             if has_payload and payload not in (None, (), []):
@@ -463,7 +591,12 @@ class EnumCodec(Codec):
             return cls.__units__[name]
         if not has_payload:
             raise ParamError(path, f"variant {name} of {self.type_name} needs a value: {{'{name}': ...}}")
-        return cls(name, codec.decode(payload, f"{path}.{name}" if path else name))
+        sub = f"{path}.{name}" if path else name
+        descend(sub)
+        try:
+            return cls(name, codec.decode(payload, sub))
+        finally:
+            ascend()
 
     def encode(self, value: ScaleEnum) -> Any:
         codec = self.cls.__variants__[value.name]

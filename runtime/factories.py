@@ -44,17 +44,13 @@ def takes_no_arguments(factory: Callable[..., Any]) -> bool:
 
 
 def source_of(factory: Any) -> str | None:
-    """The file that defines ``factory``, relative to the working directory when under it: the
-    fallback for modules imported under a name only their runner knew (a pytest test module)."""
+    """The absolute path of the file that defines ``factory``: the fallback for modules imported
+    under a name only their runner knew (a pytest test module), wherever the log is replayed from."""
     module = sys.modules.get(getattr(factory, "__module__", ""), None)
     file = getattr(module, "__file__", None)
     if not file:
         return None
-    path = Path(file).resolve()
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return Path(file).resolve().as_posix()
 
 
 def same_state(a: Any, b: Any, depth: int = 4) -> bool:

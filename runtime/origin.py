@@ -9,6 +9,7 @@ runtime says ``EnsureRootOrHalfCouncil``), ``"slash_cancel"`` is staking's ``Adm
 from __future__ import annotations
 
 from runtime.accounts import normalize_account
+from runtime.codec import MAX_ACCOUNT_TEXT
 from runtime.errors import BadOrigin
 
 GOVERNANCE_ORIGINS = ("council", "technical_committee", "slash_cancel")
@@ -56,6 +57,8 @@ def to_origin(value: object) -> Origin:
     if isinstance(value, Origin):
         return value
     if isinstance(value, str):
+        if len(value) > MAX_ACCOUNT_TEXT:
+            raise ValueError(f"origin: too long for an account: {len(value)} characters (an SS58 address has at most 50)")
         hit = _origin_cache.get(value)
         if hit is not None:
             return hit
@@ -70,7 +73,10 @@ def to_origin(value: object) -> Origin:
             _origin_cache[value] = origin
         return origin
     if isinstance(value, bytes):
-        return Origin("signed", normalize_account(value))
+        try:
+            return Origin("signed", normalize_account(value))
+        except ValueError as exc:
+            raise ValueError(f"origin: {exc}") from None
     raise ValueError(f"origin: expected an account, 'root' or a governance origin name, got {type(value).__name__}")
 
 

@@ -13,15 +13,22 @@ Rules live in the ``rules_*.py`` mixins, composed in :mod:`simulations.stateful.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import os
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
-from hypothesis.stateful import RuleBasedStateMachine, invariant
+from hypothesis import event, target
+from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, Rule, RuleBasedStateMachine, invariant
 
 from runtime import Runtime
+from runtime.calllog import Checks, write_log
 from runtime.errors import InvalidTransaction
+from runtime.factories import factory_path, source_of
 from runtime.receipt import ExtrinsicReceipt
 from simulations.stateful import world
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
@@ -47,11 +54,25 @@ class MachineCore(RuleBasedStateMachine):
     #: needs a service, which needs a request and approvals) need the steps on the way weighted up.
     rule_weights: ClassVar[dict[str, int]] = {}
 
+    #: share of the rule slots a user's own rules get together when ``rule_weights`` does not name
+    #: them (the kit has ~160 slots: two unweighted user rules would otherwise be drawn ~1 % of steps)
+    user_rule_share: ClassVar[float] = 0.3
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for name, weight in cls.__dict__.get("rule_weights", {}).items():
+        own = _count_own_rules(cls)
+        weights = dict(cls.__dict__.get("rule_weights", {}))
+        if own and not cls.__module__.startswith("simulations.stateful"):
+            # a user's machine: rules it does not weight itself get a sensible share of the draws
+            base = sum(1 for _, f in inspect.getmembers(cls.__mro__[1]) if hasattr(f, RULE_MARKER))
+            unweighted = [n for n in own if n not in weights]
+            if unweighted:
+                share = cls.user_rule_share * base / (1 - cls.user_rule_share) / len(own)
+                for name in unweighted:
+                    weights[name] = max(1, round(share))
+        for name, weight in weights.items():
             fn = getattr(cls, name, None)
-            if fn is None or not hasattr(fn, "hypothesis_stateful_rule"):
+            if fn is None or not hasattr(fn, RULE_MARKER):
                 raise TypeError(f"{cls.__name__}.rule_weights names {name!r}, which is not a rule")
             for i in range(1, weight):
                 setattr(cls, f"{name}__weight_{i}", fn)  # Hypothesis collects rules by attribute: each alias is one more ticket
@@ -137,15 +158,98 @@ class MachineCore(RuleBasedStateMachine):
                 check(self.rt, self.ledger)
 
     def teardown(self) -> None:
+        # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics)
+        target(float(self.receipts - self.failed_calls), label="successful calls")
+        event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
         self.rt = None  # type: ignore[assignment]
 
 
-def save_failure(machine: MachineCore, name: str | None = None) -> Path:
-    """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``) and return its path."""
-    directory = failure_dir()
+#: how often each rule ran, per machine class (``{cls: Counter}``), for statistics and the never-ran warning
+RULE_RUNS: dict[type, Counter[str]] = {}
+
+
+def _bucket(n: int) -> str:
+    return "0" if n == 0 else "1-4" if n < 5 else "5-19" if n < 20 else "20+"
+
+
+def _count_own_rules(cls: type) -> list[str]:
+    """Wrap the rules and invariants ``cls`` defines itself so each run is counted (and reported to
+    Hypothesis as an ``event``); returns their names."""
+    names = []
+    for name, fn in list(cls.__dict__.items()):
+        rule = getattr(fn, RULE_MARKER, None)
+        inv = getattr(fn, INVARIANT_MARKER, None)
+        if (rule is None and inv is None) or "__weight_" in name or getattr(fn, "_counted", False):
+            continue
+        counted = _counting(cls, name, fn, "rule" if rule is not None else "invariant")
+        if rule is not None:
+            setattr(counted, RULE_MARKER, Rule(targets=rule.targets, function=counted, arguments=rule.arguments, preconditions=rule.preconditions))
+            names.append(name)
+        else:
+            setattr(counted, INVARIANT_MARKER, dataclasses.replace(inv, function=counted))
+        setattr(cls, name, counted)
+    return names
+
+
+def _counting(cls: type, name: str, fn: Callable[..., Any], kind: str) -> Callable[..., Any]:
+    label = f"{kind} {name}"
+
+    @functools.wraps(fn)
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        runs = RULE_RUNS.setdefault(type(self), Counter())
+        runs[label] += 1
+        event(f"ran {label}")
+        return fn(self, *args, **kwargs)
+
+    counted._counted = True  # type: ignore[attr-defined]
+    return counted
+
+
+def never_ran(machine: type) -> list[str]:
+    """The rules and invariants a user's machine defines (outside the kit) that never ran."""
+    runs = RULE_RUNS.get(machine, Counter())
+    out = []
+    for klass in machine.__mro__:
+        if klass.__module__.startswith(("simulations.stateful", "hypothesis")) or klass is object:
+            continue
+        for name, fn in klass.__dict__.items():
+            if getattr(fn, "_counted", False) and "__weight_" not in name:
+                kind = "rule" if hasattr(fn, RULE_MARKER) else "invariant"
+                if not runs.get(f"{kind} {name}"):
+                    out.append(f"{kind} {klass.__name__}.{name}")
+    return out
+
+
+def checks_record(checks: Any) -> Checks:
+    """The log line naming ``checks`` (invariant functions) by import path, so replay re-checks them;
+    an invariant no import reaches (a lambda, a function defined inside another) is left out."""
+    named = []
+    for fn in checks:
+        path = factory_path(fn)
+        if path is not None:
+            named.append((path, source_of(fn)))
+    return Checks(tuple(named), f"{Ledger.__module__}:{Ledger.__qualname__}")
+
+
+def new_log_path(directory: Path, name: str) -> Path:
+    """``directory/name.jsonl``, or ``name-2.jsonl``, ``-3``... when taken: a later failure never
+    overwrites an earlier one (the name is claimed atomically, so parallel runs do not collide)."""
     directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{name or type(machine).__name__}.jsonl"
-    machine.rt.export_log(path)
+    k = 1
+    while True:
+        path = directory / (f"{name}.jsonl" if k == 1 else f"{name}-{k}.jsonl")
+        try:
+            with open(path, "x"):
+                return path
+        except FileExistsError:
+            k += 1
+
+
+def save_failure(machine: MachineCore, name: str | None = None) -> Path:
+    """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``, which also
+    re-checks the machine's invariants) to a new file and return its path."""
+    path = new_log_path(failure_dir(), name or type(machine).__name__)
+    write_log(machine.rt, path, checks=checks_record(type(machine).checks))
     return path
 
 

@@ -33,6 +33,8 @@ Fixtures:
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
@@ -103,12 +105,41 @@ class BlueprintFactory:
         return int(receipt.event("Services.BlueprintCreated")["blueprint_id"])
 
 
-def run_with_profile(machine: type[RuleBasedStateMachine], **overrides: Any) -> None:
-    """Run ``machine`` with the loaded profile's settings (``overrides`` win)."""
+def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **overrides: Any) -> None:
+    """Run ``machine`` with the loaded profile's settings (``overrides`` win).
+
+    Afterwards it says what ran: Hypothesis's statistics plus how often each rule and invariant ran
+    (shown by ``pytest --hypothesis-show-statistics``: the run is not a ``@given`` test, so the
+    plugin collects them here), and it warns when a rule or invariant the user's machine defines
+    never ran, which would let a run pass without exercising what the user wrote."""
+    from hypothesis.statistics import collector, describe_statistics
+
+    from simulations.stateful.core import RULE_RUNS, never_ran
+
     chosen = settings(settings.default, **overrides)
     if chosen.derandomize:
         freeze_constant_pool()
-    run_state_machine_as_test(machine, settings=chosen)
+    RULE_RUNS.pop(machine, None)
+    collected: list[dict[str, Any]] = []
+    try:
+        with collector.with_value(collected.append):
+            run_state_machine_as_test(machine, settings=chosen)
+    finally:
+        runs = RULE_RUNS.get(machine)
+        lines = [describe_statistics(collected[-1])] if collected else []
+        if runs:
+            lines.append(f"  - {machine.__name__}: how often each rule and invariant ran (all examples, shrinking included):")
+            lines += [f"    - {label}: {n}" for label, n in runs.most_common()]
+        if _item is not None and lines:
+            _item.hypothesis_statistics = "\n".join(lines)
+    missing = never_ran(machine)
+    if missing:
+        message = f"{machine.__name__}: never ran: {', '.join(missing)} (raise their rule_weights, or check their preconditions)"
+        warnings.warn(message, NeverRanWarning, stacklevel=2)
+
+
+class NeverRanWarning(UserWarning):
+    """A rule or invariant a user's machine defines never ran in a run that passed."""
 
 
 @pytest.hookimpl(trylast=True)
@@ -139,6 +170,6 @@ def blueprint_factory() -> BlueprintFactory:
 
 
 @pytest.fixture
-def run_machine() -> Callable[..., None]:
-    """Run a state machine class with the loaded Hypothesis profile."""
-    return run_with_profile
+def run_machine(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """Run a state machine class with the loaded Hypothesis profile (statistics go to this test's report)."""
+    return functools.partial(run_with_profile, _item=request.node)

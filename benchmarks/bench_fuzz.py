@@ -1,0 +1,135 @@
+"""The fuzz engine's speed and reach. Prints numbers (no assertions).
+
+Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--bugs] [--memory STEPS]
+
+* checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
+  at the end of each run), and on W workers;
+* where the time of one core goes (dispatch, time steps, invariants, the state root, the engine);
+* with --bugs: time to find and time to shrink each seeded bug (tests/fuzz/seeded.py), seed 0, and
+  the shrunk length;
+* with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs.
+Targets (issue 16): >= 20,000 checked steps/s per core; every seeded bug found in <= 30 s and
+shrunk in <= 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+
+from simulations.fuzz import FuzzConfig, fuzz, run_worker  # noqa: E402
+
+
+def rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def speed(steps: int, workers: int) -> None:
+    with TemporaryDirectory() as out:
+        cfg = FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1)
+        t = time.perf_counter()
+        one = run_worker(cfg)
+        wall = time.perf_counter() - t
+        print(f"1 core: {one.steps:,} checked steps in {wall:.1f} s = {one.steps / wall:,.0f} steps/s "
+              f"({one.runs} runs, {len(one.coverage.features):,} features, {len(one.failures)} failures; target 20,000/s)")
+        runs = sorted(one.invariant_runs.items(), key=lambda kv: -kv[1])
+        print("  invariant runs per step: " + ", ".join(f"{n} {c / one.steps:.2f}" for n, c in runs[:6]))
+        if workers > 1:
+            cfg.workers = workers
+            result = fuzz(cfg)
+            print(f"{workers} workers: {result.steps:,} steps in {result.seconds:.1f} s = {result.steps / result.seconds:,.0f} steps/s")
+
+
+def profile(steps: int) -> None:
+    import cProfile
+    import pstats
+
+    with TemporaryDirectory() as out:
+        prof = cProfile.Profile()
+        prof.enable()
+        run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
+        prof.disable()
+    stats = pstats.Stats(prof)
+    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "run_worker")  # type: ignore[attr-defined]
+    parts = {"dispatch": "dispatch", "time steps (hooks)": "advance_blocks", "invariants": "check", "state root": "state_root",
+             "drawing steps": "step"}
+    cum = {}
+    for (file, _line, name), v in stats.stats.items():  # type: ignore[attr-defined]
+        for label, fn in parts.items():
+            if name == fn and ("fuzz" in file or "runtime" in file) and (label != "invariants" or file.endswith("checks.py")):
+                cum[label] = cum.get(label, 0.0) + v[3]
+    print("where one core's time goes (cumulative, overlapping): " + ", ".join(f"{k} {v / total * 100:.0f} %" for k, v in cum.items()))
+
+
+def bugs() -> None:
+    import pytest
+
+    from runtime.calllog import replay
+    from seeded import BUGS
+
+    print(f"{'seeded bug':36s} {'found after':>12s} {'steps':>7s} {'shrink':>8s} {'steps':>9s}  replay")
+    for name, (patch, _match) in sorted(BUGS.items()):
+        mp = pytest.MonkeyPatch()
+        patch(mp)
+        try:
+            with TemporaryDirectory() as out:
+                r = run_worker(FuzzConfig(seed=0, steps=200_000, time_limit=60, out=Path(out), shrink_time=10))
+                if not r.failures:
+                    print(f"{name:36s} not found in {r.steps:,} steps ({r.seconds:.0f} s)")
+                    continue
+                f = r.failures[0]
+                rechecked = replay(f.log).violation is not None
+                print(f"{name:36s} {f.found_after:10.1f} s {f.steps_before:7,d} {f.shrink_seconds:6.1f} s "
+                      f"{len(f.program):4d} -> {len(f.shrunk):d}  {'fails the invariant' if rechecked else 'PASSES'}")
+        finally:
+            mp.undo()
+
+
+def memory(steps: int) -> None:
+    samples: list[tuple[int, float]] = []
+
+    def progress(info: dict) -> None:
+        if not samples or info["steps"] - samples[-1][0] >= steps // 20:
+            samples.append((info["steps"], rss_mb()))
+
+    with TemporaryDirectory() as out:
+        start = rss_mb()
+        run_worker(FuzzConfig(seed=2, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1, corpus=Path(out) / "corpus"),
+                   progress=progress)
+    print(f"memory over {steps:,} steps (one worker, with a corpus): start {start:.0f} MB, "
+          + ", ".join(f"{s:,}: {m:.0f} MB" for s, m in samples[:: max(1, len(samples) // 8)]) + f"; peak {max(m for _, m in samples):.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--bugs", action="store_true")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--memory", type=int, default=0)
+    args = parser.parse_args()
+    speed(args.steps, args.workers)
+    if args.profile:
+        profile(min(args.steps, 5_000))
+    if args.bugs:
+        bugs()
+    if args.memory:
+        memory(args.memory)
+
+
+if __name__ == "__main__":
+    main()

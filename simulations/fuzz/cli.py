@@ -1,0 +1,58 @@
+"""``tangle-sim fuzz``: the command line of the fuzz engine (registered by :mod:`simulations.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def fuzz(steps: int = typer.Option(100_000, help="Stop after this many steps (all workers together)."),
+             time_limit: float = typer.Option(None, "--time", help="Stop after this many seconds."),
+             seed: int = typer.Option(0, help="Campaign seed; with the same --workers a campaign is reproducible."),
+             workers: int = typer.Option(None, help="Worker processes (default: every core)."),
+             profile: str = typer.Option("intended", help="Behaviour profile of the default world: intended or real."),
+             runtime: str = typer.Option(None, "--runtime", metavar="MODULE:FUNCTION", help="Fuzz the Runtime this function returns (the log names it)."),
+             invariant: list[str] = typer.Option([], "--invariant", metavar="MODULE:FUNCTION",
+                                                 help="An extra invariant fn(rt, ledger), repeatable (all built-in ones always run)."),
+             corpus: Path = typer.Option(None, help="Corpus directory: runs that reach something new are kept and mutated; resumes a campaign."),
+             out: Path = typer.Option(Path("tangle-sim-fuzz"), help="Where failing call logs are saved."),
+             run_length: int = typer.Option(200, help="Steps per run before the world is restored."),
+             keep_going: bool = typer.Option(False, help="Do not stop at the first failure."),
+             shrink_time: float = typer.Option(10.0, help="Seconds the shrinker may spend on a failure."),
+             report: bool = typer.Option(True, help="Print the coverage report at the end.")) -> None:
+        """Fuzz every call of every pallet at the runtime's speed, with every invariant checked; a
+        failure is shrunk to a minimal call log that `tangle-sim replay` re-checks (exit 1)."""
+        from simulations.fuzz.coverage import report as coverage_report
+        from simulations.fuzz.engine import FuzzConfig, World, default_workers
+        from simulations.fuzz.workers import fuzz as run_campaign
+        from simulations.stateful.invariants import ALL_INVARIANTS
+
+        console = Console()
+        if profile not in ("intended", "real"):
+            console.print(f"[red]error:[/red] --profile is intended or real, got {profile!r}")
+            raise typer.Exit(2)
+        cfg = FuzzConfig(seed=seed, steps=steps, time_limit=time_limit, workers=workers or default_workers(), profile=profile, runtime=runtime,
+                         invariants=list(ALL_INVARIANTS) + list(invariant), corpus=corpus, out=out, run_length=run_length,
+                         stop_on_failure=not keep_going, shrink_time=shrink_time)
+        try:
+            world = World(cfg)  # fail fast on a bad --runtime or --invariant, before any worker starts
+        except Exception as exc:
+            console.print(f"[red]error:[/red] {exc}", highlight=False)
+            raise typer.Exit(2) from None
+        with console.status("fuzzing") as status:
+            result = run_campaign(cfg, progress=lambda line: status.update(line))
+        rate = result.steps / result.seconds if result.seconds else 0
+        console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
+                      f"{len(result.coverage.features):,} coverage features", highlight=False)
+        if report:
+            console.print(coverage_report(result.coverage, world.rt), highlight=False, soft_wrap=True)
+        for failure in result.failures:
+            console.print(f"[red]{failure.summary()}[/red]", highlight=False)
+            console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
+                          f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+            console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1 if result.failures else 0)

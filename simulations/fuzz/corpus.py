@@ -1,0 +1,102 @@
+"""The on-disk corpus: programs that reached something new, mutated by later runs.
+
+Layout of ``--corpus DIR``: ``DIR/entries/<sha1>.jsonl`` (one program each, :mod:`simulations.fuzz.program`
+format; the name is the content's hash, so two workers adding the same program write one file) and
+``DIR/coverage.json`` (the features reached so far, merged by each finishing worker). A campaign given
+the same directory resumes: it loads every entry (in name order, so a resumed campaign is
+reproducible) and mutates them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from simulations.fuzz.coverage import Coverage
+from simulations.fuzz.program import Step, dumps, loads
+
+MAX_ENTRIES_LOADED = 2_000  # a long campaign's corpus stays a bounded working set in memory
+
+
+class Corpus:
+    def __init__(self, directory: Path) -> None:
+        self.dir = Path(directory)
+        self.entries = self.dir / "entries"
+        self.entries.mkdir(parents=True, exist_ok=True)
+
+    def load(self) -> list[list[Step]]:
+        out = []
+        for path in sorted(self.entries.glob("*.jsonl"))[-MAX_ENTRIES_LOADED:]:
+            try:
+                out.append(loads(path.read_text()))
+            except (OSError, ValueError):
+                continue  # a damaged entry (a crash mid-write predates atomic writes): skip it
+        return out
+
+    def add(self, program: list[Step]) -> bool:
+        text = dumps(program)
+        path = self.entries / (hashlib.sha1(text.encode()).hexdigest() + ".jsonl")
+        if path.exists():
+            return False
+        partial = path.with_suffix(".partial")
+        partial.write_text(text)
+        partial.replace(path)
+        return True
+
+    def save_coverage(self, coverage: Coverage) -> None:
+        path = self.dir / "coverage.json"
+        merged = Coverage()
+        if path.exists():
+            try:
+                merged = Coverage.from_json(json.loads(path.read_text()))
+            except ValueError:
+                pass
+        merged.merge(coverage)
+        partial = path.with_suffix(".partial")
+        partial.write_text(json.dumps(merged.to_json()))
+        partial.replace(path)
+
+
+def mutate(rng: random.Random, entries: list[list[Step]]) -> list[Step]:
+    """A new program from the corpus: splice two, truncate, repeat a chunk, or perturb arguments."""
+    a = rng.choice(entries)
+    r = rng.random()
+    if r < 0.3 and len(entries) > 1:
+        b = rng.choice(entries)
+        return a[:rng.randint(0, len(a))] + b[rng.randint(0, len(b)):]
+    if r < 0.5:
+        return a[:rng.randint(1, max(1, len(a)))]
+    if r < 0.65 and len(a) > 2:
+        i = rng.randrange(len(a) - 1)
+        j = rng.randint(i + 1, min(len(a), i + 8))
+        return a[:j] + a[i:j] * rng.randint(1, 3) + a[j:]
+    out = copy.deepcopy(a)
+    for _ in range(rng.randint(1, 4)):
+        calls = [s for s in out if s[0] == "call"]
+        if not calls:
+            break
+        step = rng.choice(calls)
+        step[4] = _perturb(rng, step[4])
+    return out
+
+
+def _perturb(rng: random.Random, value: Any) -> Any:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return max(0, rng.choice((0, 1, value - 1, value + 1, value * 2, value // 2)))
+    if isinstance(value, dict) and value:
+        key = rng.choice(sorted(value, key=str))
+        out = dict(value)
+        out[key] = _perturb(rng, value[key])
+        return out
+    if isinstance(value, list) and value:
+        out_list = list(value)
+        i = rng.randrange(len(out_list))
+        out_list[i] = _perturb(rng, out_list[i])
+        return out_list
+    return value

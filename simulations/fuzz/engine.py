@@ -1,0 +1,380 @@
+"""The fuzz engine: random call sequences at the runtime's own speed, every invariant checked.
+
+One worker's campaign is a loop of *runs*. A run restores the world (a snapshot of the runtime the
+campaign fuzzes, taken once) and executes up to ``run_length`` steps: calls drawn straight from the
+runtime's call specs (:mod:`simulations.fuzz.values`), a share of deliberately malformed calls
+(:mod:`simulations.fuzz.hostile`) and time steps (blocks, sessions, eras, and jumps to the next
+scheduled thing: a request's expiry, a slash's window). Each run enables a random subset of calls and
+origins (swarm testing: a run that never sends ``undelegate`` lets delegations pile up). A run that
+reached a new coverage feature is kept in the corpus; later runs start from a mutated corpus entry
+half the time. The first failure is shrunk (:mod:`simulations.fuzz.shrink`) and saved as a call log
+that ``tangle-sim replay`` re-checks.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from runtime import Runtime
+from runtime.calllog import Checks, RuntimeSource, write_log
+from runtime.factories import factory_path, load_factory, source_of
+from simulations.fuzz import hostile
+from simulations.fuzz.checks import Invariant, InvariantSet
+from simulations.fuzz.corpus import MAX_ENTRIES_LOADED, Corpus, mutate
+from simulations.fuzz.coverage import Coverage
+from simulations.fuzz.program import Executor, Failure, Step, dumps
+from simulations.fuzz.recipes import RECIPES
+from simulations.fuzz.values import LiveState, keyless, params_generator, register_keyless
+from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
+
+#: root calls that rewrite balances by decree: they break custody on purpose (see the stateful kit)
+DECREES: frozenset[tuple[str, str]] = frozenset({
+    ("Balances", "force_unreserve"), ("Balances", "force_set_balance"), ("Balances", "force_adjust_total_issuance"),
+})
+PALLET_WEIGHTS: dict[str, float] = {
+    "Services": 4, "MultiAssetDelegation": 4, "Staking": 2, "Lst": 2, "Rewards": 1.5, "Assets": 1, "Balances": 1.5,
+    "System": 0.2, "Sudo": 0.5,
+}
+#: calls on the way to deep states (a slash needs a service, which needs a request and approvals)
+CALL_WEIGHTS: dict[str, float] = {
+    "Services.request": 6, "Services.approve": 8, "Services.call": 4, "Services.submit_result": 4, "Services.slash": 8,
+    "Services.dispute": 6, "Services.register": 3, "Services.terminate": 2, "Services.set_instance_limit": 3,
+    "MultiAssetDelegation.delegate": 4, "MultiAssetDelegation.deposit": 4, "MultiAssetDelegation.schedule_delegator_unstake": 4,
+    "MultiAssetDelegation.execute_delegator_unstake": 4, "MultiAssetDelegation.join_operators": 3,
+    "MultiAssetDelegation.schedule_withdraw": 3, "MultiAssetDelegation.execute_withdraw": 3, "MultiAssetDelegation.schedule_leave_operators": 2,
+    "MultiAssetDelegation.execute_leave_operators": 2, "MultiAssetDelegation.delegate_nomination": 2,
+    "Staking.bond": 3, "Staking.unbond": 3, "Staking.withdraw_unbonded": 3, "Lst.join": 3, "Lst.unbond": 4, "Lst.withdraw_unbonded": 4,
+    "Assets.burn": 2, "Assets.mint": 2, "Balances.transfer_allow_death": 3, "Balances.transfer_keep_alive": 2,
+    "Staking.report_offence": 3,
+}
+ORIGINS: tuple[tuple[str, float], ...] = (("signed", 0.86), ("root", 0.08), ("council", 0.03), ("slash_cancel", 0.02), ("none", 0.01))
+ROLE_FIELDS = ("owner", "operator", "who", "delegator", "stash", "depositor", "member", "caller", "account", "offender")
+
+
+@dataclass
+class FuzzConfig:
+    """A campaign. ``runtime``: ``"module:function"`` returning the Runtime to fuzz (default: the
+    stateful kit's world under ``profile``); ``invariants``: functions or ``"module:function"`` names."""
+
+    seed: int = 0
+    steps: int = 100_000
+    time_limit: float | None = None
+    workers: int = 1
+    profile: str = "intended"
+    runtime: str | None = None
+    invariants: list[Any] = field(default_factory=lambda: list(ALL_INVARIANTS))
+    #: state-aware calls ``fn(rng, rt, live) -> step or None``: the built-in recipes, plus a user's own
+    generators: list[Any] = field(default_factory=lambda: list(RECIPES))
+    recipe_share: float = 0.2
+    run_length: int = 200
+    bad_share: float = 0.04
+    time_share: float = 0.12
+    full_every: int = 64
+    corpus: Path | None = None
+    out: Path = Path("tangle-sim-fuzz")
+    stop_on_failure: bool = True
+    shrink_time: float = 10.0
+    pallet_weights: dict[str, float] = field(default_factory=lambda: dict(PALLET_WEIGHTS))
+    call_weights: dict[str, float] = field(default_factory=lambda: dict(CALL_WEIGHTS))
+
+
+@dataclass
+class FoundFailure:
+    kind: str
+    what: str
+    message: str
+    program: list[Step]
+    shrunk: list[Step]
+    log: Path | None
+    program_file: Path | None
+    found_after: float
+    shrink_seconds: float
+    steps_before: int
+
+    def summary(self) -> str:
+        return f"{self.kind} {self.what}: {self.message}"
+
+
+@dataclass
+class WorkerResult:
+    worker: int
+    steps: int
+    runs: int
+    seconds: float
+    coverage: Coverage
+    failures: list[FoundFailure]
+    corpus_added: int
+    invariant_runs: dict[str, int]
+
+
+def load_invariants(items: Iterable[Any]) -> list[Invariant]:
+    out = []
+    for item in items:
+        out.append(load_factory(item) if isinstance(item, str) else item)
+    return out
+
+
+def build_runtime(cfg: FuzzConfig) -> Runtime:
+    """The runtime the campaign fuzzes (before any fuzz step)."""
+    if cfg.runtime:
+        rt = load_factory(cfg.runtime)()
+        if not isinstance(rt, Runtime):
+            raise TypeError(f"--runtime {cfg.runtime} returned {type(rt).__name__}, not a Runtime")
+        return rt
+    from simulations.stateful import world
+
+    return world.build_world({**world.GENESIS, "profile": cfg.profile})
+
+
+class World:
+    """The runtime being fuzzed, its starting snapshot, and what a saved log says about it."""
+
+    def __init__(self, cfg: FuzzConfig) -> None:
+        self.cfg = cfg
+        self.rt = build_runtime(cfg)
+        self.base = self.rt.snapshot()
+        self.setup_records = len(self.rt.log_records())
+        self.invariant_fns = load_invariants(cfg.invariants)
+        self.base_events = list(self.rt.event_log) + list(self.rt.db.events)
+        register_keyless(self.rt)
+
+    def reset(self) -> Runtime:
+        self.rt.restore(self.base)
+        return self.rt
+
+    def execute(self, program: list[Step], invariants: InvariantSet | None = None) -> tuple[Executor, Failure | None]:
+        """Run ``program`` from the start; the first failure (including the end-of-run full check)."""
+        rt = self.reset()
+        ex = Executor(rt, invariants or InvariantSet(self.invariant_fns), self.cfg.full_every)
+        try:
+            ex.check(None, -1)  # prime what invariants remember (issuance, commitments) on the start state, as replay does
+            for step in program:
+                ex.run(step)
+            ex.check(None, len(program) - 1)
+        except Failure as failure:
+            return ex, failure
+        return ex, None
+
+    def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
+        """Run ``program`` and write its call log (with the invariants and the runtime that rebuild
+        it) and the program itself; returns both paths."""
+        from simulations.stateful.core import new_log_path
+
+        self.execute(program)
+        path = new_log_path(directory, name)
+        checks = Checks(tuple((p, source_of(fn)) for fn in self.invariant_fns if (p := factory_path(fn))),
+                        f"{Ledger.__module__}:{Ledger.__qualname__}")
+        source = None
+        if self.cfg.runtime:
+            module = self.cfg.runtime.partition(":")[0]
+            fn = load_factory(self.cfg.runtime)
+            source = RuntimeSource(self.cfg.runtime, source_of(fn) if module else None, self.setup_records)
+        write_log(self.rt, path, checks=checks, runtime=source)
+        program_file = path.with_name(path.stem + ".program.jsonl")
+        program_file.write_text(dumps(program))
+        return path, program_file
+
+
+class Generator:
+    """Draws steps for one run: the swarm (enabled calls and origins) is chosen per run."""
+
+    def __init__(self, world: World, rng: random.Random) -> None:
+        self.world = world
+        self.rng = rng
+        cfg = world.cfg
+        rt = world.rt
+        calls = rt.supported_calls()
+        self.calls: list[tuple[str, str, float, Callable[[random.Random, LiveState], dict[str, Any]], bool]] = []
+        for pallet in sorted(calls):
+            for name in calls[pallet]:
+                spec = rt.call_spec(pallet, name)
+                weight = cfg.call_weights.get(f"{pallet}.{name}", 1.0) * cfg.pallet_weights.get(pallet, 1.0)
+                if weight <= 0:
+                    continue
+                nests = any(type(c).__name__ == "RuntimeCallCodec" for c in spec.codecs)
+                self.calls.append((pallet, name, weight, params_generator(spec.arg_names, spec.codecs), nests))
+        self.inner = [c for c in self.calls if not c[4] and (c[0], c[1]) not in DECREES]
+        self.user = [load_factory(g) if isinstance(g, str) else g for g in cfg.generators]
+        self.user_cum: list[float] = []
+        self.recipe_share = cfg.recipe_share
+        self.new_swarm()
+
+    def new_swarm(self) -> None:
+        rng = self.rng
+        enabled = [c for c in self.calls if rng.random() < 0.6] or self.calls
+        self.enabled = enabled
+        self.cum = _cumulative([c[2] for c in enabled])
+        origins = [(o, w) for o, w in ORIGINS if o == "signed" or rng.random() < 0.6]
+        self.origins = [o for o, _ in origins]
+        self.origin_cum = _cumulative([w for _, w in origins])
+        self.bad_share = self.world.cfg.bad_share * (2 if rng.random() < 0.25 else 1)
+        if self.user:  # swarm over recipes too: each run favours a few
+            self.user_cum = _cumulative([rng.choice((0.2, 1.0, 3.0)) for _ in self.user])
+        self.time_share = self.world.cfg.time_share * rng.choice((0.5, 1, 1, 2))
+
+    def draw_call(self, rng: random.Random, live: LiveState) -> dict[str, Any]:
+        pallet, name, _, gen, _ = rng.choice(self.inner)
+        return {"call_module": pallet, "call_function": name, "call_args": gen(rng, live)}
+
+    def step(self, rt: Runtime, live: LiveState) -> Step:
+        rng = self.rng
+        r = rng.random()
+        if r < self.time_share:
+            return ["wait", self._blocks(rt)]
+        if self.user and rng.random() < self.recipe_share:
+            make = self.user[_pick(rng, self.user_cum)] if self.user_cum else rng.choice(self.user)
+            try:
+                made = make(rng, rt, live)
+            except Exception:  # a recipe reads state; one that cannot read this runtime's draws nothing
+                made = None
+            if made is not None:
+                return list(made)
+        pallet, name, _, gen, _ = self.enabled[_pick(rng, self.cum)]
+        live.draw_call = lambda rng_: self.draw_call(rng_, live)
+        params = gen(rng, live)
+        origin = self._origin(live)
+        if origin == "root" and (pallet, name) in DECREES:
+            origin = rng.choice(live.accounts)
+        if rng.random() < self.bad_share:
+            origin, params = hostile.mutate(rng, origin, params)
+            return ["bad", origin, pallet, name, params]
+        return ["call", origin, pallet, name, params]
+
+    def _origin(self, live: LiveState) -> Any:
+        rng = self.rng
+        kind = self.origins[_pick(rng, self.origin_cum)]
+        if kind != "signed":
+            return kind
+        if rng.random() < 0.4:
+            hit = live.pick(rng, rng.choice(ROLE_FIELDS))
+            if type(hit) is str and len(hit) == 48 and not keyless(hit):
+                return hit
+        return rng.choice(live.accounts)
+
+    def _blocks(self, rt: Runtime) -> int:
+        """A time step: a block, a few, the next session or era, or a jump to the next scheduled thing."""
+        rng = self.rng
+        session = rt.genesis.session_length
+        to_session = rt.pallets["Session"].blocks_until_next_session() if "Session" in rt.pallets else session  # type: ignore[attr-defined]
+        r = rng.random()
+        if r < 0.3:
+            return 1
+        if r < 0.5:
+            return rng.randint(2, 12)
+        if r < 0.7:
+            return to_session
+        if r < 0.8:
+            return to_session + session * (rt.genesis.sessions_per_era - 1)
+        services = rt.pallets.get("Services")
+        if r < 0.9 and services is not None:
+            now = rt.block_number
+            due = [b for b in services.storage.ServiceRequestExpiresAt.values() if b >= now]  # type: ignore[attr-defined]
+            if due:
+                return min(due) - now + rng.randint(0, 2)
+        defer = getattr(getattr(services, "consts", None), "SlashDeferDuration", 2) if services is not None else 2
+        return min(to_session + session * rng.randint(0, defer + 1), 400)
+
+
+def _cumulative(weights: list[float]) -> list[float]:
+    out, total = [], 0.0
+    for w in weights:
+        total += w
+        out.append(total)
+    return out
+
+
+def _pick(rng: random.Random, cum: list[float]) -> int:
+    import bisect
+
+    return min(bisect.bisect_right(cum, rng.random() * cum[-1]), len(cum) - 1)
+
+
+def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> WorkerResult:
+    """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps."""
+    started = time.monotonic()
+    quota = cfg.steps if steps is None else steps
+    rng = random.Random(f"tangle-sim-fuzz:{cfg.seed}:{worker}")
+    world = World(cfg)
+    invariants = InvariantSet(world.invariant_fns)
+    gen = Generator(world, rng)
+    coverage = Coverage()
+    corpus = Corpus(cfg.corpus) if cfg.corpus else None
+    entries = corpus.load() if corpus else []
+    failures: list[FoundFailure] = []
+    done = runs = added = 0
+    last_report = started
+    deadline = started + cfg.time_limit if cfg.time_limit else None
+    while done < quota:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        if should_stop is not None and should_stop():
+            break
+        runs += 1
+        rt = world.reset()
+        ex = Executor(rt, invariants, cfg.full_every)
+        live = LiveState()
+        live.observe(world.base_events)
+        gen.new_swarm()
+        seed_program = mutate(rng, entries) if entries and rng.random() < 0.5 else None
+        length = min(cfg.run_length, quota - done)
+        program: list[Step] = []
+        new = 0
+        failure: Failure | None = None
+        try:
+            ex.check(None, -1)  # prime the invariants' memory on the start state
+            for i in range(length):
+                step = seed_program[i] if seed_program is not None and i < len(seed_program) else gen.step(rt, live)
+                program.append(step)
+                outcome = ex.run(step)
+                events = ex.last_events
+                if events:
+                    live.observe(events)
+                new += coverage.observe(step, outcome, events)
+            ex.check(None, len(program) - 1)
+        except Failure as exc:
+            failure = exc
+        done += len(program)
+        if failure is not None:
+            found = _handle_failure(world, program, failure, cfg, time.monotonic() - started, done)
+            failures.append(found)
+            if cfg.stop_on_failure:
+                break
+        elif new and corpus is not None:
+            if corpus.add(program):
+                added += 1
+                entries.append(program)
+                if len(entries) > MAX_ENTRIES_LOADED:  # a bounded working set; the rest stays on disk
+                    del entries[0]
+        now = time.monotonic()
+        if progress is not None and now - last_report > 0.5:
+            last_report = now
+            progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures)})
+    if corpus is not None:
+        corpus.save_coverage(coverage)
+    result = WorkerResult(worker, done, runs, time.monotonic() - started, coverage, failures, added, dict(invariants.runs))
+    if progress is not None:
+        progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures),
+                  "done": True})
+    return result
+
+
+def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: FuzzConfig, found_after: float, steps: int) -> FoundFailure:
+    from simulations.fuzz.shrink import shrink
+
+    program = program[:failure.step + 1]
+    t = time.monotonic()
+    shrunk = shrink(world, program, failure.key, deadline=time.monotonic() + cfg.shrink_time)
+    shrink_seconds = time.monotonic() - t
+    name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
+    log, program_file = world.save(shrunk, Path(cfg.out), name)
+    return FoundFailure(failure.kind, failure.what, failure.message, program, shrunk, log, program_file, found_after, shrink_seconds, steps)
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,195 @@
+"""Programs: what a fuzz run did, as data that can be re-run, mutated, shrunk and saved.
+
+A program is a list of steps (JSON-friendly lists):
+
+* ``["call", origin, pallet, function, params]`` - a dispatch (``params`` in compose_call's shape);
+* ``["bad", origin, pallet, function, params]`` - deliberately malformed input: must raise ValueError
+  naming the field and change nothing (it never reaches the call log);
+* ``["wait", blocks]`` - time passes (hooks run for every block).
+
+:class:`Executor` runs steps on a runtime, with every check the engine makes: a failed call leaves the
+state root unchanged and keeps no events, nothing panics, bad input is refused cleanly, and the
+invariants hold (incrementally, :mod:`simulations.fuzz.checks`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from runtime import Runtime
+from runtime.errors import InvalidTransaction, RuntimePanic
+from simulations.fuzz.checks import InvariantFailure, InvariantSet, touched_pallets
+from simulations.fuzz.hostile import expand
+from simulations.stateful.invariants import Ledger
+
+Step = list  # ["call", origin, pallet, function, params] | ["bad", ...] | ["wait", blocks]
+
+
+class Failure(Exception):
+    """A step broke something. ``key`` identifies the bug for shrinking (kind and invariant/call)."""
+
+    def __init__(self, kind: str, what: str, message: str, step: int) -> None:
+        self.kind = kind  # "invariant" | "panic" | "rollback" | "bad-input"
+        self.what = what
+        self.message = message
+        self.step = step
+        super().__init__(f"{kind} {what}: {message}")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.what)
+
+
+def _field_named(message: str, pallet: str, function: str) -> bool:
+    """Does a refusal say where the problem is (the argument's path, the origin, the call's name)?"""
+    return message.startswith((f"{pallet}.{function}.", "origin", "call_params", "unknown pallet", "unknown call", f"{pallet}.{function}:"))
+
+
+class Executor:
+    """Runs steps on ``rt`` from its current state; ``full_every``: a full invariant check every K steps."""
+
+    def __init__(self, rt: Runtime, invariants: InvariantSet, full_every: int = 64, root_every: int = 64) -> None:
+        self.rt = rt
+        self.root_every = root_every
+        self._calls = 0
+        self.invariants = invariants
+        self.ledger = Ledger()
+        self.full_every = full_every
+        self.steps = 0
+        self.last_events: list[Any] = []
+        self.last_outcome = ""
+
+    def run(self, step: Step) -> str:
+        """Run one step and check it; returns its outcome ("ok", an error name, "refused", "waited").
+        Raises :class:`Failure` when a check fails."""
+        rt = self.rt
+        db = rt.db
+        index = self.steps
+        self.steps += 1
+        kind = step[0]
+        n_log, n_events = len(rt.event_log), len(db.events)
+        db.begin()  # an outer transaction: the step's writes stay in the journal until it ends
+        try:
+            if kind == "call":
+                outcome = self._call(step, index)
+            elif kind == "wait":
+                rt.advance_blocks(step[1])
+                outcome = "waited"
+            else:
+                outcome = self._bad(step, index)
+            touched = touched_pallets(db.journal, self._new_events(n_log, n_events))
+        finally:
+            db.commit()
+        self.last_outcome = outcome
+        if outcome == "refused" or (kind == "call" and outcome != "ok"):
+            return outcome  # nothing changed (checked): no invariant can have moved
+        full = self.full_every and self.steps % self.full_every == 0
+        self.check(None if full else touched, index)
+        return outcome
+
+    def check(self, touched: set[str] | None, index: int) -> None:
+        try:
+            self.invariants.check(self.rt, self.ledger, touched)
+        except InvariantFailure as exc:
+            raise Failure("invariant", exc.name, exc.message, index) from None
+
+    def _new_events(self, n_log: int, n_events: int) -> list[Any]:
+        """Events of the step: finalized blocks' events and the current block's form one append-only sequence."""
+        rt = self.rt
+        start = n_log + n_events
+        log = rt.event_log
+        new = list(rt.db.events[start - len(log):]) if start >= len(log) else log[start:] + list(rt.db.events)
+        self.last_events = new
+        return new
+
+    def _call(self, step: Step, index: int) -> str:
+        _, origin, pallet, function, params = step
+        rt = self.rt
+        # a failed call must change nothing: the journal (inside the step's outer transaction) must
+        # hold no write of it, checked every time; the state root, which also catches a write that
+        # bypassed the journal, every ``root_every``-th call (it costs a digest of what changed)
+        self._calls += 1
+        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        n_journal = len(rt.db.journal)
+        n_calls = len(rt.call_log)
+        try:
+            receipt = rt.dispatch(origin, pallet, function, params, raise_error=False)
+        except InvalidTransaction:
+            if len(rt.db.journal) != n_journal or len(rt.call_log) != n_calls:
+                raise Failure("rollback", f"{pallet}.{function}", "an invalid transaction changed the state", index) from None
+            return "invalid"
+        except RuntimePanic as exc:
+            raise Failure("panic", f"{pallet}.{function}", str(exc)[:500], index) from None
+        except ValueError as exc:
+            # the engine's well-typed params can still be refused at the boundary (a value out of a
+            # pallet's bound); that must change nothing
+            if len(rt.db.journal) != n_journal or len(rt.call_log) != n_calls:
+                raise Failure("bad-input", f"{pallet}.{function}", f"refused input changed the state: {str(exc)[:200]}", index) from None
+            return "refused"
+        except RecursionError as exc:
+            raise Failure("bad-input", f"{pallet}.{function}", f"RecursionError: {exc}", index) from None
+        if receipt.is_success:
+            return "ok"
+        if (len(rt.db.journal) != n_journal and not self._only_bookkeeping(n_journal)) or (root is not None and rt.state_root() != root):
+            raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but changed the state", index)
+        if receipt.triggered_events:
+            raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but kept events", index)
+        return receipt.error_name or "failed"
+
+    def _only_bookkeeping(self, start: int) -> bool:
+        """Did a failed call write only what any included extrinsic writes (the signer's nonce, and
+        the fee when fees are on)?"""
+        fees = self.rt.genesis.transaction_fees
+        for item, _key, _old in self.rt.db.journal[start:]:
+            if item.prefix == "System" and item.name == "Nonces":
+                continue
+            if fees and (item.prefix == "Balances" or (item.prefix == "System" and item.name == "Account")):
+                continue
+            return False
+        return True
+
+    def _bad(self, step: Step, index: int) -> str:
+        _, origin, pallet, function, params = expand(step)
+        rt = self.rt
+        self._calls += 1
+        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        n_journal = len(rt.db.journal)
+        n_calls = len(rt.call_log)
+        n_events = len(rt.db.events)
+        try:
+            receipt = rt.dispatch(origin, pallet, function, params, raise_error=False)
+        except ValueError as exc:
+            message = str(exc)
+            if len(rt.db.journal) != n_journal or (root is not None and rt.state_root() != root) or len(rt.call_log) != n_calls \
+                    or len(rt.db.events) != n_events:
+                raise Failure("bad-input", f"{pallet}.{function}", f"refused input changed the state: {message[:200]}", index) from None
+            if len(message) > 4_000:
+                raise Failure("bad-input", f"{pallet}.{function}", f"a {len(message)}-character error message", index)
+            if not _field_named(message, pallet, function):
+                raise Failure("bad-input", f"{pallet}.{function}", f"the error names no field: {message[:200]}", index)
+            return "refused"
+        except RecursionError as exc:
+            raise Failure("bad-input", f"{pallet}.{function}", f"RecursionError: {exc}", index) from None
+        except Exception as exc:  # anything but a ValueError is a crash at the boundary
+            raise Failure("bad-input", f"{pallet}.{function}", f"{type(exc).__name__}: {str(exc)[:200]}", index) from None
+        # accepted after all (a mutation that still fits the type): an ordinary call, checked as one
+        if not receipt.is_success and ((len(rt.db.journal) != n_journal and not self._only_bookkeeping(n_journal))
+                                       or (root is not None and rt.state_root() != root)):
+            raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but changed the state root", index)
+        return "ok" if receipt.is_success else (receipt.error_name or "failed")
+
+
+def dumps(program: list[Step]) -> str:
+    """One JSON line per step."""
+    return "\n".join(json.dumps(step, default=_default) for step in program) + "\n"
+
+
+def loads(text: str) -> list[Step]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    raise TypeError(f"not JSON: {type(value).__name__}")

@@ -1,0 +1,115 @@
+"""Delta debugging of a failing program to a minimal one that fails the same way.
+
+A candidate is kept when re-running it from the world's snapshot fails with the same key (kind and
+invariant or call). Passes, in order, until nothing changes or the deadline: drop chunks (halving
+their size), drop single steps, simplify call arguments (integers toward 0, 1 and halves; lists
+shorter), then drop and shorten time steps. Every candidate stops at its first failure, so the
+program is also cut right after the step that fails.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator
+
+from simulations.fuzz.hostile import MARK
+from simulations.fuzz.program import Step
+
+
+def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: float) -> list[Step]:
+    def fails(candidate: list[Step]) -> list[Step] | None:
+        _, failure = world.execute(candidate)
+        if failure is not None and failure.key == key:
+            return candidate[:failure.step + 1]
+        return None
+
+    best = fails(program) or program
+    changed = True
+    while changed and time.monotonic() < deadline:
+        changed = False
+        # 1. chunks, from halves down to pairs
+        n = 2
+        while len(best) >= 2 and time.monotonic() < deadline:
+            size = max(1, len(best) // n)
+            removed = False
+            for start in range(0, len(best), size):
+                candidate = best[:start] + best[start + size:]
+                hit = fails(candidate) if candidate else None
+                if hit is not None:
+                    best, removed, changed = hit, True, True
+                    break
+            if not removed:
+                if size == 1:
+                    break
+                n *= 2
+        # 2. arguments toward simple values
+        for i in range(len(best)):
+            if time.monotonic() >= deadline or i >= len(best):
+                break
+            step = best[i]
+            if step[0] not in ("call", "bad"):
+                continue
+            for simpler in _simplifications(step[4]):
+                candidate = best[:i] + [step[:4] + [simpler]] + best[i + 1:]
+                hit = fails(candidate)
+                if hit is not None:
+                    best, changed = hit, True
+                    break
+        # 3. time steps: shorter
+        for i in range(len(best)):
+            if time.monotonic() >= deadline or i >= len(best):
+                break
+            step = best[i]
+            if step[0] == "wait" and step[1] > 1:
+                for blocks in (1, step[1] // 2):
+                    hit = fails(best[:i] + [["wait", blocks]] + best[i + 1:])
+                    if hit is not None:
+                        best, changed = hit, True
+                        break
+    return best
+
+
+def _simplifications(params: Any) -> Iterator[Any]:
+    """Params with one leaf made simpler (each candidate differs in one place)."""
+    for path, leaf in _leaves(params, ()):
+        for simpler in _simpler(leaf):
+            yield _replace(params, path, simpler)
+
+
+def _simpler(leaf: Any) -> list[Any]:
+    if isinstance(leaf, bool):
+        return []
+    if isinstance(leaf, int):
+        return [v for v in (0, 1, leaf // 2) if abs(v) < abs(leaf)][:3]
+    if isinstance(leaf, list) and leaf:
+        return [leaf[:len(leaf) // 2]] if len(leaf) > 1 else [[]]
+    if isinstance(leaf, str) and len(leaf) > 1 and not leaf.startswith("0x") and len(leaf) != 48:
+        return [leaf[:1]]
+    return []
+
+
+def _leaves(value: Any, path: tuple) -> Iterator[tuple[tuple, Any]]:
+    if isinstance(value, dict) and MARK in value:
+        return  # a hostile value's marker stays as it is
+    if isinstance(value, dict):
+        for k in value:
+            yield from _leaves(value[k], path + (k,))
+    elif isinstance(value, list):
+        yield path, value
+        for i, v in enumerate(value):
+            yield from _leaves(v, path + (i,))
+    else:
+        yield path, value
+
+
+def _replace(value: Any, path: tuple, new: Any) -> Any:
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, dict):
+        out = dict(value)
+        out[head] = _replace(value[head], rest, new)
+        return out
+    out_list = list(value)
+    out_list[head] = _replace(value[head], rest, new)
+    return out_list

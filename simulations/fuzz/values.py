@@ -1,0 +1,239 @@
+"""Argument values for any dispatchable, drawn straight from its codecs with a plain ``random.Random``.
+
+Hypothesis builds a strategy tree and records every choice so it can shrink; at the runtime's speed
+that bookkeeping costs more than the call. Here each codec is compiled once into a small generator
+function ``gen(rng, live, depth) -> outside value`` (the ``compose_call`` shape), and values come from
+three places:
+
+* the live state: ids and accounts the chain has mentioned in its events, kept per field name
+  (``service_id``, ``request_id``, ``era``, ``index``, ``operator``, ``pool_id``...), so a call's
+  ``service_id`` is usually a service that exists, a ``dispute``'s ``(era, index)`` a slash that is
+  queued;
+* boundary values (0, 1, the type's maximum, half of it, 1 TNT, 1,000 TNT);
+* small and uniform random values.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from typing import Any, Callable
+
+from runtime.accounts import DEV_ACCOUNTS, account_bytes
+from runtime.calls import RuntimeCallCodec
+from runtime.codec import (
+    AccountIdCodec, BoolCodec, BytesCodec, Codec, EnumCodec, FixedBytesCodec, H160Codec, IntCodec, OptionCodec, PerThingCodec, ScaleEnum,
+    SetCodec, StructCodec, TextCodec, TupleCodec, UIntCodec, VecCodec, bind_pending,
+)
+from runtime.events import EventRecord
+
+Gen = Callable[[random.Random, "LiveState", int], Any]
+
+MAX_DEPTH = 4  # recursive types (a FieldType in a FieldType) end in leaves here
+UNIT = 10**18
+POOL_SIZE = 24  # values remembered per field name (bounded: a long campaign keeps no history)
+
+
+class LiveState:
+    """Ids and accounts the chain has mentioned, by event field name, plus the accounts in play.
+
+    Fed with each step's new events (:meth:`observe`); bounded, so memory does not grow with the
+    campaign."""
+
+    __slots__ = ("by_field", "accounts", "ints", "draw_call")
+
+    def __init__(self, accounts: tuple[str, ...] = tuple(DEV_ACCOUNTS.values())) -> None:
+        self.by_field: dict[str, deque[Any]] = {}
+        self.accounts: list[str] = list(accounts)
+        self.ints: deque[int] = deque(maxlen=POOL_SIZE)
+        #: draws the inner call of ``Sudo.sudo`` and the like (set by the engine)
+        self.draw_call: Callable[[random.Random], dict[str, Any]] = lambda rng: {
+            "call_module": "System", "call_function": "remark", "call_args": {"remark": "0x00"}}
+
+    def observe(self, events: list[EventRecord]) -> None:
+        for ev in events:
+            for name, value in zip(ev.spec.fields, ev.values):
+                kind = type(value)
+                if kind is int:
+                    if value < 2**64:
+                        self._remember(name, value)
+                        self.ints.append(value)
+                elif kind is str:
+                    if len(value) == 48:
+                        # pallet accounts (pots, pool accounts) are neither origins nor arguments: nobody
+                        # signs for them, and a donation to a pot breaks the custody invariants' exact
+                        # accounting (they assume a pot holds exactly what it owes)
+                        if keyless(value):
+                            continue
+                        if value not in self.accounts and len(self.accounts) < 64:
+                            self.accounts.append(value)
+                    self._remember(name, value)
+                elif isinstance(value, ScaleEnum):
+                    self._remember(name, value.encode())
+
+    def _remember(self, name: str, value: Any) -> None:
+        pool = self.by_field.get(name)
+        if pool is None:
+            pool = self.by_field[name] = deque(maxlen=POOL_SIZE)
+        if value not in pool:
+            pool.append(value)
+
+    def pick(self, rng: random.Random, name: str) -> Any:
+        pool = self.by_field.get(name)
+        return rng.choice(pool) if pool else None
+
+
+_KEYLESS: dict[str, bool] = {}
+
+
+def register_keyless(rt: Any) -> None:
+    """Mark every pallet's own account (``pallet_account()``: pots mapped from an EVM address too) keyless."""
+    for pallet in rt.pallets.values():
+        fn = getattr(pallet, "pallet_account", None)
+        if callable(fn):
+            try:
+                _KEYLESS[fn()] = True
+            except Exception:  # a pallet whose account needs configuration it lacks
+                continue
+
+
+def keyless(account: str) -> bool:
+    """Is ``account`` a pallet's account (``b"modl" ++ id``: pots, pool accounts)? Nobody can sign
+    for one, so it is never a fuzz origin."""
+    hit = _KEYLESS.get(account)
+    if hit is None:
+        try:
+            hit = account_bytes(account).startswith(b"modl")
+        except ValueError:
+            hit = False
+        if len(_KEYLESS) < 10_000:
+            _KEYLESS[account] = hit
+    return hit
+
+
+def _boundaries(maximum: int) -> tuple[int, ...]:
+    return tuple(sorted({0, 1, 2, maximum, maximum - 1, maximum // 2, min(maximum, UNIT), min(maximum, 1_000 * UNIT), min(maximum, 10**6)}))
+
+
+def compile_codec(codec: Codec, name: str = "") -> Gen:
+    """The generator for ``codec``; ``name`` is the argument or field name (it picks the live pool)."""
+    kind = type(codec)
+    if kind is UIntCodec or kind is PerThingCodec:
+        maximum = codec.max  # type: ignore[attr-defined]
+        bounds = _boundaries(maximum)
+
+        def gen_uint(rng: random.Random, live: LiveState, depth: int) -> int:
+            r = rng.random()
+            if r < 0.45:
+                hit = live.pick(rng, name)
+                if type(hit) is int and hit <= maximum:
+                    return hit
+                return rng.randint(0, min(maximum, 4))
+            if r < 0.65:
+                return rng.randint(0, min(maximum, 12))
+            if r < 0.85:
+                return rng.choice(bounds)
+            if r < 0.92 and live.ints:
+                v = rng.choice(live.ints)
+                return v if v <= maximum else maximum
+            return rng.randint(0, maximum)
+        return gen_uint
+    if kind is IntCodec:
+        lo, hi = codec.min, codec.max  # type: ignore[attr-defined]
+        return lambda rng, live, depth: rng.choice((0, 1, -1, lo, hi)) if rng.random() < 0.5 else rng.randint(lo, hi)
+    if kind is BoolCodec:
+        return lambda rng, live, depth: rng.random() < 0.5
+    if kind is AccountIdCodec:
+        def gen_account(rng: random.Random, live: LiveState, depth: int) -> str:
+            if rng.random() < 0.5:
+                hit = live.pick(rng, name)
+                if type(hit) is str and len(hit) == 48:
+                    return hit
+            return rng.choice(live.accounts)
+        return gen_account
+    if kind is H160Codec:
+        return lambda rng, live, depth: "0x" + (rng.randbytes(20).hex() if rng.random() < 0.5 else "00" * 20)
+    if kind is FixedBytesCodec:
+        n = codec.n  # type: ignore[attr-defined]
+        return lambda rng, live, depth: "0x" + rng.randbytes(n).hex()
+    if kind is BytesCodec:
+        limit = min(codec.max_len or 16, 16)  # type: ignore[attr-defined]
+        return lambda rng, live, depth: "0x" + rng.randbytes(rng.randint(0, limit)).hex()
+    if kind is TextCodec:
+        limit = min(codec.max_len or 12, 12)  # type: ignore[attr-defined]
+        return lambda rng, live, depth: "".join(rng.choice("abcdefghij") for _ in range(rng.randint(0, limit)))
+    if kind is OptionCodec:
+        inner = _lazy(codec.inner, name)  # type: ignore[attr-defined]
+        return lambda rng, live, depth: None if depth >= MAX_DEPTH or rng.random() < 0.3 else inner(rng, live, depth + 1)
+    if kind is VecCodec or kind is SetCodec:
+        inner = _lazy(codec.inner, name)  # type: ignore[attr-defined]
+        limit = min(codec.max_len if codec.max_len is not None else 3, 3)  # type: ignore[attr-defined]
+        unique = kind is SetCodec
+
+        def gen_list(rng: random.Random, live: LiveState, depth: int) -> list:
+            if depth >= MAX_DEPTH:
+                return []
+            out = [inner(rng, live, depth + 1) for _ in range(rng.randint(0, limit))]
+            if unique:
+                seen: list = []
+                for v in out:
+                    if v not in seen:
+                        seen.append(v)
+                return seen
+            return out
+        return gen_list
+    if kind is TupleCodec:
+        items = [_lazy(c, name) for c in codec.items]  # type: ignore[attr-defined]
+        return lambda rng, live, depth: [g(rng, live, depth + 1) for g in items]
+    if kind is StructCodec:
+        if not codec._bound:  # type: ignore[attr-defined]
+            codec._bind()  # type: ignore[attr-defined]
+        fields = [(chain, _lazy(c, chain)) for _, chain, c in codec.fields]  # type: ignore[attr-defined]
+        return lambda rng, live, depth: {chain: g(rng, live, depth + 1) for chain, g in fields}
+    if kind is EnumCodec:
+        cls = codec.cls  # type: ignore[attr-defined]
+        if not cls.__variants__:
+            bind_pending()
+        units = [v for v, inner in cls.__variants__.items() if inner is None]
+        data = [(v, _lazy(inner, name)) for v, inner in cls.__variants__.items() if inner is not None]
+
+        def gen_enum(rng: random.Random, live: LiveState, depth: int) -> Any:
+            if rng.random() < 0.4:
+                hit = live.pick(rng, name)
+                if hit is not None and (hit in units or (isinstance(hit, dict) and next(iter(hit)) in cls.__variants__)):
+                    return hit
+            if units and (depth >= MAX_DEPTH or not data or rng.random() < len(units) / (len(units) + len(data))):
+                return rng.choice(units)
+            if not data:
+                return rng.choice(units)
+            variant, g = rng.choice(data)
+            return {variant: g(rng, live, depth + 1)}
+        return gen_enum
+    if kind is RuntimeCallCodec:
+        return lambda rng, live, depth: live.draw_call(rng)
+    raise TypeError(f"no generator for {codec.type_name} ({kind.__name__})")
+
+
+_CACHE: dict[tuple[int, str], Gen] = {}
+
+
+def _lazy(codec: Codec, name: str) -> Gen:
+    """Generators for recursive types refer to themselves: compile on first use, memoised per codec and name."""
+    key = (id(codec), name)
+    hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    box: list[Gen] = []
+
+    def deferred(rng: random.Random, live: LiveState, depth: int) -> Any:
+        if not box:
+            box.append(compile_codec(codec, name))
+        return box[0](rng, live, depth)
+    _CACHE[key] = deferred
+    return deferred
+
+
+def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...]) -> Callable[[random.Random, LiveState], dict[str, Any]]:
+    """A function drawing a whole ``call_params`` dict for a call with these arguments."""
+    gens = [(n, _lazy(c, n)) for n, c in zip(arg_names, codecs)]
+    return lambda rng, live: {n: g(rng, live, 0) for n, g in gens}

@@ -1,0 +1,125 @@
+"""A campaign on several cores: one process per worker, each with its own seed stream.
+
+Worker ``i`` of a campaign with seed ``s`` draws from ``Random("tangle-sim-fuzz:s:i")`` and runs its
+share of the steps (``steps // workers``, the first ones one more), so given ``(seed, workers)`` every
+worker's run is reproducible; the corpus on disk is read at start and only added to, never re-read
+during the campaign. Workers are daemon processes that also watch their parent's pid, so none outlives
+the campaign (even when the parent is killed). The parent prints one progress line (steps/s,
+coverage, corpus size, failures) and stops everyone at the first failure unless told to keep going.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from simulations.fuzz.coverage import Coverage
+from simulations.fuzz.engine import FoundFailure, FuzzConfig, WorkerResult, run_worker
+
+
+@dataclass
+class CampaignResult:
+    config: FuzzConfig
+    workers: list[WorkerResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def steps(self) -> int:
+        return sum(w.steps for w in self.workers)
+
+    @property
+    def failures(self) -> list[FoundFailure]:
+        return [f for w in sorted(self.workers, key=lambda w: w.worker) for f in w.failures]
+
+    @property
+    def coverage(self) -> Coverage:
+        out = Coverage()
+        for w in self.workers:
+            out.merge(w.coverage)
+        return out
+
+
+def _share(steps: int, workers: int, i: int) -> int:
+    return steps // workers + (1 if i < steps % workers else 0)
+
+
+def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, parent: int) -> None:
+    def orphaned() -> bool:
+        return os.getppid() != parent or stop.is_set()
+
+    def progress(info: dict[str, Any]) -> None:
+        out.put(("progress", info))
+
+    try:
+        result = run_worker(cfg, i, steps, progress=progress, should_stop=orphaned)
+        out.put(("result", result))
+    except BaseException as exc:  # report, never hang the parent
+        out.put(("error", (i, f"{type(exc).__name__}: {exc}")))
+
+
+def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None) -> CampaignResult:
+    """Run a campaign (``cfg.workers`` processes; 1 runs in this process)."""
+    started = time.monotonic()
+    result = CampaignResult(cfg)
+    if cfg.workers <= 1:
+        def line(info: dict[str, Any]) -> None:
+            if progress is not None:
+                progress(_line(info["steps"], time.monotonic() - started, info["features"], info["corpus"], info["failures"]))
+        result.workers.append(run_worker(cfg, 0, cfg.steps, progress=line))
+        result.seconds = time.monotonic() - started
+        return result
+    ctx = mp.get_context("fork")
+    out = ctx.Queue()
+    stop = ctx.Event()
+    procs = []
+    for i in range(cfg.workers):
+        p = ctx.Process(target=_worker_main, args=(cfg, i, _share(cfg.steps, cfg.workers, i), out, stop, os.getpid()), daemon=True)
+        p.start()
+        procs.append(p)
+    status: dict[int, dict[str, Any]] = {}
+    pending = set(range(cfg.workers))
+    errors: list[str] = []
+    try:
+        while pending:
+            try:
+                kind, payload = out.get(timeout=0.5)
+            except queue.Empty:
+                if not any(p.is_alive() for p in procs):
+                    break
+                continue
+            if kind == "progress":
+                status[payload["worker"]] = payload
+                if progress is not None:
+                    steps = sum(s["steps"] for s in status.values())
+                    progress(_line(steps, time.monotonic() - started, max(s["features"] for s in status.values()),
+                                   max(s["corpus"] for s in status.values()), sum(s["failures"] for s in status.values())))
+            elif kind == "result":
+                result.workers.append(payload)
+                pending.discard(payload.worker)
+                if payload.failures and cfg.stop_on_failure:
+                    stop.set()
+            else:
+                errors.append(f"worker {payload[0]}: {payload[1]}")
+                pending.discard(payload[0])
+                stop.set()
+    finally:
+        stop.set()
+        for p in procs:
+            p.join(timeout=30)
+            if p.is_alive():
+                p.terminate()
+                p.join()
+    if errors:
+        raise RuntimeError("; ".join(errors))
+    result.workers.sort(key=lambda w: w.worker)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _line(steps: int, seconds: float, features: int, corpus: int, failures: int) -> str:
+    rate = steps / seconds if seconds > 0 else 0.0
+    return f"{steps:,} steps  {rate:,.0f} steps/s  {features:,} features  corpus {corpus:,}  failures {failures}"

@@ -1,0 +1,131 @@
+"""The fuzz engine's parts: reproducible workers, incremental invariants, swarm and time steps, the
+bad-input share finding boundary crashes by itself, the corpus, custom runtimes and the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from runtime.calllog import read_log, replay
+from simulations.cli import app
+from simulations.fuzz import FuzzConfig, World, fuzz, run_worker
+from simulations.fuzz.checks import InvariantSet
+from simulations.fuzz.corpus import Corpus, mutate
+from simulations.fuzz.engine import Generator
+from simulations.fuzz.program import Executor
+from simulations.fuzz.values import LiveState
+
+sys.path.insert(0, str(Path(__file__).parent))
+from seeded import BUGS  # noqa: E402
+
+
+def test_a_worker_is_reproducible_from_its_seed(tmp_path: Path) -> None:
+    a = run_worker(FuzzConfig(seed=5, steps=600, out=tmp_path))
+    b = run_worker(FuzzConfig(seed=5, steps=600, out=tmp_path))
+    c = run_worker(FuzzConfig(seed=6, steps=600, out=tmp_path))
+    assert a.steps == b.steps == 600 and a.coverage.features == b.coverage.features and a.coverage.calls == b.coverage.calls
+    assert a.coverage.calls != c.coverage.calls
+
+
+def test_workers_split_the_steps_and_a_campaign_is_reproducible_given_seed_and_workers(tmp_path: Path) -> None:
+    one = fuzz(FuzzConfig(seed=3, steps=801, workers=2, out=tmp_path))
+    two = fuzz(FuzzConfig(seed=3, steps=801, workers=2, out=tmp_path))
+    assert [w.steps for w in one.workers] == [401, 400] and one.steps == 801
+    assert [w.coverage.calls for w in one.workers] == [w.coverage.calls for w in two.workers]
+    assert one.workers[0].coverage.calls != one.workers[1].coverage.calls  # each worker its own stream
+
+
+def test_invariants_run_only_when_their_storage_was_touched() -> None:
+    world = World(FuzzConfig())
+    seen: list[str] = []
+
+    def mine(rt, ledger):  # type: ignore[no-untyped-def]
+        seen.append("mine")
+
+    inv = InvariantSet(world.invariant_fns + [mine])
+    inv.check(world.rt, Executor(world.rt, inv).ledger, {"Rewards"})
+    ran = {name for name, n in inv.runs.items() if n}
+    assert ran == {"rewards_references_resolve", "mine"}  # a user's invariant (no declared reads) always runs
+    inv.check(world.rt, Executor(world.rt, inv).ledger, None)
+    assert all(n >= 1 for n in inv.runs.values())
+
+
+def test_a_step_reports_the_pallets_it_wrote() -> None:
+    world = World(FuzzConfig())
+    inv = InvariantSet(world.invariant_fns)
+    ex = Executor(world.rt, inv, full_every=0)
+    ex.check(None, -1)
+    before = dict(inv.runs)
+    ex.run(["call", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18}])
+    ran = {name for name in inv.runs if inv.runs[name] > before[name]}
+    assert "token_conservation" in ran and "delegation_books_balance" not in ran and "rewards_references_resolve" not in ran
+
+
+def test_swarms_differ_between_runs_and_time_jumps_to_the_next_expiry() -> None:
+    world = World(FuzzConfig())
+    gen = Generator(world, random.Random(1))
+    first = {(c[0], c[1]) for c in gen.enabled}
+    gen.new_swarm()
+    assert {(c[0], c[1]) for c in gen.enabled} != first and len(first) < len(gen.calls)
+    rt = world.reset()
+    expires = min(rt.pallets["Services"].storage.ServiceRequestExpiresAt.values())
+    jumps = {gen._blocks(rt) for _ in range(300)}
+    assert any(expires - rt.block_number <= j <= expires - rt.block_number + 2 for j in jumps)
+    assert 1 in jumps and rt.pallets["Session"].blocks_until_next_session() in jumps
+
+
+def test_the_bad_input_share_finds_a_boundary_that_crashes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from runtime import codec
+
+    monkeypatch.setattr(codec, "_describe", lambda value: f"{type(value).__name__} {value!r}")  # the old, unbounded repr()
+    result = run_worker(FuzzConfig(seed=0, steps=20_000, bad_share=0.5, out=tmp_path, shrink_time=2))
+    assert result.failures and result.failures[0].kind == "bad-input", [f.summary() for f in result.failures]
+    assert "Recursion" in result.failures[0].message or "-character error message" in result.failures[0].message
+    program = [json.loads(line) for line in result.failures[0].program_file.read_text().splitlines()]
+    assert program[-1][0] == "bad" and len(program) <= 3
+
+
+def test_the_corpus_keeps_new_coverage_and_a_campaign_resumes_from_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    first = run_worker(FuzzConfig(seed=1, steps=1_000, corpus=corpus, out=tmp_path))
+    entries = Corpus(corpus).load()
+    assert first.corpus_added == len(entries) > 0
+    saved = json.loads((corpus / "coverage.json").read_text())
+    assert set(saved["features"]) == first.coverage.features
+    steps = [json.dumps(s) for e in entries for s in e]
+    rng = random.Random(0)
+    for _ in range(20):  # mutants are made of corpus steps (perturbed arguments aside)
+        mutant = mutate(rng, entries)
+        assert all(s[0] in ("call", "wait", "bad") for s in mutant)
+    resumed = run_worker(FuzzConfig(seed=1, steps=1_000, corpus=corpus, out=tmp_path))
+    assert resumed.coverage.calls != first.coverage.calls  # it mutated the corpus instead of repeating the first campaign
+    assert steps  # entries hold steps
+
+
+def test_a_custom_runtime_is_named_in_the_log_and_replay_rebuilds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    BUGS["asset_burn_forgets_supply"][0](monkeypatch)
+    result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="seeded:custom_world", out=tmp_path, shrink_time=2))
+    failure = result.failures[0]
+    [entry] = [e.data for e in read_log(failure.log) if e.kind == "runtime"]
+    assert entry["factory"] == "seeded:custom_world" and entry["source"].endswith("tests/fuzz/seeded.py") and entry["setup_records"] == 23
+    replayed = replay(failure.log)
+    assert replayed.violation is not None and replayed.runtime.genesis.profile == "real"
+    monkeypatch.undo()
+    assert replay(failure.log).violation is None
+
+
+def test_the_cli_exits_non_zero_on_a_failure_and_prints_the_replay_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    clean = CliRunner().invoke(app, ["fuzz", "--steps", "300", "--workers", "1", "--out", str(tmp_path)])
+    assert clean.exit_code == 0, clean.output
+    assert "real error variants reached:" in clean.output and "never reached:" in clean.output
+    BUGS["delegation_missing_operator_side"][0](monkeypatch)
+    found = CliRunner().invoke(app, ["fuzz", "--steps", "3000", "--workers", "1", "--out", str(tmp_path), "--no-report"])
+    assert found.exit_code == 1
+    text = " ".join(found.output.split())
+    assert "invariant delegation_books_balance" in text and f"tangle-sim replay {tmp_path}" in text
+    assert CliRunner().invoke(app, ["fuzz", "--runtime", "no.such:thing", "--steps", "10"]).exit_code == 2
