@@ -325,14 +325,18 @@ class VecCodec(Codec):
         if self.max_len is not None and len(value) > self.max_len:
             raise ParamError(path, f"too many items: {len(value)}, at most {self.max_len}")
         dec = self.inner.decode
+        out = []
+        append = out.append
         try:
-            return tuple([dec(item, path) for item in value])
-        except ParamError:
-            # name the offending item: re-run with indexed paths only on the error path (hot calls
-            # should not build a path string per item)
-            for i, item in enumerate(value):
-                dec(item, f"{path}[{i}]")
-            raise
+            for item in value:
+                append(dec(item, path))
+        except ParamError as exc:
+            # name the offending item without decoding anything twice (a re-run per level would be
+            # exponential in the nesting depth of calls inside calls); hot calls build no path per item
+            where = f"{path}[{len(out)}]"
+            sub = exc.path[len(path):] if exc.path.startswith(path) else ("." + exc.path if exc.path else "")
+            raise ParamError(where + sub, exc.reason) from None
+        return tuple(out)
 
     def encode(self, value: Iterable[Any]) -> list:
         enc = self.inner.encode

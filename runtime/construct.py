@@ -79,6 +79,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     services = Services(ctx, currency=balances, fungibles=assets.fungibles, delegation=mad, rewards=rewards)
     mad.service_manager = services  # circular: MAD asks Services (ServiceManager), Services asks MAD
     pallets.append(services)
+    from pallets.utility import Utility
+
+    pallets.append(Utility(ctx))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):
