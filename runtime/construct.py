@@ -82,6 +82,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     from pallets.utility import Utility
 
     pallets.append(Utility(ctx))
+    from pallets.proxy import Proxy
+
+    pallets.append(Proxy(ctx, currency=balances))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

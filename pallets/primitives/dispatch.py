@@ -118,3 +118,11 @@ def origin_from_caller(caller: OriginCaller) -> Origin:
         return CollectiveOrigin(caller.name, member=inner.value)
     n, m = inner.value
     return CollectiveOrigin(caller.name, n, m)
+
+
+def hash_of_call(value: Any) -> bytes:
+    """:func:`call_hash` of a call given in compose_call's nested form
+    (``{"call_module", "call_function", "call_args"}``), e.g. to announce it or approve it by hash."""
+    from runtime.calls import RuntimeCallCodec
+
+    return call_hash(RuntimeCallCodec().decode(value, "call"))
