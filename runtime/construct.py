@@ -85,6 +85,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     from pallets.proxy import Proxy
 
     pallets.append(Proxy(ctx, currency=balances))
+    from pallets.multisig import Multisig
+
+    pallets.append(Multisig(ctx, currency=balances))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):
