@@ -88,6 +88,12 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     from pallets.multisig import Multisig
 
     pallets.append(Multisig(ctx, currency=balances))
+    from pallets.preimage import Preimage
+    from pallets.scheduler import Scheduler
+
+    preimage = Preimage(ctx)
+    scheduler = Scheduler(ctx, preimages=preimage)
+    pallets += [preimage, scheduler]
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

@@ -12,6 +12,7 @@ It also holds the values these pallets share: ``DispatchError`` as an event fiel
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Annotated, Any
 
 from runtime.calls import RuntimeCall
@@ -19,7 +20,6 @@ from runtime.codec import Codec, ParamError, ScaleEnum, struct
 from runtime.errors import DispatchError
 from runtime.origin import NONE, ROOT, CollectiveOrigin, Origin, call_allowed
 from runtime.primitives import U32, AccountId, CompactU64
-from runtime.storage import canon
 
 from pallets.system.errors import Error as SystemError
 
@@ -70,14 +70,36 @@ class DispatchErrorCodec(Codec):
 DispatchErrorField = Annotated[str, DispatchErrorCodec()]
 
 
-def call_hash(call: RuntimeCall) -> bytes:
-    """The 32-byte hash that identifies a call (Multisig approvals, Proxy announcements, motions).
+def encode_call(call: RuntimeCall) -> bytes:
+    """A call's bytes as the simulator stores them (preimages, ``Bounded::Inline`` proposals, call hashes).
 
-    On chain it is ``blake2_256(call.encode())`` of the SCALE bytes; the simulator has no SCALE
-    encoder without the metadata, so it hashes a canonical rendering of the same call instead
-    (deterministic, equal for equal calls, different for different ones). Compute it with this
-    function (or ``Runtime``'s ``call_hash``) rather than with a chain client."""
-    return hashlib.blake2b(b"tangle-sim/call/" + canon(tuple(call)).encode(), digest_size=32).digest()
+    On chain these are the call's SCALE bytes; the simulator has no SCALE encoder without the
+    metadata, so it uses the canonical JSON of compose_call's nested form instead (deterministic,
+    equal for equal calls, different for different ones, decodable by :func:`decode_call`). Lengths
+    therefore differ from the chain's: whether a call is inlined (≤ 128 bytes) or looked up differs too.
+    """
+    return json.dumps(call.encode(), sort_keys=True, separators=(",", ":")).encode()
+
+
+def decode_call(data: bytes) -> RuntimeCall | None:
+    """The call stored as ``data`` by :func:`encode_call`, or None if the bytes are not a known call."""
+    from runtime.calls import RuntimeCallCodec
+
+    try:
+        return RuntimeCallCodec().decode(json.loads(data.decode()), "call")
+    except (ValueError, UnicodeDecodeError, RecursionError, TypeError):
+        return None
+
+
+def call_hash(call: RuntimeCall) -> bytes:
+    """``blake2_256`` of the call's bytes (:func:`encode_call`): what Multisig approvals, Proxy
+    announcements, preimages and Democracy proposals identify a call by. Compute it with this
+    function (or :func:`hash_of_call`) rather than with a chain client."""
+    return blake2_256(encode_call(call))
+
+
+def blake2_256(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=32).digest()
 
 
 # --- the runtime's OriginCaller (tangle_testnet_runtime::OriginCaller), for Utility.dispatch_as
@@ -126,3 +148,19 @@ def hash_of_call(value: Any) -> bytes:
     from runtime.calls import RuntimeCallCodec
 
     return call_hash(RuntimeCallCodec().decode(value, "call"))
+
+
+def caller_of(origin: Origin) -> OriginCaller:
+    """The ``OriginCaller`` an origin is stored as (Scheduler agendas); filters are not stored, as on chain."""
+    if isinstance(origin, CollectiveOrigin):
+        inner = CollectiveRawOrigin.Member(origin.who) if origin.is_member else CollectiveRawOrigin.Members((origin.n, origin.m))
+        return OriginCaller(origin.instance, inner)
+    if origin.kind == "root":
+        return OriginCaller.system(RawOrigin.Root)
+    if origin.kind == "signed":
+        return OriginCaller.system(RawOrigin.Signed(origin.who))
+    if origin.kind == "none":
+        return OriginCaller.system(getattr(RawOrigin, "None"))
+    from runtime.errors import BadOrigin
+
+    raise BadOrigin(f"the simulator-only origin {origin.kind!r} cannot be stored")
