@@ -24,8 +24,8 @@ class Hooks:
         since = self.storage.IncompleteSince.value()  # type: ignore[attr-defined]
         if since is not None:
             self.storage.IncompleteSince.kill()  # type: ignore[attr-defined]
-        incomplete = since if since is not None else n
-        when = incomplete
+        when = since if since is not None else n
+        incomplete = n + 1
         executed = [0]
         while when <= n and budget[0] >= TASK_BASE_WEIGHT:
             if not self.service_agenda(budget, executed, n, when):

@@ -44,6 +44,7 @@ def test_basic_scheduling_works(rt: Runtime) -> None:
     (ev,) = dispatched(rt)
     assert ev.block == 4 and ev.phase == "Initialization" and ev["task"] == (4, 0) and ev["result"] is None
     assert rt.query("Scheduler", "Agenda", [4]).raw == ()
+    assert rt.query("Scheduler", "IncompleteSince").raw is None  # nothing left behind: no backlog walk
 
 
 def test_should_check_origin_and_time(rt: Runtime) -> None:
