@@ -94,6 +94,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     preimage = Preimage(ctx)
     scheduler = Scheduler(ctx, preimages=preimage)
     pallets += [preimage, scheduler]
+    from pallets.collective import Council
+
+    pallets.append(Council(ctx))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):
