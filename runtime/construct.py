@@ -97,6 +97,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     from pallets.collective import Council
 
     pallets.append(Council(ctx))
+    from pallets.democracy import Democracy
+
+    pallets.append(Democracy(ctx, currency=balances, scheduler=scheduler, preimages=preimage))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

@@ -1,31 +1,12 @@
-from runtime.codec import ScaleEnum, struct
-from runtime.primitives import H256, U8, U32, U64, Bytes, FixedBytes
+from runtime.codec import struct
+from runtime.primitives import U8, U32, U64, FixedBytes
 
+from pallets.primitives.bounded import Bounded, LegacyHash, Lookup  # noqa: F401 - re-exported
 from pallets.primitives.dispatch import OriginCaller
 
 TaskName = FixedBytes(32)
 TaskAddress = tuple[U64, U32]  # (block, index in that block's agenda)
 Period = tuple[U64, U32]  # (period, remaining count)
-
-
-@struct
-class LegacyHash:
-    hash: H256
-
-
-@struct
-class Lookup:
-    hash: H256
-    len: U32
-
-
-class Bounded(ScaleEnum):
-    """``frame_support::traits::preimages::Bounded<RuntimeCall>``: the call's bytes inline (≤ 128),
-    or the hash and length of a preimage."""
-
-    Legacy: LegacyHash
-    Inline: Bytes
-    Lookup: Lookup
 
 
 @struct
