@@ -6,6 +6,7 @@ Cancellation >=2/3 of the Council; CancelProposal Root or unanimous; Veto one me
 from __future__ import annotations
 
 from runtime.accounts import pallet_account
+from runtime.errors import BadOrigin
 from runtime.origin import Origin, ensure_collective_member, ensure_proportion_at_least, ensure_root, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import H256, U32, U64, Balance, CompactBalance, CompactU32, MultiAddress
@@ -145,7 +146,7 @@ class Calls:
         if not needs_instant:
             try:
                 ensure_proportion_at_least(origin, 2, 3)
-            except Exception:  # noqa: BLE001 - BadOrigin: fall back to InstantOrigin
+            except BadOrigin:  # not FastTrackOrigin: it must be InstantOrigin
                 needs_instant = True
         if needs_instant:
             ensure_proportion_at_least(origin, 1, 1)
