@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated, Any, NamedTuple
 
 from runtime.codec import Codec, ParamError, _describe, ascend, descend, short
@@ -22,6 +23,14 @@ class RuntimeCall(NamedTuple):
         return {"call_module": self.call_module, "call_function": self.call_function, "call_args": spec.encode(self.args)}
 
 
+MAX_CALL_DEPTH = 256  # sp_api::MAX_EXTRINSIC_DEPTH: the chain refuses to decode calls nested deeper
+_decode_depth = [0]
+# decoding and dispatching one level of nesting takes about a dozen Python frames (no C stack on
+# 3.11+), so the default limit of 1,000 would stop well short of the chain's 256 levels
+if sys.getrecursionlimit() < 8 * 1024:
+    sys.setrecursionlimit(8 * 1024)
+
+
 class RuntimeCallCodec(Codec):
     """``RuntimeCall``: outside, ``{"call_module", "call_function", "call_args"}`` (compose_call's nested form)."""
 
@@ -30,6 +39,15 @@ class RuntimeCallCodec(Codec):
     def decode(self, value: Any, path: str) -> RuntimeCall:
         if isinstance(value, RuntimeCall):
             return value
+        if _decode_depth[0] >= MAX_CALL_DEPTH:
+            raise ParamError(path.split(".", 1)[0], f"calls nested more than {MAX_CALL_DEPTH} deep (the chain's MAX_EXTRINSIC_DEPTH)")
+        _decode_depth[0] += 1
+        try:
+            return self._decode(value, path)
+        finally:
+            _decode_depth[0] -= 1
+
+    def _decode(self, value: Any, path: str) -> RuntimeCall:
         if not isinstance(value, dict) or "call_module" not in value or "call_function" not in value:
             raise ParamError(path, f"expected a call {{'call_module', 'call_function', 'call_args'}}, got {_describe(value)}")
         key = (value["call_module"], value["call_function"])

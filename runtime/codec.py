@@ -449,9 +449,9 @@ class VecCodec(Codec):
         except ParamError as exc:
             # name the offending item (hot calls do not build a path string per item); rewriting
             # the path, not decoding again, keeps a failure deep inside nested lists linear
-            if exc.path.startswith(path):
-                raise ParamError(f"{path}[{len(out)}]{exc.path[len(path):]}", exc.reason) from None
-            raise
+            where = f"{path}[{len(out)}]"
+            sub = exc.path[len(path):] if exc.path.startswith(path) else ("." + exc.path if exc.path else "")
+            raise ParamError(where + sub, exc.reason) from None
         finally:
             ascend()
         return tuple(out)

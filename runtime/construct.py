@@ -79,6 +79,27 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     services = Services(ctx, currency=balances, fungibles=assets.fungibles, delegation=mad, rewards=rewards)
     mad.service_manager = services  # circular: MAD asks Services (ServiceManager), Services asks MAD
     pallets.append(services)
+    from pallets.utility import Utility
+
+    pallets.append(Utility(ctx))
+    from pallets.proxy import Proxy
+
+    pallets.append(Proxy(ctx, currency=balances))
+    from pallets.multisig import Multisig
+
+    pallets.append(Multisig(ctx, currency=balances))
+    from pallets.preimage import Preimage
+    from pallets.scheduler import Scheduler
+
+    preimage = Preimage(ctx)
+    scheduler = Scheduler(ctx, preimages=preimage)
+    pallets += [preimage, scheduler]
+    from pallets.collective import Council
+
+    pallets.append(Council(ctx))
+    from pallets.democracy import Democracy
+
+    pallets.append(Democracy(ctx, currency=balances, scheduler=scheduler, preimages=preimage))
     for factory in extra_pallets:
         extra = factory(ctx)
         if any(p.name == extra.name or p.index == extra.index for p in pallets):

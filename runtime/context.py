@@ -28,6 +28,11 @@ class RuntimeContext:
     def block_number(self) -> int:
         return self._rt._block
 
+    def extrinsic_index(self) -> int | None:
+        """``frame_system::extrinsic_index()``: the index of the extrinsic being applied (None in hooks)."""
+        rt = self._rt
+        return rt._extrinsic_idx if rt._phase == "ApplyExtrinsic" else None
+
     def block_hash(self, n: int) -> str:
         """The (deterministic) hash of block ``n``, 0x-hex."""
         return self._rt.block_hash(n)

@@ -1,0 +1,5 @@
+from runtime.errors import ErrorSet
+
+
+class Error(ErrorSet, pallet="Utility"):
+    TooManyCalls = 0
