@@ -27,6 +27,8 @@ NODE_NAME = "tangle-sim"
 MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
 MAX_QUERY_KEYS = 1000
 MAX_SUBSCRIPTIONS = 1024  # per connection
+FINALITY_HOLD = 10.0  # seconds a Finalized status waits for the client to read the block's events
+AFTER_EVENTS_READ = 0.5  # then this long after the read
 log = logging.getLogger("tangle_sim.node")
 
 
@@ -60,6 +62,8 @@ class Session:
         self.heads: dict[str, str] = {}  # subscription id -> "new" | "finalized" | "all"
         self.storage: dict[str, tuple[list[str], dict[str, str | None]]] = {}  # sub id -> (keys as sent, last values)
         self.versions: set[str] = set()  # runtime version subscriptions
+        self.events_read: set[str] = set()  # blocks whose System.Events this client has read
+        self.held_final: dict[str, list[dict[str, Any]]] = {}  # block hash -> Finalized statuses held back
         self.pending_out: list[dict[str, Any]] | None = None  # notifications held until the current response is sent
 
     def new_id(self) -> str:
@@ -378,7 +382,11 @@ class RpcHandler:
         if not p:
             raise invalid_params("storage key missing")
         key = _hex_bytes(p[0], "storage key", 4096)
-        return self._value_hex(key, _block_hash_param(_param(p, 1)))
+        at = _block_hash_param(_param(p, 1))
+        value = self._value_hex(key, at)
+        if at is not None and key == self.chain.state.events_key:
+            self._events_read(s, at)
+        return value
 
     def _get_storage_hash(self, s: Session, p: list[Any]) -> str | None:
         value = self._get_storage(s, p)
@@ -610,6 +618,7 @@ class RpcHandler:
         s.heads.clear()
         s.storage.clear()
         s.versions.clear()
+        s.held_final.clear()
 
     def _on_block(self, block: Block, submissions: list[Submission]) -> None:
         spec_changed = block.number > 0 and (parent := self.chain.block(block.parent_hash)) is not None and parent.spec_version != block.spec_version
@@ -644,15 +653,39 @@ class RpcHandler:
             s.send(msgs)
 
     def _on_finalized(self, blocks: list[Block]) -> None:
+        """Finalized heads, and Finalized statuses: a status is held back until the watching client
+        has read that block's events and ``AFTER_EVENTS_READ`` seconds more passed (polkadot.js drops an
+        InBlock result it is still building when Finalized arrives), or ``FINALITY_HOLD`` seconds."""
         if not blocks:
             return
         last = blocks[-1]
         for s in list(self.sessions):
             msgs = [notification("chain_finalizedHead", sub_id, last.header_json()) for sub_id, kind in s.heads.items() if kind == "finalized"]
             for block in blocks:
-                for sub_id in s.in_block.pop(block.hash, []):
-                    msgs.append(notification("author_extrinsicUpdate", sub_id, {"finalized": block.hash}))
+                statuses = [notification("author_extrinsicUpdate", sub_id, {"finalized": block.hash}) for sub_id in s.in_block.pop(block.hash, [])]
+                if not statuses:
+                    continue
+                if self.chain.scheduler is None:
+                    msgs += statuses
+                else:
+                    s.held_final.setdefault(block.hash, []).extend(statuses)
+                    self.chain.scheduler(FINALITY_HOLD, lambda s=s, h=block.hash: self._release_final(s, h))
             s.send(msgs)
+
+    def _events_read(self, s: Session, block_hash: str) -> None:
+        s.events_read.add(block_hash)
+        if len(s.events_read) > 1024:
+            s.events_read.clear()
+            s.events_read.add(block_hash)
+        if block_hash in s.held_final and self.chain.scheduler is not None:
+            # polkadot.js still has work to do after this read before it hands InBlock to the caller
+            self.chain.scheduler(AFTER_EVENTS_READ, lambda: self._release_final(s, block_hash))
+
+    def _release_final(self, s: Session, block_hash: str) -> None:
+        with self.chain.lock:
+            held = s.held_final.pop(block_hash, None)
+            if held and s in self.sessions:
+                s.send(held)
 
     def _on_head_moved(self, block: Block) -> None:
         for s in list(self.sessions):
