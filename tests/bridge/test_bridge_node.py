@@ -353,3 +353,19 @@ def test_node_command_runs_as_a_subprocess(metadata: RuntimeMetadata, tmp_path) 
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_substrate_interface_history_query_map_and_blocks_by_hash(substrate: SubstrateInterface, chain: SimChain) -> None:
+    """The issue's substrate-interface flow beyond transfers: query at an older block hash, query_map,
+    get_block by hash with the client's own header hash check, and the finalized head."""
+    before = substrate.query("System", "Account", [CHARLIE]).value["data"]["free"]
+    receipt = send(substrate, "Alice", "Balances", "transfer_keep_alive", {"dest": CHARLIE, "value": 4 * UNIT})
+    block = substrate.get_block(block_hash=receipt.block_hash)
+    parent = block["header"]["parentHash"]
+    assert substrate.query("System", "Account", [CHARLIE], block_hash=parent).value["data"]["free"] == before
+    assert substrate.query("System", "Account", [CHARLIE], block_hash=receipt.block_hash).value["data"]["free"] == before + 4 * UNIT
+    header = substrate.get_block_header(receipt.block_hash)["header"]
+    assert header["hash"] == receipt.block_hash == chain.block(receipt.block_hash).hash  # type: ignore[union-attr]
+    accounts = {str(k.value): v.value["data"]["free"] for k, v in substrate.query_map("System", "Account", page_size=3)}
+    assert accounts[CHARLIE] == before + 4 * UNIT and len(accounts) >= 4  # paged 3 at a time
+    assert substrate.get_chain_finalised_head() in (receipt.block_hash, chain.block(chain.finalized_number).hash)  # type: ignore[union-attr]
