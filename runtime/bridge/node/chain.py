@@ -1,12 +1,20 @@
-"""The node's chain: blocks of real extrinsics around a simulator runtime.
+"""The node's chain: real blocks of real extrinsics around a simulator runtime.
 
-Why: a node is more than state. Clients sign against a genesis hash and era birth blocks, submit
-SCALE extrinsics, wait for the block that includes them, then read that block's extrinsics and
-events. This class keeps that bookkeeping: it decodes and checks each submitted extrinsic the way a
-transaction pool would (format, signature, nonce, era), dispatches its call into the simulator as
-the signer, and seals blocks (one per extrinsic with ``instant`` sealing; on demand, through
-``engine_createBlock``, with ``manual`` sealing). Block numbers and hashes are the simulator's own
-(``Runtime.block_hash``), so the chain's ``System.ParentHash``/``BlockHash`` storage agrees.
+Why: a node is more than state. Clients sign against the genesis hash and an era birth block,
+hash headers themselves, submit SCALE extrinsics, wait for the block that includes them, then read
+that block's extrinsics, events and state. This class keeps that bookkeeping: it checks each
+submitted extrinsic the way a transaction pool would (format, signature, nonce, era), dispatches its
+call into the simulator as the signer, and seals blocks whose headers are real Substrate headers
+(``header.py``): parent hash, number, state root, the V0 ordered trie root of the block's encoded
+extrinsics (the ``Timestamp.set`` inherent first), a BABE ``SecondaryPlain`` slot claim, and
+hash = blake2-256 of the encoding. The runtime's ``System.BlockHash``/``ParentHash`` carry these
+hashes, so mortal eras check against the hashes clients compute.
+
+A bounded window of recent blocks keeps a runtime snapshot each, so queries at those blocks read
+their state; ``set_head`` returns the chain to one of them and building continues from there.
+Finality trails the head by ``finality_lag`` blocks; with a lag of 0 a block is finalized
+``finality_delay`` seconds after it is sealed when a scheduler is attached (the server attaches its
+event loop), so clients see InBlock and Finalized as separate notifications.
 
 Pool-level rejections raise :class:`PoolError` with the JSON-RPC code a Substrate node uses
 (1001 bad format, 1010 invalid transaction); a call the simulator does not model gets 9000.
@@ -23,12 +31,17 @@ from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
 from runtime.bridge.node.events import NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
+from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
 from runtime.bridge.normalize import chain_call_to_params
 from runtime.bridge.signing import SignatureError, era_death, signed_parts, verify_signature
 from runtime.codec import ParamError
 from runtime.errors import InvalidTransaction, RuntimePanic, UnknownCall
 from runtime.runtime import Runtime
+from runtime.scale import compact
+
+GENESIS_TIME_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z: the dev chain's first timestamp (deterministic)
+RUNTIME_ENVIRONMENT_UPDATED = b"\x08"  # DigestItem::RuntimeEnvironmentUpdated
 
 
 class PoolError(Exception):
@@ -51,30 +64,41 @@ def invalid(data: str) -> PoolError:
     return PoolError(1010, "Invalid Transaction", data)
 
 
+class HistoryError(LookupError):
+    """A query at a block whose state is no longer kept (outside the history window)."""
+
+
 @dataclass
 class Block:
-    number: int
-    hash: str
-    parent_hash: str
+    header: Header
     extrinsics: list[bytes] = field(default_factory=list)
     events: list[NodeEvent] = field(default_factory=list)
     events_scale: bytes = b"\x00"
-    state_root: str = "0x" + "00" * 32
+    spec_version: int = 0
+    timestamp: int = 0
 
-    def header(self) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        self.hash = "0x" + self.header.hash.hex()
+
+    @property
+    def number(self) -> int:
+        return self.header.number
+
+    @property
+    def parent_hash(self) -> str:
+        return "0x" + self.header.parent_hash.hex()
+
+    @property
+    def state_root(self) -> str:
+        return "0x" + self.header.state_root.hex()
+
+    def header_json(self) -> dict[str, Any]:
         """``chain_getHeader``'s JSON."""
-        extrinsics_root = hashlib.blake2b(b"".join(self.extrinsics), digest_size=32).hexdigest()
-        return {
-            "parentHash": self.parent_hash,
-            "number": hex(self.number),
-            "stateRoot": self.state_root,
-            "extrinsicsRoot": "0x" + extrinsics_root,
-            "digest": {"logs": []},
-        }
+        return self.header.to_json()
 
     def to_json(self) -> dict[str, Any]:
         """``chain_getBlock``'s JSON."""
-        return {"block": {"header": self.header(), "extrinsics": ["0x" + x.hex() for x in self.extrinsics]}, "justifications": None}
+        return {"block": {"header": self.header.to_json(), "extrinsics": ["0x" + x.hex() for x in self.extrinsics]}, "justifications": None}
 
 
 @dataclass
@@ -82,35 +106,74 @@ class Submission:
     """A dispatched extrinsic waiting for its block to be sealed."""
 
     hash: str
-    index: int
+    index: int  # position in the block body (the timestamp inherent is 0)
     outcome: str  # "ok" | error name
     events: list[str] = field(default_factory=list)
+    raw: bytes = b""
+
+
+def xt_hash(raw: bytes) -> str:
+    return "0x" + hashlib.blake2b(raw, digest_size=32).hexdigest()
 
 
 class SimChain:
     """Blocks, extrinsics, events and a transaction-pool front for one :class:`Runtime`."""
 
-    def __init__(self, md: RuntimeMetadata, rt: Runtime | None = None, *, sealing: str = "instant") -> None:
-        if sealing not in ("instant", "manual"):
-            raise ValueError("sealing must be 'instant' or 'manual'")
+    def __init__(
+        self,
+        md: RuntimeMetadata,
+        rt: Runtime | None = None,
+        *,
+        sealing: str = "instant",
+        history: int = 256,
+        finality_lag: int = 0,
+        finality_delay: float = 0.5,
+        fees: bool = True,
+    ) -> None:
+        if sealing not in ("instant", "batch", "manual"):
+            raise ValueError("sealing must be 'instant', 'batch' or 'manual'")
+        if history < 1 or finality_lag < 0 or finality_delay < 0:
+            raise ValueError("history must be >= 1, finality_lag and finality_delay >= 0")
         self.md = md
         self.rt = rt if rt is not None else Runtime.dev()
         self.sealing = sealing
+        self.history = history
+        self.finality_lag = finality_lag
+        self.finality_delay = finality_delay
+        from runtime.bridge.node.fees import FeeModel
+
+        self.fee_model = FeeModel(md)
+        # the node charges the chain's fee (pallet-transaction-payment's formula) unless the runtime
+        # was configured to charge its own (GenesisConfig.transaction_fees)
+        self.node_fees = fees and not self.rt.genesis.transaction_fees
+        self.scheduler: Callable[[float, Callable[[], None]], None] | None = None
         self.lock = threading.RLock()
-        genesis = Block(0, self.rt.block_hash(0), "0x" + "00" * 32, state_root=self.rt.state_root())
-        self.blocks: list[Block] = [genesis]
-        self.by_hash: dict[str, Block] = {genesis.hash: genesis}
-        self._pending: list[bytes] = []
-        self._pending_node_events: list[NodeEvent] = []
-        self._pending_watch: list[Submission] = []
-        self._log_pos = len(self.rt.event_log)
+        self._ts_call = self._timestamp_call_prefix()
+        self.now_ms = GENESIS_TIME_MS
+        self.time_override: int | None = None  # dev_timeTravel: Timestamp.Now until the next block
         self.listeners: list[Callable[[Block, list[Submission]], None]] = []
+        self.finality_listeners: list[Callable[[list[Block]], None]] = []
+        self.head_listeners: list[Callable[[Block], None]] = []  # the head moved back (set_head)
         self.encode_problems: list[str] = []
         self.extension_events = 0  # simulator-only events left out of System.Events (the chain has no such event)
-        self.state = StateReader(md, self.rt, self.events_at)
+        self._snapshots: dict[str, Any] = {}  # block hash -> runtime snapshot after that block
+        self.state = StateReader(md, self.rt, self.events_at, self._node_value)
+        genesis = Block(Header(b"\x00" * 32, 0, _root(self.rt), ordered_trie_root([]), ()), spec_version=self.rt.spec_version, timestamp=self.now_ms)
+        self.blocks: list[Block] = [genesis]
+        self.by_hash: dict[str, Block] = {genesis.hash: genesis}
+        self.finalized_number = 0
+        self._set_runtime_hash(genesis)
         # blocks the runtime already went through before the node started (a replayed genesis log)
         for n in range(1, self.rt.block_number):
-            self._append_block(Block(n, self.rt.block_hash(n), self.rt.block_hash(n - 1), state_root=self.rt.state_root()))
+            self.now_ms += SLOT_DURATION_MS
+            block = self._make_block(n, [self._timestamp_xt()], [], b"\x00")
+            self._append_block(block)
+            self._set_runtime_hash(block)
+        self.finalized_number = self.head.number
+        # the state the node started from, already inside the next block: readable, not a set_head target
+        self._snapshots[self.head.hash] = self.rt.snapshot()
+        self._opened_snapshots: set[str] = {self.head.hash}
+        self._open_block()
 
     # --- chain queries
     @property
@@ -118,18 +181,28 @@ class SimChain:
         return self.blocks[-1]
 
     @property
+    def finalized(self) -> Block:
+        return self.blocks[min(self.finalized_number, len(self.blocks) - 1)]
+
+    @property
     def genesis_hash(self) -> str:
         return self.blocks[0].hash
 
     def block(self, ref: str | int | None = None) -> Block | None:
-        """A block by hash, number or None (the head)."""
+        """A block by hash (any block ever sealed, also off the current chain), number or None (the head)."""
         if ref is None:
             return self.head
+        if isinstance(ref, bool):
+            return None
         if isinstance(ref, int):
             return self.blocks[ref] if 0 <= ref < len(self.blocks) else None
-        return self.by_hash.get(ref)
+        if isinstance(ref, str):
+            return self.by_hash.get(ref.lower())
+        return None
 
     def events_at(self, block_hash: str | None) -> bytes:
+        if block_hash is None:
+            return self.head.events_scale
         block = self.block(block_hash)
         return block.events_scale if block is not None else b"\x00"
 
@@ -142,7 +215,72 @@ class SimChain:
         return version
 
     def pending(self) -> list[bytes]:
-        return list(self._pending)
+        """Extrinsics submitted to the open block (the inherents left out)."""
+        return list(self._pending[self._inherents :])
+
+    def at(self, block_hash: str | None, read: Callable[[], Any]) -> Any:
+        """Run ``read`` against the state after block ``block_hash`` (None or the head: current state).
+
+        Older blocks of the window are read by restoring their snapshot and then the current state
+        (under the chain lock); blocks outside the window raise :class:`HistoryError`."""
+        if block_hash is None:
+            return read()
+        block = self.block(block_hash)
+        if block is None:
+            raise HistoryError(f"Unknown block {block_hash}")
+        if block is self.head:
+            return read()
+        snap = self._snapshots.get(block.hash)
+        if snap is None:
+            raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+        with self.lock:
+            current = self.rt.snapshot()
+            self.rt.restore(snap)
+            try:
+                return read()
+            finally:
+                self.rt.restore(current)
+
+    # --- node-held storage (items the simulator does not model but every chain has)
+    def _node_value(self, pallet: str, item: str, block_hash: str | None) -> bytes | None:
+        if (pallet, item) == ("Timestamp", "Now"):
+            block = self.block(block_hash) or self.head
+            if block is self.head and self.time_override is not None:
+                return self.time_override.to_bytes(8, "little")
+            return block.timestamp.to_bytes(8, "little")
+        return None
+
+    # --- the timestamp inherent
+    def _timestamp_call_prefix(self) -> bytes | None:
+        ts = self.md.pallets.get("Timestamp")
+        if ts is None or "set" not in ts.calls:
+            return None
+        return bytes([ts.index, ts.calls["set"].index])
+
+    def _timestamp_xt(self) -> bytes:
+        """``Timestamp.set(now)`` as an unsigned (bare) extrinsic with its length prefix."""
+        if self._ts_call is None:
+            return b""
+        body = bytes([self.md.extrinsic_version & 0x7F]) + self._ts_call + compact(self.now_ms)
+        return compact(len(body)) + body
+
+    def _open_block(self) -> None:
+        """Start collecting the open block (the runtime has initialised it): the inherent goes first."""
+        inherent = self._timestamp_xt()
+        self._pending: list[bytes] = [inherent] if inherent else []
+        self._inherents = len(self._pending)
+        self._pending_node_events: list[NodeEvent] = []
+        if inherent:
+            self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, 0, pays_fee=False, dispatch_class="Mandatory"))
+        self._pending_watch: list[Submission] = []
+        self._log_pos = len(self.rt.event_log)
+
+    def save_open_block(self) -> tuple[Any, ...]:
+        """The open block's bookkeeping, for a dry run that restores the runtime afterwards."""
+        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos)
+
+    def restore_open_block(self, saved: tuple[Any, ...]) -> None:
+        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos = saved
 
     # --- submission
     def submit(self, xt_hex: str) -> Submission:
@@ -161,7 +299,8 @@ class SimChain:
             raise PoolError(1001, "Extrinsic has invalid format", f"could not decode the extrinsic: {exc}") from None
         return xt
 
-    def _apply(self, xt_hex: str) -> Submission:
+    def check(self, xt_hex: Any) -> tuple[bytes, Any, str | None]:
+        """Pool validity checks without dispatching: (raw bytes, decoded extrinsic, signer or None)."""
         if not isinstance(xt_hex, str) or not xt_hex.startswith("0x"):
             raise PoolError(1001, "Extrinsic has invalid format", "expected 0x-prefixed hex")
         try:
@@ -187,55 +326,129 @@ class SimChain:
                 raise invalid("Transaction is outdated")
             if parts.nonce > expected:
                 raise invalid(f"Transaction will be valid in the future (nonce {parts.nonce}, account nonce {expected}); tangle-sim keeps no future queue")
-        module, function, params = chain_call_to_params(value["call"])
+        else:
+            module, function, _ = chain_call_to_params(value["call"])
+            if (module, function) == ("Timestamp", "set"):
+                raise invalid("Transaction call is not expected (Timestamp.set is an inherent)")
+        return raw, xt, signer
+
+    def _apply(self, xt_hex: Any) -> Submission:
+        raw, xt, signer = self.check(xt_hex)
+        module, function, params = chain_call_to_params(xt.value["call"])
         if function not in self.rt.supported_calls().get(module, []):
             raise PoolError(9000, "Not modelled by tangle-sim", f"{module}.{function} is not implemented by the simulator")
+        db = self.rt.db
+        db.begin()  # the fee and the dispatch stand or fall together
         try:
+            fee = self._charge(signer, module, function, len(raw)) if signer is not None else 0
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
         except InvalidTransaction as exc:
+            db.rollback()
             raise invalid(exc.data) from None
         except (ParamError, UnknownCall) as exc:
+            db.rollback()
             raise PoolError(1001, "Extrinsic has invalid format", str(exc)) from None
         except RuntimePanic as exc:
+            db.rollback()
             raise PoolError(-32603, "Internal error", f"the simulator panicked: {exc}") from None
-        idx = receipt.extrinsic_idx
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+        idx = receipt.extrinsic_idx + self._inherents
         if signer is not None:
-            self._pending_node_events.append(fee_paid(idx, signer, receipt.total_fee_amount))
+            self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
         self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, receipt.weight))
         self._pending.append(raw)
-        sub = Submission("0x" + hashlib.blake2b(raw, digest_size=32).hexdigest(), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events])
+        sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw)
         self._pending_watch.append(sub)
         return sub
+
+    def _charge(self, signer: str, module: str, function: str, length: int) -> int:
+        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment`` does."""
+        if not self.node_fees:
+            return 0
+        spec = self.rt.call_spec(module, function)
+        if not spec.pays_fee:
+            return 0
+        fee = self.fee_model.inclusion_fee(int(spec.weight), length).total
+        balances = self.rt.pallets["Balances"]
+        try:
+            balances.withdraw_fee(signer, fee)  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - DispatchError: cannot pay
+            raise InvalidTransaction("Inability to pay some fees (e.g. account balance too low)") from None
+        return fee
 
     def _hash_bytes(self, n: int) -> bytes | None:
         block = self.block(n)
         return bytes.fromhex(block.hash[2:]) if block is not None else None
 
     # --- blocks
+    def _make_block(self, n: int, extrinsics: list[bytes], events: list[NodeEvent], events_scale: bytes) -> Block:
+        parent = self.head
+        digest = [babe_secondary_plain(self.now_ms // SLOT_DURATION_MS)]
+        if self.rt.spec_version != parent.spec_version:
+            digest.append(RUNTIME_ENVIRONMENT_UPDATED)
+        header = Header(bytes.fromhex(parent.hash[2:]), n, _root(self.rt), ordered_trie_root(extrinsics, self.md_layout), tuple(digest))
+        return Block(header, list(extrinsics), events, events_scale, self.rt.spec_version, self.now_ms)
+
+    @property
+    def md_layout(self) -> int:
+        """Trie layout of the extrinsics root: runtime ``state_version``/``system_version`` 0 or 1 -> V0, 2+ -> V1."""
+        return 1 if self.md.runtime_version().get("stateVersion", 0) >= 2 else 0
+
     def seal(self) -> Block:
         """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
         with self.lock:
             rt = self.rt
             n = rt.block_number
-            rt.advance_blocks(1)
+            rt._finalize_block()  # split from advance_blocks: the header (state root, hash) sits between
             fresh = [e for e in rt.event_log[self._log_pos :] if e.block == n]
-            records = [from_record(self.md, e) for e in fresh if not is_extension(e)]
+            records = []
+            for e in fresh:
+                if is_extension(e):
+                    continue
+                ev = from_record(self.md, e)
+                if ev.phase == "ApplyExtrinsic" and ev.extrinsic_idx is not None:
+                    ev.extrinsic_idx += self._inherents
+                records.append(ev)
             self.extension_events += len(fresh) - len(records)
-            self._log_pos = len(rt.event_log)
             events = _in_block_order(records + self._pending_node_events)
             encoded = encode_events(self.md, events)
             self.encode_problems += [f"block {n}: {p.event}: {p.error}" for p in encoded.problems]
-            block = Block(n, rt.block_hash(n), rt.block_hash(n - 1), list(self._pending), events, encoded.data, rt.state_root())
-            watched = self._pending_watch
-            self._pending, self._pending_node_events, self._pending_watch = [], [], []
+            block = self._make_block(n, self._pending, events, encoded.data)
+            self._set_runtime_hash(block)
+            self._snapshots[block.hash] = rt.snapshot()
             self._append_block(block)
+            rt._initialize_block(n + 1)
+            watched = self._pending_watch
+            self.now_ms += SLOT_DURATION_MS
+            self.time_override = None
+            self._open_block()
             for listener in list(self.listeners):
                 listener(block, watched)
+            self._advance_finality()
             return block
+
+    def _set_runtime_hash(self, block: Block) -> None:
+        """Make the runtime use the real header hash for ``System.BlockHash``/``ParentHash`` (and receipts)."""
+        self.rt._block_hash_cache[block.number] = block.hash
+        if self.rt.block_number == block.number + 1:  # the next block is already initialised: fix its storage
+            system = self.rt.pallets["System"].storage  # type: ignore[attr-defined]
+            raw = bytes.fromhex(block.hash[2:])
+            system.ParentHash.put(raw)
+            system.BlockHash.insert(block.number, raw)
 
     def _append_block(self, block: Block) -> None:
         self.blocks.append(block)
         self.by_hash[block.hash] = block
+        keep_from = block.number - self.history
+        if keep_from >= 0:
+            old = self.blocks[keep_from]
+            self._snapshots.pop(old.hash, None)
+        if len(self._snapshots) > self.history:  # abandoned forks
+            for h in list(self._snapshots)[: len(self._snapshots) - self.history]:
+                del self._snapshots[h]
 
     def create_blocks(self, n: int = 1) -> Block:
         """Seal ``n`` blocks (the first one with whatever is pending)."""
@@ -243,6 +456,71 @@ class SimChain:
         for _ in range(max(n, 1)):
             block = self.seal()
         return block
+
+    # --- finality
+    def _advance_finality(self) -> None:
+        target = self.head.number - self.finality_lag
+        if self.finality_lag == 0 and self.scheduler is not None:
+            block_hash = self.head.hash
+            self.scheduler(self.finality_delay, lambda: self.finalize(block_hash))
+            return
+        if target > self.finalized_number:
+            self.finalize(self.blocks[target].hash)
+
+    def finalize(self, block_hash: str) -> list[Block]:
+        """Finalize up to ``block_hash`` (ignored if it left the chain or is final already)."""
+        with self.lock:
+            block = self.block(block_hash)
+            if block is None or block.number >= len(self.blocks) or self.blocks[block.number] is not block:
+                return []
+            if block.number <= self.finalized_number:
+                return []
+            newly = self.blocks[self.finalized_number + 1 : block.number + 1]
+            self.finalized_number = block.number
+            for listener in list(self.finality_listeners):
+                listener(newly)
+            return newly
+
+    def time_travel(self, when_ms: int) -> None:
+        """``dev_timeTravel``: Timestamp.Now = ``when_ms``; the next block is stamped one slot later."""
+        with self.lock:
+            self.time_override = when_ms
+            self.now_ms = when_ms + SLOT_DURATION_MS
+            if self._inherents:
+                self._pending[0] = self._timestamp_xt()
+
+    # --- forks
+    def set_head(self, ref: str | int) -> Block:
+        """Return to an earlier block of the window; new blocks build on it (later blocks stay known by hash).
+
+        A block at or below the finalized one may be chosen (a dev chain), which moves finality back too."""
+        with self.lock:
+            block = self.block(ref)
+            if block is None:
+                raise HistoryError(f"Unknown block {ref}")
+            if block.number >= len(self.blocks) or self.blocks[block.number] is not block:
+                raise HistoryError(f"block {block.hash} is not on the current chain")
+            if block is self.head:
+                return block
+            snap = self._snapshots.get(block.hash)
+            if snap is None:
+                raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+            self.rt.restore(snap)
+            del self.blocks[block.number + 1 :]
+            self.finalized_number = min(self.finalized_number, block.number)
+            self.now_ms = block.timestamp + SLOT_DURATION_MS
+            for n in range(block.number + 1, block.number + 1 + self.history):
+                self.rt._block_hash_cache.pop(n, None)
+            if block.hash not in self._opened_snapshots:
+                self.rt._initialize_block(block.number + 1)
+            self._open_block()
+            for listener in list(self.head_listeners):
+                listener(block)
+            return block
+
+
+def _root(rt: Runtime) -> bytes:
+    return bytes.fromhex(rt.state_root()[2:])
 
 
 _PHASES = {"Initialization": 0, "ApplyExtrinsic": 1, "Finalization": 2}

@@ -81,13 +81,13 @@ def from_record(md: RuntimeMetadata, record: EventRecord) -> NodeEvent:
     return NodeEvent(record.spec.pallet, record.spec.name, attrs, record.phase, record.extrinsic_idx)
 
 
-def dispatch_info(weight: int, pays_fee: bool = True) -> dict[str, Any]:
-    return {"weight": {"ref_time": weight, "proof_size": 0}, "class": "Normal", "pays_fee": "Yes" if pays_fee else "No"}
+def dispatch_info(weight: int, pays_fee: bool = True, dispatch_class: str = "Normal") -> dict[str, Any]:
+    return {"weight": {"ref_time": weight, "proof_size": 0}, "class": dispatch_class, "pays_fee": "Yes" if pays_fee else "No"}
 
 
-def extrinsic_outcome(md: RuntimeMetadata, idx: int, error: str | None, weight: int, pays_fee: bool = True) -> NodeEvent:
+def extrinsic_outcome(md: RuntimeMetadata, idx: int, error: str | None, weight: int, pays_fee: bool = True, dispatch_class: str = "Normal") -> NodeEvent:
     """``System.ExtrinsicSuccess`` or ``System.ExtrinsicFailed`` for extrinsic ``idx``."""
-    info = dispatch_info(weight, pays_fee)
+    info = dispatch_info(weight, pays_fee, dispatch_class)
     if error is None:
         return NodeEvent("System", "ExtrinsicSuccess", {"dispatch_info": info}, "ApplyExtrinsic", idx, "node")
     return NodeEvent("System", "ExtrinsicFailed", {"dispatch_error": dispatch_error_value(md, error), "dispatch_info": info}, "ApplyExtrinsic", idx, "node")

@@ -1,22 +1,35 @@
 """JSON-RPC methods of the node, independent of the transport.
 
 Why separate from the server: the method table is the node's contract with clients (names,
-parameter shapes and result shapes as a Substrate node has them) and is tested without sockets.
-Subscriptions (``author_submitAndWatchExtrinsic``, ``chain_subscribe*Heads``) push notifications
-through the :class:`Session` of the connection that asked, so one transport-neutral callback is
-all a server needs to provide.
+parameter shapes and result shapes as a Substrate node has them, ``shared/spec/node.md`` §2-§6) and
+is tested without sockets. Subscriptions push notifications through the :class:`Session` of the
+connection that asked, so one transport-neutral callback is all a server needs to provide; a
+subscription's response is always sent before its first notification.
+
+Bad input never escapes as an exception: every request gets a JSON-RPC error with the standard
+code (-32700 parse, -32600 invalid request, -32601 ``Method not found`` exactly, -32602 invalid
+params naming the parameter, -32603 internal) or the author error codes of Substrate's pool.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import logging
 from typing import Any, Callable
 
-from runtime.bridge.node.chain import Block, PoolError, SimChain, Submission
+from runtime.bridge.node.chain import Block, HistoryError, PoolError, SimChain, Submission
+from runtime.bridge.node.runtime_api import ApiError, RuntimeApi
 from runtime.bridge.node.storage import StorageEncodeError
 
 SYSTEM_CHAIN = "Tangle Testnet (tangle-sim)"
 NODE_NAME = "tangle-sim"
+MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
+MAX_QUERY_KEYS = 1000
+MAX_SUBSCRIPTIONS = 1024  # per connection
+FINALITY_HOLD = 10.0  # seconds a Finalized status waits for the client to read the block's events
+AFTER_EVENTS_READ = 0.5  # then this long after the read
+log = logging.getLogger("tangle_sim.node")
 
 
 class RpcError(Exception):
@@ -33,6 +46,10 @@ class RpcError(Exception):
         return out
 
 
+def invalid_params(what: str) -> RpcError:
+    return RpcError(-32602, f"Invalid params: {what}")
+
+
 class Session:
     """One client connection: its subscriptions and how to push a notification to it."""
 
@@ -40,159 +57,283 @@ class Session:
 
     def __init__(self, push: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.push = push  # None over HTTP: no subscriptions
-        self.watches: dict[str, str] = {}  # extrinsic hash -> subscription id
+        self.watches: dict[str, str] = {}  # extrinsic hash -> subscription id (until included)
+        self.in_block: dict[str, list[str]] = {}  # block hash -> subscription ids waiting for finality
         self.heads: dict[str, str] = {}  # subscription id -> "new" | "finalized" | "all"
+        self.storage: dict[str, tuple[list[str], dict[str, str | None]]] = {}  # sub id -> (keys as sent, last values)
+        self.versions: set[str] = set()  # runtime version subscriptions
+        self.events_read: set[str] = set()  # blocks whose System.Events this client has read
+        self.held_final: dict[str, list[dict[str, Any]]] = {}  # block hash -> Finalized statuses held back
+        self.pending_out: list[dict[str, Any]] | None = None  # notifications held until the current response is sent
 
     def new_id(self) -> str:
         return f"0x{next(self._ids):016x}"
 
-    def notify(self, method: str, sub_id: str, result: Any) -> None:
-        if self.push is not None:
-            self.push({"jsonrpc": "2.0", "method": method, "params": {"subscription": sub_id, "result": result}})
+    def subscription_count(self) -> int:
+        return len(self.watches) + sum(len(v) for v in self.in_block.values()) + len(self.heads) + len(self.storage) + len(self.versions)
+
+    def send(self, messages: list[dict[str, Any]]) -> None:
+        if not messages:
+            return
+        if self.pending_out is not None:
+            self.pending_out.extend(messages)
+        elif self.push is not None:
+            for m in messages:
+                self.push(m)
 
 
-def _hex_bytes(value: Any, what: str) -> bytes:
+def notification(method: str, sub_id: str, result: Any) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "method": method, "params": {"subscription": sub_id, "result": result}}
+
+
+def _hex_bytes(value: Any, what: str, limit: int = 16 * 1024 * 1024) -> bytes:
     if not isinstance(value, str) or not value.startswith("0x"):
-        raise RpcError(-32602, f"Invalid params: {what} must be 0x-hex")
+        raise invalid_params(f"{what} must be 0x-prefixed hex")
+    if len(value) > 2 * limit + 2:
+        raise invalid_params(f"{what} is longer than {limit} bytes")
     try:
         return bytes.fromhex(value[2:])
     except ValueError:
-        raise RpcError(-32602, f"Invalid params: {what} is not valid hex") from None
+        raise invalid_params(f"{what} is not valid hex") from None
 
 
 def _block_number(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise RpcError(-32602, "Invalid params: block number")
+        raise invalid_params("block number must be a number or hex string")
     if isinstance(value, int):
+        if value < 0:
+            raise invalid_params(f"block number {value} is negative")
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= 66:
         try:
-            return int(value, 16) if value.startswith("0x") else int(value)
+            n = int(value, 16) if value.startswith("0x") else int(value)
         except ValueError:
-            raise RpcError(-32602, f"Invalid params: block number {value!r}") from None
-    raise RpcError(-32602, f"Invalid params: block number {value!r}")
+            raise invalid_params(f"block number {value!r}") from None
+        if n < 0:
+            raise invalid_params(f"block number {value!r} is negative")
+        return n
+    raise invalid_params(f"block number must be a number or hex string, got {type(value).__name__}")
+
+
+def _param(p: list[Any], i: int, default: Any = None) -> Any:
+    return p[i] if len(p) > i else default
+
+
+def _block_hash_param(value: Any, what: str = "block hash") -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+        raise invalid_params(f"{what} must be a 0x-prefixed 32-byte hex string")
+    try:
+        bytes.fromhex(value[2:])
+    except ValueError:
+        raise invalid_params(f"{what} is not valid hex") from None
+    return value.lower()
 
 
 class RpcHandler:
-    """Maps method names to the chain. ``handle`` takes a decoded request, returns the response (or None)."""
+    """Maps method names to the chain. ``respond`` takes a decoded request, returns the messages to send."""
 
     def __init__(self, chain: SimChain) -> None:
         self.chain = chain
+        self.api = RuntimeApi(chain)
         self.sessions: list[Session] = []
+        self.log_level = 3
         chain.listeners.append(self._on_block)
+        chain.finality_listeners.append(self._on_finalized)
+        chain.head_listeners.append(self._on_head_moved)
+        head = lambda s, p: self._subscribe_heads(s, "new")  # noqa: E731
+        unsub_heads = self._unsubscribe_heads
         self.methods: dict[str, Callable[[Session, list[Any]], Any]] = {
             "rpc_methods": lambda s, p: {"methods": sorted(self.methods), "version": 1},
             "system_chain": lambda s, p: SYSTEM_CHAIN,
             "system_name": lambda s, p: NODE_NAME,
-            "system_version": lambda s, p: "0.1.0-tangle-sim",
+            "system_version": lambda s, p: "0.2.0-tangle-sim",
             "system_chainType": lambda s, p: "Development",
-            "system_properties": lambda s, p: {"ss58Format": self.chain.md.ss58_prefix, "tokenDecimals": 18, "tokenSymbol": "tTNT"},
+            "system_properties": lambda s, p: self._properties(),
             "system_health": lambda s, p: {"peers": 0, "isSyncing": False, "shouldHavePeers": False},
+            "system_localPeerId": lambda s, p: "12D3KooWTangleSimNode",
+            "system_peers": lambda s, p: [],
+            "system_nodeRoles": lambda s, p: ["Full"],
+            "system_localListenAddresses": lambda s, p: [],
+            "system_syncState": lambda s, p: {"startingBlock": 0, "currentBlock": self.chain.head.number, "highestBlock": self.chain.head.number},
             "system_accountNextIndex": self._account_next_index,
+            "account_nextIndex": self._account_next_index,
+            "system_dryRun": self._dry_run,
+            "system_dryRunAt": self._dry_run,
             "chain_getBlockHash": self._get_block_hash,
-            "chain_getHead": lambda s, p: self.chain.head.hash,
-            "chain_getFinalizedHead": lambda s, p: self.chain.head.hash,
-            "chain_getFinalisedHead": lambda s, p: self.chain.head.hash,
+            "chain_getHead": self._get_block_hash,
+            "chain_getFinalizedHead": lambda s, p: self.chain.finalized.hash,
+            "chain_getFinalisedHead": lambda s, p: self.chain.finalized.hash,
             "chain_getHeader": self._get_header,
             "chain_getBlock": self._get_block,
-            "chain_getRuntimeVersion": lambda s, p: self.chain.runtime_version(),
-            "chain_subscribeNewHeads": lambda s, p: self._subscribe_heads(s, "new"),
+            "chain_getRuntimeVersion": self._runtime_version,
+            "chain_subscribeNewHeads": head,
+            "chain_subscribeNewHead": head,
+            "subscribe_newHead": head,
+            "chain_unsubscribeNewHeads": unsub_heads,
+            "chain_unsubscribeNewHead": unsub_heads,
+            "unsubscribe_newHead": unsub_heads,
             "chain_subscribeFinalizedHeads": lambda s, p: self._subscribe_heads(s, "finalized"),
+            "chain_subscribeFinalisedHeads": lambda s, p: self._subscribe_heads(s, "finalized"),
+            "chain_unsubscribeFinalizedHeads": unsub_heads,
+            "chain_unsubscribeFinalisedHeads": unsub_heads,
             "chain_subscribeAllHeads": lambda s, p: self._subscribe_heads(s, "all"),
-            "chain_unsubscribeNewHeads": self._unsubscribe_heads,
-            "chain_unsubscribeFinalizedHeads": self._unsubscribe_heads,
-            "chain_unsubscribeAllHeads": self._unsubscribe_heads,
-            "state_getMetadata": lambda s, p: "0x" + self.chain.md.v14_bytes().hex(),
-            "state_getRuntimeVersion": lambda s, p: self.chain.runtime_version(),
+            "chain_unsubscribeAllHeads": unsub_heads,
+            "chain_subscribeRuntimeVersion": self._subscribe_version,
+            "chain_unsubscribeRuntimeVersion": self._unsubscribe_version,
+            "state_subscribeRuntimeVersion": self._subscribe_version,
+            "state_unsubscribeRuntimeVersion": self._unsubscribe_version,
+            "state_getMetadata": self._metadata,
+            "state_getRuntimeVersion": self._runtime_version,
             "state_getStorage": self._get_storage,
+            "state_getStorageAt": self._get_storage,
+            "state_getStorageHash": self._get_storage_hash,
+            "state_getStorageHashAt": self._get_storage_hash,
+            "state_getStorageSize": self._get_storage_size,
+            "state_getStorageSizeAt": self._get_storage_size,
             "state_getKeysPaged": self._get_keys_paged,
+            "state_getKeysPagedAt": self._get_keys_paged,
             "state_queryStorageAt": self._query_storage_at,
+            "state_subscribeStorage": self._subscribe_storage,
+            "state_unsubscribeStorage": self._unsubscribe_storage,
             "state_call": self._state_call,
+            "state_callAt": self._state_call,
+            "payment_queryInfo": self._payment_query_info,
+            "payment_queryFeeDetails": self._payment_fee_details,
             "author_submitExtrinsic": self._submit,
             "author_submitAndWatchExtrinsic": self._submit_and_watch,
             "author_unwatchExtrinsic": self._unwatch,
             "author_pendingExtrinsics": lambda s, p: ["0x" + x.hex() for x in self.chain.pending()],
             "engine_createBlock": self._create_block,
-            "engine_finalizeBlock": lambda s, p: True,
+            "engine_finalizeBlock": self._finalize_block,
+            "dev_newBlock": self._dev_new_block,
+            "dev_setHead": self._dev_set_head,
+            "dev_setStorage": self._dev_set_storage,
+            "dev_timeTravel": self._dev_time_travel,
+            "dev_setBlockBuildMode": self._dev_set_build_mode,
+            "dev_setRuntimeLogLevel": self._dev_set_log_level,
         }
 
     # --- entry point
     def handle(self, session: Session, request: Any) -> dict[str, Any] | None:
-        """One JSON-RPC request object → its response object (None for notifications without id)."""
+        """One JSON-RPC request object -> its response object (None for a notification without id)."""
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request"}}
         req_id = request.get("id")
-        method = self.methods.get(request["method"])
-        params = request.get("params") or []
-        if isinstance(params, dict):
-            params = list(params.values())
+        if not (req_id is None or isinstance(req_id, (str, int)) and not isinstance(req_id, bool)):
+            return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "Invalid Request", "data": "id must be a string, a number or null"}}
+        name = request["method"]
+        method = self.methods.get(name)
+        params = request.get("params", [])
         try:
             if method is None:
-                raise RpcError(-32601, f"Method not found: {request['method']}")
+                raise RpcError(-32601, "Method not found", name[:200])
+            if params is None:
+                params = []
+            elif isinstance(params, dict):
+                params = list(params.values())
+            elif not isinstance(params, list):
+                raise invalid_params(f"params must be an array or an object, got {type(params).__name__}")
             with self.chain.lock:
                 response: dict[str, Any] = {"jsonrpc": "2.0", "id": req_id, "result": method(session, params)}
         except (RpcError, PoolError) as exc:
             response = {"jsonrpc": "2.0", "id": req_id, "error": exc.to_json()}
+        except HistoryError as exc:
+            response = {"jsonrpc": "2.0", "id": req_id, "error": {"code": 4003, "message": "Client error", "data": str(exc)}}
+        except ApiError as exc:
+            response = {"jsonrpc": "2.0", "id": req_id, "error": {"code": 4003, "message": f"Client error: Execution failed: {exc}"}}
         except StorageEncodeError as exc:
             response = {"jsonrpc": "2.0", "id": req_id, "error": {"code": -32603, "message": "Internal error", "data": str(exc)}}
-        after = getattr(session, "_after", None)
-        session._after = []  # type: ignore[attr-defined]
-        if after and "result" in response:
-            return {"response": response, "then": after}
+        except RecursionError:
+            response = {"jsonrpc": "2.0", "id": req_id, "error": {"code": -32602, "message": "Invalid params: nested too deeply"}}
+        except Exception as exc:  # noqa: BLE001 - a bug must not take the connection down; it is logged
+            log.exception("internal error in %s", name)
+            response = {"jsonrpc": "2.0", "id": req_id, "error": {"code": -32603, "message": "Internal error", "data": f"{type(exc).__name__}: {exc}"}}
         return response
 
     def respond(self, session: Session, request: Any) -> list[dict[str, Any]]:
-        """Responses and the notifications that must follow them, in sending order."""
-        out = self.handle(session, request)
-        if out is None:
-            return []
-        if "then" in out:
-            return [out["response"], *out["then"]]
-        return [out]
+        """The response and the notifications that must follow it, in sending order."""
+        session.pending_out = []
+        try:
+            out = self.handle(session, request)
+        finally:
+            then, session.pending_out = session.pending_out, None
+        is_notification = isinstance(request, dict) and "id" not in request and out is not None and "result" in out
+        messages = [] if (out is None or is_notification) else [out]
+        return messages + (then or [])
 
     # --- system / chain
+    def _properties(self) -> dict[str, Any]:
+        return {"ss58Format": self.chain.md.ss58_prefix, "tokenDecimals": 18, "tokenSymbol": "tTNT"}
+
     def _account_next_index(self, s: Session, p: list[Any]) -> int:
         from runtime.accounts import normalize_account
 
         if not p:
-            raise RpcError(-32602, "Invalid params: account")
+            raise invalid_params("account")
         try:
             return self.chain.nonce(normalize_account(p[0]))
-        except ValueError as exc:
-            raise RpcError(-32602, f"Invalid params: {exc}") from None
+        except (ValueError, TypeError) as exc:
+            raise invalid_params(f"account: {exc}") from None
 
     def _get_block_hash(self, s: Session, p: list[Any]) -> Any:
-        if not p or p[0] is None:
+        value = _param(p, 0)
+        if value is None:
             return self.chain.head.hash
-        if isinstance(p[0], list):
-            return [self._hash_of(v) for v in p[0]]
-        return self._hash_of(p[0])
+        if isinstance(value, list):
+            if len(value) > MAX_QUERY_KEYS:
+                raise invalid_params(f"at most {MAX_QUERY_KEYS} block numbers")
+            return [self._hash_of(v) for v in value]
+        return self._hash_of(value)
 
     def _hash_of(self, value: Any) -> str | None:
         block = self.chain.block(_block_number(value))
         return block.hash if block else None
 
     def _find(self, p: list[Any]) -> Block | None:
-        ref = p[0] if p else None
+        ref = _block_hash_param(_param(p, 0))
         return self.chain.block(ref)
 
     def _get_header(self, s: Session, p: list[Any]) -> Any:
         block = self._find(p)
-        return block.header() if block else None
+        return block.header_json() if block else None
 
     def _get_block(self, s: Session, p: list[Any]) -> Any:
         block = self._find(p)
         return block.to_json() if block else None
 
-    def _subscribe_heads(self, s: Session, kind: str) -> str:
+    def _runtime_version(self, s: Session, p: list[Any]) -> dict[str, Any]:
+        at = _block_hash_param(_param(p, 0))
+        block = self.chain.block(at) if at else self.chain.head
+        if block is None:
+            raise HistoryError(f"Unknown block {at}")
+        version = self.chain.runtime_version()
+        version["specVersion"] = block.spec_version if at else self.chain.rt.spec_version
+        return version
+
+    def _metadata(self, s: Session, p: list[Any]) -> str:
+        at = _block_hash_param(_param(p, 0))
+        if at is not None and self.chain.block(at) is None:
+            raise HistoryError(f"Unknown block {at}")
+        return "0x" + self.chain.md.v14_bytes().hex()
+
+    # --- subscriptions (heads, runtime version, storage)
+    def _need_socket(self, s: Session) -> None:
         if s.push is None:
-            raise RpcError(-32601, "Subscriptions need a websocket connection")
+            raise RpcError(-32601, "Method not found", "subscriptions need a websocket connection")
+        if s.subscription_count() >= MAX_SUBSCRIPTIONS:
+            raise RpcError(-32000, "Too many subscriptions on this connection", MAX_SUBSCRIPTIONS)
+        self._register(s)
+
+    def _subscribe_heads(self, s: Session, kind: str) -> str:
+        self._need_socket(s)
         sub_id = s.new_id()
         s.heads[sub_id] = kind
-        self._register(s)
-        self._after(s, [{"jsonrpc": "2.0", "method": self._head_method(kind), "params": {"subscription": sub_id, "result": self.chain.head.header()}}])
+        block = self.chain.finalized if kind == "finalized" else self.chain.head
+        s.send([notification(self._head_method(kind), sub_id, block.header_json())])
         return sub_id
 
     @staticmethod
@@ -200,92 +341,268 @@ class RpcHandler:
         return {"new": "chain_newHead", "finalized": "chain_finalizedHead", "all": "chain_allHead"}[kind]
 
     def _unsubscribe_heads(self, s: Session, p: list[Any]) -> bool:
-        return s.heads.pop(p[0], None) is not None if p else False
+        return s.heads.pop(p[0], None) is not None if p and isinstance(p[0], str) else False
+
+    def _subscribe_version(self, s: Session, p: list[Any]) -> str:
+        self._need_socket(s)
+        sub_id = s.new_id()
+        s.versions.add(sub_id)
+        s.send([notification("state_runtimeVersion", sub_id, self.chain.runtime_version())])
+        return sub_id
+
+    def _unsubscribe_version(self, s: Session, p: list[Any]) -> bool:
+        if p and isinstance(p[0], str) and p[0] in s.versions:
+            s.versions.discard(p[0])
+            return True
+        return False
+
+    def _subscribe_storage(self, s: Session, p: list[Any]) -> str:
+        keys = _param(p, 0)
+        if keys is None:
+            raise invalid_params("state_subscribeStorage without keys (watching every key is not supported)")
+        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
+            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
+        self._need_socket(s)
+        sub_id = s.new_id()
+        values = {k: self._value_hex(raw) for k, raw in parsed}
+        s.storage[sub_id] = ([k for k, _ in parsed], values)
+        s.send([notification("state_storage", sub_id, {"block": self.chain.head.hash, "changes": [[k, values[k]] for k, _ in parsed]})])
+        return sub_id
+
+    def _unsubscribe_storage(self, s: Session, p: list[Any]) -> bool:
+        return s.storage.pop(p[0], None) is not None if p and isinstance(p[0], str) else False
+
+    def _value_hex(self, key: bytes, at: str | None = None) -> str | None:
+        value = self.chain.at(at, lambda: self.chain.state.get(key, at))
+        return None if value is None else "0x" + value.hex()
 
     # --- state
     def _get_storage(self, s: Session, p: list[Any]) -> str | None:
         if not p:
-            raise RpcError(-32602, "Invalid params: storage key")
-        key = _hex_bytes(p[0], "storage key")
-        block_hash = p[1] if len(p) > 1 else None
-        if block_hash is not None and self.chain.block(block_hash) is None:
-            raise RpcError(4003, f"Unknown block {block_hash}")
-        value = self.chain.state.get(key, block_hash)
-        return None if value is None else "0x" + value.hex()
+            raise invalid_params("storage key missing")
+        key = _hex_bytes(p[0], "storage key", 4096)
+        at = _block_hash_param(_param(p, 1))
+        value = self._value_hex(key, at)
+        if at is not None and key == self.chain.state.events_key:
+            self._events_read(s, at)
+        return value
+
+    def _get_storage_hash(self, s: Session, p: list[Any]) -> str | None:
+        value = self._get_storage(s, p)
+        return None if value is None else "0x" + hashlib.blake2b(bytes.fromhex(value[2:]), digest_size=32).hexdigest()
+
+    def _get_storage_size(self, s: Session, p: list[Any]) -> int | None:
+        value = self._get_storage(s, p)
+        return None if value is None else (len(value) - 2) // 2
 
     def _get_keys_paged(self, s: Session, p: list[Any]) -> list[str]:
-        prefix = _hex_bytes(p[0], "prefix") if p and p[0] else b""
-        count = int(p[1]) if len(p) > 1 else 1000
-        start = _hex_bytes(p[2], "start key") if len(p) > 2 and p[2] else None
+        prefix = _hex_bytes(p[0], "prefix", 4096) if p and p[0] is not None else b""
+        count = _param(p, 1, MAX_KEYS_PAGED)
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise invalid_params(f"count must be an integer, got {count!r}"[:200])
+        if count < 0 or count > MAX_KEYS_PAGED:
+            raise invalid_params(f"count must be between 0 and {MAX_KEYS_PAGED}, got {count}")
+        start = _hex_bytes(p[2], "start key", 4096) if len(p) > 2 and p[2] is not None else None
+        at = _block_hash_param(_param(p, 3))
         if start is not None and start == prefix:
             start = None
-        return ["0x" + k.hex() for k in self.chain.state.keys_paged(prefix, count, start)]
+        keys = self.chain.at(at, lambda: self.chain.state.keys_paged(prefix, count, start))
+        return ["0x" + k.hex() for k in keys]
 
     def _query_storage_at(self, s: Session, p: list[Any]) -> list[dict[str, Any]]:
-        keys = p[0] if p else []
-        block_hash = p[1] if len(p) > 1 and p[1] else self.chain.head.hash
-        changes = []
-        for key in keys:
-            value = self.chain.state.get(_hex_bytes(key, "storage key"), block_hash)
-            changes.append([key, None if value is None else "0x" + value.hex()])
-        return [{"block": block_hash, "changes": changes}]
+        keys = _param(p, 0, [])
+        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
+            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
+        at = _block_hash_param(_param(p, 1))
+        block_hash = at or self.chain.head.hash
+
+        def read() -> list[list[Any]]:
+            changes = []
+            for k, raw in parsed:
+                value = self.chain.state.get(raw, at)
+                changes.append([k, None if value is None else "0x" + value.hex()])
+            return changes
+
+        return [{"block": block_hash, "changes": self.chain.at(at, read)}]
 
     def _state_call(self, s: Session, p: list[Any]) -> str:
-        method = p[0] if p else None
-        data = _hex_bytes(p[1], "call data") if len(p) > 1 else b""
-        if method == "AccountNonceApi_account_nonce":
-            if len(data) != 32:
-                raise RpcError(-32602, "Invalid params: AccountNonceApi_account_nonce takes an AccountId32")
-            from runtime.accounts import normalize_account
+        method = _param(p, 0)
+        if not isinstance(method, str):
+            raise invalid_params("method name must be a string")
+        data = _hex_bytes(_param(p, 1, "0x"), "call data")
+        at = _block_hash_param(_param(p, 2))
+        return "0x" + self.chain.at(at, lambda: self.api.call(method, data)).hex()
 
-            return "0x" + self.chain.nonce(normalize_account(data)).to_bytes(4, "little").hex()
-        if method == "Core_version":
-            raise RpcError(-32601, "Core_version: use state_getRuntimeVersion")
-        raise RpcError(-32601, f"state_call {method}: runtime API not provided by tangle-sim")
+    def _payment_query_info(self, s: Session, p: list[Any]) -> dict[str, Any]:
+        raw = _hex_bytes(_param(p, 0), "extrinsic")
+        weight, klass, fee = self.api.fee_of(raw)
+        return {"weight": {"ref_time": weight, "proof_size": 0}, "class": klass.lower(), "partialFee": str(fee.total if fee else 0)}
+
+    def _payment_fee_details(self, s: Session, p: list[Any]) -> dict[str, Any]:
+        raw = _hex_bytes(_param(p, 0), "extrinsic")
+        _, _, fee = self.api.fee_of(raw)
+        if fee is None:
+            return {"inclusionFee": None}
+        return {"inclusionFee": {"baseFee": fee.base_fee, "lenFee": fee.len_fee, "adjustedWeightFee": fee.adjusted_weight_fee}}
+
+    def _dry_run(self, s: Session, p: list[Any]) -> str:
+        raw = _hex_bytes(_param(p, 0), "extrinsic")
+        at = _block_hash_param(_param(p, 1))
+        if at is not None and at != self.chain.head.hash:
+            raise invalid_params("system_dryRun runs at the best block only")
+        return "0x" + self.api.dry_run(raw).hex()
 
     # --- author
     def _submit(self, s: Session, p: list[Any]) -> str:
         if not p:
-            raise RpcError(-32602, "Invalid params: extrinsic")
+            raise invalid_params("extrinsic missing")
         return self.chain.submit(p[0]).hash
 
     def _submit_and_watch(self, s: Session, p: list[Any]) -> str:
-        if s.push is None:
-            raise RpcError(-32601, "Subscriptions need a websocket connection")
         if not p:
-            raise RpcError(-32602, "Invalid params: extrinsic")
+            raise invalid_params("extrinsic missing")
+        self._need_socket(s)
         sub_id = s.new_id()
-        self._register(s)
         with self.chain.lock:
-            instant = self.chain.sealing == "instant"
-            if instant:
-                # dispatch, keep the notifications of the sealed block for after the response
-                sub = self.chain._apply(p[0])
-                s.watches[sub.hash] = sub_id
-                self._after(s, [self._status(sub_id, "ready")])
+            sub = self.chain._apply(p[0])
+            s.watches[sub.hash] = sub_id
+            s.send([notification("author_extrinsicUpdate", sub_id, "ready")])
+            if self.chain.sealing == "instant":
                 self.chain.seal()
-            else:
-                sub = self.chain._apply(p[0])
-                s.watches[sub.hash] = sub_id
-                self._after(s, [self._status(sub_id, "ready")])
         return sub_id
 
-    @staticmethod
-    def _status(sub_id: str, result: Any) -> dict[str, Any]:
-        return {"jsonrpc": "2.0", "method": "author_extrinsicUpdate", "params": {"subscription": sub_id, "result": result}}
-
     def _unwatch(self, s: Session, p: list[Any]) -> bool:
-        if not p:
+        if not p or not isinstance(p[0], str):
             return False
-        for xt_hash, sub_id in list(s.watches.items()):
+        for xt, sub_id in list(s.watches.items()):
             if sub_id == p[0]:
-                del s.watches[xt_hash]
+                del s.watches[xt]
+                return True
+        for block_hash, subs in list(s.in_block.items()):
+            if p[0] in subs:
+                subs.remove(p[0])
+                if not subs:
+                    del s.in_block[block_hash]
                 return True
         return False
 
+    # --- block production
     def _create_block(self, s: Session, p: list[Any]) -> dict[str, Any]:
         block = self.chain.seal()
+        if _param(p, 1) is True:
+            self.chain.finalize(block.hash)
         return {"hash": block.hash, "aux": {"header_only": False, "clear_justification_requests": False, "needs_justification": False, "bad_justification": False, "is_new_best": True}}
+
+    def _finalize_block(self, s: Session, p: list[Any]) -> bool:
+        target = _block_hash_param(_param(p, 0))
+        if target is None or self.chain.block(target) is None:
+            raise invalid_params("engine_finalizeBlock needs the hash of a known block")
+        self.chain.finalize(target)
+        return True
+
+    # --- Chopsticks dev RPCs (shared/spec/node.md §6)
+    def _dev_new_block(self, s: Session, p: list[Any]) -> str:
+        opts = _param(p, 0, {}) or {}
+        if not isinstance(opts, dict):
+            raise invalid_params("dev_newBlock takes one object {count?, to?, transactions?, unsafeBlockHeight?}")
+        count = opts.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1 or count > 10_000:
+            raise invalid_params("count must be an integer between 1 and 10000")
+        to = opts.get("to")
+        if to is not None:
+            if isinstance(to, bool) or not isinstance(to, int) or to < 0:
+                raise invalid_params("to must be a non-negative integer")
+            count = max(to - self.chain.head.number, 1)
+            if count > 10_000:
+                raise invalid_params("to is more than 10000 blocks ahead")
+        for key in ("dmp", "ump", "hrmp", "relayChainStateOverrides", "relayParentNumber"):
+            if opts.get(key):
+                raise invalid_params(f"{key} is for parachains; the Tangle chain is a solo chain")
+        if opts.get("unsafeBlockHeight") is not None:
+            raise invalid_params("unsafeBlockHeight is not supported: block numbers are contiguous in the simulator")
+        txs = opts.get("transactions")
+        if txs is not None:
+            if not isinstance(txs, list) or len(txs) > MAX_QUERY_KEYS:
+                raise invalid_params("transactions must be a list of hex extrinsics")
+            held = self.chain.save_open_block()
+            if len(held[0]) > held[1]:
+                raise invalid_params("transactions given while the pool holds extrinsics; build those first")
+            for i, tx in enumerate(txs):
+                self.chain._apply(tx)
+        block = self.chain.head
+        for _ in range(count):
+            block = self.chain.seal()
+        return block.hash
+
+    def _dev_set_head(self, s: Session, p: list[Any]) -> str:
+        ref = _param(p, 0)
+        if isinstance(ref, bool) or ref is None:
+            raise invalid_params("dev_setHead takes a block hash or number")
+        if isinstance(ref, int):
+            target: str | int = ref if ref > 0 else self.chain.head.number + ref
+            if isinstance(target, int) and target < 0:
+                raise invalid_params(f"{ref} goes below genesis")
+        else:
+            target = _block_hash_param(ref) or ""
+        return self.chain.set_head(target).hash
+
+    def _dev_set_storage(self, s: Session, p: list[Any]) -> str:
+        values = _param(p, 0)
+        at = _block_hash_param(_param(p, 1))
+        if at is not None and at != self.chain.head.hash:
+            raise invalid_params("dev_setStorage writes at the head only")
+        if not isinstance(values, list):
+            raise invalid_params("dev_setStorage takes raw [[key, value|null], ...] pairs (the {Pallet: {Item: value}} form is not supported)")
+        pairs = []
+        for i, pair in enumerate(values[:MAX_QUERY_KEYS]):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise invalid_params(f"values[{i}] must be [key, value|null]")
+            key = _hex_bytes(pair[0], f"values[{i}][0]", 4096)
+            value = None if pair[1] is None else _hex_bytes(pair[1], f"values[{i}][1]")
+            pairs.append((key, value))
+        try:
+            self.chain.state.set_raw(pairs)
+        except (ValueError, KeyError) as exc:
+            raise invalid_params(str(exc)) from None
+        self._notify_storage_changes()
+        return self.chain.head.hash
+
+    def _dev_time_travel(self, s: Session, p: list[Any]) -> int:
+        when = _param(p, 0)
+        if isinstance(when, bool) or not isinstance(when, (int, str)):
+            raise invalid_params("dev_timeTravel takes a time in ms since the Unix epoch or a date string")
+        if isinstance(when, str):
+            from datetime import datetime, timezone
+
+            try:
+                parsed = datetime.fromisoformat(when.replace("Z", "+00:00"))
+            except ValueError:
+                raise invalid_params(f"cannot parse the date {when!r}"[:200]) from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=timezone.utc)
+            when = int(parsed.timestamp() * 1000)
+        if when < 0 or when >= 2**63:
+            raise invalid_params("time out of range")
+        self.chain.time_travel(when)
+        return when
+
+    def _dev_set_build_mode(self, s: Session, p: list[Any]) -> None:
+        mode = _param(p, 0)
+        modes = {"instant": "instant", "batch": "batch", "manual": "manual", 1: "batch", 2: "instant", 3: "manual"}
+        key = mode.lower() if isinstance(mode, str) else mode if isinstance(mode, int) and not isinstance(mode, bool) else None
+        if key not in modes:
+            raise invalid_params("mode must be Instant, Batch or Manual")
+        self.chain.sealing = modes[key]
+        return None
+
+    def _dev_set_log_level(self, s: Session, p: list[Any]) -> None:
+        level = _param(p, 0)
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= 5:
+            raise invalid_params("level must be an integer from 0 (off) to 5 (trace)")
+        self.log_level = level
+        return None
 
     # --- notifications
     def _register(self, s: Session) -> None:
@@ -293,29 +610,89 @@ class RpcHandler:
             self.sessions.append(s)
 
     def forget(self, s: Session) -> None:
+        """A connection closed: drop every subscription it held."""
         if s in self.sessions:
             self.sessions.remove(s)
-
-    @staticmethod
-    def _after(s: Session, messages: list[dict[str, Any]]) -> None:
-        pending = getattr(s, "_after", None) or []
-        pending += messages
-        s._after = pending  # type: ignore[attr-defined]
+        s.watches.clear()
+        s.in_block.clear()
+        s.heads.clear()
+        s.storage.clear()
+        s.versions.clear()
+        s.held_final.clear()
 
     def _on_block(self, block: Block, submissions: list[Submission]) -> None:
+        spec_changed = block.number > 0 and (parent := self.chain.block(block.parent_hash)) is not None and parent.spec_version != block.spec_version
         for s in list(self.sessions):
             msgs = []
+            for sub_id, kind in s.heads.items():
+                if kind != "finalized":
+                    msgs.append(notification(self._head_method(kind), sub_id, block.header_json()))
             for sub in submissions:
                 sub_id = s.watches.pop(sub.hash, None)
                 if sub_id is not None:
-                    msgs.append(self._status(sub_id, {"inBlock": block.hash}))
-                    msgs.append(self._status(sub_id, {"finalized": block.hash}))
-            for sub_id, kind in s.heads.items():
-                msgs.append({"jsonrpc": "2.0", "method": self._head_method(kind), "params": {"subscription": sub_id, "result": block.header()}})
-            if not msgs:
-                continue
-            if getattr(s, "_after", None) is not None and s._after:  # type: ignore[attr-defined]
-                self._after(s, msgs)  # the request that sealed this block has not been answered yet
-            elif s.push is not None:
-                for m in msgs:
-                    s.push(m)
+                    msgs.append(notification("author_extrinsicUpdate", sub_id, {"inBlock": block.hash}))
+                    s.in_block.setdefault(block.hash, []).append(sub_id)
+            if spec_changed:
+                msgs += [notification("state_runtimeVersion", v, self.chain.runtime_version()) for v in s.versions]
+            s.send(msgs)
+        self._notify_storage_changes(block)
+
+    def _notify_storage_changes(self, block: Block | None = None) -> None:
+        head = block.hash if block is not None else self.chain.head.hash
+        for s in list(self.sessions):
+            msgs = []
+            for sub_id, (keys, last) in s.storage.items():
+                changes = []
+                for k in keys:
+                    value = self._value_hex(bytes.fromhex(k[2:]))
+                    if value != last.get(k):
+                        last[k] = value
+                        changes.append([k, value])
+                if changes:
+                    msgs.append(notification("state_storage", sub_id, {"block": head, "changes": changes}))
+            s.send(msgs)
+
+    def _on_finalized(self, blocks: list[Block]) -> None:
+        """Finalized heads, and Finalized statuses: a status is held back until the watching client
+        has read that block's events and ``AFTER_EVENTS_READ`` seconds more passed (polkadot.js drops an
+        InBlock result it is still building when Finalized arrives), or ``FINALITY_HOLD`` seconds."""
+        if not blocks:
+            return
+        last = blocks[-1]
+        for s in list(self.sessions):
+            msgs = [notification("chain_finalizedHead", sub_id, last.header_json()) for sub_id, kind in s.heads.items() if kind == "finalized"]
+            for block in blocks:
+                statuses = [notification("author_extrinsicUpdate", sub_id, {"finalized": block.hash}) for sub_id in s.in_block.pop(block.hash, [])]
+                if not statuses:
+                    continue
+                if self.chain.scheduler is None:
+                    msgs += statuses
+                else:
+                    s.held_final.setdefault(block.hash, []).extend(statuses)
+                    self.chain.scheduler(FINALITY_HOLD, lambda s=s, h=block.hash: self._release_final(s, h))
+            s.send(msgs)
+
+    def _events_read(self, s: Session, block_hash: str) -> None:
+        s.events_read.add(block_hash)
+        if len(s.events_read) > 1024:
+            s.events_read.clear()
+            s.events_read.add(block_hash)
+        if block_hash in s.held_final and self.chain.scheduler is not None:
+            # polkadot.js still has work to do after this read before it hands InBlock to the caller
+            self.chain.scheduler(AFTER_EVENTS_READ, lambda: self._release_final(s, block_hash))
+
+    def _release_final(self, s: Session, block_hash: str) -> None:
+        with self.chain.lock:
+            held = s.held_final.pop(block_hash, None)
+            if held and s in self.sessions:
+                s.send(held)
+
+    def _on_head_moved(self, block: Block) -> None:
+        for s in list(self.sessions):
+            msgs = [notification(self._head_method(kind), sub_id, block.header_json()) for sub_id, kind in s.heads.items() if kind != "finalized"]
+            for block_hash in list(s.in_block):
+                if self.chain.block(block_hash) is not None and self.chain.blocks[min(self.chain.block(block_hash).number, len(self.chain.blocks) - 1)].hash != block_hash:  # type: ignore[union-attr]
+                    for sub_id in s.in_block.pop(block_hash):
+                        msgs.append(notification("author_extrinsicUpdate", sub_id, {"retracted": block_hash}))
+            s.send(msgs)
+        self._notify_storage_changes()

@@ -19,7 +19,30 @@ from typing import Any
 from runtime.bridge.node.rpc import RpcHandler, Session
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-MAX_MESSAGE = 64 * 1024 * 1024
+MAX_MESSAGE = 64 * 1024 * 1024  # websocket message (jsonrpsee's default --rpc-max-response-size scale)
+MAX_HTTP_BODY = 15 * 1024 * 1024  # Substrate's default --rpc-max-request-size (15 MiB)
+MAX_BATCH = 1000
+
+
+def _error(code: int, message: str, data: Any = None) -> dict[str, Any]:
+    err: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        err["data"] = data
+    return {"jsonrpc": "2.0", "id": None, "error": err}
+
+
+def parse_request(body: bytes) -> tuple[Any, dict[str, Any] | None]:
+    """(decoded request, None) or (None, the JSON-RPC error to send): bad UTF-8, bad JSON, deep nesting."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, _error(-32700, "Parse error", f"the body is not valid UTF-8 (byte {exc.start})")
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, _error(-32700, "Parse error", "JSON nested too deeply")
+    except ValueError as exc:
+        return None, _error(-32700, "Parse error", str(exc)[:200])
 
 
 class NodeServer:
@@ -33,7 +56,12 @@ class NodeServer:
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
-        self.loop = asyncio.get_running_loop()
+        self.loop = loop = asyncio.get_running_loop()
+
+        def schedule(delay: float, fn: Any) -> None:  # finality after a delay, on this loop (any thread may ask)
+            loop.call_soon_threadsafe(loop.call_later, delay, fn)
+
+        self.handler.chain.scheduler = schedule
         self._server = await asyncio.start_server(self._client, self.host, self.port, limit=MAX_MESSAGE)
         self.port = self._server.sockets[0].getsockname()[1]
 
@@ -45,6 +73,7 @@ class NodeServer:
             await self._server.serve_forever()
 
     async def close(self) -> None:
+        self.handler.chain.scheduler = None
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -66,7 +95,16 @@ class NodeServer:
                     await self._websocket(reader, writer, headers)
                     return
                 if method == "POST":
-                    length = int(headers.get("content-length", "0"))
+                    raw_length = headers.get("content-length", "0")
+                    if not raw_length.isdigit():
+                        self._http_reply(writer, 400, _error(-32600, "Invalid Request", f"Content-Length must be a non-negative integer, got {raw_length[:40]!r}"))
+                        await writer.drain()
+                        break
+                    length = int(raw_length)
+                    if length > MAX_HTTP_BODY:
+                        self._http_reply(writer, 413, _error(-32007, "Request is too big", f"the body is {length} bytes; the limit is {MAX_HTTP_BODY}"))
+                        await writer.drain()
+                        break
                     body = await reader.readexactly(length) if length else b""
                     await self._http_post(writer, body)
                 elif method == "GET":
@@ -88,17 +126,18 @@ class NodeServer:
 
     def _http_reply(self, writer: asyncio.StreamWriter, status: int, payload: Any) -> None:
         body = json.dumps(payload).encode()
-        reason = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed"}.get(status, "OK")
+        reason = {200: "OK", 400: "Bad Request", 405: "Method Not Allowed", 413: "Payload Too Large"}.get(status, "OK")
         writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
 
     async def _http_post(self, writer: asyncio.StreamWriter, body: bytes) -> None:
-        try:
-            request = json.loads(body)
-        except json.JSONDecodeError:
-            self._http_reply(writer, 200, {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}})
+        request, error = parse_request(body)
+        if error is not None:
+            self._http_reply(writer, 200, error)
             return
         session = Session(push=None)
-        if isinstance(request, list):
+        if isinstance(request, list) and not 0 < len(request) <= MAX_BATCH:
+            self._http_reply(writer, 200, _error(-32600, "Invalid Request", f"a batch holds 1 to {MAX_BATCH} requests"))
+        elif isinstance(request, list):
             replies = [r for req in request for r in self.handler.respond(session, req)[:1]]
             self._http_reply(writer, 200, replies)
         else:
@@ -152,10 +191,11 @@ class NodeServer:
                 pass
 
     def _messages(self, session: Session, text: bytes) -> list[dict[str, Any]]:
-        try:
-            request = json.loads(text)
-        except json.JSONDecodeError:
-            return [{"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error"}}]
+        request, error = parse_request(text)
+        if error is not None:
+            return [error]
+        if isinstance(request, list) and not 0 < len(request) <= MAX_BATCH:
+            return [_error(-32600, "Invalid Request", f"a batch holds 1 to {MAX_BATCH} requests")]
         if isinstance(request, list):
             return [m for req in request for m in self.handler.respond(session, req)]
         return self.handler.respond(session, request)

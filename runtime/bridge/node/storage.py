@@ -7,8 +7,10 @@ with its nonce, apply), and encodes it with the metadata type. Items the simulat
 and simulator-only items, read as absent. Keys whose hashers hide the params (``Blake2_128``,
 ``Twox128``...) are found by computing the keys of the item's entries.
 
-The simulator keeps only the current state: every block hash reads the latest state, except
-``System.Events``, which the node keeps per block.
+Reads go to the runtime's current state; the chain runs them against an older block's snapshot
+for queries at that block (``SimChain.at``). ``System.Events`` is kept per block by the node, and a
+few items every chain has but the simulator does not model (``Timestamp.Now``, the ``:code``
+placeholder PAPI keys runtimes by) come from the node.
 """
 
 from __future__ import annotations
@@ -22,6 +24,15 @@ from runtime.bridge.metadata import PalletInfo, RuntimeMetadata, StorageInfo
 if TYPE_CHECKING:
     from runtime.runtime import Runtime
     from runtime.storage import Item
+
+
+CODE_KEY = b":code"
+
+
+def code_placeholder(spec_name: str, spec_version: int) -> bytes:
+    """Stands in for the runtime's wasm at ``:code``: stable per runtime, different per spec version
+    (PAPI keys runtimes by the hash of this value)."""
+    return f"tangle-sim runtime placeholder: {spec_name} {spec_version}".encode()
 
 
 class StorageEncodeError(RuntimeError):
@@ -39,10 +50,16 @@ class ModelledItem:
 class StateReader:
     """Answers ``state_getStorage``/``state_getKeysPaged``/``state_queryStorageAt`` from a runtime."""
 
-    def __init__(self, md: RuntimeMetadata, rt: "Runtime", events_of: Callable[[str | None], bytes]) -> None:
+    def __init__(self, md: RuntimeMetadata, rt: "Runtime", events_of: Callable[[str | None], bytes], node_value: Callable[[str, str, str | None], bytes | None] | None = None) -> None:
         self.md = md
         self.rt = rt
         self.events_of = events_of
+        self.node_value = node_value
+        self.node_items: dict[bytes, tuple[str, str]] = {}
+        for pallet_name, item_name in (("Timestamp", "Now"),):
+            pallet_info = md.pallets.get(pallet_name)
+            if pallet_info is not None and pallet_info.storage_prefix and item_name in pallet_info.storage:
+                self.node_items[item_prefix(pallet_info.storage_prefix, item_name)] = (pallet_name, item_name)
         self.items: dict[bytes, ModelledItem] = {}
         for pallet in rt.pallets.values():
             chain = md.pallets.get(pallet.name)
@@ -62,6 +79,11 @@ class StateReader:
         """The SCALE value at ``key`` (None if absent)."""
         if key == self.events_key:
             return self.events_of(block_hash)
+        if key == CODE_KEY:
+            return code_placeholder(self.md.spec_name, self.rt.spec_version)
+        node_item = self.node_items.get(key)
+        if node_item is not None and self.node_value is not None:
+            return self.node_value(*node_item, block_hash)
         entry = self.items.get(key[:32])
         if entry is None:
             return None
@@ -128,3 +150,40 @@ class StateReader:
                     found.append(full)
         found.sort()
         return found[:count]
+
+    # --- writes (dev_setStorage)
+    def set_raw(self, pairs: list[tuple[bytes, bytes | None]]) -> None:
+        """Write SCALE values (None deletes) at real keys of modelled items; all or nothing."""
+        from scalecodec.base import ScaleBytes
+
+        writes = []
+        for key, value in pairs:
+            entry = self.items.get(key[:32])
+            if entry is None:
+                raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
+            params = decode_key_params(self.md, entry.info, key[32:])
+            if params is None:
+                params = self._scan(entry, key)
+                if params is None:
+                    raise ValueError(f"0x{key.hex()[:80]}: {entry.pallet.name}.{entry.info.name} key with an opaque hasher and no such entry")
+            internal = self._internal_key(entry, params)
+            decoded = None
+            if value is not None:
+                obj = self.md.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(value)))
+                try:
+                    rendered = obj.decode()
+                except Exception as exc:  # noqa: BLE001 - bytes that are not this type
+                    raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
+                decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+            writes.append((entry, internal, decoded))
+        for entry, internal, decoded in writes:
+            if not entry.info.key_type_ids:
+                if decoded is None:
+                    entry.item.kill()
+                else:
+                    entry.item.put(decoded)
+            elif decoded is None:
+                entry.item.remove(internal)
+            else:
+                entry.item.insert(internal, decoded)
+

@@ -1,0 +1,138 @@
+"""Hostile and malformed requests: each gets a JSON-RPC error with the standard code, the node keeps
+serving, and closed connections leave no subscription behind (issue 17, item 8)."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+import websocket  # websocket-client, a substrate-interface dependency
+
+from runtime import Runtime
+from runtime.bridge.metadata import RuntimeMetadata
+from runtime.bridge.node.chain import SimChain
+from runtime.bridge.node.rpc import RpcHandler
+from runtime.bridge.node.server import MAX_HTTP_BODY, NodeThread
+
+
+@pytest.fixture(scope="module")
+def node(metadata: RuntimeMetadata):
+    with NodeThread(RpcHandler(SimChain(metadata, Runtime.dev()))) as running:
+        yield running
+
+
+def http(node, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, dict | list | None]:
+    head = {"Content-Type": "application/json", "Content-Length": str(len(body)), "Connection": "close"}
+    head.update(headers or {})
+    request = f"POST / HTTP/1.1\r\nHost: x\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items()) + "\r\n"
+    with socket.create_connection((node.server.host, node.server.port), timeout=30) as sock:
+        sock.sendall(request.encode() + body)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    status_line, _, rest = data.partition(b"\r\n")
+    payload = rest.split(b"\r\n\r\n", 1)[1]
+    return int(status_line.split()[1]), json.loads(payload) if payload else None
+
+
+def rpc(node, method: str, params) -> dict:  # type: ignore[no-untyped-def]
+    status, reply = http(node, json.dumps({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}).encode())
+    assert status == 200
+    return reply  # type: ignore[return-value]
+
+
+def still_serving(node) -> None:  # type: ignore[no-untyped-def]
+    assert rpc(node, "system_chain", [])["result"].startswith("Tangle")
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"\xff\xfe{not utf8", -32700),
+        (b"[" * 100_000 + b"]" * 100_000, -32700),
+        (b"{" + b'"a":{' * 50_000 + b"}" * 50_001, -32700),
+        (b"{\"jsonrpc\":\"2.0\",\"id\":1,", -32700),
+        (b"[]", -32600),
+        (b"42", -32600),
+        (b'{"jsonrpc":"2.0","id":{"x":1},"method":"system_chain"}', -32600),
+    ],
+)
+def test_unparseable_bodies_get_parse_or_request_errors(node, body: bytes, code: int) -> None:
+    status, reply = http(node, body)
+    assert status == 200 and reply["error"]["code"] == code and reply["id"] is None  # type: ignore[index]
+    still_serving(node)
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "fragment"),
+    [
+        ("system_chain", 5, "params must be an array"),
+        ("state_getKeysPaged", ["0x", "abc"], "count must be an integer"),
+        ("state_getKeysPaged", ["0x", -5], "count must be between 0"),
+        ("state_getKeysPaged", ["0x", 10**6], "count must be between 0"),
+        ("chain_getBlock", [{"a": 1}], "block hash"),
+        ("chain_getHeader", ["0x1234"], "32-byte"),
+        ("state_queryStorageAt", [[5]], "keys[0]"),
+        ("state_queryStorageAt", ["0xab"], "keys must be a list"),
+        ("state_getStorage", ["zz"], "storage key"),
+        ("state_getStorage", [], "storage key missing"),
+        ("chain_getBlockHash", ["not a number"], "block number"),
+        ("chain_getBlockHash", [-1], "negative"),
+        ("state_call", [5, "0x"], "method name"),
+        ("state_subscribeStorage", [None], "without keys"),
+        ("dev_newBlock", [{"count": -3}], "count"),
+        ("dev_setBlockBuildMode", ["Sometimes"], "mode"),
+        ("dev_setRuntimeLogLevel", [9], "level"),
+        ("dev_timeTravel", ["next tuesday"], "cannot parse"),
+    ],
+)
+def test_wrong_params_name_the_parameter(node, method: str, params, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    reply = rpc(node, method, params)
+    assert reply["error"]["code"] == -32602 and fragment in reply["error"]["message"], reply
+    still_serving(node)
+
+
+def test_unknown_methods_answer_exactly_method_not_found(node) -> None:  # type: ignore[no-untyped-def]
+    reply = rpc(node, "state_noSuchThing", [])
+    assert reply["error"] == {"code": -32601, "message": "Method not found", "data": "state_noSuchThing"}
+
+
+def test_garbage_extrinsics_and_runtime_calls_are_errors(node) -> None:  # type: ignore[no-untyped-def]
+    assert rpc(node, "author_submitExtrinsic", ["0x1234abcd"])["error"]["code"] == 1001
+    assert rpc(node, "author_submitExtrinsic", ["0x" + "ff" * 5000])["error"]["code"] == 1001
+    assert rpc(node, "author_submitExtrinsic", [12])["error"]["code"] == 1001
+    missing = rpc(node, "state_call", ["Nope_nothing", "0x"])["error"]
+    assert missing["code"] == 4003 and "Nope_nothing" in missing["message"]
+    assert rpc(node, "state_call", ["TransactionPaymentApi_query_info", "0xff"])["error"]["code"] == 4003
+    still_serving(node)
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", "1e3", str(MAX_HTTP_BODY + 1), str(70 * 1024 * 1024)])
+def test_bad_or_huge_content_length_is_refused_without_reading(node, length: str) -> None:
+    status, reply = http(node, b"{}", {"Content-Length": length})
+    assert status in (400, 413)
+    assert reply["error"]["code"] == (-32007 if status == 413 else -32600)  # type: ignore[index]
+    still_serving(node)
+
+
+def test_disconnecting_mid_subscription_leaks_nothing(node) -> None:  # type: ignore[no-untyped-def]
+    handler = node.server.handler
+    before = len(handler.sessions)
+    ws = websocket.create_connection(node.url, timeout=30)
+    for i, method in enumerate(["chain_subscribeNewHead", "chain_subscribeFinalizedHeads", "state_subscribeRuntimeVersion"]):
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": i, "method": method, "params": []}))
+    ws.send(json.dumps({"jsonrpc": "2.0", "id": 9, "method": "state_subscribeStorage", "params": [["0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac"]]}))
+    replies = [json.loads(ws.recv()) for _ in range(8)]  # 4 responses + 4 first notifications
+    assert sum(1 for r in replies if "result" in r and "id" in r) == 4
+    assert len(handler.sessions) == before + 1
+    ws.close()
+    import time
+
+    for _ in range(500):  # the server notices the close asynchronously
+        if len(handler.sessions) == before:
+            break
+        time.sleep(0.02)
+    assert len(handler.sessions) == before
+    handler.chain.seal()  # a block after the disconnect notifies nobody and raises nothing
+    still_serving(node)
