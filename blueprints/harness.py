@@ -24,13 +24,13 @@ from typing import Any, Iterable, Sequence
 
 from pallets.services.types import Field
 from runtime import DispatchError, GenesisConfig, Runtime
-from runtime.accounts import derive_account, display_name
 from runtime.events import EventRecord
 from runtime.genesis import UNIT
 
 from blueprints.behaviours import Behaviour, Honest
 from blueprints.definition import Blueprint, require
 from blueprints.manager import Fault, ServiceManager
+from blueprints.naming import account_of, labelled_account, name_of
 from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator
 
 SVC = "Services"
@@ -49,13 +49,25 @@ class JobOutcome:
     job: int
     result: Any  # the accepted result as Python (the manager's final one, else the chain's JobResults)
     final: bool  # True when an aggregating manager accepted it (or, without one, a result is on chain)
-    results: dict[str, list[Any]]  # operator name -> every result it submitted, as Python
+    results: dict[str, list[Any]]  # operator name (blueprints.naming.name_of) -> every result it submitted, as Python
     events: list[EventRecord]
     blocks: int  # blocks built while waiting
     seconds: float
 
     def events_named(self, name: str) -> list[EventRecord]:
         return [e for e in self.events if e.matches(name)]
+
+    def account(self, operator: str) -> str:
+        """The SS58 address behind a ``results`` key (names resolve as ``rt.dispatch`` does)."""
+        return account_of(operator)
+
+    def __repr__(self) -> str:
+        from blueprints.timeline import _fmt
+
+        answers = ", ".join(f"{name}: {_fmt(values[0] if len(values) == 1 else values)}" for name, values in self.results.items())
+        state = "final" if self.final else "not final"
+        return (f"JobOutcome(call {self.call_id}, job {self.job}, result={_fmt(self.result)} ({state}), "
+                f"answers {{{answers}}}, {len(self.events)} events, {self.blocks} blocks)")
 
 
 @dataclass
@@ -87,7 +99,7 @@ class BlueprintTestHarness:
         self.payment, self.ttl = payment, ttl
         self.request_values = list(request_args)
         self.registration_values = registration_args  # one list for every operator, or {operator name: list}
-        derived = {n: derive_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
+        derived = {n: labelled_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
         self.accounts = {n: derived.get(n, n) for n in names}
         balances = {n: 1_000_000 * UNIT for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
         balances.update({a: 1_000_000 * UNIT for a in derived.values()})
@@ -205,7 +217,7 @@ class BlueprintTestHarness:
         results: dict[str, list[Any]] = {}
         for ev in events:
             if ev.matches("Services.JobResultSubmitted") and ev["call_id"] == call_id:
-                results.setdefault(display_name(ev["operator"]), []).append(spec.decode_result(ev["result"]))
+                results.setdefault(name_of(ev["operator"]), []).append(spec.decode_result(ev["result"]))
         seconds = time.perf_counter() - t0
         self.call_seconds.append(seconds)
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
@@ -243,7 +255,7 @@ class BlueprintTestHarness:
         out: list[tuple[Fault, str | None]] = []
         for fault in self.manager.unreported_faults():
             try:
-                self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": fault.operator, "service_id": fault.service_id, "slash_percent": percent})
+                self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": fault.account, "service_id": fault.service_id, "slash_percent": percent})
             except DispatchError as exc:
                 out.append((fault, exc.qualified_name))
                 continue
@@ -270,13 +282,19 @@ class BlueprintTestHarness:
         return self.rt.pallets[MAD].get_total_delegation_by_asset(self._account(name_or_account), Asset.Custom(asset_id))  # type: ignore[attr-defined]
 
     def _account(self, who: str) -> str:
-        return self.rt.account(self.accounts.get(who, who))
+        return account_of(self.accounts.get(who, who))
 
     def operator(self, name: str) -> SimulatedOperator:
         for op in self.operators:
             if op.name == name:
                 return op
         raise KeyError(name)
+
+    def timeline(self, categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+        """(block, category, text) for everything so far, names and amounts as people read them."""
+        from blueprints.timeline import timeline_rows
+
+        return timeline_rows(self.rt.all_events(), self.blueprint, categories=categories, rt=self.rt)
 
     def mean_call_ms(self) -> float:
         return 1000 * sum(self.call_seconds) / len(self.call_seconds) if self.call_seconds else 0.0

@@ -27,21 +27,32 @@ from pallets.services.manager import BlueprintServiceManager, Revert
 from pallets.services.types import Field
 from runtime.accounts import evm_to_account, normalize_account
 
+from blueprints.naming import account_of, name_of
+
 from blueprints.aggregation import Aggregation, FirstResult
 
 __all__ = ["Fault", "Revert", "ServiceManager"]
 
 
 class Fault(NamedTuple):
-    """Evidence that an operator misbehaved on one call (immutable: it lives in contract state)."""
+    """Evidence that an operator misbehaved on one call (immutable: it lives in contract state).
+
+    ``operator`` is the name a person reads (``Dave``, ``Operator4``, else the SS58 address) and
+    ``account`` its SS58 address (what ``Services.slash`` takes); :meth:`ServiceManager.record_fault`
+    fills both from either."""
 
     service_id: int
     call_id: int
     job: int
     operator: str
-    kind: str  # "mismatch", "equivocation", or a blueprint's own kind
+    kind: str  # "mismatch", "equivocation", "outlier", or a blueprint's own kind
     block: int
     detail: str = ""
+    account: str = ""
+
+    def __repr__(self) -> str:
+        return f"Fault({self.kind} by {self.operator}, service {self.service_id} call {self.call_id} job {self.job}, block {self.block}" + (
+            f": {self.detail})" if self.detail else ")")
 
 
 class ServiceManager(BlueprintServiceManager):
@@ -123,7 +134,10 @@ class ServiceManager(BlueprintServiceManager):
         return self.state.get(("subs", service_id, call_id), ())
 
     def record_fault(self, fault: Fault) -> None:
-        """Append ``fault`` to the fault log (journaled: inside a failing call it is undone)."""
+        """Append ``fault`` to the fault log (journaled: inside a failing call it is undone). The
+        operator may be given as an SS58 address, a dev name or a label; both forms are stored."""
+        account = fault.account or account_of(fault.operator)
+        fault = fault._replace(operator=name_of(account), account=account)
         n = self.state.get("fault_count", 0)
         self.state.set(("fault", n), fault)
         self.state.set("fault_count", n + 1)
@@ -135,8 +149,8 @@ class ServiceManager(BlueprintServiceManager):
         if service_id is not None:
             out = [f for f in out if f.service_id == service_id]
         if operator is not None:
-            who = normalize_account(operator)
-            out = [f for f in out if f.operator == who]
+            who = account_of(operator)
+            out = [f for f in out if f.account == who]
         return out
 
     def unreported_faults(self) -> list[Fault]:
@@ -144,7 +158,7 @@ class ServiceManager(BlueprintServiceManager):
         seen: set[tuple[int, int, str, str]] = set()
         out = []
         for f in self.faults():
-            k = (f.service_id, f.call_id, f.operator, f.kind)
+            k = (f.service_id, f.call_id, f.account, f.kind)
             if k in seen or ("reported",) + k in self.state:
                 continue
             seen.add(k)
@@ -152,7 +166,7 @@ class ServiceManager(BlueprintServiceManager):
         return out
 
     def mark_reported(self, fault: Fault) -> None:
-        self.state.set(("reported", fault.service_id, fault.call_id, fault.operator, fault.kind), True)
+        self.state.set(("reported", fault.service_id, fault.call_id, fault.account, fault.kind), True)
 
     # ------------------------------------------------------------------ origins and settings
     @property

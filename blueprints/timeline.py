@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from runtime.accounts import display_name
 from runtime.events import EventRecord
-from runtime.genesis import UNIT
 
+from blueprints.amounts import format_amount, tnt
 from blueprints.definition import Blueprint
+from blueprints.naming import name_of
 
 # event name -> category shown in the timeline
 CATEGORIES = {
@@ -32,13 +32,8 @@ CATEGORIES = {
 }
 
 
-def tnt(amount: int) -> str:
-    whole, frac = divmod(amount, UNIT)
-    return f"{whole:,}.{frac * 100 // UNIT:02d} TNT"
-
-
 def _who(account: Any) -> str:
-    return display_name(account) if isinstance(account, str) else str(account)
+    return name_of(account) if isinstance(account, str) else str(account)
 
 
 def _fmt(value: Any) -> str:
@@ -52,7 +47,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, str) and len(value) == 48 and value.startswith("5"):
-        return display_name(value)
+        return name_of(value)
     return repr(value)
 
 
@@ -61,8 +56,9 @@ def _short(value: Any, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
-    """One event in words, or None for events a timeline does not show."""
+def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None) -> str | None:
+    """One event in words, or None for events a timeline does not show. ``rt`` supplies asset
+    metadata (decimals, symbol) for non-TNT amounts; without it they are shown in base units."""
     n = ev.spec.name
     a = ev.attributes
     if n == "BlueprintCreated":
@@ -72,9 +68,7 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
     if n == "OperatorJoined" and ev.spec.pallet == "MultiAssetDelegation":
         return f"{_who(a['who'])} joined MultiAssetDelegation as an operator"
     if n == "Delegated":
-        asset = a["asset"]
-        amount = tnt(a["amount"]) if asset.is_native else f"{a['amount']:,} of asset {asset.value}"
-        return f"{_who(a['who'])} delegated {amount} to {_who(a['operator'])}"
+        return f"{_who(a['who'])} delegated {format_amount(rt, a['asset'], a['amount'])} to {_who(a['operator'])}"
     if n == "ServiceRequested":
         return f"{_who(a['owner'])} requested a service (request {a['request_id']}) from {', '.join(_who(o) for o in a['pending_approvals'])}"
     if n == "ServiceRequestApproved":
@@ -105,8 +99,7 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
         return f"{_who(a['operator'])} lost {tnt(a['amount'])} of self-stake"
     if n == "DelegatorSlashed":
         asset = a.get("asset")
-        amount = a["amount"]
-        shown = tnt(amount) if asset is None or getattr(asset, "is_native", False) else f"{amount / 10**6:,.2f} USDC"
+        shown = tnt(a["amount"]) if asset is None else format_amount(rt, asset, a["amount"])
         return f"delegator {_who(a['delegator'])} lost {shown} (service {a['service_id']})"
     return None
 
@@ -132,7 +125,7 @@ def _values(blueprint: Blueprint | None, job: int, fields: Any, what: str) -> st
 
 
 def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = None, *, skip: Callable[[EventRecord], bool] | None = None,
-                  categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+                  categories: Iterable[str] | None = None, rt: Any = None) -> list[tuple[int, str, str]]:
     """(block, category, text) for every event a timeline shows."""
     wanted = set(categories) if categories is not None else None
     rows = []
@@ -140,7 +133,7 @@ def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = N
         cat = CATEGORIES.get(ev.spec.name)
         if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
             continue
-        text = describe(ev, blueprint)
+        text = describe(ev, blueprint, rt)
         if text is not None:
             rows.append((ev.block, cat, text))
     return rows

@@ -81,12 +81,12 @@ def run_demo(console: Console | None = None, seed: int = 7, calls: Sequence[int]
     console.print("[bold]2. Faults and the deferred slash[/bold]")
     faults = h.manager.faults()  # type: ignore[attr-defined]
     for f in faults:
-        console.print(f"  fault: {display_name(f.operator)} {f.kind} on call {f.call_id} ({f.detail})")
+        console.print(f"  fault: {f.operator} {f.kind} on call {f.call_id} ({f.detail})")
     before = {op.name: (h.operator_stake(op.name), h.delegated(op.name)) for op in h.operators}
     # one slash per offender is enough for the story (every fault is evidence; a stricter manager could slash each)
     for f in {f.operator: f for f in faults}.values():
-        h.dispatch(h.manager.slashing_account, "Services", "slash", {"offender": f.operator, "service_id": f.service_id, "slash_percent": SLASH_PERCENT})  # type: ignore[attr-defined]
-        console.print(f"  the manager's slashing origin proposes a {SLASH_PERCENT}% slash of {display_name(f.operator)}")
+        h.dispatch(h.manager.slashing_account, "Services", "slash", {"offender": f.account, "service_id": f.service_id, "slash_percent": SLASH_PERCENT})  # type: ignore[attr-defined]
+        console.print(f"  the manager's slashing origin proposes a {SLASH_PERCENT}% slash of {f.operator}")
     for f in faults:
         h.manager.mark_reported(f)  # type: ignore[attr-defined]
     defer = h.slash_defer_rounds()
@@ -101,7 +101,7 @@ def run_demo(console: Console | None = None, seed: int = 7, calls: Sequence[int]
         s0, d0 = before[op.name]
         table.add_row(op.name, tnt(s0), tnt(h.operator_stake(op.name)), f"{d0 / 10**6:,.2f}", f"{h.delegated(op.name) / 10**6:,.2f}")
     console.print(table)
-    print_timeline(console, timeline_rows(h.rt.all_events(), bp, categories=("request", "job", "result", "payment", "reward", "slash")),
+    print_timeline(console, timeline_rows(h.rt.all_events(), bp, categories=("request", "job", "result", "payment", "reward", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, rewards, slashes")
     console.print(f"mean call_job time: {h.mean_call_ms():.2f} ms")
     return h

@@ -251,7 +251,7 @@ class Watchtower:
         final = self.manager.finalized_root(h.service_id, interval)
         subs = self.manager.submissions(h.service_id, out.call_id)
         agreeing = [display_name(op) for op, r in subs if final is not None and ROOT.from_field(r[0]).root == final[1]]
-        faults = [f"{display_name(f.operator)} {f.kind}" for f in self.manager.faults()[faults_before:]]
+        faults = [f"{f.operator} {f.kind}" for f in self.manager.faults()[faults_before:]]
         report = IntervalReport(interval, final[0] if final else None, final[1] if final else None, agreeing, refused, faults)
         self.reports.append(report)
         self.next_interval += 1
@@ -282,11 +282,11 @@ def run_demo(console: Console | None = None, intervals: int = 6, seed: int = 2) 
     console.print(table)
     console.print("[bold]Reporting dissenters and claiming fees[/bold]")
     for fault, err in h.report_faults(percent=5):
-        console.print(f"  {display_name(fault.operator)} {fault.kind} on call {fault.call_id} → 5% slash" + (f" [red]{err}[/red]" if err else ""))
+        console.print(f"  {fault.operator} {fault.kind} on call {fault.call_id} → 5% slash" + (f" [red]{err}[/red]" if err else ""))
     claimed = h.rt.dispatch("Bob", "Rewards", "claim_rewards", {}).event("OperatorRewardsClaimed")["amount"]
     console.print(f"  Bob claims {tnt(claimed)} of service fees from the rewards pallet")
     h.advance_rounds(h.slash_defer_rounds())
-    print_timeline(console, timeline_rows(h.rt.all_events(), wt.blueprint, categories=("request", "job", "result", "payment", "reward", "slash")),
+    print_timeline(console, timeline_rows(h.rt.all_events(), wt.blueprint, categories=("request", "job", "result", "payment", "reward", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, rewards, slashes")
     return wt
 

@@ -301,7 +301,7 @@ class WalletCoordination:
         out = []
         for fault in self.manager.unreported_faults():
             receipt = self.rt.dispatch(self.manager.slashing_account, "Services", "slash",
-                                       {"offender": fault.operator, "service_id": fault.service_id, "slash_percent": SLASH_PERCENT.get(fault.kind, 5)},
+                                       {"offender": fault.account, "service_id": fault.service_id, "slash_percent": SLASH_PERCENT.get(fault.kind, 5)},
                                        raise_error=False)
             if receipt.error is None:
                 self.manager.mark_reported(fault)
@@ -324,21 +324,21 @@ def run_demo(console: Console | None = None, windows: int = 16, seed: int = 9) -
     for col in ("window", "block", "leader", "checklist", "accepted", "faults"):
         table.add_column(col)
     for r in sim.run(windows):
-        faults = "; ".join(f"{display_name(f.operator)} {f.kind}" for f in r.faults)
+        faults = "; ".join(f"{f.operator} {f.kind}" for f in r.faults)
         table.add_row(str(r.index), f"{r.coordination_block:,}", display_name(r.leader), ", ".join(r.checklist), r.accepted or "—", faults)
     console.print(table)
     console.print(f"every follower accepted exactly the proposals the manager accepted: {sim.followers_agree()}")
     console.print("[bold]Reporting faults[/bold]")
     stakes = {op.name: h.operator_stake(op.name) for op in h.operators}
     for fault, err in sim.report_faults():
-        console.print(f"  {fault.kind} by {display_name(fault.operator)} in call {fault.call_id} → slash {SLASH_PERCENT.get(fault.kind, 5)}%"
+        console.print(f"  {fault.kind} by {fault.operator} in call {fault.call_id} → slash {SLASH_PERCENT.get(fault.kind, 5)}%"
                       + (f" [red]{err}[/red]" if err else ""))
     h.advance_rounds(h.slash_defer_rounds())
     for op in h.operators:
         now = h.operator_stake(op.name)
         if now != stakes[op.name]:
             console.print(f"  {op.name}: self-stake {stakes[op.name] / 10**18:,.2f} → {now / 10**18:,.2f} TNT")
-    print_timeline(console, timeline_rows(h.rt.all_events(), sim.blueprint, categories=("request", "job", "result", "slash")),
+    print_timeline(console, timeline_rows(h.rt.all_events(), sim.blueprint, categories=("request", "job", "result", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, slashes")
     return sim
 
