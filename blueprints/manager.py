@@ -93,21 +93,19 @@ class ServiceManager(BlueprintServiceManager):
         subs = subs + ((operator, result),)
         state.set(key, subs)
         final = state.get(("final", service_id, call_id))
+        policy = self.policy(job)
         if final is None:
-            first = self._first_results(subs)
-            tallies: dict[tuple[Field, ...], int] = {}
-            for r in first.values():
-                tallies[r] = tallies.get(r, 0) + 1
-            winner = self.policy(job).decide(list(tallies.items()), self._operator_count(service_id))
-            if winner is not None:
-                state.set(("final", service_id, call_id), winner)
+            decision = policy.settle(self._first_results(subs), self._operator_count(service_id))
+            if decision is not None:
+                state.set(("final", service_id, call_id), decision.result)
                 state.set(("final_block", service_id, call_id), self.block_number)
-                for op, r in first.items():
-                    if r != winner:
-                        self.record_fault(Fault(service_id, call_id, job, op, "mismatch", self.block_number, "disagrees with the accepted result"))
-                self.on_finalized(service_id, job, call_id, winner)
-        elif not prior and result != final:
-            self.record_fault(Fault(service_id, call_id, job, operator, "mismatch", self.block_number, "disagrees with the accepted result"))
+                for op, why in decision.faults.items():
+                    self.record_fault(Fault(service_id, call_id, job, op, policy.fault_kind, self.block_number, why))
+                self.on_finalized(service_id, job, call_id, decision.result)
+        elif not prior:
+            why = policy.judge(result, final)
+            if why is not None:
+                self.record_fault(Fault(service_id, call_id, job, operator, policy.fault_kind, self.block_number, why))
         return None
 
     @staticmethod
