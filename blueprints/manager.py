@@ -60,7 +60,10 @@ class ServiceManager(BlueprintServiceManager):
 
     def __init__(self, aggregation: Aggregation | None = None, *, per_job: dict[int, Aggregation] | None = None,
                  slashing_origin: str | None = None, dispute_origin: str | None = None,
-                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None) -> None:
+                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None, deadline: int | None = None) -> None:
+        if deadline is not None and deadline < 0:
+            raise ValueError("deadline must be >= 0 blocks after the call")
+        self.deadline = deadline
         self.aggregation = aggregation if aggregation is not None else FirstResult()
         self.per_job = dict(per_job or {})
         self._slashing_origin = slashing_origin
@@ -79,12 +82,25 @@ class ServiceManager(BlueprintServiceManager):
     def policy(self, job: int) -> Aggregation:
         return self.per_job.get(job, self.aggregation)
 
-    # ------------------------------------------------------------------ the pallet's hook
+    # ------------------------------------------------------------------ the pallet's hooks
+    def on_job_call(self, blueprint_id: int, service_id: int, job: int, call_id: int, args: Sequence[Field]) -> bool | None:
+        """Records the call's block when a ``deadline`` is set (a subclass overriding this hook calls
+        ``super().on_job_call(...)`` to keep deadlines)."""
+        if self.deadline is not None:
+            self.state.set(("called", service_id, call_id), self.block_number)
+        return None
+
     def on_job_result(self, blueprint_id: int, service_id: int, job: int, call_id: int, operator: str, preferences: Any,
                       args: Sequence[Field], result: Sequence[Field]) -> bool | None:
         self.validate_result(blueprint_id, service_id, job, call_id, operator, args, result)
         result = tuple(result)
         state = self.state
+        if self.deadline is not None:
+            called = state.get(("called", service_id, call_id))
+            if called is not None and self.block_number - called > self.deadline:
+                self.record_fault(Fault(service_id, call_id, job, operator, "late", self.block_number,
+                                        f"answered {self.block_number - called} blocks after the call (deadline {self.deadline})"))
+                return None  # recorded, not counted
         key = ("subs", service_id, call_id)
         subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
         prior = [r for op, r in subs if op == operator]

@@ -237,6 +237,9 @@ class OperatorNetwork:
                 last = self.last_heartbeat.get((service_id, op.account))
                 if last is not None and now - last < interval:
                     continue
+                if not op.behaviour.sends_heartbeat(now):
+                    self.last_heartbeat[(service_id, op.account)] = now  # skipped this one; the next is due an interval later
+                    continue
                 metrics = self.metrics(op, now)
                 sig = op.sign(heartbeat_message(service_id, self.blueprint_id, now, metrics))
                 receipt = self.rt.dispatch(op.account, SVC, "heartbeat", {"service_id": service_id, "blueprint_id": self.blueprint_id,

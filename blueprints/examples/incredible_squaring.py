@@ -41,7 +41,7 @@ class SquaringManager(ServiceManager):
     def on_job_call(self, blueprint_id: int, service_id: int, job: int, call_id: int, args: Sequence[Field]) -> bool | None:
         if job == 0 and args[0].value > MAX_ROOT:
             raise Revert(f"{args[0].value}² does not fit a u64")
-        return None
+        return super().on_job_call(blueprint_id, service_id, job, call_id, args)
 
 
 def build_blueprint(quorum: int = 2) -> Blueprint:
