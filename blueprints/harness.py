@@ -29,6 +29,7 @@ from runtime.genesis import UNIT
 
 from blueprints.behaviours import Behaviour, Honest
 from blueprints.definition import Blueprint, require
+from blueprints.ledger import EraReward, Payment, RewardLedger, name_infrastructure, payments
 from blueprints.manager import Fault, ServiceManager
 from blueprints.naming import account_of, labelled_account, name_of
 from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator
@@ -74,6 +75,7 @@ class JobOutcome:
 class _Options:
     bond: int = 1_000 * UNIT
     delegation: int = 10_000 * 10**6
+    tnt_delegation: int = 0
 
 
 def operator_name(i: int) -> str:
@@ -88,13 +90,14 @@ class BlueprintTestHarness:
                  session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
                  request_args: Sequence[Any] = (), registration_args: Sequence[Any] | dict[str, Sequence[Any]] = (), heartbeats: bool = True,
                  genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
-                 delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
+                 delegation: int = 10_000 * 10**6, tnt_delegation: int = 0, deploy: bool = True) -> None:
         self.blueprint = blueprint
         names = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
         if not names:
             raise ValueError("a service needs at least one operator")
         self.names = names
-        self.opts = _Options(bond, delegation)
+        self.opts = _Options(bond, delegation, tnt_delegation)
+        self.session_length = session_length
         self.bonds = dict(bonds or {})
         self.payment, self.ttl = payment, ttl
         self.request_values = list(request_args)
@@ -110,6 +113,8 @@ class BlueprintTestHarness:
         config.update(genesis or {})
         self.rt = Runtime(GenesisConfig.dev(seed=seed, **config))
         self.manager = blueprint.deploy_manager(self.rt.pallets[SVC])
+        self.roles = name_infrastructure(self.rt, blueprint.manager_address)
+        self.ledger = RewardLedger(self.rt)
         self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1
@@ -145,6 +150,9 @@ class BlueprintTestHarness:
         self.blueprint_id = s.NextBlueprintId.value()
         self.dispatch(AUTHOR, SVC, "create_blueprint", {"blueprint": self.blueprint.compile()})
         self.network = OperatorNetwork(rt, self.blueprint, self.blueprint_id, self.operators)
+        self.network.on_event.append(self.ledger.on_event)
+        self.network.after_poll.append(self.ledger.settle)
+        self.network.wake_every = self.session_length  # at most one era start between two ledger reads
         for op in self.operators:
             self.join(op)
             self.register(op)
@@ -156,6 +164,11 @@ class BlueprintTestHarness:
         self.dispatch(op.account, MAD, "join_operators", {"bond_amount": self.bonds.get(op.name, self.opts.bond)})
         self.dispatch(DELEGATOR, MAD, "deposit", {"asset": USDC, "amount": self.opts.delegation, "evm_address": None, "lock_multiplier": None})
         self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": USDC, "amount": self.opts.delegation, "blueprint_selection": "All"})
+        if self.opts.tnt_delegation:
+            tnt_asset = {"Custom": 0}
+            self.dispatch(DELEGATOR, MAD, "deposit", {"asset": tnt_asset, "amount": self.opts.tnt_delegation, "evm_address": None, "lock_multiplier": None})
+            self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": tnt_asset, "amount": self.opts.tnt_delegation,
+                                                       "blueprint_selection": "All"})
 
     def register(self, op: SimulatedOperator) -> None:
         values = self.registration_values
@@ -291,10 +304,35 @@ class BlueprintTestHarness:
         raise KeyError(name)
 
     def timeline(self, categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
-        """(block, category, text) for everything so far, names and amounts as people read them."""
+        """(block, category, text) for everything so far, names and amounts as people read them,
+        with each delegator's era reward (which has no event of its own) from the reward ledger."""
         from blueprints.timeline import timeline_rows
 
-        return timeline_rows(self.rt.all_events(), self.blueprint, categories=categories, rt=self.rt)
+        rows = timeline_rows(self.rt.all_events(), self.blueprint, categories=categories, rt=self.rt)
+        if categories is None or "reward" in categories:
+            rows += [(r.block, "reward", str(r)) for r in self.ledger.rows if r.role == "delegator"]
+            rows.sort(key=lambda row: row[0])  # stable: same-block rows keep their order
+        return rows
+
+    # ------------------------------------------------------------------ money
+    def payments(self) -> list[Payment]:
+        """Every payment so far: who paid whom, how much of what, and why (see blueprints.ledger)."""
+        return payments(self.rt.all_events(), self.rt, self.roles)
+
+    def era_rewards(self, who: str | None = None, era: int | None = None) -> list[EraReward]:
+        """Per-era reward credits (operators and delegators), optionally for one account or era."""
+        account = None if who is None else self._account(who)
+        return [r for r in self.ledger.rows if (account is None or r.account == account) and (era is None or r.era == era)]
+
+    def rewards_of(self, who: str) -> int:
+        """Total era rewards credited to ``who`` so far (TNT base units)."""
+        return sum(r.amount for r in self.era_rewards(who))
+
+    def advance_eras(self, eras: int = 1) -> None:
+        """Advance until ``eras`` more era starts (rewards distributed), operators acting in every block."""
+        target = self.rt.current_era + eras
+        while self.rt.current_era < target:
+            self.advance(1)
 
     def mean_call_ms(self) -> float:
         return 1000 * sum(self.call_seconds) / len(self.call_seconds) if self.call_seconds else 0.0

@@ -60,10 +60,12 @@ class ServiceManager(BlueprintServiceManager):
 
     def __init__(self, aggregation: Aggregation | None = None, *, per_job: dict[int, Aggregation] | None = None,
                  slashing_origin: str | None = None, dispute_origin: str | None = None,
-                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None, deadline: int | None = None) -> None:
+                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None, deadline: int | None = None,
+                 qos: bool = True) -> None:
         if deadline is not None and deadline < 0:
             raise ValueError("deadline must be >= 0 blocks after the call")
         self.deadline = deadline
+        self.qos = qos  # report each answer's outcome as QoS points to the Rewards pallet (qos_rewards extension)
         self.aggregation = aggregation if aggregation is not None else FirstResult()
         self.per_job = dict(per_job or {})
         self._slashing_origin = slashing_origin
@@ -117,11 +119,16 @@ class ServiceManager(BlueprintServiceManager):
                 state.set(("final_block", service_id, call_id), self.block_number)
                 for op, why in decision.faults.items():
                     self.record_fault(Fault(service_id, call_id, job, op, policy.fault_kind, self.block_number, why))
+                for op in self._first_results(subs):
+                    if op not in decision.faults:
+                        self.record_success(op)
                 self.on_finalized(service_id, job, call_id, decision.result)
         elif not prior:
             why = policy.judge(result, final)
             if why is not None:
                 self.record_fault(Fault(service_id, call_id, job, operator, policy.fault_kind, self.block_number, why))
+            else:
+                self.record_success(operator)
         return None
 
     @staticmethod
@@ -155,6 +162,18 @@ class ServiceManager(BlueprintServiceManager):
         n = self.state.get("fault_count", 0)
         self.state.set(("fault", n), fault)
         self.state.set("fault_count", n + 1)
+        self._report_qos(account, failed=1)
+
+    def record_success(self, operator: str) -> None:
+        """An answer that counted: one QoS point for ``operator`` (SS58) this era."""
+        self._report_qos(operator, succeeded=1)
+
+    def _report_qos(self, account: str, **counts: int) -> None:
+        """QoS points go to the Rewards pallet (``record_qos``; a no-op unless the ``qos_rewards``
+        extension is on), for a Python manager what a precompile call would be for a contract."""
+        rewards = getattr(self.pallet, "rewards", None) if self.qos else None
+        if rewards is not None and hasattr(rewards, "record_qos"):
+            rewards.record_qos(account, **counts)
 
     def faults(self, service_id: int | None = None, operator: str | None = None) -> list[Fault]:
         """The fault log in order, optionally for one service and/or operator."""

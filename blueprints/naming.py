@@ -29,6 +29,11 @@ def name_role(account: str, role: str) -> None:
     _ROLES[account] = role
 
 
+def role_of(account: str) -> str | None:
+    """The role name of an infrastructure account (see :func:`name_role`), else None."""
+    return _ROLES.get(account)
+
+
 def account_of(who: str) -> str:
     """SS58 of ``who`` (SS58, dev name, ``//Name``, 0x-hex or a registered label); ValueError otherwise."""
     if isinstance(who, str) and who in _LABELS:
@@ -51,4 +56,4 @@ def name_of(account: str) -> str:
     return account if "…" in shown else shown
 
 
-__all__ = ["account_of", "labelled_account", "name_of", "name_role"]
+__all__ = ["account_of", "labelled_account", "name_of", "name_role", "role_of"]

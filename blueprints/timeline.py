@@ -18,7 +18,7 @@ from runtime.events import EventRecord
 
 from blueprints.amounts import format_amount, tnt
 from blueprints.definition import Blueprint
-from blueprints.naming import name_of
+from blueprints.naming import name_of, role_of
 
 # event name -> category shown in the timeline
 CATEGORIES = {
@@ -28,6 +28,7 @@ CATEGORIES = {
     "JobCalled": "job", "JobResultSubmitted": "result", "HeartbeatReceived": "heartbeat",
     "SubscriptionBillingProcessed": "payment", "PayOncePaymentProcessed": "payment",
     "RewardDistributed": "reward", "RewardRecorded": "reward", "OperatorRewardsClaimed": "reward",
+    "EraRewardsDistributed": "reward", "EraRewardsClaimed": "reward", "Transfer": "payment", "Transferred": "payment",
     "UnappliedSlash": "slash", "SlashDiscarded": "slash", "SlashDropped": "slash", "OperatorSlashed": "slash", "DelegatorSlashed": "slash",
 }
 
@@ -81,10 +82,25 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None
         return f"{_who(a['operator'])} answered call {a['call_id']}{_values(blueprint, a['job'], a['result'], 'result')}"
     if n == "HeartbeatReceived":
         return f"heartbeat from {_who(a['operator'])}"
+    if n in ("Transfer", "Transferred") and ev.spec.pallet in ("Balances", "Assets"):
+        src, dst = a["from"], a["to"]
+        if role_of(src) is None and role_of(dst) is None:
+            return None  # a transfer between people: not a payment of this blueprint
+        from blueprints.ledger import _purpose
+
+        roles = {acc: role_of(acc) for acc in (src, dst) if role_of(acc) is not None}
+        amount = tnt(a["amount"]) if n == "Transfer" else format_amount(rt, int(a["asset_id"]), a["amount"])
+        return f"{_who(src)} paid {amount} to {_who(dst)}: {_purpose(src, dst, roles)}"
+    if n == "EraRewardsDistributed":
+        kept = a["total"] - a["to_delegators"]
+        return (f"era {a['era']}: {_who(a['operator'])} earned {tnt(kept)} (commission {tnt(a['commission'])} included), "
+                f"its delegators {tnt(a['to_delegators'])}")
+    if n == "EraRewardsClaimed":
+        return f"{_who(a['account'])} claimed {tnt(a['amount'])} of era rewards"
     if n == "SubscriptionBillingProcessed":
         return f"{_who(a['subscriber'])} billed {tnt(a['amount'])} for job {a['job_index']} of service {a['service_id']}"
     if n == "RewardDistributed":
-        return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']}"
+        return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']} (recorded, claimable)"
     if n == "RewardRecorded":
         return None  # the same amount as RewardDistributed, recorded by the rewards pallet
     if n == "OperatorRewardsClaimed":

@@ -33,9 +33,10 @@ from runtime.primitives import perbill_of
 from pallets.primitives.assets import NATIVE
 from pallets.rewards.errors import Error
 from pallets.rewards.events import Event
+from pallets.rewards.qos import QosPoints
 
 
-class EraRewards:
+class EraRewards(QosPoints):
     def pallet_account(self) -> str:
         return pallet_account(self.consts.PalletId)
 
@@ -46,14 +47,15 @@ class EraRewards:
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
         weights = [stake + sum(a for _, a in dels) for _, stake, dels in stakes]
-        total_weight = sum(weights)
+        pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
+        total_weight = sum(pot_weights)
         credits: dict[str, int] = {}
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:
             return credits, summary
         commission_rate = self.consts.OperatorCommission
-        for (operator, _stake, dels), weight in zip(stakes, weights):
-            pot = budget * weight // total_weight
+        for (operator, _stake, dels), weight, pot_weight in zip(stakes, weights, pot_weights):
+            pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
             commission = perbill_of(commission_rate, pot)
@@ -72,6 +74,7 @@ class EraRewards:
         if not self.ctx.extensions.service_rewards:
             return
         credits, summary = self.compute_era_rewards()
+        self.end_qos_era()
         pending = self.storage.PendingEraRewards
         for who, amount in credits.items():
             pending.insert(who, pending.get(who, 0) + amount)
