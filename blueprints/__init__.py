@@ -25,12 +25,13 @@ from blueprints.behaviours import Behaviour, Deviating, Equivocating, Faulty, Ho
 from blueprints.definition import TNT, Blueprint, Job, event_driven, pay_once, require, subscription
 from blueprints.harness import BlueprintTestHarness, JobOutcome
 from blueprints.manager import Fault, ServiceManager
+from blueprints.slashing import SlashPolicy
 from blueprints.operators import OperatorNetwork, SimulatedOperator
 from blueprints.types import I8, I16, I32, I64, U8, U16, U32, U64, AccountId, Array, JobContext, NoResult
 from blueprints.values import SchemaError, ValueMismatch, shape_of
 
 __all__ = [
-    "AccountId", "Aggregation", "Array", "Decision", "Deviating", "Equivocating", "Intermittent", "Stale", "Mean", "Median", "Tolerance", "Behaviour", "Blueprint", "BlueprintTestHarness", "Fault", "Faulty", "FirstResult",
+    "AccountId", "Aggregation", "Array", "SlashPolicy", "Decision", "Deviating", "Equivocating", "Intermittent", "Stale", "Mean", "Median", "Tolerance", "Behaviour", "Blueprint", "BlueprintTestHarness", "Fault", "Faulty", "FirstResult",
     "Honest", "I8", "I16", "I32", "I64", "Job", "JobContext", "JobOutcome", "Majority", "Malicious", "NoResult", "Offline",
     "OperatorNetwork", "Quorum", "SchemaError", "ServiceManager", "SimulatedOperator", "Slow", "TNT", "Threshold", "U8",
     "U16", "U32", "U64", "ValueMismatch", "event_driven", "pay_once", "require", "shape_of", "subscription",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pallets.services.types import Field
 from runtime import DispatchError, GenesisConfig, Runtime
@@ -32,6 +32,9 @@ from blueprints.definition import Blueprint, require
 from blueprints.ledger import EraReward, Payment, RewardLedger, name_infrastructure, payments
 from blueprints.manager import Fault, ServiceManager
 from blueprints.naming import account_of, labelled_account, name_of
+
+if TYPE_CHECKING:
+    from blueprints.slashing import SlashPolicy
 from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator
 
 SVC = "Services"
@@ -121,6 +124,8 @@ class BlueprintTestHarness:
         self.network: OperatorNetwork | None = None
         self.call_seconds: list[float] = []
         self.strict = True  # call_job raises if a handler failed on that call
+        self.slashes_issued: list[Any] = []  # blueprints.slashing.Issued, for escalation and caps
+        self.slash_orders: list[Any] = []  # blueprints.slashing.SlashOrder proposed (or skipped at 0 %), in order
         if deploy:
             self.deploy()
 
@@ -260,20 +265,34 @@ class BlueprintTestHarness:
             self.advance(1)
 
     # ------------------------------------------------------------------ slashing
-    def report_faults(self, percent: int = 10) -> list[tuple[Fault, str | None]]:
-        """Turn every unreported fault of the manager into ``Services.slash`` from the slashing
-        origin (one per fault); returns (fault, error name or None)."""
+    def report_faults(self, percent: int = 10, policy: "SlashPolicy | None" = None) -> list[tuple[Fault, str | None]]:
+        """Turn the manager's unreported faults into ``Services.slash`` calls from the slashing origin;
+        returns (fault, error name or None) for every fault covered. Without ``policy``: one
+        ``percent`` slash per fault (they compound). With a :class:`~blueprints.slashing.SlashPolicy`:
+        grouped per window, escalated on repeat, capped per period (see :attr:`slash_orders`)."""
+        from blueprints.slashing import SlashPolicy
+
         if not isinstance(self.manager, ServiceManager):
             return []
+        policy = policy if policy is not None else SlashPolicy(percent)
         out: list[tuple[Fault, str | None]] = []
-        for fault in self.manager.unreported_faults():
-            try:
-                self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": fault.account, "service_id": fault.service_id, "slash_percent": percent})
-            except DispatchError as exc:
-                out.append((fault, exc.qualified_name))
-                continue
-            self.manager.mark_reported(fault)
-            out.append((fault, None))
+        for order in policy.plan(self.manager.unreported_faults(), self.slashes_issued):
+            error = None
+            if order.percent > 0:
+                try:
+                    self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": order.account, "service_id": order.service_id,
+                                                                               "slash_percent": order.percent})
+                except DispatchError as exc:
+                    error = exc.qualified_name
+            if error is None:
+                from blueprints.slashing import Issued
+
+                for fault in order.faults:
+                    self.manager.mark_reported(fault)
+                if order.percent > 0:
+                    self.slashes_issued.append(Issued(order.account, order.service_id, order.block, order.percent))
+                self.slash_orders.append(order)
+            out.extend((fault, error) for fault in order.faults)
         return out
 
     def dispute(self, era: int, index: int) -> Any:
