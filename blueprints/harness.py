@@ -81,6 +81,17 @@ class _Options:
     tnt_delegation: int = 0
 
 
+class UnknownOperator(KeyError):
+    """``h.operator("Dav")``: says which operators exist (a KeyError, so ``except KeyError`` still works)."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(name)
+        self.name, self.known = name, list(known)
+
+    def __str__(self) -> str:
+        return f"no operator {self.name!r} in this harness; its operators are {', '.join(self.known)}"
+
+
 def operator_name(i: int) -> str:
     return DEV_OPERATORS[i] if i < len(DEV_OPERATORS) else f"Operator{i + 1}"
 
@@ -93,12 +104,20 @@ class BlueprintTestHarness:
                  session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
                  request_args: Sequence[Any] = (), registration_args: Sequence[Any] | dict[str, Sequence[Any]] = (), heartbeats: bool = True,
                  genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
-                 delegation: int = 10_000 * 10**6, tnt_delegation: int = 0, deploy: bool = True) -> None:
+                 delegation: int = 10_000 * 10**6, tnt_delegation: int = 0, standby: Sequence[str] | int = (),
+                 deploy: bool = True) -> None:
         self.blueprint = blueprint
-        names = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
-        if not names:
+        if isinstance(operators, int) and operators < 1:
             raise ValueError("a service needs at least one operator")
+        in_service = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
+        if not in_service:
+            raise ValueError("a service needs at least one operator")
+        extra = ([operator_name(len(in_service) + i) for i in range(standby)] if isinstance(standby, int) else list(standby))
+        names = in_service + [n for n in extra if n not in in_service]
+        if len(set(names)) != len(names):
+            raise ValueError(f"operator names must be unique, got {names}")
         self.names = names
+        self.in_service = in_service  # the operators the first service is requested from; the rest stand by for join_service
         self.opts = _Options(bond, delegation, tnt_delegation)
         self.session_length = session_length
         self.bonds = dict(bonds or {})
@@ -118,6 +137,7 @@ class BlueprintTestHarness:
         self.manager = blueprint.deploy_manager(self.rt.pallets[SVC])
         self.roles = name_infrastructure(self.rt, blueprint.manager_address)
         self.ledger = RewardLedger(self.rt)
+        self._check_behaviours(behaviours, names)
         self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1
@@ -128,6 +148,24 @@ class BlueprintTestHarness:
         self.slash_orders: list[Any] = []  # blueprints.slashing.SlashOrder proposed (or skipped at 0 %), in order
         if deploy:
             self.deploy()
+
+    @staticmethod
+    def _check_behaviours(behaviours: Any, names: Sequence[str]) -> None:
+        """Refuse behaviours for operators that do not exist (a typo would silently leave one honest)."""
+        if behaviours is None:
+            return
+        if isinstance(behaviours, dict):
+            unknown = [k for k in behaviours if not (k in names or (isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(names)))]
+            if unknown:
+                raise ValueError(f"behaviours name unknown operator(s) {', '.join(map(repr, unknown))}; the operators are "
+                                 f"{', '.join(names)} (or indices 0..{len(names) - 1})")
+            bad = [k for k, b in behaviours.items() if not isinstance(b, Behaviour)]
+        else:
+            if len(behaviours) > len(names):
+                raise ValueError(f"{len(behaviours)} behaviours for {len(names)} operators ({', '.join(names)})")
+            bad = [i for i, b in enumerate(behaviours) if not isinstance(b, Behaviour)]
+        if bad:
+            raise TypeError(f"behaviours[{bad[0]!r}] is not a Behaviour (Honest(), Offline(), Deviating(0.2), ...)")
 
     @staticmethod
     def _behaviour(behaviours: Any, i: int, name: str) -> Behaviour:
@@ -161,7 +199,7 @@ class BlueprintTestHarness:
         for op in self.operators:
             self.join(op)
             self.register(op)
-        self.service_id = self.request_service()
+        self.service_id = self.request_service([self.operator(n) for n in self.in_service])
         return self.service_id
 
     def join(self, op: SimulatedOperator) -> None:
@@ -176,10 +214,19 @@ class BlueprintTestHarness:
                                                        "blueprint_selection": "All"})
 
     def register(self, op: SimulatedOperator) -> None:
+        from blueprints.values import ValueMismatch
+
         values = self.registration_values
         args = values.get(op.name, ()) if isinstance(values, dict) else values
+        try:
+            fields = self.blueprint.registration_args(args)
+        except ValueMismatch as exc:
+            hints = ", ".join(getattr(s.hint, "__name__", repr(s.hint)) for s in self.blueprint._registration)
+            raise ValueMismatch(exc.path, f"{str(exc).split(': ', 1)[-1]} for operator {op.name}; the blueprint's registration_params are "
+                                          f"[{hints}]: pass BlueprintTestHarness(..., registration_args=[...]) for every operator or "
+                                          f"registration_args={{{op.name!r}: [...]}} for this one") from None
         self.dispatch(op.account, SVC, "register", {"blueprint_id": self.blueprint_id, "preferences": op.preferences(),
-                                                     "registration_args": self.blueprint.registration_args(args), "value": 0})
+                                                     "registration_args": fields, "value": 0})
 
     def security_requirements(self) -> list[dict[str, Any]]:
         from runtime.codec import codec_of
@@ -221,7 +268,12 @@ class BlueprintTestHarness:
         assert network is not None, "deploy() first"
         cursor = EventCursor(self.rt)
         start_block = self.rt.block_number
-        receipt = self.dispatch(caller, SVC, "call", {"service_id": sid, "job": job, "args": spec.encode_args(args)})
+        try:
+            receipt = self.dispatch(caller, SVC, "call", {"service_id": sid, "job": job, "args": spec.encode_args(args)})
+        except DispatchError as exc:
+            if exc.qualified_name != "BadOrigin":
+                raise
+            raise self._not_permitted(exc, caller, sid) from None
         call_id = receipt.event("JobCalled")["call_id"]
         network.step()
         while not self._settled(sid, call_id) and network.pending(call_id) and self.rt.block_number - start_block < max_blocks:
@@ -240,6 +292,18 @@ class BlueprintTestHarness:
         self.call_seconds.append(seconds)
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
                           self.rt.block_number - start_block, seconds)
+
+    def _not_permitted(self, exc: DispatchError, caller: str, service_id: int) -> DispatchError:
+        """The pallet's BadOrigin, same error, saying who may call."""
+        service = self.rt.pallets[SVC].storage.Instances.get(service_id)
+        if service is None:
+            return exc
+        permitted = [name_of(a) for a in service.permitted_callers]
+        detail = (f"{name_of(account_of(caller))} is not a permitted caller of service {service_id}: its owner {name_of(service.owner)}"
+                  + (f" and permitted callers {', '.join(permitted)}" if permitted else " (no other permitted callers)") + " may call its jobs")
+        err = type(exc)(detail)
+        err.receipt = exc.receipt
+        return err
 
     def _settled(self, service_id: int, call_id: int) -> bool:
         if isinstance(self.manager, ServiceManager):
@@ -317,10 +381,69 @@ class BlueprintTestHarness:
         return account_of(self.accounts.get(who, who))
 
     def operator(self, name: str) -> SimulatedOperator:
+        """The simulated operator called ``name`` (or with that account)."""
         for op in self.operators:
-            if op.name == name:
+            if op.name == name or op.account == name:
                 return op
-        raise KeyError(name)
+        raise UnknownOperator(name, [op.name for op in self.operators])
+
+    # ------------------------------------------------------------------ dynamic membership
+    def join_service(self, name: str, service_id: int | None = None) -> Any:
+        """``Services.join_service`` for a standby operator (``standby=`` names them; needs a Dynamic
+        membership blueprint). It answers the service's calls from the next one on."""
+        op = self.operator(name)
+        sid = self.service_id if service_id is None else service_id
+        commitments = [{"asset": r["asset"], "exposure_percent": r["min_exposure_percent"]} for r in self.security_requirements()]
+        receipt = self.dispatch(op.account, SVC, "join_service", {"instance_id": sid, "security_commitments": commitments})
+        assert self.network is not None
+        self.network.step()
+        return receipt
+
+    def leave_service(self, name: str, service_id: int | None = None) -> Any:
+        """``Services.leave_service`` (Dynamic membership; the service keeps at least the operators it started with)."""
+        op = self.operator(name)
+        sid = self.service_id if service_id is None else service_id
+        return self.dispatch(op.account, SVC, "leave_service", {"instance_id": sid})
+
+    def members(self, service_id: int | None = None) -> list[str]:
+        """Names of the service's current operators."""
+        service = self.rt.pallets[SVC].storage.Instances.get(self.service_id if service_id is None else service_id)
+        return [] if service is None else [name_of(a) for a in service.operators()]
+
+    # ------------------------------------------------------------------ tables
+    def events_frame(self, pallet: str | None = None) -> "Any":
+        """Every event so far as a pandas DataFrame: block, pallet, event, text (the timeline's words,
+        when it has some) and one column per attribute (accounts as names)."""
+        import pandas as pd
+
+        from blueprints.timeline import describe
+
+        rows = []
+        for ev in self.rt.all_events():
+            if pallet is not None and ev.spec.pallet != pallet:
+                continue
+            row: dict[str, Any] = {"block": ev.block, "pallet": ev.spec.pallet, "event": ev.spec.name,
+                                   "text": describe(ev, self.blueprint, self.rt)}
+            for key, value in ev.attributes.items():
+                row[key] = name_of(value) if isinstance(value, str) and len(value) == 48 and value.startswith("5") else value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def results_frame(self) -> "Any":
+        """Every submitted result as a pandas DataFrame: block, call, job, operator (name), account,
+        result (decoded), accepted (equal to the call's accepted result, None while undecided)."""
+        import pandas as pd
+
+        rows = []
+        for ev in self.rt.all_events():
+            if not ev.matches("Services.JobResultSubmitted") or ev["service_id"] != self.service_id:
+                continue
+            spec = self.blueprint.job_spec(ev["job"])
+            final = self.final_fields(ev["service_id"], ev["call_id"])
+            rows.append({"block": ev.block, "call": ev["call_id"], "job": ev["job"], "operator": name_of(ev["operator"]),
+                         "account": ev["operator"], "result": spec.decode_result(ev["result"]),
+                         "accepted": None if final is None else tuple(ev["result"]) == tuple(final)})
+        return pd.DataFrame(rows, columns=["block", "call", "job", "operator", "account", "result", "accepted"])
 
     def timeline(self, categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
         """(block, category, text) for everything so far, names and amounts as people read them,
