@@ -159,12 +159,52 @@ STYLES = {"setup": "dim", "request": "cyan", "job": "bold", "result": "green", "
           "reward": "yellow", "slash": "bold red", "note": "magenta"}
 
 
+def heading(console: Console, text: str) -> None:
+    """A demo's title, wrapped at the console's width (``console.rule`` would cut it)."""
+    console.print()
+    console.print(f"[bold]{escape(text)}[/bold]")
+    console.print("─" * min(console.width, 80), style="dim")
+
+
+def demo_table(title: str, columns: Iterable[str], *, right: Iterable[str] = ()) -> Table:
+    """A table whose every column wraps (``fold``) instead of cutting: an error name is never
+    shortened to ``InvalidJo…``, at 80 columns or less."""
+    table = Table(title=title)
+    aligned = set(right)
+    for col in columns:
+        table.add_column(col, overflow="fold", justify="right" if col in aligned else "left")
+    return table
+
+
+def fit_words(table: Table, width: int = 80) -> Table:
+    """Fix each column's width so the table fits ``width`` and wraps only between words: a name
+    (``InvalidJobResult``, ``LeaderImpersonation``) is never split or cut. Each column gets its
+    longest word, then the room left goes to the columns whose text is longer, in order. If even
+    the longest words do not fit, the table is left to fold (words split, never cut)."""
+    texts = [[str(col.header), *(str(c) for c in col._cells)] for col in table.columns]
+    mins = [max((len(w) for t in ts for w in t.split()), default=1) for ts in texts]
+    naturals = [max((len(t) for t in ts), default=1) for ts in texts]
+    room = width - 3 * len(mins) - 1  # borders and one space of padding each side
+    if sum(mins) > room:
+        return table
+    widths = list(mins)
+    spare = room - sum(widths)
+    for i, natural in enumerate(naturals):
+        extra = min(spare, max(0, natural - widths[i]))
+        widths[i] += extra
+        spare -= extra
+    for col, w in zip(table.columns, widths):
+        col.width = w
+    return table
+
+
 def print_timeline(console: Console, rows: Iterable[tuple[int, str, str]], title: str = "Timeline") -> None:
     table = Table(title=title)
-    table.add_column("block", justify="right")
-    table.add_column("what")
+    table.add_column("block", justify="right", overflow="fold")
+    table.add_column("what", overflow="fold")
     table.add_column("", overflow="fold")
     for block, cat, text in rows:
         style = STYLES.get(cat, "")
         table.add_row(f"{block:,}", cat, f"[{style}]{escape(text)}[/{style}]" if style else escape(text))
+    table.columns[0].min_width, table.columns[1].min_width = 6, 9
     console.print(table)
