@@ -119,9 +119,13 @@ class ServiceManager(BlueprintServiceManager):
                 state.set(("final_block", service_id, call_id), self.block_number)
                 for op, why in decision.faults.items():
                     self.record_fault(Fault(service_id, call_id, job, op, policy.fault_kind, self.block_number, why))
-                for op in self._first_results(subs):
+                first = self._first_results(subs)
+                for op in first:
                     if op not in decision.faults:
                         self.record_success(op)
+                for op in self._operators(service_id):
+                    if op not in first:
+                        self._report_qos(op)  # no answer (yet): tracked with no point, so silence earns nothing
                 self.on_finalized(service_id, job, call_id, decision.result)
         elif not prior:
             why = policy.judge(result, final)
@@ -138,9 +142,12 @@ class ServiceManager(BlueprintServiceManager):
             first.setdefault(op, r)
         return first
 
-    def _operator_count(self, service_id: int) -> int:
+    def _operators(self, service_id: int) -> list[str]:
         service = self.pallet.storage.Instances.get(service_id)
-        return len(service.operators()) if service is not None else 0
+        return list(service.operators()) if service is not None else []
+
+    def _operator_count(self, service_id: int) -> int:
+        return len(self._operators(service_id))
 
     # ------------------------------------------------------------------ reading the records
     def final_result(self, service_id: int, call_id: int) -> tuple[Field, ...] | None:

@@ -47,8 +47,8 @@ class EraRewards(QosPoints):
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
         weights = [stake + sum(a for _, a in dels) for _, stake, dels in stakes]
+        total_weight = sum(weights)
         pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
-        total_weight = sum(pot_weights)
         credits: dict[str, int] = {}
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:

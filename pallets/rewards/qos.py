@@ -5,18 +5,21 @@ budget by TNT stake alone, so an operator that never answers earns as much as on
 ``qos_rewards`` a blueprint's manager reports quality of service as it observes it (the way the
 design notes describe QoS points: successful and failed submissions, heartbeats), through
 :meth:`QosPoints.record_qos` (for a Python manager this stands in for a precompile call), and the
-era split weighs each operator's stake by its points:
+era split scales each *tracked* operator's stake share by its points:
 
 * ``points = succeeded + heartbeats - failed``, floored at 0, per operator, for the era;
-* in an era where any points were recorded, an operator's share of the era budget is
-  ``stake_weight * points`` over the sum of those products: an operator with no points (offline,
-  or only faults) earns nothing; within an operator the split between commission and delegators is
+* an operator is *tracked* from the first time a manager reports on it (``QosTracked``); untracked
+  operators keep their stake share as without the extension;
+* a tracked operator receives ``share * points / best``, where ``share`` is its stake share of the
+  era budget and ``best`` the highest points of any tracked operator in the era: the best ones keep
+  their whole share, an operator with no points (offline, or only faults) earns nothing, and so
+  does every tracked operator in an era where none earned a point. What is withheld is never
+  credited, so never minted; within an operator the split between commission and delegators is
   unchanged (by stake);
-* in an era where nothing was recorded (no blueprint reports QoS) the split is by stake alone, as
-  without the extension;
-* points are cleared at each era start, after the split.
+* the era's points are cleared at each era start, after the split.
 
-Storage: ``EraQosPoints`` (operator -> (succeeded, failed, heartbeats)), simulator-only.
+Storage (simulator-only): ``EraQosPoints`` (operator -> (succeeded, failed, heartbeats)) and
+``QosTracked`` (operator -> ()).
 """
 
 from __future__ import annotations
@@ -42,18 +45,24 @@ class QosPoints:
         store = self.storage.EraQosPoints  # type: ignore[attr-defined]
         s, f, h = store.get(operator, (0, 0, 0))
         store.insert(operator, (s + succeeded, f + failed, h + heartbeats))
+        if operator not in self.storage.QosTracked:  # type: ignore[attr-defined]
+            self.storage.QosTracked.insert(operator, ())  # type: ignore[attr-defined]
 
     def qos_counters(self, operator: str) -> tuple[int, int, int]:
         """(succeeded, failed, heartbeats) recorded for ``operator`` in the current era."""
         return self.storage.EraQosPoints.get(operator, (0, 0, 0))  # type: ignore[attr-defined,no-any-return]
 
     def qos_weights(self, operators: Sequence[str], weights: Sequence[int]) -> list[int]:
-        """The weights the era budget is split by: stake weights times QoS points when the extension
-        is on and points were recorded this era, else the stake weights unchanged."""
-        store = self.storage.EraQosPoints  # type: ignore[attr-defined]
-        if not self.ctx.extensions.qos_rewards or len(store) == 0:  # type: ignore[attr-defined]
+        """Each operator's weight for its share of the era budget (the split's denominator stays the
+        sum of the stake weights): a tracked operator's stake weight scaled by ``points / best``
+        (see the module doc), an untracked one's unchanged."""
+        tracked = self.storage.QosTracked  # type: ignore[attr-defined]
+        if not self.ctx.extensions.qos_rewards or len(tracked) == 0:  # type: ignore[attr-defined]
             return list(weights)
-        return [w * qos_points(*store.get(op, (0, 0, 0))) for op, w in zip(operators, weights)]
+        store = self.storage.EraQosPoints  # type: ignore[attr-defined]
+        points = {op: qos_points(*store.get(op, (0, 0, 0))) for op in operators if op in tracked}
+        best = max(points.values(), default=0)
+        return [w if op not in points else (w * points[op] // best if best else 0) for op, w in zip(operators, weights)]
 
     def end_qos_era(self) -> None:
         """Clear the era's counters (after the split)."""

@@ -4,9 +4,10 @@ custom aggregation, and the price oracle of the "done when" (under 40 lines)."""
 from __future__ import annotations
 
 import re
+import sys
+import types
 from pathlib import Path
 
-import pytest
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "blueprints.md"
 
@@ -23,13 +24,18 @@ def quickstart() -> str:
 
 
 def run_block(name: str) -> dict:
-    namespace: dict = {"__name__": name.replace("-", "_")}
-    exec(compile(block(name), str(DOC), "exec"), namespace)
-    tests = [fn for n, fn in namespace.items() if n.startswith("test_") and callable(fn)]
-    assert tests, f"the {name} block defines no test"
-    for fn in tests:
-        fn()
-    return namespace
+    """Run a block as a module of its own (dataclasses look their module up in sys.modules)."""
+    module = types.ModuleType("docs_" + name.replace("-", "_"))
+    sys.modules[module.__name__] = module
+    try:
+        exec(compile(block(name), str(DOC), "exec"), module.__dict__)
+        tests = [fn for n, fn in module.__dict__.items() if n.startswith("test_") and callable(fn)]
+        assert tests, f"the {name} block defines no test"
+        for fn in tests:
+            fn()
+    finally:
+        del sys.modules[module.__name__]
+    return module.__dict__
 
 
 def test_quickstart_is_under_30_lines() -> None:
@@ -43,3 +49,9 @@ def test_quickstart_runs_and_its_tests_pass() -> None:
 def test_custom_aggregation_example_runs_and_its_test_passes() -> None:
     ns = run_block("custom-aggregation")
     assert ns["Unanimous"].fault_kind == "dissent"
+
+
+def test_price_oracle_is_under_40_lines_and_passes() -> None:
+    assert len(block("price-oracle").strip().splitlines()) < 40
+    ns = run_block("price-oracle")
+    assert ns["MARKET"]["ETH"] == 350_000

@@ -51,7 +51,8 @@ def test_era_rewards_per_operator_and_delegator_and_offline_earns_nothing() -> N
     assert by[("Bob", "operator")] == by[("Charlie", "operator")] == by[("Dave", "operator")] > 0
     events = [e for e in h.rt.all_events() if e.matches("Rewards.EraRewardsDistributed")]
     assert by[("Ferdie", "delegator")] == sum(e["to_delegators"] for e in events)
-    assert sum(by.values()) == sum(e["total"] for e in events) and BUDGET - sum(by.values()) < 10  # rounding dust only
+    assert sum(by.values()) == sum(e["total"] for e in events)
+    assert 0 <= BUDGET * 3 // 5 - sum(by.values()) < 10  # three equal stakes of five are paid; the other two shares are withheld
     lines = [t for _, c, t in h.timeline() if c == "reward"]
     assert any(t.startswith(f"era {era + 1}: Bob earned") for t in lines)
     assert any(t.startswith(f"era {era + 1}: Ferdie (delegator) earned") for t in lines)

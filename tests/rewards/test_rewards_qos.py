@@ -1,5 +1,6 @@
 """QoS-weighted era rewards (extension qos_rewards, pallets/rewards/qos.py): points reported by a
-blueprint's manager weigh each operator's stake; zero points earn nothing; the real profile ignores them."""
+blueprint's manager scale each tracked operator's stake share; zero points earn nothing; untracked
+operators keep their stake share; the real profile ignores points."""
 
 from __future__ import annotations
 
@@ -33,34 +34,34 @@ def test_without_reports_the_split_stays_by_stake() -> None:
     assert totals(rt) == {BOB: BUDGET * 2 // 3, CHARLIE: BUDGET // 3}
 
 
-def test_points_weigh_stake_and_an_operator_without_points_earns_nothing() -> None:
+def test_an_operator_without_points_earns_nothing_and_others_keep_their_stake_share() -> None:
     rt = setup()
     rewards = rt.pallets["Rewards"]
     rewards.record_qos(BOB, succeeded=3)
     rewards.record_qos(CHARLIE, succeeded=1, failed=1)  # 0 points
     rt.advance_eras(1)
-    assert totals(rt) == {BOB: BUDGET}
+    assert totals(rt) == {BOB: BUDGET * 2 // 3}  # Charlie's third is withheld, never minted
     pending = rewards.storage.PendingEraRewards
     assert pending.get(CHARLIE, 0) == 0 and pending.get(DAVE) > 0  # Bob's delegator still shares Bob's pot by stake
     assert len(rewards.storage.EraQosPoints) == 0  # cleared at the era start
 
 
-def test_points_multiply_stake_weights() -> None:
+def test_points_scale_the_stake_share_relative_to_the_best() -> None:
     rt = setup()
     rewards = rt.pallets["Rewards"]
-    rewards.record_qos(BOB, succeeded=1)  # 200 x 1
-    rewards.record_qos(CHARLIE, succeeded=2, heartbeats=2)  # 100 x 4
+    rewards.record_qos(BOB, succeeded=1)  # 1 of the best 4 points
+    rewards.record_qos(CHARLIE, succeeded=2, heartbeats=2)  # the best: its whole stake share
     rt.advance_eras(1)
-    assert totals(rt) == {BOB: BUDGET * 200 // 600, CHARLIE: BUDGET * 400 // 600}
+    assert totals(rt) == {BOB: BUDGET * (200 * 1 // 4) // 300, CHARLIE: BUDGET * 100 // 300}
 
 
-def test_points_reset_each_era() -> None:
+def test_tracked_operators_earn_nothing_in_an_idle_era_untracked_ones_keep_stake() -> None:
     rt = setup()
-    rt.pallets["Rewards"].record_qos(BOB, succeeded=1)
+    rt.pallets["Rewards"].record_qos(BOB, succeeded=1)  # Bob is tracked from now on; Charlie never is
     rt.advance_eras(1)
-    rt.advance_eras(1)  # nothing reported in the second era: back to stake
+    rt.advance_eras(1)  # nothing reported in the second era
     last = [e for e in rt.events_named("Rewards.EraRewardsDistributed") if e["era"] == rt.current_era]
-    assert {e["operator"]: e["total"] for e in last} == {BOB: BUDGET * 2 // 3, CHARLIE: BUDGET // 3}
+    assert {e["operator"]: e["total"] for e in last} == {CHARLIE: BUDGET // 3}
 
 
 def test_real_profile_records_nothing() -> None:
