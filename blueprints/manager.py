@@ -126,6 +126,7 @@ class ServiceManager(BlueprintServiceManager):
                 for op in self._operators(service_id):
                     if op not in first:
                         self._report_qos(op)  # no answer (yet): tracked with no point, so silence earns nothing
+                    self._report_heartbeats(blueprint_id, service_id, op)
                 self.on_finalized(service_id, job, call_id, decision.result)
         elif not prior:
             why = policy.judge(result, final)
@@ -174,6 +175,18 @@ class ServiceManager(BlueprintServiceManager):
     def record_success(self, operator: str) -> None:
         """An answer that counted: one QoS point for ``operator`` (SS58) this era."""
         self._report_qos(operator, succeeded=1)
+
+    def _report_heartbeats(self, blueprint_id: int, service_id: int, operator: str) -> None:
+        """Heartbeats the pallet received from ``operator`` since the last report, as QoS points (read
+        at each decided call: the pallet does not call the manager on a heartbeat)."""
+        stats = self.pallet.storage.ServiceOperatorHeartbeats.get((blueprint_id, service_id, operator))
+        received = stats.received_heartbeats
+        key = ("heartbeats_seen", service_id, operator)
+        seen = self.state.get(key, 0)
+        if received != seen:
+            self.state.set(key, received)
+        if received > seen:
+            self._report_qos(operator, heartbeats=received - seen)
 
     def _report_qos(self, account: str, **counts: int) -> None:
         """QoS points go to the Rewards pallet (``record_qos``; a no-op unless the ``qos_rewards``

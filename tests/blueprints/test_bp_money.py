@@ -82,3 +82,20 @@ def test_real_profile_has_no_era_rewards() -> None:
     h.call_job(0, 5)
     h.advance_eras(1)
     assert h.era_rewards() == []
+
+
+def test_heartbeats_count_as_qos_points() -> None:
+    bp = Blueprint("beating-feed", manager=lambda: ServiceManager(Median(relative=0.05), heartbeat_interval=5))
+
+    @bp.job(0)
+    def price(x: U64) -> U64:
+        return x
+
+    h = BlueprintTestHarness(bp, operators=3)
+    h.advance(12)  # three heartbeats each (blocks 1, 6, 11)
+    h.call_job(0, 5)
+    rewards = h.rt.pallets["Rewards"]
+    assert rewards.qos_counters(h.operator("Bob").account) == (1, 0, 3)
+    h.advance(5)
+    h.call_job(0, 6)
+    assert rewards.qos_counters(h.operator("Bob").account) == (2, 0, 4)  # only the new heartbeat is added
