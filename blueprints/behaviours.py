@@ -140,6 +140,30 @@ class Malicious(Behaviour):
 Equivocating = Malicious
 
 
+class PerJob(Behaviour):
+    """A different behaviour per job (``PerJob({2: Deviating(0.5)})``: honest, except that it
+    inflates job 2's answers). Heartbeats and liveness follow ``default``."""
+
+    def __init__(self, jobs: dict[int, Behaviour], default: Behaviour | None = None) -> None:
+        self.jobs = dict(jobs)
+        self.default = default if default is not None else Honest()
+        self.heartbeats = self.default.heartbeats
+        self.runs_handler = self.default.runs_handler
+
+    def bind(self, operator: str) -> "PerJob":
+        return PerJob({j: b.bind(operator) for j, b in self.jobs.items()}, self.default.bind(operator))
+
+    def sends_heartbeat(self, block: int) -> bool:
+        return self.default.sends_heartbeat(block)
+
+    def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
+        return self.jobs.get(ctx.job, self.default).plan(honest, ctx)
+
+    def __repr__(self) -> str:
+        jobs = ", ".join(f"{j}: {b!r}" for j, b in sorted(self.jobs.items()))
+        return f"PerJob({{{jobs}}}, default={self.default!r})"
+
+
 def seeded_rng(seed: int, operator: str, salt: str = "") -> random.Random:
     """An RNG for one operator: independent across operators, reproducible across runs and machines."""
     digest = hashlib.sha256(f"{seed}/{operator}/{salt}".encode()).digest()

@@ -10,7 +10,7 @@ import re
 import pytest
 from rich.console import Console
 
-from blueprints.examples import incredible_squaring, oracle_watchtower, wallet_coordination
+from blueprints.examples import incredible_squaring, oracle_watchtower, sla_monitor, wallet_coordination
 
 def run(module) -> str:  # type: ignore[no-untyped-def]
     out = io.StringIO()
@@ -20,7 +20,7 @@ def run(module) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def outputs() -> dict[str, str]:
-    return {m.__name__.rsplit(".", 1)[1]: run(m) for m in (incredible_squaring, oracle_watchtower, wallet_coordination)}
+    return {m.__name__.rsplit(".", 1)[1]: run(m) for m in (incredible_squaring, oracle_watchtower, wallet_coordination, sla_monitor)}
 
 
 def test_every_line_fits_80_columns(outputs: dict[str, str]) -> None:
