@@ -142,6 +142,11 @@ class RewardLedger:
 
     def settle(self) -> None:
         """Turn the growth of pending credits since the last read into this batch's era rows."""
+        if self._era is None:  # no distribution in this batch: only claims moved credits (no storage read)
+            for account, amount in self._claimed.items():
+                self._seen[account] = self._seen.get(account, 0) - amount
+            self._claimed = {}
+            return
         now = dict(self._pending())
         if self._era is not None:
             era, block = self._era
