@@ -20,17 +20,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pallets.services.types import Field
 from runtime import DispatchError, GenesisConfig, Runtime
-from runtime.accounts import derive_account, display_name
 from runtime.events import EventRecord
 from runtime.genesis import UNIT
 
 from blueprints.behaviours import Behaviour, Honest
 from blueprints.definition import Blueprint, require
+from blueprints.ledger import EraReward, Payment, RewardLedger, name_infrastructure, payments
 from blueprints.manager import Fault, ServiceManager
+from blueprints.naming import account_of, labelled_account, name_of
+
+if TYPE_CHECKING:
+    from blueprints.slashing import SlashPolicy
 from blueprints.operators import EventCursor, OperatorNetwork, SimulatedOperator
 
 SVC = "Services"
@@ -49,7 +53,7 @@ class JobOutcome:
     job: int
     result: Any  # the accepted result as Python (the manager's final one, else the chain's JobResults)
     final: bool  # True when an aggregating manager accepted it (or, without one, a result is on chain)
-    results: dict[str, list[Any]]  # operator name -> every result it submitted, as Python
+    results: dict[str, list[Any]]  # operator name (blueprints.naming.name_of) -> every result it submitted, as Python
     events: list[EventRecord]
     blocks: int  # blocks built while waiting
     seconds: float
@@ -57,11 +61,35 @@ class JobOutcome:
     def events_named(self, name: str) -> list[EventRecord]:
         return [e for e in self.events if e.matches(name)]
 
+    def account(self, operator: str) -> str:
+        """The SS58 address behind a ``results`` key (names resolve as ``rt.dispatch`` does)."""
+        return account_of(operator)
+
+    def __repr__(self) -> str:
+        from blueprints.timeline import _fmt
+
+        answers = ", ".join(f"{name}: {_fmt(values[0] if len(values) == 1 else values)}" for name, values in self.results.items())
+        state = "final" if self.final else "not final"
+        return (f"JobOutcome(call {self.call_id}, job {self.job}, result={_fmt(self.result)} ({state}), "
+                f"answers {{{answers}}}, {len(self.events)} events, {self.blocks} blocks)")
+
 
 @dataclass
 class _Options:
     bond: int = 1_000 * UNIT
     delegation: int = 10_000 * 10**6
+    tnt_delegation: int = 0
+
+
+class UnknownOperator(KeyError):
+    """``h.operator("Dav")``: says which operators exist (a KeyError, so ``except KeyError`` still works)."""
+
+    def __init__(self, name: str, known: Sequence[str]) -> None:
+        super().__init__(name)
+        self.name, self.known = name, list(known)
+
+    def __str__(self) -> str:
+        return f"no operator {self.name!r} in this harness; its operators are {', '.join(self.known)}"
 
 
 def operator_name(i: int) -> str:
@@ -76,18 +104,27 @@ class BlueprintTestHarness:
                  session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
                  request_args: Sequence[Any] = (), registration_args: Sequence[Any] | dict[str, Sequence[Any]] = (), heartbeats: bool = True,
                  genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
-                 delegation: int = 10_000 * 10**6, deploy: bool = True) -> None:
+                 delegation: int = 10_000 * 10**6, tnt_delegation: int = 0, standby: Sequence[str] | int = (),
+                 deploy: bool = True) -> None:
         self.blueprint = blueprint
-        names = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
-        if not names:
+        if isinstance(operators, int) and operators < 1:
             raise ValueError("a service needs at least one operator")
+        in_service = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
+        if not in_service:
+            raise ValueError("a service needs at least one operator")
+        extra = ([operator_name(len(in_service) + i) for i in range(standby)] if isinstance(standby, int) else list(standby))
+        names = in_service + [n for n in extra if n not in in_service]
+        if len(set(names)) != len(names):
+            raise ValueError(f"operator names must be unique, got {names}")
         self.names = names
-        self.opts = _Options(bond, delegation)
+        self.in_service = in_service  # the operators the first service is requested from; the rest stand by for join_service
+        self.opts = _Options(bond, delegation, tnt_delegation)
+        self.session_length = session_length
         self.bonds = dict(bonds or {})
         self.payment, self.ttl = payment, ttl
         self.request_values = list(request_args)
         self.registration_values = registration_args  # one list for every operator, or {operator name: list}
-        derived = {n: derive_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
+        derived = {n: labelled_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
         self.accounts = {n: derived.get(n, n) for n in names}
         balances = {n: 1_000_000 * UNIT for n in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
         balances.update({a: 1_000_000 * UNIT for a in derived.values()})
@@ -98,14 +135,37 @@ class BlueprintTestHarness:
         config.update(genesis or {})
         self.rt = Runtime(GenesisConfig.dev(seed=seed, **config))
         self.manager = blueprint.deploy_manager(self.rt.pallets[SVC])
+        self.roles = name_infrastructure(self.rt, blueprint.manager_address)
+        self.ledger = RewardLedger(self.rt)
+        self._check_behaviours(behaviours, names)
         self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1
         self.network: OperatorNetwork | None = None
         self.call_seconds: list[float] = []
         self.strict = True  # call_job raises if a handler failed on that call
+        self.slashes_issued: list[Any] = []  # blueprints.slashing.Issued, for escalation and caps
+        self.slash_orders: list[Any] = []  # blueprints.slashing.SlashOrder proposed (or skipped at 0 %), in order
         if deploy:
             self.deploy()
+
+    @staticmethod
+    def _check_behaviours(behaviours: Any, names: Sequence[str]) -> None:
+        """Refuse behaviours for operators that do not exist (a typo would silently leave one honest)."""
+        if behaviours is None:
+            return
+        if isinstance(behaviours, dict):
+            unknown = [k for k in behaviours if not (k in names or (isinstance(k, int) and not isinstance(k, bool) and 0 <= k < len(names)))]
+            if unknown:
+                raise ValueError(f"behaviours name unknown operator(s) {', '.join(map(repr, unknown))}; the operators are "
+                                 f"{', '.join(names)} (or indices 0..{len(names) - 1})")
+            bad = [k for k, b in behaviours.items() if not isinstance(b, Behaviour)]
+        else:
+            if len(behaviours) > len(names):
+                raise ValueError(f"{len(behaviours)} behaviours for {len(names)} operators ({', '.join(names)})")
+            bad = [i for i, b in enumerate(behaviours) if not isinstance(b, Behaviour)]
+        if bad:
+            raise TypeError(f"behaviours[{bad[0]!r}] is not a Behaviour (Honest(), Offline(), Deviating(0.2), ...)")
 
     @staticmethod
     def _behaviour(behaviours: Any, i: int, name: str) -> Behaviour:
@@ -133,10 +193,13 @@ class BlueprintTestHarness:
         self.blueprint_id = s.NextBlueprintId.value()
         self.dispatch(AUTHOR, SVC, "create_blueprint", {"blueprint": self.blueprint.compile()})
         self.network = OperatorNetwork(rt, self.blueprint, self.blueprint_id, self.operators)
+        self.network.on_event.append(self.ledger.on_event)
+        self.network.after_poll.append(self.ledger.settle)
+        self.network.wake_every = self.session_length  # at most one era start between two ledger reads
         for op in self.operators:
             self.join(op)
             self.register(op)
-        self.service_id = self.request_service()
+        self.service_id = self.request_service([self.operator(n) for n in self.in_service])
         return self.service_id
 
     def join(self, op: SimulatedOperator) -> None:
@@ -144,12 +207,26 @@ class BlueprintTestHarness:
         self.dispatch(op.account, MAD, "join_operators", {"bond_amount": self.bonds.get(op.name, self.opts.bond)})
         self.dispatch(DELEGATOR, MAD, "deposit", {"asset": USDC, "amount": self.opts.delegation, "evm_address": None, "lock_multiplier": None})
         self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": USDC, "amount": self.opts.delegation, "blueprint_selection": "All"})
+        if self.opts.tnt_delegation:
+            tnt_asset = {"Custom": 0}
+            self.dispatch(DELEGATOR, MAD, "deposit", {"asset": tnt_asset, "amount": self.opts.tnt_delegation, "evm_address": None, "lock_multiplier": None})
+            self.dispatch(DELEGATOR, MAD, "delegate", {"operator": op.account, "asset": tnt_asset, "amount": self.opts.tnt_delegation,
+                                                       "blueprint_selection": "All"})
 
     def register(self, op: SimulatedOperator) -> None:
+        from blueprints.values import ValueMismatch
+
         values = self.registration_values
         args = values.get(op.name, ()) if isinstance(values, dict) else values
+        try:
+            fields = self.blueprint.registration_args(args)
+        except ValueMismatch as exc:
+            hints = ", ".join(getattr(s.hint, "__name__", repr(s.hint)) for s in self.blueprint._registration)
+            raise ValueMismatch(exc.path, f"{str(exc).split(': ', 1)[-1]} for operator {op.name}; the blueprint's registration_params are "
+                                          f"[{hints}]: pass BlueprintTestHarness(..., registration_args=[...]) for every operator or "
+                                          f"registration_args={{{op.name!r}: [...]}} for this one") from None
         self.dispatch(op.account, SVC, "register", {"blueprint_id": self.blueprint_id, "preferences": op.preferences(),
-                                                     "registration_args": self.blueprint.registration_args(args), "value": 0})
+                                                     "registration_args": fields, "value": 0})
 
     def security_requirements(self) -> list[dict[str, Any]]:
         from runtime.codec import codec_of
@@ -191,7 +268,12 @@ class BlueprintTestHarness:
         assert network is not None, "deploy() first"
         cursor = EventCursor(self.rt)
         start_block = self.rt.block_number
-        receipt = self.dispatch(caller, SVC, "call", {"service_id": sid, "job": job, "args": spec.encode_args(args)})
+        try:
+            receipt = self.dispatch(caller, SVC, "call", {"service_id": sid, "job": job, "args": spec.encode_args(args)})
+        except DispatchError as exc:
+            if exc.qualified_name != "BadOrigin":
+                raise
+            raise self._not_permitted(exc, caller, sid) from None
         call_id = receipt.event("JobCalled")["call_id"]
         network.step()
         while not self._settled(sid, call_id) and network.pending(call_id) and self.rt.block_number - start_block < max_blocks:
@@ -205,11 +287,23 @@ class BlueprintTestHarness:
         results: dict[str, list[Any]] = {}
         for ev in events:
             if ev.matches("Services.JobResultSubmitted") and ev["call_id"] == call_id:
-                results.setdefault(display_name(ev["operator"]), []).append(spec.decode_result(ev["result"]))
+                results.setdefault(name_of(ev["operator"]), []).append(spec.decode_result(ev["result"]))
         seconds = time.perf_counter() - t0
         self.call_seconds.append(seconds)
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
                           self.rt.block_number - start_block, seconds)
+
+    def _not_permitted(self, exc: DispatchError, caller: str, service_id: int) -> DispatchError:
+        """The pallet's BadOrigin, same error, saying who may call."""
+        service = self.rt.pallets[SVC].storage.Instances.get(service_id)
+        if service is None:
+            return exc
+        permitted = [name_of(a) for a in service.permitted_callers]
+        detail = (f"{name_of(account_of(caller))} is not a permitted caller of service {service_id}: its owner {name_of(service.owner)}"
+                  + (f" and permitted callers {', '.join(permitted)}" if permitted else " (no other permitted callers)") + " may call its jobs")
+        err = type(exc)(detail)
+        err.receipt = exc.receipt
+        return err
 
     def _settled(self, service_id: int, call_id: int) -> bool:
         if isinstance(self.manager, ServiceManager):
@@ -235,20 +329,34 @@ class BlueprintTestHarness:
             self.advance(1)
 
     # ------------------------------------------------------------------ slashing
-    def report_faults(self, percent: int = 10) -> list[tuple[Fault, str | None]]:
-        """Turn every unreported fault of the manager into ``Services.slash`` from the slashing
-        origin (one per fault); returns (fault, error name or None)."""
+    def report_faults(self, percent: int = 10, policy: "SlashPolicy | None" = None) -> list[tuple[Fault, str | None]]:
+        """Turn the manager's unreported faults into ``Services.slash`` calls from the slashing origin;
+        returns (fault, error name or None) for every fault covered. Without ``policy``: one
+        ``percent`` slash per fault (they compound). With a :class:`~blueprints.slashing.SlashPolicy`:
+        grouped per window, escalated on repeat, capped per period (see :attr:`slash_orders`)."""
+        from blueprints.slashing import SlashPolicy
+
         if not isinstance(self.manager, ServiceManager):
             return []
+        policy = policy if policy is not None else SlashPolicy(percent)
         out: list[tuple[Fault, str | None]] = []
-        for fault in self.manager.unreported_faults():
-            try:
-                self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": fault.operator, "service_id": fault.service_id, "slash_percent": percent})
-            except DispatchError as exc:
-                out.append((fault, exc.qualified_name))
-                continue
-            self.manager.mark_reported(fault)
-            out.append((fault, None))
+        for order in policy.plan(self.manager.unreported_faults(), self.slashes_issued):
+            error = None
+            if order.percent > 0:
+                try:
+                    self.dispatch(self.manager.slashing_account, SVC, "slash", {"offender": order.account, "service_id": order.service_id,
+                                                                               "slash_percent": order.percent})
+                except DispatchError as exc:
+                    error = exc.qualified_name
+            if error is None:
+                from blueprints.slashing import Issued
+
+                for fault in order.faults:
+                    self.manager.mark_reported(fault)
+                if order.percent > 0:
+                    self.slashes_issued.append(Issued(order.account, order.service_id, order.block, order.percent))
+                self.slash_orders.append(order)
+            out.extend((fault, error) for fault in order.faults)
         return out
 
     def dispute(self, era: int, index: int) -> Any:
@@ -270,13 +378,103 @@ class BlueprintTestHarness:
         return self.rt.pallets[MAD].get_total_delegation_by_asset(self._account(name_or_account), Asset.Custom(asset_id))  # type: ignore[attr-defined]
 
     def _account(self, who: str) -> str:
-        return self.rt.account(self.accounts.get(who, who))
+        return account_of(self.accounts.get(who, who))
 
     def operator(self, name: str) -> SimulatedOperator:
+        """The simulated operator called ``name`` (or with that account)."""
         for op in self.operators:
-            if op.name == name:
+            if op.name == name or op.account == name:
                 return op
-        raise KeyError(name)
+        raise UnknownOperator(name, [op.name for op in self.operators])
+
+    # ------------------------------------------------------------------ dynamic membership
+    def join_service(self, name: str, service_id: int | None = None) -> Any:
+        """``Services.join_service`` for a standby operator (``standby=`` names them; needs a Dynamic
+        membership blueprint). It answers the service's calls from the next one on."""
+        op = self.operator(name)
+        sid = self.service_id if service_id is None else service_id
+        commitments = [{"asset": r["asset"], "exposure_percent": r["min_exposure_percent"]} for r in self.security_requirements()]
+        receipt = self.dispatch(op.account, SVC, "join_service", {"instance_id": sid, "security_commitments": commitments})
+        assert self.network is not None
+        self.network.step()
+        return receipt
+
+    def leave_service(self, name: str, service_id: int | None = None) -> Any:
+        """``Services.leave_service`` (Dynamic membership; the service keeps at least the operators it started with)."""
+        op = self.operator(name)
+        sid = self.service_id if service_id is None else service_id
+        return self.dispatch(op.account, SVC, "leave_service", {"instance_id": sid})
+
+    def members(self, service_id: int | None = None) -> list[str]:
+        """Names of the service's current operators."""
+        service = self.rt.pallets[SVC].storage.Instances.get(self.service_id if service_id is None else service_id)
+        return [] if service is None else [name_of(a) for a in service.operators()]
+
+    # ------------------------------------------------------------------ tables
+    def events_frame(self, pallet: str | None = None) -> "Any":
+        """Every event so far as a pandas DataFrame: block, pallet, event, text (the timeline's words,
+        when it has some) and one column per attribute (accounts as names)."""
+        import pandas as pd
+
+        from blueprints.timeline import describe
+
+        rows = []
+        for ev in self.rt.all_events():
+            if pallet is not None and ev.spec.pallet != pallet:
+                continue
+            row: dict[str, Any] = {"block": ev.block, "pallet": ev.spec.pallet, "event": ev.spec.name,
+                                   "text": describe(ev, self.blueprint, self.rt)}
+            for key, value in ev.attributes.items():
+                row[key] = name_of(value) if isinstance(value, str) and len(value) == 48 and value.startswith("5") else value
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def results_frame(self) -> "Any":
+        """Every submitted result as a pandas DataFrame: block, call, job, operator (name), account,
+        result (decoded), accepted (equal to the call's accepted result, None while undecided)."""
+        import pandas as pd
+
+        rows = []
+        for ev in self.rt.all_events():
+            if not ev.matches("Services.JobResultSubmitted") or ev["service_id"] != self.service_id:
+                continue
+            spec = self.blueprint.job_spec(ev["job"])
+            final = self.final_fields(ev["service_id"], ev["call_id"])
+            rows.append({"block": ev.block, "call": ev["call_id"], "job": ev["job"], "operator": name_of(ev["operator"]),
+                         "account": ev["operator"], "result": spec.decode_result(ev["result"]),
+                         "accepted": None if final is None else tuple(ev["result"]) == tuple(final)})
+        return pd.DataFrame(rows, columns=["block", "call", "job", "operator", "account", "result", "accepted"])
+
+    def timeline(self, categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+        """(block, category, text) for everything so far, names and amounts as people read them,
+        with each delegator's era reward (which has no event of its own) from the reward ledger."""
+        from blueprints.timeline import timeline_rows
+
+        rows = timeline_rows(self.rt.all_events(), self.blueprint, categories=categories, rt=self.rt)
+        if categories is None or "reward" in categories:
+            rows += [(r.block, "reward", str(r)) for r in self.ledger.rows if r.role == "delegator"]
+            rows.sort(key=lambda row: row[0])  # stable: same-block rows keep their order
+        return rows
+
+    # ------------------------------------------------------------------ money
+    def payments(self) -> list[Payment]:
+        """Every payment so far: who paid whom, how much of what, and why (see blueprints.ledger)."""
+        return payments(self.rt.all_events(), self.rt, self.roles)
+
+    def era_rewards(self, who: str | None = None, era: int | None = None) -> list[EraReward]:
+        """Per-era reward credits (operators and delegators), optionally for one account or era."""
+        account = None if who is None else self._account(who)
+        return [r for r in self.ledger.rows if (account is None or r.account == account) and (era is None or r.era == era)]
+
+    def rewards_of(self, who: str) -> int:
+        """Total era rewards credited to ``who`` so far (TNT base units)."""
+        return sum(r.amount for r in self.era_rewards(who))
+
+    def advance_eras(self, eras: int = 1) -> None:
+        """Advance until ``eras`` more era starts (rewards distributed), operators acting in every block."""
+        target = self.rt.current_era + eras
+        while self.rt.current_era < target:
+            self.advance(1)
 
     def mean_call_ms(self) -> float:
         return 1000 * sum(self.call_seconds) / len(self.call_seconds) if self.call_seconds else 0.0

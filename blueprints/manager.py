@@ -27,21 +27,32 @@ from pallets.services.manager import BlueprintServiceManager, Revert
 from pallets.services.types import Field
 from runtime.accounts import evm_to_account, normalize_account
 
+from blueprints.naming import account_of, name_of
+
 from blueprints.aggregation import Aggregation, FirstResult
 
 __all__ = ["Fault", "Revert", "ServiceManager"]
 
 
 class Fault(NamedTuple):
-    """Evidence that an operator misbehaved on one call (immutable: it lives in contract state)."""
+    """Evidence that an operator misbehaved on one call (immutable: it lives in contract state).
+
+    ``operator`` is the name a person reads (``Dave``, ``Operator4``, else the SS58 address) and
+    ``account`` its SS58 address (what ``Services.slash`` takes); :meth:`ServiceManager.record_fault`
+    fills both from either."""
 
     service_id: int
     call_id: int
     job: int
     operator: str
-    kind: str  # "mismatch", "equivocation", or a blueprint's own kind
+    kind: str  # "mismatch", "equivocation", "outlier", or a blueprint's own kind
     block: int
     detail: str = ""
+    account: str = ""
+
+    def __repr__(self) -> str:
+        return f"Fault({self.kind} by {self.operator}, service {self.service_id} call {self.call_id} job {self.job}, block {self.block}" + (
+            f": {self.detail})" if self.detail else ")")
 
 
 class ServiceManager(BlueprintServiceManager):
@@ -49,7 +60,12 @@ class ServiceManager(BlueprintServiceManager):
 
     def __init__(self, aggregation: Aggregation | None = None, *, per_job: dict[int, Aggregation] | None = None,
                  slashing_origin: str | None = None, dispute_origin: str | None = None,
-                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None) -> None:
+                 heartbeat_interval: int | None = None, heartbeat_threshold: int | None = None, deadline: int | None = None,
+                 qos: bool = True) -> None:
+        if deadline is not None and deadline < 0:
+            raise ValueError("deadline must be >= 0 blocks after the call")
+        self.deadline = deadline
+        self.qos = qos  # report each answer's outcome as QoS points to the Rewards pallet (qos_rewards extension)
         self.aggregation = aggregation if aggregation is not None else FirstResult()
         self.per_job = dict(per_job or {})
         self._slashing_origin = slashing_origin
@@ -68,12 +84,25 @@ class ServiceManager(BlueprintServiceManager):
     def policy(self, job: int) -> Aggregation:
         return self.per_job.get(job, self.aggregation)
 
-    # ------------------------------------------------------------------ the pallet's hook
+    # ------------------------------------------------------------------ the pallet's hooks
+    def on_job_call(self, blueprint_id: int, service_id: int, job: int, call_id: int, args: Sequence[Field]) -> bool | None:
+        """Records the call's block when a ``deadline`` is set (a subclass overriding this hook calls
+        ``super().on_job_call(...)`` to keep deadlines)."""
+        if self.deadline is not None:
+            self.state.set(("called", service_id, call_id), self.block_number)
+        return None
+
     def on_job_result(self, blueprint_id: int, service_id: int, job: int, call_id: int, operator: str, preferences: Any,
                       args: Sequence[Field], result: Sequence[Field]) -> bool | None:
         self.validate_result(blueprint_id, service_id, job, call_id, operator, args, result)
         result = tuple(result)
         state = self.state
+        if self.deadline is not None:
+            called = state.get(("called", service_id, call_id))
+            if called is not None and self.block_number - called > self.deadline:
+                self.record_fault(Fault(service_id, call_id, job, operator, "late", self.block_number,
+                                        f"answered {self.block_number - called} blocks after the call (deadline {self.deadline})"))
+                return None  # recorded, not counted
         key = ("subs", service_id, call_id)
         subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
         prior = [r for op, r in subs if op == operator]
@@ -82,21 +111,29 @@ class ServiceManager(BlueprintServiceManager):
         subs = subs + ((operator, result),)
         state.set(key, subs)
         final = state.get(("final", service_id, call_id))
+        policy = self.policy(job)
         if final is None:
-            first = self._first_results(subs)
-            tallies: dict[tuple[Field, ...], int] = {}
-            for r in first.values():
-                tallies[r] = tallies.get(r, 0) + 1
-            winner = self.policy(job).decide(list(tallies.items()), self._operator_count(service_id))
-            if winner is not None:
-                state.set(("final", service_id, call_id), winner)
+            decision = policy.settle(self._first_results(subs), self._operator_count(service_id))
+            if decision is not None:
+                state.set(("final", service_id, call_id), decision.result)
                 state.set(("final_block", service_id, call_id), self.block_number)
-                for op, r in first.items():
-                    if r != winner:
-                        self.record_fault(Fault(service_id, call_id, job, op, "mismatch", self.block_number, "disagrees with the accepted result"))
-                self.on_finalized(service_id, job, call_id, winner)
-        elif not prior and result != final:
-            self.record_fault(Fault(service_id, call_id, job, operator, "mismatch", self.block_number, "disagrees with the accepted result"))
+                for op, why in decision.faults.items():
+                    self.record_fault(Fault(service_id, call_id, job, op, policy.fault_kind, self.block_number, why))
+                first = self._first_results(subs)
+                for op in first:
+                    if op not in decision.faults:
+                        self.record_success(op)
+                for op in self._operators(service_id):
+                    if op not in first:
+                        self._report_qos(op)  # no answer (yet): tracked with no point, so silence earns nothing
+                    self._report_heartbeats(blueprint_id, service_id, op)
+                self.on_finalized(service_id, job, call_id, decision.result)
+        elif not prior:
+            why = policy.judge(result, final)
+            if why is not None:
+                self.record_fault(Fault(service_id, call_id, job, operator, policy.fault_kind, self.block_number, why))
+            else:
+                self.record_success(operator)
         return None
 
     @staticmethod
@@ -106,9 +143,12 @@ class ServiceManager(BlueprintServiceManager):
             first.setdefault(op, r)
         return first
 
-    def _operator_count(self, service_id: int) -> int:
+    def _operators(self, service_id: int) -> list[str]:
         service = self.pallet.storage.Instances.get(service_id)
-        return len(service.operators()) if service is not None else 0
+        return list(service.operators()) if service is not None else []
+
+    def _operator_count(self, service_id: int) -> int:
+        return len(self._operators(service_id))
 
     # ------------------------------------------------------------------ reading the records
     def final_result(self, service_id: int, call_id: int) -> tuple[Field, ...] | None:
@@ -123,10 +163,37 @@ class ServiceManager(BlueprintServiceManager):
         return self.state.get(("subs", service_id, call_id), ())
 
     def record_fault(self, fault: Fault) -> None:
-        """Append ``fault`` to the fault log (journaled: inside a failing call it is undone)."""
+        """Append ``fault`` to the fault log (journaled: inside a failing call it is undone). The
+        operator may be given as an SS58 address, a dev name or a label; both forms are stored."""
+        account = fault.account or account_of(fault.operator)
+        fault = fault._replace(operator=name_of(account), account=account)
         n = self.state.get("fault_count", 0)
         self.state.set(("fault", n), fault)
         self.state.set("fault_count", n + 1)
+        self._report_qos(account, failed=1)
+
+    def record_success(self, operator: str) -> None:
+        """An answer that counted: one QoS point for ``operator`` (SS58) this era."""
+        self._report_qos(operator, succeeded=1)
+
+    def _report_heartbeats(self, blueprint_id: int, service_id: int, operator: str) -> None:
+        """Heartbeats the pallet received from ``operator`` since the last report, as QoS points (read
+        at each decided call: the pallet does not call the manager on a heartbeat)."""
+        stats = self.pallet.storage.ServiceOperatorHeartbeats.get((blueprint_id, service_id, operator))
+        received = stats.received_heartbeats
+        key = ("heartbeats_seen", service_id, operator)
+        seen = self.state.get(key, 0)
+        if received != seen:
+            self.state.set(key, received)
+        if received > seen:
+            self._report_qos(operator, heartbeats=received - seen)
+
+    def _report_qos(self, account: str, **counts: int) -> None:
+        """QoS points go to the Rewards pallet (``record_qos``; a no-op unless the ``qos_rewards``
+        extension is on), for a Python manager what a precompile call would be for a contract."""
+        rewards = getattr(self.pallet, "rewards", None) if self.qos else None
+        if rewards is not None and hasattr(rewards, "record_qos"):
+            rewards.record_qos(account, **counts)
 
     def faults(self, service_id: int | None = None, operator: str | None = None) -> list[Fault]:
         """The fault log in order, optionally for one service and/or operator."""
@@ -135,8 +202,8 @@ class ServiceManager(BlueprintServiceManager):
         if service_id is not None:
             out = [f for f in out if f.service_id == service_id]
         if operator is not None:
-            who = normalize_account(operator)
-            out = [f for f in out if f.operator == who]
+            who = account_of(operator)
+            out = [f for f in out if f.account == who]
         return out
 
     def unreported_faults(self) -> list[Fault]:
@@ -144,7 +211,7 @@ class ServiceManager(BlueprintServiceManager):
         seen: set[tuple[int, int, str, str]] = set()
         out = []
         for f in self.faults():
-            k = (f.service_id, f.call_id, f.operator, f.kind)
+            k = (f.service_id, f.call_id, f.account, f.kind)
             if k in seen or ("reported",) + k in self.state:
                 continue
             seen.add(k)
@@ -152,7 +219,7 @@ class ServiceManager(BlueprintServiceManager):
         return out
 
     def mark_reported(self, fault: Fault) -> None:
-        self.state.set(("reported", fault.service_id, fault.call_id, fault.operator, fault.kind), True)
+        self.state.set(("reported", fault.service_id, fault.call_id, fault.account, fault.kind), True)
 
     # ------------------------------------------------------------------ origins and settings
     @property

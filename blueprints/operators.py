@@ -137,6 +137,8 @@ class OperatorNetwork:
         self.services: set[int] = set()
         self.last_heartbeat: dict[tuple[int, str], int] = {}
         self.on_event: list[Callable[[EventRecord], None]] = []
+        self.after_poll: list[Callable[[], None]] = []  # called after each batch of events is handled
+        self.wake_every: int | None = None  # also wake at least every this many blocks (e.g. once per session)
 
     # ------------------------------------------------------------------ services
     def serve(self, service_id: int) -> None:
@@ -159,6 +161,8 @@ class OperatorNetwork:
             if ev.spec.pallet == SVC and ev.spec.name == "JobCalled" and ev["service_id"] in self.services:
                 self._job_called(ev)
                 picked += 1
+        for after in self.after_poll:
+            after()
         return picked
 
     def _job_called(self, ev: EventRecord) -> None:
@@ -237,6 +241,9 @@ class OperatorNetwork:
                 last = self.last_heartbeat.get((service_id, op.account))
                 if last is not None and now - last < interval:
                     continue
+                if not op.behaviour.sends_heartbeat(now):
+                    self.last_heartbeat[(service_id, op.account)] = now  # skipped this one; the next is due an interval later
+                    continue
                 metrics = self.metrics(op, now)
                 sig = op.sign(heartbeat_message(service_id, self.blueprint_id, now, metrics))
                 receipt = self.rt.dispatch(op.account, SVC, "heartbeat", {"service_id": service_id, "blueprint_id": self.blueprint_id,
@@ -271,6 +278,9 @@ class OperatorNetwork:
     def _next_wakeup(self) -> int | None:
         """The next block at which an operator must act (None: nothing scheduled)."""
         wake = self.queue[0].due if self.queue else None
+        if self.wake_every:
+            boundary = (self.rt.block_number // self.wake_every + 1) * self.wake_every
+            wake = boundary if wake is None else min(wake, boundary)
         if self.heartbeats:
             for service_id in self.services:
                 interval = self.heartbeat_interval(service_id)

@@ -14,11 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from runtime.accounts import display_name
 from runtime.events import EventRecord
-from runtime.genesis import UNIT
 
+from blueprints.amounts import format_amount, tnt
 from blueprints.definition import Blueprint
+from blueprints.naming import name_of, role_of
 
 # event name -> category shown in the timeline
 CATEGORIES = {
@@ -28,17 +28,13 @@ CATEGORIES = {
     "JobCalled": "job", "JobResultSubmitted": "result", "HeartbeatReceived": "heartbeat",
     "SubscriptionBillingProcessed": "payment", "PayOncePaymentProcessed": "payment",
     "RewardDistributed": "reward", "RewardRecorded": "reward", "OperatorRewardsClaimed": "reward",
+    "EraRewardsDistributed": "reward", "EraRewardsClaimed": "reward", "Transfer": "payment", "Transferred": "payment",
     "UnappliedSlash": "slash", "SlashDiscarded": "slash", "SlashDropped": "slash", "OperatorSlashed": "slash", "DelegatorSlashed": "slash",
 }
 
 
-def tnt(amount: int) -> str:
-    whole, frac = divmod(amount, UNIT)
-    return f"{whole:,}.{frac * 100 // UNIT:02d} TNT"
-
-
 def _who(account: Any) -> str:
-    return display_name(account) if isinstance(account, str) else str(account)
+    return name_of(account) if isinstance(account, str) else str(account)
 
 
 def _fmt(value: Any) -> str:
@@ -52,7 +48,7 @@ def _fmt(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, str) and len(value) == 48 and value.startswith("5"):
-        return display_name(value)
+        return name_of(value)
     return repr(value)
 
 
@@ -61,8 +57,9 @@ def _short(value: Any, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
-    """One event in words, or None for events a timeline does not show."""
+def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None) -> str | None:
+    """One event in words, or None for events a timeline does not show. ``rt`` supplies asset
+    metadata (decimals, symbol) for non-TNT amounts; without it they are shown in base units."""
     n = ev.spec.name
     a = ev.attributes
     if n == "BlueprintCreated":
@@ -72,9 +69,7 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
     if n == "OperatorJoined" and ev.spec.pallet == "MultiAssetDelegation":
         return f"{_who(a['who'])} joined MultiAssetDelegation as an operator"
     if n == "Delegated":
-        asset = a["asset"]
-        amount = tnt(a["amount"]) if asset.is_native else f"{a['amount']:,} of asset {asset.value}"
-        return f"{_who(a['who'])} delegated {amount} to {_who(a['operator'])}"
+        return f"{_who(a['who'])} delegated {format_amount(rt, a['asset'], a['amount'])} to {_who(a['operator'])}"
     if n == "ServiceRequested":
         return f"{_who(a['owner'])} requested a service (request {a['request_id']}) from {', '.join(_who(o) for o in a['pending_approvals'])}"
     if n == "ServiceRequestApproved":
@@ -87,10 +82,25 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
         return f"{_who(a['operator'])} answered call {a['call_id']}{_values(blueprint, a['job'], a['result'], 'result')}"
     if n == "HeartbeatReceived":
         return f"heartbeat from {_who(a['operator'])}"
+    if n in ("Transfer", "Transferred") and ev.spec.pallet in ("Balances", "Assets"):
+        src, dst = a["from"], a["to"]
+        if role_of(src) is None and role_of(dst) is None:
+            return None  # a transfer between people: not a payment of this blueprint
+        from blueprints.ledger import _purpose
+
+        roles = {acc: role_of(acc) for acc in (src, dst) if role_of(acc) is not None}
+        amount = tnt(a["amount"]) if n == "Transfer" else format_amount(rt, int(a["asset_id"]), a["amount"])
+        return f"{_who(src)} paid {amount} to {_who(dst)}: {_purpose(src, dst, roles)}"
+    if n == "EraRewardsDistributed":
+        kept = a["total"] - a["to_delegators"]
+        return (f"era {a['era']}: {_who(a['operator'])} earned {tnt(kept)} (commission {tnt(a['commission'])} included), "
+                f"its delegators {tnt(a['to_delegators'])}")
+    if n == "EraRewardsClaimed":
+        return f"{_who(a['account'])} claimed {tnt(a['amount'])} of era rewards"
     if n == "SubscriptionBillingProcessed":
         return f"{_who(a['subscriber'])} billed {tnt(a['amount'])} for job {a['job_index']} of service {a['service_id']}"
     if n == "RewardDistributed":
-        return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']}"
+        return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']} (recorded, claimable)"
     if n == "RewardRecorded":
         return None  # the same amount as RewardDistributed, recorded by the rewards pallet
     if n == "OperatorRewardsClaimed":
@@ -105,8 +115,7 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None) -> str | None:
         return f"{_who(a['operator'])} lost {tnt(a['amount'])} of self-stake"
     if n == "DelegatorSlashed":
         asset = a.get("asset")
-        amount = a["amount"]
-        shown = tnt(amount) if asset is None or getattr(asset, "is_native", False) else f"{amount / 10**6:,.2f} USDC"
+        shown = tnt(a["amount"]) if asset is None else format_amount(rt, asset, a["amount"])
         return f"delegator {_who(a['delegator'])} lost {shown} (service {a['service_id']})"
     return None
 
@@ -132,7 +141,7 @@ def _values(blueprint: Blueprint | None, job: int, fields: Any, what: str) -> st
 
 
 def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = None, *, skip: Callable[[EventRecord], bool] | None = None,
-                  categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+                  categories: Iterable[str] | None = None, rt: Any = None) -> list[tuple[int, str, str]]:
     """(block, category, text) for every event a timeline shows."""
     wanted = set(categories) if categories is not None else None
     rows = []
@@ -140,7 +149,7 @@ def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = N
         cat = CATEGORIES.get(ev.spec.name)
         if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
             continue
-        text = describe(ev, blueprint)
+        text = describe(ev, blueprint, rt)
         if text is not None:
             rows.append((ev.block, cat, text))
     return rows
@@ -150,12 +159,52 @@ STYLES = {"setup": "dim", "request": "cyan", "job": "bold", "result": "green", "
           "reward": "yellow", "slash": "bold red", "note": "magenta"}
 
 
+def heading(console: Console, text: str) -> None:
+    """A demo's title, wrapped at the console's width (``console.rule`` would cut it)."""
+    console.print()
+    console.print(f"[bold]{escape(text)}[/bold]")
+    console.print("─" * min(console.width, 80), style="dim")
+
+
+def demo_table(title: str, columns: Iterable[str], *, right: Iterable[str] = ()) -> Table:
+    """A table whose every column wraps (``fold``) instead of cutting: an error name is never
+    shortened to ``InvalidJo…``, at 80 columns or less."""
+    table = Table(title=title)
+    aligned = set(right)
+    for col in columns:
+        table.add_column(col, overflow="fold", justify="right" if col in aligned else "left")
+    return table
+
+
+def fit_words(table: Table, width: int = 80) -> Table:
+    """Fix each column's width so the table fits ``width`` and wraps only between words: a name
+    (``InvalidJobResult``, ``LeaderImpersonation``) is never split or cut. Each column gets its
+    longest word, then the room left goes to the columns whose text is longer, in order. If even
+    the longest words do not fit, the table is left to fold (words split, never cut)."""
+    texts = [[str(col.header), *(str(c) for c in col._cells)] for col in table.columns]
+    mins = [max((len(w) for t in ts for w in t.split()), default=1) for ts in texts]
+    naturals = [max((len(t) for t in ts), default=1) for ts in texts]
+    room = width - 3 * len(mins) - 1  # borders and one space of padding each side
+    if sum(mins) > room:
+        return table
+    widths = list(mins)
+    spare = room - sum(widths)
+    for i, natural in enumerate(naturals):
+        extra = min(spare, max(0, natural - widths[i]))
+        widths[i] += extra
+        spare -= extra
+    for col, w in zip(table.columns, widths):
+        col.width = w
+    return table
+
+
 def print_timeline(console: Console, rows: Iterable[tuple[int, str, str]], title: str = "Timeline") -> None:
     table = Table(title=title)
-    table.add_column("block", justify="right")
-    table.add_column("what")
+    table.add_column("block", justify="right", overflow="fold")
+    table.add_column("what", overflow="fold")
     table.add_column("", overflow="fold")
     for block, cat, text in rows:
         style = STYLES.get(cat, "")
         table.add_row(f"{block:,}", cat, f"[{style}]{escape(text)}[/{style}]" if style else escape(text))
+    table.columns[0].min_width, table.columns[1].min_width = 6, 9
     console.print(table)

@@ -27,10 +27,12 @@ class Extensions(BaseModel):
     operator_exit_guard: bool = Field(True, description="MAD execute_leave_operators refuses while the operator still runs services.")
     mad_slashing: bool = Field(True, description="Due service slashes are applied through MultiAssetDelegation (SlashManager).")
     service_rewards: bool = Field(True, description="Per-era rewards to operators and their delegators in proportion to stake.")
+    qos_rewards: bool = Field(True, description="Per-era rewards weighted by the QoS points blueprint managers report (pallets/rewards/qos.py).")
 
     @classmethod
     def all_off(cls) -> "Extensions":
-        return cls(instance_limits=False, request_expiry=False, request_modification=False, operator_exit_guard=False, mad_slashing=False, service_rewards=False)
+        return cls(instance_limits=False, request_expiry=False, request_modification=False, operator_exit_guard=False, mad_slashing=False, service_rewards=False,
+                   qos_rewards=False)
 
 
 class Profile(BaseModel):

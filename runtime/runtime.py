@@ -476,7 +476,17 @@ class Runtime:
 
     # ------------------------------------------------------------------ convenience for tests and demos
     def free_balance(self, who: str) -> int:
-        return self.pallets["Balances"].free_balance(who)  # type: ignore[attr-defined]
+        """Free TNT of ``who``, resolved exactly as ``dispatch`` resolves an origin (dev names,
+        ``//Name``, SS58, 0x-hex); an unknown name raises ValueError instead of reading 0."""
+        return self.pallets["Balances"].free_balance(self.account(who))  # type: ignore[attr-defined]
+
+    def reserved_balance(self, who: str) -> int:
+        """Reserved TNT of ``who`` (names resolved as in :meth:`free_balance`)."""
+        return self.pallets["Balances"].reserved_balance(self.account(who))  # type: ignore[attr-defined]
+
+    def asset_balance(self, asset_id: int, who: str) -> int:
+        """``who``'s balance of pallet_assets asset ``asset_id`` (names resolved as in :meth:`free_balance`)."""
+        return self.pallets["Assets"].balance(asset_id, self.account(who))  # type: ignore[attr-defined]
 
     def account(self, who: str) -> Any:
         from runtime.accounts import normalize_account

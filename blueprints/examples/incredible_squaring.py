@@ -17,16 +17,15 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from rich.console import Console
-from rich.table import Table
 
 from pallets.services.manager import Revert
 from pallets.services.types import Field
 from runtime import DispatchError
-from runtime.accounts import display_name
 
 from blueprints import U64, Blueprint, BlueprintTestHarness, Faulty, Quorum, ServiceManager, pay_once
 from blueprints.harness import tnt_and_usdc
-from blueprints.timeline import print_timeline, timeline_rows, tnt
+from blueprints.amounts import format_amount
+from blueprints.timeline import demo_table, fit_words, heading, print_timeline, timeline_rows, tnt
 
 MAX_ROOT = 2**32 - 1  # the largest x whose square fits a u64
 SLASH_PERCENT = 10
@@ -41,7 +40,7 @@ class SquaringManager(ServiceManager):
     def on_job_call(self, blueprint_id: int, service_id: int, job: int, call_id: int, args: Sequence[Field]) -> bool | None:
         if job == 0 and args[0].value > MAX_ROOT:
             raise Revert(f"{args[0].value}² does not fit a u64")
-        return None
+        return super().on_job_call(blueprint_id, service_id, job, call_id, args)
 
 
 def build_blueprint(quorum: int = 2) -> Blueprint:
@@ -62,7 +61,7 @@ def run_demo(console: Console | None = None, seed: int = 7, calls: Sequence[int]
     console = console or Console()
     bp = build_blueprint()
     h = BlueprintTestHarness(bp, operators=3, behaviours={"Dave": Faulty(0.5, seed=seed)})
-    console.rule("[bold]incredible-squaring[/bold]: a quorum of 2 out of 3, a faulty operator, a deferred slash")
+    heading(console, "incredible-squaring: a quorum of 2 out of 3, a faulty operator, a deferred slash")
     console.print(f"blueprint {h.blueprint_id} with manager {bp.manager_address}; service {h.service_id} run by "
                   + ", ".join(f"{op.name} ({op.behaviour!r})" for op in h.operators))
 
@@ -81,12 +80,12 @@ def run_demo(console: Console | None = None, seed: int = 7, calls: Sequence[int]
     console.print("[bold]2. Faults and the deferred slash[/bold]")
     faults = h.manager.faults()  # type: ignore[attr-defined]
     for f in faults:
-        console.print(f"  fault: {display_name(f.operator)} {f.kind} on call {f.call_id} ({f.detail})")
+        console.print(f"  fault: {f.operator} {f.kind} on call {f.call_id} ({f.detail})")
     before = {op.name: (h.operator_stake(op.name), h.delegated(op.name)) for op in h.operators}
     # one slash per offender is enough for the story (every fault is evidence; a stricter manager could slash each)
     for f in {f.operator: f for f in faults}.values():
-        h.dispatch(h.manager.slashing_account, "Services", "slash", {"offender": f.operator, "service_id": f.service_id, "slash_percent": SLASH_PERCENT})  # type: ignore[attr-defined]
-        console.print(f"  the manager's slashing origin proposes a {SLASH_PERCENT}% slash of {display_name(f.operator)}")
+        h.dispatch(h.manager.slashing_account, "Services", "slash", {"offender": f.account, "service_id": f.service_id, "slash_percent": SLASH_PERCENT})  # type: ignore[attr-defined]
+        console.print(f"  the manager's slashing origin proposes a {SLASH_PERCENT}% slash of {f.operator}")
     for f in faults:
         h.manager.mark_reported(f)  # type: ignore[attr-defined]
     defer = h.slash_defer_rounds()
@@ -94,14 +93,14 @@ def run_demo(console: Console | None = None, seed: int = 7, calls: Sequence[int]
     h.advance_rounds(defer)
     console.print(f"  … {h.rt.block_number - start} blocks ({defer} rounds, the dispute window) later the slash applies")
 
-    table = Table(title="Stake before and after")
-    for col in ("operator", "self-stake before", "self-stake after", "USDC delegated before", "after"):
-        table.add_column(col, justify="right" if col != "operator" else "left")
+    table = demo_table("Stake before and after", ("operator", "stake before", "stake after", "USDC before", "USDC after"),
+                       right=("stake before", "stake after", "USDC before", "USDC after"))
     for op in h.operators:
         s0, d0 = before[op.name]
-        table.add_row(op.name, tnt(s0), tnt(h.operator_stake(op.name)), f"{d0 / 10**6:,.2f}", f"{h.delegated(op.name) / 10**6:,.2f}")
-    console.print(table)
-    print_timeline(console, timeline_rows(h.rt.all_events(), bp, categories=("request", "job", "result", "payment", "reward", "slash")),
+        table.add_row(op.name, tnt(s0), tnt(h.operator_stake(op.name)), format_amount(h.rt, 1, d0),
+                      format_amount(h.rt, 1, h.delegated(op.name)))
+    console.print(fit_words(table))
+    print_timeline(console, timeline_rows(h.rt.all_events(), bp, categories=("request", "job", "result", "payment", "reward", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, rewards, slashes")
     console.print(f"mean call_job time: {h.mean_call_ms():.2f} ms")
     return h

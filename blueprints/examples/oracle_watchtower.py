@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from rich.console import Console
-from rich.table import Table
 
 from pallets.services.manager import Revert, normalize_address
 from pallets.services.types import Field
@@ -42,7 +41,7 @@ from blueprints import U8, U64, Array, Blueprint, BlueprintTestHarness, JobConte
 from blueprints.behaviours import Behaviour, Faulty, Slow
 from blueprints.examples.merkle import IMPLEMENTATIONS, Claimer
 from blueprints.harness import tnt_and_usdc
-from blueprints.timeline import print_timeline, timeline_rows, tnt
+from blueprints.timeline import demo_table, fit_words, heading, print_timeline, timeline_rows, tnt
 from blueprints.values import shape_of
 
 INTERVAL_BLOCKS = 100
@@ -251,7 +250,7 @@ class Watchtower:
         final = self.manager.finalized_root(h.service_id, interval)
         subs = self.manager.submissions(h.service_id, out.call_id)
         agreeing = [display_name(op) for op, r in subs if final is not None and ROOT.from_field(r[0]).root == final[1]]
-        faults = [f"{display_name(f.operator)} {f.kind}" for f in self.manager.faults()[faults_before:]]
+        faults = [f"{f.operator} {f.kind}" for f in self.manager.faults()[faults_before:]]
         report = IntervalReport(interval, final[0] if final else None, final[1] if final else None, agreeing, refused, faults)
         self.reports.append(report)
         self.next_interval += 1
@@ -265,28 +264,26 @@ def run_demo(console: Console | None = None, intervals: int = 6, seed: int = 2) 
     bonds = {"Bob": 1_000 * UNIT, "Charlie": 2_000 * UNIT, "Dave": 4_000 * UNIT, "Operator4": 500 * UNIT, "Operator5": 9_000 * UNIT}
     wt = Watchtower(5, behaviours={"Dave": Slow(3), "Operator4": StaleRules(), "Operator5": Faulty(0.4, seed=seed)}, bonds=bonds, seed=seed)
     h = wt.h
-    console.rule("[bold]oracle watchtower[/bold] (Rocket Pool oDAO): a rewards Merkle root per interval, finalised by majority")
+    heading(console, "oracle watchtower (Rocket Pool oDAO): a rewards Merkle root per interval, finalised by majority")
     for op in h.operators:
         console.print(f"  {op.name}: {tnt(bonds[op.name])} self-stake, {implementation_for(op.account, [o.account for o in h.operators])}, {op.behaviour!r}")
-    table = Table(title=f"Intervals of {INTERVAL_BLOCKS} blocks")
-    for col in ("interval", "ends", "ruleset", "root", "agreeing", "refused", "faults"):
-        table.add_column(col)
+    table = demo_table(f"Intervals of {INTERVAL_BLOCKS} blocks", ("interval", "rules", "root", "agreeing", "refused", "faults"))
     for i in range(intervals):
         if i == 1:
             target = interval_end(3)
             wt.announce(2, target)
             console.print(f"  block {wt.rt.block_number}: ruleset 2 announced, effective from block {target} (interval 3 onwards)")
         r = wt.run_interval()
-        table.add_row(str(r.interval), f"{interval_end(r.interval):,}", str(r.ruleset), ("0x" + r.root.hex()[:16] + "…") if r.root else "—",
+        table.add_row(str(r.interval), str(r.ruleset), ("0x" + r.root.hex()[:8] + "…") if r.root else "—",
                       ", ".join(r.agreeing), "; ".join(f"{n}: {e}" for n, e in r.refused), "; ".join(r.faults))
-    console.print(table)
+    console.print(fit_words(table))
     console.print("[bold]Reporting dissenters and claiming fees[/bold]")
     for fault, err in h.report_faults(percent=5):
-        console.print(f"  {display_name(fault.operator)} {fault.kind} on call {fault.call_id} → 5% slash" + (f" [red]{err}[/red]" if err else ""))
+        console.print(f"  {fault.operator} {fault.kind} on call {fault.call_id} → 5% slash" + (f" [red]{err}[/red]" if err else ""))
     claimed = h.rt.dispatch("Bob", "Rewards", "claim_rewards", {}).event("OperatorRewardsClaimed")["amount"]
     console.print(f"  Bob claims {tnt(claimed)} of service fees from the rewards pallet")
     h.advance_rounds(h.slash_defer_rounds())
-    print_timeline(console, timeline_rows(h.rt.all_events(), wt.blueprint, categories=("request", "job", "result", "payment", "reward", "slash")),
+    print_timeline(console, timeline_rows(h.rt.all_events(), wt.blueprint, categories=("request", "job", "result", "payment", "reward", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, rewards, slashes")
     return wt
 

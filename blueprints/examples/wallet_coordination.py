@@ -25,11 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from rich.console import Console
-from rich.table import Table
 
 from pallets.services.manager import Revert
 from pallets.services.types import Field
-from runtime.accounts import display_name
 from runtime.events import EventRecord
 
 from blueprints import U8, U64, Array, Blueprint, BlueprintTestHarness, JobContext, NoResult, ServiceManager
@@ -37,7 +35,9 @@ from blueprints.behaviours import Behaviour, Faulty, Offline
 from blueprints.examples import tbtc
 from blueprints.harness import tnt_and_usdc
 from blueprints.manager import Fault
-from blueprints.timeline import print_timeline, timeline_rows
+from blueprints.amounts import tnt
+from blueprints.naming import name_of
+from blueprints.timeline import demo_table, fit_words, heading, print_timeline, timeline_rows
 from blueprints.values import shape_of
 
 
@@ -216,6 +216,7 @@ class WindowReport:
     checklist: list[str]
     accepted: str | None
     faults: list[Fault]
+    pending: dict[str, int] = field(default_factory=dict)  # the wallet's pending work when the window opened
 
 
 class WalletCoordination:
@@ -281,6 +282,7 @@ class WalletCoordination:
             if self.rng.random() < self.arrival_rate:
                 self.work.pending[action] += 1
         faults_before = len(self.manager.faults())
+        pending = dict(self.work.pending)
         h.call_job(0, cb)
         h.advance(cb + tbtc.ACTIVE_PHASE - self.rt.block_number)
         h.call_job(1, cb)
@@ -289,7 +291,7 @@ class WalletCoordination:
         if accepted is not None:
             self.work.execute(index, accepted)
         w = derive_window(self.rt, self.operators(), self.wallet_pkh, cb)
-        report = WindowReport(index, cb, w.leader, w.checklist, accepted, self.manager.faults()[faults_before:])
+        report = WindowReport(index, cb, w.leader, w.checklist, accepted, self.manager.faults()[faults_before:], pending)
         self.reports.append(report)
         return report
 
@@ -301,7 +303,7 @@ class WalletCoordination:
         out = []
         for fault in self.manager.unreported_faults():
             receipt = self.rt.dispatch(self.manager.slashing_account, "Services", "slash",
-                                       {"offender": fault.operator, "service_id": fault.service_id, "slash_percent": SLASH_PERCENT.get(fault.kind, 5)},
+                                       {"offender": fault.account, "service_id": fault.service_id, "slash_percent": SLASH_PERCENT.get(fault.kind, 5)},
                                        raise_error=False)
             if receipt.error is None:
                 self.manager.mark_reported(fault)
@@ -315,30 +317,38 @@ def run_demo(console: Console | None = None, windows: int = 16, seed: int = 9) -
     console = console or Console()
     sim = WalletCoordination(5, behaviours={"Dave": Offline(), "Operator4": Impersonator(), "Charlie": Faulty(0.34, seed=seed)}, seed=seed)
     h = sim.h
-    console.rule("[bold]wallet coordination[/bold] (tBTC RFC 12): windows every 900 blocks, one leader per window")
+    heading(console, "wallet coordination (tBTC RFC 12): windows every 900 blocks, one leader per window")
     console.print(f"wallet PKH 0x{sim.wallet_pkh.hex()}; service {h.service_id} run by "
                   + ", ".join(f"{op.name} ({op.behaviour!r})" for op in h.operators))
     console.print(f"sweeps every {tbtc.SWEEP_EVERY}th window (issue 6; keep-core uses 4), heartbeat probability {tbtc.HEARTBEAT_PROBABILITY}, "
                   "leader RNG: CPython random seeded by the seed's first 8 bytes (not Go math/rand)")
-    table = Table(title="Coordination windows")
-    for col in ("window", "block", "leader", "checklist", "accepted", "faults"):
-        table.add_column(col)
+    console.print("The checklist is what the leader [italic]may[/italic] propose in a window; it proposes the first "
+                  "action the wallet has pending work for (new redemption requests arrive at random), else Noop. "
+                  "So an honest leader proposing Noop under a Redemption checklist means no redemption was pending.")
+    table = demo_table("Coordination windows", ("window", "leader", "checklist", "pending", "accepted", "faults by"))
     for r in sim.run(windows):
-        faults = "; ".join(f"{display_name(f.operator)} {f.kind}" for f in r.faults)
-        table.add_row(str(r.index), f"{r.coordination_block:,}", display_name(r.leader), ", ".join(r.checklist), r.accepted or "—", faults)
-    console.print(table)
+        accepted = r.accepted or "—"
+        if r.accepted == tbtc.NOOP:
+            accepted += " (no work)"
+        offenders = ", ".join(dict.fromkeys(f.operator for f in r.faults))
+        table.add_row(str(r.index), name_of(r.leader), ", ".join(r.checklist),
+                      str(r.pending.get(tbtc.REDEMPTION, 0)), accepted, offenders)
+    console.print(fit_words(table))
+    console.print("window i opens at block 900·i; pending: redemption requests waiting when it opened. "
+                  "faults: LeaderImpersonation (a non-leader proposed), LeaderMistake (the leader proposed an action "
+                  "outside the checklist), LeaderIdleness (no valid proposal in the window); each is listed below.")
     console.print(f"every follower accepted exactly the proposals the manager accepted: {sim.followers_agree()}")
     console.print("[bold]Reporting faults[/bold]")
     stakes = {op.name: h.operator_stake(op.name) for op in h.operators}
     for fault, err in sim.report_faults():
-        console.print(f"  {fault.kind} by {display_name(fault.operator)} in call {fault.call_id} → slash {SLASH_PERCENT.get(fault.kind, 5)}%"
+        console.print(f"  {fault.kind} by {fault.operator} in call {fault.call_id} → slash {SLASH_PERCENT.get(fault.kind, 5)}%"
                       + (f" [red]{err}[/red]" if err else ""))
     h.advance_rounds(h.slash_defer_rounds())
     for op in h.operators:
         now = h.operator_stake(op.name)
         if now != stakes[op.name]:
-            console.print(f"  {op.name}: self-stake {stakes[op.name] / 10**18:,.2f} → {now / 10**18:,.2f} TNT")
-    print_timeline(console, timeline_rows(h.rt.all_events(), sim.blueprint, categories=("request", "job", "result", "slash")),
+            console.print(f"  {op.name}: self-stake {tnt(stakes[op.name])} → {tnt(now)}")
+    print_timeline(console, timeline_rows(h.rt.all_events(), sim.blueprint, categories=("request", "job", "result", "slash"), rt=h.rt),
                    title="Timeline: requests, job calls, results, slashes")
     return sim
 

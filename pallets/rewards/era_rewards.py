@@ -33,9 +33,10 @@ from runtime.primitives import perbill_of
 from pallets.primitives.assets import NATIVE
 from pallets.rewards.errors import Error
 from pallets.rewards.events import Event
+from pallets.rewards.qos import QosPoints
 
 
-class EraRewards:
+class EraRewards(QosPoints):
     def pallet_account(self) -> str:
         return pallet_account(self.consts.PalletId)
 
@@ -47,14 +48,15 @@ class EraRewards:
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
         weights = [stake + sum([a for _, a in dels]) for _, stake, dels in stakes]
         total_weight = sum(weights)
+        pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
         credits: dict[str, int] = {}
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:
             return credits, summary
         commission_rate = self.consts.OperatorCommission
         get = credits.get
-        for (operator, _stake, dels), weight in zip(stakes, weights):
-            pot = budget * weight // total_weight
+        for (operator, _stake, dels), weight, pot_weight in zip(stakes, weights, pot_weights):
+            pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
             commission = perbill_of(commission_rate, pot)
@@ -73,6 +75,7 @@ class EraRewards:
         if not self.ctx.extensions.service_rewards:
             return
         credits, summary = self.compute_era_rewards()
+        self.end_qos_era()
         pending = self.storage.PendingEraRewards
         pending.add_many(credits.items())
         for operator, total, commission, to_delegators in summary:

@@ -30,3 +30,7 @@ class RewardsStorage(PalletStorage, prefix="Rewards"):
     UserVaultScore = StorageDoubleMap(AccountId, U32, tuple[U128, U128], extension=True)
     # per-era rewards credited but not yet claimed (service_rewards extension)
     PendingEraRewards = StorageMap(AccountId, U128, extension=True)
+    # QoS counters per operator for the current era: (succeeded, failed, heartbeats) (qos_rewards extension, qos.py)
+    EraQosPoints = StorageMap(AccountId, tuple[U64, U64, U64], extension=True)
+    # operators a blueprint manager has reported QoS for (qos_rewards extension, qos.py)
+    QosTracked = StorageMap(AccountId, tuple[()], extension=True)

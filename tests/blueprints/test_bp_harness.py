@@ -54,8 +54,8 @@ def test_faulty_operator_is_recorded_as_a_mismatch_and_equivocation_is_caught() 
     out = h.call_job(0, 9)
     assert out.result == 81
     assert out.results["Charlie"] != [81] and out.results["Dave"][0] == 81 and out.results["Dave"][1] != 81
-    kinds = {(f.operator, f.kind) for f in h.manager.faults()}
-    assert kinds == {(DEV_ACCOUNTS["Charlie"], "mismatch"), (DEV_ACCOUNTS["Dave"], "equivocation")}
+    kinds = {(f.operator, f.account, f.kind) for f in h.manager.faults()}
+    assert kinds == {("Charlie", DEV_ACCOUNTS["Charlie"], "mismatch"), ("Dave", DEV_ACCOUNTS["Dave"], "equivocation")}
 
 
 def test_faulty_draws_are_seeded_per_operator() -> None:
@@ -63,7 +63,7 @@ def test_faulty_draws_are_seeded_per_operator() -> None:
         h = BlueprintTestHarness(squaring(Majority()), behaviours=[Faulty(0.5, seed), Faulty(0.5, seed), Honest()])
         for x in range(20):
             h.call_job(0, x)
-        return sorted((f.operator, f.call_id) for f in h.manager.faults())
+        return sorted((f.account, f.call_id) for f in h.manager.faults())
 
     first = wrong_calls(1)
     assert first == wrong_calls(1)  # reproducible

@@ -38,7 +38,7 @@ def test_quorum_of_two_accepts_the_square_even_when_one_operator_lies() -> None:
     out = h.call_job(0, 11)
     assert out.result == 121 and out.final and out.blocks == 2
     assert out.results["Bob"] != [121]
-    assert [(f.operator, f.kind) for f in h.manager.faults()] == [(DEV_ACCOUNTS["Bob"], "mismatch")]
+    assert [(f.account, f.kind) for f in h.manager.faults()] == [(DEV_ACCOUNTS["Bob"], "mismatch")]
 
 
 def test_two_liars_cannot_make_a_quorum_unless_they_agree() -> None:
@@ -62,7 +62,7 @@ def test_demo_tells_the_whole_story_and_slashes_the_faulty_operator() -> None:
     h = run_demo(Console(file=out, width=200), seed=7)
     text = out.getvalue()
     faults = h.manager.faults()
-    assert faults and {f.operator for f in faults} == {DEV_ACCOUNTS["Dave"]}
+    assert faults and {f.account for f in faults} == {DEV_ACCOUNTS["Dave"]}
     # Dave was slashed 10% of his self-stake and his delegator 10% of the USDC delegated to him; the honest were not
     assert h.operator_stake("Dave") == 900 * 10**18 and h.delegated("Dave") == 9_000 * 10**6
     assert h.operator_stake("Bob") == h.operator_stake("Charlie") == 1_000 * 10**18

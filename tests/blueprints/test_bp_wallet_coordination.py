@@ -202,7 +202,7 @@ def test_offline_leader_is_idle_and_impersonators_are_caught() -> None:
     reports = sim.run(8)
     dave, op4 = DEV_ACCOUNTS["Dave"], sim.h.operator("Operator4").account
     for r in reports:
-        kinds = {(f.operator, f.kind) for f in r.faults}
+        kinds = {(f.account, f.kind) for f in r.faults}
         assert ((dave, tbtc.FAULT_IDLENESS) in kinds) == (r.leader == dave)
         assert ((op4, tbtc.FAULT_IMPERSONATION) in kinds) == (r.leader != op4)
         assert (r.accepted is None) == (r.leader == dave)
@@ -218,7 +218,7 @@ def test_a_faulty_leader_makes_mistakes_that_followers_refuse() -> None:
     for r in reports:
         assert r.accepted is None
         assert sorted(f.kind for f in r.faults) == sorted([tbtc.FAULT_MISTAKE, tbtc.FAULT_IDLENESS])
-        assert {f.operator for f in r.faults} == {r.leader}
+        assert {f.account for f in r.faults} == {r.leader}
 
 
 def test_the_manager_enforces_the_window_timing() -> None:

@@ -1,0 +1,101 @@
+"""Payments and rewards in view: where every payment goes, each operator's and delegator's era
+rewards, and QoS-weighted era rewards so an offline (or only faulty) operator earns nothing."""
+
+from __future__ import annotations
+
+from blueprints import U64, Blueprint, BlueprintTestHarness, Deviating, Median, Offline, ServiceManager, pay_once, subscription
+from runtime.genesis import UNIT
+
+BUDGET = 100 * UNIT  # RewardsConstants.EraRewardBudget
+
+
+def feed(pricing=None) -> Blueprint:  # type: ignore[no-untyped-def]
+    bp = Blueprint("paid-feed", manager=lambda: ServiceManager(Median(relative=0.05)))
+
+    @bp.job(0, pricing=pricing)
+    def price(x: U64) -> U64:
+        return x
+
+    return bp
+
+
+def test_a_pay_once_payment_is_traced_from_requester_to_master_manager() -> None:
+    h = BlueprintTestHarness(feed(pay_once(10 * UNIT)), operators=3, payment=10 * UNIT)
+    pays = [(p.payer, p.payee, p.amount, p.text) for p in h.payments()]
+    assert pays == [("Eve", "Services pallet", 10 * UNIT, "10.00 TNT"), ("Services pallet", "master manager", 10 * UNIT, "10.00 TNT")]
+    lines = [t for _, c, t in h.timeline() if c == "payment"]
+    assert lines[0].startswith("Eve paid 10.00 TNT to Services pallet: request payment")
+    assert lines[1].startswith("Services pallet paid 10.00 TNT to master manager: forwarded")
+
+
+def test_a_subscription_shows_the_pot_and_each_operators_share() -> None:
+    h = BlueprintTestHarness(feed(subscription(3 * UNIT, 5)), operators=3)
+    h.advance(12)
+    pays = h.payments()
+    into_pot = [p for p in pays if p.payee == "Rewards pot"]
+    shares = [p for p in pays if p.payer == "Rewards pot"]
+    assert into_pot and all(p.payer == "Eve" and p.amount == 3 * UNIT for p in into_pot)
+    assert {p.payee for p in shares} == {"Bob", "Charlie", "Dave"} and sum(p.amount for p in shares) == 3 * UNIT * len(into_pot)
+
+
+def test_era_rewards_per_operator_and_delegator_and_offline_earns_nothing() -> None:
+    h = BlueprintTestHarness(feed(), operators=5, behaviours={"Operator5": Offline(), "Operator4": Deviating(0.2)}, tnt_delegation=100 * UNIT)
+    era = h.rt.current_era
+    for r in range(3):
+        h.call_job(0, 1_000 + r)
+    h.advance_eras(1)
+    rows = h.era_rewards(era=era + 1)
+    by = {(r.who, r.role): r.amount for r in rows}
+    assert set(by) == {("Bob", "operator"), ("Charlie", "operator"), ("Dave", "operator"), ("Ferdie", "delegator")}
+    assert h.rewards_of("Operator5") == 0 and h.rewards_of("Operator4") == 0  # offline; only faults
+    assert by[("Bob", "operator")] == by[("Charlie", "operator")] == by[("Dave", "operator")] > 0
+    events = [e for e in h.rt.all_events() if e.matches("Rewards.EraRewardsDistributed")]
+    assert by[("Ferdie", "delegator")] == sum(e["to_delegators"] for e in events)
+    assert sum(by.values()) == sum(e["total"] for e in events)
+    assert 0 <= BUDGET * 3 // 5 - sum(by.values()) < 10  # three equal stakes of five are paid; the other two shares are withheld
+    lines = [t for _, c, t in h.timeline() if c == "reward"]
+    assert any(t.startswith(f"era {era + 1}: Bob earned") for t in lines)
+    assert any(t.startswith(f"era {era + 1}: Ferdie (delegator) earned") for t in lines)
+
+
+def test_claims_do_not_hide_the_next_eras_credit() -> None:
+    h = BlueprintTestHarness(feed(), operators=3)
+    h.call_job(0, 5)
+    h.advance_eras(1)
+    first = h.rewards_of("Bob")
+    h.dispatch("Bob", "Rewards", "claim_era_rewards", {})
+    h.call_job(0, 6)
+    h.advance_eras(1)
+    assert first > 0 and h.rewards_of("Bob") == 2 * first
+    assert any(p.payee == "Bob" and p.what == "era rewards claimed (minted)" and p.amount == first for p in h.payments())
+
+
+def test_without_the_qos_extension_the_offline_operator_is_paid_by_stake() -> None:
+    h = BlueprintTestHarness(feed(), operators=3, behaviours={"Dave": Offline()}, genesis={"extensions": {"qos_rewards": False}})
+    h.call_job(0, 5)
+    h.advance_eras(1)
+    assert h.rewards_of("Dave") == h.rewards_of("Bob") > 0
+
+
+def test_real_profile_has_no_era_rewards() -> None:
+    h = BlueprintTestHarness(feed(), operators=3, profile="real")
+    h.call_job(0, 5)
+    h.advance_eras(1)
+    assert h.era_rewards() == []
+
+
+def test_heartbeats_count_as_qos_points() -> None:
+    bp = Blueprint("beating-feed", manager=lambda: ServiceManager(Median(relative=0.05), heartbeat_interval=5))
+
+    @bp.job(0)
+    def price(x: U64) -> U64:
+        return x
+
+    h = BlueprintTestHarness(bp, operators=3)
+    h.advance(12)  # three heartbeats each (blocks 1, 6, 11)
+    h.call_job(0, 5)
+    rewards = h.rt.pallets["Rewards"]
+    assert rewards.qos_counters(h.operator("Bob").account) == (1, 0, 3)
+    h.advance(5)
+    h.call_job(0, 6)
+    assert rewards.qos_counters(h.operator("Bob").account) == (2, 0, 4)  # only the new heartbeat is added
