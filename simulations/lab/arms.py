@@ -128,12 +128,16 @@ def resolve_policy(sc: Scenario, text: Any, where: str = "--policy") -> tuple[st
     raise ArmError(f"{where}: unknown policy {text!r}; named in the scenario or built in: {known}; or veto_under:N, random:P, or an inline {{kind: ...}}")
 
 
-def make_arm(rule: str, params: Iterable[tuple[str, Any]], policy_name: str | None = None, policy: str | None = None, name: str | None = None) -> Arm:
+def make_arm(rule: str, params: Iterable[tuple[str, Any]], policy_name: str | None = None, policy: str | None = None, name: str | None = None,
+             named: set[str] | None = None) -> Arm:
+    """An arm keeping only the overrides that affect ``rule``; its default name is
+    ``rule/policy/key=value...`` over the keys in ``named`` (default: all)."""
     if rule not in RULE_NAMES:
         raise ArmError(f"unknown rule {rule!r}; rules: {list(RULE_NAMES)}")
     effective = tuple(sorted((normalize_key(k), v) for k, v in params if affects(k, rule)))
     if name is None:
-        name = "/".join([rule] + ([policy_name] if policy_name else []) + [f"{short_key(k)}={v}" for k, v in effective])
+        shown = [(k, v) for k, v in effective if named is None or k in named]
+        name = "/".join([rule] + ([policy_name] if policy_name else []) + [f"{short_key(k)}={v}" for k, v in shown])
     return Arm(name, rule, policy_name, policy, effective)
 
 
@@ -152,7 +156,8 @@ def grid_arms(sc: Scenario, rules: list[str], grid: dict[str, list[Any]], polici
     keys = sorted(grid)
     points = [tuple(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))] or [()]
     resolved: list[tuple[str | None, str | None]] = [resolve_policy(sc, p) for p in policies] if policies else [(None, None)]
-    arms = [make_arm(rule, point, name_, pol) for name_, pol in resolved for rule in rules for point in points]
+    varied = {normalize_key(k) for k, values in grid.items() if len(values) > 1}  # a single value is applied, not named
+    arms = [make_arm(rule, point, name_, pol, named=varied) for name_, pol in resolved for rule in rules for point in points]
     return dedupe(arms), len(arms)
 
 
