@@ -516,10 +516,10 @@ class ReferenceProblems(ValueError):
 
 # ---------------------------------------------------------------------------------------- loading
 def set_path(data: dict, dotted_key: str, value: Any) -> None:
-    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a bare key
-    that names a parameter (``slash_defer_duration=14``)."""
+    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a key that
+    starts with a parameter's name (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
     keys = dotted_key.split(".")
-    if len(keys) == 1 and keys[0] in Parameters.model_fields:
+    if keys[0] in Parameters.model_fields and keys[0] not in Scenario.model_fields:  # eigenlayer.veto_window_blocks=30 too
         keys = ["parameters"] + keys
     node = data
     for key in keys[:-1]:
