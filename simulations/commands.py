@@ -179,9 +179,6 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     if runs < 1:
         raise CommandError("--runs must be at least 1")
     sc, text = load_for_run(scenario, {}, None)
-    for key, values in grid.items():  # validate every point before starting
-        for value in values:
-            load_for_run(scenario, {key: value}, None, text=text)
     chosen = rules or list(sc.rules)
     try:
         if sc.arms and not (params or rules or policies):
@@ -191,6 +188,8 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
             arms, combos = grid_arms(sc, chosen, grid, policies)
     except ArmError as exc:
         raise CommandError(str(exc)) from None
+    for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
+        load_for_run(scenario, arm.overrides(), None, text=text)
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     command = "tangle-sim sweep " + " ".join([scenario] + [f"--policy {p}" for p in policies or []] + [f"--param {p}" for p in params]
