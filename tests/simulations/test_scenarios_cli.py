@@ -74,7 +74,7 @@ def test_bad_scenario_prints_field_and_line(tmp_path) -> None:
     bad.write_text((SCENARIOS / "slash-veto.yaml").read_text().replace("seed: 7", "seed: seven"))
     result = runner.invoke(app, ["run", str(bad), "--store", str(tmp_path / "x.db"), "--no-progress"])
     assert result.exit_code == 2
-    assert f"{bad}:9:1: seed: Input should be a valid integer" in " ".join(result.output.split())
+    assert f"{bad}:13:1: seed: Input should be a valid integer" in " ".join(result.output.split())
 
 
 def test_sweep_cli_writes_frame_and_store(tmp_path) -> None:
@@ -82,7 +82,7 @@ def test_sweep_cli_writes_frame_and_store(tmp_path) -> None:
     csv = tmp_path / "out.csv"
     out = invoke("sweep", str(SCENARIOS / "slash-veto.yaml"), "--param", "slash_defer_duration=3,7", "--param", "length.rounds=8", "--runs", "2",
                  "--rule", "tangle_services", "--workers", "1", "--store", db, "--out", str(csv), "--no-progress")
-    assert "sweep summary" in out and csv.exists()
+    assert "arms ranked by honest operators" in out and "95% CI" in " ".join(out.split()) and csv.exists()
     import pandas as pd
 
     frame = pd.read_csv(csv)

@@ -1,0 +1,9 @@
+"""Analysis of stored runs and sweeps: per-arm statistics with confidence intervals.
+
+Kept apart from the simulation itself so the numbers a council compares are computed in one place,
+from plain DataFrames, with the same rules wherever they are shown (console, report, notebook).
+"""
+
+from simulations.analysis.statistics import format_summary, rank_arms, summarize_arms, t_quantile
+
+__all__ = ["format_summary", "rank_arms", "summarize_arms", "t_quantile"]

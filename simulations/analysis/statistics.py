@@ -1,0 +1,440 @@
+"""Per-arm summaries with confidence intervals, paired differences against a baseline, a ranking.
+
+Why this module exists: a council compares arms (veto policy x timing rule x parameters), and a
+mean without its uncertainty, its number of runs and its censoring invites a wrong decision. Every
+summary row therefore carries ``n``, the interval and how it was computed (``method``,
+``confidence``), and the number of runs that ended with slashes still pending.
+
+Sweeps run every arm on the same seeds (common random numbers), so the difference between two arms
+is best estimated *paired*: arm A's run with seed s minus the baseline's run with seed s. The noise
+both runs share cancels, and the interval of the difference is much narrower than the two arms'
+separate intervals suggest.
+
+Amounts arrive as Python ints in base units (object dtype, possibly beyond 64 bits). Sums, means and
+variances are computed exactly (ints and :class:`fractions.Fraction`); values become floats only in
+the returned summary. An interval that cannot be computed (fewer than two runs) is NaN and says why
+in ``note``: never a silent zero.
+
+The Student-t quantile is computed here (exact series for the t distribution's CDF, inverted by
+bisection) so the package needs no SciPy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from decimal import Context, Decimal
+from fractions import Fraction
+from numbers import Integral, Real
+from typing import Any, Iterable, Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+Method = Literal["t", "bootstrap"]
+Direction = Literal["lower", "higher"]
+
+BOOTSTRAP_RESAMPLES = 4000
+_DECIMAL = Context(prec=40, Emax=10**6, Emin=-(10**6))
+
+
+# ---------------------------------------------------------------------------------------- t quantile
+def _t_two_sided_mass(theta: float, df: int) -> float:
+    """P(|T| <= sqrt(df) tan(theta)) for Student's t with integer ``df`` (Abramowitz & Stegun 26.7.3-4)."""
+    c2 = math.cos(theta) ** 2
+    if df % 2:
+        total, term = 1.0, 1.0
+        for k in range(1, (df - 3) // 2 + 1):
+            term *= c2 * (2 * k) / (2 * k + 1)
+            total += term
+        if df == 1:
+            return 2 * theta / math.pi
+        return 2 / math.pi * (theta + math.sin(theta) * math.cos(theta) * total)
+    total, term = 1.0, 1.0
+    for k in range(1, (df - 2) // 2 + 1):
+        term *= c2 * (2 * k - 1) / (2 * k)
+        total += term
+    return math.sin(theta) * total
+
+
+def t_quantile(p: float, df: int) -> float:
+    """The ``p`` quantile (0.5 < p < 1) of Student's t with ``df`` >= 1 degrees of freedom."""
+    if not 0.5 < p < 1:
+        raise ValueError(f"t_quantile: p must be in (0.5, 1), got {p}")
+    df = int(df)
+    if df < 1:
+        raise ValueError(f"t_quantile: df must be >= 1, got {df}")
+    mass = 2 * p - 1  # P(|T| <= t)
+    if df > 1000:  # Cornish-Fisher expansion around the normal quantile; error O(df^-4)
+        from statistics import NormalDist
+
+        z = NormalDist().inv_cdf(p)
+        return (z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+                + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * df**3))
+    lo, hi = 0.0, math.pi / 2
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        if _t_two_sided_mass(mid, df) < mass:
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(df) * math.tan((lo + hi) / 2)
+
+
+# ---------------------------------------------------------------------------------------- exact values
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and math.isnan(v) or isinstance(v, np.floating) and bool(np.isnan(v))
+
+
+def _exact(v: Any, column: str) -> int | Fraction:
+    if isinstance(v, (bool, np.bool_)):
+        return int(v)
+    if isinstance(v, Integral):
+        return int(v)
+    if isinstance(v, Real):
+        f = float(v)
+        if math.isinf(f):
+            raise ValueError(f"metric {column!r}: infinite value {v!r}")
+        return Fraction(f)
+    if isinstance(v, Decimal):
+        return Fraction(v)
+    raise TypeError(f"metric {column!r}: value {v!r} ({type(v).__name__}) is not a number")
+
+
+def _to_float(q: int | Fraction) -> float:
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf
+
+
+def _sqrt_float(q: Fraction) -> float:
+    """sqrt of a non-negative exact rational, as a float, without overflowing on huge variances."""
+    if q <= 0:
+        return 0.0
+    root = (_DECIMAL.divide(Decimal(q.numerator), Decimal(q.denominator))).sqrt(_DECIMAL)
+    return _to_float(Fraction(root))
+
+
+class _Sample:
+    """Exact moments of one sample (an arm's metric, or the paired differences of two arms)."""
+
+    def __init__(self, values: list[int | Fraction]) -> None:
+        self.values = values
+        self.n = len(values)
+        total = sum(values, 0)
+        self.mean = Fraction(total, 1) / self.n if self.n else None
+        if self.n >= 2:
+            sq = sum((v * v for v in values), 0)
+            self.var: Fraction | None = (Fraction(sq) - Fraction(total) * total / self.n) / (self.n - 1)
+        else:
+            self.var = None
+
+    @property
+    def mean_f(self) -> float:
+        return math.nan if self.mean is None else _to_float(self.mean)
+
+    @property
+    def std_f(self) -> float:
+        return math.nan if self.var is None else _sqrt_float(self.var)
+
+    def floats(self) -> np.ndarray:
+        return np.array([_to_float(v) for v in self.values], dtype=float)
+
+
+def _stream(seed: int, *names: Any) -> np.random.Generator:
+    """One bootstrap stream per (seed, arm, metric, kind): adding an arm changes no other interval."""
+    digest = hashlib.blake2b("\0".join(map(str, names)).encode(), digest_size=8).digest()
+    return np.random.default_rng([int(seed) & (2**64 - 1), int.from_bytes(digest, "little")])
+
+
+def _bootstrap_means(x: np.ndarray, rng: np.random.Generator, resamples: int) -> np.ndarray:
+    n = len(x)
+    chunk = max(1, 2_000_000 // max(n, 1))
+    out = []
+    done = 0
+    while done < resamples:
+        b = min(chunk, resamples - done)
+        out.append(x[rng.integers(0, n, size=(b, n))].mean(axis=1))
+        done += b
+    return np.concatenate(out)
+
+
+def _interval(sample: _Sample, confidence: float, method: Method, rng: np.random.Generator, resamples: int) -> tuple[float, float, str]:
+    """(low, high, note) for the mean of one sample."""
+    if sample.n == 0:
+        return math.nan, math.nan, "no runs recorded a value"
+    if sample.n == 1:
+        return math.nan, math.nan, "n=1: no interval"
+    mean = sample.mean_f
+    if method == "t":
+        half = t_quantile((1 + confidence) / 2, sample.n - 1) * sample.std_f / math.sqrt(sample.n)
+        return mean - half, mean + half, ""
+    x = sample.floats()
+    means = _bootstrap_means(x, rng, resamples)
+    alpha = 1 - confidence
+    low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high), ""
+
+
+def _welch(a: _Sample, b: _Sample, confidence: float) -> tuple[float, float, float]:
+    """Unpaired (Welch) interval of mean(a) - mean(b); df rounded down (conservative)."""
+    diff = _to_float(a.mean - b.mean)  # type: ignore[operator]
+    va, vb = a.var / a.n, b.var / b.n  # type: ignore[operator]
+    se2 = va + vb
+    if se2 == 0:
+        return diff, diff, diff
+    df = se2 * se2 / (va * va / (a.n - 1) + vb * vb / (b.n - 1))
+    half = t_quantile((1 + confidence) / 2, max(1, math.floor(df))) * _sqrt_float(se2)
+    return diff, diff - half, diff + half
+
+
+# ---------------------------------------------------------------------------------------- summaries
+def _check(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(f"{what}: column(s) {missing} not in the frame (columns: {list(frame.columns)})")
+
+
+def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "arm", pair_on: str = "seed", baseline: str | None = None,
+                   confidence: float = 0.95, method: Method = "t", seed: int = 0, paired: bool = True,
+                   resamples: int = BOOTSTRAP_RESAMPLES) -> pd.DataFrame:
+    """One row per (arm, metric): n, mean, std, the ``confidence`` interval of the mean and how it was made.
+
+    With ``baseline``, each arm's difference to the baseline arm: paired on ``pair_on`` (each arm's
+    run with seed s minus the baseline's run with seed s; ``n_pairs`` seeds both have) or, with
+    ``paired=False``, unpaired (Welch's t, or independent bootstrap resamples of both arms).
+    ``runs_censored`` counts an arm's runs with ``pending_at_end > 0`` when the frame records it.
+    Missing values (None/NaN) are left out of ``n`` and counted in ``n_missing``.
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if method not in ("t", "bootstrap"):
+        raise ValueError(f"method must be 't' or 'bootstrap', got {method!r}")
+    metrics = list(metrics)
+    _check(frame, [arm, *metrics], "summarize_arms")
+    arms = list(pd.unique(frame[arm]))
+    if baseline is not None:
+        if baseline not in arms:
+            raise ValueError(f"baseline arm {baseline!r} is not among the arms {arms}")
+        if paired:
+            _check(frame, [pair_on], "summarize_arms(pair_on)")
+            dup = frame.duplicated([arm, pair_on])
+            if dup.any():
+                first = frame.loc[dup, [arm, pair_on]].iloc[0].tolist()
+                raise ValueError(f"pairing on {pair_on!r} is ambiguous: arm {first[0]!r} has more than one run with {pair_on} {first[1]!r}")
+    censored = "pending_at_end" in frame.columns
+    groups = {a: g for a, g in frame.groupby(arm, sort=False, dropna=False)}
+    groups = {a: groups[a] for a in arms}
+    rows: list[dict[str, Any]] = []
+    for metric in metrics:
+        samples = {}
+        by_key: dict[Any, dict[Any, int | Fraction]] = {}
+        for a, grp in groups.items():
+            values = {}
+            keys = grp[pair_on].tolist() if pair_on in grp.columns else list(range(len(grp)))
+            for k, v in zip(keys, grp[metric].tolist()):
+                if not _is_missing(v):
+                    values[k] = _exact(v, metric)
+            by_key[a] = values
+            samples[a] = _Sample(list(values.values()))
+        for a, grp in groups.items():
+            s = samples[a]
+            low, high, note = _interval(s, confidence, method, _stream(seed, a, metric, "mean"), resamples)
+            row: dict[str, Any] = {"arm": a, "metric": metric, "runs": len(grp), "n": s.n, "n_missing": len(grp) - s.n, "mean": s.mean_f,
+                                   "std": s.std_f, "ci_low": low, "ci_high": high, "method": method, "confidence": confidence}
+            if baseline is not None:
+                row.update(_difference(a, baseline, samples, by_key, metric, confidence, method, seed, paired, resamples))
+                if a == baseline:
+                    note = "; ".join(x for x in (note, "baseline") if x)
+            if censored:
+                pending = pd.to_numeric(grp["pending_at_end"], errors="coerce")
+                row["runs_censored"] = int((pending > 0).sum())
+            row["note"] = note
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs.update({"confidence": confidence, "method": method, "baseline": baseline, "paired_on": pair_on if paired and baseline else None})
+    return out
+
+
+def _difference(a: Any, baseline: Any, samples: Mapping[Any, _Sample], by_key: Mapping[Any, Mapping[Any, int | Fraction]], metric: str,
+                confidence: float, method: Method, seed: int, paired: bool, resamples: int) -> dict[str, Any]:
+    nan = math.nan
+    if a == baseline:
+        return {"baseline": baseline, "diff_mean": nan, "diff_ci_low": nan, "diff_ci_high": nan, "n_pairs": samples[a].n}
+    if paired:
+        base = by_key[baseline]
+        diffs = _Sample([v - base[k] for k, v in by_key[a].items() if k in base])
+        low, high, _ = _interval(diffs, confidence, method, _stream(seed, a, baseline, metric, "paired"), resamples)
+        return {"baseline": baseline, "diff_mean": diffs.mean_f, "diff_ci_low": low, "diff_ci_high": high, "n_pairs": diffs.n}
+    sa, sb = samples[a], samples[baseline]
+    if sa.n < 2 or sb.n < 2:
+        mean = _to_float(sa.mean - sb.mean) if sa.n and sb.n else nan  # type: ignore[operator]
+        return {"baseline": baseline, "diff_mean": mean, "diff_ci_low": nan, "diff_ci_high": nan, "n_pairs": 0}
+    if method == "t":
+        mean, low, high = _welch(sa, sb, confidence)
+    else:
+        rng = _stream(seed, a, baseline, metric, "unpaired")
+        da = _bootstrap_means(sa.floats(), rng, resamples) - _bootstrap_means(sb.floats(), rng, resamples)
+        alpha = 1 - confidence
+        mean = _to_float(sa.mean - sb.mean)  # type: ignore[operator]
+        low, high = (float(q) for q in np.quantile(da, [alpha / 2, 1 - alpha / 2]))
+    return {"baseline": baseline, "diff_mean": mean, "diff_ci_low": low, "diff_ci_high": high, "n_pairs": 0}
+
+
+# ---------------------------------------------------------------------------------------- ranking
+def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: str = "arm", pair_on: str = "seed", confidence: float = 0.95,
+              method: Method = "t", seed: int = 0) -> pd.DataFrame:
+    """Arms ranked by the mean of ``metric`` (``direction``: which end is better), best first.
+
+    Each arm is compared with the best one: paired on ``pair_on`` when the frame has it (the
+    difference's interval excludes 0 -> ``separated``), otherwise by whether the two arms'
+    intervals overlap (conservative). ``verdict`` says it in words; an arm whose comparison cannot
+    be made (fewer than two runs) is ``undetermined``, never silently "not separated".
+    """
+    if direction not in ("lower", "higher"):
+        raise ValueError(f"direction must be 'lower' or 'higher', got {direction!r}")
+    summary = summarize_arms(frame, [metric], arm=arm, pair_on=pair_on, confidence=confidence, method=method, seed=seed)
+    has_data = summary[summary.n > 0]
+    if has_data.empty:
+        raise ValueError(f"rank_arms: no arm recorded a value of {metric!r}")
+    ordered = has_data.sort_values("mean", ascending=direction == "lower", kind="stable")
+    best = ordered.iloc[0]["arm"]
+    paired = pair_on in frame.columns and not frame.duplicated([arm, pair_on]).any()
+    if paired:
+        diff = summarize_arms(frame, [metric], arm=arm, pair_on=pair_on, baseline=best, confidence=confidence, method=method, seed=seed)
+    else:
+        diff = summarize_arms(frame, [metric], arm=arm, baseline=best, confidence=confidence, method=method, seed=seed, paired=False)
+    diff = diff.set_index("arm")
+    best_row = ordered.iloc[0]
+    rows = []
+    for rank, (_, r) in enumerate(pd.concat([ordered, summary[summary.n == 0]]).iterrows(), start=1):
+        a = r["arm"]
+        d = diff.loc[a]
+        if a == best:
+            separated, verdict = pd.NA, "best"
+        elif r["n"] == 0:
+            separated, verdict = pd.NA, "undetermined (no values)"
+        elif paired:
+            if math.isnan(d["diff_ci_low"]):
+                separated, verdict = pd.NA, "undetermined (fewer than 2 pairs)"
+            else:
+                separated = bool(d["diff_ci_low"] > 0 or d["diff_ci_high"] < 0)
+                verdict = "worse than best (paired interval excludes 0)" if separated else "not separated from best"
+        elif math.isnan(r["ci_low"]) or math.isnan(best_row["ci_low"]):
+            separated, verdict = pd.NA, "undetermined (n<2)"
+        else:
+            separated = bool(r["ci_low"] > best_row["ci_high"] or r["ci_high"] < best_row["ci_low"])
+            verdict = "worse than best (intervals do not overlap)" if separated else "not separated from best"
+        rows.append({"rank": rank if r["n"] > 0 else pd.NA, "arm": a, "n": r["n"], "mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                     "diff_vs_best": d["diff_mean"], "diff_ci_low": d["diff_ci_low"], "diff_ci_high": d["diff_ci_high"],
+                     "separated": separated, "verdict": verdict, **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})})
+    out = pd.DataFrame(rows)
+    out.attrs.update({"metric": metric, "direction": direction, "best": best, "confidence": confidence, "method": method,
+                      "comparison": f"paired on {pair_on}" if paired else "interval overlap (unpaired)"})
+    return out
+
+
+# ---------------------------------------------------------------------------------------- formatting
+def format_number(x: float, decimals: int | None = None) -> str:
+    """A float for people: thousands separators, scientific beyond 1e12, 'n/a' for NaN."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA:
+        return "n/a"
+    x = float(x)
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if abs(x) >= 1e12:
+        return f"{x:.3e}"
+    if decimals is None:
+        decimals = 0 if x == 0 or abs(x) >= 100 else min(6, max(0, 2 - math.floor(math.log10(abs(x)))))
+    return f"{x:,.{decimals}f}"
+
+
+def _decimals(low: float, high: float) -> int | None:
+    """Two significant digits of the interval's half-width decide the decimals shown."""
+    half = (high - low) / 2
+    if not math.isfinite(half) or half <= 0:
+        return None
+    return min(8, max(0, 1 - math.floor(math.log10(half))))
+
+
+def format_interval(mean: float, low: float, high: float, note: str = "") -> str:
+    """``mean [low, high]``; without an interval the reason is shown instead of bounds."""
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "no data"
+    if low is None or math.isnan(low) or math.isnan(high):
+        why = note.split(";")[0] if note else "no interval"
+        return f"{format_number(mean)} [{why}]"
+    d = _decimals(low, high)
+    return f"{format_number(mean, d)} [{format_number(low, d)}, {format_number(high, d)}]"
+
+
+def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Mapping[str, float] | None = None,
+                   units: Mapping[str, str] | None = None) -> Any:
+    """A rich Table of :func:`summarize_arms` output: one block per arm, one line per metric.
+
+    Arm names wrap (``overflow="fold"``) instead of being cut to ``tang…`` at 80 columns. ``scale``
+    divides a metric's values for display (e.g. 1e18 to show base units as tokens) and ``units``
+    labels them.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    scale = dict(scale or {})
+    units = dict(units or {})
+    conf = summary.attrs.get("confidence") or (summary["confidence"].iloc[0] if len(summary) else 0.95)
+    method = summary.attrs.get("method") or (summary["method"].iloc[0] if len(summary) else "t")
+    has_diff = "diff_mean" in summary.columns
+    has_cens = "runs_censored" in summary.columns
+    caption = [f"{conf:.0%} confidence intervals ({'Student t' if method == 't' else 'percentile bootstrap'}) of the mean over runs"]
+    if has_diff:
+        base = summary["baseline"].dropna().iloc[0] if summary["baseline"].notna().any() else None
+        how = f"paired on {summary.attrs['paired_on']}" if summary.attrs.get("paired_on") else "unpaired"
+        caption.append(f"Δ: arm minus baseline {base!s} ({how})")
+    if has_cens:
+        caption.append("censored: runs that ended with slashes still pending")
+    table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
+    table.add_column("arm", overflow="fold", ratio=3, min_width=12)
+    table.add_column("metric", overflow="fold", ratio=2, min_width=8)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("mean [CI]", justify="right", overflow="fold", ratio=3)
+    if has_diff:
+        table.add_column("Δ vs baseline [CI]", justify="right", overflow="fold", ratio=3)
+    if has_cens:
+        table.add_column("censored", justify="right", no_wrap=True)
+    previous = object()
+    records = summary.to_dict("records")
+    arm_order = {a: i for i, a in enumerate(pd.unique(summary["arm"]))}
+    metric_order = {m: i for i, m in enumerate(pd.unique(summary["metric"]))}
+    rows = sorted(records, key=lambda r: (arm_order[r["arm"]], metric_order[r["metric"]]))
+    for i, r in enumerate(rows):
+        k = scale.get(r["metric"], 1.0)
+        metric = r["metric"] + (f" ({units[r['metric']]})" if r["metric"] in units else "")
+        missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
+        cells = [str(r["arm"]) if r["arm"] != previous else "", metric, f"{r['n']}",
+                 format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", "")) + missing]
+        if has_diff:
+            if r["arm"] == r.get("baseline"):
+                cells.append("baseline")
+            else:
+                cells.append(format_interval(r["diff_mean"] / k, r["diff_ci_low"] / k, r["diff_ci_high"] / k,
+                                             "fewer than 2 pairs" if r["n_pairs"] < 2 else "") + f" n={r['n_pairs']}")
+        if has_cens:
+            cells.append(f"{r['runs_censored']}/{r['runs']}")
+        last_of_arm = i + 1 == len(rows) or rows[i + 1]["arm"] != r["arm"]
+        table.add_row(*(Text(c) for c in cells), end_section=last_of_arm)  # Text: "[...]" is not rich markup
+        previous = r["arm"]
+    return table
+
+
+def render_summary(summary: pd.DataFrame, *, width: int = 80, **kwargs: Any) -> str:
+    """The table as plain text at ``width`` columns (what ``tangle-sim sweep`` prints)."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    Console(file=buf, width=width, color_system=None, force_terminal=False).print(format_summary(summary, **kwargs))
+    return buf.getvalue()
