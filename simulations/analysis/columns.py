@@ -48,6 +48,7 @@ class Catalogue:
     role_losses: list[Measure] = field(default_factory=list)  # per role in the numeraire
     asset_losses: list[Measure] = field(default_factory=list)  # per (role, asset) in whole tokens
     missing: list[str] = field(default_factory=list)  # what the report would show but this run did not record
+    applied: Measure | None = None  # slashes applied per run (a count every store records)
 
     def primary(self) -> tuple[Measure, str]:
         """The headline ranking measure, and a sentence saying why that one."""
@@ -56,6 +57,9 @@ class Catalogue:
         if self.honest_count is not None:
             return self.honest_count, "arms ranked by the number of honest operators' slashes applied (lower is better)"
         fallback = self.total_loss or (self.asset_losses[0] if self.asset_losses else None)
+        if fallback is None and self.applied is not None:
+            return self.applied, (f"ground truth (honest operators slashed) is {NOT_RECORDED} and no run recorded a loss: "
+                                  "arms listed by the number of slashes applied")
         if fallback is None:
             raise ValueError("the runs frame records no outcome to rank arms by")
         return fallback, (f"ground truth (honest operators slashed) is {NOT_RECORDED}: arms ranked by {fallback.label} instead, "
@@ -107,7 +111,8 @@ def catalogue(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) ->
             asset_losses.append(Measure(col, f"{role} loss in {asset}", f"{asset} per run", scale=float(10 ** decimals.get(asset, 0))))
     asset_losses.sort(key=lambda m: (_role_rank(m.column), m.column))
     role_losses.sort(key=lambda m: (_role_rank(m.column), m.column))
-    return Catalogue(numeraire, honest, honest_count, faulty, pending, pending_value, total, role_losses, asset_losses, missing)
+    applied = Measure("applied", "slashes applied", "count per run") if "applied" in frame.columns else None
+    return Catalogue(numeraire, honest, honest_count, faulty, pending, pending_value, total, role_losses, asset_losses, missing, applied)
 
 
 def _role_rank(column: str) -> int:
