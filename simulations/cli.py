@@ -107,15 +107,18 @@ def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML
           param: list[str] = typer.Option([], "--param", "-p", help="A swept parameter: key=v1,v2,... (repeat for a grid)."),
           runs: int = typer.Option(10, help="Monte Carlo runs per parameter point and rule."),
           rule: list[str] = typer.Option([], "--rule", "-r", help="Slash-veto rule(s) (default: the scenario's)."),
+          policy: list[str] = typer.Option([], "--policy", help="Veto policy arm(s): a name from the scenario's policies, never/always/veto_disputed, "
+                                                                 "veto_under:N, random:P, or an inline {kind: ...} (repeat for a grid)."),
           workers: int = typer.Option(None, help="Worker processes (default: every core; 1 = serial)."),
           dask: str = typer.Option(None, help="Run on Dask: 'local' for a LocalCluster, or a scheduler address tcp://host:port."),
           store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
           out: Path = typer.Option(None, help="Also write the results DataFrame as CSV."),
           progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
-    """Monte Carlo sweep over parameter values, in parallel; results to a DataFrame and the run store."""
+    """Monte Carlo sweep over arms (policy x rule x parameters, identical arms once, common seeds), in parallel;
+    per-arm summary with confidence intervals; results to a DataFrame and the run store."""
     from simulations.commands import cli_sweep
 
-    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress))
+    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, policy))
 
 
 @app.command()

@@ -156,11 +156,13 @@ def cli_discard(console: Console, run_id: int, store_url: str) -> None:
 
 
 def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rules: list[str], workers: int | None, dask: str | None,
-              store_url: str, out: str | None, progress: bool = True) -> tuple[int, Any]:
-    """Run the sweep, store it, print a summary per (point, rule), optionally write the DataFrame as CSV."""
+              store_url: str, out: str | None, progress: bool = True, policies: list[str] | None = None) -> tuple[int, Any]:
+    """Run the sweep (every arm on the same seeds), store it, print the per-arm summary with
+    confidence intervals, optionally write the DataFrame as CSV."""
     import time
 
     from simulations import sweep as sw
+    from simulations.lab.arms import ArmError, declared_arms, grid_arms
 
     try:
         grid = sw.parse_grid(params)
@@ -173,12 +175,21 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         for value in values:
             load_for_run(scenario, {key: value}, None, text=text)
     chosen = rules or list(sc.rules)
-    tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed)
+    try:
+        if sc.arms and not (params or rules or policies):
+            arms = declared_arms(sc)
+            combos = len(sc.arms)
+        else:
+            arms, combos = grid_arms(sc, chosen, grid, policies)
+    except ArmError as exc:
+        raise CommandError(str(exc)) from None
+    tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
-    command = "tangle-sim sweep " + " ".join([scenario] + [f"--param {p}" for p in params] + [f"--runs {runs}"] + [f"--rule {r}" for r in rules])
+    command = "tangle-sim sweep " + " ".join([scenario] + [f"--policy {p}" for p in policies or []] + [f"--param {p}" for p in params]
+                                             + [f"--runs {runs}"] + [f"--rule {r}" for r in rules])
     console.print(f"[dim]reproduce:[/dim] {command}")
-    n_points = len(tasks) // (runs * len(chosen))
-    console.print(f"{len(tasks)} simulations ({n_points} parameter point(s) x {len(chosen)} rule(s) x {runs} runs) on {backend}")
+    console.print(f"{len(tasks)} simulations ({len(arms)} arms x {runs} runs, common seeds; {combos - len(arms)} of {combos} combinations "
+                  f"were identical to another and run once) on {backend}")
     store = RunStore(store_url)
     run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
                               command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend})
@@ -216,6 +227,11 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
 
     if frame.empty:
         console.print("[yellow]no finished runs to summarise[/yellow]")
+        return
+    if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
+        from simulations.lab.summary import headline_table
+
+        console.print(headline_table(frame, title="sweep: arms ranked by honest operators' loss"))
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from simulations.lab.loop import Simulation
+from simulations.lab.measures import Metric
+from simulations.lab.outcomes import outcomes
 from simulations.scenario import Scenario, validate_document
-from simulations.sim import Simulation
-from simulations.store import Metric, RoundCommit, RunStore
+from simulations.store import RoundCommit, RunStore
 from simulations.yamlerrors import load_document
 
 Sink = Callable[[RoundCommit], None]
@@ -112,6 +114,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         "counters": dict(sorted(sim.state.counters.items())),
         "failures": dict(sorted(sim.state.failures.items())),
         "calls": len(sim.rt.call_log),
+        "outcomes": outcomes(sim),
     }
 
 
@@ -122,11 +125,11 @@ def result_of(sim: Simulation, arm: ArmSpec) -> ArmResult:
 
 
 def play(sc: Scenario, arm: ArmSpec, recorder: Recorder | None = None, on_round: Callable[[int], None] | None = None) -> ArmResult:
-    """Run one (non-branch) arm from genesis to the end of the scenario."""
+    """Run one (non-branch) arm from genesis to the end of the scenario (and, by default, on until
+    its slash queue is drained: :meth:`Simulation.rounds`)."""
     sim = Simulation(sc, arm.rule, arm.seed)
     recorder = recorder or Recorder(None)
-    for r in range(sim.last_round + 1):
-        sim.run_round(r)
+    for r in sim.rounds():
         recorder.commit(sim, r)
         if on_round:
             on_round(r)
@@ -140,14 +143,15 @@ def play_branches(sc: Scenario, rule: str, seed: int, at_slash: int, recorders: 
     sim = Simulation(sc, rule, seed)
     sim.state.fork_at = at_slash
     fork_round = None
-    for r in range(sim.last_round + 1):
-        if not sim.run_round(r):
-            fork_round = r
-            break
+    played = -1
+    for r in sim.rounds():
+        played = r
         for rec in recorders.values():
             rec.commit(sim, r)
             if on_round:
                 on_round(r)
+    if sim.state.fork_ready:
+        fork_round = played + 1
     results: dict[str, ArmResult] = {}
     saved = sim.fork() if fork_round is not None else None
     for branch in ("veto", "no_veto"):
@@ -160,8 +164,7 @@ def play_branches(sc: Scenario, rule: str, seed: int, at_slash: int, recorders: 
             continue
         sim.restore(saved)
         sim.decide_fork(branch == "veto")
-        for r in range(fork_round, sim.last_round + 1):  # type: ignore[arg-type]
-            sim.run_round(r)
+        for r in sim.rounds(fork_round):  # type: ignore[arg-type]
             recorders[branch].commit(sim, r)
             if on_round:
                 on_round(r)

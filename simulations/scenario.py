@@ -27,28 +27,47 @@ NATIVE_DECIMALS = 18
 
 
 # ---------------------------------------------------------------------------------------- amounts
+def _units_hint(info: ValidationInfo) -> str:
+    decimals = (info.context or {}).get("decimals", {NATIVE_SYMBOL: NATIVE_DECIMALS})
+    return f"accepted units: {', '.join(sorted(decimals))} (e.g. '5_000 TNT'), or 'base' for base units (e.g. '5000 base')"
+
+
 def _parse_amount(value: Any, info: ValidationInfo) -> Any:
-    """``"1_000 TNT"`` -> base units with the asset's decimals; ints pass through."""
+    """``"1_000 TNT"`` -> base units with the asset's decimals; ``"5000 base"`` -> 5000.
+
+    A bare number in a scenario *file* is refused (``bond: 5000`` silently meant 5000 base units,
+    a billionth of a billionth of what the author meant); Python callers validating without a
+    file context pass ints, which are base units."""
+    from_file = bool((info.context or {}).get("from_file"))
     if isinstance(value, bool):
-        raise ValueError("an amount must be an integer (base units) or '<number> <SYMBOL>'")
+        raise ValueError(f"an amount must be '<number> <unit>'; {_units_hint(info)}")
     if isinstance(value, int):
+        if from_file:
+            raise ValueError(f"a bare number ({value}) is not an amount: say which unit; {_units_hint(info)}")
         return value
     if isinstance(value, float):
-        raise ValueError("floats are not allowed for amounts: use an integer in base units or a string like '1.5 TNT'")
+        raise ValueError(f"a bare number ({value}) is not an amount (and floats are not allowed): write '1.5 TNT' style; {_units_hint(info)}")
     if not isinstance(value, str):
-        raise ValueError("an amount must be an integer (base units) or '<number> <SYMBOL>'")
+        raise ValueError(f"an amount must be '<number> <unit>'; {_units_hint(info)}")
     parts = value.replace("_", "").split()
     decimals = (info.context or {}).get("decimals", {NATIVE_SYMBOL: NATIVE_DECIMALS})
     if len(parts) == 1:
+        if from_file:
+            raise ValueError(f"{value!r} has no unit; {_units_hint(info)}")
         try:
             return int(parts[0])
         except ValueError:
-            raise ValueError(f"cannot read {value!r} as an amount; write base units or '<number> <SYMBOL>'") from None
+            raise ValueError(f"cannot read {value!r} as an amount; {_units_hint(info)}") from None
     if len(parts) != 2:
-        raise ValueError(f"cannot read {value!r} as an amount; write base units or '<number> <SYMBOL>'")
+        raise ValueError(f"cannot read {value!r} as an amount; {_units_hint(info)}")
     number, symbol = parts
+    if symbol == "base":
+        try:
+            return int(number)
+        except ValueError:
+            raise ValueError(f"base units are whole numbers, got {number!r}") from None
     if symbol not in decimals:
-        raise ValueError(f"unknown asset symbol {symbol!r} in {value!r}; known: {sorted(decimals)}")
+        raise ValueError(f"unknown unit {symbol!r} in {value!r}; {_units_hint(info)}")
     try:
         exact = Decimal(number) * (Decimal(10) ** decimals[symbol])
     except InvalidOperation:
@@ -78,6 +97,9 @@ class OperatorBehaviour(_Model):
     ``disputed_p`` is the chance that a fault's evidence is disputed (governance may veto on it).
     ``leave_after_slashes``: start leaving the operator set once this many of its slashes were
     proposed or applied (``leave_when``): the mass-exit behaviour.
+    ``falsely_accused_p``: whatever the operator does, each round a buggy or malicious reporter
+    accuses it with this probability (its own ``<id>/accusations`` stream), proposing an
+    *unjustified* slash of ``falsely_accused_percent``, disputed with ``falsely_accused_disputed_p``.
     """
 
     kind: Literal["honest", "faulty", "offline"] = "honest"
@@ -87,6 +109,9 @@ class OperatorBehaviour(_Model):
     offline_from_round: StrictInt = Field(1, ge=1)
     leave_after_slashes: StrictInt | None = Field(None, ge=1)
     leave_when: Literal["proposed", "applied"] = "applied"
+    falsely_accused_p: Probability = 0.0
+    falsely_accused_percent: Percent = 10
+    falsely_accused_disputed_p: Probability = 0.0
 
 
 class DelegatorBehaviour(_Model):
@@ -104,13 +129,17 @@ class DelegatorBehaviour(_Model):
 
 
 class Fault(_Model):
-    """A scripted misbehaviour: ``operator`` (or validator) misbehaves in ``round``."""
+    """A scripted misbehaviour: ``operator`` (or validator) misbehaves in ``round``.
+
+    ``justified: false`` makes it a false accusation: the offender did nothing, the slash is
+    proposed all the same (false report, buggy or malicious reporter, a dispute decided wrongly)."""
 
     offender: str
     round: StrictInt = Field(ge=1)
     slash_percent: Percent = 10
     disputed: bool = False
     service: StrictInt | None = Field(None, ge=0, description="Index of the service instance (default: the offender's first)")
+    justified: bool = Field(True, description="False: a false accusation (ground truth: the offender did nothing)")
 
 
 # ---------------------------------------------------------------------------------------- genesis
@@ -349,6 +378,50 @@ class BranchSpec(_Model):
     at_slash: StrictInt = Field(0, ge=0)
 
 
+Price = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+
+
+class Prices(_Model):
+    """What one whole token of each asset is worth in the ``numeraire`` (reports only, never state).
+
+    A price is a constant or a path over rounds (``[1.0, 0.95, ...]``: round ``r`` uses entry ``r``,
+    the last entry holds after the path ends). Without prices the numeraire is TNT at 1.0, and
+    losses in other assets have no value (NaN, never zero)."""
+
+    numeraire: str = Field("USD", min_length=1, max_length=10)
+    assets: dict[str, Price | list[Price]] = Field(default_factory=dict)
+
+    @field_validator("assets")
+    @classmethod
+    def _paths_not_empty(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for symbol, price in value.items():
+            if isinstance(price, list) and not price:
+                raise ValueError(f"{symbol}: a price path needs at least one entry")
+        return value
+
+
+class EndSpec(_Model):
+    """What happens to slashes still pending when the rounds are over.
+
+    ``drain`` (default): the run continues, with no new faults, accusations or requests, until the
+    queue is empty or ``max_drain_rounds`` more rounds have passed; whatever is still pending then
+    is reported as ``pending_at_end``. ``censor``: stop at the last round and report the pending
+    slashes (count and value at risk) as censored."""
+
+    pending: Literal["drain", "censor"] = "drain"
+    max_drain_rounds: StrictInt = Field(200, ge=0, le=100_000)
+
+
+class ArmDecl(_Model):
+    """A named arm: a veto policy (a name from ``policies``, a built-in kind, or an inline policy),
+    a timing rule, and parameter overrides (dotted keys, as ``--param``)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    policy: Union[str, "Policy"] | None = None
+    rule: Literal["tangle_services", "substrate_staking", "symbiotic", "eigenlayer"]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class Scenario(_Model):
     name: str
     description: str = ""
@@ -360,6 +433,10 @@ class Scenario(_Model):
     governance: GovernanceSpec = GovernanceSpec()
     rules: list[Literal["tangle_services", "substrate_staking", "symbiotic", "eigenlayer"]] = Field(default_factory=lambda: list(RULE_NAMES), min_length=1)
     branches: BranchSpec | None = None
+    prices: Prices | None = None
+    end: EndSpec = EndSpec()
+    policies: dict[str, Policy] = Field(default_factory=dict, description="Named veto policies that arms and --policy refer to")
+    arms: list[ArmDecl] = Field(default_factory=list, description="Arms a sweep runs when the command line names none")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
@@ -399,6 +476,15 @@ class Scenario(_Model):
         for i, f in enumerate(self.faults):
             if f.offender not in ops | vals:
                 problems.append(f"faults[{i}].offender: unknown operator or validator {f.offender!r}")
+        if self.prices is not None:
+            problems += [f"prices.assets: unknown asset {sym!r}" for sym in self.prices.assets if sym not in symbols]
+            held = {NATIVE_SYMBOL} | {dl.asset for d in g.delegators for dl in d.delegations}
+            missing = sorted(held - set(self.prices.assets))
+            if missing:
+                problems.append(f"prices.assets: no price for {missing} (every asset at stake needs one, or losses would not add up)")
+        for i, arm in enumerate(self.arms):
+            if isinstance(arm.policy, str) and arm.policy not in self.policies and arm.policy not in ("never", "always", "veto_disputed"):
+                problems.append(f"arms[{i}].policy: unknown policy {arm.policy!r}; named: {sorted(self.policies)}")
         if problems:
             raise ReferenceProblems(problems)
         return self
@@ -430,10 +516,10 @@ class ReferenceProblems(ValueError):
 
 # ---------------------------------------------------------------------------------------- loading
 def set_path(data: dict, dotted_key: str, value: Any) -> None:
-    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a bare key
-    that names a parameter (``slash_defer_duration=14``)."""
+    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a key that
+    starts with a parameter's name (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
     keys = dotted_key.split(".")
-    if len(keys) == 1 and keys[0] in Parameters.model_fields:
+    if keys[0] in Parameters.model_fields and keys[0] not in Scenario.model_fields:  # eigenlayer.veto_window_blocks=30 too
         keys = ["parameters"] + keys
     node = data
     for key in keys[:-1]:
@@ -446,13 +532,15 @@ def set_path(data: dict, dotted_key: str, value: Any) -> None:
 
 def _context(data: Any) -> dict[str, Any]:
     decimals = {NATIVE_SYMBOL: NATIVE_DECIMALS}
+    if not isinstance(data, dict):
+        return {"decimals": decimals, "from_file": True}
     try:
         for a in data.get("genesis", {}).get("assets", []) or []:
             if isinstance(a, dict) and isinstance(a.get("symbol"), str) and isinstance(a.get("decimals", 18), int):
                 decimals[a["symbol"]] = a.get("decimals", 18)
     except AttributeError:
         pass
-    return {"decimals": decimals}
+    return {"decimals": decimals, "from_file": True}
 
 
 def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -114,6 +114,9 @@ class SlashRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # pending | vetoed | applied | rejected | dropped | late_veto
     amount: Mapped[int] = mapped_column(IntText, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
+    justified: Mapped[int] = mapped_column(Integer, default=1)  # ground truth: 1 the offender misbehaved, 0 a false accusation
+    closed_block: Mapped[int | None] = mapped_column(Integer, nullable=True)  # applied / vetoed / dropped / failed / rejected in this block
+    amounts_json: Mapped[str] = mapped_column(Text, default="{}")  # every asset taken: {"TNT": "<base units>", ...}
 
 
 class CallRow(Base):

@@ -13,7 +13,6 @@ frames.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -32,11 +31,12 @@ class SweepTask:
     index: int
     scenario_text: str
     suffix: str
-    overrides: tuple[tuple[str, Any], ...]  # base overrides + this point
-    point: tuple[tuple[str, Any], ...]
+    overrides: tuple[tuple[str, Any], ...]  # base overrides + this arm's (its parameters and policy)
+    point: tuple[tuple[str, Any], ...]  # frame columns: the arm's policy name and the parameters that apply to it
     rule: str
     run_index: int
     seed: int
+    arm: str = ""  # the arm's name (simulations.lab.arms.Arm.name)
 
 
 def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:
@@ -52,15 +52,27 @@ def parse_grid(items: Iterable[str]) -> dict[str, list[Any]]:
     return grid
 
 
-def plan(scenario_text: str, suffix: str, base_overrides: dict[str, Any], grid: dict[str, list[Any]], rules: list[str], runs: int, base_seed: int) -> list[SweepTask]:
-    keys = sorted(grid)
-    points = [tuple(zip(keys, combo)) for combo in itertools.product(*(grid[k] for k in keys))] or [()]
+def plan(scenario_text: str, suffix: str, base_overrides: dict[str, Any], grid: dict[str, list[Any]], rules: list[str], runs: int, base_seed: int,
+         policies: list[str] | None = None, arms: list[Any] | None = None) -> list[SweepTask]:
+    """Tasks for every arm × run. Arms are ``arms`` if given, else ``policies`` × ``rules`` × the
+    ``grid``, each parameter applied only where it matters and identical arms once
+    (:mod:`simulations.lab.arms`). Run ``i`` has the same seed in every arm (common random
+    numbers); tasks go run by run, so a partial sweep has (nearly) the same runs in every arm."""
+    from simulations.lab.arms import grid_arms
+
+    if arms is None:
+        sc = None
+        if policies:
+            from simulations.runner import load_for_run
+
+            sc, _ = load_for_run(f"sweep{suffix}", dict(base_overrides), None, text=scenario_text)
+        arms, _ = grid_arms(sc, rules, grid, policies)  # type: ignore[arg-type]
     tasks = []
-    for point in points:
-        for rule in rules:
-            for i in range(runs):
-                overrides = tuple(sorted({**base_overrides, **dict(point)}.items()))
-                tasks.append(SweepTask(len(tasks), scenario_text, suffix, overrides, point, rule, i, run_seed(base_seed, i)))
+    for i in range(runs):
+        seed = run_seed(base_seed, i)
+        for arm in arms:
+            overrides = tuple(sorted({**base_overrides, **arm.overrides()}.items()))
+            tasks.append(SweepTask(len(tasks), scenario_text, suffix, overrides, tuple(arm.point().items()), arm.rule, i, seed, arm.name))
     return tasks
 
 
@@ -83,6 +95,7 @@ def run_task(task: SweepTask) -> dict[str, Any]:
     res = play(sc, ArmSpec(task.rule, task.rule, task.seed, params=dict(task.point), run_index=task.run_index))
     return {
         "index": task.index,
+        "arm": task.arm or task.rule,
         "point": dict(task.point),
         "rule": task.rule,
         "run_index": task.run_index,
@@ -148,22 +161,9 @@ def run_dask(tasks: list[SweepTask], address: str, workers: int | None = None, p
 # ---------------------------------------------------------------------------------------- results
 def to_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
     """One row per task: the point's parameters, rule, run, counts, governance window, losses (ints)."""
-    rows = []
-    for r in results:
-        s = r["summary"]
-        counts = s["slashes"]
-        row: dict[str, Any] = {**r["point"], "rule": r["rule"], "run_index": r["run_index"], "seed": r["seed"],
-                               "proposed": sum(counts.values()), "vetoed": counts.get("vetoed", 0), "applied": counts.get("applied", 0),
-                               "late_vetoes": s["vetoes_late"], "window_mean": s["window_blocks_mean"], "state_root": r["state_root"]}
-        for key, value in sorted(s["losses"].items()):
-            role, asset = key.split(":")
-            row[f"loss_{role}_{asset}"] = value
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    for col in frame.columns:
-        if col.startswith("loss_"):
-            frame[col] = frame[col].fillna(0).astype(object).map(int)
-    return frame
+    from simulations.lab.frames import run_frame
+
+    return run_frame(results)
 
 
 def losses_frame(results: list[dict[str, Any]]) -> pd.DataFrame:

@@ -75,7 +75,7 @@ def test_bad_scenario_prints_field_and_line(tmp_path) -> None:
     bad.write_text((SCENARIOS / "slash-veto.yaml").read_text().replace("seed: 7", "seed: seven"))
     result = runner.invoke(app, ["run", str(bad), "--store", str(tmp_path / "x.db"), "--no-progress"])
     assert result.exit_code == 2
-    assert f"{bad}:9:1: seed: Input should be a valid integer" in " ".join(result.output.split())
+    assert f"{bad}:13:1: seed: Input should be a valid integer" in " ".join(result.output.split())
 
 
 def test_sweep_cli_writes_frame_and_store(tmp_path) -> None:

@@ -80,10 +80,17 @@ def committed_rounds(db: Path) -> int:
 def test_a_killed_run_leaves_a_consistent_store_and_resumes(tmp_path, sig: int) -> None:
     db = tmp_path / "runs.db"
     args = ["run", str(SCENARIO), "--store", str(db), "--no-progress", "--param", "length.rounds=10", "--rule", "tangle_services", "--rule", "eigenlayer"]
-    proc = cli(*args, env={"TANGLE_SIM_HOLD_AFTER_COMMITS": "13"})  # parks after the 13th round commit (inside the 2nd arm)
+    # an uninterrupted run first: the Tangle arm's rounds (10, then drained until its queue is empty) say where the 2nd arm starts
+    fresh_db = tmp_path / "fresh.db"
+    cli(*[a if a != str(db) else str(fresh_db) for a in args]).communicate(timeout=120)
+    fresh = RunStore(str(fresh_db))
+    first_arm_commits = next(a.last_round for a in fresh.arms(1) if a.label == "tangle_services") + 1
+    assert first_arm_commits > 10  # drained past the last round
+    hold = first_arm_commits + 3
+    proc = cli(*args, env={"TANGLE_SIM_HOLD_AFTER_COMMITS": str(hold)})  # parks after its 3rd round commit inside the 2nd arm
     try:
         deadline = time.monotonic() + 60
-        while committed_rounds(db) < 13 and proc.poll() is None and time.monotonic() < deadline:
+        while committed_rounds(db) < hold and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.05)
         assert proc.poll() is None, proc.communicate()[0]
         proc.send_signal(sig)
@@ -104,9 +111,6 @@ def test_a_killed_run_leaves_a_consistent_store_and_resumes(tmp_path, sig: int) 
     # resume, then compare with an uninterrupted run of the same scenario
     out, _ = cli("resume", "--store", str(db), "--no-progress").communicate(timeout=120)
     assert "resuming run 1" in out, out
-    fresh_db = tmp_path / "fresh.db"
-    cli(*[a if a != str(db) else str(fresh_db) for a in args]).communicate(timeout=120)
-    fresh = RunStore(str(fresh_db))
     resumed = {a.label: (a.status, a.state_root, a.last_round, a.summary_json) for a in RunStore(str(db)).arms(1)}
     assert resumed == {a.label: (a.status, a.state_root, a.last_round, a.summary_json) for a in fresh.arms(1)}
     assert RunStore(str(db)).run(1).status == "completed"

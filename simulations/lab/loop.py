@@ -1,10 +1,14 @@
-"""One simulation arm: a runtime plus the Python-side state (agents, slash queue, schedule,
-random streams), advanced round by round.
+"""The loop of one arm: a runtime plus the Python-side state (agents, slash queue, schedule,
+random streams), advanced round by round, then (by default) drained: after the last round the run
+goes on, with no new faults, accusations or requests, until no slash is pending.
 
 Everything Python-side lives in :class:`SimState`, plain data that ``copy.deepcopy`` forks together
 with ``rt.snapshot()`` for what-if branches. The runtime is advanced only as far as the next
 scheduled action (a slash proposal, a veto landing, a rule's execution block, a pallet-queue check)
 or the next round, so long quiet stretches cost one ``run_to_block``.
+
+Agents see an :class:`AgentView` (the narrow :class:`simulations.lab.agents.AgentPort`), the
+slash queue a :class:`simulations.lab.slash_queue.QueuePort`; neither holds the simulation.
 """
 
 from __future__ import annotations
@@ -13,22 +17,26 @@ import copy
 import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from runtime import Runtime
 from runtime.accounts import display_name
+from runtime.primitives import percent_of
 
-from simulations.agents import DelegatorAgent, OperatorAgent, RequesterAgent, ValidatorAgent
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
-from simulations.queue import SlashQueue, SlashRecord
+from simulations.lab.actors import Actors
+from simulations.lab.agents import DelegatorAgent, OperatorAgent, RequesterAgent, ValidatorAgent
+from simulations.lab.measures import Metric
+from simulations.lab.services import COMMITMENTS, request_params
+from simulations.lab.slash_queue import SlashQueue, SlashRecord
+from simulations.lab.world import build_actors, genesis_for, setup_chain
 from simulations.rng import Streams
 from simulations.scenario import NATIVE_SYMBOL, Scenario
-from simulations.store import Metric
 from simulations.veto_rules import make_timing
-from simulations.world import Actors, build_actors, genesis_for, setup_chain
 
 MAD = "MultiAssetDelegation"
+SVC = "Services"
 
 
 @dataclass
@@ -44,7 +52,8 @@ class SimState:
     seq: int = 0
     events_seen: int = 0
     losses: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))  # (account, asset) -> slashed
-    mad_slashed: dict[tuple[str, int, int], list[int]] = field(default_factory=dict)  # (operator, service, era) -> TNT per application, in order
+    loss_events: list[tuple[int, str, str, int]] = field(default_factory=list)  # (round, account, asset, amount): valued at that round's price
+    mad_slashed: dict[tuple[str, int, int], list[dict[str, int]]] = field(default_factory=dict)  # (operator, service, era) -> assets taken per application, in order
     dropped_slashes: set[tuple[int, int]] = field(default_factory=set)  # Services SlashDropped (era, index)
     last_operator_key: tuple[str, int, int] | None = None  # the OperatorSlashed that DelegatorSlashed events follow
     counters: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -54,6 +63,8 @@ class SimState:
     fork_ready: bool = False
     round: int = 0
     initial_member_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, pool) -> TNT value after setup
+    draining: bool = False  # past the last round: no new faults, the queue runs to empty
+    drained_rounds: int = 0
 
 
 class Simulation:
@@ -82,6 +93,7 @@ class Simulation:
         self.total_blocks = scenario.total_blocks()
         self.last_round = self.clock.round_of(self.total_blocks)
         self._setup_done = False
+        self.view = AgentView(self)
 
     @staticmethod
     def rounds_of(sc: Scenario) -> int:
@@ -117,6 +129,12 @@ class Simulation:
         """An actor's own signed call; True if it succeeded."""
         return self.dispatch(self.actors.account(actor_id), module, function, params).is_success
 
+    def account(self, actor_id: str) -> str:
+        return self.actors.account(actor_id)
+
+    def is_dropped(self, key: tuple[int, int]) -> bool:
+        return key in self.state.dropped_slashes
+
     # ------------------------------------------------------------------ setup and forks
     def setup(self) -> None:
         setup_chain(self.rt, self.sc, self.actors)
@@ -127,7 +145,7 @@ class Simulation:
                 self.schedule(self.clock.first_block_of_round(spec.terminate_at_round), "terminate", svc["id"])
         for f in self.sc.faults:
             target = "staking" if f.offender in self.state.validators else "services"
-            self.schedule(self.clock.first_block_of_round(f.round), "scripted_fault", (f.offender, target, f.slash_percent, f.disputed, f.service))
+            self.schedule(self.clock.first_block_of_round(f.round), "scripted_fault", (f.offender, target, f.slash_percent, f.disputed, f.service, f.justified))
         self._setup_done = True
 
     def fork(self) -> tuple[Any, SimState]:
@@ -140,8 +158,10 @@ class Simulation:
         self.state = copy.deepcopy(state)
 
     # ------------------------------------------------------------------ faults and slashes
-    def fault(self, offender: str, target: str, fault_block: int, percent: int, disputed: bool, service_index: int | None = None) -> None:
-        """A misbehaviour at ``fault_block``: proposed as a slash ``detection_blocks`` later."""
+    def fault(self, offender: str, target: str, fault_block: int, percent: int, disputed: bool, service_index: int | None = None,
+              justified: bool = True) -> None:
+        """A misbehaviour at ``fault_block`` (or, ``justified=False``, a false accusation): proposed
+        as a slash ``detection_blocks`` later."""
         service_id = blueprint_id = None
         if target == "services":
             svc = self.service_of(offender, service_index)
@@ -150,8 +170,8 @@ class Simulation:
                 return
             service_id, blueprint_id = svc["id"], svc["blueprint_id"]
         rec = self.queue.new_record(target=target, offender=offender, percent=percent, disputed=disputed, fault_block=fault_block,
-                                    service_id=service_id, blueprint_id=blueprint_id)
-        self.state.counters["faults"] += 1
+                                    service_id=service_id, blueprint_id=blueprint_id, justified=justified)
+        self.state.counters["faults" if justified else "false_accusations"] += 1
         self.schedule(max(fault_block + self.sc.parameters.detection_blocks, self.rt.block_number), "propose", rec.slash_id)
 
     def service_of(self, operator: str, index: int | None = None) -> dict[str, Any] | None:
@@ -174,10 +194,10 @@ class Simulation:
             return
         op = self.state.operators.get(rec.offender)
         if op is not None:
-            op.on_slash(self, "proposed")
+            op.on_slash(self.view, "proposed")
         for d in self.state.delegators.values():
-            d.on_slash(self, rec.offender, "proposed")
-        if self.state.fork_at == rec.slash_id:
+            d.on_slash(self.view, rec.offender, "proposed")
+        if self.state.fork_at == rec.slash_id and not self.state.draining:
             self.state.fork_ready = True
             return
         self._govern(rec)
@@ -206,29 +226,71 @@ class Simulation:
         self._services_react(rec)  # owners may end the slashed operator's services first
         op = self.state.operators.get(rec.offender)
         if op is not None:
-            op.on_slash(self, "applied")
+            op.on_slash(self.view, "applied")
         for d in self.state.delegators.values():
-            d.on_slash(self, rec.offender, "applied")
+            d.on_slash(self.view, rec.offender, "applied")
 
-    def take_slash_amount(self, rec: SlashRecord) -> int:
-        """The TNT the pallet took for ``rec``: applications of one (operator, service, round) come in
-        index order, so they are handed out in that order whatever order the checks run in."""
+    def take_slash_amounts(self, rec: SlashRecord) -> dict[str, int]:
+        """What the pallet took for ``rec``, per asset: applications of one (operator, service, round)
+        come in index order, so they are handed out in that order whatever order the checks run in."""
         self.scan_events()
         key = (self.actors.account(rec.offender), rec.service_id, rec.native_key[0])  # type: ignore[index]
         amounts = self.state.mad_slashed.get(key, [])
-        return amounts.pop(0) if amounts else 0
+        return amounts.pop(0) if amounts else {}
 
     # ------------------------------------------------------------------ services (requests, exits)
     def request_service(self, requester: str, spec: Any) -> None:
-        from simulations.services_setup import request_service
+        """One request by ``requester``; with probability ``approve_p`` (the requester's approvals stream)
+        the named operators approve it, else it stays pending (and expires if request expiry is on)."""
+        rt = self.rt
+        storage = rt.pallets[SVC].storage
+        bid = self.actors.blueprint_ids[spec.blueprint]
+        rid = storage.NextServiceRequestId.value()
+        sid = storage.NextInstanceId.value()
+        c = self.state.counters
+        c["requests_sent"] += 1
+        receipt = self.dispatch(self.actors.account(requester), SVC, "request", request_params(rt, self.actors, bid, spec.operators))
+        if not receipt.is_success:
+            c["requests_refused"] += 1
+            return
+        if not self.streams.chance(f"{requester}/approvals", spec.approve_p):
+            c["requests_left_pending"] += 1
+            return
+        for op in spec.operators:
+            if not self.act(op, SVC, "approve", {"request_id": rid, "security_commitments": COMMITMENTS}):
+                c["approvals_refused"] += 1
+                return
+        if storage.Instances.contains(sid):
+            c["services_started"] += 1
+            owners = {bp.id: bp.owner for bp in self.sc.genesis.blueprints}
+            self.actors.services.append({"id": sid, "blueprint": spec.blueprint, "blueprint_id": bid, "blueprint_owner": owners[spec.blueprint],
+                                         "owner": requester, "operators": list(spec.operators), "terminate_on_slash": False, "active": True})
+            if spec.terminate_after_rounds is not None:
+                self.schedule(self.clock.first_block_of_round(rt.current_round + spec.terminate_after_rounds), "terminate", sid)
 
-        request_service(self, requester, spec)
+    def terminate_service(self, service_id: int) -> None:
+        svc = next((s for s in self.actors.services if s["id"] == service_id), None)
+        if svc is None or not svc["active"]:
+            return
+        if self.act(svc["owner"], SVC, "terminate", {"service_id": service_id}):
+            svc["active"] = False
+            self.state.counters["services_terminated"] += 1
 
     def _services_react(self, rec: SlashRecord) -> None:
-        from simulations.services_setup import on_operator_slashed
+        """Owners with ``terminate_on_slash`` end the slashed operator's services."""
+        if rec.target != "services":
+            return
+        for svc in self.actors.services:
+            if svc["active"] and svc["terminate_on_slash"] and rec.offender in svc["operators"]:
+                self.terminate_service(svc["id"])
 
-        if rec.target == "services":
-            on_operator_slashed(self, rec)
+    def _unregister_all(self, operator: str) -> None:
+        """Unregister ``operator`` from its blueprints (refused while it runs a service there)."""
+        storage = self.rt.pallets[SVC].storage
+        account = self.actors.account(operator)
+        for bp, bid in self.actors.blueprint_ids.items():
+            if storage.Operators.contains((bid, account)):
+                self.act(operator, SVC, "unregister", {"blueprint_id": bid})
 
     def exit_operator(self, operator: str) -> None:
         """Start leaving: unregister from blueprints, then ``schedule_leave_operators`` (refused by
@@ -236,10 +298,8 @@ class Simulation:
         self.schedule(self.rt.block_number, "try_exit", (operator, 0))
 
     def _try_exit(self, operator: str, tries: int) -> None:
-        if "Services" in self.rt.pallets:
-            from simulations.services_setup import unregister_all
-
-            unregister_all(self, operator)
+        if SVC in self.rt.pallets:
+            self._unregister_all(operator)
         if self.act(operator, MAD, "schedule_leave_operators", {}):
             delay = self.rt.constants(MAD).LeaveOperatorsDelay
             self.state.counters["exits_scheduled"] += 1
@@ -296,22 +356,27 @@ class Simulation:
             new = rt.db.events[seen - n_log:]
         self.state.events_seen = n_log + len(rt.db.events)
         losses = self.state.losses
+        events = self.state.loss_events
+        now = self.clock.round_of(rt.block_number)
         for ev in new:
             pallet, name = ev.spec.pallet, ev.spec.name
             if pallet == MAD and name == "OperatorSlashed":
                 losses[(ev["operator"], NATIVE_SYMBOL)] += ev["amount"]
+                events.append((now, ev["operator"], NATIVE_SYMBOL, ev["amount"]))
                 key = (ev["operator"], ev["service_id"], ev["era"])
-                self.state.mad_slashed.setdefault(key, []).append(ev["amount"])
+                self.state.mad_slashed.setdefault(key, []).append({NATIVE_SYMBOL: ev["amount"]})
                 self.state.last_operator_key = key
             elif pallet == MAD and name == "DelegatorSlashed":
                 symbol = self._symbol(ev["asset"])
                 losses[(ev["delegator"], symbol)] += ev["amount"]
-                # slash_operator emits OperatorSlashed, then one DelegatorSlashed per exposed delegation;
-                # a slash record's amount counts TNT only (per-asset losses are in the loss ledger)
-                if self.state.last_operator_key is not None and symbol == NATIVE_SYMBOL:
-                    self.state.mad_slashed[self.state.last_operator_key][-1] += ev["amount"]
+                events.append((now, ev["delegator"], symbol, ev["amount"]))
+                # slash_operator emits OperatorSlashed, then one DelegatorSlashed per exposed delegation
+                if self.state.last_operator_key is not None:
+                    taken = self.state.mad_slashed[self.state.last_operator_key][-1]
+                    taken[symbol] = taken.get(symbol, 0) + ev["amount"]
             elif pallet == "Staking" and name == "Slashed":
                 losses[(ev["staker"], NATIVE_SYMBOL)] += ev["amount"]
+                events.append((now, ev["staker"], NATIVE_SYMBOL, ev["amount"]))
             elif pallet == "Services" and name == "SlashDropped":
                 self.state.dropped_slashes.add((ev["era"], ev["index"]))
             elif pallet == "Services" and name == "ServiceRequestExpired":
@@ -336,8 +401,9 @@ class Simulation:
         elif kind == "check":
             q.check(self, q.records[arg])
         elif kind == "scripted_fault":
-            offender, target, percent, disputed, service = arg
-            self.fault(offender, target, self.rt.block_number, percent, disputed, service)
+            offender, target, percent, disputed, service, justified = arg
+            if not self.state.draining:
+                self.fault(offender, target, self.rt.block_number, percent, disputed, service, justified)
         elif kind == "try_exit":
             self._try_exit(*arg)
         elif kind == "execute_leave":
@@ -347,9 +413,7 @@ class Simulation:
             else:
                 self.state.counters["leave_failed"] += 1
         elif kind == "terminate":
-            from simulations.services_setup import terminate_service
-
-            terminate_service(self, arg)
+            self.terminate_service(arg)
         elif kind == "round_start":
             self._round_start(arg)
         else:  # pragma: no cover - programming error
@@ -358,7 +422,7 @@ class Simulation:
     def _round_start(self, r: int) -> None:
         s = self.state
         for agent in list(s.operators.values()) + list(s.validators.values()) + list(s.delegators.values()) + list(s.requesters.values()):
-            agent.on_round(self, r)
+            agent.on_round(self.view, r)
 
     def advance_to(self, target: int) -> bool:
         """Run scheduled actions up to the end of block ``target``. Returns False if it stopped early
@@ -374,6 +438,7 @@ class Simulation:
                     rt.run_to_block(nxt)
                 _, _, kind, arg = heapq.heappop(heap)
                 self._run_action(kind, arg)
+                self.queue.stamp(rt.block_number)
                 continue
             if rt.block_number < target:
                 rt.run_to_block(target)
@@ -388,8 +453,27 @@ class Simulation:
             self._round_start(r)
         elif r == 0 and not self._setup_done:
             self.setup()
-        end = min(self.clock.last_block_of_round(r), self.total_blocks)
+        end = self.clock.last_block_of_round(r) if self.state.draining else min(self.clock.last_block_of_round(r), self.total_blocks)
         return self.advance_to(end)
+
+    def rounds(self, start: int = 0) -> Iterator[int]:
+        """Play rounds ``start`` .. the last, then drain (scenario ``end.pending == "drain"``): more
+        rounds with no new faults until no slash is open or ``end.max_drain_rounds`` have passed.
+        Yields each round number once it is played; stops early (without yielding) at a fork point."""
+        for r in range(start, self.last_round + 1):
+            if not self.run_round(r):
+                return
+            yield r
+        end = self.sc.end
+        if end.pending != "drain":
+            return
+        r = max(start - 1, self.last_round)
+        self.state.draining = True
+        while self.queue.open_records() and self.state.drained_rounds < end.max_drain_rounds:
+            r += 1
+            self.state.drained_rounds += 1
+            self.run_round(r)
+            yield r
 
     # ------------------------------------------------------------------ measuring
     def metrics(self) -> list[Metric]:
@@ -437,11 +521,10 @@ class Simulation:
             counts[rec.status] += 1
         for status in ("pending", "vetoed", "applied", "rejected", "dropped", "failed"):
             out.append(Metric("queue", "queue", status, "-", counts.get(status, 0)))
-        if self.sc.genesis.blueprints and "Services" in rt.pallets:
-            from simulations.services_setup import services_metrics
-
-            for name, value in services_metrics(self).items():
-                out.append(Metric("services", "services", name, "-", value))
+        if self.sc.genesis.blueprints and SVC in rt.pallets:
+            storage = rt.pallets[SVC].storage
+            out.append(Metric("services", "services", "pending_requests", "-", len(storage.ServiceRequests)))
+            out.append(Metric("services", "services", "active_services", "-", len(storage.Instances)))
         for name, value in sorted(self.state.counters.items()):
             out.append(Metric("sim", "sim", name, "-", value))
         return out
@@ -490,3 +573,94 @@ class Simulation:
             if lost > 0:
                 out.append(Metric(member, "pool_member", "loss", NATIVE_SYMBOL, lost))
         return out
+
+    # ------------------------------------------------------------------ what is still at stake
+    def value_at_risk(self, rec: SlashRecord) -> dict[str, int]:
+        """What an open slash would take if it were applied now, per asset (base units).
+
+        Services: ``percent`` of the offender's self-stake and of each delegation to it that covers
+        the blueprint (what ``slash_operator`` takes); staking, reported natively: the amount
+        pallet_staking computed at report; staking, modelled: ``percent`` of the validator's own
+        bond (a lower bound: nominators' exposure is not estimated)."""
+        if rec.target == "services":
+            acc = self.actors.account(rec.offender)
+            mad = self.rt.pallets[MAD].storage
+            op = mad.Operators.get(acc)
+            if op is None:
+                return {}
+            out: dict[str, int] = {NATIVE_SYMBOL: percent_of(rec.percent, op.stake)}
+            for delegator in {b.delegator for b in op.delegations}:
+                meta = mad.Delegators.get(delegator)
+                for d in meta.delegations if meta else ():
+                    if d.operator == acc and d.blueprint_selection.contains(rec.blueprint_id):
+                        sym = self._symbol(d.asset)
+                        out[sym] = out.get(sym, 0) + percent_of(rec.percent, d.amount)
+            return out
+        if rec.native and rec.amount:
+            return {NATIVE_SYMBOL: rec.amount}
+        ledger = self.rt.pallets["Staking"].storage.Ledger.get(self.actors.account(rec.offender))
+        return {NATIVE_SYMBOL: percent_of(rec.percent, ledger.total)} if ledger else {}
+
+
+class AgentView:
+    """The :class:`simulations.lab.agents.AgentPort` of one simulation: what agents may do and read."""
+
+    __slots__ = ("_sim",)
+
+    def __init__(self, sim: Simulation) -> None:
+        self._sim = sim
+
+    def __deepcopy__(self, memo: dict) -> "AgentView":
+        return self  # agents never hold it; a fork keeps acting on the same simulation object
+
+    @property
+    def streams(self) -> Streams:
+        return self._sim.state.streams
+
+    @property
+    def clock(self) -> Clock:
+        return self._sim.clock
+
+    @property
+    def draining(self) -> bool:
+        return self._sim.state.draining
+
+    @property
+    def current_round(self) -> int:
+        return self._sim.rt.current_round
+
+    def constant(self, pallet: str, name: str) -> Any:
+        return getattr(self._sim.rt.constants(pallet), name)
+
+    def act(self, actor_id: str, module: str, function: str, params: dict[str, Any]) -> bool:
+        return self._sim.act(actor_id, module, function, params)
+
+    def account(self, actor_id: str) -> str:
+        return self._sim.actors.account(actor_id)
+
+    def asset(self, symbol: str) -> dict[str, int]:
+        return self._sim.actors.asset(symbol)
+
+    def blueprint_id(self, name: str) -> int:
+        return self._sim.actors.blueprint_ids[name]
+
+    def staking_active(self, actor_id: str) -> int:
+        return self._sim.staking_active(actor_id)
+
+    def delegated_amount(self, delegator: str, operator: str, symbol: str) -> int:
+        return self._sim.delegated_amount(delegator, operator, symbol)
+
+    def undelegated_deposit(self, delegator: str, symbol: str) -> int:
+        return self._sim.undelegated_deposit(delegator, symbol)
+
+    def best_unslashed_operator(self, exclude: str) -> str | None:
+        return self._sim.best_unslashed_operator(exclude)
+
+    def report_fault(self, offender: str, target: str, fault_block: int, percent: int, disputed: bool, justified: bool = True) -> None:
+        self._sim.fault(offender, target, fault_block, percent, disputed, justified=justified)
+
+    def exit_operator(self, operator: str) -> None:
+        self._sim.exit_operator(operator)
+
+    def request_service(self, requester: str, spec: Any) -> None:
+        self._sim.request_service(requester, spec)

@@ -1,5 +1,5 @@
-"""Services through the real pallet: blueprints, operator registration, service instances,
-requesters' requests, and service owners reacting to slashes.
+"""Services at setup, through the real pallet: blueprints, operator registration, service instances
+(requests during a run are the loop's, :mod:`simulations.lab.loop`).
 
 Blueprints use the default service manager (no contract registered at their manager address),
 which accepts every step and names the blueprint owner as both slashing origin and dispute origin.
@@ -10,18 +10,14 @@ call log replays without any Python contract.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runtime import Runtime
 
 from pallets.services.crypto import dev_private_key, public_key
 
+from simulations.lab.actors import Actors, SetupError
 from simulations.scenario import Scenario
-from simulations.world import Actors, SetupError
-
-if TYPE_CHECKING:
-    from simulations.queue import SlashRecord
-    from simulations.sim import Simulation
 
 SVC = "Services"
 TNT = {"Custom": 0}
@@ -85,64 +81,3 @@ def setup_services(rt: Runtime, sc: Scenario, actors: Actors) -> None:
             raise SetupError(f"setup: the service of {spec.owner} on {spec.blueprint} did not start")
         actors.services.append({"id": sid, "blueprint": spec.blueprint, "blueprint_id": bid, "blueprint_owner": owners[spec.blueprint],
                                 "owner": spec.owner, "operators": list(spec.operators), "terminate_on_slash": spec.terminate_on_slash, "active": True})
-
-
-def request_service(sim: "Simulation", requester: str, spec: Any) -> None:
-    """One request by ``requester``; with probability ``approve_p`` (the requester's approvals stream)
-    the named operators approve it, else it stays pending (and expires if request expiry is on)."""
-    rt = sim.rt
-    storage = rt.pallets[SVC].storage
-    bid = sim.actors.blueprint_ids[spec.blueprint]
-    rid = storage.NextServiceRequestId.value()
-    sid = storage.NextInstanceId.value()
-    c = sim.state.counters
-    c["requests_sent"] += 1
-    receipt = sim.dispatch(sim.actors.account(requester), SVC, "request", request_params(rt, sim.actors, bid, spec.operators))
-    if not receipt.is_success:
-        c["requests_refused"] += 1
-        return
-    if not sim.streams.chance(f"{requester}/approvals", spec.approve_p):
-        c["requests_left_pending"] += 1
-        return
-    for op in spec.operators:
-        if not sim.act(op, SVC, "approve", {"request_id": rid, "security_commitments": COMMITMENTS}):
-            c["approvals_refused"] += 1
-            return
-    if storage.Instances.contains(sid):
-        c["services_started"] += 1
-        owners = {bp.id: bp.owner for bp in sim.sc.genesis.blueprints}
-        sim.actors.services.append({"id": sid, "blueprint": spec.blueprint, "blueprint_id": bid, "blueprint_owner": owners[spec.blueprint],
-                                    "owner": requester, "operators": list(spec.operators), "terminate_on_slash": False, "active": True})
-        if spec.terminate_after_rounds is not None:
-            sim.schedule(sim.clock.first_block_of_round(rt.current_round + spec.terminate_after_rounds), "terminate", sid)
-
-
-def terminate_service(sim: "Simulation", service_id: int) -> None:
-    svc = next((s for s in sim.actors.services if s["id"] == service_id), None)
-    if svc is None or not svc["active"]:
-        return
-    if sim.act(svc["owner"], SVC, "terminate", {"service_id": service_id}):
-        svc["active"] = False
-        sim.state.counters["services_terminated"] += 1
-
-
-def on_operator_slashed(sim: "Simulation", rec: "SlashRecord") -> None:
-    """Owners with ``terminate_on_slash`` end the slashed operator's services."""
-    for svc in sim.actors.services:
-        if svc["active"] and svc["terminate_on_slash"] and rec.offender in svc["operators"]:
-            terminate_service(sim, svc["id"])
-
-
-def unregister_all(sim: "Simulation", operator: str) -> None:
-    """Unregister ``operator`` from its blueprints (refused while it runs a service there)."""
-    storage = sim.rt.pallets[SVC].storage
-    account = sim.actors.account(operator)
-    for bp, bid in sim.actors.blueprint_ids.items():
-        if storage.Operators.contains((bid, account)):
-            sim.act(operator, SVC, "unregister", {"blueprint_id": bid})
-
-
-def services_metrics(sim: "Simulation") -> dict[str, int]:
-    """Counts from the pallet's storage: pending requests, active services."""
-    storage = sim.rt.pallets[SVC].storage
-    return {"pending_requests": len(storage.ServiceRequests), "active_services": len(storage.Instances)}

@@ -1,23 +1,63 @@
 """Actors' behaviour: operators (honest / faulty(p) / offline), delegators (hold / flee / restake
 after slashes), validators (faulty, leaving the set), requesters (service requests each round).
 
-Agents are plain data (deep-copied with the rest of a simulation for what-if branches); they act
-only through ``sim.dispatch`` so their actions land in the call log, and draw only from their own
-stream (``sim.streams[agent.id]``), so adding an actor never changes what the others do.
+Agents are plain data (deep-copied with the rest of a simulation for what-if branches). They see
+the chain only through an :class:`AgentPort` (signed calls by actor id, a few reads, reporting a
+fault, asking to leave or to request a service), never the simulation object, so every action lands
+in the call log and an agent cannot reach into the runtime or the slash queue. Each draws only from
+its own stream (``port.streams[agent.id]``), so adding an actor never changes what the others do.
 Failed calls are part of the story (e.g. ``CannotExit`` while an operator still runs services) and
-are counted, not hidden.
+are counted, not hidden. While a run drains its slash queue (``port.draining``) nobody misbehaves,
+is accused or sends requests; exits and withdrawals go on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+from simulations.clock import Clock
+from simulations.rng import Streams
 
 if TYPE_CHECKING:
     from simulations.scenario import DelegatorSpec, OperatorSpec, RequesterSpec, ValidatorSpec
-    from simulations.sim import Simulation
 
 MAD = "MultiAssetDelegation"
+
+
+class AgentPort(Protocol):
+    """Everything an agent may do or read."""
+
+    streams: Streams
+    clock: Clock
+    draining: bool
+
+    @property
+    def current_round(self) -> int: ...
+
+    def constant(self, pallet: str, name: str) -> Any: ...
+
+    def act(self, actor_id: str, module: str, function: str, params: dict[str, Any]) -> bool: ...
+
+    def account(self, actor_id: str) -> str: ...
+
+    def asset(self, symbol: str) -> dict[str, int]: ...
+
+    def blueprint_id(self, name: str) -> int: ...
+
+    def staking_active(self, actor_id: str) -> int: ...
+
+    def delegated_amount(self, delegator: str, operator: str, symbol: str) -> int: ...
+
+    def undelegated_deposit(self, delegator: str, symbol: str) -> int: ...
+
+    def best_unslashed_operator(self, exclude: str) -> str | None: ...
+
+    def report_fault(self, offender: str, target: str, fault_block: int, percent: int, disputed: bool, justified: bool = True) -> None: ...
+
+    def exit_operator(self, operator: str) -> None: ...
+
+    def request_service(self, requester: str, spec: Any) -> None: ...
 
 
 @dataclass
@@ -29,27 +69,33 @@ class OperatorAgent:
     leaving: bool = False
     left: bool = False
 
-    def on_round(self, sim: "Simulation", r: int) -> None:
+    def on_round(self, sim: AgentPort, r: int) -> None:
         b = self.spec.behaviour
-        if self.left:
+        if self.left or sim.draining:
             return
         if b.kind == "faulty":
             stream = sim.streams[self.id]
             if stream.random() < b.p:
                 offset = stream.randrange(sim.clock.session_length)
                 disputed = stream.random() < b.disputed_p
-                sim.fault(self.id, "services", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
+                sim.report_fault(self.id, "services", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
         elif b.kind == "offline" and r >= b.offline_from_round:
             if not self.went_offline:
                 self.went_offline = True
                 sim.act(self.id, MAD, "go_offline", {})
             stream = sim.streams[self.id]
             disputed = stream.random() < b.disputed_p
-            sim.fault(self.id, "services", sim.clock.first_block_of_round(r), b.slash_percent, disputed)
+            sim.report_fault(self.id, "services", sim.clock.first_block_of_round(r), b.slash_percent, disputed)
+        if b.falsely_accused_p > 0:
+            accusations = sim.streams[f"{self.id}/accusations"]
+            if accusations.random() < b.falsely_accused_p:
+                offset = accusations.randrange(sim.clock.session_length)
+                disputed = accusations.random() < b.falsely_accused_disputed_p
+                sim.report_fault(self.id, "services", sim.clock.first_block_of_round(r) + offset, b.falsely_accused_percent, disputed, justified=False)
 
     slashes_proposed: int = 0
 
-    def on_slash(self, sim: "Simulation", phase: str) -> None:
+    def on_slash(self, sim: AgentPort, phase: str) -> None:
         """One of this operator's slashes was proposed or applied."""
         if phase == "proposed":
             self.slashes_proposed += 1
@@ -68,7 +114,7 @@ class ValidatorAgent:
     spec: "ValidatorSpec"
     left: bool = False
 
-    def on_round(self, sim: "Simulation", r: int) -> None:
+    def on_round(self, sim: AgentPort, r: int) -> None:
         b = self.spec.behaviour
         if self.spec.leave_at_round is not None and r == self.spec.leave_at_round and not self.left:
             self.left = True
@@ -76,12 +122,12 @@ class ValidatorAgent:
             bonded = sim.staking_active(self.id)
             if bonded:
                 sim.act(self.id, "Staking", "unbond", {"value": bonded})
-        if b.kind == "faulty":
+        if b.kind == "faulty" and not sim.draining:
             stream = sim.streams[self.id]
             if stream.random() < b.p:
                 offset = stream.randrange(sim.clock.session_length)
                 disputed = stream.random() < b.disputed_p
-                sim.fault(self.id, "staking", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
+                sim.report_fault(self.id, "staking", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
 
 
 @dataclass
@@ -93,10 +139,10 @@ class DelegatorAgent:
     reacted: set[str] = field(default_factory=set)  # operators it already reacted to
     moves: list[dict[str, Any]] = field(default_factory=list)
 
-    def backs(self, sim: "Simulation", operator: str) -> bool:
+    def backs(self, sim: AgentPort, operator: str) -> bool:
         return any(d.operator == operator for d in self.spec.delegations)
 
-    def on_slash(self, sim: "Simulation", operator: str, phase: str) -> None:
+    def on_slash(self, sim: AgentPort, operator: str, phase: str) -> None:
         b = self.spec.behaviour
         if b.kind == "hold" or b.when != phase or operator in self.reacted or not self.backs(sim, operator):
             return
@@ -110,13 +156,13 @@ class DelegatorAgent:
             amount = sim.delegated_amount(self.id, operator, dl.asset)
             if amount <= 0:
                 continue
-            r = sim.act(self.id, MAD, "schedule_delegator_unstake", {"operator": sim.actors.account(operator), "asset": sim.actors.asset(dl.asset), "amount": amount})
+            r = sim.act(self.id, MAD, "schedule_delegator_unstake", {"operator": sim.account(operator), "asset": sim.asset(dl.asset), "amount": amount})
             if r:
-                delay = sim.rt.constants(MAD).DelegationBondLessDelay
+                delay = sim.constant(MAD, "DelegationBondLessDelay")
                 self.moves.append({"operator": operator, "asset": dl.asset, "amount": amount, "stage": "unstaking",
-                                   "due_round": sim.rt.current_round + delay, "to": target, "blueprints": dl.blueprints})
+                                   "due_round": sim.current_round + delay, "to": target, "blueprints": dl.blueprints})
 
-    def on_round(self, sim: "Simulation", r: int) -> None:
+    def on_round(self, sim: AgentPort, r: int) -> None:
         # one execute_delegator_unstake executes every ready unstake request of the delegator
         due = [m for m in self.moves if m["stage"] == "unstaking" and r >= m["due_round"]]
         if due:
@@ -142,16 +188,16 @@ class DelegatorAgent:
         if move["tries"] > 3:
             move["stage"] = "failed"
 
-    def _after_unstake(self, sim: "Simulation", move: dict[str, Any]) -> None:
-        asset = sim.actors.asset(move["asset"])
+    def _after_unstake(self, sim: AgentPort, move: dict[str, Any]) -> None:
+        asset = sim.asset(move["asset"])
         amount = sim.undelegated_deposit(self.id, move["asset"])
         if move["to"] is not None and amount > 0:
-            selection: Any = "All" if move["blueprints"] == "all" else {"Fixed": [sim.actors.blueprint_ids[b] for b in move["blueprints"]]}
-            sim.act(self.id, MAD, "delegate", {"operator": sim.actors.account(move["to"]), "asset": asset, "amount": amount, "blueprint_selection": selection})
+            selection: Any = "All" if move["blueprints"] == "all" else {"Fixed": [sim.blueprint_id(b) for b in move["blueprints"]]}
+            sim.act(self.id, MAD, "delegate", {"operator": sim.account(move["to"]), "asset": asset, "amount": amount, "blueprint_selection": selection})
             move["stage"] = "done"
         elif amount > 0 and sim.act(self.id, MAD, "schedule_withdraw", {"asset": asset, "amount": amount}):
             move["stage"] = "withdrawing"
-            move["due_round"] = sim.rt.current_round + sim.rt.constants(MAD).LeaveDelegatorsDelay
+            move["due_round"] = sim.current_round + sim.constant(MAD, "LeaveDelegatorsDelay")
         else:
             move["stage"] = "done"
 
@@ -162,7 +208,9 @@ class RequesterAgent:
     spec: "RequesterSpec"
     sent: int = 0
 
-    def on_round(self, sim: "Simulation", r: int) -> None:
+    def on_round(self, sim: AgentPort, r: int) -> None:
+        if sim.draining:
+            return
         n = min(self.spec.per_round, self.spec.total - self.sent)
         for _ in range(max(n, 0)):
             self.sent += 1

@@ -7,69 +7,19 @@ account, anything else is ``derive_account("sim/<id>")`` (deterministic, no key 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from runtime import GenesisConfig, Runtime
-from runtime.accounts import DEV_NAMES, derive_account, pallet_account
+from runtime.accounts import pallet_account
 from runtime.genesis import UNIT
 
+from simulations.lab.actors import Actors, SetupError, runtime_pallets
+from simulations.lab.services import setup_services
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
 TREASURY = pallet_account(b"py/trsry")
 NATIVE = {"Custom": 0}
 RESERVE = 1_000 * UNIT  # free TNT every actor gets on top of what it bonds (fees, deposits, ED)
-
-
-class SetupError(RuntimeError):
-    """A setup call failed: the scenario asks for something the chain refuses."""
-
-
-def account_of(actor_id: str) -> str:
-    """The account of an actor id (dev names are the dev accounts)."""
-    for name in DEV_NAMES:
-        if actor_id.lower() == name.lower():
-            from runtime.accounts import DEV_ACCOUNTS
-
-            return DEV_ACCOUNTS[name]
-    return derive_account(f"sim/{actor_id}")
-
-
-@lru_cache(maxsize=1)
-def runtime_pallets() -> frozenset[str]:
-    """The pallets this build of the runtime has (Services may not have landed in every checkout)."""
-    return frozenset(Runtime.dev().pallets)
-
-
-@dataclass
-class Actors:
-    """Actor ids, their accounts and roles, and the ids the chain assigned during setup."""
-
-    accounts: dict[str, str] = field(default_factory=dict)
-    roles: dict[str, str] = field(default_factory=dict)
-    asset_ids: dict[str, int] = field(default_factory=dict)  # symbol -> asset id (TNT -> 0)
-    blueprint_ids: dict[str, int] = field(default_factory=dict)
-    services: list[dict[str, Any]] = field(default_factory=list)  # {"id", "blueprint", "owner", "operators"}
-    pool_ids: dict[str, int] = field(default_factory=dict)
-
-    def add(self, actor_id: str, role: str) -> str:
-        if actor_id not in self.accounts:
-            self.accounts[actor_id] = account_of(actor_id)
-            self.roles[actor_id] = role
-        return self.accounts[actor_id]
-
-    def account(self, actor_id: str) -> str:
-        return self.accounts[actor_id]
-
-    def actor_of(self, account: str) -> str | None:
-        for actor, acc in self.accounts.items():
-            if acc == account:
-                return actor
-        return None
-
-    def asset(self, symbol: str) -> dict[str, int]:
-        return {"Custom": self.asset_ids[symbol]}
 
 
 def constants_for(sc: Scenario, rule: str) -> dict[str, dict[str, Any]]:
@@ -194,8 +144,6 @@ def setup_chain(rt: Runtime, sc: Scenario, actors: Actors) -> None:
             _do(rt, acc(o.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
         _do(rt, acc(o.id), "MultiAssetDelegation", "join_operators", {"bond_amount": o.bond})
     if g.blueprints or g.services or g.requesters:
-        from simulations.services_setup import setup_services
-
         setup_services(rt, sc, actors)
     for d_id, d in sc.delegator_ids():
         who = acc(d_id)

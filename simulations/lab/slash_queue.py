@@ -26,17 +26,53 @@ pallet of the runtime, *how*:
 
 Losses per account come from the runtime's events (MultiAssetDelegation ``OperatorSlashed`` /
 ``DelegatorSlashed``, Staking ``Slashed``), so they are exact base units.
+
+Every record carries its ground truth from the scenario (``justified``: the offender really
+misbehaved; False for an injected false accusation) and the block at which it was closed (applied,
+vetoed, dropped, failed or rejected), from which :mod:`simulations.lab.outcomes` counts honest
+operators slashed, faulty ones escaped and time to resolution. The queue acts through a
+:class:`QueuePort` (the loop), not the simulation object.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from runtime import Runtime
+
+from simulations.clock import Clock
 from simulations.veto_rules import TangleServicesTiming, Timing, TimingRule
 
-if TYPE_CHECKING:
-    from simulations.sim import Simulation
+FINAL = ("vetoed", "applied", "rejected", "dropped", "failed")
+OPEN = ("scheduled", "pending", "executing")
+
+
+class QueuePort(Protocol):
+    """What the queue needs from the loop: the runtime it drives, scheduling, origins, and the
+    hand-over of applied slashes (amounts from the loss ledger, reactions of actors)."""
+
+    rt: Runtime
+    clock: Clock
+
+    def dispatch(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> Any: ...
+
+    def schedule(self, block: int, kind: str, arg: Any = None) -> None: ...
+
+    def account(self, actor_id: str) -> str: ...
+
+    def slashing_origin(self, service_id: int | None) -> str: ...
+
+    def dispute_origin(self, service_id: int | None) -> str: ...
+
+    def scan_events(self) -> None: ...
+
+    def is_dropped(self, key: tuple[int, int]) -> bool: ...
+
+    def take_slash_amounts(self, rec: "SlashRecord") -> dict[str, int]: ...
+
+    def on_slash_applied(self, rec: "SlashRecord") -> None: ...
 
 PERBILL_PER_PERCENT = 10_000_000
 
@@ -59,9 +95,12 @@ class SlashRecord:
     veto_block: int | None = None
     applied_block: int | None = None
     native_key: tuple | None = None  # services: (era, index); staking: (apply_era,)
-    amount: int = 0
+    amount: int = 0  # TNT taken (base units)
     note: str = ""
     native: bool = False
+    justified: bool = True  # ground truth: the offender really misbehaved
+    closed_block: int | None = None  # when the record reached a final status
+    amounts: dict[str, int] = field(default_factory=dict)  # every asset taken, per symbol (base units)
 
     def row(self) -> dict[str, Any]:
         """The store's slash row."""
@@ -72,6 +111,8 @@ class SlashRecord:
             "last_veto_block": t.last_veto_block if t else None, "execute_block": t.execute_block if t else None,
             "resolved_block": t.resolved_block if t else None, "decision": self.decision, "veto_block": self.veto_block,
             "applied_block": self.applied_block, "status": self.status, "amount": self.amount, "note": self.note,
+            "justified": int(self.justified), "closed_block": self.closed_block,
+            "amounts_json": json.dumps({k: str(v) for k, v in sorted(self.amounts.items())}),
         }
 
     @property
@@ -110,8 +151,19 @@ class SlashQueue:
     def pending(self) -> list[SlashRecord]:
         return [r for r in self.records if r.status in ("pending", "executing")]
 
+    def open_records(self) -> list[SlashRecord]:
+        """Not resolved yet: detected but not proposed, pending, or being applied."""
+        return [r for r in self.records if r.status in OPEN]
+
+    def stamp(self, block: int) -> None:
+        """Close the records that reached a final status in ``block``."""
+        for i in self.changed:
+            rec = self.records[i]
+            if rec.closed_block is None and rec.status in FINAL:
+                rec.closed_block = block
+
     # -------------------------------------------------------------------- proposing
-    def propose(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def propose(self, sim: QueuePort, rec: SlashRecord) -> None:
         """Propose ``rec`` now (block ``sim.block``): through the pallet if the rule is native."""
         block = sim.rt.block_number
         rec.proposed_block = block
@@ -131,9 +183,9 @@ class SlashQueue:
             rec.status = "pending"
             sim.schedule(rec.timing.execute_block, "execute", rec.slash_id)
 
-    def _propose_services_native(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def _propose_services_native(self, sim: QueuePort, rec: SlashRecord) -> None:
         slasher = sim.slashing_origin(rec.service_id)
-        receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.actors.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
+        receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
         if not receipt.is_success:
             rec.status, rec.note = "rejected", receipt.error_name
             return
@@ -147,12 +199,12 @@ class SlashQueue:
             return
         sim.schedule(rec.timing.execute_block, "check", rec.slash_id)
 
-    def _propose_staking_native(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def _propose_staking_native(self, sim: QueuePort, rec: SlashRecord) -> None:
         rec.timing = self.timing_rule.schedule(rec.fault_block, rec.proposed_block)  # type: ignore[arg-type]
         staking = sim.rt.pallets["Staking"]
         key = staking.active_era() + staking.consts.SlashDeferDuration + 1
         before = len(staking.storage.UnappliedSlashes.get(key))
-        receipt = sim.dispatch("root", "Staking", "report_offence", {"validator": sim.actors.account(rec.offender), "slash_fraction": rec.percent * PERBILL_PER_PERCENT})
+        receipt = sim.dispatch("root", "Staking", "report_offence", {"validator": sim.account(rec.offender), "slash_fraction": rec.percent * PERBILL_PER_PERCENT})
         if not receipt.is_success:
             rec.status, rec.note = "rejected", receipt.error_name
             return
@@ -162,12 +214,12 @@ class SlashQueue:
             return
         entry = entries[-1]
         rec.native_key = (key,)
-        rec.amount = entry.own + sum(v for _, v in entry.others)
+        rec.amount = entry.own + sum(v for _, v in entry.others)  # what it will take (exact, computed at report)
         rec.status = "pending"
         sim.schedule(rec.timing.execute_block, "check", rec.slash_id)
 
     # -------------------------------------------------------------------- vetoing
-    def veto(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def veto(self, sim: QueuePort, rec: SlashRecord) -> None:
         """Land governance's veto now, if the rule still allows it."""
         block = sim.rt.block_number
         self.touch(rec)
@@ -192,7 +244,7 @@ class SlashQueue:
             rec.decision = "veto_late"
             rec.note = (rec.note + "; " if rec.note else "") + f"veto failed: {why}"
 
-    def _cancel_staking(self, sim: "Simulation", rec: SlashRecord) -> tuple[bool, str]:
+    def _cancel_staking(self, sim: QueuePort, rec: SlashRecord) -> tuple[bool, str]:
         (key,) = rec.native_key  # type: ignore[misc]
         # our still-pending records under this key, in insertion order, are the stored entries
         alive = [r for r in self.records if r.native and r.target == "staking" and r.native_key == (key,) and r.status == "pending"]
@@ -201,14 +253,14 @@ class SlashQueue:
         return receipt.is_success, ("" if receipt.is_success else receipt.error_name)
 
     # -------------------------------------------------------------------- executing and watching
-    def execute(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def execute(self, sim: QueuePort, rec: SlashRecord) -> None:
         """A Python-modelled rule's execution block: apply through the runtime with no deferral."""
         if rec.status != "pending":
             return
         self.touch(rec)
         if rec.target == "services":
             slasher = sim.slashing_origin(rec.service_id)
-            receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.actors.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
+            receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
             if not receipt.is_success:
                 rec.status, rec.note = "failed", receipt.error_name
                 return
@@ -217,7 +269,7 @@ class SlashQueue:
             rec.status = "executing"
             sim.schedule(sim.rt.block_number + 1, "check", rec.slash_id)
         else:
-            receipt = sim.dispatch("root", "Staking", "report_offence", {"validator": sim.actors.account(rec.offender), "slash_fraction": rec.percent * PERBILL_PER_PERCENT})
+            receipt = sim.dispatch("root", "Staking", "report_offence", {"validator": sim.account(rec.offender), "slash_fraction": rec.percent * PERBILL_PER_PERCENT})
             if not receipt.is_success:
                 rec.status, rec.note = "failed", receipt.error_name
                 return
@@ -226,10 +278,11 @@ class SlashQueue:
                 rec.status, rec.note = "failed", "no slash (no exposure in the active era, invulnerable, or not above a prior slash)"
                 return
             rec.amount = sum(e["amount"] for e in slashed)
+            rec.amounts = {"TNT": rec.amount}
             rec.status, rec.applied_block = "applied", sim.rt.block_number
             sim.on_slash_applied(rec)
 
-    def check(self, sim: "Simulation", rec: SlashRecord) -> None:
+    def check(self, sim: QueuePort, rec: SlashRecord) -> None:
         """Is a slash in a pallet's queue gone (applied) yet? Keep watching while it may still apply."""
         if rec.status not in ("pending", "executing"):
             return
@@ -240,19 +293,20 @@ class SlashQueue:
             stored = sim.rt.pallets["Services"].storage.UnappliedSlashes.get((era, index))
             if stored is None:
                 self.touch(rec)
-                if (era, index) in sim.state.dropped_slashes:
+                if sim.is_dropped((era, index)):
                     rec.status, rec.note = "dropped", "SlashDropped: the operator left the delegation system"
                     return
                 # every record of this (operator, service, round) the pallet applied by now, in index order
                 storage = sim.rt.pallets["Services"].storage.UnappliedSlashes
                 group = sorted((r for r in self.records if r.target == "services" and r.status in ("pending", "executing") and r.native_key is not None
                                 and r.native_key[0] == era and r.offender == rec.offender and r.service_id == rec.service_id
-                                and storage.get(r.native_key) is None and r.native_key not in sim.state.dropped_slashes),
+                                and storage.get(r.native_key) is None and not sim.is_dropped(r.native_key)),
                                key=lambda r: r.native_key[1])  # type: ignore[index]
                 for r in group:
                     self.touch(r)
                     r.status, r.applied_block = "applied", block
-                    r.amount = sim.take_slash_amount(r)
+                    r.amounts = sim.take_slash_amounts(r)
+                    r.amount = r.amounts.get("TNT", 0)
                 for r in group:
                     sim.on_slash_applied(r)
             elif self._may_apply_later(sim, era, block + 1):
@@ -268,11 +322,12 @@ class SlashQueue:
             if staking.active_era() >= key:
                 self.touch(rec)
                 rec.status, rec.applied_block = "applied", block
+                rec.amounts = {"TNT": rec.amount}
                 sim.on_slash_applied(rec)
             else:
                 sim.schedule(sim.clock.first_block_of_era(key), "check", rec.slash_id)
 
-    def _may_apply_later(self, sim: "Simulation", era: int, block: int) -> bool:
+    def _may_apply_later(self, sim: QueuePort, era: int, block: int) -> bool:
         """Real profile: only round ``current - D`` is ever processed; intended: anything due."""
         if not sim.rt.ctx.quirk("services.slash_applied_only_in_exact_round"):
             return True

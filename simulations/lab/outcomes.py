@@ -1,0 +1,199 @@
+"""What a finished arm comes to: ground truth against decisions, what is still pending, and every
+loss by role and asset in base units and in one numeraire.
+
+* **Ground truth.** Each slash record carries ``justified`` from the scenario (an injected fault is
+  justified; ``faults[].justified: false`` and ``falsely_accused_p`` inject false accusations).
+  *Honest slashed*: unjustified slashes that were applied (count and what they took). *Faulty
+  escaped*: justified slashes that were vetoed (``faulty_escaped_vetoed``) or dodged: dropped
+  because the operator left first, failed because it was no longer active or its service was gone,
+  or rejected by the rule (``faulty_escaped_dodged``). *Late vetoes*: vetoes decided but landing
+  after the rule's last veto block. *Time to resolution*: blocks from proposal to the block the
+  record was closed (applied, vetoed, dropped, failed, rejected).
+* **Censoring.** A record still open when the arm stops (the run was not drained, or the drain hit
+  its bound) is counted in ``pending_at_end`` with its value at risk (what it would take now), never
+  as a zero loss.
+* **One numeraire.** Losses are exact base units per (role, asset); each is also valued with the
+  scenario's price of that asset *in the round the loss happened* (a price path moves with time),
+  so TNT and USDC add up. Without a price an asset's value is NaN, not zero.
+
+Roles: ``operator``, ``delegator``, ``validator``, ``nominator``, ``pool_member`` (the pool's
+creator included), ``requester`` (service owners and requesters), ``other``. The LST pool's bonded
+account (``pool``) is reported but left out of totals: its loss is what the pool members lose.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
+from simulations.scenario import NATIVE_SYMBOL, Scenario
+
+if TYPE_CHECKING:
+    from simulations.lab.loop import Simulation
+
+ROLES = ("operator", "delegator", "validator", "nominator", "pool_member", "requester", "other")
+ROLE_OF_ACTOR = {"operator": "operator", "delegator": "delegator", "validator": "validator", "pool_member": "pool_member",
+                 "pool_creator": "pool_member", "requester": "requester", "service_owner": "requester", "nominator": "nominator",
+                 "pool": "pool", "blueprint_owner": "other", "other": "other"}
+ESCAPED_BY_DODGING = ("dropped", "failed", "rejected")
+
+
+class Prices:
+    """Price of one whole token per asset and round in the scenario's numeraire (floats: reports only)."""
+
+    def __init__(self, sc: Scenario) -> None:
+        self.decimals = sc.decimals()
+        if sc.prices is None:
+            self.numeraire = NATIVE_SYMBOL
+            self.table: dict[str, float | list[float]] = {NATIVE_SYMBOL: 1.0}
+        else:
+            self.numeraire = sc.prices.numeraire
+            self.table = dict(sc.prices.assets)
+
+    def price(self, symbol: str, round_: int) -> float:
+        p = self.table.get(symbol)
+        if p is None:
+            return math.nan
+        if isinstance(p, list):
+            return float(p[min(max(round_, 0), len(p) - 1)])
+        return float(p)
+
+    def tokens(self, symbol: str, base: int) -> float:
+        return base / 10 ** self.decimals.get(symbol, 0)
+
+    def value(self, symbol: str, base: int, round_: int) -> float:
+        if base == 0:
+            return 0.0
+        return self.tokens(symbol, base) * self.price(symbol, round_)
+
+    def value_of(self, amounts: dict[str, int], round_: int) -> float:
+        return sum((self.value(sym, amt, round_) for sym, amt in amounts.items()), 0.0)
+
+
+def _add(into: dict[str, int], amounts: dict[str, int]) -> None:
+    for sym, amt in amounts.items():
+        into[sym] = into.get(sym, 0) + amt
+
+
+def _round_of(sim: "Simulation", block: int | None) -> int:
+    return sim.clock.round_of(block if block is not None else sim.rt.block_number)
+
+
+def ground_truth(sim: "Simulation", prices: Prices) -> dict[str, Any]:
+    """Per-run counts of the decisions against the truth, what is pending, and time to resolution."""
+    recs: list[SlashRecord] = sim.queue.records
+    honest_base: dict[str, int] = {}
+    honest_value = 0.0
+    pending_base: dict[str, int] = {}
+    pending_value = 0.0
+    end_round = _round_of(sim, None)
+    resolution: list[int] = []
+    out: dict[str, Any] = {"proposed": sum(1 for r in recs if r.proposed_block is not None), "justified": 0, "unjustified": 0,
+                           "applied": 0, "vetoed": 0, "late_vetoes": 0, "late_vetoes_unjustified": 0,
+                           "honest_slashed": 0, "honest_spared": 0, "faulty_punished": 0, "faulty_escaped": 0, "faulty_escaped_vetoed": 0,
+                           "faulty_escaped_dodged": 0, "pending_at_end": 0, "pending_justified": 0, "pending_unjustified": 0}
+    for r in recs:
+        out["justified" if r.justified else "unjustified"] += 1
+        if r.decision == "veto_late":
+            out["late_vetoes"] += 1
+            out["late_vetoes_unjustified"] += int(not r.justified)
+        if r.status == "applied":
+            out["applied"] += 1
+        elif r.status == "vetoed":
+            out["vetoed"] += 1
+        if r.status in OPEN:
+            out["pending_at_end"] += 1
+            out["pending_justified" if r.justified else "pending_unjustified"] += 1
+            risk = sim.value_at_risk(r)
+            _add(pending_base, risk)
+            pending_value += prices.value_of(risk, end_round)
+            continue
+        if r.closed_block is not None and r.proposed_block is not None:
+            resolution.append(r.closed_block - r.proposed_block)
+        if not r.justified:
+            if r.status == "applied":
+                out["honest_slashed"] += 1
+                _add(honest_base, r.amounts)
+                honest_value += prices.value_of(r.amounts, _round_of(sim, r.applied_block))
+            elif r.status in FINAL:
+                out["honest_spared"] += 1
+        elif r.status == "applied":
+            out["faulty_punished"] += 1
+        elif r.status == "vetoed":
+            out["faulty_escaped"] += 1
+            out["faulty_escaped_vetoed"] += 1
+        elif r.status in ESCAPED_BY_DODGING:
+            out["faulty_escaped"] += 1
+            out["faulty_escaped_dodged"] += 1
+    out["honest_slashed_base"] = {s: honest_base.get(s, 0) for s in prices.decimals}
+    out["honest_slashed_value"] = honest_value
+    out["pending_base"] = {s: pending_base.get(s, 0) for s in prices.decimals}
+    out["pending_value"] = pending_value
+    out["resolution_blocks_mean"] = (sum(resolution) / len(resolution)) if resolution else None
+    out["resolution_blocks_max"] = max(resolution) if resolution else None
+    out["drained_rounds"] = sim.state.drained_rounds
+    out["end_mode"] = sim.sc.end.pending
+    return out
+
+
+def losses_by_role(sim: "Simulation", prices: Prices) -> list[dict[str, Any]]:
+    """Every (role, asset) with its loss in base units, whole tokens and the numeraire; zeros are
+    explicit so that a table of runs always has the same columns."""
+    base: dict[tuple[str, str], int] = {}
+    value: dict[tuple[str, str], float] = {}
+    for round_, account, sym, amount in sim.state.loss_events:
+        role = ROLE_OF_ACTOR.get(sim.role_of(account), "other")
+        base[(role, sym)] = base.get((role, sym), 0) + amount
+        value[(role, sym)] = value.get((role, sym), 0.0) + prices.value(sym, amount, round_)
+    end_round = _round_of(sim, None)
+    for m in sim.losses():
+        if m.role == "pool_member" and m.metric == "loss":  # LST members: value their tokens lost since setup
+            base[("pool_member", m.asset)] = base.get(("pool_member", m.asset), 0) + m.value
+            value[("pool_member", m.asset)] = value.get(("pool_member", m.asset), 0.0) + prices.value(m.asset, m.value, end_round)
+    rows = []
+    for role in ROLES + ("pool",):
+        for sym in prices.decimals:
+            if role == "pool" and (role, sym) not in base:
+                continue
+            b = base.get((role, sym), 0)
+            rows.append({"role": role, "asset": sym, "base": b, "tokens": prices.tokens(sym, b), "value": value.get((role, sym), 0.0) if b else 0.0,
+                         "in_total": role != "pool"})
+    return rows
+
+
+def outcomes(sim: "Simulation") -> dict[str, Any]:
+    """The per-run outcome record (plain data: JSON-able, stored in the arm's summary)."""
+    prices = Prices(sim.sc)
+    sim.scan_events()
+    truth = ground_truth(sim, prices)
+    losses = losses_by_role(sim, prices)
+    total = sum(r["value"] for r in losses if r["in_total"])
+    return {**truth, "numeraire": prices.numeraire, "decimals": dict(prices.decimals), "losses_by_role": losses, "loss_total_value": total}
+
+
+def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
+    """Flatten an outcome record into DataFrame columns: ``*_base`` exact ints (base units), the
+    same name without ``_base`` in whole tokens (float), ``*_value`` in the numeraire (float)."""
+    o = outcome
+    row: dict[str, Any] = {k: o[k] for k in ("proposed", "justified", "unjustified", "applied", "vetoed", "late_vetoes", "late_vetoes_unjustified",
+                                             "honest_slashed", "honest_spared", "faulty_punished", "faulty_escaped", "faulty_escaped_vetoed",
+                                             "faulty_escaped_dodged", "pending_at_end", "pending_justified", "pending_unjustified", "drained_rounds")}
+    dec = o["decimals"]
+    for prefix, key in (("honest_slashed", "honest_slashed_base"), ("pending", "pending_base")):
+        for sym, b in o[key].items():
+            row[f"{prefix}_{sym}_base"] = b
+            row[f"{prefix}_{sym}"] = b / 10 ** dec[sym] if sym in dec else math.nan
+    row["honest_slashed_value"] = o["honest_slashed_value"]
+    row["pending_value"] = o["pending_value"]
+    row["resolution_blocks_mean"] = math.nan if o["resolution_blocks_mean"] is None else o["resolution_blocks_mean"]
+    per_role_value: dict[str, float] = {}
+    for r in o["losses_by_role"]:
+        row[f"loss_{r['role']}_{r['asset']}_base"] = r["base"]
+        row[f"loss_{r['role']}_{r['asset']}"] = r["tokens"]
+        per_role_value[r["role"]] = per_role_value.get(r["role"], 0.0) + r["value"]
+    for role, v in per_role_value.items():
+        row[f"loss_{role}_value"] = v
+    row["loss_total_value"] = o["loss_total_value"]
+    row["numeraire"] = o["numeraire"]
+    return row

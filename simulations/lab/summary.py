@@ -1,0 +1,111 @@
+"""Per-arm summaries of a sweep's run frame, with confidence intervals, for people and notebooks.
+
+The question the lab answers: *which veto policy and window lose the least to honest operators
+while still punishing faulty ones, and how sure are we?* So the headline ranks arms by what honest
+operators (and their delegators) lost to unjustified slashes (``honest_slashed_value``, in the
+numeraire), next to how many faulty slashes escaped, the total loss and the censoring. Intervals
+and paired differences come from :mod:`simulations.analysis.statistics` (Student t by default;
+arms share seeds, so differences are paired on ``seed``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from simulations.analysis.statistics import format_interval, rank_arms, summarize_arms
+
+HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
+DESCRIPTIONS = {
+    "honest_slashed_value": "loss to unjustified slashes applied (numeraire)",
+    "honest_slashed": "unjustified slashes applied (count)",
+    "faulty_escaped": "justified slashes vetoed or dodged (count)",
+    "late_vetoes": "vetoes that landed after the window (count)",
+    "loss_total_value": "every loss, all roles and assets (numeraire)",
+    "pending_at_end": "slashes still pending when the run stopped (count)",
+}
+
+
+def arm_summary(frame: pd.DataFrame, metrics: tuple[str, ...] | list[str] = HEADLINE_METRICS, *, baseline: str | None = None,
+                confidence: float = 0.95, method: str = "t") -> pd.DataFrame:
+    """One row per (arm, metric): n, mean, std, CI, (with ``baseline``) the paired difference, the
+    runs censored; plus the arm's rule, policy and parameters."""
+    summary = summarize_arms(frame, list(metrics), arm="arm", pair_on="seed", baseline=baseline, confidence=confidence, method=method)  # type: ignore[arg-type]
+    attrs = arm_attributes(frame)
+    out = summary.merge(attrs, on="arm", how="left")
+    out.attrs.update(summary.attrs)
+    return out
+
+
+def arm_attributes(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns that define each arm (rule, policy, parameters): constant within an arm."""
+    per_run = {"run_index", "seed", "state_root", "window_mean", "numeraire"}
+    first = frame.groupby("arm", sort=False).first().reset_index()
+    keep = ["arm", "rule"] + [c for c in frame.columns if c not in per_run and c not in ("arm", "rule") and _is_attribute(c)]
+    return first[[c for c in keep if c in first.columns]]
+
+
+def _is_attribute(col: str) -> bool:
+    return col == "policy" or not any(col.startswith(p) for p in ("loss_", "honest_", "faulty_", "pending", "late_", "proposed", "justified",
+                                                                      "unjustified", "applied", "vetoed", "drained", "resolution"))
+
+
+def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t") -> pd.DataFrame:
+    """One row per arm, best first by ``honest_slashed_value`` (paired comparison with the best arm:
+    ``verdict``), with faulty escapes, total loss and censoring alongside, each with its interval."""
+    ranked = rank_arms(frame, "honest_slashed_value", direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
+    others = summarize_arms(frame, ["faulty_escaped", "loss_total_value", "late_vetoes"], arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
+    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high"])
+    rows = []
+    for r in ranked.to_dict("records"):
+        a = r["arm"]
+        row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "honest_slashed_value": r["mean"], "honest_slashed_value_ci_low": r["ci_low"],
+                               "honest_slashed_value_ci_high": r["ci_high"], "verdict": r["verdict"]}
+        for m in ("faulty_escaped", "loss_total_value", "late_vetoes"):
+            row[m] = wide.loc[a, ("mean", m)]
+            row[f"{m}_ci_low"] = wide.loc[a, ("ci_low", m)]
+            row[f"{m}_ci_high"] = wide.loc[a, ("ci_high", m)]
+        row["runs_censored"] = r.get("runs_censored", 0)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison")})
+    return out
+
+
+def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None) -> Any:
+    """The headline as a rich Table (arm names wrap, never cut)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    h = headline(frame, confidence=confidence, method=method)
+    numeraire = str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
+    caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, common seeds; arms "
+               f"ranked by honest operators' loss to unjustified slashes ({numeraire}); vs best: 'worse' if the paired difference with the "
+               f"best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that stopped with slashes pending")
+    table = Table(title=title, caption=Text(caption), expand=True)
+    table.add_column("arm", overflow="fold", ratio=4, min_width=14)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column(f"honest loss ({numeraire})", justify="right", overflow="fold", ratio=2)
+    table.add_column("faulty escaped", justify="right", overflow="fold", ratio=2)
+    table.add_column(f"total loss ({numeraire})", justify="right", overflow="fold", ratio=2)
+    table.add_column("vs best", overflow="fold", min_width=5)
+    table.add_column("cens.", justify="right", overflow="fold", min_width=5)
+    for r in h.to_dict("records"):
+        cells = [str(r["arm"]), str(r["n"]),
+                 format_interval(r["honest_slashed_value"], r["honest_slashed_value_ci_low"], r["honest_slashed_value_ci_high"]),
+                 format_interval(r["faulty_escaped"], r["faulty_escaped_ci_low"], r["faulty_escaped_ci_high"]),
+                 format_interval(r["loss_total_value"], r["loss_total_value_ci_low"], r["loss_total_value_ci_high"]),
+                 _short_verdict(str(r["verdict"])), f"{r['runs_censored']}/{r['n']}"]
+        table.add_row(*(Text(c) for c in cells))
+    return table
+
+
+def _short_verdict(verdict: str) -> str:
+    if verdict.startswith("worse"):
+        return "worse"
+    if verdict.startswith("not separated"):
+        return "n.s."
+    if verdict.startswith("undetermined"):
+        return "n/a"
+    return verdict

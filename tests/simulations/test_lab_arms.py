@@ -1,0 +1,119 @@
+"""Arms: policy x rule x parameters, parameters only where they matter, identical arms once, common seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from simulations import sweep as sw
+from simulations.cli import app
+from simulations.lab.arms import ArmError, affects, declared_arms, grid_arms, resolve_policy
+from simulations.scenario import load_scenario
+
+SCENARIO = Path(__file__).resolve().parents[2] / "simulations" / "scenarios" / "slash-veto.yaml"
+TEXT = SCENARIO.read_text()
+RULES = ["tangle_services", "substrate_staking", "symbiotic", "eigenlayer"]
+
+
+def stock():  # type: ignore[no-untyped-def]
+    return load_scenario(SCENARIO)
+
+
+def test_parameters_apply_only_to_the_rules_they_move() -> None:
+    assert affects("slash_defer_duration", "tangle_services") and not affects("slash_defer_duration", "eigenlayer")
+    assert affects("eigenlayer.veto_window_blocks", "eigenlayer") and not affects("parameters.eigenlayer.veto_window_blocks", "symbiotic")
+    assert affects("staking_slash_defer_duration", "substrate_staking") and not affects("staking_slash_defer_duration", "tangle_services")
+    assert affects("governance.reaction_blocks", "eigenlayer") and affects("length.rounds", "symbiotic")
+    grid = {"slash_defer_duration": [3, 7, 14], "eigenlayer.veto_window_blocks": [12, 30], "governance.reaction_blocks": [15]}
+    arms, combos = grid_arms(stock(), RULES, grid, ["never", "stock"])
+    assert combos == 2 * 4 * 3 * 2
+    # per policy: 3 Tangle + 2 EigenLayer + 1 staking + 1 Symbiotic
+    assert len(arms) == 2 * 7 and len({a.key() for a in arms}) == len(arms)
+    by_name = {a.name: a for a in arms}
+    assert "symbiotic/never" in by_name and "eigenlayer/stock/eigenlayer.veto_window_blocks=30" in by_name
+    sym = by_name["symbiotic/never"].overrides()
+    assert sym["governance.reaction_blocks"] == 15 and not any("slash_defer" in k or "eigenlayer" in k for k in sym)
+    assert sym["governance.policy"] == {"kind": "never"}
+    assert by_name["tangle_services/stock/slash_defer_duration=14"].point() == {"policy": "stock", "slash_defer_duration": 14, "governance.reaction_blocks": 15}
+
+
+def test_policies_by_name_shorthand_or_mapping_and_clear_errors() -> None:
+    sc = stock()
+    assert resolve_policy(sc, "veto_under:5")[1] == '{"kind": "veto_under", "percent": 5}'
+    assert resolve_policy(sc, "random:0.25")[1] == '{"kind": "random", "p": 0.25}'
+    assert resolve_policy(sc, "{kind: veto_disputed}")[1] == '{"kind": "veto_disputed"}'
+    assert resolve_policy(sc, "stock")[1] == resolve_policy(sc, "scenario")[1]  # the stock policy is the scenario's own
+    with pytest.raises(ArmError, match=r"unknown policy 'lenient'.*'disputed_only'"):
+        resolve_policy(sc, "lenient")
+    with pytest.raises(ArmError, match="veto_under takes a number"):
+        resolve_policy(sc, "veto_under:lots")
+    with pytest.raises(ArmError, match="not a veto policy"):
+        resolve_policy(sc, "{kind: veto_under, percent: 300}")
+    with pytest.raises(ArmError, match="use one"):
+        grid_arms(sc, RULES, {"governance.policy.percent": [5]}, ["never"])
+
+
+def test_identical_arms_run_once_and_every_arm_shares_the_seeds() -> None:
+    tasks = sw.plan(TEXT, ".yaml", {"length.rounds": 6}, {"slash_defer_duration": [3, 9]}, ["tangle_services", "symbiotic"], 3, 7,
+                    policies=["never", "always"])
+    arms = sorted({t.arm for t in tasks})
+    assert arms == ["symbiotic/always", "symbiotic/never", "tangle_services/always/slash_defer_duration=3", "tangle_services/always/slash_defer_duration=9",
+                    "tangle_services/never/slash_defer_duration=3", "tangle_services/never/slash_defer_duration=9"]
+    assert len(tasks) == 6 * 3
+    seeds = {}
+    for t in tasks:
+        seeds.setdefault(t.run_index, set()).add(t.seed)
+    assert all(len(s) == 1 for s in seeds.values()) and len({next(iter(s)) for s in seeds.values()}) == 3
+    frame = sw.to_frame(sw.run_serial(tasks))
+    assert set(frame.columns) >= {"arm", "seed", "run_index", "pending_at_end", "policy", "honest_slashed", "faulty_escaped"}
+    # the policy arm really changes the outcome (common seeds: the same faults and accusations in every arm)
+    never = frame[frame.arm == "symbiotic/never"].set_index("seed")
+    always = frame[frame.arm == "symbiotic/always"].set_index("seed")
+    assert (never.justified == always.justified).all() and (never.unjustified == always.unjustified).all()
+    assert (always.applied == 0).all() and (never.vetoed == 0).all() and (always.faulty_escaped == always.justified).all()
+    # the defer applies to the Tangle arms: a longer window gives governance more blocks
+    t3 = frame[frame.arm == "tangle_services/never/slash_defer_duration=3"].window_mean.mean()
+    t9 = frame[frame.arm == "tangle_services/never/slash_defer_duration=9"].window_mean.mean()
+    assert t3 < t9
+
+
+def test_arms_declared_in_the_scenario(tmp_path) -> None:
+    text = TEXT + """\
+arms:
+  - {name: lenient-tangle, policy: always, rule: tangle_services, params: {slash_defer_duration: 3}}
+  - {name: strict-eigen, policy: never, rule: eigenlayer, params: {slash_defer_duration: 3}}
+  - {name: strict-eigen-again, policy: {kind: never}, rule: eigenlayer}
+  - {name: own-policy, rule: symbiotic}
+"""
+    path = tmp_path / "arms.yaml"
+    path.write_text(text)
+    arms = declared_arms(load_scenario(path))
+    # the EigenLayer arm ignores the Tangle parameter, so its second declaration is the same arm
+    assert [a.name for a in arms] == ["lenient-tangle", "strict-eigen", "own-policy"]
+    assert arms[1].params == () and arms[0].params == (("parameters.slash_defer_duration", 3),) and arms[2].policy is None
+    path.write_text(text.replace("policy: always", "policy: lenient"))
+    with pytest.raises(Exception, match=r"arms\[0\].policy: unknown policy 'lenient'"):
+        load_scenario(path)
+
+
+def test_the_sweep_command_takes_a_policy_grid(tmp_path) -> None:
+    runner = CliRunner()
+    db = str(tmp_path / "s.db")
+    bad = runner.invoke(app, ["sweep", str(SCENARIO), "--policy", "lenient", "--runs", "1", "--store", db, "--no-progress"])
+    assert bad.exit_code == 2 and "unknown policy 'lenient'" in bad.output
+    csv = tmp_path / "out.csv"
+    ok = runner.invoke(app, ["sweep", str(SCENARIO), "--policy", "never", "--policy", "always", "--rule", "symbiotic", "--rule", "eigenlayer",
+                             "--param", "eigenlayer.veto_window_blocks=12,40", "--param", "length.rounds=6", "--runs", "2", "--workers", "1",
+                             "--store", db, "--out", str(csv), "--no-progress"], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    text = " ".join(ok.output.split())
+    assert "12 simulations (6 arms x 2 runs, common seeds; 2 of 8 combinations were identical to another and run once)" in text
+    assert "arms ranked by honest operators' loss" in text and "(USD)" in text and "escaped" in text and "95% CI" in text and "cens." in text
+    assert "symbiotic/never" in text and "symbiotic/always" in text
+    import pandas as pd
+
+    frame = pd.read_csv(csv)
+    assert len(frame) == 12 and set(frame.arm) == {"symbiotic/never", "symbiotic/always"} | {
+        f"eigenlayer/{p}/eigenlayer.veto_window_blocks={w}" for p in ("never", "always") for w in (12, 40)}
