@@ -192,7 +192,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                   f"were identical to another and run once) on {backend}")
     store = RunStore(store_url)
     run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
-                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend})
+                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend, "tasks": len(tasks)})
     started = time.perf_counter()
     with progress_bar(console, progress) as bar:
         task = bar.add_task("simulations", total=len(tasks))

@@ -49,7 +49,7 @@ def arm_name(arm: Any, kind: str) -> str:
     if kind == "sweep" and " #" in label:
         head, _, tail = label.rpartition(" #")
         if tail.isdigit():
-            return head
+            return head[:-3] if head.endswith(" {}") else head
     return label
 
 
@@ -129,14 +129,12 @@ def scenario_decimals(run: Any) -> dict[str, int]:
 
 
 def planned_tasks(run: Any, arms: list[Any]) -> int:
-    """How many runs the sweep meant to store (its grid x rules x runs), or the arms created for a run."""
+    """How many runs the sweep meant to store: ``info["tasks"]`` when the sweep recorded it, else
+    the arms it created (a sweep that creates its arms up front lists unfinished ones too)."""
     info = json.loads(run.info_json or "{}")
-    if run.kind != "sweep":
-        return len(arms)
     if isinstance(info.get("tasks"), int):
-        return info["tasks"]
-    points = math.prod(len(v) for v in info.get("grid", {}).values()) if info.get("grid") else 1
-    return points * max(1, len(info.get("rules", []) or [1])) * int(info.get("runs", 1))
+        return max(info["tasks"], len(arms))
+    return len(arms)
 
 
 # ---------------------------------------------------------------------------------------- html
@@ -200,6 +198,18 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
         ms.append(Measure("window_mean", "veto window", "blocks, mean over the run's slashes"))
     seen: set[str] = set()
     return [m for m in ms if not (m.column in seen or seen.add(m.column))]
+
+
+def _split_zero(frame: pd.DataFrame, measures: list[Measure]) -> tuple[list[Measure], list[Measure]]:
+    """(measures some run recorded as non-zero, measures that are exactly zero in every run)."""
+    def zero(m: Measure) -> bool:
+        return all(v == 0 for v in frame[m.column] if not (v is None or (isinstance(v, float) and math.isnan(v))))
+
+    return [m for m in measures if not zero(m)], [m for m in measures if zero(m)]
+
+
+def _zero_note(zero: list[Measure]) -> str:
+    return (" Exactly zero in every run (not drawn): " + ", ".join(m.label for m in zero) + ".") if zero else ""
 
 
 def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str, pd.DataFrame, pd.DataFrame, str]:
@@ -289,16 +299,18 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
             add("tradeoff", "Honest operators slashed vs faulty operators escaped, per arm",
                 figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note),
                 f"Left: what unjustified slashes took from honest operators; right: justified slashes that were vetoed or dodged. Arms in ranking order; {ci_note}.")
+        roles, zero_roles = _split_zero(frame, cat.role_losses)
         if cat.role_losses:
             add("losses_by_role", f"Losses by role in {cat.numeraire or 'the numeraire'} (all assets added at the scenario's prices)",
-                figures.fig_measures(ranked, summary, cat.role_losses, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note),
-                f"Each panel one role; every asset valued at its price in the round the loss happened. {ci_note}.")
+                figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note, "no role lost anything"),
+                f"Each panel one role; every asset valued at its price in the round the loss happened. {ci_note}.{_zero_note(zero_roles)}")
         else:
             sections.append(f"<h2>Losses by role in one numeraire</h2><p class='missing'>{NOT_RECORDED}: no asset prices, so assets cannot be added up; "
                             "each asset is shown in its own unit below.</p>")
+        assets, zero_assets = _split_zero(frame, cat.asset_losses)
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",
-            figures.fig_measures(ranked, summary, cat.asset_losses, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"),
-            f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.")
+            figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"),
+            f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
         pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
         add("pending_at_end", "Slashes still pending when the runs ended (censored outcomes)",
             figures.fig_measures(ranked, summary, pend, "Still pending at the end of the run", ci_note),
@@ -313,13 +325,16 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                     f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
         parts.append("".join(sections))
         parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {CONFIDENCE:.0%} t interval; n: runs that recorded the value.") + "</p>")
-        units = {m.column: m for m in _summary_metrics(frame, cat)}
+        shown, zero = _split_zero(frame, _summary_metrics(frame, cat))
+        units = {m.column: m for m in shown}
         rows = []
         for r in summary.to_dict("records"):
+            if r["metric"] not in units:
+                continue
             m = units[r["metric"]]
             rows.append([(str(r["arm"]), ""), (m.axis, ""), (str(r["n"]), "num"),
                          (format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"]), "num")])
-        parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows))
+        parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:
             parts.append("<h2>What-if: the fork slash vetoed vs applied</h2>" + _table(

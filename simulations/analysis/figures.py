@@ -88,7 +88,7 @@ def fig_tradeoff(arms: Sequence[Any], summary: pd.DataFrame | None, honest: Meas
     fig, axes = plt.subplots(1, 2, figsize=(12, _height(len(arms))), squeeze=False)
     bars_with_intervals(axes[0][0], arms, summary, honest, "Honest operators slashed (unjustified slashes applied)")
     bars_with_intervals(axes[0][1], arms, summary, faulty, "Faulty operators escaped (justified slashes vetoed or dodged)", show_labels=False)
-    fig.suptitle(f"The trade-off per arm: punishing honest operators vs letting faulty ones go (mean per run, {note})", fontsize=11)
+    fig.suptitle(wrap(f"The trade-off per arm: punishing honest operators vs letting faulty ones go (mean per run, {note})", 120), fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -107,7 +107,7 @@ def fig_measures(arms: Sequence[Any], summary: pd.DataFrame | None, measures: Se
         bars_with_intervals(ax, arms, summary, m, m.label, show_labels=i % cols == 0)
     for j in range(len(measures), rows * cols):
         axes[j // cols][j % cols].axis("off")
-    fig.suptitle(f"{title} (mean per run, {note})", fontsize=11)
+    fig.suptitle(wrap(f"{title} (mean per run, {note})", 120), fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -158,9 +158,10 @@ def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str)
     ax.set_xlim(0, max(far + [1]) * 1.03)
     ax.set_xlabel("block (one block = one step of the simulated chain)")
     ax.set_title(wrap(title, 90), fontsize=11)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     ax.grid(axis="x", alpha=0.3)
-    fig.tight_layout()
+    height = fig.get_size_inches()[1]
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=3, frameon=True)
+    fig.tight_layout(rect=(0, min(0.5, 0.75 / height), 1, 1))  # room below the axis label for the legend
     return fig
 
 
