@@ -209,9 +209,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     info = json.loads(store.run(run_id).info_json)
     info["seconds"] = round(elapsed, 3)
     store.set_run_status(run_id, "completed", info)
-    from simulations.report import runs_frame
-
-    print_sweep_summary(console, runs_frame(store, run_id), list(grid), sc.decimals())  # what the store holds, as the report reads it
+    print_sweep_summary(console, frame, list(grid), sc.decimals())
     if out:
         frame.to_csv(out, index=False)
         console.print(f"results written to {out}")

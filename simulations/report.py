@@ -44,13 +44,14 @@ def metrics_frame(store: RunStore, arm_ids: list[int]) -> pd.DataFrame:
 
 
 def arm_name(arm: Any, kind: str) -> str:
-    """A sweep stores each run as ``<arm> #<run index>``; the arm is the label without the index."""
-    label = str(arm.label)
-    if kind == "sweep" and " #" in label:
-        head, _, tail = label.rpartition(" #")
-        if tail.isdigit():
-            return head[:-3] if head.endswith(" {}") else head
-    return label
+    """The arm a stored run belongs to. A sweep stores each run as ``<rule> <point JSON> #<run>``;
+    its arm is named like the lab names arms (``rule/policy/key=value``), so the report and the
+    console agree; a run's arms keep their labels."""
+    if kind != "sweep":
+        return str(arm.label)
+    point = json.loads(arm.params_json or "{}")
+    policy = point.pop("policy", None)
+    return "/".join([str(arm.rule)] + ([str(policy)] if policy is not None else []) + [f"{k}={v}" for k, v in sorted(point.items())])
 
 
 def slashes_by_arm(store: RunStore, arm_ids: Iterable[int]) -> dict[int, list[SlashRow]]:

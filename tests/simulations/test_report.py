@@ -30,7 +30,7 @@ GRID = {"slash_defer_duration": [2, 28]}  # 28 rounds outlast the 10-round runs:
 RULES = ["tangle_services", "eigenlayer"]
 RUNS = 3
 BASE = {"length.rounds": 10, "end.pending": "censor"}  # stop at round 10 and report what is still pending
-ARMS = {'tangle_services {"slash_defer_duration": 2}', 'tangle_services {"slash_defer_duration": 28}', "eigenlayer"}  # the defer only matters to tangle_services
+ARMS = {"tangle_services/slash_defer_duration=2", "tangle_services/slash_defer_duration=28", "eigenlayer"}  # the defer only matters to tangle_services
 
 
 def _sweep_store(path: Path, keep: int | None = None) -> RunStore:
@@ -66,7 +66,7 @@ def test_sweep_report_ranks_arms_with_intervals_and_shows_what_is_pending(sweep_
     base = "loss_delegator_TNT_base" if "loss_delegator_TNT_base" in frame else "loss_delegator_TNT"
     assert all(isinstance(v, int) for v in frame[base])  # exact ints, not floats
     # the Tangle rule with a 28-round defer ends every 10-round run with its slashes pending: said, not hidden
-    tangle28 = frame[frame.arm == 'tangle_services {"slash_defer_duration": 28}']
+    tangle28 = frame[frame.arm == "tangle_services/slash_defer_duration=28"]
     assert (tangle28.pending_at_end > 0).all() and (tangle28.applied == 0).all()
     assert "3 of 3 runs ended with slashes pending, so its outcome is not final" in page
     assert "Which arm loses the least to honest operators" in page and "95% Student t intervals" in page and "paired on seed" in page
