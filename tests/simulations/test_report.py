@@ -177,3 +177,19 @@ def test_report_opens_in_headless_chromium_without_errors(kind: str, sweep_store
         shutil.copy(tmp_path / "screenshot.png", Path(keep) / f"report-{kind}.png")
         shutil.copy(tmp_path / "report.html", Path(keep) / f"report-{kind}.html")
     assert json.dumps(report.images)  # plain data
+
+
+def test_console_summary_of_an_older_store_shows_intervals_at_80_columns(sweep_store) -> None:
+    import io
+
+    from simulations.commands import print_sweep_summary
+
+    frame = runs_frame(sweep_store, 1)
+    legacy = frame[[c for c in frame.columns if not c.startswith(("honest_", "faulty_", "loss_")) or c in ("loss_delegator_TNT_base",)]]
+    legacy = legacy.rename(columns={"loss_delegator_TNT_base": "loss_delegator_TNT"}).drop(columns="arm")  # as an older store had it
+    buf = io.StringIO()
+    print_sweep_summary(Console(file=buf, width=80, color_system=None), legacy, ["slash_defer_duration"], {"TNT": 18})
+    text = buf.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 80 and "…" not in text
+    assert "runs per arm" in text and "[" in text and "delegator" in text and "TNT per" in text and "3/3" in text  # intervals, tokens, censoring
+    assert "not recorded by this run" in text
