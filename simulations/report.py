@@ -143,7 +143,8 @@ CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:1180px;padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
-th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.scroll{overflow-x:auto;max-width:100%}
 img{max-width:100%;margin:0.5em 0}figure{margin:1em 0}figcaption{font-size:13px;color:#444}
 .warn{background:#fff3cd;border:1px solid #e0c36c;padding:0.6em 1em}.missing{color:#a33}.best{background:#e8f4e8}
 code{background:#f5f5f5;padding:1px 4px;word-break:break-all}
@@ -163,7 +164,7 @@ def _table(header: list[str], rows: list[list[tuple[str, str]]], row_class: list
     for i, r in enumerate(rows):
         cls = f" class='{row_class[i]}'" if row_class and row_class[i] else ""
         body.append(f"<tr{cls}>" + "".join(f"<td class='{c}'>{_esc(t)}</td>" for t, c in r) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def _cell(summary: pd.DataFrame | None, arm: Any, m: Measure | None) -> tuple[str, str]:

@@ -41,6 +41,7 @@ class PageReport:
     images: list[dict[str, Any]] = field(default_factory=list)  # alt, naturalWidth, naturalHeight, complete
     text: str = ""
     screenshot: bytes = b""
+    scroll_width: int = 0  # the page's width; more than the window means a horizontal scrollbar
 
 
 class _Session:
@@ -124,11 +125,11 @@ def open_page(path: Path, width: int = 1280) -> PageReport:
         session.call("Page.navigate", url=path.resolve().as_uri())
         session.wait_for("Page.loadEventFired")
         probe = ("JSON.stringify({images: Array.from(document.images).map(i => ({alt: i.alt, complete: i.complete, naturalWidth: i.naturalWidth, "
-                 "naturalHeight: i.naturalHeight})), text: document.body.innerText, height: document.documentElement.scrollHeight})")
+                 "naturalHeight: i.naturalHeight})), text: document.body.innerText, height: document.documentElement.scrollHeight, width: document.documentElement.scrollWidth})")
         result = json.loads(session.call("Runtime.evaluate", expression=probe, returnByValue=True)["result"]["value"])
         session.call("Emulation.setDeviceMetricsOverride", width=width, height=min(int(result["height"]), 16000), deviceScaleFactor=1, mobile=False)
         shot = session.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
-        return PageReport(errors=_errors(session.events), images=result["images"], text=result["text"], screenshot=base64.b64decode(shot["data"]))
+        return PageReport(errors=_errors(session.events), images=result["images"], text=result["text"], screenshot=base64.b64decode(shot["data"]), scroll_width=int(result["width"]))
     finally:
         if session is not None:
             session.close()

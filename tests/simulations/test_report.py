@@ -166,6 +166,7 @@ def test_report_opens_in_headless_chromium_without_errors(kind: str, sweep_store
     pngs = [f for f in files if f.suffix == ".png"]
     report = open_page(tmp_path / "report.html")
     assert report.errors == []
+    assert report.scroll_width <= 1280  # nothing wider than the window (tables wrap or scroll inside the page)
     assert len(report.images) == len(pngs) >= 3
     assert all(img["complete"] and img["naturalWidth"] > 100 and img["naturalHeight"] > 50 for img in report.images), report.images
     assert "Which arm loses the least to honest operators" in report.text and "Slash timeline with veto windows" in report.text
