@@ -199,7 +199,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                   f"were identical to another and run once) on {backend}")
     store = RunStore(store_url)
     run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
-                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend})
+                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend, "tasks": len(tasks)})
     started = time.perf_counter()
     with progress_bar(console, progress) as bar:
         task = bar.add_task("simulations", total=len(tasks))
@@ -216,7 +216,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     info = json.loads(store.run(run_id).info_json)
     info["seconds"] = round(elapsed, 3)
     store.set_run_status(run_id, "completed", info)
-    print_sweep_summary(console, frame, list(grid))
+    print_sweep_summary(console, frame, list(grid), sc.decimals())
     if out:
         frame.to_csv(out, index=False)
         console.print(f"results written to {out}")
@@ -224,32 +224,43 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     return run_id, frame
 
 
-def print_sweep_summary(console: Console, frame: Any, keys: list[str]) -> None:
+def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None) -> None:
+    """Per arm: mean and 95 % t interval over the runs of the measures a council compares, and how
+    many runs ended with slashes pending (see simulations.analysis)."""
+    from simulations.analysis.columns import Measure, catalogue
+    from simulations.analysis.statistics import format_summary, summarize_arms
+
+    if frame.empty:
+        console.print("[yellow]no finished runs to summarise[/yellow]")
+        return
     if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
         from simulations.lab.summary import headline_table
 
         console.print(headline_table(frame, title="sweep: arms ranked by honest operators' loss"))
         return
-    table = Table(title="sweep summary (mean over runs; losses in TNT)")
-    cols = keys + ["rule", "runs", "vetoed", "applied", "late", "window", "operator loss", "delegator loss", "delegator loss p95"]
-    for col in cols:
-        table.add_column(col, justify="left" if col in keys + ["rule"] else "right")
-    group_cols = keys + ["rule"]
-    for key, grp in frame.groupby(group_cols, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        dl = grp.get("loss_delegator_TNT", 0)
-        ol = grp.get("loss_operator_TNT", 0)
-        dl_f = [v / UNIT for v in (dl if not isinstance(dl, int) else [0] * len(grp))]
-        ol_f = [v / UNIT for v in (ol if not isinstance(ol, int) else [0] * len(grp))]
-        p95 = sorted(dl_f)[int(0.95 * (len(dl_f) - 1))] if dl_f else 0.0
-        window = grp["window_mean"].dropna()
-        table.add_row(*[str(k) for k in key], str(len(grp)), f"{grp['vetoed'].mean():.2f}", f"{grp['applied'].mean():.2f}", f"{grp['late_vetoes'].mean():.2f}",
-                      f"{window.mean():.1f}" if len(window) else "-", f"{sum(ol_f) / len(ol_f):,.2f}", f"{sum(dl_f) / len(dl_f):,.2f}", f"{p95:,.2f}")
-    console.print(table)
+    frame = frame.copy()
+    if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point
+        frame["arm"] = [f"{row['rule']} {json.dumps({k: getattr(row[k], 'item', lambda: row[k])() for k in keys}, sort_keys=True, default=str)}"
+                        for _, row in frame.iterrows()]
+    cat = catalogue(frame, decimals)
+    measures = [m for m in (cat.honest or cat.honest_count, cat.faulty, cat.pending, cat.total_loss) if m is not None]
+    measures += [m for m in cat.asset_losses if m.column.startswith(("loss_operator_", "loss_delegator_"))][: max(0, 4 - len(measures))]
+    measures += [Measure(c, label, "count per run") for c, label in (("applied", "slashes applied"), ("vetoed", "slashes vetoed"))
+                 if c in frame.columns][: max(0, 3 - len(measures))]
+    if not measures:
+        console.print("[yellow]the runs record no outcome to summarise[/yellow]")
+        return
+    summary = summarize_arms(frame, [m.column for m in measures])
+    summary["metric"] = summary["metric"].map({m.column: m.label for m in measures})
+    runs = frame.groupby("arm").size()
+    console.print(format_summary(summary, title=f"sweep summary: {runs.min()}" + (f" to {runs.max()}" if runs.max() != runs.min() else "") + " runs per arm",
+                                 scale={m.label: m.scale for m in measures}, units={m.label: m.unit for m in measures}))
+    if cat.missing:
+        console.print("[dim]not recorded by this run: " + "; ".join(cat.missing) + "[/dim]")
 
 
 def cli_report(console: Console, run: str | None, store_url: str, out: str | None, fmt: str) -> list[Path]:
-    from simulations.report import sweep_frame, write_report
+    from simulations.report import runs_frame, scenario_decimals, write_report
 
     store = RunStore(store_url)
     run_id = int(run) if run else store.latest_run_id()
@@ -262,7 +273,7 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     files = write_report(store, run_id, target, fmt)
     if row.kind == "sweep":
         info = json.loads(row.info_json or "{}")
-        print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})))
+        print_sweep_summary(console, runs_frame(store, run_id), sorted(info.get("grid", {})), scenario_decimals(row))
     else:
         print_summary(console, store, run_id)
     for f in files:
