@@ -86,12 +86,14 @@ def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML).
 
 
 @app.command()
-def resume(run_id: int = typer.Argument(None, help="Run id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-           progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
-    """Resume an interrupted run: re-play each unfinished arm from its seed to the last committed round, check it, continue."""
+def resume(run_id: int = typer.Argument(None, help="Run or sweep id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           progress: bool = typer.Option(True, help="Show a progress bar."),
+           workers: int = typer.Option(None, help="Sweeps: worker processes (default: every core; 1 = serial).")) -> None:
+    """Resume an interrupted run (re-play each unfinished arm from its seed to the last committed round, check it, continue)
+    or sweep (run the tasks that have no stored result)."""
     from simulations.commands import cli_resume
 
-    _sim_errors(lambda: cli_resume(console, run_id, store, progress))
+    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers))
 
 
 @app.command()
@@ -110,12 +112,13 @@ def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML
           workers: int = typer.Option(None, help="Worker processes (default: every core; 1 = serial)."),
           dask: str = typer.Option(None, help="Run on Dask: 'local' for a LocalCluster, or a scheduler address tcp://host:port."),
           store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-          out: Path = typer.Option(None, help="Also write the results DataFrame as CSV."),
-          progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
-    """Monte Carlo sweep over parameter values, in parallel; results to a DataFrame and the run store."""
+          out: Path = typer.Option(None, help="Also write the results DataFrame: Parquet if the name ends in .parquet, else CSV."),
+          progress: bool = typer.Option(True, help="Show a progress bar."),
+          per_round: bool = typer.Option(False, "--per-round", help="Store every round's metrics of every run (default: the final round only).")) -> None:
+    """Monte Carlo sweep over parameter values, in parallel; each result committed to the run store as it finishes."""
     from simulations.commands import cli_sweep
 
-    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress))
+    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, per_round))
 
 
 @app.command()
@@ -126,6 +129,16 @@ def report(run: str = typer.Argument(None, help="Run or sweep id (default: the l
     from simulations.commands import cli_report
 
     _sim_errors(lambda: cli_report(console, run, store, str(out) if out else None, format))
+
+
+@app.command()
+def export(run: int = typer.Argument(..., help="Run or sweep id."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           out: Path = typer.Option(None, help="Output directory (default: tangle-sim-export-<id>)."),
+           format: str = typer.Option("csv", "--format", help="csv or parquet.")) -> None:
+    """Write every stored table of a run or sweep (runs, arms, metrics, slashes, losses, checkpoints) as CSV or Parquet files."""
+    from simulations.commands import cli_export
+
+    _sim_errors(lambda: cli_export(console, run, store, str(out) if out else None, format))
 
 
 def main() -> None:

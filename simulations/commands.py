@@ -14,6 +14,7 @@ from rich.table import Table
 from simulations.runner import ArmResult, execute_run, load_for_run, plan_arms, reproduce_command
 from simulations.scenario import parse_param_value
 from simulations.store import RunStore
+from simulations.workers import owner_alive, process_identity
 from simulations.yamlerrors import ScenarioError
 
 UNIT = 10**18
@@ -47,8 +48,8 @@ def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int |
         raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
     command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
-                              seed=sc.seed, command=command, info={"rules": chosen})
-    store.add_arms(run_id, [{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
+                              seed=sc.seed, command=command, info={"rules": chosen}, owner=process_identity(),
+                              arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
     return run_id, sc, command
 
 
@@ -128,23 +129,54 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
     return run_id
 
 
-def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True) -> int:
+def _reaped(store: RunStore, run_id: int) -> Any:
+    """The run, marked ``interrupted`` if it says running but its owner process is dead."""
+    return store.reap(run_id, owner_alive)
+
+
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None) -> int:
     _terminate_cleanly()
     store = RunStore(store_url)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
-    run = store.run(run_id)
+    run = _reaped(store, run_id)
     if run.status == "discarded":
         raise CommandError(f"run {run_id} was discarded")
-    if run.kind != "run":
-        raise CommandError(f"run {run_id} is a {run.kind}; only runs can be resumed")
+    if run.status == "running":
+        raise CommandError(f"{run.kind} {run_id} is still running in process {run.owner}; stop it first (or wait for it)")
+    if run.kind == "sweep":
+        return resume_sweep(console, store, run_id, progress, workers)
+    store.claim(run_id, process_identity())
     problems = store.check_consistency(run_id)
     if problems:
         raise CommandError("the store is inconsistent: " + "; ".join(problems))
     done = {a.label: a.last_round for a in store.arms(run_id)}
     console.print(f"resuming run {run_id} ({run.scenario_name}); committed rounds per arm: {done}")
     run_and_report(console, store, run_id, stored_scenario(store, run_id), run.command, progress)
+    return run_id
+
+
+def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None) -> int:
+    """Play the tasks of a sweep that have no stored result, committing each as it finishes."""
+    from simulations import sweep as sw
+    from simulations.report import sweep_frame
+
+    run = store.run(run_id)
+    info = json.loads(run.info_json or "{}")
+    try:
+        tasks, arm_of = sw.pending_tasks(store, run_id)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    done, total = store.progress(run_id)
+    store.claim(run_id, process_identity())
+    console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
+    with progress_bar(console, progress) as bar:
+        task = bar.add_task("simulations", total=len(tasks))
+        sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
+    store.set_run_status(run_id, "completed")
+    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), store.progress(run_id))
+    console.print(f"sweep {run_id} completed in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id
 
 
@@ -156,7 +188,7 @@ def cli_discard(console: Console, run_id: int, store_url: str) -> None:
 
 
 def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rules: list[str], workers: int | None, dask: str | None,
-              store_url: str, out: str | None, progress: bool = True) -> tuple[int, Any]:
+              store_url: str, out: str | None, progress: bool = True, per_round: bool = False) -> tuple[int, Any]:
     """Run the sweep, store it, print a summary per (point, rule), optionally write the DataFrame as CSV."""
     import time
 
@@ -179,35 +211,42 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     console.print(f"[dim]reproduce:[/dim] {command}")
     n_points = len(tasks) // (runs * len(chosen))
     console.print(f"{len(tasks)} simulations ({n_points} parameter point(s) x {len(chosen)} rule(s) x {runs} runs) on {backend}")
+    _terminate_cleanly()
     store = RunStore(store_url)
+    # the run and one pending arm per task in one transaction, before anything runs (resumable from here)
     run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
-                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend})
+                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend, "per_round": per_round},
+                              arms=sw.arm_rows(tasks), owner=process_identity())
+    arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
     with progress_bar(console, progress) as bar:
         task = bar.add_task("simulations", total=len(tasks))
-        tick = lambda: bar.advance(task)  # noqa: E731
-        if dask:
-            results = sw.run_dask(tasks, dask, workers, tick)
-        elif workers == 1:
-            results = sw.run_serial(tasks, tick)
-        else:
-            results = sw.run_processes(tasks, workers, tick)
+        results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
     elapsed = time.perf_counter() - started
     frame = sw.to_frame(results)
-    sw.store_results(store, run_id, results)
     info = json.loads(store.run(run_id).info_json)
     info["seconds"] = round(elapsed, 3)
     store.set_run_status(run_id, "completed", info)
-    print_sweep_summary(console, frame, list(grid))
+    print_sweep_summary(console, frame, list(grid), store.progress(run_id))
     if out:
-        frame.to_csv(out, index=False)
+        from simulations.export import write_frame
+
+        write_frame(frame, out)
         console.print(f"results written to {out}")
     console.print(f"sweep {run_id}: {len(tasks)} simulations in {elapsed:.1f}s, stored in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id, frame
 
 
-def print_sweep_summary(console: Console, frame: Any, keys: list[str]) -> None:
-    table = Table(title="sweep summary (mean over runs; losses in TNT)")
+def print_sweep_summary(console: Console, frame: Any, keys: list[str], progress: tuple[int, int] | None = None) -> None:
+    """``progress``: (completed, planned) tasks; a partial sweep says so in the title."""
+    title = "sweep summary (mean over runs; losses in TNT)"
+    if progress is not None:
+        done, total = progress
+        title += f"; {done} of {total} tasks" + (" - PARTIAL" if done < total else "")
+    table = Table(title=title)
+    if frame.empty:
+        console.print(f"{title}: no task has completed yet")
+        return
     cols = keys + ["rule", "runs", "vetoed", "applied", "late", "window", "operator loss", "delegator loss", "delegator loss p95"]
     for col in cols:
         table.add_column(col, justify="left" if col in keys + ["rule"] else "right")
@@ -232,16 +271,34 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     run_id = int(run) if run else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
-    row = store.run(run_id)
+    row = _reaped(store, run_id)
     if fmt not in ("html", "png", "both"):
         raise CommandError("--format must be html, png or both")
+    if row.kind == "sweep" and store.progress(run_id)[0] == 0:
+        raise CommandError(f"sweep {run_id} has no completed task yet (status {row.status}); tangle-sim resume {run_id} --store {store.url} runs them")
     target = Path(out) if out else Path(f"tangle-sim-report-{run_id}")
     files = write_report(store, run_id, target, fmt)
     if row.kind == "sweep":
         info = json.loads(row.info_json or "{}")
-        print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})))
+        done, total = store.progress(run_id)
+        if done < total:
+            console.print(f"[yellow]partial sweep:[/yellow] {done} of {total} tasks completed (status {row.status}); "
+                          f"tangle-sim resume {run_id} --store {store.url} finishes it", highlight=False)
+        print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), (done, total))
     else:
         print_summary(console, store, run_id)
+    for f in files:
+        console.print(f"wrote {f}")
+    return files
+
+
+def cli_export(console: Console, run_id: int, store_url: str, out: str | None, fmt: str) -> list[Path]:
+    from simulations.export import FORMATS, export_run
+
+    if fmt not in FORMATS:
+        raise CommandError(f"--format must be one of {', '.join(FORMATS)}")
+    store = RunStore(store_url)
+    files = export_run(store, run_id, out or f"tangle-sim-export-{run_id}", fmt)
     for f in files:
         console.print(f"wrote {f}")
     return files
