@@ -56,6 +56,8 @@ _register_bridge(app)
 
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
     """Run a simulations command; scenario and store errors print without a traceback (exit 2)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     from simulations.commands import CommandError
     from simulations.yamlerrors import ScenarioError
 
@@ -66,10 +68,13 @@ def _sim_errors(fn):  # type: ignore[no-untyped-def]
             console.print(f"[red]error:[/red] {problem}", highlight=False)
     except (CommandError, KeyError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
+    except (OperationalError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
+        console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False)
     raise typer.Exit(2)
 
 
 STORE_HELP = "Run store: a SQLAlchemy URL or a SQLite file path."
+ALLOW_LONG_HELP = "Accept runs longer than 100,000 blocks (up to the u32 block number's 4,294,967,295)."
 
 
 @app.command()
@@ -78,11 +83,12 @@ def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML).
         param: list[str] = typer.Option([], "--param", "-p", help="Override a parameter: key=value (dotted keys reach any field)."),
         rule: list[str] = typer.Option([], "--rule", "-r", help="Slash-veto rule(s) to run (default: the scenario's)."),
         store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-        progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+        progress: bool = typer.Option(True, help="Show a progress bar."),
+        allow_long: bool = typer.Option(False, "--allow-long", help=ALLOW_LONG_HELP)) -> None:
     """Run a scenario under each slash-veto rule, commit every round to the run store, print a summary."""
     from simulations.commands import cli_run
 
-    _sim_errors(lambda: cli_run(console, str(scenario), seed, param, rule, store, progress))
+    _sim_errors(lambda: cli_run(console, str(scenario), seed, param, rule, store, progress, allow_long))
 
 
 @app.command()
@@ -114,11 +120,12 @@ def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML
           store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
           out: Path = typer.Option(None, help="Also write the results DataFrame: Parquet if the name ends in .parquet, else CSV."),
           progress: bool = typer.Option(True, help="Show a progress bar."),
-          per_round: bool = typer.Option(False, "--per-round", help="Store every round's metrics of every run (default: the final round only).")) -> None:
+          per_round: bool = typer.Option(False, "--per-round", help="Store every round's metrics of every run (default: the final round only)."),
+          allow_long: bool = typer.Option(False, "--allow-long", help=ALLOW_LONG_HELP)) -> None:
     """Monte Carlo sweep over parameter values, in parallel; each result committed to the run store as it finishes."""
     from simulations.commands import cli_sweep
 
-    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, per_round))
+    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, per_round, allow_long))
 
 
 @app.command()

@@ -39,9 +39,17 @@ def tnt(amount: int) -> str:
     return f"{amount / UNIT:,.2f}"
 
 
-def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None) -> tuple[int, Any, str]:
+def max_blocks(allow_long: bool) -> int:
+    """The longest run accepted: ``scenario.MAX_BLOCKS``, or the u32 block number's limit with --allow-long."""
+    from simulations.scenario import HARD_MAX_BLOCKS, MAX_BLOCKS
+
+    return HARD_MAX_BLOCKS if allow_long else MAX_BLOCKS
+
+
+def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
+              allow_long: bool = False) -> tuple[int, Any, str]:
     """Validate, create the run and its arms in the store; returns (run id, scenario, command)."""
-    sc, text = load_for_run(path, overrides, seed)
+    sc, text = load_for_run(path, overrides, seed, max_blocks=max_blocks(allow_long))
     chosen = rules or list(sc.rules)
     unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
     if unknown:
@@ -58,7 +66,7 @@ def stored_scenario(store: RunStore, run_id: int) -> Any:
     run = store.run(run_id)
     overrides = json.loads(run.overrides_json)
     suffix = Path(run.scenario_path).suffix or ".yaml"
-    sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", overrides, run.seed, text=run.scenario_text)
+    sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", overrides, run.seed, text=run.scenario_text, max_blocks=max_blocks(True))  # accepted when it started
     return sc
 
 
@@ -120,11 +128,13 @@ def _terminate_cleanly() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True) -> int:
+def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True,
+            allow_long: bool = False) -> int:
     _terminate_cleanly()
-    store = RunStore(store_url)
     overrides = parse_params(params)
-    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url)
+    load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    store = RunStore(store_url)
+    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url, allow_long)
     run_and_report(console, store, run_id, sc, command, progress)
     return run_id
 
@@ -188,7 +198,7 @@ def cli_discard(console: Console, run_id: int, store_url: str) -> None:
 
 
 def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rules: list[str], workers: int | None, dask: str | None,
-              store_url: str, out: str | None, progress: bool = True, per_round: bool = False) -> tuple[int, Any]:
+              store_url: str, out: str | None, progress: bool = True, per_round: bool = False, allow_long: bool = False) -> tuple[int, Any]:
     """Run the sweep, store it, print a summary per (point, rule), optionally write the DataFrame as CSV."""
     import time
 
@@ -200,10 +210,11 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         raise CommandError(str(exc)) from None
     if runs < 1:
         raise CommandError("--runs must be at least 1")
-    sc, text = load_for_run(scenario, {}, None)
+    limit = max_blocks(allow_long)
+    sc, text = load_for_run(scenario, {}, None, max_blocks=limit)
     for key, values in grid.items():  # validate every point before starting
         for value in values:
-            load_for_run(scenario, {key: value}, None, text=text)
+            load_for_run(scenario, {key: value}, None, text=text, max_blocks=limit)
     chosen = rules or list(sc.rules)
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")

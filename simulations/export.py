@@ -24,12 +24,15 @@ SEED_COLUMNS = {"seed"}
 
 
 def _rows(store: RunStore, model: Any, where: Any) -> pd.DataFrame:
+    """Rows in arm order, then write order within an arm (a sweep commits arms as they finish,
+    so ids alone would follow the workers' timing)."""
     from sqlalchemy import select
 
     cols = [c.name for c in model.__table__.columns]
+    order = (model.arm_id, model.id) if "arm_id" in cols else (model.id,)
     with store.session() as s:
-        rows = [{c: getattr(r, c) for c in cols} for r in s.scalars(select(model).where(where).order_by(model.id))]
-    return pd.DataFrame(rows, columns=cols)
+        rows = [{c: getattr(r, c) for c in cols} for r in s.scalars(select(model).where(where).order_by(*order))]
+    return pd.DataFrame(rows, columns=cols, dtype=object)  # ints stay ints, NULL stays None (not NaN)
 
 
 def run_tables(store: RunStore, run_id: int) -> dict[str, pd.DataFrame]:
@@ -39,10 +42,6 @@ def run_tables(store: RunStore, run_id: int) -> dict[str, pd.DataFrame]:
     tables = {"runs": _rows(store, RunRow, RunRow.id == run_id), "arms": _rows(store, ArmRow, ArmRow.run_id == run_id)}
     for name, model in (("metrics", MetricRow), ("slashes", SlashRow), ("losses", LossRow), ("checkpoints", CheckpointRow)):
         tables[name] = _rows(store, model, model.arm_id.in_(arm_ids))
-    for frame in tables.values():
-        for col in frame.columns:
-            if col in BIG_INT_COLUMNS | SEED_COLUMNS:
-                frame[col] = frame[col].astype(object)
     return tables
 
 

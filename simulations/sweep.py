@@ -75,7 +75,10 @@ def _scenario(task: SweepTask) -> Any:
     key = hashlib.blake2b((task.scenario_text + task.suffix + json.dumps(task.overrides, default=str)).encode(), digest_size=16).hexdigest()
     sc = _SCENARIO_CACHE.get(key)
     if sc is None:
-        sc, _ = load_for_run(f"sweep{task.suffix}", dict(task.overrides), None, text=task.scenario_text)
+        from simulations.scenario import HARD_MAX_BLOCKS
+
+        # the parent validated the length against the user's limit (--allow-long) before planning
+        sc, _ = load_for_run(f"sweep{task.suffix}", dict(task.overrides), None, text=task.scenario_text, max_blocks=HARD_MAX_BLOCKS)
         _SCENARIO_CACHE[key] = sc
     return sc
 
