@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from simulations.workers import owner_alive, process_identity
 from simulations.yamlerrors import ScenarioError
 
 UNIT = 10**18
+MAX_SWEEP_TASKS = 1_000_000  # a sweep plans one stored arm per task before it starts
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -139,22 +141,25 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
     return run_id
 
 
-def _reaped(store: RunStore, run_id: int) -> Any:
-    """The run, marked ``interrupted`` if it says running but its owner process is dead."""
-    return store.reap(run_id, owner_alive)
+def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
+    """The run, marked ``interrupted`` if it says running but its owner process is dead (or is
+    this process: an earlier attempt here failed; or ``force``: the owner is on another host)."""
+    me = process_identity()
+    return store.reap(run_id, lambda owner: False if force or owner == me else owner_alive(owner))
 
 
-def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None) -> int:
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False) -> int:
     _terminate_cleanly()
     store = RunStore(store_url)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
-    run = _reaped(store, run_id)
+    run = _reaped(store, run_id, force)
     if run.status == "discarded":
         raise CommandError(f"run {run_id} was discarded")
     if run.status == "running":
-        raise CommandError(f"{run.kind} {run_id} is still running in process {run.owner}; stop it first (or wait for it)")
+        raise CommandError(f"{run.kind} {run_id} is still running in process {run.owner}; stop it first (or wait for it; "
+                           "--force if that process is on another host and known to be dead)")
     if run.kind == "sweep":
         return resume_sweep(console, store, run_id, progress, workers)
     store.claim(run_id, process_identity())
@@ -210,6 +215,9 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         raise CommandError(str(exc)) from None
     if runs < 1:
         raise CommandError("--runs must be at least 1")
+    planned = runs * max(len(rules), 1) * math.prod(len(v) for v in grid.values())
+    if planned > MAX_SWEEP_TASKS:
+        raise CommandError(f"{planned:,} simulations (--runs x rules x parameter points) is over the limit of {MAX_SWEEP_TASKS:,} per sweep")
     limit = max_blocks(allow_long)
     sc, text = load_for_run(scenario, {}, None, max_blocks=limit)
     for key, values in grid.items():  # validate every point before starting

@@ -26,7 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func, inspect, select, text, update
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -158,6 +158,10 @@ class LossRow(Base):
     role: Mapped[str] = mapped_column(Text)
     asset: Mapped[str] = mapped_column(Text)
     loss: Mapped[int] = mapped_column(IntText)
+
+
+# every column of a slash row a bulk insert must name (the ORM fills defaults itself)
+SLASH_DEFAULTS: dict[str, Any] = {c.name: (c.default.arg if c.default is not None else None) for c in SlashRow.__table__.columns if c.name not in ("id", "arm_id")}
 
 
 # ---------------------------------------------------------------------------------------- API
@@ -377,20 +381,41 @@ class RunStore:
     def store_finished_arm(self, arm_id: int, *, commits: list[RoundCommit], losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]],
                            hold: Any = None) -> None:
         """A whole arm computed elsewhere (a sweep worker), its rounds and its losses, in **one**
-        transaction: a kill while saving leaves the arm pending, never half written. ``hold`` is
-        a test hook called inside the transaction before it commits."""
-        with self.session() as s, s.begin():
-            arm = s.get(ArmRow, arm_id)
+        transaction: a kill while saving leaves the arm pending and empty, never half written.
+        Bulk inserts (no ORM objects): the sweep's parent process stores every task through here,
+        so this is on the sweep's critical path. ``hold`` is a test hook called inside the
+        transaction before it commits."""
+        with self.engine.begin() as conn:
+            arm = conn.execute(select(ArmRow.status, ArmRow.last_round).where(ArmRow.id == arm_id)).first()
             if arm is None:
                 raise KeyError(f"no arm {arm_id}")
-            if arm.status == "completed":
-                raise ValueError(f"arm {arm_id} is already completed")
-            for commit in commits:
-                self._commit_round(s, arm_id, commit)
-                s.flush()
-            self._finish_arm(s, arm_id, losses, summary, slashes)
+            if arm.status == "completed" or arm.last_round >= 0:
+                raise ValueError(f"arm {arm_id} already has results (status {arm.status}, last round {arm.last_round})")
+            metric_rows: list[dict[str, Any]] = []
+            call_rows: list[dict[str, Any]] = []
+            checkpoint_rows: list[dict[str, Any]] = []
+            latest: dict[int, dict[str, Any]] = {}  # slash rows by id: later rounds and the final list supersede earlier ones
+            last = -1
+            for c in commits:
+                if c.round <= last:
+                    raise ValueError(f"arm {arm_id}: round {c.round} after round {last}")
+                if len(call_rows) + len(c.calls) != c.total_calls:
+                    raise ValueError(f"arm {arm_id}: call log out of step ({len(call_rows)} + {len(c.calls)} new != {c.total_calls})")
+                metric_rows += [{"arm_id": arm_id, "round": c.round, "block": c.block, "entity": m.entity, "role": m.role, "metric": m.metric,
+                                 "asset": m.asset, "value": m.value} for m in c.metrics]
+                call_rows += [{"arm_id": arm_id, "seq": len(call_rows) + i, "entry": line} for i, line in enumerate(c.calls)]
+                checkpoint_rows.append({"arm_id": arm_id, "round": c.round, "block": c.block, "state_root": c.state_root, "calls": c.total_calls})
+                latest.update((row["slash_id"], row) for row in c.slashes)
+                last = c.round
+            latest.update((row["slash_id"], row) for row in slashes)
+            for table, rows in ((MetricRow, metric_rows), (CallRow, call_rows), (CheckpointRow, checkpoint_rows),
+                                (SlashRow, [{**SLASH_DEFAULTS, **row, "arm_id": arm_id} for row in latest.values()]),
+                                (LossRow, [{"arm_id": arm_id, "entity": m.entity, "role": m.role, "asset": m.asset, "loss": m.value} for m in losses])):
+                if rows:
+                    conn.execute(insert(table), rows)
+            progress = {"last_round": commits[-1].round, "last_block": commits[-1].block, "state_root": commits[-1].state_root} if commits else {}
+            conn.execute(update(ArmRow).where(ArmRow.id == arm_id).values(status="completed", summary_json=json.dumps(summary, sort_keys=True), **progress))
             if hold is not None:
-                s.flush()
                 hold()
 
     # -------------------------------------------------------------------- reading

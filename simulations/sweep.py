@@ -14,6 +14,7 @@ frames.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -297,13 +298,15 @@ def execute_and_store(store: Any, arm_of: dict[int, int], tasks: list[SweepTask]
     most the tasks in flight); returns the results in task order."""
     hold = _hold_hook()
     results = []
-    for n, r in enumerate(iter_results(tasks, workers, dask, per_round), start=1):
-        store_result(store, arm_of[r["index"]], r, hold=(lambda n=n: hold("saving", n)) if hold else None)
-        results.append(r)
-        if progress:
-            progress()
-        if hold:
-            hold("stored", n)
+    stream = iter_results(tasks, workers, dask, per_round)
+    with contextlib.closing(stream):  # leaving early (an error, a signal) closes the pool, which kills its workers
+        for n, r in enumerate(stream, start=1):
+            store_result(store, arm_of[r["index"]], r, hold=(lambda n=n: hold("saving", n)) if hold else None)
+            results.append(r)
+            if progress:
+                progress()
+            if hold:
+                hold("stored", n)
     results.sort(key=lambda r: r["index"])
     return results
 
