@@ -161,6 +161,8 @@ def cli_resume(console: Console, run_id: int | None, store_url: str, progress: b
         raise CommandError(f"{run.kind} {run_id} is still running in process {run.owner}; stop it first (or wait for it; "
                            "--force if that process is on another host and known to be dead)")
     if run.kind == "sweep":
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1")
         return resume_sweep(console, store, run_id, progress, workers)
     store.claim(run_id, process_identity())
     problems = store.check_consistency(run_id)
@@ -215,6 +217,8 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         raise CommandError(str(exc)) from None
     if runs < 1:
         raise CommandError("--runs must be at least 1")
+    if workers is not None and workers < 1:
+        raise CommandError("--workers must be at least 1")
     planned = runs * max(len(rules), 1) * math.prod(len(v) for v in grid.values())
     if planned > MAX_SWEEP_TASKS:
         raise CommandError(f"{planned:,} simulations (--runs x rules x parameter points) is over the limit of {MAX_SWEEP_TASKS:,} per sweep")

@@ -32,6 +32,7 @@ Path_ = tuple[Any, ...]
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: the largest included scenario is under 3 KiB
 MAX_DEPTH = 64  # nested mappings/sequences; a scenario needs about 6
 MAX_EXPANDED_NODES = 100_000  # nodes after alias expansion (a 1 MiB file without aliases has fewer)
+MAX_PROBLEMS = 50  # validation errors printed (a file with 100,000 bad entries must not print 100,000 lines)
 MAX_INT = (1 << 128) - 1  # the widest integer anything in a scenario can mean (u128 balances)
 
 
@@ -417,4 +418,7 @@ def format_validation_error(doc: LoadedDocument, exc: ValidationError, prefix: P
             message = "unknown field"
         problems.append((line, f"{where}: {dotted(path)}: {message}{_input_hint(err)}"))
     problems.sort(key=lambda p: p[0])
-    return ScenarioError(doc.source, [p for _, p in problems])
+    shown = [p for _, p in problems[:MAX_PROBLEMS]]
+    if len(problems) > MAX_PROBLEMS:
+        shown.append(f"{doc.source}: ... and {len(problems) - MAX_PROBLEMS:,} more problems")
+    return ScenarioError(doc.source, shown)

@@ -154,3 +154,15 @@ def test_nul_characters_unhashable_keys_and_garbage_yaml(tmp_path) -> None:
     assert f"{path}:1:7: invalid YAML" in cli_error(tmp_path, path)
     path = write(tmp_path, "list.yaml", "- 1\n- 2\n")
     assert f"{path}:1:1: a scenario must be a mapping of fields" in cli_error(tmp_path, path)
+
+
+def test_a_file_with_thousands_of_bad_entries_prints_a_bounded_list(tmp_path) -> None:
+    faults = "".join(f"  - {{offender: op, round: 0, slash_percent: {i % 200 + 101}}}\n" for i in range(1_000))
+    path = write(tmp_path, "many.yaml", GOOD + "faults:\n" + faults)
+    out = cli_error(tmp_path, path)
+    assert out.count(f"{path}:") == 51 and "... and 1,950 more problems" in out, out[-300:]
+    assert f"{path}:27:20: faults[0].round: Input should be greater than or equal to 1" in out
+
+
+def test_workers_must_be_positive(tmp_path) -> None:
+    assert "error: --workers must be at least 1" in cli_error(tmp_path, TINY, "--workers", "-1", command="sweep")
