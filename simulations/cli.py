@@ -73,6 +73,8 @@ _register_fuzz(app)
 
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
     """Run a simulations command; scenario and store errors print without a traceback (exit 2)."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
     from simulations.commands import CommandError
     from simulations.yamlerrors import ScenarioError
 
@@ -83,10 +85,13 @@ def _sim_errors(fn):  # type: ignore[no-untyped-def]
             console.print(f"[red]error:[/red] {problem}", highlight=False)
     except (CommandError, KeyError) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
+    except (OperationalError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
+        console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False)
     raise typer.Exit(2)
 
 
 STORE_HELP = "Run store: a SQLAlchemy URL or a SQLite file path."
+ALLOW_LONG_HELP = "Accept runs longer than 100,000 blocks (up to the u32 block number's 4,294,967,295)."
 
 
 @app.command()
@@ -95,20 +100,24 @@ def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML).
         param: list[str] = typer.Option([], "--param", "-p", help="Override a parameter: key=value (dotted keys reach any field)."),
         rule: list[str] = typer.Option([], "--rule", "-r", help="Slash-veto rule(s) to run (default: the scenario's)."),
         store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-        progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+        progress: bool = typer.Option(True, help="Show a progress bar."),
+        allow_long: bool = typer.Option(False, "--allow-long", help=ALLOW_LONG_HELP)) -> None:
     """Run a scenario under each slash-veto rule, commit every round to the run store, print a summary."""
     from simulations.commands import cli_run
 
-    _sim_errors(lambda: cli_run(console, str(scenario), seed, param, rule, store, progress))
+    _sim_errors(lambda: cli_run(console, str(scenario), seed, param, rule, store, progress, allow_long))
 
 
 @app.command()
-def resume(run_id: int = typer.Argument(None, help="Run id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-           progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
-    """Resume an interrupted run: re-play each unfinished arm from its seed to the last committed round, check it, continue."""
+def resume(run_id: int = typer.Argument(None, help="Run or sweep id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           progress: bool = typer.Option(True, help="Show a progress bar."),
+           workers: int = typer.Option(None, help="Sweeps: worker processes (default: every core; 1 = serial)."),
+           force: bool = typer.Option(False, "--force", help="Resume although the store says another host's process still runs it.")) -> None:
+    """Resume an interrupted run (re-play each unfinished arm from its seed to the last committed round, check it, continue)
+    or sweep (run the tasks that have no stored result)."""
     from simulations.commands import cli_resume
 
-    _sim_errors(lambda: cli_resume(console, run_id, store, progress))
+    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers, force))
 
 
 @app.command()
@@ -129,13 +138,15 @@ def sweep(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML
           workers: int = typer.Option(None, help="Worker processes (default: every core; 1 = serial)."),
           dask: str = typer.Option(None, help="Run on Dask: 'local' for a LocalCluster, or a scheduler address tcp://host:port."),
           store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
-          out: Path = typer.Option(None, help="Also write the results DataFrame as CSV."),
-          progress: bool = typer.Option(True, help="Show a progress bar.")) -> None:
+          out: Path = typer.Option(None, help="Also write the results DataFrame: Parquet if the name ends in .parquet, else CSV."),
+          progress: bool = typer.Option(True, help="Show a progress bar."),
+          per_round: bool = typer.Option(False, "--per-round", help="Store every round's metrics of every run (default: the final round only)."),
+          allow_long: bool = typer.Option(False, "--allow-long", help=ALLOW_LONG_HELP)) -> None:
     """Monte Carlo sweep over arms (policy x rule x parameters, identical arms once, common seeds), in parallel;
-    per-arm summary with confidence intervals; results to a DataFrame and the run store."""
+    each result committed to the run store as it finishes; per-arm summary with confidence intervals."""
     from simulations.commands import cli_sweep
 
-    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, policy))
+    _sim_errors(lambda: cli_sweep(console, str(scenario), param, runs, rule, workers, dask, store, str(out) if out else None, progress, policy, per_round, allow_long))
 
 
 @app.command()
@@ -146,6 +157,16 @@ def report(run: str = typer.Argument(None, help="Run or sweep id (default: the l
     from simulations.commands import cli_report
 
     _sim_errors(lambda: cli_report(console, run, store, str(out) if out else None, format))
+
+
+@app.command()
+def export(run: int = typer.Argument(..., help="Run or sweep id."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
+           out: Path = typer.Option(None, help="Output directory (default: tangle-sim-export-<id>)."),
+           format: str = typer.Option("csv", "--format", help="csv or parquet.")) -> None:
+    """Write every stored table of a run or sweep (runs, arms, metrics, slashes, losses, checkpoints) as CSV or Parquet files."""
+    from simulations.commands import cli_export
+
+    _sim_errors(lambda: cli_export(console, run, store, str(out) if out else None, format))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,11 @@ from rich.table import Table
 from simulations.runner import ArmResult, execute_run, load_for_run, plan_arms, reproduce_command
 from simulations.scenario import parse_param_value
 from simulations.store import RunStore
+from simulations.workers import owner_alive, process_identity
 from simulations.yamlerrors import ScenarioError
 
 UNIT = 10**18
+MAX_SWEEP_TASKS = 1_000_000  # a sweep plans one stored arm per task before it starts
 
 
 def parse_params(items: list[str]) -> dict[str, Any]:
@@ -38,17 +41,25 @@ def tnt(amount: int) -> str:
     return f"{amount / UNIT:,.2f}"
 
 
-def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None) -> tuple[int, Any, str]:
+def max_blocks(allow_long: bool) -> int:
+    """The longest run accepted: ``scenario.MAX_BLOCKS``, or the u32 block number's limit with --allow-long."""
+    from simulations.scenario import HARD_MAX_BLOCKS, MAX_BLOCKS
+
+    return HARD_MAX_BLOCKS if allow_long else MAX_BLOCKS
+
+
+def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
+              allow_long: bool = False) -> tuple[int, Any, str]:
     """Validate, create the run and its arms in the store; returns (run id, scenario, command)."""
-    sc, text = load_for_run(path, overrides, seed)
+    sc, text = load_for_run(path, overrides, seed, max_blocks=max_blocks(allow_long))
     chosen = rules or list(sc.rules)
     unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
     if unknown:
         raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
     command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
-                              seed=sc.seed, command=command, info={"rules": chosen})
-    store.add_arms(run_id, [{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
+                              seed=sc.seed, command=command, info={"rules": chosen}, owner=process_identity(),
+                              arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
     return run_id, sc, command
 
 
@@ -57,7 +68,7 @@ def stored_scenario(store: RunStore, run_id: int) -> Any:
     run = store.run(run_id)
     overrides = json.loads(run.overrides_json)
     suffix = Path(run.scenario_path).suffix or ".yaml"
-    sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", overrides, run.seed, text=run.scenario_text)
+    sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", overrides, run.seed, text=run.scenario_text, max_blocks=max_blocks(True))  # accepted when it started
     return sc
 
 
@@ -127,32 +138,70 @@ def _terminate_cleanly() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True) -> int:
+def cli_run(console: Console, scenario: str, seed: int | None, params: list[str], rules: list[str], store_url: str, progress: bool = True,
+            allow_long: bool = False) -> int:
     _terminate_cleanly()
-    store = RunStore(store_url)
     overrides = parse_params(params)
-    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url)
+    load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    store = RunStore(store_url)
+    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url, allow_long)
     run_and_report(console, store, run_id, sc, command, progress)
     return run_id
 
 
-def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True) -> int:
+def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
+    """The run, marked ``interrupted`` if it says running but its owner process is dead (or is
+    this process: an earlier attempt here failed; or ``force``: the owner is on another host)."""
+    me = process_identity()
+    return store.reap(run_id, lambda owner: False if force or owner == me else owner_alive(owner))
+
+
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False) -> int:
     _terminate_cleanly()
     store = RunStore(store_url)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
-    run = store.run(run_id)
+    run = _reaped(store, run_id, force)
     if run.status == "discarded":
         raise CommandError(f"run {run_id} was discarded")
-    if run.kind != "run":
-        raise CommandError(f"run {run_id} is a {run.kind}; only runs can be resumed")
+    if run.status == "running":
+        raise CommandError(f"{run.kind} {run_id} is still running in process {run.owner}; stop it first (or wait for it; "
+                           "--force if that process is on another host and known to be dead)")
+    if run.kind == "sweep":
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1")
+        return resume_sweep(console, store, run_id, progress, workers)
+    store.claim(run_id, process_identity())
     problems = store.check_consistency(run_id)
     if problems:
         raise CommandError("the store is inconsistent: " + "; ".join(problems))
     done = {a.label: a.last_round for a in store.arms(run_id)}
     console.print(f"resuming run {run_id} ({run.scenario_name}); committed rounds per arm: {done}")
     run_and_report(console, store, run_id, stored_scenario(store, run_id), run.command, progress)
+    return run_id
+
+
+def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None) -> int:
+    """Play the tasks of a sweep that have no stored result, committing each as it finishes."""
+    from simulations import sweep as sw
+    from simulations.report import sweep_frame
+
+    run = store.run(run_id)
+    info = json.loads(run.info_json or "{}")
+    try:
+        tasks, arm_of = sw.pending_tasks(store, run_id)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    done, total = store.progress(run_id)
+    store.claim(run_id, process_identity())
+    console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
+    with progress_bar(console, progress) as bar:
+        task = bar.add_task("simulations", total=len(tasks))
+        sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
+    store.set_run_status(run_id, "completed")
+    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), store.progress(run_id))
+    console.print(f"sweep {run_id} completed in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id
 
 
@@ -164,9 +213,10 @@ def cli_discard(console: Console, run_id: int, store_url: str) -> None:
 
 
 def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rules: list[str], workers: int | None, dask: str | None,
-              store_url: str, out: str | None, progress: bool = True, policies: list[str] | None = None) -> tuple[int, Any]:
-    """Run the sweep (every arm on the same seeds), store it, print the per-arm summary with
-    confidence intervals, optionally write the DataFrame as CSV."""
+              store_url: str, out: str | None, progress: bool = True, policies: list[str] | None = None, per_round: bool = False,
+              allow_long: bool = False) -> tuple[int, Any]:
+    """Run the sweep (every arm on the same seeds), committing each result as it finishes; print the
+    per-arm summary with confidence intervals; optionally write the DataFrame (CSV or Parquet)."""
     import time
 
     from simulations import sweep as sw
@@ -178,7 +228,14 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         raise CommandError(str(exc)) from None
     if runs < 1:
         raise CommandError("--runs must be at least 1")
-    sc, text = load_for_run(scenario, {}, None)
+    if workers is not None and workers < 1:
+        raise CommandError("--workers must be at least 1")
+    # an upper bound before anything is planned (a hostile grid must not be materialised)
+    planned = runs * max(len(rules), 1) * max(len(policies or []), 1) * math.prod(len(v) for v in grid.values())
+    if planned > MAX_SWEEP_TASKS:
+        raise CommandError(f"{planned:,} simulations (--runs x policies x rules x parameter points) is over the limit of {MAX_SWEEP_TASKS:,} per sweep")
+    limit = max_blocks(allow_long)
+    sc, text = load_for_run(scenario, {}, None, max_blocks=limit)
     chosen = rules or list(sc.rules)
     try:
         if sc.arms and not (params or rules or policies):
@@ -197,39 +254,44 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     console.print(f"[dim]reproduce:[/dim] {command}")
     console.print(f"{len(tasks)} simulations ({len(arms)} arms x {runs} runs, common seeds; {combos - len(arms)} of {combos} combinations "
                   f"were identical to another and run once) on {backend}")
+    if len(tasks) > MAX_SWEEP_TASKS:
+        raise CommandError(f"{len(tasks):,} simulations is over the limit of {MAX_SWEEP_TASKS:,} per sweep")
+    _terminate_cleanly()
     store = RunStore(store_url)
+    # the run and one pending arm per task in one transaction, before anything runs (resumable from here)
     run_id = store.create_run(kind="sweep", scenario_name=sc.name, scenario_path=scenario, scenario_text=text, overrides={}, seed=sc.seed,
-                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend, "tasks": len(tasks)})
+                              command=command, info={"grid": grid, "runs": runs, "rules": chosen, "backend": backend, "tasks": len(tasks), "per_round": per_round},
+                              arms=sw.arm_rows(tasks), owner=process_identity())
+    arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
     with progress_bar(console, progress) as bar:
         task = bar.add_task("simulations", total=len(tasks))
-        tick = lambda: bar.advance(task)  # noqa: E731
-        if dask:
-            results = sw.run_dask(tasks, dask, workers, tick)
-        elif workers == 1:
-            results = sw.run_serial(tasks, tick)
-        else:
-            results = sw.run_processes(tasks, workers, tick)
+        results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
     elapsed = time.perf_counter() - started
     frame = sw.to_frame(results)
-    sw.store_results(store, run_id, results)
     info = json.loads(store.run(run_id).info_json)
     info["seconds"] = round(elapsed, 3)
     store.set_run_status(run_id, "completed", info)
-    print_sweep_summary(console, frame, list(grid), sc.decimals())
+    print_sweep_summary(console, frame, list(grid), sc.decimals(), store.progress(run_id))
     if out:
-        frame.to_csv(out, index=False)
+        from simulations.export import write_frame
+
+        write_frame(frame, out)
         console.print(f"results written to {out}")
     console.print(f"sweep {run_id}: {len(tasks)} simulations in {elapsed:.1f}s, stored in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id, frame
 
 
-def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None) -> None:
+def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None,
+                        progress: tuple[int, int] | None = None) -> None:
     """Per arm: mean and 95 % t interval over the runs of the measures a council compares, and how
-    many runs ended with slashes pending (see simulations.analysis)."""
+    many runs ended with slashes pending (see simulations.analysis). ``progress``: (completed,
+    planned) tasks; a partial sweep says so before anything is summarised."""
     from simulations.analysis.columns import Measure, catalogue
     from simulations.analysis.statistics import format_summary, summarize_arms
 
+    if progress is not None and progress[0] < progress[1]:
+        console.print(f"[yellow]PARTIAL sweep: {progress[0]} of {progress[1]} tasks completed; the figures below cover those only[/yellow]")
     if frame.empty:
         console.print("[yellow]no finished runs to summarise[/yellow]")
         return
@@ -266,16 +328,34 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     run_id = int(run) if run else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
-    row = store.run(run_id)
+    row = _reaped(store, run_id)
     if fmt not in ("html", "png", "both"):
         raise CommandError("--format must be html, png or both")
+    if row.kind == "sweep" and store.progress(run_id)[0] == 0:
+        raise CommandError(f"sweep {run_id} has no completed task yet (status {row.status}); tangle-sim resume {run_id} --store {store.url} runs them")
     target = Path(out) if out else Path(f"tangle-sim-report-{run_id}")
     files = write_report(store, run_id, target, fmt)
     if row.kind == "sweep":
         info = json.loads(row.info_json or "{}")
-        print_sweep_summary(console, runs_frame(store, run_id), sorted(info.get("grid", {})), scenario_decimals(row))
+        done, total = store.progress(run_id)
+        if done < total:
+            console.print(f"[yellow]partial sweep:[/yellow] {done} of {total} tasks completed (status {row.status}); "
+                          f"tangle-sim resume {run_id} --store {store.url} finishes it", highlight=False)
+        print_sweep_summary(console, runs_frame(store, run_id), sorted(info.get("grid", {})), scenario_decimals(row), (done, total))
     else:
         print_summary(console, store, run_id)
+    for f in files:
+        console.print(f"wrote {f}")
+    return files
+
+
+def cli_export(console: Console, run_id: int, store_url: str, out: str | None, fmt: str) -> list[Path]:
+    from simulations.export import FORMATS, export_run
+
+    if fmt not in FORMATS:
+        raise CommandError(f"--format must be one of {', '.join(FORMATS)}")
+    store = RunStore(store_url)
+    files = export_run(store, run_id, out or f"tangle-sim-export-{run_id}", fmt)
     for f in files:
         console.print(f"wrote {f}")
     return files

@@ -214,14 +214,15 @@ def plan_arms(sc: Scenario, seed: int, rules: list[str]) -> list[ArmSpec]:
     return arms
 
 
-def load_for_run(path: str | Path, overrides: dict[str, Any], seed: int | None, text: str | None = None) -> tuple[Scenario, str]:
-    """The validated scenario (with ``seed`` applied) and the file text stored with the run."""
+def load_for_run(path: str | Path, overrides: dict[str, Any], seed: int | None, text: str | None = None, max_blocks: int | None = None) -> tuple[Scenario, str]:
+    """The validated scenario (with ``seed`` applied) and the file text stored with the run.
+    ``max_blocks``: the longest run accepted (default ``scenario.MAX_BLOCKS``)."""
     doc = load_document(path, text)
     data_overrides = dict(overrides)
     if seed is not None:
         data_overrides["seed"] = seed
-    sc = validate_document(doc, data_overrides)
-    raw = text if text is not None else Path(path).read_text()
+    sc = validate_document(doc, data_overrides, max_blocks)
+    raw = text if text is not None else doc.text  # the bytes load_document checked, not a second read
     return sc, raw
 
 

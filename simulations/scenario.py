@@ -22,6 +22,9 @@ from pydantic.functional_validators import BeforeValidator
 from simulations.yamlerrors import LoadedDocument, ScenarioError, format_validation_error, load_document
 
 RULE_NAMES = ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")
+U64_MAX = (1 << 64) - 1  # seeds are unsigned 64-bit (stored exactly on SQLite and PostgreSQL)
+MAX_BLOCKS = 100_000  # a run longer than this needs --allow-long (a typo like rounds: 10^12 must not run until killed)
+HARD_MAX_BLOCKS = (1 << 32) - 1  # the runtime's BlockNumber is a u32
 NATIVE_SYMBOL = "TNT"
 NATIVE_DECIMALS = 18
 
@@ -489,6 +492,25 @@ class Scenario(_Model):
             raise ReferenceProblems(problems)
         return self
 
+    @field_validator("seed")
+    @classmethod
+    def _seed_u64(cls, value: int) -> int:
+        if not 0 <= value <= U64_MAX:
+            raise ValueError(f"a seed is an unsigned 64-bit integer, from 0 to {U64_MAX}")
+        return value
+
+    @model_validator(mode="after")
+    def _bounded_length(self, info: ValidationInfo) -> "Scenario":
+        """The run length in blocks against the stated maximum (context ``max_blocks``)."""
+        limit = min((info.context or {}).get("max_blocks", MAX_BLOCKS), HARD_MAX_BLOCKS)
+        blocks = self.total_blocks()
+        if blocks > limit:
+            key = next(k for k in ("rounds", "blocks", "eras") if getattr(self.length, k) is not None)
+            how = (f"pass --allow-long to run up to {HARD_MAX_BLOCKS:,} blocks" if limit < HARD_MAX_BLOCKS
+                   else "the runtime's block number is a u32")
+            raise ReferenceProblems([f"length.{key}: {getattr(self.length, key):,} {key} is {blocks:,} blocks, over the limit of {limit:,} ({how})"])
+        return self
+
     # -------------------------------------------------------------------- derived views
     def delegator_ids(self) -> list[tuple[str, DelegatorSpec]]:
         out = []
@@ -530,20 +552,20 @@ def set_path(data: dict, dotted_key: str, value: Any) -> None:
     node[keys[-1]] = value
 
 
-def _context(data: Any) -> dict[str, Any]:
+def _context(data: Any, max_blocks: int | None = None) -> dict[str, Any]:
     decimals = {NATIVE_SYMBOL: NATIVE_DECIMALS}
     if not isinstance(data, dict):
-        return {"decimals": decimals, "from_file": True}
+        return {"decimals": decimals, "from_file": True, "max_blocks": MAX_BLOCKS if max_blocks is None else max_blocks}
     try:
         for a in data.get("genesis", {}).get("assets", []) or []:
             if isinstance(a, dict) and isinstance(a.get("symbol"), str) and isinstance(a.get("decimals", 18), int):
                 decimals[a["symbol"]] = a.get("decimals", 18)
     except AttributeError:
         pass
-    return {"decimals": decimals, "from_file": True}
+    return {"decimals": decimals, "from_file": True, "max_blocks": MAX_BLOCKS if max_blocks is None else max_blocks}
 
 
-def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None) -> Scenario:
+def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None, max_blocks: int | None = None) -> Scenario:
     """Validate a loaded document (after applying ``overrides``), raising ScenarioError with lines."""
     data = copy.deepcopy(doc.data)
     if not isinstance(data, dict):
@@ -552,7 +574,7 @@ def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = No
         set_path(data, key, value)
     doc = LoadedDocument(doc.source, data, doc.positions)
     try:
-        return Scenario.model_validate(data, context=_context(data))
+        return Scenario.model_validate(data, context=_context(data, max_blocks))
     except ValidationError as exc:
         ref = _reference_problems(exc)
         if ref is not None:

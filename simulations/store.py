@@ -8,8 +8,16 @@ the checkpoint with the state root, the arm's progress), so a run killed at any 
 database at the end of some round: readable and consistent, and resumable from that round
 (:func:`simulations.runner.resume`) or discardable (:meth:`RunStore.discard`).
 
-Balances are stored exactly: integer columns that may exceed 64 bits use :class:`IntText`
-(decimal text in the database, ``int`` in Python).
+Balances and seeds are stored exactly: integer columns that may exceed 64 bits (u128 balances,
+u64 seeds) use :class:`IntText` (decimal text in the database, ``int`` in Python); every other
+integer is a BIGINT and every free text is TEXT, so SQLite and PostgreSQL accept the same rows (a
+PostgreSQL INTEGER is 32 bits and its VARCHAR(n) enforces n, SQLite checks neither).
+
+A sweep is as durable as a run: its run row and one pending arm per task (with the task itself in
+``task_json``) are written in one transaction before anything is simulated, and each task's
+result is written in one transaction when it arrives, so a killed sweep keeps every finished task
+and ``tangle-sim resume`` plays the rest. ``runs.owner`` names the process that works on a run, so
+a run left "running" by a dead process is recognised (:meth:`RunStore.reap`).
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, create_engine, delete, event, func, select, update
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, Text, create_engine, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -29,7 +37,7 @@ DEFAULT_STORE = "sqlite:///tangle-sim-runs.db"
 class IntText(TypeDecorator):
     """An arbitrary-size integer kept as decimal text (u128 balances do not fit BIGINT)."""
 
-    impl = String(48)
+    impl = Text
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Any) -> str | None:
@@ -43,75 +51,81 @@ class IntText(TypeDecorator):
         return None if value is None else int(value)
 
 
+# an autoincrementing key: BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+
 class Base(DeclarativeBase):
     pass
 
 
 class RunRow(Base):
     __tablename__ = "runs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(16))  # run | sweep
-    scenario_name: Mapped[str] = mapped_column(String(200))
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(Text)  # run | sweep
+    scenario_name: Mapped[str] = mapped_column(Text)
     scenario_path: Mapped[str] = mapped_column(Text, default="")
     scenario_text: Mapped[str] = mapped_column(Text, default="")
     overrides_json: Mapped[str] = mapped_column(Text, default="{}")
-    seed: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | completed | discarded
+    seed: Mapped[int] = mapped_column(IntText)
+    status: Mapped[str] = mapped_column(Text, default="running")  # running | completed | discarded
     command: Mapped[str] = mapped_column(Text, default="")
     info_json: Mapped[str] = mapped_column(Text, default="{}")
+    owner: Mapped[str] = mapped_column(Text, default="")  # host:pid:start of the process working on it (simulations.workers)
 
 
 class ArmRow(Base):
     __tablename__ = "arms"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    label: Mapped[str] = mapped_column(String(200))
-    rule: Mapped[str] = mapped_column(String(32))
-    branch: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("runs.id"), index=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    label: Mapped[str] = mapped_column(Text)
+    rule: Mapped[str] = mapped_column(Text)
+    branch: Mapped[str | None] = mapped_column(Text, nullable=True)
     params_json: Mapped[str] = mapped_column(Text, default="{}")
-    seed: Mapped[int] = mapped_column(Integer)
-    run_index: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | running | completed
-    last_round: Mapped[int] = mapped_column(Integer, default=-1)
-    last_block: Mapped[int] = mapped_column(Integer, default=0)
-    state_root: Mapped[str] = mapped_column(String(80), default="")
+    seed: Mapped[int] = mapped_column(IntText)
+    run_index: Mapped[int] = mapped_column(BigInteger, default=0)
+    status: Mapped[str] = mapped_column(Text, default="pending")  # pending | running | completed
+    last_round: Mapped[int] = mapped_column(BigInteger, default=-1)
+    last_block: Mapped[int] = mapped_column(BigInteger, default=0)
+    state_root: Mapped[str] = mapped_column(Text, default="")
     summary_json: Mapped[str] = mapped_column(Text, default="{}")
+    task_json: Mapped[str] = mapped_column(Text, default="")  # a sweep task (simulations.sweep.task_to_json), to resume it
 
 
 class MetricRow(Base):
     __tablename__ = "metrics"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
-    round: Mapped[int] = mapped_column(Integer)
-    block: Mapped[int] = mapped_column(Integer)
-    entity: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(24))
-    metric: Mapped[str] = mapped_column(String(48))
-    asset: Mapped[str] = mapped_column(String(16))
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("arms.id"))
+    round: Mapped[int] = mapped_column(BigInteger)
+    block: Mapped[int] = mapped_column(BigInteger)
+    entity: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    metric: Mapped[str] = mapped_column(Text)
+    asset: Mapped[str] = mapped_column(Text)
     value: Mapped[int] = mapped_column(IntText)
     __table_args__ = (Index("ix_metrics_arm_round", "arm_id", "round"),)
 
 
 class SlashRow(Base):
     __tablename__ = "slashes"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"), index=True)
-    slash_id: Mapped[int] = mapped_column(Integer)
-    rule: Mapped[str] = mapped_column(String(32))
-    target: Mapped[str] = mapped_column(String(16))
-    offender: Mapped[str] = mapped_column(String(120))
-    percent: Mapped[int] = mapped_column(Integer)
-    disputed: Mapped[int] = mapped_column(Integer, default=0)
-    fault_block: Mapped[int] = mapped_column(Integer)
-    proposed_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    last_veto_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    execute_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    resolved_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    decision: Mapped[str | None] = mapped_column(String(16), nullable=True)  # veto | keep
-    veto_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    applied_block: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(16))  # pending | vetoed | applied | rejected | dropped | late_veto
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("arms.id"), index=True)
+    slash_id: Mapped[int] = mapped_column(BigInteger)
+    rule: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    offender: Mapped[str] = mapped_column(Text)
+    percent: Mapped[int] = mapped_column(BigInteger)
+    disputed: Mapped[int] = mapped_column(BigInteger, default=0)
+    fault_block: Mapped[int] = mapped_column(BigInteger)
+    proposed_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_veto_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    execute_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    resolved_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decision: Mapped[str | None] = mapped_column(Text, nullable=True)  # veto | keep
+    veto_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    applied_block: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    status: Mapped[str] = mapped_column(Text)  # pending | vetoed | applied | rejected | dropped | late_veto
     amount: Mapped[int] = mapped_column(IntText, default=0)
     note: Mapped[str] = mapped_column(Text, default="")
     justified: Mapped[int] = mapped_column(Integer, default=1)  # ground truth: 1 the offender misbehaved, 0 a false accusation
@@ -121,32 +135,36 @@ class SlashRow(Base):
 
 class CallRow(Base):
     __tablename__ = "calls"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
-    seq: Mapped[int] = mapped_column(Integer)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("arms.id"))
+    seq: Mapped[int] = mapped_column(BigInteger)
     entry: Mapped[str] = mapped_column(Text)  # one runtime.calllog JSON line
     __table_args__ = (Index("ix_calls_arm_seq", "arm_id", "seq", unique=True),)
 
 
 class CheckpointRow(Base):
     __tablename__ = "checkpoints"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"))
-    round: Mapped[int] = mapped_column(Integer)
-    block: Mapped[int] = mapped_column(Integer)
-    state_root: Mapped[str] = mapped_column(String(80))
-    calls: Mapped[int] = mapped_column(Integer)
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("arms.id"))
+    round: Mapped[int] = mapped_column(BigInteger)
+    block: Mapped[int] = mapped_column(BigInteger)
+    state_root: Mapped[str] = mapped_column(Text)
+    calls: Mapped[int] = mapped_column(BigInteger)
     __table_args__ = (Index("ix_checkpoints_arm_round", "arm_id", "round", unique=True),)
 
 
 class LossRow(Base):
     __tablename__ = "losses"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id"), index=True)
-    entity: Mapped[str] = mapped_column(String(120))
-    role: Mapped[str] = mapped_column(String(24))
-    asset: Mapped[str] = mapped_column(String(16))
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=True)
+    arm_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("arms.id"), index=True)
+    entity: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    asset: Mapped[str] = mapped_column(Text)
     loss: Mapped[int] = mapped_column(IntText)
+
+
+# every column of a slash row a bulk insert must name (the ORM fills defaults itself)
+SLASH_DEFAULTS: dict[str, Any] = {c.name: (c.default.arg if c.default is not None else None) for c in SlashRow.__table__.columns if c.name not in ("id", "arm_id")}
 
 
 # ---------------------------------------------------------------------------------------- API
@@ -179,7 +197,26 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")  # a report reading while a sweep writes waits instead of failing
         cur.close()
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Stores written by an older tangle-sim lack the newer nullable/defaulted columns: add them
+    (``ALTER TABLE ... ADD COLUMN``), so old runs stay readable and resumable."""
+    insp = inspect(engine)
+    with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            have = {c["name"] for c in insp.get_columns(table.name)}
+            for col in table.columns:
+                if col.name not in have:
+                    default = col.default.arg if col.default is not None and not callable(col.default.arg) else None
+                    ddl = f"ALTER TABLE {table.name} ADD COLUMN {col.name} {col.type.compile(engine.dialect)}"
+                    if isinstance(default, str):
+                        ddl += " DEFAULT '" + default.replace("'", "''") + "'"
+                    elif isinstance(default, int):
+                        ddl += f" DEFAULT {default}"
+                    conn.execute(text(ddl))
 
 
 def normalize_url(url: str) -> str:
@@ -192,10 +229,11 @@ class RunStore:
 
     def __init__(self, url: str = DEFAULT_STORE) -> None:
         self.url = normalize_url(url)
-        self.engine = create_engine(self.url, future=True)
+        self.engine = create_engine(self.url, future=True, pool_pre_ping=not self.url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             _sqlite_pragmas(self.engine)
         Base.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> Session:
@@ -205,28 +243,60 @@ class RunStore:
         self.engine.dispose()
 
     # -------------------------------------------------------------------- runs and arms
-    def create_run(self, *, kind: str, scenario_name: str, scenario_path: str, scenario_text: str, overrides: dict[str, Any], seed: int, command: str, info: dict[str, Any] | None = None) -> int:
+    def create_run(self, *, kind: str, scenario_name: str, scenario_path: str, scenario_text: str, overrides: dict[str, Any], seed: int, command: str,
+                   info: dict[str, Any] | None = None, arms: Iterable[dict[str, Any]] = (), owner: str = "") -> int:
+        """A new run, with its ``arms`` (see :meth:`add_arms`) in the same transaction: a kill
+        leaves either nothing or a run that knows all its work."""
         with self.session() as s, s.begin():
             row = RunRow(kind=kind, scenario_name=scenario_name, scenario_path=scenario_path, scenario_text=scenario_text,
                          overrides_json=json.dumps(overrides, sort_keys=True), seed=seed, status="running", command=command,
-                         info_json=json.dumps(info or {}, sort_keys=True))
+                         info_json=json.dumps(info or {}, sort_keys=True), owner=owner)
             s.add(row)
             s.flush()
+            self._add_arms(s, row.id, arms)
             return row.id
 
     def add_arms(self, run_id: int, arms: Iterable[dict[str, Any]]) -> list[int]:
-        """Add arms (dicts with label, rule, branch, params, seed, run_index); returns their ids."""
+        """Add arms (dicts with label, rule, branch, params, seed, run_index, task); returns their ids."""
         with self.session() as s, s.begin():
-            start = s.scalar(select(func.count()).select_from(ArmRow).where(ArmRow.run_id == run_id)) or 0
-            rows = []
-            for i, arm in enumerate(arms):
-                row = ArmRow(run_id=run_id, position=start + i, label=arm["label"], rule=arm["rule"], branch=arm.get("branch"),
-                             params_json=json.dumps(arm.get("params", {}), sort_keys=True), seed=arm["seed"],
-                             run_index=arm.get("run_index", 0), status="pending")
-                s.add(row)
-                rows.append(row)
-            s.flush()
-            return [r.id for r in rows]
+            return self._add_arms(s, run_id, arms)
+
+    @staticmethod
+    def _add_arms(s: Session, run_id: int, arms: Iterable[dict[str, Any]]) -> list[int]:
+        start = s.scalar(select(func.count()).select_from(ArmRow).where(ArmRow.run_id == run_id)) or 0
+        rows = []
+        for i, arm in enumerate(arms):
+            row = ArmRow(run_id=run_id, position=start + i, label=arm["label"], rule=arm["rule"], branch=arm.get("branch"),
+                         params_json=json.dumps(arm.get("params", {}), sort_keys=True), seed=arm["seed"],
+                         run_index=arm.get("run_index", 0), status="pending", task_json=arm.get("task", ""))
+            s.add(row)
+            rows.append(row)
+        s.flush()
+        return [r.id for r in rows]
+
+    # -------------------------------------------------------------------- ownership
+    def claim(self, run_id: int, owner: str) -> None:
+        """``owner`` (a :func:`simulations.workers.process_identity`) now works on the run."""
+        with self.session() as s, s.begin():
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(owner=owner, status="running"))
+
+    def reap(self, run_id: int, is_alive: Any) -> RunRow:
+        """A run still marked running whose owner is dead becomes ``interrupted`` (never stuck at
+        running). ``is_alive(owner)`` -> True, False, or None (cannot tell: another host)."""
+        with self.session() as s, s.begin():
+            row = s.get(RunRow, run_id)
+            if row is None:
+                raise KeyError(f"no run {run_id} in {self.url}")
+            if row.status == "running" and is_alive(row.owner) is False:
+                row.status = "interrupted"
+            return row
+
+    def progress(self, run_id: int) -> tuple[int, int]:
+        """(completed arms, all arms) of a run: a sweep with fewer completed than planned is partial."""
+        with self.session() as s:
+            total = s.scalar(select(func.count()).select_from(ArmRow).where(ArmRow.run_id == run_id)) or 0
+            done = s.scalar(select(func.count()).select_from(ArmRow).where(ArmRow.run_id == run_id, ArmRow.status == "completed")) or 0
+            return done, total
 
     def set_run_status(self, run_id: int, status: str, info: dict[str, Any] | None = None) -> None:
         with self.session() as s, s.begin():
@@ -269,22 +339,25 @@ class RunStore:
     def commit_round(self, arm_id: int, commit: RoundCommit) -> None:
         """Write one round of an arm in a single transaction (all or nothing)."""
         with self.session() as s, s.begin():
-            arm = s.get(ArmRow, arm_id)
-            if arm is None:
-                raise KeyError(f"no arm {arm_id}")
-            if commit.round <= arm.last_round:
-                raise ValueError(f"arm {arm_id}: round {commit.round} already committed (last {arm.last_round})")
-            s.add_all(MetricRow(arm_id=arm_id, round=commit.round, block=commit.block, entity=m.entity, role=m.role, metric=m.metric, asset=m.asset, value=m.value) for m in commit.metrics)
-            self._upsert_slashes(s, arm_id, commit.slashes)
-            first_seq = s.scalar(select(func.count()).select_from(CallRow).where(CallRow.arm_id == arm_id)) or 0
-            s.add_all(CallRow(arm_id=arm_id, seq=first_seq + i, entry=line) for i, line in enumerate(commit.calls))
-            if first_seq + len(commit.calls) != commit.total_calls:
-                raise ValueError(f"arm {arm_id}: call log out of step ({first_seq} stored + {len(commit.calls)} new != {commit.total_calls})")
-            s.add(CheckpointRow(arm_id=arm_id, round=commit.round, block=commit.block, state_root=commit.state_root, calls=commit.total_calls))
-            arm.last_round = commit.round
-            arm.last_block = commit.block
-            arm.state_root = commit.state_root
-            arm.status = "running"
+            self._commit_round(s, arm_id, commit)
+
+    def _commit_round(self, s: Session, arm_id: int, commit: RoundCommit) -> None:
+        arm = s.get(ArmRow, arm_id)
+        if arm is None:
+            raise KeyError(f"no arm {arm_id}")
+        if commit.round <= arm.last_round:
+            raise ValueError(f"arm {arm_id}: round {commit.round} already committed (last {arm.last_round})")
+        s.add_all(MetricRow(arm_id=arm_id, round=commit.round, block=commit.block, entity=m.entity, role=m.role, metric=m.metric, asset=m.asset, value=m.value) for m in commit.metrics)
+        self._upsert_slashes(s, arm_id, commit.slashes)
+        first_seq = s.scalar(select(func.count()).select_from(CallRow).where(CallRow.arm_id == arm_id)) or 0
+        s.add_all(CallRow(arm_id=arm_id, seq=first_seq + i, entry=line) for i, line in enumerate(commit.calls))
+        if first_seq + len(commit.calls) != commit.total_calls:
+            raise ValueError(f"arm {arm_id}: call log out of step ({first_seq} stored + {len(commit.calls)} new != {commit.total_calls})")
+        s.add(CheckpointRow(arm_id=arm_id, round=commit.round, block=commit.block, state_root=commit.state_root, calls=commit.total_calls))
+        arm.last_round = commit.round
+        arm.last_block = commit.block
+        arm.state_root = commit.state_root
+        arm.status = "running"
 
     @staticmethod
     def _upsert_slashes(s: Session, arm_id: int, slashes: list[dict[str, Any]]) -> None:
@@ -296,18 +369,57 @@ class RunStore:
 
     def finish_arm(self, arm_id: int, *, losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]]) -> None:
         with self.session() as s, s.begin():
-            arm = s.get(ArmRow, arm_id)
-            s.execute(delete(LossRow).where(LossRow.arm_id == arm_id))
-            s.add_all(LossRow(arm_id=arm_id, entity=m.entity, role=m.role, asset=m.asset, loss=m.value) for m in losses)
-            self._upsert_slashes(s, arm_id, slashes)
-            arm.summary_json = json.dumps(summary, sort_keys=True)
-            arm.status = "completed"
+            self._finish_arm(s, arm_id, losses, summary, slashes)
 
-    def store_finished_arm(self, arm_id: int, *, commits: list[RoundCommit], losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]]) -> None:
-        """A whole arm computed elsewhere (a sweep worker): its rounds, then its losses."""
-        for commit in commits:
-            self.commit_round(arm_id, commit)
-        self.finish_arm(arm_id, losses=losses, summary=summary, slashes=slashes)
+    def _finish_arm(self, s: Session, arm_id: int, losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]]) -> None:
+        arm = s.get(ArmRow, arm_id)
+        if arm is None:
+            raise KeyError(f"no arm {arm_id}")
+        s.execute(delete(LossRow).where(LossRow.arm_id == arm_id))
+        s.add_all(LossRow(arm_id=arm_id, entity=m.entity, role=m.role, asset=m.asset, loss=m.value) for m in losses)
+        self._upsert_slashes(s, arm_id, slashes)
+        arm.summary_json = json.dumps(summary, sort_keys=True)
+        arm.status = "completed"
+
+    def store_finished_arm(self, arm_id: int, *, commits: list[RoundCommit], losses: list[Metric], summary: dict[str, Any], slashes: list[dict[str, Any]],
+                           hold: Any = None) -> None:
+        """A whole arm computed elsewhere (a sweep worker), its rounds and its losses, in **one**
+        transaction: a kill while saving leaves the arm pending and empty, never half written.
+        Bulk inserts (no ORM objects): the sweep's parent process stores every task through here,
+        so this is on the sweep's critical path. ``hold`` is a test hook called inside the
+        transaction before it commits."""
+        with self.engine.begin() as conn:
+            arm = conn.execute(select(ArmRow.status, ArmRow.last_round).where(ArmRow.id == arm_id)).first()
+            if arm is None:
+                raise KeyError(f"no arm {arm_id}")
+            if arm.status == "completed" or arm.last_round >= 0:
+                raise ValueError(f"arm {arm_id} already has results (status {arm.status}, last round {arm.last_round})")
+            metric_rows: list[dict[str, Any]] = []
+            call_rows: list[dict[str, Any]] = []
+            checkpoint_rows: list[dict[str, Any]] = []
+            latest: dict[int, dict[str, Any]] = {}  # slash rows by id: later rounds and the final list supersede earlier ones
+            last = -1
+            for c in commits:
+                if c.round <= last:
+                    raise ValueError(f"arm {arm_id}: round {c.round} after round {last}")
+                if len(call_rows) + len(c.calls) != c.total_calls:
+                    raise ValueError(f"arm {arm_id}: call log out of step ({len(call_rows)} + {len(c.calls)} new != {c.total_calls})")
+                metric_rows += [{"arm_id": arm_id, "round": c.round, "block": c.block, "entity": m.entity, "role": m.role, "metric": m.metric,
+                                 "asset": m.asset, "value": m.value} for m in c.metrics]
+                call_rows += [{"arm_id": arm_id, "seq": len(call_rows) + i, "entry": line} for i, line in enumerate(c.calls)]
+                checkpoint_rows.append({"arm_id": arm_id, "round": c.round, "block": c.block, "state_root": c.state_root, "calls": c.total_calls})
+                latest.update((row["slash_id"], row) for row in c.slashes)
+                last = c.round
+            latest.update((row["slash_id"], row) for row in slashes)
+            for table, rows in ((MetricRow, metric_rows), (CallRow, call_rows), (CheckpointRow, checkpoint_rows),
+                                (SlashRow, [{**SLASH_DEFAULTS, **row, "arm_id": arm_id} for row in latest.values()]),
+                                (LossRow, [{"arm_id": arm_id, "entity": m.entity, "role": m.role, "asset": m.asset, "loss": m.value} for m in losses])):
+                if rows:
+                    conn.execute(insert(table), rows)
+            progress = {"last_round": commits[-1].round, "last_block": commits[-1].block, "state_root": commits[-1].state_root} if commits else {}
+            conn.execute(update(ArmRow).where(ArmRow.id == arm_id).values(status="completed", summary_json=json.dumps(summary, sort_keys=True), **progress))
+            if hold is not None:
+                hold()
 
     # -------------------------------------------------------------------- reading
     def checkpoints(self, arm_id: int) -> list[CheckpointRow]:

@@ -4,20 +4,26 @@ A sweep is the cartesian product of ``--param key=v1,v2,...`` values, times the 
 times ``--runs`` Monte Carlo runs. Run ``i`` uses seed ``run_seed(scenario seed, i)`` for every
 parameter point and rule, so points are compared on the same random draws (common random numbers).
 Each task is a pure function of (scenario text, overrides, rule, seed), executed by
-:func:`run_task` in a worker; results come back as plain dicts, are put in a pandas DataFrame in
-task order, and are written to the run store by the parent process. The backend therefore cannot
+:func:`run_task` in a worker; results come back as plain dicts and are committed to the run store
+by the parent process as each one arrives (:func:`execute_and_store`; every task is an arm row
+written before the sweep starts, so ``tangle-sim resume`` plays exactly the missing ones), and
+are put in a pandas DataFrame in task order. The backend therefore cannot
 change the numbers: process pool, Dask LocalCluster or a remote Dask scheduler give identical
 frames.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
+from concurrent.futures import as_completed
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -82,18 +88,24 @@ def _scenario(task: SweepTask) -> Any:
     key = hashlib.blake2b((task.scenario_text + task.suffix + json.dumps(task.overrides, default=str)).encode(), digest_size=16).hexdigest()
     sc = _SCENARIO_CACHE.get(key)
     if sc is None:
-        sc, _ = load_for_run(f"sweep{task.suffix}", dict(task.overrides), None, text=task.scenario_text)
+        from simulations.scenario import HARD_MAX_BLOCKS
+
+        # the parent validated the length against the user's limit (--allow-long) before planning
+        sc, _ = load_for_run(f"sweep{task.suffix}", dict(task.overrides), None, text=task.scenario_text, max_blocks=HARD_MAX_BLOCKS)
         _SCENARIO_CACHE[key] = sc
     return sc
 
 
-def run_task(task: SweepTask) -> dict[str, Any]:
-    """Play one arm; return plain data (picklable, backend-independent)."""
-    from simulations.runner import ArmSpec, play
+def run_task(task: SweepTask, per_round: bool = False) -> dict[str, Any]:
+    """Play one arm; return plain data (picklable, backend-independent). ``per_round``: also the
+    metrics of every round (``commits``), for sweeps that store per-round rows."""
+    from simulations.runner import ArmSpec, Recorder, play
 
     sc = _scenario(task)
-    res = play(sc, ArmSpec(task.rule, task.rule, task.seed, params=dict(task.point), run_index=task.run_index))
-    return {
+    commits: list[Any] = []
+    recorder = Recorder(commits.append, with_calls=False) if per_round else None
+    res = play(sc, ArmSpec(task.rule, task.rule, task.seed, params=dict(task.point), run_index=task.run_index), recorder)
+    out = {
         "index": task.index,
         "arm": task.arm or task.rule,
         "point": dict(task.point),
@@ -107,36 +119,44 @@ def run_task(task: SweepTask) -> dict[str, Any]:
         "final_metrics": [(m.entity, m.role, m.metric, m.asset, m.value) for m in res.final_metrics],
         "block": res.summary["block"],
     }
-
-
-# ---------------------------------------------------------------------------------------- backends
-def run_serial(tasks: list[SweepTask], progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
-    out = []
-    for t in tasks:
-        out.append(run_task(t))
-        if progress:
-            progress()
+    if per_round:
+        out["commits"] = commits
     return out
 
 
-def run_processes(tasks: list[SweepTask], workers: int | None = None, progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
-    """A process pool with ``workers`` processes (default: every core)."""
-    workers = workers or os.cpu_count() or 1
-    results: list[dict[str, Any] | None] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_task, t): t.index for t in tasks}
+# ---------------------------------------------------------------------------------------- backends
+Result = dict[str, Any]
+
+
+def iter_serial(tasks: list[SweepTask], per_round: bool = False) -> Iterator[Result]:
+    for t in tasks:
+        yield run_task(t, per_round)
+
+
+def iter_processes(tasks: list[SweepTask], workers: int | None = None, per_round: bool = False) -> Iterator[Result]:
+    """Results as they finish, from a pool of ``workers`` processes (default: every core) that
+    die with this process (:mod:`simulations.workers`). Closing the generator early (an error or
+    a kill signal in the consumer) kills the workers."""
+    from simulations.workers import guarded_pool, submit_all
+
+    if not tasks:
+        return
+    with guarded_pool(min(workers or os.cpu_count() or 1, len(tasks))) as pool:
+        futures = submit_all(pool, run_task, tasks, per_round)
+        hold = _hold_hook()
+        if hold:
+            hold("started", 0)
         for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            if progress:
-                progress()
-    return results  # type: ignore[return-value]
+            yield fut.result()
 
 
-def run_dask(tasks: list[SweepTask], address: str, workers: int | None = None, progress: Callable[[], None] | None = None) -> list[dict[str, Any]]:
+def iter_dask(tasks: list[SweepTask], address: str, workers: int | None = None, per_round: bool = False) -> Iterator[Result]:
     """On a Dask cluster: ``address`` is ``local`` (a LocalCluster of ``workers`` single-threaded
     worker processes, default every core) or a scheduler address such as ``tcp://10.0.0.5:8786``."""
     from distributed import Client, LocalCluster, as_completed as dask_completed
 
+    if not tasks:
+        return
     cluster = None
     if address == "local":
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -144,18 +164,46 @@ def run_dask(tasks: list[SweepTask], address: str, workers: int | None = None, p
     else:
         client = Client(address)
     try:
-        futures = client.map(run_task, tasks, pure=False)
-        index = {f.key: t.index for f, t in zip(futures, tasks)}
-        results: list[dict[str, Any] | None] = [None] * len(tasks)
+        futures = client.map(run_task, tasks, per_round=per_round, pure=False)
         for fut in dask_completed(futures):
-            results[index[fut.key]] = fut.result()
-            if progress:
-                progress()
-        return results  # type: ignore[return-value]
+            yield fut.result()
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def iter_results(tasks: list[SweepTask], workers: int | None = None, dask: str | None = None, per_round: bool = False) -> Iterator[Result]:
+    """Each task's result as soon as it is computed (any order): serial when ``workers == 1``,
+    Dask when ``dask`` names a cluster, else a process pool."""
+    if dask:
+        return iter_dask(tasks, dask, workers, per_round)
+    if workers == 1:
+        return iter_serial(tasks, per_round)
+    return iter_processes(tasks, workers, per_round)
+
+
+def _in_order(tasks: list[SweepTask], results: Iterable[Result], progress: Callable[[], None] | None) -> list[Result]:
+    position = {t.index: i for i, t in enumerate(tasks)}
+    out: list[Result | None] = [None] * len(tasks)
+    for r in results:
+        out[position[r["index"]]] = r
+        if progress:
+            progress()
+    return out  # type: ignore[return-value]
+
+
+def run_serial(tasks: list[SweepTask], progress: Callable[[], None] | None = None) -> list[Result]:
+    return _in_order(tasks, iter_serial(tasks), progress)
+
+
+def run_processes(tasks: list[SweepTask], workers: int | None = None, progress: Callable[[], None] | None = None) -> list[Result]:
+    """A process pool with ``workers`` processes (default: every core); results in task order."""
+    return _in_order(tasks, iter_processes(tasks, workers), progress)
+
+
+def run_dask(tasks: list[SweepTask], address: str, workers: int | None = None, progress: Callable[[], None] | None = None) -> list[Result]:
+    return _in_order(tasks, iter_dask(tasks, address, workers), progress)
 
 
 # ---------------------------------------------------------------------------------------- results
@@ -175,13 +223,108 @@ def losses_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
 
 def store_results(store: Any, run_id: int, results: list[dict[str, Any]]) -> list[int]:
     """Write each task as a finished arm: its final-round metrics, slashes, losses and summary."""
-    from simulations.store import Metric, RoundCommit
-
-    arm_ids = store.add_arms(run_id, [{"label": f"{r['rule']} {json.dumps(r['point'], sort_keys=True)} #{r['run_index']}", "rule": r["rule"],
+    arm_ids = store.add_arms(run_id, [{"label": arm_label(r["rule"], r["point"], r["run_index"]), "rule": r["rule"],
                                        "params": r["point"], "seed": r["seed"], "run_index": r["run_index"]} for r in results])
     for arm_id, r in zip(arm_ids, results):
-        metrics = [Metric(*m) for m in r["final_metrics"]]
-        commit = RoundCommit(round=r["summary"]["round"], block=r["summary"]["block"], state_root=r["state_root"], metrics=metrics, slashes=[], calls=[], total_calls=0)
-        store.store_finished_arm(arm_id, commits=[commit], losses=[Metric(e, role, "loss", asset, v) for e, role, asset, v in r["losses"]],
-                                 summary=r["summary"], slashes=r["slashes"])
+        store_result(store, arm_id, r)
     return arm_ids
+
+
+# ---------------------------------------------------------------------------------------- durability
+def arm_label(rule: str, point: Any, run_index: int) -> str:
+    return f"{rule} {json.dumps(dict(point), sort_keys=True, default=str)} #{run_index}"
+
+
+def _freeze(value: Any) -> Any:
+    """JSON gives lists where the task had tuples: back to (hashable) tuples."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _freeze(v) for k, v in value.items()}
+    return value
+
+
+def task_to_json(task: SweepTask) -> str:
+    """The task without its scenario text (the run row holds that), for the arm row: what a
+    resume needs to play exactly this task again, whatever ``plan`` would do today."""
+    fields = {f.name: getattr(task, f.name) for f in dataclasses.fields(task) if f.name != "scenario_text"}
+    return json.dumps(fields, sort_keys=True)
+
+
+def task_from_json(text: str, scenario_text: str) -> SweepTask:
+    data = json.loads(text)
+    names = {f.name for f in dataclasses.fields(SweepTask)}
+    kwargs = {k: _freeze(v) for k, v in data.items() if k in names}
+    return SweepTask(scenario_text=scenario_text, **kwargs)
+
+
+def arm_rows(tasks: list[SweepTask]) -> list[dict[str, Any]]:
+    """One pending arm per task (position = task order), carrying the task itself."""
+    return [{"label": arm_label(t.rule, t.point, t.run_index), "rule": t.rule, "params": dict(t.point), "seed": t.seed,
+             "run_index": t.run_index, "task": task_to_json(t)} for t in tasks]
+
+
+def store_result(store: Any, arm_id: int, r: Result, hold: Callable[[], None] | None = None) -> None:
+    """One finished task, in one transaction: its per-round metrics (if the worker recorded them)
+    or its final-round metrics, slashes, losses and summary."""
+    from simulations.store import Metric, RoundCommit
+
+    commits = r.get("commits")
+    if not commits:
+        metrics = [Metric(*m) for m in r["final_metrics"]]
+        commits = [RoundCommit(round=r["summary"]["round"], block=r["summary"]["block"], state_root=r["state_root"], metrics=metrics, slashes=[], calls=[], total_calls=0)]
+    store.store_finished_arm(arm_id, commits=commits, losses=[Metric(e, role, "loss", asset, v) for e, role, asset, v in r["losses"]],
+                             summary=r["summary"], slashes=r["slashes"], hold=hold)
+
+
+def pending_tasks(store: Any, run_id: int) -> tuple[list[SweepTask], dict[int, int]]:
+    """The tasks of a stored sweep that have no result yet, and ``{task index: arm id}``."""
+    run = store.run(run_id)
+    tasks, arm_of = [], {}
+    for arm in store.arms(run_id):
+        if arm.status == "completed":
+            continue
+        if not arm.task_json:
+            raise ValueError(f"sweep {run_id}: arm {arm.id} has no stored task (written by an older tangle-sim); it cannot be resumed")
+        task = task_from_json(arm.task_json, run.scenario_text)
+        tasks.append(task)
+        arm_of[task.index] = arm.id
+    return tasks, arm_of
+
+
+def execute_and_store(store: Any, arm_of: dict[int, int], tasks: list[SweepTask], *, workers: int | None = None, dask: str | None = None,
+                      per_round: bool = False, progress: Callable[[], None] | None = None) -> list[Result]:
+    """Run ``tasks`` and commit each result to its arm as soon as it arrives (a kill loses at
+    most the tasks in flight); returns the results in task order."""
+    hold = _hold_hook()
+    results = []
+    stream = iter_results(tasks, workers, dask, per_round)
+    with contextlib.closing(stream):  # leaving early (an error, a signal) closes the pool, which kills its workers
+        for n, r in enumerate(stream, start=1):
+            store_result(store, arm_of[r["index"]], r, hold=(lambda n=n: hold("saving", n)) if hold else None)
+            results.append(r)
+            if progress:
+                progress()
+            if hold:
+                hold("stored", n)
+    results.sort(key=lambda r: r["index"])
+    return results
+
+
+def _hold_hook() -> Callable[[str, int], None] | None:
+    """Test hook: ``TANGLE_SIM_HOLD_SWEEP=stage:N:file`` parks the parent (up to a minute) at the
+    N-th result, ``saving`` inside its store transaction or ``stored`` after it committed
+    (``started:0`` once the process pool has its tasks), touching ``file`` so a test can kill it there."""
+    spec = os.environ.get("TANGLE_SIM_HOLD_SWEEP", "")
+    if not spec:
+        return None
+    stage, n, marker = spec.split(":", 2)
+
+    def hold(at: str, k: int) -> None:
+        if at == stage and k == int(n):
+            Path(marker).write_text(str(os.getpid()))
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    return hold
