@@ -72,7 +72,8 @@ _register_fuzz(app)
 
 
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
-    """Run a simulations command; scenario and store errors print without a traceback (exit 2)."""
+    """Run a simulations command; scenario and store errors print without a traceback (exit 2), each on
+    one line however long (soft wrap: a terminal may fold it, but no newline splits a path or a position)."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from simulations.commands import CommandError
@@ -82,11 +83,11 @@ def _sim_errors(fn):  # type: ignore[no-untyped-def]
         return fn()
     except ScenarioError as exc:
         for problem in exc.problems:
-            console.print(f"[red]error:[/red] {problem}", highlight=False)
+            console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
     except (CommandError, KeyError) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
     except (OperationalError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
-        console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False)
+        console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -134,7 +134,7 @@ def test_run_lengths_are_bounded_unless_confirmed(tmp_path) -> None:
     assert "length.rounds: 60,000 rounds is 120,000 blocks" in cli_error(tmp_path, TINY, "--param", "length.rounds=60000")
     assert "length.rounds: 60,000 rounds" in cli_error(tmp_path, TINY, "--param", "length.rounds=60000", command="sweep")
     # a sweep's number of simulations is bounded too (each is a stored arm, planned before it starts)
-    assert "error: 2,000,000,000,000 simulations (--runs x rules x parameter points) is over the limit of 1,000,000 per sweep" in cli_error(
+    assert "error: 2,000,000,000,000 simulations (--runs x policies x rules x parameter points) is over the limit of 1,000,000 per sweep" in cli_error(
         tmp_path, TINY, "--runs", "1000000000000", "--rule", "eigenlayer", "--param", "slash_defer_duration=1,2", command="sweep")
     # confirmed with the flag, a long (but u32) run is accepted
     sc, _ = load_for_run(TINY, {"length.rounds": 60_000}, None, max_blocks=max_blocks(True))
