@@ -129,3 +129,22 @@ def test_the_cli_exits_non_zero_on_a_failure_and_prints_the_replay_command(monke
     text = " ".join(found.output.split())
     assert "invariant delegation_books_balance" in text and f"tangle-sim replay {tmp_path}" in text
     assert CliRunner().invoke(app, ["fuzz", "--runtime", "no.such:thing", "--steps", "10"]).exit_code == 2
+
+
+def test_a_panic_the_real_runtime_has_is_an_outcome_and_any_other_panic_a_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World(FuzzConfig(profile="real"))
+    op = world.rt.account("Bob")
+    quoted = ["call", "Charlie", "Services", "request_with_signed_price_quotes", {
+        "evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": [op], "request_args": [],
+        "asset_security_requirements": [], "ttl": 0, "payment_asset": {"Custom": 0}, "membership_model": {"Fixed": {"min_operators": 1}},
+        "pricing_quotes": [], "operator_signatures": ["0x" + "11" * 65], "security_commitments": []}]
+    ex, failure = world.execute([quoted])  # real: fewer quotes than operators panics (quirk services.quoted_request_quirks)
+    assert failure is None and ex.last_outcome == "panic (modelled)"
+
+    from pallets.balances import Balances
+
+    def broken(self, origin, dest, value):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("a simulator bug")
+    monkeypatch.setattr(Balances.call_specs()["transfer_keep_alive"], "fn", broken)
+    _, failure = world.execute([["call", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 1}]])
+    assert failure is not None and failure.kind == "panic" and "ZeroDivisionError" in failure.message
