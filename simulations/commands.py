@@ -72,23 +72,31 @@ def run_and_report(console: Console, store: RunStore, run_id: int, sc: Any, comm
 
 
 def print_summary(console: Console, store: RunStore, run_id: int) -> None:
-    """The plain-text summary table: per arm, slashes by outcome, governance's window, losses."""
-    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", caption="window: mean blocks between a proposal and the last block a veto can land; late: vetoes that missed it; losses in TNT")
-    for col in ("arm", "slashes", "vetoed", "applied", "other", "late", "window", "operator TNT", "delegators TNT", "pools TNT"):
-        table.add_column(col, justify="right" if col != "arm" else "left")
-    for arm in store.arms(run_id):
+    """The plain-text summary table: per arm, slashes by outcome and against the ground truth, what
+    is still pending, governance's window, every loss in the numeraire."""
+    arms = store.arms(run_id)
+    numeraire = next((json.loads(a.summary_json or "{}").get("outcomes", {}).get("numeraire") for a in arms if a.summary_json), None) or "TNT"
+    from rich import box
+
+    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
+                  caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: still open when the run "
+                          f"stopped (+ value at risk in {numeraire}); late: vetoes that missed the window; window: mean blocks from a proposal to "
+                          f"the last block a veto can land; loss: every role and asset, in {numeraire}")
+    table.add_column("arm", overflow="fold", min_width=12, ratio=2)
+    for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
+        table.add_column(col, justify="right", overflow="fold", ratio=1)
+    for arm in arms:
         s = json.loads(arm.summary_json or "{}")
         if not s:
-            table.add_row(arm.label, *["-"] * 9)
+            table.add_row(arm.label, *["-"] * 8)
             continue
         counts = s.get("slashes", {})
-        proposed = sum(counts.values())
-        other = proposed - counts.get("vetoed", 0) - counts.get("applied", 0)
-        losses = s.get("losses", {})
+        o = s.get("outcomes", {})
         window = s.get("window_blocks_mean")
-        table.add_row(arm.label, str(proposed), str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(other), str(s.get("vetoes_late", 0)),
-                      "-" if window is None else f"{window:.1f}", tnt(losses.get("operator:TNT", 0)), tnt(losses.get("delegator:TNT", 0)),
-                      tnt(losses.get("pool:TNT", 0)))
+        pending = "-" if not o else (f"{o['pending_at_end']}" + (f" +{o['pending_value']:,.0f}" if o["pending_at_end"] else ""))
+        table.add_row(arm.label, str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
+                      str(o.get("faulty_escaped", "-")), pending, str(s.get("vetoes_late", 0)), "-" if window is None else f"{window:.1f}",
+                      "-" if not o else f"{o['loss_total_value']:,.0f}")
     console.print(table)
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
@@ -171,9 +179,6 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     if runs < 1:
         raise CommandError("--runs must be at least 1")
     sc, text = load_for_run(scenario, {}, None)
-    for key, values in grid.items():  # validate every point before starting
-        for value in values:
-            load_for_run(scenario, {key: value}, None, text=text)
     chosen = rules or list(sc.rules)
     try:
         if sc.arms and not (params or rules or policies):
@@ -183,6 +188,8 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
             arms, combos = grid_arms(sc, chosen, grid, policies)
     except ArmError as exc:
         raise CommandError(str(exc)) from None
+    for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
+        load_for_run(scenario, arm.overrides(), None, text=text)
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     command = "tangle-sim sweep " + " ".join([scenario] + [f"--policy {p}" for p in policies or []] + [f"--param {p}" for p in params]

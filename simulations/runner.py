@@ -86,7 +86,7 @@ class Recorder:
         self.calls_committed = len(records)
 
 
-def summarize(sim: Simulation) -> dict[str, Any]:
+def summarize(sim: Simulation, state_root: str | None = None) -> dict[str, Any]:
     """Counts, losses by role and asset, and how much time governance had."""
     recs = sim.queue.records
     by_status: dict[str, int] = {}
@@ -103,7 +103,7 @@ def summarize(sim: Simulation) -> dict[str, Any]:
         "seed": sim.seed,
         "block": sim.rt.block_number,
         "round": sim.clock.round_of(sim.rt.block_number),
-        "state_root": sim.rt.state_root(),
+        "state_root": state_root or sim.rt.state_root(),
         "slashes": by_status,
         "vetoes_decided": sum(1 for r in recs if r.decision in ("veto", "veto_late")),
         "vetoes_late": sum(1 for r in recs if r.decision == "veto_late"),
@@ -120,7 +120,8 @@ def summarize(sim: Simulation) -> dict[str, Any]:
 
 def result_of(sim: Simulation, arm: ArmSpec) -> ArmResult:
     sim.scan_events()
-    return ArmResult(arm.label, arm.rule, arm.branch, arm.seed, sim.rt.state_root(), summarize(sim), sim.losses(),
+    root = sim.rt.state_root()  # hashing the whole state: once per arm
+    return ArmResult(arm.label, arm.rule, arm.branch, arm.seed, root, summarize(sim, root), sim.losses(),
                      [r.row() for r in sim.queue.records], sim.metrics(), len(sim.rt.call_log))
 
 

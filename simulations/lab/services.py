@@ -10,6 +10,7 @@ call log replays without any Python contract.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from runtime import Runtime
@@ -36,9 +37,15 @@ def blueprint_params(name: str) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _operator_key(actor_id: str, blueprint: str) -> str:
+    """The operator's ECDSA public key: a pure function of its ids, derived once per process (a
+    secp256k1 multiplication cost about a tenth of a short run)."""
+    return "0x" + public_key(dev_private_key(f"sim/{actor_id}/{blueprint}")).hex()
+
+
 def operator_preferences(actor_id: str, blueprint: str) -> dict[str, Any]:
-    key = public_key(dev_private_key(f"sim/{actor_id}/{blueprint}"))
-    return {"key": "0x" + key.hex(), "rpc_address": f"https://{actor_id}.sim:9944"}
+    return {"key": _operator_key(actor_id, blueprint), "rpc_address": f"https://{actor_id}.sim:9944"}
 
 
 def _ok(rt: Runtime, who: str, function: str, params: dict[str, Any]) -> Any:

@@ -103,6 +103,13 @@ def test_the_sweep_command_takes_a_policy_grid(tmp_path) -> None:
     db = str(tmp_path / "s.db")
     bad = runner.invoke(app, ["sweep", str(SCENARIO), "--policy", "lenient", "--runs", "1", "--store", db, "--no-progress"])
     assert bad.exit_code == 2 and "unknown policy 'lenient'" in bad.output
+    # every arm's overrides are validated together before anything runs
+    clash = runner.invoke(app, ["sweep", str(SCENARIO), "--param", "staking_slash_defer_duration=1,3", "--rule", "substrate_staking", "--runs", "1",
+                                "--store", db, "--no-progress"])
+    assert clash.exit_code == 2 and "SlashDeferDuration < BondingDuration" in " ".join(clash.output.split())
+    together = runner.invoke(app, ["sweep", str(SCENARIO), "--param", "staking_slash_defer_duration=4", "--param", "staking_bonding_duration=5",
+                                   "--param", "length.rounds=4", "--rule", "substrate_staking", "--runs", "1", "--workers", "1", "--store", db, "--no-progress"])
+    assert together.exit_code == 0, together.output
     csv = tmp_path / "out.csv"
     ok = runner.invoke(app, ["sweep", str(SCENARIO), "--policy", "never", "--policy", "always", "--rule", "symbiotic", "--rule", "eigenlayer",
                              "--param", "eigenlayer.veto_window_blocks=12,40", "--param", "length.rounds=6", "--runs", "2", "--workers", "1",
