@@ -470,8 +470,7 @@ class RpcHandler:
             sub = self.chain._apply(p[0])
             s.watches[sub.hash] = sub_id
             s.send([notification("author_extrinsicUpdate", sub_id, "ready")])
-            if self.chain.sealing == "instant":
-                self.chain.seal()
+            self.chain.after_submit()
         return sub_id
 
     def _unwatch(self, s: Session, p: list[Any]) -> bool:
