@@ -147,3 +147,36 @@ def test_rpc_reads_at_a_block_hash_see_that_block(chain: SimChain, metadata: Run
     assert free(new) - free(old) == 3 * UNIT
     gone = get([key, "0x" + "11" * 32])
     assert gone["error"]["code"] == 4003 and "Unknown block" in gone["error"]["data"]
+
+
+def test_dev_rpcs_build_mode_new_block_time_travel_and_set_head(chain: SimChain, metadata: RuntimeMetadata) -> None:
+    handler = RpcHandler(chain)
+    session = Session()
+
+    def call(method: str, *params):  # type: ignore[no-untyped-def]
+        reply = handler.handle(session, {"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+        assert "error" not in reply, reply  # type: ignore[operator]
+        return reply["result"]  # type: ignore[index]
+
+    assert call("dev_setBlockBuildMode", "Manual") is None and chain.sealing == "manual"
+    start = chain.head.number
+    last = call("dev_newBlock", {"count": 3})
+    assert chain.head.number == start + 3 and chain.head.hash == last
+    call("dev_newBlock", {"to": start + 5})
+    assert chain.head.number == start + 5
+    when = 1_800_000_000_000
+    assert call("dev_timeTravel", when) == when
+    timestamp = metadata.pallet("Timestamp")
+    now_key = "0x" + storage_key(metadata, timestamp.storage_prefix or "", timestamp.storage["Now"], []).hex()
+    assert int.from_bytes(bytes.fromhex(call("state_getStorage", now_key)[2:]), "little") == when
+    stamped = chain.block(call("dev_newBlock", {}))
+    assert stamped.timestamp == when + 6000  # type: ignore[union-attr]
+    back = call("dev_setHead", -2)
+    assert chain.head.hash == back and chain.head.number == start + 4
+    assert call("dev_setHead", start + 2) == chain.blocks[start + 2].hash
+    assert call("dev_setRuntimeLogLevel", 4) is None
+    balances = metadata.pallet("Balances")
+    key = "0x" + storage_key(metadata, balances.storage_prefix or "", balances.storage["TotalIssuance"], []).hex()
+    wanted = "0x" + (123 * UNIT).to_bytes(16, "little").hex()
+    assert call("dev_setStorage", [[key, wanted]]) == chain.head.hash
+    assert call("state_getStorage", key) == wanted

@@ -25,7 +25,9 @@ BOB = DEV_ACCOUNTS["Bob"]
 
 
 def node_for(metadata: RuntimeMetadata, genesis: GenesisConfig, sealing: str = "manual") -> NodeThread:
-    return NodeThread(RpcHandler(SimChain(metadata, Runtime(genesis), sealing=sealing)))
+    # fees off: the replay compares the node with a simulator run that charges none (the node charges
+    # pallet-transaction-payment's fee by default since issue 17)
+    return NodeThread(RpcHandler(SimChain(metadata, Runtime(genesis), sealing=sealing, fees=False)))
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

@@ -150,6 +150,7 @@ class SimChain:
         self.lock = threading.RLock()
         self._ts_call = self._timestamp_call_prefix()
         self.now_ms = GENESIS_TIME_MS
+        self._batch_scheduled = False
         self.time_override: int | None = None  # dev_timeTravel: Timestamp.Now until the next block
         self.listeners: list[Callable[[Block, list[Submission]], None]] = []
         self.finality_listeners: list[Callable[[list[Block]], None]] = []
@@ -287,9 +288,23 @@ class SimChain:
         """Check and dispatch one extrinsic into the open block; seal it at once with instant sealing."""
         with self.lock:
             sub = self._apply(xt_hex)
-            if self.sealing == "instant":
-                self.seal()
+            self.after_submit()
             return sub
+
+    def after_submit(self) -> None:
+        """instant: seal now; batch: seal everything pending 100 ms after the first waiting submission
+        (at once without a scheduler); manual: wait for dev_newBlock / engine_createBlock."""
+        if self.sealing == "instant" or (self.sealing == "batch" and self.scheduler is None):
+            self.seal()
+        elif self.sealing == "batch" and not self._batch_scheduled:
+            self._batch_scheduled = True
+            self.scheduler(0.1, self._seal_batch)  # type: ignore[misc]
+
+    def _seal_batch(self) -> None:
+        with self.lock:
+            self._batch_scheduled = False
+            if self.pending():
+                self.seal()
 
     def _decode(self, raw: bytes) -> Any:
         try:

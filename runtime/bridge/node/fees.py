@@ -5,8 +5,9 @@ be the amount the chain would charge. ``compute_fee_raw``: inclusion fee = base 
 multiplier x weight fee, with Tangle's ``WeightToFee = IdentityFee`` (ref_time as balance),
 ``LengthToFee = ConstantMultiplier<TransactionByteFee = MILLIUNIT>`` and the base extrinsic weight
 from ``System.BlockWeights`` (read from the metadata). The fee multiplier is
-``TransactionPayment.NextFeeMultiplier``; the simulator does not model its per-block adjustment and
-keeps its genesis value, 1 (documented in ``runtime/quirks.py`` terms: a model limit, not a quirk).
+``TransactionPayment.NextFeeMultiplier``; the simulator does not model its per-block adjustment
+(``TargetedFeeAdjustment``) and keeps its genesis value, 1: a limit of the model, not a quirk. Nor
+is the refund of unused weight modelled (the simulator's weights are the charged weights).
 """
 
 from __future__ import annotations

@@ -431,7 +431,8 @@ class RpcHandler:
         method = _param(p, 0)
         if not isinstance(method, str):
             raise invalid_params("method name must be a string")
-        data = _hex_bytes(_param(p, 1, "0x"), "call data")
+        raw_data = _param(p, 1, "0x")
+        data = b"" if raw_data in ("", None) else _hex_bytes(raw_data, "call data")  # PAPI sends "" for no arguments
         at = _block_hash_param(_param(p, 2))
         return "0x" + self.chain.at(at, lambda: self.api.call(method, data)).hex()
 
@@ -469,8 +470,7 @@ class RpcHandler:
             sub = self.chain._apply(p[0])
             s.watches[sub.hash] = sub_id
             s.send([notification("author_extrinsicUpdate", sub_id, "ready")])
-            if self.chain.sealing == "instant":
-                self.chain.seal()
+            self.chain.after_submit()
         return sub_id
 
     def _unwatch(self, s: Session, p: list[Any]) -> bool:
