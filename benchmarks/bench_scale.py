@@ -246,8 +246,29 @@ def bench_memory() -> None:
     print(f"10^4 operators + 10^6 delegators (funded accounts) + 10^6 delegations, root computed: {(_rss() - base) / 2**30:.2f} GiB resident")
 
 
+def bench_delegate() -> None:
+    """``delegate`` into an operator that already has k bonds (fresh delegators with deposits)."""
+    from pallets.multi_asset_delegation.types import DelegatorMetadata, DelegatorStatus, Deposit
+    from pallets.primitives.assets import NATIVE
+
+    print("delegate: bonds already on the operator   calls/s")
+    for k in (10, 100, 1_000, 4_000):
+        rt, ops, _dels = delegated(1, k)
+        rt.pallets["MultiAssetDelegation"].consts = __import__("runtime.pallet", fromlist=["constants_with"]).constants_with(rt.pallets["MultiAssetDelegation"].consts, {"MaxDelegations": k + 10_000})
+        fresh = addresses(2_000, f"fresh-del-{k}")
+        load(rt.pallets["MultiAssetDelegation"].storage.Delegators, ((a, DelegatorMetadata(((NATIVE, Deposit(UNIT, 0, None)),), (), (), (), DelegatorStatus.Active)) for a in fresh))
+        load(rt.pallets["System"].storage.Account, ((a, AccountInfo(providers=1, free=10 * UNIT)) for a in fresh))
+        params = {"operator": ops[0], "asset": {"Custom": 0}, "amount": UNIT, "blueprint_selection": "All"}
+        started = time.perf_counter()
+        for i, who in enumerate(fresh):
+            rt.dispatch(who, "MultiAssetDelegation", "delegate", params)
+            if i % 500 == 499:
+                rt.advance_blocks(1)
+        print(f"                                  {k:>6,}   {len(fresh) / (time.perf_counter() - started):>8,.0f}")
+
+
 def _more_sections() -> dict[str, Callable[[], None]]:
-    return {"era": bench_era, "idle": bench_idle, "memory": bench_memory}
+    return {"era": bench_era, "idle": bench_idle, "memory": bench_memory, "delegate": bench_delegate}
 
 
 if __name__ == "__main__":
