@@ -186,8 +186,89 @@ def bench_era() -> None:
     print("(target: 10,000 operators and 1,000,000 delegations < 2 s)")
 
 
+def bench_idle() -> None:
+    """30 days of the slash-veto scenario's chain (its genesis: operators, a service, delegations,
+    under the real 1,200-block sessions), nothing dispatched: 432,000 blocks, 360 sessions, 120 eras."""
+    from simulations.scenario import load_scenario
+    from simulations.sim import Simulation
+
+    sc = load_scenario("simulations/scenarios/slash-veto.yaml", {"parameters.session_length": 1200})
+    sim = Simulation(sc, "tangle_services")
+    sim.setup()
+    rt = sim.rt
+    cpu, wall = time.process_time(), time.perf_counter()
+    rt.advance_blocks(432_000)
+    print(f"432,000 blocks of the slash-veto chain: {time.perf_counter() - wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU"
+          f" (now block {rt.block_number:,}, era {rt.current_era}; target < 2 s)")
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def bench_memory() -> None:
+    """Resident memory (Linux /proc) of the state, its maintained root digests and the address cache."""
+    from runtime.accounts import normalize_account
+
+    gc.collect()
+    base = _rss()
+    n = 200_000
+    rt, accts = funded(n)
+    for a in accts:
+        normalize_account(a)
+    gc.collect()
+    loaded = _rss()
+    rt.state_root()
+    gc.collect()
+    rooted = _rss()
+    print(f"per funded account: {(loaded - base) / n:,.0f} B state + address + cache, {(rooted - loaded) / n:,.0f} B root entry hashes"
+          f" -> {(rooted - base) / n:,.0f} B ({n:,} accounts)")
+    del rt, accts
+    gc.collect()
+    base = _rss()
+    ops, per = 2_000, 100
+    rt, _ops, _dels = delegated(ops, per)
+    gc.collect()
+    loaded = _rss()
+    rt.state_root()
+    gc.collect()
+    rooted = _rss()
+    d = ops * per
+    print(f"per delegation (with its delegator's account): {(loaded - base) / d:,.0f} B state, {(rooted - loaded) / d:,.0f} B root entry hashes"
+          f" -> {(rooted - base) / d:,.0f} B ({ops:,} operators, {d:,} delegations)")
+    del rt, _ops, _dels
+    gc.collect()
+    base = _rss()
+    rt, _ops, _dels = delegated(10_000, 100)
+    rt.state_root()
+    gc.collect()
+    print(f"10^4 operators + 10^6 delegators (funded accounts) + 10^6 delegations, root computed: {(_rss() - base) / 2**30:.2f} GiB resident")
+
+
+def bench_delegate() -> None:
+    """``delegate`` into an operator that already has k bonds (fresh delegators with deposits)."""
+    from pallets.multi_asset_delegation.types import DelegatorMetadata, DelegatorStatus, Deposit
+    from pallets.primitives.assets import NATIVE
+
+    print("delegate: bonds already on the operator   calls/s")
+    for k in (10, 100, 1_000, 4_000):
+        rt, ops, _dels = delegated(1, k)
+        rt.pallets["MultiAssetDelegation"].consts = __import__("runtime.pallet", fromlist=["constants_with"]).constants_with(rt.pallets["MultiAssetDelegation"].consts, {"MaxDelegations": k + 10_000})
+        fresh = addresses(2_000, f"fresh-del-{k}")
+        load(rt.pallets["MultiAssetDelegation"].storage.Delegators, ((a, DelegatorMetadata(((NATIVE, Deposit(UNIT, 0, None)),), (), (), (), DelegatorStatus.Active)) for a in fresh))
+        load(rt.pallets["System"].storage.Account, ((a, AccountInfo(providers=1, free=10 * UNIT)) for a in fresh))
+        params = {"operator": ops[0], "asset": {"Custom": 0}, "amount": UNIT, "blueprint_selection": "All"}
+        started = time.perf_counter()
+        for i, who in enumerate(fresh):
+            rt.dispatch(who, "MultiAssetDelegation", "delegate", params)
+            if i % 500 == 499:
+                rt.advance_blocks(1)
+        print(f"                                  {k:>6,}   {len(fresh) / (time.perf_counter() - started):>8,.0f}")
+
+
 def _more_sections() -> dict[str, Callable[[], None]]:
-    return {"era": bench_era}
+    return {"era": bench_era, "idle": bench_idle, "memory": bench_memory, "delegate": bench_delegate}
 
 
 if __name__ == "__main__":

@@ -12,3 +12,17 @@ class Hooks:
             self._process_subscriptions(n)
         if self.ctx.extensions.request_expiry:
             self._process_expiries(n)
+
+    def next_hook_block(self, after: int) -> int | None:
+        """The first block >= ``after`` at which ``on_initialize`` may act (None: none scheduled):
+        any block while slashes are queued (they fall due with rounds), else the next billing or
+        expiry block. Lets the runtime cross idle blocks at once."""
+        s = self.storage
+        if len(s.SlashQueue):
+            return after
+        due: list[int] = []
+        if self._billing_enabled():
+            due += [b for b in s.SubscriptionBillingQueue.keys() if b >= after]
+        if self.ctx.extensions.request_expiry:
+            due += [b for b in s.RequestExpiryCount.keys() if b >= after]
+        return min(due) if due else None

@@ -73,6 +73,13 @@ class Session(Pallet):
         if n > 1 and (n - 1) % self.consts.SessionLength == 0:
             self.rotate_session()
 
+    def next_hook_block(self, after: int) -> int:
+        """The first block >= ``after`` whose ``on_initialize`` rotates the session (lets the
+        runtime cross the blocks in between at once)."""
+        length = self.consts.SessionLength
+        m = max(after, 2)
+        return m + (-(m - 1)) % length
+
     def rotate_session(self) -> None:
         s = self.storage
         current = s.CurrentIndex.value()
