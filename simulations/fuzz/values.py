@@ -116,8 +116,11 @@ def _boundaries(maximum: int) -> tuple[int, ...]:
 
 
 def compile_codec(codec: Codec, name: str = "") -> Gen:
-    """The generator for ``codec``; ``name`` is the argument or field name (it picks the live pool)."""
-    kind = type(codec)
+    """The generator for ``codec``; ``name`` is the argument or field name (it picks the live pool).
+    A pallet's own codec subclass (Democracy's one-byte ``Vote``) draws like the codec it extends."""
+    known = (UIntCodec, PerThingCodec, IntCodec, BoolCodec, AccountIdCodec, H160Codec, FixedBytesCodec, BytesCodec, TextCodec,
+             OptionCodec, VecCodec, SetCodec, TupleCodec, StructCodec, EnumCodec, RuntimeCallCodec)
+    kind = next((k for k in type(codec).__mro__ if k in known), type(codec))
     if kind is UIntCodec or kind is PerThingCodec:
         maximum = codec.max  # type: ignore[attr-defined]
         bounds = _boundaries(maximum)

@@ -55,6 +55,30 @@ def operator_state_machine(rt: Runtime, ledger: Ledger) -> None:
     ledger.operator_status = now
 
 
+def _governance_deposits(rt: Runtime, spawners: dict[str, str]) -> Counter[str]:
+    """TNT each account has reserved as Proxy (proxies, announcements), Multisig and Democracy
+    (proposal and seconds) deposits: reserves an operator may hold besides its stake. A pure
+    proxy's deposit is recorded on the pure account but reserved from its spawner (``spawners``,
+    read from ``Proxy.PureCreated`` events), as in pallet_proxy."""
+    out: Counter[str] = Counter()
+    proxy = rt.pallets.get("Proxy")
+    if proxy is not None:
+        for who, (_defs, deposit) in proxy.storage.Proxies.items():  # type: ignore[attr-defined]
+            out[spawners.get(who, who)] += deposit
+        for who, (_anns, deposit) in proxy.storage.Announcements.items():  # type: ignore[attr-defined]
+            out[who] += deposit
+    multisig = rt.pallets.get("Multisig")
+    if multisig is not None:
+        for _key, m in multisig.storage.Multisigs.items():  # type: ignore[attr-defined]
+            out[m.depositor] += m.deposit
+    democracy = rt.pallets.get("Democracy")
+    if democracy is not None:
+        for _index, (depositors, deposit) in democracy.storage.DepositOf.items():  # type: ignore[attr-defined]
+            for who in depositors:
+                out[who] += deposit
+    return out
+
+
 def _asset_deposits(rt: Runtime) -> Counter[str]:
     """TNT each account has reserved as pallet_assets deposits (asset, metadata, account and approval deposits)."""
     out: Counter[str] = Counter()
@@ -93,18 +117,21 @@ def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
     if mad is None:
         return
     slashed: set[str] = ledger.extra.setdefault("balance_slashed_accounts", set())
+    spawners: dict[str, str] = ledger.extra.setdefault("pure_proxy_spawners", {})
     for ev in new_events(rt, ledger, "operator_stake_is_reserved"):
         if ev.spec.pallet == "Balances" and ev.spec.name == "Slashed":
             slashed.add(ev["who"])
+        elif ev.spec.pallet == "Proxy" and ev.spec.name == "PureCreated":
+            spawners[ev["pure"]] = ev["who"]
     balances = rt.pallets["Balances"]
-    deposits = _asset_deposits(rt)
+    deposits = _asset_deposits(rt) + _governance_deposits(rt, spawners)
     for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
         reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
         expected = meta.stake + deposits[who]
         if who in slashed:
-            assert reserved <= expected, f"operator {who} has {reserved} reserved, more than its stake {meta.stake} (and {deposits[who]} asset deposits)"
+            assert reserved <= expected, f"operator {who} has {reserved} reserved, more than its stake {meta.stake} (and {deposits[who]} asset and governance deposits)"
         else:
-            assert reserved == expected, f"operator {who} has {reserved} reserved but its stake is {meta.stake} (and {deposits[who]} asset deposits)"
+            assert reserved == expected, f"operator {who} has {reserved} reserved but its stake is {meta.stake} (and {deposits[who]} asset and governance deposits)"
 
 
 def delegation_books_balance(rt: Runtime, ledger: Ledger) -> None:
