@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, ValidationInfo, field_validator, model_validator
-from pydantic.functional_validators import BeforeValidator
+from pydantic.functional_validators import AfterValidator, BeforeValidator
 
 from simulations.yamlerrors import LoadedDocument, ScenarioError, format_validation_error, load_document
 
@@ -80,7 +80,17 @@ def _parse_amount(value: Any, info: ValidationInfo) -> Any:
     return int(exact)
 
 
-Amount = Annotated[StrictInt, BeforeValidator(_parse_amount), Field(ge=0, le=(1 << 128) - 1)]
+MAX_AMOUNT = (1 << 128) - 1  # a u128 Balance
+
+
+def _check_u128(value: int) -> int:
+    """pydantic's own ``le`` message prints the bound as a float (3.402823669209385e+38): say it exactly."""
+    if value > MAX_AMOUNT:
+        raise ValueError(f"{value:,} base units overflows a u128 balance (at most {MAX_AMOUNT:,})")
+    return value
+
+
+Amount = Annotated[StrictInt, BeforeValidator(_parse_amount), Field(ge=0), AfterValidator(_check_u128)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Percent = Annotated[StrictInt, Field(ge=1, le=100)]
 
