@@ -183,14 +183,22 @@ class SlashQueue:
             rec.status = "pending"
             sim.schedule(rec.timing.execute_block, "execute", rec.slash_id)
 
-    def _propose_services_native(self, sim: QueuePort, rec: SlashRecord) -> None:
+    def _services_slash(self, sim: QueuePort, rec: SlashRecord) -> str | None:
+        """``Services.slash`` by the service's slashing origin; on success remember the unapplied
+        slash's (era, index), on failure return the error's name."""
         slasher = sim.slashing_origin(rec.service_id)
         receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
         if not receipt.is_success:
-            rec.status, rec.note = "rejected", receipt.error_name
-            return
+            return receipt.error_name
         ev = receipt.event("Services.UnappliedSlash")
         rec.native_key = (ev["era"], ev["index"])
+        return None
+
+    def _propose_services_native(self, sim: QueuePort, rec: SlashRecord) -> None:
+        error = self._services_slash(sim, rec)
+        if error is not None:
+            rec.status, rec.note = "rejected", error
+            return
         assert isinstance(self.timing_rule, TangleServicesTiming)
         rec.timing = self.timing_rule.schedule(rec.fault_block, rec.proposed_block)  # type: ignore[arg-type]
         rec.status = "pending"
@@ -259,13 +267,10 @@ class SlashQueue:
             return
         self.touch(rec)
         if rec.target == "services":
-            slasher = sim.slashing_origin(rec.service_id)
-            receipt = sim.dispatch(slasher, "Services", "slash", {"offender": sim.account(rec.offender), "service_id": rec.service_id, "slash_percent": rec.percent})
-            if not receipt.is_success:
-                rec.status, rec.note = "failed", receipt.error_name
+            error = self._services_slash(sim, rec)
+            if error is not None:
+                rec.status, rec.note = "failed", error
                 return
-            ev = receipt.event("Services.UnappliedSlash")
-            rec.native_key = (ev["era"], ev["index"])
             rec.status = "executing"
             sim.schedule(sim.rt.block_number + 1, "check", rec.slash_id)
         else:
