@@ -57,10 +57,40 @@ def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int |
     if unknown:
         raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
     command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
+    info: dict[str, Any] = {"rules": chosen}
+    if sc.arms and not rules:
+        # the scenario's declared arms (each its own policy and parameters), not the bare rules
+        # with the scenario's default policy: that would answer a question nobody asked
+        planned, arm_overrides = declared_run_arms(sc, path, overrides, text, allow_long)
+        info = {"rules": sorted({a.rule for a in planned}), "arm_overrides": arm_overrides}
+    else:
+        planned = plan_arms(sc, sc.seed, chosen)
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
-                              seed=sc.seed, command=command, info={"rules": chosen}, owner=process_identity(),
-                              arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in plan_arms(sc, sc.seed, chosen)])
+                              seed=sc.seed, command=command, info=info, owner=process_identity(),
+                              arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in planned])
     return run_id, sc, command
+
+
+def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, allow_long: bool) -> tuple[list[Any], dict[str, dict[str, Any]]]:
+    """The scenario's ``arms:`` as run arms (one seed each) and each arm's overrides, every arm's
+    scenario validated before anything is stored. An arm's own parameters win over ``--param``,
+    as in a sweep. The scenario's ``branches`` (if any) are played too."""
+    from simulations.lab.arms import ArmError, declared_arms
+    from simulations.runner import ArmSpec
+
+    try:
+        arms = declared_arms(sc)
+    except ArmError as exc:
+        raise ScenarioError("arms", [str(exc)]) from None
+    arm_overrides: dict[str, dict[str, Any]] = {}
+    planned = []
+    for arm in arms:
+        merged = {**overrides, **arm.overrides()}
+        load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long))
+        arm_overrides[arm.name] = arm.overrides()
+        planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
+    planned += [a for a in plan_arms(sc, sc.seed, []) if a.branch is not None]
+    return planned, arm_overrides
 
 
 def stored_scenario(store: RunStore, run_id: int) -> Any:

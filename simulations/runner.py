@@ -20,7 +20,7 @@ from typing import Any, Callable
 from simulations.lab.loop import Simulation
 from simulations.lab.measures import Metric
 from simulations.lab.outcomes import outcomes
-from simulations.scenario import Scenario, validate_document
+from simulations.scenario import HARD_MAX_BLOCKS, Scenario, validate_document
 from simulations.store import RoundCommit, RunStore
 from simulations.yamlerrors import load_document
 
@@ -267,6 +267,8 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
         store.start_arm(arm_row.id)
         return Recorder(sink_for(arm_row.id), skip_until=arm_row.last_round, expect=expect)
 
+    run = store.run(run_id)
+    arm_overrides: dict[str, dict[str, Any]] = json.loads(run.info_json or "{}").get("arm_overrides", {})
     plain = [a for a in arms if a.branch is None]
     for arm_row in plain:
         if arm_row.status == "completed":
@@ -274,7 +276,12 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
                 progress.advance(task, total_rounds)
             continue
         spec = ArmSpec(arm_row.label, arm_row.rule, arm_row.seed)
-        res = play(sc, spec, recorder_for(arm_row), tick)
+        arm_sc = sc
+        if arm_row.label in arm_overrides:  # a declared arm: the stored scenario under its own policy and parameters
+            merged = {**json.loads(run.overrides_json or "{}"), **arm_overrides[arm_row.label]}
+            suffix = Path(run.scenario_path).suffix or ".yaml"
+            arm_sc, _ = load_for_run(f"stored-run-{run_id}{suffix}", merged, run.seed, text=run.scenario_text, max_blocks=HARD_MAX_BLOCKS)
+        res = play(arm_sc, spec, recorder_for(arm_row), tick)
         store.finish_arm(arm_row.id, losses=res.losses, summary=res.summary, slashes=res.slashes)
         results[spec.label] = res
     branch_rows = {a.branch: a for a in arms if a.branch is not None}

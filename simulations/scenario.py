@@ -449,7 +449,7 @@ class Scenario(_Model):
     prices: Prices | None = None
     end: EndSpec = EndSpec()
     policies: dict[str, Policy] = Field(default_factory=dict, description="Named veto policies that arms and --policy refer to")
-    arms: list[ArmDecl] = Field(default_factory=list, description="Arms a sweep runs when the command line names none")
+    arms: list[ArmDecl] = Field(default_factory=list, description="Arms a sweep (and `tangle-sim run`, one seed each) runs when the command line names no rule, policy or grid")
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":

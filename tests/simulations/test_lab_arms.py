@@ -124,3 +124,46 @@ def test_the_sweep_command_takes_a_policy_grid(tmp_path) -> None:
     frame = pd.read_csv(csv)
     assert len(frame) == 12 and set(frame.arm) == {"symbiotic/never", "symbiotic/always"} | {
         f"eigenlayer/{p}/eigenlayer.veto_window_blocks={w}" for p in ("never", "always") for w in (12, 40)}
+
+
+def test_run_plays_the_declared_arms_with_their_own_policy_and_parameters(tmp_path) -> None:
+    """`tangle-sim run` on a scenario with ``arms:`` plays those arms (once each, the scenario's seed),
+    not the bare rules under the scenario's default policy; each arm equals a direct play of the
+    scenario with that arm's overrides, and resuming re-derives the same per-arm scenario."""
+    import json
+
+    from simulations.commands import execute_run, start_run, stored_scenario
+    from simulations.runner import ArmSpec, load_for_run, play
+    from simulations.store import RunStore
+
+    text = TEXT + """\
+arms:
+  - {name: veto-all, policy: always, rule: tangle_services, params: {length.rounds: 6}}
+  - {name: veto-none, policy: never, rule: tangle_services, params: {length.rounds: 6}}
+"""
+    path = tmp_path / "declared.yaml"
+    path.write_text(text)
+    store = RunStore(str(tmp_path / "r.db"))
+    run_id, sc, _ = start_run(store, str(path), {}, None, None, None)
+    plain = [a.label for a in store.arms(run_id) if a.branch is None]
+    assert plain == ["veto-all", "veto-none"]  # the scenario's what-if branches are played as well
+    results = execute_run(store, run_id, stored_scenario(store, run_id))
+    assert {"veto-all", "veto-none"} <= set(results)
+    for name, policy in (("veto-all", "always"), ("veto-none", "never")):
+        direct_sc, _ = load_for_run(str(path), {"length.rounds": 6, "governance.policy": {"kind": policy}}, None)
+        direct = play(direct_sc, ArmSpec(name, "tangle_services", sc.seed))
+        assert results[name].state_root == direct.state_root
+    vetoed = {n: r.summary["slashes"].get("vetoed", 0) for n, r in results.items()}
+    assert vetoed["veto-none"] == 0 and results["veto-all"].summary["vetoes_decided"] > 0
+    assert results["veto-all"].state_root != results["veto-none"].state_root
+    info = json.loads(store.run(run_id).info_json)
+    assert info["arm_overrides"]["veto-none"]["governance.policy"] == {"kind": "never"}
+    # --rule still runs the bare rules (the scenario's own policy)
+    run2, _, _ = start_run(store, str(path), {"length.rounds": 4}, None, ["eigenlayer"], None)
+    assert [a.label for a in store.arms(run2) if a.branch is None] == ["eigenlayer"]
+    # an arm whose overrides do not validate is refused before anything is stored
+    path.write_text(text + "  - {name: broken, rule: substrate_staking, params: {staking_slash_defer_duration: 500}}\n")
+    before = len(store.runs())
+    with pytest.raises(Exception, match="SlashDeferDuration"):
+        start_run(store, str(path), {}, None, None, None)
+    assert len(store.runs()) == before
