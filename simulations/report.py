@@ -174,7 +174,7 @@ def _cell(summary: pd.DataFrame | None, arm: Any, m: Measure | None) -> tuple[st
     if r.empty:
         return "no data", "missing"
     r = r.iloc[0]
-    return format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"]), "num"
+    return format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False))), "num"
 
 
 def _figure(title: str, b64: str, caption: str) -> str:
@@ -240,7 +240,9 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
         classes.append("best" if r["verdict"] == "best" else "")
     how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs; differences to the best arm are "
            f"{ranking.attrs['comparison']} (every arm runs on the same seeds, so the shared randomness cancels). "
-           "An arm is 'worse than best' only when the interval of its difference excludes zero.")
+           "An arm is 'worse than best' only when the interval of its difference excludes zero."
+           + (" *: a low bound clipped at 0, the least a count or loss can be (the t interval reached below it: few or skewed runs)."
+              if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else ""))
     return _table(header, rows, classes), ranking, summary, how
 
 
@@ -326,7 +328,8 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 add("stake_per_operator", stake[0], figures.fig_stake(stake[1], stake[0], "TNT"),
                     f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
         parts.append("".join(sections))
-        parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {CONFIDENCE:.0%} t interval; n: runs that recorded the value.") + "</p>")
+        parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {CONFIDENCE:.0%} t interval (*: low bound clipped at 0, "
+                                                                   "the least the measure can be); n: runs that recorded the value.") + "</p>")
         shown, zero = _split_zero(frame, _summary_metrics(frame, cat))
         units = {m.column: m for m in shown}
         rows = []
@@ -335,7 +338,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 continue
             m = units[r["metric"]]
             rows.append([(str(r["arm"]), ""), (m.axis, ""), (str(r["n"]), "num"),
-                         (format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"]), "num")])
+                         (format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False))), "num")])
         parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:

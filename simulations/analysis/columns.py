@@ -115,6 +115,19 @@ def catalogue(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) ->
     return Catalogue(numeraire, honest, honest_count, faulty, pending, pending_value, total, role_losses, asset_losses, missing, applied)
 
 
+# outcome columns that count or measure something that cannot be negative: a mean's interval is
+# clipped at 0 for them (the true mean lies in [0, inf), so intersecting a valid interval with that
+# range keeps its coverage; a t interval below 0 only says the normal approximation is poor)
+_NONNEGATIVE = re.compile(
+    r"loss_.+|.+_(value|base|count|blocks|rounds)|honest_slashed.*|faulty_escaped.*|pending.*|value_at_risk|applied|vetoed|rejected|dropped|failed"
+    r"|late_vetoes.*|vetoes_.*|window_.*|time_to_.*|calls|requests_.*|landed.*|enacted.*|started.*")
+
+
+def lower_bound(column: str) -> float | None:
+    """The smallest value ``column`` can take (0 for the lab's counts, losses and durations), or None."""
+    return 0.0 if _NONNEGATIVE.fullmatch(str(column)) else None
+
+
 def _role_rank(column: str) -> int:
     for i, role in enumerate(ROLE_ORDER):
         if column.startswith(f"loss_{role}_"):

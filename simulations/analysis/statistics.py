@@ -31,6 +31,8 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from simulations.analysis.columns import lower_bound
+
 Method = Literal["t", "bootstrap"]
 Direction = Literal["lower", "higher"]
 
@@ -200,8 +202,14 @@ def _check(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 
 def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "arm", pair_on: str = "seed", baseline: str | None = None,
                    confidence: float = 0.95, method: Method = "t", seed: int = 0, paired: bool = True,
-                   resamples: int = BOOTSTRAP_RESAMPLES) -> pd.DataFrame:
+                   resamples: int = BOOTSTRAP_RESAMPLES, lower_bounds: Mapping[str, float | None] | None = None) -> pd.DataFrame:
     """One row per (arm, metric): n, mean, std, the ``confidence`` interval of the mean and how it was made.
+
+    ``lower_bounds``: per metric, the smallest value it can take (default: 0 for the lab's counts,
+    losses and durations, :func:`simulations.analysis.columns.lower_bound`). A mean's interval that
+    reaches below it is clipped there (coverage is kept: the true mean cannot lie below), and the
+    row's ``note`` and ``clipped`` say so: with few or skewed runs a t interval of a loss would
+    otherwise read "between -3 and 12 tokens". Differences between arms are never clipped.
 
     With ``baseline``, each arm's difference to the baseline arm: paired on ``pair_on`` (each arm's
     run with seed s minus the baseline's run with seed s; ``n_pairs`` seeds both have) or, with
@@ -240,11 +248,16 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
                     values[k] = _exact(v, metric)
             by_key[a] = values
             samples[a] = _Sample(list(values.values()))
+        floor = lower_bounds[metric] if lower_bounds is not None and metric in lower_bounds else lower_bound(metric)
         for a, grp in groups.items():
             s = samples[a]
             low, high, note = _interval(s, confidence, method, _stream(seed, a, metric, "mean"), resamples)
+            clipped = floor is not None and not math.isnan(low) and low < floor
+            if clipped:
+                low = float(floor)  # type: ignore[arg-type]
+                note = "; ".join(x for x in (note, f"interval clipped at {format_number(float(floor))} (the metric cannot be lower; few or skewed runs)") if x)  # type: ignore[arg-type]
             row: dict[str, Any] = {"arm": a, "metric": metric, "runs": len(grp), "n": s.n, "n_missing": len(grp) - s.n, "mean": s.mean_f,
-                                   "std": s.std_f, "ci_low": low, "ci_high": high, "method": method, "confidence": confidence}
+                                   "std": s.std_f, "ci_low": low, "ci_high": high, "clipped": clipped, "method": method, "confidence": confidence}
             if baseline is not None:
                 row.update(_difference(a, baseline, samples, by_key, metric, confidence, method, seed, paired, resamples))
                 if a == baseline:
@@ -360,15 +373,16 @@ def _decimals(low: float, high: float) -> int | None:
     return min(8, max(0, 1 - math.floor(math.log10(half))))
 
 
-def format_interval(mean: float, low: float, high: float, note: str = "") -> str:
-    """``mean [low, high]``; without an interval the reason is shown instead of bounds."""
+def format_interval(mean: float, low: float, high: float, note: str = "", clipped: bool = False) -> str:
+    """``mean [low, high]``; without an interval the reason is shown instead of bounds; a low bound
+    clipped at the metric's range (:func:`summarize_arms`) is marked ``*``."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "no data"
     if low is None or math.isnan(low) or math.isnan(high):
         why = note.split(";")[0] if note else "no interval"
         return f"{format_number(mean)} [{why}]"
     d = _decimals(low, high)
-    return f"{format_number(mean, d)} [{format_number(low, d)}, {format_number(high, d)}]"
+    return f"{format_number(mean, d)} [{format_number(low, d)}{'*' if clipped else ''}, {format_number(high, d)}]"
 
 
 def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Mapping[str, float] | None = None,
@@ -395,6 +409,8 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
         caption.append(f"Δ: arm minus baseline {base!s} ({how})")
     if has_cens:
         caption.append("censored: runs that ended with slashes still pending")
+    if "clipped" in summary.columns and summary["clipped"].fillna(False).astype(bool).any():
+        caption.append("*: interval clipped at 0, the lowest value the metric can take (few or skewed runs)")
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("metric", overflow="fold", ratio=2, min_width=8)
@@ -414,7 +430,7 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
         metric = r["metric"] + (f" ({units[r['metric']]})" if r["metric"] in units else "")
         missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
         cells = [str(r["arm"]) if r["arm"] != previous else "", metric, f"{r['n']}",
-                 format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", "")) + missing]
+                 format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False))) + missing]
         if has_diff:
             if r["arm"] == r.get("baseline"):
                 cells.append("baseline")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 
 import numpy as np
 import pandas as pd
@@ -187,3 +188,28 @@ def test_console_table_keeps_arm_names_whole_at_80_columns() -> None:
         assert "".join(name.split()) in "".join(first_column.split())
     assert "2.5 [" in text or "2.50 [" in text  # a mean shown with its interval, in tokens
     assert "baseline" in text and "3/6" in text
+
+
+def test_intervals_of_losses_and_counts_stop_at_zero_and_say_so() -> None:
+    """Three runs losing nothing and one losing 9 tokens: the t interval of the mean is about
+    [-4.9, 9.4]; a loss cannot be negative, so the low bound is 0 (coverage is kept), the row says
+    it was clipped and the table marks it. A metric that can be negative, and a difference
+    between arms, keep their t bounds."""
+    frame = pd.DataFrame({"arm": ["a"] * 4 + ["b"] * 4, "seed": [1, 2, 3, 4] * 2,
+                          "loss_total_value": [0, 0, 0, 9, 1, 1, 2, 1], "net_gain": [0, 0, 0, 9, 1, 1, 2, 1]})
+    summary = summarize_arms(frame, ["loss_total_value", "net_gain"], baseline="b")
+    loss = summary[(summary.arm == "a") & (summary.metric == "loss_total_value")].iloc[0]
+    gain = summary[(summary.arm == "a") & (summary.metric == "net_gain")].iloc[0]
+    half = t_quantile(0.975, 3) * statistics.stdev([0, 0, 0, 9]) / 2
+    assert gain.ci_low == pytest.approx(2.25 - half) and gain.ci_low < 0 and not gain.clipped
+    assert loss.ci_low == 0.0 and loss.clipped and "clipped at 0" in loss.note
+    assert loss.ci_high == pytest.approx(gain.ci_high)
+    assert loss.diff_ci_low < 0  # a difference can be negative: never clipped
+    b = summary[(summary.arm == "b") & (summary.metric == "loss_total_value")].iloc[0]
+    assert not b.clipped and b.ci_low > 0
+    # the caller can say what a metric's range is
+    own = summarize_arms(frame, ["net_gain"], lower_bounds={"net_gain": 0})
+    assert own[own.arm == "a"].iloc[0].ci_low == 0.0
+    assert "[0.0*, " in format_interval(loss["mean"], loss.ci_low, loss.ci_high, loss.note, loss.clipped)
+    text = render_summary(summary, width=160)
+    assert "clipped at 0" in " ".join(text.split())
