@@ -154,7 +154,8 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
     for ev in rt.all_events():
         if ev.spec.pallet not in ("MultiAssetDelegation", "Services"):
             continue
-        attrs = ", ".join(f"{k}={_short(_names(v))}" for k, v in ev.encoded_attributes().items())
+        encoded = ev.encoded_attributes()
+        attrs = ", ".join(f"{k}={_amount(ev.spec.name, k, v, encoded.get('asset')) or _short(_names(v))}" for k, v in encoded.items())
         events.add_row(f"{ev.block:,}", ev.name, attrs)
     console.print(events)
     if log_path is not None:
@@ -162,6 +163,31 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
         console.print(f"call log written to {log_path}; rebuild it with: tangle-sim replay {log_path}")
     console.print(f"final state root {rt.state_root()}")
     return rt
+
+
+# amounts the timeline shows in tokens: with an ``asset`` attribute in that asset, else the ones
+# known to be TNT (a self-stake slash; the demo pays every request in TNT, so refunds are TNT)
+AMOUNT_KEYS = ("amount", "refunded", "value", "bond_amount", "reward", "fee")
+NATIVE_AMOUNTS = {("OperatorSlashed", "amount"), ("ServiceRequestExpired", "refunded"), ("OperatorJoined", "bond_amount")}
+DECIMALS = {0: ("TNT", 18), 1: ("USDC", 6)}
+
+
+def tokens(amount: int, symbol: str, decimals: int) -> str:
+    """An exact decimal (integer arithmetic, no float): 20000000000 at 6 decimals -> ``20,000 USDC``."""
+    whole, frac = divmod(amount, 10**decimals)
+    digits = f"{frac:0{decimals}d}".rstrip("0") if decimals else ""
+    return f"{whole:,}" + (f".{digits}" if digits else "") + f" {symbol}"
+
+
+def _amount(event: str, key: str, value: Any, asset: Any) -> str | None:
+    """``key=value`` of an event as tokens of its asset, or None to show it as it is."""
+    if key not in AMOUNT_KEYS or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if isinstance(asset, dict) and set(asset) == {"Custom"} and asset["Custom"] in DECIMALS:
+        return tokens(value, *DECIMALS[asset["Custom"]])
+    if asset is None and (event, key) in NATIVE_AMOUNTS:
+        return tokens(value, "TNT", 18)
+    return None
 
 
 def _names(value: Any) -> Any:

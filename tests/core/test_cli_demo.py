@@ -21,6 +21,10 @@ def test_demo_tells_the_restaking_story_and_its_log_replays(tmp_path: Path) -> N
     assert "Dave delegates it to Bob" in out and "Operator stakes at block 9,402" in out
     assert "1 request expired and was refunded" in out
     assert "Services.ServiceRequestNotFound" in out
+    # the event timeline shows amounts as exact tokens of their asset, not raw base units
+    flat = " ".join(out.split())
+    assert "amount=20,000 USDC" in flat and "amount=100 TNT" in flat and "refunded=50 TNT" in flat
+    assert "100000000000000000000" not in flat and "20000000000" not in flat
     replayed = runner.invoke(app, ["replay", str(log)])
     assert replayed.exit_code == 0, replayed.output
     assert "state root matches the log" in replayed.output
@@ -32,3 +36,12 @@ def test_replay_of_a_malformed_log_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["replay", str(bad)])
     assert result.exit_code == 2
     assert "line 2: call entry lacks" in result.output
+
+
+def test_token_amounts_are_exact_decimals() -> None:
+    from simulations.demo import tokens
+
+    assert tokens(20_000 * 10**6, "USDC", 6) == "20,000 USDC"
+    assert tokens(10**18 + 1, "TNT", 18) == "1.000000000000000001 TNT"
+    assert tokens(1_500_000, "USDC", 6) == "1.5 USDC"
+    assert tokens(7, "X", 0) == "7 X"
