@@ -316,9 +316,17 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
             figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"),
             f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
         pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
-        add("pending_at_end", "Slashes still pending when the runs ended (censored outcomes)",
-            figures.fig_measures(ranked, summary, pend, "Still pending at the end of the run", ci_note),
-            "A pending slash is neither a loss nor a reprieve: its outcome lies beyond the run. " + ci_note + ".")
+        pending_shown, _ = _split_zero(frame, pend)
+        if not pend:
+            sections.append(f"<h2>Slashes still pending when the runs ended</h2><p class='missing'>{NOT_RECORDED}: "
+                            "this store does not say which slashes were still open when a run ended.</p>")
+        elif not pending_shown:  # an empty panel of zero bars reads like a drawing error
+            sections.append(f"<h2>Slashes still pending when the runs ended</h2><p>None: no slash was pending at the end of any of the "
+                            f"{len(frame)} stored runs, so every outcome above is final.</p>")
+        else:
+            add("pending_at_end", "Slashes still pending when the runs ended (censored outcomes)",
+                figures.fig_measures(ranked, summary, pending_shown, "Still pending at the end of the run", ci_note),
+                "A pending slash is neither a loss nor a reprieve: its outcome lies beyond the run. " + ci_note + ".")
         add("slash_timeline", "Slash timeline with veto windows", figures.fig_timeline(*_lanes(store, run, frame, ranked)),
             "Each lane one arm (for a sweep: its first stored run). Grey: the veto window, from the proposal to the last block a veto can land; "
             "black tick: end of the run; an open orange arrow: a slash still pending then.")

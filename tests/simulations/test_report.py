@@ -72,6 +72,7 @@ def test_sweep_report_ranks_arms_with_intervals_and_shows_what_is_pending(sweep_
     assert "Which arm loses the least to honest operators" in page and "95% Student t intervals" in page and "paired on seed" in page
     assert page.count("data:image/png;base64,") == sum(1 for f in files if f.suffix == ".png") >= 3
     assert "All 9 planned runs are stored." in page
+    assert (tmp_path / "pending_at_end.png").exists() and "no slash was pending" not in page
     cat = catalogue(frame)
     if cat.missing:  # an older store: every outcome it lacks is named
         assert "Not recorded by this run" in page and all(html.escape(m) in page for m in cat.missing)
@@ -88,6 +89,9 @@ def test_a_single_run_says_it_has_no_intervals(run_store, tmp_path) -> None:
     write_report(run_store, 1, tmp_path)
     page = (tmp_path / "report.html").read_text()
     assert "n=1: no interval" in page and "a single run per arm: no interval" in page and (tmp_path / "stake_per_operator.png").exists()
+    # drained runs end with nothing pending: a sentence says so instead of a panel of zero bars
+    assert (runs_frame(run_store, 1).pending_at_end == 0).all()
+    assert "None: no slash was pending at the end of any of the" in page and not (tmp_path / "pending_at_end.png").exists()
 
 
 # ---------------------------------------------------------------------------------------- figure rules
