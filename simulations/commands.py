@@ -346,7 +346,7 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
     summary["metric"] = summary["metric"].map({m.column: m.label for m in measures})
     runs = frame.groupby("arm").size()
     console.print(format_summary(summary, title=f"sweep summary: {runs.min()}" + (f" to {runs.max()}" if runs.max() != runs.min() else "") + " runs per arm",
-                                 scale={m.label: m.scale for m in measures}, units={m.label: m.unit for m in measures}))
+                                 scale={m.label: m.scale for m in measures}, units={m.label: m.unit for m in measures}, width=console.width))
     if cat.missing:
         console.print("[dim]not recorded by this run: " + "; ".join(cat.missing) + "[/dim]")
 

@@ -385,8 +385,35 @@ def format_interval(mean: float, low: float, high: float, note: str = "", clippe
     return f"{format_number(mean, d)} [{format_number(low, d)}{'*' if clipped else ''}, {format_number(high, d)}]"
 
 
+def arm_label_lines(names: Iterable[Any], cap: int = 20, width: int | None = None) -> tuple[dict[Any, str], int]:
+    """Arm names broken at their ``/`` boundaries, never mid-word, and the column width that needs.
+
+    An arm is named ``rule/policy/key=value...``; a terminal table that folds the name at its column
+    width cuts ``tangle_services/stock`` into ``tangle_services/stoc`` + ``k``. Instead each name's
+    pieces (ending at ``/``, ``.`` or ``=``) are packed greedily into lines as wide as the longest unbreakable piece of any name
+    (at most ``cap``; only a piece longer than that is still folded)."""
+    import re
+
+    names = list(names)
+    # break opportunities: after "/" (between rule, policy and parameters), "." and "=" (inside a parameter)
+    segments = {n: [p for p in re.split(r"(?<=[/.=])", str(n)) if p] for n in names}
+    # the longest piece that cannot break (rich still wraps a segment at its spaces)
+    if width is None:
+        width = min(cap, max((len(w) for ps in segments.values() for p in ps for w in p.split()), default=1))
+    out: dict[Any, str] = {}
+    for n, parts in segments.items():
+        lines: list[str] = []
+        for p in parts:
+            if lines and len(lines[-1]) + len(p) <= width:
+                lines[-1] += p
+            else:
+                lines.append(p)
+        out[n] = "\n".join(lines)
+    return out, width
+
+
 def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Mapping[str, float] | None = None,
-                   units: Mapping[str, str] | None = None) -> Any:
+                   units: Mapping[str, str] | None = None, width: int | None = None) -> Any:
     """A rich Table of :func:`summarize_arms` output: one block per arm, one line per metric.
 
     Arm names wrap (``overflow="fold"``) instead of being cut to ``tang…`` at 80 columns. ``scale``
@@ -412,6 +439,12 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     if "clipped" in summary.columns and summary["clipped"].fillna(False).astype(bool).any():
         caption.append("*: interval clipped at 0, the lowest value the metric can take (few or skewed runs)")
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
+    arm_width = None
+    if width is not None:  # the arm column's share of what the fixed columns and borders leave (its ratio 3 of 8 or 11)
+        columns = 4 + has_diff + has_cens
+        flexible = width - 3 * columns - 1 - 4 - (8 if has_cens else 0)
+        arm_width = max(12, flexible * 3 // (8 + 3 * has_diff))
+    labels, label_width = arm_label_lines(pd.unique(summary["arm"]), width=arm_width)
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("metric", overflow="fold", ratio=2, min_width=8)
     table.add_column("n", justify="right", no_wrap=True)
@@ -429,7 +462,7 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
         k = scale.get(r["metric"], 1.0)
         metric = r["metric"] + (f" ({units[r['metric']]})" if r["metric"] in units else "")
         missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
-        cells = [str(r["arm"]) if r["arm"] != previous else "", metric, f"{r['n']}",
+        cells = [labels[r["arm"]] if r["arm"] != previous else "", metric, f"{r['n']}",
                  format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False))) + missing]
         if has_diff:
             if r["arm"] == r.get("baseline"):
@@ -452,5 +485,5 @@ def render_summary(summary: pd.DataFrame, *, width: int = 80, **kwargs: Any) -> 
     from rich.console import Console
 
     buf = io.StringIO()
-    Console(file=buf, width=width, color_system=None, force_terminal=False).print(format_summary(summary, **kwargs))
+    Console(file=buf, width=width, color_system=None, force_terminal=False).print(format_summary(summary, width=width, **kwargs))
     return buf.getvalue()

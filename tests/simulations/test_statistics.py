@@ -213,3 +213,13 @@ def test_intervals_of_losses_and_counts_stop_at_zero_and_say_so() -> None:
     assert "[0.0*, " in format_interval(loss["mean"], loss.ci_low, loss.ci_high, loss.note, loss.clipped)
     text = render_summary(summary, width=160)
     assert "clipped at 0" in " ".join(text.split())
+
+
+def test_arm_names_wrap_at_their_slashes_never_mid_word() -> None:
+    arms = ["tangle_services/stock", "substrate_staking/never", "eigenlayer/never/eigenlayer.veto_window_blocks=12"]
+    frame = pd.DataFrame({"arm": [a for a in arms for _ in range(3)], "seed": [0, 1, 2] * 3, "applied": [1, 2, 3] * 3})
+    text = render_summary(summarize_arms(frame, ["applied"]), width=80)
+    for name in arms:
+        for segment in ("tangle_services/", "stock", "never/", "eigenlayer.", "veto_window_blocks=12"):
+            assert segment in text, (segment, text)  # names break after "/", "." or "=", never inside a word
+    assert "substrate_staking/never" in text  # short names stay on one line
