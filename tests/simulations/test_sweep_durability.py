@@ -119,3 +119,29 @@ def test_resume_refuses_a_sweep_whose_owner_is_alive(tmp_path) -> None:
     out, _ = (p := cli("resume", "--store", db, "--no-progress")).communicate(timeout=120)
     assert p.returncode == 2 and f"sweep 1 is still running in process {process_identity()}" in " ".join(out.split()), out
     assert RunStore(db).run(1).status == "running"
+
+
+def test_a_killed_dask_sweep_leaves_no_worker_and_resumes_to_the_same_rows(tmp_path, reference) -> None:
+    """On a Dask LocalCluster the worker processes belong to the sweep too: SIGKILL the parent
+    mid-way and every one of them (and the semaphore tracker, nannies' helpers...) is gone; the
+    resumed sweep (on the process pool this time) stores exactly the uninterrupted rows."""
+    db = str(tmp_path / "runs.db")
+    marker = tmp_path / "parked"
+    proc = cli(*SWEEP, "--dask", "local", "--store", db, env={"TANGLE_SIM_HOLD_SWEEP": f"stored:4:{marker}"})
+    try:
+        deadline = time.monotonic() + 300
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists() and proc.poll() is None, proc.communicate()[0] if proc.poll() is not None else "never parked"
+        descendants = children_of(proc.pid)
+        assert len(descendants) >= 2, descendants  # at least the two Dask worker processes
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert wait_gone(descendants) == [], "Dask worker processes outlived the killed sweep"
+    assert RunStore(db).progress(1) == (4, TASKS)
+    out = finish(cli("resume", "--store", db, "--no-progress", "--workers", "2"))
+    assert f"resuming sweep 1 (tiny): 4 of {TASKS} tasks stored, {TASKS - 4} to run" in " ".join(out.split()), out
+    assert snapshot(db) == reference
