@@ -342,6 +342,7 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
             separated = bool(r["ci_low"] > best_row["ci_high"] or r["ci_high"] < best_row["ci_low"])
             verdict = "worse than best (intervals do not overlap)" if separated else "not separated from best"
         rows.append({"rank": rank if r["n"] > 0 else pd.NA, "arm": a, "n": r["n"], "mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                     "clipped": bool(r.get("clipped", False)),
                      "diff_vs_best": d["diff_mean"], "diff_ci_low": d["diff_ci_low"], "diff_ci_high": d["diff_ci_high"],
                      "separated": separated, "verdict": verdict, **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})})
     out = pd.DataFrame(rows)
