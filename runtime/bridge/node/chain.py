@@ -201,6 +201,14 @@ class SimChain:
             return self.by_hash.get(ref.lower())
         return None
 
+    def on_chain(self, block: Block) -> bool:
+        """Whether ``block`` is on the current chain (not on a branch ``set_head`` abandoned)."""
+        return block.number < len(self.blocks) and self.blocks[block.number] is block
+
+    def has_state(self, block_hash: str) -> bool:
+        """Whether queries at ``block_hash`` can still be answered (the head, or a block of the window)."""
+        return block_hash == self.head.hash or block_hash in self._snapshots
+
     def events_at(self, block_hash: str | None) -> bytes:
         if block_hash is None:
             return self.head.events_scale
