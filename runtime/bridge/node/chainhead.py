@@ -155,7 +155,8 @@ class ChainHeadApi:
         for s in list(self.handler.sessions):
             msgs = []
             for f in list(s.follows.values()):
-                msgs.append(self._new_block(f, block))
+                if block.hash not in f.unfinalized and block.hash not in f.pinned:  # a rebuilt identical block is reported once
+                    msgs.append(self._new_block(f, block))
                 if self._over_limits(f):
                     msgs.append(self._stop(s, f))
                     continue

@@ -87,7 +87,10 @@ class StateReader:
         entry = self.items.get(key[:32])
         if entry is None:
             return None
-        params = decode_key_params(self.md, entry.info, key[32:])
+        try:
+            params = decode_key_params(self.md, entry.info, key[32:])
+        except Exception:  # noqa: BLE001 - a map's bare prefix or a truncated key: no value is stored there
+            return None
         if params is None:
             params = self._scan(entry, key)
             if params is None:
