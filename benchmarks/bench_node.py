@@ -87,7 +87,8 @@ def js_transfers(script: str, url: str, n: int) -> list[float] | str:
     path = CLIENTS / script
     if not path.exists() or not (CLIENTS / "node_modules").exists() or shutil.which("node") is None:
         return "not run (tests/clients not installed: cd tests/clients && npm ci)"
-    proc = subprocess.run(["node", str(path), url, str(n)], cwd=CLIENTS, capture_output=True, text=True, timeout=600)
+    shim = ["--import", str(CLIENTS / "ws-shim.mjs")]  # polkadot-api needs a global WebSocket on Node < 22
+    proc = subprocess.run(["node", *shim, str(path), url, str(n)], cwd=CLIENTS, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         return f"failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:] }"
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
