@@ -567,8 +567,18 @@ class RpcHandler:
         at = _block_hash_param(_param(p, 1))
         if at is not None and at != self.chain.head.hash:
             raise invalid_params("dev_setStorage writes at the head only")
+        if isinstance(values, dict):  # Chopsticks' {Pallet: {Item: value}} form
+            from runtime.bridge.node.set_storage import SetStorageError, storage_pairs
+
+            try:
+                pairs = storage_pairs(self.chain.md, self.chain.state, values)
+            except SetStorageError as exc:
+                raise invalid_params(str(exc)) from None
+            except RecursionError:
+                raise invalid_params("storage override nested too deeply") from None
+            return self._write_storage(pairs)
         if not isinstance(values, list):
-            raise invalid_params("dev_setStorage takes raw [[key, value|null], ...] pairs (the {Pallet: {Item: value}} form is not supported)")
+            raise invalid_params("dev_setStorage takes {Pallet: {Item: value}} or raw [[key, value|null], ...] pairs")
         pairs = []
         for i, pair in enumerate(values[:MAX_QUERY_KEYS]):
             if not isinstance(pair, list) or len(pair) != 2:
@@ -576,6 +586,9 @@ class RpcHandler:
             key = _hex_bytes(pair[0], f"values[{i}][0]", 4096)
             value = None if pair[1] is None else _hex_bytes(pair[1], f"values[{i}][1]")
             pairs.append((key, value))
+        return self._write_storage(pairs)
+
+    def _write_storage(self, pairs: list[tuple[bytes, bytes | None]]) -> str:
         try:
             self.chain.state.set_raw(pairs)
         except (ValueError, KeyError) as exc:

@@ -160,11 +160,15 @@ class StateReader:
         from scalecodec.base import ScaleBytes
 
         writes = []
+        nonces: list[tuple[Any, int | None]] = []
         for key, value in pairs:
             entry = self.items.get(key[:32])
             if entry is None:
                 raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
-            params = decode_key_params(self.md, entry.info, key[32:])
+            try:
+                params = decode_key_params(self.md, entry.info, key[32:])
+            except Exception:  # noqa: BLE001 - a truncated key
+                raise ValueError(f"0x{key.hex()[:80]}: not a whole key of {entry.pallet.name}.{entry.info.name}") from None
             if params is None:
                 params = self._scan(entry, key)
                 if params is None:
@@ -177,7 +181,12 @@ class StateReader:
                     rendered = obj.decode()
                 except Exception as exc:  # noqa: BLE001 - bytes that are not this type
                     raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
-                decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+                if (entry.pallet.name, entry.info.name) == ("System", "Account"):
+                    decoded = _account_info(rendered)  # the simulator keeps the nonce apart (System.Nonces)
+                else:
+                    decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+            if (entry.pallet.name, entry.info.name) == ("System", "Account"):
+                nonces.append((internal, rendered["nonce"] if value is not None else None))
             writes.append((entry, internal, decoded))
         for entry, internal, decoded in writes:
             if not entry.info.key_type_ids:
@@ -189,4 +198,18 @@ class StateReader:
                 entry.item.remove(internal)
             else:
                 entry.item.insert(internal, decoded)
+        system = self.rt.pallets["System"].storage  # type: ignore[attr-defined]
+        for who, nonce in nonces:
+            if nonce:
+                system.Nonces.insert(who, nonce)
+            else:
+                system.Nonces.remove(who)
 
+
+
+def _account_info(rendered: dict[str, Any]) -> Any:
+    """``AccountInfo`` decoded from the chain's layout into the simulator's record (nonce apart)."""
+    from pallets.system.types import AccountInfo
+
+    data = rendered["data"]
+    return AccountInfo(rendered["consumers"], rendered["providers"], rendered["sufficients"], data["free"], data["reserved"], data["frozen"], data["flags"])
