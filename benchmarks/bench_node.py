@@ -1,6 +1,10 @@
 """`tangle-sim node` speed as clients see it. Prints numbers.
 
-Run: python benchmarks/bench_node.py [--transfers N] [--reads N] [--clients N]
+Run: python benchmarks/bench_node.py [--transfers N] [--reads N] [--clients N] [--node-root DIR]
+
+``--node-root`` serves the node from another checkout (e.g. ``git archive <base> | tar -x -C DIR``)
+with the same clients, for before/after comparisons; alternate the runs, the machine's load moves
+the numbers more than most changes do.
 
 Starts the node as a subprocess (``python -m simulations.cli node --port <free>``), then measures:
 
@@ -37,9 +41,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_node(port: int) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "node", "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def start_node(port: int, root: Path = ROOT) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(root))
+    proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "node", "--port", str(port)], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -87,7 +91,8 @@ def js_transfers(script: str, url: str, n: int) -> list[float] | str:
     path = CLIENTS / script
     if not path.exists() or not (CLIENTS / "node_modules").exists() or shutil.which("node") is None:
         return "not run (tests/clients not installed: cd tests/clients && npm ci)"
-    proc = subprocess.run(["node", str(path), url, str(n)], cwd=CLIENTS, capture_output=True, text=True, timeout=600)
+    shim = ["--import", str(CLIENTS / "ws-shim.mjs")]  # polkadot-api needs a global WebSocket on Node < 22
+    proc = subprocess.run(["node", *shim, str(path), url, str(n)], cwd=CLIENTS, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         return f"failed: {(proc.stderr or proc.stdout).strip().splitlines()[-1:] }"
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -131,12 +136,13 @@ def main() -> None:
     parser.add_argument("--transfers", type=int, default=20)
     parser.add_argument("--reads", type=int, default=500)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--node-root", type=Path, default=ROOT, help="checkout whose node to serve (default: this one)")
     args = parser.parse_args()
     port = free_port()
-    proc = start_node(port)
+    proc = start_node(port, args.node_root.resolve())
     url = f"ws://127.0.0.1:{port}"
     try:
-        print(f"node {url}  (cpus: {os.cpu_count()})")
+        print(f"node {url} from {args.node_root}  (cpus: {os.cpu_count()}, load {os.getloadavg()[0]:.1f})")
         for name, result in (
             ("substrate-interface", si_transfers(url, args.transfers)),
             ("polkadot.js", js_transfers("bench_pjs.mjs", url, args.transfers)),

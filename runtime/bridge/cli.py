@@ -140,15 +140,44 @@ def replay(
     raise typer.Exit(1 if result.divergences else 0)
 
 
+BUILD_MODES = ("instant", "batch", "manual")
+MAX_HISTORY = 100_000  # each kept block holds a runtime snapshot
+
+
+def node_options_problem(sealing: str, history: int, finality_lag: int, finality_delay: float, block_time: float = 0.0, port: int = 0) -> str | None:
+    """What is wrong with ``tangle-sim node``'s chain options, naming the option (None if nothing)."""
+    import math
+
+    if not 0 <= port <= 65535:
+        return f"--port must be between 0 and 65535, got {port}"
+    if sealing not in BUILD_MODES:
+        return f"--sealing must be one of {', '.join(BUILD_MODES)}, got {sealing!r}"
+    if not 1 <= history <= MAX_HISTORY:
+        return f"--history must be between 1 and {MAX_HISTORY} blocks, got {history}"
+    if finality_lag < 0:
+        return f"--finality-lag must be 0 or more blocks, got {finality_lag}"
+    if finality_lag >= history:
+        return f"--finality-lag ({finality_lag}) must be smaller than --history ({history}): unfinalized blocks must stay queryable"
+    if not (math.isfinite(finality_delay) and 0 <= finality_delay <= 3600):
+        return f"--finality-delay must be between 0 and 3600 seconds, got {finality_delay}"
+    if not (math.isfinite(block_time) and 0 <= block_time <= 86_400):
+        return f"--block-time must be between 0 and 86400 seconds, got {block_time}"
+    return None
+
+
 def node(
     port: int = typer.Option(9944, help="Port for HTTP and websocket JSON-RPC (0: any free port)."),
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     metadata: Optional[Path] = typer.Option(None, "--metadata", "-m", help=METADATA_HELP),
     profile: str = typer.Option("intended", help="Runtime profile: intended or real (real reproduces the chain's quirks)."),
-    sealing: str = typer.Option("instant", help="instant: a block per extrinsic; manual: blocks on engine_createBlock."),
+    sealing: str = typer.Option("instant", "--sealing", "--build-mode", help="Block build mode: instant (a block per extrinsic), batch (one block for what arrives within 100 ms) or manual (blocks on dev_newBlock / engine_createBlock)."),
     genesis_log: Optional[Path] = typer.Option(None, "--genesis-log", help="Start from the genesis of this call log (its calls are not applied)."),
     session_length: Optional[int] = typer.Option(None, help="Blocks per session (MAD round); default the dev chain's."),
     block_time: float = typer.Option(0.0, help="Also seal an empty block every this many seconds (0: never)."),
+    history: int = typer.Option(256, "--history", help="Recent blocks whose state stays queryable (and dev_setHead targets); older ones answer an error."),
+    finality_lag: int = typer.Option(0, "--finality-lag", help="Finality trails the best block by this many blocks (0: each block is finalized after --finality-delay)."),
+    finality_delay: float = typer.Option(0.5, "--finality-delay", help="With --finality-lag 0: seconds between a block's InBlock and its Finalized."),
+    fees: bool = typer.Option(True, "--fees/--no-fees", help="Charge the chain's transaction fees (pallet-transaction-payment's formula), as on chain."),
 ) -> None:
     """Serve the simulator as a Substrate-compatible JSON-RPC node (what substrate-interface connects to)."""
     import asyncio
@@ -158,6 +187,11 @@ def node(
     from runtime.bridge.node.rpc import RpcHandler
     from runtime.bridge.node.server import NodeServer
 
+    sealing = sealing.lower()  # Chopsticks spells the modes Instant / Batch / Manual
+    problem = node_options_problem(sealing, history, finality_lag, finality_delay, block_time, port)
+    if problem is not None:
+        console.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(2)
     md = _metadata(metadata)
     if genesis_log is not None:
         from runtime.calllog import CallLogError, read_log
@@ -171,13 +205,15 @@ def node(
     else:
         overrides = {"session_length": session_length} if session_length else {}
         config = GenesisConfig.dev(profile=profile, **overrides)
-    chain = SimChain(md, Runtime(config), sealing=sealing)
+    chain = SimChain(md, Runtime(config), sealing=sealing, history=history, finality_lag=finality_lag, finality_delay=finality_delay, fees=fees)
     server = NodeServer(RpcHandler(chain), host, port)
 
     async def main() -> None:
         await server.start()
         console.print(f"tangle-sim node: ws://{host}:{server.port} and http://{host}:{server.port}")
         console.print(f"  chain {md.spec_name} spec {chain.rt.spec_version}, profile {chain.rt.profile.name}, sealing {sealing}")
+        finality = f"lag {finality_lag} blocks" if finality_lag else f"{finality_delay:g} s after each block"
+        console.print(f"  history {history} blocks, finality {finality}, fees {'on' if chain.node_fees else 'off'}")
         console.print(f"  genesis {chain.genesis_hash}")
         console.print(f"  metadata {md.source} (served as V14)")
         if block_time > 0:

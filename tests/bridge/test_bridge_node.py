@@ -130,7 +130,10 @@ def test_a_signed_transfer_is_included_with_its_events(substrate: SubstrateInter
     fee = receipt.triggered_events[-2].value["attributes"]["actual_fee"]
     # the quote was for an immortal extrinsic (era 1 byte); this one is mortal (2 bytes): one byte fee more
     assert fee == receipt.total_fee_amount == quoted + 10**15
-    assert fee == chain.fee_model.inclusion_fee(info["weight"]["ref_time"], len(xt.data)).total
+    # the multiplier in force: NextFeeMultiplier as the parent block left it (it moves every block)
+    parent = chain.block(chain.block(receipt.block_hash).parent_hash)
+    weight_fee = parent.fee_multiplier * info["weight"]["ref_time"] // 10**18
+    assert fee == chain.fee_model.base_extrinsic + len(xt.data) * 10**15 + weight_fee
     assert chain.rt.free_balance(BOB) == before_bob + 3 * UNIT
     assert chain.rt.free_balance(ALICE) == before_alice - 3 * UNIT - fee
     assert substrate.query("System", "Account", [BOB]).value["data"]["free"] == before_bob + 3 * UNIT

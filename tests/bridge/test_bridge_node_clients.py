@@ -19,7 +19,7 @@ import pytest
 from runtime import Runtime
 from runtime.bridge.metadata import RuntimeMetadata
 from runtime.bridge.node.chain import SimChain
-from runtime.bridge.node.rpc import RpcHandler
+from runtime.bridge.node.rpc import RpcHandler, Session
 from runtime.bridge.node.server import NodeThread
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
@@ -45,9 +45,9 @@ def node_url(metadata: RuntimeMetadata):
         yield running.url
 
 
-def run_script(script: str, url: str, timeout: int = 240) -> dict[str, dict]:
+def run_script(script: str, url: str, *args: str, timeout: int = 240, node_args: tuple[str, ...] = ()) -> dict[str, dict]:
     node = _require_js()
-    proc = subprocess.run([node, script, url], cwd=CLIENTS, capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run([node, *node_args, script, url, *args], cwd=CLIENTS, capture_output=True, text=True, timeout=timeout)
     checks = {}
     for line in proc.stdout.splitlines():
         if line.startswith("{"):
@@ -69,3 +69,65 @@ def test_polkadot_js_default_flow(node_url: str) -> None:
     assert checks["finalized"]["statuses"] == ["Ready", "InBlock", "Finalized"]
     assert checks["finalized"]["finalizedHead"] == checks["finalized"]["block"]
     assert checks["connected"]["metadata"] == 15  # metadata_at_version(15) served and used
+
+
+class RecordingHandler(RpcHandler):
+    """Notes every method a client calls, to tell PAPI's native path from its compatibility layer."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.called: list[str] = []
+
+    def handle(self, session: Session, request):  # type: ignore[no-untyped-def]
+        if isinstance(request, dict) and isinstance(request.get("method"), str):
+            self.called.append(request["method"])
+        return super().handle(session, request)
+
+
+def papi_descriptors(url: str, workdir: Path) -> Path:
+    """``papi add -w`` against the node: its metadata, then descriptors for what papi_flow.mjs uses.
+
+    Generated in a scratch directory (nothing lands in the repository): ``.papi/whitelist.ts``
+    limits codegen to the items the script uses, and ``noDescriptorsPackage`` stops ``papi
+    generate`` from rewriting package.json and running ``npm install`` (which needs the registry).
+    """
+    node = _require_js()
+    (workdir / "node_modules").symlink_to(CLIENTS / "node_modules")
+    papi_dir = workdir / ".papi"
+    papi_dir.mkdir()
+    (papi_dir / "whitelist.ts").write_text((CLIENTS / "papi-whitelist.ts").read_text())
+    config = {"version": 0, "descriptorPath": ".papi/descriptors", "entries": {}, "options": {"noDescriptorsPackage": True}}
+    (papi_dir / "polkadot-api.json").write_text(json.dumps(config))
+    cli = CLIENTS / "node_modules" / "polkadot-api" / "bin" / "cli.js"
+    proc = subprocess.run(
+        [node, "--import", str(CLIENTS / "ws-shim.mjs"), str(cli), "add", "tangle", "-w", url], cwd=workdir, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, f"papi add failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    descriptors = papi_dir / "descriptors"
+    assert (descriptors / "dist" / "index.js").is_file(), proc.stdout[-3000:]
+    return descriptors
+
+
+def test_polkadot_api_typed_flow_on_the_new_json_rpc_spec(metadata: RuntimeMetadata, tmp_path: Path) -> None:
+    _require_js()
+    if not (CLIENTS / "node_modules" / "polkadot-api").is_dir():
+        pytest.fail("polkadot-api is not installed (cd tests/clients && npm ci)")
+    handler = RecordingHandler(SimChain(metadata, Runtime.dev(), finality_delay=0.1))
+    with NodeThread(handler) as running:
+        descriptors = papi_descriptors(running.url, tmp_path)
+        handler.called.clear()
+        checks = run_script("papi_flow.mjs", running.url, str(descriptors), node_args=("--import", "./ws-shim.mjs"))
+    assert checks["connected"]["genesis"] == handler.chain.genesis_hash
+    sent = checks["transfer"]
+    assert sent["statuses"] == ["signed", "broadcasted", "txBestBlocksState:true", "finalized"]
+    assert "Balances.Transfer" in sent["events"] and int(sent["actualFee"]) > 0
+    assert int(sent["bobAfter"]) - int(checks["storage"]["bobFree"]) == 2 * 10**18
+    assert handler.chain.block(sent["block"]["hash"]).number == sent["block"]["number"]
+    assert checks["dispatch error"]["error"] == {"type": "Token", "value": {"type": "FundsUnavailable"}}
+    assert "System.ExtrinsicFailed" in checks["dispatch error"]["events"]
+    assert sent["block"]["number"] in checks["follow"]["blocks"]
+    # PAPI ran natively on the node's new-spec methods, not on its legacy emulation
+    called = set(handler.called)
+    assert {"chainHead_v1_follow", "chainHead_v1_storage", "chainHead_v1_call", "chainHead_v1_body", "transaction_v1_broadcast", "chainSpec_v1_genesisHash"} <= called
+    legacy = {"chain_subscribeAllHeads", "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads", "author_submitExtrinsic", "state_getStorage", "state_call"}
+    assert not called & legacy, sorted(called & legacy)

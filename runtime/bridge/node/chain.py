@@ -76,6 +76,7 @@ class Block:
     events_scale: bytes = b"\x00"
     spec_version: int = 0
     timestamp: int = 0
+    fee_multiplier: int = 10**18  # TransactionPayment.NextFeeMultiplier after this block (FixedU128)
 
     def __post_init__(self) -> None:
         self.hash = "0x" + self.header.hash.hex()
@@ -168,6 +169,7 @@ class SimChain:
         for n in range(1, self.rt.block_number):
             self.now_ms += SLOT_DURATION_MS
             block = self._make_block(n, [self._timestamp_xt()], [], b"\x00")
+            self._update_multiplier(block, 0)
             self._append_block(block)
             self._set_runtime_hash(block)
         self.finalized_number = self.head.number
@@ -200,6 +202,14 @@ class SimChain:
         if isinstance(ref, str):
             return self.by_hash.get(ref.lower())
         return None
+
+    def on_chain(self, block: Block) -> bool:
+        """Whether ``block`` is on the current chain (not on a branch ``set_head`` abandoned)."""
+        return block.number < len(self.blocks) and self.blocks[block.number] is block
+
+    def has_state(self, block_hash: str) -> bool:
+        """Whether queries at ``block_hash`` can still be answered (the head, or a block of the window)."""
+        return block_hash == self.head.hash or block_hash in self._snapshots
 
     def events_at(self, block_hash: str | None) -> bytes:
         if block_hash is None:
@@ -235,12 +245,14 @@ class SimChain:
         if snap is None:
             raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
         with self.lock:
-            current = self.rt.snapshot()
+            current, multiplier = self.rt.snapshot(), self.fee_model.multiplier
             self.rt.restore(snap)
+            self.fee_model.multiplier = block.fee_multiplier
             try:
                 return read()
             finally:
                 self.rt.restore(current)
+                self.fee_model.multiplier = multiplier
 
     # --- node-held storage (items the simulator does not model but every chain has)
     def _node_value(self, pallet: str, item: str, block_hash: str | None) -> bytes | None:
@@ -249,6 +261,9 @@ class SimChain:
             if block is self.head and self.time_override is not None:
                 return self.time_override.to_bytes(8, "little")
             return block.timestamp.to_bytes(8, "little")
+        if (pallet, item) == ("TransactionPayment", "NextFeeMultiplier"):
+            block = self.block(block_hash) or self.head
+            return block.fee_multiplier.to_bytes(16, "little")
         return None
 
     # --- the timestamp inherent
@@ -275,13 +290,14 @@ class SimChain:
             self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, 0, pays_fee=False, dispatch_class="Mandatory"))
         self._pending_watch: list[Submission] = []
         self._log_pos = len(self.rt.event_log)
+        self._normal_weight = 0  # the open block's normal-class weight (drives the fee multiplier)
 
     def save_open_block(self) -> tuple[Any, ...]:
         """The open block's bookkeeping, for a dry run that restores the runtime afterwards."""
-        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos)
+        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight)
 
     def restore_open_block(self, saved: tuple[Any, ...]) -> None:
-        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos = saved
+        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight = saved
 
     # --- submission
     def submit(self, xt_hex: str) -> Submission:
@@ -372,6 +388,7 @@ class SimChain:
         db.commit()
         idx = receipt.extrinsic_idx + self._inherents
         if signer is not None:
+            self._normal_weight += self.fee_model.block_weight(int(self.rt.call_spec(module, function).weight))
             self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
         self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, receipt.weight))
         self._pending.append(raw)
@@ -432,6 +449,7 @@ class SimChain:
             encoded = encode_events(self.md, events)
             self.encode_problems += [f"block {n}: {p.event}: {p.error}" for p in encoded.problems]
             block = self._make_block(n, self._pending, events, encoded.data)
+            self._update_multiplier(block, self._normal_weight)
             self._set_runtime_hash(block)
             self._snapshots[block.hash] = rt.snapshot()
             self._append_block(block)
@@ -444,6 +462,12 @@ class SimChain:
                 listener(block, watched)
             self._advance_finality()
             return block
+
+    def _update_multiplier(self, block: Block, normal_weight: int) -> None:
+        """TransactionPayment's on_finalize: the next block's fee multiplier from this block's weight."""
+        from runtime.bridge.node.fees import next_multiplier
+
+        self.fee_model.multiplier = block.fee_multiplier = next_multiplier(self.fee_model.multiplier, normal_weight, self.fee_model.max_normal)
 
     def _set_runtime_hash(self, block: Block) -> None:
         """Make the runtime use the real header hash for ``System.BlockHash``/``ParentHash`` (and receipts)."""
@@ -521,6 +545,7 @@ class SimChain:
             if snap is None:
                 raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
             self.rt.restore(snap)
+            self.fee_model.multiplier = block.fee_multiplier
             del self.blocks[block.number + 1 :]
             self.finalized_number = min(self.finalized_number, block.number)
             self.now_ms = block.timestamp + SLOT_DURATION_MS

@@ -5,9 +5,11 @@ be the amount the chain would charge. ``compute_fee_raw``: inclusion fee = base 
 multiplier x weight fee, with Tangle's ``WeightToFee = IdentityFee`` (ref_time as balance),
 ``LengthToFee = ConstantMultiplier<TransactionByteFee = MILLIUNIT>`` and the base extrinsic weight
 from ``System.BlockWeights`` (read from the metadata). The fee multiplier is
-``TransactionPayment.NextFeeMultiplier``; the simulator does not model its per-block adjustment
-(``TargetedFeeAdjustment``) and keeps its genesis value, 1: a limit of the model, not a quirk. Nor
-is the refund of unused weight modelled (the simulator's weights are the charged weights).
+``TransactionPayment.NextFeeMultiplier`` (1 at genesis), moved at the end of every block by the
+runtime's ``TargetedFeeAdjustment<TargetBlockFullness 25 %, AdjustmentVariable 1/100 000,
+MinimumMultiplier 1/10^9, MaximumMultiplier max>`` (tangle v1.4.3 ``runtime/testnet/src/lib.rs``)
+from the block's normal-class weight, in ``FixedU128`` arithmetic. The refund of unused weight is
+not modelled: the simulator's weights are the weights it charges (actual = declared).
 """
 
 from __future__ import annotations
@@ -19,6 +21,41 @@ from runtime.bridge.metadata import RuntimeMetadata
 MILLIUNIT = 10**15  # Tangle: UNIT = 10^18 base units
 TRANSACTION_BYTE_FEE = MILLIUNIT
 MULTIPLIER_ONE = 10**18  # FixedU128 1.0 (NextFeeMultiplier at genesis)
+U128_MAX = 2**128 - 1
+TARGET_BLOCK_FULLNESS = (25, 100)  # Perquintill::from_percent(25)
+ADJUSTMENT_VARIABLE = MULTIPLIER_ONE // 100_000  # Multiplier::saturating_from_rational(1, 100_000)
+MINIMUM_MULTIPLIER = MULTIPLIER_ONE // 1_000_000_000  # saturating_from_rational(1, 1_000_000_000)
+MAXIMUM_MULTIPLIER = U128_MAX  # Bounded::max_value()
+
+
+def _fmul(a: int, b: int) -> int:
+    """FixedU128 saturating_mul (rounds down)."""
+    return min(a * b // MULTIPLIER_ONE, U128_MAX)
+
+
+def _per_mul(parts: tuple[int, int], n: int) -> int:
+    """A PerThing times an integer, rounded to nearest with ties down (``Perquintill * u64``)."""
+    num, den = parts
+    q, r = divmod(n * num, den)
+    return q + 1 if 2 * r > den else q
+
+
+def next_multiplier(previous: int, normal_weight: int, max_normal: int) -> int:
+    """``TargetedFeeAdjustment::convert``: the multiplier after a block whose normal-class weight
+    (ref_time; the simulator models no proof size, so ref_time is the limiting dimension) is given."""
+    previous = max(previous, MINIMUM_MULTIPLIER)
+    block = min(normal_weight, max_normal)
+    target = _per_mul(TARGET_BLOCK_FULLNESS, max_normal)
+    positive = block >= target
+    diff = min(abs(block - target) * MULTIPLIER_ONE // max(max_normal, 1), U128_MAX)
+    diff_squared = _fmul(diff, diff)
+    v_squared_2 = _fmul(ADJUSTMENT_VARIABLE, ADJUSTMENT_VARIABLE) // 2
+    first, second = _fmul(ADJUSTMENT_VARIABLE, diff), _fmul(v_squared_2, diff_squared)
+    if positive:
+        moved = min(previous + _fmul(min(first + second, U128_MAX), previous), U128_MAX)
+    else:
+        moved = max(previous - _fmul(max(first - second, 0), previous), 0)
+    return min(max(moved, MINIMUM_MULTIPLIER), MAXIMUM_MULTIPLIER)
 
 
 @dataclass(frozen=True)
@@ -39,7 +76,13 @@ class FeeModel:
         weights = md.constant_value("System", "BlockWeights")
         self.base_extrinsic = int(weights["per_class"]["normal"]["base_extrinsic"]["ref_time"])
         self.max_block = int(weights["max_block"]["ref_time"])
+        normal_max = (weights["per_class"]["normal"].get("max_total") or weights["max_block"])["ref_time"]
+        self.max_normal = int(normal_max)
         self.multiplier = multiplier
+
+    def block_weight(self, call_weight: int) -> int:
+        """What one signed extrinsic adds to the block's normal-class weight."""
+        return self.base_extrinsic + min(call_weight, self.max_block)
 
     def inclusion_fee(self, weight: int, length: int) -> InclusionFee:
         """``compute_fee_raw`` for a dispatch that pays: weight is ref_time, length the extrinsic's byte length."""

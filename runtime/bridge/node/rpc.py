@@ -65,12 +65,15 @@ class Session:
         self.events_read: set[str] = set()  # blocks whose System.Events this client has read
         self.held_final: dict[str, list[dict[str, Any]]] = {}  # block hash -> Finalized statuses held back
         self.pending_out: list[dict[str, Any]] | None = None  # notifications held until the current response is sent
+        self.follows: dict[str, Any] = {}  # chainHead_v1_follow subscription id -> chainhead.Follow
+        self.tx_watches: dict[str, Any] = {}  # transactionWatch_v1 subscription id -> transactions_v1.TxWatch
+        self.broadcasts: set[str] = set()  # transaction_v1_broadcast operation ids not stopped yet
 
     def new_id(self) -> str:
         return f"0x{next(self._ids):016x}"
 
     def subscription_count(self) -> int:
-        return len(self.watches) + sum(len(v) for v in self.in_block.values()) + len(self.heads) + len(self.storage) + len(self.versions)
+        return len(self.watches) + sum(len(v) for v in self.in_block.values()) + len(self.heads) + len(self.storage) + len(self.versions) + len(self.follows) + len(self.tx_watches)
 
     def send(self, messages: list[dict[str, Any]]) -> None:
         if not messages:
@@ -215,7 +218,18 @@ class RpcHandler:
             "dev_timeTravel": self._dev_time_travel,
             "dev_setBlockBuildMode": self._dev_set_build_mode,
             "dev_setRuntimeLogLevel": self._dev_set_log_level,
+            "chainSpec_v1_chainName": lambda s, p: SYSTEM_CHAIN,
+            "chainSpec_v1_genesisHash": lambda s, p: self.chain.genesis_hash,
+            "chainSpec_v1_properties": lambda s, p: self._properties(),
         }
+        # the new JSON-RPC spec's groups (imported here: they build on this module's helpers)
+        from runtime.bridge.node.chainhead import ChainHeadApi
+        from runtime.bridge.node.transactions_v1 import TransactionApi
+
+        self.chainhead = ChainHeadApi(self)
+        self.transactions = TransactionApi(self)
+        self.methods.update(self.chainhead.methods)
+        self.methods.update(self.transactions.methods)
 
     # --- entry point
     def handle(self, session: Session, request: Any) -> dict[str, Any] | None:
@@ -553,8 +567,18 @@ class RpcHandler:
         at = _block_hash_param(_param(p, 1))
         if at is not None and at != self.chain.head.hash:
             raise invalid_params("dev_setStorage writes at the head only")
+        if isinstance(values, dict):  # Chopsticks' {Pallet: {Item: value}} form
+            from runtime.bridge.node.set_storage import SetStorageError, storage_pairs
+
+            try:
+                pairs = storage_pairs(self.chain.md, self.chain.state, values)
+            except SetStorageError as exc:
+                raise invalid_params(str(exc)) from None
+            except RecursionError:
+                raise invalid_params("storage override nested too deeply") from None
+            return self._write_storage(pairs)
         if not isinstance(values, list):
-            raise invalid_params("dev_setStorage takes raw [[key, value|null], ...] pairs (the {Pallet: {Item: value}} form is not supported)")
+            raise invalid_params("dev_setStorage takes {Pallet: {Item: value}} or raw [[key, value|null], ...] pairs")
         pairs = []
         for i, pair in enumerate(values[:MAX_QUERY_KEYS]):
             if not isinstance(pair, list) or len(pair) != 2:
@@ -562,6 +586,9 @@ class RpcHandler:
             key = _hex_bytes(pair[0], f"values[{i}][0]", 4096)
             value = None if pair[1] is None else _hex_bytes(pair[1], f"values[{i}][1]")
             pairs.append((key, value))
+        return self._write_storage(pairs)
+
+    def _write_storage(self, pairs: list[tuple[bytes, bytes | None]]) -> str:
         try:
             self.chain.state.set_raw(pairs)
         except (ValueError, KeyError) as exc:
@@ -619,6 +646,9 @@ class RpcHandler:
         s.storage.clear()
         s.versions.clear()
         s.held_final.clear()
+        s.follows.clear()
+        s.tx_watches.clear()
+        s.broadcasts.clear()
 
     def _on_block(self, block: Block, submissions: list[Submission]) -> None:
         spec_changed = block.number > 0 and (parent := self.chain.block(block.parent_hash)) is not None and parent.spec_version != block.spec_version

@@ -76,7 +76,7 @@ class RuntimeApi:
     def __init__(self, chain: "SimChain") -> None:
         self.chain = chain
         self.md = chain.md
-        self.fees = FeeModel(chain.md)
+        self.fees: FeeModel = chain.fee_model  # one multiplier: the chain's, for the block being read
         types = chain.md.types
         self.dispatch_error_type = next(t for t, v in types.items() if v.get("path") == ["sp_runtime", "DispatchError"])
         self.calls: dict[str, Callable[[bytes], bytes]] = {
@@ -160,8 +160,11 @@ class RuntimeApi:
         from scalecodec.base import ScaleBytes
 
         obj = self.md.runtime_config.create_scale_object("Compact<u64>", data=ScaleBytes(bytearray(data)))
-        ref_time = int(obj.decode())
-        return (self.fees.multiplier * min(ref_time, self.fees.max_block) // 10**18).to_bytes(16, "little")
+        try:  # Weight { ref_time: Compact<u64>, proof_size: Compact<u64> }; proof size plays no part in IdentityFee
+            ref_time = int(obj.decode(check_remaining=False))
+        except Exception:  # noqa: BLE001 - not a weight
+            raise ApiError("TransactionPaymentApi_query_weight_to_fee takes a Weight") from None
+        return min(ref_time, self.fees.max_block).to_bytes(16, "little")  # WeightToFee of the capped weight: no multiplier
 
     def length_to_fee(self, data: bytes) -> bytes:
         if len(data) != 4:

@@ -56,7 +56,7 @@ class StateReader:
         self.events_of = events_of
         self.node_value = node_value
         self.node_items: dict[bytes, tuple[str, str]] = {}
-        for pallet_name, item_name in (("Timestamp", "Now"),):
+        for pallet_name, item_name in (("Timestamp", "Now"), ("TransactionPayment", "NextFeeMultiplier")):
             pallet_info = md.pallets.get(pallet_name)
             if pallet_info is not None and pallet_info.storage_prefix and item_name in pallet_info.storage:
                 self.node_items[item_prefix(pallet_info.storage_prefix, item_name)] = (pallet_name, item_name)
@@ -87,7 +87,10 @@ class StateReader:
         entry = self.items.get(key[:32])
         if entry is None:
             return None
-        params = decode_key_params(self.md, entry.info, key[32:])
+        try:
+            params = decode_key_params(self.md, entry.info, key[32:])
+        except Exception:  # noqa: BLE001 - a map's bare prefix or a truncated key: no value is stored there
+            return None
         if params is None:
             params = self._scan(entry, key)
             if params is None:
@@ -157,11 +160,15 @@ class StateReader:
         from scalecodec.base import ScaleBytes
 
         writes = []
+        nonces: list[tuple[Any, int | None]] = []
         for key, value in pairs:
             entry = self.items.get(key[:32])
             if entry is None:
                 raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
-            params = decode_key_params(self.md, entry.info, key[32:])
+            try:
+                params = decode_key_params(self.md, entry.info, key[32:])
+            except Exception:  # noqa: BLE001 - a truncated key
+                raise ValueError(f"0x{key.hex()[:80]}: not a whole key of {entry.pallet.name}.{entry.info.name}") from None
             if params is None:
                 params = self._scan(entry, key)
                 if params is None:
@@ -174,7 +181,12 @@ class StateReader:
                     rendered = obj.decode()
                 except Exception as exc:  # noqa: BLE001 - bytes that are not this type
                     raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
-                decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+                if (entry.pallet.name, entry.info.name) == ("System", "Account"):
+                    decoded = _account_info(rendered)  # the simulator keeps the nonce apart (System.Nonces)
+                else:
+                    decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+            if (entry.pallet.name, entry.info.name) == ("System", "Account"):
+                nonces.append((internal, rendered["nonce"] if value is not None else None))
             writes.append((entry, internal, decoded))
         for entry, internal, decoded in writes:
             if not entry.info.key_type_ids:
@@ -186,4 +198,18 @@ class StateReader:
                 entry.item.remove(internal)
             else:
                 entry.item.insert(internal, decoded)
+        system = self.rt.pallets["System"].storage  # type: ignore[attr-defined]
+        for who, nonce in nonces:
+            if nonce:
+                system.Nonces.insert(who, nonce)
+            else:
+                system.Nonces.remove(who)
 
+
+
+def _account_info(rendered: dict[str, Any]) -> Any:
+    """``AccountInfo`` decoded from the chain's layout into the simulator's record (nonce apart)."""
+    from pallets.system.types import AccountInfo
+
+    data = rendered["data"]
+    return AccountInfo(rendered["consumers"], rendered["providers"], rendered["sufficients"], data["free"], data["reserved"], data["frozen"], data["flags"])
