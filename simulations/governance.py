@@ -49,8 +49,9 @@ def resolve_callable(ref: str) -> Callable[[SlashView], Any]:
     return fn
 
 
-def build_policy(spec: Any) -> Decider:
-    """A decision function from a scenario ``governance.policy`` model."""
+def build_policy(spec: Any, actor: str = GOVERNANCE_ACTOR) -> Decider:
+    """A decision function from a scenario ``governance.policy`` model; ``random`` draws from
+    ``actor``'s stream (governance's own, or a governance agent's: ``gov/<id>``)."""
     kind = spec.kind
     if kind == "never":
         return lambda view, streams: False
@@ -63,12 +64,12 @@ def build_policy(spec: Any) -> Decider:
         return lambda view, streams: view.disputed
     if kind == "random":
         p = spec.p
-        return lambda view, streams: streams.chance(GOVERNANCE_ACTOR, p)
+        return lambda view, streams: streams.chance(actor, p)
     if kind == "callable":
         fn = resolve_callable(spec.ref)
         return lambda view, streams: bool(fn(view))
     if kind == "any_of":
-        parts = [build_policy(p) for p in spec.policies]
+        parts = [build_policy(p, actor) for p in spec.policies]
 
         def any_of(view: SlashView, streams: Streams) -> bool:
             # evaluate all (no short-circuit) so random members always draw the same way
