@@ -272,7 +272,7 @@ class GovBoard:
             self._fail(port, proc, f"Council.propose: {receipt.error_name}")
             return
         if proc.threshold < 2:  # executed at once with Member(1, seats)
-            self._motion_done(port, pid, proc, receipt)
+            self._motion_done(port, pid, proc, receipt, agent)
             return
         port.schedule(rt.block_number + rt.constants("Council").MotionDuration, "gov", (pid, "motion_end", agent, proc.motion_seq))
         self._motion_vote(port, pid, proc, agent)  # the mover votes too (proposing is not a vote)
@@ -301,9 +301,9 @@ class GovBoard:
         if not receipt.is_success:
             self._fail(port, proc, f"Council.close: {receipt.error_name}")
             return
-        self._motion_done(port, pid, proc, receipt)
+        self._motion_done(port, pid, proc, receipt, agent)
 
-    def _motion_done(self, port: GovPort, pid: int, proc: VetoProcess, receipt: Any) -> None:
+    def _motion_done(self, port: GovPort, pid: int, proc: VetoProcess, receipt: Any, closer: str) -> None:
         """The motion closed (or a threshold-1 motion ran): go on with the next stage, or record why not."""
         now = port.rt.block_number
         executed = [e for e in receipt.triggered_events if e.matches("Council.Executed")]
@@ -327,6 +327,10 @@ class GovBoard:
         elif proc.step == "fast_track":
             started = [e for e in receipt.triggered_events if e.matches("Democracy.Started")]
             self._referendum(port, pid, proc, started[-1]["ref_index"])
+            spec = next(s for i, s in self.council if i == closer)
+            if spec.balance > 0:  # the councillor who made it a referendum votes aye at once (an instant one lasts a block)
+                port.dispatch(port.account(closer), "Democracy", "vote",
+                              {"ref_index": proc.ref_index, "vote": gc.standard_vote(True, spec.balance, spec.conviction)})
 
     # ------------------------------------------------------------------ referenda
     def _public_propose(self, port: GovPort, pid: int, proc: VetoProcess, agent: str) -> None:
