@@ -230,3 +230,45 @@ def test_the_enactment_block_against_the_application_block_to_the_block() -> Non
     (dispatched,) = names(too_late, "Scheduler.Dispatched")
     assert dispatched.block == p.apply_block and dispatched["result"] == p.failure and p.failure.startswith("Staking.")
     assert rec.status == "applied" and slashed(too_late)
+
+
+def services_run(path: str, delay: int) -> Simulation:
+    """slash-veto.yaml under the Services rule (a 7-round window of 10-block rounds), vetoes on ``path``."""
+    fixed = {"kind": "fixed", "blocks": delay}
+    overrides = {"governance.path": path, "governance.sudo": {"id": "sudo-key", "reaction": fixed},
+                 "governance.council": [{"id": "councillor", "count": 5, "balance": "10 TNT", "reaction": fixed}]}
+    sc, _ = load_for_run(SLASH_VETO, overrides, 7)
+    sim = Simulation(sc, "tangle_services")
+    for _ in sim.rounds():
+        pass
+    return sim
+
+
+def test_services_slashes_are_disputed_as_the_dispute_origin_by_sudo_as() -> None:
+    sim = services_run("sudo", 3)
+    procs = sim.state.gov.processes  # type: ignore[union-attr]
+    landed = [p for p in procs if p.outcome == "landed"]
+    assert landed and all(p.target == "services" for p in procs)
+    done = names(sim, "Sudo.SudoAsDone")
+    assert len(done) == len(procs) and sum(e["sudo_result"] is None for e in done) == len(landed)
+    assert len(names(sim, "Services.SlashDiscarded")) == len(landed)
+    for p in landed:
+        rec = sim.queue.records[p.slash_id]
+        assert rec.status == "vetoed" and p.enact_block == rec.proposed_block + 3 < p.apply_block
+
+
+def test_services_slashes_through_an_instant_referendum_dispatch_as_the_dispute_origin() -> None:
+    sim = services_run("referendum_instant", 1)
+    procs = sim.state.gov.processes  # type: ignore[union-attr]
+    landed = [p for p in procs if p.outcome == "landed"]
+    assert landed
+    inner = names(sim, "Utility.DispatchedAs")
+    assert sum(e["result"] is None for e in inner) == len(landed) == len(names(sim, "Services.SlashDiscarded"))
+    for p in landed:
+        rec = sim.queue.records[p.slash_id]
+        assert rec.status == "vetoed" and p.enact_block == rec.proposed_block + 4  # two 1-block motions, a 1-block vote, enactment the block after
+    # a second veto while an external is still waiting for its fast-track is refused by Democracy, and said so
+    for p in procs:
+        assert p.outcome != "pending"
+        if p.outcome == "failed":
+            assert p.failure
