@@ -308,7 +308,7 @@ Policy = Annotated[Union[NeverVeto, AlwaysVeto, VetoUnder, VetoDisputed, RandomV
 AnyOf.model_rebuild()
 
 
-GOVERNANCE_PATHS = ("shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant")
+GOVERNANCE_PATHS = ("shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant", "multisig_dispute")
 CONVICTION_NAMES = ("None", "Locked1x", "Locked2x", "Locked3x", "Locked4x", "Locked5x", "Locked6x")
 
 
@@ -361,19 +361,22 @@ class GovernanceSpec(_Model):
     ``sudo_as``), ``council_motion`` (a Council motion carrying the veto itself; the runtime gives the
     Council no origin that can make it, so it fails ``BadOrigin``), ``referendum_standard`` (a public
     Democracy proposal: launch, vote, enactment), ``referendum_fast_track`` / ``referendum_instant``
-    (external by council motion, then ``fast_track`` with FastTrackVotingPeriod or 1 block).
-    ``council``, ``voters``, ``sudo``: the agents (defaults: five councillors, one holder, a key
+    (external by council motion, then ``fast_track`` with FastTrackVotingPeriod or 1 block), and
+    ``multisig_dispute`` (the blueprints' owner, hence the services' dispute origin, is the multisig
+    account of the councillors, ``multisig_threshold`` of them; they approve ``Services.dispute``
+    with ``Multisig.as_multi``). ``council``, ``voters``, ``sudo``: the agents (defaults: five councillors, one holder, a key
     holder, each reacting after ``reaction_blocks``).
     """
 
     policy: Policy = NeverVeto(kind="never")
     reaction_blocks: StrictInt = Field(0, ge=0)
     resolver: bool = True
-    path: Literal["shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant"] = "shortcut"
+    path: Literal["shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant", "multisig_dispute"] = "shortcut"
     sudo: GovAgentSpec | None = None
     council: list[GovAgentSpec] = Field(default_factory=list, max_length=20)
     voters: list[GovAgentSpec] = Field(default_factory=list, max_length=100)
     fast_track_voting_period: StrictInt | None = Field(None, ge=1, le=HARD_MAX_BLOCKS, description="default: Democracy's FastTrackVotingPeriod")
+    multisig_threshold: StrictInt | None = Field(None, ge=1, le=100, description="multisig_dispute: approvals needed (default: more than half the councillors)")
 
     def council_ids(self) -> list[tuple[str, GovAgentSpec]]:
         return [(i, spec) for spec in self.council for i in spec.ids()]
@@ -386,6 +389,8 @@ class GovernanceSpec(_Model):
         seats = sum(s.count for s in self.council)
         if seats > 100:
             raise ValueError(f"council: {seats} seats; the Council's MaxMembers is 100")
+        if self.multisig_threshold is not None and self.council and self.multisig_threshold > seats:
+            raise ValueError(f"multisig_threshold {self.multisig_threshold} is above the number of councillors ({seats})")
         ids = [i for i, _ in self.council_ids()] + [i for i, _ in self.voter_ids()]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

@@ -31,7 +31,7 @@ from simulations.lab.slash_queue import SlashRecord
 from simulations.rng import Streams
 from simulations.scenario import DelaySpec, GovAgentSpec, GovernanceSpec
 
-GOV_PATHS = ("sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant")
+GOV_PATHS = ("sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant", "multisig_dispute")
 NATIVE_RULES = ("substrate_staking", "tangle_services")
 OUTCOMES = ("landed", "late", "failed", "pending")
 
@@ -107,6 +107,7 @@ class VetoProcess:
     outcome: str = "pending"  # landed | late | failed | pending
     failure: str = ""
     motion_index: int | None = None
+    timepoint: dict[str, int] | None = None  # multisig: where the operation was opened
     motion_seq: int = 0  # which motion of this process the scheduled votes belong to
     motion_hash: str = ""
     motion_call: dict[str, Any] = field(default_factory=dict)
@@ -153,13 +154,21 @@ class GovBoard:
     voters: list[tuple[str, GovAgentSpec]]
     default_policy: Any  # the scenario's policy model (agents without one use it)
     fast_track_voting_period: int | None = None
+    multisig_threshold: int | None = None
     processes: list[VetoProcess] = field(default_factory=list)
 
     @classmethod
     def from_spec(cls, gov: GovernanceSpec) -> "GovBoard":
         sudo, council, voters = default_agents(gov)
         return cls(gov.path, sudo, [(i, s) for s in council for i in s.ids()], [(i, s) for s in voters for i in s.ids()], gov.policy,
-                   gov.fast_track_voting_period)
+                   gov.fast_track_voting_period, gov.multisig_threshold)
+
+    def signatories(self, account_of: Any) -> tuple[tuple[str, ...], int]:
+        """(sorted signatory accounts, threshold) of the councillors' multisig (``multisig_dispute``)."""
+        from runtime.accounts import account_bytes
+
+        accounts = tuple(sorted((account_of(i) for i, _ in self.council), key=account_bytes))
+        return accounts, self.multisig_threshold or gc.more_than_half(len(accounts))
 
     def agent_ids(self) -> list[tuple[str, str, GovAgentSpec]]:
         """(id, role, spec) of every agent with an account (the sudo key holder acts with the chain's key)."""
@@ -207,6 +216,17 @@ class GovBoard:
         elif self.path in ("referendum_fast_track", "referendum_instant"):
             call, num, den = gc.external_motion(proc.call, self.path == "referendum_instant")
             self._start_motion(port, pid, proc, "external", call, num, den, now, view)
+        elif self.path == "multisig_dispute":
+            proc.stage = "multisig"
+            proc.stances = [self._stance(port, i, s, view, now) for i, s in self.council]
+            _, proc.threshold = self.signatories(port.account)
+            movers = sorted((st.at, k) for k, st in enumerate(proc.stances) if st.acts and st.veto)
+            if len(movers) < proc.threshold:
+                self._fail(port, proc, f"only {len(movers)} of the {proc.threshold} signatories needed approve")
+                return proc
+            proc.motion_seq += 1
+            for at, k in movers[:proc.threshold]:
+                port.schedule(at, "gov", (pid, "ms_approve", proc.stances[k].agent, proc.motion_seq))  # type: ignore[arg-type]
         elif self.path == "referendum_standard":
             stances = [self._stance(port, i, s, view, now) for i, s in self.voters]
             proc.stances = stances
@@ -420,6 +440,34 @@ class GovBoard:
             result = inner[-1]["result"] if inner else "no DispatchedAs"
         self._finish_call(port, proc, now, result)
 
+    # ------------------------------------------------------------------ multisig
+    def _ms_approve(self, port: GovPort, proc: VetoProcess, agent: str) -> None:
+        """One signatory's ``Multisig.as_multi`` carrying the veto call; the last needed one executes it
+        as the multisig account (the dispute origin)."""
+        rt = port.rt
+        accounts, threshold = self.signatories(port.account)
+        me = port.account(agent)
+        others = tuple(a for a in accounts if a != me)
+        if threshold == 1:
+            proc.started_block = rt.block_number
+            receipt = port.dispatch(me, "Multisig", "as_multi_threshold_1", {"other_signatories": others, "call": proc.call})
+            self._finish_call(port, proc, rt.block_number, None if receipt.is_success else receipt.error_name)
+            return
+        first = proc.ayes == 0
+        timepoint = None if first else proc.timepoint
+        receipt = port.dispatch(me, "Multisig", "as_multi", {"threshold": threshold, "other_signatories": others, "maybe_timepoint": timepoint,
+                                                             "call": proc.call, "max_weight": gc.WEIGHT_BOUND})
+        if not receipt.is_success:
+            self._fail(port, proc, f"Multisig.as_multi: {receipt.error_name}")
+            return
+        if first:
+            proc.started_block = rt.block_number
+            proc.timepoint = {"height": receipt.block_number, "index": receipt.extrinsic_idx}
+        proc.ayes += 1
+        executed = [e for e in receipt.triggered_events if e.matches("Multisig.MultisigExecuted")]
+        if executed:
+            self._finish_call(port, proc, rt.block_number, executed[-1]["result"])
+
     # ------------------------------------------------------------------ sudo
     def _sudo(self, port: GovPort, proc: VetoProcess) -> None:
         rt = port.rt
@@ -481,6 +529,8 @@ class GovBoard:
             return  # finished, or an action of an earlier motion of this process
         if step == "sudo":
             self._sudo(port, proc)
+        elif step == "ms_approve":
+            self._ms_approve(port, proc, agent)  # type: ignore[arg-type]
         elif step == "motion_propose":
             self._motion_propose(port, pid, proc, agent)  # type: ignore[arg-type]
         elif step == "motion_vote":

@@ -23,6 +23,8 @@ from runtime import Runtime
 from runtime.accounts import display_name
 from runtime.primitives import percent_of
 
+from pallets.primitives.derivation import multi_account_id
+
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
 from simulations.lab.actors import Actors, SetupError
@@ -88,6 +90,11 @@ class Simulation:
             for agent_id, role, spec in board.agent_ids():
                 acc = actors.add(agent_id, role)
                 extra[acc] = extra.get(acc, 0) + spec.balance + (self.MIN_DEPOSIT if role == "voter" else 0)
+        if board is not None and gov.path == "multisig_dispute" and rule == "tangle_services":
+            # the blueprints' owner (the default manager's dispute origin) is the councillors' multisig account
+            multisig = multi_account_id(*board.signatories(actors.account))
+            for bp in scenario.genesis.blueprints:
+                actors.accounts[bp.owner] = multisig
         self.genesis = genesis_for(scenario, rule, self.seed, actors, extra)
         self.rt = Runtime(self.genesis)
         timing = make_timing(rule, self.clock, p, resolver=scenario.governance.resolver)

@@ -272,3 +272,30 @@ def test_services_slashes_through_an_instant_referendum_dispatch_as_the_dispute_
         assert p.outcome != "pending"
         if p.outcome == "failed":
             assert p.failure
+
+
+def test_services_slashes_disputed_by_the_councillors_multisig() -> None:
+    """The dispute origin is the 3-of-5 multisig of the councillors: the third approval's
+    ``as_multi`` executes ``Services.dispute`` as the multisig account."""
+    sim = services_run("multisig_dispute", 2)
+    procs = sim.state.gov.processes  # type: ignore[union-attr]
+    landed = [p for p in procs if p.outcome == "landed"]
+    assert landed and all(p.outcome in ("landed", "late", "failed") for p in procs)
+    executed = names(sim, "Multisig.MultisigExecuted")
+    assert len(names(sim, "Multisig.NewMultisig")) == len(procs) and len(names(sim, "Multisig.MultisigApproval")) == len(procs)
+    multisig = sim.actors.account("oracle-owner")
+    assert {e["multisig"] for e in executed} == {multisig}
+    assert sum(e["result"] is None for e in executed) == len(landed) == len(names(sim, "Services.SlashDiscarded"))
+    for p in landed:
+        assert sim.queue.records[p.slash_id].status == "vetoed" and p.enact_block == p.started_block
+
+
+def test_a_multisig_short_of_its_threshold_cannot_dispute() -> None:
+    sc, _ = load_for_run(SLASH_VETO, {"governance.path": "multisig_dispute", "governance.multisig_threshold": 4,
+                                      "governance.council": [{"id": "councillor", "count": 5, "turnout": 0.0}]}, 7)
+    sim = Simulation(sc, "tangle_services")
+    for _ in sim.rounds():
+        pass
+    procs = sim.state.gov.processes  # type: ignore[union-attr]
+    assert procs and all(p.outcome == "failed" and p.failure == "only 0 of the 4 signatories needed approve" for p in procs)
+    assert not names(sim, "Services.SlashDiscarded") and not names(sim, "Multisig.NewMultisig")
