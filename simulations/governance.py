@@ -3,8 +3,10 @@
 A policy sees a :class:`SlashView` (who, how much, whether the evidence is disputed, which rule,
 how long the veto window is) and answers True (veto) or False. Policies that need randomness draw
 from governance's own stream, so its decisions do not move when actors are added. The decision is
-made when the slash is proposed; the veto itself lands ``reaction_blocks`` later, and only counts if
-that is not after the rule's last veto block (see :mod:`simulations.queue`).
+made when the slash is proposed; under the ``shortcut`` path the veto itself lands ``reaction_blocks``
+later, and only counts if that is not after the rule's last veto block (see
+:mod:`simulations.lab.slash_queue`); on the other ``governance.path`` values it is a real process
+run by governance agents (:mod:`simulations.lab.governors`), each deciding with these policies.
 """
 
 from __future__ import annotations

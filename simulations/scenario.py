@@ -574,6 +574,11 @@ class Scenario(_Model):
             missing = sorted(held - set(self.prices.assets))
             if missing:
                 problems.append(f"prices.assets: no price for {missing} (every asset at stake needs one, or losses would not add up)")
+        taken = set(ids) | {b.owner for b in g.blueprints} | {s.owner for s in g.services} | {r.id for r in g.requesters}
+        for p in g.lst_pools:
+            taken |= {p.creator} | {m.id for m in p.members}
+        gov_ids = [i for i, _ in self.governance.council_ids()] + [i for i, _ in self.governance.voter_ids()]
+        problems += [f"governance: agent id {i!r} is already an actor of the scenario" for i in gov_ids if i in taken]
         for i, arm in enumerate(self.arms):
             if isinstance(arm.policy, str) and arm.policy not in self.policies and arm.policy not in ("never", "always", "veto_disputed"):
                 problems.append(f"arms[{i}].policy: unknown policy {arm.policy!r}; named: {sorted(self.policies)}")

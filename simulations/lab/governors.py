@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 from runtime import Runtime
 
+from pallets.primitives.bounded import inline
+
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
 from simulations.lab import gov_calls as gc
@@ -357,8 +359,6 @@ class GovBoard:
         rt = port.rt
         proc.started_block = rt.block_number
         proc.stage = "proposal"
-        from pallets.primitives.bounded import inline
-
         receipt = port.dispatch(port.account(agent), "Democracy", "propose",
                                 {"proposal": inline(proc.call), "value": rt.constants("Democracy").MinimumDeposit})
         if not receipt.is_success:

@@ -207,7 +207,8 @@ def test_wilson_intervals() -> None:
 @pytest.mark.parametrize("bad,match", [({"governance.path": "telepathy"}, "path"),
                                        ({"governance.council": [{"id": "c", "count": 101}]}, "count"),
                                        ({"governance.voters": [{"id": "v", "reaction": {"kind": "uniform", "low": 9, "high": 2}}]}, "high"),
-                                       ({"governance.council": [{"id": "x"}], "governance.voters": [{"id": "x"}]}, "unique")])
+                                       ({"governance.council": [{"id": "x"}], "governance.voters": [{"id": "x"}]}, "unique"),
+                                       ({"governance.voters": [{"id": "val-bad"}]}, "already an actor")])
 def test_bad_governance_agents_are_refused_by_field(bad: dict[str, Any], match: str) -> None:
     with pytest.raises(Exception, match=match):
         load_for_run(TIMING, bad, None)
