@@ -578,6 +578,8 @@ class Scenario(_Model):
         for p in g.lst_pools:
             taken |= {p.creator} | {m.id for m in p.members}
         gov_ids = [i for i, _ in self.governance.council_ids()] + [i for i, _ in self.governance.voter_ids()]
+        gov_ids += [f"gov-councillor-{k}" for k in range(1, 6)] if not self.governance.council else []  # the defaults
+        gov_ids += ["gov-holder"] if not self.governance.voters else []
         problems += [f"governance: agent id {i!r} is already an actor of the scenario" for i in gov_ids if i in taken]
         for i, arm in enumerate(self.arms):
             if isinstance(arm.policy, str) and arm.policy not in self.policies and arm.policy not in ("never", "always", "veto_disputed"):

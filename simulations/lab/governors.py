@@ -78,8 +78,8 @@ def default_agents(gov: GovernanceSpec) -> tuple[GovAgentSpec, list[GovAgentSpec
     reacting after ``reaction_blocks``."""
     react = DelaySpec(kind="fixed", blocks=gov.reaction_blocks)
     sudo = gov.sudo or GovAgentSpec(id="sudo-key", reaction=react)
-    council = list(gov.council) or [GovAgentSpec(id="councillor", count=5, reaction=react)]
-    voters = list(gov.voters) or [GovAgentSpec(id="holder", balance=1_000 * 10**18, conviction="Locked1x", reaction=react)]
+    council = list(gov.council) or [GovAgentSpec(id="gov-councillor", count=5, reaction=react)]
+    voters = list(gov.voters) or [GovAgentSpec(id="gov-holder", balance=1_000 * 10**18, conviction="Locked1x", reaction=react)]
     return sudo, council, voters
 
 

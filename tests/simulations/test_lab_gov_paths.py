@@ -31,7 +31,7 @@ def quick(delay: int = 100) -> dict[str, Any]:
     fixed = {"kind": "fixed", "blocks": delay}
     return {"governance.sudo": {"id": "sudo-key", "reaction": {"kind": "fixed", "blocks": 10}},
             "governance.council": [{"id": "councillor", "count": 5, "balance": "1_000 TNT", "reaction": fixed}],
-            "governance.voters": [{"id": "holder", "count": 3, "balance": "10_000 TNT", "conviction": "Locked1x", "reaction": fixed}]}
+            "governance.voters": [{"id": "voter", "count": 3, "balance": "10_000 TNT", "conviction": "Locked1x", "reaction": fixed}]}
 
 
 def simulate(path: str, seed: int = 3, **extra: Any) -> Simulation:
