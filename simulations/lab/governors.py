@@ -243,7 +243,10 @@ class GovBoard:
         return proc
 
     def _staking_index(self, rec: SlashRecord, queue_records: list[SlashRecord]) -> int:
-        """Our position among the entries stored under the slash's era key now (the still-pending records of that key, in order)."""
+        """Our position among the entries stored under the slash's era key now (the still-pending
+        records of that key, in order). A motion or referendum fixes it when it starts, as a real
+        proposal does: if another slash of the same era key is cancelled before it enacts, the stored
+        order shifts and the call names another entry or fails ``InvalidSlashIndex`` (on chain too)."""
         alive = [r for r in queue_records if r.native and r.target == "staking" and r.native_key == rec.native_key and r.status == "pending"]
         return alive.index(rec)
 
