@@ -300,3 +300,26 @@ def test_a_multisig_short_of_its_threshold_cannot_dispute() -> None:
     procs = sim.state.gov.processes  # type: ignore[union-attr]
     assert procs and all(p.outcome == "failed" and p.failure == "only 0 of the 4 signatories needed approve" for p in procs)
     assert not names(sim, "Services.SlashDiscarded") and not names(sim, "Multisig.NewMultisig")
+
+
+def test_the_timing_scenario_runs_on_the_testnets_6s_constants() -> None:
+    sc, _ = load_for_run(TIMING, {"governance.path": "sudo"}, 11)
+    sim = Simulation(sc, "substrate_staking")
+    dem, council = sim.rt.constants("Democracy"), sim.rt.constants("Council")
+    assert (dem.LaunchPeriod, dem.VotingPeriod, dem.FastTrackVotingPeriod, dem.EnactmentPeriod, dem.InstantAllowed) == (7_200, 100_800, 28_800, 43_200, True)
+    assert council.MotionDuration == 72_000 and sim.rt.constants("Staking").SlashDeferDuration == 10
+    assert (sc.parameters.session_length, sc.parameters.sessions_per_era) == (1_200, 3)
+    for _ in sim.rounds():
+        pass
+    rec, proc = only(sim)
+    assert 36_001 <= proc.apply_block - rec.proposed_block <= 39_600  # reported in era E, applied as era E + 11 starts
+
+
+def test_a_process_still_running_at_the_horizon_is_censored_not_counted() -> None:
+    """With the drain cut short, a standard referendum is still being voted on: pending, neither landed nor late."""
+    sim = simulate("referendum_standard", **{"end.max_drain_rounds": 40})
+    rec, proc = only(sim)
+    assert proc.outcome == "pending" and proc.stage == "referendum" and rec.status == "applied"
+    gov = __import__("simulations.lab.outcomes", fromlist=["governance_outcome"]).governance_outcome(sim)
+    assert (gov["wanted"], gov["landed"], gov["late"], gov["failed"], gov["pending"]) == (1, 0, 0, 0, 1)
+    assert gov["lateness_max"] is None and gov["processes"][0]["lateness"] is None
