@@ -11,6 +11,10 @@ era E and governance starting ``delay`` blocks after the report. It then prints,
 the veto lands and the longest reaction delay that still lands, checked at that delay and one more.
 
     PYTHONPATH=$PWD python3 benchmarks/governance_timing.py
+
+The calls each path is made of come from :mod:`simulations.lab.gov_calls`, which the lab's veto
+paths (``governance.path``) use too; the lab adds the agents (turnout, reaction delays, votes) and
+the distribution over runs (``python3 -m simulations.lab.gov_report``).
 """
 
 from __future__ import annotations
@@ -21,8 +25,27 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from runtime import UNIT, Runtime  # noqa: E402
-from tests.democracy.dem_helpers import aye, c, inline, motion, proposal_hash, runtime  # noqa: E402
+from runtime import UNIT, GenesisConfig, Runtime  # noqa: E402
+from runtime.accounts import DEV_ACCOUNTS  # noqa: E402
+from pallets.primitives.bounded import inline  # noqa: E402
+from simulations.lab import gov_calls as gc  # noqa: E402
+
+COUNCIL = ["Alice", "Bob", "Charlie", "Dave", "Eve"]
+
+
+def runtime() -> Runtime:
+    """A dev chain (6 s time base, Democracy's testnet periods) whose Council is the five dev accounts."""
+    rt = Runtime(GenesisConfig.dev())
+    rt.dispatch("root", "Council", "set_members", {"new_members": [DEV_ACCOUNTS[n] for n in COUNCIL], "prime": None, "old_count": 0})
+    return rt
+
+
+def motion(rt: Runtime, call: dict, ayes: int) -> object:
+    return gc.council_motion(rt, COUNCIL, call, ayes, closer="Ferdie")
+
+
+def aye(balance: int, conviction: str = "None") -> dict:
+    return gc.standard_vote(True, balance, conviction)
 
 ERA = 3_600
 TEN_PERCENT = 100_000_000
@@ -44,7 +67,7 @@ class Outcome:
 
 def setup(report_at_era_end: bool) -> tuple[Runtime, int]:
     """Bob validates (Charlie nominates); the offence is reported in era 1, at its first or last block."""
-    rt = runtime(short=False)
+    rt = runtime()
     rt.dispatch("Bob", "Staking", "bond", {"value": 100 * UNIT, "payee": "Staked"})
     rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
     rt.dispatch("Charlie", "Staking", "bond", {"value": 300 * UNIT, "payee": "Staked"})
@@ -59,7 +82,7 @@ def setup(report_at_era_end: bool) -> tuple[Runtime, int]:
     return rt, era_start
 
 
-CANCEL = c("Staking", "cancel_deferred_slash", era=12, slash_indices=[0])
+CANCEL = gc.cancel_deferred_slash(12, [0])
 
 
 def start(rt: Runtime, path: str) -> None:
@@ -67,18 +90,16 @@ def start(rt: Runtime, path: str) -> None:
         rt.dispatch("Alice", "Sudo", "sudo", {"call": CANCEL})
     elif path == "council motion (direct)":
         motion(rt, CANCEL, 5)
-    elif path == "democracy fast-track":
-        motion(rt, c("Democracy", "external_propose_majority", proposal=inline(CANCEL)), 4)
-        motion(rt, c("Democracy", "fast_track", proposal_hash=proposal_hash(CANCEL), voting_period=28_800, delay=0), 4)
-        rt.dispatch("Ferdie", "Democracy", "vote", {"ref_index": 0, "vote": aye(UNIT)})
-    elif path == "democracy instant":
-        motion(rt, c("Democracy", "external_propose_default", proposal=inline(CANCEL)), 5)
-        motion(rt, c("Democracy", "fast_track", proposal_hash=proposal_hash(CANCEL), voting_period=1, delay=0), 5)
+    elif path in ("democracy fast-track", "democracy instant"):
+        # the lab's referendum_fast_track / referendum_instant paths, all councillors at once
+        instant = path == "democracy instant"
+        for call, num, den in (gc.external_motion(CANCEL, instant), gc.fast_track_motion(CANCEL, 1 if instant else 28_800, instant)):
+            motion(rt, call, gc.at_least(len(COUNCIL), num, den))
         rt.dispatch("Ferdie", "Democracy", "vote", {"ref_index": 0, "vote": aye(UNIT)})
     elif path == "democracy standard (public)":
         rt.dispatch("Alice", "Democracy", "propose", {"proposal": inline(CANCEL), "value": 1_000 * UNIT})
     elif path == "democracy external (no fast-track)":
-        motion(rt, c("Democracy", "external_propose", proposal=inline(CANCEL)), 3)
+        motion(rt, gc.c("Democracy", "external_propose", proposal=inline(CANCEL)), 3)
     else:  # pragma: no cover
         raise ValueError(path)
 

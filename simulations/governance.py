@@ -3,8 +3,10 @@
 A policy sees a :class:`SlashView` (who, how much, whether the evidence is disputed, which rule,
 how long the veto window is) and answers True (veto) or False. Policies that need randomness draw
 from governance's own stream, so its decisions do not move when actors are added. The decision is
-made when the slash is proposed; the veto itself lands ``reaction_blocks`` later, and only counts if
-that is not after the rule's last veto block (see :mod:`simulations.queue`).
+made when the slash is proposed; under the ``shortcut`` path the veto itself lands ``reaction_blocks``
+later, and only counts if that is not after the rule's last veto block (see
+:mod:`simulations.lab.slash_queue`); on the other ``governance.path`` values it is a real process
+run by governance agents (:mod:`simulations.lab.governors`), each deciding with these policies.
 """
 
 from __future__ import annotations
@@ -49,8 +51,9 @@ def resolve_callable(ref: str) -> Callable[[SlashView], Any]:
     return fn
 
 
-def build_policy(spec: Any) -> Decider:
-    """A decision function from a scenario ``governance.policy`` model."""
+def build_policy(spec: Any, actor: str = GOVERNANCE_ACTOR) -> Decider:
+    """A decision function from a scenario ``governance.policy`` model; ``random`` draws from
+    ``actor``'s stream (governance's own, or a governance agent's: ``gov/<id>``)."""
     kind = spec.kind
     if kind == "never":
         return lambda view, streams: False
@@ -63,12 +66,12 @@ def build_policy(spec: Any) -> Decider:
         return lambda view, streams: view.disputed
     if kind == "random":
         p = spec.p
-        return lambda view, streams: streams.chance(GOVERNANCE_ACTOR, p)
+        return lambda view, streams: streams.chance(actor, p)
     if kind == "callable":
         fn = resolve_callable(spec.ref)
         return lambda view, streams: bool(fn(view))
     if kind == "any_of":
-        parts = [build_policy(p) for p in spec.policies]
+        parts = [build_policy(p, actor) for p in spec.policies]
 
         def any_of(view: SlashView, streams: Streams) -> bool:
             # evaluate all (no short-circuit) so random members always draw the same way

@@ -123,6 +123,8 @@ class OperatorBehaviour(_Model):
     leave_after_slashes: StrictInt | None = Field(None, ge=1)
     leave_when: Literal["proposed", "applied"] = "applied"
     falsely_accused_p: Probability = 0.0
+    max_faults: StrictInt | None = Field(None, ge=1, description="faulty: misbehave at most this many times (None: no limit)")
+    from_round: StrictInt = Field(0, ge=0, description="faulty: misbehave only from this round on")
     falsely_accused_percent: Percent = 10
     falsely_accused_disputed_p: Probability = 0.0
 
@@ -306,17 +308,94 @@ Policy = Annotated[Union[NeverVeto, AlwaysVeto, VetoUnder, VetoDisputed, RandomV
 AnyOf.model_rebuild()
 
 
+GOVERNANCE_PATHS = ("shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant", "multisig_dispute")
+CONVICTION_NAMES = ("None", "Locked1x", "Locked2x", "Locked3x", "Locked4x", "Locked5x", "Locked6x")
+
+
+class DelaySpec(_Model):
+    """A reaction delay in blocks, drawn per slash (and per stage) from the agent's own stream:
+    ``fixed`` (``blocks``), ``uniform`` (``low`` .. ``high`` inclusive), ``exponential`` (``mean``,
+    rounded down), or ``never`` (the agent does not act at all)."""
+
+    kind: Literal["fixed", "uniform", "exponential", "never"] = "fixed"
+    blocks: StrictInt = Field(0, ge=0, le=HARD_MAX_BLOCKS)
+    low: StrictInt = Field(0, ge=0, le=HARD_MAX_BLOCKS)
+    high: StrictInt = Field(0, ge=0, le=HARD_MAX_BLOCKS)
+    mean: StrictInt = Field(0, ge=0, le=HARD_MAX_BLOCKS)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "DelaySpec":
+        if self.kind == "uniform" and self.high < self.low:
+            raise ValueError(f"uniform delay: high ({self.high}) is below low ({self.low})")
+        return self
+
+
+class GovAgentSpec(_Model):
+    """A councillor or token holder (or ``count`` alike, ids ``<id>-1`` ...): whether it takes part in a
+    given process (``turnout``), how long it takes to act at each stage (``reaction``), and how it
+    decides (``policy``, default: the scenario's ``governance.policy``). Token holders vote with
+    ``balance`` (funded at genesis) and ``conviction``."""
+
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    count: StrictInt = Field(1, ge=1, le=100)
+    turnout: Probability = 1.0
+    reaction: DelaySpec = DelaySpec()
+    policy: Policy | None = None
+    balance: Amount = 0
+    conviction: Literal["None", "Locked1x", "Locked2x", "Locked3x", "Locked4x", "Locked5x", "Locked6x"] = "None"
+
+    def ids(self) -> list[str]:
+        return [self.id] if self.count == 1 else [f"{self.id}-{i}" for i in range(1, self.count + 1)]
+
+
 class GovernanceSpec(_Model):
     """Who decides on vetoes and how fast.
 
     ``reaction_blocks``: blocks between a slash proposal and the moment a decided veto lands (the vote
     takes time); a veto that would land after the rule's last veto block is too late.
     ``resolver``: whether a Symbiotic resolver is set (without one slashes execute at once).
+
+    ``path``: how a veto governance wants reaches the chain under the native rules
+    (``substrate_staking``, ``tangle_services``). ``shortcut`` (default) is the origin shortcut above.
+    The others are real processes run by the agents below: ``sudo`` (the sudo key, ``Sudo.sudo`` /
+    ``sudo_as``), ``council_motion`` (a Council motion carrying the veto itself; the runtime gives the
+    Council no origin that can make it, so it fails ``BadOrigin``), ``referendum_standard`` (a public
+    Democracy proposal: launch, vote, enactment), ``referendum_fast_track`` / ``referendum_instant``
+    (external by council motion, then ``fast_track`` with FastTrackVotingPeriod or 1 block), and
+    ``multisig_dispute`` (the blueprints' owner, hence the services' dispute origin, is the multisig
+    account of the councillors, ``multisig_threshold`` of them; they approve ``Services.dispute``
+    with ``Multisig.as_multi``). ``council``, ``voters``, ``sudo``: the agents (defaults: five councillors, one holder, a key
+    holder, each reacting after ``reaction_blocks``).
     """
 
     policy: Policy = NeverVeto(kind="never")
     reaction_blocks: StrictInt = Field(0, ge=0)
     resolver: bool = True
+    path: Literal["shortcut", "sudo", "council_motion", "referendum_standard", "referendum_fast_track", "referendum_instant", "multisig_dispute"] = "shortcut"
+    sudo: GovAgentSpec | None = None
+    council: list[GovAgentSpec] = Field(default_factory=list, max_length=20)
+    voters: list[GovAgentSpec] = Field(default_factory=list, max_length=100)
+    fast_track_voting_period: StrictInt | None = Field(None, ge=1, le=HARD_MAX_BLOCKS, description="default: Democracy's FastTrackVotingPeriod")
+    multisig_threshold: StrictInt | None = Field(None, ge=1, le=100, description="multisig_dispute: approvals needed (default: more than half the councillors)")
+
+    def council_ids(self) -> list[tuple[str, GovAgentSpec]]:
+        return [(i, spec) for spec in self.council for i in spec.ids()]
+
+    def voter_ids(self) -> list[tuple[str, GovAgentSpec]]:
+        return [(i, spec) for spec in self.voters for i in spec.ids()]
+
+    @model_validator(mode="after")
+    def _agents_fit(self) -> "GovernanceSpec":
+        seats = sum(s.count for s in self.council)
+        if seats > 100:
+            raise ValueError(f"council: {seats} seats; the Council's MaxMembers is 100")
+        if self.multisig_threshold is not None and self.council and self.multisig_threshold > seats:
+            raise ValueError(f"multisig_threshold {self.multisig_threshold} is above the number of councillors ({seats})")
+        ids = [i for i, _ in self.council_ids()] + [i for i, _ in self.voter_ids()]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"governance agent ids must be unique; repeated: {dup}")
+        return self
 
 
 # ---------------------------------------------------------------------------------------- parameters
@@ -495,6 +574,13 @@ class Scenario(_Model):
             missing = sorted(held - set(self.prices.assets))
             if missing:
                 problems.append(f"prices.assets: no price for {missing} (every asset at stake needs one, or losses would not add up)")
+        taken = set(ids) | {b.owner for b in g.blueprints} | {s.owner for s in g.services} | {r.id for r in g.requesters}
+        for p in g.lst_pools:
+            taken |= {p.creator} | {m.id for m in p.members}
+        gov_ids = [i for i, _ in self.governance.council_ids()] + [i for i, _ in self.governance.voter_ids()]
+        gov_ids += [f"gov-councillor-{k}" for k in range(1, 6)] if not self.governance.council else []  # the defaults
+        gov_ids += ["gov-holder"] if not self.governance.voters else []
+        problems += [f"governance: agent id {i!r} is already an actor of the scenario" for i in gov_ids if i in taken]
         for i, arm in enumerate(self.arms):
             if isinstance(arm.policy, str) and arm.policy not in self.policies and arm.policy not in ("never", "always", "veto_disputed"):
                 problems.append(f"arms[{i}].policy: unknown policy {arm.policy!r}; named: {sorted(self.policies)}")

@@ -20,6 +20,26 @@ def task_name(ref_index: int) -> bytes:
 
 
 class Hooks:
+    def next_hook_block(self, after: int) -> int:
+        """The first block >= ``after`` whose ``on_initialize`` may act: the next LaunchPeriod
+        boundary (tabling, and resetting ``LastTabledWasExternal``), the end of an ongoing referendum
+        (baking), or ``after`` itself while ``LowestUnbaked`` points at a referendum that is no
+        longer ongoing (cancelled: the next block advances it). Lets the runtime cross idle blocks."""
+        period = self.consts.LaunchPeriod  # type: ignore[attr-defined]
+        nxt = after + (-after) % period
+        first = self.storage.LowestUnbaked.value()  # type: ignore[attr-defined]
+        last = self.storage.ReferendumCount.value()  # type: ignore[attr-defined]
+        for index in range(first, last):
+            info = self.storage.ReferendumInfoOf.get(index)  # type: ignore[attr-defined]
+            if info is None or info.name != "Ongoing":
+                if index == first:
+                    return after
+                continue
+            if info.value.end <= after:
+                return after
+            nxt = min(nxt, info.value.end)
+        return nxt
+
     def on_initialize(self, n: int) -> None:
         first = self.storage.LowestUnbaked.value()  # type: ignore[attr-defined]
         last = self.storage.ReferendumCount.value()  # type: ignore[attr-defined]

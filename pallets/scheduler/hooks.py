@@ -19,6 +19,16 @@ TASK_BASE_WEIGHT = 10_000_000  # the simulator's service_task base weight (ref_t
 
 
 class Hooks:
+    def next_hook_block(self, after: int) -> int | None:
+        """The first block >= ``after`` whose ``on_initialize`` may act (None: nothing scheduled):
+        every block while an agenda is left incomplete (``IncompleteSince``), else the first block
+        holding an agenda (even one of cancelled slots: serving it removes it). Lets the runtime
+        cross the idle blocks of a long enactment or voting period at once."""
+        if self.storage.IncompleteSince.value() is not None:  # type: ignore[attr-defined]
+            return after
+        due = [when for when in self.storage.Agenda.keys() if when >= after]  # type: ignore[attr-defined]
+        return min(due) if due else None
+
     def on_initialize(self, n: int) -> None:
         budget = [self.consts.MaximumWeight]  # type: ignore[attr-defined]
         since = self.storage.IncompleteSince.value()  # type: ignore[attr-defined]

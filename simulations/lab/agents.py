@@ -68,16 +68,18 @@ class OperatorAgent:
     went_offline: bool = False
     leaving: bool = False
     left: bool = False
+    faults: int = 0
 
     def on_round(self, sim: AgentPort, r: int) -> None:
         b = self.spec.behaviour
         if self.left or sim.draining:
             return
-        if b.kind == "faulty":
+        if b.kind == "faulty" and r >= b.from_round and (b.max_faults is None or self.faults < b.max_faults):
             stream = sim.streams[self.id]
             if stream.random() < b.p:
                 offset = stream.randrange(sim.clock.session_length)
                 disputed = stream.random() < b.disputed_p
+                self.faults += 1
                 sim.report_fault(self.id, "services", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
         elif b.kind == "offline" and r >= b.offline_from_round:
             if not self.went_offline:
@@ -113,6 +115,7 @@ class ValidatorAgent:
     id: str
     spec: "ValidatorSpec"
     left: bool = False
+    faults: int = 0
 
     def on_round(self, sim: AgentPort, r: int) -> None:
         b = self.spec.behaviour
@@ -122,11 +125,12 @@ class ValidatorAgent:
             bonded = sim.staking_active(self.id)
             if bonded:
                 sim.act(self.id, "Staking", "unbond", {"value": bonded})
-        if b.kind == "faulty" and not sim.draining:
+        if b.kind == "faulty" and not sim.draining and r >= b.from_round and (b.max_faults is None or self.faults < b.max_faults):
             stream = sim.streams[self.id]
             if stream.random() < b.p:
                 offset = stream.randrange(sim.clock.session_length)
                 disputed = stream.random() < b.disputed_p
+                self.faults += 1
                 sim.report_fault(self.id, "staking", sim.clock.first_block_of_round(r) + offset, b.slash_percent, disputed)
 
 

@@ -28,6 +28,12 @@ RULE_SPECIFIC: dict[str, frozenset[str]] = {
     "parameters.symbiotic": frozenset({"symbiotic"}),
     "parameters.eigenlayer": frozenset({"eigenlayer"}),
     "governance.resolver": frozenset({"symbiotic"}),
+    # veto paths run through the runtime's own pallets only where the slash is in a pallet's queue
+    "governance.path": frozenset({"tangle_services", "substrate_staking"}),
+    "governance.sudo": frozenset({"tangle_services", "substrate_staking"}),
+    "governance.council": frozenset({"tangle_services", "substrate_staking"}),
+    "governance.voters": frozenset({"tangle_services", "substrate_staking"}),
+    "governance.fast_track_voting_period": frozenset({"tangle_services", "substrate_staking"}),
 }
 SIMPLE_POLICIES = ("never", "always", "veto_disputed")
 

@@ -23,10 +23,13 @@ from runtime import Runtime
 from runtime.accounts import display_name
 from runtime.primitives import percent_of
 
+from pallets.primitives.derivation import multi_account_id
+
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
-from simulations.lab.actors import Actors
+from simulations.lab.actors import Actors, SetupError
 from simulations.lab.agents import DelegatorAgent, OperatorAgent, RequesterAgent, ValidatorAgent
+from simulations.lab.governors import NATIVE_RULES, GovBoard
 from simulations.lab.measures import Metric
 from simulations.lab.services import COMMITMENTS, request_params
 from simulations.lab.slash_queue import SlashQueue, SlashRecord
@@ -65,10 +68,13 @@ class SimState:
     initial_member_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, pool) -> TNT value after setup
     draining: bool = False  # past the last round: no new faults, the queue runs to empty
     drained_rounds: int = 0
+    gov: GovBoard | None = None  # governance agents and their veto processes (a path other than the shortcut)
 
 
 class Simulation:
     """A scenario under one slash-veto rule, with a given seed."""
+
+    MIN_DEPOSIT = 1_000 * 10**18  # Democracy's MinimumDeposit: what a token holder needs to propose a public referendum
 
     def __init__(self, scenario: Scenario, rule: str, seed: int | None = None) -> None:
         self.sc = scenario
@@ -77,7 +83,19 @@ class Simulation:
         p = scenario.parameters
         self.clock = Clock(p.session_length, p.sessions_per_era)
         actors = build_actors(scenario)
-        self.genesis = genesis_for(scenario, rule, self.seed, actors)
+        gov = scenario.governance
+        board = GovBoard.from_spec(gov) if gov.path != "shortcut" and rule in NATIVE_RULES else None
+        extra: dict[str, int] = {}
+        if board is not None:
+            for agent_id, role, spec in board.agent_ids():
+                acc = actors.add(agent_id, role)
+                extra[acc] = extra.get(acc, 0) + spec.balance + (self.MIN_DEPOSIT if role == "voter" else 0)
+        if board is not None and gov.path == "multisig_dispute" and rule == "tangle_services":
+            # the blueprints' owner (the default manager's dispute origin) is the councillors' multisig account
+            multisig = multi_account_id(*board.signatories(actors.account))
+            for bp in scenario.genesis.blueprints:
+                actors.accounts[bp.owner] = multisig
+        self.genesis = genesis_for(scenario, rule, self.seed, actors, extra)
         self.rt = Runtime(self.genesis)
         timing = make_timing(rule, self.clock, p, resolver=scenario.governance.resolver)
         self.state = SimState(
@@ -88,6 +106,7 @@ class Simulation:
             delegators={d_id: DelegatorAgent(d_id, d) for d_id, d in scenario.delegator_ids()},
             requesters={r.id: RequesterAgent(r.id, r) for r in scenario.genesis.requesters},
             actors=actors,
+            gov=board,
         )
         self.decide = build_policy(scenario.governance.policy)
         self.total_blocks = scenario.total_blocks()
@@ -135,9 +154,31 @@ class Simulation:
     def is_dropped(self, key: tuple[int, int]) -> bool:
         return key in self.state.dropped_slashes
 
+    # ------------------------------------------------------------------ the governance port (simulations.lab.governors.GovPort)
+    def record(self, slash_id: int) -> SlashRecord:
+        return self.queue.records[slash_id]
+
+    def touch(self, rec: SlashRecord) -> None:
+        self.queue.touch(rec)
+
+    def veto_landed(self, rec: SlashRecord, block: int) -> None:
+        """A governance process's veto call succeeded: the slash is vetoed in this block."""
+        rec.status, rec.veto_block = "vetoed", block
+        self.queue.touch(rec)
+
+    def governance_open(self) -> bool:
+        """A veto process is still running (its outcome unknown): draining goes on for it."""
+        return self.state.gov is not None and bool(self.state.gov.open_processes())
+
     # ------------------------------------------------------------------ setup and forks
     def setup(self) -> None:
         setup_chain(self.rt, self.sc, self.actors)
+        board = self.state.gov
+        if board is not None and board.council:
+            members = [self.actors.account(i) for i, _ in board.council]
+            receipt = self.dispatch("root", "Council", "set_members", {"new_members": members, "prime": None, "old_count": 0})
+            if not receipt.is_success:
+                raise SetupError(f"setup: Council.set_members failed with {receipt.error_name}")
         self.state.initial_member_values = self.member_values()
         for svc in self.actors.services:
             spec = self.sc.genesis.services[self.actors.services.index(svc)]
@@ -210,7 +251,9 @@ class Simulation:
             veto = bool(self.decide(view, self.streams))
         rec.decision = "veto" if veto else "keep"
         self.queue.touch(rec)
-        if veto:
+        if veto and self.state.gov is not None and rec.native:
+            self.state.gov.start(self, rec, self.queue.records)
+        elif veto:
             self.schedule(max(rec.proposed_block or 0, self.rt.block_number) + self.sc.governance.reaction_blocks, "veto", rec.slash_id)
 
     def decide_fork(self, veto: bool) -> None:
@@ -414,6 +457,9 @@ class Simulation:
                 self.state.counters["leave_failed"] += 1
         elif kind == "terminate":
             self.terminate_service(arg)
+        elif kind == "gov":
+            if self.state.gov is not None:
+                self.state.gov.act(self, arg)
         elif kind == "round_start":
             self._round_start(arg)
         else:  # pragma: no cover - programming error
@@ -469,7 +515,7 @@ class Simulation:
             return
         r = max(start - 1, self.last_round)
         self.state.draining = True
-        while self.queue.open_records() and self.state.drained_rounds < end.max_drain_rounds:
+        while (self.queue.open_records() or self.governance_open()) and self.state.drained_rounds < end.max_drain_rounds:
             r += 1
             self.state.drained_rounds += 1
             self.run_round(r)

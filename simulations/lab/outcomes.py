@@ -23,6 +23,7 @@ account (``pool``) is reported but left out of totals: its loss is what the pool
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +163,55 @@ def losses_by_role(sim: "Simulation", prices: Prices) -> list[dict[str, Any]]:
     return rows
 
 
+def governance_outcome(sim: "Simulation") -> dict[str, Any]:
+    """Per veto governance wanted: how it went on the arm's path. ``processes``: one row per veto
+    process (when it started, when its call executed or would execute, when the slash applied,
+    landed / late / failed / pending and why). Under the shortcut every decided veto counts, landed
+    if the slash was vetoed, late if the veto came after the window. ``pending``: still running at
+    the horizon (censored: neither landed nor late). ``lateness``: blocks past the last block a veto
+    could land in (landed: 0); ``needed_window``: blocks from the slash's proposal to the veto's
+    execution, inclusive (how long the window would have had to be)."""
+    board = sim.state.gov
+    recs = {r.slash_id: r for r in sim.queue.records}
+    rows: list[dict[str, Any]] = []
+    if board is not None:
+        rows = [p.row() for p in board.processes]
+    else:
+        for r in sim.queue.records:
+            if r.decision not in ("veto", "veto_late") or r.proposed_block is None:
+                continue
+            landed = r.status == "vetoed"
+            outcome = "landed" if landed else ("late" if r.decision == "veto_late" else "pending" if r.status in OPEN else "failed")
+            apply = r.timing.execute_block if r.timing else None
+            rows.append({"slash_id": r.slash_id, "path": "shortcut", "target": r.target, "started_block": r.proposed_block,
+                         "enact_block": r.veto_block if landed else None, "apply_block": apply, "landed": landed, "outcome": outcome,
+                         "failure": r.note if outcome in ("late", "failed") else "", "lateness": 0 if landed else None, "stage": "done"})
+    for row in rows:
+        rec = recs.get(row["slash_id"])
+        enact = row["enact_block"]
+        row["needed_window"] = (enact - rec.proposed_block + 1) if enact is not None and rec is not None and rec.proposed_block is not None and row["outcome"] in ("landed", "late") else None
+        if row["outcome"] not in ("landed", "late"):
+            row["lateness"] = None
+    count = {k: sum(1 for r in rows if r["outcome"] == k) for k in ("landed", "late", "failed", "pending")}
+    lateness = [r["lateness"] for r in rows if r["outcome"] == "late" and r["lateness"] is not None]
+    needed = [r["needed_window"] for r in rows if r["needed_window"] is not None]
+    reasons: dict[str, int] = {}
+    for r in rows:
+        if r["outcome"] in ("late", "failed"):
+            key = f"{r['outcome']}: {_reason(r['failure'])}"
+            reasons[key] = reasons.get(key, 0) + 1
+    return {"path": sim.sc.governance.path if board is not None else "shortcut", "processes": rows, "wanted": len(rows), **count,
+            "lateness_max": max(lateness) if lateness else None, "lateness_min": min(lateness) if lateness else None,
+            "needed_window_max": max(needed) if needed else None, "reasons": dict(sorted(reasons.items()))}
+
+
+def _reason(text: str) -> str:
+    """A failure's kind, without its block numbers (so runs can be counted together)."""
+    if text.startswith("slash applied at block"):
+        return "slash applied before enactment"
+    return "".join(ch for ch in text.split(" (")[0] if not ch.isdigit()).strip()
+
+
 def outcomes(sim: "Simulation") -> dict[str, Any]:
     """The per-run outcome record (plain data: JSON-able, stored in the arm's summary)."""
     prices = Prices(sim.sc)
@@ -169,7 +219,8 @@ def outcomes(sim: "Simulation") -> dict[str, Any]:
     truth = ground_truth(sim, prices)
     losses = losses_by_role(sim, prices)
     total = sum(r["value"] for r in losses if r["in_total"])
-    return {**truth, "numeraire": prices.numeraire, "decimals": dict(prices.decimals), "losses_by_role": losses, "loss_total_value": total}
+    return {**truth, "numeraire": prices.numeraire, "decimals": dict(prices.decimals), "losses_by_role": losses, "loss_total_value": total,
+            "governance": governance_outcome(sim)}
 
 
 def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
@@ -196,4 +247,12 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
         row[f"loss_{role}_value"] = v
     row["loss_total_value"] = o["loss_total_value"]
     row["numeraire"] = o["numeraire"]
+    gov = o.get("governance")
+    if gov is not None:  # outcomes stored before governance paths existed have none
+        row["gov_path"] = gov["path"]
+        for k in ("wanted", "landed", "late", "failed", "pending"):
+            row[f"gov_{k}"] = gov[k]
+        for k in ("lateness_max", "lateness_min", "needed_window_max"):
+            row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
+        row["gov_reasons"] = json.dumps(gov["reasons"], sort_keys=True)
     return row

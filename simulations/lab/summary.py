@@ -10,6 +10,8 @@ arms share seeds, so differences are paired on ``seed``).
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Any
 
 import pandas as pd
@@ -48,7 +50,7 @@ def arm_attributes(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _is_attribute(col: str) -> bool:
     return col == "policy" or not any(col.startswith(p) for p in ("loss_", "honest_", "faulty_", "pending", "late_", "proposed", "justified",
-                                                                      "unjustified", "applied", "vetoed", "drained", "resolution"))
+                                                                      "unjustified", "applied", "vetoed", "drained", "resolution", "gov_"))
 
 
 def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t") -> pd.DataFrame:
@@ -109,3 +111,48 @@ def _short_verdict(verdict: str) -> str:
     if verdict.startswith("undetermined"):
         return "n/a"
     return verdict
+
+
+# ---------------------------------------------------------------------------------------- veto paths
+def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial share (NaN, NaN for n = 0): honest at 0 % and 100 %."""
+    from statistics import NormalDist
+
+    if n == 0:
+        return math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per arm: of the vetoes governance wanted, the share that landed before the slash
+    applied (Wilson interval over the vetoes, pooled across runs), how many were late, failed
+    (with why) or still pending at the horizon (censored: neither landed nor late, shown
+    apart), the lateness of the late ones (blocks past the window: per run its largest; median and
+    max over runs) and the window each would have needed (largest per run)."""
+    if "gov_wanted" not in frame.columns:
+        raise ValueError("this frame has no governance columns (runs stored before veto paths existed)")
+    rows = []
+    for arm, g in frame.groupby("arm", sort=False):
+        wanted, landed = int(g["gov_wanted"].sum()), int(g["gov_landed"].sum())
+        low, high = wilson(landed, wanted, confidence)
+        late = g["gov_lateness_max"].dropna()
+        needed = g["gov_needed_window_max"].dropna()
+        reasons: dict[str, int] = {}
+        for text in g["gov_reasons"]:
+            for k, v in json.loads(text).items():
+                reasons[k] = reasons.get(k, 0) + v
+        rows.append({"arm": arm, "path": g["gov_path"].iloc[0], "runs": len(g), "wanted": wanted, "landed": landed,
+                     "share_landed": landed / wanted if wanted else math.nan, "ci_low": low, "ci_high": high,
+                     "late": int(g["gov_late"].sum()), "failed": int(g["gov_failed"].sum()), "pending": int(g["gov_pending"].sum()),
+                     "runs_censored": int((g["gov_pending"] > 0).sum()),
+                     "lateness_median": float(late.median()) if len(late) else math.nan, "lateness_max": float(late.max()) if len(late) else math.nan,
+                     "needed_window_median": float(needed.median()) if len(needed) else math.nan,
+                     "needed_window_max": float(needed.max()) if len(needed) else math.nan,
+                     "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))})
+    out = pd.DataFrame(rows)
+    out.attrs["confidence"] = confidence
+    return out

@@ -77,9 +77,12 @@ def build_actors(sc: Scenario) -> Actors:
     return actors
 
 
-def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors) -> GenesisConfig:
-    """The genesis config of one arm: balances for every actor, assets, clocks, constants."""
+def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors, extra: dict[str, int] | None = None) -> GenesisConfig:
+    """The genesis config of one arm: balances for every actor (``extra``: TNT on top, per account:
+    governance agents' voting balances), assets, clocks, constants."""
     tnt: dict[str, int] = {acc: RESERVE for acc in actors.accounts.values()}
+    for acc, amount in (extra or {}).items():
+        tnt[acc] = tnt.get(acc, 0) + amount
     assets: dict[int, dict[str, int]] = {a.id: {} for a in sc.genesis.assets}
     for o in sc.genesis.operators:
         acc = actors.account(o.id)
