@@ -114,8 +114,9 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
     never ran, which would let a run pass without exercising what the user wrote."""
     from hypothesis.statistics import collector, describe_statistics
 
-    from simulations.stateful.core import RULE_RUNS, never_ran
+    from simulations.stateful.core import RULE_RUNS, forget_worlds, never_ran
 
+    forget_worlds()  # this run builds its own starting world (under whatever the caller patched)
     chosen = settings(settings.default, **overrides)
     if chosen.derandomize:
         freeze_constant_pool()
@@ -149,6 +150,22 @@ def pytest_configure(config: pytest.Config) -> None:
     Hypothesis's own plugin has loaded ``--hypothesis-profile``."""
     if settings.default.derandomize:
         freeze_constant_pool()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test builds its machines' starting worlds afresh: a world cached by one test (the
+    machine reuses it across examples) must not carry into a test that patched the runtime."""
+    from simulations.stateful.core import forget_worlds
+
+    forget_worlds()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    from simulations.stateful.core import forget_worlds
+
+    forget_worlds()
 
 
 @pytest.fixture

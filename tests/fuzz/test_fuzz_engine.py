@@ -21,7 +21,8 @@ from simulations.fuzz.program import Executor
 from simulations.fuzz.values import LiveState
 
 sys.path.insert(0, str(Path(__file__).parent))
-from seeded import BUGS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from seeded_bugs import BUGS  # noqa: E402
 
 
 def test_a_worker_is_reproducible_from_its_seed(tmp_path: Path) -> None:
@@ -108,11 +109,11 @@ def test_the_corpus_keeps_new_coverage_and_a_campaign_resumes_from_it(tmp_path: 
 
 
 def test_a_custom_runtime_is_named_in_the_log_and_replay_rebuilds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    BUGS["asset_burn_forgets_supply"][0](monkeypatch)
-    result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="seeded:custom_world", out=tmp_path, shrink_time=2))
+    BUGS["asset_burn_forgets_supply"].patch(monkeypatch)
+    result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="worlds:custom_world", out=tmp_path, shrink_time=2))
     failure = result.failures[0]
     [entry] = [e.data for e in read_log(failure.log) if e.kind == "runtime"]
-    assert entry["factory"] == "seeded:custom_world" and entry["source"].endswith("tests/fuzz/seeded.py") and entry["setup_records"] == 23
+    assert entry["factory"] == "worlds:custom_world" and entry["source"].endswith("tests/fuzz/worlds.py") and entry["setup_records"] == 23
     replayed = replay(failure.log)
     assert replayed.violation is not None and replayed.runtime.genesis.profile == "real"
     monkeypatch.undo()
@@ -123,7 +124,7 @@ def test_the_cli_exits_non_zero_on_a_failure_and_prints_the_replay_command(monke
     clean = CliRunner().invoke(app, ["fuzz", "--steps", "300", "--workers", "1", "--out", str(tmp_path)])
     assert clean.exit_code == 0, clean.output
     assert "real error variants reached:" in clean.output and "never reached:" in clean.output
-    BUGS["delegation_missing_operator_side"][0](monkeypatch)
+    BUGS["delegation_missing_operator_side"].patch(monkeypatch)
     found = CliRunner().invoke(app, ["fuzz", "--steps", "3000", "--workers", "1", "--out", str(tmp_path), "--no-report"])
     assert found.exit_code == 1
     text = " ".join(found.output.split())

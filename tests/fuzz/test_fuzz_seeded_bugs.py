@@ -1,4 +1,4 @@
-"""The fuzz engine finds every seeded bug of tests/stateful/test_seeded_bugs.py (and a silent mint),
+"""The fuzz engine finds every seeded bug (tests/support/seeded_bugs.py, shared with the Hypothesis kit's tests),
 with a fixed seed and a step budget, and shrinks each to a call log that `tangle-sim replay`
 re-checks: the invariant fails at a line while the bug is in, and passes once it is out."""
 
@@ -13,8 +13,8 @@ import pytest
 from runtime.calllog import replay
 from simulations.fuzz.engine import FuzzConfig, run_worker
 
-sys.path.insert(0, str(Path(__file__).parent))
-from seeded import BUGS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from seeded_bugs import BUGS  # noqa: E402
 
 BUDGET = 30_000  # steps; each bug is found well within it with seed 0
 
