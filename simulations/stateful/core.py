@@ -67,6 +67,10 @@ class MachineCore(RuleBasedStateMachine):
     #: tests (the plugin), so a monkeypatch of one test never leaks into another's world.
     reuse_world: ClassVar[bool] = True
 
+    #: under ``run_machine``, shrink a failure by its calls (seconds; the fuzz engine's shrinker)
+    #: instead of Hypothesis re-running rule choices (minutes); see :mod:`simulations.fuzz.kit_shrink`
+    call_level_shrink: ClassVar[bool] = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = _count_own_rules(cls)
@@ -199,6 +203,22 @@ class MachineCore(RuleBasedStateMachine):
 _WORLDS: dict[type, tuple[Runtime, Any, dict[str, Any]]] = {}
 
 
+@dataclasses.dataclass(frozen=True)
+class FailedExample:
+    """What a failing example did: its call records (the first ``setup_calls`` are the world's
+    setup), the block it failed in, and where its log was saved."""
+
+    calls: list[Any]
+    setup_calls: int
+    block: int
+    log: Path
+
+
+#: the last saved failure of each machine class, for a call-level shrink after Hypothesis's run
+#: (:func:`simulations.stateful.plugin.run_with_profile`)
+LAST_FAILURE: dict[type, FailedExample] = {}
+
+
 def forget_worlds() -> None:
     """Drop the cached starting worlds (a patched runtime must not start from an unpatched world)."""
     _WORLDS.clear()
@@ -310,6 +330,7 @@ def _report(machine: MachineCore) -> None:
     except Exception:  # pragma: no cover - never mask the real failure
         return
     machine.failure_log = path  # type: ignore[attr-defined]
+    LAST_FAILURE[type(machine)] = FailedExample(list(machine.rt.call_log), machine.setup_calls, machine.rt.block_number, path)
     print(f"\ntangle-sim: failing call sequence saved; replay it with:\n    {replay_command(machine.rt, path)}\n")
 
 
