@@ -318,6 +318,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         runs += 1
         rt = world.reset()
         ex = Executor(rt, invariants, cfg.full_every)
+        ex.transitions = True
         live = LiveState()
         live.observe(world.base_events)
         gen.new_swarm()
@@ -335,7 +336,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
                 events = ex.last_events
                 if events:
                     live.observe(events)
-                new += coverage.observe(step, outcome, events)
+                new += coverage.observe(step, outcome, events, ex.last_transitions)
             ex.check(None, len(program) - 1)
         except Failure as exc:
             failure = exc

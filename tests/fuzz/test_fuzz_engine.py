@@ -149,3 +149,33 @@ def test_a_panic_the_real_runtime_has_is_an_outcome_and_any_other_panic_a_failur
     monkeypatch.setattr(Balances.call_specs()["transfer_keep_alive"], "fn", broken)
     _, failure = world.execute([["call", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 1}]])
     assert failure is not None and failure.kind == "panic" and "ZeroDivisionError" in failure.message
+
+
+def test_lifecycle_transitions_are_coverage_features_and_in_the_report() -> None:
+    """Operator state A->B, request transitions and slash stages are features of their own: a join,
+    the last approval of the world's pending request, a slash proposal and its dispute."""
+    from simulations.fuzz.coverage import Coverage, report
+    from simulations.stateful import world as kit
+
+    w = World(FuzzConfig())
+    rt = w.reset()
+    ex = Executor(rt, InvariantSet(), 64)
+    ex.transitions = True
+    coverage = Coverage()
+
+    def run(step: list) -> list[str]:
+        outcome = ex.run(step)
+        coverage.observe(step, outcome, ex.last_events, ex.last_transitions)
+        return ex.last_transitions
+
+    assert run(["call", "Ferdie", "MultiAssetDelegation", "join_operators", {"bond_amount": kit.OPERATOR_BOND}]) == ["state:operator:none>Active"]
+    dave = kit.SETUP_OPERATORS[2]
+    started = run(["call", dave, "Services", "approve", {"request_id": 1, "security_commitments": [{"asset": kit.TNT, "exposure_percent": 20}]}])
+    assert started == ["state:request:pending>initiated"]
+    assert run(["call", "Alice", "Balances", "transfer_allow_death", {"dest": "Bob", "value": 1}]) == []  # no lifecycle moved
+    assert run(["call", kit.BLUEPRINT_OWNER, "Services", "slash", {"offender": kit.SETUP_OPERATORS[0], "service_id": 0, "slash_percent": 10}]) \
+        == ["state:services slash:none>queued"]
+    slash = next(ev for ev in ex.last_events if ev.name == "Services.UnappliedSlash")
+    assert run(["call", kit.BLUEPRINT_OWNER, "Services", "dispute", {"era": slash["era"], "index": slash["index"]}]) == ["state:services slash:queued>discarded"]
+    text = report(coverage, rt)
+    assert "state transitions reached: 4" in text and "services slash    2: none>queued, queued>discarded" in text
