@@ -84,14 +84,17 @@ class ShrunkFailure:
                 f"the minimal call log is {self.log})")
 
 
-def shrink_kit_failure(world: SnapshotWorld, program: list[Step], log_path: Path, checks: Any, budget: float = 8.0) -> ShrunkFailure | None:
+def shrink_kit_failure(world: SnapshotWorld, program: list[Step], log_path: Path, checks: Any, budget: float = 60.0,
+                       max_candidates: int = 2_000) -> ShrunkFailure | None:
     """Shrink ``program`` (a failing example's calls) and write the minimal call log to ``log_path``;
-    None when the program does not fail on its own (then nothing is written)."""
+    None when the program does not fail on its own (then nothing is written). The candidate budget
+    is what normally ends a shrink that does not reach its fixpoint (the same on any machine);
+    ``budget`` seconds is a backstop."""
     started = time.monotonic()
     _, failure = world.execute(program)
     if failure is None:
         return None
-    best = shrink(world, program[:failure.step + 1], failure.key, deadline=started + budget)
+    best = shrink(world, program[:failure.step + 1], failure.key, deadline=started + budget, max_candidates=max_candidates)
     _, final = world.execute(best)
     if final is None or final.key != failure.key:  # pragma: no cover - shrink keeps only candidates that fail so
         return None
