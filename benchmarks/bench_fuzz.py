@@ -5,7 +5,7 @@ Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--bugs] [--memor
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
 * where the time of one core goes (dispatch, time steps, invariants, the state root, the engine);
-* with --bugs: time to find and time to shrink each seeded bug (tests/fuzz/seeded.py), seed 0, and
+* with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
 * with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs.
 Targets (issue 16): >= 20,000 checked steps/s per core; every seeded bug found in <= 30 s and
@@ -23,7 +23,7 @@ from tempfile import TemporaryDirectory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests" / "fuzz"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
 from simulations.fuzz import FuzzConfig, fuzz, run_worker  # noqa: E402
 
@@ -79,7 +79,7 @@ def bugs() -> None:
     import pytest
 
     from runtime.calllog import replay
-    from seeded import BUGS
+    from seeded_bugs import BUGS
 
     print(f"{'seeded bug':36s} {'found after':>12s} {'steps':>7s} {'shrink':>8s} {'steps':>9s}  replay")
     for name, (patch, _match) in sorted(BUGS.items()):

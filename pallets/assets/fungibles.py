@@ -124,7 +124,9 @@ class FungiblesImpl:
         accounts = self.storage.Account  # type: ignore[attr-defined]
         acc = accounts.get((asset_id, who))
         left = acc.balance - amount
-        if left == 0:
+        # pallet_assets' dead_account (force = false): an account whose existence is paid by a held
+        # deposit (touch) is kept at zero, so its deposit stays refundable (``refund``)
+        if left == 0 and acc.reason.name not in ("DepositHeld", "DepositFrom"):
             accounts.remove((asset_id, who))
             d = self._dead_account(who, self.details(asset_id), acc.reason)
             self.storage.Asset.insert(asset_id, d)  # type: ignore[attr-defined]

@@ -5,15 +5,87 @@ never reached)."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from runtime import Runtime
+from runtime import storage as _storage
+
+_ABSENT = _storage._MISSING  # what the journal records as the old value of a key that did not exist
+
+
+def _operator(value: Any, events: set[str] | None) -> str:
+    if value is _ABSENT:
+        return "none"
+    return value.status.name + ("+bond-less request" if value.request is not None else "")
+
+
+def _request(value: Any, events: set[str] | None) -> str:
+    if value is _ABSENT:
+        if events is None:
+            return "none"
+        return "initiated" if "Services.ServiceInitiated" in events else "rejected" if "Services.ServiceRequestRejected" in events \
+            else "expired" if "Services.ServiceRequestExpired" in events else "removed"
+    states = [state.name for _op, state in value.operators_with_approval_state]
+    if "Rejected" in states:
+        return "rejected by one"
+    approved = states.count("Approved")
+    return "pending" if approved == 0 else "all approved" if approved == len(states) else "partly approved"
+
+
+def _services_slash(value: Any, events: set[str] | None) -> str:
+    if value is not _ABSENT:
+        return "queued"
+    if events is None:
+        return "none"
+    return "discarded" if "Services.SlashDiscarded" in events else "dropped" if "Services.SlashDropped" in events else "applied"
+
+
+def _staking_slashes(value: Any, events: set[str] | None) -> str:
+    if value is _ABSENT or not value:
+        return "applied" if events is not None and "Staking.Slashed" in events else "none"
+    return f"{min(len(value), 3)}{'+' if len(value) >= 3 else ''} deferred"
+
+
+#: storage items whose values go through a lifecycle: ``(pallet, item) -> (label, state of a value)``.
+#: A step that moves a key from one state to another reaches the feature
+#: ``state:<label>:<from>><to>`` (operator A->B, request transitions, slash lifecycle stages).
+#: (``events`` is None for the state before the step, the step's event names for the state after)
+LIFECYCLES: dict[tuple[str, str], tuple[str, Callable[[Any, set[str] | None], str]]] = {
+    ("MultiAssetDelegation", "Operators"): ("operator", _operator),
+    ("Services", "ServiceRequests"): ("request", _request),
+    ("Services", "UnappliedSlashes"): ("services slash", _services_slash),
+    ("Staking", "UnappliedSlashes"): ("staking slash", _staking_slashes),
+}
+_WATCHED_NAMES = frozenset(name for _, name in LIFECYCLES)
+
+
+def state_transitions(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> list[str]:
+    """The lifecycle transitions a step made: for each watched key it wrote, its state before the
+    step (the journal's first old value) and after it (the stored value now)."""
+    first: dict[tuple[Any, Any], Any] = {}
+    for item, key, old in journal:
+        if item.name in _WATCHED_NAMES and (item, key) not in first and (item.prefix, item.name) in LIFECYCLES:
+            first[(item, key)] = old
+    if not first:
+        return []
+    names = {ev.name for ev in events}
+    out = []
+    for (item, key), old in first.items():
+        label, state = LIFECYCLES[(item.prefix, item.name)]
+        new = item._d.get(key, _ABSENT)
+        before, after = state(old, None), state(new, names)
+        if old is _ABSENT and new is _ABSENT:
+            continue
+        if before != after:
+            out.append(f"state:{label}:{before}>{after}")
+    return out
 
 
 class Coverage:
     """Features seen: ``call:Pallet.call:outcome``, ``event:Pallet.Event``, ``pair:Event>Event`` (event
-    kinds that follow each other within a step: operator and request transitions, slash stages), and
-    ``bad:Pallet.call``. Also per-call counts and successes for the report."""
+    kinds that follow each other within a step), ``state:<lifecycle>:<from>><to>`` (operator state
+    A->B, request transitions, slash lifecycle stages: :data:`LIFECYCLES`) and ``bad:Pallet.call``.
+    Also per-call counts and successes for the report."""
 
     def __init__(self) -> None:
         self.features: set[str] = set()
@@ -21,10 +93,12 @@ class Coverage:
         self.successes: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
 
-    def observe(self, step: list, outcome: str, events: Iterable[Any]) -> int:
-        """Record one step; returns how many features were new."""
+    def observe(self, step: list, outcome: str, events: Iterable[Any], transitions: Iterable[str] = ()) -> int:
+        """Record one step (its outcome, events and :func:`state_transitions`); returns how many
+        features were new."""
         before = len(self.features)
         features = self.features
+        features.update(transitions)
         kind = step[0]
         if kind == "call":
             name = f"{step[2]}.{step[3]}"
@@ -92,4 +166,13 @@ def report(coverage: Coverage, rt: Runtime) -> str:
                  f"{sum(1 for name in every if coverage.successes.get(name))} of {len(every)}")
     lines.append(f"real error variants reached: {len(reached)} of {len(variants)}")
     lines.append("never reached: " + ", ".join(never))
+    reached_states = sorted(f[len("state:"):] for f in coverage.features if f.startswith("state:"))
+    by_lifecycle: dict[str, list[str]] = {}
+    for item in reached_states:
+        label, _, edge = item.partition(":")
+        by_lifecycle.setdefault(label, []).append(edge)
+    lines.append(f"state transitions reached: {len(reached_states)}")
+    for label, _fn in LIFECYCLES.values():
+        edges = by_lifecycle.get(label, [])
+        lines.append(f"  {label:15s} {len(edges):3d}: " + (", ".join(edges) if edges else "-"))
     return "\n".join(lines)

@@ -79,6 +79,9 @@ class FuzzConfig:
     out: Path = Path("tangle-sim-fuzz")
     stop_on_failure: bool = True
     shrink_time: float = 10.0
+    #: at most this many candidate runs while shrinking (None: only ``shrink_time`` bounds it); a
+    #: budget in candidates rather than seconds shrinks the same way on a loaded machine
+    shrink_candidates: int | None = None
     pallet_weights: dict[str, float] = field(default_factory=lambda: dict(PALLET_WEIGHTS))
     call_weights: dict[str, float] = field(default_factory=lambda: dict(CALL_WEIGHTS))
 
@@ -318,6 +321,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         runs += 1
         rt = world.reset()
         ex = Executor(rt, invariants, cfg.full_every)
+        ex.transitions = True
         live = LiveState()
         live.observe(world.base_events)
         gen.new_swarm()
@@ -335,7 +339,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
                 events = ex.last_events
                 if events:
                     live.observe(events)
-                new += coverage.observe(step, outcome, events)
+                new += coverage.observe(step, outcome, events, ex.last_transitions)
             ex.check(None, len(program) - 1)
         except Failure as exc:
             failure = exc
@@ -369,7 +373,7 @@ def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: Fu
 
     program = program[:failure.step + 1]
     t = time.monotonic()
-    shrunk = shrink(world, program, failure.key, deadline=time.monotonic() + cfg.shrink_time)
+    shrunk = shrink(world, program, failure.key, deadline=time.monotonic() + cfg.shrink_time, max_candidates=cfg.shrink_candidates)
     shrink_seconds = time.monotonic() - t
     name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
     log, program_file = world.save(shrunk, Path(cfg.out), name)

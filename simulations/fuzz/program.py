@@ -20,6 +20,7 @@ from typing import Any
 from runtime import Runtime
 from runtime.errors import InvalidTransaction, RuntimePanic
 from simulations.fuzz.checks import InvariantFailure, InvariantSet, touched_pallets
+from simulations.fuzz.coverage import state_transitions
 from simulations.fuzz.hostile import expand
 from simulations.stateful.invariants import Ledger
 
@@ -59,6 +60,9 @@ class Executor:
         self.steps = 0
         self.last_events: list[Any] = []
         self.last_outcome = ""
+        #: lifecycle transitions of the last step (coverage features); only when ``transitions`` is on
+        self.transitions = False
+        self.last_transitions: list[str] = []
 
     def run(self, step: Step) -> str:
         """Run one step and check it; returns its outcome ("ok", an error name, "refused", "waited").
@@ -78,7 +82,10 @@ class Executor:
                 outcome = "waited"
             else:
                 outcome = self._bad(step, index)
-            touched = touched_pallets(db.journal, self._new_events(n_log, n_events))
+            events = self._new_events(n_log, n_events)
+            touched = touched_pallets(db.journal, events)
+            if self.transitions:
+                self.last_transitions = state_transitions(db.journal, events)
         finally:
             db.commit()
         self.last_outcome = outcome

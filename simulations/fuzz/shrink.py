@@ -16,8 +16,15 @@ from simulations.fuzz.hostile import MARK
 from simulations.fuzz.program import Step
 
 
-def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: float) -> list[Step]:
+def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: float, max_candidates: int | None = None) -> list[Step]:
+    """``deadline`` (``time.monotonic()``) and ``max_candidates`` bound the work; with the deadline
+    out of reach, the candidate budget makes the result the same on any machine."""
+    tried = [0]
+
     def fails(candidate: list[Step]) -> list[Step] | None:
+        if max_candidates is not None and tried[0] >= max_candidates:
+            return None
+        tried[0] += 1
         _, failure = world.execute(candidate)
         if failure is not None and failure.key == key:
             return candidate[:failure.step + 1]

@@ -13,6 +13,7 @@ Rules live in the ``rules_*.py`` mixins, composed in :mod:`simulations.stateful.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import functools
 import inspect
@@ -58,6 +59,18 @@ class MachineCore(RuleBasedStateMachine):
     #: them (the kit has ~160 slots: two unweighted user rules would otherwise be drawn ~1 % of steps)
     user_rule_share: ClassVar[float] = 0.3
 
+    #: build the starting world once per machine class and restore a snapshot of it for every later
+    #: example. Hypothesis re-runs an example dozens of times while it shrinks; building the world
+    #: (constructing the runtime and dispatching the setup calls) costs ~0.5 s, restoring ~0.3 ms.
+    #: Requires a deterministic :meth:`make_runtime` (replay needs that anyway) whose contracts keep
+    #: no Python state between examples; set False otherwise. The cache is cleared between pytest
+    #: tests (the plugin), so a monkeypatch of one test never leaks into another's world.
+    reuse_world: ClassVar[bool] = True
+
+    #: under ``run_machine``, shrink a failure by its calls (seconds; the fuzz engine's shrinker)
+    #: instead of Hypothesis re-running rule choices (minutes); see :mod:`simulations.fuzz.kit_shrink`
+    call_level_shrink: ClassVar[bool] = True
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = _count_own_rules(cls)
@@ -79,7 +92,7 @@ class MachineCore(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.rt = self.make_runtime()
+        self.rt = self._starting_runtime()
         self.setup_calls = len(self.rt.call_log)
         self.ledger = Ledger()
         self.failed_calls = 0
@@ -90,6 +103,28 @@ class MachineCore(RuleBasedStateMachine):
         """The runtime each example starts from: :func:`world.build_world` on :attr:`genesis`.
         Override for another genesis, extra pallets or more setup (dispatch it, so it replays)."""
         return world.build_world(self.genesis)
+
+    def _starting_runtime(self) -> Runtime:
+        """:meth:`make_runtime`'s world: built on the first example, restored from its snapshot (with
+        the attributes ``make_runtime`` set on the machine, copied) on later ones."""
+        cls = type(self)
+        cached = _WORLDS.get(cls) if cls.reuse_world else None
+        if cached is not None:
+            rt, snap, attrs = cached
+            # a contract deployed by an example is a Python object restore cannot take back: rebuild
+            if rt.db.depth == 0 and len(rt.contract_log) == len(snap.contract_log):
+                rt.restore(snap)
+                self.__dict__.update(copy.deepcopy(attrs, {id(rt): rt}))
+                return rt
+        before = set(self.__dict__)
+        rt = self.make_runtime()
+        if cls.reuse_world:
+            attrs = {k: v for k, v in self.__dict__.items() if k not in before}
+            try:
+                _WORLDS[cls] = (rt, rt.snapshot(), copy.deepcopy(attrs, {id(rt): rt}))
+            except Exception:  # attributes that cannot be copied: build every example
+                _WORLDS.pop(cls, None)
+        return rt
 
     # ------------------------------------------------------------------ the one way rules dispatch
     def call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:
@@ -162,6 +197,31 @@ class MachineCore(RuleBasedStateMachine):
         target(float(self.receipts - self.failed_calls), label="successful calls")
         event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
         self.rt = None  # type: ignore[assignment]
+
+
+#: the starting world of each machine class: ``(runtime, its snapshot, attributes make_runtime set)``
+_WORLDS: dict[type, tuple[Runtime, Any, dict[str, Any]]] = {}
+
+
+@dataclasses.dataclass(frozen=True)
+class FailedExample:
+    """What a failing example did: its call records (the first ``setup_calls`` are the world's
+    setup), the block it failed in, and where its log was saved."""
+
+    calls: list[Any]
+    setup_calls: int
+    block: int
+    log: Path
+
+
+#: the last saved failure of each machine class, for a call-level shrink after Hypothesis's run
+#: (:func:`simulations.stateful.plugin.run_with_profile`)
+LAST_FAILURE: dict[type, FailedExample] = {}
+
+
+def forget_worlds() -> None:
+    """Drop the cached starting worlds (a patched runtime must not start from an unpatched world)."""
+    _WORLDS.clear()
 
 
 #: how often each rule ran, per machine class (``{cls: Counter}``), for statistics and the never-ran warning
@@ -270,6 +330,7 @@ def _report(machine: MachineCore) -> None:
     except Exception:  # pragma: no cover - never mask the real failure
         return
     machine.failure_log = path  # type: ignore[attr-defined]
+    LAST_FAILURE[type(machine)] = FailedExample(list(machine.rt.call_log), machine.setup_calls, machine.rt.block_number, path)
     print(f"\ntangle-sim: failing call sequence saved; replay it with:\n    {replay_command(machine.rt, path)}\n")
 
 

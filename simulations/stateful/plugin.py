@@ -111,19 +111,41 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
     Afterwards it says what ran: Hypothesis's statistics plus how often each rule and invariant ran
     (shown by ``pytest --hypothesis-show-statistics``: the run is not a ``@given`` test, so the
     plugin collects them here), and it warns when a rule or invariant the user's machine defines
-    never ran, which would let a run pass without exercising what the user wrote."""
+    never ran, which would let a run pass without exercising what the user wrote.
+
+    A failure is shrunk at the level of calls (:mod:`simulations.fuzz.kit_shrink`: seconds) rather
+    than by Hypothesis re-running rule choices (minutes); the AssertionError then names the failing
+    check and the minimal call log. A failure the calls alone do not reproduce (a rule's own
+    assertion) falls back to Hypothesis's shrinking. ``machine.call_level_shrink = False`` keeps
+    Hypothesis's shrinking always."""
+    from hypothesis import Phase
     from hypothesis.statistics import collector, describe_statistics
 
-    from simulations.stateful.core import RULE_RUNS, never_ran
+    from simulations.stateful.core import LAST_FAILURE, RULE_RUNS, forget_worlds, never_ran
 
+    forget_worlds()  # this run builds its own starting world (under whatever the caller patched)
+    LAST_FAILURE.pop(machine, None)
     chosen = settings(settings.default, **overrides)
     if chosen.derandomize:
         freeze_constant_pool()
+    call_level = getattr(machine, "call_level_shrink", False) and Phase.shrink in chosen.phases
+    first = settings(chosen, phases=[p for p in chosen.phases if p is not Phase.shrink]) if call_level else chosen
     RULE_RUNS.pop(machine, None)
     collected: list[dict[str, Any]] = []
     try:
         with collector.with_value(collected.append):
-            run_state_machine_as_test(machine, settings=chosen)
+            try:
+                run_state_machine_as_test(machine, settings=first)
+            except AssertionError as exc:
+                if not call_level:
+                    raise
+                shrunk = _shrink_calls(machine)
+                if shrunk is None:  # not reproducible from the calls alone: let Hypothesis shrink
+                    run_state_machine_as_test(machine, settings=chosen)
+                    raise
+                print(f"\ntangle-sim: shrunk to {len(shrunk.shrunk)} steps in {shrunk.seconds:.1f} s; replay it with:\n"
+                      f"    {_replay_command(machine, shrunk.log)}\n")
+                raise AssertionError(shrunk.message()) from exc
     finally:
         runs = RULE_RUNS.get(machine)
         lines = [describe_statistics(collected[-1])] if collected else []
@@ -138,6 +160,36 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
         warnings.warn(message, NeverRanWarning, stacklevel=2)
 
 
+def _shrink_calls(machine: type[RuleBasedStateMachine]) -> Any:
+    """Shrink the machine's last failure by its calls (None when that does not reproduce it)."""
+    from simulations.fuzz.kit_shrink import SnapshotWorld, program_of, shrink_kit_failure
+    from simulations.stateful.core import _WORLDS, LAST_FAILURE, checks_record, failure_dir, new_log_path
+
+    failed = LAST_FAILURE.get(machine)
+    if failed is None:
+        return None
+    if machine not in _WORLDS:
+        machine()  # builds (and caches) the starting world
+    cached = _WORLDS.get(machine)
+    if cached is None:
+        return None
+    rt, snapshot, _ = cached
+    program = program_of(failed.calls[failed.setup_calls:], snapshot.block, failed.block)
+    world = SnapshotWorld(rt, snapshot, list(machine.checks))  # type: ignore[attr-defined]
+    path = new_log_path(failure_dir(), f"{machine.__name__}-shrunk")
+    shrunk = shrink_kit_failure(world, program, path, checks_record(machine.checks))  # type: ignore[attr-defined]
+    if shrunk is None:
+        path.unlink(missing_ok=True)
+    return shrunk
+
+
+def _replay_command(machine: type[RuleBasedStateMachine], path: Any) -> str:
+    from simulations.stateful.core import _WORLDS, replay_command
+
+    cached = _WORLDS.get(machine)
+    return replay_command(cached[0], path) if cached else f"tangle-sim replay {path}"
+
+
 class NeverRanWarning(UserWarning):
     """A rule or invariant a user's machine defines never ran in a run that passed."""
 
@@ -149,6 +201,22 @@ def pytest_configure(config: pytest.Config) -> None:
     Hypothesis's own plugin has loaded ``--hypothesis-profile``."""
     if settings.default.derandomize:
         freeze_constant_pool()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each test builds its machines' starting worlds afresh: a world cached by one test (the
+    machine reuses it across examples) must not carry into a test that patched the runtime."""
+    from simulations.stateful.core import forget_worlds
+
+    forget_worlds()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    from simulations.stateful.core import forget_worlds
+
+    forget_worlds()
 
 
 @pytest.fixture

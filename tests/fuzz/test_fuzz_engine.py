@@ -21,7 +21,8 @@ from simulations.fuzz.program import Executor
 from simulations.fuzz.values import LiveState
 
 sys.path.insert(0, str(Path(__file__).parent))
-from seeded import BUGS  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from seeded_bugs import BUGS  # noqa: E402
 
 
 def test_a_worker_is_reproducible_from_its_seed(tmp_path: Path) -> None:
@@ -108,11 +109,11 @@ def test_the_corpus_keeps_new_coverage_and_a_campaign_resumes_from_it(tmp_path: 
 
 
 def test_a_custom_runtime_is_named_in_the_log_and_replay_rebuilds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    BUGS["asset_burn_forgets_supply"][0](monkeypatch)
-    result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="seeded:custom_world", out=tmp_path, shrink_time=2))
+    BUGS["asset_burn_forgets_supply"].patch(monkeypatch)
+    result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="worlds:custom_world", out=tmp_path, shrink_time=2))
     failure = result.failures[0]
     [entry] = [e.data for e in read_log(failure.log) if e.kind == "runtime"]
-    assert entry["factory"] == "seeded:custom_world" and entry["source"].endswith("tests/fuzz/seeded.py") and entry["setup_records"] == 23
+    assert entry["factory"] == "worlds:custom_world" and entry["source"].endswith("tests/fuzz/worlds.py") and entry["setup_records"] == 23
     replayed = replay(failure.log)
     assert replayed.violation is not None and replayed.runtime.genesis.profile == "real"
     monkeypatch.undo()
@@ -123,7 +124,7 @@ def test_the_cli_exits_non_zero_on_a_failure_and_prints_the_replay_command(monke
     clean = CliRunner().invoke(app, ["fuzz", "--steps", "300", "--workers", "1", "--out", str(tmp_path)])
     assert clean.exit_code == 0, clean.output
     assert "real error variants reached:" in clean.output and "never reached:" in clean.output
-    BUGS["delegation_missing_operator_side"][0](monkeypatch)
+    BUGS["delegation_missing_operator_side"].patch(monkeypatch)
     found = CliRunner().invoke(app, ["fuzz", "--steps", "3000", "--workers", "1", "--out", str(tmp_path), "--no-report"])
     assert found.exit_code == 1
     text = " ".join(found.output.split())
@@ -148,3 +149,33 @@ def test_a_panic_the_real_runtime_has_is_an_outcome_and_any_other_panic_a_failur
     monkeypatch.setattr(Balances.call_specs()["transfer_keep_alive"], "fn", broken)
     _, failure = world.execute([["call", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 1}]])
     assert failure is not None and failure.kind == "panic" and "ZeroDivisionError" in failure.message
+
+
+def test_lifecycle_transitions_are_coverage_features_and_in_the_report() -> None:
+    """Operator state A->B, request transitions and slash stages are features of their own: a join,
+    the last approval of the world's pending request, a slash proposal and its dispute."""
+    from simulations.fuzz.coverage import Coverage, report
+    from simulations.stateful import world as kit
+
+    w = World(FuzzConfig())
+    rt = w.reset()
+    ex = Executor(rt, InvariantSet(), 64)
+    ex.transitions = True
+    coverage = Coverage()
+
+    def run(step: list) -> list[str]:
+        outcome = ex.run(step)
+        coverage.observe(step, outcome, ex.last_events, ex.last_transitions)
+        return ex.last_transitions
+
+    assert run(["call", "Ferdie", "MultiAssetDelegation", "join_operators", {"bond_amount": kit.OPERATOR_BOND}]) == ["state:operator:none>Active"]
+    dave = kit.SETUP_OPERATORS[2]
+    started = run(["call", dave, "Services", "approve", {"request_id": 1, "security_commitments": [{"asset": kit.TNT, "exposure_percent": 20}]}])
+    assert started == ["state:request:pending>initiated"]
+    assert run(["call", "Alice", "Balances", "transfer_allow_death", {"dest": "Bob", "value": 1}]) == []  # no lifecycle moved
+    assert run(["call", kit.BLUEPRINT_OWNER, "Services", "slash", {"offender": kit.SETUP_OPERATORS[0], "service_id": 0, "slash_percent": 10}]) \
+        == ["state:services slash:none>queued"]
+    slash = next(ev for ev in ex.last_events if ev.name == "Services.UnappliedSlash")
+    assert run(["call", kit.BLUEPRINT_OWNER, "Services", "dispute", {"era": slash["era"], "index": slash["index"]}]) == ["state:services slash:queued>discarded"]
+    text = report(coverage, rt)
+    assert "state transitions reached: 4" in text and "services slash    2: none>queued, queued>discarded" in text

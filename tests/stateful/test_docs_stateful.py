@@ -51,3 +51,45 @@ def test_the_documented_invariant_catches_a_manager_that_accepts_anything(monkey
         replay(saved)
     result = replay(saved, contracts={deploy["address"]: ns["SquaresOnly"]})
     assert result.ok and result.calls > 0, [str(d) for d in result.divergences]
+
+
+def test_run_machine_shrinks_the_documented_bug_by_its_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Under run_machine a failure is shrunk by its calls (the fuzz engine's shrinker from the
+    machine's world snapshot): the planted bug comes down to the job call and the wrong answer."""
+    from runtime.calllog import read_log, replay
+
+    ns = example()
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    monkeypatch.setattr(ns["SquaresOnly"], "validate_result", lambda self, *args: None)
+    with pytest.raises(AssertionError, match=r"invariant results_are_squares fails: .* accepted for \d+\^2\n\(shrunk from \d+ steps to 2"):
+        run_with_profile(ns["SquaringMachine"], max_examples=200, stateful_step_count=50, deadline=None, derandomize=True, database=None)
+    [shrunk] = tmp_path.glob("SquaringMachine-shrunk*.jsonl")
+    setup = len(ns["SquaringMachine"]().rt.call_log)
+    calls = [e.data for e in read_log(shrunk) if e.kind == "call"]
+    assert [(c["call_module"], c["call_function"]) for c in calls[setup:]] == [("Services", "call"), ("Services", "submit_result")]
+    address = next(e.data["address"] for e in read_log(shrunk) if e.kind == "contract")
+    result = replay(shrunk, contracts={address: ns["SquaresOnly"]})
+    assert result.ok and result.calls == setup + 2, [str(d) for d in result.divergences]
+
+
+def test_a_failure_the_calls_do_not_reproduce_falls_back_to_hypothesis_shrinking(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A rule's own assertion is not something the calls replay: Hypothesis shrinks it as before
+    (no call-level log is written)."""
+    from hypothesis.stateful import rule
+
+    from simulations.stateful.core import MachineCore
+
+    class Exploding(MachineCore):
+        @rule()
+        def transfer(self) -> None:
+            self.call("Alice", "Balances", "transfer_allow_death", {"dest": "Bob", "value": 10**18})
+
+        @rule()
+        def explode(self) -> None:
+            if len(self.rt.call_log) > self.setup_calls:
+                raise AssertionError("the rule itself objects")
+
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    with pytest.raises(AssertionError, match="the rule itself objects"):
+        run_with_profile(Exploding, max_examples=50, stateful_step_count=20, deadline=None, derandomize=True, database=None)
+    assert not list(tmp_path.glob("*shrunk*"))

@@ -1,14 +1,24 @@
-"""The seeded bugs of tests/stateful/test_seeded_bugs.py as reusable patches, for the fuzz engine's
-tests and benchmarks/bench_fuzz.py: ``BUGS[name] = (patch(monkeypatch), what the failure says)``.
-Each patch breaks one rule of the runtime the same way as its stateful test does."""
+"""The seeded bugs: one patch per broken rule of the runtime, shared by the Hypothesis kit's tests
+(tests/stateful/test_seeded_bugs.py), the fuzz engine's (tests/fuzz/test_fuzz_seeded_bugs.py) and
+benchmarks/bench_fuzz.py, so both kits are measured against the same bugs.
+
+``BUGS[name]`` is a :class:`SeededBug`: ``patch(monkeypatch)`` breaks one rule; ``finds`` is a regex
+that the failure's message matches (the invariant or check that names the broken rule; either kit's
+wording). Undoing the monkeypatch is the fix.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
-def _patch_call(mp: Any, pallet: type, name: str, fn: Callable[..., None]) -> None:
+class SeededBug(NamedTuple):
+    patch: Callable[[Any], None]
+    finds: str
+
+
+def patch_call(mp: Any, pallet: type, name: str, fn: Callable[..., None]) -> None:
     mp.setattr(pallet.call_specs()[name], "fn", fn)
 
 
@@ -80,7 +90,7 @@ def slash_after_dispute(mp: Any) -> None:
 
             raise Error.UnappliedSlashNotFound()
         self.deposit_event(Event.SlashDiscarded(index, slash.operator, slash.service_id, slash.blueprint_id, slash.slash_percent, era))
-    _patch_call(mp, Services, "dispute", dispute_keeps_the_slash)
+    patch_call(mp, Services, "dispute", dispute_keeps_the_slash)
 
 
 def expired_request_not_refunded(mp: Any) -> None:
@@ -124,7 +134,7 @@ def operator_joins_twice(mp: Any) -> None:
         self.currency.reserve(who, bond_amount)
         self.storage.Operators.insert(who, new_operator(bond_amount))
         self.deposit_event(Event.OperatorJoined(who))
-    _patch_call(mp, MultiAssetDelegation, "join_operators", join_again)
+    patch_call(mp, MultiAssetDelegation, "join_operators", join_again)
 
 
 def unstake_more_than_delegated(mp: Any) -> None:
@@ -147,7 +157,7 @@ def unstake_more_than_delegated(mp: Any) -> None:
         meta = self._push_unstake_request(meta, BondLessRequest(operator, asset, amount, now, d.blueprint_selection, False))
         self.storage.Delegators.insert(who, meta)
         self.deposit_event(Event.DelegatorUnstakeScheduled(who, operator, asset, amount, now + self.consts.DelegationBondLessDelay))
-    _patch_call(mp, MultiAssetDelegation, "schedule_delegator_unstake", unstake_anything)
+    patch_call(mp, MultiAssetDelegation, "schedule_delegator_unstake", unstake_anything)
 
 
 def delegation_missing_operator_side(mp: Any) -> None:
@@ -190,28 +200,43 @@ def silent_mint(mp: Any) -> None:
     mp.setattr(spec, "fn", minting_transfer)
 
 
-BUGS: dict[str, tuple[Callable[[Any], None], str]] = {
-    "dust_not_burned": (dust_not_burned, "issuance"),
-    "asset_mint_forgets_supply": (asset_mint_forgets_supply, "supply"),
-    "asset_burn_forgets_supply": (asset_burn_forgets_supply, "supply"),
-    "instance_limit_skipped": (instance_limit_skipped, "above its limit|OperatorInstanceCount"),
-    "slash_one_round_early": (slash_one_round_early, "before its window ends"),
-    "slash_after_dispute": (slash_after_dispute, "disputed|discarded"),
-    "expired_request_not_refunded": (expired_request_not_refunded, "Services pallet account holds"),
-    "terminate_keeps_commitments": (terminate_keeps_commitments, "OperatorInstanceCount"),
-    "operator_joins_twice": (operator_joins_twice, "joined as an operator twice|reserved"),
-    "unstake_more_than_delegated": (unstake_more_than_delegated, "pending unstake|delegations add up|pot holds|unstake"),
-    "delegation_missing_operator_side": (delegation_missing_operator_side, "delegations add up|no operator-side bond"),
-    "lst_unbond_loses_tokens": (lst_unbond_loses_tokens, "tokens lost to members"),
-    "staking_lock_sticks": (staking_lock_sticks, "staking lock"),
-    "silent_mint": (silent_mint, "issuance"),
+def transfer_mints(mp: Any) -> None:
+    """Balances and issuance stay in step (the sum half of token_conservation holds): only the event
+    half, "issuance moves only by Minted/Burned/Slashed/DustLost", can see that tokens came from nowhere."""
+    from pallets.balances import currency
+    from pallets.balances.events import Event
+
+    def minting_transfer(self, source, dest, amount, *, keep_alive):  # type: ignore[no-untyped-def]
+        acc = self.system.storage.Account._d
+        src = acc.get(source, currency.EMPTY_ACCOUNT)
+        self._check_withdraw(src, amount, keep_alive)
+        dst = acc.get(dest)
+        self._check_deposit(dst, amount)
+        if source == dest or amount == 0:
+            return
+        base = dst if dst is not None else currency.EMPTY_ACCOUNT
+        self._write(dest, dst, base._replace(free=base.free + amount))  # bug: the source keeps its tokens,
+        self.storage.TotalIssuance.put(self.storage.TotalIssuance.value() + amount)  # and issuance follows, silently
+        self.deposit_event(Event.Transfer(source, dest, amount))
+    mp.setattr(currency.CurrencyImpl, "transfer", minting_transfer)
+
+
+BUGS: dict[str, SeededBug] = {
+    "dust_not_burned": SeededBug(dust_not_burned, "issuance"),
+    "transfer_mints": SeededBug(transfer_mints, "events account for"),
+    "asset_mint_forgets_supply": SeededBug(asset_mint_forgets_supply, "supply"),
+    "asset_burn_forgets_supply": SeededBug(asset_burn_forgets_supply, "supply"),
+    "instance_limit_skipped": SeededBug(instance_limit_skipped, "above its limit|OperatorInstanceCount"),
+    "slash_one_round_early": SeededBug(slash_one_round_early, "before its window ends"),
+    "slash_after_dispute": SeededBug(slash_after_dispute, "disputed|discarded"),
+    "expired_request_not_refunded": SeededBug(expired_request_not_refunded, "Services pallet account holds"),
+    "terminate_keeps_commitments": SeededBug(terminate_keeps_commitments, "OperatorInstanceCount"),
+    "operator_joins_twice": SeededBug(operator_joins_twice, "joined as an operator twice|reserved"),
+    "unstake_more_than_delegated": SeededBug(unstake_more_than_delegated,
+                                             "pending unstake|InsufficientBalance|succeeded|delegations add up|pot holds|unstake"),
+    "delegation_missing_operator_side": SeededBug(delegation_missing_operator_side, "delegations add up|no operator-side bond"),
+    "lst_unbond_loses_tokens": SeededBug(lst_unbond_loses_tokens, "tokens lost to members"),
+    "staking_lock_sticks": SeededBug(staking_lock_sticks, "staking lock"),
+    "silent_mint": SeededBug(silent_mint, "issuance"),
 }
-
-
-def custom_world() -> Any:
-    """A custom runtime for ``--runtime``: the kit's world on the real profile, plus a setup call."""
-    from simulations.stateful import world
-
-    rt = world.build_world({**world.GENESIS, "profile": "real"})
-    rt.dispatch("Alice", "System", "remark_with_event", {"remark": "custom world"})
-    return rt
+"""Every seeded bug by name."""
