@@ -103,6 +103,20 @@ def require(asset: Any, min_exposure_percent: int, max_exposure_percent: int) ->
     return AssetSecurityRequirement(_asset(asset), min_exposure_percent, max_exposure_percent)
 
 
+# ------------------------------------------------------------------------------------- metadata
+_MAX_METADATA = 1024  # bytes: the pallet's BoundedString for blueprint and job metadata
+
+
+def _metadata_text(field: str, value: Any, optional: bool) -> None:
+    """Metadata is a bounded UTF-8 string on chain: refuse anything else when declared, with its field."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or (not optional and not value):
+        raise SchemaError(f"{field} must be a{'' if optional else ' non-empty'} str, got {type(value).__name__} {value!r:.60}")
+    if len(value.encode()) > _MAX_METADATA:
+        raise SchemaError(f"{field} is {len(value.encode()):,} bytes; the chain stores at most {_MAX_METADATA}")
+
+
 # ------------------------------------------------------------------------------------- jobs
 class UnknownJob(KeyError):
     """``h.call_job(7)`` / ``h.call_job("sbumit")``: says which jobs exist (a KeyError, so ``except KeyError`` still works)."""
@@ -242,6 +256,8 @@ class Blueprint:
     jobs: dict[int, Job] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for key in ("name", "description", "author", "category", "code_repository", "logo", "website", "license"):
+            _metadata_text(f"Blueprint.{key}", getattr(self, key), optional=key != "name")
         if self.manager_address is None:
             # a deterministic address per blueprint name (what a CREATE2 deployment would give)
             self.manager_address = "0x" + keccak_256(b"tangle-sim/blueprint-manager/" + self.name.encode())[12:].hex()
@@ -256,13 +272,21 @@ class Blueprint:
     # ---- declaring jobs
     def job(self, index: int, *, name: str | None = None, pricing: Any = None, description: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: register ``fn`` as job ``index``. The function stays callable as is."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= 255:
+            raise SchemaError(f"job indices are u8 on chain (0..255), got {type(index).__name__} {index!r:.60}")
+        _metadata_text("job name", name, optional=True)
+        _metadata_text("job description", description, optional=True)
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if index in self.jobs:
                 raise SchemaError(f"job {index} is declared twice ({self.jobs[index].handler.__name__} and {fn.__name__})")
-            if not (0 <= index <= 255):
-                raise SchemaError(f"job indices are u8 on chain, got {index}")
-            self.jobs[index] = _job_from_function(index, fn, name, pricing, description)
+            job = _job_from_function(index, fn, name, pricing, description)
+            clash = [j.index for j in self.jobs.values() if j.name == job.name]
+            if clash:
+                raise SchemaError(f"job {index} is named {job.name!r} like job {clash[0]}: call_job finds jobs by name, so names are unique "
+                                  "(pass name=...)")
+            _metadata_text(f"job {index} name", job.name, optional=False)
+            self.jobs[index] = job
             return fn
 
         return register

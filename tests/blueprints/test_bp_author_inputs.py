@@ -179,3 +179,36 @@ def test_rewards_of_under_the_real_profile_says_none_are_paid() -> None:
     with pytest.raises(RewardsNotRecorded, match="no era rewards are recorded under the 'real' profile"):
         h.rewards_of("Bob")
     assert h.era_rewards() == []
+
+
+# ---------------------------------------------------------------------------------- declaring
+@pytest.mark.parametrize("declare, words", [
+    (lambda: Blueprint(5), "Blueprint.name must be a non-empty str, got int 5"),
+    (lambda: Blueprint(""), "Blueprint.name must be a non-empty str"),
+    (lambda: Blueprint("x" * 2_000_000), "Blueprint.name is 2,000,000 bytes; the chain stores at most 1024"),
+    (lambda: Blueprint("ok", description=b"bytes"), "Blueprint.description must be a str, got bytes"),
+    (lambda: Blueprint("ok").job("0"), "job indices are u8 on chain (0..255), got str '0'"),
+    (lambda: Blueprint("ok").job(256), "job indices are u8 on chain (0..255), got int 256"),
+    (lambda: Blueprint("ok").job(0, name=7), "job name must be a str, got int 7"),
+])
+def test_declarations_are_checked_where_they_are_written(declare, words) -> None:  # type: ignore[no-untyped-def]
+    from blueprints import SchemaError
+
+    with pytest.raises(SchemaError) as info:
+        declare()
+    assert str(info.value).startswith(words)
+
+
+def test_job_names_are_unique_because_call_job_finds_jobs_by_name() -> None:
+    from blueprints import SchemaError
+
+    bp = Blueprint("twice")
+
+    @bp.job(0)
+    def price(x: U64) -> U64:
+        return x
+
+    with pytest.raises(SchemaError, match="job 1 is named 'price' like job 0"):
+        bp.job(1)(price)
+    bp.job(1, name="price_again")(price)
+    assert bp.job_spec("price_again").index == 1 and bp.job_spec("price").index == 0
