@@ -426,6 +426,9 @@ class BlueprintTestHarness:
 
         if not isinstance(self.manager, ServiceManager):
             return []
+        if policy is None and (isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100):
+            # Services.slash refuses 0 (InvalidSlashPercentage); a 0 here would mark the faults reported with no slash
+            raise ValueError(f"percent must be an integer percent in 1..100 (Services.slash refuses 0), got {percent!r:.60}")
         policy = policy if policy is not None else SlashPolicy(percent)
         out: list[tuple[Fault, str | None]] = []
         for order in policy.plan(self.manager.unreported_faults(), self.slashes_issued):
@@ -457,13 +460,24 @@ class BlueprintTestHarness:
         return self.rt.constants(SVC).SlashDeferDuration
 
     def operator_stake(self, name_or_account: str) -> int:
-        """The operator's MAD self-stake."""
-        return self.rt.pallets[MAD].get_operator_stake(self._account(name_or_account))  # type: ignore[attr-defined]
+        """The operator's MAD self-stake (an account that is not an operator is refused, not read as 0)."""
+        return self.rt.pallets[MAD].get_operator_stake(self._mad_operator(name_or_account))  # type: ignore[attr-defined]
 
     def delegated(self, name_or_account: str, asset_id: int = USDC_ID) -> int:
+        """What is delegated to the operator in ``asset_id`` (0 = TNT, 1 = USDC), all delegators together."""
         from pallets.primitives.assets import Asset
 
-        return self.rt.pallets[MAD].get_total_delegation_by_asset(self._account(name_or_account), Asset.Custom(asset_id))  # type: ignore[attr-defined]
+        account = self._mad_operator(name_or_account)
+        if isinstance(asset_id, bool) or not isinstance(asset_id, int) or (asset_id != 0 and self.rt.pallets["Assets"].storage.Asset.get(asset_id) is None):
+            raise ValueError(f"asset_id: no asset {asset_id!r:.60} on this chain (0 = TNT, {USDC_ID} = USDC)")
+        return self.rt.pallets[MAD].get_total_delegation_by_asset(account, Asset.Custom(asset_id))  # type: ignore[attr-defined]
+
+    def _mad_operator(self, who: str) -> str:
+        account = self._account(who)
+        if not self.rt.pallets[MAD].storage.Operators.contains(account):
+            raise ValueError(f"{name_of(account)} is not a MultiAssetDelegation operator (never joined, or has left), so it has no "
+                             f"self-stake or delegations to read; the harness's operators are {', '.join(self.names)}")
+        return account
 
     def _account(self, who: str) -> str:
         return account_of(self.accounts.get(who, who))

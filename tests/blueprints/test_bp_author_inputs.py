@@ -212,3 +212,26 @@ def test_job_names_are_unique_because_call_job_finds_jobs_by_name() -> None:
         bp.job(1)(price)
     bp.job(1, name="price_again")(price)
     assert bp.job_spec("price_again").index == 1 and bp.job_spec("price").index == 0
+
+
+# ---------------------------------------------------------------------------------- no silent zeros in reads and reports
+def test_reading_the_stake_of_a_non_operator_is_refused_not_zero(h: BlueprintTestHarness) -> None:
+    with pytest.raises(ValueError, match="^Alice is not a MultiAssetDelegation operator"):
+        h.operator_stake("Alice")
+    with pytest.raises(ValueError, match="^Eve is not a MultiAssetDelegation operator"):
+        h.delegated("Eve")
+    with pytest.raises(ValueError, match="^asset_id: no asset 99 on this chain"):
+        h.delegated("Bob", 99)
+    assert h.delegated("Bob") == 10_000 * 10**6 and h.delegated("Bob", 0) == 0  # USDC delegated, no TNT: a real 0
+
+
+@pytest.mark.parametrize("percent", [0, 101, "10", 2.5])
+def test_report_faults_with_a_percent_services_slash_would_refuse_changes_nothing(percent) -> None:  # type: ignore[no-untyped-def]
+    from blueprints import Faulty
+
+    h = BlueprintTestHarness(feed(name="zero-slash"), operators=3, behaviours={"Dave": Faulty(1.0)})
+    h.call_job(0, 5)
+    same = unchanged(h)
+    with pytest.raises(ValueError, match=r"^percent must be an integer percent in 1\.\.100"):
+        h.report_faults(percent=percent)
+    assert same() and len(h.manager.unreported_faults()) == 1 and h.slash_orders == []  # the fault is still to report
