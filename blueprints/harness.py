@@ -372,7 +372,7 @@ class BlueprintTestHarness:
         aid = self.payment_asset["Custom"]
         paid = format_amount(self.rt, aid, self.payment)
         detail = (f"Services.request by {owner} to {operators} operator(s) failed" + (f" ({exc.detail})" if exc.detail else "")
-                  + f"; the harness paid payment={self.payment:,} base units of payment_asset {aid} ({paid})")
+                  + f"; the request offered payment={self.payment:,} base units of payment_asset {aid} ({paid})")
         if exc.qualified_name in ("Token.BelowMinimum", "Assets.BelowMinimum"):
             detail += "; a payment must leave the receiving pallet account at or above the asset's existential deposit/min_balance"
         err = type(exc)(detail)

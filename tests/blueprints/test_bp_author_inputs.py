@@ -127,7 +127,7 @@ def test_a_failed_request_says_what_the_harness_paid_and_in_what() -> None:
         BlueprintTestHarness(feed(pay_once(5 * 10**6), "tnt-dust"), operators=3, payment=5 * 10**6)
     err = info.value
     assert err.qualified_name == "Token.BelowMinimum"
-    assert "payment=5,000,000 base units of payment_asset 0 (0.000000000005 TNT)" in str(err) and "existential deposit" in str(err)
+    assert "the request offered payment=5,000,000 base units of payment_asset 0 (0.000000000005 TNT)" in str(err) and "existential deposit" in str(err)
 
 
 def test_revert_is_importable_from_blueprints_and_refuses_the_request() -> None:
@@ -235,3 +235,13 @@ def test_report_faults_with_a_percent_services_slash_would_refuse_changes_nothin
     with pytest.raises(ValueError, match=r"^percent must be an integer percent in 1\.\.100"):
         h.report_faults(percent=percent)
     assert same() and len(h.manager.unreported_faults()) == 1 and h.slash_orders == []  # the fault is still to report
+
+
+def test_subscriptions_bill_tnt_whatever_the_request_paid_in() -> None:
+    """What docs/blueprints.md's first section says: the request pays in its asset, billing is in TNT."""
+    with pytest.raises(DispatchError, match="does not cover one subscription interval"):  # amounts compare as plain integers
+        BlueprintTestHarness(feed(subscription(3 * 10**18, 5), "sub-usdc"), operators=3, payment=3 * 10**6, payment_asset="USDC")
+    h = BlueprintTestHarness(feed(subscription(3 * 10**18, 5), "sub-usdc"), operators=3, payment_asset="USDC")  # nothing up front
+    h.advance(6)
+    billed = [p for p in h.payments() if p.payee == "Rewards pot"]
+    assert billed and all(p.payer == "Eve" and p.asset == 0 and p.amount == 3 * 10**18 and p.text == "3.00 TNT" for p in billed)
