@@ -245,3 +245,13 @@ def test_subscriptions_bill_tnt_whatever_the_request_paid_in() -> None:
     h.advance(6)
     billed = [p for p in h.payments() if p.payee == "Rewards pot"]
     assert billed and all(p.payer == "Eve" and p.asset == 0 and p.amount == 3 * 10**18 and p.text == "3.00 TNT" for p in billed)
+
+
+def test_an_outage_covers_start_and_stops_at_end() -> None:
+    h = BlueprintTestHarness(feed(name="edges"), operators=3, behaviours={"Dave": Offline(start=5, end=9)})
+    seen = {}
+    while h.rt.block_number < 10:
+        seen[h.rt.block_number] = h.call_job(0, 5).missing
+        h.advance(1)
+    assert {b: m for b, m in seen.items() if m} == {5: ["Dave"], 6: ["Dave"], 7: ["Dave"], 8: ["Dave"]}
+    assert seen[4] == seen[9] == []
