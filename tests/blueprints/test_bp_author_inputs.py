@@ -255,3 +255,13 @@ def test_an_outage_covers_start_and_stops_at_end() -> None:
         h.advance(1)
     assert {b: m for b, m in seen.items() if m} == {5: ["Dave"], 6: ["Dave"], 7: ["Dave"], 8: ["Dave"]}
     assert seen[4] == seen[9] == []
+
+
+def test_a_slow_operator_still_due_to_answer_is_not_missing() -> None:
+    from blueprints import Slow
+
+    h = BlueprintTestHarness(feed(name="slow"), operators=4, behaviours={"Dave": Slow(5), "Operator4": Offline()})
+    out = h.call_job(0, 5)  # Quorum(2) is final at once; Dave's answer is scheduled 5 blocks later
+    assert out.final and "Dave" not in out.results and out.missing == ["Operator4"]
+    h.advance(6)
+    assert h.results_frame().query("operator == 'Dave'")["result"].tolist() == [True]
