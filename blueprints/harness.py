@@ -103,38 +103,38 @@ MAX_WAIT_BLOCKS = 1_000_000  # call_job's max_blocks: waiting longer than ~70 da
 MAX_OPERATORS = 1024  # Services' MaxOperatorsPerService on testnet: a bigger harness could not even be requested
 
 
-def _operator_names(field: str, value: Any, first: int) -> list[str]:
+def _operator_names(arg: str, value: Any, first: int) -> list[str]:
     """``operators=3`` or ``operators=["Bob", "Carol"]`` (same for ``standby``), refused with the field named
     otherwise: a string would silently be read as one name per character."""
     if isinstance(value, bool):
-        raise TypeError(f"{field} must be a count or a list of operator names, got bool {value!r}")
+        raise TypeError(f"{arg} must be a count or a list of operator names, got bool {value!r}")
     if isinstance(value, int):
         if not 0 <= value <= MAX_OPERATORS:
-            raise ValueError(f"{field}: a count in 0..{MAX_OPERATORS}, got {value}")
+            raise ValueError(f"{arg}: a count in 0..{MAX_OPERATORS}, got {value}")
         return [operator_name(first + i) for i in range(value)]
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise TypeError(f"{field} must be a count or a list of operator names, got {type(value).__name__} {value!r:.60}")
+        raise TypeError(f"{arg} must be a count or a list of operator names, got {type(value).__name__} {value!r:.60}")
     if len(value) > MAX_OPERATORS:
-        raise ValueError(f"{field}: at most {MAX_OPERATORS} operators, got {len(value)}")
+        raise ValueError(f"{arg}: at most {MAX_OPERATORS} operators, got {len(value)}")
     bad = [n for n in value if not isinstance(n, str) or not n]
     if bad:
-        raise TypeError(f"{field}: operator names are non-empty strings, got {bad[0]!r:.60}")
+        raise TypeError(f"{arg}: operator names are non-empty strings, got {bad[0]!r:.60}")
     return list(value)
 
 
-def _count(field: str, value: Any, maximum: int) -> None:
+def _count(arg: str, value: Any, maximum: int) -> None:
     """How far to advance: a non-negative int (a negative one used to be a silent no-op, a str a TypeError deep inside)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{field} must be an integer count, got {type(value).__name__} {value!r:.60}")
+        raise TypeError(f"{arg} must be an integer count, got {type(value).__name__} {value!r:.60}")
     if not 0 <= value <= maximum:
-        raise ValueError(f"{field} must be in 0..{maximum:,}, got {value}")
+        raise ValueError(f"{arg} must be in 0..{maximum:,}, got {value}")
 
 
-def _check_amount(field: str, value: Any) -> None:
+def _check_amount(arg: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{field} must be an integer in base units (5 * 10**6 is 5 USDC, 10**18 is 1 TNT), got {type(value).__name__} {value!r:.60}")
+        raise TypeError(f"{arg} must be an integer in base units (5 * 10**6 is 5 USDC, 10**18 is 1 TNT), got {type(value).__name__} {value!r:.60}")
     if not 0 <= value < 2**128:
-        raise ValueError(f"{field} must be in 0..2**128-1 base units, got {value}")
+        raise ValueError(f"{arg} must be in 0..2**128-1 base units, got {value}")
 
 
 def _payment_asset(value: Any) -> dict[str, int]:
