@@ -23,9 +23,10 @@ rewards), ``naming`` / ``amounts`` (what people read), ``examples`` (four exampl
 
 from blueprints.aggregation import Aggregation, Decision, FirstResult, Majority, Mean, Median, Quorum, Threshold, Tolerance
 from blueprints.behaviours import Behaviour, Deviating, Equivocating, Faulty, Honest, Intermittent, Malicious, Offline, PerJob, Slow, Stale
-from blueprints.definition import TNT, Blueprint, Job, event_driven, pay_once, require, subscription
-from blueprints.harness import BlueprintTestHarness, JobOutcome
+from blueprints.definition import TNT, Blueprint, Job, UnknownJob, event_driven, pay_once, require, subscription
+from blueprints.harness import BlueprintTestHarness, JobOutcome, RewardsNotRecorded
 from blueprints.manager import Fault, ServiceManager
+from pallets.services.manager import Revert  # raise it in a hook to refuse (the pallet maps it to the real error)
 from blueprints.slashing import SlashPolicy
 from blueprints.operators import OperatorNetwork, SimulatedOperator
 from blueprints.types import I8, I16, I32, I64, U8, U16, U32, U64, AccountId, Array, JobContext, NoResult
@@ -35,5 +36,5 @@ __all__ = [
     "AccountId", "Aggregation", "Array", "SlashPolicy", "Decision", "Deviating", "Equivocating", "Intermittent", "PerJob", "Stale", "Mean", "Median", "Tolerance", "Behaviour", "Blueprint", "BlueprintTestHarness", "Fault", "Faulty", "FirstResult",
     "Honest", "I8", "I16", "I32", "I64", "Job", "JobContext", "JobOutcome", "Majority", "Malicious", "NoResult", "Offline",
     "OperatorNetwork", "Quorum", "SchemaError", "ServiceManager", "SimulatedOperator", "Slow", "TNT", "Threshold", "U8",
-    "U16", "U32", "U64", "ValueMismatch", "event_driven", "pay_once", "require", "shape_of", "subscription",
+    "U16", "U32", "U64", "ValueMismatch", "Revert", "RewardsNotRecorded", "UnknownJob", "event_driven", "pay_once", "require", "shape_of", "subscription",
 ]

@@ -84,11 +84,36 @@ class Slow(Behaviour):
 
 
 class Offline(Behaviour):
+    """A machine that is down: no handler run, no answer, no heartbeat. ``Offline(start=, end=)`` is
+    down only in blocks ``start <= block < end`` (an outage; ``end=None``: never back) and honest
+    outside it, so its era rewards and quorums show the gap."""
+
     heartbeats = False
     runs_handler = False
 
+    def __init__(self, start: int | None = None, end: int | None = None) -> None:
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError(f"Offline.{name} must be a block number (int >= 0) or None, got {value!r:.60}")
+        if start is not None and end is not None and end <= start:
+            raise ValueError(f"Offline.end must be after start, got start={start}, end={end}")
+        self.start, self.end = start, end
+        if start is not None or end is not None:  # an outage: the machine runs outside it
+            self.heartbeats = self.runs_handler = True
+
+    def down_at(self, block: int) -> bool:
+        return (self.start is None or block >= self.start) and (self.end is None or block < self.end)
+
+    def sends_heartbeat(self, block: int) -> bool:
+        return self.heartbeats and not self.down_at(block)
+
     def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
-        return []
+        return [] if self.down_at(ctx.block_number) else [(0, honest())]
+
+    def __repr__(self) -> str:
+        if self.start is None and self.end is None:
+            return "Offline()"
+        return f"Offline(start={self.start}, end={self.end})"
 
 
 class Faulty(Behaviour):

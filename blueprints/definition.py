@@ -45,18 +45,35 @@ TNT = 0  # the native asset's id (Asset::Custom(0))
 
 
 # ------------------------------------------------------------------------------------- pricing
+_U128_MAX, _U32_MAX = 2**128 - 1, 2**32 - 1
+
+
+def _checked(field: str, value: Any, maximum: int = _U128_MAX) -> int:
+    """A pricing amount as the chain stores it (u128 balance, u32 block count): refuse the rest here,
+    naming the field, rather than at ``create_blueprint`` far from the typo."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{field} must be an integer in base units (e.g. 5 * 10**6 for 5 USDC), got {type(value).__name__} {value!r}")
+    if not 0 <= value <= maximum:
+        raise ValueError(f"{field} must be in 0..{maximum}, got {value}")
+    return value
+
+
 def pay_once(amount: int) -> PricingModel:
-    """``PayOnce{amount}``: the request must pay at least the cheapest pay-once job."""
-    return PricingModel.PayOnce(PayOnce(amount))
+    """``PayOnce{amount}``: the request must pay at least the cheapest pay-once job. Like the real
+    chain, a job call itself charges nothing: the amount is the minimum up-front request payment."""
+    return PricingModel.PayOnce(PayOnce(_checked("pay_once.amount", amount)))
 
 
 def subscription(rate_per_interval: int, interval: int, maybe_end: int | None = None) -> PricingModel:
     """``Subscription``: billed every ``interval`` blocks to the owner, shared by the operators."""
-    return PricingModel.Subscription(Subscription(rate_per_interval, interval, maybe_end))
+    rate = _checked("subscription.rate_per_interval", rate_per_interval)
+    every = _checked("subscription.interval", interval, _U32_MAX)
+    end = None if maybe_end is None else _checked("subscription.maybe_end", maybe_end, _U32_MAX)
+    return PricingModel.Subscription(Subscription(rate, every, end))
 
 
 def event_driven(reward_per_event: int) -> PricingModel:
-    return PricingModel.EventDriven(EventDriven(reward_per_event))
+    return PricingModel.EventDriven(EventDriven(_checked("event_driven.reward_per_event", reward_per_event)))
 
 
 def _pricing(value: Any) -> PricingModel:
@@ -86,7 +103,28 @@ def require(asset: Any, min_exposure_percent: int, max_exposure_percent: int) ->
     return AssetSecurityRequirement(_asset(asset), min_exposure_percent, max_exposure_percent)
 
 
+# ------------------------------------------------------------------------------------- metadata
+_MAX_METADATA = 1024  # bytes: the pallet's BoundedString for blueprint and job metadata
+
+
+def _metadata_text(field: str, value: Any, optional: bool) -> None:
+    """Metadata is a bounded UTF-8 string on chain: refuse anything else when declared, with its field."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or (not optional and not value):
+        raise SchemaError(f"{field} must be a{'' if optional else ' non-empty'} str, got {type(value).__name__} {value!r:.60}")
+    if len(value.encode()) > _MAX_METADATA:
+        raise SchemaError(f"{field} is {len(value.encode()):,} bytes; the chain stores at most {_MAX_METADATA}")
+
+
 # ------------------------------------------------------------------------------------- jobs
+class UnknownJob(KeyError):
+    """``h.call_job(7)`` / ``h.call_job("sbumit")``: says which jobs exist (a KeyError, so ``except KeyError`` still works)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass
 class Job:
     """One declared job: its index, handler, schema (from the hints) and pricing."""
@@ -218,6 +256,8 @@ class Blueprint:
     jobs: dict[int, Job] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for key in ("name", "description", "author", "category", "code_repository", "logo", "website", "license"):
+            _metadata_text(f"Blueprint.{key}", getattr(self, key), optional=key != "name")
         if self.manager_address is None:
             # a deterministic address per blueprint name (what a CREATE2 deployment would give)
             self.manager_address = "0x" + keccak_256(b"tangle-sim/blueprint-manager/" + self.name.encode())[12:].hex()
@@ -232,22 +272,41 @@ class Blueprint:
     # ---- declaring jobs
     def job(self, index: int, *, name: str | None = None, pricing: Any = None, description: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator: register ``fn`` as job ``index``. The function stays callable as is."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= 255:
+            raise SchemaError(f"job indices are u8 on chain (0..255), got {type(index).__name__} {index!r:.60}")
+        _metadata_text("job name", name, optional=True)
+        _metadata_text("job description", description, optional=True)
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             if index in self.jobs:
                 raise SchemaError(f"job {index} is declared twice ({self.jobs[index].handler.__name__} and {fn.__name__})")
-            if not (0 <= index <= 255):
-                raise SchemaError(f"job indices are u8 on chain, got {index}")
-            self.jobs[index] = _job_from_function(index, fn, name, pricing, description)
+            job = _job_from_function(index, fn, name, pricing, description)
+            clash = [j.index for j in self.jobs.values() if j.name == job.name]
+            if clash:
+                raise SchemaError(f"job {index} is named {job.name!r} like job {clash[0]}: call_job finds jobs by name, so names are unique "
+                                  "(pass name=...)")
+            _metadata_text(f"job {index} name", job.name, optional=False)
+            self.jobs[index] = job
             return fn
 
         return register
 
-    def job_spec(self, index: int) -> Job:
+    def job_spec(self, index: int | str) -> Job:
+        """Job ``index`` (its position on chain) or the job named ``index`` (the handler's name or ``name=``)."""
+        if isinstance(index, str):
+            for job in self.jobs.values():
+                if job.name == index:
+                    return job
+            raise UnknownJob(f"{self.name} has no job named {index[:80]!r}; its jobs are {self._job_list()}")
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise TypeError(f"job must be a job index (int) or a job name (str), got {type(index).__name__} {index!r:.60}")
         try:
             return self.jobs[index]
         except KeyError:
-            raise KeyError(f"{self.name} has no job {index} (jobs: {sorted(self.jobs)})") from None
+            raise UnknownJob(f"{self.name} has no job {index}; its jobs are {self._job_list()}") from None
+
+    def _job_list(self) -> str:
+        return ", ".join(f"{i} ({self.jobs[i].name})" for i in sorted(self.jobs)) or "none (declare one with @bp.job(0))"
 
     # ---- compiling
     def definition(self) -> ServiceBlueprint:

@@ -19,7 +19,7 @@ Operators are named Bob, Charlie, Dave, then ``Operator4``, ``Operator5``... (fu
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from pallets.services.types import Field
@@ -57,6 +57,8 @@ class JobOutcome:
     events: list[EventRecord]
     blocks: int  # blocks built while waiting
     seconds: float
+    missing: list[str] = field(default_factory=list)  # the service's operators that submitted nothing and have nothing scheduled (Slow ones are not missing)
+
 
     def events_named(self, name: str) -> list[EventRecord]:
         return [e for e in self.events if e.matches(name)]
@@ -70,8 +72,9 @@ class JobOutcome:
 
         answers = ", ".join(f"{name}: {_fmt(values[0] if len(values) == 1 else values)}" for name, values in self.results.items())
         state = "final" if self.final else "not final"
+        silent = f", no answer from {', '.join(self.missing)}" if self.missing else ""
         return (f"JobOutcome(call {self.call_id}, job {self.job}, result={_fmt(self.result)} ({state}), "
-                f"answers {{{answers}}}, {len(self.events)} events, {self.blocks} blocks)")
+                f"answers {{{answers}}}{silent}, {len(self.events)} events, {self.blocks} blocks)")
 
 
 @dataclass
@@ -79,6 +82,10 @@ class _Options:
     bond: int = 1_000 * UNIT
     delegation: int = 10_000 * 10**6
     tnt_delegation: int = 0
+
+
+class RewardsNotRecorded(RuntimeError):
+    """``h.rewards_of(...)`` before any era was paid (or under a profile without era rewards): not a 0."""
 
 
 class UnknownOperator(KeyError):
@@ -92,6 +99,53 @@ class UnknownOperator(KeyError):
         return f"no operator {self.name!r} in this harness; its operators are {', '.join(self.known)}"
 
 
+MAX_WAIT_BLOCKS = 1_000_000  # call_job's max_blocks: waiting longer than ~70 days of 6 s blocks is a typo
+MAX_OPERATORS = 1024  # Services' MaxOperatorsPerService on testnet: a bigger harness could not even be requested
+
+
+def _operator_names(arg: str, value: Any, first: int) -> list[str]:
+    """``operators=3`` or ``operators=["Bob", "Carol"]`` (same for ``standby``), refused with the field named
+    otherwise: a string would silently be read as one name per character."""
+    if isinstance(value, bool):
+        raise TypeError(f"{arg} must be a count or a list of operator names, got bool {value!r}")
+    if isinstance(value, int):
+        if not 0 <= value <= MAX_OPERATORS:
+            raise ValueError(f"{arg}: a count in 0..{MAX_OPERATORS}, got {value}")
+        return [operator_name(first + i) for i in range(value)]
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise TypeError(f"{arg} must be a count or a list of operator names, got {type(value).__name__} {value!r:.60}")
+    if len(value) > MAX_OPERATORS:
+        raise ValueError(f"{arg}: at most {MAX_OPERATORS} operators, got {len(value)}")
+    bad = [n for n in value if not isinstance(n, str) or not n]
+    if bad:
+        raise TypeError(f"{arg}: operator names are non-empty strings, got {bad[0]!r:.60}")
+    return list(value)
+
+
+def _count(arg: str, value: Any, maximum: int) -> None:
+    """How far to advance: a non-negative int (a negative one used to be a silent no-op, a str a TypeError deep inside)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{arg} must be an integer count, got {type(value).__name__} {value!r:.60}")
+    if not 0 <= value <= maximum:
+        raise ValueError(f"{arg} must be in 0..{maximum:,}, got {value}")
+
+
+def _check_amount(arg: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{arg} must be an integer in base units (5 * 10**6 is 5 USDC, 10**18 is 1 TNT), got {type(value).__name__} {value!r:.60}")
+    if not 0 <= value < 2**128:
+        raise ValueError(f"{arg} must be in 0..2**128-1 base units, got {value}")
+
+
+def _payment_asset(value: Any) -> dict[str, int]:
+    """``payment_asset="USDC"`` / ``"TNT"`` / an asset id -> the ``Asset`` the request pays in."""
+    if isinstance(value, str) and value.upper() in ("TNT", "USDC"):
+        return {"Custom": 0 if value.upper() == "TNT" else USDC_ID}
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**128:
+        return {"Custom": value}
+    raise ValueError(f"payment_asset must be 'TNT', 'USDC' or an asset id (int), got {type(value).__name__} {value!r:.60}")
+
+
 def operator_name(i: int) -> str:
     return DEV_OPERATORS[i] if i < len(DEV_OPERATORS) else f"Operator{i + 1}"
 
@@ -101,18 +155,20 @@ class BlueprintTestHarness:
     operator name (or index) to a :class:`~blueprints.behaviours.Behaviour` (default honest)."""
 
     def __init__(self, blueprint: Blueprint, operators: int | Sequence[str] = 3, *, behaviours: dict[Any, Behaviour] | Sequence[Behaviour] | None = None,
-                 session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, ttl: int = 10_000,
+                 session_length: int = 10, profile: str = "intended", seed: int = 0, payment: int = 0, payment_asset: int | str = "TNT", ttl: int = 10_000,
                  request_args: Sequence[Any] = (), registration_args: Sequence[Any] | dict[str, Sequence[Any]] = (), heartbeats: bool = True,
                  genesis: dict[str, Any] | None = None, bond: int = 1_000 * UNIT, bonds: dict[str, int] | None = None,
                  delegation: int = 10_000 * 10**6, tnt_delegation: int = 0, standby: Sequence[str] | int = (),
                  deploy: bool = True) -> None:
         self.blueprint = blueprint
-        if isinstance(operators, int) and operators < 1:
-            raise ValueError("a service needs at least one operator")
-        in_service = [operator_name(i) for i in range(operators)] if isinstance(operators, int) else list(operators)
+        in_service = _operator_names("operators", operators, 0)
         if not in_service:
-            raise ValueError("a service needs at least one operator")
-        extra = ([operator_name(len(in_service) + i) for i in range(standby)] if isinstance(standby, int) else list(standby))
+            raise ValueError("operators: a service needs at least one operator")
+        extra = _operator_names("standby", standby, len(in_service))
+        if len(in_service) + len(extra) > MAX_OPERATORS:
+            raise ValueError(f"operators + standby: at most {MAX_OPERATORS} operators (the pallet's MaxOperatorsPerService), "
+                             f"got {len(in_service) + len(extra)}")
+        _check_amount("payment", payment)
         names = in_service + [n for n in extra if n not in in_service]
         if len(set(names)) != len(names):
             raise ValueError(f"operator names must be unique, got {names}")
@@ -122,6 +178,7 @@ class BlueprintTestHarness:
         self.session_length = session_length
         self.bonds = dict(bonds or {})
         self.payment, self.ttl = payment, ttl
+        self.payment_asset = _payment_asset(payment_asset)  # {"Custom": id}: what ``request`` pays ``payment`` in
         self.request_values = list(request_args)
         self.registration_values = registration_args  # one list for every operator, or {operator name: list}
         derived = {n: labelled_account(n) for n in names if n not in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")}
@@ -134,6 +191,10 @@ class BlueprintTestHarness:
                                               "balances": {DELEGATOR: usdc_total, OWNER: 1_000_000 * 10**6}}]}
         config.update(genesis or {})
         self.rt = Runtime(GenesisConfig.dev(seed=seed, **config))
+        aid = self.payment_asset["Custom"]
+        if aid != 0 and self.rt.pallets["Assets"].storage.Asset.get(aid) is None:
+            raise ValueError(f"payment_asset: no asset {aid} on this chain (the harness creates TNT = 0 and USDC = {USDC_ID}; "
+                             f"add others with genesis={{'assets': [...]}})")
         self.manager = blueprint.deploy_manager(self.rt.pallets[SVC])
         self.roles = name_infrastructure(self.rt, blueprint.manager_address)
         self.ledger = RewardLedger(self.rt)
@@ -141,6 +202,7 @@ class BlueprintTestHarness:
         self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1
+        self.deploy_era: int = self.rt.current_era
         self.network: OperatorNetwork | None = None
         self.call_seconds: list[float] = []
         self.strict = True  # call_job raises if a handler failed on that call
@@ -200,6 +262,7 @@ class BlueprintTestHarness:
             self.join(op)
             self.register(op)
         self.service_id = self.request_service([self.operator(n) for n in self.in_service])
+        self.deploy_era = self.rt.current_era  # rewards_of refuses to answer until a later era has started
         return self.service_id
 
     def join(self, op: SimulatedOperator) -> None:
@@ -242,10 +305,13 @@ class BlueprintTestHarness:
         service_id = s.NextInstanceId.value()
         model = ({"Fixed": {"min_operators": len(ops)}} if "Fixed" in self.blueprint.membership
                  else {"Dynamic": {"min_operators": len(ops), "max_operators": None}})
-        self.dispatch(owner, SVC, "request", {
-            "evm_origin": None, "blueprint_id": self.blueprint_id, "permitted_callers": [], "operators": [op.account for op in ops],
-            "request_args": self.blueprint.request_args(self.request_values), "asset_security_requirements": self.security_requirements(),
-            "ttl": self.ttl, "payment_asset": {"Custom": 0}, "value": self.payment, "membership_model": model})
+        try:
+            self.dispatch(owner, SVC, "request", {
+                "evm_origin": None, "blueprint_id": self.blueprint_id, "permitted_callers": [], "operators": [op.account for op in ops],
+                "request_args": self.blueprint.request_args(self.request_values), "asset_security_requirements": self.security_requirements(),
+                "ttl": self.ttl, "payment_asset": self.payment_asset, "value": self.payment, "membership_model": model})
+        except DispatchError as exc:
+            raise self._request_failed(exc, owner, len(ops)) from None
         commitments = [{"asset": r["asset"], "exposure_percent": r["min_exposure_percent"]} for r in self.security_requirements()]
         for op in ops:
             self.dispatch(op.account, SVC, "approve", {"request_id": request_id, "security_commitments": commitments})
@@ -257,13 +323,16 @@ class BlueprintTestHarness:
         return service_id
 
     # ------------------------------------------------------------------ jobs
-    def call_job(self, job: int, *args: Any, caller: str = OWNER, service_id: int | None = None, max_blocks: int = 100) -> JobOutcome:
-        """Call job ``job`` with Python ``args``, let the operators answer (building blocks while
+    def call_job(self, job: int | str, *args: Any, caller: str = OWNER, service_id: int | None = None, max_blocks: int = 100) -> JobOutcome:
+        """Call job ``job`` (its index or its name) with Python ``args``, let the operators answer (building blocks while
         slow operators still have submissions pending and the result is not final), and return
         the accepted result with every event of the call."""
         t0 = time.perf_counter()
         sid = self.service_id if service_id is None else service_id
-        spec = self.blueprint.job_spec(job)
+        spec = self.blueprint.job_spec(job)  # an index or a job name; unknown ones list the jobs
+        job = spec.index
+        if isinstance(max_blocks, bool) or not isinstance(max_blocks, int) or not 0 <= max_blocks <= MAX_WAIT_BLOCKS:
+            raise ValueError(f"max_blocks must be an integer in 0..{MAX_WAIT_BLOCKS}, got {max_blocks!r:.60}")
         network = self.network
         assert network is not None, "deploy() first"
         cursor = EventCursor(self.rt)
@@ -288,10 +357,28 @@ class BlueprintTestHarness:
         for ev in events:
             if ev.matches("Services.JobResultSubmitted") and ev["call_id"] == call_id:
                 results.setdefault(name_of(ev["operator"]), []).append(spec.decode_result(ev["result"]))
+        service = self.rt.pallets[SVC].storage.Instances.get(sid)
+        coming = {name_of(sub.operator.account) for sub in network.pending(call_id) if sub.service_id == sid}  # Slow(k): late, not silent
+        missing = [] if service is None else [n for n in (name_of(a) for a in service.operators()) if n not in results and n not in coming]
         seconds = time.perf_counter() - t0
         self.call_seconds.append(seconds)
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
-                          self.rt.block_number - start_block, seconds)
+                          self.rt.block_number - start_block, seconds, missing)
+
+    def _request_failed(self, exc: DispatchError, owner: str, operators: int) -> DispatchError:
+        """The pallet's error for the harness's ``Services.request``, same type, saying what was asked:
+        the payment (field ``payment``, in ``payment_asset``) is the usual culprit."""
+        from blueprints.amounts import format_amount
+
+        aid = self.payment_asset["Custom"]
+        paid = format_amount(self.rt, aid, self.payment)
+        detail = (f"Services.request by {owner} to {operators} operator(s) failed" + (f" ({exc.detail})" if exc.detail else "")
+                  + f"; the request offered payment={self.payment:,} base units of payment_asset {aid} ({paid})")
+        if exc.qualified_name in ("Token.BelowMinimum", "Assets.BelowMinimum"):
+            detail += "; a payment must leave the receiving pallet account at or above the asset's existential deposit/min_balance"
+        err = type(exc)(detail)
+        err.receipt = getattr(exc, "receipt", None)
+        return err
 
     def _not_permitted(self, exc: DispatchError, caller: str, service_id: int) -> DispatchError:
         """The pallet's BadOrigin, same error, saying who may call."""
@@ -319,11 +406,13 @@ class BlueprintTestHarness:
 
     def advance(self, blocks: int = 1) -> None:
         """Build blocks with the operators acting in each (late submissions, heartbeats)."""
+        _count("blocks", blocks, MAX_WAIT_BLOCKS)
         assert self.network is not None
         self.network.advance(blocks)
 
     def advance_rounds(self, rounds: int = 1) -> None:
         """Advance ``rounds`` MAD rounds (sessions), operators acting in every block."""
+        _count("rounds", rounds, MAX_WAIT_BLOCKS // max(self.session_length, 1))
         target = self.rt.current_round + rounds
         while self.rt.current_round < target:
             self.advance(1)
@@ -338,6 +427,9 @@ class BlueprintTestHarness:
 
         if not isinstance(self.manager, ServiceManager):
             return []
+        if policy is None and (isinstance(percent, bool) or not isinstance(percent, int) or not 1 <= percent <= 100):
+            # Services.slash refuses 0 (InvalidSlashPercentage); a 0 here would mark the faults reported with no slash
+            raise ValueError(f"percent must be an integer percent in 1..100 (Services.slash refuses 0), got {percent!r:.60}")
         policy = policy if policy is not None else SlashPolicy(percent)
         out: list[tuple[Fault, str | None]] = []
         for order in policy.plan(self.manager.unreported_faults(), self.slashes_issued):
@@ -369,13 +461,24 @@ class BlueprintTestHarness:
         return self.rt.constants(SVC).SlashDeferDuration
 
     def operator_stake(self, name_or_account: str) -> int:
-        """The operator's MAD self-stake."""
-        return self.rt.pallets[MAD].get_operator_stake(self._account(name_or_account))  # type: ignore[attr-defined]
+        """The operator's MAD self-stake (an account that is not an operator is refused, not read as 0)."""
+        return self.rt.pallets[MAD].get_operator_stake(self._mad_operator(name_or_account))  # type: ignore[attr-defined]
 
     def delegated(self, name_or_account: str, asset_id: int = USDC_ID) -> int:
+        """What is delegated to the operator in ``asset_id`` (0 = TNT, 1 = USDC), all delegators together."""
         from pallets.primitives.assets import Asset
 
-        return self.rt.pallets[MAD].get_total_delegation_by_asset(self._account(name_or_account), Asset.Custom(asset_id))  # type: ignore[attr-defined]
+        account = self._mad_operator(name_or_account)
+        if isinstance(asset_id, bool) or not isinstance(asset_id, int) or (asset_id != 0 and self.rt.pallets["Assets"].storage.Asset.get(asset_id) is None):
+            raise ValueError(f"asset_id: no asset {asset_id!r:.60} on this chain (0 = TNT, {USDC_ID} = USDC)")
+        return self.rt.pallets[MAD].get_total_delegation_by_asset(account, Asset.Custom(asset_id))  # type: ignore[attr-defined]
+
+    def _mad_operator(self, who: str) -> str:
+        account = self._account(who)
+        if not self.rt.pallets[MAD].storage.Operators.contains(account):
+            raise ValueError(f"{name_of(account)} is not a MultiAssetDelegation operator (never joined, or has left), so it has no "
+                             f"self-stake or delegations to read; the harness's operators are {', '.join(self.names)}")
+        return account
 
     def _account(self, who: str) -> str:
         return account_of(self.accounts.get(who, who))
@@ -463,15 +566,27 @@ class BlueprintTestHarness:
 
     def era_rewards(self, who: str | None = None, era: int | None = None) -> list[EraReward]:
         """Per-era reward credits (operators and delegators), optionally for one account or era."""
+        if era is not None and (isinstance(era, bool) or not isinstance(era, int)):
+            raise TypeError(f"era must be an era number (int) or None, got {type(era).__name__} {era!r:.60}")
         account = None if who is None else self._account(who)
         return [r for r in self.ledger.rows if (account is None or r.account == account) and (era is None or r.era == era)]
 
     def rewards_of(self, who: str) -> int:
-        """Total era rewards credited to ``who`` so far (TNT base units)."""
+        """Total era rewards credited to ``who`` so far (TNT base units). Raises :class:`RewardsNotRecorded`
+        rather than answer a 0 that only means "no era was paid yet" (or "this profile pays none")."""
+        if not isinstance(who, str):
+            raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+        if not self.rt.profile.extensions.service_rewards:
+            raise RewardsNotRecorded(f"no era rewards are recorded under the {self.rt.profile.name!r} profile (extension service_rewards "
+                                     "is off; the real runtime pays none): rewards_of would always be 0")
+        if self.rt.current_era <= self.deploy_era:
+            raise RewardsNotRecorded(f"no era has started since the service was deployed in era {self.deploy_era}, so nobody has been "
+                                     f"credited yet: call h.advance_eras(1) first")
         return sum(r.amount for r in self.era_rewards(who))
 
     def advance_eras(self, eras: int = 1) -> None:
         """Advance until ``eras`` more era starts (rewards distributed), operators acting in every block."""
+        _count("eras", eras, MAX_WAIT_BLOCKS // max(3 * self.session_length, 1))
         target = self.rt.current_era + eras
         while self.rt.current_era < target:
             self.advance(1)

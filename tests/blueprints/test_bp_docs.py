@@ -55,3 +55,28 @@ def test_price_oracle_is_under_40_lines_and_passes() -> None:
     assert len(block("price-oracle").strip().splitlines()) < 40
     ns = run_block("price-oracle")
     assert ns["MARKET"]["ETH"] == 350_000
+
+
+def test_first_blueprint_runs_and_prints_what_the_doc_shows() -> None:
+    """The first section's block passes, and the output the doc shows under it is what it prints."""
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        run_block("first-blueprint")
+    printed = out.getvalue().splitlines()
+    shown = re.search(r"<!-- /first-blueprint -->.*?```text\n(.*?)```", DOC.read_text(), re.S)
+    assert shown, "the first section lost the output it shows"
+    lines = [line for line in shown.group(1).splitlines() if line.strip() and line.strip() != "..."]
+    assert len(lines) >= 6
+    missing = [line for line in lines if line not in printed]
+    assert not missing, f"docs/blueprints.md shows lines the block does not print: {missing}"
+
+
+def test_every_python_block_of_the_doc_is_marked_and_run() -> None:
+    """A ```python block outside a named marker would never be run by these tests."""
+    text = DOC.read_text()
+    marked = re.findall(r"<!-- ([a-z-]+) -->\s*```python\n", text)
+    assert text.count("```python") == len(marked)
+    assert set(marked) == {"first-blueprint", "quickstart", "price-oracle", "custom-aggregation"}
