@@ -326,9 +326,11 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
         console.print("[yellow]no finished runs to summarise[/yellow]")
         return
     if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
-        from simulations.lab.summary import headline_table
+        from simulations.lab.summary import governance_console_table, governance_table, headline_table
 
-        console.print(headline_table(frame, title="sweep: arms ranked by honest operators' loss"))
+        console.print(headline_table(frame, title="sweep: arms ranked by honest operators' loss", width=console.width))
+        if "gov_path" in frame and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
+            console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point

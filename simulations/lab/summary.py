@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import format_interval, rank_arms, summarize_arms
+from simulations.analysis.statistics import arm_label_lines, format_interval, rank_arms, summarize_arms
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -58,16 +58,18 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     ``verdict``), with faulty escapes, total loss and censoring alongside, each with its interval."""
     ranked = rank_arms(frame, "honest_slashed_value", direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     others = summarize_arms(frame, ["faulty_escaped", "loss_total_value", "late_vetoes"], arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
-    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high"])
+    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped"])
     rows = []
     for r in ranked.to_dict("records"):
         a = r["arm"]
         row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "honest_slashed_value": r["mean"], "honest_slashed_value_ci_low": r["ci_low"],
-                               "honest_slashed_value_ci_high": r["ci_high"], "verdict": r["verdict"]}
+                               "honest_slashed_value_ci_high": r["ci_high"], "honest_slashed_value_clipped": bool(r.get("clipped", False)),
+                               "verdict": r["verdict"]}
         for m in ("faulty_escaped", "loss_total_value", "late_vetoes"):
             row[m] = wide.loc[a, ("mean", m)]
             row[f"{m}_ci_low"] = wide.loc[a, ("ci_low", m)]
             row[f"{m}_ci_high"] = wide.loc[a, ("ci_high", m)]
+            row[f"{m}_clipped"] = bool(wide.loc[a, ("clipped", m)])
         row["runs_censored"] = r.get("runs_censored", 0)
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -75,8 +77,9 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     return out
 
 
-def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None) -> Any:
-    """The headline as a rich Table (arm names wrap, never cut)."""
+def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None, width: int | None = None) -> Any:
+    """The headline as a rich Table (arm names break after ``/``, ``.`` or ``=``, never cut;
+    ``width``: the console's, to pack them into the arm column's share)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -85,6 +88,10 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, common seeds; arms "
                f"ranked by honest operators' loss to unjustified slashes ({numeraire}); vs best: 'worse' if the paired difference with the "
                f"best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that stopped with slashes pending")
+    if any(h[f"{m}_clipped"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
+        caption += "; *: interval clipped at 0, the least the measure can be (few or skewed runs)"
+    # the arm column's share (ratio 4 of 10) of what the fixed columns and borders leave
+    labels, _ = arm_label_lines(h["arm"], width=None if width is None else max(14, (width - 8 * 3 - 1 - 3 - 10) * 4 // 10))
     table = Table(title=title, caption=Text(caption), expand=True)
     table.add_column("arm", overflow="fold", ratio=4, min_width=14)
     table.add_column("n", justify="right", no_wrap=True)
@@ -94,10 +101,9 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     table.add_column("vs best", overflow="fold", min_width=5)
     table.add_column("cens.", justify="right", overflow="fold", min_width=5)
     for r in h.to_dict("records"):
-        cells = [str(r["arm"]), str(r["n"]),
-                 format_interval(r["honest_slashed_value"], r["honest_slashed_value_ci_low"], r["honest_slashed_value_ci_high"]),
-                 format_interval(r["faulty_escaped"], r["faulty_escaped_ci_low"], r["faulty_escaped_ci_high"]),
-                 format_interval(r["loss_total_value"], r["loss_total_value_ci_low"], r["loss_total_value_ci_high"]),
+        cells = [labels[r["arm"]], str(r["n"])] + [
+            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]))
+            for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")] + [
                  _short_verdict(str(r["verdict"])), f"{r['runs_censored']}/{r['n']}"]
         table.add_row(*(Text(c) for c in cells))
     return table
@@ -156,3 +162,30 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     out = pd.DataFrame(rows)
     out.attrs["confidence"] = confidence
     return out
+
+
+def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
+    """:func:`governance_table` for the terminal (what ``tangle-sim sweep`` prints under the
+    headline when an arm vetoes through a real governance path): share landed with its interval and
+    counts, late / failed / still pending (censored), and how late the late ones were."""
+    from rich.table import Table
+    from rich.text import Text
+
+    conf = gov.attrs.get("confidence", 0.95)
+    caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI] (vetoes/runs); late: enacted after it; "
+               "failed: the process did not pass or its call failed (why not); pending: still open when the run ended (censored, neither); "
+               "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")
+    table = Table(title=title, caption=Text(caption), expand=True)
+    labels, _ = arm_label_lines(gov["arm"])
+    table.add_column("arm", overflow="fold", ratio=3, min_width=12)
+    table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
+    table.add_column("late", justify="right", no_wrap=True)
+    table.add_column("failed", justify="right", no_wrap=True)
+    table.add_column("pend.", justify="right", no_wrap=True)
+    table.add_column("lateness", justify="right", overflow="fold", ratio=2)
+    table.add_column("why not", overflow="fold", ratio=3)
+    for r in gov.to_dict("records"):
+        share = "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}] ({r['wanted']}/{r['runs']})"
+        late = "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
+        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), f"{r['pending']}", late, r["why_not"] or "-")))
+    return table
