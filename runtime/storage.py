@@ -19,9 +19,10 @@ block changed, not the size of the state. Each item's digest is the sum mod 2**2
 hashes (a multiset hash: independent of insertion order, and one write changes it by one
 subtraction and one addition). Writes only note the key and its value as of the last flush; the
 next ``state_root`` folds those keys in (O(keys written)) and hashes the items' digests in name
-order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold, so
-both stay consistent. An additive hash is not collision-resistant against an adversary choosing
-millions of entries (generalised birthday attacks); it only has to tell simulated states apart.
+order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold and
+the keys not yet folded in (restore takes them back), so both stay consistent. An additive hash is
+not collision-resistant against an adversary choosing millions of entries (generalised birthday
+attacks); it only has to tell simulated states apart.
 """
 
 from __future__ import annotations
@@ -394,7 +395,9 @@ class Snapshot:
         self.data = data
         self.events = events
         self.extra = extra
-        self.sums: dict[tuple[str, str], tuple[int, dict]] = {}  # each rooted item's digest and entry hashes for ``data``
+        # each rooted item's digest and entry hashes as of its last flush, and the keys written since
+        # (with their values at that flush), together consistent with ``data``
+        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
 
 
 class Storage:
@@ -469,21 +472,24 @@ class Storage:
     def snapshot(self, extra: dict[str, Any] | None = None) -> Snapshot:
         if self._marks:
             raise RuntimeError("cannot snapshot inside a transaction")
-        self.flush()
+        # the keys written since the last root are carried, not hashed: a snapshot of a freshly
+        # loaded state costs its copies only (hashing 100,000 accounts here made it 8x slower)
         snap = Snapshot({k: it._d.copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
-        snap.sums = {k: (it._sum, it._h.copy()) for k, it in self.items.items() if it._dirty is not None}
+        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy()) for k, it in self.items.items() if it._dirty is not None}
         return snap
 
     def restore(self, snap: Snapshot) -> None:
         if self._marks:
             raise RuntimeError("cannot restore inside a transaction")
+        self.dirty_items.clear()
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._dirty.clear()
-                item._sum, hashes = snap.sums.get(key, (0, {}))
+                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
                 item._h = hashes.copy()
-        self.dirty_items.clear()
+                item._dirty = pending.copy()
+                if pending:
+                    self.dirty_items.add(item)
         self.root_cache = None
         self.events[:] = snap.events
         self.journal.clear()

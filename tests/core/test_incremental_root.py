@@ -160,3 +160,38 @@ def test_same_calls_in_two_runtimes_give_the_same_root_and_roots_differ_on_any_c
 
     assert run(0) == run(0)
     assert run(0) != run(1)
+
+
+def test_a_snapshot_carries_unfolded_keys_and_restoring_it_gives_the_root_without_the_snapshot() -> None:
+    """A snapshot taken with keys written since the last root does not fold them in; restored (also
+    after other writes and roots), the root is the one the same writes give without any snapshot."""
+
+    def fill(s: Demo) -> None:
+        s.Owners.load((k, f"o{k}") for k in range(200))
+        for k in range(0, 200, 3):
+            s.Owners.insert(k, f"w{k}")
+        s.Pairs.insert((1, 2), (3,))
+
+    plain = Storage()
+    fill(Demo(plain))
+    expected = plain.state_root()
+
+    db = Storage()
+    s = Demo(db)
+    s.Owners.insert(500, "before")
+    db.state_root()
+    s.Owners.remove(500)
+    fill(s)
+    assert db.dirty_items  # keys pending at the snapshot
+    snap = db.snapshot()
+    assert db.dirty_items and s.Owners._dirty, "the snapshot folded the pending keys in"
+    s.Owners.insert(7, "after")
+    s.Pairs.remove((1, 2))
+    assert db.state_root() != expected
+    db.restore(snap)
+    assert db.dirty_items  # restore takes the pending keys back
+    assert db.state_root() == expected == db.state_root_from_scratch()
+    db.restore(snap)  # a second restore, now after a root of the restored state
+    s.Owners.insert(9, "x")
+    db.restore(snap)
+    assert db.state_root() == expected
