@@ -12,14 +12,16 @@ Stored values must be ints, str, bytes, tuples, frozensets, frozen dataclasses o
 lists, dicts or floats; :meth:`Storage.check_immutable` verifies it in tests.
 
 Why a canonical digest: ``state_root`` must be equal for equal states on any machine and Python
-build, so each (key, value) is hashed (blake2b-256) from a canonical text rendering.
+build, so each (key, value) is hashed (blake2b-256) from a canonical text rendering; an integer
+value instead multiplies its key's cached hash (``entry_hash``): an era change credits a million
+accounts, and a blake2b per credit made its root take longer than the era change itself.
 
 Why an additive digest: the node puts a root in every block header, so a root must cost what the
-block changed, not the size of the state. Each item's digest is the sum mod 2**256 of its entries'
-hashes (a multiset hash: independent of insertion order, and one write changes it by one
-subtraction and one addition). Writes only note the key and its value as of the last flush; the
-next ``state_root`` folds those keys in (O(keys written)) and hashes the items' digests in name
-order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold and
+block changed, not the size of the state. Each item's digest is the sum mod ``ROOT_PRIME`` of its
+entries' hashes (a multiset hash: independent of insertion order, and one write changes it by one
+subtraction and one addition). Writes only note the key; the next ``state_root`` folds the keys
+written since the last one in (O(keys written), a key written many times hashed once, for its
+final value) and hashes the items' digests in name order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold and
 the keys not yet folded in (restore takes them back), so both stay consistent. An additive hash is
 not collision-resistant against an adversary choosing millions of entries (generalised birthday
 attacks); it only has to tell simulated states apart.
@@ -44,7 +46,8 @@ _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
 _PLAIN: frozenset[type] = frozenset({int, str, bytes, bool, type(None)})
 _RENDERERS: dict[type, Callable[[Any], str]] = {}
-_ROOT_MOD = 1 << 256
+ROOT_PRIME = (1 << 255) - 19  # digests are sums mod this prime (see entry_hash)
+_INT_FAST = 1 << 250
 _tuple_repr = tuple.__repr__  # "(1, 'a')" for a NamedTuple too (without its field names)
 
 
@@ -106,17 +109,44 @@ def canon(v: Any) -> str:
     return fn(v)
 
 
-def entry_hash(key: Any, value: Any) -> int:
-    """The 256-bit hash of one (key, value) entry; an item's digest is the sum of its entries' hashes.
-    (``canon`` inlined: this runs once per written key per root.)"""
+_KEY_HASHES: dict[Any, int] = {}  # str key -> key_hash(key): accounts are credited era after era
+_MAX_KEY_HASHES = 4_000_000  # then the cache starts over (it only saves time)
+
+
+def key_hash(key: Any) -> int:
+    """A key's own hash (a separate blake2b domain), nonzero mod ``ROOT_PRIME``: the factor of its
+    integer-valued entries."""
+    if type(key) is str:
+        h = _KEY_HASHES.get(key)
+        if h is not None:
+            return h
     rk = repr(key) if type(key) in _PLAIN else canon(key)
+    h = int.from_bytes(_blake2b(rk.encode(), digest_size=32, person=b"tangle-sim key").digest(), "little") % ROOT_PRIME or 1
+    if type(key) is str:
+        if len(_KEY_HASHES) >= _MAX_KEY_HASHES:
+            _KEY_HASHES.clear()
+        _KEY_HASHES[key] = h
+    return h
+
+
+def entry_hash(key: Any, value: Any) -> int:
+    """The hash of one (key, value) entry, mod ``ROOT_PRIME``; an item's digest is the sum of its
+    entries' hashes. An integer value ``0 <= v < 2**250`` (balances, counters: most writes of an
+    era change) costs no new blake2b: ``key_hash(key) * (2v + 1)``; any other value hashes the
+    canonical text ``key=value`` (``canon`` inlined: this runs once per written key per root).
+    Why that still tells states apart: with the key hashes and the text hashes taken as random, two
+    different contents' digests differ by a nonzero linear form in them over the prime field (the
+    odd factors ``2v + 1`` differ for different ``v``), so they collide with probability 1/ROOT_PRIME."""
     t = type(value)
+    if t is int and 0 <= value < _INT_FAST:
+        return key_hash(key) * (2 * value + 1) % ROOT_PRIME
+    rk = repr(key) if type(key) in _PLAIN else canon(key)
     if t in _PLAIN:
         rv = repr(value)
     else:
         fn = _RENDERERS.get(t)
         rv = canon(value) if fn is None else fn(value)
-    return int.from_bytes(_blake2b(f"{rk}={rv}".encode(), digest_size=32).digest(), "little")
+    return int.from_bytes(_blake2b(f"{rk}={rv}".encode(), digest_size=32).digest(), "little") % ROOT_PRIME
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,11 +207,12 @@ class Item:
         self.name = decl.name
         self.decl = decl
         # the digest: the sum of the entries' hashes as they were at the last flush, each entry's hash
-        # then (so a changed entry costs one new hash), and for each key written since, its value at
-        # that flush (None: an item outside the root, never digested)
+        # then (so a changed entry costs one new hash), and the keys written since (None: an item
+        # outside the root, never digested). Only keys: holding their old values too kept every
+        # overwritten value alive until the next root, whose cost then included freeing them.
         self._sum = 0
         self._h: dict[Any, int] = {}
-        self._dirty: dict[Any, Any] | None = {} if decl.in_root else None
+        self._dirty: set[Any] | None = set() if decl.in_root else None
         self.n_keys = len(decl.keys)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
@@ -222,10 +253,10 @@ class Item:
         self._j.append((self, key, old))
         d[key] = value
         dirty = self._dirty
-        if dirty is not None and key not in dirty:
+        if dirty is not None:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = old
+            dirty.add(key)
         self._db.root_cache = None
 
     def remove(self, key: Any) -> Any:
@@ -236,10 +267,10 @@ class Item:
             return None
         self._j.append((self, key, old))
         dirty = self._dirty
-        if dirty is not None and key not in dirty:
+        if dirty is not None:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = old
+            dirty.add(key)
         self._db.root_cache = None
         return old
 
@@ -249,16 +280,16 @@ class Item:
         """``insert(k, get(k, 0) + n)`` for each (k, n), journaled, in one loop (an era credits a
         million accounts; the per-call overhead of insert was a third of it)."""
         d = self._d
-        journal = self._j
-        dirty = self._dirty
+        append = self._j.append
+        written = []
         for key, n in amounts:
             old = d.get(key, _MISSING)
-            journal.append((self, key, old))
+            append((self, key, old))
             d[key] = (0 if old is _MISSING else old) + n
-            if dirty is not None and key not in dirty:
-                if not dirty:
-                    self._db.dirty_items.add(self)
-                dirty[key] = old
+            written.append(key)
+        if self._dirty is not None and written:
+            self._db.dirty_items.add(self)
+            self._dirty.update(written)
         self._db.root_cache = None
 
     def clear_prefix(self, first: Any) -> int:
@@ -298,25 +329,21 @@ class Item:
         if self._db.depth:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
-        dirty = self._dirty
-        n = 0
-        for key, value in entries:
-            if dirty is not None and key not in dirty:
-                if not dirty:
-                    self._db.dirty_items.add(self)
-                dirty[key] = d.get(key, _MISSING)
-            d[key] = value
-            n += 1
+        written = list(entries)
+        d.update(written)
+        if self._dirty is not None and written:
+            self._db.dirty_items.add(self)
+            self._dirty.update([k for k, _ in written])
         self._db.root_cache = None
-        return n
+        return len(written)
 
     def mark_dirty(self, key: Any) -> None:
         """Note that ``key`` is about to change outside insert/remove (rollback, restore)."""
         dirty = self._dirty
-        if dirty is not None and key not in dirty:
+        if dirty is not None:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = self._d.get(key, _MISSING)
+            dirty.add(key)
 
     def flush(self) -> int:
         """Bring the digest up to date with the entries written since the last flush: O(keys written)."""
@@ -325,27 +352,35 @@ class Item:
             d = self._d
             hashes = self._h
             total = self._sum
+            known = _KEY_HASHES
+            fast = _INT_FAST
+            prime = ROOT_PRIME
             changed: list[tuple[Any, int]] = []
-            for key, old in dirty.items():
+            for key in dirty:
                 new = d.get(key, _MISSING)
-                if new is old:
-                    continue
-                total -= hashes.get(key, 0)
-                h = 0 if new is _MISSING else entry_hash(key, new)
-                total += h
-                changed.append((key, h))
+                if new is _MISSING:
+                    h = 0
+                elif type(new) is int and 0 <= new < fast:  # entry_hash's integer case, inlined
+                    hk = known.get(key) if type(key) is str else None
+                    h = (key_hash(key) if hk is None else hk) * (2 * new + 1) % prime
+                else:
+                    h = entry_hash(key, new)
+                old = hashes.get(key, 0)
+                if h != old:
+                    total += h - old
+                    changed.append((key, h))
             # applied only once every entry rendered (a float raises above and changes nothing)
             for key, h in changed:
                 if h:
                     hashes[key] = h
                 else:
-                    hashes.pop(key, None)
-            self._sum = total % _ROOT_MOD
+                    del hashes[key]
+            self._sum = total % prime
             dirty.clear()
         return self._sum
 
     def digest(self) -> bytes:
-        """This item's digest: the sum mod 2**256 of its entries' hashes (order-independent, so
+        """This item's digest: the sum mod ROOT_PRIME of its entries' hashes (order-independent, so
         equal contents give equal digests whatever the order of writes)."""
         return self.flush().to_bytes(32, "little")
 
@@ -354,7 +389,7 @@ class Item:
         total = 0
         for key, value in self._d.items():
             total += entry_hash(key, value)
-        return (total % _ROOT_MOD).to_bytes(32, "little")
+        return (total % ROOT_PRIME).to_bytes(32, "little")
 
     def __repr__(self) -> str:
         return f"<storage {self.prefix}.{self.name}: {len(self._d)} entries>"
@@ -395,9 +430,9 @@ class Snapshot:
         self.data = data
         self.events = events
         self.extra = extra
-        # each rooted item's digest and entry hashes as of its last flush, and the keys written since
-        # (with their values at that flush), together consistent with ``data``
-        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
+        # each rooted item's digest and entry hashes as of its last flush, and the keys written
+        # since: together consistent with ``data``
+        self.sums: dict[tuple[str, str], tuple[int, dict, set]] = {}
 
 
 class Storage:
@@ -485,7 +520,7 @@ class Storage:
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
+                item._sum, hashes, pending = snap.sums.get(key, (0, {}, set()))
                 item._h = hashes.copy()
                 item._dirty = pending.copy()
                 if pending:
