@@ -51,11 +51,28 @@ _INT_FAST = 1 << 250
 _tuple_repr = tuple.__repr__  # "(1, 'a')" for a NamedTuple too (without its field names)
 
 
+_LONG = 16  # a tuple of structs at least this long renders as the hash of its full rendering ...
+_long_renders: dict[int, tuple[tuple, str]] = {}  # ... memoised by identity: id -> (the tuple, its rendering)
+_MAX_LONG_RENDERS = 65_536  # then the memo starts over (it only saves time)
+
+
 def _render_seq(values: tuple) -> str:
     # a tuple (or NamedTuple) of plain values renders in C; anything else element by element
     if _PLAIN.issuperset(map(type, values)):
         return _tuple_repr(values)
-    return "(" + ",".join([canon(x) for x in values]) + ")"
+    if len(values) < _LONG:
+        return "(" + ",".join([canon(x) for x in values]) + ")"
+    # An operator's delegation list is stored again, as the same tuple, in every round's AtStake
+    # snapshot: rendering it once (by identity) keeps a round change's root O(operators), not
+    # O(delegations). The rendering is a pure function of the contents either way.
+    memo = _long_renders.get(id(values))
+    if memo is not None and memo[0] is values:
+        return memo[1]
+    text = "#" + _blake2b(("(" + ",".join([canon(x) for x in values]) + ")").encode(), digest_size=32).hexdigest()
+    if len(_long_renders) >= _MAX_LONG_RENDERS:
+        _long_renders.clear()
+    _long_renders[id(values)] = (values, text)
+    return text
 
 
 def _render_enum(v: Any) -> str:
