@@ -39,6 +39,7 @@ from runtime.codec import Codec, ParamError, ScaleEnum, codec_of
 _blake2b = hashlib.blake2b
 
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
+_HASHED: Any = type("Hashed", (), {"__repr__": lambda self: "<hashed>"})()  # pending key: its old entry's hash is in Item._h
 
 
 # --------------------------------------------------------------------------------------------
@@ -223,13 +224,15 @@ class Item:
         self.prefix = prefix
         self.name = decl.name
         self.decl = decl
-        # the digest: the sum of the entries' hashes as they were at the last flush, each entry's hash
-        # then (so a changed entry costs one new hash), and the keys written since (None: an item
-        # outside the root, never digested). Only keys: holding their old values too kept every
-        # overwritten value alive until the next root, whose cost then included freeing them.
+        # the digest: the sum of the entries' hashes as they were at the last flush; the hash then of
+        # each entry whose value is not a small integer (a changed entry costs one new hash; an
+        # integer entry's hash is recomputed from its value for the price of a multiplication); and
+        # each key written since (None: an item outside the root, never digested) with its value at
+        # that flush if an integer, else _HASHED or _MISSING (holding other old values too kept
+        # every overwritten record alive until the next root, which then paid for freeing them)
         self._sum = 0
         self._h: dict[Any, int] = {}
-        self._dirty: set[Any] | None = set() if decl.in_root else None
+        self._dirty: dict[Any, Any] | None = {} if decl.in_root else None
         self.n_keys = len(decl.keys)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
@@ -270,10 +273,10 @@ class Item:
         self._j.append((self, key, old))
         d[key] = value
         dirty = self._dirty
-        if dirty is not None:
+        if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty.add(key)
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
         self._db.root_cache = None
 
     def remove(self, key: Any) -> Any:
@@ -284,10 +287,10 @@ class Item:
             return None
         self._j.append((self, key, old))
         dirty = self._dirty
-        if dirty is not None:
+        if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty.add(key)
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
         self._db.root_cache = None
         return old
 
@@ -298,15 +301,25 @@ class Item:
         million accounts; the per-call overhead of insert was a third of it)."""
         d = self._d
         append = self._j.append
-        written = []
+        dirty = self._dirty
+        if dirty is None:
+            dirty = {}  # thrown away: the item is outside the root
+        elif not dirty:
+            self._db.dirty_items.add(self)
+        fast = _INT_FAST
         for key, n in amounts:
             old = d.get(key, _MISSING)
             append((self, key, old))
-            d[key] = (0 if old is _MISSING else old) + n
-            written.append(key)
-        if self._dirty is not None and written:
-            self._db.dirty_items.add(self)
-            self._dirty.update(written)
+            if old is _MISSING:
+                d[key] = n
+                if key not in dirty:
+                    dirty[key] = _MISSING
+            else:
+                d[key] = old + n
+                if key not in dirty:
+                    dirty[key] = old if type(old) is int and 0 <= old < fast else _HASHED
+        if not self._dirty:
+            self._db.dirty_items.discard(self)
         self._db.root_cache = None
 
     def clear_prefix(self, first: Any) -> int:
@@ -346,21 +359,32 @@ class Item:
         if self._db.depth:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
-        written = list(entries)
-        d.update(written)
-        if self._dirty is not None and written:
+        dirty = self._dirty
+        if dirty is None:
+            dirty = {}  # thrown away: the item is outside the root
+        elif not dirty:
             self._db.dirty_items.add(self)
-            self._dirty.update([k for k, _ in written])
+        fast = _INT_FAST
+        n = 0
+        for key, value in entries:
+            if key not in dirty:
+                old = d.get(key, _MISSING)
+                dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < fast else _HASHED
+            d[key] = value
+            n += 1
+        if not self._dirty:
+            self._db.dirty_items.discard(self)
         self._db.root_cache = None
-        return len(written)
+        return n
 
     def mark_dirty(self, key: Any) -> None:
         """Note that ``key`` is about to change outside insert/remove (rollback, restore)."""
         dirty = self._dirty
-        if dirty is not None:
+        if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty.add(key)
+            old = self._d.get(key, _MISSING)
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
 
     def flush(self) -> int:
         """Bring the digest up to date with the entries written since the last flush: O(keys written)."""
@@ -371,28 +395,40 @@ class Item:
             total = self._sum
             known = _KEY_HASHES
             fast = _INT_FAST
-            prime = ROOT_PRIME
-            changed: list[tuple[Any, int]] = []
-            for key in dirty:
+            changed: list[tuple[Any, int]] = []  # (key, new hash of a non-integer entry, or 0: drop it)
+            for key, old in dirty.items():
                 new = d.get(key, _MISSING)
-                if new is _MISSING:
-                    h = 0
-                elif type(new) is int and 0 <= new < fast:  # entry_hash's integer case, inlined
-                    hk = known.get(key) if type(key) is str else None
-                    h = (key_hash(key) if hk is None else hk) * (2 * new + 1) % prime
+                if new is old:
+                    continue
+                hk = 0  # the key's hash, looked up once if an integer value needs it
+                if old is _MISSING:
+                    h_old = 0
+                elif old is _HASHED:
+                    h_old = hashes[key]
                 else:
-                    h = entry_hash(key, new)
-                old = hashes.get(key, 0)
-                if h != old:
-                    total += h - old
-                    changed.append((key, h))
+                    hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_old = hk * (2 * old + 1)
+                if new is _MISSING:
+                    h_new = 0
+                elif type(new) is int and 0 <= new < fast:  # entry_hash's integer case, inlined
+                    if not hk:
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_new = hk * (2 * new + 1)
+                else:
+                    h_new = entry_hash(key, new)
+                    changed.append((key, h_new))
+                    total += h_new - h_old
+                    continue
+                if old is _HASHED:
+                    changed.append((key, 0))
+                total += h_new - h_old
             # applied only once every entry rendered (a float raises above and changes nothing)
             for key, h in changed:
                 if h:
                     hashes[key] = h
                 else:
                     del hashes[key]
-            self._sum = total % prime
+            self._sum = total % ROOT_PRIME
             dirty.clear()
         return self._sum
 
@@ -449,7 +485,7 @@ class Snapshot:
         self.extra = extra
         # each rooted item's digest and entry hashes as of its last flush, and the keys written
         # since: together consistent with ``data``
-        self.sums: dict[tuple[str, str], tuple[int, dict, set]] = {}
+        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
 
 
 class Storage:
@@ -537,7 +573,7 @@ class Storage:
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._sum, hashes, pending = snap.sums.get(key, (0, {}, set()))
+                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
                 item._h = hashes.copy()
                 item._dirty = pending.copy()
                 if pending:
