@@ -217,7 +217,7 @@ def bench_idle() -> None:
     """30 days of the slash-veto scenario's chain (its genesis: operators, a service, delegations,
     under the real 1,200-block sessions), nothing dispatched: 432,000 blocks, 360 sessions, 120 eras."""
     from simulations.scenario import load_scenario
-    from simulations.sim import Simulation
+    from simulations.lab.loop import Simulation
 
     sc = load_scenario("simulations/scenarios/slash-veto.yaml", {"parameters.session_length": 1200})
     sim = Simulation(sc, "tangle_services")
