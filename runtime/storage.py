@@ -19,12 +19,15 @@ accounts, and a blake2b per credit made its root take longer than the era change
 Why an additive digest: the node puts a root in every block header, so a root must cost what the
 block changed, not the size of the state. Each item's digest is the sum mod ``ROOT_PRIME`` of its
 entries' hashes (a multiset hash: independent of insertion order, and one write changes it by one
-subtraction and one addition). Writes only note the key; the next ``state_root`` folds the keys
+subtraction and one addition). Writes only note the key (and its old value if a small integer,
+whose hash is then recomputed rather than stored); the next ``state_root`` folds the keys
 written since the last one in (O(keys written), a key written many times hashed once, for its
-final value) and hashes the items' digests in name order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold and
-the keys not yet folded in (restore takes them back), so both stay consistent. An additive hash is
-not collision-resistant against an adversary choosing millions of entries (generalised birthday
-attacks); it only has to tell simulated states apart.
+final value) and hashes the items' digests in name order. Rollback marks the keys it restores,
+snapshots carry the digests of the data they hold and the keys not yet folded in (restore takes
+them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
+memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
+an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
+simulated states apart.
 """
 
 from __future__ import annotations
