@@ -12,16 +12,22 @@ Stored values must be ints, str, bytes, tuples, frozensets, frozen dataclasses o
 lists, dicts or floats; :meth:`Storage.check_immutable` verifies it in tests.
 
 Why a canonical digest: ``state_root`` must be equal for equal states on any machine and Python
-build, so each (key, value) is hashed (blake2b-256) from a canonical text rendering.
+build, so each (key, value) is hashed (blake2b-256) from a canonical text rendering; an integer
+value instead multiplies its key's cached hash (``entry_hash``): an era change credits a million
+accounts, and a blake2b per credit made its root take longer than the era change itself.
 
 Why an additive digest: the node puts a root in every block header, so a root must cost what the
-block changed, not the size of the state. Each item's digest is the sum mod 2**256 of its entries'
-hashes (a multiset hash: independent of insertion order, and one write changes it by one
-subtraction and one addition). Writes only note the key and its value as of the last flush; the
-next ``state_root`` folds those keys in (O(keys written)) and hashes the items' digests in name
-order. Rollback marks the keys it restores, snapshots carry the digests of the data they hold, so
-both stay consistent. An additive hash is not collision-resistant against an adversary choosing
-millions of entries (generalised birthday attacks); it only has to tell simulated states apart.
+block changed, not the size of the state. Each item's digest is the sum mod ``ROOT_PRIME`` of its
+entries' hashes (a multiset hash: independent of insertion order, and one write changes it by one
+subtraction and one addition). Writes only note the key (and its old value if a small integer,
+whose hash is then recomputed rather than stored); the next ``state_root`` folds the keys
+written since the last one in (O(keys written), a key written many times hashed once, for its
+final value) and hashes the items' digests in name order. Rollback marks the keys it restores,
+snapshots carry the digests of the data they hold and the keys not yet folded in (restore takes
+them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
+memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
+an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
+simulated states apart.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from runtime.codec import Codec, ParamError, ScaleEnum, codec_of
 _blake2b = hashlib.blake2b
 
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
+_HASHED: Any = type("Hashed", (), {"__repr__": lambda self: "<hashed>"})()  # pending key: its old entry's hash is in Item._h
 
 
 # --------------------------------------------------------------------------------------------
@@ -43,15 +50,33 @@ _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
 
 _PLAIN: frozenset[type] = frozenset({int, str, bytes, bool, type(None)})
 _RENDERERS: dict[type, Callable[[Any], str]] = {}
-_ROOT_MOD = 1 << 256
+ROOT_PRIME = (1 << 255) - 19  # digests are sums mod this prime (see entry_hash)
+_INT_FAST = 1 << 250
 _tuple_repr = tuple.__repr__  # "(1, 'a')" for a NamedTuple too (without its field names)
+
+
+_LONG = 16  # a tuple of structs at least this long renders as the hash of its full rendering ...
+_long_renders: dict[int, tuple[tuple, str]] = {}  # ... memoised by identity: id -> (the tuple, its rendering)
+_MAX_LONG_RENDERS = 65_536  # then the memo starts over (it only saves time)
 
 
 def _render_seq(values: tuple) -> str:
     # a tuple (or NamedTuple) of plain values renders in C; anything else element by element
     if _PLAIN.issuperset(map(type, values)):
         return _tuple_repr(values)
-    return "(" + ",".join([canon(x) for x in values]) + ")"
+    if len(values) < _LONG:
+        return "(" + ",".join([canon(x) for x in values]) + ")"
+    # An operator's delegation list is stored again, as the same tuple, in every round's AtStake
+    # snapshot: rendering it once (by identity) keeps a round change's root O(operators), not
+    # O(delegations). The rendering is a pure function of the contents either way.
+    memo = _long_renders.get(id(values))
+    if memo is not None and memo[0] is values:
+        return memo[1]
+    text = "#" + _blake2b(("(" + ",".join([canon(x) for x in values]) + ")").encode(), digest_size=32).hexdigest()
+    if len(_long_renders) >= _MAX_LONG_RENDERS:
+        _long_renders.clear()
+    _long_renders[id(values)] = (values, text)
+    return text
 
 
 def _render_enum(v: Any) -> str:
@@ -105,17 +130,44 @@ def canon(v: Any) -> str:
     return fn(v)
 
 
-def entry_hash(key: Any, value: Any) -> int:
-    """The 256-bit hash of one (key, value) entry; an item's digest is the sum of its entries' hashes.
-    (``canon`` inlined: this runs once per written key per root.)"""
+_KEY_HASHES: dict[Any, int] = {}  # str key -> key_hash(key): accounts are credited era after era
+_MAX_KEY_HASHES = 4_000_000  # then the cache starts over (it only saves time)
+
+
+def key_hash(key: Any) -> int:
+    """A key's own hash (a separate blake2b domain), nonzero mod ``ROOT_PRIME``: the factor of its
+    integer-valued entries."""
+    if type(key) is str:
+        h = _KEY_HASHES.get(key)
+        if h is not None:
+            return h
     rk = repr(key) if type(key) in _PLAIN else canon(key)
+    h = int.from_bytes(_blake2b(rk.encode(), digest_size=32, person=b"tangle-sim key").digest(), "little") % ROOT_PRIME or 1
+    if type(key) is str:
+        if len(_KEY_HASHES) >= _MAX_KEY_HASHES:
+            _KEY_HASHES.clear()
+        _KEY_HASHES[key] = h
+    return h
+
+
+def entry_hash(key: Any, value: Any) -> int:
+    """The hash of one (key, value) entry, mod ``ROOT_PRIME``; an item's digest is the sum of its
+    entries' hashes. An integer value ``0 <= v < 2**250`` (balances, counters: most writes of an
+    era change) costs no new blake2b: ``key_hash(key) * (2v + 1)``; any other value hashes the
+    canonical text ``key=value`` (``canon`` inlined: this runs once per written key per root).
+    Why that still tells states apart: with the key hashes and the text hashes taken as random, two
+    different contents' digests differ by a nonzero linear form in them over the prime field (the
+    odd factors ``2v + 1`` differ for different ``v``), so they collide with probability 1/ROOT_PRIME."""
     t = type(value)
+    if t is int and 0 <= value < _INT_FAST:
+        return key_hash(key) * (2 * value + 1) % ROOT_PRIME
+    rk = repr(key) if type(key) in _PLAIN else canon(key)
     if t in _PLAIN:
         rv = repr(value)
     else:
         fn = _RENDERERS.get(t)
         rv = canon(value) if fn is None else fn(value)
-    return int.from_bytes(_blake2b(f"{rk}={rv}".encode(), digest_size=32).digest(), "little")
+    return int.from_bytes(_blake2b(f"{rk}={rv}".encode(), digest_size=32).digest(), "little") % ROOT_PRIME
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,9 +227,12 @@ class Item:
         self.prefix = prefix
         self.name = decl.name
         self.decl = decl
-        # the digest: the sum of the entries' hashes as they were at the last flush, each entry's hash
-        # then (so a changed entry costs one new hash), and for each key written since, its value at
-        # that flush (None: an item outside the root, never digested)
+        # the digest: the sum of the entries' hashes as they were at the last flush; the hash then of
+        # each entry whose value is not a small integer (a changed entry costs one new hash; an
+        # integer entry's hash is recomputed from its value for the price of a multiplication); and
+        # each key written since (None: an item outside the root, never digested) with its value at
+        # that flush if an integer, else _HASHED or _MISSING (holding other old values too kept
+        # every overwritten record alive until the next root, which then paid for freeing them)
         self._sum = 0
         self._h: dict[Any, int] = {}
         self._dirty: dict[Any, Any] | None = {} if decl.in_root else None
@@ -224,7 +279,7 @@ class Item:
         if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = old
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
         self._db.root_cache = None
 
     def remove(self, key: Any) -> Any:
@@ -238,7 +293,7 @@ class Item:
         if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = old
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
         self._db.root_cache = None
         return old
 
@@ -248,16 +303,26 @@ class Item:
         """``insert(k, get(k, 0) + n)`` for each (k, n), journaled, in one loop (an era credits a
         million accounts; the per-call overhead of insert was a third of it)."""
         d = self._d
-        journal = self._j
+        append = self._j.append
         dirty = self._dirty
+        if dirty is None:
+            dirty = {}  # thrown away: the item is outside the root
+        elif not dirty:
+            self._db.dirty_items.add(self)
+        fast = _INT_FAST
         for key, n in amounts:
             old = d.get(key, _MISSING)
-            journal.append((self, key, old))
-            d[key] = (0 if old is _MISSING else old) + n
-            if dirty is not None and key not in dirty:
-                if not dirty:
-                    self._db.dirty_items.add(self)
-                dirty[key] = old
+            append((self, key, old))
+            if old is _MISSING:
+                d[key] = n
+                if key not in dirty:
+                    dirty[key] = _MISSING
+            else:
+                d[key] = old + n
+                if key not in dirty:
+                    dirty[key] = old if type(old) is int and 0 <= old < fast else _HASHED
+        if not self._dirty:
+            self._db.dirty_items.discard(self)
         self._db.root_cache = None
 
     def clear_prefix(self, first: Any) -> int:
@@ -298,14 +363,20 @@ class Item:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
         dirty = self._dirty
+        if dirty is None:
+            dirty = {}  # thrown away: the item is outside the root
+        elif not dirty:
+            self._db.dirty_items.add(self)
+        fast = _INT_FAST
         n = 0
         for key, value in entries:
-            if dirty is not None and key not in dirty:
-                if not dirty:
-                    self._db.dirty_items.add(self)
-                dirty[key] = d.get(key, _MISSING)
+            if key not in dirty:
+                old = d.get(key, _MISSING)
+                dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < fast else _HASHED
             d[key] = value
             n += 1
+        if not self._dirty:
+            self._db.dirty_items.discard(self)
         self._db.root_cache = None
         return n
 
@@ -315,7 +386,8 @@ class Item:
         if dirty is not None and key not in dirty:
             if not dirty:
                 self._db.dirty_items.add(self)
-            dirty[key] = self._d.get(key, _MISSING)
+            old = self._d.get(key, _MISSING)
+            dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < _INT_FAST else _HASHED
 
     def flush(self) -> int:
         """Bring the digest up to date with the entries written since the last flush: O(keys written)."""
@@ -324,27 +396,47 @@ class Item:
             d = self._d
             hashes = self._h
             total = self._sum
-            changed: list[tuple[Any, int]] = []
+            known = _KEY_HASHES
+            fast = _INT_FAST
+            changed: list[tuple[Any, int]] = []  # (key, new hash of a non-integer entry, or 0: drop it)
             for key, old in dirty.items():
                 new = d.get(key, _MISSING)
                 if new is old:
                     continue
-                total -= hashes.get(key, 0)
-                h = 0 if new is _MISSING else entry_hash(key, new)
-                total += h
-                changed.append((key, h))
+                hk = 0  # the key's hash, looked up once if an integer value needs it
+                if old is _MISSING:
+                    h_old = 0
+                elif old is _HASHED:
+                    h_old = hashes[key]
+                else:
+                    hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_old = hk * (2 * old + 1)
+                if new is _MISSING:
+                    h_new = 0
+                elif type(new) is int and 0 <= new < fast:  # entry_hash's integer case, inlined
+                    if not hk:
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_new = hk * (2 * new + 1)
+                else:
+                    h_new = entry_hash(key, new)
+                    changed.append((key, h_new))
+                    total += h_new - h_old
+                    continue
+                if old is _HASHED:
+                    changed.append((key, 0))
+                total += h_new - h_old
             # applied only once every entry rendered (a float raises above and changes nothing)
             for key, h in changed:
                 if h:
                     hashes[key] = h
                 else:
-                    hashes.pop(key, None)
-            self._sum = total % _ROOT_MOD
+                    del hashes[key]
+            self._sum = total % ROOT_PRIME
             dirty.clear()
         return self._sum
 
     def digest(self) -> bytes:
-        """This item's digest: the sum mod 2**256 of its entries' hashes (order-independent, so
+        """This item's digest: the sum mod ROOT_PRIME of its entries' hashes (order-independent, so
         equal contents give equal digests whatever the order of writes)."""
         return self.flush().to_bytes(32, "little")
 
@@ -353,7 +445,7 @@ class Item:
         total = 0
         for key, value in self._d.items():
             total += entry_hash(key, value)
-        return (total % _ROOT_MOD).to_bytes(32, "little")
+        return (total % ROOT_PRIME).to_bytes(32, "little")
 
     def __repr__(self) -> str:
         return f"<storage {self.prefix}.{self.name}: {len(self._d)} entries>"
@@ -394,7 +486,9 @@ class Snapshot:
         self.data = data
         self.events = events
         self.extra = extra
-        self.sums: dict[tuple[str, str], tuple[int, dict]] = {}  # each rooted item's digest and entry hashes for ``data``
+        # each rooted item's digest and entry hashes as of its last flush, and the keys written
+        # since: together consistent with ``data``
+        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
 
 
 class Storage:
@@ -469,21 +563,24 @@ class Storage:
     def snapshot(self, extra: dict[str, Any] | None = None) -> Snapshot:
         if self._marks:
             raise RuntimeError("cannot snapshot inside a transaction")
-        self.flush()
+        # the keys written since the last root are carried, not hashed: a snapshot of a freshly
+        # loaded state costs its copies only (hashing 100,000 accounts here made it 8x slower)
         snap = Snapshot({k: it._d.copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
-        snap.sums = {k: (it._sum, it._h.copy()) for k, it in self.items.items() if it._dirty is not None}
+        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy()) for k, it in self.items.items() if it._dirty is not None}
         return snap
 
     def restore(self, snap: Snapshot) -> None:
         if self._marks:
             raise RuntimeError("cannot restore inside a transaction")
+        self.dirty_items.clear()
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._dirty.clear()
-                item._sum, hashes = snap.sums.get(key, (0, {}))
+                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
                 item._h = hashes.copy()
-        self.dirty_items.clear()
+                item._dirty = pending.copy()
+                if pending:
+                    self.dirty_items.add(item)
         self.root_cache = None
         self.events[:] = snap.events
         self.journal.clear()

@@ -65,6 +65,7 @@ class InfoImpl:
             key = (who, asset)
             view = views.get(key)
             if view is None or view[0] is not bonds:
-                view = views[key] = (bonds, tuple([(b.delegator, b.amount) for b in bonds if b.asset == asset]))
+                # identity first: bonds mostly hold the asset singleton, and ScaleEnum.__eq__ is Python code
+                view = views[key] = (bonds, tuple([(b.delegator, b.amount) for b in bonds if b.asset is asset or b.asset == asset]))
             out.append((who, op.stake, view[1]))
         return out

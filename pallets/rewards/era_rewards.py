@@ -25,6 +25,8 @@ claim (extension events).
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from runtime.accounts import pallet_account
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -43,18 +45,30 @@ class EraRewards(QosPoints):
     def compute_era_rewards(self) -> tuple[dict[str, int], list[tuple[str, int, int, int]]]:
         """(credit per account, [(operator, total, commission, to_delegators)]) for one era, from the
         operators' current TNT stake. Pure: writes nothing."""
+        shares, summary = self._era_shares()
+        credits: dict[str, int] = {}
+        get = credits.get
+        for who, amount in shares:
+            credits[who] = get(who, 0) + amount
+        return credits, summary
+
+    def _era_shares(self) -> tuple[list[tuple[str, int]], list[tuple[str, int, int, int]]]:
+        """The era's credits as a list of (account, amount), an account once per operator it earns
+        from, in the order of first credit: what ``compute_era_rewards`` sums per account and
+        ``on_new_era`` adds straight into storage (a million delegations: no intermediate dict)."""
         dm = self.delegation_manager
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
-        weights = [stake + sum([a for _, a in dels]) for _, stake, dels in stakes]
+        second = itemgetter(1)
+        weights = [stake + sum(map(second, dels)) for _, stake, dels in stakes]
         total_weight = sum(weights)
         pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
-        credits: dict[str, int] = {}
+        shares: list[tuple[str, int]] = []
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:
-            return credits, summary
+            return shares, summary
         commission_rate = self.consts.OperatorCommission
-        get = credits.get
+        append = shares.append
         for (operator, _stake, dels), weight, pot_weight in zip(stakes, weights, pot_weights):
             pot = budget * pot_weight // total_weight
             if pot == 0:
@@ -65,19 +79,18 @@ class EraRewards(QosPoints):
             for delegator, amount in dels:  # the hot loop of an era change: one pass per delegation
                 share = rest * amount // weight
                 if share:
-                    credits[delegator] = get(delegator, 0) + share
+                    append((delegator, share))
                     to_delegators += share
-            credits[operator] = get(operator, 0) + pot - to_delegators
+            append((operator, pot - to_delegators))
             summary.append((operator, pot, commission, to_delegators))
-        return credits, summary
+        return shares, summary
 
     def on_new_era(self, era: int) -> None:
         if not self.ctx.extensions.service_rewards:
             return
-        credits, summary = self.compute_era_rewards()
+        shares, summary = self._era_shares()
         self.end_qos_era()
-        pending = self.storage.PendingEraRewards
-        pending.add_many(credits.items())
+        self.storage.PendingEraRewards.add_many(shares)
         for operator, total, commission, to_delegators in summary:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
 
