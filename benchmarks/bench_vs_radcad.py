@@ -7,8 +7,10 @@ The model (issue 18): 20 operators, 100 delegators each (2,000), per-era rewards
 with the operator's commission (the simulator's ``service_rewards`` era split), a 5 % chance per
 operator per era of a 10 % slash, half of them vetoed by governance; 100 eras x 10 seeds.
 
-radCAD is a benchmark-only dependency (``pip install .[bench]``, or ``pip install radcad``); it is
-not installed by the README's commands. Run: ``python benchmarks/bench_vs_radcad.py [eras] [seeds]``.
+radCAD is a benchmark-only dependency, not installed by the README's commands. Its last release
+(0.14.0) pins ``numpy<1.26.4``, so a plain ``pip install radcad`` beside NumPy 2 resolves to radcad
+0.1.0, which lacks the ``Experiment`` API used here: install it with
+``pip install --no-deps radcad==0.14.0 pathos fn-py py`` (it runs on NumPy 2 all the same). Run: ``python benchmarks/bench_vs_radcad.py [eras] [seeds]``.
 """
 
 from __future__ import annotations
