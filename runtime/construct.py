@@ -65,7 +65,8 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=rewards)
     rewards.delegation_manager = mad
     rt.register_validator(CheckNominatedRestaked(mad))
-    session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
+    session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad),
+                      system=system, validator_id_of=staking.stash_of)
 
     pallets: list[Pallet] = [system, sudo, assets, balances, staking, session]
     pallets += [mad, rewards]

@@ -80,6 +80,11 @@ class System(Calls, Pallet):
         info = self.account(who)
         self.set_account(who, info._replace(consumers=info.consumers + 1))
 
+    def can_inc_consumer(self, who: str) -> bool:
+        """``frame_system::can_inc_consumer``: the account needs a provider reference (the
+        ``MaxConsumers`` bound is not modelled)."""
+        return self.account(who).providers > 0
+
     def dec_consumers(self, who: str) -> None:
         info = self.account(who)
         if info.consumers:
