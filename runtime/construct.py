@@ -50,7 +50,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
 
     ctx = rt.ctx
     genesis = rt.genesis
-    system = System(ctx)
+    from pallets.system.raw import raw_storage_provider
+
+    system = System(ctx, raw_storage=raw_storage_provider(rt))
     balances = Balances(ctx, system=system)
     assets = Assets(ctx, system=system, currency=balances)
     sudo = Sudo(ctx)

@@ -151,31 +151,41 @@ class StateReader:
         found.sort()
         return found[:count]
 
-    # --- writes (dev_setStorage)
-    def set_raw(self, pairs: list[tuple[bytes, bytes | None]]) -> None:
-        """Write SCALE values (None deletes) at real keys of modelled items; all or nothing."""
+    # --- writes (dev_setStorage, System.set_storage / kill_storage)
+    def is_modelled_key(self, key: bytes) -> bool:
+        """Is ``key`` under the prefix of a storage item the simulator models (and the chain has)?"""
+        return key[:32] in self.items
+
+    def resolve_raw(self, key: bytes, value: bytes | None) -> tuple[ModelledItem, Any, Any]:
+        """A real key and SCALE value (None: delete) as (item, internal key, internal value).
+        Raises ValueError, touching nothing, if the key is not a modelled item's or the value does not
+        decode as the item's metadata type and then through the simulator's codec."""
         from scalecodec.base import ScaleBytes
 
-        writes = []
-        for key, value in pairs:
-            entry = self.items.get(key[:32])
-            if entry is None:
-                raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
-            params = decode_key_params(self.md, entry.info, key[32:])
+        entry = self.items.get(key[:32])
+        if entry is None:
+            raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
+        params = decode_key_params(self.md, entry.info, key[32:])
+        if params is None:
+            params = self._scan(entry, key)
             if params is None:
-                params = self._scan(entry, key)
-                if params is None:
-                    raise ValueError(f"0x{key.hex()[:80]}: {entry.pallet.name}.{entry.info.name} key with an opaque hasher and no such entry")
-            internal = self._internal_key(entry, params)
-            decoded = None
-            if value is not None:
-                obj = self.md.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(value)))
-                try:
-                    rendered = obj.decode()
-                except Exception as exc:  # noqa: BLE001 - bytes that are not this type
-                    raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
-                decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
-            writes.append((entry, internal, decoded))
+                raise ValueError(f"0x{key.hex()[:80]}: {entry.pallet.name}.{entry.info.name} key with an opaque hasher and no such entry")
+        internal = self._internal_key(entry, params)
+        decoded = None
+        if value is not None:
+            obj = self.md.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(value)))
+            try:
+                rendered = obj.decode()
+            except Exception as exc:  # noqa: BLE001 - bytes that are not this type
+                raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
+            if obj.data.offset != len(value):
+                raise ValueError(f"{entry.pallet.name}.{entry.info.name}: {len(value) - obj.data.offset} trailing bytes after the {entry.info.value_type} value")
+            decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+        return entry, internal, decoded
+
+    @staticmethod
+    def apply_raw(writes: list[tuple[ModelledItem, Any, Any]]) -> None:
+        """Apply resolved writes (None deletes)."""
         for entry, internal, decoded in writes:
             if not entry.info.key_type_ids:
                 if decoded is None:
@@ -187,3 +197,6 @@ class StateReader:
             else:
                 entry.item.insert(internal, decoded)
 
+    def set_raw(self, pairs: list[tuple[bytes, bytes | None]]) -> None:
+        """Write SCALE values (None deletes) at real keys of modelled items; all or nothing."""
+        self.apply_raw([self.resolve_raw(key, value) for key, value in pairs])
