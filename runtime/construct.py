@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from runtime.calls import CALL_REGISTRY
+from runtime.calls import CALL_REGISTRY, PALLET_INDICES
 from runtime.pallet import Pallet
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
         pallets.append(extra)
     pallets.sort(key=lambda p: p.index)
     for pallet in pallets:
+        PALLET_INDICES[pallet.name] = pallet.index
         for name, spec in type(pallet).call_specs().items():
             CALL_REGISTRY[(pallet.name, name)] = spec
     return {p.name: p for p in pallets}
