@@ -180,14 +180,11 @@ class FungiblesImpl:
         else:
             accounts.insert((asset_id, who), _replace(acc, balance=acc.balance + amount))
 
-    def do_transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool, force: bool = False, emit_zero: bool = False) -> int:
-        """Move ``amount`` (plus dust if the source dies); emits ``Transferred``. Returns the amount moved.
-        ``emit_zero``: a zero transfer still emits its event (the fungibles trait's ``done_transfer``)."""
+    def do_transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool, force: bool = False) -> int:
+        """Move ``amount`` (plus dust if the source dies); emits ``Transferred``. Returns the amount moved."""
         actual, dust = self._debit(asset_id, source, amount, keep_alive, force=force)
         d = self.details(asset_id)
         if source == dest or actual == 0:
-            if actual == 0 and emit_zero and source != dest:
-                self.deposit_event(Event.Transferred(asset_id, source, dest, 0))  # type: ignore[attr-defined]
             return actual
         self._credit_check(asset_id, dest, actual + dust, d)  # type: ignore[arg-type]
         self._apply_debit(asset_id, source, actual + dust)
@@ -195,15 +192,13 @@ class FungiblesImpl:
         self.deposit_event(Event.Transferred(asset_id, source, dest, actual + dust))  # type: ignore[attr-defined]
         return actual + dust
 
-    def do_mint(self, asset_id: int, who: str, amount: int, *, emit_zero: bool = False) -> None:
+    def do_mint(self, asset_id: int, who: str, amount: int) -> None:
         d = self.details(asset_id)
         if d is None:
             raise Error.Unknown()
         if d.status != AssetStatus.Live:
             raise Error.AssetNotLive()
         if amount == 0:
-            if emit_zero:  # fungibles::Mutate::mint_into's done_mint_into runs for zero too
-                self.deposit_event(Event.Issued(asset_id, who, 0))  # type: ignore[attr-defined]
             return
         if d.supply + amount > MAX:
             raise Arithmetic.Overflow()
@@ -213,10 +208,7 @@ class FungiblesImpl:
         self.storage.Asset.insert(asset_id, _replace(d, supply=d.supply + amount))  # type: ignore[attr-defined]
         self.deposit_event(Event.Issued(asset_id, who, amount))  # type: ignore[attr-defined]
 
-    def do_burn(self, asset_id: int, who: str, amount: int, *, keep_alive: bool, best_effort: bool, emit_zero: bool = False) -> int:
-        if amount == 0 and emit_zero:  # fungibles burn_from of nothing: no debit, still done_burn_from
-            self.deposit_event(Event.Burned(asset_id, who, 0))  # type: ignore[attr-defined]
-            return 0
+    def do_burn(self, asset_id: int, who: str, amount: int, *, keep_alive: bool, best_effort: bool) -> int:
         actual, dust = self._debit(asset_id, who, amount, keep_alive, best_effort=best_effort, force=True)
         total = actual + dust
         if total == 0:
@@ -266,7 +258,10 @@ class Fungibles:
         d = p.details(asset_id)
         if amount and d.status != AssetStatus.Live:  # type: ignore[union-attr]
             raise Error.AssetNotLive()  # pallet decrease_balance (unreachable after can_decrease; kept in order)
-        p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive, emit_zero=True)
+        if amount == 0:  # done_transfer still runs
+            p.deposit_event(Event.Transferred(asset_id, source, dest, 0))  # type: ignore[attr-defined]
+            return
+        p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive)
 
     def mint_into(self, asset_id: int, who: str, amount: int) -> None:
         """``fungibles::Mutate::mint_into``: issuance overflow, then pallet ``increase_balance``
@@ -278,7 +273,10 @@ class Fungibles:
             deposit_result(p.can_increase(asset_id, who, amount, increase_supply=True))
             if p.details(asset_id).status != AssetStatus.Live:  # type: ignore[union-attr]
                 raise Error.AssetNotLive()
-        p.do_mint(asset_id, who, amount, emit_zero=True)
+        if amount == 0:  # done_mint_into still runs
+            p.deposit_event(Event.Issued(asset_id, who, 0))  # type: ignore[attr-defined]
+            return
+        p.do_mint(asset_id, who, amount)
 
     def burn_from(self, asset_id: int, who: str, amount: int, *, keep_alive: bool = False) -> int:
         """``fungibles::Mutate::burn_from`` with ``Precision::Exact``: the trait's ``reducible_balance``
@@ -287,7 +285,10 @@ class Fungibles:
         p = self.p
         if min(p.reducible_balance(asset_id, who, keep_alive), amount) != amount:
             raise Token.FundsUnavailable()
-        return p.do_burn(asset_id, who, amount, keep_alive=keep_alive, best_effort=True, emit_zero=True)
+        if amount == 0:  # done_burn_from still runs
+            p.deposit_event(Event.Burned(asset_id, who, 0))  # type: ignore[attr-defined]
+            return 0
+        return p.do_burn(asset_id, who, amount, keep_alive=keep_alive, best_effort=True)
 
     def create(self, asset_id: int, admin: str, is_sufficient: bool, min_balance: int) -> None:
         """fungibles::Create: no deposit, no origin check (how Lst creates pool tokens)."""
