@@ -127,3 +127,14 @@ def test_bad_bytes_are_not_calls(rt: Runtime, data: bytes) -> None:
     with pytest.raises(ScaleDecodeError):
         scale_decode(data)
     assert decode_call(data) is None
+
+
+def test_simulator_extension_calls_keep_a_tagged_form(rt: Runtime) -> None:
+    from pallets.primitives.dispatch import EXTENSION_TAG
+
+    ext = call("Staking", "report_offence", validator="Alice", slash_fraction=10**8)
+    wrapped = call("Utility", "batch", calls=[{"call_module": "Staking", "call_function": "report_offence", "call_args": {"validator": "Alice", "slash_fraction": 10**8}}])
+    for c in (ext, wrapped):
+        data = encode_call(c)
+        assert data.startswith(EXTENSION_TAG) and decode_call(data) == c
+    assert call_hash(ext) != call_hash(wrapped)
