@@ -88,3 +88,11 @@ def test_authorized_upgrade_version_check(rt: Runtime) -> None:
     rt.dispatch("Bob", "System", "apply_authorized_upgrade", {"code": hx(old)})
     rt.advance_blocks(1)
     assert rt.spec_version == 1402
+
+
+def test_hostile_code_is_refused_quickly(rt: Runtime) -> None:
+    from runtime.upgrades import CODE_PREFIX
+
+    for code in (b"\x00" * (1 << 20), CODE_PREFIX + b"[" * 50_000 + b"]" * 50_000, CODE_PREFIX + b'{"spec_name": "tangle-testnet", "spec_version": 4294967296}',
+                 CODE_PREFIX + b'{"spec_name": "tangle-testnet", "spec_version": 1404, "quirks": {"no.such": true}}', CODE_PREFIX + b"\xff\xfe"):
+        fails(rt, "System.FailedToExtractRuntimeVersion", "root", "set_code", {"code": hx(code)})
