@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from runtime import codec as _c
+from runtime.accounts import account_bytes
+from runtime.calls import CALL_REGISTRY, PALLET_INDICES, RuntimeCallCodec
+
 
 def compact(n: int) -> bytes:
     """SCALE ``Compact<u*>`` encoding of a non-negative integer."""
@@ -31,79 +35,101 @@ _PER_THING_BYTES = {"Percent": 1, "Permill": 4, "Perbill": 4, "Perquintill": 8}
 
 def encode_call(call: Any) -> bytes:
     """A ``RuntimeCall``'s SCALE bytes: pallet index, call index, then each argument."""
-    from runtime.calls import CALL_REGISTRY, PALLET_INDICES
-
     spec = CALL_REGISTRY[(call.call_module, call.call_function)]
     if spec.index is None:
         raise TypeError(f"{call.call_module}.{call.call_function} is a simulator extension: it has no SCALE encoding")
     out = bytearray((PALLET_INDICES[call.call_module], spec.index))
     for codec, value in zip(spec.codecs, call.args):
-        out += encode(codec, value)
+        fn = _ENCODERS.get(type(codec)) or _encoder_for(codec)
+        out += fn(codec, value)
     return bytes(out)
 
 
 def encode(codec: Any, value: Any) -> bytes:
     """``value`` (the simulator's internal form) as SCALE, following its codec."""
-    from runtime import codec as c
-    from runtime.calls import RuntimeCallCodec
+    fn = _ENCODERS.get(type(codec))
+    if fn is None:
+        fn = _encoder_for(codec)
+    return fn(codec, value)
 
-    if isinstance(codec, c.UIntCodec):
-        return compact(value) if codec.compact else value.to_bytes(codec.bits // 8, "little")
-    if isinstance(codec, c.BoolCodec):
-        return b"\x01" if value else b"\x00"
-    if isinstance(codec, c.AccountIdCodec):
-        from runtime.accounts import account_bytes
 
-        raw = account_bytes(value)
-        return b"\x00" + raw if codec.multi else raw  # MultiAddress::Id
-    if isinstance(codec, c.BytesCodec):
-        return compact(len(value)) + bytes(value)
-    if isinstance(codec, c.OptionCodec):
-        if isinstance(codec.inner, c.BoolCodec):  # Option<bool> is one byte: None, Some(true), Some(false)
-            return b"\x00" if value is None else (b"\x01" if value else b"\x02")
-        return b"\x00" if value is None else b"\x01" + encode(codec.inner, value)
-    if isinstance(codec, c.VecCodec):
-        return compact(len(value)) + b"".join(encode(codec.inner, v) for v in value)
-    if isinstance(codec, c.StructCodec):
-        if not codec._bound:
-            codec._bind()
-        return b"".join(encode(field_codec, getattr(value, py_name)) for py_name, _, field_codec in codec.fields)
-    if isinstance(codec, c.EnumCodec):
-        cls = codec.cls
-        if not cls.__variants__:
-            c.bind_pending()
-        inner = cls.__variants__[value.name]
-        head = bytes([cls.__order__[value.name]])
-        return head if inner is None else head + encode(inner, value.value)
-    if isinstance(codec, c.TupleCodec):
-        return b"".join(encode(item, v) for item, v in zip(codec.items, value))
-    if isinstance(codec, RuntimeCallCodec):
-        return encode_call(value)
-    if isinstance(codec, c.FixedBytesCodec):
-        return bytes(value)
-    if isinstance(codec, c.TextCodec):
-        data = value.encode("utf-8")
-        return compact(len(data)) + data
-    if isinstance(codec, c.H160Codec):
-        return bytes.fromhex(value[2:])
-    if isinstance(codec, c.PerThingCodec):
-        if codec.compact:
-            return compact(value)
-        name = codec.type_name
-        return value.to_bytes(_PER_THING_BYTES[name], "little")
-    if isinstance(codec, c.IntCodec):
-        return value.to_bytes(codec.bits // 8, "little", signed=True)
-    if isinstance(codec, c.SetCodec):
-        items = sorted(value, key=lambda v: _ord_key(codec.inner, v))
-        return compact(len(items)) + b"".join(encode(codec.inner, v) for v in items)
+def _uint(codec: Any, value: int) -> bytes:
+    return compact(value) if codec.compact else value.to_bytes(codec.bits // 8, "little")
+
+
+def _account(codec: Any, value: str) -> bytes:
+    raw = account_bytes(value)
+    return b"\x00" + raw if codec.multi else raw  # MultiAddress::Id
+
+
+def _option(codec: Any, value: Any) -> bytes:
+    if isinstance(codec.inner, _c.BoolCodec):  # Option<bool> is one byte: None, Some(true), Some(false)
+        return b"\x00" if value is None else (b"\x01" if value else b"\x02")
+    return b"\x00" if value is None else b"\x01" + encode(codec.inner, value)
+
+
+def _struct(codec: Any, value: Any) -> bytes:
+    if not codec._bound:
+        codec._bind()
+    return b"".join([encode(field_codec, getattr(value, py_name)) for py_name, _, field_codec in codec.fields])
+
+
+def _enum(codec: Any, value: Any) -> bytes:
+    cls = codec.cls
+    if not cls.__variants__:
+        _c.bind_pending()
+    inner = cls.__variants__[value.name]
+    head = bytes((cls.__order__[value.name],))
+    return head if inner is None else head + encode(inner, value.value)
+
+
+def _text(codec: Any, value: str) -> bytes:
+    data = value.encode("utf-8")
+    return compact(len(data)) + data
+
+
+def _per_thing(codec: Any, value: int) -> bytes:
+    return compact(value) if codec.compact else value.to_bytes(_PER_THING_BYTES[codec.type_name], "little")
+
+
+def _set(codec: Any, value: Any) -> bytes:
+    items = sorted(value, key=lambda v: _ord_key(codec.inner, v))
+    return compact(len(items)) + b"".join([encode(codec.inner, v) for v in items])
+
+
+def _encoder_for(codec: Any) -> Any:
+    """The encoder of a codec class (subclasses, e.g. Democracy's VoteCodec, use their base's)."""
+    for base, fn in list(_ENCODERS.items()):
+        if isinstance(codec, base):
+            _ENCODERS[type(codec)] = fn
+            return fn
     raise TypeError(f"no SCALE encoding for {codec!r}")
+
+
+_ENCODERS: dict[type, Any] = {
+    _c.UIntCodec: _uint,
+    _c.BoolCodec: lambda codec, v: b"\x01" if v else b"\x00",
+    _c.AccountIdCodec: _account,
+    _c.BytesCodec: lambda codec, v: compact(len(v)) + bytes(v),
+    _c.OptionCodec: _option,
+    _c.VecCodec: lambda codec, v: compact(len(v)) + b"".join([encode(codec.inner, x) for x in v]),
+    _c.StructCodec: _struct,
+    _c.EnumCodec: _enum,
+    _c.TupleCodec: lambda codec, v: b"".join([encode(item, x) for item, x in zip(codec.items, v)]),
+    RuntimeCallCodec: lambda codec, v: encode_call(v),
+    _c.FixedBytesCodec: lambda codec, v: bytes(v),
+    _c.TextCodec: _text,
+    _c.H160Codec: lambda codec, v: bytes.fromhex(v[2:]),
+    _c.PerThingCodec: _per_thing,
+    _c.IntCodec: lambda codec, v: v.to_bytes(codec.bits // 8, "little", signed=True),
+    _c.SetCodec: _set,
+}
 
 
 def _ord_key(codec: Any, value: Any) -> Any:
     """Rust's ``Ord`` for a ``BTreeSet`` item: numbers by value, byte strings and arrays
     lexicographically, enums by variant index then payload."""
-    from runtime import codec as c
-
+    c = _c
     if isinstance(codec, (c.UIntCodec, c.IntCodec, c.PerThingCodec)):
         return (value,)
     if isinstance(codec, c.EnumCodec):
