@@ -192,7 +192,7 @@ def decode_call(data: bytes) -> Any:
 
 
 def _call(r: _Reader) -> Any:
-    from runtime.calls import CALL_REGISTRY, MAX_CALL_DEPTH, PALLET_INDICES, RuntimeCall
+    from runtime.calls import MAX_CALL_DEPTH, RuntimeCall
 
     r.depth += 1
     if r.depth > MAX_CALL_DEPTH:
@@ -205,21 +205,23 @@ def _call(r: _Reader) -> Any:
     spec = CALL_REGISTRY[key]
     args = tuple(_decode(r, codec) for codec in spec.codecs)
     r.depth -= 1
-    assert PALLET_INDICES[key[0]] == pallet_index
     return RuntimeCall(key[0], key[1], args)
 
 
 _NAMES: dict[tuple[int, int], tuple[str, str]] = {}
+_NAMES_OF: list[Any] = [None]
 
 
 def _call_names() -> dict[tuple[int, int], tuple[str, str]]:
-    from runtime.calls import CALL_REGISTRY, PALLET_INDICES
-
-    if len(_NAMES) != sum(1 for s in CALL_REGISTRY.values() if s.index is not None):
+    """(pallet index, call index) -> (pallet, call), rebuilt whenever a runtime with other pallets
+    has been constructed since (the registries are process-wide)."""
+    fingerprint = (len(CALL_REGISTRY), tuple(sorted(PALLET_INDICES.items())))
+    if fingerprint != _NAMES_OF[0]:
         _NAMES.clear()
         for (pallet, name), spec in CALL_REGISTRY.items():
             if spec.index is not None and pallet in PALLET_INDICES:
                 _NAMES[(PALLET_INDICES[pallet], spec.index)] = (pallet, name)
+        _NAMES_OF[0] = fingerprint
     return _NAMES
 
 
