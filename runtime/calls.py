@@ -9,6 +9,8 @@ from runtime.codec import Codec, ParamError, _describe, ascend, descend, short
 
 # (pallet, call) -> CallSpec, for every pallet class the runtime knows (filled by construct_runtime)
 CALL_REGISTRY: dict[tuple[str, str], Any] = {}
+# pallet name -> its index in construct_runtime! (the first byte of a SCALE-encoded call)
+PALLET_INDICES: dict[str, int] = {}
 
 
 class RuntimeCall(NamedTuple):

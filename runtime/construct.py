@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
-from runtime.calls import CALL_REGISTRY
+from runtime.calls import CALL_REGISTRY, PALLET_INDICES
 from runtime.pallet import Pallet
 
 if TYPE_CHECKING:
@@ -50,7 +50,9 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
 
     ctx = rt.ctx
     genesis = rt.genesis
-    system = System(ctx)
+    from pallets.system.raw import raw_storage_provider
+
+    system = System(ctx, raw_storage=raw_storage_provider(rt))
     balances = Balances(ctx, system=system)
     assets = Assets(ctx, system=system, currency=balances)
     sudo = Sudo(ctx)
@@ -65,7 +67,8 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
     mad = MultiAssetDelegation(ctx, currency=balances, fungibles=assets.fungibles, staking=staking, service_manager=None, rewards=rewards)
     rewards.delegation_manager = mad
     rt.register_validator(CheckNominatedRestaked(mad))
-    session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad))
+    session = Session(ctx, SessionConstants(SessionLength=genesis.session_length), session_manager=RoundChangeSessionManager(rt, staking, mad),
+                      system=system, validator_id_of=staking.stash_of)
 
     pallets: list[Pallet] = [system, sudo, assets, balances, staking, session]
     pallets += [mad, rewards]
@@ -107,6 +110,7 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
         pallets.append(extra)
     pallets.sort(key=lambda p: p.index)
     for pallet in pallets:
+        PALLET_INDICES[pallet.name] = pallet.index
         for name, spec in type(pallet).call_specs().items():
             CALL_REGISTRY[(pallet.name, name)] = spec
     return {p.name: p for p in pallets}

@@ -57,6 +57,10 @@ class RuntimeContext:
         """Run ``fn`` in a nested transaction (``with_transaction``): its writes vanish if it raises."""
         return self.db.transactional(fn)
 
+    def check_upgrade(self, config: Any) -> Any:
+        """Validate a code upgrade's rules against this runtime (constant names); raises ValueError."""
+        return self._rt._check_upgrade(config, 0)
+
     # --- behaviour
     def quirk(self, key: str) -> bool:
         """Is this real-runtime quirk reproduced right now (profile, then upgrades)?"""

@@ -243,6 +243,8 @@ class Runtime:
         for up in self._upgrades:
             if up.at_block == n:
                 self._enact_upgrade(up)
+        if self.pallets["System"].code_pending():  # type: ignore[attr-defined]
+            self._enact_code_upgrade(n)
         self._run_hooks("on_initialize", n)
         self._phase = "ApplyExtrinsic"
 
@@ -276,6 +278,8 @@ class Runtime:
         """The first block in [first, last] at which a hook may act or an upgrade is enacted
         (``last + 1`` if none)."""
         busy = last + 1
+        if self.pallets["System"].code_pending():  # type: ignore[attr-defined]
+            return first
         for up in self._upgrades:
             if first <= up.at_block < busy:
                 busy = up.at_block
@@ -350,14 +354,19 @@ class Runtime:
         return self.current_session // self.genesis.sessions_per_era
 
     # ------------------------------------------------------------------ upgrades
-    def _add_upgrade(self, config: UpgradeConfig) -> RuntimeUpgrade:
-        previous = max([GENESIS_SPEC_VERSION] + [u.spec_version for u in self._upgrades])
+    def _check_upgrade(self, config: UpgradeConfig, previous: int) -> RuntimeUpgrade:
+        """Resolve an upgrade and validate its constant names (raises ValueError naming the field)."""
         up = resolve(config, previous)
         for pallet_name, values in up.constants.items():
             pallet = self.pallets.get(pallet_name)
             if pallet is None or pallet.consts is None:
                 raise ParamError(f"upgrades.constants.{pallet_name}", f"no pallet with constants named {pallet_name!r}")
             constants_with(pallet.consts, values)  # validate names now
+        return up
+
+    def _add_upgrade(self, config: UpgradeConfig) -> RuntimeUpgrade:
+        previous = max([GENESIS_SPEC_VERSION] + [u.spec_version for u in self._upgrades])
+        up = self._check_upgrade(config, previous)
         if any(u.at_block == up.at_block for u in self._upgrades):
             raise ValueError(f"upgrades: two upgrades at block {up.at_block}")
         self._upgrades.append(up)
@@ -378,6 +387,24 @@ class Runtime:
 
     def scheduled_upgrades_after_genesis(self) -> list[dict[str, Any]]:
         return list(self._upgrades_from_log)
+
+    def _enact_code_upgrade(self, n: int) -> None:
+        """Run the ``:code`` a previous block set (System.set_code, apply_authorized_upgrade) from
+        block ``n`` on: its rules, ``LastRuntimeUpgrade``, ``on_runtime_upgrade``. It is kept with the
+        scheduled upgrades so a restored snapshot re-derives the same rules."""
+        from runtime.upgrades import read_code
+
+        system = self.pallets["System"]
+        code = system.take_pending_code()  # type: ignore[attr-defined]
+        if code is None:
+            return
+        config = read_code(code).config.model_copy(update={"at_block": n})
+        up = self._check_upgrade(config, 0)  # set_code checked the version (or was told not to)
+        self._upgrades.append(up)
+        self._upgrades.sort(key=lambda u: u.at_block)
+        self._apply_upgrade_rules(up)
+        system.note_runtime_upgrade(up.spec_version, emit=False)  # type: ignore[attr-defined]
+        self._run_hooks("on_runtime_upgrade", up.spec_version)
 
     def _enact_upgrade(self, up: RuntimeUpgrade) -> None:
         self._apply_upgrade_rules(up)

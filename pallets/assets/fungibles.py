@@ -57,9 +57,58 @@ class FungiblesImpl:
         acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
         if d is None or acc is None or d.status != AssetStatus.Live or acc.status != AccountStatus.Liquid:
             return 0
-        if keep_alive:
-            return max(acc.balance - d.min_balance, 0)
-        return acc.balance
+        amount = max(acc.balance - d.min_balance, 0) if keep_alive else acc.balance
+        return min(amount, d.supply)  # as pallet_assets: never more than the whole supply
+
+    # ------------------------------------------------------------------ consequences (functions.rs)
+    def can_increase(self, asset_id: int, who: str, amount: int, increase_supply: bool) -> str:
+        """pallet_assets ``can_increase``: a ``DepositConsequence`` variant name, checks in its order."""
+        d = self.details(asset_id)
+        if d is None or d.status == AssetStatus.Destroying:
+            return "UnknownAsset"
+        if increase_supply and d.supply + amount > MAX:
+            return "Overflow"
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        if acc is not None:
+            if acc.status == AccountStatus.Blocked:
+                return "Blocked"
+            if acc.balance + amount > MAX:
+                return "Overflow"
+            return "Success"
+        if amount < d.min_balance:
+            return "BelowMinimum"
+        # frame_system::can_accrue_consumers(who, 2): a provider reference is needed (sufficients do
+        # not count); the MaxConsumers bound is not modelled.
+        if not d.is_sufficient and self.system.account(who).providers == 0:
+            return "CannotCreate"
+        return "Success"
+
+    def can_decrease(self, asset_id: int, who: str, amount: int, keep_alive: bool) -> tuple[str, int]:
+        """pallet_assets ``can_decrease``: a ``WithdrawConsequence`` (variant name, ``ReducedToZero``'s
+        dust). The supply is checked first, so more than the whole supply is an ``Underflow`` whatever
+        the account holds. (Tangle configures no ``Freezer``, so frozen balances are not checked.)"""
+        d = self.details(asset_id)
+        if d is None:
+            return "UnknownAsset", 0
+        if d.supply < amount:
+            return "Underflow", 0
+        if d.status == AssetStatus.Frozen:
+            return "Frozen", 0
+        if d.status == AssetStatus.Destroying:
+            return "UnknownAsset", 0
+        if amount == 0:
+            return "Success", 0
+        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
+        if acc is None:
+            return "BalanceLow", 0
+        if acc.status != AccountStatus.Liquid:  # AccountStatus::is_frozen: Frozen or Blocked
+            return "Frozen", 0
+        if acc.balance < amount:
+            return "BalanceLow", 0
+        rest = acc.balance - amount
+        if rest < d.min_balance:
+            return ("WouldDie", 0) if keep_alive else ("ReducedToZero", rest)
+        return "Success", 0
 
     # ------------------------------------------------------------------ account lifecycle
     def _new_account(self, asset_id: int, who: str, d: AssetDetails, balance: int) -> tuple[AssetAccount, AssetDetails]:
@@ -107,18 +156,8 @@ class FungiblesImpl:
         return actual, dust
 
     def _credit_check(self, asset_id: int, who: str, amount: int, d: AssetDetails) -> None:
-        acc = self.storage.Account.get((asset_id, who))  # type: ignore[attr-defined]
-        if acc is None:
-            if amount < d.min_balance:
-                raise Token.BelowMinimum()
-            if not d.is_sufficient:
-                info = self.system.account(who)
-                if info.providers == 0 and info.sufficients == 0:
-                    raise Token.CannotCreate()
-        elif acc.status == AccountStatus.Blocked:
-            raise Token.Blocked()
-        elif acc.balance + amount > MAX:
-            raise Arithmetic.Overflow()
+        """``prep_credit``'s ``can_increase(.., increase_supply=false)``."""
+        deposit_result(self.can_increase(asset_id, who, amount, increase_supply=False))
 
     def _apply_debit(self, asset_id: int, who: str, amount: int) -> None:
         accounts = self.storage.Account  # type: ignore[attr-defined]
@@ -208,22 +247,50 @@ class Fungibles:
         return self.p.reducible_balance(asset_id, who, keep_alive)
 
     def transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:
-        try:
-            self.p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive)
-        except (Error.Unknown, Error.NoAccount, Error.BalanceLow, Error.Frozen, Error.AssetNotLive) as exc:  # type: ignore[misc]
-            raise _as_token(exc) from None
+        """``fungibles::Mutate::transfer`` (the trait's default, over pallet_assets' ``Unbalanced``):
+        ``can_withdraw`` (= ``can_decrease(.., keep_alive=false)``, its consequence turned into an
+        error with ``keep_nonzero = keep_alive``), then ``can_deposit`` (``can_increase`` without a
+        supply increase), then the debit and the credit. So a transfer of more than the asset's whole
+        supply answers ``Arithmetic.Underflow`` before the source's funds are looked at."""
+        p = self.p
+        withdraw_result(p.can_decrease(asset_id, source, amount, keep_alive=False), keep_nonzero=keep_alive)
+        deposit_result(p.can_increase(asset_id, dest, amount, increase_supply=False))
+        if source == dest:
+            return
+        d = p.details(asset_id)
+        if amount and d.status != AssetStatus.Live:  # type: ignore[union-attr]
+            raise Error.AssetNotLive()  # pallet decrease_balance (unreachable after can_decrease; kept in order)
+        if amount == 0:  # done_transfer still runs
+            p.deposit_event(Event.Transferred(asset_id, source, dest, 0))  # type: ignore[attr-defined]
+            return
+        p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive)
 
     def mint_into(self, asset_id: int, who: str, amount: int) -> None:
-        try:
-            self.p.do_mint(asset_id, who, amount)
-        except (Error.Unknown, Error.AssetNotLive) as exc:  # type: ignore[misc]
-            raise _as_token(exc) from None
+        """``fungibles::Mutate::mint_into``: issuance overflow, then pallet ``increase_balance``
+        (``can_increase`` with a supply increase, then the asset must be Live)."""
+        p = self.p
+        if p.total_issuance(asset_id) + amount > MAX:
+            raise Arithmetic.Overflow()
+        if amount:
+            deposit_result(p.can_increase(asset_id, who, amount, increase_supply=True))
+            if p.details(asset_id).status != AssetStatus.Live:  # type: ignore[union-attr]
+                raise Error.AssetNotLive()
+        if amount == 0:  # done_mint_into still runs
+            p.deposit_event(Event.Issued(asset_id, who, 0))  # type: ignore[attr-defined]
+            return
+        p.do_mint(asset_id, who, amount)
 
     def burn_from(self, asset_id: int, who: str, amount: int, *, keep_alive: bool = False) -> int:
-        try:
-            return self.p.do_burn(asset_id, who, amount, keep_alive=keep_alive, best_effort=False)
-        except (Error.Unknown, Error.NoAccount, Error.BalanceLow, Error.Frozen, Error.AssetNotLive) as exc:  # type: ignore[misc]
-            raise _as_token(exc) from None
+        """``fungibles::Mutate::burn_from`` with ``Precision::Exact``: the trait's ``reducible_balance``
+        (0 for an unknown or non-Live asset, a missing or frozen account; never above the supply) must
+        cover ``amount`` (``Token.FundsUnavailable``), then the pallet's best-effort debit."""
+        p = self.p
+        if min(p.reducible_balance(asset_id, who, keep_alive), amount) != amount:
+            raise Token.FundsUnavailable()
+        if amount == 0:  # done_burn_from still runs
+            p.deposit_event(Event.Burned(asset_id, who, 0))  # type: ignore[attr-defined]
+            return 0
+        return p.do_burn(asset_id, who, amount, keep_alive=keep_alive, best_effort=True)
 
     def create(self, asset_id: int, admin: str, is_sufficient: bool, min_balance: int) -> None:
         """fungibles::Create: no deposit, no origin check (how Lst creates pool tokens)."""
@@ -252,10 +319,29 @@ def _replace(obj, **changes):  # type: ignore[no-untyped-def]
     return dataclasses.replace(obj, **changes)
 
 
-def _as_token(exc: Exception) -> Exception:
-    name = type(exc).__name__
-    if name == "Unknown":
-        return Token.UnknownAsset()
-    if name in ("Frozen", "AssetNotLive"):
-        return Token.Frozen()
-    return Token.FundsUnavailable()
+_WITHDRAW_ERRORS = {
+    "BalanceLow": Token.FundsUnavailable, "WouldDie": Token.OnlyProvider, "UnknownAsset": Token.UnknownAsset,
+    "Underflow": Arithmetic.Underflow, "Overflow": Arithmetic.Overflow, "Frozen": Token.Frozen,
+}
+_DEPOSIT_ERRORS = {
+    "BelowMinimum": Token.BelowMinimum, "CannotCreate": Token.CannotCreate, "UnknownAsset": Token.UnknownAsset,
+    "Overflow": Arithmetic.Overflow, "Blocked": Token.Blocked,
+}
+
+
+def withdraw_result(consequence: tuple[str, int], keep_nonzero: bool) -> int:
+    """``WithdrawConsequence::into_result``: the dust to take along, or the consequence's error."""
+    name, dust = consequence
+    if name == "Success":
+        return 0
+    if name == "ReducedToZero":
+        if keep_nonzero:
+            raise Token.NotExpendable()
+        return dust
+    raise _WITHDRAW_ERRORS[name]()
+
+
+def deposit_result(consequence: str) -> None:
+    """``DepositConsequence::into_result``."""
+    if consequence != "Success":
+        raise _DEPOSIT_ERRORS[consequence]()

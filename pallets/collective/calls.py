@@ -19,7 +19,7 @@ from runtime.primitives import H256, U32, AccountId, Bool, CompactU32
 from pallets.collective.errors import Error
 from pallets.collective.events import Event
 from pallets.collective.types import Votes
-from pallets.primitives.dispatch import Weight, call_hash, encode_call, error_name, try_dispatch
+from pallets.primitives.dispatch import Weight, call_hash, error_name, scale_call, try_dispatch
 
 
 def _weight(c: RuntimeCall) -> int:
@@ -61,7 +61,7 @@ class Calls:
         return who
 
     def _checked(self, proposal: RuntimeCall, length_bound: int) -> bytes:
-        if len(encode_call(proposal)) > length_bound:
+        if len(scale_call(proposal)) > length_bound:
             raise Error.WrongProposalLength()
         if _weight(proposal) > self.consts.MaxProposalWeight:  # type: ignore[attr-defined]
             raise Error.WrongProposalWeight()
@@ -89,7 +89,7 @@ class Calls:
         proposal = self.storage.ProposalOf.get(h)  # type: ignore[attr-defined]
         if proposal is None:
             raise Error.ProposalMissing()
-        if len(encode_call(proposal)) > length_bound:
+        if len(scale_call(proposal)) > length_bound:
             raise Error.WrongProposalLength()
         if _weight(proposal) > weight_bound.ref_time:
             raise Error.WrongProposalWeight()
@@ -106,7 +106,7 @@ class Calls:
     @call(1)
     def execute(self, origin: Origin, proposal: Call, length_bound: CompactU32) -> None:
         who = self._ensure_member(origin)
-        if len(encode_call(proposal)) > length_bound:
+        if len(scale_call(proposal)) > length_bound:
             raise Error.WrongProposalLength()
         err = try_dispatch(self.ctx, CollectiveOrigin(self.name, member=who), proposal)  # type: ignore[attr-defined]
         self.deposit_event(Event.MemberExecuted(call_hash(proposal), error_name(err)))  # type: ignore[attr-defined]

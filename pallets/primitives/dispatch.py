@@ -70,31 +70,46 @@ class DispatchErrorCodec(Codec):
 DispatchErrorField = Annotated[str, DispatchErrorCodec()]
 
 
-def encode_call(call: RuntimeCall) -> bytes:
-    """A call's bytes as the simulator stores them (preimages, ``Bounded::Inline`` proposals, call hashes).
+EXTENSION_TAG = b"tangle-sim-extension:"
 
-    On chain these are the call's SCALE bytes; the simulator has no SCALE encoder without the
-    metadata, so it uses the canonical JSON of compose_call's nested form instead (deterministic,
-    equal for equal calls, different for different ones, decodable by :func:`decode_call`). Lengths
-    therefore differ from the chain's: whether a call is inlined (≤ 128 bytes) or looked up differs too.
-    """
-    return json.dumps(call.encode(), sort_keys=True, separators=(",", ":")).encode()
+
+def encode_call(call: RuntimeCall) -> bytes:
+    """A call's bytes (preimages, ``Bounded::Inline`` proposals, call hashes, Council's ``length_bound``):
+    its SCALE encoding with the runtime's real pallet and call indices (:mod:`runtime.scale`), the
+    bytes polkadot.js or substrate-interface produce for the same call. A call that is (or contains)
+    a simulator extension has no chain encoding: it is stored as ``EXTENSION_TAG`` + the canonical
+    JSON of compose_call's nested form (no Tangle pallet index is that tag's first byte, 0x74)."""
+    from runtime.scale import encode_call as scale_encode
+
+    try:
+        return scale_encode(call)
+    except TypeError:
+        return EXTENSION_TAG + json.dumps(call.encode(), sort_keys=True, separators=(",", ":")).encode()
+
+
+scale_call = encode_call  # the name Council's length checks read best with
 
 
 def decode_call(data: bytes) -> RuntimeCall | None:
     """The call stored as ``data`` by :func:`encode_call`, or None if the bytes are not a known call."""
     from runtime.calls import RuntimeCallCodec
+    from runtime.scale import decode_call as scale_decode
 
+    if data.startswith(EXTENSION_TAG):
+        try:
+            return RuntimeCallCodec().decode(json.loads(data[len(EXTENSION_TAG):].decode()), "call")
+        except (ValueError, UnicodeDecodeError, RecursionError, TypeError):
+            return None
     try:
-        return RuntimeCallCodec().decode(json.loads(data.decode()), "call")
-    except (ValueError, UnicodeDecodeError, RecursionError, TypeError):
+        return scale_decode(data)
+    except (ValueError, RecursionError):
         return None
 
 
 def call_hash(call: RuntimeCall) -> bytes:
-    """``blake2_256`` of the call's bytes (:func:`encode_call`): what Multisig approvals, Proxy
-    announcements, preimages and Democracy proposals identify a call by. Compute it with this
-    function (or :func:`hash_of_call`) rather than with a chain client."""
+    """``blake2_256`` of the call's SCALE bytes (:func:`encode_call`): Council's ``hash_of(proposal)``,
+    Multisig's ``call_hash``, Proxy announcements, preimage and ``Bounded`` hashes; equal to what
+    polkadot.js or substrate-interface compute for the same call."""
     return blake2_256(encode_call(call))
 
 

@@ -8,14 +8,17 @@ in pallet_session's order: ``end_session(i)``, ``start_session(i + 1)``, ``new_s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
-from runtime.errors import ErrorSet
-from runtime.events import EventSet
 from runtime.genesis import GenesisConfig
 from runtime.pallet import Pallet
-from runtime.primitives import U32, AccountId
-from runtime.storage import PalletStorage, StorageValue
+from runtime.primitives import U32, AccountId, Bytes, FixedBytes
+from runtime.storage import PalletStorage, StorageMap, StorageValue
 from runtime.traits import SessionManager
+
+from pallets.session.calls import Calls
+from pallets.session.errors import Error, Event
+from pallets.session.keys import SessionKeys
 
 
 @dataclass(frozen=True)
@@ -27,21 +30,13 @@ class SessionStorage(PalletStorage, prefix="Session"):
     CurrentIndex = StorageValue(U32, default=0)
     Validators = StorageValue(tuple[AccountId, ...], default=())
     QueuedValidators = StorageValue(tuple[AccountId, ...], default=(), extension=True)
+    NextKeys = StorageMap(AccountId, SessionKeys)  # by ValidatorId (= the stash)
+    KeyOwner = StorageMap(tuple[FixedBytes(4), Bytes], AccountId)  # (KeyTypeId, raw key) -> ValidatorId
 
 
-class Error(ErrorSet, pallet="Session"):
-    InvalidProof = 0
-    NoAssociatedValidatorId = 1
-    DuplicatedKey = 2
-    NoKeys = 3
-    NoAccount = 4
 
 
-class Event(EventSet, pallet="Session"):
-    NewSession = (0, {"session_index": U32})
-
-
-class Session(Pallet):
+class Session(Calls, Pallet):
     name = "Session"
     index = 18
     Storage = SessionStorage
@@ -49,9 +44,12 @@ class Session(Pallet):
     Event = Event
     Constants = SessionConstants
 
-    def __init__(self, ctx, constants=None, *, session_manager: SessionManager | None = None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx, constants=None, *, session_manager: SessionManager | None = None, system=None,  # type: ignore[no-untyped-def]
+                 validator_id_of: Callable[[str], str | None] | None = None) -> None:
         super().__init__(ctx, constants)
         self.session_manager = session_manager
+        self.system = system  # consumer references for set_keys/purge_keys
+        self.validator_id_of = validator_id_of  # pallet_staking::StashOf (controller -> stash)
 
     def build_genesis(self, config: GenesisConfig) -> None:
         sm = self.session_manager

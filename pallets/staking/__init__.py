@@ -23,6 +23,7 @@ from pallets.staking.errors import Error
 from pallets.staking.events import Event
 from pallets.staking.interface import StakingInterfaceAdapter, StakingReads
 from pallets.staking.ledger import LedgerOps
+from pallets.staking.recovery import RecoveryCalls
 from pallets.staking.rewards import RewardOps
 from pallets.staking.slashing import SlashingOps
 from pallets.staking.storage import StakingStorage
@@ -31,7 +32,7 @@ from pallets.staking.types import DEFAULT_PREFS, RewardDestination
 __all__ = ["Staking", "StakingConstants"]
 
 
-class Staking(Calls, StakingReads, EraManager, RewardOps, SlashingOps, LedgerOps, Pallet):
+class Staking(Calls, RecoveryCalls, StakingReads, EraManager, RewardOps, SlashingOps, LedgerOps, Pallet):
     name = "Staking"
     index = 17
     Storage = StakingStorage

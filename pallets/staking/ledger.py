@@ -123,6 +123,12 @@ class LedgerOps:
     def is_bonded(self, stash: str) -> bool:
         return stash in self.storage.Bonded  # type: ignore[attr-defined]
 
+    def stash_of(self, controller: str) -> str | None:
+        """``pallet_staking::StashOf`` (Session's ``ValidatorIdOf``): the stash of the ledger
+        ``controller`` controls (``StakingLedger::paired_account(Controller(..))``)."""
+        ledger = self.storage.Ledger.get(controller)  # type: ignore[attr-defined]
+        return ledger.stash if ledger is not None else None
+
     def _update_ledger(self, ledger: StakingLedger) -> None:
         """Store the ledger and lock exactly ``ledger.total`` of the stash's balance."""
         self.currency.set_lock(STAKING_ID, ledger.stash, ledger.total)

@@ -4,7 +4,7 @@ nonces, and the runtime version."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.genesis import GenesisConfig
 from runtime.pallet import Pallet
@@ -15,6 +15,9 @@ from pallets.system.errors import Error
 from pallets.system.events import Event
 from pallets.system.storage import LastRuntimeUpgradeInfo, SystemStorage
 from pallets.system.types import EMPTY_ACCOUNT, AccountInfo
+
+if TYPE_CHECKING:
+    from runtime.traits import RawStorage
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,10 @@ class System(Calls, Pallet):
     Event = Event
     Constants = SystemConstants
 
+    def __init__(self, ctx, constants=None, *, raw_storage: "Callable[[], RawStorage] | None" = None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx, constants)
+        self.raw_storage = raw_storage  # the real key layout, for set_storage / kill_storage / kill_prefix
+
     def build_genesis(self, config: GenesisConfig) -> None:
         self.storage.LastRuntimeUpgrade.put(LastRuntimeUpgradeInfo(GENESIS_SPEC_VERSION, SPEC_NAME))
 
@@ -44,9 +51,22 @@ class System(Calls, Pallet):
         if n - 1 > self.consts.BlockHashCount:
             s.BlockHash.remove(n - 1 - self.consts.BlockHashCount)
 
-    def note_runtime_upgrade(self, spec_version: int) -> None:
+    def note_runtime_upgrade(self, spec_version: int, *, emit: bool = True) -> None:
+        """``LastRuntimeUpgrade`` follows the running code; ``emit``: a scheduled upgrade's
+        ``CodeUpdated`` (a ``set_code`` emitted its own in the block that set the code)."""
         self.storage.LastRuntimeUpgrade.put(LastRuntimeUpgradeInfo(spec_version, SPEC_NAME))
-        self.deposit_event(Event.CodeUpdated())
+        if emit:
+            self.deposit_event(Event.CodeUpdated())
+
+    def take_pending_code(self) -> bytes | None:
+        """The ``:code`` set by a previous block, for the runtime to enact (and forget) now."""
+        code = self.storage.PendingCode.value()
+        if code is not None:
+            self.storage.PendingCode.kill()
+        return code
+
+    def code_pending(self) -> bool:
+        return self.storage.PendingCode.value() is not None
 
     def spec_version(self) -> int:
         return self.storage.LastRuntimeUpgrade.value().spec_version
@@ -79,6 +99,11 @@ class System(Calls, Pallet):
     def inc_consumers(self, who: str) -> None:
         info = self.account(who)
         self.set_account(who, info._replace(consumers=info.consumers + 1))
+
+    def can_inc_consumer(self, who: str) -> bool:
+        """``frame_system::can_inc_consumer``: the account needs a provider reference (the
+        ``MaxConsumers`` bound is not modelled)."""
+        return self.account(who).providers > 0
 
     def dec_consumers(self, who: str) -> None:
         info = self.account(who)

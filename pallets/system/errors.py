@@ -1,4 +1,4 @@
-from runtime.errors import ErrorSet
+from runtime.errors import DispatchError, ErrorSet
 
 
 class Error(ErrorSet, pallet="System"):
@@ -11,3 +11,20 @@ class Error(ErrorSet, pallet="System"):
     MultiBlockMigrationsOngoing = 6
     NothingAuthorized = 7
     Unauthorized = 8
+
+
+class Corruption(DispatchError):
+    """``DispatchError::Corruption``: how the simulator refuses a raw write it cannot hold.
+
+    The real ``set_storage`` writes any bytes; here a value written at a key of a modelled item must
+    decode as that item (metadata type, then the simulator's codec), or the state would be corrupt.
+    Such a write, and any raw write when no metadata file is available to decode it, fails with
+    this error and changes nothing."""
+
+    kind = "Corruption"
+    error = "Corruption"
+    docs = "The state is corrupt; this is generally not going to fix itself."
+
+    @property
+    def qualified_name(self) -> str:
+        return "Corruption"

@@ -35,7 +35,19 @@ class AccountInfoCodec(Codec):
     type_name = "AccountInfo<u32, AccountData<u128>>"
 
     def decode(self, value: Any, path: str) -> AccountInfo:
-        raise ParamError(path, "AccountInfo is not a call argument")
+        """From substrate-interface's shape (raw storage writes); the nonce is kept apart (System.Nonces)."""
+        if not isinstance(value, dict) or not isinstance(value.get("data"), dict):
+            raise ParamError(path, "expected an AccountInfo {nonce, consumers, providers, sufficients, data: {free, reserved, frozen, flags}}")
+        data = value["data"]
+        out = {}
+        for src, name, bits in ((value, "nonce", 32), (value, "consumers", 32), (value, "providers", 32), (value, "sufficients", 32),
+                                (data, "free", 128), (data, "reserved", 128), (data, "frozen", 128), (data, "flags", 128)):
+            v = src.get(name)
+            if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v < 1 << bits:
+                raise ParamError(f"{path}.{name}", f"expected a u{bits}")
+            out[name] = v
+        out.pop("nonce")
+        return AccountInfo(**out)
 
     def encode(self, value: AccountInfo) -> dict[str, Any]:
         return value.encode()

@@ -35,6 +35,7 @@ from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
 #: root calls that rewrite balances by decree: they break custody on purpose (see the stateful kit)
 DECREES: frozenset[tuple[str, str]] = frozenset({
     ("Balances", "force_unreserve"), ("Balances", "force_set_balance"), ("Balances", "force_adjust_total_issuance"),
+    ("System", "set_storage"), ("System", "kill_storage"), ("System", "kill_prefix"),  # raw state surgery (an empty prefix kills everything)
 })
 PALLET_WEIGHTS: dict[str, float] = {
     "Services": 4, "MultiAssetDelegation": 4, "Staking": 2, "Lst": 2, "Rewards": 1.5, "Assets": 1, "Balances": 1.5,

@@ -50,6 +50,7 @@ ROOT_CALLS: list[tuple[str, str, dict[str, Any]]] = [
 #: from the sum of balances), so the fuzz rule does not send them as root. (Found by a stress run.)
 DECREES: frozenset[tuple[str, str]] = frozenset({
     ("Balances", "force_unreserve"), ("Balances", "force_set_balance"), ("Balances", "force_adjust_total_issuance"),
+    ("System", "set_storage"), ("System", "kill_storage"), ("System", "kill_prefix"),  # raw state surgery (an empty prefix kills everything)
 })
 #: Malformed params: (pallet, call, params) that must not decode.
 MALFORMED: list[tuple[str, str, Any]] = [

@@ -118,7 +118,10 @@ def test_genesis_assets_and_fungibles_trait() -> None:
     assert f.balance(3, BOB) == 5 * 10**8 and f.total_issuance(3) == 5 * 10**8
     with pytest.raises(DispatchError) as exc:
         rt.db.transactional(lambda: f.transfer(3, BOB, EVE, 10**9, keep_alive=False))
-    assert exc.value.qualified_name == "Token.FundsUnavailable"
+    assert exc.value.qualified_name == "Arithmetic.Underflow"  # more than the whole supply: can_decrease
+    with pytest.raises(DispatchError) as exc:
+        rt.db.transactional(lambda: f.transfer(3, EVE, BOB, 10**8, keep_alive=False))
+    assert exc.value.qualified_name == "Token.FundsUnavailable"  # within the supply, but not Eve's
     with pytest.raises(DispatchError) as exc:
         rt.db.transactional(lambda: f.transfer(99, BOB, EVE, 1, keep_alive=False))
     assert exc.value.qualified_name == "Token.UnknownAsset"

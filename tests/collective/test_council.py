@@ -8,7 +8,7 @@ import pytest
 from runtime import DispatchError, Runtime
 from runtime.accounts import DEV_ACCOUNTS, account_bytes
 from runtime.calls import RuntimeCallCodec
-from pallets.primitives.dispatch import encode_call, hash_of_call
+from pallets.primitives.dispatch import hash_of_call, scale_call
 from tests.utility.gov_helpers import c, remark
 
 A, B, C, D, E = (DEV_ACCOUNTS[n] for n in ("Alice", "Bob", "Charlie", "Dave", "Eve"))
@@ -19,7 +19,7 @@ MOTION = 72_000
 
 
 def length(call: dict) -> int:
-    return len(encode_call(RuntimeCallCodec().decode(call, "c")))
+    return len(scale_call(RuntimeCallCodec().decode(call, "c")))
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_deposit_custom_asset_goes_through_fungibles(rt) -> None:  # type: ignor
 
 def test_deposit_errors(rt) -> None:  # type: ignore[no-untyped-def]
     fails(rt, "MultiAssetDelegation.BondTooLow", "Charlie", "deposit", asset=TNT, amount=0, evm_address=None, lock_multiplier=None)
-    fails(rt, "Token.FundsUnavailable", "Charlie", "deposit", asset=USDC, amount=10**30, evm_address=None, lock_multiplier=None)
+    fails(rt, "Arithmetic.Underflow", "Charlie", "deposit", asset=USDC, amount=10**30, evm_address=None, lock_multiplier=None)
     fails(rt, "Token.FundsUnavailable", "Charlie", "deposit", asset=TNT, amount=10**30, evm_address=None, lock_multiplier=None)
     fails(rt, "Token.UnknownAsset", "Charlie", "deposit", asset={"Custom": 99}, amount=10, evm_address=None, lock_multiplier=None)
     fails(rt, "BadOrigin", "root", "deposit", asset=TNT, amount=UNIT, evm_address=None, lock_multiplier=None)

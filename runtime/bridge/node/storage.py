@@ -154,41 +154,55 @@ class StateReader:
         found.sort()
         return found[:count]
 
-    # --- writes (dev_setStorage)
-    def set_raw(self, pairs: list[tuple[bytes, bytes | None]]) -> None:
-        """Write SCALE values (None deletes) at real keys of modelled items; all or nothing."""
+    # --- writes (dev_setStorage, System.set_storage / kill_storage)
+    def is_modelled_key(self, key: bytes) -> bool:
+        """Is ``key`` under the prefix of a storage item the simulator models (and the chain has)?"""
+        return key[:32] in self.items
+
+    def resolve_raw(self, key: bytes, value: bytes | None) -> tuple[ModelledItem, Any, Any]:
+        """A real key and SCALE value (None: delete) as (item, internal key, internal value).
+        Raises ValueError, touching nothing, if the key is not a modelled item's or the value does not
+        decode as the item's metadata type and then through the simulator's codec."""
         from scalecodec.base import ScaleBytes
 
-        writes = []
-        nonces: list[tuple[Any, int | None]] = []
-        for key, value in pairs:
-            entry = self.items.get(key[:32])
-            if entry is None:
-                raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
-            try:
-                params = decode_key_params(self.md, entry.info, key[32:])
-            except Exception:  # noqa: BLE001 - a truncated key
-                raise ValueError(f"0x{key.hex()[:80]}: not a whole key of {entry.pallet.name}.{entry.info.name}") from None
+        entry = self.items.get(key[:32])
+        if entry is None:
+            raise ValueError(f"0x{key.hex()[:80]}: not a key of a storage item the simulator models")
+        try:
+            params = decode_key_params(self.md, entry.info, key[32:])
+        except Exception:  # noqa: BLE001 - a truncated key
+            raise ValueError(f"0x{key.hex()[:80]}: not a whole key of {entry.pallet.name}.{entry.info.name}") from None
+        if params is None:
+            params = self._scan(entry, key)
             if params is None:
-                params = self._scan(entry, key)
-                if params is None:
-                    raise ValueError(f"0x{key.hex()[:80]}: {entry.pallet.name}.{entry.info.name} key with an opaque hasher and no such entry")
-            internal = self._internal_key(entry, params)
-            decoded = None
-            if value is not None:
-                obj = self.md.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(value)))
-                try:
-                    rendered = obj.decode()
-                except Exception as exc:  # noqa: BLE001 - bytes that are not this type
-                    raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
-                if (entry.pallet.name, entry.info.name) == ("System", "Account"):
-                    decoded = _account_info(rendered)  # the simulator keeps the nonce apart (System.Nonces)
-                else:
-                    decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
-            if (entry.pallet.name, entry.info.name) == ("System", "Account"):
-                nonces.append((internal, rendered["nonce"] if value is not None else None))
-            writes.append((entry, internal, decoded))
+                raise ValueError(f"0x{key.hex()[:80]}: {entry.pallet.name}.{entry.info.name} key with an opaque hasher and no such entry")
+        internal = self._internal_key(entry, params)
+        decoded: Any = None
+        if value is not None:
+            obj = self.md.runtime_config.create_scale_object(f"scale_info::{entry.info.value_type_id}", data=ScaleBytes(bytearray(value)))
+            try:
+                rendered = obj.decode()
+            except Exception as exc:  # noqa: BLE001 - bytes that are not this type
+                raise ValueError(f"{entry.pallet.name}.{entry.info.name}: value does not decode as {entry.info.value_type}: {exc}") from None
+            if obj.data.offset != len(value):
+                raise ValueError(f"{entry.pallet.name}.{entry.info.name}: {len(value) - obj.data.offset} trailing bytes after the {entry.info.value_type} value")
+            if _is_account(entry):  # the simulator keeps the nonce apart (System.Nonces): (record, nonce)
+                decoded = (_account_info(rendered), rendered["nonce"])
+            else:
+                decoded = entry.item.value_codec().decode(rendered, f"{entry.pallet.name}.{entry.info.name}")
+        return entry, internal, decoded
+
+    def apply_raw(self, writes: list[tuple[ModelledItem, Any, Any]]) -> None:
+        """Apply resolved writes (None deletes); a ``System.Account`` write also sets or clears the nonce."""
+        system = self.rt.pallets["System"].storage  # type: ignore[attr-defined]
         for entry, internal, decoded in writes:
+            if _is_account(entry):
+                nonce = None if decoded is None else decoded[1]
+                decoded = None if decoded is None else decoded[0]
+                if nonce:
+                    system.Nonces.insert(internal, nonce)
+                else:
+                    system.Nonces.remove(internal)
             if not entry.info.key_type_ids:
                 if decoded is None:
                     entry.item.kill()
@@ -198,13 +212,14 @@ class StateReader:
                 entry.item.remove(internal)
             else:
                 entry.item.insert(internal, decoded)
-        system = self.rt.pallets["System"].storage  # type: ignore[attr-defined]
-        for who, nonce in nonces:
-            if nonce:
-                system.Nonces.insert(who, nonce)
-            else:
-                system.Nonces.remove(who)
 
+    def set_raw(self, pairs: list[tuple[bytes, bytes | None]]) -> None:
+        """Write SCALE values (None deletes) at real keys of modelled items; all or nothing."""
+        self.apply_raw([self.resolve_raw(key, value) for key, value in pairs])
+
+
+def _is_account(entry: ModelledItem) -> bool:
+    return (entry.pallet.name, entry.info.name) == ("System", "Account")
 
 
 def _account_info(rendered: dict[str, Any]) -> Any:
@@ -213,3 +228,4 @@ def _account_info(rendered: dict[str, Any]) -> Any:
 
     data = rendered["data"]
     return AccountInfo(rendered["consumers"], rendered["providers"], rendered["sufficients"], data["free"], data["reserved"], data["frozen"], data["flags"])
+
