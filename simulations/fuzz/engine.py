@@ -155,14 +155,7 @@ class World:
         """Run ``program`` from the start; the first failure (including the end-of-run full check)."""
         rt = self.reset()
         ex = Executor(rt, invariants or InvariantSet(self.invariant_fns), self.cfg.full_every)
-        try:
-            ex.check(None, -1)  # prime what invariants remember (issuance, commitments) on the start state, as replay does
-            for step in program:
-                ex.run(step)
-            ex.check(None, len(program) - 1)
-        except Failure as failure:
-            return ex, failure
-        return ex, None
+        return ex, ex.run_all(program)
 
     def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
         """Run ``program`` and write its call log (with the invariants and the runtime that rebuild

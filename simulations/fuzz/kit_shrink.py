@@ -59,14 +59,7 @@ class SnapshotWorld:
     def execute(self, program: list[Step]) -> tuple[Executor, Failure | None]:
         self.rt.restore(self.snapshot)
         ex = Executor(self.rt, InvariantSet(self.invariants), self.full_every)
-        try:
-            ex.check(None, -1)
-            for step in program:
-                ex.run(step)
-            ex.check(None, len(program) - 1)
-        except Failure as failure:
-            return ex, failure
-        return ex, None
+        return ex, ex.run_all(program)
 
 
 @dataclass

@@ -64,6 +64,19 @@ class Executor:
         self.transitions = False
         self.last_transitions: list[str] = []
 
+    def run_all(self, program: list[Step]) -> Failure | None:
+        """Run ``program`` with every check a replay makes: a first check that primes what invariants
+        remember (issuance, commitments) on the start state, each step, then a full check at the end;
+        the first failure, or None."""
+        try:
+            self.check(None, -1)
+            for step in program:
+                self.run(step)
+            self.check(None, len(program) - 1)
+        except Failure as failure:
+            return failure
+        return None
+
     def run(self, step: Step) -> str:
         """Run one step and check it; returns its outcome ("ok", an error name, "refused", "waited").
         Raises :class:`Failure` when a check fails."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from runtime import UNIT, DispatchError, Runtime
+from runtime import UNIT, Runtime
 from runtime.accounts import DEV_ACCOUNTS
+from tests.support.dispatch import fails_atomically
 
 ALICE, BOB = DEV_ACCOUNTS["Alice"], DEV_ACCOUNTS["Bob"]
 
@@ -24,11 +25,7 @@ def consumers(rt: Runtime, who: str) -> int:
 
 
 def fails(rt: Runtime, name: str, who: str, call: str, params: dict) -> None:
-    root, events = rt.state_root(), len(rt.events)
-    with pytest.raises(DispatchError) as exc:
-        rt.dispatch(who, "Session", call, params)
-    assert exc.value.qualified_name == name
-    assert rt.state_root() == root and len(rt.events) == events
+    fails_atomically(rt, "Session", name, who, call, params)
 
 
 @pytest.fixture

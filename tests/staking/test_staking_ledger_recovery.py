@@ -10,11 +10,12 @@ from typing import Any, Callable
 
 import pytest
 
-from runtime import UNIT, DispatchError, Runtime
+from runtime import UNIT, Runtime
 from runtime.accounts import DEV_ACCOUNTS
 
 from pallets.staking.ledger import STAKING_ID
 from pallets.staking.types import RewardDestination, StakingLedger, UnlockChunk
+from tests.support.dispatch import fails_atomically
 
 BOB, CHARLIE, DAVE = DEV_ACCOUNTS["Bob"], DEV_ACCOUNTS["Charlie"], DEV_ACCOUNTS["Dave"]
 RESTORE = {"maybe_controller": None, "maybe_total": None, "maybe_unlocking": None}
@@ -40,11 +41,7 @@ def lock(rt: Runtime, who: str) -> int:
 
 
 def fails(rt: Runtime, name: str, origin: str, call: str, params: dict) -> None:
-    root, events = rt.state_root(), len(rt.events)
-    with pytest.raises(DispatchError) as exc:
-        rt.dispatch(origin, "Staking", call, params)
-    assert exc.value.qualified_name == name
-    assert rt.state_root() == root and len(rt.events) == events
+    fails_atomically(rt, "Staking", name, origin, call, params)
 
 
 def test_restore_ledger_refuses_sound_or_unknown_stashes_and_non_admins(staked: Runtime) -> None:

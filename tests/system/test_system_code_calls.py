@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 
-from runtime import DispatchError, Runtime
+from runtime import Runtime
 from runtime.upgrades import code_for
+from tests.support.dispatch import fails_atomically
 
 
 def hx(b: bytes) -> str:
@@ -18,11 +18,7 @@ def hx(b: bytes) -> str:
 
 
 def fails(rt: Runtime, name: str, origin: str, call: str, params: dict) -> None:
-    root, events = rt.state_root(), len(rt.events)
-    with pytest.raises(DispatchError) as exc:
-        rt.dispatch(origin, "System", call, params)
-    assert exc.value.qualified_name == name
-    assert rt.state_root() == root and len(rt.events) == events
+    fails_atomically(rt, "System", name, origin, call, params)
 
 
 def defer(rt: Runtime) -> int:

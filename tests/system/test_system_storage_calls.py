@@ -4,11 +4,11 @@ events; Root only)."""
 
 from __future__ import annotations
 
-import pytest
 
-from runtime import UNIT, DispatchError, Runtime
+from runtime import UNIT, Runtime
 from runtime.accounts import DEV_ACCOUNTS
 from runtime.bridge.keys import encode_value, item_prefix, storage_key
+from tests.support.dispatch import fails_atomically
 
 BOB, CHARLIE = DEV_ACCOUNTS["Bob"], DEV_ACCOUNTS["Charlie"]
 
@@ -27,11 +27,7 @@ def hx(b: bytes) -> str:
 
 
 def fails(rt: Runtime, name: str, origin: str, call: str, params: dict) -> None:
-    root, events = rt.state_root(), len(rt.events)
-    with pytest.raises(DispatchError) as exc:
-        rt.dispatch(origin, "System", call, params)
-    assert exc.value.qualified_name == name
-    assert rt.state_root() == root and len(rt.events) == events
+    fails_atomically(rt, "System", name, origin, call, params)
 
 
 def test_set_storage_writes_a_modelled_item_through_its_real_key(rt: Runtime, metadata) -> None:  # type: ignore[no-untyped-def]
