@@ -246,6 +246,30 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
     return _table(header, rows, classes), ranking, summary, how
 
 
+def _veto_paths(frame: pd.DataFrame) -> str:
+    """When an arm vetoes through a real governance path: did the vetoes governance wanted land
+    before the slash applied (share with its Wilson interval, counts), and why not. Empty otherwise."""
+    if "gov_path" not in frame.columns or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
+        return ""
+    from simulations.lab.summary import governance_table
+
+    gov = governance_table(frame, confidence=CONFIDENCE)
+    rows = []
+    for r in gov.to_dict("records"):
+        share = ("no veto wanted", "missing") if r["wanted"] == 0 else (
+            f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]", "num")
+        late = "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
+        rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), share, (f"{r['wanted']} ({r['runs']})", "num"), (str(r["late"]), "num"),
+                     (str(r["failed"]), "num"), (f"{r['pending']} ({r['runs_censored']} runs)", "num"), (late, "num"), (r["why_not"] or "-", "")])
+    header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI]", "vetoes wanted (runs)", "late", "failed",
+              "pending at the end (censored)", "lateness of late ones, median / max (blocks)", "why not"]
+    return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"
+            + _esc("Each wanted veto went through the pallets' own calls (sudo, a council motion, a referendum enacted by the "
+                   "scheduler, a multisig). Landed: executed before the slash applied; late: executed after it; failed: the "
+                   "process did not pass or its call failed; pending: still open when the run ended, so neither.") + "</p>"
+            + _table(header, rows))
+
+
 def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:
     planned = planned_tasks(run, arms)
     stored = len(frame)
@@ -294,6 +318,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
             ci_note = "a single run per arm: no interval (sweep with --runs for intervals)"
         parts.append("<h2>Which arm loses the least to honest operators while still punishing faulty ones?</h2>")
         parts.append(f"<p>{_esc(how)} {_esc(runs_note)}.</p>" + table)
+        parts.append(_veto_paths(frame))
         if cat.missing:
             parts.append("<p class='missing'>Not recorded by this run: " + _esc("; ".join(cat.missing)) + ".</p>")
         if (cat.honest or cat.honest_count) is None and cat.faulty is None:

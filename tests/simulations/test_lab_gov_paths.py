@@ -340,3 +340,11 @@ def test_the_sweep_prints_the_veto_path_table(tmp_path) -> None:
     assert "veto paths: did the vetoes governance wanted land in time?" in text and "Wilson CI" in text
     assert "BadOrigin ×2" in text  # the council cannot call a Root-only cancel: both runs say why
     assert "late: slash applied before enactment ×2" in text  # a standard referendum is always late
+    # the HTML report carries the same table
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    write_report(RunStore(str(tmp_path / "g.db")), 1, tmp_path / "report")
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert "Veto paths: did the vetoes governance wanted land before the slash applied?" in page
+    assert "BadOrigin ×2" in page and "referendum_standard" in page and "Wilson CI" in page
