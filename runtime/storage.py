@@ -304,11 +304,7 @@ class Item:
         million accounts; the per-call overhead of insert was a third of it)."""
         d = self._d
         append = self._j.append
-        dirty = self._dirty
-        if dirty is None:
-            dirty = {}  # thrown away: the item is outside the root
-        elif not dirty:
-            self._db.dirty_items.add(self)
+        dirty = self._bulk_pending()
         fast = _INT_FAST
         for key, n in amounts:
             old = d.get(key, _MISSING)
@@ -321,9 +317,7 @@ class Item:
                 d[key] = old + n
                 if key not in dirty:
                     dirty[key] = old if type(old) is int and 0 <= old < fast else _HASHED
-        if not self._dirty:
-            self._db.dirty_items.discard(self)
-        self._db.root_cache = None
+        self._bulk_done()
 
     def clear_prefix(self, first: Any) -> int:
         keys = [k for k in self._d if k[0] == first]
@@ -362,11 +356,7 @@ class Item:
         if self._db.depth:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
-        dirty = self._dirty
-        if dirty is None:
-            dirty = {}  # thrown away: the item is outside the root
-        elif not dirty:
-            self._db.dirty_items.add(self)
+        dirty = self._bulk_pending()
         fast = _INT_FAST
         n = 0
         for key, value in entries:
@@ -375,10 +365,24 @@ class Item:
                 dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < fast else _HASHED
             d[key] = value
             n += 1
+        self._bulk_done()
+        return n
+
+    def _bulk_pending(self) -> dict[Any, Any]:
+        """The pending-keys dict a bulk write (add_many, load) fills, the item registered as dirty
+        first; a throwaway dict when the item is outside the root."""
+        dirty = self._dirty
+        if dirty is None:
+            return {}
+        if not dirty:
+            self._db.dirty_items.add(self)
+        return dirty
+
+    def _bulk_done(self) -> None:
+        """After a bulk write: an item that ended with nothing pending leaves the dirty set; the root is stale."""
         if not self._dirty:
             self._db.dirty_items.discard(self)
         self._db.root_cache = None
-        return n
 
     def mark_dirty(self, key: Any) -> None:
         """Note that ``key`` is about to change outside insert/remove (rollback, restore)."""
