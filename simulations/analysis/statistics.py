@@ -413,6 +413,15 @@ def arm_label_lines(names: Iterable[Any], cap: int = 20, width: int | None = Non
     return out, width
 
 
+def arm_column_width(width: int | None, columns: int, fixed: int, ratio: int, ratios: int, minimum: int) -> int | None:
+    """The arm column's share of a ``width``-wide rich table: ``ratio`` of ``ratios`` of what its
+    ``columns`` borders and padding (3 each, plus 1) and the ``fixed`` no-wrap columns leave; None
+    when the width is unknown (names are then packed to their longest unbreakable piece)."""
+    if width is None:
+        return None
+    return max(minimum, (width - 3 * columns - 1 - fixed) * ratio // ratios)
+
+
 def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Mapping[str, float] | None = None,
                    units: Mapping[str, str] | None = None, width: int | None = None) -> Any:
     """A rich Table of :func:`summarize_arms` output: one block per arm, one line per metric.
@@ -440,11 +449,8 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     if "clipped" in summary.columns and summary["clipped"].fillna(False).astype(bool).any():
         caption.append("*: interval clipped at 0, the lowest value the metric can take (few or skewed runs)")
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
-    arm_width = None
-    if width is not None:  # the arm column's share of what the fixed columns and borders leave (its ratio 3 of 8 or 11)
-        columns = 4 + has_diff + has_cens
-        flexible = width - 3 * columns - 1 - 4 - (8 if has_cens else 0)
-        arm_width = max(12, flexible * 3 // (8 + 3 * has_diff))
+    # ratio 3 of 8 (arm, metric, mean) or 11 (with the difference); the n column (~4) and censored (8) are fixed
+    arm_width = arm_column_width(width, 4 + has_diff + has_cens, 4 + (8 if has_cens else 0), 3, 8 + 3 * has_diff, 12)
     labels, label_width = arm_label_lines(pd.unique(summary["arm"]), width=arm_width)
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("metric", overflow="fold", ratio=2, min_width=8)

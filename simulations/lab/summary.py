@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import arm_label_lines, format_interval, rank_arms, summarize_arms
+from simulations.analysis.statistics import arm_column_width, arm_label_lines, format_interval, rank_arms, summarize_arms
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -90,8 +90,8 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                f"best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that stopped with slashes pending")
     if any(h[f"{m}_clipped"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
         caption += "; *: interval clipped at 0, the least the measure can be (few or skewed runs)"
-    # the arm column's share (ratio 4 of 10) of what the fixed columns and borders leave
-    labels, _ = arm_label_lines(h["arm"], width=None if width is None else max(14, (width - 8 * 3 - 1 - 3 - 10) * 4 // 10))
+    # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and cens. (5 each) leave
+    labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8, 3 + 10, 4, 10, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
     table.add_column("arm", overflow="fold", ratio=4, min_width=14)
     table.add_column("n", justify="right", no_wrap=True)
