@@ -166,6 +166,13 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("rewards.record_reward_to_payer", "Rewards",
               "Service job payments are recorded as pending rewards of the payer, not the operators.",
               f"{_SVC}/payment_processing.rs (delegation_lst_rewards.md §3.6)"),
+        # ---------------------------------------------------------------- Proxy (polkadot-sdk FRAME)
+        Quirk("proxy.kill_pure_unreserves_whole_deposit", "Proxy",
+              "kill_pure unreserves the pure account's whole Proxies deposit from the spawner, though the spawner "
+              "reserved only the creation deposit (ProxyDepositBase + ProxyDepositFactor) and the pure account "
+              "reserved the rest when it added proxies: the spawner's other reserves (an operator's stake) are "
+              "freed and the pure account's share stays reserved for good.",
+              "polkadot-sdk substrate/frame/proxy/src/lib.rs kill_pure (Proxies::take then Currency::unreserve(&spawner, deposit))"),
     ]
 }
 

@@ -146,7 +146,15 @@ class Calls:
         if pure_account(spawner, proxy_type, index, height, ext_index) != who:
             raise Error.NoPermission()
         _, deposit = self.storage.Proxies.take(who) or ((), 0)  # type: ignore[attr-defined]
-        self.currency.unreserve(spawner, deposit)  # type: ignore[attr-defined]
+        if self.ctx.quirk("proxy.kill_pure_unreserves_whole_deposit"):  # type: ignore[attr-defined]
+            self.currency.unreserve(spawner, deposit)  # type: ignore[attr-defined]
+            return
+        # the spawner reserved the creation deposit; whatever the pure account added for later
+        # proxies was reserved from the pure account itself (``add_proxy_delegate``): each gets back
+        # its own share
+        spawner_share = min(deposit, self.consts.ProxyDepositBase + self.consts.ProxyDepositFactor)  # type: ignore[attr-defined]
+        self.currency.unreserve(spawner, spawner_share)  # type: ignore[attr-defined]
+        self.currency.unreserve(who, deposit - spawner_share)  # type: ignore[attr-defined]
 
     @call(6)
     def announce(self, origin: Origin, real: MultiAddress, call_hash: H256) -> None:

@@ -152,6 +152,34 @@ def test_pure_works(rt: Runtime) -> None:
     fails(rt, "Proxy.NotProxy", "Alice", "proxy", real=pure, force_proxy_type=None, call=remark())
 
 
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_kill_pure_returns_each_share_of_the_deposit(profile: str) -> None:
+    """A pure account that added proxies reserved those deposits itself; killing it gives the spawner
+    back what the spawner reserved, and the pure account its own share. The real pallet unreserves
+    the whole deposit from the spawner (quirk ``proxy.kill_pure_unreserves_whole_deposit``): with an
+    operator's stake reserved beside it, that frees part of the stake."""
+    rt = Runtime.dev(profile=profile)
+    rt.dispatch("Charlie", "MultiAssetDelegation", "join_operators", {"bond_amount": 1_000 * UNIT})
+    r0 = reserved(rt, "Charlie")
+    r = rt.dispatch("Charlie", "Proxy", "create_pure", {"proxy_type": "Any", "delay": 0, "index": 0})
+    pure = r.triggered_events[-1]["pure"]
+    rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": pure, "value": 50 * UNIT})
+    assert proxied(rt, "Charlie", pure, c("Proxy", "add_proxy", delegate="Dave", proxy_type="Any", delay=0))[1] is None
+    assert proxied(rt, "Charlie", pure, c("Proxy", "add_proxy", delegate="Eve", proxy_type="Any", delay=0))[1] is None
+    assert reserved(rt, "Charlie") == r0 + BASE + FACTOR  # the spawner paid the creation deposit only
+    assert rt.pallets["Balances"].reserved_balance(pure) == 2 * FACTOR
+    kill = c("Proxy", "kill_pure", spawner="Charlie", proxy_type="Any", index=0, height=r.block_number, ext_index=r.extrinsic_idx)
+    assert proxied(rt, "Charlie", pure, kill)[1] is None
+    stake = rt.pallets["MultiAssetDelegation"].storage.Operators.get(rt.account("Charlie")).stake
+    assert stake == 1_000 * UNIT
+    if profile == "intended":
+        assert reserved(rt, "Charlie") == r0 == stake
+        assert rt.pallets["Balances"].reserved_balance(pure) == 0
+    else:
+        assert reserved(rt, "Charlie") == r0 - 2 * FACTOR < stake
+        assert rt.pallets["Balances"].reserved_balance(pure) == 2 * FACTOR
+
+
 def test_pure_duplicate_in_the_same_extrinsic_position(rt: Runtime) -> None:
     call = c("Proxy", "create_pure", proxy_type="Any", delay=0, index=0)
     r = rt.dispatch("Alice", "Utility", "batch", {"calls": [call, call]})

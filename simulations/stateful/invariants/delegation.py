@@ -63,8 +63,15 @@ def _governance_deposits(rt: Runtime, spawners: dict[str, str]) -> Counter[str]:
     out: Counter[str] = Counter()
     proxy = rt.pallets.get("Proxy")
     if proxy is not None:
+        creation = _pure_creation_deposit(proxy)
         for who, (_defs, deposit) in proxy.storage.Proxies.items():  # type: ignore[attr-defined]
-            out[spawners.get(who, who)] += deposit
+            spawner = spawners.get(who)
+            if spawner is None:
+                out[who] += deposit
+            else:  # the spawner paid the creation deposit; proxies the pure account added, it paid itself
+                share = min(deposit, creation)
+                out[spawner] += share
+                out[who] += deposit - share
         for who, (_anns, deposit) in proxy.storage.Announcements.items():  # type: ignore[attr-defined]
             out[who] += deposit
     multisig = rt.pallets.get("Multisig")
@@ -79,28 +86,43 @@ def _governance_deposits(rt: Runtime, spawners: dict[str, str]) -> Counter[str]:
     return out
 
 
-def _stranded_pure_deposits(rt: Runtime, ledger: Ledger, spawners: dict[str, str]) -> Counter[str]:
+def _pure_creation_deposit(proxy: object) -> int:
+    consts = proxy.consts  # type: ignore[attr-defined]
+    return consts.ProxyDepositBase + consts.ProxyDepositFactor
+
+
+def _stranded_pure_deposits(rt: Runtime, ledger: Ledger, spawners: dict[str, str]) -> tuple[Counter[str], Counter[str]]:
     """Deposits a pure proxy's spawner may have lost for good: pallet_proxy's ``remove_proxies``
     sent by a pure account unreserves the deposit from the pure account (which holds none), leaving
     the spawner's reserve stranded ("the unreserved fees will be inaccessible", pallet_proxy's
     docs), while ``kill_pure`` gives it back; neither leaves an event, so when a pure account's
     ``Proxies`` entry disappears, its last deposit seen becomes an upper bound on what may be
-    stranded (a pure emptied in the step that created it: the creation deposit)."""
+    stranded (a pure emptied in the step that created it: the creation deposit); only the spawner's
+    share (at most the creation deposit) can be stranded.
+
+    Under the real profile (quirk ``proxy.kill_pure_unreserves_whole_deposit``) ``kill_pure`` also
+    unreserves the pure account's own share from the spawner: the second counter bounds what a
+    spawner's other reserves may have lost that way."""
     proxy = rt.pallets.get("Proxy")
     bound: Counter[str] = ledger.extra.setdefault("stranded_pure_deposit_bound", Counter())
+    freed: Counter[str] = ledger.extra.setdefault("over_released_pure_deposit_bound", Counter())
     if proxy is None or not spawners:
-        return bound
+        return bound, freed
     seen: dict[str, int] = ledger.extra.setdefault("pure_proxy_deposits", {})
     checked: set[str] = ledger.extra.setdefault("pure_proxies_checked", set())
-    consts = proxy.consts  # type: ignore[attr-defined]
+    creation = _pure_creation_deposit(proxy)
+    whole = rt.ctx.quirk("proxy.kill_pure_unreserves_whole_deposit")
     for pure, spawner in spawners.items():
         entry = proxy.storage.Proxies.get(pure)  # type: ignore[attr-defined]
         if entry is not None and entry[1]:
             seen[pure] = entry[1]
         elif pure in seen or pure not in checked:
-            bound[spawner] += seen.pop(pure, consts.ProxyDepositBase + consts.ProxyDepositFactor)
+            last = seen.pop(pure, creation)
+            bound[spawner] += min(last, creation)
+            if whole:
+                freed[spawner] += last - min(last, creation)
         checked.add(pure)
-    return bound
+    return bound, freed
 
 
 def _asset_deposits(rt: Runtime) -> Counter[str]:
@@ -149,11 +171,16 @@ def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
             spawners[ev["pure"]] = ev["who"]
     balances = rt.pallets["Balances"]
     deposits = _asset_deposits(rt) + _governance_deposits(rt, spawners)
-    stranded = _stranded_pure_deposits(rt, ledger, spawners)
+    stranded, freed = _stranded_pure_deposits(rt, ledger, spawners)
     for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
         reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
         expected = meta.stake + deposits[who]
-        if stranded.get(who) and who not in slashed:
+        if freed.get(who) and who not in slashed:
+            assert expected - freed[who] <= reserved <= expected + stranded[who], (
+                f"operator {who} has {reserved} reserved; its stake {meta.stake} and {deposits[who]} asset and governance deposits, "
+                f"less at most {freed[who]} freed by kill_pure (real profile) and plus at most {stranded[who]} stranded, "
+                f"allow {expected - freed[who]}..{expected + stranded[who]}")
+        elif stranded.get(who) and who not in slashed:
             assert expected <= reserved <= expected + stranded[who], (
                 f"operator {who} has {reserved} reserved; its stake {meta.stake} and {deposits[who]} asset and governance deposits, "
                 f"plus at most {stranded[who]} stranded by pure proxies, allow {expected}..{expected + stranded[who]}")
