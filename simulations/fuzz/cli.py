@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Callable
 
 import typer
 from rich.console import Console
+
+
+def _every(seconds: float, emit: Callable[[str], None]) -> Callable[[str], None]:
+    """Pass on at most one progress line per ``seconds`` (the first one at once)."""
+    last = [-seconds]
+
+    def progress(line: str) -> None:
+        now = time.monotonic()
+        if now - last[0] >= seconds:
+            last[0] = now
+            emit(line)
+    return progress
 
 
 def register(app: typer.Typer) -> None:
@@ -43,8 +57,11 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             console.print(f"[red]error:[/red] {exc}", highlight=False)
             raise typer.Exit(2) from None
-        with console.status("fuzzing") as status:
-            result = run_campaign(cfg, progress=lambda line: status.update(line))
+        if console.is_terminal:
+            with console.status("fuzzing") as status:
+                result = run_campaign(cfg, progress=lambda line: status.update(line))
+        else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
+            result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)))
         rate = result.steps / result.seconds if result.seconds else 0
         console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
                       f"{len(result.coverage.features):,} coverage features", highlight=False)

@@ -3,6 +3,8 @@ bad-input share finding boundary crashes by itself, the corpus, custom runtimes 
 
 from __future__ import annotations
 
+import re
+
 import json
 import random
 import sys
@@ -124,6 +126,8 @@ def test_the_cli_exits_non_zero_on_a_failure_and_prints_the_replay_command(monke
     clean = CliRunner().invoke(app, ["fuzz", "--steps", "300", "--workers", "1", "--out", str(tmp_path)])
     assert clean.exit_code == 0, clean.output
     assert "real error variants reached:" in clean.output and "never reached:" in clean.output
+    # not a terminal (a log file): the first progress line is printed, not a spinner nobody sees
+    assert re.search(r"^[\d,]+ steps\s+[\d,]+ steps/s\s+[\d,]+ features\s+corpus \d+\s+failures 0$", clean.output, re.M), clean.output[:300]
     BUGS["delegation_missing_operator_side"].patch(monkeypatch)
     found = CliRunner().invoke(app, ["fuzz", "--steps", "3000", "--workers", "1", "--out", str(tmp_path), "--no-report"])
     assert found.exit_code == 1
