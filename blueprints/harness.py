@@ -205,6 +205,9 @@ class BlueprintTestHarness:
         self.deploy_era: int = self.rt.current_era
         self.network: OperatorNetwork | None = None
         self.call_seconds: list[float] = []
+        #: (block, text) for each job call some operators never answered: silence leaves no event,
+        #: so the timeline would otherwise show only who did answer
+        self.silences: list[tuple[int, str]] = []
         self.strict = True  # call_job raises if a handler failed on that call
         self.slashes_issued: list[Any] = []  # blueprints.slashing.Issued, for escalation and caps
         self.slash_orders: list[Any] = []  # blueprints.slashing.SlashOrder proposed (or skipped at 0 %), in order
@@ -362,6 +365,10 @@ class BlueprintTestHarness:
         missing = [] if service is None else [n for n in (name_of(a) for a in service.operators()) if n not in results and n not in coming]
         seconds = time.perf_counter() - t0
         self.call_seconds.append(seconds)
+        if missing:
+            waited = self.rt.block_number - start_block
+            self.silences.append((self.rt.block_number, f"no result from {', '.join(missing)} for call {call_id} "
+                                  f"(job {job} {spec.name}) after {waited} block{'s' if waited != 1 else ''}"))
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
                           self.rt.block_number - start_block, seconds, missing)
 
@@ -550,12 +557,19 @@ class BlueprintTestHarness:
 
     def timeline(self, categories: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
         """(block, category, text) for everything so far, names and amounts as people read them,
-        with each delegator's era reward (which has no event of its own) from the reward ledger."""
+        with each delegator's era reward (which has no event of its own) from the reward ledger and,
+        under "result", each job call's operators that answered nothing (``JobOutcome.missing``)."""
         from blueprints.timeline import timeline_rows
 
-        rows = timeline_rows(self.rt.all_events(), self.blueprint, categories=categories, rt=self.rt)
-        if categories is None or "reward" in categories:
-            rows += [(r.block, "reward", str(r)) for r in self.ledger.rows if r.role == "delegator"]
+        wanted = None if categories is None else set(categories)
+        rows = timeline_rows(self.rt.all_events(), self.blueprint, categories=wanted, rt=self.rt)
+        extra = []
+        if wanted is None or "reward" in wanted:
+            extra += [(r.block, "reward", str(r)) for r in self.ledger.rows if r.role == "delegator"]
+        if wanted is None or "result" in wanted:  # operators that answered nothing (JobOutcome.missing)
+            extra += [(block, "result", text) for block, text in self.silences]
+        if extra:
+            rows += extra
             rows.sort(key=lambda row: row[0])  # stable: same-block rows keep their order
         return rows
 

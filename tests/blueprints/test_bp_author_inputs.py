@@ -148,10 +148,17 @@ def test_revert_is_importable_from_blueprints_and_refuses_the_request() -> None:
 def test_an_offline_operator_is_named_as_missing_and_an_outage_ends() -> None:
     h = BlueprintTestHarness(feed(name="outage"), operators=4, behaviours={"Charlie": Offline(), "Operator4": Offline(start=0, end=20)})
     first = h.call_job(0, 5)
+    first_block = h.rt.block_number
     assert first.missing == ["Charlie", "Operator4"] and "no answer from Charlie, Operator4" in repr(first)
     h.advance(20)
     later = h.call_job(0, 5)
     assert later.missing == ["Charlie"] and later.results["Operator4"] == [True]
+    # silence leaves no event; the timeline says it, at the block the harness stopped waiting
+    name = h.blueprint.job_spec(0).name
+    said = [(b, t) for b, c, t in h.timeline(categories=["result"]) if t.startswith("no result")]
+    assert said == [(first_block, f"no result from Charlie, Operator4 for call {first.call_id} (job 0 {name}) after {first.blocks} blocks"),
+                    (h.rt.block_number, f"no result from Charlie for call {later.call_id} (job 0 {name}) after {later.blocks} blocks")]
+    assert not [t for _, _, t in h.timeline(categories=["slash"]) if t.startswith("no result")]
 
 
 @pytest.mark.parametrize("start, end", [(-1, None), (5, 5), (None, "9"), (True, None)])
