@@ -251,16 +251,15 @@ def _veto_paths(frame: pd.DataFrame) -> str:
     before the slash applied (share with its Wilson interval, counts), and why not. Empty otherwise."""
     if "gov_path" not in frame.columns or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
         return ""
-    from simulations.lab.summary import governance_table
+    from simulations.lab.summary import governance_cells, governance_table
 
     gov = governance_table(frame, confidence=CONFIDENCE)
     rows = []
     for r in gov.to_dict("records"):
-        share = ("no veto wanted", "missing") if r["wanted"] == 0 else (
-            f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]", "num")
-        late = "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
-        rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), share, (f"{r['wanted']} ({r['runs']})", "num"), (str(r["late"]), "num"),
-                     (str(r["failed"]), "num"), (f"{r['pending']} ({r['runs_censored']} runs)", "num"), (late, "num"), (r["why_not"] or "-", "")])
+        cells = governance_cells(r)
+        rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), (cells["share"], "missing" if r["wanted"] == 0 else "num"),
+                     (cells["vetoes"], "num"), (str(r["late"]), "num"), (str(r["failed"]), "num"), (cells["pending"], "num"),
+                     (cells["lateness"], "num"), (cells["why_not"], "")])
     header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI]", "vetoes wanted (runs)", "late", "failed",
               "pending at the end (censored)", "lateness of late ones, median / max (blocks)", "why not"]
     return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"

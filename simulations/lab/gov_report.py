@@ -22,7 +22,7 @@ import pandas as pd
 
 from simulations.lab.arms import ArmError, declared_arms, grid_arms
 from simulations.lab.frames import run_frame
-from simulations.lab.summary import governance_table
+from simulations.lab.summary import governance_cells, governance_table
 
 
 def run(scenario: str, runs: int, params: list[str], workers: int | None) -> pd.DataFrame:
@@ -55,9 +55,9 @@ def render(table: pd.DataFrame) -> str:
     lines = [f"| path | landed before the slash ({conf}% CI) | vetoes (runs) | late | failed | pending at horizon | lateness median / max (blocks, 6 s) | window needed, max | why not |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
-        share = "-" if math.isnan(r["share_landed"]) else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]"
-        lines.append(f"| {r['arm']} | {share} | {r['wanted']} ({r['runs']}) | {r['late']} | {r['failed']} | {r['pending']} ({r['runs_censored']} runs) "
-                     f"| {_blocks(r['lateness_median'])} / {_blocks(r['lateness_max'])} | {_blocks(r['needed_window_max'])} | {r['why_not'] or '-'} |")
+        cells = governance_cells(r)  # the lateness here also in hours (README tables)
+        lines.append(f"| {r['arm']} | {cells['share']} | {cells['vetoes']} | {r['late']} | {r['failed']} | {cells['pending']} "
+                     f"| {_blocks(r['lateness_median'])} / {_blocks(r['lateness_max'])} | {_blocks(r['needed_window_max'])} | {cells['why_not']} |")
     return "\n".join(lines)
 
 

@@ -164,6 +164,19 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     return out
 
 
+def governance_cells(r: dict[str, Any]) -> dict[str, str]:
+    """The words every rendering of a :func:`governance_table` row shows (terminal, HTML report,
+    Markdown), so the three never disagree: the share landed with its interval, the vetoes wanted
+    (runs), pending (censored runs), the lateness of the late ones (median / max blocks) and why not."""
+    return {
+        "share": "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]",
+        "vetoes": f"{r['wanted']} ({r['runs']})",
+        "pending": f"{r['pending']} ({r['runs_censored']} runs)",
+        "lateness": "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}",
+        "why_not": r["why_not"] or "-",
+    }
+
+
 def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
     """:func:`governance_table` for the terminal (what ``tangle-sim sweep`` prints under the
     headline when an arm vetoes through a real governance path): share landed with its interval and
@@ -185,7 +198,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     table.add_column("lateness", justify="right", overflow="fold", ratio=2)
     table.add_column("why not", overflow="fold", ratio=3)
     for r in gov.to_dict("records"):
-        share = "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}] ({r['wanted']}/{r['runs']})"
-        late = "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), f"{r['pending']}", late, r["why_not"] or "-")))
+        cells = governance_cells(r)
+        share = cells["share"] + ("" if r["wanted"] == 0 else f" ({r['wanted']}/{r['runs']})")
+        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), f"{r['pending']}", cells["lateness"], cells["why_not"])))
     return table

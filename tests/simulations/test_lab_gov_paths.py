@@ -348,3 +348,35 @@ def test_the_sweep_prints_the_veto_path_table(tmp_path) -> None:
     page = (tmp_path / "report" / "report.html").read_text()
     assert "Veto paths: did the vetoes governance wanted land before the slash applied?" in page
     assert "BadOrigin ×2" in page and "referendum_standard" in page and "Wilson CI" in page
+
+
+def test_the_terminal_the_report_and_the_markdown_table_say_the_same_words() -> None:
+    """One row renderer (governance_cells) for the three tables: a path with vetoes and one whose
+    governance never wanted one read the same everywhere."""
+    import json
+
+    from rich.console import Console
+
+    from simulations.lab.summary import governance_cells, governance_console_table
+    from simulations.report import _veto_paths
+
+    frame = pd.DataFrame([
+        {"arm": "fast", "gov_path": "referendum_fast_track", "gov_wanted": 3, "gov_landed": 2, "gov_late": 1, "gov_failed": 0,
+         "gov_pending": 0, "gov_lateness_max": 1234.0, "gov_needed_window_max": 5000.0, "gov_reasons": json.dumps({"late: slash applied before enactment": 1})},
+        {"arm": "quiet", "gov_path": "sudo", "gov_wanted": 0, "gov_landed": 0, "gov_late": 0, "gov_failed": 0,
+         "gov_pending": 0, "gov_lateness_max": float("nan"), "gov_needed_window_max": float("nan"), "gov_reasons": "{}"},
+    ])
+    table = governance_table(frame)
+    console = Console(width=250, record=True)
+    console.print(governance_console_table(table))
+    terminal = " ".join(console.export_text().split())
+    page, markdown = _veto_paths(frame), render(table)
+    fast, quiet = (governance_cells(r) for r in table.to_dict("records"))
+    low, high = wilson(2, 3)
+    assert fast["share"] == f"66.7% [{low:.1%}, {high:.1%}]"
+    for cells in (fast, quiet):
+        for key in ("share", "why_not"):
+            assert cells[key] in terminal and cells[key] in page and cells[key] in markdown, (key, cells[key])
+    assert quiet["share"] == "no veto wanted" and fast["share"].startswith("66.7% [")
+    assert fast["lateness"] == "1,234 / 1,234" and fast["lateness"] in terminal and fast["lateness"] in page
+    assert fast["vetoes"] == "3 (1)" and fast["vetoes"] in page and fast["vetoes"] in markdown
