@@ -151,11 +151,12 @@ class World:
         self.rt.restore(self.base)
         return self.rt
 
-    def execute(self, program: list[Step], invariants: InvariantSet | None = None) -> tuple[Executor, Failure | None]:
-        """Run ``program`` from the start; the first failure (including the end-of-run full check)."""
+    def execute(self, program: list[Step], invariants: InvariantSet | None = None, derived: Any = None) -> tuple[Executor, Failure | None]:
+        """Run ``program`` from the start; the first failure (including the end-of-run full check).
+        ``derived``: see :meth:`Executor.run_all`."""
         rt = self.reset()
         ex = Executor(rt, invariants or InvariantSet(self.invariant_fns), self.cfg.full_every)
-        return ex, ex.run_all(program)
+        return ex, ex.run_all(program, derived)
 
     def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
         """Run ``program`` and write its call log (with the invariants and the runtime that rebuild

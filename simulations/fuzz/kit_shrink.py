@@ -56,10 +56,10 @@ class SnapshotWorld:
         self.invariants = invariants
         self.full_every = full_every
 
-    def execute(self, program: list[Step]) -> tuple[Executor, Failure | None]:
+    def execute(self, program: list[Step], derived: Any = None) -> tuple[Executor, Failure | None]:
         self.rt.restore(self.snapshot)
         ex = Executor(self.rt, InvariantSet(self.invariants), self.full_every)
-        return ex, ex.run_all(program)
+        return ex, ex.run_all(program, derived)
 
 
 @dataclass

@@ -64,14 +64,19 @@ class Executor:
         self.transitions = False
         self.last_transitions: list[str] = []
 
-    def run_all(self, program: list[Step]) -> Failure | None:
+    def run_all(self, program: list[Step], derived: Any = None) -> Failure | None:
         """Run ``program`` with every check a replay makes: a first check that primes what invariants
         remember (issuance, commitments) on the start state, each step, then a full check at the end;
-        the first failure, or None."""
+        the first failure, or None. ``derived`` (:class:`simulations.fuzz.derived.DerivedAccounts`)
+        rewrites each step to the accounts this run derived (the shrinker's candidates)."""
         try:
             self.check(None, -1)
             for step in program:
-                self.run(step)
+                if derived is None:
+                    self.run(step)
+                    continue
+                self.run(derived.rewrite(step))
+                derived.observe(self)
             self.check(None, len(program) - 1)
         except Failure as failure:
             return failure

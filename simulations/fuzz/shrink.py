@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any, Iterator
 
+from simulations.fuzz.derived import DerivedAccounts
 from simulations.fuzz.hostile import MARK
 from simulations.fuzz.program import Step
 
@@ -20,14 +21,17 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
     """``deadline`` (``time.monotonic()``) and ``max_candidates`` bound the work; with the deadline
     out of reach, the candidate budget makes the result the same on any machine."""
     tried = [0]
+    creations: list[list] = [[]]  # the pure accounts ``best`` creates (see simulations.fuzz.derived)
 
     def fails(candidate: list[Step]) -> list[Step] | None:
         if max_candidates is not None and tried[0] >= max_candidates:
             return None
         tried[0] += 1
-        _, failure = world.execute(candidate)
+        derived = DerivedAccounts(creations[0])
+        _, failure = world.execute(candidate, derived=derived)
         if failure is not None and failure.key == key:
-            return candidate[:failure.step + 1]
+            creations[0] = derived.creations
+            return derived.steps[:failure.step + 1]  # rewritten to the accounts this candidate derived
         return None
 
     best = fails(program) or program

@@ -112,7 +112,7 @@ def _stranded_pure_deposits(rt: Runtime, ledger: Ledger, spawners: dict[str, str
     checked: set[str] = ledger.extra.setdefault("pure_proxies_checked", set())
     creation = _pure_creation_deposit(proxy)
     whole = rt.ctx.quirk("proxy.kill_pure_unreserves_whole_deposit")
-    for pure, spawner in spawners.items():
+    for pure, spawner in list(spawners.items()):
         entry = proxy.storage.Proxies.get(pure)  # type: ignore[attr-defined]
         if entry is not None and entry[1]:
             seen[pure] = entry[1]
@@ -121,6 +121,9 @@ def _stranded_pure_deposits(rt: Runtime, ledger: Ledger, spawners: dict[str, str
             bound[spawner] += min(last, creation)
             if whole:
                 freed[spawner] += last - min(last, creation)
+            # emptied (killed, or its proxies removed): the spawner's link ends here; proxies the
+            # account adds later are its own, paid from its own balance
+            del spawners[pure]
         checked.add(pure)
     return bound, freed
 
@@ -170,8 +173,8 @@ def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
         elif ev.spec.pallet == "Proxy" and ev.spec.name == "PureCreated":
             spawners[ev["pure"]] = ev["who"]
     balances = rt.pallets["Balances"]
+    stranded, freed = _stranded_pure_deposits(rt, ledger, spawners)  # first: it ends the links of emptied pure accounts
     deposits = _asset_deposits(rt) + _governance_deposits(rt, spawners)
-    stranded, freed = _stranded_pure_deposits(rt, ledger, spawners)
     for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
         reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
         expected = meta.stake + deposits[who]

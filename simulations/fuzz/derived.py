@@ -1,0 +1,72 @@
+"""Accounts a program derives at run time, kept consistent while the shrinker cuts the program.
+
+A pure proxy's address is a hash of its spawner, type, index *and the block and extrinsic index
+that created it* (pallet_proxy's ``pure_account``). A program records the address it saw, so
+dropping any earlier step (a call, a wait) moves the creation and the later steps that use the
+address (funding it, its own calls, ``kill_pure``'s coordinates) no longer reach it: the shrinker
+could not drop a single step before a ``create_pure`` that matters. :class:`DerivedAccounts`
+rebases a candidate as it runs: the k-th pure account the candidate creates stands for the k-th
+one of the program it was cut from, and later steps are rewritten to use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulations.fuzz.program import Step
+
+#: (pure, spawner, height, extrinsic index) of one creation
+Creation = tuple[str, str, int, int]
+
+
+class DerivedAccounts:
+    """Rewrites a candidate's steps while it runs; ``steps`` is what actually ran (rewritten) and
+    ``creations`` the pure accounts it made, for the next candidate cut from it."""
+
+    def __init__(self, before: list[Creation] | None = None) -> None:
+        self.before = list(before or [])
+        self.creations: list[Creation] = []
+        self.steps: list[Step] = []
+        self._alias: dict[str, str] = {}
+        self._coords: dict[tuple[str, int, int], tuple[int, int]] = {}  # (spawner, height, ext) before -> after
+
+    def rewrite(self, step: Step) -> Step:
+        if self._alias and step[0] in ("call", "bad"):
+            params = _swap(step[4], self._alias)
+            if step[2] == "Proxy" and step[3] == "kill_pure" and isinstance(params, dict):
+                params = self._kill_coords(params)
+            step = [step[0], self._alias.get(step[1], step[1]) if isinstance(step[1], str) else step[1], step[2], step[3], params]
+        self.steps.append(step)
+        return step
+
+    def observe(self, ex: Any) -> None:
+        """After a step ran: record the pure accounts it created, and alias those of the program
+        this candidate was cut from (by creation order)."""
+        for ev in ex.last_events:
+            if ev.spec.pallet == "Proxy" and ev.spec.name == "PureCreated":
+                record = ex.rt.call_log[-1]  # the extrinsic that created it (nested calls included)
+                creation = (ev["pure"], ev["who"], record.block, record.index)
+                k = len(self.creations)
+                self.creations.append(creation)
+                if k < len(self.before):
+                    old = self.before[k]
+                    if old[0] != creation[0]:
+                        self._alias[old[0]] = creation[0]
+                        self._coords[(old[1], old[2], old[3])] = (creation[2], creation[3])
+
+    def _kill_coords(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (params.get("spawner"), params.get("height"), params.get("ext_index"))
+        moved = self._coords.get(key)  # type: ignore[arg-type]
+        if moved is None:
+            return params
+        return {**params, "height": moved[0], "ext_index": moved[1]}
+
+
+def _swap(value: Any, alias: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return alias.get(value, value)
+    if isinstance(value, list):
+        return [_swap(v, alias) for v in value]
+    if isinstance(value, dict):
+        return {k: _swap(v, alias) for k, v in value.items()}
+    return value
