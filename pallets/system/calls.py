@@ -33,6 +33,9 @@ def blake2_256(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=32).digest()
 
 
+#: sp_storage::well_known_keys::CODE
+CODE_KEY = b":code"
+
 class Calls:
     @call(0)
     def remark(self, origin: Origin, remark: Bytes) -> None:
@@ -156,6 +159,9 @@ class Calls:
     def _update_code(self, code: bytes) -> None:
         """``update_code_in_storage``: ``:code`` now, ``CodeUpdated`` now, the rules from the next block."""
         self.storage.PendingCode.put(code)  # type: ignore[attr-defined]
+        # the well-known ``:code`` key holds the new code at once, as on chain (a node reading it
+        # serves these bytes); the rules switch at the next block, from PendingCode
+        self.storage.UnmodelledStorage.insert(CODE_KEY, bytes(code))  # type: ignore[attr-defined]
         self.deposit_event(Event.CodeUpdated())  # type: ignore[attr-defined]
 
     def _raw_storage(self, needed: bool):  # type: ignore[no-untyped-def]

@@ -78,3 +78,24 @@ def test_bad_overrides_name_the_item_and_change_nothing(node, spec: dict, fragme
     err = call("dev_setStorage", spec)["error"]
     assert err["code"] == -32602 and fragment in err["message"]
     assert chain.rt.state_root() == root
+
+
+def test_code_is_what_set_code_wrote_and_raw_keys_read_back(node) -> None:  # type: ignore[no-untyped-def]
+    """``:code`` holds the bytes ``System.set_code`` wrote (from that call on, as on chain), and a raw
+    key the simulator does not model, written by ``System.set_storage``, reads back as written."""
+    from runtime.bridge.node.storage import code_placeholder
+    from runtime.upgrades import code_for
+
+    chain, call = node
+    code_key = "0x" + b":code".hex()
+    before = call("state_getStorage", code_key)["result"]
+    assert before == "0x" + code_placeholder(chain.md.spec_name, 1403).hex()
+    code = code_for("slash-defer-14")
+    chain.rt.dispatch("root", "System", "set_code", {"code": "0x" + code.hex()})
+    assert call("state_getStorage", code_key)["result"] == "0x" + code.hex()
+    raw_key, raw_value = "0x" + b":tangle-sim:test".hex(), "0x0102030405"
+    assert call("state_getStorage", raw_key)["result"] is None
+    chain.rt.dispatch("root", "System", "set_storage", {"items": [[raw_key, raw_value]]})
+    assert call("state_getStorage", raw_key)["result"] == raw_value
+    chain.rt.dispatch("root", "System", "kill_storage", {"keys": [raw_key]})
+    assert call("state_getStorage", raw_key)["result"] is None

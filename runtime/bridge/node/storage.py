@@ -79,6 +79,9 @@ class StateReader:
         """The SCALE value at ``key`` (None if absent)."""
         if key == self.events_key:
             return self.events_of(block_hash)
+        raw = self._raw(key)  # a key the simulator keeps as bytes (set_storage, set_code's ``:code``)
+        if raw is not None:
+            return raw
         if key == CODE_KEY:
             return code_placeholder(self.md.spec_name, self.rt.spec_version)
         node_item = self.node_items.get(key)
@@ -96,6 +99,11 @@ class StateReader:
             if params is None:
                 return None
         return self._value(entry, params)
+
+    def _raw(self, key: bytes) -> bytes | None:
+        system = self.rt.pallets.get("System")
+        unmodelled = getattr(getattr(system, "storage", None), "UnmodelledStorage", None)
+        return None if unmodelled is None or key not in unmodelled else bytes(unmodelled.get(key))
 
     def _internal_key(self, entry: ModelledItem, params: list[Any]) -> Any:
         codecs = entry.item.key_codecs()
