@@ -174,7 +174,7 @@ def _cell(summary: pd.DataFrame | None, arm: Any, m: Measure | None) -> tuple[st
     if r.empty:
         return "no data", "missing"
     r = r.iloc[0]
-    return format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False))), "num"
+    return format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False)), bool(r.get("constant", False))), "num"
 
 
 def _figure(title: str, b64: str, caption: str) -> str:
@@ -370,7 +370,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 continue
             m = units[r["metric"]]
             rows.append([(str(r["arm"]), ""), (m.axis, ""), (str(r["n"]), "num"),
-                         (format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False))), "num")])
+                         (format_interval(r["mean"] / m.scale, r["ci_low"] / m.scale, r["ci_high"] / m.scale, r["note"], bool(r.get("clipped", False)), bool(r.get("constant", False))), "num")])
         parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:

@@ -171,6 +171,11 @@ def _interval(sample: _Sample, confidence: float, method: Method, rng: np.random
     if sample.n == 1:
         return math.nan, math.nan, "n=1: no interval"
     mean = sample.mean_f
+    if sample.std_f == 0:
+        # every run gave the same value: the interval below has no width, which is exact when the
+        # rules fix the value (a policy that cannot veto escapes nothing) and over-confident when
+        # they do not; the row's ``constant`` says so and tables show "(all runs)", not "[0, 0]"
+        return mean, mean, f"all {sample.n} runs gave the same value (no spread: the interval has no width)"
     if method == "t":
         half = t_quantile((1 + confidence) / 2, sample.n - 1) * sample.std_f / math.sqrt(sample.n)
         return mean - half, mean + half, ""
@@ -257,7 +262,8 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
                 low = float(floor)  # type: ignore[arg-type]
                 note = "; ".join(x for x in (note, f"interval clipped at {format_number(float(floor))} (the metric cannot be lower; few or skewed runs)") if x)  # type: ignore[arg-type]
             row: dict[str, Any] = {"arm": a, "metric": metric, "runs": len(grp), "n": s.n, "n_missing": len(grp) - s.n, "mean": s.mean_f,
-                                   "std": s.std_f, "ci_low": low, "ci_high": high, "clipped": clipped, "method": method, "confidence": confidence}
+                                   "std": s.std_f, "ci_low": low, "ci_high": high, "clipped": clipped, "constant": s.n > 1 and s.std_f == 0,
+                                   "method": method, "confidence": confidence}
             if baseline is not None:
                 row.update(_difference(a, baseline, samples, by_key, metric, confidence, method, seed, paired, resamples))
                 if a == baseline:
@@ -374,11 +380,14 @@ def _decimals(low: float, high: float) -> int | None:
     return min(8, max(0, 1 - math.floor(math.log10(half))))
 
 
-def format_interval(mean: float, low: float, high: float, note: str = "", clipped: bool = False) -> str:
+def format_interval(mean: float, low: float, high: float, note: str = "", clipped: bool = False, constant: bool = False) -> str:
     """``mean [low, high]``; without an interval the reason is shown instead of bounds; a low bound
-    clipped at the metric's range (:func:`summarize_arms`) is marked ``*``."""
+    clipped at the metric's range (:func:`summarize_arms`) is marked ``*``; a value every run gave
+    (``constant``) reads ``mean (all runs)``, not a zero-width ``[mean, mean]`` that looks certain."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "no data"
+    if constant:
+        return f"{format_number(mean)} (all runs)"
     if low is None or math.isnan(low) or math.isnan(high):
         why = note.split(";")[0] if note else "no interval"
         return f"{format_number(mean)} [{why}]"
@@ -470,7 +479,8 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
         metric = r["metric"] + (f" ({units[r['metric']]})" if r["metric"] in units else "")
         missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
         cells = [labels[r["arm"]] if r["arm"] != previous else "", metric, f"{r['n']}",
-                 format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False))) + missing]
+                 format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False)),
+                                 bool(r.get("constant", False))) + missing]
         if has_diff:
             if r["arm"] == r.get("baseline"):
                 cells.append("baseline")

@@ -58,18 +58,20 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     ``verdict``), with faulty escapes, total loss and censoring alongside, each with its interval."""
     ranked = rank_arms(frame, "honest_slashed_value", direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     others = summarize_arms(frame, ["faulty_escaped", "loss_total_value", "late_vetoes"], arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
-    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped"])
+    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped", "constant"])
     rows = []
     for r in ranked.to_dict("records"):
         a = r["arm"]
         row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "honest_slashed_value": r["mean"], "honest_slashed_value_ci_low": r["ci_low"],
                                "honest_slashed_value_ci_high": r["ci_high"], "honest_slashed_value_clipped": bool(r.get("clipped", False)),
+                               "honest_slashed_value_constant": bool(r.get("constant", False)),
                                "verdict": r["verdict"]}
         for m in ("faulty_escaped", "loss_total_value", "late_vetoes"):
             row[m] = wide.loc[a, ("mean", m)]
             row[f"{m}_ci_low"] = wide.loc[a, ("ci_low", m)]
             row[f"{m}_ci_high"] = wide.loc[a, ("ci_high", m)]
             row[f"{m}_clipped"] = bool(wide.loc[a, ("clipped", m)])
+            row[f"{m}_constant"] = bool(wide.loc[a, ("constant", m)])
         row["runs_censored"] = r.get("runs_censored", 0)
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -90,6 +92,9 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                f"best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that stopped with slashes pending")
     if any(h[f"{m}_clipped"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
         caption += "; *: interval clipped at 0, the least the measure can be (few or skewed runs)"
+    if any(h[f"{m}_constant"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
+        caption += ("; (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules "
+                    "fix it, else more runs may vary)")
     # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and cens. (5 each) leave
     labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8, 3 + 10, 4, 10, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
@@ -102,7 +107,7 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     table.add_column("cens.", justify="right", overflow="fold", min_width=5)
     for r in h.to_dict("records"):
         cells = [labels[r["arm"]], str(r["n"])] + [
-            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]))
+            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]))
             for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")] + [
                  _short_verdict(str(r["verdict"])), f"{r['runs_censored']}/{r['n']}"]
         table.add_row(*(Text(c) for c in cells))

@@ -215,6 +215,22 @@ def test_intervals_of_losses_and_counts_stop_at_zero_and_say_so() -> None:
     assert "clipped at 0" in " ".join(text.split())
 
 
+def test_a_value_every_run_gave_is_said_not_shown_as_a_zero_width_interval() -> None:
+    """Twenty runs escaping nothing: a t (or bootstrap) interval of [0, 0] reads as certainty, which
+    is only right when the rules fix the value. The row says ``constant`` and why, and tables show
+    "0 (all runs)"; an arm with spread keeps its interval."""
+    frame = pd.DataFrame({"arm": ["never"] * 20 + ["stock"] * 20, "seed": list(range(20)) * 2,
+                          "faulty_escaped": [0] * 20 + [4, 3, 5, 4] * 5})
+    for method in ("t", "bootstrap"):
+        summary = summarize_arms(frame, ["faulty_escaped"], method=method)
+        never, stock = (summary[summary.arm == a].iloc[0] for a in ("never", "stock"))
+        assert never.constant and (never.ci_low, never.ci_high) == (0.0, 0.0) and "all 20 runs gave the same value" in never.note
+        assert not stock.constant and stock.ci_low < 4 < stock.ci_high
+        assert format_interval(never["mean"], never.ci_low, never.ci_high, never.note, never.clipped, never.constant) == "0 (all runs)"
+        assert format_interval(stock["mean"], stock.ci_low, stock.ci_high, stock.note, stock.clipped, stock.constant).startswith("4.00 [")
+    assert "0 (all runs)" in " ".join(render_summary(summary, width=160).split())
+
+
 def test_arm_names_wrap_at_their_slashes_never_mid_word() -> None:
     arms = ["tangle_services/stock", "substrate_staking/never", "eigenlayer/never/eigenlayer.veto_window_blocks=12"]
     frame = pd.DataFrame({"arm": [a for a in arms for _ in range(3)], "seed": [0, 1, 2] * 3, "applied": [1, 2, 3] * 3})
