@@ -44,6 +44,11 @@ QUIRKS: dict[str, Quirk] = {
               "terminate applies this service's slashes of the current and previous round immediately and deletes "
               "every unapplied slash of those two rounds, other services' included.",
               f"{_SVC}/lib.rs terminate (services.md §5.8, §11.2)"),
+        Quirk("services.sub_minimum_payment_lost_as_dust", "Services",
+              "A request payment below its asset's existential deposit / min_balance is staged; the pallet account pays "
+              "staged payments out with AllowDeath, so when such a payment is all that is left after another is paid out, "
+              "the account is reaped (Balances.DustLost) and the payment can no longer be refunded or forwarded.",
+              f"{_SVC}/functions/request.rs, approve.rs (staging and forwarding with ExistenceRequirement::AllowDeath; services.md §8.14)"),
         Quirk("services.unregister_blocked_by_any_service", "Services",
               "unregister fails if the blueprint has any active service, even one the caller does not operate.",
               f"{_SVC}/lib.rs unregister (services.md §5.4, §11.1)"),

@@ -18,7 +18,7 @@ is skipped (no debt is kept). Termination ends the service's billings.
 from __future__ import annotations
 
 from runtime.accounts import evm_to_account
-from runtime.errors import BadOrigin, DispatchError
+from runtime.errors import BadOrigin, DispatchError, Token
 
 from pallets.primitives.assets import Asset
 from pallets.services.constants import MAX_SUBSCRIPTION_BILLINGS_PER_BLOCK, MAX_SUBSCRIPTIONS_PER_USER, PALLET_EVM_ADDRESS
@@ -41,7 +41,18 @@ class Payments:
 
     # ------------------------------------------------------------------ request payments
     def _stage_payment(self, caller: str, evm_origin: str | None, request_id: int, asset: Asset, value: int) -> None:
-        """Take the request payment into the pallet account and record where a refund goes."""
+        """Take the request payment into the pallet account and record where a refund goes.
+
+        Intended: a payment below its asset's existential deposit / min_balance is refused
+        (``Token.BelowMinimum``). The pallet account escrows every staged payment in one balance and
+        pays each out with AllowDeath, so a payment that small, left alone in the account when
+        another is paid out, is reaped as dust and its refund is lost; payments of at least the
+        minimum never leave the account between 0 and the minimum. Real: accepted (quirk
+        ``services.sub_minimum_payment_lost_as_dust``)."""
+        if asset.name == "Custom" and value and not self.ctx.quirk("services.sub_minimum_payment_lost_as_dust"):  # type: ignore[attr-defined]
+            minimum = self.currency.existential_deposit() if asset.value == 0 else self.fungibles.minimum_balance(asset.value)  # type: ignore[attr-defined]
+            if value < minimum:
+                raise Token.BelowMinimum()
         if asset.name == "Custom":
             if asset.value == 0:
                 self.currency.transfer(caller, self.pallet_account(), value, keep_alive=True)
