@@ -176,3 +176,24 @@ def test_zero_interval_real_panics_intended_accepts() -> None:
     rt.advance_blocks(1)
     beat(rt, "Bob")
     assert (stats(rt).expected_heartbeats, stats(rt).received_heartbeats) == (1, 2)
+
+
+def test_signatures_and_verification_are_the_same_with_or_without_libsecp256k1() -> None:
+    """coincurve (libsecp256k1) makes verification ~90x faster; eth_keys' pure-Python backend must
+    give the same signatures and the same verdicts, so a machine without it replays identically."""
+    import hashlib
+
+    from eth_keys import KeyAPI
+    from eth_keys.backends import CoinCurveECCBackend, NativeECCBackend
+
+    from pallets.services.crypto import blake2_256, ecdsa_verify, public_key
+
+    native, fast = KeyAPI(NativeECCBackend), KeyAPI(CoinCurveECCBackend)
+    for i in range(8):
+        secret = hashlib.sha256(b"operator" + bytes([i])).digest()
+        message = hashlib.sha256(b"heartbeat" + bytes([i])).digest()
+        a = native.PrivateKey(secret).sign_msg_hash(blake2_256(message)).to_bytes()
+        b = fast.PrivateKey(secret).sign_msg_hash(blake2_256(message)).to_bytes()
+        assert a == b
+        assert ecdsa_verify(a, message, public_key(secret))
+        assert not ecdsa_verify(a, message[::-1], public_key(secret))
