@@ -84,6 +84,52 @@ def machine_run(examples: int, steps: int) -> float:
     return time.perf_counter() - t
 
 
+def hypothesis_floor(examples: int, steps: int, slots: int) -> tuple[float, float]:
+    """Steps/s of a bare RuleBasedStateMachine with ``slots`` rules whose bodies do nothing (one
+    integer argument each, one invariant that does nothing): what Hypothesis's stateful loop costs by
+    itself on this machine, with its own rule selection and with the kit's (:class:`RuleDraw`)."""
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, rule
+
+    from simulations.stateful.selection import RuleDraw
+
+    ran = Counter()
+
+    def make() -> type:
+        class Bare(RuleBasedStateMachine):
+            @invariant()
+            def nothing(self) -> None:
+                pass
+
+        def body(i: int):  # type: ignore[no-untyped-def]
+            @rule(x=st.integers(0, 7))
+            def r(self, x):  # type: ignore[no-untyped-def]
+                ran["steps"] += 1
+            r.__name__ = f"r{i}"
+            return r
+        for i in range(slots):
+            setattr(Bare, f"r{i}", body(i))
+        return Bare
+
+    out = []
+    for kit_selection in (False, True):
+        machine = make()
+        if kit_selection:
+            draw = RuleDraw(machine.setup_state().rules)
+            original_init = machine.__init__
+
+            def init(self, _draw=draw, _init=original_init):  # type: ignore[no-untyped-def]
+                _init(self)
+                self._rules_strategy = _draw.for_machine(self)
+            machine.__init__ = init  # type: ignore[method-assign]
+        ran.clear()
+        t = time.perf_counter()
+        run_state_machine_as_test(machine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                                             derandomize=True, database=None))
+        out.append(ran["steps"] / (time.perf_counter() - t))
+    return out[0], out[1]
+
+
 def docs_example_shrink() -> None:
     """docs/stateful.md's machine with the planted bug, through run_machine (the pytest fixture)."""
     import os
@@ -131,6 +177,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print the top functions of the machine run")
     parser.add_argument("--no-docs", action="store_true", help="skip the docs example's find-and-shrink")
+    parser.add_argument("--floor", action="store_true", help="also measure Hypothesis's floor: a bare machine with as many rule slots")
     args = parser.parse_args()
 
     profiler = cProfile.Profile() if args.profile else None
@@ -150,6 +197,15 @@ def main() -> None:
           f"{s['invariant checks'] / max(sec['invariants'], 1e-9):,.0f} invariant checks/s")
     slowest = ", ".join(f"{name} {t:.2f} s" for name, t in TimedMachine.per_check.most_common(4))  # type: ignore[attr-defined]
     print(f"  slowest invariants: {slowest}")
+    if args.floor:
+        import inspect
+
+        from hypothesis.stateful import RULE_MARKER
+
+        slots = sum(1 for _, f in inspect.getmembers(RuntimeMachine) if hasattr(f, RULE_MARKER))
+        own, kit = hypothesis_floor(args.examples, args.steps, slots)
+        print(f"Hypothesis's floor (a bare machine, {slots} rule slots, bodies that do nothing): {own:,.0f} steps/s with its own rule "
+              f"selection, {kit:,.0f} steps/s with the kit's (RuleDraw)")
     best = min(exhaustion_run() for _ in range(3))
     print(f"exhaustion: 1,000 requests + approvals against limits, every outcome checked: {best * 1000:.0f} ms (best of 3)")
     if not args.no_docs:

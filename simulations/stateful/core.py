@@ -25,7 +25,7 @@ from typing import Any, Callable, ClassVar, Iterator
 
 from hypothesis import event, target
 from hypothesis.control import current_build_context
-from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, Rule, RuleBasedStateMachine, invariant
+from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, MultipleResults, Rule, RuleBasedStateMachine, invariant
 
 from runtime import Runtime
 from runtime.calllog import Checks, write_log
@@ -104,6 +104,7 @@ class MachineCore(RuleBasedStateMachine):
         super().__init__()
         self._rules_strategy = _rule_draw(type(self)).for_machine(self)
         self.rt = self._starting_runtime()
+        self._seed_kit_bundles()
         self.setup_calls = len(self.rt.call_log)
         self.ledger = Ledger()
         self.failed_calls = 0
@@ -145,6 +146,20 @@ class MachineCore(RuleBasedStateMachine):
             except Exception:  # attributes that cannot be copied: build every example
                 _WORLDS.pop(cls, None)
         return rt
+
+    def _seed_kit_bundles(self) -> None:
+        """Run the kit's own ``@initialize`` rules (they take no arguments: they put the world's
+        accounts, operators, services... into the bundles) here rather than as Hypothesis steps,
+        which rebuild a ``one_of`` over the remaining initializers at every one of them. A user's
+        initializers stay Hypothesis's."""
+        for rule in list(self._initialize_rules_to_run):
+            fn = rule.function
+            if rule.arguments or rule.preconditions or not getattr(fn, "__module__", "").startswith("simulations.stateful."):
+                continue
+            result = fn(self)
+            if rule.targets:
+                self._add_results_to_targets(rule.targets, result.values if isinstance(result, MultipleResults) else [result])
+            self._initialize_rules_to_run.remove(rule)
 
     # ------------------------------------------------------------------ the one way rules dispatch
     def call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:

@@ -10,6 +10,7 @@ The ``valid=False`` branches send mismatching arguments, out-of-range commitment
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -31,6 +32,13 @@ REQUIREMENTS: tuple[list[dict[str, Any]], ...] = (
     [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 100}, {"asset": world.USDC, "min_exposure_percent": 5, "max_exposure_percent": 20}],
     [],
 )
+
+
+@lru_cache(maxsize=4096)
+def _signature(operator: str, message: bytes) -> bytes:
+    """The operator's heartbeat signature (ECDSA in pure Python costs ~20 ms; Hypothesis re-runs
+    examples with the same choices while it explores and shrinks, so the same messages recur)."""
+    return sign(dev_private_key(f"stateful/{operator}"), message)
 
 
 class ServicesRules(RuleMixin):
@@ -302,5 +310,5 @@ class ServicesRules(RuleMixin):
         service = self.storage(SVC).Instances.get(svc[0])
         op = self.pick(service.operators() if service is not None else svc[2], pick)
         message = heartbeat_message(svc[0], svc[3], self.rt.block_number if valid else self.rt.block_number + 1, metrics)
-        signature = sign(dev_private_key(f"stateful/{op}"), message)
+        signature = _signature(op, message)
         self.call(op, SVC, "heartbeat", {"service_id": svc[0], "blueprint_id": svc[3], "metrics_data": "0x" + metrics.hex(), "signature": "0x" + signature.hex()})
