@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, Iterator
 
 from hypothesis import event, target
-from hypothesis.control import current_build_context
+from hypothesis.control import current_build_context, currently_in_test_context
 from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, MultipleResults, Rule, RuleBasedStateMachine, invariant
 
 from runtime import Runtime
@@ -285,8 +285,8 @@ class MachineCore(RuleBasedStateMachine):
             from hypothesis import Verbosity
             from hypothesis.internal.observability import observability_enabled
 
-            verbose = self._verbose = bool(current_build_context().is_final or settings.verbosity >= Verbosity.debug
-                                           or observability_enabled())
+            final = currently_in_test_context() and current_build_context().is_final
+            verbose = self._verbose = bool(final or settings.verbosity >= Verbosity.debug or observability_enabled())
         initializing = bool(self._initialize_rules_to_run)
         for invar in self.invariants:
             if initializing and not invar.check_during_init:
@@ -302,9 +302,11 @@ class MachineCore(RuleBasedStateMachine):
         if not self._failed and not self._in_step and getattr(self, "rt", None) is not None and self.checks_run:
             with self.guard():
                 self.invariant_set.check(self.rt, self.ledger, None)
-        # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics)
-        target(float(self.receipts - self.failed_calls), label="successful calls")
-        event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
+        # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics);
+        # a machine driven by hand (outside a Hypothesis test) has nobody to tell
+        if currently_in_test_context():
+            target(float(self.receipts - self.failed_calls), label="successful calls")
+            event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
         self.rt = None  # type: ignore[assignment]
 
 
@@ -461,7 +463,7 @@ def _report(machine: MachineCore) -> None:
     if getattr(machine, "rt", None) is None:
         return
     try:
-        from hypothesis.control import current_build_context
+        from hypothesis.control import current_build_context, currently_in_test_context
 
         if not current_build_context().is_final:
             return
