@@ -28,19 +28,26 @@ from simulations.stateful.exhaustion import requests_then_approvals, run_exhaust
 
 
 class TimedMachine(RuntimeMachine):
-    """Counts examples, calls and invariant time."""
+    """Counts examples, calls and invariant time (each invariant timed, its read set kept, so the
+    checks stay incremental as in the kit)."""
 
     stats: Counter[str] = Counter()
     seconds: Counter[str] = Counter()
+    per_check: Counter[str] = Counter()
 
     def __init__(self) -> None:
         TimedMachine.stats["examples"] += 1
         super().__init__()
+        self.invariant_set.invariants = [(name, _timed(name, fn), reads) for name, fn, reads in self.invariant_set.invariants]
 
     @invariant()
     def runtime_invariants(self) -> None:  # runs once per example's start and after every step
         TimedMachine.stats["checks"] += 1
         super().runtime_invariants()
+
+    def teardown(self) -> None:
+        super().teardown()
+        TimedMachine.stats["invariant checks"] += sum(self.invariant_set.runs.values())
 
     def call(self, origin, module, function, params):  # type: ignore[no-untyped-def]
         TimedMachine.stats["calls"] += 1
@@ -50,7 +57,6 @@ class TimedMachine(RuntimeMachine):
         finally:
             TimedMachine.seconds["calls"] += time.perf_counter() - t
 
-
     def advance(self, fn):  # type: ignore[no-untyped-def]
         t = time.perf_counter()
         try:
@@ -59,20 +65,15 @@ class TimedMachine(RuntimeMachine):
             TimedMachine.seconds["time"] += time.perf_counter() - t
 
 
-def _timed(check):  # type: ignore[no-untyped-def]
+def _timed(name, check):  # type: ignore[no-untyped-def]
     def timed(rt, ledger):  # type: ignore[no-untyped-def]
-        TimedMachine.stats["invariant checks"] += 1
         t = time.perf_counter()
         try:
             check(rt, ledger)
         finally:
             TimedMachine.seconds["invariants"] += time.perf_counter() - t
-            TimedMachine.per_check[check.__name__] += time.perf_counter() - t
+            TimedMachine.per_check[name] += time.perf_counter() - t
     return timed
-
-
-TimedMachine.per_check = Counter()  # type: ignore[attr-defined]
-TimedMachine.checks = [_timed(c) for c in RuntimeMachine.checks]
 
 
 def machine_run(examples: int, steps: int) -> float:
@@ -81,6 +82,52 @@ def machine_run(examples: int, steps: int) -> float:
     run_state_machine_as_test(TimedMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                                                               derandomize=True, database=None))
     return time.perf_counter() - t
+
+
+def hypothesis_floor(examples: int, steps: int, slots: int) -> tuple[float, float]:
+    """Steps/s of a bare RuleBasedStateMachine with ``slots`` rules whose bodies do nothing (one
+    integer argument each, one invariant that does nothing): what Hypothesis's stateful loop costs by
+    itself on this machine, with its own rule selection and with the kit's (:class:`RuleDraw`)."""
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, rule
+
+    from simulations.stateful.selection import RuleDraw
+
+    ran = Counter()
+
+    def make() -> type:
+        class Bare(RuleBasedStateMachine):
+            @invariant()
+            def nothing(self) -> None:
+                pass
+
+        def body(i: int):  # type: ignore[no-untyped-def]
+            @rule(x=st.integers(0, 7))
+            def r(self, x):  # type: ignore[no-untyped-def]
+                ran["steps"] += 1
+            r.__name__ = f"r{i}"
+            return r
+        for i in range(slots):
+            setattr(Bare, f"r{i}", body(i))
+        return Bare
+
+    out = []
+    for kit_selection in (False, True):
+        machine = make()
+        if kit_selection:
+            draw = RuleDraw(machine.setup_state().rules)
+            original_init = machine.__init__
+
+            def init(self, _draw=draw, _init=original_init):  # type: ignore[no-untyped-def]
+                _init(self)
+                self._rules_strategy = _draw.for_machine(self)
+            machine.__init__ = init  # type: ignore[method-assign]
+        ran.clear()
+        t = time.perf_counter()
+        run_state_machine_as_test(machine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                                             derandomize=True, database=None))
+        out.append(ran["steps"] / (time.perf_counter() - t))
+    return out[0], out[1]
 
 
 def docs_example_shrink() -> None:
@@ -130,6 +177,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print the top functions of the machine run")
     parser.add_argument("--no-docs", action="store_true", help="skip the docs example's find-and-shrink")
+    parser.add_argument("--floor", action="store_true", help="also measure Hypothesis's floor: a bare machine with as many rule slots")
     args = parser.parse_args()
 
     profiler = cProfile.Profile() if args.profile else None
@@ -149,6 +197,15 @@ def main() -> None:
           f"{s['invariant checks'] / max(sec['invariants'], 1e-9):,.0f} invariant checks/s")
     slowest = ", ".join(f"{name} {t:.2f} s" for name, t in TimedMachine.per_check.most_common(4))  # type: ignore[attr-defined]
     print(f"  slowest invariants: {slowest}")
+    if args.floor:
+        import inspect
+
+        from hypothesis.stateful import RULE_MARKER
+
+        slots = sum(1 for _, f in inspect.getmembers(RuntimeMachine) if hasattr(f, RULE_MARKER))
+        own, kit = hypothesis_floor(args.examples, args.steps, slots)
+        print(f"Hypothesis's floor (a bare machine, {slots} rule slots, bodies that do nothing): {own:,.0f} steps/s with its own rule "
+              f"selection, {kit:,.0f} steps/s with the kit's (RuleDraw)")
     best = min(exhaustion_run() for _ in range(3))
     print(f"exhaustion: 1,000 requests + approvals against limits, every outcome checked: {best * 1000:.0f} ms (best of 3)")
     if not args.no_docs:

@@ -19,6 +19,7 @@ lookups sometimes hit something that exists.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -174,3 +175,36 @@ def any_call(rt: Runtime, pallets: Sequence[str] | None = None, exclude: frozens
     specs = tuple(s for s in every if (pallets is None or s.pallet in pallets) and (s.pallet, s.name) not in exclude)
     inner = tuple(s for s in every if (s.pallet, s.name) not in exclude | nested_exclude | wrappers)
     return _any_of(specs, inner)
+
+
+class CallGenerators:
+    """Every call of a runtime with a plain-Python params generator (:func:`simulations.fuzz.values.params_generator`):
+    ``outer`` (any call), ``outer_root`` (any call but a decree, for root), and :meth:`draw_inner`
+    for the call a wrapper (``Sudo.sudo``) carries (no decree, no wrapper)."""
+
+    def __init__(self, rt: Runtime, decrees: frozenset[tuple[str, str]]) -> None:
+        from simulations.fuzz.values import params_generator
+
+        calls = rt.supported_calls()
+        every = [rt.call_spec(p, c) for p in sorted(calls) for c in sorted(calls[p])]
+        wrappers = {(s.pallet, s.name) for s in every if any(type(c) is RuntimeCallCodec for c in s.codecs)}
+        gens = [(s.pallet, s.name, params_generator(s.arg_names, s.codecs)) for s in every]
+        self.outer = gens
+        self.outer_root = [g for g in gens if (g[0], g[1]) not in decrees]
+        self.inner = [g for g in gens if (g[0], g[1]) not in decrees | wrappers]
+
+    def draw_inner(self, rng: Any, live: Any) -> dict[str, Any]:
+        pallet, name, gen = rng.choice(self.inner)
+        return {"call_module": pallet, "call_function": name, "call_args": gen(rng, live)}
+
+
+_GENERATORS: weakref.WeakKeyDictionary[Runtime, CallGenerators] = weakref.WeakKeyDictionary()
+
+
+def any_call_generators(rt: Runtime, decrees: frozenset[tuple[str, str]] = frozenset()) -> CallGenerators:
+    """:class:`CallGenerators` for ``rt`` (built once per runtime: the machine reuses its world's
+    runtime for every example, and the rules draw at every step)."""
+    hit = _GENERATORS.get(rt)
+    if hit is None:
+        hit = _GENERATORS[rt] = CallGenerators(rt, decrees)
+    return hit

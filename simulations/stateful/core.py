@@ -21,10 +21,11 @@ import os
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator
 
 from hypothesis import event, target
-from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, Rule, RuleBasedStateMachine, invariant
+from hypothesis.control import current_build_context, currently_in_test_context
+from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, MultipleResults, Rule, RuleBasedStateMachine, invariant
 
 from runtime import Runtime
 from runtime.calllog import Checks, write_log
@@ -33,6 +34,13 @@ from runtime.factories import factory_path, source_of
 from runtime.receipt import ExtrinsicReceipt
 from simulations.stateful import world
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
+from simulations.stateful.selection import RuleDraw
+
+if TYPE_CHECKING:
+    from simulations.fuzz.values import LiveState
+
+# simulations.fuzz imports simulations.stateful.invariants (whose package imports this module), so
+# what this module takes from simulations.fuzz is imported where it is used, never at import time
 
 FAILURE_DIR_ENV = "TANGLE_SIM_FAILURE_DIR"
 
@@ -90,13 +98,35 @@ class MachineCore(RuleBasedStateMachine):
             for i in range(1, weight):
                 setattr(cls, f"{name}__weight_{i}", fn)  # Hypothesis collects rules by attribute: each alias is one more ticket
 
+    #: a full check of every invariant every this many steps (and at the end of every example);
+    #: in between, a step re-checks only the invariants whose storage it touched
+    full_check_every: ClassVar[int] = 64
+    #: compare the state root around every this many-th call (the journal is checked on every call)
+    root_every: ClassVar[int] = 16
+
     def __init__(self) -> None:
         super().__init__()
+        self._rules_strategy = _rule_draw(type(self)).for_machine(self)
+        self._restored = False
         self.rt = self._starting_runtime()
+        self._seed_kit_bundles()
+        # the first check sees the starting world itself (no initializer of the user's runs before it)
+        self._first_check_on_world = not self._initialize_rules_to_run
         self.setup_calls = len(self.rt.call_log)
         self.ledger = Ledger()
         self.failed_calls = 0
         self.receipts = 0
+        from simulations.fuzz.checks import InvariantSet
+
+        self.invariant_set = InvariantSet(self.checks)
+        self.touched: set[str] = set()  # pallets the steps since the last check wrote
+        self.checks_run = 0
+        self._verbose: bool | None = None
+        self._in_step = False
+        self._failed = False
+        self._live: LiveState | None = None
+        self._calls = 0
+        self._live_cursor = (0, 0)
 
     # ------------------------------------------------------------------ construction
     def make_runtime(self) -> Runtime:
@@ -115,6 +145,7 @@ class MachineCore(RuleBasedStateMachine):
             if rt.db.depth == 0 and len(rt.contract_log) == len(snap.contract_log):
                 rt.restore(snap)
                 self.__dict__.update(copy.deepcopy(attrs, {id(rt): rt}))
+                self._restored = True
                 return rt
         before = set(self.__dict__)
         rt = self.make_runtime()
@@ -126,24 +157,52 @@ class MachineCore(RuleBasedStateMachine):
                 _WORLDS.pop(cls, None)
         return rt
 
+    def _seed_kit_bundles(self) -> None:
+        """Run the kit's own ``@initialize`` rules (they take no arguments: they put the world's
+        accounts, operators, services... into the bundles) here rather than as Hypothesis steps,
+        which rebuild a ``one_of`` over the remaining initializers at every one of them. A user's
+        initializers stay Hypothesis's."""
+        for rule in list(self._initialize_rules_to_run):
+            fn = rule.function
+            if rule.arguments or rule.preconditions or not getattr(fn, "__module__", "").startswith("simulations.stateful."):
+                continue
+            result = fn(self)
+            if rule.targets:
+                self._add_results_to_targets(rule.targets, result.values if isinstance(result, MultipleResults) else [result])
+            self._initialize_rules_to_run.remove(rule)
+
     # ------------------------------------------------------------------ the one way rules dispatch
     def call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:
-        """Dispatch without raising. A failed call must leave the state root unchanged and keep no
-        events. Returns the receipt, or None when a transaction-validity check (a signed extension)
-        refused the call, which must change nothing and is not recorded."""
+        """Dispatch without raising. A failed call must change nothing and keep no events. Returns the
+        receipt, or None when a transaction-validity check (a signed extension) refused the call,
+        which must change nothing and is not recorded.
+
+        "Changed nothing" is read off the storage journal (inside a step's outer transaction every
+        write stays there, :meth:`run_step`): a failed call may leave only the signer's nonce (and its
+        fee, when fees are on), as any included extrinsic does. The state root, which also catches a
+        write that bypassed the journal, is compared every :attr:`root_every`-th call, and on every
+        call made outside a step."""
         with self.guard():
             rt = self.rt
-            root = rt.state_root()
-            calls = len(rt.call_log)
+            db = rt.db
+            in_step = db.depth > 0
+            self._calls += 1
+            root = rt.state_root() if not in_step or self._calls % self.root_every == 0 else None
+            n_journal, calls = len(db.journal), len(rt.call_log)
             try:
                 receipt = rt.dispatch(origin, module, function, params, raise_error=False)
             except InvalidTransaction:
-                assert rt.state_root() == root and len(rt.call_log) == calls, f"invalid transaction {module}.{function} changed state"
+                assert (not in_step or len(db.journal) == n_journal) and len(rt.call_log) == calls, \
+                    f"invalid transaction {module}.{function} changed state"
+                assert root is None or rt.state_root() == root, f"invalid transaction {module}.{function} changed the state root"
                 return None
             self.receipts += 1
             if not receipt.is_success:
                 self.failed_calls += 1
-                assert rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
+                if in_step:
+                    wrote = [f"{item.prefix}.{item.name}" for item, _k, _o in db.journal[n_journal:] if not _bookkeeping(rt, item)]
+                    assert not wrote, f"failed call {module}.{function} ({receipt.error_name}) changed the state: {', '.join(wrote[:5])}"
+                assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
                 assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
             return receipt
 
@@ -165,6 +224,7 @@ class MachineCore(RuleBasedStateMachine):
         try:
             yield
         except BaseException:
+            self._failed = True
             _report(self)
             raise
 
@@ -180,6 +240,21 @@ class MachineCore(RuleBasedStateMachine):
                 raise AssertionError(f"malformed {module}.{function} {params!r} was accepted")
             assert self.rt.state_root() == root and len(self.rt.call_log) == calls
 
+    def live_state(self) -> LiveState:
+        """Ids and accounts the chain has mentioned in its events (the fuzz engine's
+        :class:`~simulations.fuzz.values.LiveState`), caught up on the events since the last use."""
+        from simulations.fuzz.values import LiveState, register_keyless
+
+        rt = self.rt
+        live = self._live
+        if live is None:
+            register_keyless(rt)
+            live = self._live = LiveState(world.ACCOUNTS)
+        n_log, n_events = self._live_cursor
+        live.observe(_new_events(rt, n_log, n_events))
+        self._live_cursor = (len(rt.event_log), len(rt.db.events))
+        return live
+
     def advance(self, fn: Callable[[], None]) -> None:
         """Run a time step (blocks, rounds, eras) under :meth:`guard`."""
         with self.guard():
@@ -188,15 +263,107 @@ class MachineCore(RuleBasedStateMachine):
     # ------------------------------------------------------------------ invariants
     @invariant()
     def runtime_invariants(self) -> None:
+        """The invariants the steps since the last check could have moved (their read sets meet the
+        pallets written, :mod:`simulations.fuzz.checks`); all of them on the first check of an
+        example (it primes what they remember), every :attr:`full_check_every` checks, and at the end."""
         with self.guard():
-            for check in self.checks:
-                check(self.rt, self.ledger)
+            primed = _PRIMED.get(type(self)) if self.checks_run == 0 and self._restored and self._first_check_on_world else None
+            if primed is not None:
+                # the world is the one an earlier example already checked in full: take what the
+                # invariants remembered of it instead of checking the same state again
+                self.ledger = copy.deepcopy(primed)
+                self.checks_run = 1
+                return
+            full = self.checks_run % self.full_check_every == 0
+            self.checks_run += 1
+            touched, self.touched = self.touched, set()
+            self.invariant_set.check(self.rt, self.ledger, None if full else touched)
+            if self.checks_run == 1 and self._first_check_on_world and type(self).reuse_world and type(self) in _WORLDS:
+                _PRIMED[type(self)] = copy.deepcopy(self.ledger)
+
+    def run_step(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        """Run one rule inside an outer storage transaction, so the pallets it wrote (through calls
+        and hooks) can be read off the journal for the next invariant check."""
+        rt = self.rt
+        db = rt.db
+        n_log, n_events = len(rt.event_log), len(db.events)
+        db.begin()
+        self._in_step = True
+        try:
+            result = fn(self, **kwargs)
+            self._in_step = False
+            return result
+        finally:
+            if self.rt is rt:
+                from simulations.fuzz.checks import touched_pallets
+
+                self.touched |= touched_pallets(db.journal, _new_events(rt, n_log, n_events))
+            db.commit()
+
+    def check_invariants(self, settings: Any, output: Callable[[str], None], runtimes: Any) -> None:
+        """Hypothesis's invariant loop without its per-invariant settings lookups (they cost more than
+        a step): the same order, preconditions and printing."""
+        verbose = self._verbose
+        if verbose is None:
+            from hypothesis import Verbosity
+            from hypothesis.internal.observability import observability_enabled
+
+            final = currently_in_test_context() and current_build_context().is_final
+            verbose = self._verbose = bool(final or settings.verbosity >= Verbosity.debug or observability_enabled())
+        initializing = bool(self._initialize_rules_to_run)
+        for invar in self.invariants:
+            if initializing and not invar.check_during_init:
+                continue
+            if invar.preconditions and not all(p(self) for p in invar.preconditions):
+                continue
+            if verbose:
+                output(f"state.{invar.function.__name__}()")
+            invar.function(self)
 
     def teardown(self) -> None:
-        # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics)
-        target(float(self.receipts - self.failed_calls), label="successful calls")
-        event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
+        # a last full check: the steps' incremental checks skipped what they could not have moved
+        if not self._failed and not self._in_step and getattr(self, "rt", None) is not None and self.checks_run:
+            with self.guard():
+                self.invariant_set.check(self.rt, self.ledger, None)
+        # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics);
+        # a machine driven by hand (outside a Hypothesis test) has nobody to tell
+        if currently_in_test_context():
+            target(float(self.receipts - self.failed_calls), label="successful calls")
+            event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
         self.rt = None  # type: ignore[assignment]
+
+
+def _bookkeeping(rt: Runtime, item: Any) -> bool:
+    """A write every included extrinsic makes, failed or not: the signer's nonce, and the fee when fees are on."""
+    if item.prefix == "System" and item.name == "Nonces":
+        return True
+    return bool(rt.genesis.transaction_fees) and (item.prefix == "Balances" or (item.prefix == "System" and item.name == "Account"))
+
+
+def _new_events(rt: Runtime, n_log: int, n_events: int) -> list[Any]:
+    """Events deposited since the event log had ``n_log`` records and the block buffer ``n_events``
+    (finalized blocks' events and the current block's form one append-only sequence)."""
+    start = n_log + n_events
+    log = rt.event_log
+    return list(rt.db.events[start - len(log):]) if start >= len(log) else log[start:] + list(rt.db.events)
+
+
+_RULE_DRAWS: dict[type, RuleDraw] = {}
+
+
+def _rule_draw(cls: type) -> RuleDraw:
+    """The class's rule selection, with each rule wrapped to run as one step (:meth:`MachineCore.run_step`)."""
+    hit = _RULE_DRAWS.get(cls)
+    if hit is None:
+        hit = _RULE_DRAWS[cls] = RuleDraw(cls.setup_state().rules, wrap=_as_step)  # type: ignore[attr-defined]
+    return hit
+
+
+def _as_step(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def step(self: Any, **kwargs: Any) -> Any:
+        return self.run_step(fn, kwargs)
+    return step
 
 
 #: the starting world of each machine class: ``(runtime, its snapshot, attributes make_runtime set)``
@@ -219,9 +386,15 @@ class FailedExample:
 LAST_FAILURE: dict[type, FailedExample] = {}
 
 
+#: the ledger of each machine class's first full check of its starting world (what the invariants
+#: remember of it), copied into every later example that starts from the same world
+_PRIMED: dict[type, Ledger] = {}
+
+
 def forget_worlds() -> None:
     """Drop the cached starting worlds (a patched runtime must not start from an unpatched world)."""
     _WORLDS.clear()
+    _PRIMED.clear()
 
 
 #: how often each rule ran, per machine class (``{cls: Counter}``), for statistics and the never-ran warning
@@ -319,7 +492,7 @@ def _report(machine: MachineCore) -> None:
     if getattr(machine, "rt", None) is None:
         return
     try:
-        from hypothesis.control import current_build_context
+        from hypothesis.control import current_build_context, currently_in_test_context
 
         if not current_build_context().is_final:
             return

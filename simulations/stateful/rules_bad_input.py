@@ -13,13 +13,14 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from simulations.stateful import strategies as S
-from simulations.stateful.call_args import any_call
+from simulations.stateful.call_args import any_call_generators
 from simulations.stateful import world
 from simulations.stateful.bundles import accounts, operators, services
 from simulations.stateful.rulebase import RuleMixin
@@ -111,10 +112,17 @@ class BadInputRules(RuleMixin):
                 self.expect_error(self.call(who, "MultiAssetDelegation", "delegate", {"operator": stranger, "asset": world.TNT, "amount": 1,
                                                                                        "blueprint_selection": "All"}), "NotAnOperator")
 
-    @rule(who=accounts, as_root=st.sampled_from([False, False, False, False, True]), data=st.data())
-    def fuzz_any_call(self, who: str, as_root: bool, data: st.DataObject) -> None:
-        # Alice holds the sudo key: a Sudo.sudo she sends dispatches its inner call as root, so
-        # decrees are left out of nested calls whoever sends them
-        pallet, function, params = data.draw(any_call(self.rt, exclude=DECREES if as_root else frozenset(), nested_exclude=DECREES), label="call")
-        self.call("root" if as_root else who, pallet, function, params)
+    @rule(who=accounts, as_root=st.sampled_from([False, False, False, False, True]), pick=st.integers(0, 1 << 16), seed=st.integers(0, 1 << 32))
+    def fuzz_any_call(self, who: str, as_root: bool, pick: int, seed: int) -> None:
+        """Any call of any pallet: ``pick`` chooses it, ``seed`` draws its well-typed params from the
+        live state (:mod:`simulations.fuzz.values`, as the fuzz engine does), two integers Hypothesis
+        shrinks instead of a strategy per argument. Alice holds the sudo key: a Sudo.sudo she sends
+        dispatches its inner call as root, so decrees are left out of nested calls whoever sends them."""
+        fuzz = any_call_generators(self.rt, DECREES)
+        calls = fuzz.outer_root if as_root else fuzz.outer
+        pallet, function, gen = calls[pick % len(calls)]
+        rng = random.Random(seed)
+        live = self.live_state()
+        live.draw_call = lambda r: fuzz.draw_inner(r, live)
+        self.call("root" if as_root else who, pallet, function, gen(rng, live))
 

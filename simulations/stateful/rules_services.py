@@ -10,6 +10,7 @@ The ``valid=False`` branches send mismatching arguments, out-of-range commitment
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hypothesis import strategies as st
@@ -22,6 +23,22 @@ from simulations.stateful.bundles import accounts, blueprints, job_calls, operat
 from simulations.stateful.rulebase import INDEX, RuleMixin
 
 SVC = "Services"
+#: commitments an approval must refuse (none, below the minimum, above the maximum, an asset not required)
+BAD_COMMITMENTS: tuple[list[dict[str, Any]], ...] = (
+    [], [{"asset": world.TNT, "exposure_percent": 1}], [{"asset": world.TNT, "exposure_percent": 100}], [{"asset": world.USDC, "exposure_percent": 50}])
+#: a request's asset security requirements
+REQUIREMENTS: tuple[list[dict[str, Any]], ...] = (
+    [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 50}],
+    [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 100}, {"asset": world.USDC, "min_exposure_percent": 5, "max_exposure_percent": 20}],
+    [],
+)
+
+
+@lru_cache(maxsize=4096)
+def _signature(operator: str, message: bytes) -> bytes:
+    """The operator's heartbeat signature (ECDSA in pure Python costs ~20 ms; Hypothesis re-runs
+    examples with the same choices while it explores and shrinks, so the same messages recur)."""
+    return sign(dev_private_key(f"stateful/{operator}"), message)
 
 
 class ServicesRules(RuleMixin):
@@ -52,10 +69,9 @@ class ServicesRules(RuleMixin):
     def commitments(self, data: st.DataObject, requirements: Any, valid: bool) -> list[dict[str, Any]]:
         """Security commitments for ``requirements``: within each [min, max] when ``valid``."""
         if valid:
-            return [{"asset": S.outside(r.asset), "exposure_percent": data.draw(st.integers(r.min_exposure_percent, r.max_exposure_percent))}
+            return [{"asset": S.outside(r.asset), "exposure_percent": self.draw_int(data, r.min_exposure_percent, r.max_exposure_percent)}
                     for r in requirements]
-        return data.draw(st.sampled_from([[], [{"asset": world.TNT, "exposure_percent": 1}], [{"asset": world.TNT, "exposure_percent": 100}],
-                                          [{"asset": world.USDC, "exposure_percent": 50}]]))
+        return self.draw_from(data, BAD_COMMITMENTS)
 
     # ------------------------------------------------------------------ blueprints and registration
     @rule(target=blueprints, owner=accounts, data=st.data())
@@ -95,28 +111,26 @@ class ServicesRules(RuleMixin):
         blueprint = self.blueprint(bp[0])
         registered = self.registered(bp[0])
         if registered and valid:
-            ops = data.draw(st.lists(st.sampled_from(registered), min_size=1, max_size=3, unique=True), label="operators")
+            ops = self.draw_some(data, registered, 1, 3)
         else:
             ops = [op]
         models = [m.name for m in blueprint.supported_membership_models] if blueprint is not None else ["Fixed"]
-        model_name = data.draw(st.sampled_from(models), label="model")
+        model_name = self.draw_from(data, models)
         if model_name == "Fixed":
-            model: Any = {"Fixed": {"min_operators": data.draw(st.integers(1, len(ops)), label="min") if valid else len(ops) + 1}}
+            model: Any = {"Fixed": {"min_operators": self.draw_int(data, 1, len(ops)) if valid else len(ops) + 1}}
         else:
-            model = {"Dynamic": {"min_operators": data.draw(st.integers(0, len(ops))), "max_operators": data.draw(st.one_of(st.none(), st.integers(len(ops), 4)))}}
-        requirements = data.draw(st.sampled_from([
-            [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 50}],
-            [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 100}, {"asset": world.USDC, "min_exposure_percent": 5, "max_exposure_percent": 20}],
-            [],
-        ]), label="requirements")
+            most = self.draw_int(data, len(ops) - 1, 4)  # one below the operators named: no maximum
+            model = {"Dynamic": {"min_operators": self.draw_int(data, 0, len(ops)), "max_operators": None if most < len(ops) else most}}
+        requirements = self.draw_from(data, REQUIREMENTS)
         request_types = blueprint.request_params if blueprint is not None else ()
         args = data.draw(S.fields_for(request_types) if valid else S.mismatching_fields_for(request_types), label="request_args")
         pay_once = [j.pricing_model.value.amount for j in (blueprint.jobs if blueprint is not None else ()) if j.pricing_model.name == "PayOnce"]
-        value = data.draw(st.sampled_from([0, max(pay_once or [0]), max(pay_once or [0]), max(pay_once or [0]) + world.UNIT]), label="value")
-        asset = data.draw(st.sampled_from([world.TNT, world.TNT, world.USDC]), label="payment_asset")
+        price = max(pay_once or [0])
+        value = self.draw_from(data, (0, price, price, price + world.UNIT))
+        asset = self.draw_from(data, (world.TNT, world.TNT, world.USDC))
         if asset == world.USDC and value:
-            value = data.draw(st.integers(max(pay_once or [0]), max(pay_once or [0]) + 10**6), label="usdc_value")
-        callers = data.draw(st.sampled_from([[], [], [world.DEV_ACCOUNTS["Ferdie"]]]), label="permitted_callers")
+            value = self.draw_int(data, price, price + 10**6)
+        callers = self.draw_from(data, ([], [], [world.DEV_ACCOUNTS["Ferdie"]]))
         receipt = self.call(owner, SVC, "request", {
             "evm_origin": None, "blueprint_id": bp[0], "permitted_callers": callers, "operators": ops, "request_args": S.outside(tuple(args)),
             "asset_security_requirements": requirements, "ttl": 100, "payment_asset": asset, "value": value, "membership_model": model})
@@ -155,11 +169,11 @@ class ServicesRules(RuleMixin):
         ready = [op for op in self.registered(bp[0]) if (m := active.get(op)) is not None and m.status.name == "Active"]
         if blueprint is None or not ready:
             return multiple()
-        ops = data.draw(st.lists(st.sampled_from(ready), min_size=1, max_size=3, unique=True), label="operators")
+        ops = self.draw_some(data, ready, 1, 3)
         limits = self.storage(SVC).OperatorInstanceLimits
         capped = [op for op in ready if limits.contains((bp[0], op))]
-        if capped and data.draw(S.mostly_true(), label="include_capped"):
-            extra = data.draw(st.sampled_from(capped), label="capped_operator")
+        if capped and self.draw_int(data, 0, 4) > 0:  # mostly
+            extra = self.draw_from(data, capped)
             ops = ops if extra in ops else [extra, *ops[:2]]
         fixed = any(m.name == "Fixed" for m in blueprint.supported_membership_models)
         model = {"Fixed": {"min_operators": len(ops)}} if fixed else {"Dynamic": {"min_operators": 1, "max_operators": None}}
@@ -200,7 +214,7 @@ class ServicesRules(RuleMixin):
     def call_job(self, svc: tuple[int, str, tuple[str, ...], int], data: st.DataObject, valid: bool, other: str, by_owner: bool) -> Any:
         blueprint = self.blueprint(svc[3])
         jobs = blueprint.jobs if blueprint is not None else ()
-        job = data.draw(st.integers(0, max(len(jobs) - 1, 0)), label="job") if jobs else 0
+        job = self.draw_int(data, 0, len(jobs) - 1) if jobs else 0
         types = jobs[job].params if jobs else ()
         args = data.draw(S.fields_for(types) if valid else S.mismatching_fields_for(types), label="args")
         receipt = self.call(svc[1] if by_owner else other, SVC, "call", {"service_id": svc[0], "job": job, "args": S.outside(tuple(args))})
@@ -296,5 +310,5 @@ class ServicesRules(RuleMixin):
         service = self.storage(SVC).Instances.get(svc[0])
         op = self.pick(service.operators() if service is not None else svc[2], pick)
         message = heartbeat_message(svc[0], svc[3], self.rt.block_number if valid else self.rt.block_number + 1, metrics)
-        signature = sign(dev_private_key(f"stateful/{op}"), message)
+        signature = _signature(op, message)
         self.call(op, SVC, "heartbeat", {"service_id": svc[0], "blueprint_id": svc[3], "metrics_data": "0x" + metrics.hex(), "signature": "0x" + signature.hex()})

@@ -126,6 +126,7 @@ def scalar_field_types() -> st.SearchStrategy[FieldType]:
     return st.sampled_from([FieldType.__units__[n] for n in _SCALARS])
 
 
+@lru_cache(maxsize=None)
 def field_types(max_depth: int = 2) -> st.SearchStrategy[FieldType]:
     """A ``FieldType`` a job parameter or result can have (never ``Void``, which nothing matches):
     scalars, and up to ``max_depth`` levels of Optional / List / Array (length 0-3) / Struct (1-3 fields)."""
@@ -143,6 +144,13 @@ def field_types(max_depth: int = 2) -> st.SearchStrategy[FieldType]:
 
 def field_for(ty: FieldType, accounts: Sequence[str] = DEFAULT_FIELD_ACCOUNTS) -> st.SearchStrategy[Field]:
     """A ``Field`` value that matches ``ty`` by the chain's rule (``pallets.services.types.field.matches``)."""
+    return _field_for(ty, tuple(accounts))
+
+
+@lru_cache(maxsize=4096)
+def _field_for(ty: FieldType, accounts: tuple[str, ...]) -> st.SearchStrategy[Field]:
+    # memoised (here and below): rules ask for these at every step, and building and validating a
+    # strategy tree costs more than drawing from it
     name = ty.name
     if name == "Bool":
         return st.booleans().map(Field.Bool)
@@ -171,13 +179,22 @@ def field_for(ty: FieldType, accounts: Sequence[str] = DEFAULT_FIELD_ACCOUNTS) -
 
 def fields_for(types: Sequence[FieldType], accounts: Sequence[str] = DEFAULT_FIELD_ACCOUNTS) -> st.SearchStrategy[tuple[Field, ...]]:
     """One matching ``Field`` per type, in order: what the type checker must accept."""
-    return st.tuples(*(field_for(t, accounts) for t in types))
+    return _fields_for(tuple(types), tuple(accounts))
+
+
+@lru_cache(maxsize=4096)
+def _fields_for(types: tuple[FieldType, ...], accounts: tuple[str, ...]) -> st.SearchStrategy[tuple[Field, ...]]:
+    return st.tuples(*(_field_for(t, accounts) for t in types))
 
 
 def mismatching_fields_for(types: Sequence[FieldType], accounts: Sequence[str] = DEFAULT_FIELD_ACCOUNTS) -> st.SearchStrategy[tuple[Field, ...]]:
     """Fields that do **not** match ``types``: one too many, one too few, or one position holding a
     value of another type. The type checker must refuse every one of them."""
-    types = tuple(types)
+    return _mismatching_fields_for(tuple(types), tuple(accounts))
+
+
+@lru_cache(maxsize=4096)
+def _mismatching_fields_for(types: tuple[FieldType, ...], accounts: tuple[str, ...]) -> st.SearchStrategy[tuple[Field, ...]]:
     options: list[st.SearchStrategy[tuple[Field, ...]]] = [
         st.tuples(fields_for(types, accounts), field_for(FieldType.Uint8)).map(lambda p: p[0] + (p[1],)),
     ]
@@ -196,6 +213,7 @@ def mismatching_fields_for(types: Sequence[FieldType], accounts: Sequence[str] =
 
 
 # ---------------------------------------------------------------------------------------------- blueprints
+@lru_cache(maxsize=None)
 def pricing_models() -> st.SearchStrategy[PricingModel]:
     """Job pricing: mostly free or small PayOnce; sometimes a cheap Subscription or EventDriven."""
     return st.one_of(
@@ -206,6 +224,7 @@ def pricing_models() -> st.SearchStrategy[PricingModel]:
     )
 
 
+@lru_cache(maxsize=None)
 def job_definitions(max_params: int = 3) -> st.SearchStrategy[JobDefinition]:
     """A job with up to ``max_params`` typed params and results."""
     return st.builds(
@@ -217,10 +236,12 @@ def job_definitions(max_params: int = 3) -> st.SearchStrategy[JobDefinition]:
     )
 
 
+@lru_cache(maxsize=None)
 def membership_models() -> st.SearchStrategy[tuple[MembershipModelType, ...]]:
     return st.sampled_from([(MembershipModelType.Fixed,), (MembershipModelType.Dynamic,), (MembershipModelType.Fixed, MembershipModelType.Dynamic)])
 
 
+@lru_cache(maxsize=None)
 def service_blueprints(max_jobs: int = 3, max_registration_params: int = 1, max_request_params: int = 1) -> st.SearchStrategy[ServiceBlueprint]:
     """A valid ``ServiceBlueprint`` using the default service manager (no contract at the address,
     so every hook allows and the blueprint owner is the slashing and dispute origin)."""
