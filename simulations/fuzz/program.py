@@ -50,12 +50,14 @@ def _field_named(message: str, pallet: str, function: str) -> bool:
 class Executor:
     """Runs steps on ``rt`` from its current state; ``full_every``: a full invariant check every K steps."""
 
-    def __init__(self, rt: Runtime, invariants: InvariantSet, full_every: int = 64, root_every: int = 64) -> None:
+    def __init__(self, rt: Runtime, invariants: InvariantSet, full_every: int = 64, root_every: int = 64,
+                 ledger: Ledger | None = None) -> None:
         self.rt = rt
         self.root_every = root_every
         self._calls = 0
         self.invariants = invariants
-        self.ledger = Ledger()
+        #: what the invariants remember; pass one primed on this start state to skip the first check
+        self.ledger = ledger if ledger is not None else Ledger()
         self.full_every = full_every
         self.steps = 0
         self.last_events: list[Any] = []
@@ -64,12 +66,13 @@ class Executor:
         self.transitions = False
         self.last_transitions: list[str] = []
 
-    def run_all(self, program: list[Step]) -> Failure | None:
+    def run_all(self, program: list[Step], prime: bool = True) -> Failure | None:
         """Run ``program`` with every check a replay makes: a first check that primes what invariants
-        remember (issuance, commitments) on the start state, each step, then a full check at the end;
-        the first failure, or None."""
+        remember (issuance, commitments) on the start state (unless the ledger came primed), each
+        step, then a full check at the end; the first failure, or None."""
         try:
-            self.check(None, -1)
+            if prime:
+                self.check(None, -1)
             for step in program:
                 self.run(step)
             self.check(None, len(program) - 1)
@@ -105,12 +108,13 @@ class Executor:
         if outcome == "refused" or (kind == "call" and outcome != "ok"):
             return outcome  # nothing changed (checked): no invariant can have moved
         full = self.full_every and self.steps % self.full_every == 0
-        self.check(None if full else touched, index)
+        self.check(None if full else touched, index, final=False)
         return outcome
 
-    def check(self, touched: set[str] | None, index: int) -> None:
+    def check(self, touched: set[str] | None, index: int, final: bool = True) -> None:
+        """Run the invariants (see :meth:`InvariantSet.check`); a failure becomes a :class:`Failure`."""
         try:
-            self.invariants.check(self.rt, self.ledger, touched)
+            self.invariants.check(self.rt, self.ledger, touched, final)
         except InvariantFailure as exc:
             raise Failure("invariant", exc.name, exc.message, index) from None
 
@@ -130,7 +134,7 @@ class Executor:
         # hold no write of it, checked every time; the state root, which also catches a write that
         # bypassed the journal, every ``root_every``-th call (it costs a digest of what changed)
         self._calls += 1
-        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        root = self._root_before()
         n_journal = len(rt.db.journal)
         n_calls = len(rt.call_log)
         try:
@@ -161,6 +165,18 @@ class Executor:
             raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but kept events", index)
         return receipt.error_name or "failed"
 
+    def _root_before(self) -> str | None:
+        """The state root before a call, when this call's rollback is to be checked against it: when
+        the root is already known (no write since the last one: the first call after a check that
+        computed it) it costs nothing, and the root after a failed call then costs only the call's
+        own rolled-back keys; otherwise every ``root_every``-th call pays for folding in every key
+        written since the last root."""
+        db = self.rt.db
+        cached = db.root_cache
+        if cached is not None:
+            return cached
+        return self.rt.state_root() if self._calls % self.root_every == 0 else None
+
     def _nonce_writes(self, start: int) -> int:
         return sum(1 for item, _k, _o in self.rt.db.journal[start:] if item.prefix == "System" and item.name == "Nonces")
 
@@ -180,7 +196,7 @@ class Executor:
         _, origin, pallet, function, params = expand(step)
         rt = self.rt
         self._calls += 1
-        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        root = self._root_before()
         n_journal = len(rt.db.journal)
         n_calls = len(rt.call_log)
         n_events = len(rt.db.events)
