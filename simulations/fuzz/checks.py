@@ -5,6 +5,8 @@ step, so every write the call (or the hooks of the blocks it waits through) made
 journal until the step ends, and the set of pallets written is read off it. Each built-in invariant
 declares the pallets it reads (:data:`READS`); one that is not declared (a user's) runs after every
 step. Every ``full_every`` steps and at the end of a run every invariant runs regardless.
+Which storage items and events each invariant reads is :data:`READS` (a test holds every item named
+there to the runtime's storage).
 """
 
 from __future__ import annotations
@@ -16,31 +18,46 @@ from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
 
 Invariant = Callable[[Runtime, Ledger], None]
 
-# the storage (or event) a step must touch for the invariant to be worth re-checking; "System.Account"
-# is balances (System's other items change every block)
-_MONEY = {"Balances", "System.Account", "Assets"}
+# What a step must touch for an invariant to be worth re-checking, read off the functions: a storage
+# item ``"Pallet.Item"`` it reads (written in the step), ``"event:Pallet"`` for the events it
+# consumes (deposited in the step), or a whole ``"Pallet"`` (any write or event of it). Item level
+# matters: most steps write MultiAssetDelegation's round snapshot or Staking's era bookkeeping,
+# which no delegation or ledger invariant reads. Time-dependent checks ("a pending request is not
+# past its expiry", "no slash queued for an era already active") read the clock they compare with.
+_ACCOUNT = "System.Account"  # free, reserved (Balances' currency functions)
+_ASSET_HOLDINGS = {"Assets.Account", _ACCOUNT}  # what a pot holds (_holdings)
 FULL_ONLY = "(full checks only)"
 #: runs only on the final check of a run (and the first), not on the periodic full checks: see READS
 END_ONLY = "(end of a run only)"
 READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
-    "token_conservation": {"Balances", "System.Account"},
-    "asset_conservation": {"Assets"},
-    "delegation_pot_backs_deposits": {"MultiAssetDelegation", *_MONEY},
-    "services_pot_holds_staged_payments": {"Services", *_MONEY},
-    "staking_locks_match_ledgers": {"Staking", "Lst", *_MONEY},
-    "lst_pools_back_their_claims": {"Lst", "Staking", *_MONEY},
-    "operator_state_machine": {"MultiAssetDelegation"},
-    "operator_stake_is_reserved": {"MultiAssetDelegation", *_MONEY},
-    "delegation_books_balance": {"MultiAssetDelegation"},
-    "instance_limits_respected": {"Services"},
-    "no_service_from_expired_request": {"Services"},
-    "slashes_respect_windows_and_disputes": {"Services", "MultiAssetDelegation"},
-    "staking_slashes_wait_for_their_era": {"Staking"},
-    "services_references_resolve": {"Services", "MultiAssetDelegation"},
-    "delegation_references_resolve": {"MultiAssetDelegation", "Services"},
-    "staking_references_resolve": {"Staking"},
-    "lst_references_resolve": {"Lst", "Assets", "Staking"},
-    "rewards_references_resolve": {"Rewards"},
+    "token_conservation": {_ACCOUNT, "Balances.TotalIssuance", "event:Balances"},
+    "asset_conservation": {"Assets.Account", "Assets.Asset", "event:Assets"},
+    "delegation_pot_backs_deposits": {"MultiAssetDelegation.Delegators", *_ASSET_HOLDINGS},
+    "services_pot_holds_staged_payments": {"Services.StagingServicePayments", *_ASSET_HOLDINGS},
+    "staking_locks_match_ledgers": {"Staking.Ledger", "Balances.Locks", _ACCOUNT, "Lst.ReversePoolIdLookup", "event:Lst"},
+    "lst_pools_back_their_claims": {"event:Lst", "Lst.UnbondingMembers", "Lst.BondedPools", "Lst.SubPoolsStorage", "Lst.TotalValueLocked",
+                                    "Staking.Ledger", _ACCOUNT},
+    "operator_state_machine": {"MultiAssetDelegation.Operators", "event:MultiAssetDelegation"},
+    "operator_stake_is_reserved": {"MultiAssetDelegation.Operators", _ACCOUNT, "event:Balances", "event:Proxy", "Assets.Asset",
+                                   "Assets.Metadata", "Assets.Account", "Assets.Approvals", "Proxy.Proxies", "Proxy.Announcements",
+                                   "Multisig.Multisigs", "Democracy.DepositOf"},
+    "delegation_books_balance": {"MultiAssetDelegation.Delegators", "MultiAssetDelegation.Operators"},
+    "instance_limits_respected": {"Services.Instances", "Services.ServiceRequests", "Services.OperatorInstanceCount",
+                                  "Services.OperatorInstanceLimits"},
+    "no_service_from_expired_request": {"event:Services", "Services.ServiceRequests", "Services.ServiceRequestExpiresAt", "System.Number"},
+    "slashes_respect_windows_and_disputes": {"event:Services", "event:MultiAssetDelegation", "event:Session", "Services.UnappliedSlashes",
+                                             "MultiAssetDelegation.CurrentRound", "Session.CurrentIndex"},
+    "staking_slashes_wait_for_their_era": {"Staking.UnappliedSlashes", "event:Staking", "Staking.ActiveEra"},
+    "services_references_resolve": {f"Services.{item}" for item in (
+        "Blueprints", "Instances", "ServiceStatus", "UserServices", "Operators", "OperatorsProfile", "ServiceRequests", "UnappliedSlashes",
+        "NextInstanceId", "JobCalls", "JobResults")},
+    "delegation_references_resolve": {"event:MultiAssetDelegation", "MultiAssetDelegation.Operators", "MultiAssetDelegation.Delegators"},
+    "staking_references_resolve": {f"Staking.{item}" for item in (
+        "Bonded", "Ledger", "Validators", "Nominators", "Payee", "CounterForValidators", "CounterForNominators")},
+    "lst_references_resolve": {"Assets.Asset", *(f"Lst.{item}" for item in (
+        "BondedPools", "RewardPools", "SubPoolsStorage", "UnbondingMembers", "ReversePoolIdLookup", "CounterForBondedPools",
+        "CounterForRewardPools", "CounterForSubPoolsStorage", "CounterForUnbondingMembers", "CounterForReversePoolIdLookup"))},
+    "rewards_references_resolve": {"Rewards.AssetLookupRewardVaults", "Rewards.RewardVaults"},
     # Renders every value changed since the last root canonically (the state root). Its cost is the
     # number of distinct keys written between two roots, so fewer roots merge repeated writes (the
     # hooks rewrite the same era and session keys every rotation): it runs on the first and the
@@ -52,19 +69,24 @@ READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
 _BUILT_IN = {fn.__name__: fn for fn in ALL_INVARIANTS}
 
 
+def touched(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
+    """What a step touched, in the terms of :data:`READS`: ``"Pallet.Item"`` and ``"Pallet"`` for
+    every item written (the journal), ``"event:Pallet"`` and ``"Pallet"`` for every pallet that
+    deposited ``events``."""
+    out: set[str] = set()
+    items = {entry[0] for entry in journal}
+    for item in items:
+        out.add(f"{item.prefix}.{item.name}")
+        out.add(item.prefix)
+    for pallet in {ev.spec.pallet for ev in events}:
+        out.add(pallet)
+        out.add("event:" + pallet)
+    return out
+
+
 def touched_pallets(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
     """Pallets written by the journal's entries, and pallets that deposited ``events``."""
-    out: set[str] = set()
-    for item, _key, _old in journal:
-        prefix = item.prefix
-        if prefix == "System":
-            if item.name == "Account":
-                out.add("System.Account")
-        else:
-            out.add(prefix)
-    for ev in events:
-        out.add(ev.spec.pallet)
-    return out
+    return {label for label in touched(journal, events) if "." not in label and not label.startswith("event:")}
 
 
 class InvariantSet:

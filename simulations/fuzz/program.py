@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime import Runtime
 from runtime.errors import InvalidTransaction, RuntimePanic
-from simulations.fuzz.checks import InvariantFailure, InvariantSet, touched_pallets
+from simulations.fuzz.checks import InvariantFailure, InvariantSet, touched
 from simulations.fuzz.coverage import state_transitions
 from simulations.fuzz.hostile import expand
 from simulations.stateful.invariants import Ledger
@@ -61,6 +61,8 @@ class Executor:
         self.full_every = full_every
         self.steps = 0
         self.last_events: list[Any] = []
+        #: what the last step touched (:func:`simulations.fuzz.checks.touched`)
+        self.last_touched: set[str] = set()
         self.last_outcome = ""
         #: lifecycle transitions of the last step (coverage features); only when ``transitions`` is on
         self.transitions = False
@@ -99,7 +101,7 @@ class Executor:
             else:
                 outcome = self._bad(step, index)
             events = self._new_events(n_log, n_events)
-            touched = touched_pallets(db.journal, events)
+            written = self.last_touched = touched(db.journal, events)
             if self.transitions:
                 self.last_transitions = state_transitions(db.journal, events)
         finally:
@@ -108,7 +110,7 @@ class Executor:
         if outcome == "refused" or (kind == "call" and outcome != "ok"):
             return outcome  # nothing changed (checked): no invariant can have moved
         full = self.full_every and self.steps % self.full_every == 0
-        self.check(None if full else touched, index, final=False)
+        self.check(None if full else written, index, final=False)
         return outcome
 
     def check(self, touched: set[str] | None, index: int, final: bool = True) -> None:
