@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
+from simulations.stateful.invariants.tokens import token_conservation_incremental
 
 Invariant = Callable[[Runtime, Ledger], None]
 
@@ -68,6 +69,61 @@ READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
 }.items()}
 _BUILT_IN = {fn.__name__: fn for fn in ALL_INVARIANTS}
 
+Writes = dict[str, dict[Any, Any]]  # "Pallet.Item" -> {key: its value before the step (or _MISSING)}
+KeyTest = Callable[[Runtime, Any], bool]
+
+
+def _is_pot(pallet: str) -> KeyTest:
+    return lambda rt, key: key == rt.pallets[pallet].pallet_account()  # type: ignore[attr-defined]
+
+
+def _held_by_pot(pallet: str) -> KeyTest:
+    return lambda rt, key: key[1] == rt.pallets[pallet].pallet_account()  # type: ignore[attr-defined]
+
+
+def _has_staking_ledger(rt: Runtime, key: Any) -> bool:
+    return rt.pallets["Staking"].storage.Ledger.contains(key)  # type: ignore[attr-defined]
+
+
+def _is_pool_account(rt: Runtime, key: Any) -> bool:
+    lst = rt.pallets["Lst"]
+    return any(lst.bonded_account(pid) == key for pid in lst.storage.BondedPools.keys())  # type: ignore[attr-defined]
+
+
+def _is_operator(rt: Runtime, key: Any) -> bool:
+    return rt.pallets["MultiAssetDelegation"].storage.Operators.contains(key)  # type: ignore[attr-defined]
+
+
+# Per-key reads: for these (invariant, item) pairs a write triggers the invariant only if a written
+# key is one the invariant judges (after the step: a key that stopped qualifying was removed from
+# a map the invariant also reads, which triggers it anyway). Most calls move some account's
+# balance; only the pots', the stashes', the pools' and the operators' matter to these.
+KEYED_READS: dict[str, dict[str, KeyTest]] = {
+    "delegation_pot_backs_deposits": {_ACCOUNT: _is_pot("MultiAssetDelegation"), "Assets.Account": _held_by_pot("MultiAssetDelegation")},
+    "services_pot_holds_staged_payments": {_ACCOUNT: _is_pot("Services"), "Assets.Account": _held_by_pot("Services")},
+    "staking_locks_match_ledgers": {_ACCOUNT: _has_staking_ledger, "Balances.Locks": _has_staking_ledger},
+    "lst_pools_back_their_claims": {_ACCOUNT: _is_pool_account},
+    "operator_stake_is_reserved": {_ACCOUNT: _is_operator},
+}
+# Incremental forms: ``fn(rt, ledger, writes_of_item)`` judging a step from the keys it wrote of one
+# item, with what the full form left in the ledger (the full form runs every full check).
+INCREMENTAL: dict[str, tuple[str, Callable[[Runtime, Ledger, dict[Any, Any]], None]]] = {
+    "token_conservation": (_ACCOUNT, token_conservation_incremental),
+}
+
+
+def step_writes(journal: list[tuple[Any, Any, Any]]) -> Writes:
+    """The keys a step wrote, by item, each with its value before the step (the journal's first
+    entry for the key holds it)."""
+    by_item: dict[Any, dict[Any, Any]] = {}
+    for item, key, old in journal:
+        keys = by_item.get(item)
+        if keys is None:
+            keys = by_item[item] = {}
+        if key not in keys:
+            keys[key] = old
+    return {f"{item.prefix}.{item.name}": keys for item, keys in by_item.items()}
+
 
 def touched(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
     """What a step touched, in the terms of :data:`READS`: ``"Pallet.Item"`` and ``"Pallet"`` for
@@ -93,33 +149,53 @@ class InvariantSet:
     """The invariants of a campaign with their read sets; :meth:`check` runs the affected ones."""
 
     def __init__(self, invariants: Iterable[Invariant] = ALL_INVARIANTS) -> None:
-        self.invariants: list[tuple[str, Invariant, frozenset[str] | None]] = []
+        #: (name, function, plain reads or None: always, per-key reads, incremental form)
+        self.invariants: list[tuple[str, Invariant, frozenset[str] | None, dict[str, KeyTest], Any]] = []
         for fn in invariants:
             name = getattr(fn, "__name__", repr(fn))
-            reads = READS.get(name) if _BUILT_IN.get(name) is fn else None
-            self.invariants.append((name, fn, reads))
-        self.runs: dict[str, int] = {name: 0 for name, _, _ in self.invariants}
+            built_in = _BUILT_IN.get(name) is fn
+            reads = READS.get(name) if built_in else None
+            keyed = KEYED_READS.get(name, {}) if built_in else {}
+            if reads is not None:
+                reads = reads - set(keyed)
+            self.invariants.append((name, fn, reads, keyed, INCREMENTAL.get(name) if built_in else None))
+        self.runs: dict[str, int] = {name: 0 for name, *_ in self.invariants}
 
-    def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True) -> None:
+    def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True, writes: Writes | None = None) -> None:
         """Run every invariant whose reads meet ``touched`` (all of them when ``touched`` is None,
-        except the end-of-run-only ones unless ``final``).
+        except the end-of-run-only ones unless ``final``); with ``writes`` (:func:`step_writes`),
+        per-key reads and incremental forms narrow the work to the keys the step wrote.
         Raises :class:`InvariantFailure` at the first that fails."""
         runs = self.runs
-        for name, fn, reads in self.invariants:
+        for name, fn, reads, keyed, incremental in self.invariants:
+            run = fn
             if reads is not None:
                 if touched is not None:
-                    if reads.isdisjoint(touched):
+                    if reads.isdisjoint(touched) and not _keyed_hit(rt, keyed, touched, writes):
                         continue
+                    if incremental is not None and writes is not None:
+                        label, form = incremental
+                        keys = writes.get(label, {})
+                        run = lambda rt_, ledger_: form(rt_, ledger_, keys)  # noqa: E731
                 elif not final and END_ONLY in reads:
                     continue
             runs[name] += 1
             try:
-                fn(rt, ledger)
+                run(rt, ledger)
             except AssertionError as exc:
                 raise InvariantFailure(name, fn, str(exc)) from None
 
     def functions(self) -> list[Invariant]:
-        return [fn for _, fn, _ in self.invariants]
+        return [fn for _, fn, *_ in self.invariants]
+
+
+def _keyed_hit(rt: Runtime, keyed: dict[str, KeyTest], touched: set[str], writes: Writes | None) -> bool:
+    """Did the step write a key one of the per-key reads judges? (Without ``writes``: any key of those items.)"""
+    if not keyed:
+        return False
+    if writes is None:
+        return any(label in touched for label in keyed)
+    return any(test(rt, key) for label, test in keyed.items() for key in writes.get(label, ()))
 
 
 class InvariantFailure(AssertionError):
