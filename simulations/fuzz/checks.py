@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
-from simulations.stateful.invariants.tokens import token_conservation_incremental
+from simulations.stateful.invariants.tokens import NATIVE_FORCING_EVENTS, NATIVE_ISSUANCE_EVENTS, token_conservation_incremental
 
 Invariant = Callable[[Runtime, Ledger], None]
 
@@ -31,7 +31,7 @@ FULL_ONLY = "(full checks only)"
 #: runs only on the final check of a run (and the first), not on the periodic full checks: see READS
 END_ONLY = "(end of a run only)"
 READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
-    "token_conservation": {_ACCOUNT, "Balances.TotalIssuance", "event:Balances"},
+    "token_conservation": {_ACCOUNT, "Balances.TotalIssuance", *(f"event:{name}" for name in (*NATIVE_ISSUANCE_EVENTS, *NATIVE_FORCING_EVENTS))},
     "asset_conservation": {"Assets.Account", "Assets.Asset", "event:Assets"},
     "delegation_pot_backs_deposits": {"MultiAssetDelegation.Delegators", *_ASSET_HOLDINGS},
     "services_pot_holds_staged_payments": {"Services.StagingServicePayments", *_ASSET_HOLDINGS},
@@ -39,7 +39,7 @@ READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
     "lst_pools_back_their_claims": {"event:Lst", "Lst.UnbondingMembers", "Lst.BondedPools", "Lst.SubPoolsStorage", "Lst.TotalValueLocked",
                                     "Staking.Ledger", _ACCOUNT},
     "operator_state_machine": {"MultiAssetDelegation.Operators", "event:MultiAssetDelegation"},
-    "operator_stake_is_reserved": {"MultiAssetDelegation.Operators", _ACCOUNT, "event:Balances", "event:Proxy", "Assets.Asset",
+    "operator_stake_is_reserved": {"MultiAssetDelegation.Operators", _ACCOUNT, "event:Balances.Slashed", "event:Proxy.PureCreated", "Assets.Asset",
                                    "Assets.Metadata", "Assets.Account", "Assets.Approvals", "Proxy.Proxies", "Proxy.Announcements",
                                    "Multisig.Multisigs", "Democracy.DepositOf"},
     "delegation_books_balance": {"MultiAssetDelegation.Delegators", "MultiAssetDelegation.Operators"},
@@ -86,8 +86,9 @@ def _has_staking_ledger(rt: Runtime, key: Any) -> bool:
 
 
 def _is_pool_account(rt: Runtime, key: Any) -> bool:
-    lst = rt.pallets["Lst"]
-    return any(lst.bonded_account(pid) == key for pid in lst.storage.BondedPools.keys())  # type: ignore[attr-defined]
+    # every pool's bonded account maps back to it (lst_references_resolve, which a write that
+    # breaks the lookup triggers in the same step): the lookup is the set of pool accounts
+    return rt.pallets["Lst"].storage.ReversePoolIdLookup.contains(key)  # type: ignore[attr-defined]
 
 
 def _is_operator(rt: Runtime, key: Any) -> bool:
@@ -102,7 +103,7 @@ KEYED_READS: dict[str, dict[str, KeyTest]] = {
     "delegation_pot_backs_deposits": {_ACCOUNT: _is_pot("MultiAssetDelegation"), "Assets.Account": _held_by_pot("MultiAssetDelegation")},
     "services_pot_holds_staged_payments": {_ACCOUNT: _is_pot("Services"), "Assets.Account": _held_by_pot("Services")},
     "staking_locks_match_ledgers": {_ACCOUNT: _has_staking_ledger, "Balances.Locks": _has_staking_ledger},
-    "lst_pools_back_their_claims": {_ACCOUNT: _is_pool_account},
+    "lst_pools_back_their_claims": {_ACCOUNT: _is_pool_account, "Staking.Ledger": _is_pool_account},
     "operator_stake_is_reserved": {_ACCOUNT: _is_operator},
 }
 # Incremental forms: ``fn(rt, ledger, writes_of_item)`` judging a step from the keys it wrote of one
@@ -112,13 +113,23 @@ INCREMENTAL: dict[str, tuple[str, Callable[[Runtime, Ledger, dict[Any, Any]], No
 }
 
 
-def step_writes(journal: list[tuple[Any, Any, Any]]) -> Writes:
-    """The keys a step wrote, by item, each with its value before the step (the journal's first
-    entry for the key holds it)."""
+#: the items whose written keys (:func:`step_writes`) per-key reads and incremental forms look at
+KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values() for label in reads} | {label for label, _ in INCREMENTAL.values()})
+
+
+def step_writes(journal: list[tuple[Any, Any, Any]], labels: frozenset[str] | None = None) -> Writes:
+    """The keys a step wrote, by item (only the items named in ``labels``, if given), each with its
+    value before the step (the journal's first entry for the key holds it)."""
     by_item: dict[Any, dict[Any, Any]] = {}
+    if labels is not None:
+        by_item = {item: {} for item in {entry[0] for entry in journal} if f"{item.prefix}.{item.name}" in labels}
+        if not by_item:
+            return {}
     for item, key, old in journal:
         keys = by_item.get(item)
         if keys is None:
+            if labels is not None:
+                continue
             keys = by_item[item] = {}
         if key not in keys:
             keys[key] = old
@@ -127,16 +138,17 @@ def step_writes(journal: list[tuple[Any, Any, Any]]) -> Writes:
 
 def touched(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
     """What a step touched, in the terms of :data:`READS`: ``"Pallet.Item"`` and ``"Pallet"`` for
-    every item written (the journal), ``"event:Pallet"`` and ``"Pallet"`` for every pallet that
-    deposited ``events``."""
+    every item written (the journal); ``"event:Pallet.Event"``, ``"event:Pallet"`` and ``"Pallet"``
+    for every event deposited."""
     out: set[str] = set()
-    items = {entry[0] for entry in journal}
-    for item in items:
+    for item in {entry[0] for entry in journal}:
         out.add(f"{item.prefix}.{item.name}")
         out.add(item.prefix)
-    for pallet in {ev.spec.pallet for ev in events}:
+    for name in {ev.name for ev in events}:
+        pallet = name.partition(".")[0]
         out.add(pallet)
         out.add("event:" + pallet)
+        out.add("event:" + name)
     return out
 
 
@@ -171,7 +183,7 @@ class InvariantSet:
             run = fn
             if reads is not None:
                 if touched is not None:
-                    if reads.isdisjoint(touched) and not _keyed_hit(rt, keyed, touched, writes):
+                    if reads.isdisjoint(touched) and (not keyed or not _keyed_hit(rt, keyed, touched, writes)):
                         continue
                     if incremental is not None and writes is not None:
                         label, form = incremental
