@@ -141,15 +141,24 @@ def touched(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[s
     every item written (the journal); ``"event:Pallet.Event"``, ``"event:Pallet"`` and ``"Pallet"``
     for every event deposited."""
     out: set[str] = set()
-    for item in {entry[0] for entry in journal}:
-        out.add(f"{item.prefix}.{item.name}")
-        out.add(item.prefix)
-    for name in {ev.name for ev in events}:
-        pallet = name.partition(".")[0]
-        out.add(pallet)
-        out.add("event:" + pallet)
-        out.add("event:" + name)
+    labels = _LABELS
+    for thing in {entry[0] for entry in journal} | {ev.spec for ev in events}:
+        got = labels.get(thing)
+        if got is None:
+            if len(labels) > 100_000:  # items and event specs of every runtime built so far
+                labels.clear()
+            got = labels[thing] = _labels_of(thing)
+        out.update(got)
     return out
+
+
+_LABELS: dict[Any, tuple[str, ...]] = {}  # storage item or event spec -> its labels (both are hashed by identity)
+
+
+def _labels_of(thing: Any) -> tuple[str, ...]:
+    if hasattr(thing, "prefix"):  # a storage item
+        return (f"{thing.prefix}.{thing.name}", thing.prefix)
+    return (thing.pallet, f"event:{thing.pallet}", f"event:{thing.pallet}.{thing.name}")
 
 
 def touched_pallets(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
