@@ -11,6 +11,7 @@ there to the runtime's storage).
 
 from __future__ import annotations
 
+from operator import attrgetter, itemgetter
 from typing import Any, Callable, Iterable
 
 from runtime import Runtime
@@ -120,36 +121,53 @@ KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values()
 def step_writes(journal: list[tuple[Any, Any, Any]], labels: frozenset[str] | None = None) -> Writes:
     """The keys a step wrote, by item (only the items named in ``labels``, if given), each with its
     value before the step (the journal's first entry for the key holds it)."""
+    return touched_and_written(journal, (), labels)[1] if labels is not None else _all_writes(journal)
+
+
+def _all_writes(journal: list[tuple[Any, Any, Any]]) -> Writes:
     by_item: dict[Any, dict[Any, Any]] = {}
-    if labels is not None:
-        by_item = {item: {} for item in {entry[0] for entry in journal} if f"{item.prefix}.{item.name}" in labels}
-        if not by_item:
-            return {}
     for item, key, old in journal:
         keys = by_item.get(item)
         if keys is None:
-            if labels is not None:
-                continue
             keys = by_item[item] = {}
         if key not in keys:
             keys[key] = old
     return {f"{item.prefix}.{item.name}": keys for item, keys in by_item.items()}
 
 
+_FIRST = itemgetter(0)
+_SPEC = attrgetter("spec")
+
+
+def touched_and_written(journal: list[tuple[Any, Any, Any]], events: Iterable[Any], labels: frozenset[str]) -> tuple[set[str], Writes]:
+    """:func:`touched` and the written keys of the items named in ``labels`` (:func:`step_writes`),
+    from one pass that collects the items written (a wait step's journal holds every block's writes)."""
+    out: set[str] = set()
+    cache = _LABELS
+    wanted: dict[Any, dict[Any, Any]] = {}
+    for thing in set(map(_FIRST, journal)) | set(map(_SPEC, events)):
+        got = cache.get(thing)
+        if got is None:
+            if len(cache) > 100_000:  # items and event specs of every runtime built so far
+                cache.clear()
+            got = cache[thing] = _labels_of(thing)
+        out.update(got)
+        if got[0] in labels:
+            wanted[thing] = {}
+    if not wanted:
+        return out, {}
+    for item, key, old in journal:
+        keys = wanted.get(item)
+        if keys is not None and key not in keys:
+            keys[key] = old
+    return out, {cache[item][0]: keys for item, keys in wanted.items()}
+
+
 def touched(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
     """What a step touched, in the terms of :data:`READS`: ``"Pallet.Item"`` and ``"Pallet"`` for
     every item written (the journal); ``"event:Pallet.Event"``, ``"event:Pallet"`` and ``"Pallet"``
     for every event deposited."""
-    out: set[str] = set()
-    labels = _LABELS
-    for thing in {entry[0] for entry in journal} | {ev.spec for ev in events}:
-        got = labels.get(thing)
-        if got is None:
-            if len(labels) > 100_000:  # items and event specs of every runtime built so far
-                labels.clear()
-            got = labels[thing] = _labels_of(thing)
-        out.update(got)
-    return out
+    return touched_and_written(journal, events, frozenset())[0]
 
 
 _LABELS: dict[Any, tuple[str, ...]] = {}  # storage item or event spec -> its labels (both are hashed by identity)

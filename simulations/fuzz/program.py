@@ -19,7 +19,7 @@ from typing import Any
 
 from runtime import Runtime
 from runtime.errors import InvalidTransaction, RuntimePanic
-from simulations.fuzz.checks import KEYED_ITEMS, InvariantFailure, InvariantSet, Writes, step_writes, touched
+from simulations.fuzz.checks import KEYED_ITEMS, InvariantFailure, InvariantSet, Writes, touched_and_written
 from simulations.fuzz.coverage import state_transitions
 from simulations.fuzz.hostile import expand
 from simulations.stateful.invariants import Ledger
@@ -102,8 +102,8 @@ class Executor:
             else:
                 outcome = self._bad(step, index)
             events = self._new_events(n_log, n_events)
-            written = self.last_touched = touched(db.journal, events)
-            writes = step_writes(db.journal, KEYED_ITEMS)
+            written, writes = touched_and_written(db.journal, events, KEYED_ITEMS)
+            self.last_touched = written
             if self.transitions:
                 self.last_transitions = state_transitions(db.journal, events)
         finally:
