@@ -61,6 +61,7 @@ class Executor:
         self.ledger = ledger if ledger is not None else Ledger()
         self.full_every = full_every
         self.steps = 0
+        self._last_full = 0  # the step count at the last periodic full check
         self.last_events: list[Any] = []
         #: what the last step touched (:func:`simulations.fuzz.checks.touched`)
         self.last_touched: set[str] = set()
@@ -113,7 +114,11 @@ class Executor:
             # nothing changed but the signer's nonce (checked): no invariant can have moved (a failed
             # call that paid a fee moved balances: checked, as incremental forms keep running sums)
             return outcome
-        full = self.full_every and self.steps % self.full_every == 0
+        # a full check once ``full_every`` steps have passed since the last (a failed call that
+        # changed nothing cannot take its turn: the next step that changed something does)
+        full = self.full_every and self.steps - self._last_full >= self.full_every
+        if full:
+            self._last_full = self.steps
         self.check(None if full else written, index, final=False, writes=None if full else writes)
         return outcome
 
