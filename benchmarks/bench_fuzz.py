@@ -1,10 +1,11 @@
 """The fuzz engine's speed and reach. Prints numbers (no assertions).
 
-Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--bugs] [--memory STEPS]
+Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--bugs] [--memory STEPS]
 
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
-* where the time of one core goes (dispatch, time steps, invariants, the state root, the engine);
+* where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
+  --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
 * with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
 * with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs.
@@ -95,6 +96,55 @@ def profile(steps: int) -> None:
         print(f"  {label:52s} {t:6.2f} s {100 * t / total:5.1f} %")
 
 
+def timers(steps: int) -> None:
+    """Where one core's time goes without a profiler (cProfile's per-call cost inflates the many
+    small functions of invariants and drawing): CPU time inside each part, by wrapping its entry."""
+    import pytest
+
+    import runtime.runtime as rt_module
+    import runtime.storage as storage
+    import simulations.fuzz.coverage as coverage
+    import simulations.fuzz.engine as engine
+    import simulations.fuzz.program as program
+    import simulations.fuzz.values as values
+    from simulations.fuzz.checks import InvariantSet
+
+    spent: dict[str, float] = {}
+    mp = pytest.MonkeyPatch()
+
+    def timed(owner: object, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - t
+        mp.setattr(owner, name, wrapper)
+
+    parts = [(rt_module.Runtime, "dispatch", "the runtime's dispatch"), (rt_module.Runtime, "advance_blocks", "blocks built by time steps (hooks)"),
+             (InvariantSet, "check", "invariants"), (storage.Storage, "state_root", "state roots"), (engine.Generator, "step", "drawing steps"),
+             (program, "touched_and_written", "what a step touched and wrote"), (program, "state_transitions", "lifecycle transitions"),
+             (coverage.Coverage, "observe", "coverage features"), (values.LiveState, "observe", "live ids and accounts"),
+             (engine.World, "__init__", "building the world (once)")]
+    try:
+        for owner, name, label in parts:
+            timed(owner, name, label)
+        with TemporaryDirectory() as out:
+            t = time.process_time()
+            run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
+            total = time.process_time() - t
+    finally:
+        mp.undo()
+    print(f"where one core's time goes ({steps:,} steps, {total:.2f} CPU s, {steps / total:,.0f} steps per CPU second; "
+          "state roots overlap invariants (state_is_immutable)):")
+    for _owner, _name, label in parts:
+        print(f"  {label:40s} {spent.get(label, 0.0):6.2f} s {100 * spent.get(label, 0.0) / total:5.1f} %")
+    rest = total - sum(v for k, v in spent.items() if k != "state roots")
+    print(f"  {'the loop, events, the rest':40s} {rest:6.2f} s {100 * rest / total:5.1f} %")
+
+
 def bugs() -> None:
     import pytest
 
@@ -140,9 +190,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bugs", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--timers", action="store_true", help="where the time goes, unprofiled (CPU time per part)")
     parser.add_argument("--memory", type=int, default=0)
     args = parser.parse_args()
     speed(args.steps, args.workers)
+    if args.timers:
+        timers(args.steps)
     if args.profile:
         profile(args.steps)
     if args.bugs:
