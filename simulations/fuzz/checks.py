@@ -144,8 +144,11 @@ def touched_and_written(journal: list[tuple[Any, Any, Any]], events: Iterable[An
     from one pass that collects the items written (a wait step's journal holds every block's writes)."""
     out: set[str] = set()
     cache = _LABELS
-    wanted: dict[Any, dict[Any, Any]] = {}
-    for thing in set(map(_FIRST, journal)) | set(map(_SPEC, events)):
+    wanted: dict[Any, dict[Any, Any]] | None = None
+    things = set(map(_FIRST, journal))
+    if events:
+        things.update(map(_SPEC, events))
+    for thing in things:
         got = cache.get(thing)
         if got is None:
             if len(cache) > 100_000:  # items and event specs of every runtime built so far
@@ -153,8 +156,10 @@ def touched_and_written(journal: list[tuple[Any, Any, Any]], events: Iterable[An
             got = cache[thing] = _labels_of(thing)
         out.update(got)
         if got[0] in labels:
+            if wanted is None:
+                wanted = {}
             wanted[thing] = {}
-    if not wanted:
+    if wanted is None:
         return out, {}
     for item, key, old in journal:
         keys = wanted.get(item)
