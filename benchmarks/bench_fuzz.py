@@ -1,10 +1,11 @@
 """The fuzz engine's speed and reach. Prints numbers (no assertions).
 
-Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--bugs] [--memory STEPS]
+Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--bugs] [--memory STEPS]
 
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
-* where the time of one core goes (dispatch, time steps, invariants, the state root, the engine);
+* where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
+  --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
 * with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
 * with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs.
@@ -41,17 +42,37 @@ def rss_mb() -> float:
 def speed(steps: int, workers: int) -> None:
     with TemporaryDirectory() as out:
         cfg = FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         one = run_worker(cfg)
-        wall = time.perf_counter() - t
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+        # CPU seconds as well as wall: on a shared machine the wall clock counts other people's work
         print(f"1 core: {one.steps:,} checked steps in {wall:.1f} s = {one.steps / wall:,.0f} steps/s "
-              f"({one.runs} runs, {len(one.coverage.features):,} features, {len(one.failures)} failures; target 20,000/s)")
+              f"({one.steps / cpu:,.0f} per CPU second; {one.runs} runs, {len(one.coverage.features):,} features, "
+              f"{len(one.failures)} failures; target 20,000/s)")
         runs = sorted(one.invariant_runs.items(), key=lambda kv: -kv[1])
         print("  invariant runs per step: " + ", ".join(f"{n} {c / one.steps:.2f}" for n, c in runs[:6]))
         if workers > 1:
             cfg.workers = workers
             result = fuzz(cfg)
             print(f"{workers} workers: {result.steps:,} steps in {result.seconds:.1f} s = {result.steps / result.seconds:,.0f} steps/s")
+
+
+#: where one core's time goes: (label, function name, a part of its file's path); cumulative times,
+#: so "Executor.run" contains the next five rows and "invariants" contains the state_is_immutable root
+PARTS = (
+    ("Executor.run: a step and its checks", "run", "fuzz/program.py"),
+    ("  the runtime's dispatch", "dispatch", "runtime/runtime.py"),
+    ("  blocks built by time steps (hooks)", "advance_blocks", "runtime/runtime.py"),
+    ("  invariants", "check", "fuzz/checks.py"),
+    ("  what a step touched and wrote", "touched", "fuzz/checks.py"),
+    ("  ... (its written keys)", "step_writes", "fuzz/checks.py"),
+    ("  lifecycle transitions (coverage)", "state_transitions", "fuzz/coverage.py"),
+    ("state roots (rollback checks, state_is_immutable)", "state_root", "runtime/runtime.py"),
+    ("drawing steps", "step", "fuzz/engine.py"),
+    ("coverage features", "observe", "fuzz/coverage.py"),
+    ("live ids and accounts", "observe", "fuzz/values.py"),
+    ("building the world (once)", "__init__", "fuzz/engine.py"),
+)
 
 
 def profile(steps: int) -> None:
@@ -63,16 +84,65 @@ def profile(steps: int) -> None:
         prof.enable()
         run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
         prof.disable()
-    stats = pstats.Stats(prof)
-    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "run_worker")  # type: ignore[attr-defined]
-    parts = {"dispatch": "dispatch", "time steps (hooks)": "advance_blocks", "invariants": "check", "state root": "state_root",
-             "drawing steps": "step"}
-    cum = {}
-    for (file, _line, name), v in stats.stats.items():  # type: ignore[attr-defined]
-        for label, fn in parts.items():
-            if name == fn and ("fuzz" in file or "runtime" in file) and (label != "invariants" or file.endswith("checks.py")):
-                cum[label] = cum.get(label, 0.0) + v[3]
-    print("where one core's time goes (cumulative, overlapping): " + ", ".join(f"{k} {v / total * 100:.0f} %" for k, v in cum.items()))
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+
+    def cum(name: str, where: str) -> float:
+        return sum(v[3] for (file, _line, fn), v in stats.items() if fn == name and where in file)
+
+    total = cum("run_worker", "fuzz/engine.py")
+    print(f"where one core's time goes ({steps:,} steps under cProfile, {total:.1f} s; cumulative, nested rows indented):")
+    for label, name, where in PARTS:
+        t = cum(name, where)
+        print(f"  {label:52s} {t:6.2f} s {100 * t / total:5.1f} %")
+
+
+def timers(steps: int) -> None:
+    """Where one core's time goes without a profiler (cProfile's per-call cost inflates the many
+    small functions of invariants and drawing): CPU time inside each part, by wrapping its entry."""
+    import pytest
+
+    import runtime.runtime as rt_module
+    import runtime.storage as storage
+    import simulations.fuzz.coverage as coverage
+    import simulations.fuzz.engine as engine
+    import simulations.fuzz.program as program
+    import simulations.fuzz.values as values
+    from simulations.fuzz.checks import InvariantSet
+
+    spent: dict[str, float] = {}
+    mp = pytest.MonkeyPatch()
+
+    def timed(owner: object, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            t = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - t
+        mp.setattr(owner, name, wrapper)
+
+    parts = [(rt_module.Runtime, "dispatch", "the runtime's dispatch"), (rt_module.Runtime, "advance_blocks", "blocks built by time steps (hooks)"),
+             (InvariantSet, "check", "invariants"), (storage.Storage, "state_root", "state roots"), (engine.Generator, "step", "drawing steps"),
+             (program, "touched_and_written", "what a step touched and wrote"), (program, "state_transitions", "lifecycle transitions"),
+             (coverage.Coverage, "observe", "coverage features"), (values.LiveState, "observe", "live ids and accounts"),
+             (engine.World, "__init__", "building the world (once)")]
+    try:
+        for owner, name, label in parts:
+            timed(owner, name, label)
+        with TemporaryDirectory() as out:
+            t = time.process_time()
+            run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
+            total = time.process_time() - t
+    finally:
+        mp.undo()
+    print(f"where one core's time goes ({steps:,} steps, {total:.2f} CPU s, {steps / total:,.0f} steps per CPU second; "
+          "state roots overlap invariants (state_is_immutable)):")
+    for _owner, _name, label in parts:
+        print(f"  {label:40s} {spent.get(label, 0.0):6.2f} s {100 * spent.get(label, 0.0) / total:5.1f} %")
+    rest = total - sum(v for k, v in spent.items() if k != "state roots")
+    print(f"  {'the loop, events, the rest':40s} {rest:6.2f} s {100 * rest / total:5.1f} %")
 
 
 def bugs() -> None:
@@ -120,11 +190,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--bugs", action="store_true")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--timers", action="store_true", help="where the time goes, unprofiled (CPU time per part)")
     parser.add_argument("--memory", type=int, default=0)
     args = parser.parse_args()
     speed(args.steps, args.workers)
+    if args.timers:
+        timers(args.steps)
     if args.profile:
-        profile(min(args.steps, 5_000))
+        profile(args.steps)
     if args.bugs:
         bugs()
     if args.memory:

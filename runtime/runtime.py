@@ -253,7 +253,10 @@ class Runtime:
         self._run_hooks("on_finalize", self._block)
         self.event_log.extend(self.db.events)
         self.db.events.clear()
-        self.db.journal.clear()
+        if not self.db.depth:
+            # inside a caller's transaction (a fuzz step waiting through blocks) the journal is the
+            # caller's: it reads every block's writes off it, and a rollback must reach them
+            self.db.journal.clear()
 
     def advance_blocks(self, n: int = 1) -> None:
         """Finalize the current block and build ``n`` new ones (hooks run for each).

@@ -13,9 +13,11 @@ that ``tangle-sim replay`` re-checks.
 
 from __future__ import annotations
 
+import copy
 import os
 import random
 import time
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -141,11 +143,34 @@ class World:
     def __init__(self, cfg: FuzzConfig) -> None:
         self.cfg = cfg
         self.rt = build_runtime(cfg)
+        # fold the build's writes into the root before the snapshot: a snapshot carries the keys
+        # written since the last root, and every run's first root would re-hash them all again
+        self.rt.state_root()
         self.base = self.rt.snapshot()
         self.setup_records = len(self.rt.log_records())
         self.invariant_fns = load_invariants(cfg.invariants)
         self.base_events = list(self.rt.event_log) + list(self.rt.db.events)
         register_keyless(self.rt)
+        self._primed: Ledger | None = None
+        self._primed_for: InvariantSet | None = None
+        self.invariant_set = InvariantSet(self.invariant_fns)  # for execute(): shrinking runs many programs
+
+    def primed_ledger(self, invariants: InvariantSet) -> Ledger | None:
+        """A copy of what ``invariants`` remember after checking the start state (every run starts
+        from the same snapshot, so the first check of every run would compute the same thing), or
+        None when the start state fails them (each run then checks it and reports the failure)."""
+        if self._primed_for is not invariants:
+            self._primed_for = invariants
+            self._primed = None
+            rt = self.reset()
+            ledger = Ledger()
+            try:
+                invariants.check(rt, ledger, None)
+            except AssertionError:
+                pass
+            else:
+                self._primed = ledger
+        return copy.deepcopy(self._primed) if self._primed is not None else None
 
     def reset(self) -> Runtime:
         self.rt.restore(self.base)
@@ -154,9 +179,11 @@ class World:
     def execute(self, program: list[Step], invariants: InvariantSet | None = None, derived: Any = None) -> tuple[Executor, Failure | None]:
         """Run ``program`` from the start; the first failure (including the end-of-run full check).
         ``derived``: see :meth:`Executor.run_all`."""
+        inv = invariants or self.invariant_set
+        ledger = self.primed_ledger(inv)
         rt = self.reset()
-        ex = Executor(rt, invariants or InvariantSet(self.invariant_fns), self.cfg.full_every)
-        return ex, ex.run_all(program, derived)
+        ex = Executor(rt, inv, self.cfg.full_every, ledger=ledger)
+        return ex, ex.run_all(program, prime=ledger is None, derived=derived)
 
     def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
         """Run ``program`` and write its call log (with the invariants and the runtime that rebuild
@@ -200,6 +227,7 @@ class Generator:
         self.user = [load_factory(g) if isinstance(g, str) else g for g in cfg.generators]
         self.user_cum: list[float] = []
         self.recipe_share = cfg.recipe_share
+        self._draw_for: dict[int, Any] = {}  # the LiveState whose draw_call draws this generator's calls
         self.new_swarm()
 
     def new_swarm(self) -> None:
@@ -233,7 +261,9 @@ class Generator:
             if made is not None:
                 return list(made)
         pallet, name, _, gen, _ = self.enabled[_pick(rng, self.cum)]
-        live.draw_call = lambda rng_: self.draw_call(rng_, live)
+        if live.draw_call is not self._draw_for.get(id(live)):
+            self._draw_for = {id(live): (draw := lambda rng_: self.draw_call(rng_, live))}
+            live.draw_call = draw
         params = gen(rng, live)
         origin = self._origin(live)
         if origin == "root" and (pallet, name) in DECREES:
@@ -287,9 +317,8 @@ def _cumulative(weights: list[float]) -> list[float]:
 
 
 def _pick(rng: random.Random, cum: list[float]) -> int:
-    import bisect
-
-    return min(bisect.bisect_right(cum, rng.random() * cum[-1]), len(cum) - 1)
+    i = bisect_right(cum, rng.random() * cum[-1])
+    return i if i < len(cum) else len(cum) - 1
 
 
 def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
@@ -314,8 +343,9 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         if should_stop is not None and should_stop():
             break
         runs += 1
+        ledger = world.primed_ledger(invariants)
         rt = world.reset()
-        ex = Executor(rt, invariants, cfg.full_every)
+        ex = Executor(rt, invariants, cfg.full_every, ledger=ledger)
         ex.transitions = True
         live = LiveState()
         live.observe(world.base_events)
@@ -326,7 +356,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         new = 0
         failure: Failure | None = None
         try:
-            ex.check(None, -1)  # prime the invariants' memory on the start state
+            if ledger is None:
+                ex.check(None, -1)  # prime the invariants' memory on the start state (and fail on it)
             for i in range(length):
                 step = seed_program[i] if seed_program is not None and i < len(seed_program) else gen.step(rt, live)
                 program.append(step)

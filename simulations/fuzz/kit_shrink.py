@@ -59,7 +59,7 @@ class SnapshotWorld:
     def execute(self, program: list[Step], derived: Any = None) -> tuple[Executor, Failure | None]:
         self.rt.restore(self.snapshot)
         ex = Executor(self.rt, InvariantSet(self.invariants), self.full_every)
-        return ex, ex.run_all(program, derived)
+        return ex, ex.run_all(program, derived=derived)
 
 
 @dataclass

@@ -19,11 +19,12 @@ from typing import Any
 
 from runtime import Runtime
 from runtime.errors import InvalidTransaction, RuntimePanic
-from simulations.fuzz.checks import InvariantFailure, InvariantSet, touched_pallets
+from simulations.fuzz.checks import KEYED_ITEMS, InvariantFailure, InvariantSet, Writes, touched_and_written
 from simulations.fuzz.coverage import state_transitions
 from simulations.fuzz.hostile import expand
 from simulations.stateful.invariants import Ledger
 
+_BOOKKEEPING = frozenset({"System", "System.Nonces"})  # what a failed call may write (without fees)
 Step = list  # ["call", origin, pallet, function, params] | ["bad", ...] | ["wait", blocks]
 
 
@@ -50,27 +51,34 @@ def _field_named(message: str, pallet: str, function: str) -> bool:
 class Executor:
     """Runs steps on ``rt`` from its current state; ``full_every``: a full invariant check every K steps."""
 
-    def __init__(self, rt: Runtime, invariants: InvariantSet, full_every: int = 64, root_every: int = 64) -> None:
+    def __init__(self, rt: Runtime, invariants: InvariantSet, full_every: int = 64, root_every: int = 256,
+                 ledger: Ledger | None = None) -> None:
         self.rt = rt
         self.root_every = root_every
         self._calls = 0
         self.invariants = invariants
-        self.ledger = Ledger()
+        #: what the invariants remember; pass one primed on this start state to skip the first check
+        self.ledger = ledger if ledger is not None else Ledger()
         self.full_every = full_every
         self.steps = 0
+        self._last_full = 0  # the step count at the last periodic full check
         self.last_events: list[Any] = []
+        #: what the last step touched (:func:`simulations.fuzz.checks.touched`)
+        self.last_touched: set[str] = set()
         self.last_outcome = ""
         #: lifecycle transitions of the last step (coverage features); only when ``transitions`` is on
         self.transitions = False
         self.last_transitions: list[str] = []
 
-    def run_all(self, program: list[Step], derived: Any = None) -> Failure | None:
+    def run_all(self, program: list[Step], prime: bool = True, derived: Any = None) -> Failure | None:
         """Run ``program`` with every check a replay makes: a first check that primes what invariants
-        remember (issuance, commitments) on the start state, each step, then a full check at the end;
-        the first failure, or None. ``derived`` (:class:`simulations.fuzz.derived.DerivedAccounts`)
-        rewrites each step to the accounts this run derived (the shrinker's candidates)."""
+        remember (issuance, commitments) on the start state (unless the ledger came primed), each
+        step, then a full check at the end; the first failure, or None. ``derived``
+        (:class:`simulations.fuzz.derived.DerivedAccounts`) rewrites each step to the accounts this
+        run derived (the shrinker's candidates)."""
         try:
-            self.check(None, -1)
+            if prime:
+                self.check(None, -1)
             for step in program:
                 if derived is None:
                     self.run(step)
@@ -101,21 +109,29 @@ class Executor:
             else:
                 outcome = self._bad(step, index)
             events = self._new_events(n_log, n_events)
-            touched = touched_pallets(db.journal, events)
+            written, writes = touched_and_written(db.journal, events, KEYED_ITEMS)
+            self.last_touched = written
             if self.transitions:
                 self.last_transitions = state_transitions(db.journal, events)
         finally:
             db.commit()
         self.last_outcome = outcome
-        if outcome == "refused" or (kind == "call" and outcome != "ok"):
-            return outcome  # nothing changed (checked): no invariant can have moved
-        full = self.full_every and self.steps % self.full_every == 0
-        self.check(None if full else touched, index)
+        if (outcome == "refused" or (kind == "call" and outcome != "ok")) and written <= _BOOKKEEPING:
+            # nothing changed but the signer's nonce (checked): no invariant can have moved (a failed
+            # call that paid a fee moved balances: checked, as incremental forms keep running sums)
+            return outcome
+        # a full check once ``full_every`` steps have passed since the last (a failed call that
+        # changed nothing cannot take its turn: the next step that changed something does)
+        full = self.full_every and self.steps - self._last_full >= self.full_every
+        if full:
+            self._last_full = self.steps
+        self.check(None if full else written, index, final=False, writes=None if full else writes)
         return outcome
 
-    def check(self, touched: set[str] | None, index: int) -> None:
+    def check(self, touched: set[str] | None, index: int, final: bool = True, writes: Writes | None = None) -> None:
+        """Run the invariants (see :meth:`InvariantSet.check`); a failure becomes a :class:`Failure`."""
         try:
-            self.invariants.check(self.rt, self.ledger, touched)
+            self.invariants.check(self.rt, self.ledger, touched, final, writes)
         except InvariantFailure as exc:
             raise Failure("invariant", exc.name, exc.message, index) from None
 
@@ -132,10 +148,14 @@ class Executor:
         _, origin, pallet, function, params = step
         rt = self.rt
         # a failed call must change nothing: the journal (inside the step's outer transaction) must
-        # hold no write of it, checked every time; the state root, which also catches a write that
-        # bypassed the journal, every ``root_every``-th call (it costs a digest of what changed)
+        # hold no write of it, checked every time. Every write through the storage API (insert,
+        # remove, add_many; load refuses inside a transaction) is journaled and marks its key for
+        # the root alike, so the state root adds one thing to that check: that the storage layer's
+        # rollback restored what the journal recorded. That is checked when the root is already
+        # known (free) and every ``root_every``-th call (256: the root folds in every key written
+        # since the last one, hooks' era bookkeeping included, a tenth of a step's cost at 64)
         self._calls += 1
-        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        root = self._root_before()
         n_journal = len(rt.db.journal)
         n_calls = len(rt.call_log)
         try:
@@ -166,6 +186,18 @@ class Executor:
             raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but kept events", index)
         return receipt.error_name or "failed"
 
+    def _root_before(self) -> str | None:
+        """The state root before a call, when this call's rollback is to be checked against it: when
+        the root is already known (no write since the last one: the first call after a check that
+        computed it) it costs nothing, and the root after a failed call then costs only the call's
+        own rolled-back keys; otherwise every ``root_every``-th call pays for folding in every key
+        written since the last root."""
+        db = self.rt.db
+        cached = db.root_cache
+        if cached is not None:
+            return cached
+        return self.rt.state_root() if self._calls % self.root_every == 0 else None
+
     def _nonce_writes(self, start: int) -> int:
         return sum(1 for item, _k, _o in self.rt.db.journal[start:] if item.prefix == "System" and item.name == "Nonces")
 
@@ -185,7 +217,7 @@ class Executor:
         _, origin, pallet, function, params = expand(step)
         rt = self.rt
         self._calls += 1
-        root = rt.state_root() if self._calls % self.root_every == 0 else None
+        root = self._root_before()
         n_journal = len(rt.db.journal)
         n_calls = len(rt.call_log)
         n_events = len(rt.db.events)

@@ -218,22 +218,36 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
 
 
 _CACHE: dict[tuple[int, str], Gen] = {}
+_COMPILING: dict[tuple[int, str], list[Gen]] = {}  # codecs being compiled: a recursive type's box
 
 
 def _lazy(codec: Codec, name: str) -> Gen:
-    """Generators for recursive types refer to themselves: compile on first use, memoised per codec and name."""
+    """The generator for ``codec``, compiled once per codec and name. A recursive type (a FieldType
+    in a FieldType) meets itself while compiling: that inner reference goes through a box filled
+    when the outer compile ends; every other reference is the compiled function itself (no
+    indirection per drawn value)."""
     key = (id(codec), name)
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    box: list[Gen] = []
+    box = _COMPILING.get(key)
+    if box is not None:
+        def recursive(rng: random.Random, live: LiveState, depth: int) -> Any:
+            return box[0](rng, live, depth)
+        return recursive
+    box = _COMPILING[key] = []
+    try:
+        fn = compile_codec(codec, name)
+    except TypeError as exc:  # a codec no generator knows: fails when (if ever) a value is drawn
+        message = str(exc)
 
-    def deferred(rng: random.Random, live: LiveState, depth: int) -> Any:
-        if not box:
-            box.append(compile_codec(codec, name))
-        return box[0](rng, live, depth)
-    _CACHE[key] = deferred
-    return deferred
+        def fn(rng: random.Random, live: LiveState, depth: int) -> Any:
+            raise TypeError(message)
+    finally:
+        del _COMPILING[key]
+    box.append(fn)
+    _CACHE[key] = fn
+    return fn
 
 
 def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...]) -> Callable[[random.Random, LiveState], dict[str, Any]]:

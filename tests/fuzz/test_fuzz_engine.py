@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from runtime.calllog import read_log, replay
 from simulations.cli import app
 from simulations.fuzz import FuzzConfig, World, fuzz, run_worker
-from simulations.fuzz.checks import InvariantSet
+from simulations.fuzz.checks import END_ONLY, FULL_ONLY, READS, InvariantSet
 from simulations.fuzz.corpus import Corpus, mutate
 from simulations.fuzz.engine import Generator
 from simulations.fuzz.program import Executor
@@ -51,7 +51,7 @@ def test_invariants_run_only_when_their_storage_was_touched() -> None:
         seen.append("mine")
 
     inv = InvariantSet(world.invariant_fns + [mine])
-    inv.check(world.rt, Executor(world.rt, inv).ledger, {"Rewards"})
+    inv.check(world.rt, Executor(world.rt, inv).ledger, {"Rewards", "Rewards.RewardVaults"})
     ran = {name for name, n in inv.runs.items() if n}
     assert ran == {"rewards_references_resolve", "mine"}  # a user's invariant (no declared reads) always runs
     inv.check(world.rt, Executor(world.rt, inv).ledger, None)
@@ -67,6 +67,37 @@ def test_a_step_reports_the_pallets_it_wrote() -> None:
     ex.run(["call", "Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18}])
     ran = {name for name in inv.runs if inv.runs[name] > before[name]}
     assert "token_conservation" in ran and "delegation_books_balance" not in ran and "rewards_references_resolve" not in ran
+
+
+def test_every_storage_item_and_event_pallet_an_invariant_declares_it_reads_exists() -> None:
+    """A misspelt read would silently never trigger its invariant between full checks."""
+    rt = World(FuzzConfig()).rt
+    items = {f"{prefix}.{name}" for prefix, name in rt.db.items}
+    for name, reads in READS.items():
+        for read in reads - {END_ONLY, FULL_ONLY}:
+            if read.startswith("event:"):
+                assert read[len("event:"):].split(".")[0] in rt.pallets, (name, read)
+            elif read.split(".")[0] in rt.pallets:
+                assert read in items, (name, read)
+            else:  # a pallet the world may lack (Multisig): a name, not a typo
+                assert read.split(".")[0] in {"Multisig", "Democracy", "Proxy"}, (name, read)
+
+
+def test_a_wait_step_reports_the_writes_of_every_block_it_built() -> None:
+    """Blocks finalized inside the step keep their writes in the step's journal: a session rotation
+    three blocks before the wait ends still triggers the invariants that read the round."""
+    world = World(FuzzConfig())
+    inv = InvariantSet(world.invariant_fns)
+    rt = world.reset()
+    ex = Executor(rt, inv, full_every=0)
+    ex.check(None, -1)
+    session = rt.pallets["Session"]
+    index = session.current_index()
+    before = inv.runs["slashes_respect_windows_and_disputes"]
+    ex.run(["wait", session.blocks_until_next_session() + 3])
+    assert session.current_index() == index + 1
+    assert {"Session.CurrentIndex", "MultiAssetDelegation.CurrentRound", "event:Session"} <= ex.last_touched
+    assert inv.runs["slashes_respect_windows_and_disputes"] == before + 1
 
 
 def test_swarms_differ_between_runs_and_time_jumps_to_the_next_expiry() -> None:
@@ -86,7 +117,8 @@ def test_the_bad_input_share_finds_a_boundary_that_crashes(monkeypatch: pytest.M
     from runtime import codec
 
     monkeypatch.setattr(codec, "_describe", lambda value: f"{type(value).__name__} {value!r}")  # the old, unbounded repr()
-    result = run_worker(FuzzConfig(seed=0, steps=20_000, bad_share=0.5, out=tmp_path, shrink_time=2))
+    # a candidate budget, not a time budget: the shrunk length must not depend on the machine's load
+    result = run_worker(FuzzConfig(seed=0, steps=20_000, bad_share=0.5, out=tmp_path, shrink_time=60, shrink_candidates=300))
     assert result.failures and result.failures[0].kind == "bad-input", [f.summary() for f in result.failures]
     assert "Recursion" in result.failures[0].message or "-character error message" in result.failures[0].message
     program = [json.loads(line) for line in result.failures[0].program_file.read_text().splitlines()]

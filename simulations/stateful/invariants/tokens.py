@@ -9,8 +9,10 @@ reserved + pooled + pending" is "issuance = sum of every account's free + reserv
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from runtime import Runtime
+from runtime.storage import _MISSING
 from simulations.stateful.invariants.ledger import Ledger, new_events
 
 #: Balances events that change total issuance, with their sign (field ``amount``).
@@ -23,6 +25,32 @@ def token_conservation(rt: Runtime, ledger: Ledger) -> None:
     """Native TNT: total issuance equals the sum of every account's free and reserved balance, and
     between two checks it moved exactly by the Minted/Burned/Slashed/DustLost events (staking and
     era rewards mint, slashes and dust burn; nothing else may)."""
+    held = 0
+    for a in rt.pallets["System"].storage.Account.values():  # type: ignore[attr-defined]
+        held += a.free + a.reserved
+    _native_issuance_is_held(rt, ledger, held)
+
+
+def token_conservation_incremental(rt: Runtime, ledger: Ledger, written: dict[Any, Any]) -> None:
+    """:func:`token_conservation` after a step that wrote the accounts ``written`` (account -> its
+    value before the step, ``runtime.storage._MISSING`` if it did not exist): the sum of balances
+    is the last check's sum moved by those accounts' changes, so the check costs the accounts the
+    step wrote, not every account. (The full form, run periodically, recomputes the sum.)"""
+    held = ledger.extra.get("native_held")
+    if held is None:
+        token_conservation(rt, ledger)
+        return
+    accounts = rt.pallets["System"].storage.Account  # type: ignore[attr-defined]
+    for who, old in written.items():
+        if old is not _MISSING:
+            held -= old.free + old.reserved
+        if accounts.contains(who):
+            now = accounts.get(who)
+            held += now.free + now.reserved
+    _native_issuance_is_held(rt, ledger, held)
+
+
+def _native_issuance_is_held(rt: Runtime, ledger: Ledger, held: int) -> None:
     balances = rt.pallets["Balances"]
     issuance = balances.total_issuance()  # type: ignore[attr-defined]
     fresh = new_events(rt, ledger, "token_conservation")
@@ -32,9 +60,7 @@ def token_conservation(rt: Runtime, ledger: Ledger) -> None:
         if ev.spec.pallet == "Balances" and ev.spec.name == "TotalIssuanceForced":
             offset += ev["new"] - ev["old"]
     ledger.extra["forced_issuance_offset"] = offset
-    held = 0
-    for a in rt.pallets["System"].storage.Account.values():  # type: ignore[attr-defined]
-        held += a.free + a.reserved
+    ledger.extra["native_held"] = held
     assert issuance - offset == held, (
         f"native issuance {issuance} != sum of balances {held} (difference {issuance - held}"
         + (f", of which {offset} forced by root)" if offset else ")"))
