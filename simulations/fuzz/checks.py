@@ -184,11 +184,6 @@ def _labels_of(thing: Any) -> tuple[str, ...]:
     return (thing.pallet, f"event:{thing.pallet}", f"event:{thing.pallet}.{thing.name}")
 
 
-def touched_pallets(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> set[str]:
-    """Pallets written by the journal's entries, and pallets that deposited ``events``."""
-    return {label for label in touched(journal, events) if "." not in label and not label.startswith("event:")}
-
-
 class InvariantSet:
     """The invariants of a campaign with their read sets; :meth:`check` runs the affected ones."""
 

@@ -119,7 +119,7 @@ class MachineCore(RuleBasedStateMachine):
         from simulations.fuzz.checks import InvariantSet
 
         self.invariant_set = InvariantSet(self.checks)
-        self.touched: set[str] = set()  # pallets the steps since the last check wrote
+        self.touched: set[str] = set()  # what the steps since the last check wrote (READS labels)
         self.checks_run = 0
         self._verbose: bool | None = None
         self._in_step = False
@@ -295,9 +295,10 @@ class MachineCore(RuleBasedStateMachine):
             return result
         finally:
             if self.rt is rt:
-                from simulations.fuzz.checks import touched_pallets
+                from simulations.fuzz.checks import touched
 
-                self.touched |= touched_pallets(db.journal, _new_events(rt, n_log, n_events))
+                # in the terms of the invariants' READS ("Pallet.Item", "event:Pallet.Event", "Pallet")
+                self.touched |= touched(db.journal, _new_events(rt, n_log, n_events))
             db.commit()
 
     def check_invariants(self, settings: Any, output: Callable[[str], None], runtimes: Any) -> None:
