@@ -25,8 +25,6 @@ claim (extension events).
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from runtime.accounts import pallet_account
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -59,28 +57,28 @@ class EraRewards(QosPoints):
         dm = self.delegation_manager
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
-        second = itemgetter(1)
-        weights = [stake + sum(map(second, dels)) for _, stake, dels in stakes]
+        weights = [stake + delegated for _, stake, _, _, delegated in stakes]
         total_weight = sum(weights)
-        pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
+        pot_weights = self.qos_weights([s[0] for s in stakes], weights)  # qos_rewards extension (qos.py)
         shares: list[tuple[str, int]] = []
         summary: list[tuple[str, int, int, int]] = []
         if budget == 0 or total_weight == 0:
             return shares, summary
         commission_rate = self.consts.OperatorCommission
-        append = shares.append
-        for (operator, _stake, dels), weight, pot_weight in zip(stakes, weights, pot_weights):
+        extend, append = shares.extend, shares.append
+        for (operator, _stake, delegators, amounts, _delegated), weight, pot_weight in zip(stakes, weights, pot_weights):
             pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
             commission = perbill_of(commission_rate, pot)
             rest = pot - commission
-            to_delegators = 0
-            for delegator, amount in dels:  # the hot loop of an era change: one pass per delegation
-                share = rest * amount // weight
-                if share:
-                    append((delegator, share))
-                    to_delegators += share
+            # the hot loop of an era change: one comprehension over the operator's delegations
+            split = [rest * amount // weight for amount in amounts]
+            to_delegators = sum(split)
+            if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
+                extend([(d, x) for d, x in zip(delegators, split) if x])
+            else:
+                extend(zip(delegators, split))
             append((operator, pot - to_delegators))
             summary.append((operator, pot, commission, to_delegators))
         return shares, summary
