@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from runtime.codec import Codec, ParamError, ScaleEnum, codec_of
 
@@ -179,6 +179,27 @@ def _int_record_coefficients(t: type) -> tuple[int, tuple[int, ...]] | None:
         co = ((const(f"{n}") + sum(cs)) % ROOT_PRIME, tuple(2 * c for c in cs))
     _INT_RECORDS[t] = co
     return co
+
+
+_key_hash_memo: dict[int, tuple[tuple, tuple[int, ...]]] = {}  # id(keys tuple) -> (the tuple, its key hashes)
+_MAX_KEY_HASH_MEMO = 100_000  # tuples; then the memo starts over (it only saves time)
+
+
+def _key_hashes(keys: Sequence[Any]) -> Sequence[int]:
+    """``key_hash`` of each key; for a tuple, memoised by identity (a random lookup per key in the
+    big key-hash cache was a third of crediting a million delegators); short ones are not worth it."""
+    memoise = type(keys) is tuple and len(keys) >= 8
+    if memoise:
+        memo = _key_hash_memo.get(id(keys))
+        if memo is not None and memo[0] is keys:
+            return memo[1]
+    known = _KEY_HASHES
+    hks = tuple([(known.get(k) if type(k) is str else None) or key_hash(k) for k in keys])
+    if memoise:
+        if len(_key_hash_memo) >= _MAX_KEY_HASH_MEMO:
+            _key_hash_memo.clear()
+        _key_hash_memo[id(keys)] = (keys, hks)
+    return hks
 
 
 def entry_hash(key: Any, value: Any) -> int:
@@ -344,29 +365,62 @@ class Item:
     take = remove
 
     def add_many(self, amounts: Iterable[tuple[Any, int]]) -> None:
-        """``insert(k, get(k, 0) + n)`` for each (k, n), in one loop and one journal entry (an era
-        credits a million accounts: a journal tuple per credit, and the per-call overhead of insert,
-        were a third of it). An integer entry not pending for the next root is folded into the
-        digest right here, ``+ 2 n key_hash(k)`` (``+ (2 n + 1) key_hash(k)`` if new): the next root
-        then has nothing to do for it (holding a million pending keys and walking them again at
-        the root cost as much as the credits)."""
-        if type(amounts) is not list:
-            amounts = list(amounts)
+        """``insert(k, get(k, 0) + n)`` for each (k, n): :meth:`add_each` on pairs."""
+        pairs = list(amounts)
+        self.add_each([k for k, _ in pairs], [n for _, n in pairs])
+
+    def add_each(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
+        """``insert(k, get(k, 0) + n)`` for each ``k``, ``n`` of the parallel ``keys`` and
+        ``amounts``, in one loop and one journal entry (an era credits a million accounts: a journal
+        tuple per credit, a (key, amount) pair per credit and the per-call overhead of insert were
+        most of it). An integer entry not pending for the next root is folded into the digest right
+        here, ``+ 2 n key_hash(k)`` (``+ (2 n + 1) key_hash(k)`` if new), so the next root has
+        nothing to do for it; the key hashes of a ``keys`` tuple are memoised by identity (an
+        operator's delegators are credited era after era as the same tuple)."""
+        if len(keys) != len(amounts):
+            raise ValueError(f"add_each on {self.prefix}.{self.name}: {len(keys)} keys but {len(amounts)} amounts")
+        if not keys:
+            return
         d = self._d
         olds: list[Any] = []  # each entry's value before its write (_MISSING: absent), for rollback
         push = olds.append
         dirty = self._dirty
         if dirty is None:  # outside the root: nothing to fold
-            for key, n in amounts:
+            for key, n in zip(keys, amounts):
                 old = d.get(key, _MISSING)
                 push(old)
                 d[key] = n if old is _MISSING else old + n
+        elif _INT_ONLY.issuperset(map(type, amounts)) and min(amounts) >= 0 and max(amounts) < _INT_FAST:
+            # the era's credits: every amount a small non-negative int, checked once for the batch;
+            # the fold is 2 * sum(hk * n) + sum(hk of the new keys), doubled once at the end
+            fast = _INT_FAST
+            was_clean = not dirty
+            hn = fresh = 0
+            for key, n, hk in zip(keys, amounts, _key_hashes(keys)):
+                old = d.get(key, _MISSING)
+                push(old)
+                if old is _MISSING:
+                    d[key] = n
+                    if key not in dirty:
+                        hn += hk * n
+                        fresh += hk
+                else:
+                    new = d[key] = old + n
+                    if key in dirty:
+                        continue
+                    if type(old) is int and 0 <= old and new < fast:
+                        hn += hk * n
+                    else:
+                        dirty[key] = old if type(old) is int and 0 <= old < fast else _HASHED
+            if hn or fresh:
+                self._sum = (self._sum + 2 * hn + fresh) % ROOT_PRIME
+            if was_clean and dirty:
+                self._db.dirty_items.add(self)
         else:
             fast = _INT_FAST
-            known = _KEY_HASHES
             was_clean = not dirty
             folded = 0
-            for key, n in amounts:
+            for key, n, hk in zip(keys, amounts, _key_hashes(keys)):
                 old = d.get(key, _MISSING)
                 push(old)
                 if old is _MISSING:
@@ -374,14 +428,14 @@ class Item:
                     if key in dirty:
                         continue
                     if type(n) is int and 0 <= n < fast:
-                        folded += ((known.get(key) if type(key) is str else None) or key_hash(key)) * (2 * n + 1)
+                        folded += hk * (2 * n + 1)
                         continue
                 else:
                     new = d[key] = old + n
                     if key in dirty:
                         continue
                     if type(old) is int and type(new) is int and 0 <= old < fast and 0 <= new < fast:
-                        folded += ((known.get(key) if type(key) is str else None) or key_hash(key)) * (2 * n)
+                        folded += hk * (2 * n)
                         continue
                 # not an integer entry: its old hash is in _h (or it had none); the next root rehashes it
                 dirty[key] = old if old is _MISSING or type(old) is int and 0 <= old < fast else _HASHED
@@ -389,17 +443,16 @@ class Item:
                 self._sum = (self._sum + folded) % ROOT_PRIME
             if was_clean and dirty:
                 self._db.dirty_items.add(self)
-        if amounts:
-            self._j.append((self, _BULK, (amounts, olds)))
-            self._db.root_cache = None
+        self._j.append((self, _BULK, (keys, olds)))
+        self._db.root_cache = None
 
-    def undo_bulk(self, payload: tuple[list[tuple[Any, int]], list[Any]]) -> None:
-        """Undo an ``add_many`` (its journal entry): every key back to its old value, latest first."""
-        amounts, olds = payload
+    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any]]) -> None:
+        """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first."""
+        keys, olds = payload
         d = self._d
         mark = self.mark_dirty
         for i in range(len(olds) - 1, -1, -1):
-            key = amounts[i][0]
+            key = keys[i]
             mark(key)  # its digest share is that of the value now in d
             old = olds[i]
             if old is _MISSING:
