@@ -355,3 +355,20 @@ def test_account_records_hash_without_text_yet_tell_every_field_apart() -> None:
     assert len(roots) == len(base) + 4
     assert entry_hash("y", base) != entry_hash("x", base)
     assert entry_hash("y", base._replace(free=True)) != entry_hash("y", base)
+
+
+def test_a_snapshot_taken_between_bulk_credits_restores_their_folded_digest() -> None:
+    db = Storage()
+    s = Balances(db)
+    keys = tuple(f"acct{i}" for i in range(20))
+    s.Credit.add_each(keys, [1] * 20)
+    snap, root = db.snapshot(), db.state_root()
+    s.Credit.add_each(keys, list(range(20)))  # the same tuple: memoised key hashes
+    s.Credit.add_each(keys[:3], [5, 5, 5])
+    assert db.state_root() == db.state_root_from_scratch() != root
+    db.restore(snap)
+    assert dict(s.Credit._d) == dict.fromkeys(keys, 1)
+    assert db.state_root() == root == db.state_root_from_scratch()
+    with pytest.raises(ValueError, match="2 keys but 1 amounts"):
+        s.Credit.add_each(keys[:2], [1])
+    assert db.state_root() == root
