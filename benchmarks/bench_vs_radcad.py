@@ -182,19 +182,22 @@ def main(argv: list[str]) -> None:
           f"{SLASH_CHANCE:.0%} slash chance per operator-era, {VETO_CHANCE:.0%} vetoed")
     for steps in (1, 100):
         timings: dict[str, float] = {"tangle-sim": 0.0, "radCAD deepcopy=False": 0.0, "radCAD deepcopy=True": 0.0}
+        cpu: dict[str, float] = dict.fromkeys(timings, 0.0)  # CPU seconds: steadier than wall time on a shared machine
         slashed = 0
         setup: list[float] = []
         for seed in range(seeds):
             slashed += sum(len(slashes(seed, e + 1)) for e in range(eras))
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             ours = tangle_run(seed, eras, steps, setup)
             timings["tangle-sim"] += time.perf_counter() - started
+            cpu["tangle-sim"] += time.process_time() - started_cpu
             for deep in (False, True):
                 if deep and steps > 1:
                     continue  # deepcopy per timestep: minutes per seed (the issue measured ~380 s)
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 theirs = radcad_run(seed, eras, steps, deepcopy=deep)
                 timings[f"radCAD deepcopy={deep}"] += time.perf_counter() - started
+                cpu[f"radCAD deepcopy={deep}"] += time.process_time() - started_cpu
                 if theirs != ours:
                     raise SystemExit(f"seed {seed}, {steps} steps/era: final balances differ between radCAD and tangle-sim")
         sim = timings["tangle-sim"]
@@ -203,7 +206,8 @@ def main(argv: list[str]) -> None:
               f" tangle-sim {sim:.2f} s, of which {sum(setup):.2f} s building the chain (4,000 deposit/delegate dispatches per seed)")
         for name, t in timings.items():
             if name != "tangle-sim" and t:
-                print(f"      {name}: {t:.2f} s -> ratio radCAD/tangle-sim {t / sim:.2f} (whole), {t / run_only:.2f} (eras only)")
+                print(f"      {name}: {t:.2f} s -> ratio radCAD/tangle-sim {t / sim:.2f} (whole), {t / run_only:.2f} (eras only);"
+                      f" CPU {cpu[name]:.2f} s vs {cpu['tangle-sim']:.2f} s -> {cpu[name] / cpu['tangle-sim']:.2f} (whole)")
 
 
 if __name__ == "__main__":

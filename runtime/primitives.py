@@ -8,7 +8,8 @@ chain's base unit (18 decimals); there are no floats anywhere in state.
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import Annotated, Any
 
 from runtime.codec import (
     AccountIdCodec,
@@ -92,3 +93,22 @@ def perbill_from_rational(p: int, q: int) -> int:
     if q == 0 or p >= q:
         return PERBILL
     return p * PERBILL // q
+
+
+_INIT_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def replace(obj: Any, **changes: Any) -> Any:
+    """``dataclasses.replace`` for stored structs, with each type's field names looked up once: a
+    slash rebuilds four records per delegation, and ``dataclasses.replace`` re-reads the type's
+    fields on every call (a quarter of applying a slash). Falls back to it for dataclasses with
+    init-only or non-init fields, and raises the same TypeError on an unknown field."""
+    t = type(obj)
+    names = _INIT_FIELDS.get(t, ())
+    if names == ():
+        fields = dataclasses.fields(t)
+        plain = all(f.init for f in fields) and len(fields) == len(t.__dataclass_fields__)  # no InitVar / ClassVar pseudo-fields
+        names = _INIT_FIELDS[t] = tuple(f.name for f in fields) if plain else None
+    if names is None or not changes.keys() <= set(names):
+        return dataclasses.replace(obj, **changes)
+    return t(*[changes[n] if n in changes else getattr(obj, n) for n in names])

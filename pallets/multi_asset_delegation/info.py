@@ -49,14 +49,16 @@ class InfoImpl:
         dep = meta.deposit(asset) if meta is not None else None
         return 0 if dep is None else dep.delegated_amount
 
-    def active_operator_stakes(self, asset: Any) -> list[tuple[str, int, tuple[tuple[str, int], ...]]]:
-        """For every Active operator: (operator, self-stake, ((delegator, amount of ``asset``), ...)).
+    def active_operator_stakes(self, asset: Any) -> list[tuple[str, int, tuple[str, ...], tuple[int, ...], int]]:
+        """For every Active operator: (operator, self-stake, delegators, their amounts of ``asset``
+        (parallel tuples, in bond order), the amounts' sum).
 
         O(1) per operator whose bond list did not change since the last call: the per-asset view
         of a bond list is kept with the list it was made from (checked by identity, so a rollback
-        or restore that brings back another list just recomputes it)."""
+        or restore that brings back another list just recomputes it). Parallel tuples let the era
+        split run its per-delegation arithmetic in one comprehension."""
         active = OperatorStatus.Active
-        views: dict[tuple[str, Any], tuple[tuple, tuple]] = self.__dict__.setdefault("_stake_views", {})
+        views: dict[tuple[str, Any], tuple[tuple, tuple[str, ...], tuple[int, ...], int]] = self.__dict__.setdefault("_stake_views", {})
         out = []
         for who, op in self.storage.Operators.items():
             if op.status != active:
@@ -66,6 +68,8 @@ class InfoImpl:
             view = views.get(key)
             if view is None or view[0] is not bonds:
                 # identity first: bonds mostly hold the asset singleton, and ScaleEnum.__eq__ is Python code
-                view = views[key] = (bonds, tuple([(b.delegator, b.amount) for b in bonds if b.asset is asset or b.asset == asset]))
-            out.append((who, op.stake, view[1]))
+                mine = [b for b in bonds if b.asset is asset or b.asset == asset]
+                amounts = tuple([b.amount for b in mine])
+                view = views[key] = (bonds, tuple([b.delegator for b in mine]), amounts, sum(amounts))
+            out.append((who, op.stake, view[1], view[2], view[3]))
         return out

@@ -22,10 +22,9 @@ through ``StakingInterface`` (the lock is lowered under intended).
 
 from __future__ import annotations
 
-import dataclasses
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
-from runtime.primitives import percent_of
+from runtime.primitives import percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
@@ -49,7 +48,7 @@ class SlashingImpl:
             raise Error.NotActiveOperator()
         recipient = self.slash_recipient()
         op_slash = percent_of(slash.slash_percent, op.stake)
-        self.storage.Operators.insert(slash.operator, dataclasses.replace(op, stake=op.stake - op_slash))
+        self.storage.Operators.insert(slash.operator, replace(op, stake=op.stake - op_slash))
         if op_slash:
             self.currency.unreserve(slash.operator, op_slash)
             # the transfer result is ignored on chain: if it fails the funds stay free with the operator
@@ -111,11 +110,11 @@ class SlashingImpl:
         (intended). The operator's bond reduction is appended to ``shrunk``, for the caller to apply."""
         d: BondInfoDelegator = meta.delegations[idx]
         amount = percent_of(slash.slash_percent, d.amount)
-        new_d = dataclasses.replace(d, amount=d.amount - amount)
+        new_d = replace(d, amount=d.amount - amount)
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         emptied = not residue and new_d.amount == 0
         replacement = () if emptied else (new_d,)
-        meta = dataclasses.replace(meta, delegations=meta.delegations[:idx] + replacement + meta.delegations[idx + 1 :])
+        meta = replace(meta, delegations=meta.delegations[:idx] + replacement + meta.delegations[idx + 1 :])
         if not d.is_nomination and amount:
             if d.asset.name == "Custom" and d.asset.value == 0 and self.ctx.quirk("mad.native_slash_moves_nothing"):
                 pass  # Fungibles::transfer(0, ...) fails on chain: accounting only
@@ -139,7 +138,9 @@ class SlashingImpl:
         if not d.is_nomination:
             dep = meta.deposit(d.asset)
             if dep is not None:
-                meta = meta.with_deposit(d.asset, dataclasses.replace(dep, amount=max(dep.amount - amount, 0), delegated_amount=max(dep.delegated_amount - amount, 0)))
+                meta = meta.with_deposit(d.asset, replace(dep, amount=max(dep.amount - amount, 0), delegated_amount=max(dep.delegated_amount - amount, 0)))
+        if not meta.delegator_unstake_requests:
+            return meta
         allowed = d.amount - amount
         kept = []
         for r in meta.delegator_unstake_requests:
@@ -147,10 +148,10 @@ class SlashingImpl:
                 take = min(r.amount, allowed)
                 allowed -= take
                 if take:
-                    kept.append(dataclasses.replace(r, amount=take))
+                    kept.append(replace(r, amount=take))
             else:
                 kept.append(r)
-        return dataclasses.replace(meta, delegator_unstake_requests=tuple(kept))
+        return replace(meta, delegator_unstake_requests=tuple(kept))
 
     def _shrink_operator_bonds(self, operator: str, shrunk: list) -> None:
         """Lower the operator's bond entries by ``shrunk`` [(delegator, asset, amount)], dropping the
@@ -177,4 +178,4 @@ class SlashingImpl:
             else:
                 count -= 1
         if changed:
-            self.storage.Operators.insert(operator, dataclasses.replace(op, delegations=tuple(bonds), delegation_count=count))
+            self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))

@@ -25,8 +25,6 @@ claim (extension events).
 
 from __future__ import annotations
 
-from operator import itemgetter
-
 from runtime.accounts import pallet_account
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -54,44 +52,55 @@ class EraRewards(QosPoints):
 
     def _era_shares(self) -> tuple[list[tuple[str, int]], list[tuple[str, int, int, int]]]:
         """The era's credits as a list of (account, amount), an account once per operator it earns
-        from, in the order of first credit: what ``compute_era_rewards`` sums per account and
-        ``on_new_era`` adds straight into storage (a million delegations: no intermediate dict)."""
+        from, in the order of first credit, and the per-operator summary."""
+        shares: list[tuple[str, int]] = []
+        summary = []
+        for operator, delegators, split, dust, pot, commission, to_delegators in self._era_split():
+            shares.extend(zip(delegators, split))
+            shares.append((operator, dust))
+            summary.append((operator, pot, commission, to_delegators))
+        return shares, summary
+
+    def _era_split(self) -> list[tuple[str, tuple[str, ...], list[int], int, int, int, int]]:
+        """Per rewarded operator: (operator, its delegators credited, their shares, the operator's
+        credit (commission plus rounding dust), pot, commission, to delegators). The delegators
+        are the tuple the stake view keeps with the bond list (the same object era after era, so
+        storage memoises its key hashes) unless a share rounds to zero (then it is not credited)."""
         dm = self.delegation_manager
         budget = self.consts.EraRewardBudget
         stakes = dm.active_operator_stakes(NATIVE) if dm is not None else []
-        second = itemgetter(1)
-        weights = [stake + sum(map(second, dels)) for _, stake, dels in stakes]
+        weights = [stake + delegated for _, stake, _, _, delegated in stakes]
         total_weight = sum(weights)
-        pot_weights = self.qos_weights([op for op, _, _ in stakes], weights)  # qos_rewards extension (qos.py)
-        shares: list[tuple[str, int]] = []
-        summary: list[tuple[str, int, int, int]] = []
+        pot_weights = self.qos_weights([s[0] for s in stakes], weights)  # qos_rewards extension (qos.py)
+        out: list[tuple[str, tuple[str, ...], list[int], int, int, int, int]] = []
         if budget == 0 or total_weight == 0:
-            return shares, summary
+            return out
         commission_rate = self.consts.OperatorCommission
-        append = shares.append
-        for (operator, _stake, dels), weight, pot_weight in zip(stakes, weights, pot_weights):
+        for (operator, _stake, delegators, amounts, _delegated), weight, pot_weight in zip(stakes, weights, pot_weights):
             pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
             commission = perbill_of(commission_rate, pot)
             rest = pot - commission
-            to_delegators = 0
-            for delegator, amount in dels:  # the hot loop of an era change: one pass per delegation
-                share = rest * amount // weight
-                if share:
-                    append((delegator, share))
-                    to_delegators += share
-            append((operator, pot - to_delegators))
-            summary.append((operator, pot, commission, to_delegators))
-        return shares, summary
+            # the hot loop of an era change: one comprehension over the operator's delegations
+            split = [rest * amount // weight for amount in amounts]
+            to_delegators = sum(split)
+            if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
+                kept = [i for i, x in enumerate(split) if x]
+                delegators, split = tuple([delegators[i] for i in kept]), [split[i] for i in kept]
+            out.append((operator, delegators, split, pot - to_delegators, pot, commission, to_delegators))
+        return out
 
     def on_new_era(self, era: int) -> None:
         if not self.ctx.extensions.service_rewards:
             return
-        shares, summary = self._era_shares()
+        split = self._era_split()
         self.end_qos_era()
-        self.storage.PendingEraRewards.add_many(shares)
-        for operator, total, commission, to_delegators in summary:
+        add_each = self.storage.PendingEraRewards.add_each
+        for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
+            add_each(delegators, shares)
+            add_each((operator,), (dust,))
+        for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
 
     @call(extension=True)

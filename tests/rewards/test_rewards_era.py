@@ -117,3 +117,33 @@ def test_rounding_dust_goes_to_the_operator(dave: int, eve: int) -> None:
     assert total == BUDGET and sum(credits.values()) == total
     assert credits[BOB] == total - to_delegators >= commission
     assert credits[DAVE] + credits[EVE] == to_delegators
+
+
+def test_a_share_rounding_to_zero_makes_no_entry_and_the_era_credits_what_compute_predicts() -> None:
+    """The era split credits in bulk (one journal entry per operator's delegators, folded into the
+    root as it writes): a delegator whose share rounds down to zero gets no PendingEraRewards entry,
+    the others get exactly what ``compute_era_rewards`` predicted, and the root stays exact."""
+    rt = make_rt()
+    mad(rt, "Bob", "join_operators", bond_amount=1_000 * UNIT)
+    stake(rt, "Eve", "Bob", 500 * UNIT)
+    for _ in range(2):
+        credits, _summary = rt.pallets["Rewards"].compute_era_rewards()
+        before = dict(rt.pallets["Rewards"].storage.PendingEraRewards._d)
+        rt.advance_eras(1)
+        after = dict(rt.pallets["Rewards"].storage.PendingEraRewards._d)
+        assert {k: after[k] - before.get(k, 0) for k in after} == credits
+        assert rt.db.state_root() == rt.db.state_root_from_scratch()
+    tiny = rt.pallets["Rewards"].storage.PendingEraRewards
+    mad_storage = rt.pallets["MultiAssetDelegation"].storage
+    # a 1-base-unit bond, written as a migration would (below the minimum a call accepts): its share is 0
+    from pallets.multi_asset_delegation.types import DelegatorBond
+    from pallets.primitives.assets import NATIVE
+    import dataclasses
+
+    op = mad_storage.Operators.get(BOB)
+    mad_storage.Operators.insert(BOB, dataclasses.replace(op, delegations=op.delegations + (DelegatorBond(DAVE, 1, NATIVE),), delegation_count=op.delegation_count + 1))
+    credits, _summary = rt.pallets["Rewards"].compute_era_rewards()
+    assert DAVE not in credits and credits[EVE] > 0
+    rt.advance_eras(1)
+    assert not tiny.contains(DAVE)
+    assert rt.db.state_root() == rt.db.state_root_from_scratch()
