@@ -38,7 +38,7 @@ class TimedMachine(RuntimeMachine):
     def __init__(self) -> None:
         TimedMachine.stats["examples"] += 1
         super().__init__()
-        self.invariant_set.invariants = [(name, _timed(name, fn), reads) for name, fn, reads in self.invariant_set.invariants]
+        self.invariant_set.invariants = [(name, _timed(name, fn), *rest) for name, fn, *rest in self.invariant_set.invariants]
 
     @invariant()
     def runtime_invariants(self) -> None:  # runs once per example's start and after every step
