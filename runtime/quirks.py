@@ -49,6 +49,10 @@ QUIRKS: dict[str, Quirk] = {
               "staged payments out with AllowDeath, so when such a payment is all that is left after another is paid out, "
               "the account is reaped (Balances.DustLost) and the payment can no longer be refunded or forwarded.",
               f"{_SVC}/functions/request.rs, approve.rs (staging and forwarding with ExistenceRequirement::AllowDeath; services.md §8.14)"),
+        Quirk("services.unregister_ignores_approved_requests", "Services",
+              "unregister does not look at pending requests the caller approved; when the other operators approve, "
+              "the service starts with the caller as an operator no longer registered on its blueprint.",
+              f"{_SVC}/lib.rs unregister, functions/approve.rs (services.md §5.4: pending requests are not touched)"),
         Quirk("services.unregister_blocked_by_any_service", "Services",
               "unregister fails if the blueprint has any active service, even one the caller does not operate.",
               f"{_SVC}/lib.rs unregister (services.md §5.4, §11.1)"),

@@ -77,6 +77,11 @@ class RegistrationCalls:
                 raise Error.NotAllowedToUnregister()
         elif self._runs_service_of(who, blueprint_id):
             raise Error.NotAllowedToUnregister()
+        if not self.ctx.quirk("services.unregister_ignores_approved_requests") and self._approved_request_of(who, blueprint_id):
+            # intended: an approval is a commitment; the request starts the service with the operator
+            # in it once the others approve, so leaving first would start a service with an operator
+            # no longer registered on its blueprint (the real pallet lets it happen)
+            raise Error.NotAllowedToUnregister()
         self._hook(self._manager(blueprint), "on_unregister", (blueprint_id, who, preferences), Error.NotAllowedToUnregister)
         s.Operators.remove((blueprint_id, who))
         s.RegisteredKeys.remove((blueprint_id, preferences.key))
@@ -112,6 +117,14 @@ class RegistrationCalls:
             exc = Error.TypeCheck(repr(err))
             exc.type_check_error = err  # type: ignore[attr-defined]
             raise exc
+
+    def _approved_request_of(self, who: str, blueprint_id: int) -> bool:
+        """Has ``who`` approved a pending request of ``blueprint_id``?"""
+        for request in self.storage.ServiceRequests.values():
+            if request.blueprint == blueprint_id and any(op == who and state.name == "Approved"
+                                                         for op, state in request.operators_with_approval_state):
+                return True
+        return False
 
     def _runs_service_of(self, who: str, blueprint_id: int) -> bool:
         """Does ``who`` operate an active service of ``blueprint_id`` (from its profile)?"""

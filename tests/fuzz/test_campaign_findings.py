@@ -23,6 +23,11 @@
    staged unit could never be refunded. Intended: payments below the asset's minimum are refused
    (``Token.BelowMinimum``); real: the quirk ``services.sub_minimum_payment_lost_as_dust``, and the
    invariant allows the shortfall up to those payments.
+5. (real, seed 8, this session; reachable under intended too) ``services_references_resolve``: Charlie
+   approved a request, unregistered from its blueprint, then Dave's approval started the service
+   with Charlie in it, no longer registered. Intended: ``unregister`` is refused
+   (``NotAllowedToUnregister``) while the caller has approved a pending request of the blueprint;
+   real: the quirk ``services.unregister_ignores_approved_requests``.
 """
 
 from __future__ import annotations
@@ -129,3 +134,26 @@ def test_a_payment_below_the_minimum_is_refused_or_its_loss_is_bounded(profile: 
     rt.pallets["Balances"].deposit_creating(pot, 10**18)  # more than is staged: never allowed
     with pytest.raises(AssertionError, match="may have been lost as dust"):
         services_pot_holds_staged_payments(rt, ex.ledger)
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_an_operator_that_approved_cannot_leave_the_blueprint_first(profile: str) -> None:
+    rt, ex = _checked_world(profile)
+    charlie, dave = kit.SETUP_OPERATORS[1], kit.SETUP_OPERATORS[2]
+    commit = [{"asset": {"Custom": 0}, "exposure_percent": 15}]
+    assert ex.run(["call", "Eve", "Services", "terminate", {"service_id": 0}]) == "ok"  # else running it blocks leaving anyway
+    request = {"evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": [charlie, dave], "request_args": [],
+               "asset_security_requirements": [{"asset": {"Custom": 0}, "min_exposure_percent": 10, "max_exposure_percent": 25}],
+               "ttl": 0, "payment_asset": {"Custom": 0}, "value": 0, "membership_model": {"Fixed": {"min_operators": 2}}}
+    assert ex.run(["call", dave, "Services", "request", request]) == "ok"
+    rid = next(ev["request_id"] for ev in ex.last_events if ev.name == "Services.ServiceRequested")
+    assert ex.run(["call", charlie, "Services", "approve", {"request_id": rid, "security_commitments": commit}]) == "ok"
+    left = ex.run(["call", charlie, "Services", "unregister", {"blueprint_id": 0}])
+    started = ex.run(["call", dave, "Services", "approve", {"request_id": rid, "security_commitments": commit}])
+    assert started == "ok"  # every invariant checked after each step, in both profiles
+    svc = next(ev["service_id"] for ev in ex.last_events if ev.name == "Services.ServiceInitiated")
+    registered = rt.pallets["Services"].storage.Operators.contains((0, charlie))
+    if profile == "intended":
+        assert left == "Services.NotAllowedToUnregister" and registered
+    else:
+        assert left == "ok" and not registered and charlie in rt.pallets["Services"].storage.Instances.get(svc).operators()

@@ -16,6 +16,7 @@ def services_references_resolve(rt: Runtime, ledger: Ledger) -> None:
         return
     s = services.storage  # type: ignore[attr-defined]
     silent_membership = rt.ctx.quirk("services.join_leave_silent")
+    left_after_approving = rt.ctx.quirk("services.unregister_ignores_approved_requests")
     blueprints = set(s.Blueprints.keys())
     for sid, svc in s.Instances.items():
         assert svc.id == sid, f"service {sid} is stored as {svc.id}"
@@ -23,7 +24,10 @@ def services_references_resolve(rt: Runtime, ledger: Ledger) -> None:
         assert s.ServiceStatus.contains((svc.blueprint, sid)), f"service {sid} is missing from ServiceStatus[{svc.blueprint}]"
         assert sid in s.UserServices.get(svc.owner), f"service {sid} is missing from its owner's UserServices"
         for op in svc.operators():
-            assert s.Operators.contains((svc.blueprint, op)), f"service {sid}'s operator {op} is not registered on blueprint {svc.blueprint}"
+            # real (quirk services.unregister_ignores_approved_requests): an operator that approved,
+            # then unregistered, is in the service the request starts; it was registered once
+            assert s.Operators.contains((svc.blueprint, op)) or (left_after_approving and op in s.OperatorsProfile), (
+                f"service {sid}'s operator {op} is not registered on blueprint {svc.blueprint}")
             profile = s.OperatorsProfile.get(op)
             if not silent_membership:
                 assert profile is not None and sid in profile.services, f"service {sid} is missing from operator {op}'s profile"
