@@ -36,7 +36,7 @@ import pytest
 
 from simulations.fuzz import FuzzConfig, World
 from simulations.fuzz.checks import InvariantSet
-from simulations.fuzz.program import Executor
+from simulations.fuzz.program import Executor, Failure
 from simulations.stateful import world as kit
 
 BOB = kit.SETUP_OPERATORS[0]
@@ -157,3 +157,37 @@ def test_an_operator_that_approved_cannot_leave_the_blueprint_first(profile: str
         assert left == "Services.NotAllowedToUnregister" and registered
     else:
         assert left == "ok" and not registered and charlie in rt.pallets["Services"].storage.Instances.get(svc).operators()
+
+
+def test_the_periodic_root_check_catches_a_rollback_that_restores_less_than_the_journal_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed call's journal is checked on every call; the state root, every ``root_every``-th
+    call (or whenever it is known), adds what the journal cannot see: a storage rollback that
+    truncates the journal but leaves a value behind."""
+    from runtime.storage import Storage
+
+    real_rollback = Storage.rollback
+
+    def leaky(self: Storage) -> None:  # keeps the newest write of the rolled-back call
+        mark = self._marks[-1][0]
+        kept = [(item, key, item._d.get(key)) for item, key, _old in self.journal[mark:] if item.name == "Account"][-1:]
+        real_rollback(self)
+        for item, key, value in kept:
+            item._d[key] = value
+
+    def transfer(value: int) -> dict:
+        return {"call_module": "Balances", "call_function": "transfer_keep_alive", "call_args": {"dest": "Bob", "value": value}}
+    # the first transfer writes both accounts, the second fails: batch_all rolls the first back
+    failing = ["call", "Alice", "Utility", "batch_all", {"calls": [transfer(10**18), transfer(10**35)]}]
+    for root_every, caught in ((1, True), (10**9, False)):
+        rt, ex = _checked_world()
+        ex.root_every = root_every
+        rt.db.root_cache = None  # no root known for free: only the periodic check can look
+        monkeypatch.setattr(Storage, "rollback", leaky)
+        try:
+            outcome = ex.run(failing)
+        except Failure as failure:
+            assert caught and failure.kind == "rollback" and "changed the state" in failure.message
+        else:
+            assert not caught, outcome  # between two periodic roots the journal check alone passes it
+        finally:
+            monkeypatch.setattr(Storage, "rollback", real_rollback)
