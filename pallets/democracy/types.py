@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from runtime.codec import Codec, ParamError, ScaleEnum, TupleCodec, UIntCodec, codec_of, struct
+from runtime.codec import Codec, ParamError, ScaleEnum, TupleCodec, UIntCodec, _describe, codec_of, struct
 from runtime.primitives import U32, U64, AccountId, Balance, Bool
 
 from pallets.primitives.bounded import Bounded
@@ -40,7 +40,7 @@ class VoteCodec(UIntCodec):
         if isinstance(value, dict):
             aye, conviction = value.get("aye"), value.get("conviction", "None")
             if not isinstance(aye, bool) or conviction not in CONVICTIONS:
-                raise ParamError(path, f"expected {{'aye': bool, 'conviction': one of {list(CONVICTIONS)}}}, got {value!r}"[:200])
+                raise ParamError(path, f"expected {{'aye': bool, 'conviction': one of {list(CONVICTIONS)}}}, got {_describe(value)}")
             return (0x80 if aye else 0) | CONVICTIONS.index(conviction)
         byte = super().decode(value, path)
         if byte & 0x7F > 6:
