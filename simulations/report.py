@@ -242,7 +242,9 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            f"{ranking.attrs['comparison']} (every arm runs on the same seeds, so the shared randomness cancels). "
            "An arm is 'worse than best' only when the interval of its difference excludes zero."
            + (" *: a low bound clipped at 0, the least a count or loss can be (the t interval reached below it: few or skewed runs)."
-              if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else ""))
+              if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
+           + (" (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules fix it, "
+              "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else ""))
     return _table(header, rows, classes), ranking, summary, how
 
 
@@ -361,7 +363,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                     f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
         parts.append("".join(sections))
         parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {CONFIDENCE:.0%} t interval (*: low bound clipped at 0, "
-                                                                   "the least the measure can be); n: runs that recorded the value.") + "</p>")
+                                                                   "the least the measure can be; (all runs): every run gave this value, no interval without spread); n: runs that recorded the value.") + "</p>")
         shown, zero = _split_zero(frame, _summary_metrics(frame, cat))
         units = {m.column: m for m in shown}
         rows = []

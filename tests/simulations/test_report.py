@@ -74,6 +74,8 @@ def test_sweep_report_ranks_arms_with_intervals_and_shows_what_is_pending(sweep_
     assert "All 9 planned runs are stored." in page
     assert (tmp_path / "pending_at_end.png").exists() and "no slash was pending" not in page
     assert "Veto paths:" not in page  # the default origin shortcut has no governance process to report
+    # a value every run gave (the 28-round arm applies nothing) reads "(all runs)", and the page says what that means
+    assert "0 (all runs)" in page and "every run gave this value" in page
     cat = catalogue(frame)
     if cat.missing:  # an older store: every outcome it lacks is named
         assert "Not recorded by this run" in page and all(html.escape(m) in page for m in cat.missing)
