@@ -161,6 +161,12 @@ QUIRKS: dict[str, Quirk] = {
               "The depositor's 'destroying and only holder' check compares the pool's points with the points left "
               "after the unbond, so the depositor can never unbond fully.",
               f"{_LST}/types/bonded_pool.rs ok_to_unbond_with (delegation_lst_rewards.md §2.5 step 3)"),
+        Quirk("lst.unbond_sweeps_pool_dust", "Lst",
+              "An unbond leaving the pool's active bond below the existential deposit unbonds the remainder too "
+              "(pallet_staking's dust sweep), but the sub-pool records only the priced amount: the swept stake is "
+              "owed to no one and the remaining points are backed by nothing. Intended: MinimumBondNotMet.",
+              f"{_LST}/lib.rs unbond; polkadot-sdk substrate/frame/staking/src/pallet/mod.rs unbond "
+              "(delegation_lst_rewards.md §2.5 step 7)"),
         Quirk("lst.min_bond_compares_points", "Lst",
               "unbond's minimum-bond check compares the remaining points (not their balance) with MinJoinBond or the "
               "depositor minimum.",

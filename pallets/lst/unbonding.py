@@ -71,6 +71,21 @@ class UnbondingOps:
         elif not permissioned and depositor:
             raise Error.DoesNotHavePermission()
 
+    def ensure_unbond_leaves_pool_bonded(self, pool_id: int, balance: int) -> None:
+        """Refuse a partial unbond that would leave the pool's active bond above zero but below the
+        existential deposit.
+
+        pallet_staking's ``unbond`` sweeps such a remainder into the unlocking chunk too, while the
+        sub-pool records only ``balance``: the swept stake then belongs to no one, and the points the
+        other holders keep are backed by nothing. Nomination pools avoid it by pinning the depositor's
+        bond at ``MinCreateBond``; Lst pool tokens are transferable, so that guard does not hold here
+        (found by the intended-profile fuzz campaign: a 1-point unbond unbonded a whole 10^10 pool).
+        The last unbond of a pool leaves exactly zero and is allowed."""
+        active = self.active_balance(pool_id)  # type: ignore[attr-defined]
+        left = active - min(balance, active)
+        if 0 < left < self.currency.existential_deposit():  # type: ignore[attr-defined]
+            raise Error.MinimumBondNotMet()
+
     def do_unbond(self, caller: str, member: str, pool_id: int, unbonding_points: int) -> None:
         s = self.storage
         inner = self._get_pool(pool_id)  # type: ignore[attr-defined]
@@ -86,6 +101,8 @@ class UnbondingOps:
         unbond_era = current_era + self.staking.bonding_duration()
         if price_after_burn:
             balance = self.pool_points_to_balance(pool_id, unbonding_points)  # type: ignore[attr-defined]
+        if not self.ctx.quirk("lst.unbond_sweeps_pool_dust"):
+            self.ensure_unbond_leaves_pool_bonded(pool_id, balance)
         self.staking.unbond(self.bonded_account(pool_id), balance)  # type: ignore[attr-defined]
         sub_pools = maybe_merge_pools(s.SubPoolsStorage.get(pool_id) or EMPTY_SUB_POOLS, current_era, self.consts.PostUnbondingPoolsWindow)
         era_pool = sub_pools.get(unbond_era)

@@ -28,6 +28,12 @@
    with Charlie in it, no longer registered. Intended: ``unregister`` is refused
    (``NotAllowedToUnregister``) while the caller has approved a pending request of the blueprint;
    real: the quirk ``services.unregister_ignores_approved_requests``.
+6. (intended, seed 9, last session) ``lst_pools_back_their_claims``: Ferdie created a pool with
+   exactly the existential deposit, sent 1 pool token to Dave, and Dave unbonded that 1 point:
+   pallet_staking swept the pool's whole active bond (what would remain was below the existential
+   deposit) while the sub-pool recorded 1 unit, so Ferdie's points were backed by nothing. Intended:
+   an unbond leaving the pool's active bond in (0, ED) is refused (``Lst.MinimumBondNotMet``); real:
+   the quirk ``lst.unbond_sweeps_pool_dust``.
 """
 
 from __future__ import annotations
@@ -191,3 +197,27 @@ def test_the_periodic_root_check_catches_a_rollback_that_restores_less_than_the_
             assert not caught, outcome  # between two periodic roots the journal check alone passes it
         finally:
             monkeypatch.setattr(Storage, "rollback", real_rollback)
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_an_unbond_cannot_sweep_the_rest_of_a_pool_into_nobodys_chunk(profile: str) -> None:
+    rt, ex = _checked_world(profile)
+    ferdie, dave = rt.account("Ferdie"), rt.account("Dave")
+    ed = rt.pallets["Balances"].existential_deposit()
+    roles = {"root": ferdie, "nominator": dave, "bouncer": ferdie, "name": None, "icon": None}
+    assert ex.run(["call", ferdie, "Lst", "create", {"amount": ed, **roles}]) == "ok"
+    pid = next(ev["pool_id"] for ev in ex.last_events if ev.name == "Lst.Created")
+    assert ex.run(["call", ferdie, "Assets", "transfer_keep_alive", {"id": pid, "target": dave, "amount": 2}]) == "ok"
+    lst = rt.pallets["Lst"]
+    one_point = ["call", dave, "Lst", "unbond", {"member_account": dave, "pool_id": pid, "unbonding_points": 1}]
+    if profile == "intended":
+        root = rt.state_root()
+        assert ex.run(one_point) == "Lst.MinimumBondNotMet"  # every invariant checked, nothing changed
+        assert rt.state_root() == root and lst.active_balance(pid) == ed
+        return
+    # real (the quirk, with Preserve burns: Dave keeps one point): staking sweeps the whole bond
+    assert ex.run(one_point) == "ok"  # the invariant knows the real over-payment quirks and stands aside
+    assert lst.active_balance(pid) == 0
+    swept = next(ev["amount"] for ev in ex.last_events if ev.name == "Staking.Unbonded")
+    recorded = next(ev["balance"] for ev in ex.last_events if ev.name == "Lst.Unbonded")
+    assert (swept, recorded) == (ed, 1)

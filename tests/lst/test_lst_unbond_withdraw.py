@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime import UNIT, Runtime
-from tests.lst.lst_helpers import BOB, CHARLIE, DAVE, active, create_pool, fails, issuance, join, lst, runtime, supply, tokens, unbond, until_era, withdraw
+from tests.lst.lst_helpers import BOB, CHARLIE, DAVE, ED, active, create_pool, fails, issuance, join, lst, runtime, supply, tokens, unbond, until_era, withdraw
 
 
 def pool(profile: str, **overrides: object) -> Runtime:
@@ -225,3 +225,23 @@ def test_pool_withdraw_unbonded() -> None:
             assert rt.query("Lst", "TotalValueLocked").value == tvl - 5 * UNIT
             assert not rt.pallets["Staking"].storage.Ledger.get(lst(rt).bonded_account(1)).unlocking
     _ = CHARLIE
+
+
+def test_an_unbond_leaving_less_than_the_existential_deposit_bonded() -> None:
+    """pallet_staking unbonds a remainder below ED too; the sub-pool would record only the priced part.
+    (Real pricing and burns are switched off here so both profiles price the same points alike.)"""
+    fair = {"lst.unbond_burn_before_pricing": False, "lst.no_full_unbond": False}
+    for profile in ("intended", "real"):
+        rt = runtime(profile, quirks=fair if profile == "real" else {})
+        create_pool(rt, amount=2 * ED)  # MinCreateBond is below ED in this genesis (depositor minimum = ED)
+        rt.dispatch("Dave", "Assets", "transfer_keep_alive", {"id": 1, "target": "Bob", "amount": ED + 2})
+        params = {"member_account": "Bob", "pool_id": 1, "unbonding_points": ED + 1}  # 2*ED - (ED+1) < ED would stay
+        if profile == "intended":
+            fails(rt, "Lst.MinimumBondNotMet", "Bob", "unbond", params)
+            unbond(rt, "Bob", ED)  # leaves exactly ED bonded: allowed
+            assert active(rt, 1) == ED
+            continue
+        receipt = rt.dispatch("Bob", "Lst", "unbond", params)
+        assert active(rt, 1) == 0  # the quirk: the whole bond swept into the chunk ...
+        assert receipt.event("Staking.Unbonded")["amount"] == 2 * ED
+        assert receipt.event("Lst.Unbonded")["balance"] == ED + 1  # ... but the sub-pool owes only what was priced

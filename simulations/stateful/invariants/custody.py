@@ -15,7 +15,7 @@ from simulations.stateful.invariants.ledger import Ledger, new_events
 
 
 #: Real-profile Lst quirks that pay unbonders more than the pool holds for them.
-LST_OVERPAY_QUIRKS = ("lst.unbond_burn_before_pricing", "lst.on_slash_not_wired", "lst.unbonding_members_overwrite")
+LST_OVERPAY_QUIRKS = ("lst.unbond_burn_before_pricing", "lst.on_slash_not_wired", "lst.unbonding_members_overwrite", "lst.unbond_sweeps_pool_dust")
 
 
 def _asset_key(asset: Any) -> int | str:
