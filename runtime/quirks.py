@@ -181,6 +181,14 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("rewards.record_reward_to_payer", "Rewards",
               "Service job payments are recorded as pending rewards of the payer, not the operators.",
               f"{_SVC}/payment_processing.rs (delegation_lst_rewards.md §3.6)"),
+        # ---------------------------------------------------------------- Assets (polkadot-sdk FRAME)
+        Quirk("assets.trait_transfer_destroys_dust", "Assets",
+              "fungibles::Mutate::transfer (what Services and MultiAssetDelegation move assets with) debits the amount "
+              "plus the dust of a source it empties below min_balance, but credits only the amount: the dust leaves "
+              "every account while the asset's supply keeps counting it, and Transferred reports the amount alone. "
+              "Intended: the dust goes to the destination, as the Assets.transfer extrinsic does.",
+              "polkadot-sdk substrate/frame/support/src/traits/tokens/fungibles/regular.rs Mutate::transfer; "
+              "substrate/frame/assets/src/impl_fungibles.rs Unbalanced::decrease_balance, functions.rs prep_debit"),
         # ---------------------------------------------------------------- Proxy (polkadot-sdk FRAME)
         Quirk("proxy.kill_pure_unreserves_whole_deposit", "Proxy",
               "kill_pure unreserves the pure account's whole Proxies deposit from the spawner, though the spawner "

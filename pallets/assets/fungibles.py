@@ -182,17 +182,20 @@ class FungiblesImpl:
         else:
             accounts.insert((asset_id, who), _replace(acc, balance=acc.balance + amount))
 
-    def do_transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool, force: bool = False) -> int:
-        """Move ``amount`` (plus dust if the source dies); emits ``Transferred``. Returns the amount moved."""
+    def do_transfer(self, asset_id: int, source: str, dest: str, amount: int, *, keep_alive: bool, force: bool = False,
+                    destroy_dust: bool = False) -> int:
+        """Move ``amount`` (plus dust if the source dies); emits ``Transferred``. Returns the amount moved.
+        ``destroy_dust``: the dust leaves the source but reaches no one (the real trait transfer's quirk)."""
         actual, dust = self._debit(asset_id, source, amount, keep_alive, force=force)
         d = self.details(asset_id)
         if source == dest or actual == 0:
             return actual
-        self._credit_check(asset_id, dest, actual + dust, d)  # type: ignore[arg-type]
+        credit = actual if destroy_dust else actual + dust
+        self._credit_check(asset_id, dest, credit, d)  # type: ignore[arg-type]
         self._apply_debit(asset_id, source, actual + dust)
-        self._apply_credit(asset_id, dest, actual + dust)
-        self.deposit_event(Event.Transferred(asset_id, source, dest, actual + dust))  # type: ignore[attr-defined]
-        return actual + dust
+        self._apply_credit(asset_id, dest, credit)
+        self.deposit_event(Event.Transferred(asset_id, source, dest, credit))  # type: ignore[attr-defined]
+        return credit
 
     def do_mint(self, asset_id: int, who: str, amount: int) -> None:
         d = self.details(asset_id)
@@ -263,7 +266,8 @@ class Fungibles:
         if amount == 0:  # done_transfer still runs
             p.deposit_event(Event.Transferred(asset_id, source, dest, 0))  # type: ignore[attr-defined]
             return
-        p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive)
+        p.do_transfer(asset_id, source, dest, amount, keep_alive=keep_alive,
+                      destroy_dust=not keep_alive and p.ctx.quirk("assets.trait_transfer_destroys_dust"))
 
     def mint_into(self, asset_id: int, who: str, amount: int) -> None:
         """``fungibles::Mutate::mint_into``: issuance overflow, then pallet ``increase_balance``

@@ -87,6 +87,31 @@ def test_transfer_success_and_dust(usd: Runtime) -> None:
     assert usd.pallets["Assets"].fungibles.total_issuance(1) == 10_000
 
 
+def test_the_real_trait_transfer_destroys_the_dust_it_takes_along() -> None:
+    """fungibles::Mutate::transfer debits amount + dust (prep_debit) but credits only the amount; the
+    supply (untouched by Unbalanced::decrease_balance) keeps counting the dust."""
+    from runtime import GenesisConfig
+    from simulations.stateful.invariants import Ledger, asset_conservation
+
+    rt = Runtime(GenesisConfig.dev(profile="real"))
+    rt.dispatch("root", "Assets", "force_create", {"id": 1, "owner": "Alice", "is_sufficient": False, "min_balance": 100})
+    rt.dispatch("Alice", "Assets", "mint", {"id": 1, "beneficiary": "Bob", "amount": 10_000})
+    ledger = Ledger()
+    asset_conservation(rt, ledger)
+    f = rt.pallets["Assets"].fungibles
+    rt.db.transactional(lambda: f.transfer(1, BOB, EVE, 9_950, keep_alive=False))
+    assert bal(rt, BOB) == 0 and bal(rt, EVE) == 9_950  # Bob's 50 went nowhere
+    assert f.total_issuance(1) == 10_000
+    assert rt.events[-1].name == "Assets.Transferred" and rt.events[-1]["amount"] == 9_950
+    asset_conservation(rt, ledger)  # the quirk's gap (50 < min_balance per transfer) is allowed ...
+    rt.db.transactional(lambda: f.transfer(1, EVE, BOB, 9_000, keep_alive=True))  # keep-alive: no dust
+    assert bal(rt, EVE) == 950 and bal(rt, BOB) == 9_000
+    asset_conservation(rt, ledger)
+    rt.pallets["Assets"].storage.Account.remove((1, EVE))  # ... a whole account vanishing is not
+    with pytest.raises(AssertionError, match="more than the dust transfers may have destroyed"):
+        asset_conservation(rt, ledger)
+
+
 def test_mint_into_paths(usd: Runtime) -> None:
     f = usd.pallets["Assets"].fungibles
     fails(usd, "Token.UnknownAsset", lambda: f.mint_into(9, EVE, 1_000))
