@@ -151,11 +151,12 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
     events.add_column("block", justify="right")
     events.add_column("event")
     events.add_column("attributes", overflow="fold")
+    units = asset_units(rt)
     for ev in rt.all_events():
         if ev.spec.pallet not in ("MultiAssetDelegation", "Services"):
             continue
         encoded = ev.encoded_attributes()
-        attrs = ", ".join(f"{k}={_amount(ev.spec.name, k, v, encoded.get('asset')) or _short(_names(v))}" for k, v in encoded.items())
+        attrs = ", ".join(f"{k}={_amount(ev.spec.name, k, v, encoded.get('asset'), units) or _short(_names(v))}" for k, v in encoded.items())
         events.add_row(f"{ev.block:,}", ev.name, attrs)
     console.print(events)
     if log_path is not None:
@@ -169,7 +170,15 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
 # known to be TNT (a self-stake slash; the demo pays every request in TNT, so refunds are TNT)
 AMOUNT_KEYS = ("amount", "refunded", "value", "bond_amount", "reward", "fee")
 NATIVE_AMOUNTS = {("OperatorSlashed", "amount"), ("ServiceRequestExpired", "refunded"), ("OperatorJoined", "bond_amount")}
-DECIMALS = {0: ("TNT", 18), 1: ("USDC", 6)}
+
+
+def asset_units(rt: Runtime) -> dict[int, tuple[str, int]]:
+    """(symbol, decimals) by asset id as the chain's own ``Assets.Metadata`` gives them (id 0: TNT), so
+    the timeline follows whatever assets the genesis created."""
+    units = {0: ("TNT", 18)}
+    for asset_id, meta in rt.pallets["Assets"].storage.Metadata.items():
+        units[asset_id] = (meta.symbol.decode("utf-8", "replace") or f"asset {asset_id}", meta.decimals)
+    return units
 
 
 def tokens(amount: int, symbol: str, decimals: int) -> str:
@@ -179,12 +188,12 @@ def tokens(amount: int, symbol: str, decimals: int) -> str:
     return f"{whole:,}" + (f".{digits}" if digits else "") + f" {symbol}"
 
 
-def _amount(event: str, key: str, value: Any, asset: Any) -> str | None:
+def _amount(event: str, key: str, value: Any, asset: Any, units: dict[int, tuple[str, int]]) -> str | None:
     """``key=value`` of an event as tokens of its asset, or None to show it as it is."""
     if key not in AMOUNT_KEYS or not isinstance(value, int) or isinstance(value, bool):
         return None
-    if isinstance(asset, dict) and set(asset) == {"Custom"} and asset["Custom"] in DECIMALS:
-        return tokens(value, *DECIMALS[asset["Custom"]])
+    if isinstance(asset, dict) and set(asset) == {"Custom"} and asset["Custom"] in units:
+        return tokens(value, *units[asset["Custom"]])
     if asset is None and (event, key) in NATIVE_AMOUNTS:
         return tokens(value, "TNT", 18)
     return None
