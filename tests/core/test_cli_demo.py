@@ -45,3 +45,14 @@ def test_token_amounts_are_exact_decimals() -> None:
     assert tokens(10**18 + 1, "TNT", 18) == "1.000000000000000001 TNT"
     assert tokens(1_500_000, "USDC", 6) == "1.5 USDC"
     assert tokens(7, "X", 0) == "7 X"
+
+
+def test_the_timeline_units_follow_the_chains_asset_metadata() -> None:
+    from runtime import GenesisConfig, Runtime
+    from simulations.demo import asset_units
+
+    rt = Runtime(GenesisConfig.dev(assets=[{"id": 7, "owner": "Alice", "name": "Wrapped Ether", "symbol": "WETH", "decimals": 18,
+                                            "min_balance": 1, "balances": {"Bob": 10}}]))
+    assert asset_units(rt) == {0: ("TNT", 18), 7: ("WETH", 18)}
+    rt.dispatch("Alice", "Assets", "set_metadata", {"id": 7, "name": b"Ether", "symbol": b"ETH", "decimals": 9})
+    assert asset_units(rt)[7] == ("ETH", 9)
