@@ -143,11 +143,15 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     diff = info.get("branch_difference")
     if diff:
         t = Table(title="what-if: the fork slash vetoed vs applied")
-        for col in ("entity", "role", "asset", "loss without veto", "loss with veto", "saved by the veto"):
+        for col in ("entity", "role", "asset", "loss without veto (tokens)", "loss with veto (tokens)", "saved by the veto (tokens)"):
             t.add_column(col, justify="left" if col in ("entity", "role", "asset") else "right")
+        from simulations.demo import tokens
+        from simulations.scenario import scenario_decimals
+
+        decimals = scenario_decimals(store.run(run_id))
         for row in diff:
-            scale = UNIT if row["asset"] == "TNT" else 1
-            fmt = (lambda v: f"{v / scale:,.2f}") if scale == UNIT else (lambda v: f"{v:,}")
+            places = decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0)  # whole tokens, exact (no float)
+            fmt = (lambda v, d=places: tokens(v, "", d).rstrip())
             t.add_row(row["entity"], row["role"], row["asset"], fmt(row["loss_no_veto"]), fmt(row["loss_veto"]), fmt(row["saved_by_veto"]))
         console.print(t)
 
@@ -279,8 +283,11 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         load_for_run(scenario, arm.overrides(), None, text=text)
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
-    command = "tangle-sim sweep " + " ".join([scenario] + [f"--policy {p}" for p in policies or []] + [f"--param {p}" for p in params]
-                                             + [f"--runs {runs}"] + [f"--rule {r}" for r in rules])
+    import shlex
+
+    command = shlex.join(["tangle-sim", "sweep", scenario] + [a for p in policies or [] for a in ("--policy", p)]
+                         + [a for p in params for a in ("--param", p)] + ["--runs", str(runs)] + [a for r in rules for a in ("--rule", r)]
+                         + ["--store", store_url])
     console.print(f"[dim]reproduce:[/dim] {command}")
     console.print(f"{len(tasks)} simulations ({len(arms)} arms x {runs} runs, common seeds; {combos - len(arms)} of {combos} combinations "
                   f"were identical to another and run once) on {backend}")
@@ -326,9 +333,9 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
         console.print("[yellow]no finished runs to summarise[/yellow]")
         return
     if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
-        from simulations.lab.summary import governance_console_table, governance_table, headline_table
+        from simulations.lab.summary import governance_console_table, governance_table, headline_table, ranking_title
 
-        console.print(headline_table(frame, title="sweep: arms ranked by honest operators' loss", width=console.width))
+        console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(frame), width=console.width))
         if "gov_path" in frame and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
             console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
         return

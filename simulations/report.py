@@ -30,6 +30,7 @@ import pandas as pd  # noqa: E402
 from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
 from simulations.analysis.statistics import format_interval, format_number, rank_arms, summarize_arms  # noqa: E402
+from simulations.scenario import scenario_decimals  # noqa: E402,F401 (re-exported: the report reads stored runs' units)
 from simulations.store import RunStore, SlashRow  # noqa: E402
 
 UNIT = 10**18
@@ -116,17 +117,6 @@ def runs_frame(store: RunStore, run_id: int) -> pd.DataFrame:
 
 
 sweep_frame = runs_frame  # the name commands.py and notebooks used before
-
-
-def scenario_decimals(run: Any) -> dict[str, int]:
-    """Decimals per asset symbol, from the scenario text stored with the run."""
-    from simulations.scenario import load_scenario
-
-    try:
-        suffix = Path(run.scenario_path or "s.yaml").suffix or ".yaml"
-        return load_scenario(f"stored{suffix}", json.loads(run.overrides_json or "{}"), text=run.scenario_text).decimals()
-    except Exception:  # noqa: BLE001 - a scenario the current schema no longer reads still has a report
-        return {"TNT": 18}
 
 
 def planned_tasks(run: Any, arms: list[Any]) -> int:
@@ -262,7 +252,7 @@ def _veto_paths(frame: pd.DataFrame) -> str:
         rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), (cells["share"], "missing" if r["wanted"] == 0 else "num"),
                      (cells["vetoes"], "num"), (str(r["late"]), "num"), (str(r["failed"]), "num"), (cells["pending"], "num"),
                      (cells["lateness"], "num"), (cells["why_not"], "")])
-    header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI]", "vetoes wanted (runs)", "late", "failed",
+    header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI, runs as clusters]", "vetoes wanted", "late", "failed",
               "pending at the end (censored)", "lateness of late ones, median / max (blocks)", "why not"]
     return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"
             + _esc("Each wanted veto went through the pallets' own calls (sudo, a council motion, a referendum enacted by the "
@@ -328,14 +318,17 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         else:
             add("tradeoff", "Honest operators slashed vs faulty operators escaped, per arm",
                 figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note),
-                f"Left: what unjustified slashes took from honest operators; right: justified slashes that were vetoed or dodged. Arms in ranking order; {ci_note}.")
+                f"Left: what unjustified slashes took from honest operators and their delegators; right: justified slashes that were vetoed or dodged. Arms in ranking order; {ci_note}.")
         roles, zero_roles = _split_zero(frame, cat.role_losses)
         if cat.role_losses:
-            add("losses_by_role", f"Losses by role in {cat.numeraire or 'the numeraire'} (all assets added at the scenario's prices)",
+            how_added = ("all assets added at the scenario's prices" if not cat.unpriced
+                         else "only the roles every run could value; the others lost assets that have no price")
+            add("losses_by_role", f"Losses by role in {cat.numeraire or 'the numeraire'} ({how_added})",
                 figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note, "no role lost anything"),
                 f"Each panel one role; every asset valued at its price in the round the loss happened. {ci_note}.{_zero_note(zero_roles)}")
         else:
-            sections.append(f"<h2>Losses by role in one numeraire</h2><p class='missing'>{NOT_RECORDED}: no asset prices, so assets cannot be added up; "
+            why = cat.unpriced or "no asset prices"
+            sections.append(f"<h2>Losses by role in one numeraire</h2><p class='missing'>{NOT_RECORDED}: {_esc(why)}, so assets cannot be added up; "
                             "each asset is shown in its own unit below.</p>")
         assets, zero_assets = _split_zero(frame, cat.asset_losses)
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",

@@ -715,3 +715,14 @@ def parse_param_value(text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+
+
+def scenario_decimals(run: Any) -> dict[str, int]:
+    """Decimals per asset symbol, from the scenario text stored with a run (``RunStore`` row)."""
+    import json
+
+    try:
+        suffix = Path(run.scenario_path or "s.yaml").suffix or ".yaml"
+        return load_scenario(f"stored{suffix}", json.loads(run.overrides_json or "{}"), text=run.scenario_text).decimals()
+    except Exception:  # noqa: BLE001 - a scenario the current schema no longer reads still has a report
+        return {"TNT": 18}

@@ -49,13 +49,17 @@ class Catalogue:
     asset_losses: list[Measure] = field(default_factory=list)  # per (role, asset) in whole tokens
     missing: list[str] = field(default_factory=list)  # what the report would show but this run did not record
     applied: Measure | None = None  # slashes applied per run (a count every store records)
+    unpriced: str | None = None  # why values in the numeraire are left out (some runs hold assets without a price)
 
     def primary(self) -> tuple[Measure, str]:
         """The headline ranking measure, and a sentence saying why that one."""
         if self.honest is not None:
-            return self.honest, "arms ranked by what honest operators lost to unjustified slashes (lower is better)"
+            return self.honest, "arms ranked by what honest operators (and their delegators) lost to unjustified slashes (lower is better)"
         if self.honest_count is not None:
-            return self.honest_count, "arms ranked by the number of honest operators' slashes applied (lower is better)"
+            why = "arms ranked by the number of honest operators' slashes applied (lower is better)"
+            if self.unpriced:
+                why += f"; not by their value: {self.unpriced}"
+            return self.honest_count, why
         fallback = self.total_loss or (self.asset_losses[0] if self.asset_losses else None)
         if fallback is None and self.applied is not None:
             return self.applied, (f"ground truth (honest operators slashed) is {NOT_RECORDED} and no run recorded a loss: "
@@ -79,13 +83,24 @@ def catalogue(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) ->
     cur = numeraire or "numeraire"
     missing: list[str] = []
 
+    # a value in the numeraire is missing (NaN) in a run whose losses include an asset without a price:
+    # averaging the other runs would compare a selection of runs, so such a measure is left out whole
+    value_cols = [c for c in frame.columns if str(c).endswith("_value")]
+    unpriced_runs = int(frame[value_cols].isna().any(axis=1).sum()) if value_cols else 0
+    unpriced = (f"{unpriced_runs} of {len(frame)} runs lost assets that have no price in the scenario (set prices: to compare values)"
+                if unpriced_runs else None)
+
     def measure(col: str | None, label: str, unit: str, what: str, better: str = "lower") -> Measure | None:
         if col is None:
             missing.append(what)
             return None
+        if unpriced and col.endswith("_value") and frame[col].isna().any():
+            missing.append(f"{what}: {unpriced}")
+            return None
         return Measure(col, label, unit, better)
 
-    honest = measure(_first(frame, "honest_slashed_value"), "value taken from honest operators", f"{cur} per run", "value of honest operators' slashes")
+    honest = measure(_first(frame, "honest_slashed_value"), "value taken from honest operators and their delegators", f"{cur} per run",
+                     "value of honest operators' slashes")
     honest_count = measure(_first(frame, "honest_slashed"), "honest operators' slashes applied", "count per run", "honest operators slashed (ground truth)")
     faulty = measure(_first(frame, "faulty_escaped"), "faulty operators' slashes escaped", "count per run", "faulty operators escaped (ground truth)")
     pending = measure(_first(frame, "pending_at_end"), "slashes still pending at the end", "count per run", "slashes pending at the end")
@@ -95,10 +110,10 @@ def catalogue(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) ->
     role_losses = []
     for col in frame.columns:
         m = re.fullmatch(r"loss_(.+)_value", str(col))
-        if m and col != "loss_total_value":
+        if m and col != "loss_total_value" and not frame[col].isna().any():
             role_losses.append(Measure(col, f"{m.group(1)} loss", f"{cur} per run"))
     if not role_losses:
-        missing.append("losses per role in one numeraire (no prices)")
+        missing.append("losses per role in one numeraire (" + (unpriced or "no prices") + ")")
     asset_losses = []
     for col in frame.columns:
         m = re.fullmatch(r"loss_(.+)_([A-Za-z0-9]+)", str(col))
@@ -112,7 +127,7 @@ def catalogue(frame: pd.DataFrame, decimals: Mapping[str, int] | None = None) ->
     asset_losses.sort(key=lambda m: (_role_rank(m.column), m.column))
     role_losses.sort(key=lambda m: (_role_rank(m.column), m.column))
     applied = Measure("applied", "slashes applied", "count per run") if "applied" in frame.columns else None
-    return Catalogue(numeraire, honest, honest_count, faulty, pending, pending_value, total, role_losses, asset_losses, missing, applied)
+    return Catalogue(numeraire, honest, honest_count, faulty, pending, pending_value, total, role_losses, asset_losses, missing, applied, unpriced)
 
 
 # outcome columns that count or measure something that cannot be negative: a mean's interval is

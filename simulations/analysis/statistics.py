@@ -316,9 +316,21 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
     if direction not in ("lower", "higher"):
         raise ValueError(f"direction must be 'lower' or 'higher', got {direction!r}")
     summary = summarize_arms(frame, [metric], arm=arm, pair_on=pair_on, confidence=confidence, method=method, seed=seed)
-    has_data = summary[summary.n > 0]
-    if has_data.empty:
+    if summary[summary.n > 0].empty:
         raise ValueError(f"rank_arms: no arm recorded a value of {metric!r}")
+    # an arm missing the value in some runs is not ranked: the runs left are a selection (e.g. the
+    # runs whose slashes touched only priced assets), and their mean would not be the arm's
+    has_data = summary[(summary.n > 0) & (summary.n_missing == 0)]
+    if has_data.empty:
+        rows = [{"rank": pd.NA, "arm": r["arm"], "n": r["n"], "runs": r["runs"], "n_missing": r["n_missing"], "mean": r["mean"],
+                 "ci_low": r["ci_low"], "ci_high": r["ci_high"], "clipped": bool(r["clipped"]), "constant": bool(r["constant"]),
+                 "diff_vs_best": math.nan, "diff_ci_low": math.nan, "diff_ci_high": math.nan, "separated": pd.NA,
+                 "verdict": _missing_verdict(r), **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})}
+                for _, r in summary.iterrows()]
+        out = pd.DataFrame(rows)
+        out.attrs.update({"metric": metric, "direction": direction, "best": None, "confidence": confidence, "method": method,
+                          "comparison": "none (every arm lacks the value in some runs)"})
+        return out
     ordered = has_data.sort_values("mean", ascending=direction == "lower", kind="stable")
     best = ordered.iloc[0]["arm"]
     paired = pair_on in frame.columns and not frame.duplicated([arm, pair_on]).any()
@@ -329,13 +341,14 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
     diff = diff.set_index("arm")
     best_row = ordered.iloc[0]
     rows = []
-    for rank, (_, r) in enumerate(pd.concat([ordered, summary[summary.n == 0]]).iterrows(), start=1):
+    unranked = summary[~summary.arm.isin(ordered.arm)]
+    for rank, (_, r) in enumerate(pd.concat([ordered, unranked]).iterrows(), start=1):
         a = r["arm"]
         d = diff.loc[a]
         if a == best:
             separated, verdict = pd.NA, "best"
-        elif r["n"] == 0:
-            separated, verdict = pd.NA, "undetermined (no values)"
+        elif r["n"] == 0 or r["n_missing"] > 0:
+            separated, verdict = pd.NA, _missing_verdict(r)
         elif paired:
             if math.isnan(d["diff_ci_low"]):
                 separated, verdict = pd.NA, "undetermined (fewer than 2 pairs)"
@@ -347,14 +360,21 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
         else:
             separated = bool(r["ci_low"] > best_row["ci_high"] or r["ci_high"] < best_row["ci_low"])
             verdict = "worse than best (intervals do not overlap)" if separated else "not separated from best"
-        rows.append({"rank": rank if r["n"] > 0 else pd.NA, "arm": a, "n": r["n"], "mean": r["mean"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                     "clipped": bool(r.get("clipped", False)),
+        ranked = r["n"] > 0 and r["n_missing"] == 0
+        rows.append({"rank": rank if ranked else pd.NA, "arm": a, "n": r["n"], "runs": r["runs"], "n_missing": r["n_missing"], "mean": r["mean"],
+                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "clipped": bool(r.get("clipped", False)), "constant": bool(r.get("constant", False)),
                      "diff_vs_best": d["diff_mean"], "diff_ci_low": d["diff_ci_low"], "diff_ci_high": d["diff_ci_high"],
                      "separated": separated, "verdict": verdict, **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})})
     out = pd.DataFrame(rows)
     out.attrs.update({"metric": metric, "direction": direction, "best": best, "confidence": confidence, "method": method,
                       "comparison": f"paired on {pair_on}" if paired else "interval overlap (unpaired)"})
     return out
+
+
+def _missing_verdict(r: Any) -> str:
+    if r["n"] == 0:
+        return "undetermined (no values)"
+    return f"undetermined ({r['n_missing']} of {r['runs']} runs have no value; the others are a selection, not the arm)"
 
 
 # ---------------------------------------------------------------------------------------- formatting

@@ -53,29 +53,54 @@ def _is_attribute(col: str) -> bool:
                                                                       "unjustified", "applied", "vetoed", "drained", "resolution", "gov_"))
 
 
+def ranking_metric(frame: pd.DataFrame) -> tuple[str, str]:
+    """(column, label) the headline ranks by: the value honest operators and their delegators lost
+    when every run has it, else the number of honest operators' slashes (some runs lost assets with
+    no price: averaging the priced runs alone would rank a selection of runs, not the arms)."""
+    from simulations.analysis.columns import catalogue
+
+    m, _why = catalogue(frame).primary()
+    if m.column == "honest_slashed_value":
+        numeraire = str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
+        return m.column, f"honest loss ({numeraire})"
+    if m.column == "honest_slashed":
+        return m.column, "honest slashes"
+    return m.column, m.label
+
+
+def ranking_title(frame: pd.DataFrame) -> str:
+    """What the headline ranks by, for a table title."""
+    metric, _ = ranking_metric(frame)
+    return {"honest_slashed_value": "honest operators' loss", "honest_slashed": "honest operators' slashes (no value: unpriced assets)"}.get(metric, metric)
+
+
 def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t") -> pd.DataFrame:
-    """One row per arm, best first by ``honest_slashed_value`` (paired comparison with the best arm:
-    ``verdict``), with faulty escapes, total loss and censoring alongside, each with its interval."""
-    ranked = rank_arms(frame, "honest_slashed_value", direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
-    others = summarize_arms(frame, ["faulty_escaped", "loss_total_value", "late_vetoes"], arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
-    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped", "constant"])
+    """One row per arm, best first by :func:`ranking_metric` (``attrs["ranked_by"]``; paired
+    comparison with the best arm: ``verdict``), with faulty escapes, total loss and censoring
+    alongside, each with its interval. A measure some runs lack (no price) is NaN for every arm."""
+    metric, _label = ranking_metric(frame)
+    ranked = rank_arms(frame, metric, direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
+    side = [m for m in ("faulty_escaped", "loss_total_value", "late_vetoes") if m in frame.columns]
+    others = summarize_arms(frame, side, arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
+    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped", "constant", "n_missing"])
     rows = []
     for r in ranked.to_dict("records"):
         a = r["arm"]
-        row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "honest_slashed_value": r["mean"], "honest_slashed_value_ci_low": r["ci_low"],
-                               "honest_slashed_value_ci_high": r["ci_high"], "honest_slashed_value_clipped": bool(r.get("clipped", False)),
-                               "honest_slashed_value_constant": bool(r.get("constant", False)),
-                               "verdict": r["verdict"]}
+        row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "runs": r.get("runs", r["n"]), metric: r["mean"], f"{metric}_ci_low": r["ci_low"],
+                               f"{metric}_ci_high": r["ci_high"], f"{metric}_clipped": bool(r.get("clipped", False)),
+                               f"{metric}_constant": bool(r.get("constant", False)), "verdict": r["verdict"]}
         for m in ("faulty_escaped", "loss_total_value", "late_vetoes"):
-            row[m] = wide.loc[a, ("mean", m)]
-            row[f"{m}_ci_low"] = wide.loc[a, ("ci_low", m)]
-            row[f"{m}_ci_high"] = wide.loc[a, ("ci_high", m)]
-            row[f"{m}_clipped"] = bool(wide.loc[a, ("clipped", m)])
-            row[f"{m}_constant"] = bool(wide.loc[a, ("constant", m)])
+            unknown = m not in side or frame[m].isna().any()  # a total some runs could not price is no total
+            row[m] = math.nan if unknown else wide.loc[a, ("mean", m)]
+            row[f"{m}_ci_low"] = math.nan if unknown else wide.loc[a, ("ci_low", m)]
+            row[f"{m}_ci_high"] = math.nan if unknown else wide.loc[a, ("ci_high", m)]
+            row[f"{m}_clipped"] = False if unknown else bool(wide.loc[a, ("clipped", m)])
+            row[f"{m}_constant"] = False if unknown else bool(wide.loc[a, ("constant", m)])
         row["runs_censored"] = r.get("runs_censored", 0)
         rows.append(row)
     out = pd.DataFrame(rows)
-    out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison")})
+    out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison"),
+                      "ranked_by": metric})
     return out
 
 
@@ -85,22 +110,34 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     from rich.table import Table
     from rich.text import Text
 
+    from simulations.analysis.columns import catalogue
+
     h = headline(frame, confidence=confidence, method=method)
+    metric, label = ranking_metric(frame)
     numeraire = str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
+    ranked_by = ("honest operators' loss to unjustified slashes, their delegators' included" if metric == "honest_slashed_value"
+                 else "the number of honest operators' slashes applied" if metric == "honest_slashed" else label)
     caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, common seeds; arms "
-               f"ranked by honest operators' loss to unjustified slashes ({numeraire}); vs best: 'worse' if the paired difference with the "
-               f"best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that stopped with slashes pending")
-    if any(h[f"{m}_clipped"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
+               f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the paired "
+               f"difference with the best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that "
+               f"stopped with slashes pending")
+    unpriced = catalogue(frame).unpriced
+    if unpriced:
+        caption += f"; not ranked by value, total loss 'no data': {unpriced}"
+    cols = (metric, "faulty_escaped", "loss_total_value")
+    if any(h[f"{m}_clipped"].any() for m in cols):
         caption += "; *: interval clipped at 0, the least the measure can be (few or skewed runs)"
-    if any(h[f"{m}_constant"].any() for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")):
+    if any(h[f"{m}_constant"].any() for m in cols):
         caption += ("; (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules "
                     "fix it, else more runs may vary)")
+    if (h["runs_censored"] > 0).any():
+        caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
     # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and cens. (5 each) leave
     labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8, 3 + 10, 4, 10, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
     table.add_column("arm", overflow="fold", ratio=4, min_width=14)
     table.add_column("n", justify="right", no_wrap=True)
-    table.add_column(f"honest loss ({numeraire})", justify="right", overflow="fold", ratio=2)
+    table.add_column(label, justify="right", overflow="fold", ratio=2)
     table.add_column("faulty escaped", justify="right", overflow="fold", ratio=2)
     table.add_column(f"total loss ({numeraire})", justify="right", overflow="fold", ratio=2)
     table.add_column("vs best", overflow="fold", min_width=5)
@@ -108,8 +145,8 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     for r in h.to_dict("records"):
         cells = [labels[r["arm"]], str(r["n"])] + [
             format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]))
-            for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value")] + [
-                 _short_verdict(str(r["verdict"])), f"{r['runs_censored']}/{r['n']}"]
+            for m in cols] + [
+                 _short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else ""), f"{r['runs_censored']}/{r['runs']}"]
         table.add_row(*(Text(c) for c in cells))
     return table
 
@@ -125,8 +162,9 @@ def _short_verdict(verdict: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- veto paths
-def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (NaN, NaN for n = 0): honest at 0 % and 100 %."""
+def wilson(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial share (NaN, NaN for n = 0): honest at 0 % and 100 %.
+    ``successes`` and ``n`` may be fractional (an effective number of trials)."""
     from statistics import NormalDist
 
     if n == 0:
@@ -138,9 +176,28 @@ def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, flo
     return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
+def effective_vetoes(wanted: list[int], landed: list[int]) -> float:
+    """How many independent trials the pooled vetoes are worth: ``wanted / deff`` with Kish's design
+    effect of the runs as clusters (the ratio estimator's between-run variance over the binomial one),
+    kept between the number of runs that wanted a veto and the number of vetoes. When every veto
+    landed (or none did) nothing shows the vetoes are independent, so each run counts once."""
+    pairs = [(w, l) for w, l in zip(wanted, landed) if w > 0]
+    total = sum(w for w, _ in pairs)
+    runs = len(pairs)
+    if total == 0:
+        return 0.0
+    share = sum(l for _, l in pairs) / total
+    binomial = share * (1 - share) / total
+    if runs < 2 or binomial == 0:
+        return float(runs)
+    clustered = runs / (runs - 1) * sum((l - share * w) ** 2 for w, l in pairs) / total ** 2
+    return float(min(total, max(runs, total * binomial / clustered if clustered > 0 else total)))
+
+
 def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """One row per arm: of the vetoes governance wanted, the share that landed before the slash
-    applied (Wilson interval over the vetoes, pooled across runs), how many were late, failed
+    applied (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
+    run share its governors and its seed, so they are not independent trials), how many were late, failed
     (with why) or still pending at the horizon (censored: neither landed nor late, shown
     apart), the lateness of the late ones (blocks past the window: per run its largest; median and
     max over runs) and the window each would have needed (largest per run)."""
@@ -149,7 +206,8 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     rows = []
     for arm, g in frame.groupby("arm", sort=False):
         wanted, landed = int(g["gov_wanted"].sum()), int(g["gov_landed"].sum())
-        low, high = wilson(landed, wanted, confidence)
+        n_eff = effective_vetoes(g["gov_wanted"].astype(int).tolist(), g["gov_landed"].astype(int).tolist())
+        low, high = wilson(landed / wanted * n_eff if wanted else 0, n_eff, confidence)
         late = g["gov_lateness_max"].dropna()
         needed = g["gov_needed_window_max"].dropna()
         reasons: dict[str, int] = {}
@@ -175,7 +233,7 @@ def governance_cells(r: dict[str, Any]) -> dict[str, str]:
     (runs), pending (censored runs), the lateness of the late ones (median / max blocks) and why not."""
     return {
         "share": "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]",
-        "vetoes": f"{r['wanted']} ({r['runs']})",
+        "vetoes": f"{r['wanted']} in {r['runs']} run" + ("" if r["runs"] == 1 else "s"),
         "pending": f"{r['pending']} ({r['runs_censored']} runs)",
         "lateness": "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}",
         "why_not": r["why_not"] or "-",
@@ -190,7 +248,8 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     from rich.text import Text
 
     conf = gov.attrs.get("confidence", 0.95)
-    caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI] (vetoes/runs); late: enacted after it; "
+    caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
+               "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; late: enacted after it; "
                "failed: the process did not pass or its call failed (why not); pending: still open when the run ended (censored, neither); "
                "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")
     table = Table(title=title, caption=Text(caption), expand=True)
@@ -204,6 +263,6 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     table.add_column("why not", overflow="fold", ratio=3)
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
-        share = cells["share"] + ("" if r["wanted"] == 0 else f" ({r['wanted']}/{r['runs']})")
+        share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
         table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), f"{r['pending']}", cells["lateness"], cells["why_not"])))
     return table

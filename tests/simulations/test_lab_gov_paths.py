@@ -179,7 +179,7 @@ def test_same_seed_same_frame_and_the_table_reports_intervals_and_censoring() ->
     assert (cm["ci_low"], round(cm["ci_high"], 4)) == (0.0, round(wilson(0, 3)[1], 4)) and cm["ci_high"] > 0.3  # never a bare 0 %
     text = render(table)
     assert "| governance.path=council_motion" in text or "council_motion" in text
-    assert "(3)" in text and "[0.0%," in text
+    assert "3 in 3 runs" in text and "[0.0%," in text
 
 
 def test_the_default_path_ignores_governance_agents() -> None:
@@ -372,11 +372,25 @@ def test_the_terminal_the_report_and_the_markdown_table_say_the_same_words() -> 
     terminal = " ".join(console.export_text().split())
     page, markdown = _veto_paths(frame), render(table)
     fast, quiet = (governance_cells(r) for r in table.to_dict("records"))
-    low, high = wilson(2, 3)
-    assert fast["share"] == f"66.7% [{low:.1%}, {high:.1%}]"
+    low, high = wilson(2 / 3, 1)  # one run: its three vetoes count as one trial (nothing shows they are independent)
+    assert fast["share"] == f"66.7% [{low:.1%}, {high:.1%}]" and fast["vetoes"] == "3 in 1 run"
     for cells in (fast, quiet):
         for key in ("share", "why_not"):
             assert cells[key] in terminal and cells[key] in page and cells[key] in markdown, (key, cells[key])
     assert quiet["share"] == "no veto wanted" and fast["share"].startswith("66.7% [")
     assert fast["lateness"] == "1,234 / 1,234" and fast["lateness"] in terminal and fast["lateness"] in page
-    assert fast["vetoes"] == "3 (1)" and fast["vetoes"] in page and fast["vetoes"] in markdown
+    assert fast["vetoes"] == "3 in 1 run" and fast["vetoes"] in page and fast["vetoes"] in markdown
+
+
+def test_vetoes_of_one_run_are_not_independent_trials() -> None:
+    """The user's case: 20 vetoes from 3 runs all landed; pooled as 20 trials Wilson said [83.9%, 100%]."""
+    from simulations.lab.summary import effective_vetoes
+
+    assert effective_vetoes([7, 7, 6], [7, 7, 6]) == 3  # all landed: each run counts once
+    assert wilson(3, 3)[0] < 0.5 < wilson(20, 20)[0]
+    # whole runs fail together (a governor who never acts): the runs are the trials
+    assert effective_vetoes([5] * 10, [5, 0] * 5) == 10
+    # within-run outcomes that vary as independent ones would: close to the number of vetoes
+    wanted, landed = [10] * 20, [5, 6, 4, 5, 5, 6, 4, 5, 5, 5, 6, 4, 5, 5, 6, 4, 5, 5, 4, 6]
+    assert 150 < effective_vetoes(wanted, landed) <= 200
+    assert effective_vetoes([0, 0], [0, 0]) == 0 and effective_vetoes([4, 0], [2, 0]) == 1

@@ -239,3 +239,41 @@ def test_arm_names_wrap_at_their_slashes_never_mid_word() -> None:
         for segment in ("tangle_services/", "stock", "never/", "eigenlayer.", "veto_window_blocks=12"):
             assert segment in text, (segment, text)  # names break after "/", "." or "=", never inside a word
     assert "substrate_staking/never" in text  # short names stay on one line
+
+
+def test_an_arm_missing_values_in_some_runs_is_not_ranked_on_the_rest() -> None:
+    """The runs that have a value are a selection (e.g. the unpriced runs were the ones with big
+    USDC slashes): ranking the arm by their mean would be selection bias, so it is left unranked."""
+    frame = pd.DataFrame({"arm": ["a"] * 3 + ["b"] * 3 + ["c"] * 3, "seed": [1, 2, 3] * 3,
+                          "x": [0.0, float("nan"), float("nan"), 5.0, 6.0, 7.0, 9.0, 9.0, 9.0]})
+    ranked = rank_arms(frame, "x", direction="lower").set_index("arm")
+    assert ranked.attrs["best"] == "b" and ranked.loc["b", "verdict"] == "best"
+    assert pd.isna(ranked.loc["a", "rank"]) and ranked.loc["a", "verdict"].startswith("undetermined (2 of 3 runs have no value")
+    assert ranked.loc["c", "constant"] and not ranked.loc["b", "constant"]  # (all runs) reaches the tables
+    everywhere = frame.assign(x=[float("nan"), 1.0, 2.0] * 3)
+    none = rank_arms(everywhere, "x", direction="lower")
+    assert none.attrs["best"] is None and none["rank"].isna().all()
+
+
+def test_the_terminal_headline_ranks_by_count_when_runs_are_unpriced_and_marks_censored_arms() -> None:
+    from rich.console import Console
+
+    from simulations.lab.summary import headline, headline_table
+
+    base = {"faulty_escaped": 1, "late_vetoes": 0, "numeraire": "USD"}
+    rows = []
+    for seed in (1, 2, 3):
+        rows.append({"arm": "stock", "seed": seed, "honest_slashed_value": [0.0, float("nan"), float("nan")][seed - 1], "honest_slashed": [0, 2, 3][seed - 1],
+                     "loss_total_value": [10.0, float("nan"), float("nan")][seed - 1], "pending_at_end": 0, **base})
+        rows.append({"arm": "never", "seed": seed, "honest_slashed_value": 50.0, "honest_slashed": 1, "loss_total_value": 60.0,
+                     "pending_at_end": 1 if seed == 1 else 0, **base})
+    frame = pd.DataFrame(rows)
+    h = headline(frame).set_index("arm")
+    assert h.attrs["ranked_by"] == "honest_slashed" and h.attrs["best"] == "never"  # stock's priced run (0) does not win
+    assert h["loss_total_value"].isna().all()
+    console = Console(width=200, record=True)
+    console.print(headline_table(frame, width=200))
+    text = " ".join(console.export_text().split())
+    assert "ranked by the number of honest operators' slashes applied" in text and "2 of 6 runs lost assets that have no price" in text
+    assert "1.00 (all runs)" in text and "[1, 1]" not in text  # a constant count says so, not a zero-width interval
+    assert "best†" in text and "1/3" in text and "not final" in text
