@@ -241,7 +241,8 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
 
 def cli_discard(console: Console, run_id: int, store_url: str) -> None:
     store = RunStore(store_url)
-    store.run(run_id)
+    if store.run(run_id).status == "discarded":
+        raise CommandError(f"run {run_id} was already discarded (nothing of it is left but its id, which is never reused)")
     store.discard(run_id)
     console.print(f"run {run_id} discarded")
 
@@ -368,6 +369,8 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
     row = _reaped(store, run_id)
+    if row.status == "discarded":
+        raise CommandError(f"run {run_id} was discarded: nothing of it is left to report")
     if fmt not in ("html", "png", "both"):
         raise CommandError("--format must be html, png or both")
     if row.kind == "sweep" and store.progress(run_id)[0] == 0:

@@ -485,7 +485,9 @@ class RunStore:
             for table in (MetricRow, SlashRow, CallRow, CheckpointRow, LossRow):
                 s.execute(delete(table).where(table.arm_id.in_(arm_ids)))
             s.execute(delete(ArmRow).where(ArmRow.run_id == run_id))
-            s.execute(update(RunRow).where(RunRow.id == run_id).values(status="discarded"))
+            # the row stays as a tombstone (ids are never reused); what the run computed (info's
+            # results, such as the what-if table) goes with the rest
+            s.execute(update(RunRow).where(RunRow.id == run_id).values(status="discarded", info_json="{}"))
 
     def rollback_arm_to(self, arm_id: int, round_: int) -> None:
         """Forget what an arm wrote after ``round_`` (used when a resume starts over at a round)."""

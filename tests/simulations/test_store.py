@@ -158,3 +158,22 @@ def test_interrupted_what_if_branches_resume_to_the_same_result(tmp_path, monkey
     got = [(a.label, a.status, a.state_root, a.summary_json) for a in store.arms(run_id)]
     assert got == [(a.label, a.status, a.state_root, a.summary_json) for a in other.arms(other_id)]
     assert store.run(run_id).info_json == other.run(other_id).info_json and "branch_difference" in store.run(run_id).info_json
+
+
+def test_a_discarded_run_keeps_no_results_and_cannot_be_reported_or_discarded_twice(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+
+    db = str(tmp_path / "s.db")
+    store = RunStore(db)
+    run_id = store.create_run(kind="run", scenario_name="t", scenario_path="t.yaml", scenario_text="", overrides={}, seed=1, command="x",
+                              info={"branch_difference": [{"entity": "a", "role": "delegator", "asset": "TNT", "loss_no_veto": 1, "loss_veto": 0,
+                                                           "saved_by_veto": 1}]})
+    store.discard(run_id)
+    assert store.run(run_id).info_json == "{}"  # the what-if rows went with the rest
+    runner = CliRunner()
+    report = runner.invoke(app, ["report", str(run_id), "--store", db, "--out", str(tmp_path / "r")])
+    assert report.exit_code == 2 and "was discarded" in report.output and not (tmp_path / "r").exists()
+    again = runner.invoke(app, ["discard", str(run_id), "--store", db])
+    assert again.exit_code == 2 and "already discarded" in again.output
