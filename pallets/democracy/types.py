@@ -47,6 +47,9 @@ class VoteCodec(UIntCodec):
             raise ParamError(path, f"conviction {byte & 0x7F} out of range 0..6")
         return byte
 
+    #: every byte ``decode`` accepts (nay/aye x conviction 0..6): generators draw from it
+    domain: tuple[int, ...] = tuple(aye | c for aye in (0, 0x80) for c in range(7))
+
 
 Vote = Annotated[int, VoteCodec()]
 

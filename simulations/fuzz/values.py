@@ -121,6 +121,13 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
     known = (UIntCodec, PerThingCodec, IntCodec, BoolCodec, AccountIdCodec, H160Codec, FixedBytesCodec, BytesCodec, TextCodec,
              OptionCodec, VecCodec, SetCodec, TupleCodec, StructCodec, EnumCodec, RuntimeCallCodec)
     kind = next((k for k in type(codec).__mro__ if k in known), type(codec))
+    domain = getattr(codec, "domain", None)
+    if domain:  # a codec that accepts only some values of its kind (Democracy's Vote byte) lists them
+        choices = tuple(domain)
+
+        def gen_domain(rng: random.Random, live: LiveState, depth: int) -> Any:
+            return rng.choice(choices)
+        return gen_domain
     if kind is UIntCodec or kind is PerThingCodec:
         maximum = codec.max  # type: ignore[attr-defined]
         bounds = _boundaries(maximum)
