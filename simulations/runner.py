@@ -233,8 +233,13 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
     total_rounds = Simulation.rounds_of(sc)
     task = progress.add_task("rounds", total=total_rounds * len(arms)) if progress is not None else None
 
-    def tick(_: int) -> None:
+    drained = [0]
+
+    def tick(r: int) -> None:
         if progress is not None:
+            if r >= total_rounds:  # a drain round (end.pending: drain) beyond the planned ones: the total grows with it
+                drained[0] += 1
+                progress.update(task, total=total_rounds * len(arms) + drained[0], description="rounds (+ drain)")
             progress.advance(task)
 
     hold_after = int(os.environ.get("TANGLE_SIM_HOLD_AFTER_COMMITS", "0") or 0)

@@ -116,6 +116,7 @@ class Calls:
             raise Error.InUse()
         self.currency.unreserve(d.owner, d.deposit)
         self.storage.Asset.remove(id)
+        self.storage.DustDestroyed.remove(id)  # extension bookkeeping goes with the asset
         meta = self.storage.Metadata.take(id)
         if meta is not None and meta.deposit:
             self.currency.unreserve(d.owner, meta.deposit)

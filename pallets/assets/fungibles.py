@@ -194,6 +194,9 @@ class FungiblesImpl:
         self._credit_check(asset_id, dest, credit, d)  # type: ignore[arg-type]
         self._apply_debit(asset_id, source, actual + dust)
         self._apply_credit(asset_id, dest, credit)
+        if destroy_dust and dust:
+            lost = self.storage.DustDestroyed  # type: ignore[attr-defined]
+            lost.insert(asset_id, (lost.get(asset_id) or 0) + dust)
         self.deposit_event(Event.Transferred(asset_id, source, dest, credit))  # type: ignore[attr-defined]
         return credit
 

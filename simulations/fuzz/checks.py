@@ -33,7 +33,7 @@ FULL_ONLY = "(full checks only)"
 END_ONLY = "(end of a run only)"
 READS: dict[str, frozenset[str]] = {name: frozenset(deps) for name, deps in {
     "token_conservation": {_ACCOUNT, "Balances.TotalIssuance", *(f"event:{name}" for name in (*NATIVE_ISSUANCE_EVENTS, *NATIVE_FORCING_EVENTS))},
-    "asset_conservation": {"Assets.Account", "Assets.Asset", "event:Assets"},
+    "asset_conservation": {"Assets.Account", "Assets.Asset", "Assets.DustDestroyed", "event:Assets"},
     "delegation_pot_backs_deposits": {"MultiAssetDelegation.Delegators", *_ASSET_HOLDINGS},
     "services_pot_holds_staged_payments": {"Services.StagingServicePayments", *_ASSET_HOLDINGS},
     "staking_locks_match_ledgers": {"Staking.Ledger", "Balances.Locks", _ACCOUNT, "Lst.ReversePoolIdLookup", "event:Lst"},

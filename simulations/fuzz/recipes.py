@@ -146,6 +146,52 @@ def lst_join(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
     return ["call", rng.choice(live.accounts), "Lst", "join", {"amount": amount, "pool_id": rng.choice(pools)}]
 
 
+def call_job(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
+    """The owner (or a permitted caller) of a running service calls one of its jobs with arguments
+    of the job's declared types, so the job, its manager's hooks and the results that follow run."""
+    from simulations.fuzz.fields import random_fields
+
+    s = _storage(rt, "Services")
+    if s is None:
+        return None
+    services = sorted(s.Instances.items())
+    if not services:
+        return None
+    sid, service = rng.choice(services)
+    entry = s.Blueprints.get(service.blueprint)
+    if entry is None or not entry[1].jobs:
+        return None
+    job = rng.randrange(len(entry[1].jobs))
+    caller = rng.choice([service.owner, *service.permitted_callers])
+    try:
+        args = random_fields(rng, entry[1].jobs[job].params, live.accounts)
+    except ValueError:  # a type no value matches (Void): the engine's own drawing covers it
+        return None
+    return ["call", caller, "Services", "call", {"service_id": sid, "job": job, "args": args}]
+
+
+def submit_job_result(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
+    """One of the service's operators submits a result of the job's declared types for a pending call."""
+    from simulations.fuzz.fields import random_fields
+
+    s = _storage(rt, "Services")
+    if s is None:
+        return None
+    calls = sorted(s.JobCalls.items())
+    if not calls:
+        return None
+    (sid, call_id), job_call = rng.choice(calls)
+    service = s.Instances.get(sid)
+    entry = None if service is None else s.Blueprints.get(service.blueprint)
+    if entry is None or job_call.job >= len(entry[1].jobs) or not service.operators():
+        return None
+    try:
+        result = random_fields(rng, entry[1].jobs[job_call.job].result, live.accounts)
+    except ValueError:
+        return None
+    return ["call", rng.choice(service.operators()), "Services", "submit_result", {"service_id": sid, "call_id": call_id, "result": result}]
+
+
 RECIPES: list[Recipe] = [transfer_to_the_edge, request_registered, approve_pending, limit_instances, slash_by_owner, dispute_by_owner,
-                         lst_unbond_holder, lst_join]
+                         lst_unbond_holder, lst_join, call_job, submit_job_result]
 """The built-in recipes (``FuzzConfig.generators`` default)."""

@@ -198,7 +198,15 @@ class NeverRanWarning(UserWarning):
 def pytest_configure(config: pytest.Config) -> None:
     """Under a fixed-seed profile, pin Hypothesis's constant pool so a run does not depend on
     which test modules were collected (see :mod:`simulations.stateful.determinism`). Runs after
-    Hypothesis's own plugin has loaded ``--hypothesis-profile``."""
+    Hypothesis's own plugin has loaded ``--hypothesis-profile``.
+
+    With no profile chosen (on the command line or by a conftest), the ``ci`` profile is loaded:
+    Hypothesis's default (100 random examples, a 200 ms deadline) fails any machine over this
+    runtime with DeadlineExceeded, which is what a new user's first three-line test met."""
+    chosen = config.getoption("hypothesis_profile", default=None)
+    current = getattr(settings, "_current_profile", None)
+    if chosen is None and current in ("default", CI_PROFILE):  # Hypothesis's own "ci" under CI=true: ours instead
+        settings.load_profile(CI_PROFILE)
     if settings.default.derandomize:
         freeze_constant_pool()
 

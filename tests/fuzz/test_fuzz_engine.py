@@ -21,6 +21,7 @@ from simulations.fuzz.corpus import Corpus, mutate
 from simulations.fuzz.engine import Generator
 from simulations.fuzz.program import Executor
 from simulations.fuzz.values import LiveState
+from simulations.stateful.invariants import ALL_INVARIANTS
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
@@ -215,3 +216,16 @@ def test_lifecycle_transitions_are_coverage_features_and_in_the_report() -> None
     assert run(["call", kit.BLUEPRINT_OWNER, "Services", "dispute", {"era": slash["era"], "index": slash["index"]}]) == ["state:services slash:queued>discarded"]
     text = report(coverage, rt)
     assert "state transitions reached: 4" in text and "services slash    2: none>queued, queued>discarded" in text
+
+
+def test_job_calls_and_results_get_through_and_a_users_result_bug_is_found(tmp_path: Path) -> None:
+    """Arguments and results are drawn to the job's declared types (recipes ``call_job`` and
+    ``submit_job_result``): job calls succeed, so a blueprint author's invariant on results runs and
+    the planted bug of docs/stateful.md (any result accepted) is found and shrunk to a call and a result."""
+    result = run_worker(FuzzConfig(seed=2, steps=20_000, runtime="worlds:squaring_world", invariants=[*ALL_INVARIANTS, "worlds:results_are_squares"],
+                                   out=tmp_path, shrink_time=5))
+    assert result.coverage.successes["Services.call"] > 0 and result.failures
+    failure = result.failures[0]
+    assert failure.kind == "invariant" and "results_are_squares" in failure.what
+    steps = [e.data for e in read_log(failure.log) if e.kind == "call" and e.data["call_module"] == "Services"]
+    assert [s["call_function"] for s in steps][-2:] == ["call", "submit_result"]

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprints import U64, Blueprint, ServiceManager
+
+
+class AcceptsAnything(ServiceManager):
+    def validate_result(self, blueprint_id, service_id, job, call_id, operator, args, result):  # type: ignore[no-untyped-def]
+        pass  # the planted bug: squares are never checked
+
+
+squaring = Blueprint("squaring", manager=AcceptsAnything)
+
+
+@squaring.job(0)
+def square(x: U64) -> U64:
+    return x * x
+
 
 def custom_world() -> Any:
     """The kit's world on the real profile, plus a setup call (so the log has one more setup record)."""
@@ -12,3 +27,40 @@ def custom_world() -> Any:
     rt = world.build_world({**world.GENESIS, "profile": "real"})
     rt.dispatch("Alice", "System", "remark_with_event", {"remark": "custom world"})
     return rt
+
+
+def squaring_world() -> Any:
+    """docs/stateful.md's squaring blueprint with its manager's check removed (the planted bug: any
+    result is accepted), registered by two operators, and a running service of it."""
+    from simulations.stateful import world
+    from simulations.stateful.plugin import BlueprintFactory
+
+    rt = world.build_world()
+    bp = BlueprintFactory().on(rt, squaring, owner="Alice")
+    ops = list(world.SETUP_OPERATORS[:2])
+    for op in ops:
+        rt.dispatch(op, "Services", "register", {"blueprint_id": bp, "preferences": world.operator_preferences(op), "registration_args": [], "value": 0})
+    request_id = rt.pallets["Services"].storage.NextServiceRequestId.value()
+    rt.dispatch("Eve", "Services", "request", {
+        "evm_origin": None, "blueprint_id": bp, "permitted_callers": [], "operators": ops, "request_args": [],
+        "asset_security_requirements": [{"asset": world.TNT, "min_exposure_percent": 10, "max_exposure_percent": 50}],
+        "ttl": 100, "payment_asset": world.TNT, "value": 0, "membership_model": {"Fixed": {"min_operators": 2}}})
+    for op in ops:
+        rt.dispatch(op, "Services", "approve", {"request_id": request_id, "security_commitments": [{"asset": world.TNT, "exposure_percent": 10}]})
+    return rt
+
+
+def results_are_squares(rt: Any, ledger: Any) -> None:
+    """Every result accepted for a squaring job call is the square of its argument."""
+    from simulations.stateful.invariants import new_events
+
+    services = rt.pallets["Services"].storage
+    calls = ledger.extra.setdefault("square_args", {})
+    for ev in new_events(rt, ledger, "results_are_squares"):
+        service = services.Instances.get(ev["service_id"]) if ev.name.startswith("Services.Job") else None
+        squaring = service is not None and services.Blueprints.get(service.blueprint)[1].metadata.name == "squaring"
+        if ev.name == "Services.JobCalled" and squaring:
+            calls[(ev["service_id"], ev["call_id"])] = ev["args"][0].value
+        elif ev.name == "Services.JobResultSubmitted" and (ev["service_id"], ev["call_id"]) in calls:
+            x = calls[(ev["service_id"], ev["call_id"])]
+            assert ev["result"][0].value == x * x, f"{ev['result'][0].value} accepted as {x}^2"

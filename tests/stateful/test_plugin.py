@@ -71,3 +71,24 @@ def test_stress_profile_is_selected_from_the_command_line(tmp_path: Path, ci_var
                           cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+@pytest.mark.parametrize("ci_variable", [None, "true"], ids=["local", "CI=true"])
+def test_with_no_profile_chosen_outside_this_repo_the_ci_profile_is_loaded(tmp_path: Path, ci_variable: str | None) -> None:
+    """A user's test file in their own directory (no conftest of ours): Hypothesis's default would
+    fail every machine over this runtime with DeadlineExceeded (200 ms)."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(textwrap.dedent("""
+        from hypothesis import settings
+
+        def test_profile(run_machine):
+            assert (settings.default.max_examples, settings.default.stateful_step_count) == (200, 50)
+            assert settings.default.derandomize and settings.default.deadline is None
+    """))
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    if ci_variable is not None:
+        env["CI"] = ci_variable
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(probe)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 passed" in done.stdout

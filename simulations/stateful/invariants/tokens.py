@@ -92,7 +92,6 @@ def asset_conservation(rt: Runtime, ledger: Ledger) -> None:
     for (asset_id, _who), acc in assets.storage.Account.items():  # type: ignore[attr-defined]
         holders[asset_id] += acc.balance
     moved: Counter[int] = Counter()
-    transfers: Counter[int] = Counter()
     for ev in new_events(rt, ledger, "asset_conservation"):
         if ev.spec.pallet != "Assets":
             continue
@@ -100,25 +99,14 @@ def asset_conservation(rt: Runtime, ledger: Ledger) -> None:
             moved[ev["asset_id"]] += ev["amount"]
         elif ev.spec.name == "Burned":
             moved[ev["asset_id"]] -= ev["balance"]
-        elif ev.spec.name == "Transferred":
-            transfers[ev["asset_id"]] += 1
     # the real trait transfer destroys a dying source's dust without an event (quirk): the supply then
-    # exceeds the balances by that dust, which grows by less than min_balance per transfer, never shrinks
-    lost_as_dust = rt.ctx.quirk("assets.trait_transfer_destroys_dust")
-    gaps: dict[int, int] = ledger.extra.setdefault("asset_dust_destroyed", {})
+    # exceeds the balances by exactly what the pallet's (extension) DustDestroyed records
+    destroyed = assets.storage.DustDestroyed  # type: ignore[attr-defined]
     supply: dict[int, int] = {}
     for asset_id, details in assets.storage.Asset.items():  # type: ignore[attr-defined]
-        gap = details.supply - holders[asset_id]
-        if not lost_as_dust or gap < 0:
-            assert gap == 0, f"asset {asset_id}: supply {details.supply} != sum of balances {holders[asset_id]}"
-        else:
-            before = gaps.get(asset_id, 0)
-            most = before + max(details.min_balance - 1, 0) * transfers[asset_id]
-            if not ledger.extra.get("asset_supply_seen"):
-                most = gap  # a fresh ledger (replay's view) cannot know what was destroyed before it
-            assert before <= gap <= most, (f"asset {asset_id}: supply {details.supply} exceeds the sum of balances {holders[asset_id]} "
-                                           f"by {gap}, more than the dust transfers may have destroyed ({before} before, at most {most} now)")
-            gaps[asset_id] = gap
+        lost = destroyed.get(asset_id) or 0
+        assert details.supply == holders[asset_id] + lost, (f"asset {asset_id}: supply {details.supply} != sum of balances {holders[asset_id]}"
+                                                            + (f" + {lost} destroyed as dust" if lost else ""))
         supply[asset_id] = details.supply
     orphans = set(holders) - set(supply)
     assert not orphans, f"balances of assets that do not exist: {sorted(orphans)}"
