@@ -65,6 +65,9 @@ def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int |
         info = {"rules": sorted({a.rule for a in planned}), "arm_overrides": arm_overrides}
     else:
         planned = plan_arms(sc, sc.seed, chosen)
+        if rules and sc.branches is not None and sc.branches.rule not in rules:
+            # the what-if fork (veto / no veto of one slash) is of its own rule: --rule eigenlayer alone does not ask for it
+            planned = [a for a in planned if a.branch is None]
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
                               seed=sc.seed, command=command, info=info, owner=process_identity(),
                               arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in planned])

@@ -97,3 +97,11 @@ def test_sweep_cli_writes_frame_and_store(tmp_path) -> None:
     assert len(frame) == 4 and sorted(set(frame.slash_defer_duration)) == [3, 7]
     invoke("report", "1", "--store", db, "--out", str(tmp_path / "rep"))
     assert (tmp_path / "rep" / "report.html").exists() and (tmp_path / "rep" / "losses_by_asset.png").exists()
+
+
+def test_a_rule_chosen_on_the_command_line_runs_without_another_rules_what_if_fork(tmp_path) -> None:
+    db = str(tmp_path / "runs.db")
+    invoke("run", str(SCENARIOS / "slash-veto.yaml"), "--store", db, "--no-progress", "--param", "length.rounds=6", "--rule", "eigenlayer")
+    assert [a.label for a in RunStore(db).arms(1)] == ["eigenlayer"]
+    invoke("run", str(SCENARIOS / "slash-veto.yaml"), "--store", db, "--no-progress", "--param", "length.rounds=6", "--rule", "tangle_services")
+    assert sorted(a.branch or "" for a in RunStore(db).arms(2)) == ["", "no_veto", "veto"]  # its own rule's fork still runs
