@@ -62,6 +62,9 @@ def bars_with_intervals(ax: Any, arms: Sequence[Any], summary: pd.DataFrame | No
             note.append("no data")
         elif math.isnan(low):
             note.append(f"n={int(r['n'])}: no interval")
+        elif "constant" in r.index and bool(r["constant"]):
+            # no bar and no error bar would read as missing data: say the value and that it never varied
+            note.append(f"{mean:,.4g} in all {int(r['n'])} runs" if mean else f"0 in all {int(r['n'])} runs")
         censored = 0 if r is None or "runs_censored" not in r.index or pd.isna(r["runs_censored"]) else int(r["runs_censored"])
         if censored:
             note.append(f"{censored}/{int(r['runs'])} runs censored")

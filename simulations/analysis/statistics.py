@@ -406,11 +406,13 @@ def format_interval(mean: float, low: float, high: float, note: str = "", clippe
     (``constant``) reads ``mean (all runs)``, not a zero-width ``[mean, mean]`` that looks certain."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "no data"
+    # a value every run gave, or a single run's, is that run's exact value: a whole count reads "4", not "4.00"
+    exact = format_number(mean, 0) if float(mean).is_integer() else format_number(mean)
     if constant:
-        return f"{format_number(mean)} (all runs)"
+        return f"{exact} (all runs)"
     if low is None or math.isnan(low) or math.isnan(high):
         why = note.split(";")[0] if note else "no interval"
-        return f"{format_number(mean)} [{why}]"
+        return f"{exact} [{why}]"
     d = _decimals(low, high)
     return f"{format_number(mean, d)} [{format_number(low, d)}{'*' if clipped else ''}, {format_number(high, d)}]"
 

@@ -120,7 +120,7 @@ def test_one_run_has_no_interval_and_says_so() -> None:
     assert math.isnan(solo.ci_low) and math.isnan(solo.ci_high) and math.isnan(solo["std"]) and "n=1" in solo.note
     assert s.loc["none"].n == 0 and s.loc["none"].n_missing == 1 and math.isnan(s.loc["none"]["mean"])
     assert s.loc["pair"].ci_low <= 2 <= s.loc["pair"].ci_high
-    assert format_interval(solo["mean"], solo.ci_low, solo.ci_high, solo.note) == "7.00 [n=1: no interval]"
+    assert format_interval(solo["mean"], solo.ci_low, solo.ci_high, solo.note) == "7 [n=1: no interval]"
     text = render_summary(s.reset_index())
     assert "n=1: no interval" in text and "no data" in text
     ranked = rank_arms(frame, "x", direction="lower")
@@ -275,5 +275,12 @@ def test_the_terminal_headline_ranks_by_count_when_runs_are_unpriced_and_marks_c
     console.print(headline_table(frame, width=200))
     text = " ".join(console.export_text().split())
     assert "ranked by the number of honest operators' slashes applied" in text and "2 of 6 runs lost assets that have no price" in text
-    assert "1.00 (all runs)" in text and "[1, 1]" not in text  # a constant count says so, not a zero-width interval
+    assert "1 (all runs)" in text and "1.00" not in text and "[1, 1]" not in text  # a constant count says so, not a zero-width interval
     assert "best†" in text and "1/3" in text and "not final" in text
+
+
+def test_an_exact_value_reads_as_itself() -> None:
+    """A constant or single-run count is that run's exact value: "4 [n=1: no interval]", not "4.00"."""
+    assert format_interval(4.0, float("nan"), float("nan"), "n=1: no interval") == "4 [n=1: no interval]"
+    assert format_interval(15.0, 15.0, 15.0, constant=True) == "15 (all runs)"
+    assert format_interval(2.5, float("nan"), float("nan")) == "2.50 [no interval]"  # a mean that is not whole keeps its digits
