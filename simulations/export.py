@@ -2,8 +2,9 @@
 losses, checkpoints), for pandas, DuckDB, Spark or a spreadsheet.
 
 Exact integers stay exact. CSV writes them as decimal digits. Parquet has no 128-bit integer, so
-u128 amounts (metric values, losses, slash amounts) are ``decimal256(40, 0)`` and seeds (u64) are
-``uint64``; pandas reads them back as ``Decimal`` / ``uint64`` without rounding. Call logs are
+u128 amounts (metric values, losses, slash amounts, and any integer column with a value beyond 64
+bits) are ``decimal256(40, 0)``, seeds (u64) are ``uint64`` and other integers (ids, percents,
+flags) ``int64``; pandas reads them back as ``Decimal`` / ``uint64`` / ``int64`` without rounding. Call logs are
 left out (``tangle-sim report`` writes them as replayable JSON lines).
 """
 
@@ -62,7 +63,11 @@ def _arrow_table(frame: pd.DataFrame) -> Any:
         if col in SEED_COLUMNS:
             arr = pa.array([None if v is None else int(v) for v in values], type=pa.uint64())
         elif col in BIG_INT_COLUMNS or _exact_int_column(frame[col]):
-            arr = pa.array([None if v is None or (isinstance(v, float) and v != v) else Decimal(int(v)) for v in values], type=pa.decimal256(40, 0))
+            ints = [None if v is None or (isinstance(v, float) and v != v) else int(v) for v in values]
+            if col not in BIG_INT_COLUMNS and all(v is None or -(2**63) <= v < 2**63 for v in ints):
+                arr = pa.array(ints, type=pa.int64())  # ids, percents, 0/1 flags: plain integers for pandas
+            else:
+                arr = pa.array([None if v is None else Decimal(v) for v in ints], type=pa.decimal256(40, 0))
         else:
             arr = pa.array(values, from_pandas=True)
         arrays.append(arr)

@@ -177,3 +177,14 @@ def test_a_discarded_run_keeps_no_results_and_cannot_be_reported_or_discarded_tw
     assert report.exit_code == 2 and "was discarded" in report.output and not (tmp_path / "r").exists()
     again = runner.invoke(app, ["discard", str(run_id), "--store", db])
     assert again.exit_code == 2 and "already discarded" in again.output
+
+
+def test_parquet_keeps_small_integers_plain_and_big_ones_exact(tmp_path) -> None:
+    import pandas as pd
+
+    from simulations.export import write_frame
+
+    frame = pd.DataFrame({"id": [1, 2], "percent": [10, 100], "disputed": [0, 1], "loss": [5, 3 * 10**30], "big": [1, 2**70]}, dtype=object)
+    back = pd.read_parquet(write_frame(frame, tmp_path / "f.parquet"))
+    assert [str(back[c].dtype) for c in ("id", "percent", "disputed")] == ["int64"] * 3  # pandas reads plain ints, not objects
+    assert [int(v) for v in back.loss] == [5, 3 * 10**30] and [int(v) for v in back.big] == [1, 2**70]  # exact beyond 64 bits
