@@ -164,7 +164,7 @@ def report(run: str = typer.Argument(None, help="Run or sweep id (default: the l
 def export(run: int = typer.Argument(..., help="Run or sweep id."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
            out: Path = typer.Option(None, help="Output directory (default: tangle-sim-export-<id>)."),
            format: str = typer.Option("csv", "--format", help="csv or parquet.")) -> None:
-    """Write every stored table of a run or sweep (runs, arms, metrics, slashes, losses, checkpoints) as CSV or Parquet files."""
+    """Write every stored table of a run or sweep (run, arms, metrics, slashes, losses, checkpoints) and its outcomes per run as CSV or Parquet files."""
     from simulations.commands import cli_export
 
     _sim_errors(lambda: cli_export(console, run, store, str(out) if out else None, format))

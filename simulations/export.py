@@ -1,5 +1,5 @@
-"""A stored run or sweep as files: one CSV or Parquet file per table (runs, arms, metrics, slashes,
-losses, checkpoints), for pandas, DuckDB, Spark or a spreadsheet.
+"""A stored run or sweep as files: one CSV or Parquet file per table (run, arms, metrics, slashes,
+losses, checkpoints) and the per-run outcomes (``outcomes``), for pandas, DuckDB, Spark or a spreadsheet.
 
 Exact integers stay exact. CSV writes them as decimal digits. Parquet has no 128-bit integer, so
 u128 amounts (metric values, losses, slash amounts, and any integer column with a value beyond 64
@@ -87,10 +87,20 @@ def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
+#: file names of the stored tables: the run's own row is ``run`` (``runs.csv`` is what ``tangle-sim
+#: report`` calls its per-run outcomes, exported here as ``outcomes``)
+FILE_NAMES = {"runs": "run"}
+
+
 def export_run(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
-    """Write ``<table>.csv`` or ``<table>.parquet`` for each table of the run into ``out_dir``."""
+    """Write ``<table>.csv`` or ``<table>.parquet`` for each table of the run into ``out_dir``, and
+    ``outcomes``: one row per run of an arm with every outcome it recorded (the frame ``tangle-sim
+    report`` and the sweep summary are computed from)."""
+    from simulations.report import runs_frame
+
     if fmt not in FORMATS:
         raise ValueError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return [write_frame(frame, out / f"{name}.{fmt}") for name, frame in run_tables(store, run_id).items()]
+    files = [write_frame(frame, out / f"{FILE_NAMES.get(name, name)}.{fmt}") for name, frame in run_tables(store, run_id).items()]
+    return files + [write_frame(runs_frame(store, run_id), out / f"outcomes.{fmt}")]

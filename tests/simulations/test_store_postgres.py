@@ -117,7 +117,7 @@ def test_per_round_rows_and_parquet_export(store_url: str, tmp_path) -> None:
     assert all(r[:3] == [0, 1, 2] and r == list(range(len(r))) for r in rounds.values()), rounds
     assert store.check_consistency(1) == []
     files = export_run(store, 1, tmp_path / "pq", "parquet")
-    assert {f.name for f in files} == {f"{t}.parquet" for t in ("runs", "arms", "metrics", "slashes", "losses", "checkpoints")}
+    assert {f.name for f in files} == {f"{t}.parquet" for t in ("run", "arms", "metrics", "slashes", "losses", "checkpoints", "outcomes")}
     metrics = pd.read_parquet(tmp_path / "pq" / "metrics.parquet")
     stake = [int(v) for v in metrics[metrics.metric == "stake"].value]
     assert stake and max(stake) == 5_000 * 10**18  # exact: a decimal, not a float
