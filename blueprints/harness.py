@@ -338,6 +338,7 @@ class BlueprintTestHarness:
             raise ValueError(f"max_blocks must be an integer in 0..{MAX_WAIT_BLOCKS}, got {max_blocks!r:.60}")
         network = self.network
         assert network is not None, "deploy() first"
+        self._check_reachable(sid, job)
         cursor = EventCursor(self.rt)
         start_block = self.rt.block_number
         try:
@@ -398,6 +399,25 @@ class BlueprintTestHarness:
         err = type(exc)(detail)
         err.receipt = exc.receipt
         return err
+
+    def _check_reachable(self, service_id: int, job: int) -> None:
+        """Refuse (before anything is sent) a call whose result can never be final: an aggregation
+        that needs more matching results than the service has operators (``Quorum(5)`` with 3)."""
+        if not isinstance(self.manager, ServiceManager):
+            return
+        service = self.rt.pallets["Services"].storage.Instances.get(service_id)
+        if service is None:
+            return  # the pallet answers ServiceNotFound
+        operators = len(service.operators())
+        policy = self.manager.policy(job)
+        try:
+            need = policy.required(operators)
+        except NotImplementedError:
+            return
+        if need > operators:
+            raise ValueError(f"{policy!r} needs {need} matching results but service {service_id} has {operators} operator"
+                             f"{'' if operators == 1 else 's'}: no call of job {job} could ever be final (ask for at most {operators}, "
+                             f"or start the service with more operators)")
 
     def _settled(self, service_id: int, call_id: int) -> bool:
         if isinstance(self.manager, ServiceManager):

@@ -272,3 +272,18 @@ def test_a_slow_operator_still_due_to_answer_is_not_missing() -> None:
     assert out.final and "Dave" not in out.results and out.missing == ["Operator4"]
     h.advance(6)
     assert h.results_frame().query("operator == 'Dave'")["result"].tolist() == [True]
+
+
+def test_a_quorum_larger_than_the_service_is_refused_before_anything_is_sent() -> None:
+    """Quorum(5) with 3 operators: every call would end 'not final' without a word."""
+    bp = Blueprint("too-big-quorum", manager=lambda: ServiceManager(Quorum(5)))
+
+    @bp.job(0)
+    def echo(x: U64) -> U64:
+        return x
+
+    h = BlueprintTestHarness(bp, operators=3)
+    root, events = h.rt.state_root(), len(h.rt.all_events())
+    with pytest.raises(ValueError, match=r"Quorum\(5\) needs 5 matching results but service \d+ has 3 operators"):
+        h.call_job(0, 7)
+    assert h.rt.state_root() == root and len(h.rt.all_events()) == events
