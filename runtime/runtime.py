@@ -282,11 +282,13 @@ class Runtime:
             raise ValueError(f"advance_blocks: n must be a non-negative integer, got {n!r}")
         target = self._block + n
         while self._block < target:
-            if self.skip_idle_blocks and self.hook_trace is None and target - self._block > 2:
-                busy = self._next_busy_block(self._block + 1, target)
-                if busy - 1 > self._block + 1:
+            if self.skip_idle_blocks and self.hook_trace is None and target - self._block > 1:
+                # cross the idle blocks and initialize the first busy one (or the target) directly:
+                # stopping one block short of it cost an idle block's hooks and finalization per jump
+                m = min(self._next_busy_block(self._block + 1, target), target)
+                if m > self._block + 1:
                     self._finalize_block()
-                    self._skip_to(busy - 1)
+                    self._skip_to(m)
                     continue
             self._finalize_block()
             self._initialize_block(self._block + 1)
