@@ -8,6 +8,14 @@ import gc
 import pytest
 
 from runtime import DispatchError, Runtime
+from runtime.codec import ParamError, StructCodec, VecCodec, struct
+from runtime.primitives import U32
+
+
+@struct
+class Pair:
+    left: U32
+    right: U32
 
 
 def _cyclic_garbage(fn) -> int:  # type: ignore[no-untyped-def]
@@ -44,3 +52,22 @@ def test_a_raised_failure_keeps_its_traceback_into_the_pallet(rt: Runtime) -> No
         frames.append(tb.tb_frame.f_code.co_filename)
         tb = tb.tb_next
     assert any("pallets/balances" in f for f in frames)
+
+
+def test_struct_field_paths_stay_exact_when_remembered() -> None:
+    # a struct's field paths are remembered per parent path: two arguments holding the same struct
+    # type, decoded over and over, still name their own field (and the list item) on a bad value
+    codec = VecCodec(Pair.__codec__)
+    for _ in range(3):
+        assert codec.decode([{"left": 1, "right": 2}], "a") == (Pair(1, 2),)
+        assert codec.decode([{"left": 3, "right": 4}], "b") == (Pair(3, 4),)
+    with pytest.raises(ParamError) as exc:
+        codec.decode([{"left": 1, "right": 2}, {"left": 1, "right": -1}], "b")
+    assert exc.value.path == "b[1].right"
+    with pytest.raises(ParamError) as exc:
+        codec.decode([{"left": "x", "right": 2}], "a")
+    assert exc.value.path == "a[0].left"
+    with pytest.raises(ParamError) as exc:
+        codec.decode([{"left": 1, "right": 2, "middle": 0}], "a")
+    assert exc.value.path == "a[0].middle" and "unknown field" in exc.value.reason
+    assert isinstance(Pair.__codec__, StructCodec)
