@@ -202,28 +202,30 @@ class InvariantSet:
         # label -> the invariants (by position) that read it, plainly or per key: an incremental
         # check looks up the step's few touched labels instead of testing every invariant's reads
         self._always = frozenset(i for i, inv in enumerate(self.invariants) if inv[2] is None)
-        self._readers: dict[str, frozenset[int]] = {}
-        self._keyed_readers: dict[str, frozenset[int]] = {}
+        readers: dict[str, tuple[frozenset[int], frozenset[int]]] = {}  # label -> (plain readers, per-key readers)
         for i, (_name, _fn, reads, keyed, _inc) in enumerate(self.invariants):
             for label in reads or ():
-                self._readers[label] = self._readers.get(label, frozenset()) | {i}
+                plain, by_key = readers.get(label, (frozenset(), frozenset()))
+                readers[label] = (plain | {i}, by_key)
             for label in keyed:
-                self._keyed_readers[label] = self._keyed_readers.get(label, frozenset()) | {i}
+                plain, by_key = readers.get(label, (frozenset(), frozenset()))
+                readers[label] = (plain, by_key | {i})
+        self._readers = readers
 
     def affected(self, rt: Runtime, touched: set[str], writes: Writes | None) -> list[int]:
         """Positions, in order, of the invariants a step that touched ``touched`` (and wrote
         ``writes``) must re-run: those with no declared reads, those reading a touched label, and
         those whose per-key reads judge a written key."""
         hit = set(self._always)
-        readers, keyed_readers = self._readers, self._keyed_readers
+        readers = self._readers
         keyed: set[int] = set()
         for label in touched:
             got = readers.get(label)
             if got is not None:
-                hit |= got
-            got = keyed_readers.get(label)
-            if got is not None:
-                keyed |= got
+                hit |= got[0]
+                keyed |= got[1]
+        if not keyed:
+            return sorted(hit)
         invariants = self.invariants
         for i in keyed - hit:
             if _keyed_hit(rt, invariants[i][3], touched, writes):
