@@ -1,7 +1,7 @@
 """The runtime's fixed-cost shortcuts change nothing a fuzz campaign sees (issue 16): a seeded
 campaign on a runtime that crosses idle blocks at once ends every run in the same block, state root,
-event count and call log as the same campaign stepping every block, with the same outcome at
-every step; and failed calls leave nothing for the cycle collector."""
+event count and call log as the same campaign stepping every block, with the same outcome and
+events (and their blocks) at every step; and failed calls leave nothing for the cycle collector."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def _campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, skip: bool, steps
 
     def recording_run(self: program.Executor, step: list) -> str:
         out = run(self, step)
-        outcomes.append((step[0], step[1] if step[0] == "wait" else step[3], out))
+        outcomes.append((step[0], step[1] if step[0] == "wait" else step[3], out, [(e.block, e.phase, repr(e)) for e in self.last_events]))
         return out
 
     monkeypatch.setattr(engine, "build_runtime", build_runtime)
@@ -59,7 +59,7 @@ def _campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, skip: bool, steps
 def test_crossing_idle_blocks_changes_no_fuzz_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stepped = _campaign(tmp_path / "a", monkeypatch, skip=False)
     skipped = _campaign(tmp_path / "b", monkeypatch, skip=True)
-    assert skipped[1] == stepped[1]  # every step's outcome
+    assert skipped[1] == stepped[1]  # every step's outcome and events (with their blocks)
     assert skipped[0] == stepped[0]  # every run's final block, root, event count and call outcomes
     assert len(stepped[0]) >= 10 and sum(1 for kind, *_ in stepped[1] if kind == "wait") >= 100
     assert skipped[2] * 2 < stepped[2], (skipped[2], stepped[2])  # and it did cross blocks
