@@ -36,8 +36,9 @@ _HOOK_NAMES = ("on_initialize", "on_finalize", "on_new_session", "on_new_era", "
 def _drop_frames(error: BaseException) -> None:
     """Forget where a returned (not raised) error was raised. Its traceback holds the failed call's
     frames, and through them the dispatcher's own locals (the receipt that holds the error): a
-    reference cycle per failed call that only the garbage collector frees, and it was a fifth of a
-    fuzz campaign's time. A raised error keeps its traceback (the caller may want it)."""
+    reference cycle per failed call that only the garbage collector frees (a loop of failed
+    transfers ran at half speed; a fuzz campaign left ~12,000 objects per 1,000 steps to it). A
+    raised error keeps its traceback (the caller may want it)."""
     seen = 0
     while error is not None and seen < 16:  # the chain of errors handled while raising it
         error.__traceback__ = None
