@@ -90,7 +90,9 @@ def profile(steps: int) -> None:
         return sum(v[3] for (file, _line, fn), v in stats.items() if fn == name and where in file)
 
     total = cum("run_worker", "fuzz/engine.py")
-    print(f"where one core's time goes ({steps:,} steps under cProfile, {total:.1f} s; cumulative, nested rows indented):")
+    n_calls = sum(v[1] for v in stats.values())
+    print(f"where one core's time goes ({steps:,} steps under cProfile, {total:.1f} s; {n_calls / steps:,.0f} Python and builtin "
+          "function calls per step, world build included; cumulative, nested rows indented):")
     for label, name, where in PARTS:
         t = cum(name, where)
         print(f"  {label:52s} {t:6.2f} s {100 * t / total:5.1f} %")
@@ -110,6 +112,7 @@ def timers(steps: int) -> None:
     from simulations.fuzz.checks import InvariantSet
 
     spent: dict[str, float] = {}
+    calls: dict[str, int] = {}
     mp = pytest.MonkeyPatch()
 
     def timed(owner: object, name: str, label: str) -> None:
@@ -121,6 +124,16 @@ def timers(steps: int) -> None:
                 return fn(*args, **kwargs)
             finally:
                 spent[label] = spent.get(label, 0.0) + time.process_time() - t
+                calls[label] = calls.get(label, 0) + 1
+        mp.setattr(owner, name, wrapper)
+
+    def counted(owner: object, name: str, label: str) -> None:
+        """Count calls only (load-independent: how many blocks the time steps built)."""
+        fn = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls[label] = calls.get(label, 0) + 1
+            return fn(*args, **kwargs)
         mp.setattr(owner, name, wrapper)
 
     parts = [(rt_module.Runtime, "dispatch", "the runtime's dispatch"), (rt_module.Runtime, "advance_blocks", "blocks built by time steps (hooks)"),
@@ -131,6 +144,8 @@ def timers(steps: int) -> None:
     try:
         for owner, name, label in parts:
             timed(owner, name, label)
+        counted(rt_module.Runtime, "_initialize_block", "blocks initialized")
+        counted(rt_module.Runtime, "_skip_to", "idle-block jumps")
         with TemporaryDirectory() as out:
             t = time.process_time()
             run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
@@ -140,9 +155,12 @@ def timers(steps: int) -> None:
     print(f"where one core's time goes ({steps:,} steps, {total:.2f} CPU s, {steps / total:,.0f} steps per CPU second; "
           "state roots overlap invariants (state_is_immutable)):")
     for _owner, _name, label in parts:
-        print(f"  {label:40s} {spent.get(label, 0.0):6.2f} s {100 * spent.get(label, 0.0) / total:5.1f} %")
+        print(f"  {label:40s} {spent.get(label, 0.0):6.2f} s {100 * spent.get(label, 0.0) / total:5.1f} %  ({calls.get(label, 0):,} calls)")
     rest = total - sum(v for k, v in spent.items() if k != "state roots")
     print(f"  {'the loop, events, the rest':40s} {rest:6.2f} s {100 * rest / total:5.1f} %")
+    waits = calls.get("blocks built by time steps (hooks)", 0)
+    print(f"  time steps: {waits:,}, blocks initialized: {calls.get('blocks initialized', 0):,}, "
+          f"idle-block jumps: {calls.get('idle-block jumps', 0):,} (counts do not depend on the machine's load)")
 
 
 def bugs() -> None:

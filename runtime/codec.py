@@ -373,6 +373,17 @@ class H160Codec(Codec):
 MAX_ACCOUNT_TEXT = 256
 
 
+_normalize_account: Callable[[Any], str] | None = None  # runtime.accounts imports this module: bound on first use
+
+
+def _bind_accounts() -> Callable[[Any], str]:
+    global _normalize_account
+    from runtime.accounts import normalize_account
+
+    _normalize_account = normalize_account
+    return normalize_account
+
+
 class AccountIdCodec(Codec):
     """AccountId32: internal form is the SS58 address with the Tangle testnet prefix 42."""
 
@@ -383,8 +394,7 @@ class AccountIdCodec(Codec):
         self.type_name = "MultiAddress<AccountId32, u32>" if multi else "AccountId32"
 
     def decode(self, value: Any, path: str) -> str:
-        from runtime.accounts import normalize_account
-
+        normalize_account = _normalize_account or _bind_accounts()
         if self.multi and isinstance(value, dict):
             if len(value) == 1 and "Id" in value:
                 value = value["Id"]
@@ -442,7 +452,10 @@ class VecCodec(Codec):
         dec = self.inner.decode
         out: list[Any] = []
         push = out.append
-        descend(path)
+        level = _Depth.level + 1  # descend(path), inline: every list argument passes here
+        if level > MAX_DECODE_DEPTH:
+            descend(path)
+        _Depth.level = level
         try:
             for item in value:
                 push(dec(item, path))
@@ -453,7 +466,7 @@ class VecCodec(Codec):
             sub = exc.path[len(path):] if exc.path.startswith(path) else ("." + exc.path if exc.path else "")
             raise ParamError(where + sub, exc.reason) from None
         finally:
-            ascend()
+            _Depth.level -= 1
         return tuple(out)
 
     def encode(self, value: Iterable[Any]) -> list:
@@ -510,7 +523,7 @@ class StructCodec(Codec):
     any other missing or unknown key is an error naming it.
     """
 
-    __slots__ = ("cls", "fields", "type_name", "_names", "_bound")
+    __slots__ = ("cls", "fields", "type_name", "_names", "_bound", "_subs")
 
     def __init__(self, cls: type) -> None:
         self.cls = cls
@@ -518,6 +531,7 @@ class StructCodec(Codec):
         self.fields: tuple[tuple[str, str, Codec], ...] = ()  # (python name, chain name, codec)
         self._names: frozenset[str] = frozenset()
         self._bound = False
+        self._subs: dict[str, tuple[str, ...]] = {}  # parent path -> each field's path
 
     def _bind(self) -> None:
         self._bound = True
@@ -537,13 +551,17 @@ class StructCodec(Codec):
             return value
         if not isinstance(value, dict):
             raise ParamError(path, f"expected a dict for {self.type_name} with fields {[n for _, n, _ in self.fields]}, got {_describe(value)}")
-        unknown = [k for k in value if k not in self._names]
-        if unknown:
+        if not self._names.issuperset(value):
+            unknown = [k for k in value if k not in self._names]
             key = unknown[0] if isinstance(unknown[0], str) and len(unknown[0]) <= 40 else _render(unknown[0], 40)
             raise ParamError(f"{path}.{key}", f"unknown field for {self.type_name} (expected one of {[n for _, n, _ in self.fields]})")
+        subs = self._subs.get(path)
+        if subs is None:
+            subs = tuple(f"{path}.{name}" if path else name for _, name, _ in self.fields)
+            if len(self._subs) < 64 and len(path) <= 200:  # the few paths a struct is decoded at
+                self._subs[path] = subs
         kwargs = {}
-        for py_name, name, codec in self.fields:
-            sub = f"{path}.{name}" if path else name
+        for (py_name, name, codec), sub in zip(self.fields, subs):
             if name in value:
                 kwargs[py_name] = codec.decode(value[name], sub)
             elif isinstance(codec, OptionCodec):
@@ -592,11 +610,14 @@ class EnumCodec(Codec):
         if not has_payload:
             raise ParamError(path, f"variant {name} of {self.type_name} needs a value: {{'{name}': ...}}")
         sub = f"{path}.{name}" if path else name
-        descend(sub)
+        level = _Depth.level + 1  # descend(sub), inline
+        if level > MAX_DECODE_DEPTH:
+            descend(sub)
+        _Depth.level = level
         try:
             return cls(name, codec.decode(payload, sub))
         finally:
-            ascend()
+            _Depth.level -= 1
 
     def encode(self, value: ScaleEnum) -> Any:
         codec = self.cls.__variants__[value.name]

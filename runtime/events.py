@@ -20,12 +20,13 @@ from runtime.codec import Codec, codec_of
 class EventSpec:
     """One event variant: its pallet, name and (field name, codec) pairs."""
 
-    __slots__ = ("pallet", "name", "fields", "codecs", "index", "_positions", "extension")
+    __slots__ = ("pallet", "name", "qualified", "fields", "codecs", "index", "_positions", "extension")
 
     def __init__(self, pallet: str, name: str, fields: dict[str, Any], index: int | None, extension: bool = False) -> None:
         self.extension = extension  # a simulator-only event (not in the real metadata)
         self.pallet = pallet
         self.name = name
+        self.qualified = f"{pallet}.{name}"  # ``EventRecord.name``, read for every event a fuzz step deposits
         self.fields: tuple[str, ...] = tuple(fields)
         self.codecs: tuple[Codec, ...] = tuple(codec_of(t, f"{pallet}.{name}.{f}") for f, t in fields.items())
         self.index = index
@@ -71,7 +72,7 @@ class EventRecord:
     @property
     def name(self) -> str:
         """``Pallet.Event``."""
-        return f"{self.spec.pallet}.{self.spec.name}"
+        return self.spec.qualified
 
     @property
     def attributes(self) -> dict[str, Any]:

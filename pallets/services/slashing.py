@@ -105,6 +105,15 @@ class SlashingCalls:
             return
         self.delegation.slash_operator(slash)
 
+    def _slashes_due(self) -> bool:
+        """Would ``_process_slashes`` look at any slash in this round (the rounds it selects)?"""
+        s = self.storage
+        current = self._current_round()
+        defer = self.consts.SlashDeferDuration
+        if self.ctx.quirk("services.slash_applied_only_in_exact_round"):
+            return bool(s.SlashQueue.get(max(current - defer, 0), ()))
+        return any(e + defer <= current for e in s.SlashQueue.keys())
+
     def _process_slashes(self) -> None:
         s = self.storage
         if not len(s.SlashQueue):

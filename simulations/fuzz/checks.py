@@ -199,6 +199,38 @@ class InvariantSet:
                 reads = reads - set(keyed)
             self.invariants.append((name, fn, reads, keyed, INCREMENTAL.get(name) if built_in else None))
         self.runs: dict[str, int] = {name: 0 for name, *_ in self.invariants}
+        # label -> the invariants (by position) that read it, plainly or per key: an incremental
+        # check looks up the step's few touched labels instead of testing every invariant's reads
+        self._always = frozenset(i for i, inv in enumerate(self.invariants) if inv[2] is None)
+        readers: dict[str, tuple[frozenset[int], frozenset[int]]] = {}  # label -> (plain readers, per-key readers)
+        for i, (_name, _fn, reads, keyed, _inc) in enumerate(self.invariants):
+            for label in reads or ():
+                plain, by_key = readers.get(label, (frozenset(), frozenset()))
+                readers[label] = (plain | {i}, by_key)
+            for label in keyed:
+                plain, by_key = readers.get(label, (frozenset(), frozenset()))
+                readers[label] = (plain, by_key | {i})
+        self._readers = readers
+
+    def affected(self, rt: Runtime, touched: set[str], writes: Writes | None) -> list[int]:
+        """Positions, in order, of the invariants a step that touched ``touched`` (and wrote
+        ``writes``) must re-run: those with no declared reads, those reading a touched label, and
+        those whose per-key reads judge a written key."""
+        hit = set(self._always)
+        readers = self._readers
+        keyed: set[int] = set()
+        for label in touched:
+            got = readers.get(label)
+            if got is not None:
+                hit |= got[0]
+                keyed |= got[1]
+        if not keyed:
+            return sorted(hit)
+        invariants = self.invariants
+        for i in keyed - hit:
+            if _keyed_hit(rt, invariants[i][3], touched, writes):
+                hit.add(i)
+        return sorted(hit)
 
     def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True, writes: Writes | None = None) -> None:
         """Run every invariant whose reads meet ``touched`` (all of them when ``touched`` is None,
@@ -206,12 +238,13 @@ class InvariantSet:
         per-key reads and incremental forms narrow the work to the keys the step wrote.
         Raises :class:`InvariantFailure` at the first that fails."""
         runs = self.runs
-        for name, fn, reads, keyed, incremental in self.invariants:
+        invariants = self.invariants
+        chosen = range(len(invariants)) if touched is None else self.affected(rt, touched, writes)
+        for i in chosen:
+            name, fn, reads, _keyed, incremental = invariants[i]
             run = fn
             if reads is not None:
                 if touched is not None:
-                    if reads.isdisjoint(touched) and (not keyed or not _keyed_hit(rt, keyed, touched, writes)):
-                        continue
                     if incremental is not None and writes is not None:
                         label, form = incremental
                         keys = writes.get(label, {})
