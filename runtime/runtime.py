@@ -33,6 +33,10 @@ from runtime.upgrades import GENESIS_SPEC_VERSION, RuntimeUpgrade, resolve
 _HOOK_NAMES = ("on_initialize", "on_finalize", "on_new_session", "on_new_era", "on_runtime_upgrade")
 
 
+#: exceptions that stop the process rather than report a pallet's failure: re-raised as they are
+_INTERRUPTS = (KeyboardInterrupt, SystemExit)
+
+
 def _drop_frames(error: BaseException) -> None:
     """Forget where a returned (not raised) error was raised. Its traceback holds the failed call's
     frames, and through them the dispatcher's own locals (the receipt that holds the error): a
@@ -175,6 +179,9 @@ class Runtime:
         except DispatchError as exc:
             db.rollback()
             error = exc
+        except _INTERRUPTS:
+            db.rollback()  # the process is being stopped (a signal, Ctrl-C): not the pallet's panic; say so as it is
+            raise
         except BaseException as exc:
             db.rollback()
             self._extrinsic_idx += 1
@@ -245,6 +252,9 @@ class Runtime:
             db.begin()
             try:
                 getattr(pallet, hook)(arg)
+            except _INTERRUPTS:
+                db.rollback()
+                raise
             except BaseException as exc:
                 db.rollback()
                 raise RuntimePanic(f"{pallet.name}.{hook}({arg}) failed at block {self._block}: {exc!r}") from exc

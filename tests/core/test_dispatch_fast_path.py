@@ -71,3 +71,22 @@ def test_struct_field_paths_stay_exact_when_remembered() -> None:
         codec.decode([{"left": 1, "right": 2, "middle": 0}], "a")
     assert exc.value.path == "a[0].middle" and "unknown field" in exc.value.reason
     assert isinstance(Pair.__codec__, StructCodec)
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit])
+def test_a_process_being_stopped_is_not_reported_as_a_pallet_panic(monkeypatch: pytest.MonkeyPatch, interrupt: type[BaseException]) -> None:
+    """SIGTERM's SystemExit (or Ctrl-C) raised inside a call leaves as itself, with the call rolled
+    back: a user stopping a run saw 'RuntimePanic: ... panicked' and a 233-line traceback."""
+    from pallets.balances import Balances
+    from runtime import Runtime
+
+    rt = Runtime.dev()
+
+    def stopped(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.storage.TotalIssuance.put(1)  # a write the rollback must undo
+        raise interrupt()
+    monkeypatch.setattr(Balances, "transfer", stopped)
+    with pytest.raises(interrupt):
+        rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 1})
+    monkeypatch.undo()
+    assert rt.pallets["Balances"].storage.TotalIssuance.value() != 1
