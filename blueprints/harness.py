@@ -610,6 +610,7 @@ class BlueprintTestHarness:
         rather than answer a 0 that only means "no era was paid yet" (or "this profile pays none")."""
         if not isinstance(who, str):
             raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+        self._account(who)  # an unknown name is said first, not hidden behind "no era yet"
         if not self.rt.profile.extensions.service_rewards:
             raise RewardsNotRecorded(f"no era rewards are recorded under the {self.rt.profile.name!r} profile (extension service_rewards "
                                      "is off; the real runtime pays none): rewards_of would always be 0")

@@ -287,3 +287,11 @@ def test_a_quorum_larger_than_the_service_is_refused_before_anything_is_sent() -
     with pytest.raises(ValueError, match=r"Quorum\(5\) needs 5 matching results but service \d+ has 3 operators"):
         h.call_job(0, 7)
     assert h.rt.state_root() == root and len(h.rt.all_events()) == events
+
+
+def test_rewards_of_an_unknown_name_says_so_before_anything_about_eras() -> None:
+    h = BlueprintTestHarness(feed(name="feed-typo"), operators=2)
+    with pytest.raises(ValueError, match="unknown account 'Zed'"):
+        h.rewards_of("Zed")  # a typo, not "no era has started yet"
+    with pytest.raises(RewardsNotRecorded):
+        h.rewards_of("Operator1")
