@@ -294,4 +294,4 @@ def test_rewards_of_an_unknown_name_says_so_before_anything_about_eras() -> None
     with pytest.raises(ValueError, match="unknown account 'Zed'"):
         h.rewards_of("Zed")  # a typo, not "no era has started yet"
     with pytest.raises(RewardsNotRecorded):
-        h.rewards_of("Operator1")
+        h.rewards_of("Bob")  # a known operator: the era message stands
