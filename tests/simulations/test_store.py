@@ -129,7 +129,8 @@ def test_interrupted_what_if_branches_resume_to_the_same_result(tmp_path, monkey
 
     def fresh(db: Path) -> tuple[RunStore, int, object]:
         store = RunStore(str(db))
-        run_id, sc, _ = start_run(store, str(SCENARIO), {"length.rounds": 10}, None, ["eigenlayer"], None)
+        # the what-if fork is tangle_services's: it runs when that rule is chosen
+        run_id, sc, _ = start_run(store, str(SCENARIO), {"length.rounds": 10}, None, ["eigenlayer", "tangle_services"], None)
         return store, run_id, sc
 
     class Interrupted(Exception):
@@ -141,7 +142,7 @@ def test_interrupted_what_if_branches_resume_to_the_same_result(tmp_path, monkey
 
     def flaky(self, arm_id, commit):  # type: ignore[no-untyped-def]
         calls["n"] += 1
-        if calls["n"] == 22:  # eigenlayer's 10 rounds, then inside the branches (prefix rounds count twice)
+        if calls["n"] == 32:  # eigenlayer's and tangle_services's 10 rounds, then inside the branches (prefix rounds count twice)
             raise Interrupted()
         return real_commit(self, arm_id, commit)
 
@@ -150,7 +151,7 @@ def test_interrupted_what_if_branches_resume_to_the_same_result(tmp_path, monkey
         execute_run(store, run_id, sc)
     monkeypatch.setattr(RunStore, "commit_round", real_commit)
     arms = {a.label: a for a in store.arms(run_id)}
-    assert arms["eigenlayer"].status == "completed" and arms["tangle_services/veto"].status == "running"
+    assert arms["eigenlayer"].status == arms["tangle_services"].status == "completed" and arms["tangle_services/veto"].status == "running"
     assert store.check_consistency(run_id) == []
     execute_run(store, run_id, sc)
     other, other_id, _ = fresh(tmp_path / "b.db")
