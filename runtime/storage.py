@@ -46,6 +46,7 @@ from runtime.codec import Codec, ParamError, ScaleEnum, codec_of
 _blake2b = hashlib.blake2b
 
 _MISSING: Any = type("Missing", (), {"__repr__": lambda self: "<missing>"})()
+_UNSET: Any = type("Unset", (), {"__repr__": lambda self: "<unset>"})()  # not in Item._latest: read _d
 _BULK: Any = type("Bulk", (), {"__repr__": lambda self: "<bulk>"})()  # journal key of an add_many: old holds (amounts, old values)
 
 
@@ -285,7 +286,7 @@ def StorageNMap(keys: tuple[Any, ...], value: Any, *, default: Any = _MISSING, i
 class Item:
     """A storage item bound to a database. ``_d`` maps keys (tuples for multi-key maps) to values."""
 
-    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_key_codecs", "_value_codec", "n_keys")
+    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_key_codecs", "_value_codec", "n_keys")
 
     def __init__(self, db: "Storage", prefix: str, decl: ItemDecl) -> None:
         self._d: dict[Any, Any] = {}
@@ -303,6 +304,10 @@ class Item:
         self._sum = 0
         self._h: dict[Any, int] = {}
         self._dirty: dict[Any, Any] | None = {} if decl.in_root else None
+        # the value insert/remove last wrote for a pending key (_MISSING: removed), so the next root
+        # reads it from this small dict instead of a random lookup in a million-entry _d; a key
+        # absent here is read from _d (bulk writes, rollbacks and restores just drop what they touch)
+        self._latest: dict[Any, Any] = {}
         self.n_keys = len(decl.keys)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
@@ -343,10 +348,12 @@ class Item:
         self._j.append((self, key, old))
         d[key] = value
         dirty = self._dirty
-        if dirty is not None and key not in dirty:
-            if not dirty:
-                self._db.dirty_items.add(self)
-            dirty[key] = old
+        if dirty is not None:
+            if key not in dirty:
+                if not dirty:
+                    self._db.dirty_items.add(self)
+                dirty[key] = old
+            self._latest[key] = value
         self._db.root_cache = None
 
     def remove(self, key: Any) -> Any:
@@ -357,10 +364,12 @@ class Item:
             return None
         self._j.append((self, key, old))
         dirty = self._dirty
-        if dirty is not None and key not in dirty:
-            if not dirty:
-                self._db.dirty_items.add(self)
-            dirty[key] = old
+        if dirty is not None:
+            if key not in dirty:
+                if not dirty:
+                    self._db.dirty_items.add(self)
+                dirty[key] = old
+            self._latest[key] = _MISSING
         self._db.root_cache = None
         return old
 
@@ -384,6 +393,7 @@ class Item:
         if not keys:
             return
         d = self._d
+        self._latest.clear()
         olds: list[Any] = []  # each entry's value before its write (_MISSING: absent), for rollback
         push = olds.append
         dirty = self._dirty
@@ -452,6 +462,7 @@ class Item:
         """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first."""
         keys, olds = payload
         d = self._d
+        self._latest.clear()
         mark = self.mark_dirty
         for i in range(len(olds) - 1, -1, -1):
             key = keys[i]
@@ -500,6 +511,7 @@ class Item:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
         dirty = self._bulk_pending()
+        self._latest.clear()
         n = 0
         for key, value in entries:
             if key not in dirty:
@@ -544,6 +556,7 @@ class Item:
         dirty = self._dirty
         if dirty:
             d = self._d
+            latest = self._latest
             hashes = self._h
             total = self._sum
             known = _KEY_HASHES
@@ -551,7 +564,9 @@ class Item:
             records, ints, mul = _INT_RECORDS, _INT_ONLY, _mul
             changed: list[tuple[Any, int]] = []  # (key, new hash of a text-hashed entry, or 0: drop it)
             for key, old in dirty.items():
-                new = d.get(key, _MISSING)
+                new = latest.get(key, _UNSET)
+                if new is _UNSET:
+                    new = d.get(key, _MISSING)
                 if new is old:
                     continue
                 t = type(new)
@@ -615,6 +630,7 @@ class Item:
                     del hashes[key]
             self._sum = total % ROOT_PRIME
             dirty.clear()
+            latest.clear()
         return self._sum
 
     def digest(self) -> bytes:
@@ -724,6 +740,7 @@ class Storage:
                 item.undo_bulk(old)
                 continue
             item.mark_dirty(key)  # a flush may have happened since the write
+            item._latest.pop(key, None)
             if old is _MISSING:
                 item._d.pop(key, None)
             else:
@@ -764,6 +781,7 @@ class Storage:
                 item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
                 item._h = hashes.copy()
                 item._dirty = pending.copy()
+                item._latest = {}
                 if pending:
                     self.dirty_items.add(item)
         self.root_cache = None
