@@ -52,6 +52,10 @@ for _name in GOVERNANCE_ORIGINS:
     _origin_cache[_name] = Origin(_name)
 
 
+_ORIGIN_NAMES = frozenset(("root", "none", "unsigned", *GOVERNANCE_ORIGINS))
+_LONGEST_NAME = max(map(len, _ORIGIN_NAMES))  # str.lower() never shortens a string
+
+
 def to_origin(value: object) -> Origin:
     """Resolve what a user passes as an origin. Raises ValueError for something unrecognisable."""
     if isinstance(value, Origin):
@@ -62,14 +66,18 @@ def to_origin(value: object) -> Origin:
         hit = _origin_cache.get(value)
         if hit is not None:
             return hit
-        lowered = value.lower()
-        if lowered in ("root", "none", "unsigned", *GOVERNANCE_ORIGINS):
-            return _origin_cache[lowered]
+        if len(value) <= _LONGEST_NAME:  # no lower() copy of an address
+            lowered = value.lower()
+            if lowered in _ORIGIN_NAMES:
+                return _origin_cache[lowered]
         try:
             origin = Origin("signed", normalize_account(value))
         except ValueError as exc:
             raise ValueError(f"origin: {exc}; or use 'root', 'none' or one of {GOVERNANCE_ORIGINS}") from None
-        if len(_origin_cache) < 100_000:
+        # A canonical address is cached without a bound (an origin and a dict slot per signer, as
+        # normalize_account caches it): with a bounded cache a million signers missed it, and paid
+        # a second random lookup and an allocation per dispatch. Other spellings stay bounded.
+        if origin.who == value or len(_origin_cache) < 100_000:
             _origin_cache[value] = origin
         return origin
     if isinstance(value, bytes):
