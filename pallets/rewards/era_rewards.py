@@ -96,9 +96,10 @@ class EraRewards(QosPoints):
             return
         split = self._era_split()
         self.end_qos_era()
-        add_each = self.storage.PendingEraRewards.add_each
+        pending = self.storage.PendingEraRewards
+        credit_each, add_each = pending.add_each_distinct, pending.add_each
         for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
-            add_each(delegators, shares)
+            credit_each(delegators, shares)
             add_each((operator,), (dust,))
         for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
