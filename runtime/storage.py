@@ -224,6 +224,25 @@ def _distinct(keys: Sequence[Any]) -> bool:
     return answer
 
 
+_dot_memo: dict[int, tuple[tuple, tuple, int]] = {}  # id(amounts tuple) -> (keys tuple, amounts tuple, sum hk * n)
+
+
+def _dot(keys: Sequence[Any], hks: Sequence[int], amounts: Sequence[int]) -> int:
+    """``sum(hk * n)`` over the key hashes and amounts; memoised by the identity of both tuples
+    (an era split that did not change hands storage the same shares tuple again)."""
+    memoise = type(keys) is tuple and type(amounts) is tuple and len(keys) >= 8
+    if memoise:
+        memo = _dot_memo.get(id(amounts))
+        if memo is not None and memo[0] is keys and memo[1] is amounts:
+            return memo[2]
+    total = sum(map(operator.mul, hks, amounts))
+    if memoise:
+        if len(_dot_memo) >= _MAX_KEY_HASH_MEMO:
+            _dot_memo.clear()
+        _dot_memo[id(amounts)] = (keys, amounts, total)
+    return total
+
+
 def entry_hash(key: Any, value: Any) -> int:
     """The hash of one (key, value) entry, mod ``ROOT_PRIME``; an item's digest is the sum of its
     entries' hashes. An integer value ``0 <= v < 2**250`` (balances, counters: most writes of an
@@ -492,7 +511,7 @@ class Item:
             return self.add_each(keys, amounts)
         hks = _key_hashes(keys)
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
-        folded = 2 * sum(map(operator.mul, hks, amounts))
+        folded = 2 * _dot(keys, hks, amounts)
         if fresh:
             folded += sum([hk for hk, o in zip(hks, olds) if o is None])
             olds = [_MISSING if o is None else o for o in olds]
