@@ -143,10 +143,16 @@ class SlashingImpl:
                         currency_transfer(pot, recipient, amount, keep_alive=False)
                     except DispatchError:
                         pass
-            meta = DelegatorMetadata(meta.deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], meta.delegator_unstake_requests, meta.status)
-            if not residue and amount:
-                meta = self._shrink_after_slash(meta, d, amount)
-            insert(who, meta)
+            deposits, requests = meta.deposits, meta.delegator_unstake_requests
+            if not residue and amount:  # as _shrink_after_slash, the record built once
+                for j, (a, dep) in enumerate(deposits):
+                    if a is asset or a == asset:
+                        shrunk_dep = Deposit(max(dep.amount - amount, 0), max(dep.delegated_amount - amount, 0), dep.locks)
+                        deposits = deposits[:j] + ((asset, shrunk_dep),) + deposits[j + 1 :]
+                        break
+                if requests:
+                    requests = self._shrink_unstake_requests(requests, d, amount)
+            insert(who, DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status))
             if not residue and amount:
                 shrunk.append((who, asset, amount))
                 if rewards is not None:
@@ -200,9 +206,15 @@ class SlashingImpl:
                 meta = meta.with_deposit(d.asset, Deposit(max(dep.amount - amount, 0), max(dep.delegated_amount - amount, 0), dep.locks))
         if not meta.delegator_unstake_requests:
             return meta
+        return replace(meta, delegator_unstake_requests=self._shrink_unstake_requests(meta.delegator_unstake_requests, d, amount))
+
+    @staticmethod
+    def _shrink_unstake_requests(requests: tuple, d: BondInfoDelegator, amount: int) -> tuple:
+        """The pending unstakes of ``d``'s (operator, asset, kind), cut so that together they never
+        exceed what is left of the delegation after losing ``amount`` (emptied ones dropped)."""
         allowed = d.amount - amount
         kept = []
-        for r in meta.delegator_unstake_requests:
+        for r in requests:
             if r.operator == d.operator and r.asset == d.asset and r.is_nomination == d.is_nomination:
                 take = min(r.amount, allowed)
                 allowed -= take
@@ -210,7 +222,7 @@ class SlashingImpl:
                     kept.append(replace(r, amount=take))
             else:
                 kept.append(r)
-        return replace(meta, delegator_unstake_requests=tuple(kept))
+        return tuple(kept)
 
     def _shrink_operator_bonds(self, operator: str, shrunk: list) -> None:
         """Lower the operator's bond entries by ``shrunk`` [(delegator, asset, amount)], dropping the
