@@ -224,22 +224,23 @@ def _distinct(keys: Sequence[Any]) -> bool:
     return answer
 
 
-_dot_memo: dict[int, tuple[tuple, tuple, int]] = {}  # id(amounts tuple) -> (keys tuple, amounts tuple, sum hk * n)
+_dot_memo: dict[int, tuple[tuple, tuple, int]] = {}  # id(keys tuple) -> (keys tuple, its last amounts tuple, sum hk * n)
 
 
 def _dot(keys: Sequence[Any], hks: Sequence[int], amounts: Sequence[int]) -> int:
     """``sum(hk * n)`` over the key hashes and amounts; memoised by the identity of both tuples
-    (an era split that did not change hands storage the same shares tuple again)."""
+    (an era split that did not change hands storage the same shares tuple again). One entry per
+    keys tuple, holding its last amounts only (older shares tuples are let go)."""
     memoise = type(keys) is tuple and type(amounts) is tuple and len(keys) >= 8
     if memoise:
-        memo = _dot_memo.get(id(amounts))
+        memo = _dot_memo.get(id(keys))
         if memo is not None and memo[0] is keys and memo[1] is amounts:
             return memo[2]
     total = sum(map(operator.mul, hks, amounts))
     if memoise:
         if len(_dot_memo) >= _MAX_KEY_HASH_MEMO:
             _dot_memo.clear()
-        _dot_memo[id(amounts)] = (keys, amounts, total)
+        _dot_memo[id(keys)] = (keys, amounts, total)
     return total
 
 
