@@ -182,25 +182,33 @@ def _to_last_block_of_era(rt: Runtime) -> None:
 def bench_era() -> None:
     """The first era change after the delegations were loaded pays one-time costs (each delegator's
     first credit hashes its key for the root, each operator's TNT view of its bond list is built);
-    the next one is what every later era costs."""
+    the next one, nothing having changed, reuses every operator's split (what a quiet era costs);
+    the third follows a 10 % slash of one operator, which changes the total weight and so every
+    operator's pot: every split is computed again (what an era after any change of stake costs)."""
+    from pallets.primitives.slashing import UnappliedSlash
+
     print("era change (one block crossing into a new era; session = era = 10 blocks), wall (CPU) seconds:")
-    print("   operators  delegations   first era block   its root        next era block    its root")
+    print("   operators  delegations   first era block   its root        next era block    its root          after a slash     its root")
     for operators, per in ((1_000, 100), (10_000, 10), (10_000, 100)):
-        rt, _ops, _dels = delegated(operators, per)
+        rt, ops, _dels = delegated(operators, per)
         rt.state_root()
         gc.freeze()  # the loaded state is permanent: keep the collector from walking it (as a long run would)
         row = []
-        for _ in range(2):
+        for i in range(3):
             era = rt.current_era
             rt.advance_blocks(1)
             _to_last_block_of_era(rt)
+            if i == 2:
+                rt.db.begin()
+                rt.pallets["MultiAssetDelegation"].slash_operator(UnappliedSlash(era=era, blueprint_id=0, service_id=0, operator=ops[0], slash_percent=10))
+                rt.db.commit()
             rt.state_root()
             gc.collect()
             row.append(timed_both(lambda: rt.advance_blocks(1)))
             assert rt.current_era == era + 1
             row.append(timed_both(rt.state_root))
         print(f"   {operators:>9,}  {operators * per:>11,}   " + "   ".join(f"{w:>6.2f} ({c:>5.2f})" for w, c in row))
-        del rt, _ops, _dels
+        del rt, ops, _dels
         gc.unfreeze()
         gc.collect()
     print("(target: 10,000 operators and 1,000,000 delegations < 2 s, the era block and its root together)")

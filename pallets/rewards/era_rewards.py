@@ -61,7 +61,7 @@ class EraRewards(QosPoints):
             summary.append((operator, pot, commission, to_delegators))
         return shares, summary
 
-    def _era_split(self) -> list[tuple[str, tuple[str, ...], list[int], int, int, int, int]]:
+    def _era_split(self) -> list[tuple[str, tuple[str, ...], tuple[int, ...], int, int, int, int]]:
         """Per rewarded operator: (operator, its delegators credited, their shares, the operator's
         credit (commission plus rounding dust), pot, commission, to delegators). The delegators
         are the tuple the stake view keeps with the bond list (the same object era after era, so
@@ -72,33 +72,49 @@ class EraRewards(QosPoints):
         weights = [stake + delegated for _, stake, _, _, delegated in stakes]
         total_weight = sum(weights)
         pot_weights = self.qos_weights([s[0] for s in stakes], weights)  # qos_rewards extension (qos.py)
-        out: list[tuple[str, tuple[str, ...], list[int], int, int, int, int]] = []
+        out: list[tuple[str, tuple[str, ...], tuple[int, ...], int, int, int, int]] = []
         if budget == 0 or total_weight == 0:
             return out
         commission_rate = self.consts.OperatorCommission
+        memo: dict[str, tuple] = self.__dict__.setdefault("_split_memo", {})
         for (operator, _stake, delegators, amounts, _delegated), weight, pot_weight in zip(stakes, weights, pot_weights):
             pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
             commission = perbill_of(commission_rate, pot)
             rest = pot - commission
-            # the hot loop of an era change: one comprehension over the operator's delegations
-            split = [rest * amount // weight for amount in amounts]
-            to_delegators = sum(split)
-            if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
-                kept = [i for i, x in enumerate(split) if x]
-                delegators, split = tuple([delegators[i] for i in kept]), [split[i] for i in kept]
-            out.append((operator, delegators, split, pot - to_delegators, pot, commission, to_delegators))
+            last = memo.get(operator)
+            if last is not None and last[0] is amounts and last[1] is delegators and last[2] == rest and last[3] == weight:
+                credited, split, to_delegators = last[4]
+            else:
+                credited, split, to_delegators = self._split_among(delegators, amounts, rest, weight)
+                memo[operator] = (amounts, delegators, rest, weight, (credited, split, to_delegators))
+            out.append((operator, credited, split, pot - to_delegators, pot, commission, to_delegators))
         return out
+
+    @staticmethod
+    def _split_among(delegators: tuple[str, ...], amounts: tuple[int, ...], rest: int, weight: int) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+        """(delegators credited, their shares, the shares' sum): ``rest`` split by ``amount / weight``,
+        rounded down. Kept per operator and reused while its bond list, pot and weight stay the same
+        (era after era when nothing changed): the split tuple is then the same object too, which
+        lets storage reuse the digest fold it computed for it."""
+        # the hot loop of an era change: one comprehension over the operator's delegations
+        split = tuple([rest * amount // weight for amount in amounts])
+        to_delegators = sum(split)
+        if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
+            kept = [i for i, x in enumerate(split) if x]
+            delegators, split = tuple([delegators[i] for i in kept]), tuple([split[i] for i in kept])
+        return delegators, split, to_delegators
 
     def on_new_era(self, era: int) -> None:
         if not self.ctx.extensions.service_rewards:
             return
         split = self._era_split()
         self.end_qos_era()
-        add_each = self.storage.PendingEraRewards.add_each
+        pending = self.storage.PendingEraRewards
+        credit_each, add_each = pending.add_each_distinct, pending.add_each
         for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
-            add_each(delegators, shares)
+            credit_each(delegators, shares)
             add_each((operator,), (dust,))
         for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
