@@ -82,8 +82,9 @@ class Calls:
                 continue
             self.storage.Account.remove((aid, who))
             d = self.details(id)
+            # as pallet_assets' do_destroy_accounts: the balance goes with the account, the supply is
+            # left as it was (the asset is being destroyed; finish_destroy removes it whole)
             d = self._dead_account(who, d, acc.reason)
-            d = _replace(d, supply=d.supply - acc.balance)
             self.storage.Asset.insert(id, d)
             removed += 1
         d = self.details(id)

@@ -34,6 +34,11 @@
    deposit) while the sub-pool recorded 1 unit, so Ferdie's points were backed by nothing. Intended:
    an unbond leaving the pool's active bond in (0, ED) is refused (``Lst.MinimumBondNotMet``); real:
    the quirk ``lst.unbond_sweeps_pool_dust``.
+7. (real, seed 11, this session; reachable under intended too) ``asset_conservation``: root started
+   destroying asset 1 and Bob called ``destroy_accounts``: the simulator lowered the supply by the
+   destroyed balances with no ``Burned`` event. pallet_assets leaves the supply as it is until
+   ``finish_destroy`` removes the asset; the simulator now does too, and the invariant lets a
+   destroying asset's holders fall below its supply.
 """
 
 from __future__ import annotations
@@ -221,3 +226,12 @@ def test_an_unbond_cannot_sweep_the_rest_of_a_pool_into_nobodys_chunk(profile: s
     swept = next(ev["amount"] for ev in ex.last_events if ev.name == "Staking.Unbonded")
     recorded = next(ev["balance"] for ev in ex.last_events if ev.name == "Lst.Unbonded")
     assert (swept, recorded) == (ed, 1)
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_destroying_an_assets_accounts_leaves_its_supply(profile: str) -> None:
+    rt, ex = _checked_world(profile)
+    supply = rt.pallets["Assets"].storage.Asset.get(1).supply
+    assert ex.run(["call", "root", "Assets", "start_destroy", {"id": 1}]) == "ok"
+    assert ex.run(["call", rt.account("Bob"), "Assets", "destroy_accounts", {"id": 1}]) == "ok"  # every invariant checked
+    assert rt.pallets["Assets"].storage.Asset.get(1).supply == supply and any(e.name == "Assets.AccountsDestroyed" for e in ex.last_events)
