@@ -15,6 +15,7 @@ These two calls are the simulator's hottest path: no scans, a handful of storage
 
 from __future__ import annotations
 
+from runtime.accounts import display_name
 from runtime.errors import BadOrigin
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call as dispatchable  # `call` is also the name of a dispatchable here
@@ -75,7 +76,7 @@ class JobsCalls:
         blueprint = entry[1]
         prefs = s.Operators.get((service.blueprint, who))
         if prefs is None:
-            raise Error.NotRegistered()
+            raise Error.NotRegistered(f"{display_name(who)} is not registered on blueprint {service.blueprint}, whose service {service_id} this is")
         if not service.has_operator(who) and not self.ctx.quirk("services.submit_result_any_registered"):
             raise Error.NotAnOperator("only the service's operators may submit its results")
         jobs = blueprint.jobs

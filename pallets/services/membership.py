@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from runtime.accounts import display_name
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import U64
@@ -41,10 +42,10 @@ class MembershipCalls:
         _, blueprint = self._blueprint(service.blueprint)
         prefs = s.Operators.get((service.blueprint, who))
         if prefs is None:
-            raise Error.NotRegistered()
+            raise Error.NotRegistered(f"{display_name(who)} is not registered on blueprint {service.blueprint}")
         model = service.membership_model
         if model.name == "Fixed":
-            raise Error.DynamicMembershipNotSupported()
+            raise Error.DynamicMembershipNotSupported(f"service {instance_id} has fixed membership: operators cannot join or leave it")
         n = len(service.operator_security_commitments)
         if model.value.max_operators is not None and n >= model.value.max_operators:
             raise Error.MaxOperatorsReached()
@@ -79,10 +80,10 @@ class MembershipCalls:
         silent = self.ctx.quirk("services.join_leave_silent")
         member = service.has_operator(who)
         if not member and not silent:
-            raise Error.NotAnOperator()
+            raise Error.NotAnOperator(f"{display_name(who)} is not an operator of service {instance_id}")
         model = service.membership_model
         if model.name == "Fixed":
-            raise Error.DynamicMembershipNotSupported()
+            raise Error.DynamicMembershipNotSupported(f"service {instance_id} has fixed membership: operators cannot join or leave it")
         if len(service.operator_security_commitments) <= model.value.min_operators:
             raise Error.TooFewOperators()
         manager = self._manager(blueprint)

@@ -12,6 +12,7 @@ Extensions: with ``instance_limits`` an operator at its limit for the blueprint 
 
 from __future__ import annotations
 
+from runtime.accounts import display_name
 from runtime.errors import RuntimePanic
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
@@ -40,7 +41,7 @@ class RequestCalls:
         caller = ensure_signed(origin)
         for op in operators:
             if not self._is_operator_active(op):
-                raise Error.OperatorNotActive()
+                raise Error.OperatorNotActive(f"{display_name(op)} is not an active MultiAssetDelegation operator")
         self._validate_requirements(asset_security_requirements)
         if len(set(operators)) != len(operators):
             raise Error.DuplicateOperator()
@@ -70,7 +71,7 @@ class RequestCalls:
         real = self.ctx.quirk("services.quoted_request_quirks")
         for op in operators:
             if not self._is_operator_active(op):
-                raise Error.OperatorNotActive()
+                raise Error.OperatorNotActive(f"{display_name(op)} is not an active MultiAssetDelegation operator")
         if len(set(operators)) != len(operators):
             raise Error.DuplicateOperator()
         _, blueprint = self._blueprint(blueprint_id)

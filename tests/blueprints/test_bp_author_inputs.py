@@ -295,3 +295,14 @@ def test_rewards_of_an_unknown_name_says_so_before_anything_about_eras() -> None
         h.rewards_of("Zed")  # a typo, not "no era has started yet"
     with pytest.raises(RewardsNotRecorded):
         h.rewards_of("Bob")  # a known operator: the era message stands
+
+
+def test_membership_and_request_errors_say_who_and_what() -> None:
+    h = BlueprintTestHarness(feed(name="feed-errors"), operators=2)
+    with pytest.raises(DispatchError, match="service .* has fixed membership: operators cannot join or leave it"):
+        h.rt.dispatch("Bob", "Services", "leave_service", {"instance_id": h.service_id})
+    with pytest.raises(DispatchError, match="Ferdie is not an active MultiAssetDelegation operator"):
+        h.rt.dispatch("Eve", "Services", "request", {
+            "evm_origin": None, "blueprint_id": 0, "permitted_callers": [], "operators": ["Ferdie"], "request_args": [],
+            "asset_security_requirements": [{"asset": {"Custom": 0}, "min_exposure_percent": 10, "max_exposure_percent": 50}],
+            "ttl": 100, "payment_asset": {"Custom": 0}, "value": 0, "membership_model": {"Fixed": {"min_operators": 1}}})
