@@ -135,6 +135,9 @@ def bench_transfers() -> None:
 def main(argv: list[str]) -> None:
     sections = {"root": bench_root, "transfers": bench_transfers}
     sections.update(_more_sections())
+    unknown = [a for a in argv if a not in sections]
+    if unknown:
+        raise SystemExit(f"usage: bench_scale.py [{' | '.join(sections)} ...] (no section: all); unknown: {' '.join(unknown)}")
     chosen = argv or list(sections)
     for name in chosen:
         print(f"== {name}")
