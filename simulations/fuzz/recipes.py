@@ -35,6 +35,15 @@ def transfer_to_the_edge(rng: random.Random, rt: Runtime, live: LiveState) -> li
     return ["call", who, "Balances", rng.choice(("transfer_allow_death", "transfer_keep_alive")), {"dest": rng.choice(live.accounts), "value": value}]
 
 
+def _pick(rng: random.Random, rt: Runtime, item: str) -> tuple[Any, Any, Any] | None:
+    """(Services storage, key, value) of a random entry of the Services map ``item``, or None."""
+    s = _storage(rt, "Services")
+    if s is None:
+        return None
+    entries = sorted(getattr(s, item).items())
+    return (s, *rng.choice(entries)) if entries else None
+
+
 def _registered(s: Any, blueprint_id: int) -> list[str]:
     return sorted(op for bp, op in s.Operators.keys() if bp == blueprint_id)
 
@@ -87,13 +96,10 @@ def limit_instances(rng: random.Random, rt: Runtime, live: LiveState) -> list | 
 
 def slash_by_owner(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
     """The blueprint owner slashes one of a running service's operators."""
-    s = _storage(rt, "Services")
-    if s is None:
+    picked = _pick(rng, rt, "Instances")
+    if picked is None:
         return None
-    services = sorted(s.Instances.items())
-    if not services:
-        return None
-    sid, service = rng.choice(services)
+    s, sid, service = picked
     entry = s.Blueprints.get(service.blueprint)
     ops = service.operators()
     if entry is None or not ops:
@@ -103,13 +109,10 @@ def slash_by_owner(rng: random.Random, rt: Runtime, live: LiveState) -> list | N
 
 def dispute_by_owner(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
     """The blueprint owner disputes a queued slash."""
-    s = _storage(rt, "Services")
-    if s is None:
+    picked = _pick(rng, rt, "UnappliedSlashes")
+    if picked is None:
         return None
-    queued = sorted(s.UnappliedSlashes.items())
-    if not queued:
-        return None
-    (era, index), slash = rng.choice(queued)
+    s, (era, index), slash = picked
     entry = s.Blueprints.get(slash.blueprint_id)
     if entry is None:
         return None
@@ -151,13 +154,10 @@ def call_job(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
     of the job's declared types, so the job, its manager's hooks and the results that follow run."""
     from simulations.fuzz.fields import random_fields
 
-    s = _storage(rt, "Services")
-    if s is None:
+    picked = _pick(rng, rt, "Instances")
+    if picked is None:
         return None
-    services = sorted(s.Instances.items())
-    if not services:
-        return None
-    sid, service = rng.choice(services)
+    s, sid, service = picked
     entry = s.Blueprints.get(service.blueprint)
     if entry is None or not entry[1].jobs:
         return None
@@ -174,13 +174,10 @@ def submit_job_result(rng: random.Random, rt: Runtime, live: LiveState) -> list 
     """One of the service's operators submits a result of the job's declared types for a pending call."""
     from simulations.fuzz.fields import random_fields
 
-    s = _storage(rt, "Services")
-    if s is None:
+    picked = _pick(rng, rt, "JobCalls")
+    if picked is None:
         return None
-    calls = sorted(s.JobCalls.items())
-    if not calls:
-        return None
-    (sid, call_id), job_call = rng.choice(calls)
+    s, (sid, call_id), job_call = picked
     service = s.Instances.get(sid)
     entry = None if service is None else s.Blueprints.get(service.blueprint)
     if entry is None or job_call.job >= len(entry[1].jobs) or not service.operators():
