@@ -284,3 +284,18 @@ def test_an_exact_value_reads_as_itself() -> None:
     assert format_interval(4.0, float("nan"), float("nan"), "n=1: no interval") == "4 [n=1: no interval]"
     assert format_interval(15.0, 15.0, 15.0, constant=True) == "15 (all runs)"
     assert format_interval(2.5, float("nan"), float("nan")) == "2.50 [no interval]"  # a mean that is not whole keeps its digits
+
+
+def test_the_honest_loss_says_it_includes_the_honest_operators_delegators() -> None:
+    """The value measure adds the delegators' losses behind an honest operator; the labels say so."""
+    from rich.console import Console
+
+    from simulations.analysis.columns import catalogue
+    from simulations.lab.summary import headline_table
+
+    frame = pd.DataFrame([{"arm": a, "seed": s, "honest_slashed_value": v, "honest_slashed": 1, "faulty_escaped": 0, "late_vetoes": 0,
+                           "loss_total_value": v, "pending_at_end": 0, "numeraire": "USD"} for a, v in (("x", 5.0), ("y", 9.0)) for s in (1, 2, 3)])
+    assert "their delegators" in catalogue(frame).honest.label and "their delegators" in catalogue(frame).primary()[1]
+    console = Console(width=200, record=True)
+    console.print(headline_table(frame, width=200))
+    assert "their delegators' included" in " ".join(console.export_text().split())

@@ -189,3 +189,26 @@ def test_parquet_keeps_small_integers_plain_and_big_ones_exact(tmp_path) -> None
     back = pd.read_parquet(write_frame(frame, tmp_path / "f.parquet"))
     assert [str(back[c].dtype) for c in ("id", "percent", "disputed")] == ["int64"] * 3  # pandas reads plain ints, not objects
     assert [int(v) for v in back.loss] == [5, 3 * 10**30] and [int(v) for v in back.big] == [1, 2**70]  # exact beyond 64 bits
+
+
+def test_the_what_if_table_shows_every_asset_in_exact_whole_tokens(tmp_path) -> None:
+    """USDC (6 decimals) was printed in base units beside TNT in tokens, under one unlabelled column."""
+    from rich.console import Console
+
+    from simulations.commands import print_summary
+
+    scenario = Path(__file__).resolve().parents[2] / "simulations" / "scenarios" / "slash-veto.yaml"
+    store = RunStore(str(tmp_path / "s.db"))
+    rows = [{"entity": "loyal-1", "role": "delegator", "asset": "USDC", "loss_no_veto": 500 * 10**6, "loss_veto": 500 * 10**6, "saved_by_veto": 0},
+            {"entity": "mover", "role": "delegator", "asset": "TNT", "loss_no_veto": 1_323_300_000_000_000_000_000, "loss_veto": 10**18 // 3,
+             "saved_by_veto": 1}]
+    run_id = store.create_run(kind="run", scenario_name="slash-veto", scenario_path=str(scenario), scenario_text=scenario.read_text(),
+                              overrides={}, seed=7, command="x", info={"branch_difference": rows})
+    console = Console(width=200, record=True)
+    print_summary(console, store, run_id)
+    text = console.export_text()
+    usdc = next(line for line in text.splitlines() if "USDC" in line and "loyal-1" in line)
+    assert "500" in usdc and "500,000,000" not in usdc
+    mover = next(line for line in text.splitlines() if "mover" in line)
+    assert "1,323.3" in mover and "0.333333333333333333" in mover and "0.000000000000000001" in mover  # exact, no float rounding
+    assert "(tokens)" in text
