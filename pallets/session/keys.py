@@ -28,3 +28,7 @@ KEY_IDS: tuple[tuple[str, bytes], ...] = (("babe", b"babe"), ("grandpa", b"gran"
 def raw_keys(keys: SessionKeys) -> list[tuple[bytes, bytes]]:
     """``(KeyTypeId, raw public key)`` pairs, the ``KeyOwner`` keys of a set of session keys."""
     return [(kid, getattr(keys, field)) for field, kid in KEY_IDS]
+
+
+#: the keys pallet_session queues at genesis for a validator that has none (``T::Keys::default()``)
+ZERO_KEYS = SessionKeys(bytes(32), bytes(32), bytes(32))

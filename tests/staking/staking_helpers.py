@@ -44,8 +44,15 @@ def bond(rt: Runtime, who: str, value: int, payee: Any = "Staked") -> None:
     rt.dispatch(who, "Staking", "bond", {"value": value, "payee": payee})
 
 
-def make_validator(rt: Runtime, who: str, value: int, commission: int = 0) -> None:
+def make_validator(rt: Runtime, who: str, value: int, commission: int = 0, keys: bool = True) -> None:
+    """Bond, set session keys (without them pallet_session leaves an elected validator out of the
+    session's set) and validate, as a validator operator does."""
     bond(rt, who, value)
+    if keys:
+        import hashlib
+
+        key = lambda kind: "0x" + hashlib.blake2b(f"{kind}/{who}".encode(), digest_size=32).hexdigest()  # noqa: E731
+        rt.dispatch(who, "Session", "set_keys", {"keys": {k: key(k) for k in ("babe", "grandpa", "im_online")}, "proof": "0x"})
     rt.dispatch(who, "Staking", "validate", {"prefs": {"commission": commission, "blocked": False}})
 
 

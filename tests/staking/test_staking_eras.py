@@ -103,10 +103,17 @@ def test_election_failure_keeps_the_validator_set() -> None:
     rt.advance_sessions(2)
     assert events(rt, "Staking.StakingElectionFailed")
     assert staking(rt).current_era() == 0
-    make_validator(rt, "Bob", 10 * UNIT)
+    make_validator(rt, "Bob", 10 * UNIT, keys=False)
     rt.advance_sessions(1)
     assert staking(rt).current_era() == 1
-    assert set(rt.pallets["Session"].storage.QueuedValidators.value()) == {ALICE, BOB}
+    # Bob validates without session keys: pallet_session leaves him out of the queued set until he sets them
+    queued = lambda: {v for v, _ in rt.pallets["Session"].storage.QueuedKeys.value()}  # noqa: E731
+    assert queued() == {ALICE}
+    rt.dispatch("Bob", "Session", "set_keys", {"keys": {"babe": "0x" + "11" * 32, "grandpa": "0x" + "12" * 32, "im_online": "0x" + "13" * 32}, "proof": "0x"})
+    rt.advance_sessions(1)
+    assert queued() == {ALICE}  # no new set this session: the current validators are queued again
+    rt.advance_eras(1)  # the next planned era's set, with Bob's keys now
+    assert queued() == {ALICE, BOB}
 
 
 def test_exposure_pages_of_64() -> None:
