@@ -190,8 +190,33 @@ def _int_record_coefficients(t: type) -> tuple[int, tuple[int, ...]] | None:
     return co
 
 
-_key_hash_memo: dict[int, tuple[tuple, tuple[int, ...]]] = {}  # id(keys tuple) -> (the tuple, its key hashes)
-_MAX_KEY_HASH_MEMO = 100_000  # tuples; then the memo starts over (it only saves time)
+class _ByIdentity:
+    """A memo keyed by the identity of a tuple (held in the entry, so its id cannot be reused while
+    the entry lives), with an optional second tuple that must be the same object too. An operator's
+    delegators are credited era after era as the same tuple, and an unchanged era split hands
+    storage the same shares tuple again. It starts over at ``_MAX_IDENTITY_MEMO`` entries (it only
+    saves time)."""
+
+    __slots__ = ("_d",)
+
+    def __init__(self) -> None:
+        self._d: dict[int, tuple[Any, Any, Any]] = {}
+
+    def get(self, keys: tuple, also: Any = None) -> Any:
+        """The value stored for ``keys`` (and ``also``), or ``_MISSING``."""
+        hit = self._d.get(id(keys))
+        return hit[2] if hit is not None and hit[0] is keys and hit[1] is also else _MISSING
+
+    def put(self, keys: tuple, value: Any, also: Any = None) -> None:
+        if len(self._d) >= _MAX_IDENTITY_MEMO:
+            self._d.clear()
+        self._d[id(keys)] = (keys, also, value)
+
+
+_MAX_IDENTITY_MEMO = 100_000  # entries per memo
+_key_hash_memo = _ByIdentity()  # keys tuple -> its key hashes
+_distinct_memo = _ByIdentity()  # keys tuple -> no key repeats
+_dot_memo = _ByIdentity()  # keys tuple, its last amounts tuple -> sum hk * n (one entry per keys tuple: older shares are let go)
 
 
 def _key_hashes(keys: Sequence[Any]) -> Sequence[int]:
@@ -199,53 +224,37 @@ def _key_hashes(keys: Sequence[Any]) -> Sequence[int]:
     big key-hash cache was a third of crediting a million delegators); short ones are not worth it."""
     memoise = type(keys) is tuple and len(keys) >= 8
     if memoise:
-        memo = _key_hash_memo.get(id(keys))
-        if memo is not None and memo[0] is keys:
-            return memo[1]
+        hks = _key_hash_memo.get(keys)  # type: ignore[arg-type]
+        if hks is not _MISSING:
+            return hks  # type: ignore[no-any-return]
     known = _KEY_HASHES
     hks = tuple([(known.get(k) if type(k) is str else None) or key_hash(k) for k in keys])
     if memoise:
-        if len(_key_hash_memo) >= _MAX_KEY_HASH_MEMO:
-            _key_hash_memo.clear()
-        _key_hash_memo[id(keys)] = (keys, hks)
+        _key_hash_memo.put(keys, hks)  # type: ignore[arg-type]
     return hks
 
 
-_distinct_memo: dict[int, tuple[tuple, bool]] = {}  # id(keys tuple) -> (the tuple, no key repeats)
-
-
 def _distinct(keys: Sequence[Any]) -> bool:
-    """No key occurs twice in ``keys``; for a tuple, memoised by identity (an operator's delegators
-    are credited era after era as the same tuple)."""
+    """No key occurs twice in ``keys``; for a tuple, memoised by identity."""
     if type(keys) is not tuple:
         return len(set(keys)) == len(keys)
-    memo = _distinct_memo.get(id(keys))
-    if memo is not None and memo[0] is keys:
-        return memo[1]
-    if len(_distinct_memo) >= _MAX_KEY_HASH_MEMO:
-        _distinct_memo.clear()
-    answer = len(set(keys)) == len(keys)
-    _distinct_memo[id(keys)] = (keys, answer)
-    return answer
-
-
-_dot_memo: dict[int, tuple[tuple, tuple, int]] = {}  # id(keys tuple) -> (keys tuple, its last amounts tuple, sum hk * n)
+    answer = _distinct_memo.get(keys)
+    if answer is _MISSING:
+        answer = len(set(keys)) == len(keys)
+        _distinct_memo.put(keys, answer)
+    return answer  # type: ignore[no-any-return]
 
 
 def _dot(keys: Sequence[Any], hks: Sequence[int], amounts: Sequence[int]) -> int:
-    """``sum(hk * n)`` over the key hashes and amounts; memoised by the identity of both tuples
-    (an era split that did not change hands storage the same shares tuple again). One entry per
-    keys tuple, holding its last amounts only (older shares tuples are let go)."""
+    """``sum(hk * n)`` over the key hashes and amounts; memoised by the identity of both tuples."""
     memoise = type(keys) is tuple and type(amounts) is tuple and len(keys) >= 8
     if memoise:
-        memo = _dot_memo.get(id(keys))
-        if memo is not None and memo[0] is keys and memo[1] is amounts:
-            return memo[2]
+        total = _dot_memo.get(keys, amounts)  # type: ignore[arg-type]
+        if total is not _MISSING:
+            return total  # type: ignore[no-any-return]
     total = sum(map(operator.mul, hks, amounts))
     if memoise:
-        if len(_dot_memo) >= _MAX_KEY_HASH_MEMO:
-            _dot_memo.clear()
-        _dot_memo[id(keys)] = (keys, amounts, total)
+        _dot_memo.put(keys, total, amounts)  # type: ignore[arg-type]
     return total
 
 
@@ -425,12 +434,45 @@ class Item:
 
     def add_each(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
         """``insert(k, get(k, 0) + n)`` for each ``k``, ``n`` of the parallel ``keys`` and
-        ``amounts``, in one loop and one journal entry (an era credits a million accounts: a journal
-        tuple per credit, a (key, amount) pair per credit and the per-call overhead of insert were
-        most of it). An integer entry not pending for the next root is folded into the digest right
-        here, ``+ 2 n key_hash(k)`` (``+ (2 n + 1) key_hash(k)`` if new), so the next root has
-        nothing to do for it; the key hashes of a ``keys`` tuple are memoised by identity (an
-        operator's delegators are credited era after era as the same tuple)."""
+        ``amounts``, as one journal entry (an era credits a million accounts: a journal tuple per
+        credit, a (key, amount) pair per credit and the per-call overhead of insert were most of it).
+
+        The common batch (distinct keys, every amount and every present value a small non-negative
+        int, no key pending for the next root) is written in whole-batch passes run by the
+        interpreter's C loops (``map``, ``dict.update``, ``sum``): the per-key loop was most of an
+        era's credits. Any other batch (and one outside the root) takes :meth:`_add_each_loop`.
+        Both fold an integer entry into the digest as they write it, ``+ 2 n key_hash(k)``
+        (``+ (2 n + 1) key_hash(k)`` if new), so the next root has nothing to do for it."""
+        dirty = self._dirty
+        count = len(keys)
+        if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
+            return self._add_each_loop(keys, amounts)
+        if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
+            return self._add_each_loop(keys, amounts)
+        d = self._d
+        olds: list[Any] = list(map(d.get, keys))  # None: absent (an integer item never stores None)
+        fresh = None in olds
+        present = [o for o in olds if o is not None] if fresh else olds
+        if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
+            return self._add_each_loop(keys, amounts)
+        new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
+        if max(new) >= _INT_FAST:
+            return self._add_each_loop(keys, amounts)
+        hks = _key_hashes(keys)
+        # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
+        folded = 2 * _dot(keys, hks, amounts)
+        if fresh:
+            folded += sum([hk for hk, o in zip(hks, olds) if o is None])
+            olds = [_MISSING if o is None else o for o in olds]
+        d.update(zip(keys, new))
+        self._sum = (self._sum + folded) % ROOT_PRIME
+        self._j.append((self, _BULK, (keys, olds)))
+        self._db.root_cache = None
+
+    def _add_each_loop(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
+        """:meth:`add_each` key by key: repeated keys, keys pending for the next root, values out of
+        the integer fast range, non-integer amounts, items outside the root. The key hashes of a
+        ``keys`` tuple are memoised by identity."""
         if len(keys) != len(amounts):
             raise ValueError(f"add_each on {self.prefix}.{self.name}: {len(keys)} keys but {len(amounts)} amounts")
         if not keys:
@@ -498,39 +540,6 @@ class Item:
                 self._sum = (self._sum + folded) % ROOT_PRIME
             if was_clean and dirty:
                 self._db.dirty_items.add(self)
-        self._j.append((self, _BULK, (keys, olds)))
-        self._db.root_cache = None
-
-    def add_each_distinct(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
-        """:meth:`add_each` (same values, digest, journal entry and rollback) in whole-batch passes
-        run by the interpreter's C loops (``map``, ``dict.update``, ``sum``) rather than a Python
-        loop per key: an era credits a million delegators, and the per-key loop was most of it.
-        Taken when the batch is the common case: distinct keys, every amount and every present
-        value a small non-negative int, no key pending for the next root; otherwise (or outside
-        the root) it is :meth:`add_each`. Absent keys are created (their digest share folded too)."""
-        dirty = self._dirty
-        count = len(keys)
-        if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
-            return self.add_each(keys, amounts)
-        if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
-            return self.add_each(keys, amounts)
-        d = self._d
-        olds: list[Any] = list(map(d.get, keys))  # None: absent (an integer item never stores None)
-        fresh = None in olds
-        present = [o for o in olds if o is not None] if fresh else olds
-        if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
-            return self.add_each(keys, amounts)
-        new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
-        if max(new) >= _INT_FAST:
-            return self.add_each(keys, amounts)
-        hks = _key_hashes(keys)
-        # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
-        folded = 2 * _dot(keys, hks, amounts)
-        if fresh:
-            folded += sum([hk for hk, o in zip(hks, olds) if o is None])
-            olds = [_MISSING if o is None else o for o in olds]
-        d.update(zip(keys, new))
-        self._sum = (self._sum + folded) % ROOT_PRIME
         self._j.append((self, _BULK, (keys, olds)))
         self._db.root_cache = None
 

@@ -112,9 +112,9 @@ class EraRewards(QosPoints):
         split = self._era_split()
         self.end_qos_era()
         pending = self.storage.PendingEraRewards
-        credit_each, add_each = pending.add_each_distinct, pending.add_each
+        add_each = pending.add_each
         for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
-            credit_each(delegators, shares)
+            add_each(delegators, shares)
             add_each((operator,), (dust,))
         for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))

@@ -1,5 +1,6 @@
-"""The era split credits each operator's delegators with ``Item.add_each_distinct`` (whole-batch C
-passes). It must leave exactly what ``add_each`` leaves: the same values, the same digest (root
+"""The era split credits each operator's delegators with ``Item.add_each``, whose common batches go
+through whole-batch C passes. They must leave exactly what the key-by-key path (``_add_each_loop``)
+leaves: the same values, the same digest (root
 equal to one recomputed from scratch), and a rollback of it restores the state and root before it,
 whatever the batch holds (absent keys, keys pending for the next root, repeated keys, values out of
 the integer fast range, non-integer amounts)."""
@@ -56,7 +57,7 @@ def test_batched_credits_equal_add_each_in_values_digest_and_rollback() -> None:
             elif rng.random() < 0.03:
                 amounts[-1] = 1 << 251  # leaves the integer fast range
             fail = rng.random() < 0.2
-            for d, item in ((ref_db, ref.Pending.add_each), (db, s.Pending.add_each_distinct)):
+            for d, item in ((ref_db, ref.Pending._add_each_loop), (db, s.Pending.add_each)):
                 d.begin()
                 item(batch, amounts)
                 d.rollback() if fail else d.commit()
@@ -68,10 +69,10 @@ def test_a_rolled_back_batch_restores_the_root_and_contents() -> None:
     db = Storage()
     s = Credits(db)
     keys = tuple(f"d{i}" for i in range(40))
-    s.Pending.add_each_distinct(keys[:20], [7] * 20)  # outside a transaction: creates 20 entries
+    s.Pending.add_each(keys[:20], [7] * 20)  # outside a transaction: creates 20 entries
     root, contents = db.state_root(), dict(s.Pending._d)
     db.begin()
-    s.Pending.add_each_distinct(keys, list(range(1, 41)))  # 20 present, 20 new
+    s.Pending.add_each(keys, list(range(1, 41)))  # 20 present, 20 new
     assert s.Pending.get("d0") == 8 and s.Pending.get("d39") == 40
     assert not s.Pending._dirty  # folded as written: the next root has nothing to do for them
     assert db.state_root() == db.state_root_from_scratch() != root
@@ -80,15 +81,15 @@ def test_a_rolled_back_batch_restores_the_root_and_contents() -> None:
     assert db.state_root() == root == db.state_root_from_scratch()
 
 
-def test_outside_the_root_and_bad_batches_behave_as_add_each() -> None:
+def test_outside_the_root_and_bad_batches_take_the_key_by_key_path() -> None:
     db = Storage()
     s = Credits(db)
-    s.Pending.add_each_distinct(("a", "b", "a"), [1, 2, 3])  # a repeated key adds twice
+    s.Pending.add_each(("a", "b", "a"), [1, 2, 3])  # a repeated key adds twice
     assert dict(s.Pending._d) == {"a": 4, "b": 2}
-    s.Hidden.add_each_distinct(("a", "b"), [5, 6])
+    s.Hidden.add_each(("a", "b"), [5, 6])
     assert dict(s.Hidden._d) == {"a": 5, "b": 6}
     with pytest.raises(ValueError, match="2 keys but 1 amounts"):
-        s.Pending.add_each_distinct(("a", "b"), [1])
+        s.Pending.add_each(("a", "b"), [1])
     assert dict(s.Pending._d) == {"a": 4, "b": 2}
     assert db.state_root() == db.state_root_from_scratch()
 
