@@ -28,7 +28,7 @@ from runtime.primitives import percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, Deposit, OperatorStatus
+from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus
 from pallets.primitives.slashing import UnappliedSlash
 
 
@@ -147,8 +147,7 @@ class SlashingImpl:
             if not residue and amount:  # as _shrink_after_slash, the record built once
                 for j, (a, dep) in enumerate(deposits):
                     if a is asset or a == asset:
-                        shrunk_dep = Deposit(max(dep.amount - amount, 0), max(dep.delegated_amount - amount, 0), dep.locks)
-                        deposits = deposits[:j] + ((asset, shrunk_dep),) + deposits[j + 1 :]
+                        deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
                         break
                 if requests:
                     requests = self._shrink_unstake_requests(requests, d, amount)
@@ -203,7 +202,7 @@ class SlashingImpl:
         if not d.is_nomination:
             dep = meta.deposit(d.asset)
             if dep is not None:
-                meta = meta.with_deposit(d.asset, Deposit(max(dep.amount - amount, 0), max(dep.delegated_amount - amount, 0), dep.locks))
+                meta = meta.with_deposit(d.asset, dep.slashed(amount))
         if not meta.delegator_unstake_requests:
             return meta
         return replace(meta, delegator_unstake_requests=self._shrink_unstake_requests(meta.delegator_unstake_requests, d, amount))

@@ -112,6 +112,11 @@ class Deposit:
         """Sum of locks still running at block ``now`` (expired locks stay in the list but free nothing)."""
         return sum(lk.amount for lk in self.locks or () if lk.expiry_block > now)
 
+    def slashed(self, amount: int) -> "Deposit":
+        """The deposit after a delegation of it lost ``amount`` to a slash (intended: the deposit
+        and its delegated part shrink with it, never below zero)."""
+        return Deposit(max(self.amount - amount, 0), max(self.delegated_amount - amount, 0), self.locks)
+
 
 @struct
 class DelegatorMetadata:
