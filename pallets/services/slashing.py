@@ -105,36 +105,39 @@ class SlashingCalls:
             return
         self.delegation.slash_operator(slash)
 
-    def _slashes_due(self) -> bool:
-        """Would ``_process_slashes`` look at any slash in this round (the rounds it selects)?"""
+    def _due_eras(self) -> list[int]:
+        """The rounds of queued slashes that fall due now, oldest first: those at least
+        ``SlashDeferDuration`` rounds old (real: only the round exactly that old)."""
         s = self.storage
         current = self._current_round()
         defer = self.consts.SlashDeferDuration
         if self.ctx.quirk("services.slash_applied_only_in_exact_round"):
-            return bool(s.SlashQueue.get(max(current - defer, 0), ()))
-        return any(e + defer <= current for e in s.SlashQueue.keys())
+            era = max(current - defer, 0)
+            return [era] if s.SlashQueue.get(era, ()) else []
+        return sorted(e for e in s.SlashQueue.keys() if e + defer <= current)
+
+    def _slashes_due(self) -> bool:
+        """Would ``_process_slashes`` look at any slash in this round?"""
+        return bool(self._due_eras())
 
     def _process_slashes(self) -> None:
         s = self.storage
         if not len(s.SlashQueue):
             return
-        current = self._current_round()
-        defer = self.consts.SlashDeferDuration
         budget = self.consts.MaxSlashesPerBlock
-        if self.ctx.quirk("services.slash_applied_only_in_exact_round"):
-            era = max(current - defer, 0)
-            due = [(era, i) for i in sorted(s.SlashQueue.get(era, ()), key=lambda i: i.to_bytes(4, "little"))]
-        else:
-            due = []
-            for era in sorted(e for e in s.SlashQueue.keys() if e + defer <= current):
-                due += [(era, i) for i in sorted(s.SlashQueue.get(era))]
-                if len(due) >= budget:
-                    break
+        exact = self.ctx.quirk("services.slash_applied_only_in_exact_round")
+        due: list[tuple[int, int]] = []
+        for era in self._due_eras():
+            indices = s.SlashQueue.get(era)
+            # the real pallet walks the round's indices in storage-key order (little-endian bytes)
+            due += [(era, i) for i in (sorted(indices, key=lambda i: i.to_bytes(4, "little")) if exact else sorted(indices))]
+            if len(due) >= budget:
+                break
         for era, index in due[:budget]:
             slash = s.UnappliedSlashes.get((era, index))
             if slash is None:
                 continue
-            if not self.ctx.quirk("services.slash_applied_only_in_exact_round") and self._slash_can_never_apply(slash):
+            if not exact and self._slash_can_never_apply(slash):
                 self._delete_slash(era, index)
                 self.deposit_event(Event.SlashDropped(index, slash.operator, slash.service_id, slash.blueprint_id, slash.slash_percent, era))
                 continue
