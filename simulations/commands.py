@@ -148,13 +148,13 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         t = Table(title="what-if: the fork slash vetoed vs applied")
         for col in ("entity", "role", "asset", "loss without veto (tokens)", "loss with veto (tokens)", "saved by the veto (tokens)"):
             t.add_column(col, justify="left" if col in ("entity", "role", "asset") else "right")
-        from simulations.demo import tokens
+        from blueprints.amounts import format_units
         from simulations.scenario import scenario_decimals
 
         decimals = scenario_decimals(store.run(run_id))
         for row in diff:
             places = decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0)  # whole tokens, exact (no float)
-            fmt = (lambda v, d=places: tokens(v, "", d).rstrip())
+            fmt = (lambda v, d=places: format_units(v, d, "").rstrip())
             t.add_row(row["entity"], row["role"], row["asset"], fmt(row["loss_no_veto"]), fmt(row["loss_veto"]), fmt(row["saved_by_veto"]))
         console.print(t)
 
@@ -365,7 +365,8 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
 
 
 def cli_report(console: Console, run: str | None, store_url: str, out: str | None, fmt: str) -> list[Path]:
-    from simulations.report import runs_frame, scenario_decimals, write_report
+    from simulations.report import runs_frame, write_report
+    from simulations.scenario import scenario_decimals
 
     store = RunStore(store_url)
     run_id = int(run) if run else store.latest_run_id()

@@ -30,7 +30,7 @@ import pandas as pd  # noqa: E402
 from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
 from simulations.analysis.statistics import format_interval, format_number, rank_arms, summarize_arms  # noqa: E402
-from simulations.scenario import scenario_decimals  # noqa: E402,F401 (re-exported: the report reads stored runs' units)
+from simulations.scenario import scenario_decimals  # noqa: E402
 from simulations.store import RunStore, SlashRow  # noqa: E402
 
 UNIT = 10**18

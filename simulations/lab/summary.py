@@ -53,16 +53,20 @@ def _is_attribute(col: str) -> bool:
                                                                       "unjustified", "applied", "vetoed", "drained", "resolution", "gov_"))
 
 
-def ranking_metric(frame: pd.DataFrame) -> tuple[str, str]:
+def _numeraire(frame: pd.DataFrame) -> str:
+    return str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
+
+
+def ranking_metric(frame: pd.DataFrame, cat: Any = None) -> tuple[str, str]:
     """(column, label) the headline ranks by: the value honest operators and their delegators lost
     when every run has it, else the number of honest operators' slashes (some runs lost assets with
-    no price: averaging the priced runs alone would rank a selection of runs, not the arms)."""
+    no price: averaging the priced runs alone would rank a selection of runs, not the arms).
+    ``cat``: the frame's :func:`~simulations.analysis.columns.catalogue`, if already made."""
     from simulations.analysis.columns import catalogue
 
-    m, _why = catalogue(frame).primary()
+    m, _why = (cat if cat is not None else catalogue(frame)).primary()
     if m.column == "honest_slashed_value":
-        numeraire = str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
-        return m.column, f"honest loss ({numeraire})"
+        return m.column, f"honest loss ({_numeraire(frame)})"
     if m.column == "honest_slashed":
         return m.column, "honest slashes"
     return m.column, m.label
@@ -77,8 +81,12 @@ def ranking_title(frame: pd.DataFrame) -> str:
 def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t") -> pd.DataFrame:
     """One row per arm, best first by :func:`ranking_metric` (``attrs["ranked_by"]``; paired
     comparison with the best arm: ``verdict``), with faulty escapes, total loss and censoring
-    alongside, each with its interval. A measure some runs lack (no price) is NaN for every arm."""
-    metric, _label = ranking_metric(frame)
+    alongside, each with its interval. A measure some runs lack (no price) is NaN for every arm;
+    ``attrs["unpriced"]`` says why (None when every run was priced)."""
+    from simulations.analysis.columns import catalogue
+
+    cat = catalogue(frame)
+    metric, label = ranking_metric(frame, cat)
     ranked = rank_arms(frame, metric, direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     side = [m for m in ("faulty_escaped", "loss_total_value", "late_vetoes") if m in frame.columns]
     others = summarize_arms(frame, side, arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
@@ -100,7 +108,7 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison"),
-                      "ranked_by": metric})
+                      "ranked_by": metric, "ranked_label": label, "unpriced": cat.unpriced})
     return out
 
 
@@ -110,18 +118,15 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     from rich.table import Table
     from rich.text import Text
 
-    from simulations.analysis.columns import catalogue
-
     h = headline(frame, confidence=confidence, method=method)
-    metric, label = ranking_metric(frame)
-    numeraire = str(frame["numeraire"].iloc[0]) if "numeraire" in frame and len(frame) else "numeraire"
+    metric, label, unpriced = h.attrs["ranked_by"], h.attrs["ranked_label"], h.attrs["unpriced"]
+    numeraire = _numeraire(frame)
     ranked_by = ("honest operators' loss to unjustified slashes, their delegators' included" if metric == "honest_slashed_value"
                  else "the number of honest operators' slashes applied" if metric == "honest_slashed" else label)
     caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, common seeds; arms "
                f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the paired "
                f"difference with the best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that "
                f"stopped with slashes pending")
-    unpriced = catalogue(frame).unpriced
     if unpriced:
         caption += f"; not ranked by value, total loss 'no data': {unpriced}"
     cols = (metric, "faulty_escaped", "loss_total_value")
