@@ -35,6 +35,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Callable
 
 from pallets.services.types import Field, FieldType
+from pallets.services.types.field import INT_RANGES as _INT_RANGES
 
 if TYPE_CHECKING:
     from blueprints.types import JobContext
@@ -343,8 +344,6 @@ def _kind_at(result: tuple[Field, ...], field: str | int | None) -> str:
 
 
 # ------------------------------------------------------------------------------ corrupting values
-_INT_RANGES = {"Uint8": (0, 255), "Uint16": (0, 2**16 - 1), "Uint32": (0, 2**32 - 1), "Uint64": (0, 2**64 - 1),
-               "Int8": (-128, 127), "Int16": (-(2**15), 2**15 - 1), "Int32": (-(2**31), 2**31 - 1), "Int64": (-(2**63), 2**63 - 1)}
 
 
 def corrupt_all(result: tuple[Field, ...], rng: random.Random) -> tuple[Field, ...]:

@@ -11,13 +11,9 @@ from __future__ import annotations
 import random
 from typing import Any, Sequence
 
+from pallets.services.types.field import INT_RANGES as _INT_RANGES
 from pallets.services.types.field import Field, FieldType
 from runtime.codec import codec_of
-
-_INT_RANGES = {
-    "Uint8": (0, 2**8 - 1), "Int8": (-(2**7), 2**7 - 1), "Uint16": (0, 2**16 - 1), "Int16": (-(2**15), 2**15 - 1),
-    "Uint32": (0, 2**32 - 1), "Int32": (-(2**31), 2**31 - 1), "Uint64": (0, 2**64 - 1), "Int64": (-(2**63), 2**63 - 1),
-}
 _FIELDS = codec_of(tuple[Field, ...], "value")
 
 

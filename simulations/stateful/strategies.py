@@ -26,6 +26,7 @@ from pallets.services.types.blueprint import (
     EventDriven, JobDefinition, JobMetadata, MembershipModelType, PayOnce, PricingModel, ServiceBlueprint, ServiceMetadata,
     Subscription,
 )
+from pallets.services.types.field import INT_RANGES as _INT_RANGES
 from pallets.services.types.field import Field, FieldType, matches
 from runtime.accounts import DEV_ACCOUNTS
 from runtime.codec import codec_of
@@ -115,10 +116,6 @@ def malformed_fields() -> st.SearchStrategy[Any]:
 
 # ---------------------------------------------------------------------------------------------- field types
 _SCALARS = ("Bool", "Uint8", "Int8", "Uint16", "Int16", "Uint32", "Int32", "Uint64", "Int64", "String", "AccountId")
-_INT_RANGES = {
-    "Uint8": (0, 2**8 - 1), "Int8": (-(2**7), 2**7 - 1), "Uint16": (0, 2**16 - 1), "Int16": (-(2**15), 2**15 - 1),
-    "Uint32": (0, 2**32 - 1), "Int32": (-(2**31), 2**31 - 1), "Uint64": (0, 2**64 - 1), "Int64": (-(2**63), 2**63 - 1),
-}
 DEFAULT_FIELD_ACCOUNTS: tuple[str, ...] = tuple(DEV_ACCOUNTS.values())
 
 

@@ -81,6 +81,12 @@ class Field(ScaleEnum):
 
 bind_pending()
 
+#: the values each integer variant of ``Field`` holds (its codec's range): what generators draw from
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "Uint8": (0, 2**8 - 1), "Int8": (-(2**7), 2**7 - 1), "Uint16": (0, 2**16 - 1), "Int16": (-(2**15), 2**15 - 1),
+    "Uint32": (0, 2**32 - 1), "Int32": (-(2**31), 2**31 - 1), "Uint64": (0, 2**64 - 1), "Int64": (-(2**63), 2**63 - 1),
+}
+
 _SCALAR_TYPES: dict[str, FieldType] = {
     name: FieldType.__units__[name]
     for name in ("Bool", "Uint8", "Int8", "Uint16", "Int16", "Uint32", "Int32", "Uint64", "Int64", "String", "AccountId")
