@@ -71,5 +71,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]{failure.summary()}[/red]", highlight=False)
             console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
                           f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+            if failure.found_message is not None:
+                console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
             console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)
         raise typer.Exit(1 if result.failures else 0)

@@ -101,6 +101,9 @@ class FoundFailure:
     found_after: float
     shrink_seconds: float
     steps_before: int
+    #: the message of the unshrunk program when it differs from the shrunk one's (``message``, which
+    #: is what ``tangle-sim replay`` of the saved log prints)
+    found_message: str | None = None
 
     def summary(self) -> str:
         return f"{self.kind} {self.what}: {self.message}"
@@ -403,7 +406,12 @@ def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: Fu
     shrink_seconds = time.monotonic() - t
     name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
     log, program_file = world.save(shrunk, Path(cfg.out), name)
-    return FoundFailure(failure.kind, failure.what, failure.message, program, shrunk, log, program_file, found_after, shrink_seconds, steps)
+    # report what the saved log shows: the shrunk program fails the same check, but its message
+    # (amounts, accounts, the step) is the shrunk program's, which ``tangle-sim replay`` prints
+    _, again = world.execute(shrunk)
+    message = again.message if again is not None and again.key == failure.key else failure.message
+    return FoundFailure(failure.kind, failure.what, message, program, shrunk, log, program_file, found_after, shrink_seconds, steps,
+                        found_message=failure.message if message != failure.message else None)
 
 
 def default_workers() -> int:

@@ -151,6 +151,8 @@ def test_a_custom_runtime_is_named_in_the_log_and_replay_rebuilds_it(monkeypatch
     assert entry["factory"] == "worlds:custom_world" and entry["source"].endswith("tests/fuzz/worlds.py") and entry["setup_records"] == 23
     replayed = replay(failure.log)
     assert replayed.violation is not None and replayed.runtime.genesis.profile == "real"
+    # what the campaign reports is what the saved (shrunk) log's replay says, not the unshrunk run's numbers
+    assert failure.message == replayed.violation.message
     monkeypatch.undo()
     assert replay(failure.log).violation is None
 
