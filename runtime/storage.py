@@ -140,6 +140,46 @@ def canon(v: Any) -> str:
     return fn(v)
 
 
+_CHECKERS: dict[type, Callable[[Any], None]] = {}
+
+
+def check_canonical(v: Any) -> None:
+    """Raise ``TypeError`` (with ``canon``'s message) unless ``canon`` accepts ``v``, rendering
+    nothing: what the state root refuses, checked at a fraction of its cost (no text, no hash)."""
+    t = type(v)
+    if t in _PLAIN:
+        return
+    fn = _CHECKERS.get(t)
+    if fn is None:
+        try:
+            fn = _checker_for(t)
+        except TypeError as exc:
+            raise TypeError(f"{exc}: {v!r}"[:500]) from None
+    fn(v)
+
+
+def _check_each(values: Any) -> None:
+    if not _PLAIN.issuperset(map(type, values)):
+        for x in values:
+            check_canonical(x)
+
+
+def _checker_for(t: type) -> Callable[[Any], None]:
+    """Build (once per type) the check of values of type ``t``; accepts exactly what ``_renderer_for`` does."""
+    _renderer_for(t)  # raises the same TypeError for a type canon refuses
+    if issubclass(t, (tuple, frozenset)):
+        fn: Callable[[Any], None] = _check_each
+    elif issubclass(t, ScaleEnum):
+        fn = lambda v: check_canonical(v.value)  # noqa: E731
+    elif dataclasses.is_dataclass(t):
+        getter = operator.attrgetter(*(f.name for f in dataclasses.fields(t)))
+        fn = (lambda v: check_canonical(getter(v))) if len(dataclasses.fields(t)) == 1 else (lambda v: _check_each(getter(v)))  # noqa: E731
+    else:  # int subclasses: rendered as int
+        fn = lambda v: None  # noqa: E731
+    _CHECKERS[t] = fn
+    return fn
+
+
 _KEY_HASHES: dict[Any, int] = {}  # str key -> key_hash(key): accounts are credited era after era
 _MAX_KEY_HASHES = 4_000_000  # then the cache starts over (it only saves time)
 
@@ -903,6 +943,28 @@ class Storage:
         self.flush()
         self.root_cache = self._combine((label, len(item._d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if item._d)
         return self.root_cache
+
+    def check_written_canonical(self, limit: int = 4096) -> None:
+        """Raise ``TypeError`` naming the entry if a key or value written since the last root is one
+        the root cannot render (``check_canonical``). The next root would refuse it too; this finds
+        it without hashing (a fuzz run's end-of-run check: a tenth of the root's cost). More than
+        ``limit`` pending keys are folded into the root instead, so repeated calls stay O(writes)."""
+        if sum(len(item._dirty) for item in self.dirty_items) > limit:  # type: ignore[arg-type]
+            self.state_root()
+            return
+        for item in self.dirty_items:
+            latest, d = item._latest, item._d
+            for key in item._dirty:  # type: ignore[union-attr]
+                value = latest.get(key, _UNSET)
+                if value is _UNSET:
+                    value = d.get(key, _MISSING)
+                try:
+                    if type(key) not in _PLAIN:
+                        check_canonical(key)
+                    if value is not _MISSING:
+                        check_canonical(value)
+                except TypeError as exc:
+                    raise TypeError(f"{item.prefix}.{item.name}[{key!r}]: {exc}"[:600]) from None
 
     def state_root_from_scratch(self) -> str:
         """The state root recomputed from every entry, ignoring the maintained digests (O(n))."""
