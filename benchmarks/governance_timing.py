@@ -68,17 +68,7 @@ class Outcome:
 def setup(report_at_era_end: bool) -> tuple[Runtime, int]:
     """Bob validates (Charlie nominates); the offence is reported in era 1, at its first or last block."""
     rt = runtime()
-    rt.dispatch("Bob", "Staking", "bond", {"value": 100 * UNIT, "payee": "Staked"})
-    rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
-    rt.dispatch("Charlie", "Staking", "bond", {"value": 300 * UNIT, "payee": "Staked"})
-    rt.dispatch("Charlie", "Staking", "nominate", {"targets": ["Bob"]})
-    rt.dispatch("root", "Staking", "set_validator_count", {"new": 2})
-    rt.advance_eras(1)
-    era_start = rt.block_number
-    if report_at_era_end:
-        rt.run_to_block(era_start + ERA - 1)
-    assert rt.current_era == 1
-    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": TEN_PERCENT})
+    era_start = gc.staking_offence(rt, TEN_PERCENT, at_era_end=report_at_era_end)
     return rt, era_start
 
 

@@ -93,3 +93,24 @@ def council_motion(rt: Runtime, members: list[str], call: dict[str, Any], ayes: 
     r = rt.dispatch(closer or members[ayes - 1], "Council", "close",
                     {"proposal_hash": h, "index": index, "proposal_weight_bound": WEIGHT_BOUND, "length_bound": length(call)})
     return r.triggered_events[-1]
+
+
+def staking_offence(rt: Runtime, slash_fraction: int, at_era_end: bool = False) -> int:
+    """The staking offence the veto-path analyses cancel: Bob validates with Charlie's nomination
+    (100 and 300 TNT), the election runs into era 1, and root reports Bob's offence with
+    ``slash_fraction`` (Perbill) at era 1's first block, or its last with ``at_era_end``.
+    Returns era 1's first block. The slash is deferred to era 1 + SlashDeferDuration + 1."""
+    unit = 10**18
+    rt.dispatch("Bob", "Staking", "bond", {"value": 100 * unit, "payee": "Staked"})
+    rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
+    rt.dispatch("Charlie", "Staking", "bond", {"value": 300 * unit, "payee": "Staked"})
+    rt.dispatch("Charlie", "Staking", "nominate", {"targets": ["Bob"]})
+    rt.dispatch("root", "Staking", "set_validator_count", {"new": 2})
+    rt.advance_eras(1)
+    era_start = rt.block_number
+    if at_era_end:
+        rt.run_to_block(era_start + rt.genesis.session_length * rt.genesis.sessions_per_era - 1)
+    if rt.current_era != 1:
+        raise ValueError(f"the offence is reported in era 1; block {rt.block_number} is in era {rt.current_era}")
+    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": slash_fraction})
+    return era_start

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from runtime import Runtime
 from runtime.accounts import DEV_ACCOUNTS
+from simulations.lab import gov_calls as gc
 from tests.democracy.dem_helpers import UNIT, aye, c, inline, motion, proposal_hash, runtime
 
 BOB, CHARLIE = DEV_ACCOUNTS["Bob"], DEV_ACCOUNTS["Charlie"]
@@ -23,14 +24,7 @@ CANCEL = c("Staking", "cancel_deferred_slash", era=12, slash_indices=[0])
 def reported() -> Runtime:
     """Bob validates with Charlie's nomination; an offence of Bob is reported in era 1."""
     rt = runtime(short=False)
-    rt.dispatch("Bob", "Staking", "bond", {"value": 100 * UNIT, "payee": "Staked"})
-    rt.dispatch("Bob", "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
-    rt.dispatch("Charlie", "Staking", "bond", {"value": 300 * UNIT, "payee": "Staked"})
-    rt.dispatch("Charlie", "Staking", "nominate", {"targets": ["Bob"]})
-    rt.dispatch("root", "Staking", "set_validator_count", {"new": 2})
-    rt.advance_eras(1)
-    assert rt.current_era == 1
-    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": TEN_PERCENT})
+    gc.staking_offence(rt, TEN_PERCENT)
     assert len(rt.query("Staking", "UnappliedSlashes", [12]).raw) == 1
     return rt
 
