@@ -152,7 +152,7 @@ class Executor:
         # remove, add_many; load refuses inside a transaction) is journaled and marks its key for
         # the root alike, so the state root adds one thing to that check: that the storage layer's
         # rollback restored what the journal recorded. That is checked when the root is already
-        # known (free) and every ``root_every``-th call (256: the root folds in every key written
+        # known (free), at a run's first call, and every ``root_every``-th call (256: the root folds in every key written
         # since the last one, hooks' era bookkeeping included, a tenth of a step's cost at 64)
         self._calls += 1
         root = self._root_before()
@@ -196,7 +196,9 @@ class Executor:
         cached = db.root_cache
         if cached is not None:
             return cached
-        return self.rt.state_root() if self._calls % self.root_every == 0 else None
+        # the first call of a run (a run starts from a restored snapshot whose writes are folded
+        # in: its root costs a constant) and every ``root_every``-th after it
+        return self.rt.state_root() if self._calls % self.root_every == 1 or self.root_every == 1 else None
 
     def _nonce_writes(self, start: int) -> int:
         return sum(1 for item, _k, _o in self.rt.db.journal[start:] if item.prefix == "System" and item.name == "Nonces")

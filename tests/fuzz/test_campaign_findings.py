@@ -171,9 +171,9 @@ def test_an_operator_that_approved_cannot_leave_the_blueprint_first(profile: str
 
 
 def test_the_periodic_root_check_catches_a_rollback_that_restores_less_than_the_journal_says(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A failed call's journal is checked on every call; the state root, every ``root_every``-th
-    call (or whenever it is known), adds what the journal cannot see: a storage rollback that
-    truncates the journal but leaves a value behind."""
+    """A failed call's journal is checked on every call; the state root, at a run's first call and
+    every ``root_every``-th call (or whenever it is known), adds what the journal cannot see: a
+    storage rollback that truncates the journal but leaves a value behind."""
     from runtime.storage import Storage
 
     real_rollback = Storage.rollback
@@ -189,9 +189,12 @@ def test_the_periodic_root_check_catches_a_rollback_that_restores_less_than_the_
         return {"call_module": "Balances", "call_function": "transfer_keep_alive", "call_args": {"dest": "Bob", "value": value}}
     # the first transfer writes both accounts, the second fails: batch_all rolls the first back
     failing = ["call", "Alice", "Utility", "batch_all", {"calls": [transfer(10**18), transfer(10**35)]}]
-    for root_every, caught in ((1, True), (10**9, False)):
+    # (root_every, a call before the failing one, caught): a run's first call is always checked
+    for root_every, warm_up, caught in ((1, True, True), (10**9, True, False), (256, False, True)):
         rt, ex = _checked_world()
         ex.root_every = root_every
+        if warm_up:
+            assert ex.run(["call", "Alice", "System", "remark", {"remark": "0x00"}]) == "ok"
         rt.db.root_cache = None  # no root known for free: only the periodic check can look
         monkeypatch.setattr(Storage, "rollback", leaky)
         try:
