@@ -114,3 +114,19 @@ def construct_runtime(rt: "Runtime", extra_pallets: Iterable[Callable[[Any], Pal
         for name, spec in type(pallet).call_specs().items():
             CALL_REGISTRY[(pallet.name, name)] = spec
     return {p.name: p for p in pallets}
+
+
+_STANDARD_CONSTANTS: dict[str, Any] | None = None
+
+
+def standard_constants() -> dict[str, Any]:
+    """Each standard pallet's name -> its default constants (a frozen dataclass instance): what a
+    genesis config's ``constants`` overrides are checked against before any runtime is built."""
+    global _STANDARD_CONSTANTS
+    if _STANDARD_CONSTANTS is None:
+        from runtime.genesis import GenesisConfig
+        from runtime.runtime import Runtime
+
+        rt = Runtime(GenesisConfig(sudo=None))
+        _STANDARD_CONSTANTS = {name: p.consts for name, p in rt.pallets.items() if p.consts is not None}
+    return _STANDARD_CONSTANTS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from runtime.accounts import DEV_NAMES, normalize_account
 
@@ -123,6 +123,30 @@ class GenesisConfig(BaseModel):
     @classmethod
     def _balances(cls, value: dict[str, int]) -> dict[str, int]:
         return {_account(k): _amount(v) for k, v in value.items()}
+
+    @field_validator("extensions")
+    @classmethod
+    def _extensions(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Unknown extension names and values of the wrong type are refused here (a typo would
+        otherwise run with the default, silently)."""
+        from runtime.profile import check_extensions
+
+        check_extensions(value)
+        return value
+
+    @model_validator(mode="after")
+    def _constants(self) -> "GenesisConfig":
+        """Constant overrides of the standard pallets are checked now (names, types, unsigned range),
+        before any runtime is built; a custom runtime's own pallets are checked when it is built."""
+        if self.constants:
+            from runtime.construct import standard_constants
+            from runtime.pallet import constants_with
+
+            known = standard_constants()
+            for pallet, values in self.constants.items():
+                if pallet in known:
+                    constants_with(known[pallet], values, f"constants.{pallet}")
+        return self
 
     @field_validator("sudo")
     @classmethod

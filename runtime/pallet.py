@@ -177,10 +177,39 @@ class Pallet:
         pass
 
 
-def constants_with(constants: Any, overrides: dict[str, Any]) -> Any:
-    """A copy of a pallet's frozen constants dataclass with some values replaced (checked names)."""
+#: the widest unsigned type a chain constant of this runtime has (balances: u128)
+_CONSTANT_LIMIT = 1 << 128
+
+
+def check_constant(default: Any, value: Any, path: str) -> None:
+    """Refuse a constant override the pallet could not run with: one of another type than the
+    constant's (a string for a number, 1 for a flag) or a number no unsigned chain type holds (a
+    negative delay would make an operator leave before it asked to). Raises ParamError naming ``path``."""
+    from runtime.codec import _describe
+
+    if type(default) is bool:
+        if type(value) is not bool:
+            raise ParamError(path, f"expected true or false, got {_describe(value)}")
+    elif type(default) is int:
+        if type(value) is not int:
+            raise ParamError(path, f"expected an unsigned integer, got {_describe(value)}")
+        if not 0 <= value < _CONSTANT_LIMIT:
+            raise ParamError(path, f"a chain constant is an unsigned integer below 2^128, got {value if abs(value) < 10**40 else _describe(value)}")
+    elif type(value) is not type(default):
+        raise ParamError(path, f"expected {type(default).__name__} like the default {default!r}, got {_describe(value)}")
+
+
+def constants_with(constants: Any, overrides: dict[str, Any], path: str | None = None) -> Any:
+    """A copy of a pallet's frozen constants dataclass with some values replaced (checked names and
+    values: :func:`check_constant`). ``path`` names the pallet's section in error messages
+    (``constants.MultiAssetDelegation``)."""
+    path = path or type(constants).__name__
+    if not isinstance(overrides, dict):
+        raise ParamError(path, f"expected a mapping of constant names to values, got {type(overrides).__name__}")
     names = {f.name for f in dataclasses.fields(constants)}
     unknown = set(overrides) - names
     if unknown:
-        raise ParamError(type(constants).__name__, f"unknown constant(s) {sorted(unknown)} (known: {sorted(names)})")
+        raise ParamError(path, f"unknown constant(s) {sorted(map(str, unknown))} (known: {sorted(names)})")
+    for name, value in overrides.items():
+        check_constant(getattr(constants, name), value, f"{path}.{name}")
     return dataclasses.replace(constants, **overrides)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 
 from runtime.quirks import QUIRKS
 
@@ -20,19 +20,38 @@ class Extensions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    instance_limits: bool = Field(True, description="Operators cap active service instances per blueprint.")
-    request_expiry: bool = Field(True, description="Pending service requests expire, refunded, after request_expiry_blocks.")
-    request_expiry_blocks: int = Field(1000, ge=1, description="Blocks a pending request lives (a runtime parameter).")
-    request_modification: bool = Field(True, description="Requesters may modify a pending request; approvals reset.")
-    operator_exit_guard: bool = Field(True, description="MAD execute_leave_operators refuses while the operator still runs services.")
-    mad_slashing: bool = Field(True, description="Due service slashes are applied through MultiAssetDelegation (SlashManager).")
-    service_rewards: bool = Field(True, description="Per-era rewards to operators and their delegators in proportion to stake.")
-    qos_rewards: bool = Field(True, description="Per-era rewards weighted by the QoS points blueprint managers report (pallets/rewards/qos.py).")
+    instance_limits: StrictBool = Field(True, description="Operators cap active service instances per blueprint.")
+    request_expiry: StrictBool = Field(True, description="Pending service requests expire, refunded, after request_expiry_blocks.")
+    request_expiry_blocks: StrictInt = Field(1000, ge=1, le=2**32 - 1, description="Blocks a pending request lives (a runtime parameter).")
+    request_modification: StrictBool = Field(True, description="Requesters may modify a pending request; approvals reset.")
+    operator_exit_guard: StrictBool = Field(True, description="MAD execute_leave_operators refuses while the operator still runs services.")
+    mad_slashing: StrictBool = Field(True, description="Due service slashes are applied through MultiAssetDelegation (SlashManager).")
+    service_rewards: StrictBool = Field(True, description="Per-era rewards to operators and their delegators in proportion to stake.")
+    qos_rewards: StrictBool = Field(True, description="Per-era rewards weighted by the QoS points blueprint managers report (pallets/rewards/qos.py).")
 
     @classmethod
     def all_off(cls) -> "Extensions":
         return cls(instance_limits=False, request_expiry=False, request_modification=False, operator_exit_guard=False, mad_slashing=False, service_rewards=False,
                    qos_rewards=False)
+
+
+def check_extensions(overrides: Any) -> None:
+    """Raise ``ParamError`` naming ``extensions.<name>`` for an unknown extension or a value of the
+    wrong type or range (``request_expiry_blocks: -5``, ``mad_slashing: "yes"``)."""
+    from runtime.codec import ParamError
+
+    if isinstance(overrides, Extensions):
+        return
+    if not isinstance(overrides, dict):
+        raise ParamError("extensions", f"expected a mapping of extension names to values, got {type(overrides).__name__}")
+    fields = Extensions.model_fields
+    for name, value in overrides.items():
+        if name not in fields:
+            raise ParamError(f"extensions.{name}", f"unknown extension; known: {sorted(fields)}")
+        try:
+            Extensions.model_validate({name: value})
+        except ValidationError as exc:
+            raise ParamError(f"extensions.{name}", exc.errors()[0]["msg"]) from None
 
 
 class Profile(BaseModel):
@@ -64,9 +83,9 @@ class Profile(BaseModel):
         if isinstance(extensions, Extensions):
             ext = extensions
         else:
+            check_extensions(extensions or {})
             base = Extensions.all_off() if name == "real" else Extensions()
-            ext = base.model_copy(update=dict(extensions or {})) if extensions else base
-            Extensions.model_validate(ext.model_dump())  # re-check overrides
+            ext = Extensions.model_validate({**base.model_dump(), **(extensions or {})}) if extensions else base
         return cls(name=name, quirks=frozenset(active), extensions=ext)
 
     def quirk(self, key: str) -> bool:

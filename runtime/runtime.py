@@ -135,7 +135,7 @@ class Runtime:
             pallet = self.pallets.get(pallet_name)
             if pallet is None or pallet.consts is None:
                 raise ParamError(f"constants.{pallet_name}", f"no pallet with constants named {pallet_name!r}")
-            pallet.consts = constants_with(pallet.consts, values)
+            pallet.consts = constants_with(pallet.consts, values, f"constants.{pallet_name}")
             self._base_consts[pallet_name] = pallet.consts
 
     def register_validator(self, check: Callable[[Origin, CallSpec, tuple], None]) -> None:
@@ -399,7 +399,7 @@ class Runtime:
             pallet = self.pallets.get(pallet_name)
             if pallet is None or pallet.consts is None:
                 raise ParamError(f"upgrades.constants.{pallet_name}", f"no pallet with constants named {pallet_name!r}")
-            constants_with(pallet.consts, values)  # validate names now
+            constants_with(pallet.consts, values, f"upgrades.constants.{pallet_name}")  # validate names and values now
         return up
 
     def _add_upgrade(self, config: UpgradeConfig) -> RuntimeUpgrade:
@@ -452,7 +452,7 @@ class Runtime:
     def _apply_upgrade_rules(self, up: RuntimeUpgrade) -> None:
         for pallet_name, values in up.constants.items():
             pallet = self.pallets[pallet_name]
-            pallet.consts = constants_with(pallet.consts, values)
+            pallet.consts = constants_with(pallet.consts, values, f"constants.{pallet_name}")
         if up.quirks:
             active = set(self._active_quirks)
             for key, on in up.quirks.items():
