@@ -33,7 +33,7 @@ PR_SET_PDEATHSIG = 1
 WATCHDOG_SECONDS = 0.5
 
 
-def _start_time(pid: int) -> str | None:
+def process_start_time(pid: int) -> str | None:
     """The process start time in clock ticks since boot (field 22 of /proc/PID/stat), or None."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
@@ -48,7 +48,7 @@ def _start_time(pid: int) -> str | None:
 def process_identity(pid: int | None = None) -> str:
     """``host:pid:start`` of a process (default: this one)."""
     pid = os.getpid() if pid is None else pid
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or '?'}"
+    return f"{socket.gethostname()}:{pid}:{process_start_time(pid) or '?'}"
 
 
 def pid_alive(pid: int, start: str | None = None) -> bool:
@@ -64,7 +64,7 @@ def pid_alive(pid: int, start: str | None = None) -> bool:
     if _is_zombie(pid):
         return False
     if start and start != "?":
-        now = _start_time(pid)
+        now = process_start_time(pid)
         if now is not None and now != start:
             return False
     return True
@@ -131,7 +131,7 @@ def guarded_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     task) cancels what is queued and kills the workers instead of letting them finish it."""
     me = os.getpid()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=init_worker, initargs=(me, _start_time(me), me))
+                               initializer=init_worker, initargs=(me, process_start_time(me), me))
     try:
         yield pool
     except BaseException:

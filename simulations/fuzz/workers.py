@@ -3,8 +3,9 @@
 Worker ``i`` of a campaign with seed ``s`` draws from ``Random("tangle-sim-fuzz:s:i")`` and runs its
 share of the steps (``steps // workers``, the first ones one more), so given ``(seed, workers)`` every
 worker's run is reproducible; the corpus on disk is read at start and only added to, never re-read
-during the campaign. Workers are daemon processes that also watch their parent's pid, so none outlives
-the campaign (even when the parent is killed). The parent prints one progress line (steps/s,
+during the campaign. Workers are daemon processes the kernel kills with their parent
+(``prctl(PR_SET_PDEATHSIG)``, :mod:`simulations.workers`), with a watchdog thread besides, so none
+outlives the campaign (even when the parent is killed with SIGKILL). The parent prints one progress line (steps/s,
 coverage, corpus size, failures) and stops everyone at the first failure unless told to keep going.
 """
 
@@ -19,6 +20,7 @@ from typing import Any, Callable
 
 from simulations.fuzz.coverage import Coverage
 from simulations.fuzz.engine import FoundFailure, FuzzConfig, WorkerResult, run_worker
+from simulations.workers import init_worker, process_start_time
 
 
 @dataclass
@@ -47,7 +49,12 @@ def _share(steps: int, workers: int, i: int) -> int:
     return steps // workers + (1 if i < steps % workers else 0)
 
 
-def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, parent: int) -> None:
+def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, parent: int, parent_start: str | None = None) -> None:
+    # the kernel kills this worker when the campaign's process dies (SIGKILL, SIGTERM's default
+    # exit), and a watchdog thread does if it cannot: a result put on a queue nobody reads would
+    # otherwise block this process at exit, for ever (new-user finding B1). SIGINT is the parent's.
+    init_worker(parent, parent_start, parent)
+
     def orphaned() -> bool:
         return os.getppid() != parent or stop.is_set()
 
@@ -76,8 +83,10 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None) -> Camp
     out = ctx.Queue()
     stop = ctx.Event()
     procs = []
+    me = os.getpid()
+    me_start = process_start_time(me)
     for i in range(cfg.workers):
-        p = ctx.Process(target=_worker_main, args=(cfg, i, _share(cfg.steps, cfg.workers, i), out, stop, os.getpid()), daemon=True)
+        p = ctx.Process(target=_worker_main, args=(cfg, i, _share(cfg.steps, cfg.workers, i), out, stop, me, me_start), daemon=True)
         p.start()
         procs.append(p)
     status: dict[int, dict[str, Any]] = {}
