@@ -28,9 +28,12 @@ it, and must reproduce every outcome and the final state root.
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+
+from pydantic import ValidationError
 
 if TYPE_CHECKING:
     from runtime.origin import Origin
@@ -127,6 +130,21 @@ class LogEntry:
     line: int
 
 
+#: a call log line longer than this is refused before it is parsed (a runtime upgrade's code is the
+#: longest thing a real call carries; 16 MiB holds it as hex)
+MAX_LINE_CHARS = 16 * 2**20
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """A pydantic error on one line: ``field.path: message`` per problem (no URL, no input dump)."""
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "genesis"
+        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
+    more = len(exc.errors()) - 5
+    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+
+
 class CallLogError(ValueError):
     """A call log file is malformed; the message names the line."""
 
@@ -144,10 +162,16 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
         raw = raw.strip()
         if not raw:
             continue
+        if len(raw) > MAX_LINE_CHARS:
+            raise CallLogError(f"line {lineno}: {len(raw):,} characters, more than a call log line may hold ({MAX_LINE_CHARS:,})")
         try:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise CallLogError(f"line {lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise CallLogError(f"line {lineno}: values nested too deeply") from None
+        except ValueError:  # json only raises this for a number past Python's integer-conversion limit
+            raise CallLogError(f"line {lineno}: a number with more than {sys.get_int_max_str_digits():,} digits (no chain value has so many)") from None
         if not isinstance(data, dict) or "kind" not in data:
             raise CallLogError(f"line {lineno}: expected an object with a 'kind' field")
         if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end", "checks", "runtime"):
@@ -342,6 +366,8 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
                 raise CallLogError(f"line {entry.line}: a second genesis entry")
             try:
                 rt = Runtime(GenesisConfig.model_validate(data.get("genesis", {})))
+            except ValidationError as exc:
+                raise CallLogError(f"line {entry.line}: invalid genesis: {validation_summary(exc)}") from None
             except ValueError as exc:
                 raise CallLogError(f"line {entry.line}: invalid genesis: {exc}") from None
             continue
@@ -392,7 +418,7 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             _run_to(rt, data["block"], entry.line)
             apply_contract_entry(rt, data, entry.line, contracts or {})
         elif entry.kind == "end":
-            rt.run_to_block(data.get("block", rt.block_number))
+            _run_to(rt, data.get("block", rt.block_number), entry.line)
             if checker is not None and not checker.run(rt, entry.line):
                 break
             expected_root = data.get("state_root")
@@ -422,9 +448,14 @@ def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
 
 def _run_to(rt: "Runtime", block: Any, line: int) -> None:
     """Advance to a log entry's block; logs only go forward in time."""
-    if not isinstance(block, int) or isinstance(block, bool) or block < rt.block_number:
-        raise CallLogError(f"line {line}: block {block!r} is not >= the current block {rt.block_number}")
-    rt.run_to_block(block)
+    if not isinstance(block, int) or isinstance(block, bool):
+        raise CallLogError(f"line {line}: 'block' must be a block number (an integer), got {str(block)[:40]!r}")
+    if block < rt.block_number:
+        raise CallLogError(f"line {line}: block {block} is not >= the current block {rt.block_number}")
+    try:
+        rt.run_to_block(block)
+    except ValueError as exc:  # past the last u32 block
+        raise CallLogError(f"line {line}: {exc}") from None
 
 
 def apply_contract_entry(rt: "Runtime", data: dict[str, Any], line: int, overrides: Mapping[str, str | Callable[[], Any]] | None = None) -> None:

@@ -16,11 +16,13 @@ def _account(value: Any) -> str:
     return normalize_account(value)
 
 
-def _amount(value: int) -> int:
+def _amount(value: int, who: Any = None) -> int:
+    """A balance (u128); ``who`` names the account in the error."""
+    of = f"{who}: " if who is not None else ""
     if value < 0:
-        raise ValueError("must not be negative")
+        raise ValueError(f"{of}a balance must not be negative, got {value}")
     if value > MAX_U128:
-        raise ValueError("overflows u128")
+        raise ValueError(f"{of}a balance overflows u128")
     return value
 
 
@@ -48,7 +50,7 @@ class AssetGenesis(BaseModel):
     @field_validator("balances")
     @classmethod
     def _balances(cls, value: dict[str, int]) -> dict[str, int]:
-        return {_account(k): _amount(v) for k, v in value.items()}
+        return {_account(k): _amount(v, k) for k, v in value.items()}
 
 
 class ValidatorGenesis(BaseModel):
@@ -122,7 +124,7 @@ class GenesisConfig(BaseModel):
     @field_validator("balances")
     @classmethod
     def _balances(cls, value: dict[str, int]) -> dict[str, int]:
-        return {_account(k): _amount(v) for k, v in value.items()}
+        return {_account(k): _amount(v, k) for k, v in value.items()}
 
     @field_validator("extensions")
     @classmethod

@@ -63,6 +63,9 @@ class QueryResult:
         return f"<QueryResult {self.value!r}>"
 
 
+#: the last block a u32 ``BlockNumber`` (Tangle's) can number
+MAX_BLOCK = 2**32 - 1
+
 class RuntimeSnapshot:
     """A saved runtime for what-if branches (see :meth:`Runtime.snapshot`)."""
 
@@ -292,6 +295,8 @@ class Runtime:
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise ValueError(f"advance_blocks: n must be a non-negative integer, got {n!r}")
         target = self._block + n
+        if target > MAX_BLOCK:
+            raise ValueError(f"advance_blocks: block {target:,} is past the last block a u32 BlockNumber can number ({MAX_BLOCK:,})")
         while self._block < target:
             if self.skip_idle_blocks and self.hook_trace is None and target - self._block > 1:
                 # cross the idle blocks and initialize the first busy one (or the target) directly:
@@ -352,13 +357,16 @@ class Runtime:
 
     def run_to_block(self, n: int) -> None:
         """Advance until the current block is ``n``."""
-        if not isinstance(n, int) or n < self._block:
-            raise ValueError(f"run_to_block: target {n!r} is before the current block {self._block}")
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise ValueError(f"run_to_block: target must be a block number (an integer), got {type(n).__name__} {str(n)[:40]!r}")
+        if n < self._block:
+            raise ValueError(f"run_to_block: target {n} is before the current block {self._block}")
         self.advance_blocks(n - self._block)
 
     def advance_sessions(self, n: int = 1) -> None:
         """Advance to the first block of the ``n``-th next session (= MultiAssetDelegation round)."""
         session = self.pallets["Session"]
+        self._check_span("advance_sessions", n, self.genesis.session_length)
         target = session.current_index() + n  # type: ignore[attr-defined]
         while session.current_index() < target:  # type: ignore[attr-defined]
             self.advance_blocks(session.blocks_until_next_session())  # type: ignore[attr-defined]
@@ -367,9 +375,18 @@ class Runtime:
 
     def advance_eras(self, n: int = 1) -> None:
         """Advance until ``n`` more staking eras have started."""
+        self._check_span("advance_eras", n, self.genesis.session_length * self.genesis.sessions_per_era)
         target = self.current_era + n
         while self.current_era < target:
             self.advance_sessions(1)
+
+    def _check_span(self, what: str, n: Any, blocks_each: int) -> None:
+        """Refuse, before any block is built, ``n`` sessions or eras that are not a count or would
+        run past the last u32 block (it would otherwise fail there, after hours of work)."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ValueError(f"{what}: n must be a non-negative integer, got {n!r}")
+        if self._block + n * blocks_each > MAX_BLOCK:
+            raise ValueError(f"{what}: {n:,} would run past the last block a u32 BlockNumber can number ({MAX_BLOCK:,})")
 
     @property
     def current_session(self) -> int:

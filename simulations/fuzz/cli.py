@@ -49,9 +49,14 @@ def register(app: typer.Typer) -> None:
         if profile not in ("intended", "real"):
             console.print(f"[red]error:[/red] --profile is intended or real, got {profile!r}")
             raise typer.Exit(2)
-        cfg = FuzzConfig(seed=seed, steps=steps, time_limit=time_limit, workers=workers or default_workers(), profile=profile, runtime=runtime,
-                         invariants=list(ALL_INVARIANTS) + list(invariant), corpus=corpus, out=out, run_length=run_length,
-                         stop_on_failure=not keep_going, shrink_time=shrink_time)
+        try:
+            cfg = FuzzConfig(seed=seed, steps=steps, time_limit=time_limit, workers=default_workers() if workers is None else workers, profile=profile,
+                             runtime=runtime, invariants=list(ALL_INVARIANTS) + list(invariant), corpus=corpus, out=out, run_length=run_length,
+                             stop_on_failure=not keep_going, shrink_time=shrink_time)
+        except ValueError as exc:  # the option names are the fields' ("run_length" is --run-length)
+            name, _, why = str(exc).partition(": ")
+            console.print(f"[red]error:[/red] --{name.replace('_', '-').replace('time-limit', 'time')}: {why}", highlight=False)
+            raise typer.Exit(2) from None
         try:
             world = World(cfg)  # fail fast on a bad --runtime or --invariant, before any worker starts
         except Exception as exc:

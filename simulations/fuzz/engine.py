@@ -14,6 +14,7 @@ that ``tangle-sim replay`` re-checks.
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import random
 import time
@@ -88,6 +89,27 @@ class FuzzConfig:
     pallet_weights: dict[str, float] = field(default_factory=lambda: dict(PALLET_WEIGHTS))
     call_weights: dict[str, float] = field(default_factory=lambda: dict(CALL_WEIGHTS))
 
+    def __post_init__(self) -> None:
+        """Refuse settings no campaign can run with (a run of 0 steps would loop for ever), naming the field."""
+        def need(ok: bool, name: str, what: str, value: Any) -> None:
+            if not ok:
+                raise ValueError(f"{name}: {what}, got {value!r}")
+
+        whole = lambda v: type(v) is int  # noqa: E731
+        need(whole(self.seed) and 0 <= self.seed < 2**64, "seed", "an unsigned 64-bit integer", self.seed)
+        need(whole(self.steps) and self.steps >= 1, "steps", "at least 1", self.steps)
+        need(self.time_limit is None or (isinstance(self.time_limit, (int, float)) and self.time_limit > 0), "time_limit", "a positive number of seconds", self.time_limit)
+        need(whole(self.workers) and 1 <= self.workers <= 1024, "workers", "1 to 1,024 processes", self.workers)
+        need(whole(self.run_length) and 1 <= self.run_length <= 1_000_000, "run_length", "1 to 1,000,000 steps", self.run_length)
+        need(whole(self.full_every) and self.full_every >= 0, "full_every", "0 (never) or more steps", self.full_every)
+        need(isinstance(self.shrink_time, (int, float)) and self.shrink_time >= 0, "shrink_time", "0 or more seconds", self.shrink_time)
+        for name in ("recipe_share", "bad_share", "time_share"):
+            value = getattr(self, name)
+            need(isinstance(value, (int, float)) and 0 <= value <= 1, name, "a share between 0 and 1", value)
+        if self.corpus is not None:
+            corpus = Path(self.corpus)
+            need(not corpus.exists() or corpus.is_dir(), "corpus", "a directory (made if missing)", str(corpus))
+
 
 @dataclass
 class FoundFailure:
@@ -122,9 +144,19 @@ class WorkerResult:
 
 
 def load_invariants(items: Iterable[Any]) -> list[Invariant]:
+    """The invariants, ``"module:function"`` names imported; each must take ``(rt, ledger)``."""
     out = []
     for item in items:
-        out.append(load_factory(item) if isinstance(item, str) else item)
+        fn = load_factory(item) if isinstance(item, str) else item
+        if not callable(fn):
+            raise TypeError(f"invariant {item!r} is not callable")
+        try:
+            inspect.signature(fn).bind(None, None)
+        except TypeError:
+            raise TypeError(f"invariant {item if isinstance(item, str) else getattr(fn, '__name__', fn)!r} must take (rt, ledger)") from None
+        except ValueError:  # a builtin without a signature: its first call will say
+            pass
+        out.append(fn)
     return out
 
 

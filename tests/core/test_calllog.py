@@ -33,6 +33,15 @@ def test_call_log_entries_are_compose_call_shaped(rt: Runtime, tmp_path) -> None
         (['{"kind": "genesis", "genesis": {"balances": {"Zed": 1}}}'], "line 1: invalid genesis"),
         (['{"kind": "genesis", "genesis": {}}', '{"kind": "call", "block": 1, "origin": "Alice", "call_module": "Balances", "call_function": "transfer_keep_alive", "call_params": {"dest": "Bob"}}'], "line 2: Balances.transfer_keep_alive.value"),
         ([], "empty call log"),
+        # new-user finding D4: each was a traceback
+        (['{"kind": "genesis", "genesis": {}}', '{"kind": "end", "block": ' + "9" * 5001 + '}'], "line 2: a number with more than 4,300 digits"),
+        (['{"kind": "genesis", "genesis": {}}', '{"kind": "end", "block": ' + "[" * 50_000 + "]" * 50_000 + '}'], "line 2: values nested too deeply"),
+        (['{"kind": "genesis", "genesis": {}}', '{"kind": "end", "block": "x"}'], "line 2: 'block' must be a block number \\(an integer\\), got 'x'"),
+        (['{"kind": "genesis", "genesis": {}}', '{"kind": "end", "block": 4294967301}'], "line 2: advance_blocks: block 4,294,967,301 is past the last block"),
+        (['{"kind": "genesis", "genesis": {}}', '{"kind": "call", "block": 4294967301, "origin": "Alice", "call_module": "System", "call_function": "remark", "call_params": {"remark": "0x00"}}'],
+         "line 2: advance_blocks: block 4,294,967,301 is past"),
+        (['{"kind": "genesis", "genesis": {"balances": {"Alice": -5}}}'], "line 1: invalid genesis: balances: Alice: a balance must not be negative, got -5$"),
+        (['{"kind": "genesis", "genesis": {}}', '"' + "x" * (16 * 2**20 + 1) + '"'], "line 2: 16,777,2.. characters, more than a call log line may hold"),
     ],
 )
 def test_malformed_logs_name_the_line(lines: list[str], message: str) -> None:
