@@ -112,12 +112,52 @@ class EraRewards(QosPoints):
         split = self._era_split()
         self.end_qos_era()
         pending = self.storage.PendingEraRewards
-        add_each = pending.add_each
-        for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
-            add_each(delegators, shares)
-            add_each((operator,), (dust,))
+        batch = self._era_credit_batch(split)
+        if batch is not None:
+            pending.add_each(*batch)
+        else:
+            add_each = pending.add_each
+            for operator, delegators, shares, dust, _pot, _commission, _to_delegators in split:
+                add_each(delegators, shares)
+                add_each((operator,), (dust,))
         for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
             self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
+
+    def _era_credit_batch(self, split: list) -> tuple[tuple[str, ...], tuple[int, ...]] | None:  # type: ignore[type-arg]
+        """The era's credits as one batch of (keys, amounts) — each operator's delegators then the
+        operator, operator after operator, the order of the per-operator credits — or None when an
+        account occurs twice in it (a delegator of two operators, an operator delegating): those
+        eras credit operator by operator. One batch of 2,000 credits costs storage a few C passes
+        where 40 per-operator batches each paid the per-call checks (about 30 % of an era change).
+        The keys and amounts tuples are kept and handed again while every operator's credited
+        tuple (and shares, and dust) is the one of the last era, so storage's identity memos (key
+        hashes, distinctness, the digest fold) keep hitting."""
+        memo = self.__dict__.get("_batch_memo")
+        if memo is not None and len(memo[0]) == len(split) and all(
+            m[0] == s[0] and m[1] is s[1] for m, s in zip(memo[0], split)
+        ):
+            keys, distinct = memo[1], memo[2]
+            if not distinct:
+                return None
+            if all(m[2] is s[2] and m[3] == s[3] for m, s in zip(memo[0], split)):
+                return keys, memo[3]
+        else:
+            parts: list[str] = []
+            for operator, delegators, *_rest in split:
+                parts.extend(delegators)
+                parts.append(operator)
+            keys = tuple(parts)
+            distinct = len(set(keys)) == len(keys)
+            if not distinct:
+                self.__dict__["_batch_memo"] = ([(s[0], s[1], s[2], s[3]) for s in split], keys, False, ())
+                return None
+        amounts: list[int] = []
+        for _operator, _delegators, shares, dust, *_rest in split:
+            amounts.extend(shares)
+            amounts.append(dust)
+        batch = (keys, tuple(amounts))
+        self.__dict__["_batch_memo"] = ([(s[0], s[1], s[2], s[3]) for s in split], keys, True, batch[1])
+        return batch
 
     @call(extension=True)
     def claim_era_rewards(self, origin: Origin) -> None:
