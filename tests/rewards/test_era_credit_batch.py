@@ -161,11 +161,15 @@ def test_era_after_era_credits_follow_every_change_of_stakes() -> None:
 
 # ------------------------------------------------------------------ the era split's one batch
 def _per_operator_credits(self, split):  # type: ignore[no-untyped-def]
-    """The reference: no one-era batch, each operator's delegators then the operator credited apart."""
-    return None
+    """The reference: no joined batches, each operator's delegators then the operator credited apart."""
+    out = []
+    for operator, delegators, shares, dust, *_rest in split:
+        out.append((delegators, shares))
+        out.append(((operator,), (dust,)))
+    return out
 
 
-def _era_history(seed: int, batched: bool, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def _era_history(seed: int, batched: bool, monkeypatch: pytest.MonkeyPatch, chunk: int = 2048):  # type: ignore[no-untyped-def]
     """Eras over random delegations (a delegator of two operators makes an era's keys repeat, a
     slash changes one operator's split); returns the root, the PendingEraRewards entries in their
     order, the events, and a root and contents after a rolled-back era change."""
@@ -175,8 +179,9 @@ def _era_history(seed: int, batched: bool, monkeypatch: pytest.MonkeyPatch):  # 
     from rewards_helpers import make_rt, mad, stake
 
     with monkeypatch.context() as m:
+        m.setattr("pallets.rewards.era_rewards.CREDIT_BATCH", chunk)
         if not batched:
-            m.setattr(EraRewards, "_era_credit_batch", _per_operator_credits)
+            m.setattr(EraRewards, "_era_credit_batches", _per_operator_credits)
         rng = random.Random(seed)
         people = [derive_account(f"era-batch-{i}") for i in range(24)]
         rt = make_rt(constants={"MultiAssetDelegation": {"MaxDelegations": 50}})
@@ -207,9 +212,11 @@ def _era_history(seed: int, batched: bool, monkeypatch: pytest.MonkeyPatch):  # 
         return root, entries, [repr(e) for e in rt.all_events()], credited
 
 
+@pytest.mark.parametrize("chunk", [2048, 3, 12])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_the_era_credits_in_one_batch_equal_the_per_operator_credits(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    batched = _era_history(seed, True, monkeypatch)
+def test_the_era_credits_in_batches_equal_the_per_operator_credits(seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One batch for the era (2,048 keys a batch), or several (3 or 12: an operator or a few a batch)."""
+    batched = _era_history(seed, True, monkeypatch, chunk)
     reference = _era_history(seed, False, monkeypatch)
     assert batched == reference
     assert len(batched[1]) > 20 and all(v > 0 for _, v in batched[1])
