@@ -104,15 +104,15 @@ class SlashingImpl:
             return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
         insert = self.storage.Delegators.insert
         residue = self.ctx.quirk("mad.slash_leaves_residue")
-        rewards, emit, slashed_event = self.rewards, self.deposit_event, Event.DelegatorSlashed
+        rewards, emit, slashed_event = self.rewards, self.ctx.deposit_event, Event.DelegatorSlashed
         operator, blueprint, service_id, era = slash.operator, slash.blueprint_id, slash.service_id, slash.era
-        mark = len(shrunk)
+        cuts: dict[str, int] = {}  # what each delegator's TNT bond entry loses (each delegator once in the plan)
 
         def after(i: int) -> None:
             who, meta, asset, amount = plan[i]
             insert(who, meta)
             if not residue and amount:
-                shrunk.append((who, asset, amount))
+                cuts[who] = amount
                 if rewards is not None:
                     rewards.record_undelegate(who, operator, asset, amount)
             emit(slashed_event(who, amount, asset, service_id, blueprint, era))
@@ -120,19 +120,20 @@ class SlashingImpl:
         if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
             for i in range(len(plan)):
                 after(i)
-            return
-        try:
-            self.currency.transfer_batch(self._pot, recipient, [p[3] for p in plan], keep_alive=False, after=after)
-        except DispatchError:
-            del shrunk[mark:]
-            self._slash_each_delegator_walk(slash, op, recipient, shrunk)
+        else:
+            try:
+                self.currency.transfer_batch(self._pot, recipient, [p[3] for p in plan], keep_alive=False, after=after)
+            except DispatchError:
+                return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
+        if cuts:
+            self._shrink_native_bonds(operator, cuts, plan[0][2])
 
     def _plan_native_slash(self, slash: UnappliedSlash, op) -> list[tuple[str, DelegatorMetadata, object, int]] | None:  # type: ignore[no-untyped-def]
         """[(delegator, its record after the slash, asset, amount slashed)] in bond order, written
         nowhere; None unless every delegator the walk would slash has exactly one exposed
         delegation, a TNT one that is not a nomination (those with none are skipped, as the walk
         skips them)."""
-        get = self.storage.Delegators.get
+        get = self.storage.Delegators._d.get  # the item's dict: Item.get's default handling per delegator was measurable
         operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         shrink_requests = self._shrink_unstake_requests
@@ -305,6 +306,28 @@ class SlashingImpl:
             else:
                 kept.append(r)
         return tuple(kept)
+
+    def _shrink_native_bonds(self, operator: str, cuts: dict[str, int], asset: object) -> None:
+        """:meth:`_shrink_operator_bonds` for a planned slash: one cut per delegator, all of
+        ``asset``, applied to the delegator's first entry of that asset."""
+        op = self.storage.Operators.get(operator)
+        bonds: list[DelegatorBond] = []
+        count = op.delegation_count
+        pop = cuts.pop
+        wanted = len(cuts)
+        for b in op.delegations:
+            if cuts and (b.asset is asset or b.asset == asset):
+                cut = pop(b.delegator, None)
+                if cut is not None:
+                    left = b.amount - cut
+                    if left > 0:
+                        bonds.append(DelegatorBond(b.delegator, left, b.asset))
+                    else:
+                        count -= 1
+                    continue
+            bonds.append(b)
+        if len(cuts) < wanted:  # some entry changed
+            self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))
 
     def _shrink_operator_bonds(self, operator: str, shrunk: list) -> None:
         """Lower the operator's bond entries by ``shrunk`` [(delegator, asset, amount)], dropping the
