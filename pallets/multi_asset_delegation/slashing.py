@@ -98,7 +98,8 @@ class SlashingImpl:
         to the recipient, each delegator's record, rewards hook and ``DelegatorSlashed`` written
         after its transfer (as the walk does): the pot and the recipient are written once instead
         of once per delegator. If the batch fails (a transfer the walk would have skipped over:
-        an empty pot, a recipient below the ED) it leaves nothing, and the walk applies the slash."""
+        an empty pot, a recipient below the ED) it leaves nothing, and the plan is applied share by
+        share with each failing transfer tolerated, as the walk applies it."""
         plan = self._plan_native_slash(slash, op)
         if plan is None:
             return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
@@ -121,10 +122,23 @@ class SlashingImpl:
             for i in range(len(plan)):
                 after(i)
         else:
+            pot = self._pot
             try:
-                self.currency.transfer_batch(self._pot, recipient, [p[3] for p in plan], keep_alive=False, after=after)
+                self.currency.transfer_batch(pot, recipient, [p[3] for p in plan], keep_alive=False, after=after)
             except DispatchError:
-                return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
+                # nothing of the batch stayed: as the walk does, each share's transfer on its own, a
+                # failure tolerated (the result is ignored on chain; Currency.transfer checks before
+                # it writes), then the delegator's writes (the plan's records are the walk's: each
+                # delegator writes only its own record)
+                cuts.clear()
+                transfer = self.currency.transfer
+                for i, entry in enumerate(plan):
+                    if entry[3]:
+                        try:
+                            transfer(pot, recipient, entry[3], keep_alive=False)
+                        except DispatchError:
+                            pass
+                    after(i)
         if cuts:
             self._shrink_native_bonds(operator, cuts, plan[0][2])
 
