@@ -127,7 +127,7 @@ class EraRewards(QosPoints):
         per-operator credits (each operator's delegators, then the operator): consecutive operators
         are joined into batches of about ``CREDIT_BATCH`` keys. One batch of 2,000 credits costs
         storage a few C passes where 40 per-operator batches each paid the per-call checks (about
-        30 % of an era change); much larger batches lose more to cache misses (each pass walks the
+        a quarter of an era change); much larger batches lose more to cache misses (each pass walks the
         whole batch) than they save. A batch in which an account repeats (a delegator of two
         operators, an operator delegating) is credited operator by operator. Each batch's keys
         tuple is kept while its operators and their credited tuples are the same objects as in the
