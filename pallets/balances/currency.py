@@ -12,7 +12,7 @@ keep-alive transfer would reap the sender, ``Token(OnlyProvider)`` when consumer
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from runtime.errors import Arithmetic, Token
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from pallets.system import System
 
 MAX_BALANCE = (1 << 128) - 1
+
+
+class _BatchAccountTouched(Exception):
+    """A batch's ``after`` wrote the source or destination account: the batch is redone one by one."""
 
 
 class CurrencyImpl:
@@ -143,6 +147,74 @@ class CurrencyImpl:
         base = dst if dst is not None else EMPTY_ACCOUNT
         self._write(dest, dst, base._replace(free=base.free + amount))
         self.deposit_event(Event.Transfer(source, dest, amount))  # type: ignore[attr-defined]
+
+    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None) -> None:
+        """``transfer(source, dest, amounts[i], keep_alive=keep_alive)`` then ``after(i)`` for each
+        ``i`` in order, atomically: if any transfer or ``after`` raises, nothing of the batch stays
+        (state and events) and the error propagates. Same state, events (in the same order) and
+        rollback as the single transfers; a slash moving a hundred delegators' shares from the
+        MAD pot to the treasury wrote both accounts a hundred times (a third of applying it).
+
+        When the whole batch cannot change either account's liveness — distinct accounts, the
+        source alive and left with at least the ED and what its locks hold, the destination alive
+        with at least the ED and no overflow — each single transfer would pass its checks and emit
+        exactly one ``Transfer`` (none for a zero amount), so the two accounts are written once with
+        their final balances and the events deposited in order. Then ``after`` sees the two
+        accounts at their final balances: it must not read them (it may write them: the batch then
+        redoes itself transfer by transfer). Any other batch (a reaped or newly endowed account, a
+        failure) runs transfer by transfer."""
+        count = len(amounts)
+        if count == 0:
+            return
+        acc = self.system.storage.Account._d
+        src, dst = acc.get(source), acc.get(dest)
+        ed = self.consts.ExistentialDeposit  # type: ignore[attr-defined]
+        total = 0
+        simple = source != dest and src is not None and dst is not None
+        if simple:
+            for a in amounts:
+                if type(a) is not int or a < 0:
+                    simple = False
+                    break
+                total += a
+        if simple:
+            left = src.free - total  # type: ignore[union-attr]
+            held = src.frozen - src.reserved if src.frozen > src.reserved else 0  # type: ignore[union-attr]
+            simple = (
+                left >= ed and left >= held and (src.providers > 0 or src.sufficients > 0)  # type: ignore[union-attr]
+                and dst.free >= ed and dst.free + total <= MAX_BALANCE and (dst.providers > 0 or dst.sufficients > 0)  # type: ignore[union-attr]
+            )
+        if simple:
+            try:
+                self.ctx.transactional(lambda: self._transfer_batch_at_once(source, dest, src, dst, amounts, total, after))  # type: ignore[attr-defined]
+                return
+            except _BatchAccountTouched:
+                pass  # rolled back: redo it transfer by transfer
+
+        def one_by_one() -> None:
+            transfer = self.transfer
+            for i, a in enumerate(amounts):
+                transfer(source, dest, a, keep_alive=keep_alive)
+                if after is not None:
+                    after(i)
+
+        self.ctx.transactional(one_by_one)  # type: ignore[attr-defined]
+
+    def _transfer_batch_at_once(self, source: str, dest: str, src: AccountInfo, dst: AccountInfo, amounts: Sequence[int], total: int, after: Callable[[int], None] | None) -> None:
+        """The two account writes of a batch no transfer of which changes liveness, then its events."""
+        new_src, new_dst = src._replace(free=src.free - total), dst._replace(free=dst.free + total)
+        self._write(source, src, new_src)
+        self._write(dest, dst, new_dst)
+        emit, transfer_event = self.deposit_event, Event.Transfer  # type: ignore[attr-defined]
+        for i, a in enumerate(amounts):
+            if a:
+                emit(transfer_event(source, dest, a))
+            if after is not None:
+                after(i)
+        if after is not None:
+            acc = self.system.storage.Account._d
+            if acc.get(source) is not new_src or acc.get(dest) is not new_dst:
+                raise _BatchAccountTouched()
 
     def mint_into(self, who: str, amount: int) -> None:
         """Create ``amount`` new TNT in ``who``'s free balance (``Minted``)."""

@@ -70,6 +70,11 @@ class InfoImpl:
                 # identity first: bonds mostly hold the asset singleton, and ScaleEnum.__eq__ is Python code
                 mine = [b for b in bonds if b.asset is asset or b.asset == asset]
                 amounts = tuple([b.amount for b in mine])
-                view = views[key] = (bonds, tuple([b.delegator for b in mine]), amounts, sum(amounts))
+                delegators = tuple([b.delegator for b in mine])
+                if view is not None and view[1] == delegators:
+                    # the same delegators (a slash changed only amounts): the same tuple object, so
+                    # the era split's and storage's identity memos of it (key hashes) keep hitting
+                    delegators = view[1]
+                view = views[key] = (bonds, delegators, amounts, sum(amounts))
             out.append((who, op.stake, view[1], view[2], view[3]))
         return out

@@ -91,6 +91,104 @@ class SlashingImpl:
 
     # ------------------------------------------------------------------ intended walk
     def _slash_each_delegator(self, slash: UnappliedSlash, op, recipient: str, shrunk: list) -> None:  # type: ignore[no-untyped-def]
+        """Each delegator of the operator once, in bond order (see :meth:`_slash_each_delegator_walk`).
+
+        The common slash — every exposed delegator with one TNT delegation to the operator — is
+        planned in one pure pass and applied with one :meth:`Currency.transfer_batch` from the pot
+        to the recipient, each delegator's record, rewards hook and ``DelegatorSlashed`` written
+        after its transfer (as the walk does): the pot and the recipient are written once instead
+        of once per delegator. If the batch fails (a transfer the walk would have skipped over:
+        an empty pot, a recipient below the ED) it leaves nothing, and the plan is applied share by
+        share with each failing transfer tolerated, as the walk applies it."""
+        plan = self._plan_native_slash(slash, op)
+        if plan is None:
+            return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
+        insert = self.storage.Delegators.insert
+        residue = self.ctx.quirk("mad.slash_leaves_residue")
+        rewards, emit, slashed_event = self.rewards, self.ctx.deposit_event, Event.DelegatorSlashed
+        operator, blueprint, service_id, era = slash.operator, slash.blueprint_id, slash.service_id, slash.era
+        cuts: dict[str, int] = {}  # what each delegator's TNT bond entry loses (each delegator once in the plan)
+
+        def after(i: int) -> None:
+            who, meta, asset, amount = plan[i]
+            insert(who, meta)
+            if not residue and amount:
+                cuts[who] = amount
+                if rewards is not None:
+                    rewards.record_undelegate(who, operator, asset, amount)
+            emit(slashed_event(who, amount, asset, service_id, blueprint, era))
+
+        if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
+            for i in range(len(plan)):
+                after(i)
+        else:
+            pot = self._pot
+            try:
+                self.currency.transfer_batch(pot, recipient, [p[3] for p in plan], keep_alive=False, after=after)
+            except DispatchError:
+                # nothing of the batch stayed: as the walk does, each share's transfer on its own, a
+                # failure tolerated (the result is ignored on chain; Currency.transfer checks before
+                # it writes), then the delegator's writes (the plan's records are the walk's: each
+                # delegator writes only its own record)
+                cuts.clear()
+                transfer = self.currency.transfer
+                for i, entry in enumerate(plan):
+                    if entry[3]:
+                        try:
+                            transfer(pot, recipient, entry[3], keep_alive=False)
+                        except DispatchError:
+                            pass
+                    after(i)
+        if cuts:
+            self._shrink_native_bonds(operator, cuts, plan[0][2])
+
+    def _plan_native_slash(self, slash: UnappliedSlash, op) -> list[tuple[str, DelegatorMetadata, object, int]] | None:  # type: ignore[no-untyped-def]
+        """[(delegator, its record after the slash, asset, amount slashed)] in bond order, written
+        nowhere; None unless every delegator the walk would slash has exactly one exposed
+        delegation, a TNT one that is not a nomination (those with none are skipped, as the walk
+        skips them)."""
+        get = self.storage.Delegators._d.get  # the item's dict: Item.get's default handling per delegator was measurable
+        operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
+        residue = self.ctx.quirk("mad.slash_leaves_residue")
+        shrink_requests = self._shrink_unstake_requests
+        plan: list[tuple[str, DelegatorMetadata, object, int]] = []
+        seen: set[str] = set()
+        for bond in op.delegations:
+            who = bond.delegator
+            if who in seen:
+                continue
+            seen.add(who)
+            meta = get(who)
+            if meta is None:
+                continue
+            dels = meta.delegations
+            idx = -1
+            for i, d in enumerate(dels):
+                if d.operator == operator and d.blueprint_selection.contains(blueprint):
+                    if idx >= 0 or d.is_nomination:
+                        return None
+                    idx = i
+            if idx == -1:
+                continue
+            d = dels[idx]
+            asset = d.asset
+            if asset.name != "Custom" or asset.value != 0:
+                return None
+            amount = percent_of(percent, d.amount)
+            left = d.amount - amount
+            kept = () if left == 0 and not residue else (d.with_amount(left),)
+            deposits, requests = meta.deposits, meta.delegator_unstake_requests
+            if not residue and amount:  # as _shrink_after_slash, the record built once
+                for j, (a, dep) in enumerate(deposits):
+                    if a is asset or a == asset:
+                        deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
+                        break
+                if requests:
+                    requests = shrink_requests(requests, d, amount)
+            plan.append((who, DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status), asset, amount))
+        return plan
+
+    def _slash_each_delegator_walk(self, slash: UnappliedSlash, op, recipient: str, shrunk: list) -> None:  # type: ignore[no-untyped-def]
         """Each delegator of the operator once, in bond order: :meth:`_slash_delegations` under
         :meth:`_tolerate_collecting`, with the common case done inline in one pass (an operator
         with a thousand delegators is slashed in one loop over them, no nested transaction or
@@ -222,6 +320,28 @@ class SlashingImpl:
             else:
                 kept.append(r)
         return tuple(kept)
+
+    def _shrink_native_bonds(self, operator: str, cuts: dict[str, int], asset: object) -> None:
+        """:meth:`_shrink_operator_bonds` for a planned slash: one cut per delegator, all of
+        ``asset``, applied to the delegator's first entry of that asset."""
+        op = self.storage.Operators.get(operator)
+        bonds: list[DelegatorBond] = []
+        count = op.delegation_count
+        pop = cuts.pop
+        wanted = len(cuts)
+        for b in op.delegations:
+            if cuts and (b.asset is asset or b.asset == asset):
+                cut = pop(b.delegator, None)
+                if cut is not None:
+                    left = b.amount - cut
+                    if left > 0:
+                        bonds.append(DelegatorBond(b.delegator, left, b.asset))
+                    else:
+                        count -= 1
+                    continue
+            bonds.append(b)
+        if len(cuts) < wanted:  # some entry changed
+            self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))
 
     def _shrink_operator_bonds(self, operator: str, shrunk: list) -> None:
         """Lower the operator's bond entries by ``shrunk`` [(delegator, asset, amount)], dropping the

@@ -127,3 +127,98 @@ def test_random_histories_with_slashes_match_the_straightforward_walk(seed: int,
     batched = run()
     monkeypatch.setattr(SlashingImpl, "_slash_each_delegator", straightforward)
     assert run() == batched
+
+
+# ------------------------------------------------------------------ the planned slash with one batched transfer
+NATIVE_PEOPLE = [derive_account(f"slash-native-{i}") for i in range(50)]
+
+
+def native_delegators(quirks: frozenset[str] = frozenset(), extra: str = ""):  # type: ignore[no-untyped-def]
+    """Bob operates; 50 delegators with one TNT delegation each (the planned slash's case): for All
+    blueprints, for blueprint 1, for blueprint 2 only (not exposed), with a pending unstake request,
+    with a lock on the deposit, and one so small its slash is zero. ``extra``: a TNT reward vault
+    (the rewards hook then writes and emits per delegator), or one more delegator the plan leaves to
+    the walk (only a USDC delegation, or a nomination)."""
+    rt = make_rt("intended", constants={MAD: {"MaxDelegations": 200}})
+    rt._active_quirks = rt._active_quirks | quirks  # one real-runtime quirk on under the intended walk
+    if extra == "TNT vault":
+        config = {"apy": 100_000_000, "incentive_cap": 0, "deposit_cap": 10**30, "boost_multiplier": 1}
+        rt.dispatch("root", "Rewards", "create_reward_vault", {"vault_id": 1, "new_config": config})
+        rt.dispatch("root", "Rewards", "manage_asset_reward_vault", {"vault_id": 1, "asset": TNT, "action": "Add"})
+    mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
+    for i, who in enumerate(NATIVE_PEOPLE):
+        rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 1_000 * UNIT})
+        kind = i % 6
+        amount = (i + 1) * UNIT + i * 1_234_567
+        deposit(rt, who, TNT, amount, lock="OneMonth" if kind == 5 else None)
+        if kind == 0:
+            delegate(rt, who, "Bob", TNT, amount, "All")
+        elif kind == 1:
+            delegate(rt, who, "Bob", TNT, amount, {"Fixed": [1]})
+        elif kind == 2:
+            delegate(rt, who, "Bob", TNT, amount, {"Fixed": [2]})
+        elif kind == 3:
+            delegate(rt, who, "Bob", TNT, amount, "All")
+            mad(rt, who, "schedule_delegator_unstake", operator=rt.account("Bob"), asset=TNT, amount=amount // 3)
+        elif kind == 4:
+            delegate(rt, who, "Bob", TNT, 3, "All")  # a few percent of 3 base units round to 0
+        else:
+            delegate(rt, who, "Bob", TNT, amount // 2, "All")
+    if extra == "one USDC delegator":
+        deposit(rt, "Dave", USDC, 10_000)
+        delegate(rt, "Dave", "Bob", USDC, 10_000, "All")
+    elif extra == "one nomination":
+        rt.dispatch("Eve", "Staking", "bond", {"value": 200 * UNIT, "payee": "Staked"})
+        mad(rt, "Eve", "delegate_nomination", operator=rt.account("Bob"), amount=100 * UNIT, blueprint_selection="All")
+    return rt
+
+
+def short_pot(rt) -> None:  # type: ignore[no-untyped-def]
+    """The pot holds less than the delegations (written raw: no call gets here): the last shares'
+    transfers fail, which the walk tolerates one by one."""
+    system = rt.pallets["System"]
+    pot = rt.pallets[MAD].pallet_account()
+    system.storage.Account.insert(pot, system.account(pot)._replace(free=40 * UNIT))
+
+
+@pytest.mark.parametrize("case", ["funded treasury", "absent treasury", "short pot", "full slash", "residue", "native moves nothing", "TNT vault", "one USDC delegator", "one nomination"])
+def test_planned_slash_gives_the_reference_amounts_events_and_root(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pallets.balances.currency import CurrencyImpl
+
+    quirks = {"residue": frozenset({"mad.slash_leaves_residue"}), "native moves nothing": frozenset({"mad.native_slash_moves_nothing"})}.get(case, frozenset())
+    percent = 100 if case == "full slash" else 30
+    at_once = []
+    real = CurrencyImpl._transfer_batch_at_once
+    monkeypatch.setattr(CurrencyImpl, "_transfer_batch_at_once", lambda self, *a: (at_once.append(len(a[4])), real(self, *a))[1])
+    results = []
+    for walk in ("planned", "straightforward"):
+        if walk == "straightforward":
+            monkeypatch.setattr(SlashingImpl, "_slash_each_delegator", straightforward)
+        rt = native_delegators(quirks, case)
+        if case != "absent treasury":
+            rt.dispatch("Alice", "Balances", "transfer_allow_death", {"dest": TREASURY, "value": UNIT})
+        if case == "short pot":
+            short_pot(rt)
+        expected = expected_slashes(rt, percent)
+        pot_before = rt.free_balance(rt.pallets[MAD].pallet_account())
+        events = apply(rt, percent)
+        slashed = {(e["delegator"], e["asset"].value): e["amount"] for e in events if e.matches("DelegatorSlashed")}
+        assert slashed == expected
+        assert len([e for e in events if e.matches("DelegatorSlashed")]) == len(expected) == (43 if case.startswith("one ") else 42)
+        if case in ("funded treasury", "full slash", "residue"):
+            # every share leaves the pot, each with its Transfer just before its DelegatorSlashed
+            assert rt.free_balance(rt.pallets[MAD].pallet_account()) == pot_before - sum(expected.values())
+            names = [e.name.split(".")[1] for e in events if e.name in ("Balances.Transfer", "MultiAssetDelegation.DelegatorSlashed")]
+            assert names[:3] == ["Transfer", "Transfer", "DelegatorSlashed"]  # the operator's own, then the first delegator's
+        if case == "native moves nothing":
+            assert rt.free_balance(rt.pallets[MAD].pallet_account()) == pot_before
+        results.append((rt.state_root(), [repr(e) for e in events], dict(rt.pallets[MAD].storage.Delegators.items()), rt.pallets[MAD].storage.Operators.get(rt.account("Bob")), rt.state_root() == rt.db.state_root_from_scratch()))
+        if walk == "planned":
+            # the batch wrote the pot and the treasury once where it could, else the walk took over
+            assert at_once == ([42] if case in ("funded treasury", "absent treasury", "full slash", "residue", "TNT vault") else [])
+        if case == "TNT vault":  # the hook's event sits between the delegator's Transfer and DelegatorSlashed
+            names = [e.name.split(".")[1] for e in events]
+            first = names.index("DelegatorSlashed")
+            assert names[first - 2 : first + 1] == ["Transfer", "TotalDepositUpdated", "DelegatorSlashed"]
+    assert results[0] == results[1]
+    assert results[0][4]

@@ -157,3 +157,66 @@ def test_era_after_era_credits_follow_every_change_of_stakes() -> None:
         rt.advance_eras(1)
         assert {who: pending.get(who, 0) - before[who] for who in expected} == expected
     assert rt.state_root() == rt.db.state_root_from_scratch()
+
+
+# ------------------------------------------------------------------ the era split's one batch
+def _per_operator_credits(self, split):  # type: ignore[no-untyped-def]
+    """The reference: no joined batches, each operator's delegators then the operator credited apart."""
+    out = []
+    for operator, delegators, shares, dust, *_rest in split:
+        out.append((delegators, shares))
+        out.append(((operator,), (dust,)))
+    return out
+
+
+def _era_history(seed: int, batched: bool, monkeypatch: pytest.MonkeyPatch, chunk: int = 2048):  # type: ignore[no-untyped-def]
+    """Eras over random delegations (a delegator of two operators makes an era's keys repeat, a
+    slash changes one operator's split); returns the root, the PendingEraRewards entries in their
+    order, the events, and a root and contents after a rolled-back era change."""
+    from pallets.primitives.slashing import UnappliedSlash
+    from pallets.rewards.era_rewards import EraRewards
+    from runtime.accounts import derive_account
+    from rewards_helpers import make_rt, mad, stake
+
+    with monkeypatch.context() as m:
+        m.setattr("pallets.rewards.era_rewards.CREDIT_BATCH", chunk)
+        if not batched:
+            m.setattr(EraRewards, "_era_credit_batches", _per_operator_credits)
+        rng = random.Random(seed)
+        people = [derive_account(f"era-batch-{i}") for i in range(24)]
+        rt = make_rt(constants={"MultiAssetDelegation": {"MaxDelegations": 50}})
+        for op in ("Bob", "Charlie"):
+            mad(rt, op, "join_operators", bond_amount=100 * 10**18)
+        for who in people:
+            rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 10_000 * 10**18})
+        for i, who in enumerate(people):
+            stake(rt, who, rng.choice(["Bob", "Charlie"]), rng.randrange(1, 500) * 10**18 + rng.randrange(10**18))
+        rewards_pallet = rt.pallets["Rewards"]
+        for era in range(12):
+            r = rng.random()
+            if r < 0.3:  # a delegator of both operators: the era's accounts repeat
+                who = rng.choice(people)
+                stake(rt, who, rng.choice(["Bob", "Charlie"]), rng.randrange(1, 50) * 10**18)
+            elif r < 0.5:
+                rt.db.begin()
+                rt.pallets["MultiAssetDelegation"].slash_operator(UnappliedSlash(era=era, blueprint_id=0, service_id=0, operator=rt.account(rng.choice(["Bob", "Charlie"])), slash_percent=rng.choice([5, 30])))
+                rt.db.commit()
+            rt.advance_eras(1)
+        root, entries = rt.state_root(), list(rewards_pallet.storage.PendingEraRewards.items())
+        rt.db.begin()
+        rewards_pallet.on_new_era(99)
+        credited = dict(rewards_pallet.storage.PendingEraRewards.items())
+        rt.db.rollback()
+        assert rt.state_root() == root == rt.db.state_root_from_scratch()
+        assert list(rewards_pallet.storage.PendingEraRewards.items()) == entries
+        return root, entries, [repr(e) for e in rt.all_events()], credited
+
+
+@pytest.mark.parametrize("chunk", [2048, 3, 12])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_era_credits_in_batches_equal_the_per_operator_credits(seed: int, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One batch for the era (2,048 keys a batch), or several (3 or 12: an operator or a few a batch)."""
+    batched = _era_history(seed, True, monkeypatch, chunk)
+    reference = _era_history(seed, False, monkeypatch)
+    assert batched == reference
+    assert len(batched[1]) > 20 and all(v > 0 for _, v in batched[1])
