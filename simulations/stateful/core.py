@@ -229,16 +229,28 @@ class MachineCore(RuleBasedStateMachine):
             raise
 
     def bad_input(self, origin: Any, module: str, function: str, params: Any) -> None:
-        """Malformed input must raise ValueError and change nothing (not even the call log)."""
+        """Malformed input must raise ValueError and change nothing (not even the call log).
+
+        As in :meth:`call`, "nothing" is read off the storage journal inside a step (no write at all,
+        not even a nonce: the call was never included) and the event buffer; the state root is
+        compared on every :attr:`root_every`-th call and on every call outside a step."""
         with self.guard():
-            root, calls = self.rt.state_root(), len(self.rt.call_log)
+            rt = self.rt
+            db = rt.db
+            in_step = db.depth > 0
+            self._calls += 1
+            root = rt.state_root() if not in_step or self._calls % self.root_every == 0 else None
+            n_journal, n_events, calls = len(db.journal), len(db.events), len(rt.call_log)
             try:
-                self.rt.dispatch(origin, module, function, params, raise_error=False)
+                rt.dispatch(origin, module, function, params, raise_error=False)
             except ValueError:
                 pass
             else:
                 raise AssertionError(f"malformed {module}.{function} {params!r} was accepted")
-            assert self.rt.state_root() == root and len(self.rt.call_log) == calls
+            assert len(rt.call_log) == calls, f"malformed {module}.{function} entered the call log"
+            assert not in_step or len(db.journal) == n_journal, f"malformed {module}.{function} wrote storage"
+            assert len(db.events) == n_events, f"malformed {module}.{function} deposited events"
+            assert root is None or rt.state_root() == root, f"malformed {module}.{function} changed the state root"
 
     def live_state(self) -> LiveState:
         """Ids and accounts the chain has mentioned in its events (the fuzz engine's

@@ -29,8 +29,10 @@ from __future__ import annotations
 import random
 from typing import Any, Callable
 
-from hypothesis.errors import InvalidDefinition
+from hypothesis.errors import InvalidDefinition, StopTest
+from hypothesis.internal.conjecture.data import ConjectureData
 from hypothesis.stateful import BundleReferenceStrategy, Rule
+from hypothesis.strategies._internal.core import DataStrategy
 from hypothesis.strategies._internal.lazy import unwrap_strategies
 from hypothesis.strategies._internal.misc import BooleansStrategy, JustStrategy
 from hypothesis.strategies._internal.numbers import IntegersStrategy
@@ -48,10 +50,13 @@ class SeededChoices:
     """The raw choices a drawer makes, taken from a ``random.Random`` instead of Hypothesis: integers
     favour their endpoints and (in wide ranges) small values, as Hypothesis's own distribution does."""
 
-    __slots__ = ("rng",)
+    __slots__ = ("rng", "parent", "_private")
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, parent: Any = None) -> None:
+        """``parent``: the example's ConjectureData (an impossible draw marks it invalid)."""
         self.rng = random.Random(seed)
+        self.parent = parent
+        self._private: ConjectureData | None = None
 
     def draw_integer(self, lo: int, hi: int, shrink_towards: int = 0) -> int:
         rng = self.rng
@@ -72,8 +77,41 @@ class SeededChoices:
     def mark_invalid(self, why: str) -> None:  # pragma: no cover - bundles are checked before a rule is drawn
         raise AssertionError(why)
 
-    def draw(self, strategy: Any) -> Any:  # pragma: no cover - only rules whose drawers are all raw are seeded
-        raise TypeError(f"{strategy!r} needs Hypothesis's data")
+    def draw(self, strategy: Any, label: Any = None) -> Any:
+        """A value of any strategy: ``st.data()`` gives a :class:`SeededData` over these same
+        choices; anything else is drawn by Hypothesis from a private, unrecorded ConjectureData fed
+        by this generator (same distribution as Hypothesis's, no choice in the example's record)."""
+        if isinstance(unwrap_strategies(strategy), DataStrategy):
+            return SeededData(self)
+        for _ in range(_PRIVATE_ATTEMPTS):
+            private = self._private
+            if private is None:
+                private = self._private = ConjectureData(random=self.rng)
+            try:
+                return private.draw(strategy)
+            except StopTest:  # a filter gave up, or the private record filled: start another one
+                self._private = None
+        self.parent.mark_invalid(f"could not draw {strategy!r} in {_PRIVATE_ATTEMPTS} attempts")
+
+
+_PRIVATE_ATTEMPTS = 8
+
+
+class SeededData:
+    """What a kit rule's ``data=st.data()`` receives when its arguments are seeded: the
+    :class:`SeededChoices` as ``conjecture_data`` (so ``RuleMixin.draw_int``/``draw_from``/
+    ``draw_some`` make raw draws from the seed) and ``draw(strategy)`` for whole strategies."""
+
+    __slots__ = ("conjecture_data",)
+
+    def __init__(self, choices: SeededChoices) -> None:
+        self.conjecture_data = choices
+
+    def draw(self, strategy: Any, label: Any = None) -> Any:
+        return self.conjecture_data.draw(strategy)
+
+    def __repr__(self) -> str:
+        return "data(...)"
 
 
 def compile_strategy(strategy: SearchStrategy[Any]) -> Drawer:
@@ -138,7 +176,7 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
                 compiled = [(k, _compile(v)) for k, v in rule.arguments_strategies.items()]
                 self.drawers[id(rule)] = tuple((k, d) for k, (d, _) in compiled)
                 module = getattr(rule.function, "__module__", "") or ""
-                self.seeded[id(rule)] = len(compiled) > 1 and module.startswith(SEEDED_MODULES) and all(raw for _, (_, raw) in compiled)
+                self.seeded[id(rule)] = len(compiled) > 1 and module.startswith(SEEDED_MODULES)
                 self.runs[id(rule)] = rule if wrap is None else Rule(
                     targets=rule.targets, function=wrap(rule.function), arguments=rule.arguments, preconditions=rule.preconditions)
         self.machine: Any = None
@@ -185,7 +223,7 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
         machine = self.machine
         key = id(rule)
         if self.seeded[key]:
-            data = SeededChoices(data.draw_integer(0, SEED_MAX))
+            data = SeededChoices(data.draw_integer(0, SEED_MAX), data)
         return self.runs[key], {k: draw(data, machine) for k, draw in self.drawers[key]}
 
     def __repr__(self) -> str:
