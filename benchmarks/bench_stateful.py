@@ -78,9 +78,10 @@ def _timed(name, check):  # type: ignore[no-untyped-def]
 
 def machine_run(examples: int, steps: int) -> float:
     freeze_constant_pool()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     run_state_machine_as_test(TimedMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                                                               derandomize=True, database=None))
+    TimedMachine.seconds["cpu"] += time.process_time() - cpu
     return time.perf_counter() - t
 
 
