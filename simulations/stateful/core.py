@@ -101,8 +101,9 @@ class MachineCore(RuleBasedStateMachine):
     #: a full check of every invariant every this many steps (and at the end of every example);
     #: in between, a step re-checks only the invariants whose storage it touched
     full_check_every: ClassVar[int] = 64
-    #: compare the state root around every this many-th call (the journal is checked on every call)
-    root_every: ClassVar[int] = 16
+    #: compare the state root around every this many-th call (the journal is checked on every call,
+    #: and the root whenever it is known already; as the fuzz engine, :mod:`simulations.fuzz.program`)
+    root_every: ClassVar[int] = 256
 
     def __init__(self) -> None:
         super().__init__()
@@ -187,7 +188,7 @@ class MachineCore(RuleBasedStateMachine):
             db = rt.db
             in_step = db.depth > 0
             self._calls += 1
-            root = rt.state_root() if not in_step or self._calls % self.root_every == 0 else None
+            root = self._root_before(in_step)
             n_journal, calls = len(db.journal), len(rt.call_log)
             try:
                 receipt = rt.dispatch(origin, module, function, params, raise_error=False)
@@ -205,6 +206,20 @@ class MachineCore(RuleBasedStateMachine):
                 assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
                 assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
             return receipt
+
+    def _root_before(self, in_step: bool) -> str | None:
+        """The state root before a call, when the call's "changed nothing" is to be checked against
+        it too: always outside a step; inside one when the root is already known (no write since
+        the last one: free, and the root after a failed call then costs only its own rolled-back
+        keys) and every :attr:`root_every`-th call (each root folds in every key written since the
+        last, the hooks' era bookkeeping included)."""
+        rt = self.rt
+        if not in_step:
+            return rt.state_root()
+        cached = rt.db.root_cache
+        if cached is not None:
+            return cached
+        return rt.state_root() if self._calls % self.root_every == 0 else None
 
     @staticmethod
     def ok(receipt: ExtrinsicReceipt | None) -> bool:
@@ -239,7 +254,7 @@ class MachineCore(RuleBasedStateMachine):
             db = rt.db
             in_step = db.depth > 0
             self._calls += 1
-            root = rt.state_root() if not in_step or self._calls % self.root_every == 0 else None
+            root = self._root_before(in_step)
             n_journal, n_events, calls = len(db.journal), len(db.events), len(rt.call_log)
             try:
                 rt.dispatch(origin, module, function, params, raise_error=False)
