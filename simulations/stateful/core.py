@@ -121,6 +121,11 @@ class MachineCore(RuleBasedStateMachine):
 
         self.invariant_set = InvariantSet(self.checks)
         self.touched: set[str] = set()  # what the steps since the last check wrote (READS labels)
+        #: the keys they wrote of the items per-key reads and incremental forms judge (KEYED_ITEMS),
+        #: each with its value before them
+        self.writes: dict[str, dict[Any, Any]] = {}
+        #: something ran outside a step since the last check (no journal saw it): check everything
+        self._unjournaled = False
         self.checks_run = 0
         self._verbose: bool | None = None
         self._in_step = False
@@ -187,6 +192,8 @@ class MachineCore(RuleBasedStateMachine):
             rt = self.rt
             db = rt.db
             in_step = db.depth > 0
+            if not in_step:
+                self._unjournaled = True
             self._calls += 1
             root = self._root_before(in_step)
             n_journal, calls = len(db.journal), len(rt.call_log)
@@ -284,6 +291,8 @@ class MachineCore(RuleBasedStateMachine):
 
     def advance(self, fn: Callable[[], None]) -> None:
         """Run a time step (blocks, rounds, eras) under :meth:`guard`."""
+        if self.rt.db.depth == 0:
+            self._unjournaled = True
         with self.guard():
             fn()
 
@@ -301,10 +310,12 @@ class MachineCore(RuleBasedStateMachine):
                 self.ledger = copy.deepcopy(primed)
                 self.checks_run = 1
                 return
-            full = self.checks_run % self.full_check_every == 0
+            full = self.checks_run % self.full_check_every == 0 or self._unjournaled
             self.checks_run += 1
             touched, self.touched = self.touched, set()
-            self.invariant_set.check(self.rt, self.ledger, None if full else touched)
+            writes, self.writes = self.writes, {}
+            self._unjournaled = False
+            self.invariant_set.check(self.rt, self.ledger, None if full else touched, writes=None if full else writes)
             if self.checks_run == 1 and self._first_check_on_world and type(self).reuse_world and type(self) in _WORLDS:
                 _PRIMED[type(self)] = copy.deepcopy(self.ledger)
 
@@ -322,10 +333,20 @@ class MachineCore(RuleBasedStateMachine):
             return result
         finally:
             if self.rt is rt:
-                from simulations.fuzz.checks import touched
-
-                # in the terms of the invariants' READS ("Pallet.Item", "event:Pallet.Event", "Pallet")
-                self.touched |= touched(db.journal, _new_events(rt, n_log, n_events))
+                # in the terms of the invariants' READS ("Pallet.Item", "event:Pallet.Event", "Pallet"),
+                # and the keys written of the items per-key reads judge (with their values before)
+                read, keyed_items = _step_reader()
+                labels, writes = read(db.journal, _new_events(rt, n_log, n_events), keyed_items)
+                self.touched |= labels
+                if writes:
+                    mine = self.writes
+                    for label, keys in writes.items():
+                        before = mine.get(label)
+                        if before is None:
+                            mine[label] = keys
+                        else:  # a second step before a check: the first value before them stays
+                            for key, old in keys.items():
+                                before.setdefault(key, old)
             db.commit()
 
     def check_invariants(self, settings: Any, output: Callable[[str], None], runtimes: Any) -> None:
@@ -359,6 +380,14 @@ class MachineCore(RuleBasedStateMachine):
             target(float(self.receipts - self.failed_calls), label="successful calls")
             event(f"successful calls: {_bucket(self.receipts - self.failed_calls)}")
         self.rt = None  # type: ignore[assignment]
+
+
+@functools.cache
+def _step_reader() -> tuple[Callable[..., tuple[set[str], dict[str, dict[Any, Any]]]], frozenset[str]]:
+    """``simulations.fuzz.checks``' ``touched_and_written`` and ``KEYED_ITEMS`` (imported on first use: see the imports)."""
+    from simulations.fuzz.checks import KEYED_ITEMS, touched_and_written
+
+    return touched_and_written, KEYED_ITEMS
 
 
 def _bookkeeping(rt: Runtime, item: Any) -> bool:
@@ -455,11 +484,18 @@ def _count_own_rules(cls: type) -> list[str]:
 def _counting(cls: type, name: str, fn: Callable[..., Any], kind: str) -> Callable[..., Any]:
     label = f"{kind} {name}"
 
+    message = f"ran {label}"
+
     @functools.wraps(fn)
     def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
         runs = RULE_RUNS.setdefault(type(self), Counter())
         runs[label] += 1
-        event(f"ran {label}")
+        # Hypothesis reports an event as the share of examples it occurred in: once per example says
+        # all of it (an invariant runs after every step; event() costs about as much as a draw)
+        told = self.__dict__.setdefault("_events_told", set())
+        if message not in told:
+            told.add(message)
+            event(message)
         return fn(self, *args, **kwargs)
 
     counted._counted = True  # type: ignore[attr-defined]

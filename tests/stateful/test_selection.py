@@ -278,3 +278,57 @@ def test_malformed_input_that_writes_before_refusing_is_caught_inside_a_step() -
         rt.dispatch = real_dispatch  # type: ignore[method-assign]
     finally:
         machine.rt = None  # type: ignore[assignment]
+
+
+def test_per_key_reads_skip_an_invariant_whose_keys_the_step_did_not_write(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A transfer between two people writes System.Account, which the delegation pot's check reads
+    only for the pot's own account: it is skipped, as in the fuzz engine; a step that moves the pot's
+    balance runs it (and catches a pot that lost what it owes)."""
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    machine = Quiet()
+    try:
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        runs = machine.invariant_set.runs
+        before = dict(runs)
+        machine.run_step(lambda self: self.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18}), {})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        assert runs["token_conservation"] == before["token_conservation"] + 1
+        assert runs["delegation_pot_backs_deposits"] == before["delegation_pot_backs_deposits"]
+        pot = machine.rt.pallets["MultiAssetDelegation"].pallet_account()
+        machine.run_step(lambda self: self.call("Alice", "MultiAssetDelegation", "deposit", {
+            "asset": {"Custom": 0}, "amount": 10**18, "evm_address": None, "lock_multiplier": None}), {})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        assert runs["delegation_pot_backs_deposits"] == before["delegation_pot_backs_deposits"] + 1
+
+        def drain_pot(self: Any) -> None:
+            system = self.rt.pallets["System"]
+            account = system.account(pot)
+            system.set_account(pot, account._replace(free=account.free - 10**20))
+            alice = system.account(world_account("Alice"))
+            system.set_account(world_account("Alice"), alice._replace(free=alice.free + 10**20))  # conserved: only the pot's books break
+
+        machine.run_step(drain_pot, {})
+        with pytest.raises(AssertionError, match="delegation_pot_backs_deposits"):
+            machine.check_invariants(FAST, lambda s: None, Counter())
+    finally:
+        machine.rt = None  # type: ignore[assignment]
+
+
+def world_account(name: str) -> str:
+    from runtime.accounts import DEV_ACCOUNTS
+
+    return DEV_ACCOUNTS[name]
+
+
+def test_a_call_outside_a_step_makes_the_next_check_a_full_one() -> None:
+    """No journal sees a call made outside a step, so the check after it runs every invariant."""
+    machine = Quiet()
+    try:
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        before = dict(machine.invariant_set.runs)
+        machine.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        after = machine.invariant_set.runs
+        assert all(after[name] == before[name] + 1 for name in after if name != "state_is_immutable")
+    finally:
+        machine.teardown()
