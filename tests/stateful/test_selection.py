@@ -332,3 +332,36 @@ def test_a_call_outside_a_step_makes_the_next_check_a_full_one() -> None:
         assert all(after[name] == before[name] + 1 for name in after if name != "state_is_immutable")
     finally:
         machine.teardown()
+
+
+def test_a_failed_call_that_wrote_around_the_journal_is_caught_by_the_root_comparison(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A value the journal does not hold but the root does (what a rollback that failed to restore
+    a key would leave) is caught by the state root compared around a call (every root_every-th,
+    counted across examples)."""
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    for root_every, caught in ((1, True), (10**9, False)):
+        machine = Quiet()
+        machine.root_every = root_every
+        try:
+            machine.check_invariants(FAST, lambda s: None, Counter())
+            rt = machine.rt
+            real_dispatch = rt.dispatch
+
+            def sneaky(*args: Any, **kw: Any) -> Any:
+                accounts = rt.pallets["System"].storage.Account
+                who = world_account("Bob")
+                accounts.mark_dirty(who)
+                accounts._d[who] = accounts._d[who]._replace(free=accounts._d[who].free + 1)
+                rt.db.root_cache = None
+                return real_dispatch(*args, **kw)
+
+            monkeypatch.setattr(rt, "dispatch", sneaky)
+            overdraw = lambda self: self.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**30})  # noqa: E731
+            if caught:
+                with pytest.raises(AssertionError, match="changed the state root"):
+                    machine.run_step(overdraw, {})
+            else:
+                machine.run_step(overdraw, {})
+            monkeypatch.setattr(rt, "dispatch", real_dispatch)
+        finally:
+            machine.rt = None  # type: ignore[assignment]
