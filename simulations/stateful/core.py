@@ -189,33 +189,39 @@ class MachineCore(RuleBasedStateMachine):
         "Changed nothing" is read off the storage journal (inside a step's outer transaction every
         write stays there, :meth:`run_step`): a failed call may leave only the signer's nonce (and its
         fee, when fees are on), as any included extrinsic does. The state root, which also catches a
-        write that bypassed the journal, is compared every :attr:`root_every`-th call, and on every
-        call made outside a step."""
-        with self.guard():
-            rt = self.rt
-            db = rt.db
-            in_step = db.depth > 0
-            if not in_step:
-                self._unjournaled = True
-            _CALLS[0] += 1
-            root = self._root_before(in_step)
-            n_journal, calls = len(db.journal), len(rt.call_log)
-            try:
-                receipt = rt.dispatch(origin, module, function, params, raise_error=False)
-            except InvalidTransaction:
-                assert (not in_step or len(db.journal) == n_journal) and len(rt.call_log) == calls, \
-                    f"invalid transaction {module}.{function} changed state"
-                assert root is None or rt.state_root() == root, f"invalid transaction {module}.{function} changed the state root"
-                return None
-            self.receipts += 1
-            if not receipt.is_success:
-                self.failed_calls += 1
-                if in_step:
-                    wrote = [f"{item.prefix}.{item.name}" for item, _k, _o in db.journal[n_journal:] if not _bookkeeping(rt, item)]
-                    assert not wrote, f"failed call {module}.{function} ({receipt.error_name}) changed the state: {', '.join(wrote[:5])}"
-                assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
-                assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
-            return receipt
+        value the journal did not record (a rollback that failed to restore a key), is compared when
+        it is known already, every :attr:`root_every`-th call, and on every call made outside a step."""
+        try:
+            return self._call(origin, module, function, params)
+        except BaseException:
+            self._fail()
+            raise
+
+    def _call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:
+        rt = self.rt
+        db = rt.db
+        in_step = db.depth > 0
+        if not in_step:
+            self._unjournaled = True
+        _CALLS[0] += 1
+        root = self._root_before(in_step)
+        n_journal, calls = len(db.journal), len(rt.call_log)
+        try:
+            receipt = rt.dispatch(origin, module, function, params, raise_error=False)
+        except InvalidTransaction:
+            assert (not in_step or len(db.journal) == n_journal) and len(rt.call_log) == calls, \
+                f"invalid transaction {module}.{function} changed state"
+            assert root is None or rt.state_root() == root, f"invalid transaction {module}.{function} changed the state root"
+            return None
+        self.receipts += 1
+        if not receipt.is_success:
+            self.failed_calls += 1
+            if in_step:
+                wrote = [f"{item.prefix}.{item.name}" for item, _k, _o in db.journal[n_journal:] if not _bookkeeping(rt, item)]
+                assert not wrote, f"failed call {module}.{function} ({receipt.error_name}) changed the state: {', '.join(wrote[:5])}"
+            assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
+            assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
+        return receipt
 
     def _root_before(self, in_step: bool) -> str | None:
         """The state root before a call, when the call's "changed nothing" is to be checked against
@@ -249,9 +255,14 @@ class MachineCore(RuleBasedStateMachine):
         try:
             yield
         except BaseException:
-            self._failed = True
-            _report(self)
+            self._fail()
             raise
+
+    def _fail(self) -> None:
+        """What :meth:`guard` does on a failure (the hot paths use it directly: a context manager
+        costs more than the checks it guards)."""
+        self._failed = True
+        _report(self)
 
     def bad_input(self, origin: Any, module: str, function: str, params: Any) -> None:
         """Malformed input must raise ValueError and change nothing (not even the call log).
@@ -296,8 +307,11 @@ class MachineCore(RuleBasedStateMachine):
         """Run a time step (blocks, rounds, eras) under :meth:`guard`."""
         if self.rt.db.depth == 0:
             self._unjournaled = True
-        with self.guard():
+        try:
             fn()
+        except BaseException:
+            self._fail()
+            raise
 
     # ------------------------------------------------------------------ invariants
     @invariant()
@@ -305,7 +319,7 @@ class MachineCore(RuleBasedStateMachine):
         """The invariants the steps since the last check could have moved (their read sets meet the
         pallets written, :mod:`simulations.fuzz.checks`); all of them on the first check of an
         example (it primes what they remember), every :attr:`full_check_every` checks, and at the end."""
-        with self.guard():
+        try:
             primed = _PRIMED.get(type(self)) if self.checks_run == 0 and self._restored and self._first_check_on_world else None
             if primed is not None:
                 # the world is the one an earlier example already checked in full: take what the
@@ -321,6 +335,9 @@ class MachineCore(RuleBasedStateMachine):
             self.invariant_set.check(self.rt, self.ledger, None if full else touched, writes=None if full else writes)
             if self.checks_run == 1 and self._first_check_on_world and type(self).reuse_world and type(self) in _WORLDS:
                 _PRIMED[type(self)] = copy.deepcopy(self.ledger)
+        except BaseException:
+            self._fail()
+            raise
 
     def run_step(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Run one rule inside an outer storage transaction, so the pallets it wrote (through calls
