@@ -365,3 +365,29 @@ def test_a_failed_call_that_wrote_around_the_journal_is_caught_by_the_root_compa
             monkeypatch.setattr(rt, "dispatch", real_dispatch)
         finally:
             machine.rt = None  # type: ignore[assignment]
+
+
+def test_a_fixed_seed_run_is_the_same_run_twice() -> None:
+    """Same seed, same calls: each example's call log and state root are identical whether the
+    starting world is built or restored from the cache (seeded arguments, SeededData, field draws)."""
+    from simulations.stateful.core import forget_worlds
+    from simulations.stateful.determinism import freeze_constant_pool
+
+    seen: list[tuple[int, str, int]] = []
+
+    class Recorded(RuntimeMachine):
+        def teardown(self) -> None:
+            if self.rt is not None:
+                seen.append((len(self.rt.call_log), self.rt.state_root(), self.rt.block_number))
+            super().teardown()
+
+    runs = []
+    for forget in (True, False):
+        if forget:
+            forget_worlds()
+        seen.clear()
+        freeze_constant_pool()
+        run_state_machine_as_test(Recorded, settings=settings(FAST, max_examples=12, stateful_step_count=25))
+        runs.append(list(seen))
+    assert runs[0] == runs[1]
+    assert len({root for _, root, _ in runs[0]}) > 6  # the examples differ from one another
