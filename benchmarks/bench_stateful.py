@@ -1,6 +1,6 @@
 """The stress kit's speed. Prints numbers (no assertions).
 
-Run: python benchmarks/bench_stateful.py [--examples N] [--steps K] [--profile] [--no-docs]
+Run: python benchmarks/bench_stateful.py [--examples N] [--steps K] [--profile] [--no-docs] [--floor] [--repeat N]
 Targets: 200 examples x 50 steps with every invariant on in under 2 minutes in CI (issue 5); the
 kit >= 2,000 steps/s and the docs example's planted bug shrunk in <= 10 s (issue 16).
 
@@ -78,13 +78,35 @@ def _timed(name, check):  # type: ignore[no-untyped-def]
 
 def machine_run(examples: int, steps: int) -> float:
     freeze_constant_pool()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     run_state_machine_as_test(TimedMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                                                               derandomize=True, database=None))
+    TimedMachine.seconds["cpu"] += time.process_time() - cpu
     return time.perf_counter() - t
 
 
-def hypothesis_floor(examples: int, steps: int, slots: int) -> tuple[float, float]:
+class CountingMachine(RuntimeMachine):
+    """The machine as a user runs it, with only a step counter added (the timed run's wrappers cost
+    a few percent of a step)."""
+
+    steps = 0
+
+    def run_step(self, fn, kwargs):  # type: ignore[no-untyped-def]
+        CountingMachine.steps += 1
+        return super().run_step(fn, kwargs)
+
+
+def plain_run(examples: int, steps: int) -> tuple[float, float]:
+    """Steps per second of wall time and of CPU time of an uninstrumented run."""
+    freeze_constant_pool()
+    CountingMachine.steps = 0
+    t, cpu = time.perf_counter(), time.process_time()
+    run_state_machine_as_test(CountingMachine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                                                 derandomize=True, database=None))
+    return CountingMachine.steps / (time.perf_counter() - t), CountingMachine.steps / (time.process_time() - cpu)
+
+
+def hypothesis_floor(examples: int, steps: int, slots: int, own_selection: bool = True, per_cpu_second: bool = False) -> tuple[float, float]:
     """Steps/s of a bare RuleBasedStateMachine with ``slots`` rules whose bodies do nothing (one
     integer argument each, one invariant that does nothing): what Hypothesis's stateful loop costs by
     itself on this machine, with its own rule selection and with the kit's (:class:`RuleDraw`)."""
@@ -111,8 +133,8 @@ def hypothesis_floor(examples: int, steps: int, slots: int) -> tuple[float, floa
             setattr(Bare, f"r{i}", body(i))
         return Bare
 
-    out = []
-    for kit_selection in (False, True):
+    out = [float("nan")]
+    for kit_selection in ((False, True) if own_selection else (True,)):
         machine = make()
         if kit_selection:
             draw = RuleDraw(machine.setup_state().rules)
@@ -123,11 +145,11 @@ def hypothesis_floor(examples: int, steps: int, slots: int) -> tuple[float, floa
                 self._rules_strategy = _draw.for_machine(self)
             machine.__init__ = init  # type: ignore[method-assign]
         ran.clear()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         run_state_machine_as_test(machine, settings=settings(max_examples=examples, stateful_step_count=steps, deadline=None,
                                                              derandomize=True, database=None))
-        out.append(ran["steps"] / (time.perf_counter() - t))
-    return out[0], out[1]
+        out.append(ran["steps"] / (time.process_time() - cpu if per_cpu_second else time.perf_counter() - t))
+    return out[-2], out[-1]
 
 
 def docs_example_shrink() -> None:
@@ -178,7 +200,30 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print the top functions of the machine run")
     parser.add_argument("--no-docs", action="store_true", help="skip the docs example's find-and-shrink")
     parser.add_argument("--floor", action="store_true", help="also measure Hypothesis's floor: a bare machine with as many rule slots")
+    parser.add_argument("--repeat", type=int, default=0,
+                        help="N uninstrumented runs alternating with the floor (kit selection): medians and the ratio, which load moves least")
     args = parser.parse_args()
+
+    import inspect
+    import statistics
+
+    from hypothesis.stateful import RULE_MARKER
+
+    slots = sum(1 for _, f in inspect.getmembers(RuntimeMachine) if hasattr(f, RULE_MARKER))
+    if args.repeat:
+        plain_run(10, args.steps)  # warm: the starting world, Hypothesis's constant pool
+        walls, cpus, floors, ratios = [], [], [], []
+        for _ in range(args.repeat):
+            wall_rate, cpu_rate = plain_run(args.examples, args.steps)
+            floor = hypothesis_floor(args.examples, args.steps, slots, own_selection=False, per_cpu_second=True)[1]
+            walls.append(wall_rate)
+            cpus.append(cpu_rate)
+            floors.append(floor)
+            ratios.append(cpu_rate / floor)
+        med = statistics.median
+        print(f"machine, uninstrumented, {args.repeat} runs of {args.examples} x {args.steps} alternating with the floor: median "
+              f"{med(walls):,.0f} steps/s (spread {min(walls):,.0f}-{max(walls):,.0f}), {med(cpus):,.0f} steps per CPU-second; "
+              f"floor {med(floors):,.0f} steps per CPU-second; machine/floor {med(ratios):.2f} (spread {min(ratios):.2f}-{max(ratios):.2f})")
 
     profiler = cProfile.Profile() if args.profile else None
     if profiler:
@@ -187,22 +232,18 @@ def main() -> None:
     if profiler:
         profiler.disable()
     s, sec = TimedMachine.stats, TimedMachine.seconds
-    print(f"machine: {args.examples} examples x {args.steps} steps in {wall:.1f} s (target < 120 s)")
+    print(f"machine, instrumented (timers around every call and invariant; the first example builds the world): "
+          f"{args.examples} examples x {args.steps} steps in {wall:.1f} s (target < 120 s)")
     print(f"  {s['examples']} examples run, {s['calls']:,} calls, {s['invariant checks']:,} invariant checks")
     rest = wall - sec["calls"] - sec["invariants"] - sec["time"]
     print(f"  calls {sec['calls']:.1f} s, blocks/rounds/eras {sec['time']:.1f} s, invariants {sec['invariants']:.1f} s, "
           f"Hypothesis (drawing rules and arguments) and the rest {rest:.1f} s")
     steps = s["checks"] - s["examples"]
-    print(f"  {steps:,} steps = {steps / wall:,.0f} steps/s (target 2,000); {s['calls'] / wall:,.0f} calls/s overall; "
+    print(f"  {steps:,} steps = {steps / wall:,.0f} steps/s ({steps / sec['cpu']:,.0f} per CPU-second; the target of 2,000 is for the uninstrumented run, --repeat); {s['calls'] / wall:,.0f} calls/s overall; "
           f"{s['invariant checks'] / max(sec['invariants'], 1e-9):,.0f} invariant checks/s")
     slowest = ", ".join(f"{name} {t:.2f} s" for name, t in TimedMachine.per_check.most_common(4))  # type: ignore[attr-defined]
     print(f"  slowest invariants: {slowest}")
     if args.floor:
-        import inspect
-
-        from hypothesis.stateful import RULE_MARKER
-
-        slots = sum(1 for _, f in inspect.getmembers(RuntimeMachine) if hasattr(f, RULE_MARKER))
         own, kit = hypothesis_floor(args.examples, args.steps, slots)
         print(f"Hypothesis's floor (a bare machine, {slots} rule slots, bodies that do nothing): {own:,.0f} steps/s with its own rule "
               f"selection, {kit:,.0f} steps/s with the kit's (RuleDraw)")

@@ -101,8 +101,9 @@ class MachineCore(RuleBasedStateMachine):
     #: a full check of every invariant every this many steps (and at the end of every example);
     #: in between, a step re-checks only the invariants whose storage it touched
     full_check_every: ClassVar[int] = 64
-    #: compare the state root around every this many-th call (the journal is checked on every call)
-    root_every: ClassVar[int] = 16
+    #: compare the state root around every this many-th call (the journal is checked on every call,
+    #: and the root whenever it is known already; as the fuzz engine, :mod:`simulations.fuzz.program`)
+    root_every: ClassVar[int] = 256
 
     def __init__(self) -> None:
         super().__init__()
@@ -120,12 +121,16 @@ class MachineCore(RuleBasedStateMachine):
 
         self.invariant_set = InvariantSet(self.checks)
         self.touched: set[str] = set()  # what the steps since the last check wrote (READS labels)
+        #: the keys they wrote of the items per-key reads and incremental forms judge (KEYED_ITEMS),
+        #: each with its value before them
+        self.writes: dict[str, dict[Any, Any]] = {}
+        #: something ran outside a step since the last check (no journal saw it): check everything
+        self._unjournaled = False
         self.checks_run = 0
         self._verbose: bool | None = None
         self._in_step = False
         self._failed = False
         self._live: LiveState | None = None
-        self._calls = 0
         self._live_cursor = (0, 0)
 
     # ------------------------------------------------------------------ construction
@@ -151,6 +156,10 @@ class MachineCore(RuleBasedStateMachine):
         rt = self.make_runtime()
         if cls.reuse_world:
             attrs = {k: v for k, v in self.__dict__.items() if k not in before}
+            # a snapshot carries the keys written since the last root unhashed, and every example
+            # restored from it would fold them all in again at its end (state_is_immutable): fold
+            # the world's setup in once here, so an example's root costs only its own writes
+            rt.state_root()
             try:
                 _WORLDS[cls] = (rt, rt.snapshot(), copy.deepcopy(attrs, {id(rt): rt}))
             except Exception:  # attributes that cannot be copied: build every example
@@ -180,31 +189,53 @@ class MachineCore(RuleBasedStateMachine):
         "Changed nothing" is read off the storage journal (inside a step's outer transaction every
         write stays there, :meth:`run_step`): a failed call may leave only the signer's nonce (and its
         fee, when fees are on), as any included extrinsic does. The state root, which also catches a
-        write that bypassed the journal, is compared every :attr:`root_every`-th call, and on every
-        call made outside a step."""
-        with self.guard():
-            rt = self.rt
-            db = rt.db
-            in_step = db.depth > 0
-            self._calls += 1
-            root = rt.state_root() if not in_step or self._calls % self.root_every == 0 else None
-            n_journal, calls = len(db.journal), len(rt.call_log)
-            try:
-                receipt = rt.dispatch(origin, module, function, params, raise_error=False)
-            except InvalidTransaction:
-                assert (not in_step or len(db.journal) == n_journal) and len(rt.call_log) == calls, \
-                    f"invalid transaction {module}.{function} changed state"
-                assert root is None or rt.state_root() == root, f"invalid transaction {module}.{function} changed the state root"
-                return None
-            self.receipts += 1
-            if not receipt.is_success:
-                self.failed_calls += 1
-                if in_step:
-                    wrote = [f"{item.prefix}.{item.name}" for item, _k, _o in db.journal[n_journal:] if not _bookkeeping(rt, item)]
-                    assert not wrote, f"failed call {module}.{function} ({receipt.error_name}) changed the state: {', '.join(wrote[:5])}"
-                assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
-                assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
-            return receipt
+        value the journal did not record (a rollback that failed to restore a key), is compared when
+        it is known already, every :attr:`root_every`-th call, and on every call made outside a step."""
+        try:
+            return self._call(origin, module, function, params)
+        except BaseException:
+            self._fail()
+            raise
+
+    def _call(self, origin: Any, module: str, function: str, params: dict[str, Any]) -> ExtrinsicReceipt | None:
+        rt = self.rt
+        db = rt.db
+        in_step = db.depth > 0
+        if not in_step:
+            self._unjournaled = True
+        _CALLS[0] += 1
+        root = self._root_before(in_step)
+        n_journal, calls = len(db.journal), len(rt.call_log)
+        try:
+            receipt = rt.dispatch(origin, module, function, params, raise_error=False)
+        except InvalidTransaction:
+            assert (not in_step or len(db.journal) == n_journal) and len(rt.call_log) == calls, \
+                f"invalid transaction {module}.{function} changed state"
+            assert root is None or rt.state_root() == root, f"invalid transaction {module}.{function} changed the state root"
+            return None
+        self.receipts += 1
+        if not receipt.is_success:
+            self.failed_calls += 1
+            if in_step:
+                wrote = [f"{item.prefix}.{item.name}" for item, _k, _o in db.journal[n_journal:] if not _bookkeeping(rt, item)]
+                assert not wrote, f"failed call {module}.{function} ({receipt.error_name}) changed the state: {', '.join(wrote[:5])}"
+            assert root is None or rt.state_root() == root, f"failed call {module}.{function} ({receipt.error_name}) changed the state root"
+            assert receipt.triggered_events == [], f"failed call {module}.{function} kept events"
+        return receipt
+
+    def _root_before(self, in_step: bool) -> str | None:
+        """The state root before a call, when the call's "changed nothing" is to be checked against
+        it too: always outside a step; inside one when the root is already known (no write since
+        the last one: free, and the root after a failed call then costs only its own rolled-back
+        keys) and every :attr:`root_every`-th call (each root folds in every key written since the
+        last, the hooks' era bookkeeping included)."""
+        rt = self.rt
+        if not in_step:
+            return rt.state_root()
+        cached = rt.db.root_cache
+        if cached is not None:
+            return cached
+        return rt.state_root() if _CALLS[0] % self.root_every == 0 else None
 
     @staticmethod
     def ok(receipt: ExtrinsicReceipt | None) -> bool:
@@ -224,21 +255,38 @@ class MachineCore(RuleBasedStateMachine):
         try:
             yield
         except BaseException:
-            self._failed = True
-            _report(self)
+            self._fail()
             raise
 
+    def _fail(self) -> None:
+        """What :meth:`guard` does on a failure (the hot paths use it directly: a context manager
+        costs more than the checks it guards)."""
+        self._failed = True
+        _report(self)
+
     def bad_input(self, origin: Any, module: str, function: str, params: Any) -> None:
-        """Malformed input must raise ValueError and change nothing (not even the call log)."""
+        """Malformed input must raise ValueError and change nothing (not even the call log).
+
+        As in :meth:`call`, "nothing" is read off the storage journal inside a step (no write at all,
+        not even a nonce: the call was never included) and the event buffer; the state root is
+        compared on every :attr:`root_every`-th call and on every call outside a step."""
         with self.guard():
-            root, calls = self.rt.state_root(), len(self.rt.call_log)
+            rt = self.rt
+            db = rt.db
+            in_step = db.depth > 0
+            _CALLS[0] += 1
+            root = self._root_before(in_step)
+            n_journal, n_events, calls = len(db.journal), len(db.events), len(rt.call_log)
             try:
-                self.rt.dispatch(origin, module, function, params, raise_error=False)
+                rt.dispatch(origin, module, function, params, raise_error=False)
             except ValueError:
                 pass
             else:
                 raise AssertionError(f"malformed {module}.{function} {params!r} was accepted")
-            assert self.rt.state_root() == root and len(self.rt.call_log) == calls
+            assert len(rt.call_log) == calls, f"malformed {module}.{function} entered the call log"
+            assert not in_step or len(db.journal) == n_journal, f"malformed {module}.{function} wrote storage"
+            assert len(db.events) == n_events, f"malformed {module}.{function} deposited events"
+            assert root is None or rt.state_root() == root, f"malformed {module}.{function} changed the state root"
 
     def live_state(self) -> LiveState:
         """Ids and accounts the chain has mentioned in its events (the fuzz engine's
@@ -257,8 +305,13 @@ class MachineCore(RuleBasedStateMachine):
 
     def advance(self, fn: Callable[[], None]) -> None:
         """Run a time step (blocks, rounds, eras) under :meth:`guard`."""
-        with self.guard():
+        if self.rt.db.depth == 0:
+            self._unjournaled = True
+        try:
             fn()
+        except BaseException:
+            self._fail()
+            raise
 
     # ------------------------------------------------------------------ invariants
     @invariant()
@@ -266,7 +319,7 @@ class MachineCore(RuleBasedStateMachine):
         """The invariants the steps since the last check could have moved (their read sets meet the
         pallets written, :mod:`simulations.fuzz.checks`); all of them on the first check of an
         example (it primes what they remember), every :attr:`full_check_every` checks, and at the end."""
-        with self.guard():
+        try:
             primed = _PRIMED.get(type(self)) if self.checks_run == 0 and self._restored and self._first_check_on_world else None
             if primed is not None:
                 # the world is the one an earlier example already checked in full: take what the
@@ -274,12 +327,17 @@ class MachineCore(RuleBasedStateMachine):
                 self.ledger = copy.deepcopy(primed)
                 self.checks_run = 1
                 return
-            full = self.checks_run % self.full_check_every == 0
+            full = self.checks_run % self.full_check_every == 0 or self._unjournaled
             self.checks_run += 1
             touched, self.touched = self.touched, set()
-            self.invariant_set.check(self.rt, self.ledger, None if full else touched)
+            writes, self.writes = self.writes, {}
+            self._unjournaled = False
+            self.invariant_set.check(self.rt, self.ledger, None if full else touched, writes=None if full else writes)
             if self.checks_run == 1 and self._first_check_on_world and type(self).reuse_world and type(self) in _WORLDS:
                 _PRIMED[type(self)] = copy.deepcopy(self.ledger)
+        except BaseException:
+            self._fail()
+            raise
 
     def run_step(self, fn: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
         """Run one rule inside an outer storage transaction, so the pallets it wrote (through calls
@@ -295,10 +353,20 @@ class MachineCore(RuleBasedStateMachine):
             return result
         finally:
             if self.rt is rt:
-                from simulations.fuzz.checks import touched
-
-                # in the terms of the invariants' READS ("Pallet.Item", "event:Pallet.Event", "Pallet")
-                self.touched |= touched(db.journal, _new_events(rt, n_log, n_events))
+                # in the terms of the invariants' READS ("Pallet.Item", "event:Pallet.Event", "Pallet"),
+                # and the keys written of the items per-key reads judge (with their values before)
+                read, keyed_items = _step_reader()
+                labels, writes = read(db.journal, _new_events(rt, n_log, n_events), keyed_items)
+                self.touched |= labels
+                if writes:
+                    mine = self.writes
+                    for label, keys in writes.items():
+                        before = mine.get(label)
+                        if before is None:
+                            mine[label] = keys
+                        else:  # a second step before a check: the first value before them stays
+                            for key, old in keys.items():
+                                before.setdefault(key, old)
             db.commit()
 
     def check_invariants(self, settings: Any, output: Callable[[str], None], runtimes: Any) -> None:
@@ -334,6 +402,14 @@ class MachineCore(RuleBasedStateMachine):
         self.rt = None  # type: ignore[assignment]
 
 
+@functools.cache
+def _step_reader() -> tuple[Callable[..., tuple[set[str], dict[str, dict[Any, Any]]]], frozenset[str]]:
+    """``simulations.fuzz.checks``' ``touched_and_written`` and ``KEYED_ITEMS`` (imported on first use: see the imports)."""
+    from simulations.fuzz.checks import KEYED_ITEMS, touched_and_written
+
+    return touched_and_written, KEYED_ITEMS
+
+
 def _bookkeeping(rt: Runtime, item: Any) -> bool:
     """A write every included extrinsic makes, failed or not: the signer's nonce, and the fee when fees are on."""
     if item.prefix == "System" and item.name == "Nonces":
@@ -350,6 +426,9 @@ def _new_events(rt: Runtime, n_log: int, n_events: int) -> list[Any]:
 
 
 _RULE_DRAWS: dict[type, RuleDraw] = {}
+#: calls made by every machine in this process: the state root is compared around every
+#: ``root_every``-th (a count per example, at ~50 calls, would never reach it)
+_CALLS = [0]
 
 
 def _rule_draw(cls: type) -> RuleDraw:
@@ -428,11 +507,18 @@ def _count_own_rules(cls: type) -> list[str]:
 def _counting(cls: type, name: str, fn: Callable[..., Any], kind: str) -> Callable[..., Any]:
     label = f"{kind} {name}"
 
+    message = f"ran {label}"
+
     @functools.wraps(fn)
     def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
         runs = RULE_RUNS.setdefault(type(self), Counter())
         runs[label] += 1
-        event(f"ran {label}")
+        # Hypothesis reports an event as the share of examples it occurred in: once per example says
+        # all of it (an invariant runs after every step; event() costs about as much as a draw)
+        told = self.__dict__.setdefault("_events_told", set())
+        if message not in told:
+            told.add(message)
+            event(message)
         return fn(self, *args, **kwargs)
 
     counted._counted = True  # type: ignore[attr-defined]

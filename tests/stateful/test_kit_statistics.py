@@ -62,6 +62,8 @@ def test_statistics_count_rules_and_invariants_and_a_rule_that_never_ran_is_name
     text = item.hypothesis_statistics
     assert "rule remark:" in text and "invariant my_check:" in text and "rule never_possible" not in text
     assert "successful calls" in text  # an event() Hypothesis reports
+    # the share of examples each ran in (an event is told once per example: the share is the same)
+    assert "100.00%, ran invariant my_check" in text and "%, ran rule remark" in text
 
 
 def test_no_warning_when_every_user_rule_ran(recwarn: pytest.WarningsRecorder) -> None:

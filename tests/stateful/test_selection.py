@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidDefinition
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
@@ -111,7 +111,53 @@ def test_kit_rules_draw_their_arguments_from_one_seed_and_a_users_rules_do_not()
     by_name = {r.function.__name__: r for r in draw.slots}
     assert draw.seeded[id(by_name["transfer"])]  # accounts, amounts, flags: all raw choices
     assert not draw.seeded[id(by_name["mine"])]  # the user's rule: one Hypothesis choice per argument
-    assert not draw.seeded[id(by_name["create_blueprint"])]  # st.data(): Hypothesis draws it
+    assert draw.seeded[id(by_name["create_blueprint"])]  # st.data() too: a SeededData over the same seed
+    assert draw.seeded[id(by_name["heartbeat"])]  # and a strategy that is not raw choices (binary)
+
+
+def test_a_seeded_data_draws_whole_strategies_and_raw_choices_deterministically() -> None:
+    """A kit rule's ``data`` draws from its seed: the same seed gives the same blueprint, fields and
+    raw choices; the fields match their types; a filter that rejects everything marks the example
+    invalid instead of escaping."""
+    from pallets.services.types.field import matches
+    from simulations.stateful import strategies as S
+    from simulations.stateful.rulebase import RuleMixin
+    from simulations.stateful.selection import SeededData
+
+    def sample(seed: int) -> tuple[Any, ...]:
+        data = SeededChoices(seed).draw(st.data())
+        assert isinstance(data, SeededData)
+        bp = data.draw(S.service_blueprints())
+        types = bp.jobs[0].params
+        fields = data.draw(S.fields_for(types))
+        assert all(matches(f, t) for f, t in zip(fields, types, strict=True))
+        wrong = data.draw(S.mismatching_fields_for(types))
+        return bp, fields, wrong, RuleMixin.draw_int(data, 3, 9), RuleMixin.draw_some(data, "abcdef", 1, 3)
+
+    runs: list[list[tuple[Any, ...]]] = []
+
+    @settings(max_examples=1, database=None)
+    @given(st.none())
+    def inside_a_test(_: None) -> None:  # strategies such as builds() need Hypothesis's build context, as rules have
+        runs.append([sample(seed) for seed in range(40)])
+
+    inside_a_test()
+    inside_a_test()
+    assert runs[0] == runs[1]
+    assert len({repr(r[0]) for r in runs[0]}) > 20  # the seed steers the draw
+    assert all(3 <= r[3] <= 9 and 1 <= len(r[4]) <= 3 for r in runs[0])
+
+    class Parent:
+        why: str | None = None
+
+        def mark_invalid(self, why: str) -> None:
+            self.why = why
+            raise RuntimeError("invalid")
+
+    parent = Parent()
+    with pytest.raises(RuntimeError, match="invalid"):
+        SeededChoices(1, parent).draw(st.integers(0, 3).filter(lambda v: v > 5))
+    assert parent.why is not None and "could not draw" in parent.why
 
 
 def test_seeded_choices_are_deterministic_and_within_bounds() -> None:
@@ -208,3 +254,140 @@ def test_a_step_that_touches_nothing_an_invariant_reads_skips_it() -> None:
         assert after["staking_slashes_wait_for_their_era"] == first["staking_slashes_wait_for_their_era"]
     finally:
         machine.teardown()
+
+
+def test_malformed_input_that_writes_before_refusing_is_caught_inside_a_step() -> None:
+    """bad_input reads "changed nothing" off the journal and the event buffer inside a step (the state
+    root is compared only every root_every-th call there): a refusal after a write is still caught."""
+    machine = Quiet()
+    try:
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        rt = machine.rt
+        real_dispatch = rt.dispatch
+
+        def writes_then_refuses(origin: Any, module: str, function: str, params: Any, **kw: Any) -> Any:
+            if params == "write first":
+                mint_one(machine)
+            raise ValueError("malformed")
+
+        rt.dispatch = writes_then_refuses  # type: ignore[method-assign]
+        machine.root_every = 10**9  # no root comparison: the journal alone must catch it
+        machine.run_step(lambda self: self.bad_input("Alice", "Balances", "transfer_keep_alive", "refused cleanly"), {})
+        with pytest.raises(AssertionError, match="wrote storage"):
+            machine.run_step(lambda self: self.bad_input("Alice", "Balances", "transfer_keep_alive", "write first"), {})
+        rt.dispatch = real_dispatch  # type: ignore[method-assign]
+    finally:
+        machine.rt = None  # type: ignore[assignment]
+
+
+def test_per_key_reads_skip_an_invariant_whose_keys_the_step_did_not_write(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A transfer between two people writes System.Account, which the delegation pot's check reads
+    only for the pot's own account: it is skipped, as in the fuzz engine; a step that moves the pot's
+    balance runs it (and catches a pot that lost what it owes)."""
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    machine = Quiet()
+    try:
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        runs = machine.invariant_set.runs
+        before = dict(runs)
+        machine.run_step(lambda self: self.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18}), {})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        assert runs["token_conservation"] == before["token_conservation"] + 1
+        assert runs["delegation_pot_backs_deposits"] == before["delegation_pot_backs_deposits"]
+        pot = machine.rt.pallets["MultiAssetDelegation"].pallet_account()
+        machine.run_step(lambda self: self.call("Alice", "MultiAssetDelegation", "deposit", {
+            "asset": {"Custom": 0}, "amount": 10**18, "evm_address": None, "lock_multiplier": None}), {})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        assert runs["delegation_pot_backs_deposits"] == before["delegation_pot_backs_deposits"] + 1
+
+        def drain_pot(self: Any) -> None:
+            system = self.rt.pallets["System"]
+            account = system.account(pot)
+            system.set_account(pot, account._replace(free=account.free - 10**20))
+            alice = system.account(world_account("Alice"))
+            system.set_account(world_account("Alice"), alice._replace(free=alice.free + 10**20))  # conserved: only the pot's books break
+
+        machine.run_step(drain_pot, {})
+        with pytest.raises(AssertionError, match="delegation_pot_backs_deposits"):
+            machine.check_invariants(FAST, lambda s: None, Counter())
+    finally:
+        machine.rt = None  # type: ignore[assignment]
+
+
+def world_account(name: str) -> str:
+    from runtime.accounts import DEV_ACCOUNTS
+
+    return DEV_ACCOUNTS[name]
+
+
+def test_a_call_outside_a_step_makes_the_next_check_a_full_one() -> None:
+    """No journal sees a call made outside a step, so the check after it runs every invariant."""
+    machine = Quiet()
+    try:
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        before = dict(machine.invariant_set.runs)
+        machine.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**18})
+        machine.check_invariants(FAST, lambda s: None, Counter())
+        after = machine.invariant_set.runs
+        assert all(after[name] == before[name] + 1 for name in after if name != "state_is_immutable")
+    finally:
+        machine.teardown()
+
+
+def test_a_failed_call_that_wrote_around_the_journal_is_caught_by_the_root_comparison(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """A value the journal does not hold but the root does (what a rollback that failed to restore
+    a key would leave) is caught by the state root compared around a call (every root_every-th,
+    counted across examples)."""
+    monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
+    for root_every, caught in ((1, True), (10**9, False)):
+        machine = Quiet()
+        machine.root_every = root_every
+        try:
+            machine.check_invariants(FAST, lambda s: None, Counter())
+            rt = machine.rt
+            real_dispatch = rt.dispatch
+
+            def sneaky(*args: Any, **kw: Any) -> Any:
+                accounts = rt.pallets["System"].storage.Account
+                who = world_account("Bob")
+                accounts.mark_dirty(who)
+                accounts._d[who] = accounts._d[who]._replace(free=accounts._d[who].free + 1)
+                rt.db.root_cache = None
+                return real_dispatch(*args, **kw)
+
+            monkeypatch.setattr(rt, "dispatch", sneaky)
+            overdraw = lambda self: self.call("Alice", "Balances", "transfer_keep_alive", {"dest": "Bob", "value": 10**30})  # noqa: E731
+            if caught:
+                with pytest.raises(AssertionError, match="changed the state root"):
+                    machine.run_step(overdraw, {})
+            else:
+                machine.run_step(overdraw, {})
+            monkeypatch.setattr(rt, "dispatch", real_dispatch)
+        finally:
+            machine.rt = None  # type: ignore[assignment]
+
+
+def test_a_fixed_seed_run_is_the_same_run_twice() -> None:
+    """Same seed, same calls: each example's call log and state root are identical whether the
+    starting world is built or restored from the cache (seeded arguments, SeededData, field draws)."""
+    from simulations.stateful.core import forget_worlds
+    from simulations.stateful.determinism import freeze_constant_pool
+
+    seen: list[tuple[int, str, int]] = []
+
+    class Recorded(RuntimeMachine):
+        def teardown(self) -> None:
+            if self.rt is not None:
+                seen.append((len(self.rt.call_log), self.rt.state_root(), self.rt.block_number))
+            super().teardown()
+
+    runs = []
+    for forget in (True, False):
+        if forget:
+            forget_worlds()
+        seen.clear()
+        freeze_constant_pool()
+        run_state_machine_as_test(Recorded, settings=settings(FAST, max_examples=12, stateful_step_count=25))
+        runs.append(list(seen))
+    assert runs[0] == runs[1]
+    assert len({root for _, root, _ in runs[0]}) > 6  # the examples differ from one another
