@@ -323,6 +323,22 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     return run_id, frame
 
 
+def _on_common_seeds(console: Console, frame: Any) -> Any:
+    """The runs on the seeds every arm completed (arms are compared paired), saying what a
+    partial sweep left out; None, after saying why, when no seed is common to every arm."""
+    from simulations.lab.pairing import common_seeds
+
+    common = common_seeds(frame)
+    if not common.comparable:
+        counts = frame.groupby("arm", sort=False).size()
+        console.print(f"[yellow]{common.sentence()}[/yellow] (runs per arm: " + ", ".join(f"{a} {n}" for a, n in counts.items()) + ")",
+                      highlight=False, soft_wrap=True)
+        return None
+    if not common.complete:
+        console.print(f"[yellow]arms compared {common.sentence()}[/yellow]", highlight=False)
+    return common.frame
+
+
 def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None,
                         progress: tuple[int, int] | None = None) -> None:
     """Per arm: mean and 95 % t interval over the runs of the measures a council compares, and how
@@ -332,21 +348,28 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
     from simulations.analysis.statistics import format_summary, summarize_arms
 
     if progress is not None and progress[0] < progress[1]:
-        console.print(f"[yellow]PARTIAL sweep: {progress[0]} of {progress[1]} tasks completed; the figures below cover those only[/yellow]")
+        console.print(f"[yellow]PARTIAL sweep: {progress[0]} of {progress[1]} tasks completed; the figures below cover those only[/yellow]", highlight=False)
     if frame.empty:
         console.print("[yellow]no finished runs to summarise[/yellow]")
         return
     if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
         from simulations.lab.summary import governance_console_table, governance_table, headline_table, ranking_title
 
-        console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(frame), width=console.width))
-        if "gov_path" in frame and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
-            console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
+        paired = _on_common_seeds(console, frame)
+        if paired is None:
+            return
+        # the headline restricts to the common seeds itself, and its caption says what it left out
+        console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(paired), width=console.width))
+        if "gov_path" in paired and (paired["gov_path"].fillna("shortcut") != "shortcut").any():
+            console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?"))
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point
         frame["arm"] = [f"{row['rule']} {json.dumps({k: getattr(row[k], 'item', lambda: row[k])() for k in keys}, sort_keys=True, default=str)}"
                         for _, row in frame.iterrows()]
+    frame = _on_common_seeds(console, frame)
+    if frame is None:
+        return
     cat = catalogue(frame, decimals)
     measures = [m for m in (cat.honest or cat.honest_count, cat.faulty, cat.pending, cat.total_loss) if m is not None]
     measures += [m for m in cat.asset_losses if m.column.startswith(("loss_operator_", "loss_delegator_"))][: max(0, 4 - len(measures))]
