@@ -113,12 +113,13 @@ def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML).
 def resume(run_id: int = typer.Argument(None, help="Run or sweep id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
            progress: bool = typer.Option(True, help="Show a progress bar."),
            workers: int = typer.Option(None, help="Sweeps: worker processes (default: every core; 1 = serial)."),
-           force: bool = typer.Option(False, "--force", help="Resume although the store says another host's process still runs it.")) -> None:
+           force: bool = typer.Option(False, "--force", help="Resume although the store says another host's process still runs it."),
+           out: Path = typer.Option(None, help="Sweeps: once finished, write every run of the sweep (what sweep --out writes): Parquet if the name ends in .parquet, else CSV.")) -> None:
     """Resume an interrupted run (re-play each unfinished arm from its seed to the last committed round, check it, continue)
     or sweep (run the tasks that have no stored result)."""
     from simulations.commands import cli_resume
 
-    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers, force))
+    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers, force, str(out) if out else None))
 
 
 @app.command()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -193,7 +194,8 @@ def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
     return store.reap(run_id, lambda owner: False if force or owner == me else owner_alive(owner))
 
 
-def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False) -> int:
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False,
+               out: str | None = None) -> int:
     _terminate_cleanly()
     store = RunStore(store_url)
     run_id = run_id if run_id is not None else store.latest_run_id()
@@ -208,7 +210,9 @@ def cli_resume(console: Console, run_id: int | None, store_url: str, progress: b
     if run.kind == "sweep":
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1")
-        return resume_sweep(console, store, run_id, progress, workers)
+        return resume_sweep(console, store, run_id, progress, workers, out)
+    if out:
+        raise CommandError(f"--out is for sweeps; run {run_id} is a run (tangle-sim export {run_id} --store {store.url} writes its tables)")
     store.claim(run_id, process_identity())
     problems = store.check_consistency(run_id)
     if problems:
@@ -219,8 +223,9 @@ def cli_resume(console: Console, run_id: int | None, store_url: str, progress: b
     return run_id
 
 
-def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None) -> int:
-    """Play the tasks of a sweep that have no stored result, committing each as it finishes."""
+def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None, out: str | None = None) -> int:
+    """Play the tasks of a sweep that have no stored result, committing each as it finishes;
+    ``out``: then write every run of the sweep there (what ``sweep --out`` writes)."""
     from simulations import sweep as sw
     from simulations.report import sweep_frame
 
@@ -233,11 +238,17 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
     done, total = store.progress(run_id)
     store.claim(run_id, process_identity())
     console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
-    with progress_bar(console, progress) as bar:
-        task = bar.add_task("simulations", total=len(tasks))
-        sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
+    with _interruption(console, store, run_id, out):
+        with progress_bar(console, progress) as bar:
+            task = bar.add_task("simulations", total=len(tasks))
+            sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
     store.set_run_status(run_id, "completed")
-    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), store.progress(run_id))
+    from simulations.scenario import scenario_decimals
+
+    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), scenario_decimals(run), store.progress(run_id))
+    if out:
+        write_sweep_out(store, run_id, out)
+        console.print(f"results written to {out}")
     console.print(f"sweep {run_id} completed in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id
 
@@ -289,10 +300,9 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     import shlex
 
-    command = shlex.join(["tangle-sim", "sweep", scenario] + [a for p in policies or [] for a in ("--policy", p)]
-                         + [a for p in params for a in ("--param", p)] + ["--runs", str(runs)] + [a for r in rules for a in ("--rule", r)]
-                         + ["--store", store_url])
-    console.print(f"[dim]reproduce:[/dim] {command}")
+    command = sweep_command(scenario, policies or [], params, runs, rules, store_url, out=out, per_round=per_round, allow_long=allow_long,
+                            workers=workers, dask=dask)
+    console.print(f"[dim]reproduce:[/dim] {command}", highlight=False, soft_wrap=True)
     console.print(f"{len(tasks)} simulations ({len(arms)} arms x {runs} runs, common seeds; {combos - len(arms)} of {combos} combinations "
                   f"were identical to another and run once) on {backend}")
     if len(tasks) > MAX_SWEEP_TASKS:
@@ -305,9 +315,10 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                               arms=sw.arm_rows(tasks), owner=process_identity())
     arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
-    with progress_bar(console, progress) as bar:
-        task = bar.add_task("simulations", total=len(tasks))
-        results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
+    with _interruption(console, store, run_id, out):
+        with progress_bar(console, progress) as bar:
+            task = bar.add_task("simulations", total=len(tasks))
+            results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
     elapsed = time.perf_counter() - started
     frame = sw.to_frame(results)
     info = json.loads(store.run(run_id).info_json)
@@ -337,6 +348,52 @@ def _on_common_seeds(console: Console, frame: Any) -> Any:
     if not common.complete:
         console.print(f"[yellow]arms compared {common.sentence()}[/yellow]", highlight=False)
     return common.frame
+
+
+def sweep_command(scenario: str, policies: list[str], params: list[str], runs: int, rules: list[str], store_url: str, *, out: str | None = None,
+                  per_round: bool = False, allow_long: bool = False, workers: int | None = None, dask: str | None = None) -> str:
+    """The ``tangle-sim sweep`` command that reproduces a sweep: every option that changes what is
+    computed, stored or written (``--per-round``, ``--allow-long``, ``--out``), and the backend it
+    ran on (``--workers``, ``--dask``: they change the speed, never a result)."""
+    import shlex
+
+    return shlex.join(["tangle-sim", "sweep", scenario] + [a for p in policies for a in ("--policy", p)]
+                      + [a for p in params for a in ("--param", p)] + ["--runs", str(runs)] + [a for r in rules for a in ("--rule", r)]
+                      + ["--store", store_url] + (["--out", out] if out else []) + (["--per-round"] if per_round else [])
+                      + (["--allow-long"] if allow_long else []) + (["--workers", str(workers)] if workers is not None else [])
+                      + (["--dask", dask] if dask else []))
+
+
+@contextlib.contextmanager
+def _interruption(console: Console, store: RunStore, run_id: int, out: str | None) -> Iterator[None]:
+    """A sweep stopped before its last task (Ctrl-C, SIGTERM, a failed task) is stored as
+    ``interrupted`` and says how far it got and how to finish it; with ``--out`` the completed
+    runs are written there (the resume command rewrites the file with every run)."""
+    import shlex
+
+    try:
+        yield
+    except BaseException:
+        done, total = store.progress(run_id)
+        store.set_run_status(run_id, "interrupted")
+        resume = shlex.join(["tangle-sim", "resume", str(run_id), "--store", store.url] + (["--out", out] if out else []))
+        console.print(f"[yellow]interrupted:[/yellow] {done} of {total} tasks done; resume with `{resume}`", highlight=False, soft_wrap=True)
+        if out:
+            if done:
+                write_sweep_out(store, run_id, out)
+                console.print(f"--out: the {done} completed runs written to {out} (partial; the resume command rewrites it with all {total})",
+                              highlight=False, soft_wrap=True)
+            else:
+                console.print(f"--out: {out} not written (no task completed); the resume command writes it", highlight=False, soft_wrap=True)
+        raise
+
+
+def write_sweep_out(store: RunStore, run_id: int, out: str) -> None:
+    """``--out``: every completed run of the sweep, in task order, as the sweep itself writes them."""
+    from simulations import sweep as sw
+    from simulations.export import write_frame
+
+    write_frame(sw.to_frame(sw.stored_results(store, run_id)), out)
 
 
 def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None,
