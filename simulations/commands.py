@@ -49,9 +49,10 @@ def max_blocks(allow_long: bool) -> int:
     return HARD_MAX_BLOCKS if allow_long else MAX_BLOCKS
 
 
-def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
+def start_run(store: RunStore | str, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
               allow_long: bool = False) -> tuple[int, Any, str]:
-    """Validate, create the run and its arms in the store; returns (run id, scenario, command)."""
+    """Validate, create the run and its arms in the store (a URL: opened, and so created, only
+    once everything is valid); returns (run id, scenario, command)."""
     sc, text = load_for_run(path, overrides, seed, max_blocks=max_blocks(allow_long))
     chosen = rules or list(sc.rules)
     unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
@@ -66,13 +67,39 @@ def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int |
         info = {"rules": sorted({a.rule for a in planned}), "arm_overrides": arm_overrides}
     else:
         planned = plan_arms(sc, sc.seed, chosen)
+        check_runtime(sc, path, overrides, sorted({a.rule for a in planned}))
         if rules and sc.branches is not None and sc.branches.rule not in rules:
             # the what-if fork (veto / no veto of one slash) is of its own rule: --rule eigenlayer alone does not ask for it
             planned = [a for a in planned if a.branch is None]
+    if isinstance(store, str):
+        store = RunStore(store)
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
                               seed=sc.seed, command=command, info=info, owner=process_identity(),
                               arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in planned])
     return run_id, sc, command
+
+
+def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str]) -> None:
+    """The runtime accepts the scenario's constants and extensions under each of ``rules``
+    (:func:`simulations.lab.world.check_runtime_config`), else a ScenarioError naming the field and
+    who set it: ``--param KEY`` when an override did, else the file."""
+    from simulations.lab.world import RuntimeConfigError, check_runtime_config
+
+    try:
+        check_runtime_config(sc, rules)
+    except RuntimeConfigError as exc:
+        lines = []
+        for problem in exc.problems:
+            field = problem.split(":", 1)[0]
+            keys = [k for k in overrides if _related(k.removeprefix("parameters."), field)]
+            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) else problem
+            lines.append(f"--param {keys[0]}: {named}" if keys else f"{path}: {named}")
+        raise ScenarioError(path, lines) from None
+
+
+def _related(key: str, field: str) -> bool:
+    """Whether override ``key`` set ``field`` (or a part of it, or the whole of it)."""
+    return key == field or key.startswith(field + ".") or field.startswith(key + ".")
 
 
 def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, allow_long: bool) -> tuple[list[Any], dict[str, dict[str, Any]]]:
@@ -90,7 +117,8 @@ def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, 
     planned = []
     for arm in arms:
         merged = {**overrides, **arm.overrides()}
-        load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long))
+        arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long))
+        check_runtime(arm_sc, path, overrides, [arm.rule])
         arm_overrides[arm.name] = arm.overrides()
         planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
     planned += [a for a in plan_arms(sc, sc.seed, []) if a.branch is not None]
@@ -181,8 +209,8 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
     _terminate_cleanly()
     overrides = parse_params(params)
     load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    run_id, sc, command = start_run(store_url, scenario, overrides, seed, rules or None, store_url, allow_long)
     store = RunStore(store_url)
-    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url, allow_long)
     run_and_report(console, store, run_id, sc, command, progress)
     return run_id
 
@@ -197,7 +225,7 @@ def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
 def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False,
                out: str | None = None) -> int:
     _terminate_cleanly()
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
@@ -254,7 +282,7 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
 
 
 def cli_discard(console: Console, run_id: int, store_url: str) -> None:
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     if store.run(run_id).status == "discarded":
         raise CommandError(f"run {run_id} was already discarded (nothing of it is left but its id, which is never reused)")
     store.discard(run_id)
@@ -295,7 +323,8 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     except ArmError as exc:
         raise CommandError(str(exc)) from None
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
-        load_for_run(scenario, arm.overrides(), None, text=text)
+        arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit)
+        check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     import shlex
@@ -448,7 +477,7 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     from simulations.report import runs_frame, write_report
     from simulations.scenario import scenario_decimals
 
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     run_id = int(run) if run else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
@@ -480,7 +509,7 @@ def cli_export(console: Console, run_id: int, store_url: str, out: str | None, f
 
     if fmt not in FORMATS:
         raise CommandError(f"--format must be one of {', '.join(FORMATS)}")
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     files = export_run(store, run_id, out or f"tangle-sim-export-{run_id}", fmt)
     for f in files:
         console.print(f"wrote {f}")

@@ -221,7 +221,7 @@ def load_for_run(path: str | Path, overrides: dict[str, Any], seed: int | None, 
     data_overrides = dict(overrides)
     if seed is not None:
         data_overrides["seed"] = seed
-    sc = validate_document(doc, data_overrides, max_blocks)
+    sc = validate_document(doc, data_overrides, max_blocks, flags={"seed": "--seed"} if seed is not None else None)
     raw = text if text is not None else doc.text  # the bytes load_document checked, not a second read
     return sc, raw
 
