@@ -174,17 +174,49 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
     if diff:
-        t = Table(title="what-if: the fork slash vetoed vs applied")
-        for col in ("entity", "role", "asset", "loss without veto (tokens)", "loss with veto (tokens)", "saved by the veto (tokens)"):
-            t.add_column(col, justify="left" if col in ("entity", "role", "asset") else "right")
-        from blueprints.amounts import format_units
-        from simulations.scenario import scenario_decimals
+        print_what_if(console, diff, store.run(run_id))
 
-        decimals = scenario_decimals(store.run(run_id))
-        for row in diff:
-            places = decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0)  # whole tokens, exact (no float)
-            fmt = (lambda v, d=places: format_units(v, d, "").rstrip())
-            t.add_row(row["entity"], row["role"], row["asset"], fmt(row["loss_no_veto"]), fmt(row["loss_veto"]), fmt(row["saved_by_veto"]))
+
+WHAT_IF_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
+
+
+def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
+    """The what-if table: each loss in exact whole tokens, never cut (``1,983.477929…`` is not a
+    number). When the numbers do not fit the console side by side, the table is printed as
+    several, each with the labels and as many number columns as fit (at least one)."""
+    from blueprints.amounts import format_units
+    from simulations.scenario import scenario_decimals
+
+    decimals = scenario_decimals(run)
+    labels = [(row["entity"], row["role"], row["asset"]) for row in diff]
+    numbers: dict[str, list[str]] = {}
+    for key, _ in WHAT_IF_COLUMNS:
+        numbers[key] = [format_units(row[key], decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0), "").rstrip() for row in diff]
+
+    def width(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
+        return max([len(w) for w in header.split()] + [len(c) for c in cells]) + 3
+
+    label_width = sum(width(h, [lab[i] for lab in labels]) for i, h in enumerate(("entity", "role", "asset"))) + 1
+    groups: list[list[tuple[str, str]]] = [[]]
+    used = label_width
+    for key, header in WHAT_IF_COLUMNS:
+        w = width(header, numbers[key])
+        if groups[-1] and used + w > console.width:
+            groups.append([])
+            used = label_width
+        groups[-1].append((key, header))
+        used += w
+    for i, group in enumerate(groups):
+        part = f" ({i + 1} of {len(groups)}: too wide for {console.width} columns side by side)" if len(groups) > 1 else ""
+        t = Table(title="what-if: the fork slash vetoed vs applied" + part)
+        for col in ("entity", "role", "asset"):
+            t.add_column(col, overflow="fold")
+        for key, header in group:
+            # the groups above leave room for every number; on a console narrower than one number
+            # rich folds its digits onto a second line, never an ellipsis
+            t.add_column(header, justify="right", overflow="fold")
+        for j, lab in enumerate(labels):
+            t.add_row(*lab, *(numbers[key][j] for key, _ in group))
         console.print(t)
 
 
