@@ -58,7 +58,7 @@ def start_run(store: RunStore | str, path: str, overrides: dict[str, Any], seed:
     unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
     if unknown:
         raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
-    command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
+    command = reproduce_command(path, sc.seed, overrides, rules, store_arg, allow_long)
     info: dict[str, Any] = {"rules": chosen}
     if sc.arms and not rules:
         # the scenario's declared arms (each its own policy and parameters), not the bare rules

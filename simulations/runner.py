@@ -196,8 +196,9 @@ def branch_difference(results: dict[str, ArmResult]) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------- commands
-def reproduce_command(path: str, seed: int, overrides: dict[str, Any], rules: list[str] | None, store: str | None = None) -> str:
-    parts = ["tangle-sim", "run", path, "--seed", str(seed)]
+def reproduce_command(path: str, seed: int, overrides: dict[str, Any], rules: list[str] | None, store: str | None = None,
+                      allow_long: bool = False) -> str:
+    parts = ["tangle-sim", "run", path, "--seed", str(seed)] + (["--allow-long"] if allow_long else [])
     for key, value in sorted(overrides.items()):
         parts += ["--param", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     for rule in rules or []:

@@ -68,3 +68,14 @@ def test_resume_out_of_a_run_is_refused(tmp_path) -> None:
                             owner="", arms=[{"label": "a", "rule": "eigenlayer", "seed": 1}])
     out, _ = (p := cli("resume", "1", "--store", db, "--out", str(tmp_path / "x.csv"), "--no-progress")).communicate(timeout=120)
     assert p.returncode == 2 and "--out is for sweeps; run 1 is a run" in words(out), out
+
+
+def test_the_reproduce_commands_carry_every_option_given() -> None:
+    from simulations.commands import sweep_command
+    from simulations.runner import reproduce_command
+
+    assert sweep_command("s.yaml", ["never"], ["length.rounds=2,3"], 4, ["eigenlayer"], "x.db", out="o.parquet", per_round=True, allow_long=True,
+                         workers=2, dask="local") == ("tangle-sim sweep s.yaml --policy never --param length.rounds=2,3 --runs 4 --rule eigenlayer "
+                                                      "--store x.db --out o.parquet --per-round --allow-long --workers 2 --dask local")
+    assert sweep_command("s.yaml", [], [], 4, [], "x.db") == "tangle-sim sweep s.yaml --runs 4 --store x.db"
+    assert reproduce_command("s.yaml", 3, {}, None, "x.db", allow_long=True) == "tangle-sim run s.yaml --seed 3 --allow-long --store x.db"
