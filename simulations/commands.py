@@ -136,8 +136,9 @@ def stored_scenario(store: RunStore, run_id: int) -> Any:
 
 def run_and_report(console: Console, store: RunStore, run_id: int, sc: Any, command: str, show_progress: bool = True) -> dict[str, ArmResult]:
     console.print(f"[dim]reproduce:[/dim] {command}")
-    with progress_bar(console, show_progress) as progress:
-        results = execute_run(store, run_id, sc, progress)
+    with _interruption(console, store, run_id, None, "arms"):
+        with progress_bar(console, show_progress) as progress:
+            results = execute_run(store, run_id, sc, progress)
     print_summary(console, store, run_id)
     console.print(f"run {run_id} stored in {store.url}; report: tangle-sim report {run_id}" + (f" --store {store.url}" if store.url else ""))
     console.print(f"[dim]reproduce:[/dim] {command}")
@@ -426,10 +427,10 @@ def sweep_command(scenario: str, policies: list[str], params: list[str], runs: i
 
 
 @contextlib.contextmanager
-def _interruption(console: Console, store: RunStore, run_id: int, out: str | None) -> Iterator[None]:
-    """A sweep stopped before its last task (Ctrl-C, SIGTERM, a failed task) is stored as
-    ``interrupted`` and says how far it got and how to finish it; with ``--out`` the completed
-    runs are written there (the resume command rewrites the file with every run)."""
+def _interruption(console: Console, store: RunStore, run_id: int, out: str | None, unit: str = "tasks") -> Iterator[None]:
+    """A sweep (or a run: ``unit="arms"``) stopped before its end (Ctrl-C, SIGTERM, a failed task)
+    is stored as ``interrupted`` and says how far it got and how to finish it; with ``--out`` the
+    completed runs are written there (the resume command rewrites the file with every run)."""
     import shlex
 
     try:
@@ -438,7 +439,7 @@ def _interruption(console: Console, store: RunStore, run_id: int, out: str | Non
         done, total = store.progress(run_id)
         store.set_run_status(run_id, "interrupted")
         resume = shlex.join(["tangle-sim", "resume", str(run_id), "--store", store.url] + (["--out", out] if out else []))
-        console.print(f"[yellow]interrupted:[/yellow] {done} of {total} tasks done; resume with `{resume}`", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]interrupted:[/yellow] {done} of {total} {unit} done; resume with `{resume}`", highlight=False, soft_wrap=True)
         if out:
             if done:
                 write_sweep_out(store, run_id, out)
