@@ -79,6 +79,15 @@ def start_run(store: RunStore | str, path: str, overrides: dict[str, Any], seed:
     return run_id, sc, command
 
 
+def arm_flags(arm: Any, declared: bool) -> dict[str, str]:
+    """Who set each of an arm's overrides, for its errors: the scenario's ``arms:`` entry, or the
+    command line (``--policy``; a parameter's default is ``--param KEY``)."""
+    if not declared:
+        return {"governance.policy": "--policy"}
+    where = f"{arm.name} in the scenario's arms:"
+    return {**{k: f"{where} params.{k}" for k, _ in arm.params}, "governance.policy": f"{where} policy"}
+
+
 def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str]) -> None:
     """The runtime accepts the scenario's constants and extensions under each of ``rules``
     (:func:`simulations.lab.world.check_runtime_config`), else a ScenarioError naming the field and
@@ -117,7 +126,7 @@ def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, 
     planned = []
     for arm in arms:
         merged = {**overrides, **arm.overrides()}
-        arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long))
+        arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long), flags=arm_flags(arm, declared=True))
         check_runtime(arm_sc, path, overrides, [arm.rule])
         arm_overrides[arm.name] = arm.overrides()
         planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
@@ -355,8 +364,9 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
             arms, combos = grid_arms(sc, chosen, grid, policies)
     except ArmError as exc:
         raise CommandError(str(exc)) from None
+    declared = bool(sc.arms and not (params or rules or policies))
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
-        arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit)
+        arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit, flags=arm_flags(arm, declared))
         check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")

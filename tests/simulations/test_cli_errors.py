@@ -134,3 +134,12 @@ def test_a_database_without_runs_is_not_a_store(tmp_path) -> None:
     db = tmp_path / "other.db"
     sqlite3.connect(db).execute("create table t (x)").connection.commit()
     assert "is not a run store: it has no 'runs' table" in fails("report", "1", "--store", str(db))
+
+
+def test_an_error_in_a_declared_arm_names_the_arm_not_a_flag(tmp_path) -> None:
+    path = variant(tmp_path, "rules: [tangle_services, eigenlayer]",
+                   "rules: [tangle_services, eigenlayer]\narms:\n  - {name: wide, rule: eigenlayer, params: {eigenlayer.veto_window_blocks: -1}}")
+    for args in (["run", path, "--no-progress"], ["sweep", path, "--runs", "1", "--workers", "1"]):
+        text = fails(*args, "--store", str(tmp_path / "runs.db"))
+        assert text.startswith("error: wide in the scenario's arms: params.parameters.eigenlayer.veto_window_blocks:") and "--param" not in text
+    assert not (tmp_path / "runs.db").exists()
