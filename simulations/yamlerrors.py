@@ -418,9 +418,9 @@ def format_validation_error(doc: LoadedDocument, exc: ValidationError, prefix: P
             message = "unknown field"
         flag = next(((k, v) for k, v in (flags or {}).items() if loc[:len(k)] == k), None)
         if flag is not None:
-            rest = loc[len(flag[0]):]
             message = message.removeprefix("Value error, ")
-            problems.append((0, f"{flag[1]}: " + (f"{dotted(loc)}: " if rest else "") + f"{message}{_input_hint(err)}"))
+            field = "" if flag[1].endswith(dotted(loc)) else f"{dotted(loc)}: "  # the field, unless the flag already spells it
+            problems.append((0, f"{flag[1]}: {field}{message}{_input_hint(err)}"))
             continue
         path, pos = doc.locate(loc)
         line, col = pos if pos else (0, 0)
