@@ -74,9 +74,11 @@ _register_fuzz(app)
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
     """Run a simulations command; scenario and store errors print without a traceback (exit 2), each on
     one line however long (soft wrap: a terminal may fold it, but no newline splits a path or a position)."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+    from pydantic import ValidationError
+    from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
     from simulations.commands import CommandError
+    from simulations.store import StoreNotFound
     from simulations.yamlerrors import ScenarioError
 
     try:
@@ -84,10 +86,19 @@ def _sim_errors(fn):  # type: ignore[no-untyped-def]
     except ScenarioError as exc:
         for problem in exc.problems:
             console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
-    except (CommandError, KeyError) as exc:
+    except (CommandError, StoreNotFound) as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    except (OperationalError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
+    except KeyError as exc:  # str() of a KeyError is its repr: quotes around the message
+        console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}", highlight=False, soft_wrap=True)
+    except (DatabaseError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
         console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False, soft_wrap=True)
+    except (ValidationError, ValueError) as exc:
+        # a value the scenario's schema let through but the runtime refused (a constant, an
+        # extension; runtime.codec.ParamError is a ValueError): one line per field, no traceback
+        from simulations.lab.world import runtime_config_problems
+
+        for problem in runtime_config_problems(exc):
+            console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
@@ -113,12 +124,13 @@ def run(scenario: Path = typer.Argument(..., help="Scenario file (YAML or TOML).
 def resume(run_id: int = typer.Argument(None, help="Run or sweep id (default: the latest)."), store: str = typer.Option("tangle-sim-runs.db", help=STORE_HELP),
            progress: bool = typer.Option(True, help="Show a progress bar."),
            workers: int = typer.Option(None, help="Sweeps: worker processes (default: every core; 1 = serial)."),
-           force: bool = typer.Option(False, "--force", help="Resume although the store says another host's process still runs it.")) -> None:
+           force: bool = typer.Option(False, "--force", help="Resume although the store says another host's process still runs it."),
+           out: Path = typer.Option(None, help="Sweeps: once finished, write every run of the sweep (what sweep --out writes): Parquet if the name ends in .parquet, else CSV.")) -> None:
     """Resume an interrupted run (re-play each unfinished arm from its seed to the last committed round, check it, continue)
     or sweep (run the tasks that have no stored result)."""
     from simulations.commands import cli_resume
 
-    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers, force))
+    _sim_errors(lambda: cli_resume(console, run_id, store, progress, workers, force, str(out) if out else None))
 
 
 @app.command()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -48,15 +49,16 @@ def max_blocks(allow_long: bool) -> int:
     return HARD_MAX_BLOCKS if allow_long else MAX_BLOCKS
 
 
-def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
+def start_run(store: RunStore | str, path: str, overrides: dict[str, Any], seed: int | None, rules: list[str] | None, store_arg: str | None,
               allow_long: bool = False) -> tuple[int, Any, str]:
-    """Validate, create the run and its arms in the store; returns (run id, scenario, command)."""
+    """Validate, create the run and its arms in the store (a URL: opened, and so created, only
+    once everything is valid); returns (run id, scenario, command)."""
     sc, text = load_for_run(path, overrides, seed, max_blocks=max_blocks(allow_long))
     chosen = rules or list(sc.rules)
     unknown = [r for r in chosen if r not in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer")]
     if unknown:
         raise ScenarioError("--rule", [f"--rule: unknown rule(s) {unknown}"])
-    command = reproduce_command(path, sc.seed, overrides, rules, store_arg)
+    command = reproduce_command(path, sc.seed, overrides, rules, store_arg, allow_long)
     info: dict[str, Any] = {"rules": chosen}
     if sc.arms and not rules:
         # the scenario's declared arms (each its own policy and parameters), not the bare rules
@@ -65,13 +67,48 @@ def start_run(store: RunStore, path: str, overrides: dict[str, Any], seed: int |
         info = {"rules": sorted({a.rule for a in planned}), "arm_overrides": arm_overrides}
     else:
         planned = plan_arms(sc, sc.seed, chosen)
+        check_runtime(sc, path, overrides, sorted({a.rule for a in planned}))
         if rules and sc.branches is not None and sc.branches.rule not in rules:
             # the what-if fork (veto / no veto of one slash) is of its own rule: --rule eigenlayer alone does not ask for it
             planned = [a for a in planned if a.branch is None]
+    if isinstance(store, str):
+        store = RunStore(store)
     run_id = store.create_run(kind="run", scenario_name=sc.name, scenario_path=str(path), scenario_text=text, overrides=overrides,
                               seed=sc.seed, command=command, info=info, owner=process_identity(),
                               arms=[{"label": a.label, "rule": a.rule, "branch": a.branch, "seed": a.seed} for a in planned])
     return run_id, sc, command
+
+
+def arm_flags(arm: Any, declared: bool) -> dict[str, str]:
+    """Who set each of an arm's overrides, for its errors: the scenario's ``arms:`` entry, or the
+    command line (``--policy``; a parameter's default is ``--param KEY``)."""
+    if not declared:
+        return {"governance.policy": "--policy"}
+    where = f"{arm.name} in the scenario's arms:"
+    return {**{k: f"{where} params.{k}" for k, _ in arm.params}, "governance.policy": f"{where} policy"}
+
+
+def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str]) -> None:
+    """The runtime accepts the scenario's constants and extensions under each of ``rules``
+    (:func:`simulations.lab.world.check_runtime_config`), else a ScenarioError naming the field and
+    who set it: ``--param KEY`` when an override did, else the file."""
+    from simulations.lab.world import RuntimeConfigError, check_runtime_config
+
+    try:
+        check_runtime_config(sc, rules)
+    except RuntimeConfigError as exc:
+        lines = []
+        for problem in exc.problems:
+            field = problem.split(":", 1)[0]
+            keys = [k for k in overrides if _related(k.removeprefix("parameters."), field)]
+            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) else problem
+            lines.append(f"--param {keys[0]}: {named}" if keys else f"{path}: {named}")
+        raise ScenarioError(path, lines) from None
+
+
+def _related(key: str, field: str) -> bool:
+    """Whether override ``key`` set ``field`` (or a part of it, or the whole of it)."""
+    return key == field or key.startswith(field + ".") or field.startswith(key + ".")
 
 
 def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, allow_long: bool) -> tuple[list[Any], dict[str, dict[str, Any]]]:
@@ -89,7 +126,8 @@ def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, 
     planned = []
     for arm in arms:
         merged = {**overrides, **arm.overrides()}
-        load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long))
+        arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long), flags=arm_flags(arm, declared=True))
+        check_runtime(arm_sc, path, overrides, [arm.rule])
         arm_overrides[arm.name] = arm.overrides()
         planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
     planned += [a for a in plan_arms(sc, sc.seed, []) if a.branch is not None]
@@ -107,8 +145,9 @@ def stored_scenario(store: RunStore, run_id: int) -> Any:
 
 def run_and_report(console: Console, store: RunStore, run_id: int, sc: Any, command: str, show_progress: bool = True) -> dict[str, ArmResult]:
     console.print(f"[dim]reproduce:[/dim] {command}")
-    with progress_bar(console, show_progress) as progress:
-        results = execute_run(store, run_id, sc, progress)
+    with _interruption(console, store, run_id, None, "arms"):
+        with progress_bar(console, show_progress) as progress:
+            results = execute_run(store, run_id, sc, progress)
     print_summary(console, store, run_id)
     console.print(f"run {run_id} stored in {store.url}; report: tangle-sim report {run_id}" + (f" --store {store.url}" if store.url else ""))
     console.print(f"[dim]reproduce:[/dim] {command}")
@@ -145,17 +184,49 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
     if diff:
-        t = Table(title="what-if: the fork slash vetoed vs applied")
-        for col in ("entity", "role", "asset", "loss without veto (tokens)", "loss with veto (tokens)", "saved by the veto (tokens)"):
-            t.add_column(col, justify="left" if col in ("entity", "role", "asset") else "right")
-        from blueprints.amounts import format_units
-        from simulations.scenario import scenario_decimals
+        print_what_if(console, diff, store.run(run_id))
 
-        decimals = scenario_decimals(store.run(run_id))
-        for row in diff:
-            places = decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0)  # whole tokens, exact (no float)
-            fmt = (lambda v, d=places: format_units(v, d, "").rstrip())
-            t.add_row(row["entity"], row["role"], row["asset"], fmt(row["loss_no_veto"]), fmt(row["loss_veto"]), fmt(row["saved_by_veto"]))
+
+WHAT_IF_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
+
+
+def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
+    """The what-if table: each loss in exact whole tokens, never cut (``1,983.477929…`` is not a
+    number). When the numbers do not fit the console side by side, the table is printed as
+    several, each with the labels and as many number columns as fit (at least one)."""
+    from blueprints.amounts import format_units
+    from simulations.scenario import scenario_decimals
+
+    decimals = scenario_decimals(run)
+    labels = [(row["entity"], row["role"], row["asset"]) for row in diff]
+    numbers: dict[str, list[str]] = {}
+    for key, _ in WHAT_IF_COLUMNS:
+        numbers[key] = [format_units(row[key], decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0), "").rstrip() for row in diff]
+
+    def width(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
+        return max([len(w) for w in header.split()] + [len(c) for c in cells]) + 3
+
+    label_width = sum(width(h, [lab[i] for lab in labels]) for i, h in enumerate(("entity", "role", "asset"))) + 1
+    groups: list[list[tuple[str, str]]] = [[]]
+    used = label_width
+    for key, header in WHAT_IF_COLUMNS:
+        w = width(header, numbers[key])
+        if groups[-1] and used + w > console.width:
+            groups.append([])
+            used = label_width
+        groups[-1].append((key, header))
+        used += w
+    for i, group in enumerate(groups):
+        part = f" ({i + 1} of {len(groups)}: too wide for {console.width} columns side by side)" if len(groups) > 1 else ""
+        t = Table(title="what-if: the fork slash vetoed vs applied" + part)
+        for col in ("entity", "role", "asset"):
+            t.add_column(col, overflow="fold")
+        for key, header in group:
+            # the groups above leave room for every number; on a console narrower than one number
+            # rich folds its digits onto a second line, never an ellipsis
+            t.add_column(header, justify="right", overflow="fold")
+        for j, lab in enumerate(labels):
+            t.add_row(*lab, *(numbers[key][j] for key, _ in group))
         console.print(t)
 
 
@@ -180,8 +251,8 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
     _terminate_cleanly()
     overrides = parse_params(params)
     load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    run_id, sc, command = start_run(store_url, scenario, overrides, seed, rules or None, store_url, allow_long)
     store = RunStore(store_url)
-    run_id, sc, command = start_run(store, scenario, overrides, seed, rules or None, store_url, allow_long)
     run_and_report(console, store, run_id, sc, command, progress)
     return run_id
 
@@ -193,9 +264,10 @@ def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
     return store.reap(run_id, lambda owner: False if force or owner == me else owner_alive(owner))
 
 
-def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False) -> int:
+def cli_resume(console: Console, run_id: int | None, store_url: str, progress: bool = True, workers: int | None = None, force: bool = False,
+               out: str | None = None) -> int:
     _terminate_cleanly()
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     run_id = run_id if run_id is not None else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
@@ -208,7 +280,9 @@ def cli_resume(console: Console, run_id: int | None, store_url: str, progress: b
     if run.kind == "sweep":
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1")
-        return resume_sweep(console, store, run_id, progress, workers)
+        return resume_sweep(console, store, run_id, progress, workers, out)
+    if out:
+        raise CommandError(f"--out is for sweeps; run {run_id} is a run (tangle-sim export {run_id} --store {store.url} writes its tables)")
     store.claim(run_id, process_identity())
     problems = store.check_consistency(run_id)
     if problems:
@@ -219,8 +293,9 @@ def cli_resume(console: Console, run_id: int | None, store_url: str, progress: b
     return run_id
 
 
-def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None) -> int:
-    """Play the tasks of a sweep that have no stored result, committing each as it finishes."""
+def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool = True, workers: int | None = None, out: str | None = None) -> int:
+    """Play the tasks of a sweep that have no stored result, committing each as it finishes;
+    ``out``: then write every run of the sweep there (what ``sweep --out`` writes)."""
     from simulations import sweep as sw
     from simulations.report import sweep_frame
 
@@ -233,17 +308,23 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
     done, total = store.progress(run_id)
     store.claim(run_id, process_identity())
     console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
-    with progress_bar(console, progress) as bar:
-        task = bar.add_task("simulations", total=len(tasks))
-        sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
+    with _interruption(console, store, run_id, out):
+        with progress_bar(console, progress) as bar:
+            task = bar.add_task("simulations", total=len(tasks))
+            sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
     store.set_run_status(run_id, "completed")
-    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), store.progress(run_id))
+    from simulations.scenario import scenario_decimals
+
+    print_sweep_summary(console, sweep_frame(store, run_id), sorted(info.get("grid", {})), scenario_decimals(run), store.progress(run_id))
+    if out:
+        write_sweep_out(store, run_id, out)
+        console.print(f"results written to {out}")
     console.print(f"sweep {run_id} completed in {store.url}; report: tangle-sim report {run_id} --store {store.url}")
     return run_id
 
 
 def cli_discard(console: Console, run_id: int, store_url: str) -> None:
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     if store.run(run_id).status == "discarded":
         raise CommandError(f"run {run_id} was already discarded (nothing of it is left but its id, which is never reused)")
     store.discard(run_id)
@@ -283,16 +364,17 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
             arms, combos = grid_arms(sc, chosen, grid, policies)
     except ArmError as exc:
         raise CommandError(str(exc)) from None
+    declared = bool(sc.arms and not (params or rules or policies))
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
-        load_for_run(scenario, arm.overrides(), None, text=text)
+        arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit, flags=arm_flags(arm, declared))
+        check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     import shlex
 
-    command = shlex.join(["tangle-sim", "sweep", scenario] + [a for p in policies or [] for a in ("--policy", p)]
-                         + [a for p in params for a in ("--param", p)] + ["--runs", str(runs)] + [a for r in rules for a in ("--rule", r)]
-                         + ["--store", store_url])
-    console.print(f"[dim]reproduce:[/dim] {command}")
+    command = sweep_command(scenario, policies or [], params, runs, rules, store_url, out=out, per_round=per_round, allow_long=allow_long,
+                            workers=workers, dask=dask)
+    console.print(f"[dim]reproduce:[/dim] {command}", highlight=False, soft_wrap=True)
     console.print(f"{len(tasks)} simulations ({len(arms)} arms x {runs} runs, common seeds; {combos - len(arms)} of {combos} combinations "
                   f"were identical to another and run once) on {backend}")
     if len(tasks) > MAX_SWEEP_TASKS:
@@ -305,9 +387,10 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                               arms=sw.arm_rows(tasks), owner=process_identity())
     arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
-    with progress_bar(console, progress) as bar:
-        task = bar.add_task("simulations", total=len(tasks))
-        results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
+    with _interruption(console, store, run_id, out):
+        with progress_bar(console, progress) as bar:
+            task = bar.add_task("simulations", total=len(tasks))
+            results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
     elapsed = time.perf_counter() - started
     frame = sw.to_frame(results)
     info = json.loads(store.run(run_id).info_json)
@@ -323,6 +406,68 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     return run_id, frame
 
 
+def _on_common_seeds(console: Console, frame: Any) -> Any:
+    """The runs on the seeds every arm completed (arms are compared paired), saying what a
+    partial sweep left out; None, after saying why, when no seed is common to every arm."""
+    from simulations.lab.pairing import common_seeds
+
+    common = common_seeds(frame)
+    if not common.comparable:
+        counts = frame.groupby("arm", sort=False).size()
+        console.print(f"[yellow]{common.sentence()}[/yellow] (runs per arm: " + ", ".join(f"{a} {n}" for a, n in counts.items()) + ")",
+                      highlight=False, soft_wrap=True)
+        return None
+    if not common.complete:
+        console.print(f"[yellow]arms compared {common.sentence()}[/yellow]", highlight=False)
+    return common.frame
+
+
+def sweep_command(scenario: str, policies: list[str], params: list[str], runs: int, rules: list[str], store_url: str, *, out: str | None = None,
+                  per_round: bool = False, allow_long: bool = False, workers: int | None = None, dask: str | None = None) -> str:
+    """The ``tangle-sim sweep`` command that reproduces a sweep: every option that changes what is
+    computed, stored or written (``--per-round``, ``--allow-long``, ``--out``), and the backend it
+    ran on (``--workers``, ``--dask``: they change the speed, never a result)."""
+    import shlex
+
+    return shlex.join(["tangle-sim", "sweep", scenario] + [a for p in policies for a in ("--policy", p)]
+                      + [a for p in params for a in ("--param", p)] + ["--runs", str(runs)] + [a for r in rules for a in ("--rule", r)]
+                      + ["--store", store_url] + (["--out", out] if out else []) + (["--per-round"] if per_round else [])
+                      + (["--allow-long"] if allow_long else []) + (["--workers", str(workers)] if workers is not None else [])
+                      + (["--dask", dask] if dask else []))
+
+
+@contextlib.contextmanager
+def _interruption(console: Console, store: RunStore, run_id: int, out: str | None, unit: str = "tasks") -> Iterator[None]:
+    """A sweep (or a run: ``unit="arms"``) stopped before its end (Ctrl-C, SIGTERM, a failed task)
+    is stored as ``interrupted`` and says how far it got and how to finish it; with ``--out`` the
+    completed runs are written there (the resume command rewrites the file with every run)."""
+    import shlex
+
+    try:
+        yield
+    except BaseException:
+        done, total = store.progress(run_id)
+        store.set_run_status(run_id, "interrupted")
+        resume = shlex.join(["tangle-sim", "resume", str(run_id), "--store", store.url] + (["--out", out] if out else []))
+        console.print(f"[yellow]interrupted:[/yellow] {done} of {total} {unit} done; resume with `{resume}`", highlight=False, soft_wrap=True)
+        if out:
+            if done:
+                write_sweep_out(store, run_id, out)
+                console.print(f"--out: the {done} completed runs written to {out} (partial; the resume command rewrites it with all {total})",
+                              highlight=False, soft_wrap=True)
+            else:
+                console.print(f"--out: {out} not written (no task completed); the resume command writes it", highlight=False, soft_wrap=True)
+        raise
+
+
+def write_sweep_out(store: RunStore, run_id: int, out: str) -> None:
+    """``--out``: every completed run of the sweep, in task order, as the sweep itself writes them."""
+    from simulations import sweep as sw
+    from simulations.export import write_frame
+
+    write_frame(sw.to_frame(sw.stored_results(store, run_id)), out)
+
+
 def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None,
                         progress: tuple[int, int] | None = None) -> None:
     """Per arm: mean and 95 % t interval over the runs of the measures a council compares, and how
@@ -332,21 +477,28 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
     from simulations.analysis.statistics import format_summary, summarize_arms
 
     if progress is not None and progress[0] < progress[1]:
-        console.print(f"[yellow]PARTIAL sweep: {progress[0]} of {progress[1]} tasks completed; the figures below cover those only[/yellow]")
+        console.print(f"[yellow]PARTIAL sweep: {progress[0]} of {progress[1]} tasks completed; the figures below cover those only[/yellow]", highlight=False)
     if frame.empty:
         console.print("[yellow]no finished runs to summarise[/yellow]")
         return
     if "arm" in frame and "honest_slashed_value" in frame:  # a frame with outcomes: the per-arm headline with intervals
         from simulations.lab.summary import governance_console_table, governance_table, headline_table, ranking_title
 
-        console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(frame), width=console.width))
-        if "gov_path" in frame and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
-            console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
+        paired = _on_common_seeds(console, frame)
+        if paired is None:
+            return
+        # the headline restricts to the common seeds itself, and its caption says what it left out
+        console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(paired), width=console.width))
+        if "gov_path" in paired and (paired["gov_path"].fillna("shortcut") != "shortcut").any():
+            console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?"))
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point
         frame["arm"] = [f"{row['rule']} {json.dumps({k: getattr(row[k], 'item', lambda: row[k])() for k in keys}, sort_keys=True, default=str)}"
                         for _, row in frame.iterrows()]
+    frame = _on_common_seeds(console, frame)
+    if frame is None:
+        return
     cat = catalogue(frame, decimals)
     measures = [m for m in (cat.honest or cat.honest_count, cat.faulty, cat.pending, cat.total_loss) if m is not None]
     measures += [m for m in cat.asset_losses if m.column.startswith(("loss_operator_", "loss_delegator_"))][: max(0, 4 - len(measures))]
@@ -368,7 +520,7 @@ def cli_report(console: Console, run: str | None, store_url: str, out: str | Non
     from simulations.report import runs_frame, write_report
     from simulations.scenario import scenario_decimals
 
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     run_id = int(run) if run else store.latest_run_id()
     if run_id is None:
         raise CommandError(f"no run in {store.url}")
@@ -400,7 +552,7 @@ def cli_export(console: Console, run_id: int, store_url: str, out: str | None, f
 
     if fmt not in FORMATS:
         raise CommandError(f"--format must be one of {', '.join(FORMATS)}")
-    store = RunStore(store_url)
+    store = RunStore(store_url, create=False)
     files = export_run(store, run_id, out or f"tangle-sim-export-{run_id}", fmt)
     for f in files:
         console.print(f"wrote {f}")

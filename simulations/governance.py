@@ -38,17 +38,38 @@ class SlashView:
 Decider = Callable[[SlashView, Streams], bool]
 
 
-def resolve_callable(ref: str) -> Callable[[SlashView], Any]:
-    """Import ``package.module:function``; errors say what was wrong."""
+def check_callable(ref: str) -> Callable[[SlashView], Any]:
+    """Import ``package.module:function`` and check it can be called with one SlashView: done when
+    the scenario or ``--policy`` is validated, so a bad ref is refused before anything is stored
+    or run. Errors say what was wrong (without the field's name: the caller knows where it is)."""
+    import inspect
+
     module_name, _, attr = ref.partition(":")
     try:
         module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ValueError(f"governance.policy.ref: cannot import {module_name!r}: {exc}") from None
+    except Exception as exc:  # ImportError, or whatever importing the user's module raised
+        raise ValueError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, attr, None)
     if not callable(fn):
-        raise ValueError(f"governance.policy.ref: {module_name!r} has no callable {attr!r}")
+        raise ValueError(f"{module_name!r} has no callable {attr!r}")
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return fn  # a builtin without a signature: it can only be checked by calling it
+    try:
+        signature.bind(None)
+    except TypeError:
+        raise ValueError(f"{ref} cannot be called with one argument (a simulations.governance.SlashView): its signature is "
+                         f"{attr}{signature}") from None
     return fn
+
+
+def resolve_callable(ref: str) -> Callable[[SlashView], Any]:
+    """Import ``package.module:function``; errors say what was wrong."""
+    try:
+        return check_callable(ref)
+    except ValueError as exc:
+        raise ValueError(f"governance.policy.ref: {exc}") from None
 
 
 def build_policy(spec: Any, actor: str = GOVERNANCE_ACTOR) -> Decider:

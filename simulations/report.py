@@ -30,6 +30,7 @@ import pandas as pd  # noqa: E402
 from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
 from simulations.analysis.statistics import format_interval, format_number, rank_arms, summarize_arms  # noqa: E402
+from simulations.lab.pairing import common_seeds  # noqa: E402
 from simulations.scenario import scenario_decimals  # noqa: E402
 from simulations.store import RunStore, SlashRow  # noqa: E402
 
@@ -295,9 +296,17 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
 
     title = f"tangle-sim {run.kind} {run_id}: {run.scenario_name}"
     parts = [f"<h1>{_esc(title)}</h1>", _status(run, arms_rows, frame)]
+    common = common_seeds(frame)
     if frame.empty:
         parts.append("<p class='warn'>No run of this " + _esc(run.kind) + " finished: nothing to summarise yet.</p>")
+    elif not common.comparable:
+        parts.append("<p class='warn'>" + _esc(common.sentence()[0].upper() + common.sentence()[1:]) + ".</p>")
+        stored = frame
     else:
+        stored, frame = frame, common.frame  # arms are compared on the seeds every arm completed (paired)
+        if not common.complete:
+            parts.append("<p class='warn'>" + _esc(f"Arms compared {common.sentence()}: every figure and table below covers those "
+                                                   f"{len(frame)} runs only ({'sweep' if run.kind == 'sweep' else 'runs'}.csv holds all {len(stored)}).") + "</p>")
         cat = catalogue(frame, decimals)
         arms = list(pd.unique(frame.arm))
         table, ranking, summary, how = headline(frame, cat, arms)
@@ -373,8 +382,9 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 ["entity", "role", "asset", "loss without veto", "loss with veto", "saved by the veto"],
                 [[(d["entity"], ""), (d["role"], ""), (d["asset"], "")] + [(format_number(int(d[k]) / 10 ** decimals.get(d["asset"], 0)) + f" {d['asset']}", "num")
                                                                            for k in ("loss_no_veto", "loss_veto", "saved_by_veto")] for d in diff]))
+    if not frame.empty:
         csv = out / ("sweep.csv" if run.kind == "sweep" else "runs.csv")
-        frame.to_csv(csv, index=False)
+        stored.to_csv(csv, index=False)  # every stored run, including any a partial comparison left out
         files.append(csv)
     if run.kind != "sweep":
         for arm in arms_rows:

@@ -196,8 +196,9 @@ def branch_difference(results: dict[str, ArmResult]) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------- commands
-def reproduce_command(path: str, seed: int, overrides: dict[str, Any], rules: list[str] | None, store: str | None = None) -> str:
-    parts = ["tangle-sim", "run", path, "--seed", str(seed)]
+def reproduce_command(path: str, seed: int, overrides: dict[str, Any], rules: list[str] | None, store: str | None = None,
+                      allow_long: bool = False) -> str:
+    parts = ["tangle-sim", "run", path, "--seed", str(seed)] + (["--allow-long"] if allow_long else [])
     for key, value in sorted(overrides.items()):
         parts += ["--param", f"{key}={json.dumps(value) if not isinstance(value, str) else value}"]
     for rule in rules or []:
@@ -214,14 +215,16 @@ def plan_arms(sc: Scenario, seed: int, rules: list[str]) -> list[ArmSpec]:
     return arms
 
 
-def load_for_run(path: str | Path, overrides: dict[str, Any], seed: int | None, text: str | None = None, max_blocks: int | None = None) -> tuple[Scenario, str]:
+def load_for_run(path: str | Path, overrides: dict[str, Any], seed: int | None, text: str | None = None, max_blocks: int | None = None,
+                 flags: dict[str, str] | None = None) -> tuple[Scenario, str]:
     """The validated scenario (with ``seed`` applied) and the file text stored with the run.
-    ``max_blocks``: the longest run accepted (default ``scenario.MAX_BLOCKS``)."""
+    ``max_blocks``: the longest run accepted (default ``scenario.MAX_BLOCKS``); ``flags``: who set
+    an override, for its errors (default ``--param KEY``; ``seed`` is ``--seed``)."""
     doc = load_document(path, text)
     data_overrides = dict(overrides)
     if seed is not None:
         data_overrides["seed"] = seed
-    sc = validate_document(doc, data_overrides, max_blocks)
+    sc = validate_document(doc, data_overrides, max_blocks, flags={**({"seed": "--seed"} if seed is not None else {}), **(flags or {})})
     raw = text if text is not None else doc.text  # the bytes load_document checked, not a second read
     return sc, raw
 

@@ -296,6 +296,14 @@ class CallableVeto(_Model):
     kind: Literal["callable"]
     ref: str = Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
+    @field_validator("ref")
+    @classmethod
+    def _importable(cls, ref: str) -> str:
+        from simulations.governance import check_callable
+
+        check_callable(ref)  # a bad ref is refused when the scenario loads, not once the sweep runs
+        return ref
+
 
 class AnyOf(_Model):
     """Veto if any of the policies vetoes."""
@@ -633,12 +641,18 @@ class ReferenceProblems(ValueError):
 
 
 # ---------------------------------------------------------------------------------------- loading
-def set_path(data: dict, dotted_key: str, value: Any) -> None:
-    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a key that
-    starts with a parameter's name (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
+def override_path(dotted_key: str) -> list[str]:
+    """The field path an override key sets (``parameters.`` implied, as :func:`set_path` says)."""
     keys = dotted_key.split(".")
     if keys[0] in Parameters.model_fields and keys[0] not in Scenario.model_fields:  # eigenlayer.veto_window_blocks=30 too
         keys = ["parameters"] + keys
+    return keys
+
+
+def set_path(data: dict, dotted_key: str, value: Any) -> None:
+    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a key that
+    starts with a parameter's name (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
+    keys = override_path(dotted_key)
     node = data
     for key in keys[:-1]:
         nxt = node.get(key)
@@ -661,8 +675,10 @@ def _context(data: Any, max_blocks: int | None = None) -> dict[str, Any]:
     return {"decimals": decimals, "from_file": True, "max_blocks": MAX_BLOCKS if max_blocks is None else max_blocks}
 
 
-def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None, max_blocks: int | None = None) -> Scenario:
-    """Validate a loaded document (after applying ``overrides``), raising ScenarioError with lines."""
+def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = None, max_blocks: int | None = None,
+                      flags: dict[str, str] | None = None) -> Scenario:
+    """Validate a loaded document (after applying ``overrides``), raising ScenarioError with lines;
+    an error in an override names its flag (``flags[key]``, default ``--param KEY``), not the file."""
     data = copy.deepcopy(doc.data)
     if not isinstance(data, dict):
         raise ScenarioError(doc.source, [f"{doc.source}:1:1: a scenario must be a mapping of fields"])
@@ -675,7 +691,8 @@ def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = No
         ref = _reference_problems(exc)
         if ref is not None:
             raise _reference_error(doc, ref) from None
-        raise format_validation_error(doc, exc) from None
+        labels = {tuple(override_path(k)): (flags or {}).get(k, f"--param {k}") for k in overrides or {}}
+        raise format_validation_error(doc, exc, flags=labels) from None
 
 
 def _reference_problems(exc: ValidationError) -> list[str] | None:

@@ -224,14 +224,39 @@ def normalize_url(url: str) -> str:
     return url if "://" in url else f"sqlite:///{url}"
 
 
-class RunStore:
-    """Access to one store. Cheap to create; ``RunStore(url)`` creates the tables if needed."""
+class StoreNotFound(LookupError):
+    """``RunStore(url, create=False)`` of a store that does not exist (a mistyped path)."""
 
-    def __init__(self, url: str = DEFAULT_STORE) -> None:
+
+def _sqlite_file(url: str) -> str | None:
+    """The file of a ``sqlite:///path`` URL (None for other databases and in-memory SQLite)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        return None
+    db = parsed.database or ""
+    return None if db in ("", ":memory:") or db.startswith("file:") else db
+
+
+class RunStore:
+    """Access to one store. Cheap to create; ``RunStore(url)`` creates the store and its tables if
+    needed (run, sweep); ``create=False`` (report, export, resume, discard) refuses a store that does
+    not exist instead of creating an empty one: StoreNotFound naming the path."""
+
+    def __init__(self, url: str = DEFAULT_STORE, create: bool = True) -> None:
+        import os
+
         self.url = normalize_url(url)
+        path = _sqlite_file(self.url)
+        if not create and path is not None and not os.path.isfile(path):
+            raise StoreNotFound(f"no run store at {path!r}: the file does not exist (tangle-sim run or sweep creates one; --store names it)")
         self.engine = create_engine(self.url, future=True, pool_pre_ping=not self.url.startswith("sqlite"))
         if self.engine.dialect.name == "sqlite":
             _sqlite_pragmas(self.engine)
+        if not create and not inspect(self.engine).has_table(RunRow.__tablename__):
+            self.engine.dispose()
+            raise StoreNotFound(f"{self.url} is not a run store: it has no {RunRow.__tablename__!r} table (tangle-sim run or sweep creates one)")
         Base.metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
         self._session = sessionmaker(self.engine, expire_on_commit=False)

@@ -292,12 +292,29 @@ def pending_tasks(store: Any, run_id: int) -> tuple[list[SweepTask], dict[int, i
     return tasks, arm_of
 
 
+def stored_results(store: Any, run_id: int) -> list[Result]:
+    """The results of a sweep's completed tasks as the store keeps them, in task order: what
+    :func:`to_frame` needs, so ``--out`` of an interrupted or resumed sweep holds every stored run
+    (identical to the frame of the uninterrupted sweep's own results)."""
+    out = []
+    for arm in store.arms(run_id):
+        if arm.status != "completed" or not arm.summary_json or arm.summary_json == "{}":
+            continue
+        summary = json.loads(arm.summary_json)
+        task = json.loads(arm.task_json) if arm.task_json else {}
+        out.append({"index": task.get("index", arm.position), "arm": task.get("arm") or arm.rule, "point": dict(task["point"]) if "point" in task else json.loads(arm.params_json or "{}"),
+                    "rule": arm.rule, "run_index": arm.run_index, "seed": arm.seed, "state_root": arm.state_root, "summary": summary,
+                    "block": summary.get("block", arm.last_block)})
+    out.sort(key=lambda r: r["index"])
+    return out
+
+
 def execute_and_store(store: Any, arm_of: dict[int, int], tasks: list[SweepTask], *, workers: int | None = None, dask: str | None = None,
                       per_round: bool = False, progress: Callable[[], None] | None = None) -> list[Result]:
     """Run ``tasks`` and commit each result to its arm as soon as it arrives (a kill loses at
     most the tasks in flight); returns the results in task order."""
     hold = _hold_hook()
-    results = []
+    results: list[Result] = []
     stream = iter_results(tasks, workers, dask, per_round)
     with contextlib.closing(stream):  # leaving early (an error, a signal) closes the pool, which kills its workers
         for n, r in enumerate(stream, start=1):

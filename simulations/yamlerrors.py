@@ -406,16 +406,25 @@ def _input_hint(err: dict[str, Any]) -> str:
     return f" (got {text[:60]})"
 
 
-def format_validation_error(doc: LoadedDocument, exc: ValidationError, prefix: Path_ = ()) -> ScenarioError:
-    """One ``file:line:col: field: message`` per pydantic error, sorted by line."""
+def format_validation_error(doc: LoadedDocument, exc: ValidationError, prefix: Path_ = (), flags: dict[tuple[Any, ...], str] | None = None) -> ScenarioError:
+    """One ``file:line:col: field: message`` per pydantic error, sorted by line. ``flags``: paths a
+    command-line flag set (``("seed",)`` -> ``"--seed"``): their errors name the flag, not a line
+    of the file the user did not write there (``--param nosuch: unknown field``)."""
     problems: list[tuple[int, str]] = []
     for err in exc.errors(include_url=False):
-        path, pos = doc.locate(prefix + tuple(err["loc"]))
-        line, col = pos if pos else (0, 0)
-        where = f"{doc.source}:{line}:{col}" if pos else doc.source
+        loc = prefix + tuple(err["loc"])
         message = err["msg"]
         if err.get("type") == "extra_forbidden":
             message = "unknown field"
+        flag = next(((k, v) for k, v in (flags or {}).items() if loc[:len(k)] == k), None)
+        if flag is not None:
+            message = message.removeprefix("Value error, ")
+            field = "" if flag[1].endswith(dotted(loc)) else f"{dotted(loc)}: "  # the field, unless the flag already spells it
+            problems.append((0, f"{flag[1]}: {field}{message}{_input_hint(err)}"))
+            continue
+        path, pos = doc.locate(loc)
+        line, col = pos if pos else (0, 0)
+        where = f"{doc.source}:{line}:{col}" if pos else doc.source
         problems.append((line, f"{where}: {dotted(path)}: {message}{_input_hint(err)}"))
     problems.sort(key=lambda p: p[0])
     shown = [p for _, p in problems[:MAX_PROBLEMS]]

@@ -94,11 +94,65 @@ class Arm:
         return out
 
 
+def _policy_models() -> dict[str, Any]:
+    """The policy models by ``kind``."""
+    import typing
+
+    from simulations.scenario import Policy
+
+    union = typing.get_args(Policy)[0]
+    return {typing.get_args(m.model_fields["kind"].annotation)[0]: m for m in typing.get_args(union)}
+
+
+def _allowed(kind: Any, field: Any) -> str:
+    """`` (allowed: 1 to 100)`` from the field's bounds, or ``""``."""
+    model = _policy_models().get(kind)
+    info = model.model_fields.get(field) if model is not None and isinstance(field, str) else None
+    if info is None:
+        return ""
+    low = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)
+    high = next((m.le for m in info.metadata if getattr(m, "le", None) is not None), None)
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        return f" (allowed: {low} to {high})"
+    return f" (allowed: at least {low})" if low is not None else f" (allowed: at most {high})"
+
+
+def policy_problems(exc: Any) -> list[str]:
+    """A pydantic error of a policy as ``field: problem (allowed: range) (got value)`` lines: the
+    field named as the user wrote it (``random.p``, ``any_of.policies[0].percent``), never the
+    model's name."""
+    kinds = set(_policy_models())
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = list(err["loc"])[1:]  # under GovernanceSpec.policy
+        name = ""
+        kind = field = None
+        for i, item in enumerate(loc):
+            if isinstance(item, str) and item in kinds and (i == 0 or isinstance(loc[i - 1], int)):
+                kind = item  # the discriminator's tag: which model, not a field the user wrote (but a top-level kind names it)
+                name = name or item
+                continue
+            field = item
+            name += f"[{item}]" if isinstance(item, int) else ("." if name else "") + str(item)
+        name = name or "policy"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "union_tag_invalid":
+            lines.append(f"{name}: unknown kind {err['ctx']['tag']!r}; kinds: {', '.join(sorted(kinds))}")
+            continue
+        got = "" if err["type"] == "missing" else f" (got {err['input']!r})"
+        lines.append(f"{name}: {msg}{_allowed(kind, field)}{got}")
+    return lines
+
+
 def _policy_json(spec: Any, where: str) -> str:
+    from pydantic import ValidationError
+
     try:
         model = GovernanceSpec.model_validate({"policy": spec}).policy
-    except Exception as exc:  # pydantic's message names the bad field
-        raise ArmError(f"{where}: not a veto policy: {exc}".splitlines()[0]) from None
+    except ValidationError as exc:
+        raise ArmError(f"{where}: not a veto policy: " + "; ".join(policy_problems(exc))) from None
     return json.dumps(model.model_dump(mode="json"), sort_keys=True)
 
 

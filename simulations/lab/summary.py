@@ -82,9 +82,16 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     """One row per arm, best first by :func:`ranking_metric` (``attrs["ranked_by"]``; paired
     comparison with the best arm: ``verdict``), with faulty escapes, total loss and censoring
     alongside, each with its interval. A measure some runs lack (no price) is NaN for every arm;
-    ``attrs["unpriced"]`` says why (None when every run was priced)."""
+    ``attrs["unpriced"]`` says why (None when every run was priced). Only the seeds every arm
+    completed are compared (a partial sweep's other runs would compare different draws):
+    ``attrs["common_seeds"]``, ``attrs["left_out"]``; ValueError when no seed is common."""
     from simulations.analysis.columns import catalogue
+    from simulations.lab.pairing import common_seeds
 
+    common = common_seeds(frame)
+    if not common.comparable:
+        raise ValueError(common.sentence())
+    frame = common.frame  # a partial sweep: only the seeds every arm completed are compared
     cat = catalogue(frame)
     metric, label = ranking_metric(frame, cat)
     ranked = rank_arms(frame, metric, direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
@@ -108,7 +115,8 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
         rows.append(row)
     out = pd.DataFrame(rows)
     out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison"),
-                      "ranked_by": metric, "ranked_label": label, "unpriced": cat.unpriced})
+                      "ranked_by": metric, "ranked_label": label, "unpriced": cat.unpriced, "common_seeds": common.seeds,
+                      "left_out": common.left_out, "stored": common.stored, "pairing": common.sentence()})
     return out
 
 
@@ -123,7 +131,9 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     numeraire = _numeraire(frame)
     ranked_by = ("honest operators' loss to unjustified slashes, their delegators' included" if metric == "honest_slashed_value"
                  else "the number of honest operators' slashes applied" if metric == "honest_slashed" else label)
-    caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, common seeds; arms "
+    seeds = ("common seeds" if not h.attrs["left_out"] else
+             f"on the {h.attrs['common_seeds']} seeds every arm completed (paired; {h.attrs['left_out']} of {h.attrs['stored']} stored runs left out)")
+    caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, {seeds}; arms "
                f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the paired "
                f"difference with the best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that "
                f"stopped with slashes pending")

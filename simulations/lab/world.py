@@ -163,3 +163,45 @@ def setup_chain(rt: Runtime, sc: Scenario, actors: Actors) -> None:
         for m in p.members:
             _do(rt, acc(m.id), "Lst", "join", {"amount": m.amount, "pool_id": pool_id})
         _do(rt, creator, "Lst", "nominate", {"pool_id": pool_id, "validators": [acc(v) for v in p.nominate]})
+
+
+# ---------------------------------------------------------------------------------------- checks
+def runtime_config_problems(exc: Exception) -> list[str]:
+    """What the runtime said about a scenario's ``constants`` / ``extensions``, one line per field
+    (``constants.NoPallet: no pallet ...``, ``extensions.request_expiry_blocks: ... (got -5)``):
+    a pydantic error names its fields, a ParamError / ValueError is its own first line."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        prefix = {"Extensions": "extensions"}.get(exc.title, "")
+        lines = []
+        for err in exc.errors(include_url=False):
+            field = ".".join([prefix] * bool(prefix) + [str(x) for x in err["loc"]]) or exc.title
+            got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
+            lines.append(f"{field}: {str(err['msg']).removeprefix('Value error, ')}{got}")
+        return lines
+    text = str(exc).strip()
+    return [text.splitlines()[0] if text else type(exc).__name__]
+
+
+def check_runtime_config(sc: Scenario, rules: list[str]) -> None:
+    """Build each rule's genesis runtime once: constants and extensions the runtime refuses
+    (unknown pallet or constant, a value of the wrong type or range) are refused here, when the
+    scenario loads, not in the middle of a stored run. Raises ValueError listing
+    :func:`runtime_config_problems` (a few ms per rule)."""
+    from pydantic import ValidationError
+
+    actors = build_actors(sc)
+    for rule in dict.fromkeys(rules):
+        try:
+            Runtime(genesis_for(sc, rule, sc.seed, actors))
+        except (ValidationError, ValueError, TypeError) as exc:
+            raise RuntimeConfigError(runtime_config_problems(exc)) from None
+
+
+class RuntimeConfigError(ValueError):
+    """The runtime refused a scenario's constants or extensions; ``problems``: one line per field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
