@@ -11,7 +11,7 @@ enclosing dispatch (or ``ctx.transactional``) rolls them back.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol, runtime_checkable
+from typing import Any, Callable, NamedTuple, Protocol, Sequence, runtime_checkable
 
 from runtime.primitives import AccountId  # noqa: F401  (documentation: accounts are SS58 str)
 
@@ -30,6 +30,10 @@ class Currency(Protocol):
         ...
     def transfer(self, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:
         """Move free balance. Errors: Token.FundsUnavailable, Token.NotExpendable, Token.BelowMinimum."""
+        ...
+    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None) -> None:
+        """``transfer`` of each amount in order, each followed by ``after(i)``, atomically (same state
+        and events as the single transfers; a slash moves a hundred shares at once)."""
         ...
     def reserve(self, who: str, amount: int) -> None:
         """Move free → reserved. Error: Balances.InsufficientBalance."""
