@@ -65,6 +65,8 @@ class QueryResult:
 
 #: the last block a u32 ``BlockNumber`` (Tangle's) can number
 MAX_BLOCK = 2**32 - 1
+#: block hashes remembered (they are a pure function of the seed and the number; this only saves time)
+_BLOCK_HASH_CACHE = 16_384
 
 class RuntimeSnapshot:
     """A saved runtime for what-if branches (see :meth:`Runtime.snapshot`)."""
@@ -238,6 +240,8 @@ class Runtime:
         cached = self._block_hash_cache.get(n)
         if cached is None:
             cached = "0x" + hashlib.blake2b(f"tangle-sim/{self.genesis.seed}/block/{n}".encode(), digest_size=32).hexdigest()
+            if len(self._block_hash_cache) >= _BLOCK_HASH_CACHE:  # bounded: a long run hashes millions of blocks
+                self._block_hash_cache.clear()
             self._block_hash_cache[n] = cached
         return cached
 

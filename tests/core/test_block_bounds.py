@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from runtime import Runtime
-from runtime.runtime import MAX_BLOCK
 
 
 @pytest.mark.parametrize(("call", "arg", "says"), [
@@ -30,13 +29,13 @@ def test_time_past_a_u32_block_is_refused_and_nothing_changes(call: str, arg: ob
     assert rt.state_root() == root and rt.block_number == block
 
 
-def test_the_last_u32_block_itself_is_reachable_when_it_is_cheap() -> None:
-    """The bound is the type's, not a guess: a runtime whose sessions are as long as the chain can
-    be (nothing scheduled) reaches block 2^32 - 1 exactly."""
+def test_long_idle_runs_keep_a_bounded_block_hash_memo() -> None:
+    """A million idle blocks remember a bounded number of block hashes (the memo grew by one
+    entry per block: a run to block 4e9 ran out of memory)."""
     from runtime import GenesisConfig
+    from runtime.runtime import _BLOCK_HASH_CACHE
 
-    rt = Runtime(GenesisConfig.dev(session_length=MAX_BLOCK))
-    rt.run_to_block(MAX_BLOCK)
-    assert rt.block_number == MAX_BLOCK
-    with pytest.raises(ValueError, match="past the last block"):
-        rt.advance_blocks(1)
+    rt = Runtime(GenesisConfig.dev(session_length=10**7))
+    rt.run_to_block(1_000_000)
+    assert len(rt._block_hash_cache) <= _BLOCK_HASH_CACHE
+    assert rt.block_hash(999_999) == Runtime(GenesisConfig.dev(session_length=10**7)).block_hash(999_999)
