@@ -227,8 +227,10 @@ def _key_hashes(keys: Sequence[Any]) -> Sequence[int]:
         hks = _key_hash_memo.get(keys)  # type: ignore[arg-type]
         if hks is not _MISSING:
             return hks  # type: ignore[no-any-return]
-    known = _KEY_HASHES
-    hks = tuple([(known.get(k) if type(k) is str else None) or key_hash(k) for k in keys])
+    # one C pass over the cache (a miss, or a key that is not a str, gives None: hashed here)
+    hks: Sequence[int] = list(map(_KEY_HASHES.get, keys))
+    if None in hks:
+        hks = [key_hash(k) if h is None or type(k) is not str else h for k, h in zip(keys, hks)]
     if memoise:
         _key_hash_memo.put(keys, hks)  # type: ignore[arg-type]
     return hks
@@ -450,7 +452,18 @@ class Item:
         if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
             return self._add_each_loop(keys, amounts)
         d = self._d
-        olds: list[Any] = list(map(d.get, keys))  # None: absent (an integer item never stores None)
+        olds: list[Any] | None = list(map(d.get, keys))  # None: absent (an integer item never stores None)
+        if olds.count(None) == count:  # every key new (an era's first credits): no old values to add
+            if max(amounts) >= _INT_FAST:
+                return self._add_each_loop(keys, amounts)
+            hks = _key_hashes(keys)
+            # each new entry counts hk (2 n + 1)
+            folded = 2 * _dot(keys, hks, amounts) + sum(hks)
+            d.update(zip(keys, amounts))
+            self._sum = (self._sum + folded) % ROOT_PRIME
+            self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
+            self._db.root_cache = None
+            return None
         fresh = None in olds
         present = [o for o in olds if o is not None] if fresh else olds
         if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
@@ -543,12 +556,18 @@ class Item:
         self._j.append((self, _BULK, (keys, olds)))
         self._db.root_cache = None
 
-    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any]]) -> None:
+    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any] | None]) -> None:
         """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first."""
         keys, olds = payload
         d = self._d
         self._latest.clear()
         mark = self.mark_dirty
+        if olds is None:  # every key was absent
+            for i in range(len(keys) - 1, -1, -1):
+                key = keys[i]
+                mark(key)
+                d.pop(key, None)
+            return
         for i in range(len(olds) - 1, -1, -1):
             key = keys[i]
             mark(key)  # its digest share is that of the value now in d
