@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import operator
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -451,27 +452,33 @@ class Item:
             return self._add_each_loop(keys, amounts)
         if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
             return self._add_each_loop(keys, amounts)
+        if max(amounts) >= _INT_FAST:
+            return self._add_each_loop(keys, amounts)
+        hks = _key_hashes(keys)  # before any write: a key that cannot be hashed raises with nothing changed
         d = self._d
-        olds: list[Any] | None = list(map(d.get, keys))  # None: absent (an integer item never stores None)
-        if olds.count(None) == count:  # every key new (an era's first credits): no old values to add
-            if max(amounts) >= _INT_FAST:
-                return self._add_each_loop(keys, amounts)
-            hks = _key_hashes(keys)
+        # one probe per key: setdefault writes a new key's amount (its final value) and returns an
+        # existing key's value; the keys it added are the last ``added`` in the map's order
+        before = len(d)
+        olds: list[Any] = list(map(d.setdefault, keys, amounts))
+        added = len(d) - before
+        if added == count:  # every key new (an era's first credits): all written already
             # each new entry counts hk (2 n + 1)
-            folded = 2 * _dot(keys, hks, amounts) + sum(hks)
-            d.update(zip(keys, amounts))
-            self._sum = (self._sum + folded) % ROOT_PRIME
+            self._sum = (self._sum + 2 * _dot(keys, hks, amounts) + sum(hks)) % ROOT_PRIME
             self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
             self._db.root_cache = None
             return None
-        fresh = None in olds
+        if added:  # some new: take them out again, the general pass below writes every key
+            new_keys = set(itertools.islice(reversed(d.keys()), added))
+            olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # None: absent (an integer item never stores None)
+            for k in new_keys:
+                del d[k]
+        fresh = added > 0
         present = [o for o in olds if o is not None] if fresh else olds
         if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
             return self._add_each_loop(keys, amounts)
         new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
         if max(new) >= _INT_FAST:
             return self._add_each_loop(keys, amounts)
-        hks = _key_hashes(keys)
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
         folded = 2 * _dot(keys, hks, amounts)
         if fresh:
