@@ -467,17 +467,18 @@ class Item:
             self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
             self._db.root_cache = None
             return None
-        if added:  # some new: take them out again, the general pass below writes every key
-            new_keys = set(itertools.islice(reversed(d.keys()), added))
-            olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # None: absent (an integer item never stores None)
-            for k in new_keys:
-                del d[k]
         fresh = added > 0
+        if fresh:  # some new (already holding their final value): None marks them in olds
+            new_keys = set(itertools.islice(reversed(d.keys()), added))
+            olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # an integer item never stores None
         present = [o for o in olds if o is not None] if fresh else olds
-        if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
-            return self._add_each_loop(keys, amounts)
-        new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
-        if max(new) >= _INT_FAST:
+        new = None
+        if not present or (_INT_ONLY.issuperset(map(type, present)) and min(present) >= 0):
+            new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
+        if new is None or max(new) >= _INT_FAST:  # not all small integers: key by key, from the state before
+            if fresh:
+                for k in new_keys:
+                    del d[k]
             return self._add_each_loop(keys, amounts)
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
         folded = 2 * _dot(keys, hks, amounts)

@@ -48,5 +48,12 @@ def test_batches_of_new_keys_equal_the_key_by_key_path() -> None:
         ref.Pending._add_each_loop(keys, amounts)
     s.Pending.add_each(tuple(f"big/{i}" for i in range(3)), [1, 2, 1 << 251])  # out of the integer fast range
     ref.Pending._add_each_loop(tuple(f"big/{i}" for i in range(3)), [1, 2, 1 << 251])
+    for item in (s.Pending, ref.Pending):
+        item.insert("edge", (1 << 250) - 1)
+    db.state_root(), ref_db.state_root()
+    # new keys with a present one that leaves the integer fast range: key by key, from the state before
+    s.Pending.add_each(("new/0", "edge", "new/1"), [4, 2, 5])
+    ref.Pending._add_each_loop(("new/0", "edge", "new/1"), [4, 2, 5])
+    assert list(s.Pending._d) == list(ref.Pending._d)  # the same order too
     assert dict(s.Pending._d) == dict(ref.Pending._d) and s.Pending.get("g0/3") == 1 + 10**18 + 21 + 3
     assert db.state_root() == ref_db.state_root() == db.state_root_from_scratch()
