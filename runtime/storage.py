@@ -450,9 +450,7 @@ class Item:
         count = len(keys)
         if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
             return self._add_each_loop(keys, amounts)
-        if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
-            return self._add_each_loop(keys, amounts)
-        if max(amounts) >= _INT_FAST:
+        if (dirty and not dirty.keys().isdisjoint(keys)) or max(amounts) >= _INT_FAST:
             return self._add_each_loop(keys, amounts)
         hks = _key_hashes(keys)  # before any write: a key that cannot be hashed raises with nothing changed
         d = self._d
@@ -461,13 +459,18 @@ class Item:
         before = len(d)
         olds: list[Any] = list(map(d.setdefault, keys, amounts))
         added = len(d) - before
-        if added == count:  # every key new (an era's first credits): all written already
+        if added == count:  # every key new (an era's first credits), so no key repeats: all written already
             # each new entry counts hk (2 n + 1)
             self._sum = (self._sum + 2 * _dot(keys, hks, amounts) + sum(hks)) % ROOT_PRIME
             self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
             self._db.root_cache = None
             return None
         fresh = added > 0
+        if not _distinct(keys):  # a repeated key: setdefault gave its second occurrence the first's amount
+            if fresh:
+                for k in set(itertools.islice(reversed(d.keys()), added)):
+                    del d[k]
+            return self._add_each_loop(keys, amounts)
         if fresh:  # some new (already holding their final value): None marks them in olds
             new_keys = set(itertools.islice(reversed(d.keys()), added))
             olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # an integer item never stores None
