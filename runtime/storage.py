@@ -341,7 +341,7 @@ def StorageNMap(keys: tuple[Any, ...], value: Any, *, default: Any = _MISSING, i
 class Item:
     """A storage item bound to a database. ``_d`` maps keys (tuples for multi-key maps) to values."""
 
-    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_key_codecs", "_value_codec", "n_keys")
+    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_loads", "_key_codecs", "_value_codec", "n_keys")
 
     def __init__(self, db: "Storage", prefix: str, decl: ItemDecl) -> None:
         self._d: dict[Any, Any] = {}
@@ -363,6 +363,8 @@ class Item:
         # reads it from this small dict instead of a random lookup in a million-entry _d; a key
         # absent here is read from _d (bulk writes, rollbacks and restores just drop what they touch)
         self._latest: dict[Any, Any] = {}
+        # bulk loads not folded yet: (keys, the values they replaced, the values loaded) per load()
+        self._loads: list[tuple[list[Any], list[Any], list[Any]]] = []
         self.n_keys = len(decl.keys)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
@@ -621,36 +623,119 @@ class Item:
 
     def load(self, entries: Iterable[tuple[Any, Any]]) -> int:
         """Bulk-insert entries outside any transaction (genesis-sized setups, benchmarks): not
-        journaled, so not undoable, but the digest follows. Returns how many were written."""
+        journaled, so not undoable, but the digest follows. Returns how many were written.
+
+        The loaded entries are not made pending keys: each is kept with the value it replaced and
+        folded into the digest by its own delta, ``h(loaded) - h(replaced)``, at the next root. A
+        million pending keys made every later write of the item look its key up in a million-entry
+        dict (a main-memory access) until the first root; folding by delta needs no such check,
+        and it composes with whatever is written after (which counts from the loaded value). A key
+        already pending keeps its pending entry (its counted value) and is just overwritten."""
         if self._db.depth:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
-        dirty = self._bulk_pending()
-        self._latest.clear()
+        dirty = self._dirty
         n = 0
+        if dirty is None:  # outside the root: nothing to fold
+            for key, value in entries:
+                d[key] = value
+                n += 1
+            return n
+        self._latest.clear()
+        keys: list[Any] = []
+        olds: list[Any] = []
+        values: list[Any] = []
+        get = d.get
         for key, value in entries:
-            if key not in dirty:
-                dirty[key] = d.get(key, _MISSING)
+            if not dirty or key not in dirty:
+                keys.append(key)
+                olds.append(get(key, _MISSING))
+                values.append(value)
             d[key] = value
             n += 1
-        self._bulk_done()
+        if keys:
+            self._loads.append((keys, olds, values))
+            self._db.dirty_items.add(self)
+        self._db.root_cache = None
         return n
 
-    def _bulk_pending(self) -> dict[Any, Any]:
-        """The pending-keys dict a bulk write (add_many, load) fills, the item registered as dirty
-        first; a throwaway dict when the item is outside the root."""
-        dirty = self._dirty
-        if dirty is None:
-            return {}
-        if not dirty:
-            self._db.dirty_items.add(self)
-        return dirty
+    def _fold_loads(self) -> None:
+        """Fold the pending bulk loads into the digest, in load order: each entry by its delta
+        ``h(loaded) - h(replaced)`` (a key loaded twice folds twice, the second from the first's
+        value). Text-hashed values get their stored hash; the stored hashes change only once every
+        entry has hashed (a float raises here and changes nothing)."""
+        hashes = self._h
+        staged: dict[Any, int | None] = {}  # key -> its stored hash after these loads (None: none)
+        total = self._sum
+        known = _KEY_HASHES
+        fast = _INT_FAST
+        records, ints, mul = _INT_RECORDS, _INT_ONLY, _mul
+        for keys, olds, values in self._loads:
+            for key, old, new in zip(keys, olds, values):
+                hk = 0
+                if old is _MISSING:
+                    h_old = 0
+                elif type(old) is int and 0 <= old < fast:
+                    hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_old = hk * (2 * old + 1)
+                else:
+                    h_old = staged[key] if key in staged else hashes.get(key)  # type: ignore[assignment]
+                    if h_old is None:  # an all-int record, digested by its linear form
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                        co = records[type(old)]
+                        h_old = hk * (co[0] + sum(map(mul, co[1], old)))
+                t = type(new)
+                stored: int | None = None
+                if t is int and 0 <= new < fast:
+                    if not hk:
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_new = hk * (2 * new + 1)
+                else:
+                    co = records.get(t, _MISSING)
+                    if co is _MISSING:
+                        co = _int_record_coefficients(t)
+                    if co is not None and ints.issuperset(map(type, new)):
+                        if not hk:
+                            hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                        h_new = hk * (co[0] + sum(map(mul, co[1], new)))
+                    else:
+                        try:
+                            h_new = stored = entry_hash(key, new)
+                        except TypeError:
+                            # a value that cannot be stored (a float) was loaded: if it is still in the
+                            # state this raises; if it was replaced since, its delta has no hash, so the
+                            # digest is recomputed from the contents (once, on this error path only)
+                            self._refold_from_scratch()
+                            return
+                if stored is not None or key in staged or key in hashes:
+                    staged[key] = stored
+                total += h_new - h_old
+        for key, h in staged.items():
+            if h is None:
+                hashes.pop(key, None)
+            else:
+                hashes[key] = h
+        self._sum = total % ROOT_PRIME
+        self._loads = []
 
-    def _bulk_done(self) -> None:
-        """After a bulk write: an item that ended with nothing pending leaves the dirty set; the root is stale."""
-        if not self._dirty:
-            self._db.dirty_items.discard(self)
-        self._db.root_cache = None
+    def _refold_from_scratch(self) -> None:
+        """Recompute the digest and stored hashes from every entry (O(n)), dropping what was
+        pending; raises TypeError, changing nothing, if an entry cannot be hashed."""
+        total = 0
+        hashes: dict[Any, int] = {}
+        records, ints = _INT_RECORDS, _INT_ONLY
+        for key, value in self._d.items():
+            h = entry_hash(key, value)
+            total += h
+            t = type(value)
+            if not (t is int and 0 <= value < _INT_FAST) and not (records.get(t) is not None and ints.issuperset(map(type, value))):
+                hashes[key] = h
+        self._sum = total % ROOT_PRIME
+        self._h = hashes
+        self._loads = []
+        if self._dirty:
+            self._dirty.clear()
+        self._latest.clear()
 
     def mark_dirty(self, key: Any) -> None:
         """Note that ``key`` is about to change outside insert/remove (rollback, restore)."""
@@ -668,6 +753,8 @@ class Item:
         digest by ``key_hash * sum 2 c_i (new_i - old_i)`` over the fields that are not the same
         object as before: no product per field and no stored hash to look up in a million-entry
         dict (at 10^6 accounts each random lookup costs about a microsecond on a 2-core VM)."""
+        if self._loads:
+            self._fold_loads()  # first: keys written after a load count from the loaded value
         dirty = self._dirty
         if dirty:
             d = self._d
@@ -800,8 +887,8 @@ class Snapshot:
         self.events = events
         self.extra = extra
         # each rooted item's digest and entry hashes as of its last flush, and the keys written
-        # since: together consistent with ``data``
-        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
+        # and the bulk loads made since: together consistent with ``data``
+        self.sums: dict[tuple[str, str], tuple[int, dict, dict, list]] = {}
 
 
 class Storage:
@@ -883,7 +970,7 @@ class Storage:
         # the keys written since the last root are carried, not hashed: a snapshot of a freshly
         # loaded state costs its copies only (hashing 100,000 accounts here made it 8x slower)
         snap = Snapshot({k: it._d.copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
-        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy()) for k, it in self.items.items() if it._dirty is not None}
+        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy(), list(it._loads)) for k, it in self.items.items() if it._dirty is not None}
         return snap
 
     def restore(self, snap: Snapshot) -> None:
@@ -893,11 +980,12 @@ class Storage:
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
+                item._sum, hashes, pending, loads = snap.sums.get(key, (0, {}, {}, []))
                 item._h = hashes.copy()
                 item._dirty = pending.copy()
+                item._loads = list(loads)  # a load's lists are never changed once made
                 item._latest = {}
-                if pending:
+                if pending or loads:
                     self.dirty_items.add(item)
         self.root_cache = None
         self.events[:] = snap.events
