@@ -31,9 +31,12 @@ digests in name order. Small integers and all-int records keep no stored hash: t
 recomputed from the old value, and a record rewritten with the same type (a transfer changes one
 field) changes the digest by ``key_hash * sum 2 c_i (new_i - old_i)`` over its changed fields.
 At 10^6 accounts a block's root is then bounded by one random lookup per written key (its cached
-key hash), not by the arithmetic or by three lookups. Rollback marks the keys it restores,
-snapshots carry the digests of the data they hold and the keys not yet folded in (restore takes
-them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
+key hash), not by the arithmetic or by three lookups. A bulk ``load`` (a genesis of a million
+accounts) does not make its keys pending: each loaded entry is kept with the value it replaced and
+folds in by its own delta at the next root, so writes after it check a small pending dict, not a
+million-entry one (which cost transfers a main-memory access per write until the first root).
+Rollback marks the keys it restores, snapshots carry the digests of the data they hold, the keys
+and loads not yet folded in (restore takes them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
 memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
 an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
 simulated states apart.
