@@ -67,7 +67,7 @@ def _ss58_public_42(text: str) -> bytes | None:
     return raw[1:33]
 
 
-_canonical: set[str] = set()  # canonical prefix-42 addresses seen: each normalises to itself
+CANONICAL_SEEN: set[str] = set()  # canonical prefix-42 addresses seen (each normalises to itself); to_origin reads it too
 _cache: dict[object, str] = {}  # any other input seen -> its canonical address
 _derived: dict[str, str] = {}  # "//Name" -> address, for accounts made with keyring_account()
 # Canonical addresses are remembered without a bound, in a set: the entry shares the string the
@@ -86,14 +86,14 @@ def normalize_account(value: object) -> str:
     """Canonical SS58 (prefix 42) for an SS58 address of any prefix, a dev name, ``//Name``,
     0x-hex of 32 bytes, or 32 raw bytes. Raises ValueError with a readable message otherwise."""
     global _other_inputs
-    if type(value) is str and value in _canonical:
+    if type(value) is str and value in CANONICAL_SEEN:
         return value
     hit = _cache.get(value) if isinstance(value, (str, bytes)) else None  # never hash arbitrary objects
     if hit is not None:
         return hit
     result = _normalize(value)
     if result == value and type(value) is str:
-        _canonical.add(value)
+        CANONICAL_SEEN.add(value)
     elif isinstance(value, (str, bytes)) and _other_inputs < MAX_OTHER_INPUTS and len(value) <= 128:
         _cache[value] = result
         _other_inputs += 1

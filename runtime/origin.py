@@ -8,7 +8,7 @@ runtime says ``EnsureRootOrHalfCouncil``), ``"slash_cancel"`` is staking's ``Adm
 
 from __future__ import annotations
 
-from runtime.accounts import _canonical, normalize_account
+from runtime.accounts import CANONICAL_SEEN, normalize_account
 from runtime.codec import MAX_ACCOUNT_TEXT
 from runtime.errors import BadOrigin
 
@@ -63,7 +63,7 @@ def to_origin(value: object) -> Origin:
     if isinstance(value, str):
         if len(value) > MAX_ACCOUNT_TEXT:
             raise ValueError(f"origin: too long for an account: {len(value)} characters (an SS58 address has at most 50)")
-        if type(value) is str and value in _canonical:  # a canonical address seen before
+        if type(value) is str and value in CANONICAL_SEEN:  # a canonical address seen before
             return Origin("signed", value)
         hit = _origin_cache.get(value)
         if hit is not None:

@@ -75,9 +75,9 @@ def test_the_normalisation_cache_keeps_hitting_past_a_million_other_inputs(monke
     # the bound on non-canonical inputs is full: canonical addresses must still be remembered
     monkeypatch.setattr(accounts, "_other_inputs", accounts.MAX_OTHER_INPUTS)
     fresh = accounts._ss58_encode_42(b"\x07" * 32)
-    accounts._canonical.discard(fresh)
+    accounts.CANONICAL_SEEN.discard(fresh)
     assert normalize_account(fresh) == fresh
-    assert fresh in accounts._canonical and fresh not in accounts._cache
+    assert fresh in accounts.CANONICAL_SEEN and fresh not in accounts._cache
     other = "0x" + "08" * 32
     assert normalize_account(other) == accounts._ss58_encode_42(b"\x08" * 32)
     assert other not in accounts._cache
