@@ -67,13 +67,17 @@ def _ss58_public_42(text: str) -> bytes | None:
     return raw[1:33]
 
 
-_cache: dict[object, str] = {}
+CANONICAL_SEEN: set[str] = set()  # canonical prefix-42 addresses seen (each normalises to itself); to_origin reads it too
+_cache: dict[object, str] = {}  # any other input seen -> its canonical address
 _derived: dict[str, str] = {}  # "//Name" -> address, for accounts made with keyring_account()
-# Inputs that are not already canonical (other SS58 prefixes, hex, raw bytes, dev names) are cached
-# up to this many; canonical addresses map to themselves and are cached without a bound: the entry
-# shares the string the state already holds, so it costs one dict slot, and a simulation with a
-# million accounts keeps hitting the cache (a bounded cache that filled up made every call decode
-# and re-encode both addresses: transfers fell to a sixth of their rate at 10^6 accounts).
+# Canonical addresses are remembered without a bound, in a set: the entry shares the string the
+# state already holds, so it costs one set slot, and a simulation with a million accounts keeps
+# hitting it (a bounded cache that filled up made every call decode and re-encode both addresses:
+# transfers fell to a sixth of their rate at 10^6 accounts). A set rather than a dict because a
+# lookup in a million-entry set reads one random cache line (its slot holds the key) where a dict
+# reads two (its index, then its entry): at 10^6 accounts each is a main-memory access, and a
+# transfer normalises two addresses. Inputs that are not already canonical (other SS58 prefixes,
+# hex, raw bytes, dev names) are cached up to this many:
 MAX_OTHER_INPUTS = 1_000_000
 _other_inputs = 0
 
@@ -82,12 +86,14 @@ def normalize_account(value: object) -> str:
     """Canonical SS58 (prefix 42) for an SS58 address of any prefix, a dev name, ``//Name``,
     0x-hex of 32 bytes, or 32 raw bytes. Raises ValueError with a readable message otherwise."""
     global _other_inputs
+    if type(value) is str and value in CANONICAL_SEEN:
+        return value
     hit = _cache.get(value) if isinstance(value, (str, bytes)) else None  # never hash arbitrary objects
     if hit is not None:
         return hit
     result = _normalize(value)
     if result == value and type(value) is str:
-        _cache[result] = result
+        CANONICAL_SEEN.add(value)
     elif isinstance(value, (str, bytes)) and _other_inputs < MAX_OTHER_INPUTS and len(value) <= 128:
         _cache[value] = result
         _other_inputs += 1

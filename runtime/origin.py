@@ -8,7 +8,7 @@ runtime says ``EnsureRootOrHalfCouncil``), ``"slash_cancel"`` is staking's ``Adm
 
 from __future__ import annotations
 
-from runtime.accounts import normalize_account
+from runtime.accounts import CANONICAL_SEEN, normalize_account
 from runtime.codec import MAX_ACCOUNT_TEXT
 from runtime.errors import BadOrigin
 
@@ -63,6 +63,8 @@ def to_origin(value: object) -> Origin:
     if isinstance(value, str):
         if len(value) > MAX_ACCOUNT_TEXT:
             raise ValueError(f"origin: too long for an account: {len(value)} characters (an SS58 address has at most 50)")
+        if type(value) is str and value in CANONICAL_SEEN:  # a canonical address seen before
+            return Origin("signed", value)
         hit = _origin_cache.get(value)
         if hit is not None:
             return hit
@@ -74,10 +76,11 @@ def to_origin(value: object) -> Origin:
             origin = Origin("signed", normalize_account(value))
         except ValueError as exc:
             raise ValueError(f"origin: {exc}; or use 'root', 'none' or one of {GOVERNANCE_ORIGINS}") from None
-        # A canonical address is cached without a bound (an origin and a dict slot per signer, as
-        # normalize_account caches it): with a bounded cache a million signers missed it, and paid
-        # a second random lookup and an allocation per dispatch. Other spellings stay bounded.
-        if origin.who == value or len(_origin_cache) < 100_000:
+        # A canonical address is answered by normalize_account's set of them (above: one probe in a
+        # set, where a cache of origins per signer was a second million-entry dict, two random
+        # memory reads per dispatch at 10^6 signers, for an allocation saved). Other spellings are
+        # cached, up to a bound.
+        if origin.who != value and len(_origin_cache) < 100_000:
             _origin_cache[value] = origin
         return origin
     if isinstance(value, bytes):

@@ -31,9 +31,12 @@ digests in name order. Small integers and all-int records keep no stored hash: t
 recomputed from the old value, and a record rewritten with the same type (a transfer changes one
 field) changes the digest by ``key_hash * sum 2 c_i (new_i - old_i)`` over its changed fields.
 At 10^6 accounts a block's root is then bounded by one random lookup per written key (its cached
-key hash), not by the arithmetic or by three lookups. Rollback marks the keys it restores,
-snapshots carry the digests of the data they hold and the keys not yet folded in (restore takes
-them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
+key hash), not by the arithmetic or by three lookups. A bulk ``load`` (a genesis of a million
+accounts) does not make its keys pending: each loaded entry is kept with the value it replaced and
+folds in by its own delta at the next root, so writes after it check a small pending dict, not a
+million-entry one (which cost transfers a main-memory access per write until the first root).
+Rollback marks the keys it restores, snapshots carry the digests of the data they hold, the keys
+and loads not yet folded in (restore takes them back), so both stay consistent. A long tuple of structs renders as the hash of its rendering,
 memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
 an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
 simulated states apart.
@@ -43,6 +46,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import operator
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -267,8 +271,10 @@ def _key_hashes(keys: Sequence[Any]) -> Sequence[int]:
         hks = _key_hash_memo.get(keys)  # type: ignore[arg-type]
         if hks is not _MISSING:
             return hks  # type: ignore[no-any-return]
-    known = _KEY_HASHES
-    hks = tuple([(known.get(k) if type(k) is str else None) or key_hash(k) for k in keys])
+    # one C pass over the cache (a miss, or a key that is not a str, gives None: hashed here)
+    hks: Sequence[int] = list(map(_KEY_HASHES.get, keys))
+    if None in hks:
+        hks = [key_hash(k) if h is None or type(k) is not str else h for k, h in zip(keys, hks)]
     if memoise:
         _key_hash_memo.put(keys, hks)  # type: ignore[arg-type]
     return hks
@@ -378,7 +384,7 @@ def StorageNMap(keys: tuple[Any, ...], value: Any, *, default: Any = _MISSING, i
 class Item:
     """A storage item bound to a database. ``_d`` maps keys (tuples for multi-key maps) to values."""
 
-    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_key_codecs", "_value_codec", "n_keys")
+    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_loads", "_key_codecs", "_value_codec", "n_keys")
 
     def __init__(self, db: "Storage", prefix: str, decl: ItemDecl) -> None:
         self._d: dict[Any, Any] = {}
@@ -400,6 +406,8 @@ class Item:
         # reads it from this small dict instead of a random lookup in a million-entry _d; a key
         # absent here is read from _d (bulk writes, rollbacks and restores just drop what they touch)
         self._latest: dict[Any, Any] = {}
+        # bulk loads not folded yet: (keys, the values they replaced, the values loaded) per load()
+        self._loads: list[tuple[list[Any], list[Any], list[Any]]] = []
         self.n_keys = len(decl.keys)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
@@ -487,18 +495,39 @@ class Item:
         count = len(keys)
         if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
             return self._add_each_loop(keys, amounts)
-        if not _distinct(keys) or (dirty and not dirty.keys().isdisjoint(keys)):
+        if (dirty and not dirty.keys().isdisjoint(keys)) or max(amounts) >= _INT_FAST:
             return self._add_each_loop(keys, amounts)
+        hks = _key_hashes(keys)  # before any write: a key that cannot be hashed raises with nothing changed
         d = self._d
-        olds: list[Any] = list(map(d.get, keys))  # None: absent (an integer item never stores None)
-        fresh = None in olds
+        # one probe per key: setdefault writes a new key's amount (its final value) and returns an
+        # existing key's value; the keys it added are the last ``added`` in the map's order
+        before = len(d)
+        olds: list[Any] = list(map(d.setdefault, keys, amounts))
+        added = len(d) - before
+        if added == count:  # every key new (an era's first credits), so no key repeats: all written already
+            # each new entry counts hk (2 n + 1)
+            self._sum = (self._sum + 2 * _dot(keys, hks, amounts) + sum(hks)) % ROOT_PRIME
+            self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
+            self._db.root_cache = None
+            return None
+        fresh = added > 0
+        if not _distinct(keys):  # a repeated key: setdefault gave its second occurrence the first's amount
+            if fresh:
+                for k in set(itertools.islice(reversed(d.keys()), added)):
+                    del d[k]
+            return self._add_each_loop(keys, amounts)
+        if fresh:  # some new (already holding their final value): None marks them in olds
+            new_keys = set(itertools.islice(reversed(d.keys()), added))
+            olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # an integer item never stores None
         present = [o for o in olds if o is not None] if fresh else olds
-        if present and (not _INT_ONLY.issuperset(map(type, present)) or min(present) < 0):
+        new = None
+        if not present or (_INT_ONLY.issuperset(map(type, present)) and min(present) >= 0):
+            new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
+        if new is None or max(new) >= _INT_FAST:  # not all small integers: key by key, from the state before
+            if fresh:
+                for k in new_keys:
+                    del d[k]
             return self._add_each_loop(keys, amounts)
-        new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
-        if max(new) >= _INT_FAST:
-            return self._add_each_loop(keys, amounts)
-        hks = _key_hashes(keys)
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
         folded = 2 * _dot(keys, hks, amounts)
         if fresh:
@@ -583,12 +612,18 @@ class Item:
         self._j.append((self, _BULK, (keys, olds)))
         self._db.root_cache = None
 
-    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any]]) -> None:
+    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any] | None]) -> None:
         """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first."""
         keys, olds = payload
         d = self._d
         self._latest.clear()
         mark = self.mark_dirty
+        if olds is None:  # every key was absent
+            for i in range(len(keys) - 1, -1, -1):
+                key = keys[i]
+                mark(key)
+                d.pop(key, None)
+            return
         for i in range(len(olds) - 1, -1, -1):
             key = keys[i]
             mark(key)  # its digest share is that of the value now in d
@@ -631,36 +666,119 @@ class Item:
 
     def load(self, entries: Iterable[tuple[Any, Any]]) -> int:
         """Bulk-insert entries outside any transaction (genesis-sized setups, benchmarks): not
-        journaled, so not undoable, but the digest follows. Returns how many were written."""
+        journaled, so not undoable, but the digest follows. Returns how many were written.
+
+        The loaded entries are not made pending keys: each is kept with the value it replaced and
+        folded into the digest by its own delta, ``h(loaded) - h(replaced)``, at the next root. A
+        million pending keys made every later write of the item look its key up in a million-entry
+        dict (a main-memory access) until the first root; folding by delta needs no such check,
+        and it composes with whatever is written after (which counts from the loaded value). A key
+        already pending keeps its pending entry (its counted value) and is just overwritten."""
         if self._db.depth:
             raise RuntimeError("load() inside a transaction: use insert()")
         d = self._d
-        dirty = self._bulk_pending()
-        self._latest.clear()
+        dirty = self._dirty
         n = 0
+        if dirty is None:  # outside the root: nothing to fold
+            for key, value in entries:
+                d[key] = value
+                n += 1
+            return n
+        self._latest.clear()
+        keys: list[Any] = []
+        olds: list[Any] = []
+        values: list[Any] = []
+        get = d.get
         for key, value in entries:
-            if key not in dirty:
-                dirty[key] = d.get(key, _MISSING)
+            if not dirty or key not in dirty:
+                keys.append(key)
+                olds.append(get(key, _MISSING))
+                values.append(value)
             d[key] = value
             n += 1
-        self._bulk_done()
+        if keys:
+            self._loads.append((keys, olds, values))
+            self._db.dirty_items.add(self)
+        self._db.root_cache = None
         return n
 
-    def _bulk_pending(self) -> dict[Any, Any]:
-        """The pending-keys dict a bulk write (add_many, load) fills, the item registered as dirty
-        first; a throwaway dict when the item is outside the root."""
-        dirty = self._dirty
-        if dirty is None:
-            return {}
-        if not dirty:
-            self._db.dirty_items.add(self)
-        return dirty
+    def _fold_loads(self) -> None:
+        """Fold the pending bulk loads into the digest, in load order: each entry by its delta
+        ``h(loaded) - h(replaced)`` (a key loaded twice folds twice, the second from the first's
+        value). Text-hashed values get their stored hash; the stored hashes change only once every
+        entry has hashed (a float raises here and changes nothing)."""
+        hashes = self._h
+        staged: dict[Any, int | None] = {}  # key -> its stored hash after these loads (None: none)
+        total = self._sum
+        known = _KEY_HASHES
+        fast = _INT_FAST
+        records, ints, mul = _INT_RECORDS, _INT_ONLY, _mul
+        for keys, olds, values in self._loads:
+            for key, old, new in zip(keys, olds, values):
+                hk = 0
+                if old is _MISSING:
+                    h_old = 0
+                elif type(old) is int and 0 <= old < fast:
+                    hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_old = hk * (2 * old + 1)
+                else:
+                    h_old = staged[key] if key in staged else hashes.get(key)  # type: ignore[assignment]
+                    if h_old is None:  # an all-int record, digested by its linear form
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                        co = records[type(old)]
+                        h_old = hk * (co[0] + sum(map(mul, co[1], old)))
+                t = type(new)
+                stored: int | None = None
+                if t is int and 0 <= new < fast:
+                    if not hk:
+                        hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                    h_new = hk * (2 * new + 1)
+                else:
+                    co = records.get(t, _MISSING)
+                    if co is _MISSING:
+                        co = _int_record_coefficients(t)
+                    if co is not None and ints.issuperset(map(type, new)):
+                        if not hk:
+                            hk = (known.get(key) if type(key) is str else None) or key_hash(key)
+                        h_new = hk * (co[0] + sum(map(mul, co[1], new)))
+                    else:
+                        try:
+                            h_new = stored = entry_hash(key, new)
+                        except TypeError:
+                            # a value that cannot be stored (a float) was loaded: if it is still in the
+                            # state this raises; if it was replaced since, its delta has no hash, so the
+                            # digest is recomputed from the contents (once, on this error path only)
+                            self._refold_from_scratch()
+                            return
+                if stored is not None or key in staged or key in hashes:
+                    staged[key] = stored
+                total += h_new - h_old
+        for key, h in staged.items():
+            if h is None:
+                hashes.pop(key, None)
+            else:
+                hashes[key] = h
+        self._sum = total % ROOT_PRIME
+        self._loads = []
 
-    def _bulk_done(self) -> None:
-        """After a bulk write: an item that ended with nothing pending leaves the dirty set; the root is stale."""
-        if not self._dirty:
-            self._db.dirty_items.discard(self)
-        self._db.root_cache = None
+    def _refold_from_scratch(self) -> None:
+        """Recompute the digest and stored hashes from every entry (O(n)), dropping what was
+        pending; raises TypeError, changing nothing, if an entry cannot be hashed."""
+        total = 0
+        hashes: dict[Any, int] = {}
+        records, ints = _INT_RECORDS, _INT_ONLY
+        for key, value in self._d.items():
+            h = entry_hash(key, value)
+            total += h
+            t = type(value)
+            if not (t is int and 0 <= value < _INT_FAST) and not (records.get(t) is not None and ints.issuperset(map(type, value))):
+                hashes[key] = h
+        self._sum = total % ROOT_PRIME
+        self._h = hashes
+        self._loads = []
+        if self._dirty:
+            self._dirty.clear()
+        self._latest.clear()
 
     def mark_dirty(self, key: Any) -> None:
         """Note that ``key`` is about to change outside insert/remove (rollback, restore)."""
@@ -678,6 +796,8 @@ class Item:
         digest by ``key_hash * sum 2 c_i (new_i - old_i)`` over the fields that are not the same
         object as before: no product per field and no stored hash to look up in a million-entry
         dict (at 10^6 accounts each random lookup costs about a microsecond on a 2-core VM)."""
+        if self._loads:
+            self._fold_loads()  # first: keys written after a load count from the loaded value
         dirty = self._dirty
         if dirty:
             d = self._d
@@ -810,8 +930,8 @@ class Snapshot:
         self.events = events
         self.extra = extra
         # each rooted item's digest and entry hashes as of its last flush, and the keys written
-        # since: together consistent with ``data``
-        self.sums: dict[tuple[str, str], tuple[int, dict, dict]] = {}
+        # and the bulk loads made since: together consistent with ``data``
+        self.sums: dict[tuple[str, str], tuple[int, dict, dict, list]] = {}
 
 
 class Storage:
@@ -893,7 +1013,7 @@ class Storage:
         # the keys written since the last root are carried, not hashed: a snapshot of a freshly
         # loaded state costs its copies only (hashing 100,000 accounts here made it 8x slower)
         snap = Snapshot({k: it._d.copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
-        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy()) for k, it in self.items.items() if it._dirty is not None}
+        snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy(), list(it._loads)) for k, it in self.items.items() if it._dirty is not None}
         return snap
 
     def restore(self, snap: Snapshot) -> None:
@@ -903,11 +1023,12 @@ class Storage:
         for key, item in self.items.items():
             item._d = snap.data.get(key, {}).copy()
             if item._dirty is not None:
-                item._sum, hashes, pending = snap.sums.get(key, (0, {}, {}))
+                item._sum, hashes, pending, loads = snap.sums.get(key, (0, {}, {}, []))
                 item._h = hashes.copy()
                 item._dirty = pending.copy()
+                item._loads = list(loads)  # a load's lists are never changed once made
                 item._latest = {}
-                if pending:
+                if pending or loads:
                     self.dirty_items.add(item)
         self.root_cache = None
         self.events[:] = snap.events

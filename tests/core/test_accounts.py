@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from substrateinterface import Keypair
 
@@ -73,9 +75,9 @@ def test_the_normalisation_cache_keeps_hitting_past_a_million_other_inputs(monke
     # the bound on non-canonical inputs is full: canonical addresses must still be remembered
     monkeypatch.setattr(accounts, "_other_inputs", accounts.MAX_OTHER_INPUTS)
     fresh = accounts._ss58_encode_42(b"\x07" * 32)
-    accounts._cache.pop(fresh, None)
+    accounts.CANONICAL_SEEN.discard(fresh)
     assert normalize_account(fresh) == fresh
-    assert accounts._cache[fresh] is fresh
+    assert fresh in accounts.CANONICAL_SEEN and fresh not in accounts._cache
     other = "0x" + "08" * 32
     assert normalize_account(other) == accounts._ss58_encode_42(b"\x08" * 32)
     assert other not in accounts._cache
@@ -83,3 +85,27 @@ def test_the_normalisation_cache_keeps_hitting_past_a_million_other_inputs(monke
         normalize_account(fresh[:-1] + ("2" if fresh[-1] != "2" else "3"))
     with pytest.raises(ValueError, match="expected an account"):
         normalize_account(((),) * 3)
+
+
+def test_origins_of_canonical_addresses_come_from_the_address_set_not_a_cache_per_signer() -> None:
+    import runtime.origin as origin_mod
+    from runtime.origin import to_origin
+
+    fresh = [accounts_ss58(i) for i in range(300)]
+    before = len(origin_mod._origin_cache)
+    for address in fresh:
+        first, again = to_origin(address), to_origin(address)
+        assert first.kind == again.kind == "signed" and first.who == again.who == address
+    assert len(origin_mod._origin_cache) == before  # a million signers keep no million origins
+    hex_spelling = "0x" + hashlib.blake2b(b"origin/0", digest_size=32).hexdigest()
+    assert to_origin(hex_spelling).who == fresh[0]
+    assert to_origin(hex_spelling) is to_origin(hex_spelling)  # other spellings are cached (bounded)
+    assert to_origin("root").kind == "root" and to_origin("Alice").who == normalize_account("Alice")
+    with pytest.raises(ValueError, match="origin"):
+        to_origin(fresh[0][:-1] + ("2" if fresh[0][-1] != "2" else "3"))
+
+
+def accounts_ss58(i: int) -> str:
+    from runtime.accounts import _ss58_encode_42
+
+    return _ss58_encode_42(hashlib.blake2b(b"origin/%d" % i, digest_size=32).digest())
