@@ -216,6 +216,14 @@ class NodeSide:
             sudo = None
         self.sudo: str | None = sudo.value if sudo is not None else None
         self.genesis_hash = self.substrate.get_block_hash(0)
+        header = rpc_call(url, "chain_getHeader", [self.genesis_hash]) or {}
+        self.genesis_state_root: str | None = header.get("stateRoot")
+        from runtime.bridge.node.rpc import NODE_NAME
+
+        try:
+            self.is_simulator = rpc_call(url, "system_name") == NODE_NAME
+        except Exception:  # noqa: BLE001 - a node without system_name is not this simulator's
+            self.is_simulator = False
 
     # --- chain position
     def head_number(self) -> int:
@@ -294,6 +302,20 @@ class NodeSide:
 # ------------------------------------------------------------------------------------------ the replay
 
 
+def genesis_note(node_root: str | None, log_root: str, node_is_simulator: bool) -> str | None:
+    """What to say about the node's genesis against the log's. The simulator's own node has the
+    log's genesis exactly when its block 0 state root is the log genesis's root (block hashes
+    cannot tell: the simulator's are a function of the seed, the node's hash real headers). A real
+    node's root is a trie root the simulator does not compute, so its genesis cannot be checked."""
+    if not node_is_simulator:
+        return ("a real node's genesis cannot be compared with the log's (its state root is a trie root, the simulator's a "
+                "digest of the same storage): divergences may come from a different genesis")
+    if node_root != log_root:
+        return (f"the node's genesis state {str(node_root)[:18]}… is not the log's {log_root[:18]}…: state differs; start the node "
+                "from this log's genesis with `tangle-sim node --genesis-log LOG --no-fees`")
+    return None
+
+
 def bridge_replay(
     source: str | Path | IO[str] | Iterable[str],
     url: str,
@@ -313,8 +335,9 @@ def bridge_replay(
     sim = SimSide(entries[0].data.get("genesis", {}))
     node = NodeSide(url, keyring or Keyring(), align=align)
     try:
-        if node.genesis_hash != sim.rt.genesis_hash:
-            result.notes.append(f"the node's genesis {node.genesis_hash[:18]}… differs from the log's {sim.rt.genesis_hash[:18]}…: state may differ")
+        note = genesis_note(node.genesis_state_root, sim.rt.state_root(), node.is_simulator)
+        if note:
+            result.notes.append(note)
         if not node.align:
             result.notes.append("the node seals its own blocks: calls are not aligned to the log's block numbers")
         calls = [e for e in entries[1:] if e.kind in ("call", "upgrade", "contract")]

@@ -38,6 +38,7 @@ def test_scenario_replays_on_the_node_without_divergence(metadata: RuntimeMetada
     with node_for(metadata, rt.genesis) as node:
         result = bridge_replay(log, node.url, keep_going=True)
     assert result.divergences == []
+    assert not any("genesis" in n for n in result.notes), result.notes  # the node has the log's genesis: nothing to warn about
     assert len(result.steps) == len(rt.call_log)
     sent = [s for s in result.steps if not s.skipped]
     assert len(sent) == sum(1 for r in rt.call_log if not r.spec.extension)
@@ -162,3 +163,21 @@ def test_contracts_are_deployed_on_the_simulator_side_only(metadata: RuntimeMeta
     assert step.sim.status == "Services.BlueprintCreationInterrupted"  # the simulator side deployed the manager
     assert step.node.status == "ok" and step.diverged  # the node has no contract there: the default accepts
     assert any("contract deploy" in n and "simulator only" in n for n in result.notes)
+
+
+def test_a_node_with_another_genesis_is_named_and_a_real_node_cannot_be_checked(metadata: RuntimeMetadata, tmp_path) -> None:
+    """New-user finding A2: the note compared the simulator's seed-derived block hash with the node's
+    header hash, so it fired on every replay. It now compares genesis state roots on the simulator's
+    own node and says why it cannot on a real one."""
+    from runtime.bridge.replay import genesis_note
+
+    rt, _ = SCENARIOS["balances_assets"]()
+    log = tmp_path / "log.jsonl"
+    rt.export_log(log)
+    richer = rt.genesis.model_copy(update={"balances": {**rt.genesis.balances, BOB: rt.genesis.balances.get(BOB, 0) + UNIT}})
+    with node_for(metadata, richer) as node:
+        result = bridge_replay(log, node.url, keep_going=True)
+    [note] = [n for n in result.notes if "genesis" in n]
+    assert "is not the log's" in note and "--genesis-log" in note
+    assert genesis_note("0x" + "11" * 32, "0x" + "11" * 32, node_is_simulator=True) is None
+    assert "cannot be compared" in genesis_note("0x" + "22" * 32, "0x" + "11" * 32, node_is_simulator=False)
