@@ -281,6 +281,10 @@ def test_http_transport_and_batches(node, chain: SimChain) -> None:
             return json.loads(resp.read())
 
     assert post({"jsonrpc": "2.0", "id": 1, "method": "chain_getBlockHash", "params": [0]})["result"] == chain.genesis_hash
+    assert post({"jsonrpc": "2.0", "id": 1, "method": "chain_getBlockHash", "params": [2**32 - 1]})["result"] is None  # a block not built yet
+    for huge in (2**32, 10**30, hex(2**40)):  # past u32: invalid params, not null (new-user finding D12)
+        reply = post({"jsonrpc": "2.0", "id": 1, "method": "chain_getBlockHash", "params": [huge]})
+        assert reply["error"]["code"] == -32602 and "u32::MAX" in reply["error"]["message"], reply
     batch = post([{"jsonrpc": "2.0", "id": 1, "method": "system_name", "params": []}, {"jsonrpc": "2.0", "id": 2, "method": "no_such", "params": []}])
     assert batch[0]["result"] == "tangle-sim" and batch[1]["error"]["code"] == -32601
     nonce = post({"jsonrpc": "2.0", "id": 3, "method": "state_call", "params": ["AccountNonceApi_account_nonce", "0x" + KEYS["Alice"].public_key.hex()]})["result"]

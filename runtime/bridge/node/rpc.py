@@ -24,6 +24,7 @@ from runtime.bridge.node.storage import StorageEncodeError
 
 SYSTEM_CHAIN = "Tangle Testnet (tangle-sim)"
 NODE_NAME = "tangle-sim"
+MAX_BLOCK_NUMBER = 2**32 - 1  # BlockNumber is u32: a larger number is refused, as the real node does
 MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
 MAX_QUERY_KEYS = 1000
 MAX_SUBSCRIPTIONS = 1024  # per connection
@@ -108,6 +109,8 @@ def _block_number(value: Any) -> int | None:
     if isinstance(value, int):
         if value < 0:
             raise invalid_params(f"block number {value} is negative")
+        if value > MAX_BLOCK_NUMBER:
+            raise invalid_params(f"block number {value} > u32::MAX, the largest a Tangle block number can be")
         return value
     if isinstance(value, str) and len(value) <= 66:
         try:
@@ -116,6 +119,8 @@ def _block_number(value: Any) -> int | None:
             raise invalid_params(f"block number {value!r}") from None
         if n < 0:
             raise invalid_params(f"block number {value!r} is negative")
+        if n > MAX_BLOCK_NUMBER:
+            raise invalid_params(f"block number {value!r} > u32::MAX, the largest a Tangle block number can be")
         return n
     raise invalid_params(f"block number must be a number or hex string, got {type(value).__name__}")
 
