@@ -162,12 +162,9 @@ class SlashingImpl:
             if meta is None:
                 continue
             dels = meta.delegations
-            idx = -1
-            for i, d in enumerate(dels):
-                if d.operator == operator and d.blueprint_selection.contains(blueprint):
-                    if idx >= 0 or d.is_nomination:
-                        return None
-                    idx = i
+            idx = _exposed(dels, operator, blueprint)
+            if idx == -2:
+                return None
             if idx == -1:
                 continue
             d = dels[idx]
@@ -216,16 +213,10 @@ class SlashingImpl:
             if meta is None:
                 continue
             dels = meta.delegations
-            idx = -1
-            for i, d in enumerate(dels):
-                if d.operator == operator and d.blueprint_selection.contains(blueprint):
-                    if idx >= 0 or d.is_nomination:
-                        idx = -2  # more than one, or a nomination: the general path
-                        break
-                    idx = i
+            idx = _exposed(dels, operator, blueprint)
             if idx == -1:
                 continue
-            if idx == -2:
+            if idx == -2:  # more than one, or a nomination: the general path
                 self._tolerate_collecting(shrunk, lambda out, d=who: self._slash_delegations(slash, d, recipient, out))
                 continue
             d = dels[idx]
@@ -369,3 +360,15 @@ class SlashingImpl:
                 count -= 1
         if changed:
             self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))
+
+
+def _exposed(dels: tuple, operator: str, blueprint: int) -> int:
+    """The index of a delegator's one delegation a slash of ``operator`` for ``blueprint`` reaches;
+    -1 if none does; -2 if more than one does or it is a nomination (the slash's general path)."""
+    idx = -1
+    for i, d in enumerate(dels):
+        if d.operator == operator and d.blueprint_selection.contains(blueprint):
+            if idx >= 0 or d.is_nomination:
+                return -2
+            idx = i
+    return idx
