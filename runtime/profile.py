@@ -51,7 +51,7 @@ def check_extensions(overrides: Any) -> None:
         try:
             Extensions.model_validate({name: value})
         except ValidationError as exc:
-            raise ParamError(f"extensions.{name}", exc.errors()[0]["msg"]) from None
+            raise ParamError(f"extensions.{name}", f"{exc.errors()[0]['msg']} (got {repr(value)[:40]})") from None
 
 
 class Profile(BaseModel):
