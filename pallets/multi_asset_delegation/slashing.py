@@ -152,15 +152,7 @@ class SlashingImpl:
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         shrink_requests = self._shrink_unstake_requests
         plan: list[tuple[str, DelegatorMetadata, object, int]] = []
-        seen: set[str] = set()
-        for bond in op.delegations:
-            who = bond.delegator
-            if who in seen:
-                continue
-            seen.add(who)
-            meta = get(who)
-            if meta is None:
-                continue
+        for who, meta in _delegators_of(op, get):
             dels = meta.delegations
             idx = _exposed(dels, operator, blueprint)
             if idx == -2:
@@ -203,15 +195,7 @@ class SlashingImpl:
         currency_transfer, pot, rewards, emit = self.currency.transfer, self._pot, self.rewards, self.deposit_event
         slashed_event = Event.DelegatorSlashed
         service_id, era = slash.service_id, slash.era
-        seen: set[str] = set()
-        for bond in op.delegations:
-            who = bond.delegator
-            if who in seen:
-                continue
-            seen.add(who)
-            meta = get(who)
-            if meta is None:
-                continue
+        for who, meta in _delegators_of(op, get):
             dels = meta.delegations
             idx = _exposed(dels, operator, blueprint)
             if idx == -1:
@@ -372,3 +356,17 @@ def _exposed(dels: tuple, operator: str, blueprint: int) -> int:
                 return -2
             idx = i
     return idx
+
+
+def _delegators_of(op, get):  # type: ignore[no-untyped-def]
+    """(delegator, its record) for each delegator of ``op`` once, in bond order; those without a
+    record are skipped (the walk's tolerated NotDelegator)."""
+    seen: set[str] = set()
+    for bond in op.delegations:
+        who = bond.delegator
+        if who in seen:
+            continue
+        seen.add(who)
+        meta = get(who)
+        if meta is not None:
+            yield who, meta
