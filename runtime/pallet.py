@@ -22,6 +22,7 @@ runtime (``runtime/construct.py``), never by reaching into each other's storage.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import typing
 from typing import Any, Callable, ClassVar
@@ -181,10 +182,26 @@ class Pallet:
 _CONSTANT_LIMIT = 1 << 128
 
 
-def check_constant(default: Any, value: Any, path: str) -> None:
+@functools.lru_cache(maxsize=None)
+def constant_codecs(constants_cls: type) -> dict[str, Any]:
+    """Each constant's declared chain type (the codec of its ``U32``/``U128``/``Perbill``...
+    annotation), by name: what an override must fit, as the real constant's type bounds it.
+    Constants annotated with a plain Python type (a pallet an author added) are absent."""
+    hints = typing.get_type_hints(constants_cls, include_extras=True)
+    out = {}
+    for name, hint in hints.items():
+        for meta in getattr(hint, "__metadata__", ()):
+            if hasattr(meta, "max") and hasattr(meta, "type_name"):
+                out[name] = meta
+    return out
+
+
+def check_constant(default: Any, value: Any, path: str, codec: Any = None) -> None:
     """Refuse a constant override the pallet could not run with: one of another type than the
-    constant's (a string for a number, 1 for a flag) or a number no unsigned chain type holds (a
-    negative delay would make an operator leave before it asked to). Raises ParamError naming ``path``."""
+    constant's (a string for a number, 1 for a flag) or a number its chain type does not hold
+    (``codec``: a u32 delay of 2^40 blocks, a Perbill above 100 %; without a declared type, any
+    unsigned number below 2^128). A negative delay would make an operator leave before it asked
+    to. Raises ParamError naming ``path``."""
     from runtime.codec import _describe
 
     if type(default) is bool:
@@ -193,8 +210,13 @@ def check_constant(default: Any, value: Any, path: str) -> None:
     elif type(default) is int:
         if type(value) is not int:
             raise ParamError(path, f"expected an unsigned integer, got {_describe(value)}")
-        if not 0 <= value < _CONSTANT_LIMIT:
-            raise ParamError(path, f"a chain constant is an unsigned integer below 2^128, got {value if abs(value) < 10**40 else _describe(value)}")
+        shown = value if abs(value) < 10**40 else _describe(value)
+        if codec is not None:
+            if not 0 <= value <= codec.max:
+                unit = "" if codec.type_name.startswith("u") else f" parts (= 100 %)"
+                raise ParamError(path, f"a {codec.type_name} constant is an integer from 0 to {codec.max:,}{unit}, got {shown}")
+        elif not 0 <= value < _CONSTANT_LIMIT:
+            raise ParamError(path, f"a chain constant is an unsigned integer below 2^128, got {shown}")
     elif type(value) is not type(default):
         raise ParamError(path, f"expected {type(default).__name__} like the default {default!r}, got {_describe(value)}")
 
@@ -210,6 +232,7 @@ def constants_with(constants: Any, overrides: dict[str, Any], path: str | None =
     unknown = set(overrides) - names
     if unknown:
         raise ParamError(path, f"unknown constant(s) {sorted(map(str, unknown))} (known: {sorted(names)})")
+    codecs = constant_codecs(type(constants))
     for name, value in overrides.items():
-        check_constant(getattr(constants, name), value, f"{path}.{name}")
+        check_constant(getattr(constants, name), value, f"{path}.{name}", codecs.get(name))
     return dataclasses.replace(constants, **overrides)

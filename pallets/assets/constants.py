@@ -1,14 +1,16 @@
 from dataclasses import dataclass
 
+from runtime.primitives import U128, U32
+
 
 @dataclass(frozen=True)
 class AssetsConstants:
     """Testnet values (metadata: Assets constants)."""
 
-    RemoveItemsLimit: int = 1000
-    AssetDeposit: int = 10 * 10**18
-    AssetAccountDeposit: int = 10 * 10**18
-    MetadataDepositBase: int = 0
-    MetadataDepositPerByte: int = 0
-    ApprovalDeposit: int = 10**10
-    StringLimit: int = 50
+    RemoveItemsLimit: U32 = 1000
+    AssetDeposit: U128 = 10 * 10**18
+    AssetAccountDeposit: U128 = 10 * 10**18
+    MetadataDepositBase: U128 = 0
+    MetadataDepositPerByte: U128 = 0
+    ApprovalDeposit: U128 = 10**10
+    StringLimit: U32 = 50

@@ -1,11 +1,13 @@
 from dataclasses import dataclass
 
+from runtime.primitives import U128, U32
+
 
 @dataclass(frozen=True)
 class BalancesConstants:
     """Testnet values (metadata: Balances constants)."""
 
-    ExistentialDeposit: int = 10**10
-    MaxLocks: int = 50
-    MaxReserves: int = 50
-    MaxFreezes: int = 50
+    ExistentialDeposit: U128 = 10**10
+    MaxLocks: U32 = 50
+    MaxReserves: U32 = 50
+    MaxFreezes: U32 = 50

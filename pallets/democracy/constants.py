@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from runtime.genesis import UNIT
+from runtime.primitives import U32, U64, U128
 
 
 @dataclass(frozen=True)
@@ -10,15 +11,15 @@ class DemocracyConstants:
     ``manual-seal`` build, whose block-denominated values are 6x larger for the same hours
     (VotingPeriod 604,800 there = 7 days)."""
 
-    LaunchPeriod: int = 7_200  # 12 h
-    VotingPeriod: int = 100_800  # 7 days
-    FastTrackVotingPeriod: int = 28_800  # 48 h
-    EnactmentPeriod: int = 43_200  # 3 days
-    VoteLockingPeriod: int = 43_200  # 3 days
-    CooloffPeriod: int = 43_200  # 3 days
-    MinimumDeposit: int = 1_000 * UNIT
+    LaunchPeriod: U64 = 7_200  # 12 h
+    VotingPeriod: U64 = 100_800  # 7 days
+    FastTrackVotingPeriod: U64 = 28_800  # 48 h
+    EnactmentPeriod: U64 = 43_200  # 3 days
+    VoteLockingPeriod: U64 = 43_200  # 3 days
+    CooloffPeriod: U64 = 43_200  # 3 days
+    MinimumDeposit: U128 = 1_000 * UNIT
     InstantAllowed: bool = True
-    MaxVotes: int = 100
-    MaxProposals: int = 100
-    MaxDeposits: int = 100
-    MaxBlacklisted: int = 100
+    MaxVotes: U32 = 100
+    MaxProposals: U32 = 100
+    MaxDeposits: U32 = 100
+    MaxBlacklisted: U32 = 100

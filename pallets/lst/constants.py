@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from runtime.primitives import U32, U8
+
 
 @dataclass(frozen=True)
 class LstConstants:
@@ -10,9 +12,9 @@ class LstConstants:
     """
 
     PalletId: bytes = b"py/tnlst"
-    MaxPointsToBalance: int = 10
-    MaxUnbonding: int = 32
-    MaxNameLength: int = 50
-    MaxIconLength: int = 500
-    PostUnbondingPoolsWindow: int = 4
-    MaxMetadataLen: int = 2
+    MaxPointsToBalance: U8 = 10
+    MaxUnbonding: U32 = 32
+    MaxNameLength: U32 = 50
+    MaxIconLength: U32 = 500
+    PostUnbondingPoolsWindow: U32 = 4
+    MaxMetadataLen: U32 = 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runtime.primitives import Percent, U32, U64
+
 # the pallet's EVM address (PalletEvmAccount); its substrate account is the hashed mapping of it
 PALLET_EVM_ADDRESS = "0x09df6a941ee03b1e632904e382e10862fa9cc0e3"
 # the master blueprint service manager the dev chain registers at genesis (revision 0), so that
@@ -14,35 +16,35 @@ DEFAULT_MBSM_ADDRESS = "0x" + "12" * 20
 @dataclass(frozen=True)
 class ServicesConstants:
     PalletEvmAccount: str = PALLET_EVM_ADDRESS
-    MaxFields: int = 256
-    MaxFieldsSize: int = 1024
-    MaxMetadataLength: int = 1024
-    MaxJobsPerService: int = 1024
-    MaxOperatorsPerService: int = 1024
-    MaxPermittedCallers: int = 256
-    MaxServicesPerOperator: int = 1024
-    MaxBlueprintsPerOperator: int = 1024
-    MaxServicesPerUser: int = 1024
-    MaxBinariesPerGadget: int = 64
-    MaxSourcesPerGadget: int = 64
-    MaxGitOwnerLength: int = 1024
-    MaxGitRepoLength: int = 1024
-    MaxGitTagLength: int = 1024
-    MaxBinaryNameLength: int = 1024
-    MaxIpfsHashLength: int = 46
-    MaxContainerRegistryLength: int = 1024
-    MaxContainerImageNameLength: int = 1024
-    MaxContainerImageTagLength: int = 1024
-    MaxAssetsPerService: int = 64
-    MaxRpcAddressLength: int = 256
-    MaxResourceNameLength: int = 16
-    MaxMasterBlueprintServiceManagerVersions: int = 4294967295
-    SlashDeferDuration: int = 7
-    MinimumNativeSecurityRequirement: int = 10  # Percent
-    MaxSlashesPerBlock: int = 10
-    MaxMetricsDataSize: int = 1024
-    FallbackWeightReads: int = 100
-    FallbackWeightWrites: int = 100
+    MaxFields: U32 = 256
+    MaxFieldsSize: U32 = 1024
+    MaxMetadataLength: U32 = 1024
+    MaxJobsPerService: U32 = 1024
+    MaxOperatorsPerService: U32 = 1024
+    MaxPermittedCallers: U32 = 256
+    MaxServicesPerOperator: U32 = 1024
+    MaxBlueprintsPerOperator: U32 = 1024
+    MaxServicesPerUser: U32 = 1024
+    MaxBinariesPerGadget: U32 = 64
+    MaxSourcesPerGadget: U32 = 64
+    MaxGitOwnerLength: U32 = 1024
+    MaxGitRepoLength: U32 = 1024
+    MaxGitTagLength: U32 = 1024
+    MaxBinaryNameLength: U32 = 1024
+    MaxIpfsHashLength: U32 = 46
+    MaxContainerRegistryLength: U32 = 1024
+    MaxContainerImageNameLength: U32 = 1024
+    MaxContainerImageTagLength: U32 = 1024
+    MaxAssetsPerService: U32 = 64
+    MaxRpcAddressLength: U32 = 256
+    MaxResourceNameLength: U32 = 16
+    MaxMasterBlueprintServiceManagerVersions: U32 = 4294967295
+    SlashDeferDuration: U32 = 7
+    MinimumNativeSecurityRequirement: Percent = 10  # Percent
+    MaxSlashesPerBlock: U32 = 10
+    MaxMetricsDataSize: U32 = 1024
+    FallbackWeightReads: U64 = 100
+    FallbackWeightWrites: U64 = 100
 
 
 # hard-coded in the pallet's code (not metadata constants)

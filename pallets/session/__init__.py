@@ -22,7 +22,7 @@ from typing import Callable
 from runtime.accounts import account_bytes
 from runtime.genesis import GenesisConfig
 from runtime.pallet import Pallet
-from runtime.primitives import U32, AccountId, Bool, Bytes, FixedBytes
+from runtime.primitives import U32, U64, AccountId, Bool, Bytes, FixedBytes
 from runtime.storage import PalletStorage, StorageMap, StorageValue
 from runtime.traits import SessionManager
 
@@ -33,7 +33,7 @@ from pallets.session.keys import ZERO_KEYS, SessionKeys, raw_keys
 
 @dataclass(frozen=True)
 class SessionConstants:
-    SessionLength: int = 1200
+    SessionLength: U64 = 1200
 
 
 class SessionStorage(PalletStorage, prefix="Session"):

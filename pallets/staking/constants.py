@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+from runtime.primitives import Perbill, U32, U64
+
 
 @dataclass(frozen=True)
 class StakingConstants:
@@ -11,15 +13,15 @@ class StakingConstants:
     curve's parameters (Perbill parts).
     """
 
-    HistoryDepth: int = 80
-    SessionsPerEra: int = 3
-    BondingDuration: int = 14
-    SlashDeferDuration: int = 10
-    MaxExposurePageSize: int = 64
-    MaxUnlockingChunks: int = 32
-    MaxNominations: int = 16
-    MillisecsPerBlock: int = 6000
-    MinInflation: int = 15_000_000  # 1.5%
-    MaxInflation: int = 25_000_000  # 2.5%
-    IdealStake: int = 800_000_000  # 80%
-    Falloff: int = 50_000_000  # 5%
+    HistoryDepth: U32 = 80
+    SessionsPerEra: U32 = 3
+    BondingDuration: U32 = 14
+    SlashDeferDuration: U32 = 10
+    MaxExposurePageSize: U32 = 64
+    MaxUnlockingChunks: U32 = 32
+    MaxNominations: U32 = 16
+    MillisecsPerBlock: U64 = 6000
+    MinInflation: Perbill = 15_000_000  # 1.5%
+    MaxInflation: Perbill = 25_000_000  # 2.5%
+    IdealStake: Perbill = 800_000_000  # 80%
+    Falloff: Perbill = 50_000_000  # 5%

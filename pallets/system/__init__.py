@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from runtime.genesis import GenesisConfig
 from runtime.pallet import Pallet
+from runtime.primitives import U16, U64
 from runtime.upgrades import GENESIS_SPEC_VERSION, SPEC_NAME
 
 from pallets.system.calls import Calls
@@ -22,8 +23,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class SystemConstants:
-    BlockHashCount: int = 256
-    SS58Prefix: int = 42
+    BlockHashCount: U64 = 256
+    SS58Prefix: U16 = 42
 
 
 class System(Calls, Pallet):

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from runtime.pallet import Pallet
     from runtime.runtime import Runtime
 
-KINDS = ("pallet", "call", "error", "event", "storage")
+KINDS = ("pallet", "call", "error", "event", "storage", "constant")
 STATUSES = ("implemented", "missing", "extension", "mismatched")
 
 
@@ -112,6 +112,7 @@ def _check_pallet(pallet: "Pallet", md: "RuntimeMetadata") -> PalletReport:
     _check_errors(pallet, chain, report)
     _check_events(pallet, chain, md, report)
     _check_storage(pallet, chain, md, report)
+    _check_constants(pallet, chain, md, report)
     return report
 
 
@@ -227,6 +228,63 @@ def _check_storage(pallet: "Pallet", chain: "PalletInfo", md: "RuntimeMetadata",
         status = "mismatched" if problems else "implemented"
         report.findings.append(Finding(pallet.name, "storage", item_name, status, "; ".join(problems) or real.value_type))
     _missing(report, pallet.name, "storage", chain.storage, storage_cls.__decls__)
+
+
+#: the Python type of a non-integer constant and the chain types it stands for
+_PLAIN_CONSTANT_TYPES = {bool: ("bool",), bytes: ("PalletId",), str: ("H160", "AccountId32")}
+
+
+def _check_constants(pallet: "Pallet", chain: "PalletInfo", md: "RuntimeMetadata", report: PalletReport) -> None:
+    """Each constant's declared chain type (which bounds a genesis override, ``check_constant``)
+    against the metadata's. A default that differs from the testnet's value is noted, not a
+    mismatch: some defaults are chosen for simulation (see each pallet's constants module)."""
+    import dataclasses
+
+    from runtime.pallet import constant_codecs
+
+    consts = pallet.consts
+    if consts is None or not dataclasses.is_dataclass(consts):
+        return
+    codecs = constant_codecs(type(consts))
+    declared = {f.name for f in dataclasses.fields(consts)}
+    for const_name in sorted(declared):
+        default = getattr(consts, const_name)
+        real = chain.constants.get(const_name)
+        if real is None:
+            report.findings.append(Finding(pallet.name, "constant", const_name, "extension", "not a metadata constant (a Config value or a simulator parameter)"))
+            continue
+        codec = codecs.get(const_name)
+        if type(default) is int:
+            if codec is None:
+                status, detail = "mismatched", f"declared a plain int: declare its chain type ({real.resolved})"
+            elif codec.type_name == real.resolved or (real.resolved == "Weight" and codec.type_name == "u64"):
+                status, detail = "implemented", real.resolved if real.resolved != "Weight" else "Weight (its ref_time)"
+            else:
+                status, detail = "mismatched", f"declared {codec.type_name}, chain {real.resolved}"
+        elif real.resolved in _PLAIN_CONSTANT_TYPES.get(type(default), ()):
+            status, detail = "implemented", real.resolved
+        else:
+            status, detail = "mismatched", f"a {type(default).__name__} here, chain {real.resolved}"
+        if status == "implemented":
+            chain_value = _constant_value(md, pallet.name, const_name)
+            if chain_value is not None and chain_value != default:
+                detail += f"; default {default!r} here, {chain_value!r} on testnet"
+        report.findings.append(Finding(pallet.name, "constant", const_name, status, detail))
+    _missing(report, pallet.name, "constant", chain.constants, dict.fromkeys(declared))
+
+
+def _constant_value(md: "RuntimeMetadata", pallet: str, name: str) -> object:
+    """The chain's value in the simulator's form (a Weight's ref_time, bytes, a lower-case
+    address), or None when it cannot be decoded."""
+    try:
+        value = md.constant_value(pallet, name)
+    except Exception:  # noqa: BLE001 - a value the registry cannot decode is only not compared
+        return None
+    if isinstance(value, dict) and "ref_time" in value:
+        return value["ref_time"]
+    if isinstance(value, str) and value.startswith("0x") and md.pallet(pallet).constants[name].resolved == "PalletId":
+        return bytes.fromhex(value[2:])
+    return value
 
 
 def _missing(report: PalletReport, pallet: str, kind: str, chain_items: dict, declared: dict) -> None:

@@ -21,11 +21,11 @@ def render_report(report: ConformanceReport, console: Console, *, verbose: bool 
         table.add_column(status, justify="right")
     for p in report.pallets.values():
         index = f"({p.sim_index})" if p.chain_index == p.sim_index else f"[red]({p.sim_index}, chain {p.chain_index})[/red]"
-        for i, kind in enumerate(("call", "error", "event", "storage")):
+        for i, kind in enumerate(("call", "error", "event", "storage", "constant")):
             counts = [p.count(kind, s) for s in ("implemented", "missing", "extension", "mismatched")]
             bad = f"[red]{counts[3]}[/red]" if counts[3] else "0"
             label = f"{p.name} {index}" if i == 0 else ""
-            table.add_row(label, {"storage": "storage"}.get(kind, f"{kind}s"), str(counts[0]), str(counts[1]), str(counts[2]), bad, end_section=(i == 3))
+            table.add_row(label, {"storage": "storage"}.get(kind, f"{kind}s"), str(counts[0]), str(counts[1]), str(counts[2]), bad, end_section=(i == 4))
     console.print(table)
     console.print("[dim]missing = on chain but not modelled (informational); extension = simulator-only, skipped by the bridge[/dim]")
     if report.mismatches:

@@ -218,3 +218,35 @@ def test_a_drifted_error_name_fails_conformance(metadata: RuntimeMetadata, monke
     drifted = check_conformance(Runtime(), metadata)
     assert not drifted.ok
     assert any(m.name in ("RequireSudoo", "RequireSudo") for m in drifted.mismatches), drifted.mismatches
+
+
+def test_constants_are_compared_by_their_declared_chain_type(report) -> None:
+    """Every constant of the testnet's metadata that the simulator models is declared with the
+    chain's type (the type that bounds a genesis override); simulator-only parameters are listed
+    as extensions, and a default chosen apart from the testnet's value says so."""
+    mad = {f.name: f for f in report.pallets["MultiAssetDelegation"].findings if f.kind == "constant"}
+    assert mad["LeaveOperatorsDelay"].status == "implemented" and mad["LeaveOperatorsDelay"].detail == "u32"
+    assert mad["MinOperatorBondAmount"].detail == "u128"
+    assert mad["SlashRecipient"].status == "missing"
+    rewards = {f.name: f for f in report.pallets["Rewards"].findings if f.kind == "constant"}
+    assert rewards["EraRewardBudget"].status == "extension"
+    democracy = {f.name: f for f in report.pallets["Democracy"].findings if f.kind == "constant"}
+    assert "default 100800 here, 604800 on testnet" in democracy["VotingPeriod"].detail
+
+
+def test_a_constant_declared_with_another_width_fails_conformance(metadata: RuntimeMetadata) -> None:
+    """A constant declared u64 where the chain's is u32 would let a genesis override the real
+    runtime cannot hold: the report says so."""
+    import dataclasses
+
+    from pallets.multi_asset_delegation.constants import MultiAssetDelegationConstants
+    from runtime.primitives import U64
+
+    @dataclasses.dataclass(frozen=True)
+    class Drifted(MultiAssetDelegationConstants):
+        LeaveOperatorsDelay: U64 = 10
+
+    rt = Runtime()
+    rt.pallets["MultiAssetDelegation"].consts = Drifted()
+    drifted = check_conformance(rt, metadata)
+    assert [(m.name, m.detail) for m in drifted.mismatches] == [("LeaveOperatorsDelay", "declared u64, chain u32")]

@@ -14,9 +14,15 @@ from runtime.genesis import UpgradeConfig
 
 
 @pytest.mark.parametrize(("constants", "field", "says"), [
-    ({"MultiAssetDelegation": {"LeaveOperatorsDelay": -3}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "unsigned integer below 2^128, got -3"),
+    ({"MultiAssetDelegation": {"LeaveOperatorsDelay": -3}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "a u32 constant is an integer from 0 to 4,294,967,295, got -3"),
     ({"MultiAssetDelegation": {"LeaveOperatorsDelay": "3"}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "expected an unsigned integer, got str"),
-    ({"MultiAssetDelegation": {"LeaveOperatorsDelay": 2**128}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "below 2^128"),
+    ({"MultiAssetDelegation": {"LeaveOperatorsDelay": 2**128}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "from 0 to 4,294,967,295"),
+    # each constant's own chain type bounds it (the real metadata's: u32 delay, u8, Percent, u128)
+    ({"MultiAssetDelegation": {"LeaveOperatorsDelay": 2**32}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "a u32 constant is an integer from 0 to 4,294,967,295, got 4294967296"),
+    ({"Lst": {"MaxPointsToBalance": 256}}, "constants.Lst.MaxPointsToBalance", "a u8 constant is an integer from 0 to 255, got 256"),
+    ({"Services": {"MinimumNativeSecurityRequirement": 101}}, "constants.Services.MinimumNativeSecurityRequirement", "a Percent constant is an integer from 0 to 100 parts (= 100 %), got 101"),
+    ({"Rewards": {"OperatorCommission": 10**9 + 1}}, "constants.Rewards.OperatorCommission", "a Perbill constant is an integer from 0 to 1,000,000,000 parts"),
+    ({"Balances": {"ExistentialDeposit": 2**128}}, "constants.Balances.ExistentialDeposit", "a u128 constant is an integer from 0 to"),
     ({"MultiAssetDelegation": {"LeaveOperatorsDelay": True}}, "constants.MultiAssetDelegation.LeaveOperatorsDelay", "expected an unsigned integer, got"),
     ({"Democracy": {"InstantAllowed": 1}}, "constants.Democracy.InstantAllowed", "expected true or false"),
     ({"MultiAssetDelegation": {"PalletId": "PotStake"}}, "constants.MultiAssetDelegation.PalletId", "expected bytes"),
@@ -27,6 +33,27 @@ def test_a_bad_constant_is_refused_naming_it(constants: dict, field: str, says: 
         GenesisConfig.dev(constants=constants)
     text = str(info.value)
     assert f"{field}: " in text and says in text
+
+
+def test_each_constant_accepts_its_types_whole_range() -> None:
+    top = {"MultiAssetDelegation": {"LeaveOperatorsDelay": 2**32 - 1}, "Lst": {"MaxPointsToBalance": 255},
+           "Services": {"MinimumNativeSecurityRequirement": 100}, "Balances": {"ExistentialDeposit": 2**128 - 1}}
+    assert GenesisConfig.dev(constants=top).constants == top
+
+
+def test_every_standard_integer_constant_declares_its_chain_type() -> None:
+    """A constant annotated plain ``int`` would fall back to "below 2^128": every standard pallet
+    declares U8..U128, Percent or Perbill (conformance compares them with the metadata)."""
+    import dataclasses
+
+    from runtime.construct import standard_constants
+    from runtime.pallet import constant_codecs
+
+    for pallet, consts in standard_constants().items():
+        codecs = constant_codecs(type(consts))
+        for f in dataclasses.fields(consts):
+            if type(getattr(consts, f.name)) is int:
+                assert f.name in codecs, f"{pallet}.{f.name} has no declared chain type"
 
 
 def test_a_section_that_is_not_a_mapping_is_refused_naming_it() -> None:
