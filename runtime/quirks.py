@@ -167,6 +167,11 @@ QUIRKS: dict[str, Quirk] = {
               "owed to no one and the remaining points are backed by nothing. Intended: MinimumBondNotMet.",
               f"{_LST}/lib.rs unbond; polkadot-sdk substrate/frame/staking/src/pallet/mod.rs unbond "
               "(delegation_lst_rewards.md §2.5 step 7)"),
+        Quirk("lst.zero_point_unbond", "Lst",
+              "An unbond of 0 points succeeds for any account in a pool it may unbond from (in a Destroying pool: "
+              "anyone, even an account that never held the pool's token), burning 0, emitting Unbonded and recording "
+              "a 0-point UnbondingMembers chunk, which dangles once the pool is dissolved. Intended: NoBalanceToUnbond.",
+              f"{_LST}/lib.rs unbond (delegation_lst_rewards.md §2.5 steps 2-4, 10)"),
         Quirk("lst.min_bond_compares_points", "Lst",
               "unbond's minimum-bond check compares the remaining points (not their balance) with MinJoinBond or the "
               "depositor minimum.",

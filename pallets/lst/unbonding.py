@@ -92,6 +92,11 @@ class UnbondingOps:
         total_points = self.fungibles.balance(pool_id, member)
         if total_points < unbonding_points:
             raise Error.NoBalanceToUnbond()
+        if unbonding_points == 0 and not self.ctx.quirk("lst.zero_point_unbond"):
+            # intended: nothing to unbond. The real pallet accepts it for any account, holder or not,
+            # and records a 0-point unbonding chunk that dangles once the pool is dissolved (found by
+            # a new user's fuzz run: invariant lst_references_resolve)
+            raise Error.NoBalanceToUnbond()
         self.ok_to_unbond_with(pool_id, inner, caller, member, total_points, unbonding_points)
         price_after_burn = self.ctx.quirk("lst.unbond_burn_before_pricing")
         if not price_after_burn:

@@ -245,3 +245,23 @@ def test_an_unbond_leaving_less_than_the_existential_deposit_bonded() -> None:
         assert active(rt, 1) == 0  # the quirk: the whole bond swept into the chunk ...
         assert receipt.event("Staking.Unbonded")["amount"] == 2 * ED
         assert receipt.event("Lst.Unbonded")["balance"] == ED + 1  # ... but the sub-pool owes only what was priced
+
+
+@pytest.mark.parametrize("profile", ["intended", "real"])
+def test_a_zero_point_unbond_of_a_non_holder(profile: str) -> None:
+    """A new user's fuzz run (seed 3) broke ``lst_references_resolve``: in a Destroying pool anyone
+    could unbond 0 points of an account that never held the pool's token, which recorded a 0-point
+    unbonding chunk that dangled once the pool was dissolved. The real pallet accepts it (quirk
+    ``lst.zero_point_unbond``); intended, there is nothing to unbond."""
+    rt = runtime(profile)
+    create_pool(rt)
+    rt.dispatch("Eve", "Lst", "set_state", {"pool_id": 1, "state": "Destroying"})
+    params = {"member_account": "Charlie", "pool_id": 1, "unbonding_points": 0}
+    if profile == "intended":
+        fails(rt, "Lst.NoBalanceToUnbond", "Ferdie", "unbond", params)
+        fails(rt, "Lst.NoBalanceToUnbond", "Dave", "unbond", {**params, "member_account": "Dave"})  # a holder's 0 too
+        assert rt.query("Lst", "UnbondingMembers", ["Charlie"]).value is None
+    else:
+        receipt = rt.dispatch("Ferdie", "Lst", "unbond", params)
+        assert receipt.event("Lst.Unbonded")["points"] == 0
+        assert rt.query("Lst", "UnbondingMembers", ["Charlie"]).value["unbonding_eras"][0][1] == (1, 0)
