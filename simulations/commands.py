@@ -354,17 +354,27 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     if planned > MAX_SWEEP_TASKS:
         raise CommandError(f"{planned:,} simulations (--runs x policies x rules x parameter points) is over the limit of {MAX_SWEEP_TASKS:,} per sweep")
     limit = max_blocks(allow_long)
-    sc, text = load_for_run(scenario, {}, None, max_blocks=limit)
+    # ``seed`` is the sweep's base seed, not an arm parameter: every arm runs on the seeds derived
+    # from it (common random numbers). It was once taken as a grid parameter and silently ignored.
+    base: dict[str, Any] = {}
+    if "seed" in grid:
+        seeds = grid.pop("seed")
+        if len(seeds) != 1:
+            raise CommandError(f"--param seed={','.join(map(str, seeds))}: a sweep has one base seed (each run's seed derives from it, "
+                               "the same in every arm); give one value, or run a sweep per base seed")
+        base["seed"] = seeds[0]
+    arm_params = [p for p in params if p.partition("=")[0].strip() != "seed"]
+    sc, text = load_for_run(scenario, base, None, max_blocks=limit)
     chosen = rules or list(sc.rules)
     try:
-        if sc.arms and not (params or rules or policies):
+        if sc.arms and not (arm_params or rules or policies):
             arms = declared_arms(sc)
             combos = len(sc.arms)
         else:
             arms, combos = grid_arms(sc, chosen, grid, policies)
     except ArmError as exc:
         raise CommandError(str(exc)) from None
-    declared = bool(sc.arms and not (params or rules or policies))
+    declared = bool(sc.arms and not (arm_params or rules or policies))
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
         arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit, flags=arm_flags(arm, declared))
         check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])

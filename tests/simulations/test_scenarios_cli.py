@@ -105,3 +105,30 @@ def test_a_rule_chosen_on_the_command_line_runs_without_another_rules_what_if_fo
     assert [a.label for a in RunStore(db).arms(1)] == ["eigenlayer"]
     invoke("run", str(SCENARIOS / "slash-veto.yaml"), "--store", db, "--no-progress", "--param", "length.rounds=6", "--rule", "tangle_services")
     assert sorted(a.branch or "" for a in RunStore(db).arms(2)) == ["", "no_veto", "veto"]  # its own rule's fork still runs
+
+
+def test_a_sweeps_param_seed_is_its_base_seed(tmp_path) -> None:
+    """A new user's ``sweep --param seed=N`` was echoed in the reproduce line and arm names, yet
+    every run had the default seeds. Now it is the base seed every arm's run seeds derive from:
+    the same runs as a copy of the scenario with ``seed: N``, other runs than the default."""
+    import pandas as pd
+
+    scenario = SCENARIOS / "slash-veto.yaml"
+    common = ["--param", "length.rounds=6", "--runs", "2", "--rule", "tangle_services", "--workers", "1", "--no-progress"]
+
+    def sweep(name: str, path: Path, *extra: str) -> tuple[str, pd.DataFrame]:
+        out = invoke("sweep", str(path), *extra, *common, "--store", str(tmp_path / f"{name}.db"), "--out", str(tmp_path / f"{name}.csv"))
+        return out, pd.read_csv(tmp_path / f"{name}.csv")
+
+    _, default = sweep("default", scenario)
+    out, flagged = sweep("flag", scenario, "--param", "seed=12345")
+    edited = tmp_path / "slash-veto-12345.yaml"
+    text = scenario.read_text()
+    assert "\nseed:" in text
+    edited.write_text("\n".join("seed: 12345" if line.startswith("seed:") else line for line in text.splitlines()) + "\n")
+    _, by_file = sweep("file", edited)
+    assert "--param seed=12345" in out and "seed=12345" not in "".join(flagged["arm"].astype(str))
+    assert list(flagged["seed"]) == list(by_file["seed"]) and list(flagged["seed"]) != list(default["seed"])
+    assert RunStore(str(tmp_path / "flag.db")).run(1).seed == 12345
+    bad = runner.invoke(app, ["sweep", str(scenario), "--param", "seed=1,2", *common, "--store", str(tmp_path / "bad.db")])
+    assert bad.exit_code == 2 and "a sweep has one base seed" in bad.output and not (tmp_path / "bad.db").exists()
