@@ -48,6 +48,24 @@ class Behaviour:
 
     heartbeats = True
     runs_handler = True  # False: the handler is not even run (an offline machine computes nothing)
+    run_seed = 0  # the harness's seed (set by :meth:`in_run`); 0: the behaviour's own seed alone
+
+    def in_run(self, run_seed: int) -> "Behaviour":
+        """This behaviour in a harness run with ``seed=run_seed``: its random draws depend on the
+        run's seed as well as its own, so runs with other harness seeds are independent replications
+        (a new user varied the harness seed and got the same faults every time). Seed 0 keeps the
+        draws the behaviour's own seed gives. A custom behaviour seeds its RNGs from
+        :meth:`draw_seed` to follow the harness seed too."""
+        if not run_seed:
+            return self
+        bound = copy.copy(self)
+        bound.run_seed = run_seed
+        return bound
+
+    def draw_seed(self) -> int | str:
+        """What this behaviour's RNGs are seeded from: its own ``seed``, with the run's mixed in."""
+        seed = getattr(self, "seed", 0)
+        return seed if not self.run_seed else f"run{self.run_seed}/{seed}"
 
     def sends_heartbeat(self, block: int) -> bool:
         """Whether the operator sends a heartbeat due at ``block`` (default: :attr:`heartbeats`)."""
@@ -131,7 +149,8 @@ class Faulty(Behaviour):
 
     def bind(self, operator: str) -> "Faulty":
         bound = Faulty(self.p, self.seed)
-        digest = hashlib.sha256(f"{self.seed}/{operator}".encode()).digest()
+        bound.run_seed = self.run_seed
+        digest = hashlib.sha256(f"{self.draw_seed()}/{operator}".encode()).digest()
         bound.rng = random.Random(int.from_bytes(digest[:8], "big"))
         return bound
 
@@ -156,7 +175,7 @@ class Malicious(Behaviour):
 
     def plan(self, honest: Callable[[], tuple[Field, ...]], ctx: "JobContext") -> Plan:
         result = honest()
-        rng = random.Random(self.seed * 1_000_003 + ctx.call_id)
+        rng = random.Random(self.seed * 1_000_003 + ctx.call_id if not self.run_seed else f"{self.draw_seed()}/{ctx.call_id}")
         return [(0, result), (self.gap, corrupt_all(result, rng))]
 
     def __repr__(self) -> str:
@@ -179,6 +198,9 @@ class PerJob(Behaviour):
     def bind(self, operator: str) -> "PerJob":
         return PerJob({j: b.bind(operator) for j, b in self.jobs.items()}, self.default.bind(operator))
 
+    def in_run(self, run_seed: int) -> "PerJob":
+        return PerJob({j: b.in_run(run_seed) for j, b in self.jobs.items()}, self.default.in_run(run_seed))
+
     def sends_heartbeat(self, block: int) -> bool:
         return self.default.sends_heartbeat(block)
 
@@ -190,7 +212,7 @@ class PerJob(Behaviour):
         return f"PerJob({{{jobs}}}, default={self.default!r})"
 
 
-def seeded_rng(seed: int, operator: str, salt: str = "") -> random.Random:
+def seeded_rng(seed: int | str, operator: str, salt: str = "") -> random.Random:
     """An RNG for one operator: independent across operators, reproducible across runs and machines."""
     digest = hashlib.sha256(f"{seed}/{operator}/{salt}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
@@ -206,7 +228,7 @@ class _Seeded(Behaviour):
     def bind(self, operator: str) -> "Behaviour":
         bound = copy.copy(self)
         bound.operator = operator
-        bound.rng = seeded_rng(self.seed, operator, type(self).__name__)
+        bound.rng = seeded_rng(self.draw_seed(), operator, type(self).__name__)
         bound.__dict__.update({k: copy.copy(v) for k, v in self.__dict__.items() if isinstance(v, (dict, list))})
         return bound
 
@@ -318,7 +340,7 @@ class Intermittent(_Seeded):
         state = self.state_at(block)
         if state == SPOTTY:
             # a separate, block-keyed draw: asking twice about one block gives one answer
-            return seeded_rng(self.seed, self.operator, f"{salt}/{block}").random() < self.spotty
+            return seeded_rng(self.draw_seed(), self.operator, f"{salt}/{block}").random() < self.spotty
         return state == ONLINE
 
     def sends_heartbeat(self, block: int) -> bool:

@@ -199,7 +199,8 @@ class BlueprintTestHarness:
         self.roles = name_infrastructure(self.rt, blueprint.manager_address)
         self.ledger = RewardLedger(self.rt)
         self._check_behaviours(behaviours, names)
-        self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n), account=self.accounts[n]) for i, n in enumerate(names)]
+        # each behaviour's draws follow the harness seed too: other seeds, independent replications
+        self.operators = [SimulatedOperator(n, self._behaviour(behaviours, i, n).in_run(seed), account=self.accounts[n]) for i, n in enumerate(names)]
         self.blueprint_id: int = -1
         self.service_id: int = -1
         self.deploy_era: int = self.rt.current_era

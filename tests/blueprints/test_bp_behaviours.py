@@ -113,3 +113,25 @@ def test_intermittent_operator_answers_only_while_online() -> None:
             assert not said
         if charlie.state_at(block) == ONLINE:
             assert said
+
+
+def test_the_harness_seed_changes_every_behaviours_draws() -> None:
+    """A new user varied ``BlueprintTestHarness(seed=...)`` for independent replications and got the
+    same faults every time: only the behaviour's own seed moved them. Now both do; the same seeds
+    repeat exactly, and seed 0 keeps the draws the behaviour's own seed gives."""
+    from blueprints import Faulty, Malicious
+
+    def wrong_rounds(seed: int, behaviour) -> list[int]:  # type: ignore[no-untyped-def]
+        h = BlueprintTestHarness(price_feed(), operators=4, seed=seed, behaviours={"Dave": behaviour})
+        return [r for r in range(40) if h.call_job(0, r).results["Dave"] != [100_000 + 1_000 * r]]
+
+    for make in (lambda: Faulty(0.3), lambda: Deviating(0.1, p=0.3, direction=0), lambda: Stale(p=0.3)):
+        runs = {seed: wrong_rounds(seed, make()) for seed in (0, 1, 2)}
+        assert runs[0] != runs[1] and runs[1] != runs[2] and runs[0] != runs[2], runs
+        assert wrong_rounds(1, make()) == runs[1]  # reproducible
+    assert wrong_rounds(0, Faulty(0.3, seed=5)) != wrong_rounds(0, Faulty(0.3))  # the behaviour's own seed still counts
+    h0, h1 = (BlueprintTestHarness(price_feed(Quorum(1)), operators=2, seed=s, behaviours={"Charlie": Intermittent(seed=7)}) for s in (0, 1))
+    states = [[h.operators[1].behaviour.state_at(b) for b in range(1, 200)] for h in (h0, h1)]
+    assert states[0] != states[1]
+    m0, m1 = (BlueprintTestHarness(price_feed(Quorum(1)), operators=2, seed=s, behaviours={"Charlie": Malicious()}) for s in (0, 1))
+    assert m0.call_job(0, 3).results["Charlie"] != m1.call_job(0, 3).results["Charlie"]
