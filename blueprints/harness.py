@@ -58,6 +58,7 @@ class JobOutcome:
     blocks: int  # blocks built while waiting
     seconds: float
     missing: list[str] = field(default_factory=list)  # the service's operators that submitted nothing and have nothing scheduled (Slow ones are not missing)
+    pending: list[str] = field(default_factory=list)  # the service's operators that have not answered yet but will (a Slow one's answer is scheduled)
 
 
     def events_named(self, name: str) -> list[EventRecord]:
@@ -73,8 +74,9 @@ class JobOutcome:
         answers = ", ".join(f"{name}: {_fmt(values[0] if len(values) == 1 else values)}" for name, values in self.results.items())
         state = "final" if self.final else "not final"
         silent = f", no answer from {', '.join(self.missing)}" if self.missing else ""
+        later = f", answer still to come from {', '.join(self.pending)}" if self.pending else ""
         return (f"JobOutcome(call {self.call_id}, job {self.job}, result={_fmt(self.result)} ({state}), "
-                f"answers {{{answers}}}{silent}, {len(self.events)} events, {self.blocks} blocks)")
+                f"answers {{{answers}}}{silent}{later}, {len(self.events)} events, {self.blocks} blocks)")
 
 
 @dataclass
@@ -364,7 +366,9 @@ class BlueprintTestHarness:
                 results.setdefault(name_of(ev["operator"]), []).append(spec.decode_result(ev["result"]))
         service = self.rt.pallets[SVC].storage.Instances.get(sid)
         coming = {name_of(sub.operator.account) for sub in network.pending(call_id) if sub.service_id == sid}  # Slow(k): late, not silent
-        missing = [] if service is None else [n for n in (name_of(a) for a in service.operators()) if n not in results and n not in coming]
+        members = [] if service is None else [name_of(a) for a in service.operators()]
+        missing = [n for n in members if n not in results and n not in coming]
+        pending = [n for n in members if n not in results and n in coming]  # a new user's Slow(3) operator was in neither list
         seconds = time.perf_counter() - t0
         self.call_seconds.append(seconds)
         if missing:
@@ -372,7 +376,7 @@ class BlueprintTestHarness:
             self.silences.append((self.rt.block_number, f"no result from {', '.join(missing)} for call {call_id} "
                                   f"(job {job} {spec.name}) after {waited} block{'s' if waited != 1 else ''}"))
         return JobOutcome(call_id, job, None if final is None else spec.decode_result(final), final is not None, results, events,
-                          self.rt.block_number - start_block, seconds, missing)
+                          self.rt.block_number - start_block, seconds, missing, pending)
 
     def _request_failed(self, exc: DispatchError, owner: str, operators: int) -> DispatchError:
         """The pallet's error for the harness's ``Services.request``, same type, saying what was asked:

@@ -43,6 +43,18 @@ def test_quorum_waits_for_slow_operators_and_offline_ones_never_answer() -> None
     assert h.manager.final_block(h.service_id, out.call_id) == h.rt.block_number
 
 
+def test_an_answer_still_to_come_is_listed_as_pending_not_missing() -> None:
+    """A new user's ``Slow(3)`` operator was neither in ``missing`` nor in the repr when the quorum
+    was met before it answered: it is listed as pending (its answer is scheduled)."""
+    h = BlueprintTestHarness(squaring(Quorum(2)), behaviours={"Bob": Offline(), "Dave": Slow(3)}, operators=4)
+    out = h.call_job(0, 2)
+    assert out.final and out.blocks == 0 and set(out.results) == {"Charlie", "Operator4"}
+    assert out.pending == ["Dave"] and out.missing == ["Bob"]
+    assert "no answer from Bob, answer still to come from Dave" in repr(out)
+    h.advance(3)
+    assert h.call_job(0, 3).pending == ["Dave"]
+
+
 def test_without_a_quorum_the_call_is_not_final() -> None:
     h = BlueprintTestHarness(squaring(Quorum(3)), behaviours={"Bob": Offline()})
     out = h.call_job(0, 5)
