@@ -187,21 +187,17 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         print_what_if(console, diff, store.run(run_id))
 
 
-WHAT_IF_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
-
-
 def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
-    """The what-if table: each loss in exact whole tokens, never cut (``1,983.477929…`` is not a
-    number). When the numbers do not fit the console side by side, the table is printed as
-    several, each with the labels and as many number columns as fit (at least one)."""
-    from blueprints.amounts import format_units
+    """The what-if table (:func:`simulations.lab.what_if.what_if_table`): each loss in exact whole
+    tokens, never cut (``1,983.477929…`` is not a number), what the veto saved in the numeraire,
+    total rows, and the notes that reconcile it with the arm table. When the numbers do not fit the
+    console side by side, the table is printed as several, each with the labels and as many number
+    columns as fit (at least one)."""
+    from simulations.lab.what_if import what_if_table
     from simulations.scenario import scenario_decimals
 
-    decimals = scenario_decimals(run)
-    labels = [(row["entity"], row["role"], row["asset"]) for row in diff]
-    numbers: dict[str, list[str]] = {}
-    for key, _ in WHAT_IF_COLUMNS:
-        numbers[key] = [format_units(row[key], decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0), "").rstrip() for row in diff]
+    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run))
+    labels, numbers = table.labels, table.cells
 
     def width(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
         return max([len(w) for w in header.split()] + [len(c) for c in cells]) + 3
@@ -209,7 +205,7 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
     label_width = sum(width(h, [lab[i] for lab in labels]) for i, h in enumerate(("entity", "role", "asset"))) + 1
     groups: list[list[tuple[str, str]]] = [[]]
     used = label_width
-    for key, header in WHAT_IF_COLUMNS:
+    for key, header in table.columns:
         w = width(header, numbers[key])
         if groups[-1] and used + w > console.width:
             groups.append([])
@@ -226,8 +222,10 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
             # rich folds its digits onto a second line, never an ellipsis
             t.add_column(header, justify="right", overflow="fold")
         for j, lab in enumerate(labels):
-            t.add_row(*lab, *(numbers[key][j] for key, _ in group))
+            t.add_row(*lab, *(numbers[key][j] for key, _ in group), end_section=j == table.body - 1)
         console.print(t)
+    for note in table.notes:
+        console.print(note, highlight=False)
 
 
 # ---------------------------------------------------------------------------------------- CLI bodies

@@ -38,3 +38,44 @@ def test_every_number_is_printed_whole(tmp_path, width: int) -> None:
     tables = text.count("what-if: the fork slash vetoed vs applied")
     assert tables == (1 if width == 200 else 3 if width == 80 else 2)
     assert all(len(line) <= width for line in text.splitlines())
+
+
+def test_a_moving_price_gets_a_usd_column_a_total_row_and_a_note(tmp_path) -> None:
+    """The newcomer's run: the veto *costs* 7.8 TNT in tokens but *saves* about 140 USD (its extra
+    losses land in rounds where TNT is cheaper). The table shows both, the totals, and why."""
+    unit = 10**18
+    diff = [{"entity": "mover", "role": "delegator", "asset": "TNT", "loss_no_veto": 100 * unit, "loss_veto": 115_690_000_000_000_000_000,
+             "saved_by_veto": -15_690_000_000_000_000_000, "value_no_veto": "200", "value_veto": "1301/20", "saved_value": "2699/20"},
+            {"entity": "op-bad", "role": "operator", "asset": "TNT", "loss_no_veto": 10 * unit, "loss_veto": 2 * unit, "saved_by_veto": 8 * unit,
+             "value_no_veto": "20", "value_veto": "4", "saved_value": "16"},
+            {"entity": "loyal-1", "role": "delegator", "asset": "USDC", "loss_no_veto": 5 * 10**6, "loss_veto": 0, "saved_by_veto": 5 * 10**6,
+             "value_no_veto": "5", "value_veto": "0", "saved_value": "5"}]
+    store = RunStore(str(tmp_path / "runs.db"))
+    context = {"numeraire": "USD", "price_moves": {"TNT": [2.0, 1.52, 1.52, 2.0]}, "last_round": 30}
+    store.create_run(kind="run", scenario_name="tiny", scenario_path=str(TINY), scenario_text=TINY.read_text(), overrides={}, seed=11,
+                     command="c", info={"branch_difference": diff, "what_if": context})
+    console = Console(width=200, record=True, color_system=None)
+    print_summary(console, store, 1)
+    text = console.export_text()
+    assert "saved by the veto (USD)" in text
+    mover = next(line for line in text.splitlines() if "mover" in line)
+    assert "-15.69" in mover and "134.95" in mover
+    total_tnt = next(line for line in text.splitlines() if "total" in line and "TNT" in line)
+    assert "-7.69" in total_tnt and "150.95" in total_tnt  # tokens: the veto cost 7.69 TNT; USD: it saved 150.95
+    everything = next(line for line in text.splitlines() if "total" in line and "all assets" in line)
+    assert everything.rstrip(" │").endswith("155.95")  # 150.95 USD + 5 USDC at 1 USD
+    assert "the USD total is the no_veto arm's loss minus the veto arm's" in text
+    assert "Prices moved over rounds 0-30 (TNT 2 → 1.52 USD)" in text and "can differ in sign" in text
+
+
+def test_no_note_when_no_price_moved(tmp_path) -> None:
+    diff = [{"entity": "op-bad", "role": "operator", "asset": "TNT", "loss_no_veto": 10**18, "loss_veto": 0, "saved_by_veto": 10**18,
+             "value_no_veto": "2", "value_veto": "0", "saved_value": "2"}]
+    store = RunStore(str(tmp_path / "runs.db"))
+    store.create_run(kind="run", scenario_name="tiny", scenario_path=str(TINY), scenario_text=TINY.read_text(), overrides={}, seed=11,
+                     command="c", info={"branch_difference": diff, "what_if": {"numeraire": "USD", "price_moves": {}, "last_round": 9}})
+    console = Console(width=200, record=True, color_system=None)
+    print_summary(console, store, 1)
+    text = console.export_text()
+    assert "saved by the veto (USD)" in text and "Prices moved" not in text and "all assets" not in text
+    assert next(line for line in text.splitlines() if "total" in line and "TNT" in line).rstrip(" │").endswith("2.00")
