@@ -15,11 +15,16 @@ TINY = Path(__file__).resolve().parent / "data" / "tiny.yaml"
 BIG = 1_983_477_929_048_064_412_688  # 1,983.477929048064412688 TNT
 
 
-def _store(tmp_path: Path) -> RunStore:
+def _store(tmp_path: Path, valued: bool = False) -> RunStore:
     diff = [{"entity": f"holder-{i}", "role": "delegator", "asset": "TNT", "loss_no_veto": BIG + i, "loss_veto": BIG - 1_436_701_821_907_442_374,
              "saved_by_veto": 1_436_701_821_907_442_374 + i} for i in range(3)]
     diff.append({"entity": "mover", "role": "delegator", "asset": "TNT", "loss_no_veto": 5, "loss_veto": 15_690_529_804_500_000_005,
                  "saved_by_veto": -15_690_529_804_500_000_000})
+    if valued:  # a run stored since the what-if table has a value column
+        for row in diff:
+            row.update(value_no_veto="3", value_veto="1", saved_value="2")
+        diff.append({"entity": "loyal-1", "role": "delegator", "asset": "USDC", "loss_no_veto": 3_062_897_555, "loss_veto": 3_062_897_555,
+                     "saved_by_veto": 0, "value_no_veto": "3062897555/1000000", "value_veto": "3062897555/1000000", "saved_value": "0"})
     store = RunStore(str(tmp_path / "runs.db"))
     store.create_run(kind="run", scenario_name="tiny", scenario_path=str(TINY), scenario_text=TINY.read_text(), overrides={}, seed=11,
                      command="c", info={"branch_difference": diff})
@@ -38,6 +43,19 @@ def test_every_number_is_printed_whole(tmp_path, width: int) -> None:
     tables = text.count("what-if: the fork slash vetoed vs applied")
     assert tables == (1 if width == 200 else 3 if width == 80 else 2)
     assert all(len(line) <= width for line in text.splitlines())
+
+
+@pytest.mark.parametrize("width", [80, 100, 120, 130, 140, 150, 160, 200])
+def test_with_the_value_column_every_number_is_still_whole(tmp_path, width: int) -> None:
+    """At 140 columns the four number columns fitted only with their headers wrapped, and rich
+    shrank the number columns instead, folding ``1,983.47792904806441268`` / ``8`` over two lines."""
+    console = Console(width=width, record=True, color_system=None)
+    print_summary(console, _store(tmp_path, valued=True), 1)
+    text = console.export_text()
+    for number in ("1,983.477929048064412688", "1,982.041227226156970314", "5,950.433787144193238072", "-15.6905298045", "8.00", "3,062,897,555"):  # tiny.yaml has no USDC: base units
+        assert number in text, (width, number)
+    assert all(len(line) <= width for line in text.splitlines())
+    assert "all assets" in text
 
 
 def test_a_moving_price_gets_a_usd_column_a_total_row_and_a_note(tmp_path) -> None:
