@@ -187,8 +187,14 @@ def entity_losses(sim: "Simulation", prices: Prices) -> dict[tuple[str, str, str
         b, v = out.get(key, (0, Fraction(0)))
         out[key] = (b + base, add_values(v, value))
 
+    per_round: dict[tuple[str, str, int], int] = {}  # exact ints first: one multiplication per (account, asset, round), not per event
     for round_, account, sym, amount in sim.state.loss_events:
-        add((sim.entity_name(account), sim.role_of(account), sym), amount, prices.exact_value(sym, amount, round_))
+        per_round[(account, sym, round_)] = per_round.get((account, sym, round_), 0) + amount
+    names: dict[str, tuple[str, str]] = {}
+    for (account, sym, round_), amount in per_round.items():
+        if account not in names:
+            names[account] = (sim.entity_name(account), sim.role_of(account))
+        add((*names[account], sym), amount, prices.exact_value(sym, amount, round_))
     end_round = _round_of(sim, None)
     for m in sim.losses():
         if m.role == "pool_member" and m.metric == "loss":  # LST members: value their tokens lost since setup
