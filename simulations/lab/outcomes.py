@@ -14,7 +14,9 @@ loss by role and asset in base units and in one numeraire.
   as a zero loss.
 * **One numeraire.** Losses are exact base units per (role, asset); each is also valued with the
   scenario's price of that asset *in the round the loss happened* (a price path moves with time),
-  so TNT and USDC add up. Without a price an asset's value is NaN, not zero.
+  so TNT and USDC add up. Values are summed exactly (fractions: the price as written times the
+  tokens) and rounded to a float once, for reports, so the what-if table's per-entity values add
+  up to the arm's total exactly. Without a price an asset's value is NaN, not zero.
 
 Roles: ``operator``, ``delegator``, ``validator``, ``nominator``, ``pool_member`` (the pool's
 creator included), ``requester`` (service owners and requesters), ``other``. The LST pool's bonded
@@ -107,7 +109,14 @@ def value_of_text(text: str | None) -> ExactValue:
 
 
 def value_float(v: ExactValue) -> float:
-    return math.nan if v is None else float(v)
+    """For reports: NaN without a price; beyond float's range (a 1e308 price) infinite, as float
+    arithmetic would give, not an OverflowError."""
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _add(into: dict[str, int], amounts: dict[str, int]) -> None:
