@@ -484,7 +484,13 @@ PRICE_ACCEPTED = "a price is a finite number >= 0, or a list of per-round prices
 
 
 def _one_price(value: Any) -> float | None:
-    """``value`` as a price, or None when it is not one (bools and strings are not numbers here)."""
+    """``value`` as a price, or None when it is not one. A numeric string is a number (YAML reads
+    ``--param prices.assets.TNT=1e3`` as the string '1e3'); a bool is not."""
+    if isinstance(value, str) and len(value) <= 100:
+        try:
+            value = float(value.replace("_", ""))
+        except ValueError:
+            return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:

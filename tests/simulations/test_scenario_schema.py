@@ -135,7 +135,7 @@ def test_overrides_reach_parameters_and_are_validated(tmp_path) -> None:
 PRICED = GOOD + "prices:\n  numeraire: USD\n  assets:\n    TNT: [2.0, 1.5]\n    USDC: {usdc}\n"
 
 
-@pytest.mark.parametrize("usdc, got", [(".nan", "(got nan)"), ("-1", "(got -1)"), (".inf", "(got inf)"), ("true", "(got True)"), ("'1.5'", "(got '1.5')"),
+@pytest.mark.parametrize("usdc, got", [(".nan", "(got nan)"), ("-1", "(got -1)"), (".inf", "(got inf)"), ("true", "(got True)"), ("'lots'", "(got 'lots')"), ("'nan'", "(got 'nan')"),
                                        ("{a: 1}", "")])
 def test_a_bad_price_is_one_line_naming_the_field_and_what_is_accepted(tmp_path, usdc: str, got: str) -> None:
     """A price is ``float | list[float]``: a NaN used to fail both branches of the union, two lines
@@ -155,4 +155,6 @@ def test_a_bad_entry_of_a_price_path_is_named_by_its_index(tmp_path) -> None:
 def test_good_prices_are_floats_and_paths(tmp_path) -> None:
     sc = load(tmp_path, PRICED.replace("{usdc}", "1"))
     assert sc.prices is not None and sc.prices.assets == {"TNT": [2.0, 1.5], "USDC": 1.0}
+    sc = load(tmp_path, PRICED.replace("{usdc}", "'1e3'"))  # YAML 1.1 reads 1e3 (no dot) as a string; --param too
+    assert sc.prices is not None and sc.prices.assets["USDC"] == 1000.0
     assert isinstance(sc.prices.assets["USDC"], float)
