@@ -102,7 +102,8 @@ def moved_note(numeraire: str, moves: dict[str, list[float]], last_round: int) -
     what = ", ".join(f"{sym} {a:g} → {b:g}" + (f" (between {lo:g} and {hi:g})" if (lo, hi) != tuple(sorted((a, b))) else "")
                      for sym, (a, b, lo, hi) in sorted(moves.items()))
     return (f"Prices moved over rounds 0-{last_round} ({what} {numeraire}): each loss is valued at the price of its round, so a token "
-            f"total and its {numeraire} total can differ in sign (the veto moved losses to rounds where the token was worth less or more).")
+            f"total and its {numeraire} total can differ in sign (a veto that moves a loss to a round where the token is worth less or more "
+            f"changes its value, not its size).")
 
 
 TOKEN_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
@@ -110,9 +111,9 @@ TOKEN_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "
 
 @dataclass
 class WhatIfTable:
-    """The table as text, for the terminal and the HTML report alike: ``rows`` are the entity rows
-    then the total rows (``body`` of them are entity rows); ``cells[key][i]`` is row ``i``'s text
-    in column ``key``; ``notes``: lines to print under it."""
+    """The table as text, for the terminal and the HTML report alike: ``labels`` (entity, role,
+    asset) of the entity rows, then of the total rows (the first ``body`` are entity rows);
+    ``cells[key][i]`` is row ``i``'s text in column ``key``; ``notes``: lines to print under it."""
 
     columns: list[tuple[str, str]]
     labels: list[tuple[str, str, str]]
