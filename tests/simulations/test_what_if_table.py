@@ -97,3 +97,30 @@ def test_no_note_when_no_price_moved(tmp_path) -> None:
     text = console.export_text()
     assert "saved by the veto (USD)" in text and "Prices moved" not in text and "all assets" not in text
     assert next(line for line in text.splitlines() if "total" in line and "TNT" in line).rstrip(" │").endswith("2.00")
+
+
+def test_a_stored_run_prints_a_what_if_total_equal_to_the_arm_tables_difference(tmp_path) -> None:
+    """End to end (slash-veto.yaml: TNT falls 0.02 USD a round): the USD total under the what-if
+    table is the arm table's ``/no_veto`` loss minus its ``/veto`` loss, and the note is there."""
+    import json
+    from fractions import Fraction
+
+    from simulations.commands import start_run
+    from simulations.runner import execute_run
+
+    scenario = Path(__file__).resolve().parents[2] / "simulations" / "scenarios" / "slash-veto.yaml"
+    store = RunStore(str(tmp_path / "runs.db"))
+    run_id, sc, _ = start_run(store, str(scenario), {"length.rounds": 12}, None, ["tangle_services"], None)
+    execute_run(store, run_id, sc)
+    info = json.loads(store.run(run_id).info_json)
+    assert info["what_if"]["numeraire"] == "USD" and info["what_if"]["price_moves"]["TNT"][0] == 2.0
+    totals = {a.branch: Fraction(json.loads(a.summary_json)["outcomes"]["loss_total_value_exact"]) for a in store.arms(run_id) if a.branch}
+    console = Console(width=200, record=True, color_system=None)
+    print_summary(console, store, run_id)
+    text = console.export_text()
+    shown = {line.split()[0]: float(line.split()[-1].replace(",", "")) for line in text.splitlines() if line.startswith("tangle_services")}
+    assert shown["tangle_services/no_veto"] - shown["tangle_services/veto"] == pytest.approx(float(totals["no_veto"] - totals["veto"]), abs=1)
+    total_rows = [line for line in text.splitlines() if line.startswith("│ total")]
+    everything = next((line for line in total_rows if "all assets" in line), total_rows[0])  # one asset: its own total row
+    assert everything.rstrip(" │").endswith(f"{float(totals['no_veto'] - totals['veto']):,.2f}")
+    assert "Prices moved over rounds 0-" in text and "(TNT 2 → " in text
