@@ -124,3 +124,18 @@ def test_a_stored_run_prints_a_what_if_total_equal_to_the_arm_tables_difference(
     everything = next((line for line in total_rows if "all assets" in line), total_rows[0])  # one asset: its own total row
     assert everything.rstrip(" │").endswith(f"{float(totals['no_veto'] - totals['veto']):,.2f}")
     assert "Prices moved over rounds 0-" in text and "(TNT 2 → " in text
+
+
+def test_totals_leave_out_pool_accounts_and_carry_a_missing_price() -> None:
+    """As in the arm table: a pool's bonded account loses what its members lose (counted once,
+    in the members' rows); an asset without a price has no value total (never a zero)."""
+    from fractions import Fraction
+
+    from simulations.lab.what_if import totals
+
+    rows = [{"entity": "pool:p", "role": "pool", "asset": "TNT", "loss_no_veto": 9, "loss_veto": 0, "saved_by_veto": 9, "saved_value": "9"},
+            {"entity": "m", "role": "pool_member", "asset": "TNT", "loss_no_veto": 4, "loss_veto": 1, "saved_by_veto": 3, "saved_value": "7/2"},
+            {"entity": "d", "role": "delegator", "asset": "XYZ", "loss_no_veto": 2, "loss_veto": 0, "saved_by_veto": 2, "saved_value": None}]
+    tokens, value = totals(rows)
+    assert tokens == {"TNT": {"loss_no_veto": 4, "loss_veto": 1, "saved_by_veto": 3}, "XYZ": {"loss_no_veto": 2, "loss_veto": 0, "saved_by_veto": 2}}
+    assert value["TNT"] == Fraction(7, 2) and value["XYZ"] is None and value[""] is None
