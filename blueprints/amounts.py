@@ -1,6 +1,7 @@
 """Amounts for people: base units rendered with the asset's decimals and symbol.
 
-Balances stay integers in state; these strings are for timelines and reports only. TNT has 18
+Balances stay integers in state; these strings are for timelines and reports only, exact (trailing
+zeros trimmed: ``25 TNT``, ``8.333333333333333333 TNT``; never rounded). TNT has 18
 decimals; a pallet_assets asset uses its on-chain ``Metadata`` (decimals, symbol); an asset without
 metadata is shown in base units with its id, so nothing is ever silently rescaled.
 """
@@ -38,12 +39,14 @@ def asset_unit(rt: Any, asset: Any) -> tuple[int, str] | None:
 
 
 def format_units(amount: int, decimals: int, symbol: str) -> str:
-    """``1,000.00 USDC``: thousands separators, at least two decimals, every non-zero digit kept."""
+    """``1,000 USDC``, ``8.333333333333333333 TNT``, ``0.000001 USDC``: the exact amount, with
+    thousands separators and trailing zeros trimmed, nothing rounded. One rule for every amount a
+    timeline or summary prints: a fixed two decimals (``25.00 TNT``) beside an exact tail
+    (``8.333333333333333333 TNT``) read as two precisions."""
     sign = "-" if amount < 0 else ""
     whole, frac = divmod(abs(amount), 10**decimals)
     digits = str(frac).rjust(decimals, "0").rstrip("0") if decimals else ""
-    digits = digits.ljust(2, "0")
-    return f"{sign}{whole:,}.{digits} {symbol}"
+    return f"{sign}{whole:,}{'.' + digits if digits else ''}{' ' + symbol if symbol else ''}"
 
 
 def format_amount(rt: Any, asset: Any, amount: int) -> str:

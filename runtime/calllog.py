@@ -135,14 +135,14 @@ class LogEntry:
 MAX_LINE_CHARS = 16 * 2**20
 
 
-def validation_summary(exc: ValidationError) -> str:
-    """A pydantic error on one line: ``field.path: message`` per problem (no URL, no input dump)."""
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"]) or "genesis"
-        parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}")
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+def validation_summary(exc: ValidationError, shown: int = 5) -> str:
+    """A pydantic error on one line: ``field.path: message`` per problem (no URL, no input dump),
+    the first ``shown`` of them."""
+    from runtime.validation_errors import error_lines
+
+    lines = error_lines(exc, root="genesis")
+    more = len(lines) - shown
+    return "; ".join(lines[:shown]) + (f" (and {more} more)" if more > 0 else "")
 
 
 class CallLogError(ValueError):

@@ -187,29 +187,29 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         print_what_if(console, diff, store.run(run_id))
 
 
-WHAT_IF_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
-
-
 def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
-    """The what-if table: each loss in exact whole tokens, never cut (``1,983.477929…`` is not a
-    number). When the numbers do not fit the console side by side, the table is printed as
-    several, each with the labels and as many number columns as fit (at least one)."""
-    from blueprints.amounts import format_units
+    """The what-if table (:func:`simulations.lab.what_if.what_if_table`): each loss in exact whole
+    tokens, never cut (``1,983.477929…`` is not a number), what the veto saved in the numeraire,
+    total rows, and the notes that reconcile it with the arm table. When the numbers do not fit the
+    console side by side, the table is printed as several, each with the labels and as many number
+    columns as fit (at least one)."""
+    from simulations.lab.what_if import what_if_table
     from simulations.scenario import scenario_decimals
 
-    decimals = scenario_decimals(run)
-    labels = [(row["entity"], row["role"], row["asset"]) for row in diff]
-    numbers: dict[str, list[str]] = {}
-    for key, _ in WHAT_IF_COLUMNS:
-        numbers[key] = [format_units(row[key], decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0), "").rstrip() for row in diff]
+    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run))
+    labels, numbers = table.labels, table.cells
 
-    def width(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
-        return max([len(w) for w in header.split()] + [len(c) for c in cells]) + 3
+    def content(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
+        return max([len(w) for w in header.split()] + [len(c) for c in cells])
 
-    label_width = sum(width(h, [lab[i] for lab in labels]) for i, h in enumerate(("entity", "role", "asset"))) + 1
+    def width(header: str, cells: list[str]) -> int:  # with its padding and border
+        return content(header, cells) + 3
+
+    label_cols = [(h, content(h, [lab[i] for lab in labels])) for i, h in enumerate(("entity", "role", "asset"))]
+    label_width = sum(w + 3 for _, w in label_cols) + 1
     groups: list[list[tuple[str, str]]] = [[]]
     used = label_width
-    for key, header in WHAT_IF_COLUMNS:
+    for key, header in table.columns:
         w = width(header, numbers[key])
         if groups[-1] and used + w > console.width:
             groups.append([])
@@ -219,15 +219,24 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
     for i, group in enumerate(groups):
         part = f" ({i + 1} of {len(groups)}: too wide for {console.width} columns side by side)" if len(groups) > 1 else ""
         t = Table(title="what-if: the fork slash vetoed vs applied" + part)
-        for col in ("entity", "role", "asset"):
-            t.add_column(col, overflow="fold")
-        for key, header in group:
-            # the groups above leave room for every number; on a console narrower than one number
-            # rich folds its digits onto a second line, never an ellipsis
-            t.add_column(header, justify="right", overflow="fold")
+        # every column as wide as its widest cell: the groups above leave room for them all, so rich
+        # wraps only headers (left to itself it may shrink a number column and fold its digits);
+        # on a console narrower than one number rich folds its digits, never an ellipsis
+        widths = [content(header, numbers[key]) for key, header in group]
+        slack = console.width - label_width - sum(w + 3 for w in widths)
+        for j, (_, header) in enumerate(group):  # room to spare: a header on one line
+            grow = max(0, min(len(header) - widths[j], slack))
+            widths[j] += grow
+            slack -= grow
+        for col, w in label_cols:
+            t.add_column(col, overflow="fold", width=w)
+        for (key, header), w in zip(group, widths):
+            t.add_column(header, justify="right", overflow="fold", width=w)
         for j, lab in enumerate(labels):
-            t.add_row(*lab, *(numbers[key][j] for key, _ in group))
+            t.add_row(*lab, *(numbers[key][j] for key, _ in group), end_section=j == table.body - 1)
         console.print(t)
+    for note in table.notes:
+        console.print(note, highlight=False)
 
 
 # ---------------------------------------------------------------------------------------- CLI bodies

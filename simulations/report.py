@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 
 from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
-from simulations.analysis.statistics import format_interval, format_number, rank_arms, summarize_arms  # noqa: E402
+from simulations.analysis.statistics import format_interval, rank_arms, summarize_arms  # noqa: E402
 from simulations.lab.pairing import common_seeds  # noqa: E402
 from simulations.scenario import scenario_decimals  # noqa: E402
 from simulations.store import RunStore, SlashRow  # noqa: E402
@@ -137,7 +137,7 @@ table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px soli
 th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .scroll{overflow-x:auto;max-width:100%}
 img{max-width:100%;margin:0.5em 0}figure{margin:1em 0}figcaption{font-size:13px;color:#444}
-.warn{background:#fff3cd;border:1px solid #e0c36c;padding:0.6em 1em}.missing{color:#a33}.best{background:#e8f4e8}
+.warn{background:#fff3cd;border:1px solid #e0c36c;padding:0.6em 1em}.missing{color:#a33}.best{background:#e8f4e8}.total{font-weight:600;border-top:2px solid #888}
 code{background:#f5f5f5;padding:1px 4px;word-break:break-all}
 """.strip()
 
@@ -378,10 +378,13 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:
+            from simulations.lab.what_if import what_if_table
+
+            wt = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, decimals)
             parts.append("<h2>What-if: the fork slash vetoed vs applied</h2>" + _table(
-                ["entity", "role", "asset", "loss without veto", "loss with veto", "saved by the veto"],
-                [[(d["entity"], ""), (d["role"], ""), (d["asset"], "")] + [(format_number(int(d[k]) / 10 ** decimals.get(d["asset"], 0)) + f" {d['asset']}", "num")
-                                                                           for k in ("loss_no_veto", "loss_veto", "saved_by_veto")] for d in diff]))
+                ["entity", "role", "asset"] + [h for _, h in wt.columns],
+                [[(lab[0], ""), (lab[1], ""), (lab[2], "")] + [(wt.cells[k][i], "num") for k, _ in wt.columns] for i, lab in enumerate(wt.labels)],
+                ["" if i < wt.body else "total" for i in range(len(wt.labels))]) + "".join(f"<p>{_esc(n)}</p>" for n in wt.notes))
     if not frame.empty:
         csv = out / ("sweep.csv" if run.kind == "sweep" else "runs.csv")
         stored.to_csv(csv, index=False)  # every stored run, including any a partial comparison left out

@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from simulations.lab.loop import Simulation
 from simulations.lab.measures import Metric
-from simulations.lab.outcomes import outcomes
+from simulations.lab.outcomes import Prices, entity_losses, outcomes
+from simulations.lab.what_if import branch_difference, what_if_context
 from simulations.scenario import HARD_MAX_BLOCKS, Scenario, validate_document
 from simulations.store import RoundCommit, RunStore
 from simulations.yamlerrors import load_document
@@ -49,6 +50,7 @@ class ArmResult:
     slashes: list[dict[str, Any]]
     final_metrics: list[Metric]
     calls: int
+    loss_values: dict[tuple[str, str, str], tuple[int, Any]] = field(default_factory=dict)  # what-if branches: (entity, role, asset) -> (base, exact value)
 
 
 class ResumeMismatch(RuntimeError):
@@ -122,7 +124,8 @@ def result_of(sim: Simulation, arm: ArmSpec) -> ArmResult:
     sim.scan_events()
     root = sim.rt.state_root()  # hashing the whole state: once per arm
     return ArmResult(arm.label, arm.rule, arm.branch, arm.seed, root, summarize(sim, root), sim.losses(),
-                     [r.row() for r in sim.queue.records], sim.metrics(), len(sim.rt.call_log))
+                     [r.row() for r in sim.queue.records], sim.metrics(), len(sim.rt.call_log),
+                     entity_losses(sim, Prices(sim.sc)) if arm.branch is not None else {})
 
 
 def play(sc: Scenario, arm: ArmSpec, recorder: Recorder | None = None, on_round: Callable[[int], None] | None = None) -> ArmResult:
@@ -173,26 +176,6 @@ def play_branches(sc: Scenario, rule: str, seed: int, at_slash: int, recorders: 
         rec = sim.queue.records[at_slash]
         results[branch].summary["fork"] = {"slash_id": at_slash, "round": fork_round, "block": rec.proposed_block, "offender": rec.offender, "percent": rec.percent}
     return results
-
-
-def branch_difference(results: dict[str, ArmResult]) -> list[dict[str, Any]]:
-    """Per entity and asset: loss without the veto, with it, and what the veto saved."""
-    table: dict[tuple[str, str, str], dict[str, int]] = {}
-    for branch in ("veto", "no_veto"):
-        for m in results[branch].losses:
-            table.setdefault((m.entity, m.role, m.asset), {"veto": 0, "no_veto": 0})[branch] += m.value
-        for m in results[branch].final_metrics:
-            if m.role == "pool_member":
-                row = table.setdefault((m.entity, m.role, m.asset), {"veto": 0, "no_veto": 0})
-                row[f"value_{branch}"] = m.value
-    out = []
-    for (entity, role, asset), v in sorted(table.items()):
-        if role == "pool_member":
-            saved = v.get("value_veto", 0) - v.get("value_no_veto", 0)
-        else:
-            saved = v["no_veto"] - v["veto"]
-        out.append({"entity": entity, "role": role, "asset": asset, "loss_no_veto": v["no_veto"], "loss_veto": v["veto"], "saved_by_veto": saved})
-    return out
 
 
 # ---------------------------------------------------------------------------------------- commands
@@ -307,6 +290,7 @@ def execute_run(store: RunStore, run_id: int, sc: Scenario, progress: Any = None
                 run = store.run(run_id)
                 info = json.loads(run.info_json)
                 info["branch_difference"] = diff
+                info["what_if"] = what_if_context(sc, out)
                 store.set_run_status(run_id, "running", info)
     store.set_run_status(run_id, "completed")
     return results

@@ -12,12 +12,14 @@ Amounts are integers in base units, or strings ``"<number> <SYMBOL>"`` (``"1_000
 from __future__ import annotations
 
 import copy
+import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, ValidationInfo, field_validator, model_validator
-from pydantic.functional_validators import AfterValidator, BeforeValidator
+from pydantic_core import PydanticCustomError
+from pydantic.functional_validators import AfterValidator, BeforeValidator, PlainValidator
 
 from simulations.yamlerrors import LoadedDocument, ScenarioError, format_validation_error, load_document
 
@@ -478,7 +480,46 @@ class BranchSpec(_Model):
     at_slash: StrictInt = Field(0, ge=0)
 
 
-Price = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+PRICE_ACCEPTED = "a price is a finite number >= 0, or a list of per-round prices (finite numbers >= 0)"
+
+
+def _one_price(value: Any) -> float | None:
+    """``value`` as a price, or None when it is not one. A numeric string is a number (YAML reads
+    ``--param prices.assets.TNT=1e3`` as the string '1e3'); a bool is not."""
+    if isinstance(value, str) and len(value) <= 100:
+        try:
+            value = float(value.replace("_", ""))
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        price = float(value)
+    except OverflowError:  # an int past float's range
+        return None
+    return price if math.isfinite(price) and price >= 0 else None
+
+
+def _price(value: Any) -> float | list[float]:
+    """One price or a path of them, with one message saying what is accepted: a union of the two
+    would report each branch's complaint (``Input should be a finite number`` *and* ``Input should
+    be a valid list``) for a single wrong value. A custom error type: the message is ours alone
+    (no ``Value error,`` prefix)."""
+    if isinstance(value, (list, tuple)):
+        if not value:
+            raise PydanticCustomError("price", f"a price path needs at least one entry; {PRICE_ACCEPTED}")
+        path = [_one_price(p) for p in value]
+        bad = next((i for i, p in enumerate(path) if p is None), None)
+        if bad is not None:
+            raise PydanticCustomError("price", f"entry {bad} of the price path is {value[bad]!r:.60}; {PRICE_ACCEPTED}")
+        return path  # type: ignore[return-value]
+    price = _one_price(value)
+    if price is None:
+        raise PydanticCustomError("price", PRICE_ACCEPTED)
+    return price
+
+
+Price = Annotated[Any, PlainValidator(_price)]
 
 
 class Prices(_Model):
@@ -489,15 +530,7 @@ class Prices(_Model):
     losses in other assets have no value (NaN, never zero)."""
 
     numeraire: str = Field("USD", min_length=1, max_length=10)
-    assets: dict[str, Price | list[Price]] = Field(default_factory=dict)
-
-    @field_validator("assets")
-    @classmethod
-    def _paths_not_empty(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for symbol, price in value.items():
-            if isinstance(price, list) and not price:
-                raise ValueError(f"{symbol}: a price path needs at least one entry")
-        return value
+    assets: dict[str, Price] = Field(default_factory=dict)
 
 
 class EndSpec(_Model):

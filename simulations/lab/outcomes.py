@@ -14,7 +14,9 @@ loss by role and asset in base units and in one numeraire.
   as a zero loss.
 * **One numeraire.** Losses are exact base units per (role, asset); each is also valued with the
   scenario's price of that asset *in the round the loss happened* (a price path moves with time),
-  so TNT and USDC add up. Without a price an asset's value is NaN, not zero.
+  so TNT and USDC add up. Values are summed exactly (fractions: the price as written times the
+  tokens) and rounded to a float once, for reports, so the what-if table's per-entity values add
+  up to the arm's total exactly. Without a price an asset's value is NaN, not zero.
 
 Roles: ``operator``, ``delegator``, ``validator``, ``nominator``, ``pool_member`` (the pool's
 creator included), ``requester`` (service owners and requesters), ``other``. The LST pool's bonded
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import json
 import math
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
@@ -70,6 +73,50 @@ class Prices:
 
     def value_of(self, amounts: dict[str, int], round_: int) -> float:
         return sum((self.value(sym, amt, round_) for sym, amt in amounts.items()), 0.0)
+
+    def exact_price(self, symbol: str, round_: int) -> Fraction | None:
+        """The price as the scenario wrote it (``1.98`` is 99/50, not the float nearest to it), or
+        None without a price."""
+        p = self.table.get(symbol)
+        if p is None:
+            return None
+        if isinstance(p, list):
+            p = p[min(max(round_, 0), len(p) - 1)]
+        return Fraction(repr(float(p)))
+
+    def exact_value(self, symbol: str, base: int, round_: int) -> Fraction | None:
+        """``base`` units of ``symbol`` in the numeraire at ``round_``'s price, exactly (None: no price)."""
+        if base == 0:
+            return Fraction(0)
+        price = self.exact_price(symbol, round_)
+        return None if price is None else Fraction(base, 10 ** self.decimals.get(symbol, 0)) * price
+
+
+ExactValue = Fraction | None  # a value in the numeraire; None when an asset has no price (shown as NaN, never zero)
+
+
+def add_values(a: ExactValue, b: ExactValue) -> ExactValue:
+    return None if a is None or b is None else a + b
+
+
+def value_text(v: ExactValue) -> str | None:
+    """An exact value for JSON (``"7/25"``), None for no price."""
+    return None if v is None else str(v)
+
+
+def value_of_text(text: str | None) -> ExactValue:
+    return None if text is None else Fraction(text)
+
+
+def value_float(v: ExactValue) -> float:
+    """For reports: NaN without a price; beyond float's range (a 1e308 price) infinite, as float
+    arithmetic would give, not an OverflowError."""
+    if v is None:
+        return math.nan
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 def _add(into: dict[str, int], amounts: dict[str, int]) -> None:
@@ -138,28 +185,51 @@ def ground_truth(sim: "Simulation", prices: Prices) -> dict[str, Any]:
     return out
 
 
-def losses_by_role(sim: "Simulation", prices: Prices) -> list[dict[str, Any]]:
-    """Every (role, asset) with its loss in base units, whole tokens and the numeraire; zeros are
-    explicit so that a table of runs always has the same columns."""
-    base: dict[tuple[str, str], int] = {}
-    value: dict[tuple[str, str], float] = {}
+def entity_losses(sim: "Simulation", prices: Prices) -> dict[tuple[str, str, str], tuple[int, ExactValue]]:
+    """(entity, role, asset) -> (loss in base units, its exact value in the numeraire): each
+    slash valued at the price of the round it happened, an LST member's lost token value at the
+    price of the arm's last round. The what-if table and the arm's totals both add these up, so
+    they reconcile exactly."""
+    out: dict[tuple[str, str, str], tuple[int, ExactValue]] = {}
+
+    def add(key: tuple[str, str, str], base: int, value: ExactValue) -> None:
+        b, v = out.get(key, (0, Fraction(0)))
+        out[key] = (b + base, add_values(v, value))
+
+    per_round: dict[tuple[str, str, int], int] = {}  # exact ints first: one multiplication per (account, asset, round), not per event
     for round_, account, sym, amount in sim.state.loss_events:
-        role = ROLE_OF_ACTOR.get(sim.role_of(account), "other")
-        base[(role, sym)] = base.get((role, sym), 0) + amount
-        value[(role, sym)] = value.get((role, sym), 0.0) + prices.value(sym, amount, round_)
+        per_round[(account, sym, round_)] = per_round.get((account, sym, round_), 0) + amount
+    names: dict[str, tuple[str, str]] = {}
+    for (account, sym, round_), amount in per_round.items():
+        if account not in names:
+            names[account] = (sim.entity_name(account), sim.role_of(account))
+        add((*names[account], sym), amount, prices.exact_value(sym, amount, round_))
     end_round = _round_of(sim, None)
     for m in sim.losses():
         if m.role == "pool_member" and m.metric == "loss":  # LST members: value their tokens lost since setup
-            base[("pool_member", m.asset)] = base.get(("pool_member", m.asset), 0) + m.value
-            value[("pool_member", m.asset)] = value.get(("pool_member", m.asset), 0.0) + prices.value(m.asset, m.value, end_round)
+            add((m.entity, "pool_member", m.asset), m.value, prices.exact_value(m.asset, m.value, end_round))
+    return out
+
+
+def losses_by_role(sim: "Simulation", prices: Prices, by_entity: dict[tuple[str, str, str], tuple[int, ExactValue]] | None = None) -> list[dict[str, Any]]:
+    """Every (role, asset) with its loss in base units, whole tokens and the numeraire (``value``:
+    a float; ``value_exact``: the exact fraction as text, None without a price); zeros are
+    explicit so that a table of runs always has the same columns."""
+    base: dict[tuple[str, str], int] = {}
+    value: dict[tuple[str, str], ExactValue] = {}
+    for (_, role, sym), (b, v) in (entity_losses(sim, prices) if by_entity is None else by_entity).items():
+        key = (ROLE_OF_ACTOR.get(role, "other"), sym)
+        base[key] = base.get(key, 0) + b
+        value[key] = add_values(value.get(key, Fraction(0)), v)
     rows = []
     for role in ROLES + ("pool",):
         for sym in prices.decimals:
             if role == "pool" and (role, sym) not in base:
                 continue
             b = base.get((role, sym), 0)
-            rows.append({"role": role, "asset": sym, "base": b, "tokens": prices.tokens(sym, b), "value": value.get((role, sym), 0.0) if b else 0.0,
-                         "in_total": role != "pool"})
+            exact = value.get((role, sym), Fraction(0)) if b else Fraction(0)
+            rows.append({"role": role, "asset": sym, "base": b, "tokens": prices.tokens(sym, b), "value": value_float(exact),
+                         "value_exact": value_text(exact), "in_total": role != "pool"})
     return rows
 
 
@@ -218,9 +288,12 @@ def outcomes(sim: "Simulation") -> dict[str, Any]:
     sim.scan_events()
     truth = ground_truth(sim, prices)
     losses = losses_by_role(sim, prices)
-    total = sum(r["value"] for r in losses if r["in_total"])
-    return {**truth, "numeraire": prices.numeraire, "decimals": dict(prices.decimals), "losses_by_role": losses, "loss_total_value": total,
-            "governance": governance_outcome(sim)}
+    total: ExactValue = Fraction(0)
+    for r in losses:
+        if r["in_total"]:
+            total = add_values(total, value_of_text(r["value_exact"]))
+    return {**truth, "numeraire": prices.numeraire, "decimals": dict(prices.decimals), "losses_by_role": losses, "loss_total_value": value_float(total),
+            "loss_total_value_exact": value_text(total), "governance": governance_outcome(sim)}
 
 
 def run_row(outcome: dict[str, Any]) -> dict[str, Any]:

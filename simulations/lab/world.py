@@ -173,17 +173,10 @@ def runtime_config_problems(exc: Exception) -> list[str]:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        prefix = {"Extensions": "extensions"}.get(exc.title, "")
-        lines = []
-        for err in exc.errors(include_url=False):
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            if msg.startswith(("constants.", "extensions.", "upgrades.")):
-                lines.append(msg)  # GenesisConfig's own checks name the field and the value already
-                continue
-            field = ".".join([prefix] * bool(prefix) + [str(x) for x in err["loc"]]) or exc.title
-            got = "" if err["type"] == "missing" else f" (got {err.get('input')!r})"
-            lines.append(f"{field}: {msg}{got}")
-        return lines
+        from runtime.validation_errors import error_lines
+
+        return error_lines(exc, under={"Extensions": "extensions"}.get(exc.title, ""), root=exc.title, with_value=True,
+                           named=("constants.", "extensions.", "upgrades."))  # GenesisConfig's own checks name the field and the value already
     text = str(exc).strip()
     return [text.splitlines()[0] if text else type(exc).__name__]
 

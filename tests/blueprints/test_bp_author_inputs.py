@@ -115,8 +115,8 @@ def test_pricing_amounts_are_checked_when_declared(make, words) -> None:  # type
 # ---------------------------------------------------------------------------------- payments
 def test_the_request_can_pay_in_usdc() -> None:
     h = BlueprintTestHarness(feed(pay_once(5 * 10**6), "usdc-feed"), operators=3, payment=5 * 10**6, payment_asset="USDC")
-    assert [(p.payer, p.payee, p.asset, p.text) for p in h.payments()] == [("Eve", "Services pallet", 1, "5.00 USDC"),
-                                                                            ("Services pallet", "master manager", 1, "5.00 USDC")]
+    assert [(p.payer, p.payee, p.asset, p.text) for p in h.payments()] == [("Eve", "Services pallet", 1, "5 USDC"),
+                                                                            ("Services pallet", "master manager", 1, "5 USDC")]
     request = [e for e in h.rt.all_events() if e.matches("Services.ServiceRequested")]
     assert len(request) == 1
 
@@ -251,7 +251,7 @@ def test_subscriptions_bill_tnt_whatever_the_request_paid_in() -> None:
     h = BlueprintTestHarness(feed(subscription(3 * 10**18, 5), "sub-usdc"), operators=3, payment_asset="USDC")  # nothing up front
     h.advance(6)
     billed = [p for p in h.payments() if p.payee == "Rewards pot"]
-    assert billed and all(p.payer == "Eve" and p.asset == 0 and p.amount == 3 * 10**18 and p.text == "3.00 TNT" for p in billed)
+    assert billed and all(p.payer == "Eve" and p.asset == 0 and p.amount == 3 * 10**18 and p.text == "3 TNT" for p in billed)
 
 
 def test_an_outage_covers_start_and_stops_at_end() -> None:

@@ -43,9 +43,13 @@ def test_names_are_never_cut_or_split(outputs: dict[str, str]) -> None:
 def test_amounts_are_formatted_not_base_units(outputs: dict[str, str]) -> None:
     for name, text in outputs.items():
         assert "base units" not in text and "of asset" not in text, name
-        amounts = re.findall(r"([\d,.]+)\s+(?:TNT|USDC)\b", text)
-        assert amounts and all("." in a for a in amounts), f"{name}: {[a for a in amounts if '.' not in a][:3]}"
-    assert "10,000.00 USDC" in outputs["incredible_squaring"] and "900.00 TNT" in outputs["incredible_squaring"]
+        amounts = re.findall(r"([\d,.]+)\s+(TNT|USDC)\b", text)
+        # in tokens, not base units: a demo's amounts are at most millions of tokens (1 TNT is 10**18
+        # base units, 1 USDC 10**6), written exactly with separators and no trailing zeros
+        whole = {(a, unit): int(a.split(".")[0].replace(",", "")) for a, unit in amounts}
+        assert amounts and all(w < 10**7 for w in whole.values()), f"{name}: {[k for k, w in whole.items() if w >= 10**7][:3]}"
+        assert all(re.fullmatch(r"\d{1,3}(,\d{3})*(\.\d*[1-9])?", a) for a, _ in amounts), name
+    assert "10,000 USDC" in outputs["incredible_squaring"] and "900 TNT" in outputs["incredible_squaring"]
 
 
 def test_wallet_demo_explains_noop_under_a_redemption_checklist(outputs: dict[str, str]) -> None:

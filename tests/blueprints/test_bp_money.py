@@ -22,10 +22,10 @@ def feed(pricing=None) -> Blueprint:  # type: ignore[no-untyped-def]
 def test_a_pay_once_payment_is_traced_from_requester_to_master_manager() -> None:
     h = BlueprintTestHarness(feed(pay_once(10 * UNIT)), operators=3, payment=10 * UNIT)
     pays = [(p.payer, p.payee, p.amount, p.text) for p in h.payments()]
-    assert pays == [("Eve", "Services pallet", 10 * UNIT, "10.00 TNT"), ("Services pallet", "master manager", 10 * UNIT, "10.00 TNT")]
+    assert pays == [("Eve", "Services pallet", 10 * UNIT, "10 TNT"), ("Services pallet", "master manager", 10 * UNIT, "10 TNT")]
     lines = [t for _, c, t in h.timeline() if c == "payment"]
-    assert lines[0].startswith("Eve paid 10.00 TNT to Services pallet: request payment")
-    assert lines[1].startswith("Services pallet paid 10.00 TNT to master manager: forwarded")
+    assert lines[0].startswith("Eve paid 10 TNT to Services pallet: request payment")
+    assert lines[1].startswith("Services pallet paid 10 TNT to master manager: forwarded")
 
 
 def test_a_subscription_shows_the_pot_and_each_operators_share() -> None:

@@ -79,14 +79,14 @@ def test_timeline_names_accounts_and_formats_every_amount() -> None:
     h.advance_rounds(h.slash_defer_rounds())
     rows = h.timeline()
     text = "\n".join(t for _, _, t in rows)
-    assert "Ferdie delegated 10,000.00 USDC to Bob" in text
-    assert "Dave lost 100.00 TNT of self-stake" in text and "delegator Ferdie lost 1,000.00 USDC" in text
+    assert "Ferdie delegated 10,000 USDC to Bob" in text
+    assert "Dave lost 100 TNT of self-stake" in text and "delegator Ferdie lost 1,000 USDC" in text
     assert "base units" not in text and "of asset" not in text and not SS58.search(text)
 
 
 def test_amounts_keep_every_digit_and_unknown_assets_stay_in_base_units() -> None:
-    assert format_units(1_000 * 10**6, 6, "USDC") == "1,000.00 USDC"
-    assert format_units(1, 6, "USDC") == "0.000001 USDC" and format_units(-15 * 10**17, 18, "TNT") == "-1.50 TNT"
+    assert format_units(1_000 * 10**6, 6, "USDC") == "1,000 USDC"
+    assert format_units(1, 6, "USDC") == "0.000001 USDC" and format_units(-15 * 10**17, 18, "TNT") == "-1.5 TNT"
     rt = Runtime.dev()
-    assert format_amount(rt, 0, 10**18) == "1.00 TNT"
+    assert format_amount(rt, 0, 10**18) == "1 TNT"
     assert format_amount(rt, 777, 5) == "5 base units of asset 777"

@@ -132,7 +132,7 @@ def test_demo_shows_roots_rule_change_rewards_and_slashes() -> None:
     text = out.getvalue()
     assert [r.ruleset for r in wt.reports] == [1, 1, 1, 2, 2, 2]
     assert all(r.root is not None for r in wt.reports)
-    for needle in ("ruleset 2 announced", "InvalidJobResult", "billed 10.00 TNT", "earned 2.00 TNT", "claims 12.00 TNT",
+    for needle in ("ruleset 2 announced", "InvalidJobResult", "billed 10 TNT", "earned 2 TNT", "claims 12 TNT",
                    "slash of 5% proposed against Operator5", "Operator5 lost"):
         assert needle in text, needle
     assert wt.h.operator_stake("Operator5") < 9_000 * UNIT and wt.h.operator_stake("Bob") == 1_000 * UNIT

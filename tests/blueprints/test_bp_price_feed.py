@@ -4,6 +4,7 @@ outage and the liar show in answers, slashes and QoS era rewards, and every numb
 from __future__ import annotations
 
 import io
+import re
 from contextlib import redirect_stdout
 
 import pytest
@@ -37,7 +38,7 @@ def test_the_manager_refuses_a_request_with_fewer_than_three_operators() -> None
 def test_the_request_pays_five_usdc_from_eve_to_the_master_manager(story) -> None:  # type: ignore[no-untyped-def]
     h, _, _, usdc_before = story
     pays = [(p.payer, p.payee, p.asset, p.amount, p.text) for p in h.payments()]
-    assert pays == [("Eve", "Services pallet", USDC, 5 * 10**6, "5.00 USDC"), ("Services pallet", "master manager", USDC, 5 * 10**6, "5.00 USDC")]
+    assert pays == [("Eve", "Services pallet", USDC, 5 * 10**6, "5 USDC"), ("Services pallet", "master manager", USDC, 5 * 10**6, "5 USDC")]
     assert h.rt.asset_balance(USDC, "Eve") == usdc_before - 5 * 10**6  # no per-call charge: a call processes no payment
 
 
@@ -75,6 +76,21 @@ def test_demo_prints_payments_stakes_rewards_and_slashes() -> None:
     with redirect_stdout(out):
         price_feed.main()
     text = out.getvalue()
-    assert "Eve → Services pallet: 5.00 USDC" in text
-    assert "Dave lost 100.00 TNT of self-stake" in text and "delegator Ferdie lost 1,000.00 USDC" in text
+    assert "Eve → Services pallet: 5 USDC" in text
+    assert "Dave lost 100 TNT of self-stake" in text and "delegator Ferdie lost 1,000 USDC" in text
     assert "no answer from Operator4" in text
+
+
+def test_the_timeline_writes_every_amount_by_one_exact_rule(story) -> None:  # type: ignore[no-untyped-def]
+    """The newcomer saw ``earned 8.333333333333333333 TNT`` next to ``earned 25.00 TNT``: two
+    precisions for one kind of number. Every amount is exact with trailing zeros trimmed."""
+    h = story[0]
+    rewards = [str(r) for r in h.era_rewards()]
+    assert "era 2: Operator4 (operator) earned 16.666666666666666666 TNT" in rewards and "era 2: Bob (operator) earned 25 TNT" in rewards
+    out = io.StringIO()
+    with redirect_stdout(out):
+        price_feed.main()
+    text = "\n".join(rewards) + out.getvalue()
+    amounts = re.findall(r"(-?[\d,]+(?:\.\d+)?) (?:TNT|USDC)\b", text)
+    assert len(amounts) >= 10 and not [a for a in amounts if "." in a and a.endswith("0")], amounts  # no padded zeros anywhere
+    assert "16.666666666666666666 TNT" in text and "50 TNT" in text

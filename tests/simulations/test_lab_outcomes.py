@@ -153,7 +153,7 @@ def test_the_stock_scenario_describes_its_own_numbers_and_accuses_the_honest_ope
     assert sc.prices is not None and set(sc.prices.assets) == {"TNT", "USDC"} and {"never", "always", "stock"} <= set(sc.policies)
 
 
-LAYERS = ["measures", "gov_calls", "actors", "services", "world", "agents", "slash_queue", "governors", "loop", "outcomes", "frames", "arms", "pairing",
+LAYERS = ["measures", "gov_calls", "actors", "services", "world", "agents", "slash_queue", "governors", "loop", "outcomes", "what_if", "frames", "arms", "pairing",
           "summary", "api", "gov_report"]
 
 
@@ -178,3 +178,16 @@ def test_the_lab_imports_one_way() -> None:
     public = {n for n in dir(AgentView) if not n.startswith("_")}
     port = {n for n in dir(AgentPort) if not n.startswith("_")} | set(AgentPort.__annotations__)
     assert public <= port and not {"rt", "queue", "sc", "state"} & public
+
+
+def test_exact_values_keep_the_written_price_and_survive_a_huge_one() -> None:
+    from fractions import Fraction
+
+    from simulations.lab.outcomes import Prices, value_float
+
+    sc = load_scenario(ROOT / "simulations" / "scenarios" / "slash-veto.yaml")
+    p = Prices(sc)
+    assert p.exact_price("TNT", 1) == Fraction(99, 50) and p.exact_price("TNT", 10_000) == Fraction(38, 25)  # the path's last entry holds
+    assert p.exact_value("TNT", 3 * 10**17, 1) == Fraction(297, 500)  # 0.3 TNT at 1.98: 0.594 exactly (floats give 0.5940000000000001)
+    assert p.exact_value("nosuch", 5, 1) is None and math.isnan(value_float(None))
+    assert value_float(Fraction(10**400)) == math.inf and value_float(-Fraction(10**400)) == -math.inf

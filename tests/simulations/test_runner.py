@@ -105,3 +105,55 @@ def test_what_if_branches_fork_at_the_pending_slash() -> None:
     plain = play(sc, ArmSpec("tangle_services", "tangle_services", sc.seed))
     policy_vetoes = plain.slashes[at]["decision"] == "veto"
     assert (plain.state_root == veto.state_root) if policy_vetoes else (plain.state_root == keep.state_root)
+
+
+def _branch_values(sc):  # type: ignore[no-untyped-def]
+    from fractions import Fraction
+
+    from simulations.lab.what_if import totals
+
+    out = play_branches(sc, "tangle_services", sc.seed, sc.branches.at_slash, {b: Recorder(None) for b in ("veto", "no_veto")})
+    rows = branch_difference(out)
+    tokens, value = totals(rows)
+    arm_total = {b: Fraction(out[b].summary["outcomes"]["loss_total_value_exact"]) for b in out}
+    return out, rows, tokens, value, arm_total
+
+
+def test_the_what_if_values_reconcile_exactly_with_the_arm_table_under_a_moving_price() -> None:
+    """slash-veto.yaml's TNT falls 0.02 USD a round: the arm table's loss (every loss at its round's
+    price) of no_veto minus veto is the what-if table's saved USD total, exactly; each row's saved
+    value is its no-veto value minus its veto value, and the rows add up to each arm's total."""
+    from fractions import Fraction
+
+    sc = scenario()
+    out, rows, tokens, value, arm_total = _branch_values(sc)
+    assert value[""] == arm_total["no_veto"] - arm_total["veto"] != 0
+    for b in ("veto", "no_veto"):
+        assert sum(Fraction(r[f"value_{b}"]) for r in rows if r["role"] != "pool") == arm_total[b]
+        assert out[b].summary["outcomes"]["loss_total_value"] == float(arm_total[b])  # the float is the exact total, rounded once
+        by_role = out[b].summary["outcomes"]["losses_by_role"]
+        assert sum(Fraction(r["value_exact"]) for r in by_role if r["in_total"]) == arm_total[b]
+    for r in rows:
+        assert Fraction(r["saved_value"]) == Fraction(r["value_no_veto"]) - Fraction(r["value_veto"])
+    from simulations.lab.what_if import what_if_context
+
+    context = what_if_context(sc, out)
+    last = context["last_round"]
+    assert context["numeraire"] == "USD" and context["price_moves"] == {"TNT": [2.0, sc.prices.assets["TNT"][last], sc.prices.assets["TNT"][last], 2.0]}
+    # the price moved, so the USD saved is not the tokens saved at any one price
+    assert value["TNT"] not in {Fraction(tokens["TNT"]["saved_by_veto"], 10**18) * Fraction(repr(p)) for p in sc.prices.assets["TNT"]}
+
+
+def test_under_a_constant_price_the_usd_saved_is_the_tokens_saved_times_the_price() -> None:
+    from fractions import Fraction
+
+    from simulations.lab.what_if import what_if_context
+
+    sc = scenario(**{"prices.assets.TNT": 2.0})
+    out, rows, tokens, value, arm_total = _branch_values(sc)
+    assert what_if_context(sc, out)["price_moves"] == {}  # no note
+    assert value["TNT"] == Fraction(tokens["TNT"]["saved_by_veto"], 10**18) * 2
+    assert value[""] == arm_total["no_veto"] - arm_total["veto"]
+    for r in rows:
+        if r["asset"] == "TNT" and r["role"] != "pool_member":
+            assert Fraction(r["saved_value"]) == Fraction(r["saved_by_veto"], 10**18) * 2

@@ -130,3 +130,31 @@ def test_overrides_reach_parameters_and_are_validated(tmp_path) -> None:
     with pytest.raises(ScenarioError, match="parameters.slash_defer_duration"):
         load(tmp_path, GOOD, slash_defer_duration=-1)
     assert parse_param_value("14") == 14 and parse_param_value("0.5") == 0.5 and parse_param_value("x") == "x"
+
+
+PRICED = GOOD + "prices:\n  numeraire: USD\n  assets:\n    TNT: [2.0, 1.5]\n    USDC: {usdc}\n"
+
+
+@pytest.mark.parametrize("usdc, got", [(".nan", "(got nan)"), ("-1", "(got -1)"), (".inf", "(got inf)"), ("true", "(got True)"), ("'lots'", "(got 'lots')"), ("'nan'", "(got 'nan')"),
+                                       ("{a: 1}", "")])
+def test_a_bad_price_is_one_line_naming_the_field_and_what_is_accepted(tmp_path, usdc: str, got: str) -> None:
+    """A price is ``float | list[float]``: a NaN used to fail both branches of the union, two lines
+    (``Input should be a finite number`` and ``Input should be a valid list``)."""
+    problems = errors(tmp_path, PRICED.replace("{usdc}", usdc))
+    assert problems == [f"{tmp_path}/s.yaml:23:5: prices.assets.USDC: a price is a finite number >= 0, or a list of per-round prices "
+                        f"(finite numbers >= 0)" + (f" {got}" if got else "")], problems
+
+
+def test_a_bad_entry_of_a_price_path_is_named_by_its_index(tmp_path) -> None:
+    problems = errors(tmp_path, PRICED.replace("{usdc}", "[1.0, .nan, 1.0]"))
+    assert len(problems) == 1 and "prices.assets.USDC: entry 1 of the price path is nan; a price is a finite number >= 0" in problems[0], problems
+    problems = errors(tmp_path, PRICED.replace("{usdc}", "[]"))
+    assert len(problems) == 1 and "prices.assets.USDC: a price path needs at least one entry" in problems[0], problems
+
+
+def test_good_prices_are_floats_and_paths(tmp_path) -> None:
+    sc = load(tmp_path, PRICED.replace("{usdc}", "1"))
+    assert sc.prices is not None and sc.prices.assets == {"TNT": [2.0, 1.5], "USDC": 1.0}
+    sc = load(tmp_path, PRICED.replace("{usdc}", "'1e3'"))  # YAML 1.1 reads 1e3 (no dot) as a string; --param too
+    assert sc.prices is not None and sc.prices.assets["USDC"] == 1000.0
+    assert isinstance(sc.prices.assets["USDC"], float)
