@@ -210,3 +210,17 @@ def test_the_loop_records_the_horizon_before_the_drain(tmp_path) -> None:  # typ
     assert drained.gov_open_at_horizon == 0  # the shortcut path has no veto processes
     again = run(tmp_path, rules=["tangle_services"]).runs.iloc[0]
     assert again.state_root == drained.state_root  # taking the snapshot changes no state
+
+
+def test_the_html_report_names_no_best_arm_when_arms_tie() -> None:
+    from simulations.analysis.columns import catalogue
+    from simulations.report import headline as html_headline
+
+    frame = _frame({"shortcut": [0.0] * 6, "council": [0.0] * 6}, metric="honest_slashed_value", honest_slashed=[0] * 6,
+                   faulty_escaped=[1, 1, 0, 1, 1, 1], loss_total_value=[0.0, 9.0, 867.0, 900.0, 5.0, 1.0], pending_at_end=[0] * 6)
+    frame["numeraire"] = "USD"
+    table, ranking, summary, how = html_headline(frame, catalogue(frame), ["shortcut", "council"])
+    assert "(best)" not in table and "class='best'" not in table and 'class="best"' not in table
+    assert table.count("(tie)") == 2 and "not separated" not in table
+    assert "they tie on it and none is best" in how
+    assert "Wilson score intervals for faulty operators' slashes escaped" in how  # the method actually used, named
