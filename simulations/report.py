@@ -244,7 +244,23 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               "is approximate)." if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
            + (" (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules fix it, "
               "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else ""))
-    return _table(header, rows, classes), ranking, summary, how
+    return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
+
+
+def _horizon_sentence(frame: pd.DataFrame) -> str:
+    """What was pending at the horizon before a drain resolved it ("0 pending at the end" is not
+    "nothing pending at the horizon"); empty when no run was drained."""
+    from simulations.lab.summary import at_horizon
+
+    h = at_horizon(frame)
+    if not h.attrs["drained"]:
+        return ""
+    runs = frame.groupby("arm", sort=False).size()
+    per_arm = "; ".join(f"{a}: {'?' if pd.isna(r['runs_pending_at_horizon']) else int(r['runs_pending_at_horizon'])} of {runs[a]} runs had slashes "
+                        f"pending at the horizon, {int(r['runs_drained'])} drained (mean {r['drained_rounds_mean']:,.1f}, max "
+                        f"{r['drained_rounds_max']:,.0f} extra rounds)" for a, r in h.iterrows() if r["runs_drained"])
+    return (" Runs went on past the horizon with no new faults until nothing was pending (end.pending: drain), so the counts of "
+            f"runs ended with slashes pending are after that drain. {per_arm}.")
 
 
 def _veto_paths(frame: pd.DataFrame) -> str:

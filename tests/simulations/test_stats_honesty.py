@@ -224,3 +224,15 @@ def test_the_html_report_names_no_best_arm_when_arms_tie() -> None:
     assert table.count("(tie)") == 2 and "not separated" not in table
     assert "they tie on it and none is best" in how
     assert "Wilson score intervals for faulty operators' slashes escaped" in how  # the method actually used, named
+
+
+def test_the_html_report_says_what_was_pending_at_the_horizon_before_the_drain() -> None:
+    from simulations.analysis.columns import catalogue
+    from simulations.report import headline as html_headline
+
+    frame = _drained_frame()
+    _table, _ranking, _summary, how = html_headline(frame, catalogue(frame), ["never", "always"])
+    assert "never: 19 of 20 runs had slashes pending at the horizon, 19 drained (mean 5.6, max 8 extra rounds)" in how
+    assert "always: 14 of 20 runs had slashes pending at the horizon, 14 drained (mean 2.0, max 2 extra rounds)" in how
+    undrained = _drained_frame(drained_rounds=0)
+    assert "horizon" not in html_headline(undrained, catalogue(undrained), ["never", "always"])[3]
