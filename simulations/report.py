@@ -218,7 +218,8 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
     rows, classes = [], []
     for r in ranking.to_dict("records"):
         a = r["arm"]
-        diff = "(best)" if r["verdict"] == "best" else format_interval(r["diff_vs_best"] / primary.scale, r["diff_ci_low"] / primary.scale,
+        tied = str(r["verdict"]).startswith("tie")  # an exact tie shares the rank: no "best" for one and "n.s." for its twin
+        diff = "(tie)" if tied else "(best)" if r["verdict"] == "best" else format_interval(r["diff_vs_best"] / primary.scale, r["diff_ci_low"] / primary.scale,
                                                                          r["diff_ci_high"] / primary.scale, "fewer than 2 pairs")
         arm_rows = frame[frame.arm == a]
         censored = int((pd.to_numeric(arm_rows["pending_at_end"], errors="coerce") > 0).sum()) if "pending_at_end" in frame.columns else None
@@ -228,15 +229,38 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
         rows.append([("" if pd.isna(r["rank"]) else str(r["rank"]), "num"), (str(a), ""), (str(len(arm_rows)), "num"),
                      _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
                      (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)])
-        classes.append("best" if r["verdict"] == "best" else "")
-    how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs; differences to the best arm are "
-           f"{ranking.attrs['comparison']} (every arm runs on the same seeds, so the shared randomness cancels). "
+        classes.append("best" if r["verdict"] == "best" or str(r["verdict"]).startswith("tied best") else "")
+    methods = {**summary.attrs.get("methods", {}), **ranking.attrs.get("methods", {})}
+    shares = sorted({m.label for m in measures + [primary] if methods.get(m.column) == "wilson"})
+    how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs"
+           + (f", except Wilson score intervals for {', '.join(shares)} (every run gave 0 or 1: a share of runs)" if shares else "")
+           + f"; differences to the best arm are {ranking.attrs['comparison']}"
+           + (" (Newcombe's paired score interval for two shares)" if ranking.attrs.get("diff_method") == "newcombe paired" else "")
+           + " (every arm runs on the same seeds, so the shared randomness cancels). "
            "An arm is 'worse than best' only when the interval of its difference excludes zero."
-           + (" *: a low bound clipped at 0, the least a count or loss can be (the t interval reached below it: few or skewed runs)."
-              if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
+           + (" Every arm has the same mean on the ranking measure: they tie on it and none is best (compare the other columns)."
+              if ranking.attrs.get("tie") else " Arms with exactly the same mean share their rank ('tied best')." if ranking.attrs.get("tied_best") else "")
+           + (" *: the t interval reached below 0, which a count or loss cannot be, and is clipped at 0 (few or skewed runs: that interval "
+              "is approximate)." if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
            + (" (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules fix it, "
               "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else ""))
-    return _table(header, rows, classes), ranking, summary, how
+    return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
+
+
+def _horizon_sentence(frame: pd.DataFrame) -> str:
+    """What was pending at the horizon before a drain resolved it ("0 pending at the end" is not
+    "nothing pending at the horizon"); empty when no run was drained."""
+    from simulations.lab.summary import at_horizon
+
+    h = at_horizon(frame)
+    if not h.attrs["drained"]:
+        return ""
+    runs = frame.groupby("arm", sort=False).size()
+    per_arm = "; ".join(f"{a}: {'?' if pd.isna(r['runs_pending_at_horizon']) else int(r['runs_pending_at_horizon'])} of {runs[a]} runs had slashes "
+                        f"pending at the horizon, {int(r['runs_drained'])} drained (mean {r['drained_rounds_mean']:,.1f}, max "
+                        f"{r['drained_rounds_max']:,.0f} extra rounds)" for a, r in h.iterrows() if r["runs_drained"])
+    return (" Runs went on past the horizon with no new faults until nothing was pending (end.pending: drain), so the counts of "
+            f"runs ended with slashes pending are after that drain. {per_arm}.")
 
 
 def _veto_paths(frame: pd.DataFrame) -> str:

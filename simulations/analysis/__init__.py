@@ -4,6 +4,7 @@ Kept apart from the simulation itself so the numbers a council compares are comp
 from plain DataFrames, with the same rules wherever they are shown (console, report, notebook).
 """
 
-from simulations.analysis.statistics import format_summary, rank_arms, summarize_arms, t_quantile
+from simulations.analysis.statistics import (format_summary, newcombe_paired, newcombe_unpaired, rank_arms, summarize_arms, t_quantile,
+                                             wilson)
 
-__all__ = ["format_summary", "rank_arms", "summarize_arms", "t_quantile"]
+__all__ = ["format_summary", "newcombe_paired", "newcombe_unpaired", "rank_arms", "summarize_arms", "t_quantile", "wilson"]

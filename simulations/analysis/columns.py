@@ -143,6 +143,15 @@ def lower_bound(column: str) -> float | None:
     return 0.0 if _NONNEGATIVE.fullmatch(str(column)) else None
 
 
+# columns that hold a share (0..1) per run: a mean's interval is clipped at 1 for them as well
+_SHARE = re.compile(r"share_.*|.*_share|.*_(rate|ratio|fraction)")
+
+
+def upper_bound(column: str) -> float | None:
+    """The largest value ``column`` can take (1 for shares), or None."""
+    return 1.0 if _SHARE.fullmatch(str(column)) else None
+
+
 def _role_rank(column: str) -> int:
     for i, role in enumerate(ROLE_ORDER):
         if column.startswith(f"loss_{role}_"):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from decimal import Context, Decimal
 from fractions import Fraction
 from numbers import Integral, Real
@@ -31,7 +32,7 @@ from typing import Any, Iterable, Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from simulations.analysis.columns import lower_bound
+from simulations.analysis.columns import lower_bound, upper_bound
 
 Method = Literal["t", "bootstrap"]
 Direction = Literal["lower", "higher"]
@@ -198,6 +199,73 @@ def _welch(a: _Sample, b: _Sample, confidence: float) -> tuple[float, float, flo
     return diff, diff - half, diff + half
 
 
+# ---------------------------------------------------------------------------------------- proportions
+def wilson(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a binomial share (NaN, NaN for n = 0): honest at 0 % and 100 %, and
+    never outside [0, 1], where a t interval on 0/1 values reads "0.92 [0.73, 1.10]".
+    ``successes`` and ``n`` may be fractional (an effective number of trials). The one
+    implementation behind every share the lab shows (per-arm 0/1 measures, the veto-path table)."""
+    from statistics import NormalDist
+
+    if n == 0:
+        return math.nan, math.nan
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def newcombe_paired(both: int, only_a: int, only_b: int, neither: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(difference, low, high) of p(a) - p(b) for paired 0/1 outcomes: Newcombe's (1998) hybrid
+    score interval for paired proportions (his method 10), from the Wilson intervals of both shares
+    and the continuity-corrected phi of the 2x2 table of pairs. Stays within [-1, 1]; with no
+    pairs, NaN."""
+    n = both + only_a + only_b + neither
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    p1, p2 = (both + only_a) / n, (both + only_b) / n
+    l1, u1 = wilson(both + only_a, n, confidence)
+    l2, u2 = wilson(both + only_b, n, confidence)
+    margins = (both + only_a) * (only_b + neither) * (both + only_b) * (only_a + neither)
+    cross = both * neither - only_a * only_b
+    corrected = cross - n / 2 if cross > n / 2 else cross if cross < 0 else 0.0
+    phi = corrected / math.sqrt(margins) if margins > 0 else 0.0
+    d = p1 - p2
+    low = d - math.sqrt(max((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2, 0.0))
+    high = d + math.sqrt(max((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2, 0.0))
+    return d, max(low, -1.0), min(high, 1.0)
+
+
+def newcombe_unpaired(x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95) -> tuple[float, float, float]:
+    """(difference, low, high) of x1/n1 - x2/n2 for independent samples: Newcombe's (1998) hybrid
+    score interval (square-and-add of the two Wilson intervals)."""
+    if n1 == 0 or n2 == 0:
+        return math.nan, math.nan, math.nan
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = wilson(x1, n1, confidence)
+    l2, u2 = wilson(x2, n2, confidence)
+    d = p1 - p2
+    return d, max(d - math.hypot(p1 - l1, u2 - p2), -1.0), min(d + math.hypot(u1 - p1, p2 - l2), 1.0)
+
+
+def _binary(values: Iterable[int | Fraction]) -> bool:
+    """Every value is 0 or 1 (and there is one): the mean is a share of runs."""
+    seen = False
+    for v in values:
+        if v != 0 and v != 1:
+            return False
+        seen = True
+    return seen
+
+
+_AMOUNT = re.compile(r"loss_.+|.+_(value|base)|value_at_risk")
+METHOD_WORDS = {"t": "Student t", "bootstrap": "percentile bootstrap", "wilson": "Wilson score (per-run values all 0 or 1: a share of runs)"}
+DIFF_WORDS = {"paired t": "paired Student t on the per-seed differences", "paired bootstrap": "paired percentile bootstrap",
+              "welch t": "Welch's t (unpaired)", "bootstrap": "percentile bootstrap (unpaired)",
+              "newcombe paired": "Newcombe's paired score interval for two shares", "newcombe": "Newcombe's hybrid score interval (unpaired)"}
+
+
 # ---------------------------------------------------------------------------------------- summaries
 def _check(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
@@ -207,7 +275,8 @@ def _check(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 
 def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "arm", pair_on: str = "seed", baseline: str | None = None,
                    confidence: float = 0.95, method: Method = "t", seed: int = 0, paired: bool = True,
-                   resamples: int = BOOTSTRAP_RESAMPLES, lower_bounds: Mapping[str, float | None] | None = None) -> pd.DataFrame:
+                   resamples: int = BOOTSTRAP_RESAMPLES, lower_bounds: Mapping[str, float | None] | None = None,
+                   upper_bounds: Mapping[str, float | None] | None = None, proportions: Iterable[str] = ()) -> pd.DataFrame:
     """One row per (arm, metric): n, mean, std, the ``confidence`` interval of the mean and how it was made.
 
     ``lower_bounds``: per metric, the smallest value it can take (default: 0 for the lab's counts,
@@ -215,6 +284,14 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
     reaches below it is clipped there (coverage is kept: the true mean cannot lie below), and the
     row's ``note`` and ``clipped`` say so: with few or skewed runs a t interval of a loss would
     otherwise read "between -3 and 12 tokens". Differences between arms are never clipped.
+    ``upper_bounds`` likewise (default: 1 for shares, :func:`~simulations.analysis.columns.upper_bound`);
+    a high bound clipped there sets ``clipped_high``.
+
+    A measure whose per-run values are all 0 or 1 in every arm (at most one escape per run), or one
+    named in ``proportions``, is a share of runs: its interval is Wilson's score interval (``method``
+    ``wilson``, never outside [0, 1]; a t interval reads "0.92 [0.73, 1.10]" there) and its
+    differences Newcombe's score intervals for two shares (``diff_method``). ``attrs["methods"]`` and
+    ``attrs["diff_methods"]`` say, per metric, which was used, for captions.
 
     With ``baseline``, each arm's difference to the baseline arm: paired on ``pair_on`` (each arm's
     run with seed s minus the baseline's run with seed s; ``n_pairs`` seeds both have) or, with
@@ -242,6 +319,9 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
     groups = {a: g for a, g in frame.groupby(arm, sort=False, dropna=False)}
     groups = {a: groups[a] for a in arms}
     rows: list[dict[str, Any]] = []
+    declared = set(proportions)
+    methods: dict[str, str] = {}
+    diff_methods: dict[str, str] = {}
     for metric in metrics:
         samples = {}
         by_key: dict[Any, dict[Any, int | Fraction]] = {}
@@ -253,19 +333,40 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
                     values[k] = _exact(v, metric)
             by_key[a] = values
             samples[a] = _Sample(list(values.values()))
-        floor = lower_bounds[metric] if lower_bounds is not None and metric in lower_bounds else lower_bound(metric)
+        # a share of runs: a count whose runs all gave 0 or 1 (one of them at least 1: all zeros stay
+        # "0 (all runs)"), never an amount that happens to be 0 or 1 base units / tokens
+        values = [v for smp in samples.values() for v in smp.values]
+        binary = _binary(values) and any(v == 1 for v in values) and not _AMOUNT.fullmatch(str(metric))
+        share = binary or metric in declared
+        floor = lower_bounds[metric] if lower_bounds is not None and metric in lower_bounds else (0.0 if share else lower_bound(metric))
+        ceiling = upper_bounds[metric] if upper_bounds is not None and metric in upper_bounds else (1.0 if share else upper_bound(metric))
+        row_method = "wilson" if binary else method
+        methods[metric] = row_method
+        if baseline is not None:
+            diff_methods[metric] = (("newcombe paired" if paired else "newcombe") if binary else
+                                    (f"paired {method}" if paired else ("welch t" if method == "t" else "bootstrap")))
         for a, grp in groups.items():
             s = samples[a]
-            low, high, note = _interval(s, confidence, method, _stream(seed, a, metric, "mean"), resamples)
+            if binary:
+                low, high = wilson(sum(s.values), s.n, confidence)
+                note = "" if s.n else "no runs recorded a value"
+            else:
+                low, high, note = _interval(s, confidence, method, _stream(seed, a, metric, "mean"), resamples)
             clipped = floor is not None and not math.isnan(low) and low < floor
             if clipped:
                 low = float(floor)  # type: ignore[arg-type]
                 note = "; ".join(x for x in (note, f"interval clipped at {format_number(float(floor))} (the metric cannot be lower; few or skewed runs)") if x)  # type: ignore[arg-type]
+            clipped_high = ceiling is not None and not math.isnan(high) and high > ceiling
+            if clipped_high:
+                high = float(ceiling)  # type: ignore[arg-type]
+                note = "; ".join(x for x in (note, f"interval clipped at {format_number(float(ceiling))} (the metric cannot be higher)") if x)  # type: ignore[arg-type]
             row: dict[str, Any] = {"arm": a, "metric": metric, "runs": len(grp), "n": s.n, "n_missing": len(grp) - s.n, "mean": s.mean_f,
-                                   "std": s.std_f, "ci_low": low, "ci_high": high, "clipped": clipped, "constant": s.n > 1 and s.std_f == 0,
-                                   "method": method, "confidence": confidence}
+                                   "std": s.std_f, "ci_low": low, "ci_high": high, "clipped": clipped, "clipped_high": clipped_high,
+                                   # a share's Wilson interval has width even when every run agreed: no "(all runs)"
+                                   "constant": s.n > 1 and s.std_f == 0 and not binary, "method": row_method, "confidence": confidence}
             if baseline is not None:
-                row.update(_difference(a, baseline, samples, by_key, metric, confidence, method, seed, paired, resamples))
+                row.update(_difference(a, baseline, samples, by_key, metric, confidence, method, seed, paired, resamples, binary))
+                row["diff_method"] = diff_methods[metric]
                 if a == baseline:
                     note = "; ".join(x for x in (note, "baseline") if x)
             if censored:
@@ -274,15 +375,26 @@ def summarize_arms(frame: pd.DataFrame, metrics: Sequence[str], *, arm: str = "a
             row["note"] = note
             rows.append(row)
     out = pd.DataFrame(rows)
-    out.attrs.update({"confidence": confidence, "method": method, "baseline": baseline, "paired_on": pair_on if paired and baseline else None})
+    out.attrs.update({"confidence": confidence, "method": method, "baseline": baseline, "paired_on": pair_on if paired and baseline else None,
+                      "methods": methods, "diff_methods": diff_methods})
     return out
 
 
 def _difference(a: Any, baseline: Any, samples: Mapping[Any, _Sample], by_key: Mapping[Any, Mapping[Any, int | Fraction]], metric: str,
-                confidence: float, method: Method, seed: int, paired: bool, resamples: int) -> dict[str, Any]:
+                confidence: float, method: Method, seed: int, paired: bool, resamples: int, binary: bool = False) -> dict[str, Any]:
     nan = math.nan
     if a == baseline:
         return {"baseline": baseline, "diff_mean": nan, "diff_ci_low": nan, "diff_ci_high": nan, "n_pairs": samples[a].n}
+    if binary and paired:
+        base = by_key[baseline]
+        pairs = [(int(v), int(base[k])) for k, v in by_key[a].items() if k in base]
+        cells = [sum(1 for x, y in pairs if (x, y) == c) for c in ((1, 1), (1, 0), (0, 1), (0, 0))]
+        mean, low, high = newcombe_paired(*cells, confidence=confidence)
+        return {"baseline": baseline, "diff_mean": mean, "diff_ci_low": low, "diff_ci_high": high, "n_pairs": len(pairs)}
+    if binary:
+        sa, sb = samples[a], samples[baseline]
+        mean, low, high = newcombe_unpaired(int(sum(sa.values)), sa.n, int(sum(sb.values)), sb.n, confidence)
+        return {"baseline": baseline, "diff_mean": mean, "diff_ci_low": low, "diff_ci_high": high, "n_pairs": 0}
     if paired:
         base = by_key[baseline]
         diffs = _Sample([v - base[k] for k, v in by_key[a].items() if k in base])
@@ -312,6 +424,10 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
     difference's interval excludes 0 -> ``separated``), otherwise by whether the two arms'
     intervals overlap (conservative). ``verdict`` says it in words; an arm whose comparison cannot
     be made (fewer than two runs) is ``undetermined``, never silently "not separated".
+
+    Exact ties share a rank. Arms sharing the best mean are each ``tied best`` (``attrs["tied_best"]``);
+    when every arm has the same mean (honest loss 0 everywhere) the verdict is ``tie`` for all,
+    ``attrs["tie"]`` is True and ``attrs["best"]`` None: the measure does not tell the arms apart.
     """
     if direction not in ("lower", "higher"):
         raise ValueError(f"direction must be 'lower' or 'higher', got {direction!r}")
@@ -328,24 +444,37 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
                  "verdict": _missing_verdict(r), **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})}
                 for _, r in summary.iterrows()]
         out = pd.DataFrame(rows)
-        out.attrs.update({"metric": metric, "direction": direction, "best": None, "confidence": confidence, "method": method,
+        out.attrs.update({"metric": metric, "direction": direction, "best": None, "tied_best": [], "tie": False, "confidence": confidence,
+                          "method": method, "methods": summary.attrs.get("methods", {}), "diff_method": None,
                           "comparison": "none (every arm lacks the value in some runs)"})
         return out
     ordered = has_data.sort_values("mean", ascending=direction == "lower", kind="stable")
     best = ordered.iloc[0]["arm"]
+    best_mean = ordered.iloc[0]["mean"]
+    # exact ties share a rank (competition ranking: 1, 1, 3): "best" for one arm and "n.s." for its
+    # twin would pick a winner by the order the arms were declared in
+    means = ordered["mean"].tolist()
+    rank_of = {r["arm"]: 1 + sum(1 for m in means if (m < r["mean"] if direction == "lower" else m > r["mean"])) for _, r in ordered.iterrows()}
+    tied_best = [a for a in ordered["arm"] if rank_of[a] == 1]
+    all_tie = len(ordered) > 1 and len(tied_best) == len(ordered)
     paired = pair_on in frame.columns and not frame.duplicated([arm, pair_on]).any()
     if paired:
         diff = summarize_arms(frame, [metric], arm=arm, pair_on=pair_on, baseline=best, confidence=confidence, method=method, seed=seed)
     else:
         diff = summarize_arms(frame, [metric], arm=arm, baseline=best, confidence=confidence, method=method, seed=seed, paired=False)
+    diff_method = diff.attrs.get("diff_methods", {}).get(metric)
     diff = diff.set_index("arm")
     best_row = ordered.iloc[0]
     rows = []
     unranked = summary[~summary.arm.isin(ordered.arm)]
-    for rank, (_, r) in enumerate(pd.concat([ordered, unranked]).iterrows(), start=1):
+    for _, r in pd.concat([ordered, unranked]).iterrows():
         a = r["arm"]
         d = diff.loc[a]
-        if a == best:
+        if all_tie:
+            separated, verdict = pd.NA, f"tie: every arm's mean is {format_number(best_mean)}, so none is best on this measure"
+        elif a in tied_best and len(tied_best) > 1:
+            separated, verdict = pd.NA, f"tied best ({len(tied_best)} arms share the best mean, {format_number(best_mean)})"
+        elif a == best:
             separated, verdict = pd.NA, "best"
         elif r["n"] == 0 or r["n_missing"] > 0:
             separated, verdict = pd.NA, _missing_verdict(r)
@@ -361,13 +490,15 @@ def rank_arms(frame: pd.DataFrame, metric: str, *, direction: Direction, arm: st
             separated = bool(r["ci_low"] > best_row["ci_high"] or r["ci_high"] < best_row["ci_low"])
             verdict = "worse than best (intervals do not overlap)" if separated else "not separated from best"
         ranked = r["n"] > 0 and r["n_missing"] == 0
-        rows.append({"rank": rank if ranked else pd.NA, "arm": a, "n": r["n"], "runs": r["runs"], "n_missing": r["n_missing"], "mean": r["mean"],
+        rows.append({"rank": rank_of[a] if ranked else pd.NA, "arm": a, "n": r["n"], "runs": r["runs"], "n_missing": r["n_missing"], "mean": r["mean"],
                      "ci_low": r["ci_low"], "ci_high": r["ci_high"], "clipped": bool(r.get("clipped", False)), "constant": bool(r.get("constant", False)),
+                     "clipped_high": bool(r.get("clipped_high", False)), "method": r.get("method", method),
                      "diff_vs_best": d["diff_mean"], "diff_ci_low": d["diff_ci_low"], "diff_ci_high": d["diff_ci_high"],
                      "separated": separated, "verdict": verdict, **({"runs_censored": r["runs_censored"]} if "runs_censored" in r else {})})
     out = pd.DataFrame(rows)
-    out.attrs.update({"metric": metric, "direction": direction, "best": best, "confidence": confidence, "method": method,
-                      "comparison": f"paired on {pair_on}" if paired else "interval overlap (unpaired)"})
+    out.attrs.update({"metric": metric, "direction": direction, "best": None if all_tie else best, "tied_best": tied_best if len(tied_best) > 1 else [],
+                      "tie": all_tie, "confidence": confidence, "method": method, "methods": summary.attrs.get("methods", {}),
+                      "diff_method": diff_method, "comparison": f"paired on {pair_on}" if paired else "interval overlap (unpaired)"})
     return out
 
 
@@ -400,9 +531,10 @@ def _decimals(low: float, high: float) -> int | None:
     return min(8, max(0, 1 - math.floor(math.log10(half))))
 
 
-def format_interval(mean: float, low: float, high: float, note: str = "", clipped: bool = False, constant: bool = False) -> str:
-    """``mean [low, high]``; without an interval the reason is shown instead of bounds; a low bound
-    clipped at the metric's range (:func:`summarize_arms`) is marked ``*``; a value every run gave
+def format_interval(mean: float, low: float, high: float, note: str = "", clipped: bool = False, constant: bool = False,
+                    clipped_high: bool = False) -> str:
+    """``mean [low, high]``; without an interval the reason is shown instead of bounds; a bound
+    clipped at the metric's range (:func:`summarize_arms`: ``clipped`` low, ``clipped_high``) is marked ``*``; a value every run gave
     (``constant``) reads ``mean (all runs)``, not a zero-width ``[mean, mean]`` that looks certain."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "no data"
@@ -414,7 +546,7 @@ def format_interval(mean: float, low: float, high: float, note: str = "", clippe
         why = note.split(";")[0] if note else "no interval"
         return f"{exact} [{why}]"
     d = _decimals(low, high)
-    return f"{format_number(mean, d)} [{format_number(low, d)}{'*' if clipped else ''}, {format_number(high, d)}]"
+    return f"{format_number(mean, d)} [{format_number(low, d)}{'*' if clipped else ''}, {format_number(high, d)}{'*' if clipped_high else ''}]"
 
 
 def arm_label_lines(names: Iterable[Any], cap: int = 20, width: int | None = None) -> tuple[dict[Any, str], int]:
@@ -470,15 +602,34 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     method = summary.attrs.get("method") or (summary["method"].iloc[0] if len(summary) else "t")
     has_diff = "diff_mean" in summary.columns
     has_cens = "runs_censored" in summary.columns
-    caption = [f"{conf:.0%} confidence intervals ({'Student t' if method == 't' else 'percentile bootstrap'}) of the mean over runs"]
+    # the method each metric's intervals actually used (a 0/1 metric: Wilson, whatever ``method`` asked)
+    row_methods = (summary.attrs.get("methods") or
+                   ({m: g["method"].iloc[0] for m, g in summary.groupby("metric", sort=False)} if "method" in summary.columns else {}))
+    by_method: dict[str, list[str]] = {}
+    for m in pd.unique(summary["metric"]) if len(summary) else []:
+        by_method.setdefault(str(row_methods.get(m, method)), []).append(str(m))
+    if len(by_method) <= 1:
+        only = next(iter(by_method), method)
+        caption = [f"{conf:.0%} confidence intervals ({METHOD_WORDS.get(only, only)}) of the mean over runs"]
+    else:
+        caption = [f"{conf:.0%} confidence intervals of the mean over runs: " + "; ".join(f"{METHOD_WORDS.get(k, k)} for {', '.join(v)}"
+                                                                                          for k, v in by_method.items())]
     if has_diff:
         base = summary["baseline"].dropna().iloc[0] if summary["baseline"].notna().any() else None
         how = f"paired on {summary.attrs['paired_on']}" if summary.attrs.get("paired_on") else "unpaired"
-        caption.append(f"Δ: arm minus baseline {base!s} ({how})")
+        diff_methods = summary.attrs.get("diff_methods") or {}
+        words: dict[str, list[str]] = {}
+        for m, k in diff_methods.items():
+            words.setdefault(DIFF_WORDS.get(k, k), []).append(str(m))
+        named = ("; " + "; ".join(f"{k} for {', '.join(v)}" for k, v in words.items())) if len(words) > 1 else \
+            (f": {next(iter(words))}" if words else "")
+        caption.append(f"Δ: arm minus baseline {base!s} ({how}){named}")
     if has_cens:
-        caption.append("censored: runs that ended with slashes still pending")
-    if "clipped" in summary.columns and summary["clipped"].fillna(False).astype(bool).any():
-        caption.append("*: interval clipped at 0, the lowest value the metric can take (few or skewed runs)")
+        caption.append("censored: runs that ended with slashes still pending (after any drain)")
+    clipped_any = any(c in summary.columns and summary[c].fillna(False).astype(bool).any() for c in ("clipped", "clipped_high"))
+    if clipped_any:
+        caption.append("*: the interval reached past what the metric can take and is clipped at 0 (or at 1 for a share): the runs "
+                       "are few or skewed (most of them 0), so that interval is approximate")
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
     # ratio 3 of 8 (arm, metric, mean) or 11 (with the difference); the n column (~4) and censored (8) are fixed
     arm_width = arm_column_width(width, 4 + has_diff + has_cens, 4 + (8 if has_cens else 0), 3, 8 + 3 * has_diff, 12)
@@ -502,7 +653,7 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
         missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
         cells = [labels[r["arm"]] if r["arm"] != previous else "", metric, f"{r['n']}",
                  format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False)),
-                                 bool(r.get("constant", False))) + missing]
+                                 bool(r.get("constant", False)), bool(r.get("clipped_high", False))) + missing]
         if has_diff:
             if r["arm"] == r.get("baseline"):
                 cells.append("baseline")

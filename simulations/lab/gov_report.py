@@ -6,7 +6,8 @@ Runs the scenario's arms (its ``arms:`` list, or ``--param governance.path=sudo,
 as ``tangle-sim sweep`` takes it) on common seeds, in worker processes, and prints
 :func:`simulations.lab.summary.governance_table`: share landed with its Wilson interval and the
 number of vetoes and runs, how many were late / failed (and why) / still pending at the horizon
-(censored), and the lateness and the window each path would have needed. Nothing is stored (the
+and, when the runs were drained past it (``end.pending: drain``), how long they went on and what was
+still pending after (censored), and the lateness and the window each path would have needed. Nothing is stored (the
 same arms through ``tangle-sim sweep`` are stored and resumable); ``--out`` writes the run frame.
 """
 
@@ -52,7 +53,7 @@ def _blocks(value: float) -> str:
 def render(table: pd.DataFrame) -> str:
     """The table as Markdown (README-ready): one line per path."""
     conf = int(round(table.attrs.get("confidence", 0.95) * 100))
-    lines = [f"| path | landed before the slash ({conf}% CI) | vetoes wanted | late | failed | pending at horizon | lateness median / max (blocks, 6 s) | window needed, max | why not |",
+    lines = [f"| path | landed before the slash ({conf}% CI) | vetoes wanted | late | failed | pending: at horizon, drain, after | lateness median / max (blocks, 6 s) | window needed, max | why not |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         cells = governance_cells(r)  # the lateness here also in hours (README tables)

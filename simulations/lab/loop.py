@@ -68,6 +68,9 @@ class SimState:
     initial_member_values: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, pool) -> TNT value after setup
     draining: bool = False  # past the last round: no new faults, the queue runs to empty
     drained_rounds: int = 0
+    # what was still open at the horizon (the last round), before any drain resolved it: the tables
+    # would otherwise read the post-drain "0 pending" as "nothing was pending at the horizon"
+    at_horizon: dict[str, Any] | None = None
     gov: GovBoard | None = None  # governance agents and their veto processes (a path other than the shortcut)
 
 
@@ -510,6 +513,8 @@ class Simulation:
             if not self.run_round(r):
                 return
             yield r
+        if self.state.at_horizon is None and not self.state.draining:
+            self.state.at_horizon = self.horizon_snapshot()
         end = self.sc.end
         if end.pending != "drain":
             return
@@ -520,6 +525,18 @@ class Simulation:
             self.state.drained_rounds += 1
             self.run_round(r)
             yield r
+
+    def horizon_snapshot(self) -> dict[str, Any]:
+        """The slashes and veto processes still open at the horizon, and what those slashes would take
+        (base units per asset): read-only, so taking it changes no state and no draw."""
+        open_recs = self.queue.open_records()  # as ``pending_at_end`` counts them
+        risk: dict[str, int] = {}
+        for rec in open_recs:
+            for sym, amount in self.value_at_risk(rec).items():
+                risk[sym] = risk.get(sym, 0) + amount
+        gov_open = len(self.state.gov.open_processes()) if self.state.gov is not None else 0
+        return {"round": self.last_round, "pending": len(open_recs), "pending_justified": sum(1 for r in open_recs if r.justified),
+                "pending_base": dict(sorted(risk.items())), "gov_open": gov_open}
 
     # ------------------------------------------------------------------ measuring
     def metrics(self) -> list[Metric]:

@@ -181,6 +181,11 @@ def ground_truth(sim: "Simulation", prices: Prices) -> dict[str, Any]:
     out["resolution_blocks_mean"] = (sum(resolution) / len(resolution)) if resolution else None
     out["resolution_blocks_max"] = max(resolution) if resolution else None
     out["drained_rounds"] = sim.state.drained_rounds
+    horizon = sim.state.at_horizon  # None: stopped at a fork point before the horizon
+    if horizon is not None:
+        out["pending_at_horizon"] = horizon["pending"]
+        out["pending_at_horizon_value"] = prices.value_of(horizon["pending_base"], horizon["round"])
+        out["gov_open_at_horizon"] = horizon["gov_open"]
     out["end_mode"] = sim.sc.end.pending
     return out
 
@@ -310,6 +315,9 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
             row[f"{prefix}_{sym}"] = b / 10 ** dec[sym] if sym in dec else math.nan
     row["honest_slashed_value"] = o["honest_slashed_value"]
     row["pending_value"] = o["pending_value"]
+    for k in ("pending_at_horizon", "pending_at_horizon_value", "gov_open_at_horizon"):  # outcomes stored before this have none
+        if k in o:
+            row[k] = o[k]
     row["resolution_blocks_mean"] = math.nan if o["resolution_blocks_mean"] is None else o["resolution_blocks_mean"]
     per_role_value: dict[str, float] = {}
     for r in o["losses_by_role"]:

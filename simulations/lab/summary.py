@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import arm_column_width, arm_label_lines, format_interval, rank_arms, summarize_arms
+from simulations.analysis.statistics import (DIFF_WORDS, METHOD_WORDS, arm_column_width, arm_label_lines, format_interval, format_number, rank_arms,
+                                             summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -97,32 +98,92 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     ranked = rank_arms(frame, metric, direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     side = [m for m in ("faulty_escaped", "loss_total_value", "late_vetoes") if m in frame.columns]
     others = summarize_arms(frame, side, arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
-    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped", "constant", "n_missing"])
+    horizon = at_horizon(frame)
+    if horizon.attrs["value_column"] is not None:
+        side.append(horizon.attrs["value_column"])
+    others = summarize_arms(frame, side, arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
+    wide = others.pivot(index="arm", columns="metric", values=["mean", "ci_low", "ci_high", "clipped", "clipped_high", "constant", "n_missing"])
     rows = []
     for r in ranked.to_dict("records"):
         a = r["arm"]
         row: dict[str, Any] = {"rank": r["rank"], "arm": a, "n": r["n"], "runs": r.get("runs", r["n"]), metric: r["mean"], f"{metric}_ci_low": r["ci_low"],
                                f"{metric}_ci_high": r["ci_high"], f"{metric}_clipped": bool(r.get("clipped", False)),
+                               f"{metric}_clipped_high": bool(r.get("clipped_high", False)),
                                f"{metric}_constant": bool(r.get("constant", False)), "verdict": r["verdict"]}
-        for m in ("faulty_escaped", "loss_total_value", "late_vetoes"):
-            unknown = m not in side or frame[m].isna().any()  # a total some runs could not price is no total
-            row[m] = math.nan if unknown else wide.loc[a, ("mean", m)]
-            row[f"{m}_ci_low"] = math.nan if unknown else wide.loc[a, ("ci_low", m)]
-            row[f"{m}_ci_high"] = math.nan if unknown else wide.loc[a, ("ci_high", m)]
-            row[f"{m}_clipped"] = False if unknown else bool(wide.loc[a, ("clipped", m)])
-            row[f"{m}_constant"] = False if unknown else bool(wide.loc[a, ("constant", m)])
+        for m in ("faulty_escaped", "loss_total_value", "late_vetoes", "at_risk_value"):
+            col = horizon.attrs["value_column"] if m == "at_risk_value" else m
+            unknown = col is None or col not in side or frame[col].isna().any()  # a total some runs could not price is no total
+            row[m] = math.nan if unknown else wide.loc[a, ("mean", col)]
+            row[f"{m}_ci_low"] = math.nan if unknown else wide.loc[a, ("ci_low", col)]
+            row[f"{m}_ci_high"] = math.nan if unknown else wide.loc[a, ("ci_high", col)]
+            row[f"{m}_clipped"] = False if unknown else bool(wide.loc[a, ("clipped", col)])
+            row[f"{m}_clipped_high"] = False if unknown else bool(wide.loc[a, ("clipped_high", col)])
+            row[f"{m}_constant"] = False if unknown else bool(wide.loc[a, ("constant", col)])
         row["runs_censored"] = r.get("runs_censored", 0)
+        row.update(horizon.loc[a].to_dict())
         rows.append(row)
     out = pd.DataFrame(rows)
+    methods = {**others.attrs.get("methods", {}), **ranked.attrs.get("methods", {})}
+    methods["at_risk_value"] = methods.get(str(horizon.attrs["value_column"]), method)
     out.attrs.update({"confidence": confidence, "method": method, "best": ranked.attrs.get("best"), "comparison": ranked.attrs.get("comparison"),
-                      "ranked_by": metric, "ranked_label": label, "unpriced": cat.unpriced, "common_seeds": common.seeds,
-                      "left_out": common.left_out, "stored": common.stored, "pairing": common.sentence()})
+                      "tie": ranked.attrs.get("tie", False), "tied_best": ranked.attrs.get("tied_best", []), "methods": methods,
+                      "diff_method": ranked.attrs.get("diff_method"), "ranked_by": metric, "ranked_label": label, "unpriced": cat.unpriced,
+                      "common_seeds": common.seeds, "left_out": common.left_out, "stored": common.stored, "pairing": common.sentence(),
+                      **{f"horizon_{k}": v for k, v in horizon.attrs.items()}})
     return out
+
+
+def at_horizon(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per arm: what was still pending at the horizon (the scenario's last round) and what the drain did.
+
+    With ``end.pending: drain`` (the default) a run goes on after the horizon, with no new faults,
+    until nothing is pending, so ``pending_at_end`` is 0 after the drain: that is not "nothing was
+    pending at the horizon". Columns: ``runs_pending_at_horizon`` (runs with a slash open at the
+    horizon; NaN when the runs did not record it: stored before ``pending_at_horizon`` existed and
+    drained), ``runs_drained`` and the extra rounds of the drained runs (``drained_rounds_mean`` /
+    ``_max``; NaN without a drain). ``attrs["value_column"]``: the per-run value at risk at the
+    horizon (``pending_at_horizon_value``; ``pending_value`` when no run drained, as then the
+    horizon is the end), or None."""
+    drained = pd.to_numeric(frame["drained_rounds"], errors="coerce") if "drained_rounds" in frame.columns else None
+    never_drained = drained is None or not (drained > 0).any()
+    if "pending_at_horizon" in frame.columns and not frame["pending_at_horizon"].isna().any():
+        count_col: str | None = "pending_at_horizon"
+    else:
+        count_col = "pending_at_end" if never_drained and "pending_at_end" in frame.columns else None
+    if "pending_at_horizon_value" in frame.columns and not frame["pending_at_horizon_value"].isna().all():
+        value_col: str | None = "pending_at_horizon_value"
+    else:
+        value_col = "pending_value" if never_drained and "pending_value" in frame.columns else None
+    rows = {}
+    for a, g in frame.groupby("arm", sort=False):
+        row: dict[str, Any] = {"runs_pending_at_horizon": int((pd.to_numeric(g[count_col], errors="coerce") > 0).sum()) if count_col else math.nan}
+        d = pd.to_numeric(g["drained_rounds"], errors="coerce") if drained is not None else None
+        went_on = d[d > 0] if d is not None else None
+        row["runs_drained"] = int(len(went_on)) if went_on is not None else math.nan
+        row["drained_rounds_mean"] = float(went_on.mean()) if went_on is not None and len(went_on) else math.nan
+        row["drained_rounds_max"] = int(went_on.max()) if went_on is not None and len(went_on) else math.nan
+        rows[a] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.attrs.update({"value_column": value_col, "count_column": count_col, "drained": not never_drained})
+    return out
+
+
+def drain_sentence(h: pd.DataFrame) -> str:
+    """The drain in words, per arm (empty when no run drained): how many runs went on past the
+    horizon and for how many rounds, so "0 pending" after it is not read as "none at the horizon"."""
+    if not h.attrs.get("horizon_drained"):
+        return ""
+    parts = [f"{r['arm']} {r['runs_drained']:.0f}/{r['runs']} runs, {format_number(r['drained_rounds_mean'], 1)} / {r['drained_rounds_max']:,.0f}"
+             for r in h.to_dict("records") if r["runs_drained"]]
+    return ("drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing was; "
+            "runs drained, mean / max extra rounds: " + "; ".join(parts))
 
 
 def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None, width: int | None = None) -> Any:
     """The headline as a rich Table (arm names break after ``/``, ``.`` or ``=``, never cut;
-    ``width``: the console's, to pack them into the arm column's share)."""
+    ``width``: the console's, to pack them into the arm column's share). The caption names the
+    interval method of each column, what ``*`` and a tie mean, and what was pending at the horizon
+    (before a drain) as well as when the runs stopped."""
     from rich.table import Table
     from rich.text import Text
 
@@ -133,40 +194,69 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                  else "the number of honest operators' slashes applied" if metric == "honest_slashed" else label)
     seeds = ("common seeds" if not h.attrs["left_out"] else
              f"on the {h.attrs['common_seeds']} seeds every arm completed (paired; {h.attrs['left_out']} of {h.attrs['stored']} stored runs left out)")
-    caption = (f"mean [{confidence:.0%} CI, {'Student t' if method == 't' else 'bootstrap'}] over n runs per arm, {seeds}; arms "
-               f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the paired "
-               f"difference with the best arm excludes 0, 'n.s.' if not; escaped: justified slashes vetoed or dodged; cens.: runs that "
-               f"stopped with slashes pending")
+    at_risk = h.attrs["horizon_value_column"] is not None and bool((h["at_risk_value"].fillna(0) > 0).any())
+    cols = (metric, "faulty_escaped", "loss_total_value") + (("at_risk_value",) if at_risk else ())
+    names = {metric: label, "faulty_escaped": "faulty escaped", "loss_total_value": "total loss", "at_risk_value": "at risk"}
+    by_method: dict[str, list[str]] = {}
+    for m in cols:
+        by_method.setdefault(h.attrs["methods"].get(m, method), []).append(names[m])
+    intervals = "; ".join(f"{METHOD_WORDS.get(k, k)} for {', '.join(v)}" for k, v in by_method.items())
+    diff_words = DIFF_WORDS.get(str(h.attrs.get("diff_method")), "paired Student t on the per-seed differences")
+    caption = (f"mean [{confidence:.0%} CI] over n runs per arm, {seeds}; intervals: {intervals}; arms "
+               f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the "
+               f"difference with the best arm ({diff_words}) excludes 0, 'n.s.' if not")
+    if h.attrs.get("tie"):
+        caption += (f"; tie: every arm has the same mean {label}, {format_number(float(h[metric].iloc[0]))}, so the measure does not tell "
+                    "them apart and no arm is best: compare the other columns")
+    elif h.attrs.get("tied_best"):
+        caption += "; tie: the arm shares the best mean with another (exact tie, same rank)"
+    caption += "; escaped: justified slashes vetoed or dodged"
+    count_col = h.attrs["horizon_count_column"]
+    caption += ("; pending: runs with slashes pending at the horizon (the scenario's last round) → runs with slashes still pending when "
+                "the run stopped (after any drain: only these make a figure not final) / runs" + ("" if count_col else "; ?: the horizon count was not recorded by these runs"))
+    drain = drain_sentence(h)
+    if drain:
+        caption += "; " + drain
+    if at_risk:
+        caption += (f"; at risk: what the slashes pending at the horizon would have taken then ({numeraire}; the drain then resolved them)"
+                    if h.attrs["horizon_drained"] else f"; at risk: what the slashes still pending when the run stopped would take ({numeraire}), "
+                    "not counted in the losses")
     if unpriced:
         caption += f"; not ranked by value, total loss 'no data': {unpriced}"
-    cols = (metric, "faulty_escaped", "loss_total_value")
-    if any(h[f"{m}_clipped"].any() for m in cols):
-        caption += "; *: interval clipped at 0, the least the measure can be (few or skewed runs)"
+    if any(h[f"{m}_clipped"].any() or h[f"{m}_clipped_high"].any() for m in cols):
+        caption += ("; *: the t interval reached below 0, which the measure cannot take, and is clipped at 0: the runs are few or "
+                    "skewed (most of them 0), so that interval is approximate; more runs narrow it")
     if any(h[f"{m}_constant"].any() for m in cols):
         caption += ("; (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules "
                     "fix it, else more runs may vary)")
     if (h["runs_censored"] > 0).any():
         caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
-    # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and cens. (5 each) leave
-    labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8, 3 + 10, 4, 10, 14))
+    # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and pending (5 each) leave
+    labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8 + at_risk, 3 + 10, 4, 10 + 2 * at_risk, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
     table.add_column("arm", overflow="fold", ratio=4, min_width=14)
     table.add_column("n", justify="right", no_wrap=True)
     table.add_column(label, justify="right", overflow="fold", ratio=2)
     table.add_column("faulty escaped", justify="right", overflow="fold", ratio=2)
     table.add_column(f"total loss ({numeraire})", justify="right", overflow="fold", ratio=2)
+    if at_risk:
+        table.add_column(f"at risk ({numeraire})", justify="right", overflow="fold", ratio=2)
     table.add_column("vs best", overflow="fold", min_width=5)
-    table.add_column("cens.", justify="right", overflow="fold", min_width=5)
+    table.add_column("pending", justify="right", overflow="fold", min_width=5)
     for r in h.to_dict("records"):
+        at_h = r["runs_pending_at_horizon"]
+        pending = f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"
         cells = [labels[r["arm"]], str(r["n"])] + [
-            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]))
-            for m in cols] + [
-                 _short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else ""), f"{r['runs_censored']}/{r['runs']}"]
+            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
+                            clipped_high=bool(r[f"{m}_clipped_high"]))
+            for m in cols] + [_short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else ""), pending]
         table.add_row(*(Text(c) for c in cells))
     return table
 
 
 def _short_verdict(verdict: str) -> str:
+    if verdict.startswith("tie"):
+        return "tie"
     if verdict.startswith("worse"):
         return "worse"
     if verdict.startswith("not separated"):
@@ -177,20 +267,8 @@ def _short_verdict(verdict: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- veto paths
-def wilson(successes: float, n: float, confidence: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a binomial share (NaN, NaN for n = 0): honest at 0 % and 100 %.
-    ``successes`` and ``n`` may be fractional (an effective number of trials)."""
-    from statistics import NormalDist
-
-    if n == 0:
-        return math.nan, math.nan
-    z = NormalDist().inv_cdf(0.5 + confidence / 2)
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(centre - half, 0.0), min(centre + half, 1.0)
-
-
+# ``wilson`` (imported above) is the one Wilson score interval: the veto table's shares and the
+# per-arm 0/1 measures (:func:`simulations.analysis.statistics.summarize_arms`) both use it
 def effective_vetoes(wanted: list[int], landed: list[int]) -> float:
     """How many independent trials the pooled vetoes are worth: ``wanted / deff`` with Kish's design
     effect of the runs as clusters (the ratio estimator's between-run variance over the binomial one),
@@ -213,8 +291,9 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     """One row per arm: of the vetoes governance wanted, the share that landed before the slash
     applied (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
     run share its governors and its seed, so they are not independent trials), how many were late, failed
-    (with why) or still pending at the horizon (censored: neither landed nor late, shown
-    apart), the lateness of the late ones (blocks past the window: per run its largest; median and
+    (with why) or still pending at the horizon (``pending_at_horizon``, before any drain) and when the
+    runs stopped (``pending``: censored, neither landed nor late, shown apart), the drain
+    (``runs_drained``, ``drained_rounds_mean`` / ``_max``), the lateness of the late ones (blocks past the window: per run its largest; median and
     max over runs) and the window each would have needed (largest per run)."""
     if "gov_wanted" not in frame.columns:
         raise ValueError("this frame has no governance columns (runs stored before veto paths existed)")
@@ -233,12 +312,27 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
                      "share_landed": landed / wanted if wanted else math.nan, "ci_low": low, "ci_high": high,
                      "late": int(g["gov_late"].sum()), "failed": int(g["gov_failed"].sum()), "pending": int(g["gov_pending"].sum()),
                      "runs_censored": int((g["gov_pending"] > 0).sum()),
+                     **_gov_horizon(g),
                      "lateness_median": float(late.median()) if len(late) else math.nan, "lateness_max": float(late.max()) if len(late) else math.nan,
                      "needed_window_median": float(needed.median()) if len(needed) else math.nan,
                      "needed_window_max": float(needed.max()) if len(needed) else math.nan,
                      "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))})
     out = pd.DataFrame(rows)
     out.attrs["confidence"] = confidence
+    return out
+
+
+def _gov_horizon(g: pd.DataFrame) -> dict[str, Any]:
+    """One arm's veto processes still open at the horizon (NaN: not recorded by runs stored before
+    ``gov_open_at_horizon``) and its drained runs (how many, mean / max extra rounds)."""
+    out: dict[str, Any] = {"pending_at_horizon": math.nan, "runs_pending_at_horizon": math.nan}
+    if "gov_open_at_horizon" in g.columns and not g["gov_open_at_horizon"].isna().any():
+        opened = pd.to_numeric(g["gov_open_at_horizon"])
+        out = {"pending_at_horizon": int(opened.sum()), "runs_pending_at_horizon": int((opened > 0).sum())}
+    d = pd.to_numeric(g["drained_rounds"], errors="coerce") if "drained_rounds" in g.columns else pd.Series(dtype=float)
+    went_on = d[d > 0]
+    out.update({"runs_drained": int(len(went_on)), "drained_rounds_mean": float(went_on.mean()) if len(went_on) else math.nan,
+                "drained_rounds_max": int(went_on.max()) if len(went_on) else math.nan})
     return out
 
 
@@ -249,10 +343,28 @@ def governance_cells(r: dict[str, Any]) -> dict[str, str]:
     return {
         "share": "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]",
         "vetoes": f"{r['wanted']} in {r['runs']} run" + ("" if r["runs"] == 1 else "s"),
-        "pending": f"{r['pending']} ({r['runs_censored']} runs)",
+        "pending": _gov_pending(r),
         "lateness": "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}",
         "why_not": r["why_not"] or "-",
     }
+
+
+def _gov_pending(r: dict[str, Any]) -> str:
+    """Pending veto processes at the horizon, then (if runs were drained past it) after the drain:
+    "0" after a drain is not "nothing was pending at the horizon"."""
+    after = f"{r['pending']} ({r['runs_censored']} runs)"
+    at_h = r.get("pending_at_horizon", math.nan)
+    horizon = "not recorded" if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else f"{at_h} ({r['runs_pending_at_horizon']} runs)"
+    drained = r.get("runs_drained", 0) or 0
+    if not drained:
+        return horizon if horizon != "not recorded" else after
+    return (f"{horizon} at the horizon; drained {drained} runs, mean {r['drained_rounds_mean']:,.1f} / max {r['drained_rounds_max']:,.0f} "
+            f"extra rounds; {after} after")
+
+
+def _pending_arrow(r: dict[str, Any]) -> str:
+    at_h = r.get("pending_at_horizon", math.nan)
+    return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else at_h}→{r['pending']}"
 
 
 def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
@@ -265,19 +377,25 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     conf = gov.attrs.get("confidence", 0.95)
     caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
                "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; late: enacted after it; "
-               "failed: the process did not pass or its call failed (why not); pending: still open when the run ended (censored, neither); "
+               "failed: the process did not pass or its call failed (why not); pend.: processes open at the horizon (the scenario's last "
+               "round, ? if not recorded) → still open when the run stopped (censored, neither landed nor late); "
                "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")
+    drained = [f"{r['arm']} {r['runs_drained']}/{r['runs']} runs, {r['drained_rounds_mean']:,.1f} / {r['drained_rounds_max']:,.0f}"
+               for r in gov.to_dict("records") if r.get("runs_drained")]
+    if drained:
+        caption += ("; drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing "
+                    "was; runs drained, mean / max extra rounds: " + "; ".join(drained))
     table = Table(title=title, caption=Text(caption), expand=True)
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("pend.", justify="right", no_wrap=True)
+    table.add_column("pend.", justify="right", overflow="fold", min_width=5)
     table.add_column("lateness", justify="right", overflow="fold", ratio=2)
     table.add_column("why not", overflow="fold", ratio=3)
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), f"{r['pending']}", cells["lateness"], cells["why_not"])))
+        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"], cells["why_not"])))
     return table

@@ -117,7 +117,7 @@ def test_the_sweep_command_takes_a_policy_grid(tmp_path) -> None:
     assert ok.exit_code == 0, ok.output
     text = " ".join(ok.output.split())
     assert "12 simulations (6 arms x 2 runs, common seeds; 2 of 8 combinations were identical to another and run once)" in text
-    assert "arms ranked by honest operators' loss" in text and "(USD)" in text and "escaped" in text and "95% CI" in text and "cens." in text
+    assert "arms ranked by honest operators' loss" in text and "(USD)" in text and "escaped" in text and "95% CI" in text and "pending" in text and "→" in text  # pending at the horizon → at the end
     assert "symbiotic/never" in text and "symbiotic/always" in text
     import pandas as pd
 

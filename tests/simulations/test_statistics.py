@@ -275,7 +275,9 @@ def test_the_terminal_headline_ranks_by_count_when_runs_are_unpriced_and_marks_c
     console.print(headline_table(frame, width=200))
     text = " ".join(console.export_text().split())
     assert "ranked by the number of honest operators' slashes applied" in text and "2 of 6 runs lost assets that have no price" in text
-    assert "1 (all runs)" in text and "1.00" not in text and "[1, 1]" not in text  # a constant count says so, not a zero-width interval
+    assert "1 (all runs)" in text and "[1, 1]" not in text  # a constant count says so, not a zero-width interval
+    # faulty escaped is 1 in every run of both arms: a share of runs, so Wilson's interval (3 of 3), not "(all runs)"
+    assert text.count("1.00 [0.44, 1.00]") == 2
     assert "best†" in text and "1/3" in text and "not final" in text
 
 
