@@ -211,26 +211,35 @@ class InvariantSet:
                 plain, by_key = readers.get(label, (frozenset(), frozenset()))
                 readers[label] = (plain, by_key | {i})
         self._readers = readers
+        #: frozenset of touched labels -> (invariants they select plainly, per-key readers left to test), sorted
+        self._by_touched: dict[frozenset[str], tuple[list[int], list[int]]] = {}
 
     def affected(self, rt: Runtime, touched: set[str], writes: Writes | None) -> list[int]:
         """Positions, in order, of the invariants a step that touched ``touched`` (and wrote
         ``writes``) must re-run: those with no declared reads, those reading a touched label, and
-        those whose per-key reads judge a written key."""
-        hit = set(self._always)
-        readers = self._readers
-        keyed: set[int] = set()
-        for label in touched:
-            got = readers.get(label)
-            if got is not None:
-                hit |= got[0]
-                keyed |= got[1]
-        if not keyed:
-            return sorted(hit)
+        those whose per-key reads judge a written key. Which invariants a set of labels selects is
+        remembered (steps touch the same few combinations again and again); only the per-key
+        tests, which depend on the keys written, run every time."""
+        key = frozenset(touched)
+        got = self._by_touched.get(key)
+        if got is None:
+            hit = set(self._always)
+            readers = self._readers
+            keyed: set[int] = set()
+            for label in key:
+                found = readers.get(label)
+                if found is not None:
+                    hit |= found[0]
+                    keyed |= found[1]
+            if len(self._by_touched) >= 50_000:  # bounded: a long campaign meets few combinations, a hostile one many
+                self._by_touched.clear()
+            got = self._by_touched[key] = (sorted(hit), sorted(keyed - hit))
+        plain, keyed_only = got
+        if not keyed_only:
+            return plain
         invariants = self.invariants
-        for i in keyed - hit:
-            if _keyed_hit(rt, invariants[i][3], touched, writes):
-                hit.add(i)
-        return sorted(hit)
+        extra = [i for i in keyed_only if _keyed_hit(rt, invariants[i][3], touched, writes)]
+        return sorted(plain + extra) if extra else plain
 
     def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True, writes: Writes | None = None) -> None:
         """Run every invariant whose reads meet ``touched`` (all of them when ``touched`` is None,

@@ -186,6 +186,9 @@ class World:
         self.invariant_fns = load_invariants(cfg.invariants)
         self.base_events = list(self.rt.event_log) + list(self.rt.db.events)
         register_keyless(self.rt)
+        #: what the world's own events name (every run starts from them; observed once)
+        self.base_live = LiveState()
+        self.base_live.observe(self.base_events)
         self._primed: Ledger | None = None
         self._primed_for: InvariantSet | None = None
         self.invariant_set = InvariantSet(self.invariant_fns)  # for execute(): shrinking runs many programs
@@ -382,8 +385,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         rt = world.reset()
         ex = Executor(rt, invariants, cfg.full_every, ledger=ledger)
         ex.transitions = True
-        live = LiveState()
-        live.observe(world.base_events)
+        live = world.base_live.copy()
         gen.new_swarm()
         seed_program = mutate(rng, entries) if entries and rng.random() < 0.5 else None
         length = min(cfg.run_length, quota - done)

@@ -51,25 +51,48 @@ class LiveState:
             "call_module": "System", "call_function": "remark", "call_args": {"remark": "0x00"}}
 
     def observe(self, events: list[EventRecord]) -> None:
+        by_field = self.by_field
+        ints = self.ints
+        accounts = self.accounts
         for ev in events:
             for name, value in zip(ev.spec.fields, ev.values):
                 kind = type(value)
                 if kind is int:
                     if value < 2**64:
-                        self._remember(name, value)
-                        self.ints.append(value)
-                elif kind is str:
+                        pool = by_field.get(name)
+                        if pool is None:
+                            pool = by_field[name] = deque(maxlen=POOL_SIZE)
+                        if value not in pool:
+                            pool.append(value)
+                        ints.append(value)
+                    continue
+                if kind is str:
                     if len(value) == 48:
                         # pallet accounts (pots, pool accounts) are neither origins nor arguments: nobody
                         # signs for them, and a donation to a pot breaks the custody invariants' exact
                         # accounting (they assume a pot holds exactly what it owes)
-                        if keyless(value):
+                        hit = _KEYLESS.get(value)
+                        if hit if hit is not None else keyless(value):
                             continue
-                        if value not in self.accounts and len(self.accounts) < 64:
-                            self.accounts.append(value)
-                    self._remember(name, value)
+                        if len(accounts) < 64 and value not in accounts:
+                            accounts.append(value)
                 elif isinstance(value, ScaleEnum):
-                    self._remember(name, value.encode())
+                    value = value.encode()
+                else:
+                    continue
+                pool = by_field.get(name)
+                if pool is None:
+                    pool = by_field[name] = deque(maxlen=POOL_SIZE)
+                if value not in pool:
+                    pool.append(value)
+
+    def copy(self) -> "LiveState":
+        """An independent copy (every run starts from the world's own events, observed once)."""
+        out = LiveState(())
+        out.by_field = {name: deque(pool, maxlen=POOL_SIZE) for name, pool in self.by_field.items()}
+        out.accounts = list(self.accounts)
+        out.ints = deque(self.ints, maxlen=POOL_SIZE)
+        return out
 
     def _remember(self, name: str, value: Any) -> None:
         pool = self.by_field.get(name)
