@@ -12,7 +12,7 @@ there to the runtime's storage).
 from __future__ import annotations
 
 from operator import attrgetter, itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
@@ -184,6 +184,26 @@ def _labels_of(thing: Any) -> tuple[str, ...]:
     return (thing.pallet, f"event:{thing.pallet}", f"event:{thing.pallet}.{thing.name}")
 
 
+class StepPlan(NamedTuple):
+    """What a step touched and what that asks of the invariants (:meth:`InvariantSet.plan`)."""
+
+    touched: frozenset[str]  # in the terms of READS (see touched())
+    keyed_items: tuple[Any, ...]  # written items whose keys per-key reads and incremental forms look at (KEYED_ITEMS)
+    plain: list[int]  # invariants selected by the labels alone, in order
+    keyed_only: list[int]  # invariants selected only if a per-key test judges a written key
+
+
+def writes_of(journal: list[tuple[Any, Any, Any]], items: tuple[Any, ...]) -> Writes:
+    """:func:`step_writes` for the storage items ``items`` (a plan's ``keyed_items``)."""
+    wanted: dict[Any, dict[Any, Any]] = {item: {} for item in items}
+    for item, key, old in journal:
+        keys = wanted.get(item)
+        if keys is not None and key not in keys:
+            keys[key] = old
+    cache = _LABELS
+    return {cache[item][0]: keys for item, keys in wanted.items()}
+
+
 class InvariantSet:
     """The invariants of a campaign with their read sets; :meth:`check` runs the affected ones."""
 
@@ -213,6 +233,7 @@ class InvariantSet:
         self._readers = readers
         #: frozenset of touched labels -> (invariants they select plainly, per-key readers left to test), sorted
         self._by_touched: dict[frozenset[str], tuple[list[int], list[int]]] = {}
+        self._plans: dict[frozenset[Any], StepPlan] = {}  # see plan()
 
     def affected(self, rt: Runtime, touched: set[str], writes: Writes | None) -> list[int]:
         """Positions, in order, of the invariants a step that touched ``touched`` (and wrote
@@ -240,6 +261,62 @@ class InvariantSet:
         invariants = self.invariants
         extra = [i for i in keyed_only if _keyed_hit(rt, invariants[i][3], touched, writes)]
         return sorted(plain + extra) if extra else plain
+
+    def plan(self, things: set[Any]) -> "StepPlan":
+        """What a step that wrote the storage items and deposited the event kinds in ``things``
+        (the journal's items, the events' specs) touched, which items' written keys the checks
+        need, and which invariants it selects: computed once per combination (a campaign meets the
+        same few combinations again and again) and remembered."""
+        key = frozenset(things)
+        got = self._plans.get(key)
+        if got is not None:
+            return got
+        cache = _LABELS
+        touched: set[str] = set()
+        keyed_items = []
+        for thing in key:
+            labels = cache.get(thing)
+            if labels is None:
+                if len(cache) > 100_000:
+                    cache.clear()
+                labels = cache[thing] = _labels_of(thing)
+            touched.update(labels)
+            if labels[0] in KEYED_ITEMS:
+                keyed_items.append(thing)
+        hit = set(self._always)
+        keyed: set[int] = set()
+        for label in touched:
+            found = self._readers.get(label)
+            if found is not None:
+                hit |= found[0]
+                keyed |= found[1]
+        if len(self._plans) >= 50_000:  # bounded: a long campaign meets few combinations, a hostile one many
+            self._plans.clear()
+        got = self._plans[key] = StepPlan(frozenset(touched), tuple(keyed_items), sorted(hit), sorted(keyed - hit))
+        return got
+
+    def check_step(self, rt: Runtime, ledger: Ledger, plan: "StepPlan", writes: Writes) -> None:
+        """:meth:`check` for one step's :meth:`plan` and its ``writes`` (:func:`writes_of`): the
+        same invariants, in the same order, with the same per-key tests and incremental forms."""
+        chosen = plan.plain
+        if plan.keyed_only:
+            invariants = self.invariants
+            extra = [i for i in plan.keyed_only if _keyed_hit(rt, invariants[i][3], plan.touched, writes)]
+            if extra:
+                chosen = sorted(chosen + extra)
+        runs = self.runs
+        invariants = self.invariants
+        for i in chosen:
+            name, fn, reads, _keyed, incremental = invariants[i]
+            runs[name] += 1
+            try:
+                if reads is not None and incremental is not None:
+                    label, form = incremental
+                    form(rt, ledger, writes.get(label, {}))
+                else:
+                    fn(rt, ledger)
+            except AssertionError as exc:
+                raise InvariantFailure(name, fn, str(exc)) from None
 
     def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True, writes: Writes | None = None) -> None:
         """Run every invariant whose reads meet ``touched`` (all of them when ``touched`` is None,
