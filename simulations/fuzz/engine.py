@@ -317,9 +317,12 @@ class Generator:
         if kind != "signed":
             return kind
         if rng.random() < 0.4:
-            hit = live.pick(rng, rng.choice(ROLE_FIELDS))
-            if type(hit) is str and len(hit) == 48 and not keyless(hit):
-                return hit
+            # live.pick(rng, rng.choice(ROLE_FIELDS)), one draw each (see simulations.fuzz.values on _randbelow)
+            pool = live.by_field.get(ROLE_FIELDS[rng._randbelow(len(ROLE_FIELDS))])
+            if pool:
+                hit = pool[rng._randbelow(len(pool))]
+                if type(hit) is str and len(hit) == 48 and not keyless(hit):
+                    return hit
         return rng.choice(live.accounts)
 
     def _blocks(self, rt: Runtime) -> int:
