@@ -353,7 +353,13 @@ def _keyed_hit(rt: Runtime, keyed: dict[str, KeyTest], touched: set[str], writes
         return False
     if writes is None:
         return any(label in touched for label in keyed)
-    return any(test(rt, key) for label, test in keyed.items() for key in writes.get(label, ()))
+    for label, test in keyed.items():
+        keys = writes.get(label)
+        if keys:
+            for key in keys:
+                if test(rt, key):
+                    return True
+    return False
 
 
 class InvariantFailure(AssertionError):

@@ -298,7 +298,9 @@ class Generator:
                 made = None
             if made is not None:
                 return list(made)
-        pallet, name, _, gen, _ = self.enabled[_pick(rng, self.cum)]
+        cum = self.cum  # _pick, inline (one draw)
+        i = bisect_right(cum, rng.random() * cum[-1])
+        pallet, name, _, gen, _ = self.enabled[i if i < len(cum) else len(cum) - 1]
         if live.draw_call is not self._draw_for.get(id(live)):
             self._draw_for = {id(live): (draw := lambda rng_: self.draw_call(rng_, live))}
             live.draw_call = draw

@@ -243,7 +243,14 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
         if not codec._bound:  # type: ignore[attr-defined]
             codec._bind()  # type: ignore[attr-defined]
         fields = [(chain, _lazy(c, chain)) for _, chain, c in codec.fields]  # type: ignore[attr-defined]
-        return lambda rng, live, depth: {chain: g(rng, live, depth + 1) for chain, g in fields}
+
+        def gen_struct(rng: random.Random, live: LiveState, depth: int) -> dict[str, Any]:
+            out = {}
+            depth += 1
+            for chain, g in fields:
+                out[chain] = g(rng, live, depth)
+            return out
+        return gen_struct
     if kind is EnumCodec:
         cls = codec.cls  # type: ignore[attr-defined]
         if not cls.__variants__:
@@ -310,4 +317,10 @@ def _lazy(codec: Codec, name: str) -> Gen:
 def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...]) -> Callable[[random.Random, LiveState], dict[str, Any]]:
     """A function drawing a whole ``call_params`` dict for a call with these arguments."""
     gens = [(n, _lazy(c, n)) for n, c in zip(arg_names, codecs)]
-    return lambda rng, live: {n: g(rng, live, 0) for n, g in gens}
+
+    def draw_params(rng: random.Random, live: LiveState) -> dict[str, Any]:
+        out = {}
+        for n, g in gens:
+            out[n] = g(rng, live, 0)
+        return out
+    return draw_params
