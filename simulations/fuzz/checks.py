@@ -262,12 +262,12 @@ class InvariantSet:
         extra = [i for i in keyed_only if _keyed_hit(rt, invariants[i][3], touched, writes)]
         return sorted(plain + extra) if extra else plain
 
-    def plan(self, things: set[Any]) -> "StepPlan":
+    def plan(self, things: frozenset[Any]) -> "StepPlan":
         """What a step that wrote the storage items and deposited the event kinds in ``things``
         (the journal's items, the events' specs) touched, which items' written keys the checks
         need, and which invariants it selects: computed once per combination (a campaign meets the
         same few combinations again and again) and remembered."""
-        key = frozenset(things)
+        key = things if type(things) is frozenset else frozenset(things)
         got = self._plans.get(key)
         if got is not None:
             return got

@@ -15,6 +15,7 @@ invariants hold (incrementally, :mod:`simulations.fuzz.checks`).
 from __future__ import annotations
 
 import json
+from itertools import chain
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -118,9 +119,7 @@ class Executor:
             # the items written and the event kinds deposited: what the step touched, which items'
             # written keys the checks need and which invariants it selects follow from them
             # (InvariantSet.plan, remembered per combination)
-            things = set(map(_FIRST, journal))
-            if events:
-                things.update(map(_SPEC, events))
+            things = frozenset(chain(map(_FIRST, journal), map(_SPEC, events))) if events else frozenset(map(_FIRST, journal))
             plan = self.invariants.plan(things)
             written = plan.touched
             self.last_touched = written
