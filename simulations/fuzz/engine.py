@@ -383,12 +383,16 @@ def _pick(rng: random.Random, cum: list[float]) -> int:
 
 
 def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-               should_stop: Callable[[], bool] | None = None) -> WorkerResult:
-    """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps."""
+               should_stop: Callable[[], bool] | None = None, world: World | None = None) -> WorkerResult:
+    """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps.
+    ``world``: a :class:`World` already built from ``cfg`` (the campaign's process builds one to fail
+    fast, and forked workers inherit it), else one is built; every run restores its snapshot, so
+    which process built it changes nothing."""
     started = time.monotonic()
     quota = cfg.steps if steps is None else steps
     rng = random.Random(f"tangle-sim-fuzz:{cfg.seed}:{worker}")
-    world = World(cfg)
+    if world is None or world.cfg is not cfg:
+        world = World(cfg)
     invariants = InvariantSet(world.invariant_fns)
     gen = Generator(world, rng)
     coverage = Coverage()
