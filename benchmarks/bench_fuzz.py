@@ -1,6 +1,6 @@
 """The fuzz engine's speed and reach. Prints numbers (no assertions).
 
-Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--bugs] [--memory STEPS]
+Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--bugs] [--memory STEPS] [--digest SEED ...]
 
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
@@ -8,7 +8,11 @@ Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--pro
   --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
 * with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
-* with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs.
+* with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs;
+* with --digest SEED [SEED ...]: a digest of what a one-worker campaign of --steps steps did for each
+  seed (every step, its outcome, every run's final state root and event log, the coverage features,
+  the corpus, the invariant run counts): a change meant only to make the engine faster must leave
+  it the same (run it before and after; ``profile:seed`` picks the profile, e.g. ``real:7``).
 Targets (issue 16): >= 20,000 checked steps/s per core; every seeded bug found in <= 30 s and
 shrunk in <= 10 s.
 """
@@ -202,6 +206,61 @@ def memory(steps: int) -> None:
           + ", ".join(f"{s:,}: {m:.0f} MB" for s, m in samples[:: max(1, len(samples) // 8)]) + f"; peak {max(m for _, m in samples):.0f} MB")
 
 
+def digest(seed: int, steps: int, profile: str = "intended") -> dict[str, object]:
+    """What a one-worker campaign did, as short hashes (see the module docstring)."""
+    import hashlib
+    import json
+
+    import pytest
+
+    import simulations.fuzz.engine as engine
+    import simulations.fuzz.program as program
+
+    hashes = {name: hashlib.sha256() for name in ("programs", "outcomes", "roots", "events")}
+    worlds: list[engine.World] = []
+    mp = pytest.MonkeyPatch()
+    init, reset, run = engine.World.__init__, engine.World.reset, program.Executor.run
+
+    def ends(world: engine.World) -> None:  # a run's end: its state root and every event it deposited
+        rt = world.rt
+        hashes["roots"].update(rt.state_root().encode())
+        for ev in list(rt.event_log) + list(rt.db.events):
+            hashes["events"].update(repr((ev.spec.qualified, ev.block, ev.extrinsic_idx, ev.phase, ev.values)).encode())
+
+    def recording_init(self: engine.World, cfg: FuzzConfig) -> None:
+        init(self, cfg)
+        worlds.append(self)
+
+    def recording_reset(self: engine.World) -> object:
+        ends(self)
+        return reset(self)
+
+    def recording_run(self: program.Executor, step: list) -> str:
+        hashes["programs"].update(program.dumps([step]).encode())
+        outcome = run(self, step)
+        hashes["outcomes"].update(outcome.encode())
+        return outcome
+
+    mp.setattr(engine.World, "__init__", recording_init)
+    mp.setattr(engine.World, "reset", recording_reset)
+    mp.setattr(program.Executor, "run", recording_run)
+    try:
+        with TemporaryDirectory() as out:
+            corpus = Path(out) / "corpus"
+            r = run_worker(FuzzConfig(seed=seed, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1, corpus=corpus, profile=profile))
+            ends(worlds[0])
+            entries = sorted(p.name for p in (corpus / "entries").glob("*.jsonl"))
+    finally:
+        mp.undo()
+
+    def short(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    return {"profile": profile, "seed": seed, "steps": r.steps, "runs": r.runs, **{k: h.hexdigest()[:16] for k, h in hashes.items()},
+            "features": short("\n".join(sorted(r.coverage.features))), "corpus": short("\n".join(entries)), "corpus_entries": len(entries),
+            "invariant_runs": short(json.dumps(r.invariant_runs, sort_keys=True)), "failures": [f.summary()[:100] for f in r.failures]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20_000)
@@ -210,7 +269,15 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--timers", action="store_true", help="where the time goes, unprofiled (CPU time per part)")
     parser.add_argument("--memory", type=int, default=0)
+    parser.add_argument("--digest", nargs="+", metavar="[PROFILE:]SEED", help="print what a campaign of --steps steps did (hashes) and stop")
     args = parser.parse_args()
+    if args.digest:
+        import json
+
+        for item in args.digest:
+            profile, _, seed = item.rpartition(":")
+            print(json.dumps(digest(int(seed), args.steps, profile or "intended")))
+        return
     speed(args.steps, args.workers)
     if args.timers:
         timers(args.steps)

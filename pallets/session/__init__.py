@@ -117,7 +117,7 @@ class Session(Calls, Pallet):
         if sm is not None:
             sm.end_session(current)
         session_keys = s.QueuedKeys.value()
-        s.Validators.put(tuple(v for v, _ in session_keys))
+        s.Validators.put(tuple([v for v, _ in session_keys]))
         if changed:
             s.DisabledValidators.put(())  # a changed active set starts with nobody disabled
         new_index = current + 1
@@ -127,7 +127,8 @@ class Session(Calls, Pallet):
         maybe_next = sm.new_session(new_index + 1) if sm is not None else None
         # a new set from the manager counts as changed even if it is the same accounts (pallet_session)
         next_validators, next_changed = (tuple(maybe_next), True) if maybe_next is not None else (s.Validators.value(), False)
-        queued = tuple((v, keys) for v in next_validators if (keys := s.NextKeys.get(v)) is not None)
+        next_keys = s.NextKeys.get
+        queued = tuple([(v, keys) for v in next_validators if (keys := next_keys(v)) is not None])
         if not next_changed:
             now = [k for _, k in session_keys]
             next_changed = any(i >= len(now) or now[i] != keys for i, (_, keys) in enumerate(queued))

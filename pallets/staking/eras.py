@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pallets.staking.election import Support, elect, sort_key
 from pallets.staking.events import Event
-from pallets.staking.types import ActiveEraInfo, ExposurePage, Forcing, PagedExposureMetadata
+from pallets.staking.types import ActiveEraInfo, EraRewardPoints, ExposurePage, Forcing, PagedExposureMetadata
 
 if TYPE_CHECKING:
     from runtime.context import RuntimeContext
@@ -185,8 +185,6 @@ class EraManager:
     def _note_era_points(self, era: int, start_block: int, end_block: int) -> None:
         """Reward points as block authorship would give them: blocks ``start..end`` authored round-robin
         by the era's validators (in AccountId order), 20 points each."""
-        from pallets.staking.types import EraRewardPoints
-
         elected = self.storage.ErasElected.get(era)
         n = len(elected)
         if n == 0 or end_block <= start_block:

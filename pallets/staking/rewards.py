@@ -25,6 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from runtime.accounts import pallet_account
+from runtime.errors import DispatchError
 
 from pallets.staking.arith import PERBILL, perbill_from_rational, perbill_mul, percent_mul
 from pallets.staking.errors import Error
@@ -35,8 +36,13 @@ MILLISECONDS_PER_YEAR = 1000 * 3600 * 24 * 36525 // 100
 TREASURY_PALLET_ID = b"py/trsry"
 
 
+_TREASURY: list[str] = []  # the account, derived once (every era mints the remainder to it)
+
+
 def treasury_account() -> str:
-    return pallet_account(TREASURY_PALLET_ID)
+    if not _TREASURY:
+        _TREASURY.append(pallet_account(TREASURY_PALLET_ID))
+    return _TREASURY[0]
 
 
 def inflation_parts(stake_parts: int, min_inflation: int, max_inflation: int, ideal: int, falloff: int) -> int:
@@ -88,8 +94,6 @@ class RewardOps:
 
     def _mint_best_effort(self, who: str, amount: int) -> int:
         """``Currency::deposit_creating``: mint, or mint nothing if the account cannot take it."""
-        from runtime.errors import DispatchError
-
         try:
             self.ctx.transactional(lambda: self.currency.mint_into(who, amount))
         except DispatchError:

@@ -12,7 +12,7 @@ there to the runtime's storage).
 from __future__ import annotations
 
 from operator import attrgetter, itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
@@ -184,6 +184,26 @@ def _labels_of(thing: Any) -> tuple[str, ...]:
     return (thing.pallet, f"event:{thing.pallet}", f"event:{thing.pallet}.{thing.name}")
 
 
+class StepPlan(NamedTuple):
+    """What a step touched and what that asks of the invariants (:meth:`InvariantSet.plan`)."""
+
+    touched: frozenset[str]  # in the terms of READS (see touched())
+    keyed_items: tuple[Any, ...]  # written items whose keys per-key reads and incremental forms look at (KEYED_ITEMS)
+    plain: list[int]  # invariants selected by the labels alone, in order
+    keyed_only: list[int]  # invariants selected only if a per-key test judges a written key
+
+
+def writes_of(journal: list[tuple[Any, Any, Any]], items: tuple[Any, ...]) -> Writes:
+    """:func:`step_writes` for the storage items ``items`` (a plan's ``keyed_items``)."""
+    wanted: dict[Any, dict[Any, Any]] = {item: {} for item in items}
+    for item, key, old in journal:
+        keys = wanted.get(item)
+        if keys is not None and key not in keys:
+            keys[key] = old
+    cache = _LABELS
+    return {cache[item][0]: keys for item, keys in wanted.items()}
+
+
 class InvariantSet:
     """The invariants of a campaign with their read sets; :meth:`check` runs the affected ones."""
 
@@ -211,26 +231,92 @@ class InvariantSet:
                 plain, by_key = readers.get(label, (frozenset(), frozenset()))
                 readers[label] = (plain, by_key | {i})
         self._readers = readers
+        #: frozenset of touched labels -> (invariants they select plainly, per-key readers left to test), sorted
+        self._by_touched: dict[frozenset[str], tuple[list[int], list[int]]] = {}
+        self._plans: dict[frozenset[Any], StepPlan] = {}  # see plan()
 
     def affected(self, rt: Runtime, touched: set[str], writes: Writes | None) -> list[int]:
         """Positions, in order, of the invariants a step that touched ``touched`` (and wrote
         ``writes``) must re-run: those with no declared reads, those reading a touched label, and
-        those whose per-key reads judge a written key."""
+        those whose per-key reads judge a written key. Which invariants a set of labels selects is
+        remembered (steps touch the same few combinations again and again); only the per-key
+        tests, which depend on the keys written, run every time."""
+        key = frozenset(touched)
+        got = self._by_touched.get(key)
+        if got is None:
+            hit = set(self._always)
+            readers = self._readers
+            keyed: set[int] = set()
+            for label in key:
+                found = readers.get(label)
+                if found is not None:
+                    hit |= found[0]
+                    keyed |= found[1]
+            if len(self._by_touched) >= 50_000:  # bounded: a long campaign meets few combinations, a hostile one many
+                self._by_touched.clear()
+            got = self._by_touched[key] = (sorted(hit), sorted(keyed - hit))
+        plain, keyed_only = got
+        if not keyed_only:
+            return plain
+        invariants = self.invariants
+        extra = [i for i in keyed_only if _keyed_hit(rt, invariants[i][3], touched, writes)]
+        return sorted(plain + extra) if extra else plain
+
+    def plan(self, things: frozenset[Any]) -> "StepPlan":
+        """What a step that wrote the storage items and deposited the event kinds in ``things``
+        (the journal's items, the events' specs) touched, which items' written keys the checks
+        need, and which invariants it selects: computed once per combination (a campaign meets the
+        same few combinations again and again) and remembered."""
+        key = things if type(things) is frozenset else frozenset(things)
+        got = self._plans.get(key)
+        if got is not None:
+            return got
+        cache = _LABELS
+        touched: set[str] = set()
+        keyed_items = []
+        for thing in key:
+            labels = cache.get(thing)
+            if labels is None:
+                if len(cache) > 100_000:
+                    cache.clear()
+                labels = cache[thing] = _labels_of(thing)
+            touched.update(labels)
+            if labels[0] in KEYED_ITEMS:
+                keyed_items.append(thing)
         hit = set(self._always)
-        readers = self._readers
         keyed: set[int] = set()
         for label in touched:
-            got = readers.get(label)
-            if got is not None:
-                hit |= got[0]
-                keyed |= got[1]
-        if not keyed:
-            return sorted(hit)
+            found = self._readers.get(label)
+            if found is not None:
+                hit |= found[0]
+                keyed |= found[1]
+        if len(self._plans) >= 50_000:  # bounded: a long campaign meets few combinations, a hostile one many
+            self._plans.clear()
+        got = self._plans[key] = StepPlan(frozenset(touched), tuple(keyed_items), sorted(hit), sorted(keyed - hit))
+        return got
+
+    def check_step(self, rt: Runtime, ledger: Ledger, plan: "StepPlan", writes: Writes) -> None:
+        """:meth:`check` for one step's :meth:`plan` and its ``writes`` (:func:`writes_of`): the
+        same invariants, in the same order, with the same per-key tests and incremental forms."""
+        chosen = plan.plain
+        if plan.keyed_only:
+            invariants = self.invariants
+            extra = [i for i in plan.keyed_only if _keyed_hit(rt, invariants[i][3], plan.touched, writes)]
+            if extra:
+                chosen = sorted(chosen + extra)
+        runs = self.runs
         invariants = self.invariants
-        for i in keyed - hit:
-            if _keyed_hit(rt, invariants[i][3], touched, writes):
-                hit.add(i)
-        return sorted(hit)
+        for i in chosen:
+            name, fn, reads, _keyed, incremental = invariants[i]
+            runs[name] += 1
+            try:
+                if reads is not None and incremental is not None:
+                    label, form = incremental
+                    form(rt, ledger, writes.get(label, {}))
+                else:
+                    fn(rt, ledger)
+            except AssertionError as exc:
+                raise InvariantFailure(name, fn, str(exc)) from None
 
     def check(self, rt: Runtime, ledger: Ledger, touched: set[str] | None, final: bool = True, writes: Writes | None = None) -> None:
         """Run every invariant whose reads meet ``touched`` (all of them when ``touched`` is None,
@@ -267,7 +353,13 @@ def _keyed_hit(rt: Runtime, keyed: dict[str, KeyTest], touched: set[str], writes
         return False
     if writes is None:
         return any(label in touched for label in keyed)
-    return any(test(rt, key) for label, test in keyed.items() for key in writes.get(label, ()))
+    for label, test in keyed.items():
+        keys = writes.get(label)
+        if keys:
+            for key in keys:
+                if test(rt, key):
+                    return True
+    return False
 
 
 class InvariantFailure(AssertionError):

@@ -64,9 +64,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         if console.is_terminal:
             with console.status("fuzzing") as status:
-                result = run_campaign(cfg, progress=lambda line: status.update(line))
+                result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
         else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
-            result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)))
+            result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
         rate = result.steps / result.seconds if result.seconds else 0
         console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
                       f"{len(result.coverage.features):,} coverage features", highlight=False)

@@ -81,6 +81,18 @@ def state_transitions(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]
     return out
 
 
+#: feature strings built once: (pallet, call, outcome) -> (name, feature); an event spec -> its
+#: feature; (spec, next spec) -> the features of the second event after the first
+_NAMES: dict[Any, Any] = {}
+
+
+def _remember(key: Any, value: Any) -> Any:
+    if len(_NAMES) >= 100_000:  # bounded: outcomes of every runtime built so far
+        _NAMES.clear()
+    _NAMES[key] = value
+    return value
+
+
 class Coverage:
     """Features seen: ``call:Pallet.call:outcome``, ``event:Pallet.Event``, ``pair:Event>Event`` (event
     kinds that follow each other within a step), ``state:<lifecycle>:<from>><to>`` (operator state
@@ -95,29 +107,44 @@ class Coverage:
 
     def observe(self, step: list, outcome: str, events: Iterable[Any], transitions: Iterable[str] = ()) -> int:
         """Record one step (its outcome, events and :func:`state_transitions`); returns how many
-        features were new."""
-        before = len(self.features)
+        features were new. Feature strings are built once per call and outcome, event kind and
+        pair of kinds (:data:`_NAMES`), not per step."""
         features = self.features
-        features.update(transitions)
+        before = len(features)
+        if transitions:
+            features.update(transitions)
         kind = step[0]
         if kind == "call":
-            name = f"{step[2]}.{step[3]}"
+            names = _NAMES.get((step[2], step[3], outcome))
+            if names is None:
+                names = _remember((step[2], step[3], outcome), (f"{step[2]}.{step[3]}", f"call:{step[2]}.{step[3]}:{outcome}"))
+            name = names[0]
             self.calls[name] += 1
             if outcome == "ok":
                 self.successes[name] += 1
-            elif outcome not in ("refused", "invalid"):
+            elif outcome != "refused" and outcome != "invalid":
                 self.errors[outcome] += 1
-            features.add(f"call:{name}:{outcome}")
+            features.add(names[1])
         elif kind == "bad":
             features.add(f"bad:{step[2]}.{step[3]}:{outcome}")
-        previous = None
-        for ev in events:
-            name = ev.name
-            features.add("event:" + name)
-            if previous is not None and previous != name:
-                features.add(f"pair:{previous}>{name}")
-            previous = name
-        return len(self.features) - before
+        if events:
+            previous = None
+            for ev in events:
+                spec = ev.spec
+                if previous is None:
+                    got = _NAMES.get(spec)
+                    if got is None:
+                        got = _remember(spec, "event:" + spec.qualified)
+                    features.add(got)
+                elif previous is not spec:
+                    got = _NAMES.get((previous, spec))
+                    if got is None:
+                        # one feature set per pair: the event's own, and the pair's when the kinds differ
+                        name = spec.qualified
+                        got = _remember((previous, spec), ("event:" + name,) + (() if previous.qualified == name else (f"pair:{previous.qualified}>{name}",)))
+                    features.update(got)
+                previous = spec
+        return len(features) - before
 
     def merge(self, other: "Coverage") -> None:
         self.features |= other.features

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import pickle
 import random
 import time
 from bisect import bisect_right
@@ -186,7 +187,11 @@ class World:
         self.invariant_fns = load_invariants(cfg.invariants)
         self.base_events = list(self.rt.event_log) + list(self.rt.db.events)
         register_keyless(self.rt)
+        #: what the world's own events name (every run starts from them; observed once)
+        self.base_live = LiveState()
+        self.base_live.observe(self.base_events)
         self._primed: Ledger | None = None
+        self._primed_blob: bytes | None = None  # the primed ledger pickled, when a pickle copies it exactly
         self._primed_for: InvariantSet | None = None
         self.invariant_set = InvariantSet(self.invariant_fns)  # for execute(): shrinking runs many programs
 
@@ -205,7 +210,12 @@ class World:
                 pass
             else:
                 self._primed = ledger
-        return copy.deepcopy(self._primed) if self._primed is not None else None
+                self._primed_blob = _pickled_copy_of(ledger)
+        if self._primed is None:
+            return None
+        if self._primed_blob is not None:  # a copy at C speed (a deepcopy per run was ~1.5 % of a campaign)
+            return pickle.loads(self._primed_blob)
+        return copy.deepcopy(self._primed)
 
     def reset(self) -> Runtime:
         self.rt.restore(self.base)
@@ -295,7 +305,9 @@ class Generator:
                 made = None
             if made is not None:
                 return list(made)
-        pallet, name, _, gen, _ = self.enabled[_pick(rng, self.cum)]
+        cum = self.cum  # _pick, inline (one draw)
+        i = bisect_right(cum, rng.random() * cum[-1])
+        pallet, name, _, gen, _ = self.enabled[i if i < len(cum) else len(cum) - 1]
         if live.draw_call is not self._draw_for.get(id(live)):
             self._draw_for = {id(live): (draw := lambda rng_: self.draw_call(rng_, live))}
             live.draw_call = draw
@@ -314,9 +326,12 @@ class Generator:
         if kind != "signed":
             return kind
         if rng.random() < 0.4:
-            hit = live.pick(rng, rng.choice(ROLE_FIELDS))
-            if type(hit) is str and len(hit) == 48 and not keyless(hit):
-                return hit
+            # live.pick(rng, rng.choice(ROLE_FIELDS)), one draw each (see simulations.fuzz.values on _randbelow)
+            pool = live.by_field.get(ROLE_FIELDS[rng._randbelow(len(ROLE_FIELDS))])
+            if pool:
+                hit = pool[rng._randbelow(len(pool))]
+                if type(hit) is str and len(hit) == 48 and not keyless(hit):
+                    return hit
         return rng.choice(live.accounts)
 
     def _blocks(self, rt: Runtime) -> int:
@@ -343,6 +358,17 @@ class Generator:
         return min(to_session + session * rng.randint(0, defer + 1), 400)
 
 
+def _pickled_copy_of(ledger: Ledger) -> bytes | None:
+    """``ledger`` pickled, if unpickling gives an equal ledger (plain data: what the built-in
+    invariants keep); None (deepcopy it) when a user's invariant keeps something a pickle cannot
+    carry or copies differently."""
+    try:
+        blob = pickle.dumps(ledger, pickle.HIGHEST_PROTOCOL)
+        return blob if pickle.loads(blob) == ledger else None
+    except Exception:  # unpicklable (a lambda, a runtime) or an equality that cannot compare
+        return None
+
+
 def _cumulative(weights: list[float]) -> list[float]:
     out, total = [], 0.0
     for w in weights:
@@ -357,12 +383,16 @@ def _pick(rng: random.Random, cum: list[float]) -> int:
 
 
 def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-               should_stop: Callable[[], bool] | None = None) -> WorkerResult:
-    """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps."""
+               should_stop: Callable[[], bool] | None = None, world: World | None = None) -> WorkerResult:
+    """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps.
+    ``world``: a :class:`World` already built from ``cfg`` (the campaign's process builds one to fail
+    fast, and forked workers inherit it), else one is built; every run restores its snapshot, so
+    which process built it changes nothing."""
     started = time.monotonic()
     quota = cfg.steps if steps is None else steps
     rng = random.Random(f"tangle-sim-fuzz:{cfg.seed}:{worker}")
-    world = World(cfg)
+    if world is None or world.cfg is not cfg:
+        world = World(cfg)
     invariants = InvariantSet(world.invariant_fns)
     gen = Generator(world, rng)
     coverage = Coverage()
@@ -382,8 +412,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
         rt = world.reset()
         ex = Executor(rt, invariants, cfg.full_every, ledger=ledger)
         ex.transitions = True
-        live = LiveState()
-        live.observe(world.base_events)
+        live = world.base_live.copy()
         gen.new_swarm()
         seed_program = mutate(rng, entries) if entries and rng.random() < 0.5 else None
         length = min(cfg.run_length, quota - done)

@@ -15,16 +15,22 @@ invariants hold (incrementally, :mod:`simulations.fuzz.checks`).
 from __future__ import annotations
 
 import json
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from runtime import Runtime
 from runtime.errors import InvalidTransaction, RuntimePanic
-from simulations.fuzz.checks import KEYED_ITEMS, InvariantFailure, InvariantSet, Writes, touched_and_written
-from simulations.fuzz.coverage import state_transitions
+from simulations.fuzz.checks import InvariantFailure, InvariantSet, Writes, writes_of
+from simulations.fuzz.coverage import LIFECYCLES, state_transitions
 from simulations.fuzz.hostile import expand
 from simulations.stateful.invariants import Ledger
 
 _BOOKKEEPING = frozenset({"System", "System.Nonces"})  # what a failed call may write (without fees)
+#: the labels of the storage items whose lifecycle transitions are coverage features
+_WATCHED = frozenset(f"{pallet}.{item}" for pallet, item in LIFECYCLES)
+_FIRST = itemgetter(0)
+_SPEC = attrgetter("spec")
 Step = list  # ["call", origin, pallet, function, params] | ["bad", ...] | ["wait", blocks]
 
 
@@ -109,10 +115,17 @@ class Executor:
             else:
                 outcome = self._bad(step, index)
             events = self._new_events(n_log, n_events)
-            written, writes = touched_and_written(db.journal, events, KEYED_ITEMS)
+            journal = db.journal
+            # the items written and the event kinds deposited: what the step touched, which items'
+            # written keys the checks need and which invariants it selects follow from them
+            # (InvariantSet.plan, remembered per combination)
+            things = frozenset(chain(map(_FIRST, journal), map(_SPEC, events))) if events else frozenset(map(_FIRST, journal))
+            plan = self.invariants.plan(things)
+            written = plan.touched
             self.last_touched = written
+            writes = writes_of(journal, plan.keyed_items) if plan.keyed_items else {}
             if self.transitions:
-                self.last_transitions = state_transitions(db.journal, events)
+                self.last_transitions = state_transitions(journal, events) if not _WATCHED.isdisjoint(written) else []
         finally:
             db.commit()
         self.last_outcome = outcome
@@ -122,10 +135,14 @@ class Executor:
             return outcome
         # a full check once ``full_every`` steps have passed since the last (a failed call that
         # changed nothing cannot take its turn: the next step that changed something does)
-        full = self.full_every and self.steps - self._last_full >= self.full_every
-        if full:
+        if self.full_every and self.steps - self._last_full >= self.full_every:
             self._last_full = self.steps
-        self.check(None if full else written, index, final=False, writes=None if full else writes)
+            self.check(None, index, final=False)
+            return outcome
+        try:
+            self.invariants.check_step(rt, self.ledger, plan, writes)
+        except InvariantFailure as exc:
+            raise Failure("invariant", exc.name, exc.message, index) from None
         return outcome
 
     def check(self, touched: set[str] | None, index: int, final: bool = True, writes: Writes | None = None) -> None:

@@ -28,6 +28,10 @@ from runtime.codec import (
 from runtime.events import EventRecord
 
 Gen = Callable[[random.Random, "LiveState", int], Any]
+# The generators call ``rng._randbelow(n)`` where ``rng.choice(seq)`` / ``rng.randint(0, n - 1)`` would
+# do: both are defined in the random module as exactly that call (one index below ``n``), so the
+# values drawn, and every later draw, are the same; the Python-level frames they add cost more than
+# the draw itself at the fuzzer's rate.
 
 MAX_DEPTH = 4  # recursive types (a FieldType in a FieldType) end in leaves here
 UNIT = 10**18
@@ -51,25 +55,48 @@ class LiveState:
             "call_module": "System", "call_function": "remark", "call_args": {"remark": "0x00"}}
 
     def observe(self, events: list[EventRecord]) -> None:
+        by_field = self.by_field
+        ints = self.ints
+        accounts = self.accounts
         for ev in events:
             for name, value in zip(ev.spec.fields, ev.values):
                 kind = type(value)
                 if kind is int:
                     if value < 2**64:
-                        self._remember(name, value)
-                        self.ints.append(value)
-                elif kind is str:
+                        pool = by_field.get(name)
+                        if pool is None:
+                            pool = by_field[name] = deque(maxlen=POOL_SIZE)
+                        if value not in pool:
+                            pool.append(value)
+                        ints.append(value)
+                    continue
+                if kind is str:
                     if len(value) == 48:
                         # pallet accounts (pots, pool accounts) are neither origins nor arguments: nobody
                         # signs for them, and a donation to a pot breaks the custody invariants' exact
                         # accounting (they assume a pot holds exactly what it owes)
-                        if keyless(value):
+                        hit = _KEYLESS.get(value)
+                        if hit if hit is not None else keyless(value):
                             continue
-                        if value not in self.accounts and len(self.accounts) < 64:
-                            self.accounts.append(value)
-                    self._remember(name, value)
+                        if len(accounts) < 64 and value not in accounts:
+                            accounts.append(value)
                 elif isinstance(value, ScaleEnum):
-                    self._remember(name, value.encode())
+                    value = value.encode()
+                else:
+                    continue
+                pool = by_field.get(name)
+                if pool is None:
+                    pool = by_field[name] = deque(maxlen=POOL_SIZE)
+                if value not in pool:
+                    pool.append(value)
+
+    def copy(self) -> "LiveState":
+        """An independent copy (every run starts from the world's own events, observed once)."""
+        out = LiveState(())
+        out.by_field = {name: deque(pool, maxlen=POOL_SIZE) for name, pool in self.by_field.items()}
+        out.accounts = list(self.accounts)
+        out.ints = deque(self.ints, maxlen=POOL_SIZE)
+        return out
 
     def _remember(self, name: str, value: Any) -> None:
         pool = self.by_field.get(name)
@@ -124,42 +151,55 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
     domain = getattr(codec, "domain", None)
     if domain:  # a codec that accepts only some values of its kind (Democracy's Vote byte) lists them
         choices = tuple(domain)
+        n_choices = len(choices)
 
         def gen_domain(rng: random.Random, live: LiveState, depth: int) -> Any:
-            return rng.choice(choices)
+            return choices[rng._randbelow(n_choices)]
         return gen_domain
     if kind is UIntCodec or kind is PerThingCodec:
         maximum = codec.max  # type: ignore[attr-defined]
         bounds = _boundaries(maximum)
+        n_bounds, upto_4, upto_12, upto_max = len(bounds), min(maximum, 4) + 1, min(maximum, 12) + 1, maximum + 1
 
         def gen_uint(rng: random.Random, live: LiveState, depth: int) -> int:
+            below = rng._randbelow
             r = rng.random()
             if r < 0.45:
-                hit = live.pick(rng, name)
-                if type(hit) is int and hit <= maximum:
-                    return hit
-                return rng.randint(0, min(maximum, 4))
+                pool = live.by_field.get(name)
+                if pool:
+                    hit = pool[below(len(pool))]
+                    if type(hit) is int and hit <= maximum:
+                        return hit
+                return below(upto_4)
             if r < 0.65:
-                return rng.randint(0, min(maximum, 12))
+                return below(upto_12)
             if r < 0.85:
-                return rng.choice(bounds)
-            if r < 0.92 and live.ints:
-                v = rng.choice(live.ints)
-                return v if v <= maximum else maximum
-            return rng.randint(0, maximum)
+                return bounds[below(n_bounds)]
+            if r < 0.92:
+                ints = live.ints
+                if ints:
+                    v = ints[below(len(ints))]
+                    return v if v <= maximum else maximum
+            return below(upto_max)
         return gen_uint
     if kind is IntCodec:
         lo, hi = codec.min, codec.max  # type: ignore[attr-defined]
-        return lambda rng, live, depth: rng.choice((0, 1, -1, lo, hi)) if rng.random() < 0.5 else rng.randint(lo, hi)
+        specials = (0, 1, -1, lo, hi)
+        return lambda rng, live, depth: specials[rng._randbelow(5)] if rng.random() < 0.5 else lo + rng._randbelow(hi - lo + 1)
     if kind is BoolCodec:
         return lambda rng, live, depth: rng.random() < 0.5
     if kind is AccountIdCodec:
         def gen_account(rng: random.Random, live: LiveState, depth: int) -> str:
             if rng.random() < 0.5:
-                hit = live.pick(rng, name)
-                if type(hit) is str and len(hit) == 48:
-                    return hit
-            return rng.choice(live.accounts)
+                pool = live.by_field.get(name)
+                if pool:
+                    hit = pool[rng._randbelow(len(pool))]
+                    if type(hit) is str and len(hit) == 48:
+                        return hit
+            accounts = live.accounts
+            if not accounts:  # ``below(0)`` would never return
+                raise IndexError("no accounts to draw from")
+            return accounts[rng._randbelow(len(accounts))]
         return gen_account
     if kind is H160Codec:
         return lambda rng, live, depth: "0x" + (rng.randbytes(20).hex() if rng.random() < 0.5 else "00" * 20)
@@ -167,23 +207,27 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
         n = codec.n  # type: ignore[attr-defined]
         return lambda rng, live, depth: "0x" + rng.randbytes(n).hex()
     if kind is BytesCodec:
-        limit = min(codec.max_len or 16, 16)  # type: ignore[attr-defined]
-        return lambda rng, live, depth: "0x" + rng.randbytes(rng.randint(0, limit)).hex()
+        limit = min(codec.max_len or 16, 16) + 1  # type: ignore[attr-defined]
+        return lambda rng, live, depth: "0x" + rng.randbytes(rng._randbelow(limit)).hex()
     if kind is TextCodec:
-        limit = min(codec.max_len or 12, 12)  # type: ignore[attr-defined]
-        return lambda rng, live, depth: "".join(rng.choice("abcdefghij") for _ in range(rng.randint(0, limit)))
+        limit = min(codec.max_len or 12, 12) + 1  # type: ignore[attr-defined]
+
+        def gen_text(rng: random.Random, live: LiveState, depth: int) -> str:
+            below = rng._randbelow
+            return "".join(["abcdefghij"[below(10)] for _ in range(below(limit))])
+        return gen_text
     if kind is OptionCodec:
         inner = _lazy(codec.inner, name)  # type: ignore[attr-defined]
         return lambda rng, live, depth: None if depth >= MAX_DEPTH or rng.random() < 0.3 else inner(rng, live, depth + 1)
     if kind is VecCodec or kind is SetCodec:
         inner = _lazy(codec.inner, name)  # type: ignore[attr-defined]
-        limit = min(codec.max_len if codec.max_len is not None else 3, 3)  # type: ignore[attr-defined]
+        limit = min(codec.max_len if codec.max_len is not None else 3, 3) + 1  # type: ignore[attr-defined]
         unique = kind is SetCodec
 
         def gen_list(rng: random.Random, live: LiveState, depth: int) -> list:
             if depth >= MAX_DEPTH:
                 return []
-            out = [inner(rng, live, depth + 1) for _ in range(rng.randint(0, limit))]
+            out = [inner(rng, live, depth + 1) for _ in range(rng._randbelow(limit))]
             if unique:
                 seen: list = []
                 for v in out:
@@ -199,24 +243,37 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
         if not codec._bound:  # type: ignore[attr-defined]
             codec._bind()  # type: ignore[attr-defined]
         fields = [(chain, _lazy(c, chain)) for _, chain, c in codec.fields]  # type: ignore[attr-defined]
-        return lambda rng, live, depth: {chain: g(rng, live, depth + 1) for chain, g in fields}
+
+        def gen_struct(rng: random.Random, live: LiveState, depth: int) -> dict[str, Any]:
+            out = {}
+            depth += 1
+            for chain, g in fields:
+                out[chain] = g(rng, live, depth)
+            return out
+        return gen_struct
     if kind is EnumCodec:
         cls = codec.cls  # type: ignore[attr-defined]
         if not cls.__variants__:
             bind_pending()
         units = [v for v, inner in cls.__variants__.items() if inner is None]
         data = [(v, _lazy(inner, name)) for v, inner in cls.__variants__.items() if inner is not None]
+        n_units, n_data = len(units), len(data)
+        unit_share = n_units / (n_units + n_data) if units else 0.0
+        variants = cls.__variants__
 
         def gen_enum(rng: random.Random, live: LiveState, depth: int) -> Any:
+            below = rng._randbelow
             if rng.random() < 0.4:
-                hit = live.pick(rng, name)
-                if hit is not None and (hit in units or (isinstance(hit, dict) and next(iter(hit)) in cls.__variants__)):
-                    return hit
-            if units and (depth >= MAX_DEPTH or not data or rng.random() < len(units) / (len(units) + len(data))):
-                return rng.choice(units)
-            if not data:
-                return rng.choice(units)
-            variant, g = rng.choice(data)
+                pool = live.by_field.get(name)
+                if pool:
+                    hit = pool[below(len(pool))]
+                    if hit is not None and (hit in units or (isinstance(hit, dict) and next(iter(hit)) in variants)):
+                        return hit
+            if units and (depth >= MAX_DEPTH or not data or rng.random() < unit_share):
+                return units[below(n_units)]
+            if not data:  # an enum with no variants at all (``below(0)`` would never return)
+                raise IndexError(f"{cls.__name__} has no variants to draw")
+            variant, g = data[below(n_data)]
             return {variant: g(rng, live, depth + 1)}
         return gen_enum
     if kind is RuntimeCallCodec:
@@ -260,4 +317,10 @@ def _lazy(codec: Codec, name: str) -> Gen:
 def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...]) -> Callable[[random.Random, LiveState], dict[str, Any]]:
     """A function drawing a whole ``call_params`` dict for a call with these arguments."""
     gens = [(n, _lazy(c, n)) for n, c in zip(arg_names, codecs)]
-    return lambda rng, live: {n: g(rng, live, 0) for n, g in gens}
+
+    def draw_params(rng: random.Random, live: LiveState) -> dict[str, Any]:
+        out = {}
+        for n, g in gens:
+            out[n] = g(rng, live, 0)
+        return out
+    return draw_params

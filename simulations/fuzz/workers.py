@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from simulations.fuzz.coverage import Coverage
-from simulations.fuzz.engine import FoundFailure, FuzzConfig, WorkerResult, run_worker
+from simulations.fuzz.engine import FoundFailure, FuzzConfig, WorkerResult, World, run_worker
 from simulations.workers import init_worker, process_start_time
 
 
@@ -49,7 +49,8 @@ def _share(steps: int, workers: int, i: int) -> int:
     return steps // workers + (1 if i < steps % workers else 0)
 
 
-def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, parent: int, parent_start: str | None = None) -> None:
+def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, parent: int, parent_start: str | None = None,
+                 world: World | None = None) -> None:
     # the kernel kills this worker when the campaign's process dies (SIGKILL, SIGTERM's default
     # exit), and a watchdog thread does if it cannot: a result put on a queue nobody reads would
     # otherwise block this process at exit, for ever (new-user finding B1). SIGINT is the parent's.
@@ -62,21 +63,22 @@ def _worker_main(cfg: FuzzConfig, i: int, steps: int, out: Any, stop: Any, paren
         out.put(("progress", info))
 
     try:
-        result = run_worker(cfg, i, steps, progress=progress, should_stop=orphaned)
+        result = run_worker(cfg, i, steps, progress=progress, should_stop=orphaned, world=world)
         out.put(("result", result))
     except BaseException as exc:  # report, never hang the parent
         out.put(("error", (i, f"{type(exc).__name__}: {exc}")))
 
 
-def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None) -> CampaignResult:
-    """Run a campaign (``cfg.workers`` processes; 1 runs in this process)."""
+def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: World | None = None) -> CampaignResult:
+    """Run a campaign (``cfg.workers`` processes; 1 runs in this process). ``world``: one already
+    built from ``cfg`` (forked workers inherit it instead of each building their own)."""
     started = time.monotonic()
     result = CampaignResult(cfg)
     if cfg.workers <= 1:
         def line(info: dict[str, Any]) -> None:
             if progress is not None:
                 progress(_line(info["steps"], time.monotonic() - started, info["features"], info["corpus"], info["failures"]))
-        result.workers.append(run_worker(cfg, 0, cfg.steps, progress=line))
+        result.workers.append(run_worker(cfg, 0, cfg.steps, progress=line, world=world))
         result.seconds = time.monotonic() - started
         return result
     ctx = mp.get_context("fork")
@@ -86,7 +88,7 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None) -> Camp
     me = os.getpid()
     me_start = process_start_time(me)
     for i in range(cfg.workers):
-        p = ctx.Process(target=_worker_main, args=(cfg, i, _share(cfg.steps, cfg.workers, i), out, stop, me, me_start), daemon=True)
+        p = ctx.Process(target=_worker_main, args=(cfg, i, _share(cfg.steps, cfg.workers, i), out, stop, me, me_start, world), daemon=True)
         p.start()
         procs.append(p)
     status: dict[int, dict[str, Any]] = {}
