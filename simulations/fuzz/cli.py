@@ -41,6 +41,7 @@ def register(app: typer.Typer) -> None:
         """Fuzz every call of every pallet at the runtime's speed, with every invariant checked; a
         failure is shrunk to a minimal call log that `tangle-sim replay` re-checks (exit 1)."""
         from simulations.fuzz.coverage import report as coverage_report
+        from simulations.fuzz.coverage import summary as coverage_summary
         from simulations.fuzz.engine import FuzzConfig, World, default_workers
         from simulations.fuzz.workers import fuzz as run_campaign
         from simulations.stateful.invariants import ALL_INVARIANTS
@@ -68,10 +69,19 @@ def register(app: typer.Typer) -> None:
         else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
             result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
         rate = result.steps / result.seconds if result.seconds else 0
+        own = " (this campaign)" if corpus is not None else ""
         console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
-                      f"{len(result.coverage.features):,} coverage features", highlight=False)
+                      f"{len(result.coverage.features):,} coverage features{own}", highlight=False)
         if report:
+            if own:
+                console.print("coverage of this campaign (the corpus's, over every campaign on it, follows):", highlight=False)
             console.print(coverage_report(result.coverage, world.rt), highlight=False, soft_wrap=True)
+        if corpus is not None:  # a resumed campaign's own figures are not the corpus's: say both (a new user took one for the other)
+            from simulations.fuzz.corpus import Corpus
+
+            total = Corpus(corpus).coverage()
+            if total is not None:
+                console.print(f"the corpus {corpus} (every campaign on it, {corpus}/coverage.json): {coverage_summary(total, world.rt)}", highlight=False, soft_wrap=True)
         for failure in result.failures:
             console.print(f"[red]{failure.summary()}[/red]", highlight=False)
             console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "

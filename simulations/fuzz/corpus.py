@@ -47,6 +47,14 @@ class Corpus:
         partial.replace(path)
         return True
 
+    def coverage(self) -> Coverage | None:
+        """What every campaign on this corpus reached (``coverage.json``), or None if unreadable."""
+        path = self.dir / "coverage.json"
+        try:
+            return Coverage.from_json(json.loads(path.read_text()))
+        except (OSError, ValueError):
+            return None
+
     def save_coverage(self, coverage: Coverage) -> None:
         path = self.dir / "coverage.json"
         merged = Coverage()

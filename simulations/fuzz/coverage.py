@@ -176,6 +176,15 @@ def error_variants(rt: Runtime) -> list[str]:
     return sorted(out)
 
 
+def summary(coverage: Coverage, rt: Runtime) -> str:
+    """One line: features, calls reached, real error variants reached (what a corpus holds)."""
+    calls = rt.supported_calls()
+    every = [f"{p}.{c}" for p in sorted(calls) for c in calls[p]]
+    variants = error_variants(rt)
+    return (f"{len(coverage.features):,} features; calls reached {sum(1 for n in every if coverage.calls.get(n))} of {len(every)}; "
+            f"real error variants reached {sum(1 for v in variants if coverage.errors.get(v))} of {len(variants)}")
+
+
 def report(coverage: Coverage, rt: Runtime) -> str:
     """The closing coverage report as plain text."""
     lines = ["call                                                 count   success"]

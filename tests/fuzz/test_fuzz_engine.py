@@ -143,6 +143,24 @@ def test_the_corpus_keeps_new_coverage_and_a_campaign_resumes_from_it(tmp_path: 
     assert steps  # entries hold steps
 
 
+def test_a_resumed_campaign_says_its_coverage_is_its_own_and_gives_the_corpus_total(tmp_path: Path) -> None:
+    """A new user read a resumed campaign's own figures (569 features, 84 of 374 errors) as the
+    corpus's (979 features): the CLI now labels them and prints the corpus's total beside them."""
+    corpus = tmp_path / "corpus"
+    args = ["fuzz", "--steps", "400", "--workers", "1", "--out", str(tmp_path), "--corpus", str(corpus)]
+    CliRunner().invoke(app, [*args, "--seed", "1"])
+    second = CliRunner().invoke(app, [*args, "--seed", "2"])
+    assert second.exit_code == 0, second.output
+    text = " ".join(second.output.split())  # rich wraps at the runner's 80 columns
+    own = int(re.search(r"([\d,]+) coverage features \(this campaign\)", text).group(1).replace(",", ""))
+    total = re.search(r"the corpus .* \(every campaign on it, .*coverage.json\): ([\d,]+) features; calls reached (\d+) of (\d+); "
+                      r"real error variants reached (\d+) of (\d+)", text)
+    assert total is not None, second.output[-600:]
+    saved = json.loads((corpus / "coverage.json").read_text())
+    assert int(total.group(1).replace(",", "")) == len(saved["features"]) > own
+    assert "coverage of this campaign" in text
+
+
 def test_a_custom_runtime_is_named_in_the_log_and_replay_rebuilds_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     BUGS["asset_burn_forgets_supply"].patch(monkeypatch)
     result = run_worker(FuzzConfig(seed=0, steps=5_000, runtime="worlds:custom_world", out=tmp_path, shrink_time=2))
