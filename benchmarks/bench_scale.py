@@ -103,7 +103,7 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
     of a shared machine falls on both alike; medians of the per-round ratios (wall and CPU). No
     state root is asked for (a pure dispatch rate; bench_root.py measures with a root per block).
 
-    Where the gap between the two comes from (measured in one process, CPU time, December 2026):
+    Where the gap between the two comes from (one process, CPU time, a loaded 2-core VM, December 2026):
     each transfer touches two random accounts, and for each the str key, the SS58 set's slot, the
     account map's index slot and entry, the record and its ``free`` int sit on distinct 4 KiB pages
     of a ~1 GB heap; on a 2-core VM each is a TLB miss (~0.3-0.5 µs) even when the line is cached.
