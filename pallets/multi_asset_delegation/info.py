@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 from runtime.traits import DepositInfo
 
 from pallets.multi_asset_delegation.types import OperatorStatus
+
+_asset_of = operator.attrgetter("asset")
+_amount_of = operator.attrgetter("amount")
+_delegator_of = operator.attrgetter("delegator")
 
 
 class InfoImpl:
@@ -58,23 +63,31 @@ class InfoImpl:
         or restore that brings back another list just recomputes it). Parallel tuples let the era
         split run its per-delegation arithmetic in one comprehension."""
         active = OperatorStatus.Active
-        views: dict[tuple[str, Any], tuple[tuple, tuple[str, ...], tuple[int, ...], int]] = self.__dict__.setdefault("_stake_views", {})
+        # one dict of views per asset: the asset (a ScaleEnum with a Python __hash__) is hashed once
+        # per call, not once per operator
+        by_asset: dict[Any, dict[str, tuple[tuple, tuple[str, ...], tuple[int, ...], int]]] = self.__dict__.setdefault("_stake_views", {})
+        views = by_asset.get(asset)
+        if views is None:
+            views = by_asset[asset] = {}
         out = []
         for who, op in self.storage.Operators.items():
-            if op.status != active:
+            status = op.status
+            if status is not active and status != active:
                 continue
             bonds = op.delegations
-            key = (who, asset)
-            view = views.get(key)
+            view = views.get(who)
             if view is None or view[0] is not bonds:
-                # identity first: bonds mostly hold the asset singleton, and ScaleEnum.__eq__ is Python code
-                mine = [b for b in bonds if b.asset is asset or b.asset == asset]
-                amounts = tuple([b.amount for b in mine])
-                delegators = tuple([b.delegator for b in mine])
+                # C passes over the bond list (the first era after loading a million delegations
+                # builds every view): identity first, as bonds mostly hold the asset singleton and
+                # ScaleEnum.__eq__ is Python code (list.count compares by identity before __eq__)
+                assets = list(map(_asset_of, bonds))
+                mine = bonds if assets.count(asset) == len(assets) else [b for b, a in zip(bonds, assets) if a is asset or a == asset]
+                amounts = tuple(map(_amount_of, mine))
+                delegators = tuple(map(_delegator_of, mine))
                 if view is not None and view[1] == delegators:
                     # the same delegators (a slash changed only amounts): the same tuple object, so
                     # the era split's and storage's identity memos of it (key hashes) keep hitting
                     delegators = view[1]
-                view = views[key] = (bonds, delegators, amounts, sum(amounts))
+                view = views[who] = (bonds, delegators, amounts, sum(amounts))
             out.append((who, op.stake, view[1], view[2], view[3]))
         return out

@@ -36,6 +36,24 @@ from pallets.rewards.events import Event
 from pallets.rewards.qos import QosPoints
 
 
+def split_by_weight(amounts: tuple[int, ...], rest: int, weight: int) -> tuple[int, ...]:
+    """``rest * amount // weight`` for each amount, in order: the hot loop of an era change (a
+    million delegations). Delegations of equal amounts get equal shares, and simulated worlds
+    delegate round amounts: when the first ``_SAMPLE`` amounts repeat, each distinct amount is
+    divided once and the shares are looked up in one C pass (a dict probe where the quotient of
+    128-bit integers cost two big-integer operations and their allocations). The same integers
+    either way; amounts that do not repeat take the plain comprehension (only the sample's set
+    is extra). A list whose sample repeats but whose rest does not pays for a set and a dict of
+    its distinct amounts (at worst about 1.8 x the plain loop; measured: 0.5 x with 7 distinct amounts)."""
+    if len(amounts) >= _SAMPLE and len(set(amounts[:_SAMPLE])) * 2 <= _SAMPLE:
+        quotient = {amount: rest * amount // weight for amount in set(amounts)}
+        return tuple(map(quotient.__getitem__, amounts))
+    return tuple([rest * amount // weight for amount in amounts])
+
+
+_SAMPLE = 32  # amounts sampled for repeats by split_by_weight
+
+
 #: keys per ``add_each`` batch of an era's credits (see ``EraRewards._era_credit_batches``)
 CREDIT_BATCH = 2048
 
@@ -102,8 +120,7 @@ class EraRewards(QosPoints):
         rounded down. Kept per operator and reused while its bond list, pot and weight stay the same
         (era after era when nothing changed): the split tuple is then the same object too, which
         lets storage reuse the digest fold it computed for it."""
-        # the hot loop of an era change: one comprehension over the operator's delegations
-        split = tuple([rest * amount // weight for amount in amounts])
+        split = split_by_weight(amounts, rest, weight)
         to_delegators = sum(split)
         if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
             kept = [i for i, x in enumerate(split) if x]

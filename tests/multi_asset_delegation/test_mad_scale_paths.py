@@ -10,7 +10,7 @@ import pytest
 
 import pallets.multi_asset_delegation.delegations as delegations
 from pallets.multi_asset_delegation.types import DelegatorBond
-from pallets.primitives.assets import Asset
+from pallets.primitives.assets import NATIVE, Asset
 from pallets.primitives.slashing import UnappliedSlash
 from runtime import DispatchError
 from runtime.accounts import derive_account
@@ -132,3 +132,68 @@ def test_batched_bond_shrink_equals_one_reduction_at_a_time() -> None:
         else:
             assert got.delegations == tuple(expected)
             assert got.delegation_count == len(expected)
+
+
+def _plain_stakes(rt, asset: Asset) -> list:
+    """What ``active_operator_stakes`` must return, recomputed from storage by the plain loop."""
+    from pallets.multi_asset_delegation.types import OperatorStatus
+
+    out = []
+    for who, op in rt.pallets[MAD].storage.Operators.items():
+        if op.status != OperatorStatus.Active:
+            continue
+        mine = [b for b in op.delegations if b.asset == asset]
+        out.append((who, op.stake, tuple(b.delegator for b in mine), tuple(b.amount for b in mine), sum(b.amount for b in mine)))
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_stake_views_equal_the_plain_recomputation_as_bonds_change(seed: int) -> None:
+    """The cached per-asset views (built with C passes, one dict per asset) follow every change of
+    the bond lists: mixed assets on one operator, unstakes, slashes, a restore bringing back an
+    older list, an operator leaving the Active status; the TNT and the USDC views stay separate."""
+    rng = random.Random(seed)
+    rt = make_rt("intended", constants={MAD: {"MaxDelegations": 200}})
+    people = PEOPLE[:12]
+    for who in people:
+        rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 1_000 * UNIT})
+        rt.dispatch("Alice", "Assets", "transfer", {"id": 7, "target": who, "amount": 10_000})
+    mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
+    mad(rt, "Charlie", "join_operators", bond_amount=100 * UNIT)
+    for who in people:
+        deposit(rt, who, TNT, 500 * UNIT)
+        deposit(rt, who, USDC, 5_000)
+    info = rt.pallets[MAD]
+    checked = 0
+    for step in range(120):
+        who, op, asset = rng.choice(people), rng.choice(["Bob", "Charlie"]), rng.choice([TNT, USDC])
+        r = rng.random()
+        try:
+            if r < 0.6:
+                delegate(rt, who, op, asset, rng.randrange(1, 9) * (UNIT if asset is TNT else 10), "All")
+            elif r < 0.7:
+                mad(rt, who, "schedule_delegator_unstake", operator=op, asset=asset, amount=UNIT if asset is TNT else 10)
+                rt.advance_blocks(rng.randrange(1, 30))
+                mad(rt, who, "execute_delegator_unstake")
+            elif r < 0.8:
+                rt.db.begin()
+                rt.pallets[MAD].slash_operator(UnappliedSlash(era=1, blueprint_id=1, service_id=0, operator=rt.account(op), slash_percent=rng.choice([10, 50])))
+                rt.db.commit()
+            elif r < 0.9:
+                snap = rt.snapshot()
+                delegate(rt, who, op, TNT, UNIT, "All")
+                assert info.active_operator_stakes(NATIVE) == _plain_stakes(rt, NATIVE)
+                rt.restore(snap)
+            elif step == 100:
+                mad(rt, "Charlie", "go_offline")
+        except DispatchError:
+            if rt.db.depth:
+                rt.db.rollback()
+        for a in (Asset.Custom(0), Asset.Custom(7)):  # a fresh Custom(0): equal to, not the same object as, NATIVE
+            assert info.active_operator_stakes(a) == _plain_stakes(rt, a), (step, a)
+            checked += 1
+    assert checked == 240
+    # the operators really hold both assets in one list, so the filtered path ran too
+    bonds = [b for op in rt.pallets[MAD].storage.Operators.values() for b in op.delegations]
+    assert {b.asset for b in bonds} == {NATIVE, Asset.Custom(7)}
+    assert info.active_operator_stakes(NATIVE) == _plain_stakes(rt, NATIVE)
