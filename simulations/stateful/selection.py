@@ -194,6 +194,9 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
                 self.seeded[id(rule)] = len(compiled) > 1 and module.startswith(SEEDED_MODULES)
                 self.runs[id(rule)] = rule if wrap is None else Rule(
                     targets=rule.targets, function=wrap(rule.function), arguments=rule.arguments, preconditions=rule.preconditions)
+        #: the bundles each rule draws from (by rule id): an empty one means it cannot run now
+        self.needs: dict[int, tuple[str, ...]] = {key: tuple(b.name for b in rule.bundles) for key, rule in self.runs_by_id.items()}
+        self.top = len(self.slots) - 1
         self.machine: Any = None
         self.rng = random.Random()
 
@@ -215,8 +218,9 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
 
     def _can_run(self, rule: Rule) -> bool:
         machine = self.machine
-        for b in rule.bundles:
-            if not machine.bundle(b.name):
+        bundles = machine.bundles
+        for name in self.needs[id(rule)]:
+            if not bundles.get(name):
                 return False
         for pred in rule.preconditions:
             if not pred(machine):
@@ -225,9 +229,8 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
 
     def do_draw(self, data: Any) -> tuple[Rule, dict[str, Any]]:
         slots = self.slots
-        n = len(slots)
-        rule = slots[data.draw_integer(0, n - 1)]
-        if not self._can_run(rule):
+        rule = slots[data.draw_integer(0, self.top)]
+        if (self.needs[id(rule)] or rule.preconditions) and not self._can_run(rule):
             # a second choice among the slots whose rules can run now: the draw stays weighted as
             # declared (passing to the next slot would give a rule after a run of blocked ones their weight)
             can_run = {id(r): self._can_run(r) for r in self.runs_by_id.values()}
