@@ -125,7 +125,9 @@ def versus(other: str, pairs: int, examples: int, steps: int) -> None:
         for tree in (here, there) if i % 2 == 0 else (there, here):
             # this script, importing the kit from ``tree`` (PYTHONPATH comes before the installed package)
             out = subprocess.run([sys.executable, __file__, "--one-run", "--examples", str(examples), "--steps", str(steps)], cwd=tree,
-                                 env={**os.environ, "PYTHONPATH": tree}, capture_output=True, text=True, check=True)
+                                 env={**os.environ, "PYTHONPATH": tree}, capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(f"the run in {tree} failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
             wall, cpu = map(float, out.stdout.split()[-2:])
             rates[tree].append((wall, cpu))
             print(f"  pair {i + 1}: {'this tree' if tree == here else other}: {cpu:,.0f} steps per CPU-second, {wall:,.0f} per wall second", flush=True)
