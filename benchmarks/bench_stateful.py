@@ -1,6 +1,7 @@
 """The stress kit's speed. Prints numbers (no assertions).
 
 Run: python benchmarks/bench_stateful.py [--examples N] [--steps K] [--profile] [--no-docs] [--floor] [--repeat N]
+     python benchmarks/bench_stateful.py --versus WORKTREE [--pairs N]   (before/after, alternated)
 Targets: 200 examples x 50 steps with every invariant on in under 2 minutes in CI (issue 5); the
 kit >= 2,000 steps/s and the docs example's planted bug shrunk in <= 10 s (issue 16).
 
@@ -106,6 +107,39 @@ def plain_run(examples: int, steps: int) -> tuple[float, float]:
     return CountingMachine.steps / (time.perf_counter() - t), CountingMachine.steps / (time.process_time() - cpu)
 
 
+def versus(other: str, pairs: int, examples: int, steps: int) -> None:
+    """Alternate uninstrumented runs of this tree's kit and ``other``'s (a worktree at the commit to
+    compare with), each in a fresh process (warmed by 10 examples), ``pairs`` times, switching which
+    goes first: medians and ranges per CPU-second and per wall second, and the per-pair ratio. On a
+    shared machine the CPU-second rate moves less than the wall rate, and the ratio of a pair run
+    back to back less than either."""
+    import os
+    import statistics
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here, there = str(Path(__file__).resolve().parents[1]), str(Path(other).resolve())
+    rates: dict[str, list[tuple[float, float]]] = {here: [], there: []}
+    for i in range(pairs):
+        for tree in (here, there) if i % 2 == 0 else (there, here):
+            # this script, importing the kit from ``tree`` (PYTHONPATH comes before the installed package)
+            out = subprocess.run([sys.executable, __file__, "--one-run", "--examples", str(examples), "--steps", str(steps)], cwd=tree,
+                                 env={**os.environ, "PYTHONPATH": tree}, capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(f"the run in {tree} failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
+            wall, cpu = map(float, out.stdout.split()[-2:])
+            rates[tree].append((wall, cpu))
+            print(f"  pair {i + 1}: {'this tree' if tree == here else other}: {cpu:,.0f} steps per CPU-second, {wall:,.0f} per wall second", flush=True)
+    med = statistics.median
+    for tree, name in ((there, other), (here, "this tree")):
+        cpus, walls = [c for _, c in rates[tree]], [w for w, _ in rates[tree]]
+        print(f"{name}: median {med(cpus):,.0f} steps per CPU-second (range {min(cpus):,.0f}-{max(cpus):,.0f}), "
+              f"{med(walls):,.0f} per wall second (range {min(walls):,.0f}-{max(walls):,.0f}); {pairs} runs of {examples} x {steps}")
+    ratios = [a[1] / b[1] for a, b in zip(rates[here], rates[there])]
+    print(f"this tree / {other}, per pair (CPU-seconds): median {med(ratios):.3f} (range {min(ratios):.3f}-{max(ratios):.3f})")
+
+
 def hypothesis_floor(examples: int, steps: int, slots: int, own_selection: bool = True, per_cpu_second: bool = False) -> tuple[float, float]:
     """Steps/s of a bare RuleBasedStateMachine with ``slots`` rules whose bodies do nothing (one
     integer argument each, one invariant that does nothing): what Hypothesis's stateful loop costs by
@@ -202,7 +236,18 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true", help="also measure Hypothesis's floor: a bare machine with as many rule slots")
     parser.add_argument("--repeat", type=int, default=0,
                         help="N uninstrumented runs alternating with the floor (kit selection): medians and the ratio, which load moves least")
+    parser.add_argument("--versus", metavar="WORKTREE",
+                        help="alternate uninstrumented runs with the kit of another worktree (e.g. one at main), --pairs times")
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)  # one warmed run: "wall cpu" steps/s (for --versus)
     args = parser.parse_args()
+    if args.one_run:
+        plain_run(10, args.steps)
+        print(*plain_run(args.examples, args.steps))
+        return
+    if args.versus:
+        versus(args.versus, args.pairs, args.examples, args.steps)
+        return
 
     import inspect
     import statistics

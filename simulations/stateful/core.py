@@ -18,7 +18,8 @@ import dataclasses
 import functools
 import inspect
 import os
-from collections import Counter
+import pickle
+from collections import Counter, deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator
@@ -109,6 +110,9 @@ class MachineCore(RuleBasedStateMachine):
         super().__init__()
         self._rules_strategy = _rule_draw(type(self)).for_machine(self)
         self._restored = False
+        #: where the starting world's events end (event log, block buffer) when this example starts
+        #: from the class's cached world: what the world's events say is then known already
+        self._world_cursor: tuple[int, int] | None = None
         self.rt = self._starting_runtime()
         self._seed_kit_bundles()
         # the first check sees the starting world itself (no initializer of the user's runs before it)
@@ -117,9 +121,7 @@ class MachineCore(RuleBasedStateMachine):
         self.ledger = Ledger()
         self.failed_calls = 0
         self.receipts = 0
-        from simulations.fuzz.checks import InvariantSet
-
-        self.invariant_set = InvariantSet(self.checks)
+        self.invariant_set = _invariant_set(type(self), self.checks)
         self.touched: set[str] = set()  # what the steps since the last check wrote (READS labels)
         #: the keys they wrote of the items per-key reads and incremental forms judge (KEYED_ITEMS),
         #: each with its value before them
@@ -151,6 +153,7 @@ class MachineCore(RuleBasedStateMachine):
                 rt.restore(snap)
                 self.__dict__.update(copy.deepcopy(attrs, {id(rt): rt}))
                 self._restored = True
+                self._world_cursor = (len(rt.event_log), len(rt.db.events))
                 return rt
         before = set(self.__dict__)
         rt = self.make_runtime()
@@ -162,6 +165,8 @@ class MachineCore(RuleBasedStateMachine):
             rt.state_root()
             try:
                 _WORLDS[cls] = (rt, rt.snapshot(), copy.deepcopy(attrs, {id(rt): rt}))
+                _WORLD_LIVE.pop(cls, None)
+                self._world_cursor = (len(rt.event_log), len(rt.db.events))
             except Exception:  # attributes that cannot be copied: build every example
                 _WORLDS.pop(cls, None)
         return rt
@@ -296,8 +301,20 @@ class MachineCore(RuleBasedStateMachine):
         rt = self.rt
         live = self._live
         if live is None:
-            register_keyless(rt)
-            live = self._live = LiveState(world.ACCOUNTS)
+            cls = type(self)
+            known = _WORLD_LIVE.get(cls) if self._world_cursor is not None else None
+            if known is None:
+                register_keyless(rt)
+                live = LiveState(world.ACCOUNTS)
+                if self._world_cursor is not None:
+                    # what the starting world's events say, once per machine class (every example
+                    # restored from it would observe the same setup events again)
+                    live.observe(_new_events(rt, 0, 0)[:sum(self._world_cursor)])
+                    self._live_cursor = self._world_cursor
+                    _WORLD_LIVE[cls] = (_copy_live(live), self._world_cursor)
+            else:
+                live, self._live_cursor = _copy_live(known[0]), known[1]
+            self._live = live
         n_log, n_events = self._live_cursor
         live.observe(_new_events(rt, n_log, n_events))
         self._live_cursor = (len(rt.event_log), len(rt.db.events))
@@ -324,7 +341,7 @@ class MachineCore(RuleBasedStateMachine):
             if primed is not None:
                 # the world is the one an earlier example already checked in full: take what the
                 # invariants remembered of it instead of checking the same state again
-                self.ledger = copy.deepcopy(primed)
+                self.ledger = primed.copy()
                 self.checks_run = 1
                 return
             full = self.checks_run % self.full_check_every == 0 or self._unjournaled
@@ -334,7 +351,7 @@ class MachineCore(RuleBasedStateMachine):
             self._unjournaled = False
             self.invariant_set.check(self.rt, self.ledger, None if full else touched, writes=None if full else writes)
             if self.checks_run == 1 and self._first_check_on_world and type(self).reuse_world and type(self) in _WORLDS:
-                _PRIMED[type(self)] = copy.deepcopy(self.ledger)
+                _PRIMED[type(self)] = _Frozen(self.ledger)
         except BaseException:
             self._fail()
             raise
@@ -466,15 +483,72 @@ class FailedExample:
 LAST_FAILURE: dict[type, FailedExample] = {}
 
 
+class _Frozen:
+    """A value kept to be copied many times: pickled once, unpickled per copy (a quarter of what
+    ``copy.deepcopy`` of a primed ledger costs, ~60 us against ~250 us); deep-copied when it does
+    not pickle (a user's invariant may remember anything in ``Ledger.extra``)."""
+
+    __slots__ = ("_pickled", "_value")
+
+    def __init__(self, value: Any) -> None:
+        try:
+            self._pickled: bytes | None = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            self._value = None
+        except Exception:
+            self._pickled = None
+            self._value = copy.deepcopy(value)
+
+    def copy(self) -> Any:
+        if self._pickled is not None:
+            return pickle.loads(self._pickled)
+        return copy.deepcopy(self._value)
+
+
+#: what each machine class's starting world's events said (:meth:`MachineCore.live_state`), and where they end
+_WORLD_LIVE: dict[type, tuple[Any, tuple[int, int]]] = {}
+
+
+def _copy_live(live: LiveState) -> LiveState:
+    """A copy of a :class:`~simulations.fuzz.values.LiveState` (its pools are bounded deques)."""
+    from simulations.fuzz.values import LiveState
+
+    out = LiveState(())
+    out.by_field = {name: deque(pool, maxlen=pool.maxlen) for name, pool in live.by_field.items()}
+    out.accounts = list(live.accounts)
+    out.ints = deque(live.ints, maxlen=live.ints.maxlen)
+    return out
+
+
 #: the ledger of each machine class's first full check of its starting world (what the invariants
 #: remember of it), copied into every later example that starts from the same world
-_PRIMED: dict[type, Ledger] = {}
+_PRIMED: dict[type, _Frozen] = {}
+
+#: each machine class's invariants with their read sets (:class:`~simulations.fuzz.checks.InvariantSet`,
+#: ~0.3 ms to build), keyed by the check functions it was built from; an example takes a copy with its own run counts
+_INVARIANT_SETS: dict[type, tuple[tuple[Any, ...], Any]] = {}
+
+
+def _invariant_set(cls: type, checks: list[Callable[[Runtime, Ledger], None]]) -> Any:
+    """A fresh :class:`~simulations.fuzz.checks.InvariantSet` over ``checks`` (copied from the class's
+    template when ``checks`` are the same functions, so a class whose ``checks`` change gets a new one)."""
+    from simulations.fuzz.checks import InvariantSet
+
+    key = tuple(checks)
+    hit = _INVARIANT_SETS.get(cls)
+    if hit is None or len(hit[0]) != len(key) or any(a is not b for a, b in zip(hit[0], key)):
+        hit = _INVARIANT_SETS[cls] = (key, InvariantSet(checks))
+    fresh = copy.copy(hit[1])
+    fresh.invariants = list(fresh.invariants)
+    fresh.runs = dict.fromkeys(fresh.runs, 0)
+    return fresh
 
 
 def forget_worlds() -> None:
     """Drop the cached starting worlds (a patched runtime must not start from an unpatched world)."""
     _WORLDS.clear()
     _PRIMED.clear()
+    _INVARIANT_SETS.clear()
+    _WORLD_LIVE.clear()
 
 
 #: how often each rule ran, per machine class (``{cls: Counter}``), for statistics and the never-ran warning

@@ -33,6 +33,7 @@ against ~400 us for a kit step), so the rule and the seed stay two choices, each
 from __future__ import annotations
 
 import random
+import _random
 from typing import Any, Callable
 
 from hypothesis.errors import InvalidDefinition, StopTest
@@ -50,24 +51,32 @@ Drawer = Callable[[Any, Any], Any]  # (ConjectureData or SeededChoices, machine)
 SEEDED_MODULES = ("simulations.stateful.",)
 SEED_MAX = 2**32 - 1
 _BIT_SIZES = (8, 8, 16, 16, 16, 32, 64, 128)
+_SEED = _random.Random.seed
 
 
 class SeededChoices:
     """The raw choices a drawer makes, taken from a ``random.Random`` instead of Hypothesis: integers
     favour their endpoints and (in wide ranges) small values, as Hypothesis's own distribution does."""
 
-    __slots__ = ("rng", "parent", "_private")
+    __slots__ = ("rng", "parent", "_private", "_below")
 
-    def __init__(self, seed: int, parent: Any = None) -> None:
-        """``parent``: the example's ConjectureData (an impossible draw marks it invalid)."""
-        self.rng = random.Random(seed)
+    def __init__(self, seed: int, parent: Any = None, rng: random.Random | None = None) -> None:
+        """``parent``: the example's ConjectureData (an impossible draw marks it invalid); ``rng``:
+        a generator to re-seed instead of making one (a step's seeding is most of what a new
+        ``random.Random`` costs; the values are the same either way)."""
+        if rng is None:
+            rng = random.Random(seed)
+        else:
+            _SEED(rng, seed)  # what random.Random(seed) does, without its Python-level type dispatch
+        self.rng = rng
+        self._below = rng._randbelow  # type: ignore[attr-defined]
         self.parent = parent
         self._private: ConjectureData | None = None
 
     def draw_integer(self, lo: int, hi: int, shrink_towards: int = 0) -> int:
-        rng = self.rng
         span = hi - lo
         if span > 127:
+            rng = self.rng
             r = rng.random()
             if r < 0.05:
                 return (lo, hi, lo + 1, hi - 1)[int(r * 80)]
@@ -75,7 +84,7 @@ class SeededChoices:
                 v = lo + rng.getrandbits(rng.choice(_BIT_SIZES))
                 if v <= hi:
                     return v
-        return rng.randint(lo, hi)
+        return lo + self._below(span + 1)  # rng.randint(lo, hi), without its argument checks
 
     def draw_boolean(self) -> bool:
         return self.rng.random() < 0.5
@@ -185,12 +194,17 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
                 self.seeded[id(rule)] = len(compiled) > 1 and module.startswith(SEEDED_MODULES)
                 self.runs[id(rule)] = rule if wrap is None else Rule(
                     targets=rule.targets, function=wrap(rule.function), arguments=rule.arguments, preconditions=rule.preconditions)
+        #: the bundles each rule draws from (by rule id): an empty one means it cannot run now
+        self.needs: dict[int, tuple[str, ...]] = {key: tuple(b.name for b in rule.bundles) for key, rule in self.runs_by_id.items()}
+        self.top = len(self.slots) - 1
         self.machine: Any = None
+        self.rng = random.Random()
 
     def for_machine(self, machine: Any) -> "RuleDraw":
         bound = object.__new__(RuleDraw)
         bound.__dict__.update(self.__dict__)
         bound.machine = machine
+        bound.rng = random.Random()  # re-seeded by every seeded step (SeededChoices)
         return bound
 
     def calc_label(self) -> int:
@@ -204,8 +218,9 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
 
     def _can_run(self, rule: Rule) -> bool:
         machine = self.machine
-        for b in rule.bundles:
-            if not machine.bundle(b.name):
+        bundles = machine.bundles
+        for name in self.needs[id(rule)]:
+            if not bundles.get(name):
                 return False
         for pred in rule.preconditions:
             if not pred(machine):
@@ -214,9 +229,8 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
 
     def do_draw(self, data: Any) -> tuple[Rule, dict[str, Any]]:
         slots = self.slots
-        n = len(slots)
-        rule = slots[data.draw_integer(0, n - 1)]
-        if not self._can_run(rule):
+        rule = slots[data.draw_integer(0, self.top)]
+        if (self.needs[id(rule)] or rule.preconditions) and not self._can_run(rule):
             # a second choice among the slots whose rules can run now: the draw stays weighted as
             # declared (passing to the next slot would give a rule after a run of blocked ones their weight)
             can_run = {id(r): self._can_run(r) for r in self.runs_by_id.values()}
@@ -229,7 +243,7 @@ class RuleDraw(SearchStrategy[tuple[Rule, dict[str, Any]]]):
         machine = self.machine
         key = id(rule)
         if self.seeded[key]:
-            data = SeededChoices(data.draw_integer(0, SEED_MAX), data)
+            data = SeededChoices(data.draw_integer(0, SEED_MAX), data, self.rng)
         return self.runs[key], {k: draw(data, machine) for k, draw in self.drawers[key]}
 
     def __repr__(self) -> str:
