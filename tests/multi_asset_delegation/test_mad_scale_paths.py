@@ -19,18 +19,24 @@ from mad_helpers import MAD, TNT, UNIT, USDC, delegate, deposit, make_rt, mad
 PEOPLE = [derive_account(f"scale-delegator-{i}") for i in range(40)]
 
 
-def run(seed: int, indexed_from: int, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list, dict]:
-    monkeypatch.setattr(delegations, "INDEXED_FROM", indexed_from)
-    rng = random.Random(seed)
+def funded_world(people: list[str]):  # type: ignore[no-untyped-def]
+    """Bob and Charlie operators; each of ``people`` funded and holding 500 TNT and 5,000 USDC deposited."""
     rt = make_rt("intended", constants={MAD: {"MaxDelegations": 200}})
-    for who in PEOPLE:
+    for who in people:
         rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 1_000 * UNIT})
         rt.dispatch("Alice", "Assets", "transfer", {"id": 7, "target": who, "amount": 10_000})
     mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
     mad(rt, "Charlie", "join_operators", bond_amount=100 * UNIT)
-    for who in PEOPLE:
+    for who in people:
         deposit(rt, who, TNT, 500 * UNIT)
         deposit(rt, who, USDC, 5_000)
+    return rt
+
+
+def run(seed: int, indexed_from: int, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list, dict]:
+    monkeypatch.setattr(delegations, "INDEXED_FROM", indexed_from)
+    rng = random.Random(seed)
+    rt = funded_world(PEOPLE)
     for step in range(300):
         who = rng.choice(PEOPLE)
         op = rng.choice(["Bob", "Charlie"])
@@ -153,16 +159,8 @@ def test_stake_views_equal_the_plain_recomputation_as_bonds_change(seed: int) ->
     the bond lists: mixed assets on one operator, unstakes, slashes, a restore bringing back an
     older list, an operator leaving the Active status; the TNT and the USDC views stay separate."""
     rng = random.Random(seed)
-    rt = make_rt("intended", constants={MAD: {"MaxDelegations": 200}})
     people = PEOPLE[:12]
-    for who in people:
-        rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 1_000 * UNIT})
-        rt.dispatch("Alice", "Assets", "transfer", {"id": 7, "target": who, "amount": 10_000})
-    mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
-    mad(rt, "Charlie", "join_operators", bond_amount=100 * UNIT)
-    for who in people:
-        deposit(rt, who, TNT, 500 * UNIT)
-        deposit(rt, who, USDC, 5_000)
+    rt = funded_world(people)
     info = rt.pallets[MAD]
     checked = 0
     for step in range(120):
