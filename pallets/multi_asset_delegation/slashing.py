@@ -150,7 +150,6 @@ class SlashingImpl:
         get = self.storage.Delegators._d.get  # the item's dict: Item.get's default handling per delegator was measurable
         operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
         residue = self.ctx.quirk("mad.slash_leaves_residue")
-        shrink_requests = self._shrink_unstake_requests
         plan: list[tuple[str, DelegatorMetadata, object, int]] = []
         for who, meta in _delegators_of(op, get):
             dels = meta.delegations
@@ -164,17 +163,7 @@ class SlashingImpl:
             if asset.name != "Custom" or asset.value != 0:
                 return None
             amount = percent_of(percent, d.amount)
-            left = d.amount - amount
-            kept = () if left == 0 and not residue else (d.with_amount(left),)
-            deposits, requests = meta.deposits, meta.delegator_unstake_requests
-            if not residue and amount:  # as _shrink_after_slash, the record built once
-                for j, (a, dep) in enumerate(deposits):
-                    if a is asset or a == asset:
-                        deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
-                        break
-                if requests:
-                    requests = shrink_requests(requests, d, amount)
-            plan.append((who, DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status), asset, amount))
+            plan.append((who, _slashed_record(meta, idx, amount, residue), asset, amount))
         return plan
 
     def _slash_each_delegator_walk(self, slash: UnappliedSlash, op, recipient: str, shrunk: list) -> None:  # type: ignore[no-untyped-def]
@@ -205,8 +194,6 @@ class SlashingImpl:
                 continue
             d = dels[idx]
             amount = percent_of(percent, d.amount)
-            left = d.amount - amount
-            kept = () if left == 0 and not residue else (d.with_amount(left),)
             asset = d.asset
             if amount:
                 if asset.name != "Custom" or asset.value != 0:
@@ -216,15 +203,7 @@ class SlashingImpl:
                         currency_transfer(pot, recipient, amount, keep_alive=False)
                     except DispatchError:
                         pass
-            deposits, requests = meta.deposits, meta.delegator_unstake_requests
-            if not residue and amount:  # as _shrink_after_slash, the record built once
-                for j, (a, dep) in enumerate(deposits):
-                    if a is asset or a == asset:
-                        deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
-                        break
-                if requests:
-                    requests = self._shrink_unstake_requests(requests, d, amount)
-            insert(who, DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status))
+            insert(who, _slashed_record(meta, idx, amount, residue))
             if not residue and amount:
                 shrunk.append((who, asset, amount))
                 if rewards is not None:
@@ -344,6 +323,27 @@ class SlashingImpl:
                 count -= 1
         if changed:
             self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))
+
+
+def _slashed_record(meta: DelegatorMetadata, idx: int, amount: int, residue: bool) -> DelegatorMetadata:
+    """The delegator's record after its delegation ``idx`` lost ``amount`` to a slash, built once
+    (the planned and the walked slash both write it): the delegation cut (dropped at zero unless
+    ``residue``, the quirk that keeps it), and, unless ``residue``, the deposit of its asset and
+    the pending unstakes cut too, as :meth:`SlashingImpl._shrink_after_slash` does."""
+    dels = meta.delegations
+    d = dels[idx]
+    left = d.amount - amount
+    kept = () if left == 0 and not residue else (d.with_amount(left),)
+    deposits, requests = meta.deposits, meta.delegator_unstake_requests
+    if not residue and amount:
+        asset = d.asset
+        for j, (a, dep) in enumerate(deposits):
+            if a is asset or a == asset:
+                deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
+                break
+        if requests:
+            requests = SlashingImpl._shrink_unstake_requests(requests, d, amount)
+    return DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status)
 
 
 def _exposed(dels: tuple, operator: str, blueprint: int) -> int:
