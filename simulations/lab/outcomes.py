@@ -55,13 +55,17 @@ class Prices:
             self.numeraire = sc.prices.numeraire
             self.table = dict(sc.prices.assets)
 
-    def price(self, symbol: str, round_: int) -> float:
+    def _written(self, symbol: str, round_: int) -> float | None:
+        """The price the scenario gives ``symbol`` at ``round_`` (a path's last price past its
+        end), or None without a price."""
         p = self.table.get(symbol)
-        if p is None:
-            return math.nan
         if isinstance(p, list):
-            return float(p[min(max(round_, 0), len(p) - 1)])
-        return float(p)
+            return p[min(max(round_, 0), len(p) - 1)]
+        return p
+
+    def price(self, symbol: str, round_: int) -> float:
+        p = self._written(symbol, round_)
+        return math.nan if p is None else float(p)
 
     def tokens(self, symbol: str, base: int) -> float:
         return base / 10 ** self.decimals.get(symbol, 0)
@@ -77,12 +81,8 @@ class Prices:
     def exact_price(self, symbol: str, round_: int) -> Fraction | None:
         """The price as the scenario wrote it (``1.98`` is 99/50, not the float nearest to it), or
         None without a price."""
-        p = self.table.get(symbol)
-        if p is None:
-            return None
-        if isinstance(p, list):
-            p = p[min(max(round_, 0), len(p) - 1)]
-        return Fraction(repr(float(p)))
+        p = self._written(symbol, round_)
+        return None if p is None else Fraction(repr(float(p)))
 
     def exact_value(self, symbol: str, base: int, round_: int) -> Fraction | None:
         """``base`` units of ``symbol`` in the numeraire at ``round_``'s price, exactly (None: no price)."""
