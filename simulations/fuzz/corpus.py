@@ -48,21 +48,15 @@ class Corpus:
         return True
 
     def coverage(self) -> Coverage | None:
-        """What every campaign on this corpus reached (``coverage.json``), or None if unreadable."""
-        path = self.dir / "coverage.json"
+        """What every campaign on this corpus reached (``coverage.json``), or None when there is none yet or it is damaged."""
         try:
-            return Coverage.from_json(json.loads(path.read_text()))
-        except (OSError, ValueError):
+            return Coverage.from_json(json.loads((self.dir / "coverage.json").read_text()))
+        except (FileNotFoundError, ValueError):  # none yet, or damaged: it is rewritten at the next save
             return None
 
     def save_coverage(self, coverage: Coverage) -> None:
         path = self.dir / "coverage.json"
-        merged = Coverage()
-        if path.exists():
-            try:
-                merged = Coverage.from_json(json.loads(path.read_text()))
-            except ValueError:
-                pass
+        merged = self.coverage() or Coverage()
         merged.merge(coverage)
         partial = path.with_suffix(".partial")
         partial.write_text(json.dumps(merged.to_json()))
