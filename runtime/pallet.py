@@ -213,7 +213,7 @@ def check_constant(default: Any, value: Any, path: str, codec: Any = None) -> No
         shown = value if abs(value) < 10**40 else _describe(value)
         if codec is not None:
             if not 0 <= value <= codec.max:
-                unit = "" if codec.type_name.startswith("u") else f" parts (= 100 %)"
+                unit = "" if codec.type_name.startswith("u") else " parts (= 100 %)"
                 raise ParamError(path, f"a {codec.type_name} constant is an integer from 0 to {codec.max:,}{unit}, got {shown}")
         elif not 0 <= value < _CONSTANT_LIMIT:
             raise ParamError(path, f"a chain constant is an unsigned integer below 2^128, got {shown}")

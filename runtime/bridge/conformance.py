@@ -266,14 +266,14 @@ def _check_constants(pallet: "Pallet", chain: "PalletInfo", md: "RuntimeMetadata
         else:
             status, detail = "mismatched", f"a {type(default).__name__} here, chain {real.resolved}"
         if status == "implemented":
-            chain_value = _constant_value(md, pallet.name, const_name)
+            chain_value = _constant_value(md, pallet.name, const_name, real.resolved)
             if chain_value is not None and chain_value != default:
                 detail += f"; default {default!r} here, {chain_value!r} on testnet"
         report.findings.append(Finding(pallet.name, "constant", const_name, status, detail))
     _missing(report, pallet.name, "constant", chain.constants, dict.fromkeys(declared))
 
 
-def _constant_value(md: "RuntimeMetadata", pallet: str, name: str) -> object:
+def _constant_value(md: "RuntimeMetadata", pallet: str, name: str, resolved: str) -> object:
     """The chain's value in the simulator's form (a Weight's ref_time, bytes, a lower-case
     address), or None when it cannot be decoded."""
     try:
@@ -282,7 +282,7 @@ def _constant_value(md: "RuntimeMetadata", pallet: str, name: str) -> object:
         return None
     if isinstance(value, dict) and "ref_time" in value:
         return value["ref_time"]
-    if isinstance(value, str) and value.startswith("0x") and md.pallet(pallet).constants[name].resolved == "PalletId":
+    if isinstance(value, str) and value.startswith("0x") and resolved == "PalletId":
         return bytes.fromhex(value[2:])
     return value
 
