@@ -261,6 +261,22 @@ def _binary(values: Iterable[int | Fraction]) -> bool:
 
 _AMOUNT = re.compile(r"loss_.+|.+_(value|base)|value_at_risk")
 METHOD_WORDS = {"t": "Student t", "bootstrap": "percentile bootstrap", "wilson": "Wilson score (per-run values all 0 or 1: a share of runs)"}
+def methods_by_name(methods: Mapping[str, str], metrics: Iterable[str], default: str, names: Mapping[str, str] | None = None) -> dict[str, list[str]]:
+    """Which interval method each of ``metrics`` used (``methods``: metric -> method, from
+    :func:`summarize_arms`'s ``attrs["methods"]``; ``default`` for the rest), as method -> the
+    metrics' names (``names``, else the metric itself), in first-seen order: what every caption
+    that names its methods says."""
+    out: dict[str, list[str]] = {}
+    for m in metrics:
+        out.setdefault(str(methods.get(m, default)), []).append(str((names or {}).get(m, m)))
+    return out
+
+
+def methods_sentence(by_method: Mapping[str, list[str]]) -> str:
+    """``Student t for a, b; Wilson score (...) for c``."""
+    return "; ".join(f"{METHOD_WORDS.get(k, k)} for {', '.join(v)}" for k, v in by_method.items())
+
+
 DIFF_WORDS = {"paired t": "paired Student t on the per-seed differences", "paired bootstrap": "paired percentile bootstrap",
               "welch t": "Welch's t (unpaired)", "bootstrap": "percentile bootstrap (unpaired)",
               "newcombe paired": "Newcombe's paired score interval for two shares", "newcombe": "Newcombe's hybrid score interval (unpaired)"}
@@ -605,15 +621,12 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     # the method each metric's intervals actually used (a 0/1 metric: Wilson, whatever ``method`` asked)
     row_methods = (summary.attrs.get("methods") or
                    ({m: g["method"].iloc[0] for m, g in summary.groupby("metric", sort=False)} if "method" in summary.columns else {}))
-    by_method: dict[str, list[str]] = {}
-    for m in pd.unique(summary["metric"]) if len(summary) else []:
-        by_method.setdefault(str(row_methods.get(m, method)), []).append(str(m))
+    by_method = methods_by_name(row_methods, pd.unique(summary["metric"]) if len(summary) else [], method)
     if len(by_method) <= 1:
         only = next(iter(by_method), method)
         caption = [f"{conf:.0%} confidence intervals ({METHOD_WORDS.get(only, only)}) of the mean over runs"]
     else:
-        caption = [f"{conf:.0%} confidence intervals of the mean over runs: " + "; ".join(f"{METHOD_WORDS.get(k, k)} for {', '.join(v)}"
-                                                                                          for k, v in by_method.items())]
+        caption = [f"{conf:.0%} confidence intervals of the mean over runs: " + methods_sentence(by_method)]
     if has_diff:
         base = summary["baseline"].dropna().iloc[0] if summary["baseline"].notna().any() else None
         how = f"paired on {summary.attrs['paired_on']}" if summary.attrs.get("paired_on") else "unpaired"

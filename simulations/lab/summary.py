@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import (DIFF_WORDS, METHOD_WORDS, arm_column_width, arm_label_lines, format_interval, format_number, rank_arms,
-                                             summarize_arms, wilson)
+from simulations.analysis.statistics import (DIFF_WORDS, arm_column_width, arm_label_lines, format_interval, format_number,
+                                             methods_by_name, methods_sentence, rank_arms, summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -197,10 +197,7 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     at_risk = h.attrs["horizon_value_column"] is not None and bool((h["at_risk_value"].fillna(0) > 0).any())
     cols = (metric, "faulty_escaped", "loss_total_value") + (("at_risk_value",) if at_risk else ())
     names = {metric: label, "faulty_escaped": "faulty escaped", "loss_total_value": "total loss", "at_risk_value": "at risk"}
-    by_method: dict[str, list[str]] = {}
-    for m in cols:
-        by_method.setdefault(h.attrs["methods"].get(m, method), []).append(names[m])
-    intervals = "; ".join(f"{METHOD_WORDS.get(k, k)} for {', '.join(v)}" for k, v in by_method.items())
+    intervals = methods_sentence(methods_by_name(h.attrs["methods"], cols, method, names))
     diff_words = DIFF_WORDS.get(str(h.attrs.get("diff_method")), "paired Student t on the per-seed differences")
     caption = (f"mean [{confidence:.0%} CI] over n runs per arm, {seeds}; intervals: {intervals}; arms "
                f"ranked by {ranked_by} ({numeraire if metric.endswith('_value') else 'count per run'}); vs best: 'worse' if the "
