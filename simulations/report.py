@@ -205,6 +205,24 @@ def _zero_note(zero: list[Measure]) -> str:
     return (" Exactly zero in every run (not drawn): " + ", ".join(m.label for m in zero) + ".") if zero else ""
 
 
+def _shares(measures: list[Any], *frames: pd.DataFrame) -> list[str]:
+    """The labels of the ``measures`` whose intervals are Wilson's (every run gave 0 or 1), by the
+    methods :func:`summarize_arms` / :func:`rank_arms` recorded in ``frames``' attrs."""
+    methods: dict[str, str] = {}
+    for f in frames:
+        methods.update(f.attrs.get("methods", {}))
+    return sorted({m.label for m in measures if methods.get(m.column) == "wilson"})
+
+
+def error_bars(summary: pd.DataFrame, measures: list[Any], runs_note: str) -> str:
+    """What the figures' error bars are: the summary's intervals, Student t, and Wilson's for a
+    measure every run gave 0 or 1 for (a figure once said "t interval" over Wilson bars)."""
+    shares = _shares(measures, summary)
+    return (f"error bars: {CONFIDENCE:.0%} t interval of the mean"
+            + (f" (Wilson score interval for {', '.join(shares)}: every run gave 0 or 1, a share of runs)" if shares else "")
+            + f", {runs_note}; 'censored': runs that ended with slashes still pending")
+
+
 def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str, pd.DataFrame, pd.DataFrame, str]:
     """The ranking table (HTML), the ranking, the per-arm summary and the sentence that says how."""
     primary, why = cat.primary()
@@ -230,8 +248,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
                      _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
                      (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)])
         classes.append("best" if r["verdict"] == "best" or str(r["verdict"]).startswith("tied best") else "")
-    methods = {**summary.attrs.get("methods", {}), **ranking.attrs.get("methods", {})}
-    shares = sorted({m.label for m in measures + [primary] if methods.get(m.column) == "wilson"})
+    shares = _shares(measures + [primary], summary, ranking)
     how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs"
            + (f", except Wilson score intervals for {', '.join(shares)} (every run gave 0 or 1: a share of runs)" if shares else "")
            + f"; differences to the best arm are {ranking.attrs['comparison']}"
@@ -337,7 +354,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         ranked = list(ranking.arm)
         per_arm = frame.groupby("arm").size()
         runs_note = f"n = {per_arm.min()}" + (f" to {per_arm.max()}" if per_arm.max() != per_arm.min() else "") + " runs per arm"
-        ci_note = f"error bars: {CONFIDENCE:.0%} t interval of the mean, {runs_note}; 'censored': runs that ended with slashes still pending"
+        ci_note = error_bars(summary, _summary_metrics(frame, cat), runs_note)
         if per_arm.max() < 2:
             ci_note = "a single run per arm: no interval (sweep with --runs for intervals)"
         parts.append("<h2>Which arm loses the least to honest operators while still punishing faulty ones?</h2>")

@@ -226,6 +226,23 @@ def test_the_html_report_names_no_best_arm_when_arms_tie() -> None:
     assert "Wilson score intervals for faulty operators' slashes escaped" in how  # the method actually used, named
 
 
+def test_the_html_reports_error_bars_name_wilson_where_the_bars_are_wilsons() -> None:
+    """The figures' caption said "t interval" over the Wilson bars of a 0/1 measure."""
+    from simulations.analysis.columns import catalogue
+    from simulations.report import _summary_metrics, error_bars
+    from simulations.report import headline as html_headline
+
+    frame = _frame({"shortcut": [0.0] * 6, "council": [0.0] * 6}, metric="honest_slashed_value", honest_slashed=[0] * 6,
+                   faulty_escaped=[1, 1, 0, 1, 1, 1], loss_total_value=[0.0, 9.0, 867.0, 900.0, 5.0, 1.0], pending_at_end=[0] * 6)
+    frame["numeraire"] = "USD"
+    cat = catalogue(frame)
+    _table, _ranking, summary, _how = html_headline(frame, cat, ["shortcut", "council"])
+    note = error_bars(summary, _summary_metrics(frame, cat), "n = 6 runs per arm")
+    assert note.startswith("error bars: 95% t interval of the mean (Wilson score interval for faulty operators' slashes escaped")
+    money = frame.assign(faulty_escaped=[2, 1, 0, 1, 3, 1] * 2)  # not a share: t everywhere, and said so
+    assert "Wilson" not in error_bars(html_headline(money, catalogue(money), ["shortcut", "council"])[2], _summary_metrics(money, catalogue(money)), "n")
+
+
 def test_the_html_report_says_what_was_pending_at_the_horizon_before_the_drain() -> None:
     from simulations.analysis.columns import catalogue
     from simulations.report import headline as html_headline
