@@ -217,10 +217,14 @@ def _shares(measures: list[Any], *frames: pd.DataFrame) -> list[str]:
 def error_bars(summary: pd.DataFrame, measures: list[Any], runs_note: str) -> str:
     """What the figures' error bars are: the summary's intervals, Student t, and Wilson's for a
     measure every run gave 0 or 1 for (a figure once said "t interval" over Wilson bars)."""
+    return f"error bars: {_intervals(summary, measures)}, {runs_note}; 'censored': runs that ended with slashes still pending"
+
+
+def _intervals(summary: pd.DataFrame, measures: list[Any]) -> str:
+    """The summary's intervals in words: Student t, except Wilson's for a share of runs."""
     shares = _shares(measures, summary)
-    return (f"error bars: {CONFIDENCE:.0%} t interval of the mean"
-            + (f" (Wilson score interval for {', '.join(shares)}: every run gave 0 or 1, a share of runs)" if shares else "")
-            + f", {runs_note}; 'censored': runs that ended with slashes still pending")
+    return (f"{CONFIDENCE:.0%} t interval of the mean"
+            + (f" (Wilson score interval for {', '.join(shares)}: every run gave 0 or 1, a share of runs)" if shares else ""))
 
 
 def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str, pd.DataFrame, pd.DataFrame, str]:
@@ -354,7 +358,8 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         ranked = list(ranking.arm)
         per_arm = frame.groupby("arm").size()
         runs_note = f"n = {per_arm.min()}" + (f" to {per_arm.max()}" if per_arm.max() != per_arm.min() else "") + " runs per arm"
-        ci_note = error_bars(summary, _summary_metrics(frame, cat), runs_note)
+        measures = _summary_metrics(frame, cat)
+        ci_note = error_bars(summary, measures, runs_note)
         if per_arm.max() < 2:
             ci_note = "a single run per arm: no interval (sweep with --runs for intervals)"
         parts.append("<h2>Which arm loses the least to honest operators while still punishing faulty ones?</h2>")
@@ -405,9 +410,10 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 add("stake_per_operator", stake[0], figures.fig_stake(stake[1], stake[0], "TNT"),
                     f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
         parts.append("".join(sections))
-        parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {CONFIDENCE:.0%} t interval (*: low bound clipped at 0, "
-                                                                   "the least the measure can be; (all runs): every run gave this value, no interval without spread); n: runs that recorded the value.") + "</p>")
-        shown, zero = _split_zero(frame, _summary_metrics(frame, cat))
+        parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {_intervals(summary, measures)} (*: a bound clipped at "
+                                                                   "what the measure can be, 0 or, for a share, 1; (all runs): every run gave this "
+                                                                   "value, no interval without spread); n: runs that recorded the value.") + "</p>")
+        shown, zero = _split_zero(frame, measures)
         units = {m.column: m for m in shown}
         rows = []
         for r in summary.to_dict("records"):
