@@ -489,7 +489,7 @@ def write_sweep_out(store: RunStore, run_id: int, out: str) -> None:
 
 def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals: dict[str, int] | None = None,
                         progress: tuple[int, int] | None = None) -> None:
-    """Per arm: mean and 95 % t interval over the runs of the measures a council compares, and how
+    """Per arm: mean and 95 % interval (t; Wilson for a share of runs) over the runs of the measures a council compares, and how
     many runs ended with slashes pending (see simulations.analysis). ``progress``: (completed,
     planned) tasks; a partial sweep says so before anything is summarised."""
     from simulations.analysis.columns import Measure, catalogue
