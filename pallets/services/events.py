@@ -2,7 +2,7 @@
 simulator extensions' events (no index: they are not in the real metadata)."""
 
 from runtime.events import EventSet
-from runtime.primitives import U8, U32, U64, U128, H160, AccountId, Bytes, BoundedText, Percent
+from runtime.primitives import U8, U32, U64, U128, H160, AccountId, Bytes, BoundedText, Percent, Text
 
 from pallets.services.types.blueprint import PricingModelU64
 from pallets.services.types.field import Field
@@ -16,7 +16,8 @@ _Commitments = tuple[tuple[AccountId, tuple[AssetSecurityCommitment, ...]], ...]
 
 class Event(EventSet, pallet="Services"):
     __extensions__ = frozenset({"ServiceRequestExpired", "ServiceRequestModified", "ServiceRequestClosed", "OperatorInstanceLimitSet",
-                                "OperatorJoinedService", "OperatorLeftService", "SlashDropped"})  # simulator-only
+                                "OperatorJoinedService", "OperatorLeftService", "SlashDropped",
+                                "SubscriptionBillingSkipped"})  # simulator-only
     BlueprintCreated = (0, {"owner": AccountId, "blueprint_id": U64})
     PreRegistration = (1, {"operator": AccountId, "blueprint_id": U64})
     Registered = (2, {"provider": AccountId, "blueprint_id": U64, "preferences": OperatorPreferences, "registration_args": _Fields})
@@ -58,3 +59,7 @@ class Event(EventSet, pallet="Services"):
     OperatorLeftService = {"operator": AccountId, "service_id": U64, "blueprint_id": U64}
     # intended slashing: a due slash whose operator has left the delegation system can never apply
     SlashDropped = {"index": U32, "operator": AccountId, "service_id": U64, "blueprint_id": U64, "slash_percent": Percent, "era": U32}
+    # intended subscription billing: an interval's charge failed (the subscriber could not pay it, or a
+    # rate below the existential deposit could not open the empty Rewards pot); the interval is not
+    # billed and no debt is kept, so the skip is recorded here rather than passing unseen
+    SubscriptionBillingSkipped = {"subscriber": AccountId, "service_id": U64, "job_index": U8, "amount": U128, "block_number": U64, "error": Text}

@@ -177,8 +177,8 @@ class Payments:
             return
         try:
             self.ctx.transactional(lambda: self._charge_subscription(n, service, billing, job.pricing_model, model.rate_per_interval))
-        except DispatchError:
-            pass  # this interval is skipped
+        except DispatchError as exc:  # this interval is skipped, visibly
+            self.deposit_event(Event.SubscriptionBillingSkipped(billing.subscriber, service.id, billing.job_index, model.rate_per_interval, n, exc.qualified_name))
         s.JobSubscriptionBillings.insert(key, JobSubscriptionBilling(billing.service_id, billing.job_index, billing.subscriber, n, billing.end_block))
         self._schedule_billing(n + model.interval, key)
 

@@ -58,7 +58,23 @@ def test_unpaid_interval_is_skipped() -> None:
     rt.dispatch("Eve", "Balances", "transfer_allow_death", {"dest": rt.account("Ferdie"), "value": everything})
     rt.advance_blocks(5)
     assert not rt.events_named("Services.SubscriptionBillingProcessed")
+    skipped = rt.events_named("Services.SubscriptionBillingSkipped")  # the skip is visible, with its cause
+    assert [e.attributes for e in skipped] == [{"subscriber": EVE, "service_id": sid, "job_index": 0, "amount": RATE,
+                                                "block_number": rt.block_number, "error": "Token.FundsUnavailable"}]
     assert storage(rt).JobSubscriptionBillings.get((sid, 0, EVE)).last_billed == rt.block_number  # next interval scheduled
+
+
+def test_a_rate_below_the_existential_deposit_into_the_empty_pot_is_skipped_visibly() -> None:
+    """The Rewards pot starts empty: a first charge below the existential deposit cannot open it
+    (Token.BelowMinimum). Nothing is billed, and each skipped interval says so (it once passed unseen)."""
+    rt = make_rt()
+    create_blueprint(rt, jobs=[job("serve", [], [], {"Subscription": {"rate_per_interval": 10, "interval": 5, "maybe_end": None}})])
+    sid = deploy(rt, operators=("Bob", "Charlie"), value=10**10)
+    balance = rt.free_balance(EVE)
+    rt.advance_blocks(10)
+    assert rt.free_balance(EVE) == balance and not rt.events_named("Services.SubscriptionBillingProcessed")
+    skipped = rt.events_named("Services.SubscriptionBillingSkipped")
+    assert [(e.attributes["service_id"], e.attributes["amount"], e.attributes["error"]) for e in skipped] == [(sid, 10, "Token.BelowMinimum")] * 2
 
 
 def test_real_never_bills() -> None:
