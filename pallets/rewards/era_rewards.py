@@ -31,6 +31,7 @@ from runtime.pallet import call
 from runtime.primitives import perbill_of
 
 from pallets.primitives.assets import NATIVE
+from pallets.primitives.extensions import require_extension
 from pallets.rewards.errors import Error
 from pallets.rewards.events import Event
 from pallets.rewards.qos import QosPoints
@@ -188,6 +189,7 @@ class EraRewards(QosPoints):
     def claim_era_rewards(self, origin: Origin) -> None:
         """Mint the caller's accumulated per-era rewards to it (simulator extension)."""
         who = ensure_signed(origin)
+        require_extension(self.ctx.extensions.service_rewards, "service_rewards")
         amount = self.storage.PendingEraRewards.take(who)
         if not amount:
             raise Error.NoRewardsToClaim()

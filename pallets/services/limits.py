@@ -24,17 +24,9 @@ from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import U32, CompactU64
 
+from pallets.primitives.extensions import require_extension
 from pallets.services.errors import Error
 from pallets.services.events import Event
-
-
-def require_extension(enabled: bool, name: str) -> None:
-    """Extension calls are filtered out when their extension is off (``System.CallFiltered``),
-    as a call the runtime's BaseCallFilter refuses."""
-    if not enabled:
-        from pallets.system.errors import Error as SystemError
-
-        raise SystemError.CallFiltered(f"the simulator extension {name!r} is off in this profile")
 
 
 class InstanceLimits:

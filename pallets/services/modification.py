@@ -20,7 +20,7 @@ from runtime.primitives import AccountId, CompactU64
 from pallets.primitives.assets import NATIVE
 from pallets.services.errors import Error
 from pallets.services.events import Event
-from pallets.services.limits import require_extension
+from pallets.primitives.extensions import require_extension
 from pallets.services.manager import RequestParams
 from pallets.services.types.field import Field
 from pallets.services.types.security import ApprovalState, AssetSecurityRequirement

@@ -90,6 +90,9 @@ def test_real_profile_has_no_era_rewards() -> None:
     rt.advance_eras(1)
     assert rt.events_named("Rewards.EraRewardsDistributed") == []
     assert pending(rt, "Dave") == 0
+    # the extension call is filtered like the other extension calls, not answered with a pallet error
+    # (NoRewardsToClaim read as if the call existed on chain)
+    fails(rt, "System.CallFiltered", "Dave", "Rewards", "claim_era_rewards")
 
 
 def test_budget_is_configurable() -> None:
