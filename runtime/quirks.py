@@ -96,6 +96,13 @@ QUIRKS: dict[str, Quirk] = {
               "Job pricing is dead code: no extrinsic creates subscription billings, so Subscription jobs are never "
               "charged (only the request payment moves funds).",
               f"{_SVC}/payment_processing.rs (services.md §6.1, §8.14, §11.12)"),
+        Quirk("services.default_manager_names_itself", "Services",
+              "A blueprint whose manager is the stock tnt-core V1 BlueprintServiceManagerBase answers "
+              "querySlashingOrigin / queryDisputeOrigin with its own address (address(this)): only the contract can "
+              "slash or dispute (through the Services precompile, the hashed mapping of that address). Intended: the "
+              "default manager names the blueprint owner, as a blueprint author who wants a person to slash would "
+              "deploy it.",
+              "tnt-core V1 BlueprintServiceManagerBase.sol querySlashingOrigin / queryDisputeOrigin (services.md §7)"),
         # ---------------------------------------------------------------- MultiAssetDelegation
         Quirk("mad.cancel_leave_sets_active", "MultiAssetDelegation",
               "cancel_leave_operators sets the status to Active even if the operator was Inactive before.",

@@ -18,10 +18,10 @@ Any other exception from a hook is a bug in the manager and surfaces as ``Runtim
 rollback).
 
 Addresses without a registered manager get the default behaviour (this base class): accept
-everything, name the blueprint owner as slashing and dispute origin, use the pallet's default
-heartbeat settings. (The real tnt-core default names the BSM contract itself as the origins; a
-Python manager can return an H160 address, which is mapped to an account with the chain's hashed
-mapping, exactly as on chain.)
+everything, name the blueprint owner as slashing and dispute origin (under ``real``: the manager
+contract itself, as tnt-core's stock manager does, quirk ``services.default_manager_names_itself``),
+use the pallet's default heartbeat settings. A Python manager can return an H160 address, which is
+mapped to an account with the chain's hashed mapping, exactly as on chain.
 
 **Manager state.** A manager is code, like a contract: the registry (address -> object) lives on the
 pallet instance, is per runtime and is not part of storage, snapshots or call logs (re-register
@@ -207,12 +207,22 @@ class BlueprintServiceManager(Contract):
     # ---- queries
     def query_slashing_origin(self, blueprint_id: int, service_id: int) -> str | None:
         """Who may ``slash`` this service: an SS58 account or an H160 (mapped). None/Revert: NoSlashingOrigin.
-        Default: the blueprint owner."""
-        return self.blueprint_owner(blueprint_id)
+        Default: the blueprint owner; under ``real`` the manager contract itself, as tnt-core's stock
+        manager (quirk ``services.default_manager_names_itself``)."""
+        return self._default_origin(blueprint_id)
 
     def query_dispute_origin(self, blueprint_id: int, service_id: int) -> str | None:
-        """Who may ``dispute`` this service's slashes. None/Revert: NoDisputeOrigin. Default: the blueprint owner."""
-        return self.blueprint_owner(blueprint_id)
+        """Who may ``dispute`` this service's slashes. None/Revert: NoDisputeOrigin. Default: as
+        :meth:`query_slashing_origin`."""
+        return self._default_origin(blueprint_id)
+
+    def _default_origin(self, blueprint_id: int) -> str | None:
+        entry = self.pallet.storage.Blueprints.get(blueprint_id)
+        if entry is None:
+            return None
+        if self.pallet.ctx.quirk("services.default_manager_names_itself"):
+            return entry[1].manager_address  # an H160: the pallet maps it as on chain
+        return entry[0]
 
     def get_heartbeat_interval(self, blueprint_id: int, service_id: int) -> tuple[bool, int]:
         """(use_default, blocks). Default: use ``DefaultHeartbeatInterval``."""

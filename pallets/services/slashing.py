@@ -70,6 +70,30 @@ class SlashingCalls:
         self._delete_slash(era, index)
         self.deposit_event(Event.SlashDiscarded(index, slash.operator, slash.service_id, slash.blueprint_id, slash.slash_percent, era))
 
+    # ------------------------------------------------------------------ who may slash (read-only)
+    def slashing_origin_of(self, service_id: int) -> str | None:
+        """The account ``slash`` accepts for ``service_id`` right now, as its manager answers (None: no
+        such service, or the manager names nobody). For simulations acting as that origin: under
+        ``real`` the stock manager names itself, not the blueprint owner."""
+        service = self.storage.Instances.get(service_id)
+        entry = None if service is None else self.storage.Blueprints.get(service.blueprint)
+        if entry is None:
+            return None
+        try:
+            return self._query_origin(self._manager(entry[1]), "query_slashing_origin", service.blueprint, service_id, Error.NoSlashingOrigin)
+        except DispatchError:
+            return None
+
+    def dispute_origin_of(self, blueprint_id: int, service_id: int) -> str | None:
+        """The account ``dispute`` accepts for a slash of (``blueprint_id``, ``service_id``) (None: none)."""
+        entry = self.storage.Blueprints.get(blueprint_id)
+        if entry is None:
+            return None
+        try:
+            return self._query_origin(self._manager(entry[1]), "query_dispute_origin", blueprint_id, service_id, Error.NoDisputeOrigin)
+        except DispatchError:
+            return None
+
     # ------------------------------------------------------------------ records
     def _record_slash(self, blueprint_id: int, service_id: int, operator: str, percent: int) -> None:
         s = self.storage

@@ -38,6 +38,16 @@ def svc(rt: Runtime, who: str, call: str, **params: Any):  # type: ignore[no-unt
     return rt.dispatch(who, SVC, call, params)
 
 
+def slasher(rt: Runtime, blueprint_id: int = 0) -> str:
+    """Who may slash and dispute under the default manager: the blueprint owner (intended), the
+    manager contract's mapped account under real (quirk ``services.default_manager_names_itself``)."""
+    from runtime.accounts import evm_to_account
+
+    pallet = rt.pallets[SVC]
+    owner, bp = pallet.storage.Blueprints.get(blueprint_id)
+    return evm_to_account(bp.manager_address) if pallet.ctx.quirk("services.default_manager_names_itself") else owner
+
+
 def mad(rt: Runtime, who: str, call: str, **params: Any):  # type: ignore[no-untyped-def]
     return rt.dispatch(who, MAD, call, params)
 

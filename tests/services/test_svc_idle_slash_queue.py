@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from svc_helpers import BOB, create_blueprint, deploy, make_rt, svc  # noqa: F401
+from svc_helpers import BOB, create_blueprint, deploy, make_rt, slasher, svc  # noqa: F401
 from runtime import Runtime
 
 
@@ -17,7 +17,7 @@ def _slashed_chain(skip: bool, profile: str, slashes: int = 1, per_block: int = 
     sid = deploy(rt, operators=("Bob",))
     rt.advance_sessions(4)  # past round 0 (which the real profile's exact-round rule applies at once)
     for k in range(slashes):
-        svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=5 + k)
+        svc(rt, slasher(rt), "slash", offender=BOB, service_id=sid, slash_percent=5 + k)
     assert len(rt.pallets["Services"].storage.SlashQueue)
     built: list[int] = []
     init = rt._initialize_block

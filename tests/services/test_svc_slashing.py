@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from svc_helpers import (
     BOB, CHARLIE, MAD, SVC, TNT, WETH, commitment, deploy, fails, join_and_register, make_rt, mad, names,
-    scripted, storage, svc,
+    scripted, slasher, storage, svc,
 )
 
 
@@ -62,7 +62,7 @@ def test_offline_offender_is_not_active() -> None:
     join_and_register(rt, "Charlie")
     svc(rt, "Charlie", "join_service", instance_id=sid, security_commitments=[commitment(TNT, 10), commitment(WETH, 10)])
     mad(rt, "Charlie", "go_offline")
-    fails(rt, "OperatorNotActive", "Alice", "slash", offender=CHARLIE, service_id=sid, slash_percent=10)
+    fails(rt, "OperatorNotActive", slasher(rt), "slash", offender=CHARLIE, service_id=sid, slash_percent=10)
 
 
 def test_dispute_and_verify_event() -> None:
@@ -108,7 +108,7 @@ def test_real_slash_is_deleted_without_effect_in_the_exact_round() -> None:
     rt = make_rt("real")
     sid = deploy(rt)
     _to_round(rt, 2)
-    svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=10)
+    svc(rt, slasher(rt), "slash", offender=BOB, service_id=sid, slash_percent=10)
     stake = _stake(rt, "Bob")
     _to_round(rt, 8)
     rt.advance_blocks(9)
@@ -121,7 +121,7 @@ def test_real_slash_is_deleted_without_effect_in_the_exact_round() -> None:
 def test_real_round_zero_slash_applies_at_once() -> None:
     rt = make_rt("real")
     sid = deploy(rt)
-    svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=10)
+    svc(rt, slasher(rt), "slash", offender=BOB, service_id=sid, slash_percent=10)
     rt.advance_blocks(1)
     assert not storage(rt).UnappliedSlashes.contains((0, 0))
 
@@ -132,7 +132,7 @@ def test_max_slashes_per_block_and_real_orphans() -> None:
         sid = deploy(rt, operators=("Bob",))
         _to_round(rt, 1)
         for _ in range(12):
-            svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=1)
+            svc(rt, slasher(rt), "slash", offender=BOB, service_id=sid, slash_percent=1)
         _to_round(rt, 8)  # due from round 1 + 7: one per block
         left = [len(storage(rt).UnappliedSlashes)]
         for _ in range(10):  # blocks 82..90 of round 8, then block 91 (round 9)
@@ -163,15 +163,15 @@ def test_terminate_real_clears_every_slash_of_two_rounds() -> None:
         s0 = deploy(rt, operators=("Bob",))
         s1 = deploy(rt, operators=("Charlie",))
         _to_round(rt, 3)
-        svc(rt, "Alice", "slash", offender=BOB, service_id=s0, slash_percent=10)
-        svc(rt, "Alice", "slash", offender=CHARLIE, service_id=s1, slash_percent=10)  # another service's slash
+        svc(rt, slasher(rt), "slash", offender=BOB, service_id=s0, slash_percent=10)
+        svc(rt, slasher(rt), "slash", offender=CHARLIE, service_id=s1, slash_percent=10)  # another service's slash
         svc(rt, "Eve", "terminate", service_id=s0)
         left = len(storage(rt).UnappliedSlashes)
         assert left == (0 if profile == "real" else 2), profile
         if profile == "real":
-            fails(rt, "UnappliedSlashNotFound", "Alice", "dispute", era=3, index=1)
+            fails(rt, "UnappliedSlashNotFound", slasher(rt), "dispute", era=3, index=1)
         else:
-            svc(rt, "Alice", "dispute", era=3, index=0)  # intended: a terminated service's slash can still be disputed
+            svc(rt, slasher(rt), "dispute", era=3, index=0)  # intended: a terminated service's slash can still be disputed
             stake = _stake(rt, "Charlie")
             _to_round(rt, 10)
             assert _stake(rt, "Charlie") == stake - stake // 10  # and the other one applies on schedule
@@ -181,11 +181,11 @@ def test_real_dispute_after_termination_fails() -> None:
     rt = make_rt("real")
     sid = deploy(rt)
     _to_round(rt, 3)
-    svc(rt, "Alice", "slash", offender=BOB, service_id=sid, slash_percent=10)
+    svc(rt, slasher(rt), "slash", offender=BOB, service_id=sid, slash_percent=10)
     _to_round(rt, 5)  # the slash's round is neither the current nor the previous one: terminate keeps it
     svc(rt, "Eve", "terminate", service_id=sid)
     assert storage(rt).UnappliedSlashes.contains((3, 0))
-    fails(rt, "ServiceNotFound", "Alice", "dispute", era=3, index=0)
+    fails(rt, "ServiceNotFound", slasher(rt), "dispute", era=3, index=0)
 
 
 def test_slash_of_departed_operator_is_dropped() -> None:
@@ -236,3 +236,23 @@ def test_two_services_on_two_blueprints_slashed_in_one_round() -> None:
     stake = _stake(rt, "Bob")
     _to_round(rt, 7)
     assert _stake(rt, "Bob") == stake - stake // 10 - (stake - stake // 10) // 10
+
+
+def test_the_default_managers_origins_per_profile() -> None:
+    """The stock tnt-core manager names itself (address(this)) as slashing and dispute origin (real,
+    quirk services.default_manager_names_itself); the intended default names the blueprint owner."""
+    from runtime.accounts import evm_to_account
+
+    for profile in ("intended", "real"):
+        rt = make_rt(profile)
+        sid = deploy(rt, operators=("Bob",))
+        manager = evm_to_account(storage(rt).Blueprints.get(0)[1].manager_address)
+        owner, other = ("Alice", manager) if profile == "intended" else (manager, "Alice")
+        pallet = rt.pallets[SVC]
+        assert pallet.slashing_origin_of(sid) == pallet.dispute_origin_of(0, sid) == rt.account(owner)
+        assert pallet.slashing_origin_of(sid + 1) is None
+        fails(rt, "BadOrigin", other, "slash", offender=BOB, service_id=sid, slash_percent=10)
+        svc(rt, owner, "slash", offender=BOB, service_id=sid, slash_percent=10)
+        fails(rt, "BadOrigin", other, "dispute", era=0, index=0)
+        svc(rt, owner, "dispute", era=0, index=0)
+        assert [e.spec.name for e in rt.events if e.spec.name in ("UnappliedSlash", "SlashDiscarded")] == ["UnappliedSlash", "SlashDiscarded"], profile
