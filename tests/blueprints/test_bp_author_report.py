@@ -136,3 +136,130 @@ def test_job_outcome_shows_tuples_as_tuples_and_an_equivocators_answers_as_sever
     assert re.search(r"Operator4: 2 answers \(7, True\) then \(\d+, (True|False)\)", text), text
     text = repr(h.call_job(1, 7))
     assert "result=[7, 7] (final)" in text and re.search(r"Operator4: 2 answers \[7, 7\] then \[\d+, \d+\]", text), text
+
+
+# ---------------------------------------------------------------- what docs/blueprints.md now says, checked
+def test_subscription_intervals_fall_after_the_start_and_maybe_end_is_charged() -> None:
+    """C1 (docs "When subscription intervals fall"): the request payment covers the first interval;
+    a service started at block 1 with interval 7 is charged at 8, 15, 22; maybe_end=16 with
+    interval 5 is charged at 6, 11 and 16, then the subscription ends."""
+    h = _subscribed(RATE, INTERVAL, "sub-timing")
+    billing = h.rt.pallets["Services"].storage.JobSubscriptionBillings.get((h.service_id, 0, h._account("Eve")))
+    assert billing.last_billed == 1  # the service started at block 1
+    h.advance(22)
+    assert [p.block for p in h.payments() if p.payee == "Rewards pot"] == [8, 15, 22]
+
+    bp = Blueprint("sub-end", manager=lambda: ServiceManager(Quorum(1)))
+
+    @bp.job(0, pricing=subscription(RATE, 5, maybe_end=16))
+    def tick(n: U32) -> U32:
+        return n
+
+    h = BlueprintTestHarness(bp, operators=3)
+    h.advance(30)
+    assert [p.block for p in h.payments() if p.payee == "Rewards pot"] == [6, 11, 16]
+    assert h.rt.pallets["Services"].storage.UserSubscriptionCount.get(h._account("Eve")) == 0
+
+
+def test_event_driven_pricing_charges_nothing() -> None:
+    """C2: the real code is unreachable and the simulator does not bill it either."""
+    from blueprints import event_driven
+
+    bp = Blueprint("events-priced", manager=lambda: ServiceManager(Quorum(1)))
+
+    @bp.job(0, pricing=event_driven(2 * TNT))
+    def ping(n: U32) -> U32:
+        return n
+
+    h = BlueprintTestHarness(bp, operators=3)
+    before = h.rt.free_balance("Eve")
+    for n in range(5):
+        assert h.call_job(0, n).final
+    h.advance(20)
+    assert h.rt.free_balance("Eve") == before and h.payments() == [] and h.skipped_bills() == []
+
+
+def _usdc_subscription(name: str, with_pay_once: bool) -> Blueprint:
+    from blueprints import pay_once
+
+    bp = Blueprint(name, manager=lambda: ServiceManager(Quorum(1)))
+
+    @bp.job(0, pricing=subscription(RATE, INTERVAL))
+    def audit(n: U32) -> U32:
+        return n
+
+    if with_pay_once:
+        @bp.job(1, pricing=pay_once(5 * 10**6))
+        def report(n: U32) -> U32:
+            return n
+
+    return bp
+
+
+def test_a_tnt_subscription_with_a_usdc_payment_works_as_the_docs_say() -> None:
+    """D4: only payment=0 works for subscription-only jobs paid in USDC; a pay_once job priced in
+    USDC takes a USDC payment, and the subscription is still billed in TNT."""
+    with pytest.raises(DispatchError, match="InvalidRequestInput"):
+        BlueprintTestHarness(_usdc_subscription("usdc-sub-5", False), payment=5 * 10**6, payment_asset="USDC")
+    with pytest.raises(DispatchError):  # 3 * 10**18 USDC base units: more USDC than exists
+        BlueprintTestHarness(_usdc_subscription("usdc-sub-rate", False), payment=RATE, payment_asset="USDC")
+    BlueprintTestHarness(_usdc_subscription("usdc-sub-0", False), payment=0, payment_asset="USDC")
+    h = BlueprintTestHarness(_usdc_subscription("usdc-both", True), payment=5 * 10**6, payment_asset="USDC")
+    before = h.rt.free_balance("Eve")
+    h.advance(INTERVAL)
+    assert before - h.rt.free_balance("Eve") == RATE
+    assert [(p.asset, p.amount) for p in h.payments() if p.payer == "Eve"] == [(1, 5 * 10**6), (0, RATE)]
+
+
+def test_ttl_is_not_a_request_expiry_and_the_genesis_extension_is() -> None:
+    """D3: the harness's ttl= is stored only; request_expiry_blocks (genesis extensions) expires a
+    pending request at b + blocks, refunding it."""
+    def pending_request(h: BlueprintTestHarness, ttl: int) -> tuple[int, int]:
+        s = h.rt.pallets["Services"].storage
+        rid = s.NextServiceRequestId.value()
+        h.rt.dispatch("Eve", "Services", "request", {
+            "evm_origin": None, "blueprint_id": h.blueprint_id, "permitted_callers": [], "operators": [h.operator("Bob").account],
+            "request_args": [], "asset_security_requirements": h.security_requirements(), "ttl": ttl,
+            "payment_asset": {"Custom": 0}, "value": TNT, "membership_model": {"Fixed": {"min_operators": 1}}})
+        return rid, h.rt.block_number
+
+    bp = Blueprint("expiry", manager=lambda: ServiceManager(Quorum(1)))
+
+    @bp.job(0)
+    def echo(n: U32) -> U32:
+        return n
+
+    h = BlueprintTestHarness(bp, operators=1, ttl=2)
+    rid, _ = pending_request(h, ttl=2)
+    h.advance(20)
+    assert h.rt.pallets["Services"].storage.ServiceRequests.contains(rid)  # ttl=2 expired nothing
+
+    h = BlueprintTestHarness(bp, operators=1, genesis={"extensions": {"request_expiry_blocks": 5}})
+    before = h.rt.free_balance("Eve")
+    rid, made = pending_request(h, ttl=10_000)
+    h.advance(4)
+    assert h.rt.pallets["Services"].storage.ServiceRequests.contains(rid)
+    h.advance(1)
+    assert not h.rt.pallets["Services"].storage.ServiceRequests.contains(rid)
+    expired = [e for e in h.rt.all_events() if e.matches("Services.ServiceRequestExpired")]
+    assert [e.block for e in expired] == [made + 5] and h.rt.free_balance("Eve") == before
+
+
+def test_manager_state_is_get_set_remove_not_a_dict() -> None:
+    """D2: the API the docs name, and item assignment (what an author tries first) is not it."""
+    from pallets.services.manager import ContractState
+
+    assert all(callable(getattr(ContractState, m, None)) for m in ("get", "set", "remove", "__contains__"))
+    assert not hasattr(ContractState, "__setitem__") and not hasattr(ContractState, "__getitem__")
+
+
+def test_decoding_request_and_registration_args_checks_their_count() -> None:
+    """B2: the decode helpers the docs point hooks to refuse a wrong number of fields (zip truncated them)."""
+    from blueprints import ValueMismatch
+
+    bp = Blueprint("decode-count", registration_params=[str, U32], request_params=[list[U32]])
+    assert bp.decode_request_args(bp.request_args([[1, 2]])) == [[1, 2]]
+    with pytest.raises(ValueMismatch, match="registration_args: expected 2 fields, got 1"):
+        bp.decode_registration_args(bp.registration_args(["eu", 5])[:1])
+    with pytest.raises(ValueMismatch, match="request_args: expected 1 fields, got 2"):
+        bp.decode_request_args(bp.request_args([[1]]) * 2)
