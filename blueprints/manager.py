@@ -7,7 +7,9 @@ same points the chain calls the BSM contract) that adds what v1 left to each aut
   journaled contract state; an :class:`~blueprints.aggregation.Aggregation` policy (per job or for
   all) decides when a result is *final*; operators whose first result disagrees with the final one
   (``mismatch``) or who submit two different results (``equivocation``) are recorded as
-  :class:`Fault` s. Results are **recorded, not refused**: a revert would roll back the fault record
+  :class:`Fault` s. Only the service's operators count (for a Dynamic service, those it had when
+  the job was called): under ``profile="real"`` the pallet accepts a result from any registered
+  operator, which is kept in :meth:`submissions` but never decides, is never judged or rewarded. Results are **recorded, not refused**: a revert would roll back the fault record
   too (the manager's state is journaled with the call), so the evidence would vanish.
 * **origins**: ``query_slashing_origin`` / ``query_dispute_origin`` default to the manager's own
   address (tnt-core's default ``address(this)``), mapped to an account as on chain; pass
