@@ -345,10 +345,12 @@ class Blueprint:
         return _encode_all(self._request, list(values), "request_args")
 
     def decode_registration_args(self, fields: Sequence[Field]) -> list[Any]:
-        return [s.from_field(f, f"registration_args[{i}]") for i, (s, f) in enumerate(zip(self._registration, fields))]
+        """An ``on_register`` hook's ``registration_args`` (``Field`` s) as the Python values the hints describe."""
+        return _decode_all(self._registration, fields, "registration_args")
 
     def decode_request_args(self, fields: Sequence[Field]) -> list[Any]:
-        return [s.from_field(f, f"request_args[{i}]") for i, (s, f) in enumerate(zip(self._request, fields))]
+        """An ``on_request`` hook's ``params.request_args`` (``Field`` s) as the Python values the hints describe."""
+        return _decode_all(self._request, fields, "request_args")
 
     # ---- the manager
     def new_manager(self) -> BlueprintServiceManager:
@@ -382,3 +384,9 @@ def _encode_all(shapes: Sequence[Shape], values: list[Any], what: str) -> tuple[
     if len(values) != len(shapes):
         raise ValueMismatch(what, f"expected {len(shapes)} values, got {len(values)}")
     return tuple(s.to_field(v, f"{what}[{i}]") for i, (s, v) in enumerate(zip(shapes, values)))
+
+
+def _decode_all(shapes: Sequence[Shape], fields: Sequence[Field], what: str) -> list[Any]:
+    if len(fields) != len(shapes):  # zip would silently drop the extra ones
+        raise ValueMismatch(what, f"expected {len(shapes)} fields, got {len(fields)}")
+    return [s.from_field(f, f"{what}[{i}]") for i, (s, f) in enumerate(zip(shapes, fields))]

@@ -29,7 +29,7 @@ from runtime.genesis import UNIT
 
 from blueprints.behaviours import Behaviour, Honest
 from blueprints.definition import Blueprint, require
-from blueprints.ledger import EraReward, Payment, RewardLedger, name_infrastructure, payments
+from blueprints.ledger import EraReward, Payment, RewardLedger, SkippedBill, name_infrastructure, payments, skipped_bills
 from blueprints.manager import Fault, ServiceManager
 from blueprints.naming import account_of, labelled_account, name_of
 
@@ -71,7 +71,9 @@ class JobOutcome:
     def __repr__(self) -> str:
         from blueprints.timeline import _fmt
 
-        answers = ", ".join(f"{name}: {_fmt(values[0] if len(values) == 1 else values)}" for name, values in self.results.items())
+        # several results from one operator (an equivocator) are listed as separate answers, never as one list
+        answers = ", ".join(f"{name}: {_fmt(values[0])}" if len(values) == 1 else
+                            f"{name}: {len(values)} answers {' then '.join(_fmt(v) for v in values)}" for name, values in self.results.items())
         state = "final" if self.final else "not final"
         silent = f", no answer from {', '.join(self.missing)}" if self.missing else ""
         later = f", answer still to come from {', '.join(self.pending)}" if self.pending else ""
@@ -600,8 +602,15 @@ class BlueprintTestHarness:
 
     # ------------------------------------------------------------------ money
     def payments(self) -> list[Payment]:
-        """Every payment so far: who paid whom, how much of what, and why (see blueprints.ledger)."""
+        """Every payment so far: who paid whom, how much of what, and why (see blueprints.ledger). A
+        subscription charge is one row; an interval the pallet skipped moved nothing and is not
+        here but in :meth:`skipped_bills` (and in the timeline)."""
         return payments(self.rt.all_events(), self.rt, self.roles)
+
+    def skipped_bills(self) -> list[SkippedBill]:
+        """Every subscription interval the pallet did not bill, and why (``SubscriptionBillingSkipped``):
+        e.g. a rate of 10 base units below the existential deposit, or an owner who cannot pay."""
+        return skipped_bills(self.rt.all_events(), self.rt)
 
     def era_rewards(self, who: str | None = None, era: int | None = None) -> list[EraReward]:
         """Per-era reward credits (operators and delegators), optionally for one account or era."""

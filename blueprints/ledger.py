@@ -7,6 +7,12 @@ claims. On chain (v1) the master manager contract splits a request payment betwe
 protocol, operators and restakers inside the EVM; the simulator does not run that split, so a
 payment forwarded to it is shown as held by the master manager.
 
+A subscription charge is one payment (payer -> Rewards pot, its job and service named), whatever
+number of events the pallet deposits for it. An interval the pallet could not bill (intended
+extension event ``SubscriptionBillingSkipped``: the payer cannot pay, or a rate below the
+existential deposit cannot open the empty Rewards pot) moved nothing, so it is not a payment: it
+is a :class:`SkippedBill` (``skipped_bills``), with the reason in words.
+
 Era rewards (the ``service_rewards`` extension) credit ``Rewards.PendingEraRewards`` at each era
 start and emit one ``EraRewardsDistributed`` per rewarded operator; a delegator's share has no
 event of its own. :class:`RewardLedger` watches the events and, at each era's distribution, reads
@@ -17,7 +23,7 @@ era starts between two reads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable
 
 from runtime.accounts import evm_to_account
@@ -43,6 +49,41 @@ class Payment:
 
     def __str__(self) -> str:
         return f"{self.payer} → {self.payee}: {self.text} ({self.what})"
+
+
+@dataclass(frozen=True)
+class SkippedBill:
+    """A subscription interval the pallet did not bill (nothing moved; no debt is kept)."""
+
+    block: int
+    payer: str  # name
+    account: str  # SS58
+    service_id: int
+    job: int
+    amount: int  # the rate that was not charged, TNT base units
+    error: str  # the charge's error, "Pallet.Error"
+    reason: str  # the error in words, with what to change
+
+    def __str__(self) -> str:
+        return (f"block {self.block}: {self.payer} NOT billed {tnt(self.amount)} for job {self.job} of service {self.service_id}: "
+                f"interval skipped, nothing paid ({self.reason})")
+
+
+def skip_reason(error: str, amount: int, rt: Any = None) -> str:
+    """Why a subscription charge failed, for an author: the error name and what it means here."""
+    if error == "Token.BelowMinimum":
+        ed = None
+        if rt is not None:
+            try:
+                ed = rt.pallets["Balances"].existential_deposit()
+            except (KeyError, AttributeError):
+                ed = None
+        below = f" ({tnt(ed)})" if ed is not None else ""
+        return (f"{error}: the rate, {amount:,} base units, is below TNT's existential deposit{below} and cannot open the empty "
+                f"Rewards pot; rates are TNT base units (3 * 10**18 is 3 TNT)")
+    if error in ("Token.FundsUnavailable", "Arithmetic.Underflow", "Balances.InsufficientBalance", "Token.NotExpendable"):
+        return f"{error}: the payer cannot pay the rate and stay alive"
+    return error
 
 
 @dataclass(frozen=True)
@@ -95,7 +136,11 @@ def payments(events: Iterable[EventRecord], rt: Any, roles: dict[str, str]) -> l
     out: list[Payment] = []
     for ev in events:
         pallet, name, a = ev.spec.pallet, ev.spec.name, ev.attributes
-        if pallet == "Balances" and name == "Transfer" and (a["from"] in roles or a["to"] in roles):
+        if pallet == "Services" and name == "SubscriptionBillingProcessed":
+            last = out[-1] if out else None  # the charge's transfer, just listed: say what it paid for
+            if last is not None and last.block == ev.block and last.asset == 0 and last.amount == a["amount"] and last.payer == name_of(a["subscriber"]):
+                out[-1] = replace(last, what=f"subscription interval of job {a['job_index']} of service {a['service_id']}, into the Rewards pot")
+        elif pallet == "Balances" and name == "Transfer" and (a["from"] in roles or a["to"] in roles):
             out.append(Payment(ev.block, name_of(a["from"]), name_of(a["to"]), 0, a["amount"], _purpose(a["from"], a["to"], roles),
                                tnt(a["amount"])))
         elif pallet == "Assets" and name == "Transferred" and (a["from"] in roles or a["to"] in roles):
@@ -108,6 +153,17 @@ def payments(events: Iterable[EventRecord], rt: Any, roles: dict[str, str]) -> l
             out.append(Payment(ev.block, REWARDS_POT, name_of(a["operator"]), 0, a["amount"], "service rewards claimed", tnt(a["amount"])))
         elif pallet == "Rewards" and name == "EraRewardsClaimed":
             out.append(Payment(ev.block, "new issuance", name_of(a["account"]), 0, a["amount"], "era rewards claimed (minted)", tnt(a["amount"])))
+    return out
+
+
+def skipped_bills(events: Iterable[EventRecord], rt: Any = None) -> list[SkippedBill]:
+    """Every subscription interval the pallet skipped (``Services.SubscriptionBillingSkipped``), in order."""
+    out: list[SkippedBill] = []
+    for ev in events:
+        if ev.spec.pallet == "Services" and ev.spec.name == "SubscriptionBillingSkipped":
+            a = ev.attributes
+            out.append(SkippedBill(ev.block, name_of(a["subscriber"]), a["subscriber"], a["service_id"], a["job_index"], a["amount"],
+                                   a["error"], skip_reason(a["error"], a["amount"], rt)))
     return out
 
 
@@ -158,4 +214,4 @@ class RewardLedger:
         self._seen, self._claimed, self._era, self._operators = now, {}, None, set()
 
 
-__all__ = ["EraReward", "Payment", "RewardLedger", "name_infrastructure", "payments"]
+__all__ = ["EraReward", "Payment", "RewardLedger", "SkippedBill", "name_infrastructure", "payments", "skip_reason", "skipped_bills"]

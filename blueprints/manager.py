@@ -7,7 +7,9 @@ same points the chain calls the BSM contract) that adds what v1 left to each aut
   journaled contract state; an :class:`~blueprints.aggregation.Aggregation` policy (per job or for
   all) decides when a result is *final*; operators whose first result disagrees with the final one
   (``mismatch``) or who submit two different results (``equivocation``) are recorded as
-  :class:`Fault` s. Results are **recorded, not refused**: a revert would roll back the fault record
+  :class:`Fault` s. Only the service's operators count (for a Dynamic service, those it had when
+  the job was called): under ``profile="real"`` the pallet accepts a result from any registered
+  operator, which is kept in :meth:`submissions` but never decides, is never judged or rewarded. Results are **recorded, not refused**: a revert would roll back the fault record
   too (the manager's state is journaled with the call), so the evidence would vanish.
 * **origins**: ``query_slashing_origin`` / ``query_dispute_origin`` default to the manager's own
   address (tnt-core's default ``address(this)``), mapped to an account as on chain; pass
@@ -86,10 +88,14 @@ class ServiceManager(BlueprintServiceManager):
 
     # ------------------------------------------------------------------ the pallet's hooks
     def on_job_call(self, blueprint_id: int, service_id: int, job: int, call_id: int, args: Sequence[Field]) -> bool | None:
-        """Records the call's block when a ``deadline`` is set (a subclass overriding this hook calls
-        ``super().on_job_call(...)`` to keep deadlines)."""
+        """Records the call's block when a ``deadline`` is set, and a Dynamic service's operators at
+        the call (whose results count toward it); a subclass overriding this hook calls
+        ``super().on_job_call(...)`` to keep both."""
         if self.deadline is not None:
             self.state.set(("called", service_id, call_id), self.block_number)
+        service = self.pallet.storage.Instances.get(service_id)
+        if service is not None and service.membership_model.name == "Dynamic":  # a Fixed service's operators never change
+            self.state.set(("members", service_id, call_id), service.operators())
         return None
 
     def on_job_result(self, blueprint_id: int, service_id: int, job: int, call_id: int, operator: str, preferences: Any,
@@ -97,14 +103,20 @@ class ServiceManager(BlueprintServiceManager):
         self.validate_result(blueprint_id, service_id, job, call_id, operator, args, result)
         result = tuple(result)
         state = self.state
+        key = ("subs", service_id, call_id)
+        subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
+        members = self._members(service_id, call_id)
+        if operator not in members:
+            # under profile="real" the pallet accepts a result from any registered operator (services.md
+            # §5.10); one outside the service is recorded (submissions()) but never counts, judged or rewarded
+            state.set(key, subs + ((operator, result),))
+            return None
         if self.deadline is not None:
             called = state.get(("called", service_id, call_id))
             if called is not None and self.block_number - called > self.deadline:
                 self.record_fault(Fault(service_id, call_id, job, operator, "late", self.block_number,
                                         f"answered {self.block_number - called} blocks after the call (deadline {self.deadline})"))
                 return None  # recorded, not counted
-        key = ("subs", service_id, call_id)
-        subs: tuple[tuple[str, tuple[Field, ...]], ...] = state.get(key, ())
         prior = [r for op, r in subs if op == operator]
         if prior and result not in prior:
             self.record_fault(Fault(service_id, call_id, job, operator, "equivocation", self.block_number, "two different results for one call"))
@@ -113,13 +125,13 @@ class ServiceManager(BlueprintServiceManager):
         final = state.get(("final", service_id, call_id))
         policy = self.policy(job)
         if final is None:
-            decision = policy.settle(self._first_results(subs), self._operator_count(service_id))
+            first = self._first_results(subs, members)
+            decision = policy.settle(first, len(members))
             if decision is not None:
                 state.set(("final", service_id, call_id), decision.result)
                 state.set(("final_block", service_id, call_id), self.block_number)
                 for op, why in decision.faults.items():
                     self.record_fault(Fault(service_id, call_id, job, op, policy.fault_kind, self.block_number, why))
-                first = self._first_results(subs)
                 for op in first:
                     if op not in decision.faults:
                         self.record_success(op)
@@ -137,11 +149,19 @@ class ServiceManager(BlueprintServiceManager):
         return None
 
     @staticmethod
-    def _first_results(subs: Sequence[tuple[str, tuple[Field, ...]]]) -> dict[str, tuple[Field, ...]]:
+    def _first_results(subs: Sequence[tuple[str, tuple[Field, ...]]], members: Sequence[str]) -> dict[str, tuple[Field, ...]]:
+        """Each member's first result, in arrival order: only the service's operators count toward a decision."""
         first: dict[str, tuple[Field, ...]] = {}
         for op, r in subs:
-            first.setdefault(op, r)
+            if op in members:
+                first.setdefault(op, r)
         return first
+
+    def _members(self, service_id: int, call_id: int) -> tuple[str, ...]:
+        """The operators whose results count for a call: a Dynamic service's operators when it was called
+        (recorded by ``on_job_call``), else the service's operators now (a Fixed service's never change)."""
+        recorded = self.state.get(("members", service_id, call_id))
+        return recorded if recorded is not None else tuple(self._operators(service_id))
 
     def _operators(self, service_id: int) -> list[str]:
         service = self.pallet.storage.Instances.get(service_id)

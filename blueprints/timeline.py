@@ -26,7 +26,7 @@ CATEGORIES = {
     "ServiceRequested": "request", "ServiceRequestApproved": "request", "ServiceInitiated": "request",
     "ServiceTerminated": "request", "ServiceRequestRejected": "request", "ServiceRequestExpired": "request",
     "JobCalled": "job", "JobResultSubmitted": "result", "HeartbeatReceived": "heartbeat",
-    "SubscriptionBillingProcessed": "payment", "PayOncePaymentProcessed": "payment",
+    "SubscriptionBillingProcessed": "payment", "SubscriptionBillingSkipped": "payment", "PayOncePaymentProcessed": "payment",
     "RewardDistributed": "reward", "RewardRecorded": "reward", "OperatorRewardsClaimed": "reward",
     "EraRewardsDistributed": "reward", "EraRewardsClaimed": "reward", "Transfer": "payment", "Transferred": "payment",
     "UnappliedSlash": "slash", "SlashDiscarded": "slash", "SlashDropped": "slash", "OperatorSlashed": "slash", "DelegatorSlashed": "slash",
@@ -45,7 +45,9 @@ def _fmt(value: Any) -> str:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         inner = ", ".join(f"{f.name}={_fmt(getattr(value, f.name))}" for f in dataclasses.fields(value))
         return f"{type(value).__name__}({inner})"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):  # shown as Python writes it: a tuple result never reads as a list-typed one
+        return "(" + ", ".join(_fmt(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, list):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, str) and len(value) == 48 and value.startswith("5"):
         return name_of(value)
@@ -98,7 +100,13 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None
     if n == "EraRewardsClaimed":
         return f"{_who(a['account'])} claimed {tnt(a['amount'])} of era rewards"
     if n == "SubscriptionBillingProcessed":
-        return f"{_who(a['subscriber'])} billed {tnt(a['amount'])} for job {a['job_index']} of service {a['service_id']}"
+        return (f"{_who(a['subscriber'])} billed {tnt(a['amount'])} for {_job_name(blueprint, a['job_index'])} of service {a['service_id']} "
+                f"(one subscription interval, paid into the Rewards pot)")
+    if n == "SubscriptionBillingSkipped":
+        from blueprints.ledger import skip_reason
+
+        return (f"{_who(a['subscriber'])} NOT billed {tnt(a['amount'])} for {_job_name(blueprint, a['job_index'])} of service {a['service_id']}: "
+                f"interval skipped, nothing paid ({skip_reason(a['error'], a['amount'], rt)})")
     if n == "RewardDistributed":
         return f"{_who(a['operator'])} earned {tnt(a['amount'])} from service {a['service_id']} (recorded, claimable)"
     if n == "RewardRecorded":
@@ -144,15 +152,29 @@ def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = N
                   categories: Iterable[str] | None = None, rt: Any = None) -> list[tuple[int, str, str]]:
     """(block, category, text) for every event a timeline shows."""
     wanted = set(categories) if categories is not None else None
-    rows = []
+    rows: list[tuple[int, str, str]] = []
+    transfer: tuple[int, EventRecord] | None = None  # the last row, when it is a TNT transfer (see below)
     for ev in events:
         cat = CATEGORIES.get(ev.spec.name)
         if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
             continue
         text = describe(ev, blueprint, rt)
-        if text is not None:
-            rows.append((ev.block, cat, text))
+        if text is None:
+            continue
+        if transfer is not None and is_charge_of(ev, transfer[1]):
+            del rows[transfer[0]]  # a subscription charge is one payment: its transfer and its billing event are one row
+        rows.append((ev.block, cat, text))
+        transfer = (len(rows) - 1, ev) if ev.spec.pallet == "Balances" and ev.spec.name == "Transfer" else None
     return rows
+
+
+def is_charge_of(billing: EventRecord, transfer: EventRecord) -> bool:
+    """Whether ``billing`` (``Services.SubscriptionBillingProcessed``) is the charge that moved ``transfer``
+    (the ``Balances.Transfer`` just before it): the pallet deposits both for one charge."""
+    if not (billing.spec.pallet == "Services" and billing.spec.name == "SubscriptionBillingProcessed"):
+        return False
+    a, t = billing.attributes, transfer.attributes
+    return transfer.block == billing.block and t["from"] == a["subscriber"] and t["amount"] == a["amount"]
 
 
 STYLES = {"setup": "dim", "request": "cyan", "job": "bold", "result": "green", "heartbeat": "dim", "payment": "yellow",

@@ -79,4 +79,35 @@ def test_every_python_block_of_the_doc_is_marked_and_run() -> None:
     text = DOC.read_text()
     marked = re.findall(r"<!-- ([a-z-]+) -->\s*```python\n", text)
     assert text.count("```python") == len(marked)
-    assert set(marked) == {"first-blueprint", "quickstart", "price-oracle", "custom-aggregation"}
+    assert set(marked) == {"first-blueprint", "quickstart", "price-oracle", "custom-aggregation", "hooks"}
+
+
+def test_the_hooks_example_decodes_list_arguments_and_refuses_empty_ones() -> None:
+    """The ServiceManager section's block: registration, request and job arguments (lists included)
+    decoded with the blueprint, as the doc says hooks must (a list Field's .value is (type, items))."""
+    ns = run_block("hooks")
+    assert ns["bp"].request_params == [list[str]]
+
+
+def test_the_hook_signature_table_is_the_pallets_hooks() -> None:
+    """Every hook the pallet calls is in the doc's table with its exact parameters and refusal error."""
+    import inspect
+
+    from pallets.services.manager import BlueprintServiceManager
+
+    text = DOC.read_text()
+    table = re.search(r"<!-- hook-signatures -->\n(.*?)<!-- /hook-signatures -->", text, re.S)
+    assert table, "docs/blueprints.md lost its hook-signatures table"
+    documented = {}
+    for name, params, refusal in re.findall(r"^\| `(\w+)\(([^)]*)\)` \| [^|]+ \| ([^|]+) \|$", table.group(1), re.M):
+        documented[name] = ([p.strip() for p in params.split(",")], refusal.strip())
+    hooks = {n: f for n, f in vars(BlueprintServiceManager).items() if callable(f) and n.startswith(("on_", "can_"))}
+    assert set(documented) == set(hooks)
+    for name, fn in hooks.items():
+        params, refusal = documented[name]
+        assert params == list(inspect.signature(fn).parameters)[1:], name
+        code_refusal = re.search(r"Refusal: (\w+)", fn.__doc__ or "")
+        if code_refusal:
+            assert refusal == f"`{code_refusal.group(1)}`", name
+        else:
+            assert "ignored" in refusal and "ignored" in (fn.__doc__ or ""), name
