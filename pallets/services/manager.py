@@ -63,7 +63,9 @@ class HookFailure(Exception):
 
 
 class RequestParams(NamedTuple):
-    """What ``onRequest`` receives (the ABI ``RequestParams`` tuple, as Python values)."""
+    """What ``onRequest`` receives (the ABI ``RequestParams`` tuple): accounts as SS58 and integers as
+    Python values, but ``request_args`` as the chain's ``Field`` values (a blueprint decodes them with
+    its own types, e.g. ``blueprints``' ``bp.decode_request_args``)."""
 
     request_id: int
     requester: str
