@@ -225,11 +225,19 @@ class Simulation:
         return mine[index] if index is not None and index < len(mine) else mine[0]
 
     def slashing_origin(self, service_id: int | None) -> str:
-        """The default service manager names the blueprint owner as slashing origin."""
+        """Whom the service's manager names as slashing origin, asked of the pallet: the default
+        manager names the blueprint owner, and under ``real`` the manager contract itself (tnt-core's
+        stock manager, which slashes through the Services precompile as its mapped account). The
+        owner if it names nobody (the slash then fails as on chain)."""
         svc = next(s for s in self.actors.services if s["id"] == service_id)
-        return self.actors.account(svc["blueprint_owner"])
+        named = self.rt.pallets[SVC].slashing_origin_of(service_id)  # type: ignore[attr-defined]
+        return named if named is not None else self.actors.account(svc["blueprint_owner"])
 
-    dispute_origin = slashing_origin  # the default manager names the owner for disputes too
+    def dispute_origin(self, service_id: int | None) -> str:
+        """Whom the service's manager names as dispute origin (as :meth:`slashing_origin`)."""
+        svc = next(s for s in self.actors.services if s["id"] == service_id)
+        named = self.rt.pallets[SVC].dispute_origin_of(svc["blueprint_id"], service_id)  # type: ignore[attr-defined]
+        return named if named is not None else self.actors.account(svc["blueprint_owner"])
 
     def _propose(self, rec: SlashRecord) -> None:
         self.queue.propose(self, rec)
