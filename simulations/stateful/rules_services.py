@@ -237,8 +237,8 @@ class ServicesRules(RuleMixin):
     # ------------------------------------------------------------------ slashing
     @rule(target=unapplied_slashes, svc=services, pick=INDEX, percent=S.percents(valid=False), by_owner=S.mostly_true(), other=accounts)
     def slash(self, svc: tuple[int, str, tuple[str, ...], int], pick: int, percent: int, by_owner: bool, other: str) -> Any:
-        entry = self.storage(SVC).Blueprints.get(svc[3])
-        origin = entry[0] if entry is not None and by_owner else other
+        named = self.rt.pallets[SVC].slashing_origin_of(svc[0])  # the owner; under real the manager itself
+        origin = named if named is not None and by_owner else other
         service = self.storage(SVC).Instances.get(svc[0])
         offender = self.pick(service.operators() if service is not None else svc[2], pick)
         receipt = self.call(origin, SVC, "slash", {"offender": offender, "service_id": svc[0], "slash_percent": percent})
@@ -250,8 +250,9 @@ class ServicesRules(RuleMixin):
     @rule(slash=unapplied_slashes, by_owner=S.mostly_true(), other=accounts)
     def dispute(self, slash: tuple[int, int, int], by_owner: bool, other: str) -> None:
         """Dispute a slash the bundle remembers (maybe applied or disputed already: UnappliedSlashNotFound)."""
-        entry = self.storage(SVC).Blueprints.get(slash[2])
-        origin = entry[0] if entry is not None and by_owner else other
+        queued = self.storage(SVC).UnappliedSlashes.get((slash[0], slash[1]))
+        named = self.rt.pallets[SVC].dispute_origin_of(slash[2], queued.service_id) if queued is not None else None
+        origin = named if named is not None and by_owner else other
         self.call(origin, SVC, "dispute", {"era": slash[0], "index": slash[1]})
 
     @rule(pick=INDEX, by_owner=S.mostly_true(), other=accounts)
@@ -261,8 +262,9 @@ class ServicesRules(RuleMixin):
         key = self.pick(sorted(stored.keys()), pick)
         if key is None:
             return
-        entry = self.storage(SVC).Blueprints.get(stored.get(key).blueprint_id)
-        origin = entry[0] if entry is not None and by_owner else other
+        queued = stored.get(key)
+        named = self.rt.pallets[SVC].dispute_origin_of(queued.blueprint_id, queued.service_id)
+        origin = named if named is not None and by_owner else other
         self.call(origin, SVC, "dispute", {"era": key[0], "index": key[1]})
 
     @rule(pick=INDEX)
