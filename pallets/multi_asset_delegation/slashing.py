@@ -15,9 +15,11 @@ Real profile (quirks, spec §1.11):
 * ``mad.slash_leaves_residue``: deposits, operator bond entries, pending unstakes and vault totals
   keep the pre-slash amounts.
 Intended: each exposed delegation is slashed once, TNT moves, and deposits / bonds / pending
-unstakes / vault totals shrink with it (no residue). Nomination (natively restaked) delegations are
-accounting only in both profiles: their TNT is bonded in pallet_staking, which MAD cannot slash
-through ``StakingInterface`` (the lock is lowered under intended).
+unstakes / vault totals shrink with it (no residue). A nomination (natively restaked) delegation's
+TNT is bonded in pallet_staking, so it is slashed there (``StakingInterface.slash_stake``: the
+ledger's active stake, then its unlocking chunks, and the balance go to the Treasury, with
+``Staking.Slashed``) and the ``delegate`` lock is lowered. Real: accounting only, the staking ledger
+and the lock untouched (the chain's branch is a TODO stub; ``mad.native_slash_moves_nothing``).
 """
 
 from __future__ import annotations
@@ -237,6 +239,10 @@ class SlashingImpl:
             else:
                 # result ignored, as on chain (e.g. a transfer below the recipient's minimum balance)
                 self.try_transfer_asset(d.asset, self._pot, recipient, amount)
+        elif amount and self.staking is not None and not self.ctx.quirk("mad.native_slash_moves_nothing"):
+            # intended: the restaked TNT is bonded in Staking, so it is slashed there (ledger and
+            # balance, to the Treasury, Staking.Slashed); on chain this branch is a TODO stub
+            self.staking.slash_stake(delegator, amount)
         if not residue and amount:
             meta = self._shrink_after_slash(meta, d, amount)
         self.storage.Delegators.insert(delegator, meta)

@@ -128,6 +128,10 @@ class StakingInterfaceAdapter:
     def chill(self, stash: str) -> None:
         self.p.chill(self._controller(stash))
 
+    def slash_stake(self, stash: str, value: int) -> int:
+        """Slash ``value`` of the stash's bonded stake now (to the Treasury); returns what was taken."""
+        return self.p.slash_stake(stash, value)
+
     def add_listener(self, listener: Any) -> None:
         """Register an ``OnStakingUpdate`` listener (``on_slash``, ``on_withdraw``)."""
         self.p.listeners.append(listener)

@@ -105,6 +105,16 @@ class SlashingOps:
             self._mint_best_effort(treasury_account(), taken)  # type: ignore[attr-defined]
         return taken
 
+    def slash_stake(self, stash: str, value: int) -> int:
+        """Slash ``value`` of ``stash``'s bonded stake now, for another pallet (MultiAssetDelegation
+        slashing a natively restaked delegation under the intended profile): the ledger loses it as a
+        deferred slash would (active stake, then unlocking chunks), the balance goes to the Treasury.
+        Returns what was taken (0 without a ledger)."""
+        taken = self._do_slash(stash, value, self.active_era())  # type: ignore[attr-defined]
+        if taken:
+            self._mint_best_effort(treasury_account(), taken)  # type: ignore[attr-defined]
+        return taken
+
     def _do_slash(self, stash: str, value: int, slash_era: int) -> int:
         s = self.storage
         ledger = s.Ledger.get(stash)

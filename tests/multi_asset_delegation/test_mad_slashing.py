@@ -155,18 +155,32 @@ def test_operator_unstake_larger_than_the_slashed_stake() -> None:
 
 
 @pytest.mark.parametrize("profile", ["intended", "real"])
-def test_nomination_slash_is_accounting_only(profile: str) -> None:
+def test_a_nomination_slash_takes_the_bonded_tnt_under_intended_and_is_accounting_only_under_real(profile: str) -> None:
+    """Intended: the restaked TNT is bonded in Staking, so the slash takes it there (ledger and
+    balance, to the Treasury). Real: the chain's branch is a TODO stub (spec §1.11 4d): accounting
+    only, ledger, balance and lock untouched. (Intended once emitted DelegatorSlashed and took nothing.)"""
     rt = make_rt(profile)
     mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
     rt.dispatch("Dave", "Staking", "bond", {"value": 100 * UNIT, "payee": "Staked"})
     mad(rt, "Dave", "delegate_nomination", operator=BOB, amount=40 * UNIT, blueprint_selection="All")
-    free, issuance = rt.free_balance(DAVE), rt.pallets["Balances"].total_issuance()
+    treasury = rt.pallets["Balances"].treasury_account()
+    free, issuance, pot = rt.free_balance(DAVE), rt.pallets["Balances"].total_issuance(), rt.free_balance(treasury)
     slash(rt, 50)
     assert delegator(rt, "Dave").delegations[0].amount == 20 * UNIT
-    assert rt.free_balance(DAVE) == free and rt.pallets["Balances"].total_issuance() == issuance
+    ledger = rt.pallets["Staking"].storage.Ledger.get(DAVE)
+    taken = 0 if profile == "real" else 20 * UNIT
+    assert (ledger.active, ledger.total) == (100 * UNIT - taken, 100 * UNIT - taken)
+    assert rt.free_balance(DAVE) == free - taken and rt.free_balance(treasury) == pot + 50 * UNIT + taken  # + half of Bob's bond
+    assert rt.pallets["Balances"].total_issuance() == issuance
+    slashed = [e.attributes for e in rt.events_named("Staking.Slashed")]
+    assert slashed == ([] if profile == "real" else [{"staker": DAVE, "amount": taken}])
     lock = rt.pallets["Balances"].locked(b"delegate", DAVE)
     bond = operator(rt, "Bob").delegations[0].amount
     assert (lock, bond) == ((40 * UNIT, 40 * UNIT) if profile == "real" else (20 * UNIT, 20 * UNIT))
+    # what stays bonded still covers what stays restaked: Dave can unbond down to it, not below
+    if profile == "intended":
+        rt.dispatch("Dave", "Staking", "unbond", {"value": 60 * UNIT})
+        assert rt.pallets["Staking"].storage.Ledger.get(DAVE).active == 20 * UNIT
 
 
 def test_full_slash_removes_emptied_delegations_under_intended() -> None:
