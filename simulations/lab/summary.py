@@ -384,7 +384,7 @@ def _gov_pending(r: dict[str, Any]) -> str:
     "0" after a drain is not "nothing was pending at the horizon"."""
     after = f"{r['pending']} ({r['runs_censored']} runs)"
     at_h = r.get("pending_at_horizon", math.nan)
-    horizon = "not recorded" if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else f"{at_h} ({r['runs_pending_at_horizon']} runs)"
+    horizon = "not recorded" if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else f"{int(at_h)} ({int(r['runs_pending_at_horizon'])} runs)"
     drained = r.get("runs_drained", 0) or 0
     if not drained:
         return horizon if horizon != "not recorded" else after
@@ -396,7 +396,7 @@ def _pending_arrow(r: dict[str, Any]) -> str:
     if r.get("split"):  # shortcut vetoes of modelled slashes: no process open at the horizon to count
         return str(r["pending"])
     at_h = r.get("pending_at_horizon", math.nan)
-    return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else at_h}→{r['pending']}"
+    return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else int(at_h)}→{r['pending']}"
 
 
 def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
