@@ -704,7 +704,7 @@ def set_path(data: dict, dotted_key: str, value: Any) -> tuple[str | int, ...]:
             where = ".".join(str(k) for k in path)
             if not key.isdigit() or not key.isascii():
                 raise OverridePathError(f"{where} is a list: index it by number (0 to {len(node) - 1}), not {key[:40]!r}")
-            index = int(key)
+            index = int(key) if len(key) <= 18 else len(node)  # past any list (and int() of 5,000 digits raises)
             if index >= len(node):
                 raise OverridePathError(f"{where} has {len(node)} entries (0 to {len(node) - 1}): no entry {key[:40]}")
             path.append(index)

@@ -430,7 +430,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], str(r["path"]), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"],
+        table.add_row(*(Text(c) for c in (labels[r["arm"]], str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"],
                                           cells["why_not"])))
     return table
 
