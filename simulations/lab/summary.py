@@ -417,10 +417,13 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     if drained:
         caption += ("; drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing "
                     "was; runs drained, mean / max extra rounds: " + "; ".join(drained))
+    if "split" in gov.columns and gov["split"].eq(True).any():
+        caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
+                    "on), which landed governance.reaction_blocks after the proposal whatever the path")
     table = Table(title=title, caption=Text(caption), expand=True)
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
-    table.add_column("veto path", overflow="fold", ratio=2, min_width=8)
+    table.add_column("veto path", overflow="fold", ratio=2, min_width=14)
     table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)

@@ -72,6 +72,11 @@ def test_a_path_is_not_credited_with_vetoes_of_slashes_the_rule_models_in_python
     table = governance_table(frame).to_dict("records")
     assert [r["path"] for r in table] == ["council_motion", "shortcut, not council_motion: services slashes modelled in Python by substrate_staking"]
     assert (table[0]["wanted"], table[1]["wanted"], table[1]["landed"]) == (0, len(vetoed), len(vetoed))
+    from simulations.lab.gov_report import render
+
+    markdown = render(governance_table(frame)).splitlines()
+    assert markdown[2].startswith("| substrate_staking | no veto wanted |")
+    assert markdown[3].startswith("| substrate_staking (shortcut, not council_motion: services slashes modelled in Python by substrate_staking) | 100.0% [")
 
 
 def test_the_native_rule_has_nothing_on_the_shortcut() -> None:
@@ -88,6 +93,7 @@ def test_run_prints_which_path_vetoed(tmp_path) -> None:
     assert "veto paths: did the vetoes governance wanted land in time?" in out
     assert "│ substrate_staking │ council_motion │ no veto wanted │ 0 │ 0 │ 0→0 │" in out
     assert "│ substrate_staking │ shortcut, not council_motion: │ 100.0%" in out  # the cell goes on (wrapped) with the slashes it vetoed
+    assert "shortcut, not <path>: the arm's vetoes of slashes its rule models in Python" in out  # the caption says what the row is
     assert "note (substrate_staking): governance.path=council_motion acts only on slashes substrate_staking keeps in a pallet's queue" in out
 
 
