@@ -223,9 +223,8 @@ def print_governance(console: Console, arms: list[Any]) -> None:
         for note in governance_notes(arm.rule, gov, gov.get("round_blocks")):
             notes.setdefault(note, []).append(arm.label)
     frame = pd.DataFrame(rows)
-    if frame.empty or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
-        return
-    console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
+    if not frame.empty and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
+        console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
     for note, labels in notes.items():
         console.print(f"note ({', '.join(labels)}): {note}", highlight=False)
 

@@ -278,7 +278,7 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
             "shortcut": {"wanted": len(modelled), **_outcome_counts(modelled), "reasons": _reasons(modelled),
                          "targets": sorted({r["target"] for r in modelled})},
             "fastest_landing_blocks": fastest, "fastest_landing_basis": basis, "window_blocks_max": max(windows) if windows else None,
-            "round_blocks": sim.clock.session_length}
+            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path}
 
 
 def _shortcut_rows(records: list[SlashRecord]) -> list[dict[str, Any]]:

@@ -448,8 +448,12 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
     landing comes after the slash applies (the governance pallets keep the testnet's periods while
     the scenario's rounds may be compressed to ``round_blocks``)."""
     path = gov.get("path", "shortcut")
-    if path == "shortcut":
-        return []
+    asked = gov.get("asked_path") or "shortcut"
+    if path == "shortcut":  # the rule models every slash in Python: the path asked for had nothing to act on
+        if asked == "shortcut" or not gov.get("wanted"):
+            return []
+        return [f"governance.path={asked} does not apply under {rule}, which models every slash in Python: its {gov['wanted']} vetoes "
+                f"took the shortcut (governance.reaction_blocks after the proposal)"]
     notes = []
     cut = gov.get("shortcut") or {}
     if cut.get("wanted"):

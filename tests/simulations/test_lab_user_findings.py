@@ -97,6 +97,14 @@ def test_run_prints_which_path_vetoed(tmp_path) -> None:
     assert "note (substrate_staking): governance.path=council_motion acts only on slashes substrate_staking keeps in a pallet's queue" in out
 
 
+def test_run_says_a_path_does_not_apply_under_a_modelled_rule(tmp_path) -> None:
+    code, out = cli("run", SLASH_VETO, "--rule", "eigenlayer", "-p", "governance.path=sudo", "-p", "length.rounds=8",
+                    "-p", "branches=null", "--store", str(tmp_path / "r.db"), "--no-progress")
+    assert code == 0, out
+    assert re.search(r"note \(eigenlayer\): governance.path=sudo does not apply under eigenlayer, which models every slash in Python: "
+                     r"its \d+ vetoes took the shortcut", out), out
+
+
 # ---------------------------------------------------------------------------------------- B5
 def test_run_shows_the_open_veto_processes_and_the_clock_mismatch(tmp_path) -> None:
     """The console used to print only `late 0`; the processes were open (a fast-track needs 28,801
