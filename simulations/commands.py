@@ -211,22 +211,27 @@ def print_governance(console: Console, arms: list[Any]) -> None:
     import pandas as pd
 
     from simulations.lab.outcomes import run_row
-    from simulations.lab.summary import governance_console_table, governance_notes, governance_table
+    from simulations.lab.summary import governance_console_table, governance_table
 
-    rows, notes = [], {}  # note -> the arms it is about (once per note, not per arm)
+    rows = []
     for arm in arms:
         o = json.loads(arm.summary_json or "{}").get("outcomes") or {}
-        gov = o.get("governance")
-        if gov is None:
-            continue
-        rows.append({"arm": arm.label, "rule": arm.rule, **run_row(o)})
-        for note in governance_notes(arm.rule, gov, gov.get("round_blocks")):
-            notes.setdefault(note, []).append(arm.label)
+        if o.get("governance") is not None:
+            rows.append({"arm": arm.label, "rule": arm.rule, **run_row(o)})
     frame = pd.DataFrame(rows)
     if not frame.empty and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
         console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
-    for note, labels in notes.items():
-        console.print(f"note ({', '.join(labels)}): {note}", highlight=False)
+    print_governance_notes(console, frame)
+
+
+def print_governance_notes(console: Console, frame: Any) -> None:
+    """Each note on a veto path's reach and clock once, with the arms it is about."""
+    from simulations.lab.summary import arm_governance_notes
+
+    if frame.empty:
+        return
+    for note, labels in arm_governance_notes(frame).items():
+        console.print(f"note ({', '.join(str(a) for a in labels)}): {note}", highlight=False)
 
 
 def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
@@ -552,6 +557,7 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
         console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(paired), width=console.width))
         if "gov_path" in paired and (paired["gov_path"].fillna("shortcut") != "shortcut").any():
             console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?"))
+        print_governance_notes(console, paired)
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point

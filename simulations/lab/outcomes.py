@@ -371,4 +371,9 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
                 row[f"gov_shortcut_{k}"] = cut[k]
             row["gov_shortcut_reasons"] = json.dumps(cut["reasons"], sort_keys=True)
             row["gov_shortcut_targets"] = ",".join(cut["targets"])
+        if "fastest_landing_basis" in gov:  # what the notes on a path's reach and clock need (None: never lands -> NaN)
+            for k in ("fastest_landing_blocks", "window_blocks_max", "round_blocks"):
+                row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
+            row["gov_fastest_landing_basis"] = gov["fastest_landing_basis"]
+            row["gov_asked_path"] = gov.get("asked_path", gov["path"])
     return row

@@ -473,3 +473,27 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
                      f"proposal ({basis}; the governance pallets keep the testnet's periods), these slashes apply at most {window + 1:,} "
                      f"blocks after theirs ({clock}: the slash clock is compressed, the governance clock is not; docs/scenarios.md)")
     return notes
+
+
+def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """:func:`governance_notes` for every arm of a runs frame (its runs pooled: vetoes summed, the
+    largest window), each note once with the arms it is about. Runs stored before these columns get none."""
+    out: dict[str, list[Any]] = {}
+    if "gov_fastest_landing_basis" not in frame.columns:
+        return out
+    for arm, g in frame.groupby("arm", sort=False):
+        if g["gov_fastest_landing_basis"].isna().any():
+            continue
+        fastest = pd.to_numeric(g["gov_fastest_landing_blocks"]).iloc[0]
+        window = pd.to_numeric(g["gov_window_blocks_max"]).dropna()
+        cut = {"wanted": 0, "landed": 0, "late": 0, "targets": []}
+        if "gov_shortcut_wanted" in g.columns:
+            cut = {k: int(pd.to_numeric(g[f"gov_shortcut_{k}"]).fillna(0).sum()) for k in ("wanted", "landed", "late")}
+            cut["targets"] = sorted({t for text in g["gov_shortcut_targets"].fillna("") for t in str(text).split(",") if t})
+        gov = {"path": g["gov_path"].iloc[0], "asked_path": g["gov_asked_path"].iloc[0], "wanted": int(g["gov_wanted"].sum()), "shortcut": cut,
+               "fastest_landing_blocks": None if math.isnan(fastest) else int(fastest), "fastest_landing_basis": g["gov_fastest_landing_basis"].iloc[0],
+               "window_blocks_max": int(window.max()) if len(window) else None}
+        rule = str(g["rule"].iloc[0]) if "rule" in g.columns else "this rule"
+        for note in governance_notes(rule, gov, int(pd.to_numeric(g["gov_round_blocks"]).iloc[0])):
+            out.setdefault(note, []).append(arm)
+    return out

@@ -200,3 +200,15 @@ def test_the_mass_exit_finding_hangs_on_the_compressed_leave_delay_as_the_readme
     assert statuses(3) == (["dropped", "dropped", "dropped", "applied"], 3)
     for delay in (4, 10):
         assert statuses(delay) == (["applied"] * 4, 0)
+
+
+def test_the_sweep_says_it_too(tmp_path) -> None:
+    """The sweep's veto-path table is followed by the same notes, once per note with its arms."""
+    code, out = cli("sweep", SLASH_VETO, "--rule", "tangle_services", "--rule", "substrate_staking",
+                    "--param", "governance.path=referendum_fast_track,sudo", "--param", "length.rounds=6", "--param", "branches=null",
+                    "--param", "end.max_drain_rounds=1", "--runs", "1", "--workers", "1", "--store", str(tmp_path / "s.db"), "--no-progress")
+    assert code == 0, out
+    notes = re.findall(r"note \(([^)]*)\): (no veto through \S+|governance.path=\S+ acts only)", out)
+    assert ("tangle_services/governance.path=referendum_fast_track", "no veto through referendum_fast_track") in notes
+    assert {arms for arms, _ in notes if "governance.path=sudo acts only" in _} == {"substrate_staking/governance.path=sudo"}
+    assert not any("tangle_services/governance.path=sudo" in arms for arms, _ in notes)
