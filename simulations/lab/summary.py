@@ -423,7 +423,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     table = Table(title=title, caption=Text(caption), expand=True)
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
-    table.add_column("veto path", overflow="fold", ratio=2, min_width=14)
+    table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
     table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
