@@ -30,6 +30,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from simulations.lab.governors import fastest_landing
 from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
@@ -254,8 +255,6 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
     ``fastest_landing_blocks``: the earliest a veto on the path can execute after a proposal (None:
     never), against ``window_blocks_max``, the most blocks any of its vetoes had before its slash
     applied: the governance pallets keep the testnet's periods while a scenario may compress rounds."""
-    from simulations.lab.governors import fastest_landing
-
     board = sim.state.gov
     recs = {r.slash_id: r for r in sim.queue.records}
     rows = [p.row() for p in board.processes] if board is not None else _shortcut_rows(sim.queue.records)
