@@ -168,6 +168,7 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     table.add_column("arm", overflow="fold", min_width=12, ratio=2)
     for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
         table.add_column(col, justify="right", overflow="fold", ratio=1)
+    unpriced: dict[str, list[str]] = {}  # arm -> assets it lost that have no price
     for arm in arms:
         s = json.loads(arm.summary_json or "{}")
         if not s:
@@ -176,15 +177,61 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         counts = s.get("slashes", {})
         o = s.get("outcomes", {})
         window = s.get("window_blocks_mean")
-        pending = "-" if not o else (f"{o['pending_at_end']}" + (f" +{o['pending_value']:,.0f}" if o["pending_at_end"] else ""))
+        if o:
+            unpriced[arm.label] = sorted({r["asset"] for r in o.get("losses_by_role", []) if r["base"] and _nan(r["value"])})
+        pending = "-" if not o else (f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else ""))
         table.add_row(arm.label, str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
                       str(o.get("faulty_escaped", "-")), pending, str(s.get("vetoes_late", 0)), "-" if window is None else f"{window:.1f}",
-                      "-" if not o else f"{o['loss_total_value']:,.0f}")
+                      "-" if not o else _value(o["loss_total_value"]))
     console.print(table)
+    for label, assets in unpriced.items():
+        if assets:
+            console.print(f"{label}: loss 'no data': the run lost assets that have no price in the scenario ({', '.join(assets)}); set prices: to "
+                          "compare values (the exact amounts are in tangle-sim export)", highlight=False)
+    print_governance(console, arms)
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
     if diff:
         print_what_if(console, diff, store.run(run_id))
+
+
+def _nan(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _value(value: Any) -> str:
+    """A value in the numeraire, never a bare nan (an asset without a price has no value)."""
+    return "no data" if _nan(value) else f"{value:,.0f}"
+
+
+def print_governance(console: Console, arms: list[Any]) -> None:
+    """The veto-path table when an arm vetoes through a real governance path (what the sweep and the
+    HTML report show: wanted, landed, late, failed, still pending at the horizon), and the notes a
+    user needs beside it (vetoes that took the shortcut, a path that cannot land in time)."""
+    import pandas as pd
+
+    from simulations.lab.outcomes import run_row
+    from simulations.lab.summary import governance_console_table, governance_table
+
+    rows = []
+    for arm in arms:
+        o = json.loads(arm.summary_json or "{}").get("outcomes") or {}
+        if o.get("governance") is not None:
+            rows.append({"arm": arm.label, "rule": arm.rule, **run_row(o)})
+    frame = pd.DataFrame(rows)
+    if not frame.empty and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
+        console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
+    print_governance_notes(console, frame)
+
+
+def print_governance_notes(console: Console, frame: Any) -> None:
+    """Each note on a veto path's reach and clock once, with the arms it is about."""
+    from simulations.lab.summary import arm_governance_notes
+
+    if frame.empty:
+        return
+    for note, labels in arm_governance_notes(frame).items():
+        console.print(f"note ({', '.join(str(a) for a in labels)}): {note}", highlight=False)
 
 
 def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
@@ -510,6 +557,7 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
         console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(paired), width=console.width))
         if "gov_path" in paired and (paired["gov_path"].fillna("shortcut") != "shortcut").any():
             console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?"))
+        print_governance_notes(console, paired)
         return
     frame = frame.copy()
     if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point

@@ -675,24 +675,54 @@ class ReferenceProblems(ValueError):
 
 # ---------------------------------------------------------------------------------------- loading
 def override_path(dotted_key: str) -> list[str]:
-    """The field path an override key sets (``parameters.`` implied, as :func:`set_path` says)."""
-    keys = dotted_key.split(".")
+    """The field path an override key sets (``parameters.`` implied, as :func:`set_path` says);
+    ``operators[2]`` is read as ``operators.2``."""
+    import re
+
+    keys = re.sub(r"\[(\d+)\]", r".\1", dotted_key).split(".")
     if keys[0] in Parameters.model_fields and keys[0] not in Scenario.model_fields:  # eigenlayer.veto_window_blocks=30 too
         keys = ["parameters"] + keys
     return keys
 
 
-def set_path(data: dict, dotted_key: str, value: Any) -> None:
-    """Set ``a.b.c`` (or a top-level key) in nested dicts; ``parameters.`` is implied for a key that
-    starts with a parameter's name (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
+class OverridePathError(ValueError):
+    """An override key that cannot be followed (a list entry that does not exist, a list indexed by a
+    name); the message names the part of the key at fault."""
+
+
+def set_path(data: dict, dotted_key: str, value: Any) -> tuple[str | int, ...]:
+    """Set ``a.b.c`` (or a top-level key) in nested dicts, and return the path set (list indices as
+    ints). A numeric part indexes a list the file wrote (``genesis.operators.2.behaviour.p``: the third
+    operator); ``parameters.`` is implied for a key that starts with a parameter's name
+    (``slash_defer_duration=14``, ``eigenlayer.veto_window_blocks=30``)."""
     keys = override_path(dotted_key)
-    node = data
-    for key in keys[:-1]:
+    node: Any = data
+    path: list[str | int] = []
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        if isinstance(node, list):
+            where = ".".join(str(k) for k in path)
+            if not key.isdigit() or not key.isascii():
+                raise OverridePathError(f"{where} is a list: index it by number (0 to {len(node) - 1}), not {key[:40]!r}")
+            index = int(key) if len(key) <= 18 else len(node)  # past any list (and int() of 5,000 digits raises)
+            if index >= len(node):
+                raise OverridePathError(f"{where} has {len(node)} entries (0 to {len(node) - 1}): no entry {key[:40]}")
+            path.append(index)
+            if last:
+                node[index] = value
+            elif not isinstance(node[index], (dict, list)):
+                node[index] = {}
+            node = node[index]
+            continue
+        path.append(key)
+        if last:
+            node[key] = value
+            break
         nxt = node.get(key)
-        if not isinstance(nxt, dict):
+        if not isinstance(nxt, (dict, list)):
             nxt = node[key] = {}
         node = nxt
-    node[keys[-1]] = value
+    return tuple(path)
 
 
 def _context(data: Any, max_blocks: int | None = None) -> dict[str, Any]:
@@ -715,8 +745,13 @@ def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = No
     data = copy.deepcopy(doc.data)
     if not isinstance(data, dict):
         raise ScenarioError(doc.source, [f"{doc.source}:1:1: a scenario must be a mapping of fields"])
+    labels: dict[tuple[Any, ...], str] = {}
     for key, value in (overrides or {}).items():
-        set_path(data, key, value)
+        flag = (flags or {}).get(key, f"--param {key}")
+        try:
+            labels[set_path(data, key, value)] = flag
+        except OverridePathError as exc:
+            raise ScenarioError(doc.source, [f"{flag}: {exc}"]) from None
     doc = LoadedDocument(doc.source, data, doc.positions)
     try:
         return Scenario.model_validate(data, context=_context(data, max_blocks))
@@ -724,7 +759,6 @@ def validate_document(doc: LoadedDocument, overrides: dict[str, Any] | None = No
         ref = _reference_problems(exc)
         if ref is not None:
             raise _reference_error(doc, ref) from None
-        labels = {tuple(override_path(k)): (flags or {}).get(k, f"--param {k}") for k in overrides or {}}
         raise format_validation_error(doc, exc, flags=labels) from None
 
 

@@ -57,7 +57,8 @@ def render(table: pd.DataFrame) -> str:
              "|---|---|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         cells = governance_cells(r)  # the lateness here also in hours (README tables)
-        lines.append(f"| {r['arm']} | {cells['share']} | {cells['vetoes']} | {r['late']} | {r['failed']} | {cells['pending']} "
+        arm = f"{r['arm']} ({r['path']})" if r.get("split") else r["arm"]
+        lines.append(f"| {arm} | {cells['share']} | {cells['vetoes']} | {r['late']} | {r['failed']} | {cells['pending']} "
                      f"| {_blocks(r['lateness_median'])} / {_blocks(r['lateness_max'])} | {_blocks(r['needed_window_max'])} | {cells['why_not']} |")
     return "\n".join(lines)
 

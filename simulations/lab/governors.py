@@ -83,6 +83,27 @@ def default_agents(gov: GovernanceSpec) -> tuple[GovAgentSpec, list[GovAgentSpec
     return sudo, council, voters
 
 
+def fastest_landing(path: str, rt: Runtime, fast_track_voting_period: int | None = None) -> tuple[int | None, str]:
+    """Blocks from a slash's proposal to the earliest block the path's veto call can execute, with
+    every agent acting at once, and what that comes from; None: the path can never execute it
+    (governance.md §13.2). The governance pallets keep the testnet's periods (6 s blocks) whatever a
+    scenario does to its rounds, so this is what a compressed round clock is compared with."""
+    if path in ("sudo", "multisig_dispute", "shortcut"):
+        return 0, "the same block"
+    if path == "council_motion":
+        return None, "no council origin satisfies the veto call's origin (Root, or the service's dispute origin): BadOrigin"
+    demo = rt.constants("Democracy")
+    if path == "referendum_instant":
+        return 2, "an instant fast-track: voting period 1 block, enacted the block after"
+    if path == "referendum_fast_track":
+        period = fast_track_voting_period or demo.FastTrackVotingPeriod
+        return period + 1, f"Democracy FastTrackVotingPeriod {period:,} + 1 block to enact"
+    if path == "referendum_standard":
+        return 1 + demo.VotingPeriod + demo.EnactmentPeriod, (f"a launch 1 block later at best, Democracy VotingPeriod {demo.VotingPeriod:,} "
+                                                               f"+ EnactmentPeriod {demo.EnactmentPeriod:,}")
+    raise ValueError(f"unknown governance path {path!r}")
+
+
 @dataclass
 class Stance:
     """One agent's part in one stage of one process."""

@@ -30,6 +30,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from simulations.lab.governors import fastest_landing
 from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
@@ -245,39 +246,66 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
     if the slash was vetoed, late if the veto came after the window. ``pending``: still running at
     the horizon (censored: neither landed nor late). ``lateness``: blocks past the last block a veto
     could land in (landed: 0); ``needed_window``: blocks from the slash's proposal to the veto's
-    execution, inclusive (how long the window would have had to be)."""
+    execution, inclusive (how long the window would have had to be).
+
+    A path other than the shortcut governs only the slashes the rule keeps in a pallet's queue
+    (``native``); the vetoes of the slashes it models in Python still take the shortcut. Those are
+    counted apart, under ``shortcut`` (with the slash ``targets``), never under the path asked for:
+    a council motion that cannot cancel anything must not be credited with their vetoes.
+    ``fastest_landing_blocks``: the earliest a veto on the path can execute after a proposal (None:
+    never), against ``window_blocks_max``, the most blocks any of its vetoes had before its slash
+    applied: the governance pallets keep the testnet's periods while a scenario may compress rounds."""
     board = sim.state.gov
     recs = {r.slash_id: r for r in sim.queue.records}
-    rows: list[dict[str, Any]] = []
-    if board is not None:
-        rows = [p.row() for p in board.processes]
-    else:
-        for r in sim.queue.records:
-            if r.decision not in ("veto", "veto_late") or r.proposed_block is None:
-                continue
-            landed = r.status == "vetoed"
-            outcome = "landed" if landed else ("late" if r.decision == "veto_late" else "pending" if r.status in OPEN else "failed")
-            apply = r.timing.execute_block if r.timing else None
-            rows.append({"slash_id": r.slash_id, "path": "shortcut", "target": r.target, "started_block": r.proposed_block,
-                         "enact_block": r.veto_block if landed else None, "apply_block": apply, "landed": landed, "outcome": outcome,
-                         "failure": r.note if outcome in ("late", "failed") else "", "lateness": 0 if landed else None, "stage": "done"})
-    for row in rows:
+    rows = [p.row() for p in board.processes] if board is not None else _shortcut_rows(sim.queue.records)
+    modelled = _shortcut_rows([r for r in sim.queue.records if not r.native]) if board is not None else []
+    for row in rows + modelled:
         rec = recs.get(row["slash_id"])
         enact = row["enact_block"]
         row["needed_window"] = (enact - rec.proposed_block + 1) if enact is not None and rec is not None and rec.proposed_block is not None and row["outcome"] in ("landed", "late") else None
         if row["outcome"] not in ("landed", "late"):
             row["lateness"] = None
-    count = {k: sum(1 for r in rows if r["outcome"] == k) for k in ("landed", "late", "failed", "pending")}
     lateness = [r["lateness"] for r in rows if r["outcome"] == "late" and r["lateness"] is not None]
     needed = [r["needed_window"] for r in rows if r["needed_window"] is not None]
+    path = sim.sc.governance.path if board is not None else "shortcut"
+    fastest, basis = fastest_landing(path, sim.rt, sim.sc.governance.fast_track_voting_period)
+    windows = [r["apply_block"] - 1 - recs[r["slash_id"]].proposed_block for r in rows
+               if r["apply_block"] is not None and recs[r["slash_id"]].proposed_block is not None]
+    return {"path": path, "processes": rows + modelled, "wanted": len(rows), **_outcome_counts(rows),
+            "lateness_max": max(lateness) if lateness else None, "lateness_min": min(lateness) if lateness else None,
+            "needed_window_max": max(needed) if needed else None, "reasons": _reasons(rows),
+            "shortcut": {"wanted": len(modelled), **_outcome_counts(modelled), "reasons": _reasons(modelled),
+                         "targets": sorted({r["target"] for r in modelled})},
+            "fastest_landing_blocks": fastest, "fastest_landing_basis": basis, "window_blocks_max": max(windows) if windows else None,
+            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path}
+
+
+def _shortcut_rows(records: list[SlashRecord]) -> list[dict[str, Any]]:
+    """One row per decided veto that took the shortcut (landing ``reaction_blocks`` after the proposal)."""
+    rows = []
+    for r in records:
+        if r.decision not in ("veto", "veto_late") or r.proposed_block is None:
+            continue
+        landed = r.status == "vetoed"
+        outcome = "landed" if landed else ("late" if r.decision == "veto_late" else "pending" if r.status in OPEN else "failed")
+        apply = r.timing.execute_block if r.timing else None
+        rows.append({"slash_id": r.slash_id, "path": "shortcut", "target": r.target, "started_block": r.proposed_block,
+                     "enact_block": r.veto_block if landed else None, "apply_block": apply, "landed": landed, "outcome": outcome,
+                     "failure": r.note if outcome in ("late", "failed") else "", "lateness": 0 if landed else None, "stage": "done"})
+    return rows
+
+
+def _outcome_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {k: sum(1 for r in rows if r["outcome"] == k) for k in ("landed", "late", "failed", "pending")}
+
+
+def _reasons(rows: list[dict[str, Any]]) -> dict[str, int]:
     reasons: dict[str, int] = {}
     for r in rows:
         if r["outcome"] in ("late", "failed"):
             key = f"{r['outcome']}: {_reason(r['failure'])}"
             reasons[key] = reasons.get(key, 0) + 1
-    return {"path": sim.sc.governance.path if board is not None else "shortcut", "processes": rows, "wanted": len(rows), **count,
-            "lateness_max": max(lateness) if lateness else None, "lateness_min": min(lateness) if lateness else None,
-            "needed_window_max": max(needed) if needed else None, "reasons": dict(sorted(reasons.items()))}
+    return dict(sorted(reasons.items()))
 
 
 def _reason(text: str) -> str:
@@ -336,4 +364,15 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
         for k in ("lateness_max", "lateness_min", "needed_window_max"):
             row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
         row["gov_reasons"] = json.dumps(gov["reasons"], sort_keys=True)
+        cut = gov.get("shortcut")  # outcomes stored before the shortcut was counted apart have none
+        if cut is not None:  # the vetoes of slashes the rule models in Python: the shortcut, whatever the path
+            for k in ("wanted", "landed", "late", "failed", "pending"):
+                row[f"gov_shortcut_{k}"] = cut[k]
+            row["gov_shortcut_reasons"] = json.dumps(cut["reasons"], sort_keys=True)
+            row["gov_shortcut_targets"] = ",".join(cut["targets"])
+        if "fastest_landing_basis" in gov:  # what the notes on a path's reach and clock need (None: never lands -> NaN)
+            for k in ("fastest_landing_blocks", "window_blocks_max", "round_blocks"):
+                row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
+            row["gov_fastest_landing_basis"] = gov["fastest_landing_basis"]
+            row["gov_asked_path"] = gov.get("asked_path", gov["path"])
     return row

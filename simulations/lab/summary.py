@@ -305,7 +305,7 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
         for text in g["gov_reasons"]:
             for k, v in json.loads(text).items():
                 reasons[k] = reasons.get(k, 0) + v
-        rows.append({"arm": arm, "path": g["gov_path"].iloc[0], "runs": len(g), "wanted": wanted, "landed": landed,
+        rows.append({"arm": arm, "path": g["gov_path"].iloc[0], "split": False, "runs": len(g), "wanted": wanted, "landed": landed,
                      "share_landed": landed / wanted if wanted else math.nan, "ci_low": low, "ci_high": high,
                      "late": int(g["gov_late"].sum()), "failed": int(g["gov_failed"].sum()), "pending": int(g["gov_pending"].sum()),
                      "runs_censored": int((g["gov_pending"] > 0).sum()),
@@ -314,9 +314,42 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
                      "needed_window_median": float(needed.median()) if len(needed) else math.nan,
                      "needed_window_max": float(needed.max()) if len(needed) else math.nan,
                      "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))})
+        split = _shortcut_split(arm, g, confidence)
+        if split is not None:
+            rows.append(split)
     out = pd.DataFrame(rows)
     out.attrs["confidence"] = confidence
     return out
+
+
+def _shortcut_split(arm: Any, g: pd.DataFrame, confidence: float) -> dict[str, Any] | None:
+    """The row of an arm's vetoes that took the shortcut although it asked for another path: the
+    slashes its rule models in Python (not in a pallet's queue) are out of the path's reach, so their
+    vetoes land ``reaction_blocks`` after the proposal, not through the path. None when there are none."""
+    if "gov_shortcut_wanted" not in g.columns or (g["gov_path"] == "shortcut").all():
+        return None
+    cut = pd.to_numeric(g["gov_shortcut_wanted"], errors="coerce").fillna(0).astype(int)
+    if not cut.sum():
+        return None
+    landed = pd.to_numeric(g["gov_shortcut_landed"]).fillna(0).astype(int)
+    wanted = int(cut.sum())
+    n_eff = effective_vetoes(cut.tolist(), landed.tolist())
+    low, high = wilson(int(landed.sum()) / wanted * n_eff, n_eff, confidence)
+    reasons: dict[str, int] = {}
+    for text in g["gov_shortcut_reasons"].fillna("{}"):
+        for k, v in json.loads(text).items():
+            reasons[k] = reasons.get(k, 0) + v
+    targets = sorted({t for text in g["gov_shortcut_targets"].fillna("") for t in str(text).split(",") if t})
+    rule = f" by {g['rule'].iloc[0]}" if "rule" in g.columns else ""
+    pending = int(pd.to_numeric(g["gov_shortcut_pending"]).fillna(0).sum())
+    return {"arm": arm, "path": f"shortcut, not {g['gov_path'].iloc[0]}: {' and '.join(targets)} slashes modelled in Python{rule}",
+            "split": True, "runs": len(g), "wanted": wanted, "landed": int(landed.sum()),
+            "share_landed": int(landed.sum()) / wanted, "ci_low": low, "ci_high": high,
+            "late": int(pd.to_numeric(g["gov_shortcut_late"]).fillna(0).sum()), "failed": int(pd.to_numeric(g["gov_shortcut_failed"]).fillna(0).sum()),
+            "pending": pending, "runs_censored": int((pd.to_numeric(g["gov_shortcut_pending"]).fillna(0) > 0).sum()),
+            "pending_at_horizon": None, "runs_pending_at_horizon": None, "runs_drained": 0, "drained_rounds_mean": math.nan,
+            "drained_rounds_max": math.nan, "lateness_median": math.nan, "lateness_max": math.nan, "needed_window_median": math.nan,
+            "needed_window_max": math.nan, "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))}
 
 
 def _gov_horizon(g: pd.DataFrame) -> dict[str, Any]:
@@ -351,7 +384,7 @@ def _gov_pending(r: dict[str, Any]) -> str:
     "0" after a drain is not "nothing was pending at the horizon"."""
     after = f"{r['pending']} ({r['runs_censored']} runs)"
     at_h = r.get("pending_at_horizon", math.nan)
-    horizon = "not recorded" if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else f"{at_h} ({r['runs_pending_at_horizon']} runs)"
+    horizon = "not recorded" if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else f"{int(at_h)} ({int(r['runs_pending_at_horizon'])} runs)"
     drained = r.get("runs_drained", 0) or 0
     if not drained:
         return horizon if horizon != "not recorded" else after
@@ -360,8 +393,10 @@ def _gov_pending(r: dict[str, Any]) -> str:
 
 
 def _pending_arrow(r: dict[str, Any]) -> str:
+    if r.get("split"):  # shortcut vetoes of modelled slashes: no process open at the horizon to count
+        return str(r["pending"])
     at_h = r.get("pending_at_horizon", math.nan)
-    return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else at_h}→{r['pending']}"
+    return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else int(at_h)}→{r['pending']}"
 
 
 def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
@@ -382,9 +417,13 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     if drained:
         caption += ("; drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing "
                     "was; runs drained, mean / max extra rounds: " + "; ".join(drained))
+    if "split" in gov.columns and gov["split"].eq(True).any():
+        caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
+                    "on), which landed governance.reaction_blocks after the proposal whatever the path")
     table = Table(title=title, caption=Text(caption), expand=True)
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
+    table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
     table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
@@ -394,5 +433,67 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"], cells["why_not"])))
+        table.add_row(*(Text(c) for c in (labels[r["arm"]], str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"],
+                                          cells["why_not"])))
     return table
+
+
+TESTNET_ROUND_BLOCKS = 1_200  # the testnet's BABE EpochDuration (a session, a MultiAssetDelegation round), 6 s blocks
+
+
+def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = None) -> list[str]:
+    """What an arm's veto-path outcome (:func:`simulations.lab.outcomes.governance_outcome`) needs said
+    beside the tables: vetoes that took the shortcut although another path was asked for (the rule
+    models those slashes in Python), a path that can never land a veto, and a path whose fastest
+    landing comes after the slash applies (the governance pallets keep the testnet's periods while
+    the scenario's rounds may be compressed to ``round_blocks``)."""
+    path = gov.get("path", "shortcut")
+    asked = gov.get("asked_path") or "shortcut"
+    if path == "shortcut":  # the rule models every slash in Python: the path asked for had nothing to act on
+        if asked == "shortcut" or not gov.get("wanted"):
+            return []
+        return [f"governance.path={asked} does not apply under {rule}, which models every slash in Python: its {gov['wanted']} vetoes "
+                f"took the shortcut (governance.reaction_blocks after the proposal)"]
+    notes = []
+    cut = gov.get("shortcut") or {}
+    if cut.get("wanted"):
+        notes.append(f"governance.path={path} acts only on slashes {rule} keeps in a pallet's queue; the {cut['wanted']} vetoes "
+                     f"of {' and '.join(cut['targets'])} slashes, which {rule} models in Python, took the shortcut "
+                     f"(governance.reaction_blocks after the proposal), not {path}: {cut['landed']} landed, {cut['late']} late")
+    fastest, window = gov.get("fastest_landing_blocks", 0), gov.get("window_blocks_max")
+    basis = gov.get("fastest_landing_basis", "")
+    if not gov.get("wanted"):
+        return notes
+    if fastest is None:
+        notes.append(f"no veto through {path} can land: {basis}")
+    elif window is not None and fastest > window:
+        clock = (f"rounds of {round_blocks:,} blocks here, {TESTNET_ROUND_BLOCKS:,} on the testnet" if round_blocks is not None
+                 else "the scenario's round clock")
+        notes.append(f"no veto through {path} can land before its slash applies: the fastest executes {fastest:,} blocks after the "
+                     f"proposal ({basis}; the governance pallets keep the testnet's periods), these slashes apply at most {window + 1:,} "
+                     f"blocks after theirs ({clock}: the slash clock is compressed, the governance clock is not; docs/scenarios.md)")
+    return notes
+
+
+def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """:func:`governance_notes` for every arm of a runs frame (its runs pooled: vetoes summed, the
+    largest window), each note once with the arms it is about. Runs stored before these columns get none."""
+    out: dict[str, list[Any]] = {}
+    if "gov_fastest_landing_basis" not in frame.columns:
+        return out
+    for arm, g in frame.groupby("arm", sort=False):
+        if g["gov_fastest_landing_basis"].isna().any():
+            continue
+        fastest = pd.to_numeric(g["gov_fastest_landing_blocks"]).iloc[0]
+        window = pd.to_numeric(g["gov_window_blocks_max"]).dropna()
+        cut = {"wanted": 0, "landed": 0, "late": 0, "targets": []}
+        if "gov_shortcut_wanted" in g.columns:
+            cut = {k: int(pd.to_numeric(g[f"gov_shortcut_{k}"]).fillna(0).sum()) for k in ("wanted", "landed", "late")}
+            cut["targets"] = sorted({t for text in g["gov_shortcut_targets"].fillna("") for t in str(text).split(",") if t})
+        gov = {"path": g["gov_path"].iloc[0], "asked_path": g["gov_asked_path"].iloc[0], "wanted": int(g["gov_wanted"].sum()), "shortcut": cut,
+               "fastest_landing_blocks": None if math.isnan(fastest) else int(fastest), "fastest_landing_basis": g["gov_fastest_landing_basis"].iloc[0],
+               "window_blocks_max": int(window.max()) if len(window) else None}
+        rule = str(g["rule"].iloc[0]) if "rule" in g.columns else "this rule"
+        for note in governance_notes(rule, gov, int(pd.to_numeric(g["gov_round_blocks"]).iloc[0])):
+            out.setdefault(note, []).append(arm)
+    return out
