@@ -1,0 +1,97 @@
+"""Fast paths added for the fuzz engine's speed (issue 16) do what the plain forms they replace do.
+
+* ``state_is_immutable``'s check of the writes since the last root (a container met twice in one
+  call is checked once) accepts and refuses exactly what storage's ``check_written_canonical``
+  does, with the same message, whether or not the bad container is shared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from runtime import GenesisConfig, Runtime
+from simulations.stateful.invariants import Ledger, check_written_canonical, state_is_immutable
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    a: object
+    b: object
+
+
+@dataclasses.dataclass(frozen=True)
+class One:
+    a: object
+
+
+@dataclasses.dataclass
+class Loose:
+    a: int
+
+
+SHARED_BAD = (1, (2, [3]))
+SHARED_GOOD = (1, (2, b"x"), One(("y", None)))
+CASES = [
+    # (key, value) pairs written in order; the shared objects appear more than once
+    [("k1", Pair(1, SHARED_GOOD)), ("k2", Pair(2, SHARED_GOOD)), ("k3", SHARED_GOOD)],
+    [("k1", Pair(1, SHARED_GOOD)), ("k2", Pair(2, SHARED_BAD)), ("k3", Pair(3, SHARED_BAD))],
+    [("k1", One(SHARED_BAD)), ("k2", One(SHARED_BAD))],
+    [(("k", 1.5), 1)],
+    [("k1", frozenset({1, 2})), ("k2", Pair(frozenset({(1, 2)}), 3))],
+    [("k1", Loose(1))],
+    [("k1", One(One(One(0.5))))],
+    [("k1", Pair({"a": 1}, 2))],
+    [("k1", tuple(range(40)) + ((1, 2),)), ("k2", (SHARED_GOOD,) * 3)],
+]
+
+
+def _written(pairs: list[tuple[object, object]]) -> Runtime:
+    rt = Runtime(GenesisConfig.dev())
+    rt.state_root()
+    item = rt.pallets["MultiAssetDelegation"].storage.Operators
+    for key, value in pairs:
+        item.insert(key, value)
+    return rt
+
+
+def _outcome(check: object, rt: Runtime) -> str:
+    try:
+        check()  # type: ignore[operator]
+    except TypeError as exc:
+        return f"TypeError: {exc}"
+    return "ok"
+
+
+@pytest.mark.parametrize("pairs", CASES, ids=lambda p: repr(p)[:60])
+def test_the_memoised_check_refuses_what_storage_refuses_with_the_same_message(pairs: list[tuple[object, object]]) -> None:
+    ours = _written(pairs)
+    theirs = _written(pairs)
+    expected = _outcome(theirs.db.check_written_canonical, theirs)
+    assert _outcome(lambda: check_written_canonical(ours.db), ours) == expected
+    if expected != "ok":
+        with pytest.raises(AssertionError, match="mutable or non-canonical value in state"):
+            state_is_immutable(_written(pairs), Ledger())
+
+
+def test_a_good_shared_container_is_walked_once_and_a_bad_one_still_fails() -> None:
+    import simulations.stateful.invariants as invariants
+
+    walked: list[object] = []
+    check = invariants._check
+
+    def counting(value: object, seen: set[int]) -> None:
+        if value is SHARED_GOOD and id(value) not in seen:
+            walked.append(value)
+        check(value, seen)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(invariants, "_check", counting)
+    try:
+        check_written_canonical(_written(CASES[0]).db)
+    finally:
+        mp.undo()
+    assert len(walked) == 1  # three writes hold it; checked once
+    with pytest.raises(TypeError, match=r"\[1, 2\]|\[3\]"):
+        check_written_canonical(_written(CASES[2]).db)
