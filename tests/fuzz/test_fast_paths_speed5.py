@@ -95,3 +95,46 @@ def test_a_good_shared_container_is_walked_once_and_a_bad_one_still_fails() -> N
     assert len(walked) == 1  # three writes hold it; checked once
     with pytest.raises(TypeError, match=r"\[1, 2\]|\[3\]"):
         check_written_canonical(_written(CASES[2]).db)
+
+
+class _Spec:
+    def __init__(self, pallet: str, name: str) -> None:
+        self.pallet, self.name, self.qualified = pallet, name, f"{pallet}.{name}"
+
+
+class _Event:
+    def __init__(self, spec: _Spec) -> None:
+        self.spec = spec
+
+
+def _reference_event_features(specs: list[_Spec]) -> set[str]:
+    out: set[str] = set()
+    previous = None
+    for s in specs:
+        out.add("event:" + s.qualified)
+        if previous is not None and previous != s.qualified:
+            out.add(f"pair:{previous}>{s.qualified}")
+        previous = s.qualified
+    return out
+
+
+def test_event_features_remembered_per_sequence_of_kinds_are_those_built_event_by_event() -> None:
+    """Coverage.observe builds a step's event features once per sequence of event kinds: over
+    random sequences (many repeated, as a campaign's rotations are; two specs of one kind
+    included) each fresh Coverage gets exactly the reference features and new-feature counts."""
+    import random
+
+    from simulations.fuzz.coverage import Coverage
+
+    specs = [_Spec("Balances", "Transfer"), _Spec("System", "ExtrinsicFailed"), _Spec("Balances", "Transfer"), _Spec("Session", "NewSession"),
+             _Spec("Staking", "EraPaid")]
+    rng = random.Random(5)
+    sequences = [[specs[rng.randrange(len(specs))] for _ in range(rng.randrange(0, 7))] for _ in range(40)]
+    for trial in range(3):
+        cov, expected = Coverage(), set()
+        for seq in [sequences[rng.randrange(len(sequences))] for _ in range(120)]:
+            new = cov.observe(["wait", 1], "waited", [_Event(s) for s in seq])
+            add = _reference_event_features(seq) - expected
+            expected |= add
+            assert new == len(add)
+        assert cov.features == expected
