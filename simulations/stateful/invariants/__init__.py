@@ -89,7 +89,7 @@ def check_written_canonical(db: Any, limit: int = 4096) -> None:
             try:
                 if type(key) not in plain:
                     _check(key, seen)
-                if value is not missing and type(value) not in plain:
+                if value is not missing and type(value) not in plain and id(value) not in seen:
                     _check(value, seen)
             except TypeError as exc:
                 raise TypeError(f"{item.prefix}.{item.name}[{key!r}]: {exc}"[:600]) from None
@@ -135,19 +135,16 @@ def _check(v: Any, seen: set[int]) -> None:
     i = id(v)
     if i in seen:
         return
+    plain = _storage._PLAIN
     if kind is _SEQ:
-        if not _storage._PLAIN.issuperset(map(type, v)):
-            for x in v:
-                _check(x, seen)
+        parts = v
     else:
         getter, single = kind
-        if single:
-            _check(getter(v), seen)
-        else:
-            fields = getter(v)
-            if not _storage._PLAIN.issuperset(map(type, fields)):
-                for x in fields:
-                    _check(x, seen)
+        parts = (getter(v),) if single else getter(v)
+    if not plain.issuperset(map(type, parts)):
+        for x in parts:
+            if type(x) not in plain and id(x) not in seen:
+                _check(x, seen)
     seen.add(i)
 
 
