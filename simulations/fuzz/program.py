@@ -115,12 +115,7 @@ class Executor:
                 outcome = "waited"
             else:
                 outcome = self._bad(step, index)
-            # the step's events (_new_events, inline): finalized blocks' and the current block's
-            # events form one append-only sequence
-            start = n_log + n_events
-            log = rt.event_log
-            events = list(db.events[start - len(log):]) if start >= len(log) else log[start:] + list(db.events)
-            self.last_events = events
+            events = self._new_events(n_log, n_events)
             journal = db.journal
             # the items written and the event kinds deposited: what the step touched, which items'
             # written keys the checks need and which invariants it selects follow from them
@@ -201,14 +196,13 @@ class Executor:
             return "refused"
         except RecursionError as exc:
             raise Failure("bad-input", f"{pallet}.{function}", f"RecursionError: {exc}", index) from None
-        error = receipt.error  # (receipt.is_success and receipt.error_name read it, through two properties)
-        if error is None:
+        if receipt.error is None:  # (receipt.is_success, without the property)
             return "ok"
         if (len(rt.db.journal) != n_journal and not self._only_bookkeeping(n_journal)) or (root is not None and rt.state_root() != root):
             raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but changed the state", index)
         if receipt.triggered_events:
             raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but kept events", index)
-        return error.qualified_name or "failed"
+        return receipt.error_name or "failed"
 
     def _root_before(self) -> str | None:
         """The state root before a call, when this call's rollback is to be checked against it: when
