@@ -87,7 +87,9 @@ def check_written_canonical(db: Any, limit: int = 4096) -> None:
             if value is unset:
                 value = d.get(key, missing)
             try:
-                if type(key) not in plain:
+                # most keys are plain or tuples of plain values ((era, stash), (round, operator))
+                tk = type(key)
+                if tk not in plain and not (tk is tuple and plain.issuperset(map(type, key))):
                     _check(key, seen)
                 if value is not missing and type(value) not in plain and id(value) not in seen:
                     _check(value, seen)
@@ -130,7 +132,8 @@ def _check(v: Any, seen: set[int]) -> None:
     if kind is _LEAF:
         return
     if kind is _ENUM:
-        _check(v.value, seen)
+        if type(v.value) not in _storage._PLAIN:
+            _check(v.value, seen)
         return
     i = id(v)
     if i in seen:
