@@ -172,7 +172,7 @@ class EraManager:
             pruned = [e for e, _ in bonded if e < first_kept]
             for e in pruned:
                 self._clear_slash_metadata(e)  # type: ignore[attr-defined]
-            bonded = tuple(b for b in bonded if b[0] >= first_kept)
+            bonded = tuple([b for b in bonded if b[0] >= first_kept])
         s.BondedEras.put(bonded)
         self._apply_unapplied_slashes(era)  # type: ignore[attr-defined]
         if self.block_number > 0:  # type: ignore[attr-defined]
