@@ -141,8 +141,8 @@ def timers(steps: int) -> None:
         mp.setattr(owner, name, wrapper)
 
     parts = [(rt_module.Runtime, "dispatch", "the runtime's dispatch"), (rt_module.Runtime, "advance_blocks", "blocks built by time steps (hooks)"),
-             (InvariantSet, "check", "invariants"), (storage.Storage, "state_root", "state roots"), (engine.Generator, "step", "drawing steps"),
-             (program, "touched_and_written", "what a step touched and wrote"), (program, "state_transitions", "lifecycle transitions"),
+             (InvariantSet, "check", "invariants (full)"), (InvariantSet, "check_step", "invariants (incremental)"), (storage.Storage, "state_root", "state roots"), (engine.Generator, "step", "drawing steps"),
+             (InvariantSet, "plan", "what a step touched (plan)"), (program, "writes_of", "the keys a step wrote"), (program, "state_transitions", "lifecycle transitions"),
              (coverage.Coverage, "observe", "coverage features"), (values.LiveState, "observe", "live ids and accounts"),
              (engine.World, "__init__", "building the world (once)")]
     try:

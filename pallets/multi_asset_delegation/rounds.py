@@ -16,5 +16,13 @@ class Rounds:
         s = self.storage
         s.CurrentRound.put(index)
         at_stake = s.AtStake
+        insert, previous = at_stake.insert, at_stake.get
+        last = index - 1
         for operator, op in s.Operators.items():
-            at_stake.insert((index, operator), OperatorSnapshot(op.stake, op.delegations))
+            # an operator unchanged since the last round (its stake, and the very same delegation
+            # tuple) stores the last round's snapshot object again: an equal value, built once
+            # (a round change is every session; most operators do nothing in between)
+            snap = previous((last, operator))
+            if snap is None or snap.delegations is not op.delegations or snap.stake != op.stake:
+                snap = OperatorSnapshot(op.stake, op.delegations)
+            insert((index, operator), snap)

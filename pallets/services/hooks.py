@@ -7,10 +7,13 @@ from __future__ import annotations
 
 class Hooks:
     def on_initialize(self, n: int) -> None:
-        self._process_slashes()
-        if self._billing_enabled():
+        s = self.storage
+        if len(s.SlashQueue):
+            self._process_slashes()
+        # each step starts by taking block n's queue entry: nothing to do without one (most blocks)
+        if n in s.SubscriptionBillingQueue and self._billing_enabled():
             self._process_subscriptions(n)
-        if self.ctx.extensions.request_expiry:
+        if n in s.RequestExpiryCount and self.ctx.extensions.request_expiry:
             self._process_expiries(n)
 
     def next_hook_block(self, after: int) -> int | None:
@@ -25,9 +28,12 @@ class Hooks:
         s = self.storage
         if len(s.SlashQueue) and self._slashes_due():
             return after
-        due: list[int] = []
-        if self._billing_enabled():
-            due += [b for b in s.SubscriptionBillingQueue.keys() if b >= after]
-        if self.ctx.extensions.request_expiry:
-            due += [b for b in s.RequestExpiryCount.keys() if b >= after]
-        return min(due) if due else None
+        first = None
+        billing, expiry = s.SubscriptionBillingQueue, s.RequestExpiryCount
+        if len(billing) and self._billing_enabled():
+            first = min([b for b in billing.keys() if b >= after], default=None)
+        if len(expiry) and self.ctx.extensions.request_expiry:
+            nxt = min([b for b in expiry.keys() if b >= after], default=None)
+            if nxt is not None and (first is None or nxt < first):
+                first = nxt
+        return first

@@ -93,21 +93,29 @@ class EraManager:
     def run_election(self) -> list[Support]:
         """Elect from the current Validators/Nominators (see :mod:`pallets.staking.election`)."""
         s = self.storage
-        ledgers = s.Ledger
+        ledgers = s.Ledger.get
         candidates = {}
-        for stash, prefs in s.Validators.items():
-            ledger = ledgers.get(stash)
+        for stash in s.Validators.keys():
+            ledger = ledgers(stash)
             candidates[stash] = ledger.active if ledger is not None else 0
         min_active = s.MinimumActiveStake.value()
-
-        def voters():
-            for who, nominations in s.Nominators.items():
-                ledger = ledgers.get(who)
-                if ledger is None or ledger.active < min_active:
-                    continue
-                yield who, ledger.active, nominations.targets
-
-        return elect(candidates, voters(), s.ValidatorCount.value())
+        voters = []
+        for who, nominations in s.Nominators.items():
+            ledger = ledgers(who)
+            if ledger is None or ledger.active < min_active:
+                continue
+            voters.append((who, ledger.active, nominations.targets))
+        desired = s.ValidatorCount.value()
+        # elect() is a pure function of these inputs, which stay the same era after era while
+        # nobody bonds, nominates or validates (most eras): remembered, a few entries deep
+        key = (tuple(candidates.items()), tuple(voters), desired)
+        memo = self.__dict__.setdefault("_election_memo", {})
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) >= 16:
+                memo.clear()
+            hit = memo[key] = tuple(elect(candidates, voters, desired))
+        return list(hit)
 
     def _trigger_new_era(self, start_session: int, supports: list[Support]) -> list[str]:
         s = self.storage
@@ -164,7 +172,7 @@ class EraManager:
             pruned = [e for e, _ in bonded if e < first_kept]
             for e in pruned:
                 self._clear_slash_metadata(e)  # type: ignore[attr-defined]
-            bonded = tuple(b for b in bonded if b[0] >= first_kept)
+            bonded = tuple([b for b in bonded if b[0] >= first_kept])
         s.BondedEras.put(bonded)
         self._apply_unapplied_slashes(era)  # type: ignore[attr-defined]
         if self.block_number > 0:  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ never reached)."""
 from __future__ import annotations
 
 from collections import Counter
+from operator import attrgetter
 from typing import Any, Callable, Iterable
 
 from runtime import Runtime
@@ -93,6 +94,35 @@ def _remember(key: Any, value: Any) -> Any:
     return value
 
 
+_SPEC = attrgetter("spec")
+#: a step's sequence of event kinds -> its event features (:func:`_event_features`); bounded
+_BY_KINDS: dict[tuple[Any, ...], frozenset[str]] = {}
+
+
+def _event_features(kinds: tuple[Any, ...]) -> frozenset[str]:
+    """``event:Pallet.Event`` for every kind, and ``pair:A>B`` for every two consecutive kinds that differ."""
+    out: set[str] = set()
+    previous = None
+    for spec in kinds:
+        if previous is None:
+            got = _NAMES.get(spec)
+            if got is None:
+                got = _remember(spec, "event:" + spec.qualified)
+            out.add(got)
+        elif previous is not spec:
+            got = _NAMES.get((previous, spec))
+            if got is None:
+                # one feature set per pair: the event's own, and the pair's when the kinds differ
+                name = spec.qualified
+                got = _remember((previous, spec), ("event:" + name,) + (() if previous.qualified == name else (f"pair:{previous.qualified}>{name}",)))
+            out.update(got)
+        previous = spec
+    if len(_BY_KINDS) >= 20_000:  # bounded: a long campaign meets few sequences, a hostile one many
+        _BY_KINDS.clear()
+    result = _BY_KINDS[kinds] = frozenset(out)
+    return result
+
+
 class Coverage:
     """Features seen: ``call:Pallet.call:outcome``, ``event:Pallet.Event``, ``pair:Event>Event`` (event
     kinds that follow each other within a step), ``state:<lifecycle>:<from>><to>`` (operator state
@@ -128,22 +158,14 @@ class Coverage:
         elif kind == "bad":
             features.add(f"bad:{step[2]}.{step[3]}:{outcome}")
         if events:
-            previous = None
-            for ev in events:
-                spec = ev.spec
-                if previous is None:
-                    got = _NAMES.get(spec)
-                    if got is None:
-                        got = _remember(spec, "event:" + spec.qualified)
-                    features.add(got)
-                elif previous is not spec:
-                    got = _NAMES.get((previous, spec))
-                    if got is None:
-                        # one feature set per pair: the event's own, and the pair's when the kinds differ
-                        name = spec.qualified
-                        got = _remember((previous, spec), ("event:" + name,) + (() if previous.qualified == name else (f"pair:{previous.qualified}>{name}",)))
-                    features.update(got)
-                previous = spec
+            # the features of a step's events depend only on the sequence of their kinds, and a
+            # campaign meets the same few sequences again and again (a session rotation's): built
+            # once per sequence
+            kinds = tuple(map(_SPEC, events))
+            got = _BY_KINDS.get(kinds)
+            if got is None:
+                got = _event_features(kinds)
+            features.update(got)
         return len(features) - before
 
     def merge(self, other: "Coverage") -> None:

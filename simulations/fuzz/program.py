@@ -101,6 +101,7 @@ class Executor:
         Raises :class:`Failure` when a check fails."""
         rt = self.rt
         db = rt.db
+        plans = self.invariants._plans
         index = self.steps
         self.steps += 1
         kind = step[0]
@@ -120,7 +121,7 @@ class Executor:
             # written keys the checks need and which invariants it selects follow from them
             # (InvariantSet.plan, remembered per combination)
             things = frozenset(chain(map(_FIRST, journal), map(_SPEC, events))) if events else frozenset(map(_FIRST, journal))
-            plan = self.invariants.plan(things)
+            plan = plans.get(things) or self.invariants.plan(things)
             written = plan.touched
             self.last_touched = written
             writes = writes_of(journal, plan.keyed_items) if plan.keyed_items else {}
@@ -195,7 +196,7 @@ class Executor:
             return "refused"
         except RecursionError as exc:
             raise Failure("bad-input", f"{pallet}.{function}", f"RecursionError: {exc}", index) from None
-        if receipt.is_success:
+        if receipt.error is None:  # (receipt.is_success, without the property)
             return "ok"
         if (len(rt.db.journal) != n_journal and not self._only_bookkeeping(n_journal)) or (root is not None and rt.state_root() != root):
             raise Failure("rollback", f"{pallet}.{function}", f"failed with {receipt.error_name} but changed the state", index)

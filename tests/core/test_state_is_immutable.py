@@ -90,18 +90,20 @@ def test_past_the_limit_the_writes_are_folded_into_the_root_which_refuses_them_t
 def test_every_value_a_fuzz_campaign_writes_is_accepted_by_both(monkeypatch: pytest.MonkeyPatch) -> None:
     """The campaign's end-of-run checks see thousands of real stored values: each passes the check
     and renders (and the campaign finds no failure)."""
-    import runtime.storage as storage
+    import simulations.stateful.invariants as invariants
     from simulations.fuzz import FuzzConfig
     from simulations.fuzz.engine import run_worker
 
     seen: list[int] = []
+    check = invariants._check  # what state_is_immutable runs on every non-plain key and value (and their parts)
 
-    def both(value: object) -> None:
+    def both(value: object, memo: set[int]) -> None:
         canon(value)
         check_canonical(value)
         seen.append(1)
+        check(value, memo)
 
-    monkeypatch.setattr(storage, "check_canonical", both)
+    monkeypatch.setattr(invariants, "_check", both)
     result = run_worker(FuzzConfig(seed=3, steps=2_000, out=Path("/nonexistent"), stop_on_failure=True, shrink_time=1))
     assert not result.failures, [f.summary() for f in result.failures]
     assert len(seen) > 1_000

@@ -110,7 +110,7 @@ def staking_locks_match_ledgers(rt: Runtime, ledger: Ledger) -> None:
     for stash, led in staking.storage.Ledger.items():  # type: ignore[attr-defined]
         if stash in pools:
             continue
-        unlocking = sum(c.value for c in led.unlocking)
+        unlocking = sum([c.value for c in led.unlocking])
         assert led.active + unlocking == led.total, f"staking ledger of {stash}: active {led.active} + unlocking {unlocking} != total {led.total}"
         lock = balances.locked(b"staking ", stash)  # type: ignore[attr-defined]
         assert lock == led.total, f"staking lock of {stash} is {lock}, its ledger total {led.total}"

@@ -55,34 +55,43 @@ def operator_state_machine(rt: Runtime, ledger: Ledger) -> None:
     ledger.operator_status = now
 
 
-def _governance_deposits(rt: Runtime, spawners: dict[str, str]) -> Counter[str]:
+def _governance_deposits(rt: Runtime, spawners: dict[str, str], only: set[str] | None = None, out: Counter[str] | None = None) -> Counter[str]:
     """TNT each account has reserved as Proxy (proxies, announcements), Multisig and Democracy
     (proposal and seconds) deposits: reserves an operator may hold besides its stake. A pure
     proxy's deposit is recorded on the pure account but reserved from its spawner (``spawners``,
-    read from ``Proxy.PureCreated`` events), as in pallet_proxy."""
-    out: Counter[str] = Counter()
+    read from ``Proxy.PureCreated`` events), as in pallet_proxy. With ``only``, just those accounts'
+    (the rest are left out); added into ``out`` if given."""
+    if out is None:
+        out = Counter()
+    keep = (lambda who: True) if only is None else only.__contains__
     proxy = rt.pallets.get("Proxy")
     if proxy is not None:
         creation = _pure_creation_deposit(proxy)
         for who, (_defs, deposit) in proxy.storage.Proxies.items():  # type: ignore[attr-defined]
             spawner = spawners.get(who)
             if spawner is None:
-                out[who] += deposit
+                if keep(who):
+                    out[who] += deposit
             else:  # the spawner paid the creation deposit; proxies the pure account added, it paid itself
                 share = min(deposit, creation)
-                out[spawner] += share
-                out[who] += deposit - share
+                if keep(spawner):
+                    out[spawner] += share
+                if keep(who):
+                    out[who] += deposit - share
         for who, (_anns, deposit) in proxy.storage.Announcements.items():  # type: ignore[attr-defined]
-            out[who] += deposit
+            if keep(who):
+                out[who] += deposit
     multisig = rt.pallets.get("Multisig")
     if multisig is not None:
         for _key, m in multisig.storage.Multisigs.items():  # type: ignore[attr-defined]
-            out[m.depositor] += m.deposit
+            if keep(m.depositor):
+                out[m.depositor] += m.deposit
     democracy = rt.pallets.get("Democracy")
     if democracy is not None:
         for _index, (depositors, deposit) in democracy.storage.DepositOf.items():  # type: ignore[attr-defined]
             for who in depositors:
-                out[who] += deposit
+                if keep(who):
+                    out[who] += deposit
     return out
 
 
@@ -128,27 +137,34 @@ def _stranded_pure_deposits(rt: Runtime, ledger: Ledger, spawners: dict[str, str
     return bound, freed
 
 
-def _asset_deposits(rt: Runtime) -> Counter[str]:
-    """TNT each account has reserved as pallet_assets deposits (asset, metadata, account and approval deposits)."""
+def _asset_deposits(rt: Runtime, only: set[str] | None = None) -> Counter[str]:
+    """TNT each account has reserved as pallet_assets deposits (asset, metadata, account and
+    approval deposits); with ``only``, just those accounts' (the rest are left out)."""
     out: Counter[str] = Counter()
     assets = rt.pallets.get("Assets")
     if assets is None:
         return out
+    keep = (lambda who: True) if only is None else only.__contains__
     s = assets.storage  # type: ignore[attr-defined]
     owners = {}
     for asset_id, d in s.Asset.items():
         owners[asset_id] = d.owner
-        out[d.owner] += d.deposit
+        if keep(d.owner):
+            out[d.owner] += d.deposit
     for asset_id, meta in s.Metadata.items():
-        if asset_id in owners:
+        if asset_id in owners and keep(owners[asset_id]):
             out[owners[asset_id]] += meta.deposit
     for (_asset_id, who), acc in s.Account.items():
-        if acc.reason.name == "DepositHeld":
-            out[who] += acc.reason.value
-        elif acc.reason.name == "DepositFrom":
-            out[acc.reason.value[0]] += acc.reason.value[1]
+        name = acc.reason.name
+        if name == "DepositHeld":
+            if keep(who):
+                out[who] += acc.reason.value
+        elif name == "DepositFrom":
+            if keep(acc.reason.value[0]):
+                out[acc.reason.value[0]] += acc.reason.value[1]
     for (_asset_id, owner, _delegate), approval in s.Approvals.items():
-        out[owner] += approval.deposit
+        if keep(owner):
+            out[owner] += approval.deposit
     return out
 
 
@@ -174,8 +190,12 @@ def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
             spawners[ev["pure"]] = ev["who"]
     balances = rt.pallets["Balances"]
     stranded, freed = _stranded_pure_deposits(rt, ledger, spawners)  # first: it ends the links of emptied pure accounts
-    deposits = _asset_deposits(rt) + _governance_deposits(rt, spawners)
-    for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
+    operators = list(mad.storage.Operators.items())  # type: ignore[attr-defined]
+    # only the operators' deposits are compared: summed for them alone (every holder's, then added
+    # as Counters, was most of this check's cost); deposits are never negative, so the sums are those
+    accounts = {who for who, _meta in operators}
+    deposits = _governance_deposits(rt, spawners, accounts, _asset_deposits(rt, accounts))
+    for who, meta in operators:
         reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
         expected = meta.stake + deposits[who]
         if freed.get(who) and who not in slashed:

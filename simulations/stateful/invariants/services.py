@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from runtime import Runtime
-from simulations.stateful.invariants.ledger import Ledger, SlashRecord, events_with_round, new_events
+from simulations.stateful.invariants.ledger import Ledger, SlashRecord, new_events
 
 SVC = "Services"
 
@@ -81,6 +81,34 @@ def no_service_from_expired_request(rt: Runtime, ledger: Ledger) -> None:
             assert rid not in ledger.expired_requests, f"request {rid} expired but is still pending"
 
 
+#: the events slashes_respect_windows_and_disputes judges (it tracks the round through Session.NewSession)
+_SLASH_EVENTS = frozenset({(SVC, "UnappliedSlash"), (SVC, "SlashDiscarded"), (SVC, "SlashDropped"), ("MultiAssetDelegation", "OperatorSlashed")})
+_KIND_OF_SPEC: dict[object, int] = {}  # event spec -> 0 (other), 1 (Session.NewSession), 2 (one of _SLASH_EVENTS)
+
+
+def _slash_events_with_round(rt: Runtime, ledger: Ledger, consumer: str) -> list[tuple[object, int]]:
+    """:func:`events_with_round` keeping only the events in :data:`_SLASH_EVENTS` (the round still
+    follows every ``Session.NewSession``): a session rotation's dozens of other events cost one
+    lookup each."""
+    current = ledger.rounds.get(consumer, 0)
+    out = []
+    kinds = _KIND_OF_SPEC
+    for ev in new_events(rt, ledger, consumer):
+        spec = ev.spec
+        kind = kinds.get(spec)
+        if kind is None:
+            key = (spec.pallet, spec.name)
+            if len(kinds) >= 100_000:  # specs of every runtime built so far
+                kinds.clear()
+            kind = kinds[spec] = 1 if key == ("Session", "NewSession") else 2 if key in _SLASH_EVENTS else 0
+        if kind == 1:
+            current = ev["session_index"]
+        elif kind == 2:
+            out.append((ev, current))
+    ledger.rounds[consumer] = current
+    return out
+
+
 def slashes_respect_windows_and_disputes(rt: Runtime, ledger: Ledger) -> None:
     """A Services slash is applied no earlier than ``SlashDeferDuration`` rounds after it was
     recorded, never after it was disputed (``SlashDiscarded``), and a slash leaves the unapplied
@@ -95,7 +123,7 @@ def slashes_respect_windows_and_disputes(rt: Runtime, ledger: Ledger) -> None:
     silent = rt.ctx.quirk("services.slash_manager_noop") or not rt.profile.extensions.mad_slashing
     slashes = ledger.slashes
     removed_by_event: set[tuple[int, int]] = set()
-    for ev, round_now in events_with_round(rt, ledger, "slashes_respect_windows_and_disputes"):
+    for ev, round_now in _slash_events_with_round(rt, ledger, "slashes_respect_windows_and_disputes"):
         pallet, name = ev.spec.pallet, ev.spec.name
         if pallet == SVC and name == "UnappliedSlash":
             key = (ev["era"], ev["index"])
@@ -146,8 +174,9 @@ def staking_slashes_wait_for_their_era(rt: Runtime, ledger: Ledger) -> None:
     era = rt.current_era
     now = {key: tuple(s.validator for s in slashes) for key, slashes in staking.storage.UnappliedSlashes.items()}  # type: ignore[attr-defined]
     before: dict[int, tuple[str, ...]] = ledger.extra.get("staking_unapplied", {})
-    slashed = {ev["staker"] for ev in new_events(rt, ledger, "staking_slashes_wait_for_their_era")
-               if ev.spec.pallet == "Staking" and ev.spec.name == "Slashed"}
+    fresh = new_events(rt, ledger, "staking_slashes_wait_for_their_era")  # consumed either way
+    # who was slashed matters only for slashes queued at the last check (none, most of the time)
+    slashed = {ev["staker"] for ev in fresh if ev.spec.pallet == "Staking" and ev.spec.name == "Slashed"} if before else set()
     due_now = {v for key, vs in before.items() if key <= era for v in vs}
     for key, validators in before.items():
         if key <= era:

@@ -1,0 +1,51 @@
+"""Round snapshots (issue 16, speed): an operator unchanged since the last round gets the last
+round's ``AtStake`` snapshot object again; every round's snapshot still equals the operator's
+stake and delegations at that round change, a changed operator gets a fresh one, and the state
+root is the one fresh snapshot objects give."""
+
+from __future__ import annotations
+
+from pallets.multi_asset_delegation.types import OperatorSnapshot
+from runtime import UNIT
+from simulations.stateful import world
+
+
+def _snapshots_match(rt) -> None:  # type: ignore[no-untyped-def]
+    s = rt.pallets["MultiAssetDelegation"].storage
+    r = s.CurrentRound.value()
+    for operator, op in s.Operators.items():
+        assert s.AtStake.get((r, operator)) == OperatorSnapshot(op.stake, op.delegations)
+
+
+def test_each_round_snapshots_every_operator_as_it_is_and_reuses_an_unchanged_one() -> None:
+    rt = world.build_world()
+    mad = rt.pallets["MultiAssetDelegation"]
+    s = mad.storage
+    operator = world.SETUP_OPERATORS[0]
+    rt.advance_sessions(1)
+    _snapshots_match(rt)
+    r = s.CurrentRound.value()
+    rt.advance_sessions(1)
+    _snapshots_match(rt)
+    assert s.AtStake.get((r + 1, operator)) is s.AtStake.get((r, operator))  # unchanged: the same object
+    rt.dispatch(world.DELEGATOR, "MultiAssetDelegation", "delegate",
+                {"operator": operator, "asset": world.TNT, "amount": 7 * UNIT, "blueprint_selection": "All"})
+    rt.advance_sessions(1)
+    _snapshots_match(rt)
+    before, after = s.AtStake.get((r + 1, operator)), s.AtStake.get((r + 2, operator))
+    assert after is not before and after != before  # its delegations changed: a fresh snapshot
+    rt.dispatch(operator, "MultiAssetDelegation", "operator_bond_more", {"additional_bond": 3 * UNIT})
+    rt.advance_sessions(1)
+    _snapshots_match(rt)
+    assert s.AtStake.get((r + 3, operator)).stake == s.AtStake.get((r + 2, operator)).stake + 3 * UNIT
+
+
+def test_the_state_root_is_the_one_fresh_snapshots_give() -> None:
+    rt = world.build_world()
+    rt.advance_sessions(3)
+    root = rt.state_root()
+    s = rt.pallets["MultiAssetDelegation"].storage
+    for key, snap in list(s.AtStake.items()):
+        s.AtStake.insert(key, OperatorSnapshot(snap.stake, tuple(snap.delegations)))  # fresh, equal objects
+    assert rt.state_root() == root
+    assert rt.db.state_root_from_scratch() == root
