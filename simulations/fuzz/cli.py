@@ -68,6 +68,10 @@ def register(app: typer.Typer) -> None:
                 result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
         else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
             result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+        if result.interrupted:
+            again = f"tangle-sim fuzz --corpus {corpus} ..." if corpus is not None else "tangle-sim fuzz --corpus DIR ... (a corpus keeps a campaign's runs to resume from)"
+            console.print(f"[yellow]interrupted:[/yellow] stopped by Ctrl-C after {result.steps:,} of {steps:,} steps; the figures below are "
+                          f"those of the steps done. Resume with `{again}`", highlight=False, soft_wrap=True)
         rate = result.steps / result.seconds if result.seconds else 0
         own = " (this campaign)" if corpus is not None else ""
         console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
@@ -89,4 +93,4 @@ def register(app: typer.Typer) -> None:
             if failure.found_message is not None:
                 console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
             console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1 if result.failures else 0)
+        raise typer.Exit(1 if result.failures else 130 if result.interrupted else 0)

@@ -1,8 +1,8 @@
 """State-aware calls: the few arguments random drawing almost never gets right, read off the state.
 
 A request names operators registered on its blueprint; an approval commits within the request's
-exposure bounds; a slash or dispute comes from the blueprint owner (the default manager's slashing
-and dispute origin); an Lst unbond names a holder of the pool's token and what it holds; a transfer
+exposure bounds; a slash or dispute comes from the origin the service's manager names (the default
+manager: the blueprint owner; under real the stock manager's own account); an Lst unbond names a holder of the pool's token and what it holds; a transfer
 leaves the sender just below or at the existential deposit. Each recipe is a user call of the engine
 (``fn(rng, rt, live) -> step or None``), the same hook a user's own calls use
 (``FuzzConfig.generators``); a recipe that finds nothing to act on returns None and the engine draws
@@ -95,28 +95,29 @@ def limit_instances(rng: random.Random, rt: Runtime, live: LiveState) -> list | 
 
 
 def slash_by_owner(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
-    """The blueprint owner slashes one of a running service's operators."""
+    """The slashing origin (the blueprint owner; under real the stock manager's own account) slashes
+    one of a running service's operators."""
     picked = _pick(rng, rt, "Instances")
     if picked is None:
         return None
     s, sid, service = picked
-    entry = s.Blueprints.get(service.blueprint)
+    origin = rt.pallets["Services"].slashing_origin_of(sid)  # the owner; under real the stock manager itself
     ops = service.operators()
-    if entry is None or not ops:
+    if origin is None or not ops:
         return None
-    return ["call", entry[0], "Services", "slash", {"offender": rng.choice(ops), "service_id": sid, "slash_percent": rng.randint(1, 100)}]
+    return ["call", origin, "Services", "slash", {"offender": rng.choice(ops), "service_id": sid, "slash_percent": rng.randint(1, 100)}]
 
 
 def dispute_by_owner(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
-    """The blueprint owner disputes a queued slash."""
+    """The dispute origin (as :func:`slash_by_owner`'s) disputes a queued slash."""
     picked = _pick(rng, rt, "UnappliedSlashes")
     if picked is None:
         return None
     s, (era, index), slash = picked
-    entry = s.Blueprints.get(slash.blueprint_id)
-    if entry is None:
+    origin = rt.pallets["Services"].dispute_origin_of(slash.blueprint_id, slash.service_id)
+    if origin is None:
         return None
-    return ["call", entry[0], "Services", "dispute", {"era": era, "index": index}]
+    return ["call", origin, "Services", "dispute", {"era": era, "index": index}]
 
 
 def lst_unbond_holder(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:

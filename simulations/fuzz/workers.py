@@ -11,12 +11,15 @@ coverage, corpus size, failures) and stops everyone at the first failure unless 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import queue
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from simulations.fuzz.coverage import Coverage
 from simulations.fuzz.engine import FoundFailure, FuzzConfig, WorkerResult, World, run_worker
@@ -28,6 +31,9 @@ class CampaignResult:
     config: FuzzConfig
     workers: list[WorkerResult] = field(default_factory=list)
     seconds: float = 0.0
+    #: stopped by Ctrl-C (SIGINT): every worker finished the run it was in, so the figures, the
+    #: failures and the corpus are those of the steps done
+    interrupted: bool = False
 
     @property
     def steps(self) -> int:
@@ -78,7 +84,9 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
         def line(info: dict[str, Any]) -> None:
             if progress is not None:
                 progress(_line(info["steps"], time.monotonic() - started, info["features"], info["corpus"], info["failures"]))
-        result.workers.append(run_worker(cfg, 0, cfg.steps, progress=line, world=world))
+        with _first_interrupt_stops() as interrupted:
+            result.workers.append(run_worker(cfg, 0, cfg.steps, progress=line, should_stop=lambda: interrupted[0], world=world))
+        result.interrupted = interrupted[0]
         result.seconds = time.monotonic() - started
         return result
     ctx = mp.get_context("fork")
@@ -101,6 +109,12 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
             except queue.Empty:
                 if not any(p.is_alive() for p in procs):
                     break
+                continue
+            except KeyboardInterrupt:
+                if result.interrupted:  # a second Ctrl-C: stop waiting (the workers are stopped below)
+                    raise
+                result.interrupted = True  # the first: every worker ends the run it is in and reports
+                stop.set()
                 continue
             if kind == "progress":
                 status[payload["worker"]] = payload
@@ -134,3 +148,25 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
 def _line(steps: int, seconds: float, features: int, corpus: int, failures: int) -> str:
     rate = steps / seconds if seconds > 0 else 0.0
     return f"{steps:,} steps  {rate:,.0f} steps/s  {features:,} features  corpus {corpus:,}  failures {failures}"
+
+
+@contextlib.contextmanager
+def _first_interrupt_stops() -> Iterator[list[bool]]:
+    """In the main thread, the first Ctrl-C (SIGINT) sets the flag it yields instead of raising, so
+    an in-process worker ends the run it is in and the campaign reports what it did; a second one
+    raises as usual. Elsewhere (no signal handlers there) the flag is never set."""
+    flag = [False]
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def first(signum: int, frame: Any) -> None:
+        flag[0] = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    signal.signal(signal.SIGINT, first)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)

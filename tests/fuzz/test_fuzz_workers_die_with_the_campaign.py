@@ -65,3 +65,47 @@ def test_killing_a_campaign_ends_its_workers(tmp_path: Path, sig: int) -> None:
                 os.kill(w, signal.SIGKILL)
             except OSError:
                 pass
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc")
+@pytest.mark.parametrize("workers_n", [1, 2])
+def test_ctrl_c_stops_the_campaign_and_reports_what_it_did(tmp_path: Path, workers_n: int) -> None:
+    """Ctrl-C (SIGINT) ends each worker's current run, then the campaign says it was interrupted,
+    prints its figures for the steps done and how to resume, and exits 130; no worker is left.
+    (It used to die with a bare KeyboardInterrupt, its coverage and figures unprinted.)"""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    corpus = tmp_path / "corpus"
+    # a fresh session and the default SIGINT disposition, as in a terminal (a background job of a
+    # non-interactive shell would inherit SIGINT ignored)
+    proc = subprocess.Popen([sys.executable, "-m", "simulations.cli", "fuzz", "--steps", "100000000", "--workers", str(workers_n),
+                             "--corpus", str(corpus), "--out", str(tmp_path / "out")],
+                            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not (corpus / "entries").is_dir():  # the campaign is fuzzing
+            time.sleep(0.2)
+        workers = children(proc.pid) if workers_n > 1 else set()
+        time.sleep(2.0)
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=90)
+        assert proc.returncode == 130, out
+        words = " ".join(out.split())
+        assert "interrupted: stopped by Ctrl-C after" in words and f"Resume with `tangle-sim fuzz --corpus {corpus} ...`" in words, out
+        assert "KeyboardInterrupt" not in out and "Traceback" not in out, out
+        done = int(words.split("interrupted: stopped by Ctrl-C after ")[1].split(" ")[0].replace(",", ""))
+        assert done > 0 and f"{done:,} steps in" in words  # the summary is the steps done
+        assert "Assets.transfer" in out  # the coverage report was printed
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and any(alive(w) for w in workers):
+            time.sleep(0.2)
+        assert not [w for w in workers if alive(w)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for w in workers:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except OSError:
+                pass
