@@ -205,7 +205,7 @@ class CurrencyImpl:
         new_src, new_dst = src._replace(free=src.free - total), dst._replace(free=dst.free + total)
         self._write(source, src, new_src)
         self._write(dest, dst, new_dst)
-        emit, transfer_event = self.deposit_event, Event.Transfer  # type: ignore[attr-defined]
+        emit, transfer_event = self.ctx.deposit_event, Event.Transfer  # type: ignore[attr-defined]
         for i, a in enumerate(amounts):
             if a:
                 emit(transfer_event(source, dest, a))
