@@ -457,6 +457,28 @@ class Item:
             self._latest[key] = value
         self._db.root_cache = None
 
+    def insert_each(self, keys: Sequence[Any], values: Sequence[Any]) -> None:
+        """``insert(k, v)`` for each ``k``, ``v`` of the parallel ``keys`` and ``values``, in order,
+        as one journal entry (a slash rewrites the records of an operator's hundred delegators: the
+        per-call overhead of insert was a tenth of it). A repeated key ends with its last value."""
+        if len(keys) != len(values):
+            raise ValueError(f"insert_each on {self.prefix}.{self.name}: {len(keys)} keys but {len(values)} values")
+        if not keys:
+            return
+        d = self._d
+        olds = list(map(d.get, keys, itertools.repeat(_MISSING)))  # each key's value before the batch (undo restores latest first)
+        dirty = self._dirty
+        if dirty is not None:
+            if not dirty:
+                self._db.dirty_items.add(self)
+            setdefault = dirty.setdefault  # a key's first old value is the one the digest counts
+            for key, old in zip(keys, olds):
+                setdefault(key, old)
+            self._latest.update(zip(keys, values))
+        d.update(zip(keys, values))
+        self._j.append((self, _BULK, (keys, olds)))
+        self._db.root_cache = None
+
     def remove(self, key: Any) -> Any:
         """Delete ``key`` and return its old value (or None)."""
         d = self._d

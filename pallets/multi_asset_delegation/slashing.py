@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
+from runtime.events import EventRecord
 from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
@@ -103,20 +104,18 @@ class SlashingImpl:
         plan = self._plan_native_slash(slash, op)
         if plan is None:
             return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
-        insert = self.storage.Delegators.insert
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         rewards, emit, slashed_event = self.rewards, self.ctx.deposit_event, Event.DelegatorSlashed
         operator, blueprint, service_id, era = slash.operator, slash.blueprint_id, slash.service_id, slash.era
-        cuts: dict[str, int] = {}  # what each delegator's TNT bond entry loses (each delegator once in the plan)
+        # what each delegator's TNT bond entry loses (each delegator once in the plan)
+        cuts: dict[str, int] = {} if residue else {p[0]: p[3] for p in plan if p[3]}
+        hook = rewards is not None and bool(cuts)
 
         def after(i: int) -> None:
-            who, meta, asset, amount = plan[i]
-            insert(who, meta)
-            if not residue and amount:
-                cuts[who] = amount
-                if rewards is not None:
-                    rewards.record_undelegate(who, operator, asset, amount)
-            emit(slashed_event(who, amount, asset, service_id, blueprint, era))
+            who, _meta, asset, amount = plan[i]
+            if hook and amount:
+                rewards.record_undelegate(who, operator, asset, amount)
+            emit(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era)))  # the spec's fields, in order
 
         if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
             for i in range(len(plan)):
@@ -128,9 +127,7 @@ class SlashingImpl:
             except DispatchError:
                 # nothing of the batch stayed: as the walk does, each share's transfer on its own, a
                 # failure tolerated (the result is ignored on chain; Currency.transfer checks before
-                # it writes), then the delegator's writes (the plan's records are the walk's: each
-                # delegator writes only its own record)
-                cuts.clear()
+                # it writes), then the delegator's hook and event
                 transfer = self.currency.transfer
                 for i, entry in enumerate(plan):
                     if entry[3]:
@@ -139,6 +136,8 @@ class SlashingImpl:
                         except DispatchError:
                             pass
                     after(i)
+        # the delegators' records, written together (nothing above reads them; each delegator once)
+        self.storage.Delegators.insert_each([p[0] for p in plan], [p[1] for p in plan])
         if cuts:
             self._shrink_native_bonds(operator, cuts, plan[0][2])
 
@@ -184,6 +183,16 @@ class SlashingImpl:
             if asset.name != "Custom" or asset.value != 0:
                 return None
             amount = d.amount * percent // PERCENT  # percent_of
+            deposits = meta.deposits
+            if idx == 0 and len(dels) == 1 and len(deposits) == 1 and amount and not residue and not meta.delegator_unstake_requests:
+                # _slashed_record's common case inline: the one delegation and its one deposit cut
+                a, dep = deposits[0]
+                if a is asset or (type(a) is type(asset) and a.name == "Custom" and a.value == 0):
+                    left, cut_amount, cut_delegated = d.amount - amount, dep.amount - amount, dep.delegated_amount - amount
+                    kept = (make_bond_info(d.operator, left, asset, selection, False),) if left else ()
+                    entry = ((asset, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
+                    push((who, make_delegator(entry, meta.withdraw_requests, kept, meta.delegator_unstake_requests, meta.status), asset, amount))
+                    continue
             push((who, _slashed_record(meta, idx, amount, residue), asset, amount))
         return plan
 
