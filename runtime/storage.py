@@ -1136,11 +1136,9 @@ class DeferringItem(Item):
                 seen[1] += 1
             batch.olds = _SETTLED
         for keys, parts in groups.values():
-            total: Any = None
-            for amounts, times in parts.values():
-                scaled = amounts if times == 1 else list(map(_mul, amounts, itertools.repeat(times)))
-                total = scaled if total is None else list(map(operator.add, total, scaled))
-            if not self._credit(keys, tuple(total))[1]:
+            scaled = [amounts if times == 1 else tuple(map(_mul, amounts, itertools.repeat(times))) for amounts, times in parts.values()]
+            total = scaled[0] if len(scaled) == 1 else tuple(map(sum, zip(*scaled)))  # one C pass over all of them
+            if not self._credit(keys, total)[1]:
                 lazy.valid.clear()
         for batch in pending[cut:]:  # still undoable: one by one, keeping their old values
             payload, fast = self._credit(batch.keys, batch.amounts)
