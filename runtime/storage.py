@@ -1049,7 +1049,8 @@ class DeferringItem(Item):
 
     # --- reads: the pending credits applied, the known-small keys tuples kept
     def get(self, key: Any = None, default: Any = _MISSING) -> Any:
-        self._settle()
+        if self._lazy.pending:  # type: ignore[union-attr]
+            self._settle()
         return _raw_d(self).get(key, self.default if default is _MISSING else default)
 
     def contains(self, key: Any = None) -> bool:
