@@ -531,10 +531,11 @@ class Item:
     def _settle(self) -> None:
         """Apply the credits kept pending (a :class:`DeferringItem`'s); nothing for a plain item."""
 
-    def _credit(self, keys: Sequence[Any], amounts: Sequence[int]) -> tuple[tuple[Sequence[Any], list[Any] | None] | None, bool]:
+    def _credit(self, keys: Sequence[Any], amounts: Sequence[int], dot: int | None = None) -> tuple[tuple[Sequence[Any], list[Any] | None] | None, bool]:
         """:meth:`add_each`'s writes and digest fold, not journaled: returns (the journal payload
         for :meth:`undo_bulk`, whether the whole-batch path took it). Reads and writes the entries'
-        dict directly (a :class:`DeferringItem`'s ``_d`` property would count as a touch)."""
+        dict directly (a :class:`DeferringItem`'s ``_d`` property would count as a touch). ``dot``,
+        if given, is ``sum(key_hash(k) * n)`` over the batch, known to the caller."""
         dirty = self._dirty
         count = len(keys)
         if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
@@ -550,7 +551,7 @@ class Item:
         added = len(d) - before
         if added == count:  # every key new (an era's first credits), so no key repeats: all written already
             # each new entry counts hk (2 n + 1)
-            self._sum = (self._sum + 2 * _dot(keys, hks, amounts) + sum(hks)) % ROOT_PRIME
+            self._sum = (self._sum + 2 * (_dot(keys, hks, amounts) if dot is None else dot) + sum(hks)) % ROOT_PRIME
             return (keys, None), True  # None: every key was absent
         fresh = added > 0
         if not _distinct(keys):  # a repeated key: setdefault gave its second occurrence the first's amount
@@ -571,7 +572,7 @@ class Item:
                     del d[k]
             return self._credit_loop(keys, amounts), False
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
-        folded = 2 * _dot(keys, hks, amounts)
+        folded = 2 * (_dot(keys, hks, amounts) if dot is None else dot)
         if fresh:
             folded += sum([hk for hk, o in zip(hks, olds) if o is None])
             olds = [_MISSING if o is None else o for o in olds]
@@ -1137,9 +1138,17 @@ class DeferringItem(Item):
                 seen[1] += 1
             batch.olds = _SETTLED
         for keys, parts in groups.values():
-            scaled = [amounts if times == 1 else tuple(map(_mul, amounts, itertools.repeat(times))) for amounts, times in parts.values()]
-            total = scaled[0] if len(scaled) == 1 else tuple(map(sum, zip(*scaled)))  # one C pass over all of them
-            if not self._credit(keys, total)[1]:
+            dot = None
+            if len(parts) == 1:  # one amounts tuple credited ``times`` times: its digest fold is memoised
+                ((amounts, times),) = parts.values()
+                if times > 1:
+                    dot = times * _dot(keys, _key_hashes(keys), amounts)
+                    amounts = tuple(map(_mul, amounts, itertools.repeat(times)))
+                total = amounts
+            else:
+                scaled = [amounts if times == 1 else tuple(map(_mul, amounts, itertools.repeat(times))) for amounts, times in parts.values()]
+                total = tuple(map(sum, zip(*scaled)))  # one C pass over all of them
+            if not self._credit(keys, total, dot)[1]:
                 lazy.valid.clear()
         for batch in pending[cut:]:  # still undoable: one by one, keeping their old values
             payload, fast = self._credit(batch.keys, batch.amounts)
