@@ -581,8 +581,11 @@ class Item:
         return (keys, olds), True
 
     def _add_each_loop(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
-        """:meth:`add_each` key by key (the tests' reference), journaled."""
+        """:meth:`add_each` key by key (the tests' reference), journaled; never deferred, and a
+        touch of a :class:`DeferringItem` (what it writes is not checked small)."""
         self._settle()
+        if self._lazy is not None:
+            self._lazy.valid.clear()
         payload = self._credit_loop(keys, amounts)
         if payload is not None:
             self._j.append((self, _BULK, payload))
