@@ -40,6 +40,15 @@ and loads not yet folded in (restore takes them back), so both stay consistent. 
 memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
 an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
 simulated states apart.
+
+Why deferred credits: an era credits the same accounts (the same keys tuple) era after era, and
+probing, adding and writing each of them was a third of an era change while nothing reads the
+credits until a claim or a report. An item credited by ``add_each`` becomes a
+:class:`DeferringItem`, which keeps such a repeated batch pending (with its journal entry, so a
+rollback drops it) and applies all that is pending the moment anything reads or writes the item,
+summed per keys tuple where no rollback can reach them any more: every reader — gets and
+iteration, the root, snapshots, restore, rollback, RPC reads, pallet code reading ``_d`` — sees
+exactly the entries, order and digest the eager credits would have left.
 """
 
 from __future__ import annotations
