@@ -30,6 +30,7 @@ from runtime.primitives import PERCENT, percent_of, replace
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
 from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus, make_bond, make_bond_info, make_delegator, make_deposit
+from pallets.primitives.assets import NATIVE
 from pallets.primitives.slashing import UnappliedSlash
 
 
@@ -139,7 +140,7 @@ class SlashingImpl:
         # the delegators' records, written together (nothing above reads them; each delegator once)
         self.storage.Delegators.insert_each([p[0] for p in plan], [p[1] for p in plan])
         if cuts:
-            self._shrink_native_bonds(operator, cuts, plan[0][2])
+            self._shrink_native_bonds(operator, cuts, NATIVE)  # every planned asset is TNT
 
     def _plan_native_slash(self, slash: UnappliedSlash, op) -> list[tuple[str, DelegatorMetadata, object, int]] | None:  # type: ignore[no-untyped-def]
         """[(delegator, its record after the slash, asset, amount slashed)] in bond order, written
@@ -188,9 +189,11 @@ class SlashingImpl:
                 # _slashed_record's common case inline: the one delegation and its one deposit cut
                 a, dep = deposits[0]
                 if a is asset or (type(a) is type(asset) and a.name == "Custom" and a.value == 0):
+                    # the records rebuilt hold the NATIVE singleton (equal to the asset they held):
+                    # later views and slashes then match it by identity, not by ScaleEnum.__eq__
                     left, cut_amount, cut_delegated = d.amount - amount, dep.amount - amount, dep.delegated_amount - amount
-                    kept = (make_bond_info(d.operator, left, asset, selection, False),) if left else ()
-                    entry = ((asset, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
+                    kept = (make_bond_info(d.operator, left, NATIVE, selection, False),) if left else ()
+                    entry = ((NATIVE, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
                     push((who, make_delegator(entry, meta.withdraw_requests, kept, meta.delegator_unstake_requests, meta.status), asset, amount))
                     continue
             push((who, _slashed_record(meta, idx, amount, residue), asset, amount))
@@ -323,7 +326,7 @@ class SlashingImpl:
                     if cut is not None:
                         left = b.amount - cut
                         if left > 0:
-                            keep(make_bond(b.delegator, left, a))
+                            keep(make_bond(b.delegator, left, asset))  # (equal to ``a``; the caller's object)
                         else:
                             count -= 1
                         continue
