@@ -527,10 +527,11 @@ class Item:
         A rooted item becomes a :class:`DeferringItem` at its first ``add_each``: a batch credited
         again (the same keys tuple, whose values are known to be small integers) is then kept
         pending and applied when anything reads or writes the item (see there)."""
-        if self._dirty is not None:
-            self._lazy = _Deferrals()
-            self.__class__ = DeferringItem
-            return self.add_each(keys, amounts)
+        if self._dirty is not None:  # (a caller may hold this bound method: it keeps landing here)
+            if self._lazy is None:
+                self._lazy = _Deferrals()
+                self.__class__ = DeferringItem
+            return DeferringItem.add_each(self, keys, amounts)  # type: ignore[arg-type]
         payload = self._credit(keys, amounts)[0]
         if payload is not None:
             self._j.append((self, _BULK, payload))

@@ -251,3 +251,17 @@ def test_many_pending_credits_are_applied_before_they_hold_too_much(monkeypatch:
         ref.Pending._add_each_loop(keys, amounts)
         assert s.Pending._lazy.size <= 25
     _same(db, s, ref_db, ref)
+
+
+def test_a_bound_add_each_taken_before_the_item_defers_keeps_what_is_known() -> None:
+    """The rewards pallet takes ``pending.add_each`` once and credits every batch of an era through
+    it: the batches after the first still go to the deferring path and stay known small."""
+    db, s, ref_db, ref = _pair()
+    credit = s.Pending.add_each  # bound while it is a plain Item
+    batches = [(tuple(f"b{b}/{i}" for i in range(5)), tuple(range(b, b + 5))) for b in range(3)]
+    for _era in range(2):
+        for keys, amounts in batches:
+            credit(keys, amounts)
+            ref.Pending._add_each_loop(keys, amounts)
+    assert s.Pending._lazy.size == 15  # the second era's three batches all deferred
+    _same(db, s, ref_db, ref)
