@@ -531,6 +531,7 @@ class Item:
             if self._lazy is None:
                 self._lazy = _Deferrals()
                 self.__class__ = DeferringItem
+                self._db.deferring.append(self)
             return DeferringItem.add_each(self, keys, amounts)  # type: ignore[arg-type]
         payload = self._credit(keys, amounts)[0]
         if payload is not None:
@@ -1227,6 +1228,7 @@ class Storage:
         self.journal: list[tuple[Item, Any, Any]] = []
         self._marks: list[tuple[int, int]] = []
         self.events: list[Any] = []
+        self.deferring: list[Item] = []  # the DeferringItems (a root applies their pending credits first)
         self.epoch = 0  # top-level transactions begun (a deferred credit made in the open one can still be rolled back)
 
     def register(self, prefix: str, decl: ItemDecl) -> Item:
@@ -1346,7 +1348,10 @@ class Storage:
         if self.root_cache is not None:
             return self.root_cache
         self.flush()
-        self.root_cache = self._combine((label, len(d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if (d := _contents(item)))
+        for item in self.deferring:
+            item._settle()
+        raw = _raw_d  # the entries, read without a DeferringItem's touch (their credits are applied)
+        self.root_cache = self._combine((label, len(d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if (d := raw(item)))
         return self.root_cache
 
     def check_written_canonical(self, limit: int = 4096) -> None:
