@@ -40,6 +40,15 @@ and loads not yet folded in (restore takes them back), so both stay consistent. 
 memoised by identity (see ``_render_seq``). An additive hash is not collision-resistant against
 an adversary choosing millions of entries (generalised birthday attacks); it only has to tell
 simulated states apart.
+
+Why deferred credits: an era credits the same accounts (the same keys tuple) era after era, and
+probing, adding and writing each of them was a third of an era change while nothing reads the
+credits until a claim or a report. An item credited by ``add_each`` becomes a
+:class:`DeferringItem`, which keeps such a repeated batch pending (with its journal entry, so a
+rollback drops it) and applies all that is pending the moment anything reads or writes the item,
+summed per keys tuple where no rollback can reach them any more: every reader — gets and
+iteration, the root, snapshots, restore, rollback, RPC reads, pallet code reading ``_d`` — sees
+exactly the entries, order and digest the eager credits would have left.
 """
 
 from __future__ import annotations
@@ -384,7 +393,7 @@ def StorageNMap(keys: tuple[Any, ...], value: Any, *, default: Any = _MISSING, i
 class Item:
     """A storage item bound to a database. ``_d`` maps keys (tuples for multi-key maps) to values."""
 
-    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_loads", "_key_codecs", "_value_codec", "n_keys")
+    __slots__ = ("_d", "_j", "_db", "default", "prefix", "name", "decl", "_sum", "_h", "_dirty", "_latest", "_loads", "_key_codecs", "_value_codec", "n_keys", "_lazy")
 
     def __init__(self, db: "Storage", prefix: str, decl: ItemDecl) -> None:
         self._d: dict[Any, Any] = {}
@@ -409,6 +418,7 @@ class Item:
         # bulk loads not folded yet: (keys, the values they replaced, the values loaded) per load()
         self._loads: list[tuple[list[Any], list[Any], list[Any]]] = []
         self.n_keys = len(decl.keys)
+        self._lazy: _Deferrals | None = None  # see DeferringItem (set when it becomes one)
         self._key_codecs: tuple[Codec, ...] | None = None
         self._value_codec: Codec | None = None
 
@@ -456,6 +466,28 @@ class Item:
             self._latest[key] = value
         self._db.root_cache = None
 
+    def insert_each(self, keys: Sequence[Any], values: Sequence[Any]) -> None:
+        """``insert(k, v)`` for each ``k``, ``v`` of the parallel ``keys`` and ``values``, in order,
+        as one journal entry (a slash rewrites the records of an operator's hundred delegators: the
+        per-call overhead of insert was a tenth of it). A repeated key ends with its last value."""
+        if len(keys) != len(values):
+            raise ValueError(f"insert_each on {self.prefix}.{self.name}: {len(keys)} keys but {len(values)} values")
+        if not keys:
+            return
+        d = self._d
+        olds = list(map(d.get, keys, itertools.repeat(_MISSING)))  # each key's value before the batch (undo restores latest first)
+        dirty = self._dirty
+        if dirty is not None:
+            if not dirty:
+                self._db.dirty_items.add(self)
+            setdefault = dirty.setdefault  # a key's first old value is the one the digest counts
+            for key, old in zip(keys, olds):
+                setdefault(key, old)
+            self._latest.update(zip(keys, values))
+        d.update(zip(keys, values))
+        self._j.append((self, _BULK, (keys, olds)))
+        self._db.root_cache = None
+
     def remove(self, key: Any) -> Any:
         """Delete ``key`` and return its old value (or None)."""
         d = self._d
@@ -490,15 +522,39 @@ class Item:
         interpreter's C loops (``map``, ``dict.update``, ``sum``): the per-key loop was most of an
         era's credits. Any other batch (and one outside the root) takes :meth:`_add_each_loop`.
         Both fold an integer entry into the digest as they write it, ``+ 2 n key_hash(k)``
-        (``+ (2 n + 1) key_hash(k)`` if new), so the next root has nothing to do for it."""
+        (``+ (2 n + 1) key_hash(k)`` if new), so the next root has nothing to do for it.
+
+        A rooted item becomes a :class:`DeferringItem` at its first ``add_each``: a batch credited
+        again (the same keys tuple, whose values are known to be small integers) is then kept
+        pending and applied when anything reads or writes the item (see there)."""
+        if self._dirty is not None:  # (a caller may hold this bound method: it keeps landing here)
+            if self._lazy is None:
+                self._lazy = _Deferrals()
+                self.__class__ = DeferringItem
+                self._db.deferring.append(self)
+            return DeferringItem.add_each(self, keys, amounts)  # type: ignore[arg-type]
+        payload = self._credit(keys, amounts)[0]
+        if payload is not None:
+            self._j.append((self, _BULK, payload))
+            self._db.root_cache = None
+        return None
+
+    def _settle(self) -> None:
+        """Apply the credits kept pending (a :class:`DeferringItem`'s); nothing for a plain item."""
+
+    def _credit(self, keys: Sequence[Any], amounts: Sequence[int], dot: int | None = None) -> tuple[tuple[Sequence[Any], list[Any] | None] | None, bool]:
+        """:meth:`add_each`'s writes and digest fold, not journaled: returns (the journal payload
+        for :meth:`undo_bulk`, whether the whole-batch path took it). Reads and writes the entries'
+        dict directly (a :class:`DeferringItem`'s ``_d`` property would count as a touch). ``dot``,
+        if given, is ``sum(key_hash(k) * n)`` over the batch, known to the caller."""
         dirty = self._dirty
         count = len(keys)
         if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
-            return self._add_each_loop(keys, amounts)
+            return self._credit_loop(keys, amounts), False
         if (dirty and not dirty.keys().isdisjoint(keys)) or max(amounts) >= _INT_FAST:
-            return self._add_each_loop(keys, amounts)
+            return self._credit_loop(keys, amounts), False
         hks = _key_hashes(keys)  # before any write: a key that cannot be hashed raises with nothing changed
-        d = self._d
+        d = _raw_d(self)
         # one probe per key: setdefault writes a new key's amount (its final value) and returns an
         # existing key's value; the keys it added are the last ``added`` in the map's order
         before = len(d)
@@ -506,16 +562,14 @@ class Item:
         added = len(d) - before
         if added == count:  # every key new (an era's first credits), so no key repeats: all written already
             # each new entry counts hk (2 n + 1)
-            self._sum = (self._sum + 2 * _dot(keys, hks, amounts) + sum(hks)) % ROOT_PRIME
-            self._j.append((self, _BULK, (keys, None)))  # None: every key was absent
-            self._db.root_cache = None
-            return None
+            self._sum = (self._sum + 2 * (_dot(keys, hks, amounts) if dot is None else dot) + sum(hks)) % ROOT_PRIME
+            return (keys, None), True  # None: every key was absent
         fresh = added > 0
         if not _distinct(keys):  # a repeated key: setdefault gave its second occurrence the first's amount
             if fresh:
                 for k in set(itertools.islice(reversed(d.keys()), added)):
                     del d[k]
-            return self._add_each_loop(keys, amounts)
+            return self._credit_loop(keys, amounts), False
         if fresh:  # some new (already holding their final value): None marks them in olds
             new_keys = set(itertools.islice(reversed(d.keys()), added))
             olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # an integer item never stores None
@@ -527,26 +581,36 @@ class Item:
             if fresh:
                 for k in new_keys:
                     del d[k]
-            return self._add_each_loop(keys, amounts)
+            return self._credit_loop(keys, amounts), False
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
-        folded = 2 * _dot(keys, hks, amounts)
+        folded = 2 * (_dot(keys, hks, amounts) if dot is None else dot)
         if fresh:
             folded += sum([hk for hk, o in zip(hks, olds) if o is None])
             olds = [_MISSING if o is None else o for o in olds]
         d.update(zip(keys, new))
         self._sum = (self._sum + folded) % ROOT_PRIME
-        self._j.append((self, _BULK, (keys, olds)))
-        self._db.root_cache = None
+        return (keys, olds), True
 
     def _add_each_loop(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
-        """:meth:`add_each` key by key: repeated keys, keys pending for the next root, values out of
+        """:meth:`add_each` key by key (the tests' reference), journaled; never deferred, and a
+        touch of a :class:`DeferringItem` (what it writes is not checked small)."""
+        self._settle()
+        if self._lazy is not None:
+            self._lazy.valid.clear()
+        payload = self._credit_loop(keys, amounts)
+        if payload is not None:
+            self._j.append((self, _BULK, payload))
+            self._db.root_cache = None
+
+    def _credit_loop(self, keys: Sequence[Any], amounts: Sequence[int]) -> tuple[Sequence[Any], list[Any]] | None:
+        """:meth:`_credit` key by key: repeated keys, keys pending for the next root, values out of
         the integer fast range, non-integer amounts, items outside the root. The key hashes of a
-        ``keys`` tuple are memoised by identity."""
+        ``keys`` tuple are memoised by identity. Returns the journal payload (None: nothing written)."""
         if len(keys) != len(amounts):
             raise ValueError(f"add_each on {self.prefix}.{self.name}: {len(keys)} keys but {len(amounts)} amounts")
         if not keys:
-            return
-        d = self._d
+            return None
+        d = _raw_d(self)
         self._latest.clear()
         olds: list[Any] = []  # each entry's value before its write (_MISSING: absent), for rollback
         push = olds.append
@@ -609,11 +673,23 @@ class Item:
                 self._sum = (self._sum + folded) % ROOT_PRIME
             if was_clean and dirty:
                 self._db.dirty_items.add(self)
-        self._j.append((self, _BULK, (keys, olds)))
-        self._db.root_cache = None
+        return keys, olds
 
-    def undo_bulk(self, payload: tuple[Sequence[Any], list[Any] | None]) -> None:
-        """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first."""
+    def undo_bulk(self, payload: "tuple[Sequence[Any], list[Any] | None] | _Deferred") -> None:
+        """Undo an ``add_each`` (its journal entry): every key back to its old value, latest first.
+        A deferred credit still pending is just dropped (rollback is last-in first-out, so it is
+        the newest pending one); one applied since holds the old values its application saw."""
+        if type(payload) is _Deferred:
+            lazy = self._lazy
+            if payload.olds is _PENDING_CREDIT:
+                if lazy is None or not lazy.pending or lazy.pending[-1] is not payload:
+                    raise RuntimeError(f"{self.prefix}.{self.name}: a deferred credit undone out of order")
+                lazy.pending.pop()
+                lazy.size -= len(payload.keys)
+                return
+            if payload.olds is _SETTLED:
+                raise RuntimeError(f"{self.prefix}.{self.name}: a deferred credit applied as committed was undone")
+            payload = (payload.keys, payload.olds)
         keys, olds = payload
         d = self._d
         self._latest.clear()
@@ -894,6 +970,207 @@ class Item:
         return f"<storage {self.prefix}.{self.name}: {len(self._d)} entries>"
 
 
+_D_SLOT: Any = Item.__dict__["_d"]  # the slot descriptors, for DeferringItem's properties
+_SUM_SLOT: Any = Item.__dict__["_sum"]
+_raw_d: Callable[[Item], dict] = _D_SLOT.__get__  # an item's dict, whatever its class (no touch, no settling)
+_PENDING_CREDIT: Any = type("PendingCredit", (), {"__repr__": lambda self: "<pending credit>"})()
+_SETTLED: Any = type("Settled", (), {"__repr__": lambda self: "<settled with others>"})()
+_MAX_DEFERRED_KEYS = 1 << 21  # pending keys per item before the credits are applied anyway (memory)
+_MAX_VALID = 100_000  # keys tuples remembered as valid per item
+
+
+class _Deferred:
+    """One deferred ``add_each``: its keys and amounts, the old values its application saw
+    (``_PENDING_CREDIT`` until applied; ``_SETTLED`` if applied with others, when it could no longer
+    be rolled back), and the top-level transaction it was made in (-1: outside any)."""
+
+    __slots__ = ("keys", "amounts", "olds", "epoch")
+
+    def __init__(self, keys: tuple, amounts: tuple, epoch: int) -> None:
+        self.keys = keys
+        self.amounts = amounts
+        self.olds: Any = _PENDING_CREDIT
+        self.epoch = epoch
+
+
+class _Deferrals:
+    """A DeferringItem's pending credits (in order), their key count, and the keys tuples whose
+    entries are known to hold small non-negative ints: id -> [the tuple (kept alive here), the last
+    amounts tuple credited with it, checked small (one per keys tuple: older ones are let go)]."""
+
+    __slots__ = ("pending", "size", "valid")
+
+    def __init__(self) -> None:
+        self.pending: list[_Deferred] = []
+        self.size = 0
+        self.valid: dict[int, list[Any]] = {}
+
+
+def _small_amounts(amounts: tuple) -> bool:
+    """Every amount an int (exactly) in the integer fast range."""
+    return _INT_ONLY.issuperset(map(type, amounts)) and min(amounts) >= 0 and max(amounts) < _INT_FAST
+
+
+class DeferringItem(Item):
+    """An item ``add_each`` credits (the era's rewards): a batch credited again — the same keys
+    tuple, whose entries the whole-batch path last left as small non-negative ints and nothing has
+    touched since, with amounts that are small non-negative ints — is kept pending instead of
+    written (an era's credits were a third of an era change: a probe, an addition and a write per
+    key). Everything that reads or writes the item sees what the eager credits would have left:
+
+    * ``_d`` and ``_sum`` are properties here: any access applies the pending credits first (the
+      reads below and the Storage's snapshot and root apply them without counting as a touch;
+      anything else — insert, remove, load, rollback, restore, another ``add_each`` — is a touch and
+      forgets which keys tuples are known small, so their next credit is written eagerly and checked);
+    * the pending credits are applied in order, those that can no longer be rolled back (made
+      outside any transaction, or in an earlier top-level one) summed per keys tuple (the same
+      keys, so the same new keys in the same order, and the same sums), the others one by one,
+      keeping the old values their journal entry needs; each through the checked whole-batch path
+      (the key-by-key path if a sum leaves the fast range), so the entries, their order and the
+      digest are the eager ones;
+    * a rollback drops a pending credit (its journal entry is the batch) or undoes an applied one;
+      ``restore`` replaces the contents and drops what was pending.
+
+    Nothing in the application can fail: the entries were checked small ints, the amounts too, and
+    the keys hashed and distinct when that keys tuple was credited eagerly."""
+
+    __slots__ = ()
+
+    @property  # type: ignore[override]
+    def _d(self) -> dict:
+        self._settle()
+        lazy = self._lazy
+        if lazy.valid:  # type: ignore[union-attr]
+            lazy.valid.clear()  # type: ignore[union-attr]
+        return _D_SLOT.__get__(self)  # type: ignore[no-any-return]
+
+    @_d.setter
+    def _d(self, value: dict) -> None:  # restore: the new contents replace whatever was pending
+        lazy = self._lazy
+        if lazy is not None:
+            lazy.pending = []
+            lazy.size = 0
+            lazy.valid.clear()
+        _D_SLOT.__set__(self, value)
+
+    @property  # type: ignore[override]
+    def _sum(self) -> int:
+        self._settle()
+        return _SUM_SLOT.__get__(self)  # type: ignore[no-any-return]
+
+    @_sum.setter
+    def _sum(self, value: int) -> None:
+        _SUM_SLOT.__set__(self, value)
+
+    # --- reads: the pending credits applied, the known-small keys tuples kept
+    def get(self, key: Any = None, default: Any = _MISSING) -> Any:
+        if self._lazy.pending:  # type: ignore[union-attr]
+            self._settle()
+        return _raw_d(self).get(key, self.default if default is _MISSING else default)
+
+    def contains(self, key: Any = None) -> bool:
+        self._settle()
+        return key in _raw_d(self)
+
+    __contains__ = contains
+
+    def __len__(self) -> int:
+        self._settle()
+        return len(_raw_d(self))
+
+    def items(self) -> Iterator[tuple[Any, Any]]:
+        self._settle()
+        return iter(list(_raw_d(self).items()))
+
+    def keys(self) -> list[Any]:
+        self._settle()
+        return list(_raw_d(self))
+
+    def values(self) -> list[Any]:
+        self._settle()
+        return list(_raw_d(self).values())
+
+    def value(self) -> Any:
+        self._settle()
+        return _raw_d(self).get(None, self.default)
+
+    # --- credits
+    def add_each(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
+        lazy: _Deferrals = self._lazy  # type: ignore[assignment]
+        count = len(keys)
+        known = lazy.valid.get(id(keys))
+        if (
+            known is not None and known[0] is keys and type(amounts) is tuple and len(amounts) == count
+            and not self._dirty and not self._loads and (known[1] is amounts or _small_amounts(amounts))
+        ):
+            known[1] = amounts
+            if lazy.size + count > _MAX_DEFERRED_KEYS:
+                self._settle()
+            db = self._db
+            batch = _Deferred(keys, amounts, db.epoch if db.depth else -1)
+            lazy.pending.append(batch)
+            lazy.size += count
+            self._j.append((self, _BULK, batch))
+            db.root_cache = None
+            return None
+        self._settle()
+        payload, fast = self._credit(keys, amounts)
+        if fast and type(keys) is tuple and count >= 2:
+            if len(lazy.valid) >= _MAX_VALID:
+                lazy.valid.clear()
+            lazy.valid[id(keys)] = [keys, amounts if type(amounts) is tuple else None]  # the whole-batch path checked them
+        elif payload is not None:
+            lazy.valid.clear()
+        if payload is not None:
+            self._j.append((self, _BULK, payload))
+            self._db.root_cache = None
+        return None
+
+    def _settle(self) -> None:
+        lazy: _Deferrals = self._lazy  # type: ignore[assignment]
+        pending = lazy.pending
+        if not pending:
+            return
+        lazy.pending = []
+        lazy.size = 0
+        db = self._db
+        live = db.epoch if db.depth else -2
+        cut = len(pending)
+        while cut and pending[cut - 1].epoch == live:
+            cut -= 1
+        # committed: summed per keys tuple (in order of first credit), each amounts tuple scaled by
+        # how many times it was credited
+        groups: dict[int, tuple[tuple, dict[int, list[Any]]]] = {}
+        for batch in pending[:cut]:
+            group = groups.get(id(batch.keys))
+            if group is None:
+                group = groups[id(batch.keys)] = (batch.keys, {})
+            seen = group[1].get(id(batch.amounts))
+            if seen is None:
+                group[1][id(batch.amounts)] = [batch.amounts, 1]
+            else:
+                seen[1] += 1
+            batch.olds = _SETTLED
+        for keys, parts in groups.values():
+            dot = None
+            if len(parts) == 1:  # one amounts tuple credited ``times`` times: its digest fold is memoised
+                ((amounts, times),) = parts.values()
+                if times > 1:
+                    dot = times * _dot(keys, _key_hashes(keys), amounts)
+                    amounts = tuple(map(_mul, amounts, itertools.repeat(times)))
+                total = amounts
+            else:
+                scaled = [amounts if times == 1 else tuple(map(_mul, amounts, itertools.repeat(times))) for amounts, times in parts.values()]
+                total = tuple(map(sum, zip(*scaled)))  # one C pass over all of them
+            if not self._credit(keys, total, dot)[1]:
+                lazy.valid.clear()
+        for batch in pending[cut:]:  # still undoable: one by one, keeping their old values
+            payload, fast = self._credit(batch.keys, batch.amounts)
+            batch.olds = payload[1]  # type: ignore[index]
+            if not fast:
+                lazy.valid.clear()
+
+
 class PalletStorage:
     """A pallet's ``#[pallet::storage]`` items. Subclass with ``prefix="Pallet"`` and declarations;
     instantiate with a :class:`Storage` to get bound items as attributes."""
@@ -918,6 +1195,12 @@ class PalletStorage:
 
 # --------------------------------------------------------------------------------------------
 # the database
+
+
+def _contents(item: Item) -> dict:
+    """The item's entries with its pending credits applied, read without counting as a touch."""
+    item._settle()
+    return _raw_d(item)
 
 
 class Snapshot:
@@ -945,6 +1228,8 @@ class Storage:
         self.journal: list[tuple[Item, Any, Any]] = []
         self._marks: list[tuple[int, int]] = []
         self.events: list[Any] = []
+        self.deferring: list[Item] = []  # the DeferringItems (a root applies their pending credits first)
+        self.epoch = 0  # top-level transactions begun (a deferred credit made in the open one can still be rolled back)
 
     def register(self, prefix: str, decl: ItemDecl) -> Item:
         key = (prefix, decl.name)
@@ -969,6 +1254,7 @@ class Storage:
     def begin(self) -> None:
         if not self._marks:
             self.journal.clear()  # writes made outside any transaction are not undoable
+            self.epoch += 1
         self._marks.append((len(self.journal), len(self.events)))
 
     def commit(self) -> None:
@@ -1012,7 +1298,7 @@ class Storage:
             raise RuntimeError("cannot snapshot inside a transaction")
         # the keys written since the last root are carried, not hashed: a snapshot of a freshly
         # loaded state costs its copies only (hashing 100,000 accounts here made it 8x slower)
-        snap = Snapshot({k: it._d.copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
+        snap = Snapshot({k: _contents(it).copy() for k, it in self.items.items()}, list(self.events), dict(extra or {}))
         snap.sums = {k: (it._sum, it._h.copy(), it._dirty.copy(), list(it._loads)) for k, it in self.items.items() if it._dirty is not None}
         return snap
 
@@ -1062,7 +1348,10 @@ class Storage:
         if self.root_cache is not None:
             return self.root_cache
         self.flush()
-        self.root_cache = self._combine((label, len(item._d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if item._d)
+        for item in self.deferring:
+            item._settle()
+        raw = _raw_d  # the entries, read without a DeferringItem's touch (their credits are applied)
+        self.root_cache = self._combine((label, len(d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if (d := raw(item)))
         return self.root_cache
 
     def check_written_canonical(self, limit: int = 4096) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from runtime.errors import Arithmetic, Token
+from runtime.events import EventRecord
 
 from pallets.balances.errors import Error
 from pallets.balances.events import Event
@@ -205,10 +206,10 @@ class CurrencyImpl:
         new_src, new_dst = src._replace(free=src.free - total), dst._replace(free=dst.free + total)
         self._write(source, src, new_src)
         self._write(dest, dst, new_dst)
-        emit, transfer_event = self.deposit_event, Event.Transfer  # type: ignore[attr-defined]
+        emit, transfer_event = self.ctx.deposit_event, Event.Transfer  # type: ignore[attr-defined]
         for i, a in enumerate(amounts):
             if a:
-                emit(transfer_event(source, dest, a))
+                emit(EventRecord(transfer_event, (source, dest, a)))  # the spec's fields, in order
             if after is not None:
                 after(i)
         if after is not None:

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
-from runtime.primitives import percent_of, replace
+from runtime.events import EventRecord
+from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus
+from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus, make_bond, make_bond_info, make_delegator, make_deposit
+from pallets.primitives.assets import NATIVE
 from pallets.primitives.slashing import UnappliedSlash
 
 
@@ -105,20 +107,18 @@ class SlashingImpl:
         plan = self._plan_native_slash(slash, op)
         if plan is None:
             return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
-        insert = self.storage.Delegators.insert
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         rewards, emit, slashed_event = self.rewards, self.ctx.deposit_event, Event.DelegatorSlashed
         operator, blueprint, service_id, era = slash.operator, slash.blueprint_id, slash.service_id, slash.era
-        cuts: dict[str, int] = {}  # what each delegator's TNT bond entry loses (each delegator once in the plan)
+        # what each delegator's TNT bond entry loses (each delegator once in the plan)
+        cuts: dict[str, int] = {} if residue else {p[0]: p[3] for p in plan if p[3]}
+        hook = rewards is not None and bool(cuts)
 
         def after(i: int) -> None:
-            who, meta, asset, amount = plan[i]
-            insert(who, meta)
-            if not residue and amount:
-                cuts[who] = amount
-                if rewards is not None:
-                    rewards.record_undelegate(who, operator, asset, amount)
-            emit(slashed_event(who, amount, asset, service_id, blueprint, era))
+            who, _meta, asset, amount = plan[i]
+            if hook and amount:
+                rewards.record_undelegate(who, operator, asset, amount)
+            emit(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era)))  # the spec's fields, in order
 
         if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
             for i in range(len(plan)):
@@ -130,9 +130,7 @@ class SlashingImpl:
             except DispatchError:
                 # nothing of the batch stayed: as the walk does, each share's transfer on its own, a
                 # failure tolerated (the result is ignored on chain; Currency.transfer checks before
-                # it writes), then the delegator's writes (the plan's records are the walk's: each
-                # delegator writes only its own record)
-                cuts.clear()
+                # it writes), then the delegator's hook and event
                 transfer = self.currency.transfer
                 for i, entry in enumerate(plan):
                     if entry[3]:
@@ -141,31 +139,66 @@ class SlashingImpl:
                         except DispatchError:
                             pass
                     after(i)
+        # the delegators' records, written together (nothing above reads them; each delegator once)
+        self.storage.Delegators.insert_each([p[0] for p in plan], [p[1] for p in plan])
         if cuts:
-            self._shrink_native_bonds(operator, cuts, plan[0][2])
+            self._shrink_native_bonds(operator, cuts, NATIVE)  # every planned asset is TNT
 
     def _plan_native_slash(self, slash: UnappliedSlash, op) -> list[tuple[str, DelegatorMetadata, object, int]] | None:  # type: ignore[no-untyped-def]
         """[(delegator, its record after the slash, asset, amount slashed)] in bond order, written
         nowhere; None unless every delegator the walk would slash has exactly one exposed
         delegation, a TNT one that is not a nomination (those with none are skipped, as the walk
-        skips them)."""
+        skips them). The delegators of :func:`_delegators_of` and the delegation of
+        :func:`_exposed`, found inline for a delegator with one delegation (the common record):
+        per-delegator calls were a third of the plan."""
         get = self.storage.Delegators._d.get  # the item's dict: Item.get's default handling per delegator was measurable
         operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         plan: list[tuple[str, DelegatorMetadata, object, int]] = []
-        for who, meta in _delegators_of(op, get):
-            dels = meta.delegations
-            idx = _exposed(dels, operator, blueprint)
-            if idx == -2:
-                return None
-            if idx == -1:
+        push = plan.append
+        seen: set[str] = set()
+        see = seen.add
+        for bond in op.delegations:
+            who = bond.delegator
+            if who in seen:
                 continue
-            d = dels[idx]
+            see(who)
+            meta = get(who)
+            if meta is None:
+                continue
+            dels = meta.delegations
+            if len(dels) == 1:
+                d = dels[0]
+                selection = d.blueprint_selection  # DelegatorBlueprintSelection.contains, inline
+                if d.operator != operator or (selection.name != "All" and blueprint not in selection.value):
+                    continue
+                if d.is_nomination:
+                    return None
+                idx = 0
+            else:
+                idx = _exposed(dels, operator, blueprint)
+                if idx == -2:
+                    return None
+                if idx == -1:
+                    continue
+                d = dels[idx]
             asset = d.asset
             if asset.name != "Custom" or asset.value != 0:
                 return None
-            amount = percent_of(percent, d.amount)
-            plan.append((who, _slashed_record(meta, idx, amount, residue), asset, amount))
+            amount = d.amount * percent // PERCENT  # percent_of
+            deposits = meta.deposits
+            if idx == 0 and len(dels) == 1 and len(deposits) == 1 and amount and not residue and not meta.delegator_unstake_requests:
+                # _slashed_record's common case inline: the one delegation and its one deposit cut
+                a, dep = deposits[0]
+                if a is asset or (type(a) is type(asset) and a.name == "Custom" and a.value == 0):
+                    # the records rebuilt hold the NATIVE singleton (equal to the asset they held):
+                    # later views and slashes then match it by identity, not by ScaleEnum.__eq__
+                    left, cut_amount, cut_delegated = d.amount - amount, dep.amount - amount, dep.delegated_amount - amount
+                    kept = (make_bond_info(d.operator, left, NATIVE, selection, False),) if left else ()
+                    entry = ((NATIVE, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
+                    push((who, make_delegator(entry, meta.withdraw_requests, kept, meta.delegator_unstake_requests, meta.status), asset, amount))
+                    continue
+            push((who, _slashed_record(meta, idx, amount, residue), asset, amount))
         return plan
 
     def _slash_each_delegator_walk(self, slash: UnappliedSlash, op, recipient: str, shrunk: list) -> None:  # type: ignore[no-untyped-def]
@@ -286,20 +319,24 @@ class SlashingImpl:
         ``asset``, applied to the delegator's first entry of that asset."""
         op = self.storage.Operators.get(operator)
         bonds: list[DelegatorBond] = []
+        keep = bonds.append
         count = op.delegation_count
         pop = cuts.pop
         wanted = len(cuts)
+        kind, name, value = type(asset), asset.name, asset.value  # type: ignore[attr-defined]
         for b in op.delegations:
-            if cuts and (b.asset is asset or b.asset == asset):
-                cut = pop(b.delegator, None)
-                if cut is not None:
-                    left = b.amount - cut
-                    if left > 0:
-                        bonds.append(DelegatorBond(b.delegator, left, b.asset))
-                    else:
-                        count -= 1
-                    continue
-            bonds.append(b)
+            if cuts:
+                a = b.asset
+                if a is asset or (type(a) is kind and a.name == name and a.value == value):  # ScaleEnum.__eq__, inline
+                    cut = pop(b.delegator, None)
+                    if cut is not None:
+                        left = b.amount - cut
+                        if left > 0:
+                            keep(make_bond(b.delegator, left, asset))  # (equal to ``a``; the caller's object)
+                        else:
+                            count -= 1
+                        continue
+            keep(b)
         if len(cuts) < wanted:  # some entry changed
             self.storage.Operators.insert(operator, replace(op, delegations=tuple(bonds), delegation_count=count))
 
@@ -335,21 +372,29 @@ def _slashed_record(meta: DelegatorMetadata, idx: int, amount: int, residue: boo
     """The delegator's record after its delegation ``idx`` lost ``amount`` to a slash, built once
     (the planned and the walked slash both write it): the delegation cut (dropped at zero unless
     ``residue``, the quirk that keeps it), and, unless ``residue``, the deposit of its asset and
-    the pending unstakes cut too, as :meth:`SlashingImpl._shrink_after_slash` does."""
+    the pending unstakes cut too, as :meth:`SlashingImpl._shrink_after_slash` does. Records are
+    built with the structs' direct builders (``make_*``) and a one-entry tuple is rebuilt without
+    slicing: this runs once per delegator of a slashed operator."""
     dels = meta.delegations
     d = dels[idx]
     left = d.amount - amount
-    kept = () if left == 0 and not residue else (d.with_amount(left),)
+    asset = d.asset
+    kept = () if left == 0 and not residue else (make_bond_info(d.operator, left, asset, d.blueprint_selection, d.is_nomination),)
+    if len(dels) != 1:
+        kept = dels[:idx] + kept + dels[idx + 1 :]
     deposits, requests = meta.deposits, meta.delegator_unstake_requests
     if not residue and amount:
-        asset = d.asset
+        kind = type(asset)
         for j, (a, dep) in enumerate(deposits):
-            if a is asset or a == asset:
-                deposits = deposits[:j] + ((asset, dep.slashed(amount)),) + deposits[j + 1 :]
+            if a is asset or (type(a) is kind and a.name == asset.name and a.value == asset.value):  # ScaleEnum.__eq__, inline
+                # Deposit.slashed: both amounts shrink, never below zero
+                cut_amount, cut_delegated = dep.amount - amount, dep.delegated_amount - amount
+                entry = ((asset, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
+                deposits = entry if len(deposits) == 1 else deposits[:j] + entry + deposits[j + 1 :]
                 break
         if requests:
             requests = SlashingImpl._shrink_unstake_requests(requests, d, amount)
-    return DelegatorMetadata(deposits, meta.withdraw_requests, dels[:idx] + kept + dels[idx + 1 :], requests, meta.status)
+    return make_delegator(deposits, meta.withdraw_requests, kept, requests, meta.status)
 
 
 def _exposed(dels: tuple, operator: str, blueprint: int) -> int:

@@ -7,6 +7,9 @@ Helpers on the structs return new values; nothing is mutated in place.
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, Callable
+
 from runtime.codec import ScaleEnum, struct
 from runtime.primitives import U32, U64, U128, AccountId, Bool
 
@@ -165,6 +168,48 @@ class DelegatorMetadata:
 
     def total_nominations(self) -> int:
         return sum(d.amount for d in self.delegations if d.is_nomination)
+
+
+def _builder(cls: type) -> Callable[..., Any]:
+    """A positional constructor of the frozen, slotted struct ``cls`` that writes the slots directly.
+    A frozen dataclass's generated ``__init__`` sets each field through ``object.__setattr__`` (about
+    twice the cost), and a slash rebuilds four records per delegator of the operator. It builds the
+    same instance (eq, hash, repr and the codec read the slots); it does not check arity beyond the
+    function's own (fixed) signature."""
+    setters = [getattr(cls, f.name).__set__ for f in dataclasses.fields(cls)]
+    new = object.__new__
+    if len(setters) == 3:
+        s0, s1, s2 = setters
+
+        def make3(a: Any, b: Any, c: Any) -> Any:
+            o = new(cls)
+            s0(o, a)
+            s1(o, b)
+            s2(o, c)
+            return o
+
+        return make3
+    if len(setters) == 5:
+        t0, t1, t2, t3, t4 = setters
+
+        def make5(a: Any, b: Any, c: Any, d: Any, e: Any) -> Any:
+            o = new(cls)
+            t0(o, a)
+            t1(o, b)
+            t2(o, c)
+            t3(o, d)
+            t4(o, e)
+            return o
+
+        return make5
+    raise TypeError(f"no direct builder for {cls.__name__} ({len(setters)} fields)")
+
+
+#: direct builders (see ``_builder``), used by the slash's per-delegator path
+make_deposit: Callable[[int, int, Any], Deposit] = _builder(Deposit)
+make_bond_info: Callable[[str, int, Asset, DelegatorBlueprintSelection, bool], BondInfoDelegator] = _builder(BondInfoDelegator)
+make_delegator: Callable[[tuple, tuple, tuple, tuple, DelegatorStatus], DelegatorMetadata] = _builder(DelegatorMetadata)
+make_bond: Callable[[str, int, Asset], DelegatorBond] = _builder(DelegatorBond)
 
 
 EMPTY_DELEGATOR = DelegatorMetadata((), (), (), (), DelegatorStatus.Active)

@@ -35,9 +35,13 @@ class RewardsManagerImpl:
 
     def record_undelegate(self, who: str, operator: str, asset: Asset, amount: int) -> None:
         """Real: the score falls by the plain amount (it drifts up for boosted delegations). Intended:
-        by the boosted share this amount added."""
+        by the boosted share this amount added. With no vault at all nothing is looked up (a slash
+        calls this once per delegator, and hashing the asset was most of the call)."""
         s = self.storage
-        vault_id = s.AssetLookupRewardVaults.get(asset)
+        vaults = s.AssetLookupRewardVaults
+        if not len(vaults):
+            return
+        vault_id = vaults.get(asset)
         if vault_id is None:
             return
         deposit = max(s.TotalRewardVaultDeposit.get(vault_id) - amount, 0)
