@@ -2,19 +2,24 @@
 
 Layout of ``--corpus DIR``: ``DIR/entries/<sha1>.jsonl`` (one program each, :mod:`simulations.fuzz.program`
 format; the name is the content's hash, so two workers adding the same program write one file) and
-``DIR/coverage.json`` (the features reached so far, merged by each finishing worker). A campaign given
+``DIR/coverage.json`` (the features reached so far, merged by each finishing worker under a lock on
+``DIR/.lock``, so workers finishing together, as after a Ctrl-C, neither collide nor lose each
+other's features; every file is written to a per-process temporary name, then renamed). A campaign given
 the same directory resumes: it loads every entry (in name order, so a resumed campaign is
 reproducible) and mutates them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import fcntl
 import hashlib
 import json
+import os
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from simulations.fuzz.coverage import Coverage
 from simulations.fuzz.program import Step, dumps, loads
@@ -42,9 +47,7 @@ class Corpus:
         path = self.entries / (hashlib.sha1(text.encode()).hexdigest() + ".jsonl")
         if path.exists():
             return False
-        partial = path.with_suffix(".partial")
-        partial.write_text(text)
-        partial.replace(path)
+        _write_atomically(path, text)
         return True
 
     def coverage(self) -> Coverage | None:
@@ -55,12 +58,27 @@ class Corpus:
             return None
 
     def save_coverage(self, coverage: Coverage) -> None:
-        path = self.dir / "coverage.json"
-        merged = self.coverage() or Coverage()
-        merged.merge(coverage)
-        partial = path.with_suffix(".partial")
-        partial.write_text(json.dumps(merged.to_json()))
-        partial.replace(path)
+        with self._locked():  # read, merge and write as one step among the campaign's workers
+            merged = self.coverage() or Coverage()
+            merged.merge(coverage)
+            _write_atomically(self.dir / "coverage.json", json.dumps(merged.to_json()))
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        with open(self.dir / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """``path`` gets ``text`` whole or not at all; the temporary name is this process's, so two
+    workers writing the same file at once do not rename each other's."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text)
+    partial.replace(path)
 
 
 def mutate(rng: random.Random, entries: list[list[Step]]) -> list[Step]:
