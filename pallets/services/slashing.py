@@ -76,22 +76,19 @@ class SlashingCalls:
         such service, or the manager names nobody). For simulations acting as that origin: under
         ``real`` the stock manager names itself, not the blueprint owner."""
         service = self.storage.Instances.get(service_id)
-        entry = None if service is None else self.storage.Blueprints.get(service.blueprint)
-        if entry is None:
-            return None
-        try:
-            return self._query_origin(self._manager(entry[1]), "query_slashing_origin", service.blueprint, service_id, Error.NoSlashingOrigin)
-        except DispatchError:
-            return None
+        return None if service is None else self._origin_named("query_slashing_origin", service.blueprint, service_id)
 
     def dispute_origin_of(self, blueprint_id: int, service_id: int) -> str | None:
         """The account ``dispute`` accepts for a slash of (``blueprint_id``, ``service_id``) (None: none)."""
+        return self._origin_named("query_dispute_origin", blueprint_id, service_id)
+
+    def _origin_named(self, query: str, blueprint_id: int, service_id: int) -> str | None:
         entry = self.storage.Blueprints.get(blueprint_id)
         if entry is None:
             return None
         try:
-            return self._query_origin(self._manager(entry[1]), "query_dispute_origin", blueprint_id, service_id, Error.NoDisputeOrigin)
-        except DispatchError:
+            return self._query_origin(self._manager(entry[1]), query, blueprint_id, service_id, DispatchError)
+        except DispatchError:  # the manager names nobody (None, a revert) or cannot answer
             return None
 
     # ------------------------------------------------------------------ records
