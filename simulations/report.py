@@ -286,11 +286,19 @@ def _horizon_sentence(frame: pd.DataFrame) -> str:
 
 def _veto_paths(frame: pd.DataFrame) -> str:
     """When an arm vetoes through a real governance path: did the vetoes governance wanted land
-    before the slash applied (share with its Wilson interval, counts), and why not. Empty otherwise."""
-    if "gov_path" not in frame.columns or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
-        return ""
-    from simulations.lab.summary import governance_cells, governance_table
+    before the slash applied (share with its Wilson interval, counts), and why not, with the notes
+    the console prints beside that table. Empty when there is neither."""
+    from simulations.lab.summary import arm_governance_notes, governance_cells, governance_table
 
+    # the notes the console prints beside the table (a path that cannot land in time, vetoes that
+    # took the shortcut because the rule models the slash in Python): also under the shortcut
+    # alone, where the console prints them without a table
+    notes = ""
+    for note, arms in (arm_governance_notes(frame) if "gov_path" in frame.columns else {}).items():
+        labels = ", ".join(str(a) for a in arms)
+        notes += f"<p class='warn'>{_esc(f'note ({labels}): {note}')}</p>"
+    if "gov_path" not in frame.columns or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
+        return ("<h2>Veto paths</h2>" + notes) if notes else ""
     gov = governance_table(frame, confidence=CONFIDENCE)
     rows = []
     for r in gov.to_dict("records"):
@@ -303,8 +311,11 @@ def _veto_paths(frame: pd.DataFrame) -> str:
     return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"
             + _esc("Each wanted veto went through the pallets' own calls (sudo, a council motion, a referendum enacted by the "
                    "scheduler, a multisig). Landed: executed before the slash applied; late: executed after it; failed: the "
-                   "process did not pass or its call failed; pending: still open when the run ended, so neither.") + "</p>"
-            + _table(header, rows))
+                   "process did not pass or its call failed; pending: still open when the run ended, so neither.")
+            + (_esc(" shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to "
+                    "act on), which landed governance.reaction_blocks after the proposal whatever the path.")
+               if "split" in gov.columns and gov["split"].eq(True).any() else "") + "</p>"
+            + _table(header, rows) + notes)
 
 
 def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:

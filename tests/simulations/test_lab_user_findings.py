@@ -212,3 +212,39 @@ def test_the_sweep_says_it_too(tmp_path) -> None:
     assert ("tangle_services/governance.path=referendum_fast_track", "no veto through referendum_fast_track") in notes
     assert {arms for arms, _ in notes if "governance.path=sudo acts only" in _} == {"substrate_staking/governance.path=sudo"}
     assert not any("tangle_services/governance.path=sudo" in arms for arms, _ in notes)
+
+
+# ------------------------------------------------------------------ the HTML report says what the console says
+def _report_page(tmp_path, *args: str) -> str:
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    code, out = cli("run", SLASH_VETO, *args, "-p", "length.rounds=8", "-p", "branches=null", "--store", str(tmp_path / "r.db"), "--no-progress")
+    assert code == 0, out
+    write_report(RunStore(str(tmp_path / "r.db")), 1, tmp_path / "report")
+    return " ".join((tmp_path / "report" / "report.html").read_text().split())
+
+
+def test_the_report_explains_the_shortcut_row_and_prints_the_path_note(tmp_path) -> None:
+    page = _report_page(tmp_path, "--rule", "substrate_staking", "-p", "governance.path=council_motion")
+    assert "shortcut, not council_motion: services slashes modelled in Python by substrate_staking" in page  # the row
+    assert "shortcut, not &lt;path&gt;: the arm&#x27;s vetoes of slashes its rule models in Python" in page  # what the row is
+    assert "note (substrate_staking): governance.path=council_motion acts only on slashes substrate_staking keeps in a pallet&#x27;s queue" in page
+
+
+def test_the_report_prints_the_note_when_every_veto_took_the_shortcut(tmp_path) -> None:
+    """The console prints no table for eigenlayer + sudo (no process ran) but says why; so does the report."""
+    page = _report_page(tmp_path, "--rule", "eigenlayer", "-p", "governance.path=sudo")
+    assert "Veto paths: did the vetoes" not in page
+    assert re.search(r"note \(eigenlayer\): governance.path=sudo does not apply under eigenlayer, which models every slash in Python: "
+                     r"its \d+ vetoes took the shortcut", page), page[-3000:]
+
+
+def test_the_report_prints_the_clock_note(tmp_path) -> None:
+    page = _report_page(tmp_path, "--rule", "tangle_services", "-p", "governance.path=referendum_fast_track", "-p", "end.max_drain_rounds=2")
+    assert "no veto through referendum_fast_track can land before its slash applies: the fastest executes 28,801 blocks after the proposal" in page
+
+
+def test_the_report_has_no_note_when_the_path_can_land(tmp_path) -> None:
+    page = _report_page(tmp_path, "--rule", "tangle_services", "-p", "governance.path=sudo")
+    assert "Veto paths: did the vetoes" in page and "note (" not in page
