@@ -8,7 +8,9 @@ protocol, operators and restakers inside the EVM; the simulator does not run tha
 payment forwarded to it is shown as held by the master manager.
 
 A subscription charge is one payment (payer -> Rewards pot, its job and service named), whatever
-number of events the pallet deposits for it. An interval the pallet could not bill (intended
+number of events the pallet deposits for it, and so is a reward claim (Rewards pot -> operator). An
+operator's share of a charge (``Services.RewardDistributed``) is listed when it is recorded, with
+``moved=False``: nothing moves until the claim, which is its own row. An interval the pallet could not bill (intended
 extension event ``SubscriptionBillingSkipped``: the payer cannot pay, or a rate below the
 existential deposit cannot open the empty Rewards pot) moved nothing, so it is not a payment: it
 is a :class:`SkippedBill` (``skipped_bills``), with the reason in words.
@@ -46,9 +48,12 @@ class Payment:
     amount: int  # base units
     what: str
     text: str  # amount formatted with the asset's decimals and symbol
+    # False for a share the pallet records (Services.RewardDistributed): nothing moves until the
+    # operator claims it, and the claim is its own row; sum rows with moved=True for what changed hands
+    moved: bool = True
 
     def __str__(self) -> str:
-        return f"{self.payer} → {self.payee}: {self.text} ({self.what})"
+        return f"{self.payer} → {self.payee}: {self.text} ({self.what})" + ("" if self.moved else " [credited, not moved]")
 
 
 @dataclass(frozen=True)
@@ -148,9 +153,14 @@ def payments(events: Iterable[EventRecord], rt: Any, roles: dict[str, str]) -> l
                                _purpose(a["from"], a["to"], roles), format_amount(rt, int(a["asset_id"]), a["amount"])))
         elif pallet == "Services" and name == "RewardDistributed":
             out.append(Payment(ev.block, REWARDS_POT, name_of(a["operator"]), 0, a["amount"],
-                               f"operator's share of service {a['service_id']}, claimable with Rewards.claim_rewards", tnt(a["amount"])))
+                               f"operator's share of service {a['service_id']}, claimable with Rewards.claim_rewards", tnt(a["amount"]), moved=False))
         elif pallet == "Rewards" and name == "OperatorRewardsClaimed":
-            out.append(Payment(ev.block, REWARDS_POT, name_of(a["operator"]), 0, a["amount"], "service rewards claimed", tnt(a["amount"])))
+            what = "service rewards claimed, paid out of the Rewards pot"
+            last = out[-1] if out else None  # the claim's transfer, just listed: one movement, not two
+            if last is not None and last.block == ev.block and last.asset == 0 and last.amount == a["amount"] and last.payee == name_of(a["operator"]) and last.moved:
+                out[-1] = replace(last, what=what)
+            else:
+                out.append(Payment(ev.block, REWARDS_POT, name_of(a["operator"]), 0, a["amount"], what, tnt(a["amount"])))
         elif pallet == "Rewards" and name == "EraRewardsClaimed":
             out.append(Payment(ev.block, "new issuance", name_of(a["account"]), 0, a["amount"], "era rewards claimed (minted)", tnt(a["amount"])))
     return out

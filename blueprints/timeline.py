@@ -112,7 +112,7 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None
     if n == "RewardRecorded":
         return None  # the same amount as RewardDistributed, recorded by the rewards pallet
     if n == "OperatorRewardsClaimed":
-        return f"{_who(a['operator'])} claimed {tnt(a['amount'])} of rewards"
+        return f"{_who(a['operator'])} claimed {tnt(a['amount'])} of rewards (paid out of the Rewards pot)"
     if n == "UnappliedSlash":
         return f"slash of {a['slash_percent']}% proposed against {_who(a['operator'])} (round {a['era']}, index {a['index']})"
     if n == "SlashDiscarded":
@@ -161,20 +161,26 @@ def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = N
         text = describe(ev, blueprint, rt)
         if text is None:
             continue
-        if transfer is not None and is_charge_of(ev, transfer[1]):
-            del rows[transfer[0]]  # a subscription charge is one payment: its transfer and its billing event are one row
+        if transfer is not None and moved_by(ev, transfer[1]):
+            del rows[transfer[0]]  # a subscription charge, or a reward claim, is one movement: its transfer and its own event are one row
         rows.append((ev.block, cat, text))
         transfer = (len(rows) - 1, ev) if ev.spec.pallet == "Balances" and ev.spec.name == "Transfer" else None
     return rows
 
 
-def is_charge_of(billing: EventRecord, transfer: EventRecord) -> bool:
-    """Whether ``billing`` (``Services.SubscriptionBillingProcessed``) is the charge that moved ``transfer``
-    (the ``Balances.Transfer`` just before it): the pallet deposits both for one charge."""
-    if not (billing.spec.pallet == "Services" and billing.spec.name == "SubscriptionBillingProcessed"):
+def moved_by(event: EventRecord, transfer: EventRecord) -> bool:
+    """Whether ``event`` is the pallet's own account of the ``Balances.Transfer`` just before it: a
+    subscription charge (``Services.SubscriptionBillingProcessed``, from the subscriber) or a reward
+    claim paid out of the Rewards pot (``Rewards.OperatorRewardsClaimed``, to the operator). The
+    pallet deposits both events for one movement, so a timeline shows it once."""
+    a, t = event.attributes, transfer.attributes
+    if transfer.block != event.block:
         return False
-    a, t = billing.attributes, transfer.attributes
-    return transfer.block == billing.block and t["from"] == a["subscriber"] and t["amount"] == a["amount"]
+    if event.spec.pallet == "Services" and event.spec.name == "SubscriptionBillingProcessed":
+        return t["from"] == a["subscriber"] and t["amount"] == a["amount"]
+    if event.spec.pallet == "Rewards" and event.spec.name == "OperatorRewardsClaimed":
+        return t["to"] == a["operator"] and t["amount"] == a["amount"]
+    return False
 
 
 STYLES = {"setup": "dim", "request": "cyan", "job": "bold", "result": "green", "heartbeat": "dim", "payment": "yellow",

@@ -99,3 +99,24 @@ def test_heartbeats_count_as_qos_points() -> None:
     h.advance(5)
     h.call_job(0, 6)
     assert rewards.qos_counters(h.operator("Bob").account) == (2, 0, 4)  # only the new heartbeat is added
+
+
+def test_a_reward_claim_is_one_timeline_row_and_one_payment() -> None:
+    """The pot's transfer and Rewards.OperatorRewardsClaimed are one claim: one row in the timeline
+    (it read as two rewards), one movement in h.payments()."""
+    h = BlueprintTestHarness(feed(subscription(3 * UNIT, 5)), operators=3)
+    h.advance(12)
+    start = len(h.rt.all_events())
+    h.dispatch("Bob", "Rewards", "claim_rewards", {})
+    new = h.rt.all_events()[start:]
+    claimed = next(e for e in new if e.matches("Rewards.OperatorRewardsClaimed"))["amount"]
+    assert claimed > 0 and any(e.matches("Balances.Transfer") and e["amount"] == claimed for e in new)
+    block = new[0].block
+    rows = [(c, t) for b, c, t in h.timeline() if b == block and "Bob" in t and ("claimed" in t or "paid out" in t)]
+    assert rows == [("reward", f"Bob claimed {claimed // UNIT} TNT of rewards (paid out of the Rewards pot)")]
+    payouts = [p for p in h.payments() if p.block == block and p.payee == "Bob" and p.moved]
+    assert [(p.payer, p.amount, p.what) for p in payouts] == [("Rewards pot", claimed, "service rewards claimed, paid out of the Rewards pot")]
+    # what Bob received, summed over the rows that moved, is what his balance gained from the pot
+    credited = sum(p.amount for p in h.payments() if p.payee == "Bob" and not p.moved)
+    received = sum(p.amount for p in h.payments() if p.payee == "Bob" and p.moved)
+    assert received == claimed == credited  # every share credited so far was claimed, once
