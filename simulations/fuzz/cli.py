@@ -10,6 +10,20 @@ import typer
 from rich.console import Console
 
 
+def _where(exc: BaseException) -> str:
+    """Where a user's --runtime or --invariant code raised: its innermost frame outside this package
+    (a bare message left the author guessing which line of their module failed)."""
+    import traceback
+
+    root = str(Path(__file__).resolve().parents[2])
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not str(Path(f.filename).resolve()).startswith(root)
+              or "/tests/" in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" ({type(exc).__name__} at {f.filename}:{f.lineno} in {f.name}: {(f.line or '').strip()})"
+
+
 def _every(seconds: float, emit: Callable[[str], None]) -> Callable[[str], None]:
     """Pass on at most one progress line per ``seconds`` (the first one at once)."""
     last = [-seconds]
@@ -61,7 +75,7 @@ def register(app: typer.Typer) -> None:
         try:
             world = World(cfg)  # fail fast on a bad --runtime or --invariant, before any worker starts
         except Exception as exc:
-            console.print(f"[red]error:[/red] {exc}", highlight=False)
+            console.print(f"[red]error:[/red] {exc}{_where(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         if console.is_terminal:
             with console.status("fuzzing") as status:
@@ -69,9 +83,12 @@ def register(app: typer.Typer) -> None:
         else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
             result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
         if result.interrupted:
-            again = f"tangle-sim fuzz --corpus {corpus} ..." if corpus is not None else "tangle-sim fuzz --corpus DIR ... (a corpus keeps a campaign's runs to resume from)"
+            left = max(steps - result.steps, 0)
+            again = (f"`tangle-sim fuzz --corpus {corpus} --steps {left} <your other options>`: a new campaign of the {left:,} steps left that starts "
+                     "from the runs the corpus kept (it does not re-run the steps done)" if corpus is not None else
+                     f"`tangle-sim fuzz --corpus DIR --steps {left} <your other options>` next time: a corpus keeps a campaign's runs to go on from")
             console.print(f"[yellow]interrupted:[/yellow] stopped by Ctrl-C after {result.steps:,} of {steps:,} steps; the figures below are "
-                          f"those of the steps done. Resume with `{again}`", highlight=False, soft_wrap=True)
+                          f"those of the steps done. Go on with {again}", highlight=False, soft_wrap=True)
         rate = result.steps / result.seconds if result.seconds else 0
         own = " (this campaign)" if corpus is not None else ""
         console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "

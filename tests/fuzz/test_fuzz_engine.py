@@ -249,3 +249,16 @@ def test_job_calls_and_results_get_through_and_a_users_result_bug_is_found(tmp_p
     assert failure.kind == "invariant" and "results_are_squares" in failure.what
     steps = [e.data for e in read_log(failure.log) if e.kind == "call" and e.data["call_module"] == "Services"]
     assert [s["call_function"] for s in steps][-2:] == ["call", "submit_result"]
+
+
+def test_a_runtime_function_that_raises_is_named_with_its_file_and_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A user's --runtime function that fails: one line, exit 2, naming the error and the line of
+    the user's module that raised (it printed the bare message: no file, no line)."""
+    (tmp_path / "bad_rt.py").write_text("from runtime import Runtime\n\n\ndef broken_world():\n    rt = Runtime.dev(seed=0)\n    return rt.no_such_attribute\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    out = CliRunner().invoke(app, ["fuzz", "--runtime", "bad_rt:broken_world", "--steps", "10", "--out", str(tmp_path)])
+    assert out.exit_code == 2, out.output
+    text = " ".join(out.output.split())
+    assert "'Runtime' object has no attribute 'no_such_attribute'" in text
+    assert f"(AttributeError at {tmp_path / 'bad_rt.py'}:6 in broken_world: return rt.no_such_attribute)" in text, text
+    assert "Traceback" not in out.output

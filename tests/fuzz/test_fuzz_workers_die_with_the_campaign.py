@@ -92,9 +92,12 @@ def test_ctrl_c_stops_the_campaign_and_reports_what_it_did(tmp_path: Path, worke
         out, _ = proc.communicate(timeout=90)
         assert proc.returncode == 130, out
         words = " ".join(out.split())
-        assert "interrupted: stopped by Ctrl-C after" in words and f"Resume with `tangle-sim fuzz --corpus {corpus} ...`" in words, out
+        assert "interrupted: stopped by Ctrl-C after" in words, out
         assert "KeyboardInterrupt" not in out and "Traceback" not in out, out
         done = int(words.split("interrupted: stopped by Ctrl-C after ")[1].split(" ")[0].replace(",", ""))
+        # how to go on: the steps left, and what the corpus does (a user re-ran the same command and got a fresh campaign)
+        assert (f"Go on with `tangle-sim fuzz --corpus {corpus} --steps {100_000_000 - done} <your other options>`: a new campaign of the "
+                f"{100_000_000 - done:,} steps left that starts from the runs the corpus kept (it does not re-run the steps done)") in words, out
         assert done > 0 and f"{done:,} steps in" in words  # the summary is the steps done
         assert "Assets.transfer" in out  # the coverage report was printed
         deadline = time.monotonic() + 15
