@@ -1,11 +1,15 @@
 """The fuzz engine's speed and reach. Prints numbers (no assertions).
 
-Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--bugs] [--memory STEPS] [--digest SEED ...]
+Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--profile] [--floor] [--bugs] [--memory STEPS] [--digest SEED ...]
 
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
 * where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
   --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
+* with --floor: the same steps (seed 1) run again four ways, CPU time per step, best of 3: the runtime
+  alone (dispatch and blocks, nothing else), through the Executor without invariants, with every
+  invariant, and with coverage and live ids too: what each layer adds on top of the runtime, and
+  the rate no engine change can beat;
 * with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
 * with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs;
@@ -25,6 +29,7 @@ import sys
 import time
 from pathlib import Path
 from tempfile import TemporaryDirectory
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -167,6 +172,84 @@ def timers(steps: int) -> None:
           f"idle-block jumps: {calls.get('idle-block jumps', 0):,} (counts do not depend on the machine's load)")
 
 
+def floor(steps: int) -> None:
+    """The runtime's own cost on the engine's steps, and what each engine layer adds to it (see the module docstring)."""
+    import simulations.fuzz.engine as engine
+    import simulations.fuzz.program as program
+    from simulations.fuzz.checks import InvariantSet
+    from simulations.fuzz.coverage import Coverage
+    from simulations.fuzz.hostile import expand
+
+    runs: list[list[list]] = []
+    reset, run = engine.World.reset, program.Executor.run
+
+    def recording_reset(self: engine.World) -> object:
+        runs.append([])
+        return reset(self)
+
+    def recording_run(self: program.Executor, step: list) -> str:
+        runs[-1].append(step)
+        return run(self, step)
+
+    with TemporaryDirectory() as out:
+        cfg = FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1)
+        world = engine.World(cfg)
+        engine.World.reset, program.Executor.run = recording_reset, recording_run  # type: ignore[method-assign]
+        try:
+            cpu = time.process_time()
+            run_worker(cfg, world=world)
+            full = time.process_time() - cpu
+        finally:
+            engine.World.reset, program.Executor.run = reset, run  # type: ignore[method-assign]
+    n = sum(map(len, runs))
+
+    def bare() -> None:
+        for prog in runs:
+            rt = world.reset()
+            for step in prog:
+                if step[0] == "wait":
+                    rt.advance_blocks(step[1])
+                    continue
+                call = expand(step) if step[0] == "bad" else step
+                try:
+                    rt.dispatch(call[1], call[2], call[3], call[4], raise_error=False)
+                except Exception:  # refused input and invalid transactions: what the Executor checks
+                    pass
+
+    def executor(fns: list, observe: bool = False) -> Callable[[], None]:
+        def go() -> None:
+            invariants = InvariantSet(fns)
+            coverage = Coverage()
+            for prog in runs:
+                ledger = world.primed_ledger(invariants)
+                ex = program.Executor(world.reset(), invariants, cfg.full_every, ledger=ledger)
+                ex.transitions = True
+                live = world.base_live.copy()
+                if ledger is None:
+                    ex.check(None, -1)
+                for step in prog:
+                    outcome = ex.run(step)
+                    if observe:
+                        if ex.last_events:
+                            live.observe(ex.last_events)
+                        coverage.observe(step, outcome, ex.last_events, ex.last_transitions)
+                ex.check(None, len(prog) - 1)
+        return go
+
+    layers = [("the runtime alone (dispatch, blocks)", bare), ("Executor, no invariants", executor([])),
+              ("Executor, every invariant", executor(world.invariant_fns)), ("... and coverage, live ids", executor(world.invariant_fns, True))]
+    best = {label: float("inf") for label, _ in layers}
+    for _ in range(3):  # alternated, best of 3: a shared machine's load only ever adds
+        for label, fn in layers:
+            cpu = time.process_time()
+            fn()
+            best[label] = min(best[label], time.process_time() - cpu)
+    print(f"where a step's time goes ({n:,} steps of seed 1, CPU time per step, best of 3; target 20,000/s = 50 us):")
+    print(f"  {'the whole engine (drawing included, once)':44s} {full / n * 1e6:6.0f} us  ({n / full:,.0f} steps/s)")
+    for label, _ in layers:
+        print(f"  {label:44s} {best[label] / n * 1e6:6.0f} us  ({n / best[label]:,.0f} steps/s)")
+
+
 def bugs() -> None:
     import pytest
 
@@ -269,6 +352,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--timers", action="store_true", help="where the time goes, unprofiled (CPU time per part)")
     parser.add_argument("--memory", type=int, default=0)
+    parser.add_argument("--floor", action="store_true", help="the runtime's own cost on the same steps, and what each engine layer adds")
     parser.add_argument("--digest", nargs="+", metavar="[PROFILE:]SEED", help="print what a campaign of --steps steps did (hashes) and stop")
     args = parser.parse_args()
     if args.digest:
@@ -283,6 +367,8 @@ def main() -> None:
         timers(args.steps)
     if args.profile:
         profile(args.steps)
+    if args.floor:
+        floor(args.steps)
     if args.bugs:
         bugs()
     if args.memory:

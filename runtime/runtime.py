@@ -107,6 +107,7 @@ class Runtime:
         from runtime.construct import construct_runtime
 
         self.pallets: dict[str, Pallet] = construct_runtime(self, extra_pallets)
+        self._system = self.pallets["System"]  # every signed dispatch bumps its nonce
         self._base_consts = {name: p.consts for name, p in self.pallets.items()}
         self._apply_constant_overrides(genesis.constants)
         self._calls: dict[tuple[str, str], tuple[CallSpec, Pallet]] = {}
@@ -173,10 +174,9 @@ class Runtime:
         self._phase = "ApplyExtrinsic"
         fee = 0
         if org.kind == "signed":
-            system = self.pallets["System"]
             if self.genesis.transaction_fees and spec.pays_fee:
                 fee = self._charge_fee(org.who, spec)  # type: ignore[arg-type]
-            system.inc_nonce(org.who)  # type: ignore[attr-defined]
+            self._system.inc_nonce(org.who)  # type: ignore[attr-defined]
         error: DispatchError | None = None
         db.begin()
         try:
@@ -194,8 +194,10 @@ class Runtime:
         else:
             db.commit()
         self._extrinsic_idx = idx + 1
-        receipt = ExtrinsicReceipt(call_module, call_function, self._block, idx, self.block_hash(self._block), error, events[n_before:], fee, spec.weight)
-        self.call_log.append(CallRecord(self._block, idx, org, spec, args, "ok" if error is None else error.qualified_name))
+        block = self._block
+        block_hash = self._block_hash_cache.get(block) or self.block_hash(block)  # (the block's hash is cached while it is built)
+        receipt = ExtrinsicReceipt(call_module, call_function, block, idx, block_hash, error, events[n_before:], fee, spec.weight)
+        self.call_log.append(CallRecord(block, idx, org, spec, args, "ok" if error is None else error.qualified_name))
         if error is not None:
             if raise_error:
                 error.receipt = receipt
@@ -252,7 +254,7 @@ class Runtime:
     def _run_hooks(self, hook: str, arg: int, exclude: tuple[str, ...] = ()) -> None:
         db = self.db
         for pallet in self._hooks[hook]:
-            if pallet.name in exclude:
+            if exclude and pallet.name in exclude:
                 continue
             if self.hook_trace is not None:
                 self.hook_trace.append((self._block, pallet.name, hook))
@@ -271,11 +273,12 @@ class Runtime:
         self._block = n
         self._phase = "Initialization"
         self._extrinsic_idx = 0
-        self.pallets["System"].initialize(n, self.block_hash(n - 1))  # type: ignore[attr-defined]
+        system = self._system
+        system.initialize(n, self._block_hash_cache.get(n - 1) or self.block_hash(n - 1))  # type: ignore[attr-defined]
         for up in self._upgrades:
             if up.at_block == n:
                 self._enact_upgrade(up)
-        if self.pallets["System"].code_pending():  # type: ignore[attr-defined]
+        if system.code_pending():  # type: ignore[attr-defined]
             self._enact_code_upgrade(n)
         self._run_hooks("on_initialize", n)
         self._phase = "ApplyExtrinsic"
@@ -317,7 +320,7 @@ class Runtime:
         """The first block in [first, last] at which a hook may act or an upgrade is enacted
         (``last + 1`` if none)."""
         busy = last + 1
-        if self.pallets["System"].code_pending():  # type: ignore[attr-defined]
+        if self._system.code_pending():  # type: ignore[attr-defined]
             return first
         for up in self._upgrades:
             if first <= up.at_block < busy:
@@ -339,7 +342,7 @@ class Runtime:
         (their hooks are no-ops: ``_next_busy_block`` said so), then stand in ``m`` like
         ``_initialize_block`` leaves it."""
         a = self._block + 1  # the first skipped block
-        system = self.pallets["System"]
+        system = self._system
         keep = system.consts.BlockHashCount  # type: ignore[attr-defined]
         block_hash = system.storage.BlockHash  # type: ignore[attr-defined]
         # System.initialize(k) inserts BlockHash[k-1] and, once k-1 > keep, removes BlockHash[k-1-keep]:
@@ -355,8 +358,9 @@ class Runtime:
             for key in gone:
                 block_hash.remove(key)
         self._block = m - 1
+        cached = self._block_hash_cache.get
         for k in range(max(a, oldest_kept + 1, 1), m):
-            block_hash.insert(k - 1, bytes.fromhex(self.block_hash(k - 1)[2:]))
+            block_hash.insert(k - 1, bytes.fromhex((cached(k - 1) or self.block_hash(k - 1))[2:]))
         self._initialize_block(m)
 
     def run_to_block(self, n: int) -> None:

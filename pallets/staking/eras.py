@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from runtime.context import RuntimeContext
 
 POINTS_PER_BLOCK = 20  # pallet_staking's reward for authoring a block (note_author)
+#: an elected tuple -> its positions in AccountId order (see _note_era_points); bounded
+_ORDER: dict[tuple[str, ...], tuple[int, ...]] = {}
 
 
 class EraManager:
@@ -197,12 +199,19 @@ class EraManager:
         n = len(elected)
         if n == 0 or end_block <= start_block:
             return
+        # the elected set's AccountId order, sorted once per set (the set stays the same era after
+        # era while nobody bonds, nominates or validates); a stable sort of the positions gives the
+        # order sorting the (stash, points) pairs by their stash's bytes gave
+        order = _ORDER.get(elected)
+        if order is None:
+            if len(_ORDER) >= 64:
+                _ORDER.clear()
+            order = _ORDER[elected] = tuple(sorted(range(n), key=lambda i: sort_key(elected[i])))
         individual = []
         total = 0
-        for i, stash in enumerate(elected):
+        for i in order:
             blocks = (end_block - 1 - i) // n - (start_block - 1 - i) // n
             if blocks:
-                individual.append((stash, blocks * POINTS_PER_BLOCK))
+                individual.append((elected[i], blocks * POINTS_PER_BLOCK))
                 total += blocks * POINTS_PER_BLOCK
-        individual.sort(key=lambda x: sort_key(x[0]))
         self.storage.ErasRewardPoints.insert(era, EraRewardPoints(total, tuple(individual)))
