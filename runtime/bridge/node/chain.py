@@ -176,6 +176,11 @@ class SimChain:
         # the state the node started from, already inside the next block: readable, not a set_head target
         self._snapshots[self.head.hash] = self.rt.snapshot()
         self._opened_snapshots: set[str] = {self.head.hash}
+        # the runtime is inside the next block (``_open``) only once something needs that block (a
+        # submission or a seal); ``_live_is_head``: the runtime holds exactly the head's sealed state,
+        # so reads at the head may use it directly (otherwise they read the head's snapshot)
+        self._open = True
+        self._live_is_head = True
         self._open_block()
 
     # --- chain queries
@@ -207,6 +212,11 @@ class SimChain:
         """Whether ``block`` is on the current chain (not on a branch ``set_head`` abandoned)."""
         return block.number < len(self.blocks) and self.blocks[block.number] is block
 
+    @property
+    def next_number(self) -> int:
+        """The number of the block being built: what a transaction is validated against."""
+        return self.head.number + 1
+
     def has_state(self, block_hash: str) -> bool:
         """Whether queries at ``block_hash`` can still be answered (the head, or a block of the window)."""
         return block_hash == self.head.hash or block_hash in self._snapshots
@@ -230,29 +240,52 @@ class SimChain:
         return list(self._pending[self._inherents :])
 
     def at(self, block_hash: str | None, read: Callable[[], Any]) -> Any:
-        """Run ``read`` against the state after block ``block_hash`` (None or the head: current state).
+        """Run ``read`` against the state after block ``block_hash`` (None: the best block).
 
-        Older blocks of the window are read by restoring their snapshot and then the current state
-        (under the chain lock); blocks outside the window raise :class:`HistoryError`."""
-        if block_hash is None:
-            return read()
-        block = self.block(block_hash)
-        if block is None:
-            raise HistoryError(f"Unknown block {block_hash}")
-        if block is self.head:
-            return read()
-        snap = self._snapshots.get(block.hash)
-        if snap is None:
-            raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+        As on a real node, the state at hash H is H's sealed state (what its header's stateRoot
+        commits to), forever: the pool's pending extrinsics and the next block's initialisation are
+        never visible. The head is read live while the runtime holds exactly its sealed state;
+        otherwise (pending work in the open block) and for older blocks of the window, the block's
+        snapshot is restored and then the current state (under the chain lock). Blocks outside the
+        window raise :class:`HistoryError`."""
         with self.lock:
-            current, multiplier = self.rt.snapshot(), self.fee_model.multiplier
+            block = self.head if block_hash is None else self.block(block_hash)
+            if block is None:
+                raise HistoryError(f"Unknown block {block_hash}")
+            if block is self.head and self._live_is_head:
+                return read()
+            snap = self._snapshots.get(block.hash)
+            if snap is None:
+                raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+            current, multiplier, flags = self.rt.snapshot(), self.fee_model.multiplier, (self._open, self._live_is_head)
             self.rt.restore(snap)
             self.fee_model.multiplier = block.fee_multiplier
+            self._open, self._live_is_head = block.hash in self._opened_snapshots, False
             try:
                 return read()
             finally:
                 self.rt.restore(current)
                 self.fee_model.multiplier = multiplier
+                self._open, self._live_is_head = flags
+
+    def write_at_head(self, write: Callable[[], None]) -> None:
+        """Apply ``write`` (``dev_setStorage``) to the head's state, as Chopsticks does, and to the
+        open block built on it, so reads at the head and the next block both see it."""
+        with self.lock:
+            head = self.head
+            if self._live_is_head:
+                write()
+                self._snapshots[head.hash] = self.rt.snapshot()
+                return
+            current, flags = self.rt.snapshot(), (self._open, self._live_is_head)
+            self.rt.restore(self._snapshots[head.hash])
+            try:
+                write()
+                self._snapshots[head.hash] = self.rt.snapshot()
+            finally:
+                self.rt.restore(current)
+                self._open, self._live_is_head = flags
+            write()
 
     # --- node-held storage (items the simulator does not model but every chain has)
     def _node_value(self, pallet: str, item: str, block_hash: str | None) -> bytes | None:
@@ -294,10 +327,18 @@ class SimChain:
 
     def save_open_block(self) -> tuple[Any, ...]:
         """The open block's bookkeeping, for a dry run that restores the runtime afterwards."""
-        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight)
+        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight, self._open, self._live_is_head)
 
     def restore_open_block(self, saved: tuple[Any, ...]) -> None:
-        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight = saved
+        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight, self._open, self._live_is_head = saved
+
+    def _ensure_open(self) -> None:
+        """Initialise the next block (System.Number, ParentHash, on_initialize hooks) in the runtime if
+        not done yet: from here on the runtime no longer holds the head's sealed state."""
+        if not self._open:
+            self.rt._initialize_block(self.head.number + 1)
+            self._open = True
+        self._live_is_head = False
 
     # --- submission
     def submit(self, xt_hex: str) -> Submission:
@@ -340,7 +381,7 @@ class SimChain:
             raise PoolError(1001, "Extrinsic has invalid format", "invalid hex") from None
         xt = self._decode(raw)
         value = xt.value
-        current = self.rt.block_number
+        current = self.next_number
         signer = None
         if value.get("signature"):
             parts = signed_parts(raw, xt)
@@ -368,6 +409,7 @@ class SimChain:
         module, function, params = chain_call_to_params(xt.value["call"])
         if function not in self.rt.supported_calls().get(module, []):
             raise PoolError(9000, "Not modelled by tangle-sim", f"{module}.{function} is not implemented by the simulator")
+        self._ensure_open()
         db = self.rt.db
         db.begin()  # the fee and the dispatch stand or fall together
         try:
@@ -432,6 +474,7 @@ class SimChain:
     def seal(self) -> Block:
         """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
         with self.lock:
+            self._ensure_open()
             rt = self.rt
             n = rt.block_number
             rt._finalize_block()  # split from advance_blocks: the header (state root, hash) sits between
@@ -453,7 +496,9 @@ class SimChain:
             self._set_runtime_hash(block)
             self._snapshots[block.hash] = rt.snapshot()
             self._append_block(block)
-            rt._initialize_block(n + 1)
+            # the next block is initialised only when needed (_ensure_open): until then the runtime
+            # holds exactly this block's sealed state, which reads at the head see
+            self._open, self._live_is_head = False, True
             watched = self._pending_watch
             self.now_ms += SLOT_DURATION_MS
             self.time_override = None
@@ -551,8 +596,7 @@ class SimChain:
             self.now_ms = block.timestamp + SLOT_DURATION_MS
             for n in range(block.number + 1, block.number + 1 + self.history):
                 self.rt._block_hash_cache.pop(n, None)
-            if block.hash not in self._opened_snapshots:
-                self.rt._initialize_block(block.number + 1)
+            self._open, self._live_is_head = block.hash in self._opened_snapshots, True
             self._open_block()
             for listener in list(self.head_listeners):
                 listener(block)

@@ -595,7 +595,7 @@ class RpcHandler:
 
     def _write_storage(self, pairs: list[tuple[bytes, bytes | None]]) -> str:
         try:
-            self.chain.state.set_raw(pairs)
+            self.chain.write_at_head(lambda: self.chain.state.set_raw(pairs))
         except (ValueError, KeyError) as exc:
             raise invalid_params(str(exc)) from None
         self._notify_storage_changes()
