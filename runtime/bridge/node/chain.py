@@ -23,6 +23,7 @@ Pool-level rejections raise :class:`PoolError` with the JSON-RPC code a Substrat
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -30,7 +31,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
-from runtime.bridge.node.events import NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
+from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
 from runtime.bridge.normalize import chain_call_to_params
@@ -42,6 +43,8 @@ from runtime.scale import compact
 
 GENESIS_TIME_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z: the dev chain's first timestamp (deterministic)
 RUNTIME_ENVIRONMENT_UPDATED = b"\x08"  # DigestItem::RuntimeEnvironmentUpdated
+
+log = logging.getLogger("tangle_sim.node")
 
 
 class PoolError(Exception):
@@ -119,6 +122,10 @@ def xt_hash(raw: bytes) -> str:
 
 class SimChain:
     """Blocks, extrinsics, events and a transaction-pool front for one :class:`Runtime`."""
+
+    # an event that cannot be encoded is always logged; with strict_events sealing also raises
+    # (tests/bridge/conftest.py turns it on, so such an event fails the test that emits it)
+    strict_events = False
 
     def __init__(
         self,
@@ -413,8 +420,15 @@ class SimChain:
         db = self.rt.db
         db.begin()  # the fee and the dispatch stand or fall together
         try:
-            fee = self._charge(signer, module, function, len(raw)) if signer is not None else 0
+            fee, resolve_fee = self._charge(signer, module, function, len(raw)) if signer is not None else (0, None)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
+            if resolve_fee is not None:  # post_dispatch: the fee's Deposit after the call's own events
+                rt = self.rt
+                next_idx, rt._extrinsic_idx = rt._extrinsic_idx, receipt.extrinsic_idx
+                try:
+                    resolve_fee()
+                finally:
+                    rt._extrinsic_idx = next_idx
         except InvalidTransaction as exc:
             db.rollback()
             raise invalid(exc.data) from None
@@ -438,20 +452,21 @@ class SimChain:
         self._pending_watch.append(sub)
         return sub
 
-    def _charge(self, signer: str, module: str, function: str, length: int) -> int:
-        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment`` does."""
+    def _charge(self, signer: str, module: str, function: str, length: int) -> tuple[int, Callable[[], None] | None]:
+        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment``'s pre_dispatch
+        does; returns the fee and what resolves it to the treasury after dispatch (post_dispatch)."""
         if not self.node_fees:
-            return 0
+            return 0, None
         spec = self.rt.call_spec(module, function)
         if not spec.pays_fee:
-            return 0
+            return 0, None
         fee = self.fee_model.inclusion_fee(int(spec.weight), length).total
         balances = self.rt.pallets["Balances"]
         try:
-            balances.withdraw_fee(signer, fee)  # type: ignore[attr-defined]
+            resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - DispatchError: cannot pay
             raise InvalidTransaction("Inability to pay some fees (e.g. account balance too low)") from None
-        return fee
+        return fee, resolve
 
     def _hash_bytes(self, n: int) -> bytes | None:
         block = self.block(n)
@@ -490,7 +505,13 @@ class SimChain:
             self.extension_events += len(fresh) - len(records)
             events = _in_block_order(records + self._pending_node_events)
             encoded = encode_events(self.md, events)
-            self.encode_problems += [f"block {n}: {p.event}: {p.error}" for p in encoded.problems]
+            if encoded.problems:
+                found = [f"block {n}: {p.event} left out of System.Events: {p.error}" for p in encoded.problems]
+                self.encode_problems += found
+                for line in found:
+                    log.error("%s", line)  # on the node's console: a client would never see this event
+                if self.strict_events:
+                    raise EventEncodeError("; ".join(found))
             block = self._make_block(n, self._pending, events, encoded.data)
             self._update_multiplier(block, self._normal_weight)
             self._set_runtime_hash(block)
