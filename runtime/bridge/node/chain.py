@@ -80,6 +80,7 @@ class Block:
     spec_version: int = 0
     timestamp: int = 0
     fee_multiplier: int = 10**18  # TransactionPayment.NextFeeMultiplier after this block (FixedU128)
+    weight: tuple[int, int, int] = (0, 0, 0)  # System.BlockWeight after this block: normal, operational, mandatory ref_time
 
     def __post_init__(self) -> None:
         self.hash = "0x" + self.header.hash.hex()
@@ -301,6 +302,9 @@ class SimChain:
             if block is self.head and self.time_override is not None:
                 return self.time_override.to_bytes(8, "little")
             return block.timestamp.to_bytes(8, "little")
+        if (pallet, item) == ("System", "BlockWeight"):  # PerDispatchClass<Weight>, proof sizes 0
+            block = self.block(block_hash) or self.head
+            return b"".join(compact(w) + compact(0) for w in block.weight)
         if (pallet, item) == ("TransactionPayment", "NextFeeMultiplier"):
             block = self.block(block_hash) or self.head
             return block.fee_multiplier.to_bytes(16, "little")
@@ -326,18 +330,23 @@ class SimChain:
         self._pending: list[bytes] = [inherent] if inherent else []
         self._inherents = len(self._pending)
         self._pending_node_events: list[NodeEvent] = []
-        if inherent:
-            self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, 0, pays_fee=False, dispatch_class="Mandatory"))
+        base = self.fee_model.base_extrinsic
+        # frame_system's BlockWeight: initialize_block registers the base block weight (Mandatory;
+        # the hooks' own weights are not modelled), each extrinsic its weight + base_extrinsic
+        self._mandatory_weight = self.fee_model.base_block
+        if inherent:  # Timestamp.set: its call weight is not modelled, the base extrinsic weight is
+            self._mandatory_weight += base
+            self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, base, pays_fee=False, dispatch_class="Mandatory"))
         self._pending_watch: list[Submission] = []
         self._log_pos = len(self.rt.event_log)
         self._normal_weight = 0  # the open block's normal-class weight (drives the fee multiplier)
 
     def save_open_block(self) -> tuple[Any, ...]:
         """The open block's bookkeeping, for a dry run that restores the runtime afterwards."""
-        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight, self._open, self._live_is_head)
+        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight, self._open, self._live_is_head, self._mandatory_weight)
 
     def restore_open_block(self, saved: tuple[Any, ...]) -> None:
-        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight, self._open, self._live_is_head = saved
+        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight, self._open, self._live_is_head, self._mandatory_weight = saved
 
     def _ensure_open(self) -> None:
         """Initialise the next block (System.Number, ParentHash, on_initialize hooks) in the runtime if
@@ -443,10 +452,11 @@ class SimChain:
             raise
         db.commit()
         idx = receipt.extrinsic_idx + self._inherents
+        # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
+        self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
         if signer is not None:
-            self._normal_weight += self.fee_model.block_weight(int(self.rt.call_spec(module, function).weight))
             self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, receipt.weight))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic))
         self._pending.append(raw)
         sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw)
         self._pending_watch.append(sub)
@@ -514,6 +524,7 @@ class SimChain:
                     raise EventEncodeError("; ".join(found))
             block = self._make_block(n, self._pending, events, encoded.data)
             self._update_multiplier(block, self._normal_weight)
+            block.weight = (self._normal_weight, 0, self._mandatory_weight)
             self._set_runtime_hash(block)
             self._snapshots[block.hash] = rt.snapshot()
             self._append_block(block)
