@@ -258,6 +258,25 @@ class CurrencyImpl:
         self._write(treasury, t_old, t_base._replace(free=t_base.free + fee))
         self.deposit_event(Event.Deposit(treasury, fee))  # type: ignore[attr-defined]
 
+    def withdraw_fee_deferred(self, who: str, fee: int) -> Callable[[], None]:
+        """Charge a transaction fee in two steps, as ``ChargeTransactionPayment`` does on chain: the
+        payer's ``Withdraw`` now (``pre_dispatch``), and the returned function credits the treasury
+        (``Deposit``) after the call ran (``post_dispatch``'s ``OnUnbalanced``), so the call's own
+        events come between the two."""
+        old = self._acc(who)
+        self._check_withdraw(old, fee, keep_alive=True)
+        self._write(who, old, old._replace(free=old.free - fee))
+        self.deposit_event(Event.Withdraw(who, fee))  # type: ignore[attr-defined]
+
+        def resolve() -> None:
+            treasury = self.treasury_account()  # type: ignore[attr-defined]
+            t_old = self.system.storage.Account._d.get(treasury)
+            t_base = t_old if t_old is not None else EMPTY_ACCOUNT
+            self._write(treasury, t_old, t_base._replace(free=t_base.free + fee))
+            self.deposit_event(Event.Deposit(treasury, fee))  # type: ignore[attr-defined]
+
+        return resolve
+
     # ------------------------------------------------------------------ reserves
     def reserve(self, who: str, amount: int) -> None:
         a = self._acc(who)

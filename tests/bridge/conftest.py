@@ -21,3 +21,11 @@ def metadata() -> RuntimeMetadata:
         return load_metadata(path)
     except MetadataError as exc:
         pytest.skip(f"runtime metadata unavailable: {exc}")
+
+
+@pytest.fixture(autouse=True)
+def _strict_event_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event the node cannot encode fails the test that makes it (the node itself logs and goes on)."""
+    from runtime.bridge.node.chain import SimChain
+
+    monkeypatch.setattr(SimChain, "strict_events", True)

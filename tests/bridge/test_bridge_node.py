@@ -122,10 +122,11 @@ def test_a_signed_transfer_is_included_with_its_events(substrate: SubstrateInter
     assert info["weight"]["ref_time"] == chain.rt.call_spec("Balances", "transfer_keep_alive").weight and info["class"] == "Normal"
     receipt = substrate.submit_extrinsic(xt, wait_for_inclusion=True)
     assert receipt.is_success and receipt.error_message is None
-    # fees are on, as on chain: withdrawn before the call, then TransactionFeePaid with the amount
+    # fees are on, as on chain: withdrawn before the call (pre_dispatch), deposited after it
+    # (post_dispatch), then TransactionFeePaid with the amount
     got = names(receipt)
-    assert got[0] == "Balances.Withdraw" and got[-3:] == ["Balances.Transfer", "TransactionPayment.TransactionFeePaid", "System.ExtrinsicSuccess"]
-    transfer = receipt.triggered_events[-3].value["attributes"]
+    assert got == ["Balances.Withdraw", "Balances.Transfer", "Balances.Deposit", "TransactionPayment.TransactionFeePaid", "System.ExtrinsicSuccess"]
+    transfer = receipt.triggered_events[1].value["attributes"]
     assert transfer == {"from": ALICE, "to": BOB, "amount": 3 * UNIT}
     fee = receipt.triggered_events[-2].value["attributes"]["actual_fee"]
     # the quote was for an immortal extrinsic (era 1 byte); this one is mortal (2 bytes): one byte fee more

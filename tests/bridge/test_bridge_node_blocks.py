@@ -80,10 +80,14 @@ def test_block_hashes_are_header_hashes_and_the_runtime_stores_them(chain: SimCh
             assert block.parent_hash == chain.blocks[block.number - 1].hash
     head = chain.head
     parent_key = storage_key(metadata, system.storage_prefix or "", system.storage["ParentHash"], [])
-    assert chain.state.get(parent_key) == bytes.fromhex(head.hash[2:])
-    for n in (0, 1, head.number):
+    # the state at a block is that block's own: its ParentHash is the header's parent, and
+    # BlockHash holds the blocks before it (frame_system inserts n-1 when it initialises block n)
+    for at in (None, head.hash, chain.blocks[1].hash):
+        block = chain.block(at)
+        assert chain.at(at, lambda: chain.state.get(parent_key)) == bytes.fromhex(block.parent_hash[2:])
+    for n in (0, 1, head.number - 1):
         key = storage_key(metadata, system.storage_prefix or "", system.storage["BlockHash"], [n])
-        assert chain.state.get(key) == bytes.fromhex(chain.blocks[n].hash[2:])
+        assert chain.at(None, lambda: chain.state.get(key)) == bytes.fromhex(chain.blocks[n].hash[2:])
     assert chain.genesis_hash == chain.rt.genesis_hash == chain.blocks[0].hash
 
 

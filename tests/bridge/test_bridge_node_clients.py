@@ -131,3 +131,30 @@ def test_polkadot_api_typed_flow_on_the_new_json_rpc_spec(metadata: RuntimeMetad
     assert {"chainHead_v1_follow", "chainHead_v1_storage", "chainHead_v1_call", "chainHead_v1_body", "transaction_v1_broadcast", "chainSpec_v1_genesisHash"} <= called
     legacy = {"chain_subscribeAllHeads", "chain_subscribeFinalizedHeads", "chain_subscribeNewHeads", "author_submitExtrinsic", "state_getStorage", "state_call"}
     assert not called & legacy, sorted(called & legacy)
+
+
+def test_polkadot_js_sees_batch_failures_fee_order_and_fee_details(node_url: str) -> None:
+    """user7 A2, A3, B4: a partly failed batch, the fee's Deposit after the call, u128 fee details."""
+    checks = run_script("pjs_batch_fees.mjs", node_url)
+    events = checks["transfer"]["events"]  # Bob may be endowed first (System.NewAccount, Balances.Endowed)
+    assert events[:2] == ["balances.Withdraw", "balances.Transfer"]
+    assert events[-3:] == ["balances.Deposit", "transactionPayment.TransactionFeePaid", "system.ExtrinsicSuccess"]
+    assert events.count("balances.Deposit") == 1
+    for kind in ("batch", "forceBatch"):  # the fee's Deposit comes after every event of the batch's calls
+        names = [e["name"] for e in checks[kind]["events"]]
+        assert names[0] == "balances.Withdraw" and names[-3:] == ["balances.Deposit", "transactionPayment.TransactionFeePaid", "system.ExtrinsicSuccess"]
+    batch = checks["batch"]
+    assert batch["dispatchError"] is None  # batch itself succeeds; the interruption is an event
+    interrupted = [e for e in batch["events"] if e["name"] == "utility.BatchInterrupted"]
+    assert interrupted == [{"name": "utility.BatchInterrupted", "error": "multiAssetDelegation.AlreadyOperator", "index": "1"}]
+    assert [e["name"] for e in batch["events"]].count("utility.ItemCompleted") == 1
+    force = checks["forceBatch"]
+    failed = [e for e in force["events"] if e["name"] == "utility.ItemFailed"]
+    assert failed == [{"name": "utility.ItemFailed", "error": "multiAssetDelegation.AlreadyOperator", "index": None}]
+    assert "utility.BatchCompletedWithErrors" in [e["name"] for e in force["events"]]
+    for name in ("small", "remark30k"):
+        d = checks[f"feeDetails {name}"]
+        assert int(d["baseFee"]) + int(d["lenFee"]) + int(d["adjustedWeightFee"]) == int(d["partialFee"]) > 0
+    big = checks["feeDetails remark30k"]
+    assert int(big["lenFee"]) > 2**64  # above u64::MAX: only the hex form carries it
+    assert int(big["lenFee"]) == big["length"] * 10**15  # MILLIUNIT per byte (spec §4.1)

@@ -23,6 +23,7 @@ Pool-level rejections raise :class:`PoolError` with the JSON-RPC code a Substrat
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -30,7 +31,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
-from runtime.bridge.node.events import NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
+from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
 from runtime.bridge.normalize import chain_call_to_params
@@ -42,6 +43,8 @@ from runtime.scale import compact
 
 GENESIS_TIME_MS = 1_735_689_600_000  # 2025-01-01T00:00:00Z: the dev chain's first timestamp (deterministic)
 RUNTIME_ENVIRONMENT_UPDATED = b"\x08"  # DigestItem::RuntimeEnvironmentUpdated
+
+log = logging.getLogger("tangle_sim.node")
 
 
 class PoolError(Exception):
@@ -77,6 +80,7 @@ class Block:
     spec_version: int = 0
     timestamp: int = 0
     fee_multiplier: int = 10**18  # TransactionPayment.NextFeeMultiplier after this block (FixedU128)
+    weight: tuple[int, int, int] = (0, 0, 0)  # System.BlockWeight after this block: normal, operational, mandatory ref_time
 
     def __post_init__(self) -> None:
         self.hash = "0x" + self.header.hash.hex()
@@ -119,6 +123,10 @@ def xt_hash(raw: bytes) -> str:
 
 class SimChain:
     """Blocks, extrinsics, events and a transaction-pool front for one :class:`Runtime`."""
+
+    # an event that cannot be encoded is always logged; with strict_events sealing also raises
+    # (tests/bridge/conftest.py turns it on, so such an event fails the test that emits it)
+    strict_events = False
 
     def __init__(
         self,
@@ -176,6 +184,11 @@ class SimChain:
         # the state the node started from, already inside the next block: readable, not a set_head target
         self._snapshots[self.head.hash] = self.rt.snapshot()
         self._opened_snapshots: set[str] = {self.head.hash}
+        # the runtime is inside the next block (``_open``) only once something needs that block (a
+        # submission or a seal); ``_live_is_head``: the runtime holds exactly the head's sealed state,
+        # so reads at the head may use it directly (otherwise they read the head's snapshot)
+        self._open = True
+        self._live_is_head = True
         self._open_block()
 
     # --- chain queries
@@ -207,6 +220,11 @@ class SimChain:
         """Whether ``block`` is on the current chain (not on a branch ``set_head`` abandoned)."""
         return block.number < len(self.blocks) and self.blocks[block.number] is block
 
+    @property
+    def next_number(self) -> int:
+        """The number of the block being built: what a transaction is validated against."""
+        return self.head.number + 1
+
     def has_state(self, block_hash: str) -> bool:
         """Whether queries at ``block_hash`` can still be answered (the head, or a block of the window)."""
         return block_hash == self.head.hash or block_hash in self._snapshots
@@ -230,29 +248,52 @@ class SimChain:
         return list(self._pending[self._inherents :])
 
     def at(self, block_hash: str | None, read: Callable[[], Any]) -> Any:
-        """Run ``read`` against the state after block ``block_hash`` (None or the head: current state).
+        """Run ``read`` against the state after block ``block_hash`` (None: the best block).
 
-        Older blocks of the window are read by restoring their snapshot and then the current state
-        (under the chain lock); blocks outside the window raise :class:`HistoryError`."""
-        if block_hash is None:
-            return read()
-        block = self.block(block_hash)
-        if block is None:
-            raise HistoryError(f"Unknown block {block_hash}")
-        if block is self.head:
-            return read()
-        snap = self._snapshots.get(block.hash)
-        if snap is None:
-            raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+        As on a real node, the state at hash H is H's sealed state (what its header's stateRoot
+        commits to), forever: the pool's pending extrinsics and the next block's initialisation are
+        never visible. The head is read live while the runtime holds exactly its sealed state;
+        otherwise (pending work in the open block) and for older blocks of the window, the block's
+        snapshot is restored and then the current state (under the chain lock). Blocks outside the
+        window raise :class:`HistoryError`."""
         with self.lock:
-            current, multiplier = self.rt.snapshot(), self.fee_model.multiplier
+            block = self.head if block_hash is None else self.block(block_hash)
+            if block is None:
+                raise HistoryError(f"Unknown block {block_hash}")
+            if block is self.head and self._live_is_head:
+                return read()
+            snap = self._snapshots.get(block.hash)
+            if snap is None:
+                raise HistoryError(f"State already discarded for {block.hash} (block {block.number}); the node keeps the last {self.history} blocks (--history)")
+            current, multiplier, flags = self.rt.snapshot(), self.fee_model.multiplier, (self._open, self._live_is_head)
             self.rt.restore(snap)
             self.fee_model.multiplier = block.fee_multiplier
+            self._open, self._live_is_head = block.hash in self._opened_snapshots, False
             try:
                 return read()
             finally:
                 self.rt.restore(current)
                 self.fee_model.multiplier = multiplier
+                self._open, self._live_is_head = flags
+
+    def write_at_head(self, write: Callable[[], None]) -> None:
+        """Apply ``write`` (``dev_setStorage``) to the head's state, as Chopsticks does, and to the
+        open block built on it, so reads at the head and the next block both see it."""
+        with self.lock:
+            head = self.head
+            if self._live_is_head:
+                write()
+                self._snapshots[head.hash] = self.rt.snapshot()
+                return
+            current, flags = self.rt.snapshot(), (self._open, self._live_is_head)
+            self.rt.restore(self._snapshots[head.hash])
+            try:
+                write()
+                self._snapshots[head.hash] = self.rt.snapshot()
+            finally:
+                self.rt.restore(current)
+                self._open, self._live_is_head = flags
+            write()
 
     # --- node-held storage (items the simulator does not model but every chain has)
     def _node_value(self, pallet: str, item: str, block_hash: str | None) -> bytes | None:
@@ -261,6 +302,9 @@ class SimChain:
             if block is self.head and self.time_override is not None:
                 return self.time_override.to_bytes(8, "little")
             return block.timestamp.to_bytes(8, "little")
+        if (pallet, item) == ("System", "BlockWeight"):  # PerDispatchClass<Weight>, proof sizes 0
+            block = self.block(block_hash) or self.head
+            return b"".join(compact(w) + compact(0) for w in block.weight)
         if (pallet, item) == ("TransactionPayment", "NextFeeMultiplier"):
             block = self.block(block_hash) or self.head
             return block.fee_multiplier.to_bytes(16, "little")
@@ -286,18 +330,31 @@ class SimChain:
         self._pending: list[bytes] = [inherent] if inherent else []
         self._inherents = len(self._pending)
         self._pending_node_events: list[NodeEvent] = []
-        if inherent:
-            self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, 0, pays_fee=False, dispatch_class="Mandatory"))
+        base = self.fee_model.base_extrinsic
+        # frame_system's BlockWeight: initialize_block registers the base block weight (Mandatory;
+        # the hooks' own weights are not modelled), each extrinsic its weight + base_extrinsic
+        self._mandatory_weight = self.fee_model.base_block
+        if inherent:  # Timestamp.set: its call weight is not modelled, the base extrinsic weight is
+            self._mandatory_weight += base
+            self._pending_node_events.append(extrinsic_outcome(self.md, 0, None, base, pays_fee=False, dispatch_class="Mandatory"))
         self._pending_watch: list[Submission] = []
         self._log_pos = len(self.rt.event_log)
         self._normal_weight = 0  # the open block's normal-class weight (drives the fee multiplier)
 
     def save_open_block(self) -> tuple[Any, ...]:
         """The open block's bookkeeping, for a dry run that restores the runtime afterwards."""
-        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight)
+        return (list(self._pending), self._inherents, list(self._pending_node_events), list(self._pending_watch), self._log_pos, self._normal_weight, self._open, self._live_is_head, self._mandatory_weight)
 
     def restore_open_block(self, saved: tuple[Any, ...]) -> None:
-        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight = saved
+        self._pending, self._inherents, self._pending_node_events, self._pending_watch, self._log_pos, self._normal_weight, self._open, self._live_is_head, self._mandatory_weight = saved
+
+    def _ensure_open(self) -> None:
+        """Initialise the next block (System.Number, ParentHash, on_initialize hooks) in the runtime if
+        not done yet: from here on the runtime no longer holds the head's sealed state."""
+        if not self._open:
+            self.rt._initialize_block(self.head.number + 1)
+            self._open = True
+        self._live_is_head = False
 
     # --- submission
     def submit(self, xt_hex: str) -> Submission:
@@ -340,7 +397,7 @@ class SimChain:
             raise PoolError(1001, "Extrinsic has invalid format", "invalid hex") from None
         xt = self._decode(raw)
         value = xt.value
-        current = self.rt.block_number
+        current = self.next_number
         signer = None
         if value.get("signature"):
             parts = signed_parts(raw, xt)
@@ -368,11 +425,19 @@ class SimChain:
         module, function, params = chain_call_to_params(xt.value["call"])
         if function not in self.rt.supported_calls().get(module, []):
             raise PoolError(9000, "Not modelled by tangle-sim", f"{module}.{function} is not implemented by the simulator")
+        self._ensure_open()
         db = self.rt.db
         db.begin()  # the fee and the dispatch stand or fall together
         try:
-            fee = self._charge(signer, module, function, len(raw)) if signer is not None else 0
+            fee, resolve_fee = self._charge(signer, module, function, len(raw)) if signer is not None else (0, None)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
+            if resolve_fee is not None:  # post_dispatch: the fee's Deposit after the call's own events
+                rt = self.rt
+                next_idx, rt._extrinsic_idx = rt._extrinsic_idx, receipt.extrinsic_idx
+                try:
+                    resolve_fee()
+                finally:
+                    rt._extrinsic_idx = next_idx
         except InvalidTransaction as exc:
             db.rollback()
             raise invalid(exc.data) from None
@@ -387,29 +452,31 @@ class SimChain:
             raise
         db.commit()
         idx = receipt.extrinsic_idx + self._inherents
+        # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
+        self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
         if signer is not None:
-            self._normal_weight += self.fee_model.block_weight(int(self.rt.call_spec(module, function).weight))
             self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, receipt.weight))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic))
         self._pending.append(raw)
         sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw)
         self._pending_watch.append(sub)
         return sub
 
-    def _charge(self, signer: str, module: str, function: str, length: int) -> int:
-        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment`` does."""
+    def _charge(self, signer: str, module: str, function: str, length: int) -> tuple[int, Callable[[], None] | None]:
+        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment``'s pre_dispatch
+        does; returns the fee and what resolves it to the treasury after dispatch (post_dispatch)."""
         if not self.node_fees:
-            return 0
+            return 0, None
         spec = self.rt.call_spec(module, function)
         if not spec.pays_fee:
-            return 0
+            return 0, None
         fee = self.fee_model.inclusion_fee(int(spec.weight), length).total
         balances = self.rt.pallets["Balances"]
         try:
-            balances.withdraw_fee(signer, fee)  # type: ignore[attr-defined]
+            resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - DispatchError: cannot pay
             raise InvalidTransaction("Inability to pay some fees (e.g. account balance too low)") from None
-        return fee
+        return fee, resolve
 
     def _hash_bytes(self, n: int) -> bytes | None:
         block = self.block(n)
@@ -432,6 +499,7 @@ class SimChain:
     def seal(self) -> Block:
         """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
         with self.lock:
+            self._ensure_open()
             rt = self.rt
             n = rt.block_number
             rt._finalize_block()  # split from advance_blocks: the header (state root, hash) sits between
@@ -447,13 +515,22 @@ class SimChain:
             self.extension_events += len(fresh) - len(records)
             events = _in_block_order(records + self._pending_node_events)
             encoded = encode_events(self.md, events)
-            self.encode_problems += [f"block {n}: {p.event}: {p.error}" for p in encoded.problems]
+            if encoded.problems:
+                found = [f"block {n}: {p.event} left out of System.Events: {p.error}" for p in encoded.problems]
+                self.encode_problems += found
+                for line in found:
+                    log.error("%s", line)  # on the node's console: a client would never see this event
+                if self.strict_events:
+                    raise EventEncodeError("; ".join(found))
             block = self._make_block(n, self._pending, events, encoded.data)
             self._update_multiplier(block, self._normal_weight)
+            block.weight = (self._normal_weight, 0, self._mandatory_weight)
             self._set_runtime_hash(block)
             self._snapshots[block.hash] = rt.snapshot()
             self._append_block(block)
-            rt._initialize_block(n + 1)
+            # the next block is initialised only when needed (_ensure_open): until then the runtime
+            # holds exactly this block's sealed state, which reads at the head see
+            self._open, self._live_is_head = False, True
             watched = self._pending_watch
             self.now_ms += SLOT_DURATION_MS
             self.time_override = None
@@ -551,8 +628,7 @@ class SimChain:
             self.now_ms = block.timestamp + SLOT_DURATION_MS
             for n in range(block.number + 1, block.number + 1 + self.history):
                 self.rt._block_hash_cache.pop(n, None)
-            if block.hash not in self._opened_snapshots:
-                self.rt._initialize_block(block.number + 1)
+            self._open, self._live_is_head = block.hash in self._opened_snapshots, True
             self._open_block()
             for listener in list(self.head_listeners):
                 listener(block)

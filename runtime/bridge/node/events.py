@@ -18,6 +18,7 @@ from runtime.bridge.keys import encode_value
 from runtime.bridge.metadata import RuntimeMetadata
 from runtime.calls import DispatchResultCodec
 from runtime.events import EventRecord
+from pallets.primitives.dispatch import DispatchErrorCodec
 
 
 @dataclass
@@ -40,6 +41,10 @@ class NodeEvent:
 class EncodeProblem:
     event: str
     error: str
+
+
+class EventEncodeError(RuntimeError):
+    """An event the runtime emitted that the node could not put in ``System.Events``."""
 
 
 @dataclass
@@ -72,7 +77,9 @@ def from_record(md: RuntimeMetadata, record: EventRecord) -> NodeEvent:
     """A simulator event as a node event (dispatch results become real ``DispatchError`` values)."""
     attrs = record.encoded_attributes()
     for fname, codec in zip(record.spec.fields, record.spec.codecs):
-        if isinstance(codec, DispatchResultCodec):
+        if isinstance(codec, DispatchErrorCodec):  # a bare DispatchError (Utility.BatchInterrupted, ItemFailed)
+            attrs[fname] = dispatch_error_value(md, attrs[fname])
+        elif isinstance(codec, DispatchResultCodec):
             value = attrs[fname]
             if isinstance(value, dict) and "Err" in value:
                 attrs[fname] = {"Err": dispatch_error_value(md, value["Err"])}
@@ -124,7 +131,8 @@ def encode_event(md: RuntimeMetadata, event: NodeEvent) -> bytes:
 
 
 def encode_events(md: RuntimeMetadata, events: list[NodeEvent]) -> EncodedEvents:
-    """The ``System.Events`` value; events that cannot be encoded are left out and reported."""
+    """The ``System.Events`` value; events that cannot be encoded are left out and returned as
+    problems, which the chain logs (and raises under ``SimChain.strict_events``, as the tests run)."""
     parts = []
     problems = []
     for event in events:

@@ -75,6 +75,7 @@ class FeeModel:
     def __init__(self, md: RuntimeMetadata, multiplier: int = MULTIPLIER_ONE) -> None:
         weights = md.constant_value("System", "BlockWeights")
         self.base_extrinsic = int(weights["per_class"]["normal"]["base_extrinsic"]["ref_time"])
+        self.base_block = int(weights["base_block"]["ref_time"])
         self.max_block = int(weights["max_block"]["ref_time"])
         normal_max = (weights["per_class"]["normal"].get("max_total") or weights["max_block"])["ref_time"]
         self.max_normal = int(normal_max)

@@ -197,6 +197,7 @@ class RpcHandler:
             "state_getMetadata": self._metadata,
             "state_getRuntimeVersion": self._runtime_version,
             "state_getStorage": self._get_storage,
+            "state_getReadProof": self._read_proof,
             "state_getStorageAt": self._get_storage,
             "state_getStorageHash": self._get_storage_hash,
             "state_getStorageHashAt": self._get_storage_hash,
@@ -253,7 +254,11 @@ class RpcHandler:
             if params is None:
                 params = []
             elif isinstance(params, dict):
-                params = list(params.values())
+                # jsonrpsee matches object params by the Rust parameter names; tangle-sim does not
+                # know them, and reading the values by position would answer another question
+                if params:
+                    raise invalid_params(f"named (object) params are not supported by tangle-sim (got {sorted(map(str, params))[:5]}); pass them as an array in the method's order")
+                params = []
             elif not isinstance(params, list):
                 raise invalid_params(f"params must be an array or an object, got {type(params).__name__}")
             with self.chain.lock:
@@ -407,6 +412,11 @@ class RpcHandler:
             self._events_read(s, at)
         return value
 
+    def _read_proof(self, s: Session, p: list[Any]) -> None:
+        # no fake proof: the simulator keeps no Merkle trie, and the headers' stateRoot is a digest
+        # of the simulator's state, so no trie proof could check against it
+        raise RpcError(-32000, "state_getReadProof is not supported by tangle-sim: the simulator keeps no storage trie, so it cannot prove storage against the header's stateRoot (a digest of its own state)")
+
     def _get_storage_hash(self, s: Session, p: list[Any]) -> str | None:
         value = self._get_storage(s, p)
         return None if value is None else "0x" + hashlib.blake2b(bytes.fromhex(value[2:]), digest_size=32).hexdigest()
@@ -465,7 +475,9 @@ class RpcHandler:
         _, _, fee = self.api.fee_of(raw)
         if fee is None:
             return {"inclusionFee": None}
-        return {"inclusionFee": {"baseFee": fee.base_fee, "lenFee": fee.len_fee, "adjustedWeightFee": fee.adjusted_weight_fee}}
+        # pallet-transaction-payment-rpc turns each u128 into sp-rpc's NumberOrHex, whose From<u128>
+        # always gives Hex (a U256: minimal 0x hex, "0x0" for zero); ``tip`` is not serialised
+        return {"inclusionFee": {"baseFee": hex(fee.base_fee), "lenFee": hex(fee.len_fee), "adjustedWeightFee": hex(fee.adjusted_weight_fee)}}
 
     def _dry_run(self, s: Session, p: list[Any]) -> str:
         raw = _hex_bytes(_param(p, 0), "extrinsic")
@@ -595,7 +607,7 @@ class RpcHandler:
 
     def _write_storage(self, pairs: list[tuple[bytes, bytes | None]]) -> str:
         try:
-            self.chain.state.set_raw(pairs)
+            self.chain.write_at_head(lambda: self.chain.state.set_raw(pairs))
         except (ValueError, KeyError) as exc:
             raise invalid_params(str(exc)) from None
         self._notify_storage_changes()

@@ -196,7 +196,8 @@ class RuntimeApi:
         if era not in ("00", None) and not (isinstance(era, tuple) and era == (0, 0)):
             from runtime.bridge.signing import era_death
 
-            longevity = max(era_death(era, self.chain.rt.block_number) - self.chain.rt.block_number, 0)
+            current = self.chain.next_number
+            longevity = max(era_death(era, current) - current, 0)
         out = b"\x00" + (0).to_bytes(8, "little")
         out += compact(len(requires)) + b"".join(compact(len(r)) + r for r in requires)
         out += compact(1) + compact(len(provides)) + provides

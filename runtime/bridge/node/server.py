@@ -190,14 +190,21 @@ class NodeServer:
             except asyncio.CancelledError:
                 pass
 
-    def _messages(self, session: Session, text: bytes) -> list[dict[str, Any]]:
+    def _messages(self, session: Session, text: bytes) -> list[Any]:
         request, error = parse_request(text)
         if error is not None:
             return [error]
         if isinstance(request, list) and not 0 < len(request) <= MAX_BATCH:
             return [_error(-32600, "Invalid Request", f"a batch holds 1 to {MAX_BATCH} requests")]
         if isinstance(request, list):
-            return [m for req in request for m in self.handler.respond(session, req)]
+            # JSON-RPC 2.0 §6 (and jsonrpsee, on ws too): one array holds the batch's responses;
+            # notifications a request triggers (a subscription's first value) follow it
+            replies: list[Any] = []
+            follow: list[dict[str, Any]] = []
+            for req in request:
+                for m in self.handler.respond(session, req):
+                    (follow if "method" in m else replies).append(m)
+            return ([replies] if replies else []) + follow
         return self.handler.respond(session, request)
 
 

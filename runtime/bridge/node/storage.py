@@ -56,7 +56,7 @@ class StateReader:
         self.events_of = events_of
         self.node_value = node_value
         self.node_items: dict[bytes, tuple[str, str]] = {}
-        for pallet_name, item_name in (("Timestamp", "Now"), ("TransactionPayment", "NextFeeMultiplier")):
+        for pallet_name, item_name in (("Timestamp", "Now"), ("TransactionPayment", "NextFeeMultiplier"), ("System", "BlockWeight")):
             pallet_info = md.pallets.get(pallet_name)
             if pallet_info is not None and pallet_info.storage_prefix and item_name in pallet_info.storage:
                 self.node_items[item_prefix(pallet_info.storage_prefix, item_name)] = (pallet_name, item_name)
