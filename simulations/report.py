@@ -306,12 +306,15 @@ def _veto_paths(frame: pd.DataFrame) -> str:
         rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), (cells["share"], "missing" if r["wanted"] == 0 else "num"),
                      (cells["vetoes"], "num"), (str(r["late"]), "num"), (str(r["failed"]), "num"), (cells["pending"], "num"),
                      (cells["lateness"], "num"), (cells["why_not"], "")])
-    header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI, runs as clusters]", "vetoes wanted", "late", "failed",
+    header = ["arm", "veto path", f"landed before the slash, of the resolved vetoes (pending ones censored, shown apart) [{CONFIDENCE:.0%} Wilson CI, runs as clusters]", "vetoes wanted", "late", "failed",
               "pending at the end (censored)", "lateness of late ones, median / max (blocks)", "why not"]
     return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"
             + _esc("Each wanted veto went through the pallets' own calls (sudo, a council motion, a referendum enacted by the "
                    "scheduler, a multisig). Landed: executed before the slash applied; late: executed after it; failed: the "
-                   "process did not pass or its call failed; pending: still open when the run ended, so neither.")
+                   "process did not pass or its call failed; pending: still open when the run ended, so neither: censored, left out of "
+                   "the share landed (which is over the resolved vetoes: landed, late or failed) and counted apart; no data (all pending): "
+                   "none resolved. A veto whose slash applied while its process was still open is late from then (it can no longer land; "
+                   "≥: its lateness is a lower bound).")
             + (_esc(" shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to "
                     "act on), which landed governance.reaction_blocks after the proposal whatever the path.")
                if "split" in gov.columns and gov["split"].eq(True).any() else "") + "</p>"

@@ -277,6 +277,8 @@ class Simulation:
 
     def on_slash_applied(self, rec: SlashRecord) -> None:
         self.state.counters["applied"] += 1
+        if self.state.gov is not None:  # a veto process still open for it can only be late now
+            self.state.gov.slash_applied(self, rec)
         self._services_react(rec)  # owners may end the slashed operator's services first
         op = self.state.operators.get(rec.offender)
         if op is not None:

@@ -274,6 +274,7 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
     return {"path": path, "processes": rows + modelled, "wanted": len(rows), **_outcome_counts(rows),
             "lateness_max": max(lateness) if lateness else None, "lateness_min": min(lateness) if lateness else None,
             "needed_window_max": max(needed) if needed else None, "reasons": _reasons(rows),
+            "late_bounded": sum(1 for r in rows if r["outcome"] == "late" and r.get("lateness_bound")),
             "shortcut": {"wanted": len(modelled), **_outcome_counts(modelled), "reasons": _reasons(modelled),
                          "targets": sorted({r["target"] for r in modelled})},
             "fastest_landing_blocks": fastest, "fastest_landing_basis": basis, "window_blocks_max": max(windows) if windows else None,
@@ -311,7 +312,7 @@ def _reasons(rows: list[dict[str, Any]]) -> dict[str, int]:
 def _reason(text: str) -> str:
     """A failure's kind, without its block numbers (so runs can be counted together)."""
     if text.startswith("slash applied at block"):
-        return "slash applied before enactment"
+        return "slash applied before enactment" if " while the " not in text else "slash applied while the process was open"
     return "".join(ch for ch in text.split(" (")[0] if not ch.isdigit()).strip()
 
 
@@ -364,6 +365,7 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
         for k in ("lateness_max", "lateness_min", "needed_window_max"):
             row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
         row["gov_reasons"] = json.dumps(gov["reasons"], sort_keys=True)
+        row["gov_late_bounded"] = gov.get("late_bounded", 0)  # late vetoes whose lateness is a lower bound
         cut = gov.get("shortcut")  # outcomes stored before the shortcut was counted apart have none
         if cut is not None:  # the vetoes of slashes the rule models in Python: the shortcut, whatever the path
             for k in ("wanted", "landed", "late", "failed", "pending"):

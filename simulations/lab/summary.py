@@ -286,7 +286,8 @@ def effective_vetoes(wanted: list[int], landed: list[int]) -> float:
 
 def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """One row per arm: of the vetoes governance wanted, the share that landed before the slash
-    applied (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
+    applied among those that resolved (landed, late or failed: a pending one is censored, so it is left
+    out of the share, ``resolved``; NaN when none resolved) (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
     run share its governors and its seed, so they are not independent trials), how many were late, failed
     (with why) or still pending at the horizon (``pending_at_horizon``, before any drain) and when the
     runs stopped (``pending``: censored, neither landed nor late, shown apart), the drain
@@ -297,8 +298,11 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     rows = []
     for arm, g in frame.groupby("arm", sort=False):
         wanted, landed = int(g["gov_wanted"].sum()), int(g["gov_landed"].sum())
-        n_eff = effective_vetoes(g["gov_wanted"].astype(int).tolist(), g["gov_landed"].astype(int).tolist())
-        low, high = wilson(landed / wanted * n_eff if wanted else 0, n_eff, confidence)
+        # pending vetoes are censored (the run stopped before they resolved): the share is over the
+        # resolved ones, so stopping earlier does not read as vetoes that missed
+        per_run = (g["gov_landed"] + g["gov_late"] + g["gov_failed"]).astype(int)
+        resolved = int(per_run.sum())
+        low, high = _share_interval(per_run.tolist(), g["gov_landed"].astype(int).tolist(), confidence)
         late = g["gov_lateness_max"].dropna()
         needed = g["gov_needed_window_max"].dropna()
         reasons: dict[str, int] = {}
@@ -306,8 +310,9 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
             for k, v in json.loads(text).items():
                 reasons[k] = reasons.get(k, 0) + v
         rows.append({"arm": arm, "path": g["gov_path"].iloc[0], "split": False, "runs": len(g), "wanted": wanted, "landed": landed,
-                     "share_landed": landed / wanted if wanted else math.nan, "ci_low": low, "ci_high": high,
+                     "resolved": resolved, "share_landed": landed / resolved if resolved else math.nan, "ci_low": low, "ci_high": high,
                      "late": int(g["gov_late"].sum()), "failed": int(g["gov_failed"].sum()), "pending": int(g["gov_pending"].sum()),
+                     "late_bounded": int(pd.to_numeric(g["gov_late_bounded"]).fillna(0).sum()) if "gov_late_bounded" in g.columns else 0,
                      "runs_censored": int((g["gov_pending"] > 0).sum()),
                      **_gov_horizon(g),
                      "lateness_median": float(late.median()) if len(late) else math.nan, "lateness_max": float(late.max()) if len(late) else math.nan,
@@ -333,8 +338,9 @@ def _shortcut_split(arm: Any, g: pd.DataFrame, confidence: float) -> dict[str, A
         return None
     landed = pd.to_numeric(g["gov_shortcut_landed"]).fillna(0).astype(int)
     wanted = int(cut.sum())
-    n_eff = effective_vetoes(cut.tolist(), landed.tolist())
-    low, high = wilson(int(landed.sum()) / wanted * n_eff, n_eff, confidence)
+    per_run = cut - pd.to_numeric(g["gov_shortcut_pending"]).fillna(0).astype(int)  # resolved: pending ones are censored
+    resolved = int(per_run.sum())
+    low, high = _share_interval(per_run.tolist(), landed.tolist(), confidence)
     reasons: dict[str, int] = {}
     for text in g["gov_shortcut_reasons"].fillna("{}"):
         for k, v in json.loads(text).items():
@@ -344,12 +350,22 @@ def _shortcut_split(arm: Any, g: pd.DataFrame, confidence: float) -> dict[str, A
     pending = int(pd.to_numeric(g["gov_shortcut_pending"]).fillna(0).sum())
     return {"arm": arm, "path": f"shortcut, not {g['gov_path'].iloc[0]}: {' and '.join(targets)} slashes modelled in Python{rule}",
             "split": True, "runs": len(g), "wanted": wanted, "landed": int(landed.sum()),
-            "share_landed": int(landed.sum()) / wanted, "ci_low": low, "ci_high": high,
+            "resolved": resolved, "share_landed": int(landed.sum()) / resolved if resolved else math.nan, "ci_low": low, "ci_high": high,
             "late": int(pd.to_numeric(g["gov_shortcut_late"]).fillna(0).sum()), "failed": int(pd.to_numeric(g["gov_shortcut_failed"]).fillna(0).sum()),
             "pending": pending, "runs_censored": int((pd.to_numeric(g["gov_shortcut_pending"]).fillna(0) > 0).sum()),
             "pending_at_horizon": None, "runs_pending_at_horizon": None, "runs_drained": 0, "drained_rounds_mean": math.nan,
             "drained_rounds_max": math.nan, "lateness_median": math.nan, "lateness_max": math.nan, "needed_window_median": math.nan,
             "needed_window_max": math.nan, "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))}
+
+
+def _share_interval(resolved: list[int], landed: list[int], confidence: float) -> tuple[float, float]:
+    """Wilson interval of the share landed among the resolved vetoes (landed, late or failed), at
+    their effective number (:func:`effective_vetoes`); NaN when none resolved (all pending: no data)."""
+    total = sum(resolved)
+    if total == 0:
+        return math.nan, math.nan
+    n_eff = effective_vetoes(resolved, landed)
+    return wilson(sum(landed) / total * n_eff, n_eff, confidence)
 
 
 def _gov_horizon(g: pd.DataFrame) -> dict[str, Any]:
@@ -371,12 +387,26 @@ def governance_cells(r: dict[str, Any]) -> dict[str, str]:
     Markdown), so the three never disagree: the share landed with its interval, the vetoes wanted
     (runs), pending (censored runs), the lateness of the late ones (median / max blocks) and why not."""
     return {
-        "share": "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]",
+        "share": _share_cell(r),
         "vetoes": f"{r['wanted']} in {r['runs']} run" + ("" if r["runs"] == 1 else "s"),
         "pending": _gov_pending(r),
-        "lateness": "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}",
+        "lateness": "-" if math.isnan(r["lateness_median"]) else (f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
+                                                                  + (f" (≥: {r['late_bounded']} lower bounds)" if r.get("late_bounded") else "")),
         "why_not": r["why_not"] or "-",
     }
+
+
+def _share_cell(r: dict[str, Any]) -> str:
+    """The share landed among the resolved vetoes with its interval and the count it is over
+    ("of 107 resolved"); pending ones are censored, so when none resolved there is no share."""
+    if r["wanted"] == 0:
+        return "no veto wanted"
+    resolved = r.get("resolved")
+    if resolved is None or (isinstance(resolved, float) and math.isnan(resolved)):  # a row made before resolved was counted
+        resolved = r["wanted"] - r["pending"]
+    if not resolved:
+        return "no data (all pending)"
+    return f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}] of {int(resolved)} resolved"
 
 
 def _gov_pending(r: dict[str, Any]) -> str:
@@ -407,8 +437,11 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     from rich.text import Text
 
     conf = gov.attrs.get("confidence", 0.95)
-    caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
-               "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; late: enacted after it; "
+    caption = (f"of the vetoes governance wanted that resolved (landed, late or failed; pending ones are censored, left out of the share "
+               f"and shown apart under pend.): landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
+               "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; "
+               "no data (all pending): none resolved; late: enacted after it, or the slash applied while the process was still open "
+               "(then it can only be late; ≥: lateness a lower bound); "
                "failed: the process did not pass or its call failed (why not); pend.: processes open at the horizon (the scenario's last "
                "round, ? if not recorded) → still open when the run stopped (censored, neither landed nor late); "
                "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")
@@ -424,7 +457,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
-    table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
+    table.add_column("landed of resolved [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
     table.add_column("pend.", justify="right", overflow="fold", min_width=5)

@@ -1,0 +1,102 @@
+"""What a governance analyst found wrong in the lab (user 6's report): the veto-path share over the
+resolved vetoes (pending ones are censored), a veto whose slash already applied classified late at
+once, the what-if fork that never vetoed, the value at risk in the HTML, ranked arms whose vetoes
+took the shortcut, the instant referendum with the default agents, and policy errors."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from simulations.lab.summary import governance_cells, governance_table, wilson
+
+ROOT = Path(__file__).resolve().parents[2]
+SLASH_VETO = str(ROOT / "simulations" / "scenarios" / "slash-veto.yaml")
+
+
+def gov_frame(landed: list[int], pending: list[int], late: list[int] | None = None, path: str = "sudo") -> pd.DataFrame:
+    late = late or [0] * len(landed)
+    return pd.DataFrame([{"arm": "a", "gov_path": path, "gov_wanted": l + p + t, "gov_landed": l, "gov_late": t, "gov_failed": 0, "gov_pending": p,
+                          "gov_lateness_max": math.nan, "gov_needed_window_max": math.nan, "gov_reasons": "{}"}
+                         for l, p, t in zip(landed, pending, late)])
+
+
+def test_pending_vetoes_are_censored_not_misses() -> None:
+    """107 landed and 6 pending over 20 runs: every resolved veto landed, so the share is 100 %, over
+    the 107 resolved (the old table said 94.7 % = 107/113)."""
+    landed = [6] * 7 + [5] * 13
+    pending = [1] * 6 + [0] * 14
+    frame = gov_frame(landed, pending)
+    assert sum(landed) == 107 and sum(pending) == 6
+    (r,) = governance_table(frame).to_dict("records")
+    assert r["resolved"] == 107 and r["share_landed"] == 1.0 and r["pending"] == 6
+    low, high = wilson(20, 20)  # all landed: each run counts once
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((low, high))
+    cell = governance_cells(r)["share"]
+    assert cell.startswith("100.0% [") and "of 107 resolved" in cell and "94.7" not in cell
+
+
+def test_all_pending_is_no_data_never_zero() -> None:
+    (r,) = governance_table(gov_frame([0, 0], [3, 2])).to_dict("records")
+    assert governance_cells(r)["share"] == "no data (all pending)"
+    assert math.isnan(r["share_landed"]) and math.isnan(r["ci_low"])
+
+
+def test_the_share_and_its_caption_read_the_same_in_console_html_and_markdown() -> None:
+    from rich.console import Console
+
+    from simulations.lab.gov_report import render
+    from simulations.lab.summary import governance_console_table
+    from simulations.report import _veto_paths
+
+    frame = pd.concat([gov_frame([6, 5], [1, 0]), gov_frame([0], [2]).assign(arm="b")])
+    table = governance_table(frame)
+    console = Console(width=600, record=True)
+    console.print(governance_console_table(table))
+    terminal = " ".join(console.export_text().split())
+    page, markdown = _veto_paths(frame), render(table)
+    for r in table.to_dict("records"):
+        share = governance_cells(r)["share"]
+        assert share in terminal and share in page and share in markdown
+    assert "no data (all pending)" in terminal and "of 11 resolved" in page
+    assert "landed of resolved" in terminal and "pending ones are censored" in terminal
+    assert "of the resolved vetoes" in page and "of the resolved" in markdown
+
+
+def play(path: str, rule: str = "tangle_services", **extra: Any) -> Any:
+    from simulations.lab.loop import Simulation
+    from simulations.runner import load_for_run
+
+    sc, _ = load_for_run(SLASH_VETO, {"governance.path": path, **extra}, 7)
+    sim = Simulation(sc, rule, 7)
+    for _ in sim.rounds():
+        pass
+    return sim
+
+
+def test_a_veto_whose_slash_applied_is_late_at_once_and_the_drain_does_not_wait_for_it() -> None:
+    """The user's run2: fast-track vetoes whose slashes applied at blocks 81/101 while their
+    referenda run for 28,800 blocks were 'pending', and the drain ran its 200-round cap for them."""
+    from simulations.lab.outcomes import governance_outcome
+
+    sim = play("referendum_fast_track")
+    recs = {r.slash_id: r for r in sim.queue.records}
+    procs = sim.state.gov.processes
+    assert procs
+    for p in procs:
+        if recs[p.slash_id].status == "applied" and p.outcome != "failed":
+            assert p.outcome == "late" and p.late_at is not None and recs[p.slash_id].decision == "veto_late"
+    late = [p for p in procs if p.late_at is not None]
+    assert late, "some slash applied while its referendum was open"
+    assert any(p.running for p in late)  # the chain does not know: the referendum is still running
+    assert all(p.lateness is not None and p.lateness > 28_000 for p in late if p.stage == "referendum")  # enacts ~28,8xx if it passes
+    assert not sim.state.gov.open_processes()
+    assert sim.state.drained_rounds < sim.sc.end.max_drain_rounds  # the old code drained to the cap (200)
+    gov = governance_outcome(sim)
+    assert gov["pending"] == 0 and gov["late"] == len(late)
+    assert any(r["failure"].startswith("slash applied at block") for r in gov["processes"] if r["outcome"] == "late")
