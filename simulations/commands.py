@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from simulations.runner import ArmResult, execute_run, load_for_run, plan_arms, reproduce_command
 from simulations.scenario import parse_param_value
@@ -192,7 +193,9 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
     if diff:
-        print_what_if(console, diff, store.run(run_id))
+        from simulations.lab.what_if import fork_veto_miss
+
+        print_what_if(console, diff, store.run(run_id), fork_veto_miss(store, run_id))
 
 
 def _nan(value: Any) -> bool:
@@ -234,7 +237,7 @@ def print_governance_notes(console: Console, frame: Any) -> None:
         console.print(f"note ({', '.join(str(a) for a in labels)}): {note}", highlight=False)
 
 
-def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
+def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any, missed: str | None = None) -> None:
     """The what-if table (:func:`simulations.lab.what_if.what_if_table`): each loss in exact whole
     tokens, never cut (``1,983.477929…`` is not a number), what the veto saved in the numeraire,
     total rows, and the notes that reconcile it with the arm table. When the numbers do not fit the
@@ -243,7 +246,7 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
     from simulations.lab.what_if import what_if_table
     from simulations.scenario import scenario_decimals
 
-    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run))
+    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run), missed)
     labels, numbers = table.labels, table.cells
 
     def content(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
@@ -265,7 +268,7 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
         used += w
     for i, group in enumerate(groups):
         part = f" ({i + 1} of {len(groups)}: too wide for {console.width} columns side by side)" if len(groups) > 1 else ""
-        t = Table(title="what-if: the fork slash vetoed vs applied" + part)
+        t = Table(title=table.title + part)
         # every column as wide as its widest cell: the groups above leave room for them all, so rich
         # wraps only headers (left to itself it may shrink a number column and fold its digits);
         # on a console narrower than one number rich folds its digits, never an ellipsis
@@ -282,8 +285,8 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
         for j, lab in enumerate(labels):
             t.add_row(*lab, *(numbers[key][j] for key, _ in group), end_section=j == table.body - 1)
         console.print(t)
-    for note in table.notes:
-        console.print(note, highlight=False)
+    for i, note in enumerate(table.notes):
+        console.print(Text(note, style="bold" if i == 0 and missed else ""), highlight=False)
 
 
 # ---------------------------------------------------------------------------------------- CLI bodies

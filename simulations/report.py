@@ -439,13 +439,15 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:
-            from simulations.lab.what_if import what_if_table
+            from simulations.lab.what_if import fork_veto_miss, what_if_table
 
-            wt = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, decimals)
-            parts.append("<h2>What-if: the fork slash vetoed vs applied</h2>" + _table(
+            missed = fork_veto_miss(store, run.id)
+            wt = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, decimals, missed)
+            parts.append(f"<h2>{_esc(wt.title[0].upper() + wt.title[1:])}</h2>" + _table(
                 ["entity", "role", "asset"] + [h for _, h in wt.columns],
                 [[(lab[0], ""), (lab[1], ""), (lab[2], "")] + [(wt.cells[k][i], "num") for k, _ in wt.columns] for i, lab in enumerate(wt.labels)],
-                ["" if i < wt.body else "total" for i in range(len(wt.labels))]) + "".join(f"<p>{_esc(n)}</p>" for n in wt.notes))
+                ["" if i < wt.body else "total" for i in range(len(wt.labels))])
+                + "".join(f"<p class='warn'>{_esc(n)}</p>" if i == 0 and missed else f"<p>{_esc(n)}</p>" for i, n in enumerate(wt.notes)))
     if not frame.empty:
         csv = out / ("sweep.csv" if run.kind == "sweep" else "runs.csv")
         stored.to_csv(csv, index=False)  # every stored run, including any a partial comparison left out

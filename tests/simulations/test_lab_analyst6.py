@@ -100,3 +100,29 @@ def test_a_veto_whose_slash_applied_is_late_at_once_and_the_drain_does_not_wait_
     gov = governance_outcome(sim)
     assert gov["pending"] == 0 and gov["late"] == len(late)
     assert any(r["failure"].startswith("slash applied at block") for r in gov["processes"] if r["outcome"] == "late")
+
+
+def test_the_what_if_never_reports_a_saving_for_a_veto_that_did_not_land(tmp_path: Path) -> None:
+    """run2: on referendum_fast_track the fork's veto branch had its slash applied (the referendum
+    was still running), and the table said the veto 'saved 0.00 USD'."""
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+    from simulations.lab.what_if import fork_veto_miss, veto_miss
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    assert veto_miss("vetoed", "veto", "", None, 1) is None
+    assert "still open" in (veto_miss("applied", "veto", "", 101, 1) or "")
+    db = tmp_path / "r.db"
+    out = CliRunner().invoke(app, ["run", SLASH_VETO, "--rule", "tangle_services", "--param", "governance.path=referendum_fast_track",
+                                   "--store", str(db), "--no-progress"], catch_exceptions=False, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    assert "the veto did not land in the veto branch: fork slash 1 was applied at block" in text
+    assert "saved by the veto" not in text and "veto late" in text
+    store = RunStore(str(db))
+    assert fork_veto_miss(store, 1) is not None
+    write_report(store, 1, tmp_path / "rep")
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "the veto did not land in the veto branch" in page and "saved by the veto" not in page
