@@ -163,8 +163,9 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     from rich import box
 
     table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
-                  caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: still open when the run "
-                          f"stopped (+ value at risk in {numeraire}); late: vetoes that missed the window; window: mean blocks from a proposal to "
+                  caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: open at the "
+                          f"horizon (the last round, + value at risk then in {numeraire}) → still open when the run stopped (after any drain, + value at "
+                          f"risk); late: vetoes that missed the window; window: mean blocks from a proposal to "
                           f"the last block a veto can land; loss: every role and asset, in {numeraire}")
     table.add_column("arm", overflow="fold", min_width=12, ratio=2)
     for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
@@ -180,7 +181,7 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         window = s.get("window_blocks_mean")
         if o:
             unpriced[arm.label] = sorted({r["asset"] for r in o.get("losses_by_role", []) if r["base"] and _nan(r["value"])})
-        pending = "-" if not o else (f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else ""))
+        pending = "-" if not o else _run_pending(o)
         table.add_row(arm.label, str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
                       str(o.get("faulty_escaped", "-")), pending, str(s.get("vetoes_late", 0)), "-" if window is None else f"{window:.1f}",
                       "-" if not o else _value(o["loss_total_value"]))
@@ -196,6 +197,16 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         from simulations.lab.what_if import fork_veto_miss
 
         print_what_if(console, diff, store.run(run_id), fork_veto_miss(store, run_id))
+
+
+def _run_pending(o: dict[str, Any]) -> str:
+    """Slashes pending at the horizon (with the value they would have taken then) → still pending when
+    the run stopped: after a drain the end is 0, which is not "nothing was at risk"."""
+    end = f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else "")
+    if o.get("pending_at_horizon") is None:  # stored before the horizon was recorded
+        return end
+    at_h = f"{o['pending_at_horizon']}" + (f" +{_value(o.get('pending_at_horizon_value'))}" if o["pending_at_horizon"] else "")
+    return f"{at_h} → {end}"
 
 
 def _nan(value: Any) -> bool:

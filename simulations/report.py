@@ -182,7 +182,11 @@ def _png(fig: Any, path: Path) -> str:
 
 
 def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
-    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, cat.pending_value, cat.total_loss) if m is not None]
+    pending_value = cat.pending_value
+    if pending_value is not None and pending_value.column == "pending_value":  # after any drain: not the value at risk at the horizon
+        pending_value = Measure(pending_value.column, "value at risk in slashes still pending at the end (after any drain)", pending_value.unit)
+    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, _at_risk_measure(frame, cat), pending_value, cat.total_loss)
+          if m is not None]
     ms += cat.role_losses + cat.asset_losses
     for col, label in (("vetoed", "slashes vetoed"), ("applied", "slashes applied"), ("late_vetoes", "vetoes that landed too late")):
         if col in frame.columns:
@@ -191,6 +195,16 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
         ms.append(Measure("window_mean", "veto window", "blocks, mean over the run's slashes"))
     seen: set[str] = set()
     return [m for m in ms if not (m.column in seen or seen.add(m.column))]
+
+
+def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
+    """What the console's 'at risk' column shows: the value the slashes pending at the horizon (the
+    scenario's last round, before any drain) would have taken then; None when the runs did not
+    record it, or some could not price it."""
+    col = "pending_at_horizon_value"
+    if col not in frame.columns or frame[col].isna().any():
+        return None
+    return Measure(col, "value at risk at the horizon (slashes pending at the last round, before any drain)", f"{cat.numeraire or 'numeraire'} per run")
 
 
 def _split_zero(frame: pd.DataFrame, measures: list[Measure]) -> tuple[list[Measure], list[Measure]]:
@@ -237,6 +251,12 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               (cat.faulty.axis if cat.faulty else "faulty operators escaped") + " [CI]",
               (cat.pending.axis if cat.pending else "slashes pending at the end") + " [CI]", "runs ended with slashes pending",
               (cat.total_loss.axis if cat.total_loss else "total loss in one numeraire") + " [CI]"]
+    at_risk = _at_risk_measure(frame, cat)
+    if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
+        header.append(f"at risk at the horizon ({cat.numeraire or 'numeraire'}) [CI]")
+    from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
+
+    cut = shortcut_arms(frame)
     rows, classes = [], []
     for r in ranking.to_dict("records"):
         a = r["arm"]
@@ -246,11 +266,14 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
         arm_rows = frame[frame.arm == a]
         censored = int((pd.to_numeric(arm_rows["pending_at_end"], errors="coerce") > 0).sum()) if "pending_at_end" in frame.columns else None
         verdict = r["verdict"]
+        if a in cut:
+            verdict += f" {SHORTCUT_MARK} ({cut[a]})"
         if censored:
             verdict += f"; {censored} of {len(arm_rows)} runs ended with slashes pending, so its outcome is not final"
         rows.append([("" if pd.isna(r["rank"]) else str(r["rank"]), "num"), (str(a), ""), (str(len(arm_rows)), "num"),
-                     _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
-                     (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)])
+                     _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored or a in cut else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
+                     (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)]
+                    + ([_cell(summary, a, at_risk)] if at_risk is not None else []))
         classes.append("best" if r["verdict"] == "best" or str(r["verdict"]).startswith("tied best") else "")
     shares = _shares(measures + [primary], summary, ranking)
     how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs"
@@ -264,7 +287,11 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            + (" *: the t interval reached below 0, which a count or loss cannot be, and is clipped at 0 (few or skewed runs: that interval "
               "is approximate)." if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
            + (" (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules fix it, "
-              "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else ""))
+              "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else "")
+           + (f" {SHORTCUT_MARK}: the arm names a governance path, but its vetoes took the shortcut, not that path (its rule models "
+              "those slashes in Python): its rank says nothing about the path." if cut else "")
+           + (" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
+              "resolved them), not counted in the losses." if at_risk is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
 
 

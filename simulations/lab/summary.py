@@ -228,6 +228,10 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "fix it, else more runs may vary)")
     if (h["runs_censored"] > 0).any():
         caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
+    cut = shortcut_arms(frame)
+    if cut:
+        caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "
+                    + "; ".join(f"{a}: {why}" for a, why in cut.items()))
     # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and pending (5 each) leave
     labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8 + at_risk, 3 + 10, 4, 10 + 2 * at_risk, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
@@ -246,9 +250,36 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         cells = [labels[r["arm"]], str(r["n"])] + [
             format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
                             clipped_high=bool(r[f"{m}_clipped_high"]))
-            for m in cols] + [_short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else ""), pending]
+            for m in cols] + [_short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""),
+                              pending]
         table.add_row(*(Text(c) for c in cells))
     return table
+
+
+SHORTCUT_MARK = "‡"
+
+
+def shortcut_arms(frame: pd.DataFrame) -> dict[Any, str]:
+    """Arms that asked for a governance path (``governance.path``) but whose vetoes, all or some,
+    took the shortcut (their rule models those slashes in Python, out of the path's reach): a
+    ranking must not credit the path with them. Per arm, the footnote saying so."""
+    if "gov_asked_path" not in frame.columns or "gov_path" not in frame.columns:
+        return {}
+    out: dict[Any, str] = {}
+    for arm, g in frame.groupby("arm", sort=False):
+        asked = str(g["gov_asked_path"].iloc[0] or "shortcut")
+        if asked == "shortcut":
+            continue
+        on_path = 0 if (g["gov_path"] == "shortcut").all() else int(pd.to_numeric(g["gov_wanted"]).fillna(0).sum())
+        if (g["gov_path"] == "shortcut").all():
+            cut = int(pd.to_numeric(g["gov_wanted"]).fillna(0).sum())
+        else:
+            cut = int(pd.to_numeric(g.get("gov_shortcut_wanted", pd.Series(dtype=float))).fillna(0).sum())
+        if not cut:
+            continue
+        what = "all its" if not on_path else f"{cut} of its {cut + on_path}"
+        out[arm] = f"{what} vetoes took the shortcut, not {asked} (its rule models those slashes in Python)"
+    return out
 
 
 def _short_verdict(verdict: str) -> str:

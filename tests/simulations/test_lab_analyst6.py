@@ -126,3 +126,64 @@ def test_the_what_if_never_reports_a_saving_for_a_veto_that_did_not_land(tmp_pat
     write_report(store, 1, tmp_path / "rep")
     page = (tmp_path / "rep" / "report.html").read_text()
     assert "the veto did not land in the veto branch" in page and "saved by the veto" not in page
+
+
+def test_the_value_at_risk_at_the_horizon_is_in_the_run_table_and_the_html(tmp_path: Path) -> None:
+    """rep1: 3 slashes worth 4,167 USD were pending at the horizon; the run table said 'pending 0'
+    and the HTML had no such figure, listing the (post-drain) value at risk as 'exactly zero'."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    db = tmp_path / "r.db"
+    out = CliRunner().invoke(app, ["run", SLASH_VETO, "--rule", "tangle_services", "--store", str(db), "--no-progress"],
+                             catch_exceptions=False, env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    store = RunStore(str(db))
+    (arm,) = [a for a in store.arms(1) if a.label == "tangle_services"]
+    o = json.loads(arm.summary_json)["outcomes"]
+    assert o["pending_at_horizon"] > 0 and o["pending_at_end"] == 0 and o["pending_at_horizon_value"] > 0
+    value = f"{o['pending_at_horizon_value']:,.0f}"
+    assert re.search(rf"tangle_services\s.*{o['pending_at_horizon']} \+{value} → 0", out.output)
+    write_report(store, 1, tmp_path / "rep")
+    page = (tmp_path / "rep" / "report.html").read_text()
+    assert "at risk at the horizon (USD) [CI]" in page and f"<td class='num'>{value} [n=1: no interval]</td>" in page
+    zero = re.findall(r"Exactly zero in every run[^<]*", page)
+    assert not any("value at risk in pending slashes" in z or "at the horizon" in z for z in zero)
+
+
+def test_an_arm_whose_vetoes_took_the_shortcut_is_flagged_in_the_ranking(tmp_path: Path) -> None:
+    """swF: substrate_staking/.../governance.path=referendum_fast_track ranked 'tied best' while all
+    its vetoes took the shortcut (its rule models those slashes in Python)."""
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+    from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    frame = pd.DataFrame([{"arm": "s", "gov_asked_path": "sudo", "gov_path": "shortcut", "gov_wanted": 3},
+                          {"arm": "t", "gov_asked_path": "sudo", "gov_path": "sudo", "gov_wanted": 3, "gov_shortcut_wanted": 1},
+                          {"arm": "u", "gov_asked_path": "sudo", "gov_path": "sudo", "gov_wanted": 2, "gov_shortcut_wanted": 0},
+                          {"arm": "v", "gov_asked_path": "shortcut", "gov_path": "shortcut", "gov_wanted": 2}])
+    cut = shortcut_arms(frame)
+    assert set(cut) == {"s", "t"} and cut["s"].startswith("all its vetoes took the shortcut, not sudo") and cut["t"].startswith("1 of its 4")
+    db = tmp_path / "s.db"
+    out = CliRunner().invoke(app, ["sweep", SLASH_VETO, "--rule", "substrate_staking", "--rule", "tangle_services", "--param", "governance.path=sudo",
+                                   "--runs", "2", "--workers", "1", "--store", str(db), "--no-progress"],
+                             catch_exceptions=False, env={"COLUMNS": "250"})
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())
+    head = text.split("veto paths:")[0]
+    row = head[head.index("│ substrate_staking │"):].split("│")[:9]  # one value of the parameter: the arms are named by rule
+    assert any(SHORTCUT_MARK in c for c in row), row
+    assert f"{SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut" in head
+    assert "all its vetoes took the shortcut, not sudo" in head
+    write_report(RunStore(str(db)), 1, tmp_path / "rep")
+    page = (tmp_path / "rep" / "report.html").read_text()
+    ranking = page.split("<h2>Veto paths")[0]
+    assert f"{SHORTCUT_MARK} (all its vetoes took the shortcut, not sudo" in ranking
