@@ -83,6 +83,21 @@ def default_agents(gov: GovernanceSpec) -> tuple[GovAgentSpec, list[GovAgentSpec
     return sudo, council, voters
 
 
+def can_act_at_once(spec: DelaySpec) -> bool:
+    """Whether a reaction delay can be 0 blocks (an instant referendum's voting lasts one block)."""
+    return (spec.kind == "fixed" and spec.blocks == 0) or (spec.kind == "uniform" and spec.low == 0) or spec.kind == "exponential"
+
+
+def instant_voters(gov: GovernanceSpec) -> dict[str, int]:
+    """Who could vote in an instant referendum (voting period 1 block: only in the block the council
+    fast-tracks it): token holders that can act at once (``voters``) and councillors with a balance
+    (the one who closes the fast-track votes aye at once, ``councillors``), among the arm's agents."""
+    _, council, voters = default_agents(gov)
+    return {"voters": sum(v.count for v in voters if can_act_at_once(v.reaction) and v.balance > 0),
+            "councillors": sum(c.count for c in council if c.balance > 0), "reaction_blocks": gov.reaction_blocks,
+            "default_voters": int(not gov.voters), "default_council": int(not gov.council)}
+
+
 def fastest_landing(path: str, rt: Runtime, fast_track_voting_period: int | None = None) -> tuple[int | None, str]:
     """Blocks from a slash's proposal to the earliest block the path's veto call can execute, with
     every agent acting at once, and what that comes from; None: the path can never execute it

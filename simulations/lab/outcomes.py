@@ -30,7 +30,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from simulations.lab.governors import fastest_landing
+from simulations.lab.governors import fastest_landing, instant_voters
 from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
@@ -278,7 +278,8 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
             "shortcut": {"wanted": len(modelled), **_outcome_counts(modelled), "reasons": _reasons(modelled),
                          "targets": sorted({r["target"] for r in modelled})},
             "fastest_landing_blocks": fastest, "fastest_landing_basis": basis, "window_blocks_max": max(windows) if windows else None,
-            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path}
+            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path,
+            "instant_voters": instant_voters(sim.sc.governance) if path == "referendum_instant" else None}
 
 
 def _shortcut_rows(records: list[SlashRecord]) -> list[dict[str, Any]]:
@@ -377,4 +378,8 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
                 row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
             row["gov_fastest_landing_basis"] = gov["fastest_landing_basis"]
             row["gov_asked_path"] = gov.get("asked_path", gov["path"])
+        iv = gov.get("instant_voters")
+        if iv is not None:  # who could vote in an instant referendum's single block
+            for k, v in iv.items():
+                row[f"gov_instant_{k}"] = v
     return row

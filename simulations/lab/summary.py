@@ -524,6 +524,16 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
         notes.append(f"governance.path={path} acts only on slashes {rule} keeps in a pallet's queue; the {cut['wanted']} vetoes "
                      f"of {' and '.join(cut['targets'])} slashes, which {rule} models in Python, took the shortcut "
                      f"(governance.reaction_blocks after the proposal), not {path}: {cut['landed']} landed, {cut['late']} late")
+    iv = gov.get("instant_voters")
+    if path == "referendum_instant" and iv is not None and gov.get("wanted") and not iv["voters"] and not iv["councillors"]:
+        who = (f"the default token holder reacts governance.reaction_blocks={iv['reaction_blocks']} blocks later" if iv.get("default_voters")
+               else "no token holder in governance.voters can act at once (reaction 0 blocks) with a balance")
+        seats = "the default councillors hold no balance" if iv.get("default_council") else "no councillor in governance.council holds a balance"
+        notes.append(f"no veto through referendum_instant can pass with these agents: an instant referendum's voting period is 1 block "
+                     f"(votes count only in the block the council fast-tracks it), but {who}, and {seats} to vote aye as it closes "
+                     "the fast-track, so every referendum ends 'not passed'. This is the agents, not the chain (an instant fast-track lands "
+                     "2 blocks after it starts when a voter acts at once): set governance.reaction_blocks: 0, or governance.voters with "
+                     "reaction {kind: fixed, blocks: 0} and a balance, or a balance for governance.council")
     fastest, window = gov.get("fastest_landing_blocks", 0), gov.get("window_blocks_max")
     basis = gov.get("fastest_landing_basis", "")
     if not gov.get("wanted"):
@@ -557,6 +567,9 @@ def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
         gov = {"path": g["gov_path"].iloc[0], "asked_path": g["gov_asked_path"].iloc[0], "wanted": int(g["gov_wanted"].sum()), "shortcut": cut,
                "fastest_landing_blocks": None if math.isnan(fastest) else int(fastest), "fastest_landing_basis": g["gov_fastest_landing_basis"].iloc[0],
                "window_blocks_max": int(window.max()) if len(window) else None}
+        if "gov_instant_voters" in g.columns and not pd.isna(g["gov_instant_voters"].iloc[0]):
+            gov["instant_voters"] = {k: int(g[f"gov_instant_{k}"].iloc[0]) for k in ("voters", "councillors", "reaction_blocks", "default_voters",
+                                                                                      "default_council")}
         rule = str(g["rule"].iloc[0]) if "rule" in g.columns else "this rule"
         for note in governance_notes(rule, gov, int(pd.to_numeric(g["gov_round_blocks"]).iloc[0])):
             out.setdefault(note, []).append(arm)

@@ -187,3 +187,24 @@ def test_an_arm_whose_vetoes_took_the_shortcut_is_flagged_in_the_ranking(tmp_pat
     page = (tmp_path / "rep" / "report.html").read_text()
     ranking = page.split("<h2>Veto paths")[0]
     assert f"{SHORTCUT_MARK} (all its vetoes took the shortcut, not sudo" in ranking
+
+
+def test_an_instant_referendum_that_no_default_agent_can_vote_in_says_why() -> None:
+    """swCref: referendum_instant never landed, and the only reason shown was 'referendum not
+    passed': the default holder reacts after reaction_blocks=15, the referendum lasts 1 block."""
+    from simulations.lab.outcomes import outcomes, run_row
+    from simulations.lab.summary import arm_governance_notes
+
+    def notes(**extra: Any) -> tuple[dict[str, Any], list[str]]:
+        sim = play("referendum_instant", **extra)
+        o = outcomes(sim)
+        frame = pd.DataFrame([{"arm": "a", "rule": "tangle_services", **run_row(o)}])
+        return o["governance"], list(arm_governance_notes(frame))
+
+    gov, said = notes()
+    assert gov["wanted"] and gov["landed"] == 0 and any("referendum not passed" in k for k in gov["reasons"])
+    (note,) = [n for n in said if "referendum_instant" in n]
+    assert "voting period is 1 block" in note and "governance.reaction_blocks=15" in note and "hold no balance" in note
+    assert "governance.reaction_blocks: 0" in note
+    gov, said = notes(**{"governance.reaction_blocks": 0})
+    assert gov["landed"] > 0 and not any("can pass with these agents" in n for n in said)
