@@ -129,6 +129,7 @@ def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, 
         merged = {**overrides, **arm.overrides()}
         arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long), flags=arm_flags(arm, declared=True))
         check_runtime(arm_sc, path, overrides, [arm.rule])
+        _probe(arm_sc, f"arm {arm.name}: ")
         arm_overrides[arm.name] = arm.overrides()
         planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
     planned += [a for a in plan_arms(sc, sc.seed, []) if a.branch is not None]
@@ -320,11 +321,40 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
             allow_long: bool = False) -> int:
     _terminate_cleanly()
     overrides = parse_params(params)
-    load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    checked, _ = load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    _probe(checked)  # a callable policy that cannot take a slash: refused before a store exists
     run_id, sc, command = start_run(store_url, scenario, overrides, seed, rules or None, store_url, allow_long)
     store = RunStore(store_url)
-    run_and_report(console, store, run_id, sc, command, progress)
+    with _policy_failure(store, run_id):
+        run_and_report(console, store, run_id, sc, command, progress)
     return run_id
+
+
+def _probe(sc: Any, where: str = "") -> None:
+    from simulations.lab.policy_guard import PolicyError, probe_policies
+
+    try:
+        probe_policies(sc, where)
+    except PolicyError as exc:
+        raise CommandError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _policy_failure(store: RunStore, run_id: int, discard: bool = True) -> Iterator[None]:
+    """A veto policy raised during the run: it cannot be resumed into anything else (the same
+    policy raises again on the same slash), so the new run is discarded (nothing of it kept) and the
+    error is one line naming the policy and the slash, exit 2. A resumed sweep (``discard=False``)
+    keeps the runs it had stored and stays interrupted."""
+    from simulations.lab.policy_guard import PolicyError
+
+    try:
+        yield
+    except PolicyError as exc:
+        if discard:
+            store.discard(run_id)
+            raise CommandError(f"{exc}; run {run_id} discarded (nothing stored)") from None
+        store.set_run_status(run_id, "interrupted")
+        raise CommandError(f"{exc}; run {run_id} left interrupted with the runs it had stored") from None
 
 
 def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
@@ -378,7 +408,7 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
     done, total = store.progress(run_id)
     store.claim(run_id, process_identity())
     console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
-    with _interruption(console, store, run_id, out):
+    with _policy_failure(store, run_id, discard=False), _interruption(console, store, run_id, out):
         with progress_bar(console, progress) as bar:
             task = bar.add_task("simulations", total=len(tasks))
             sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
@@ -448,6 +478,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
         arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit, flags=arm_flags(arm, declared))
         check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
+        _probe(arm_sc, f"arm {arm.name}: ")
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     import shlex
@@ -467,7 +498,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                               arms=sw.arm_rows(tasks), owner=process_identity())
     arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
-    with _interruption(console, store, run_id, out):
+    with _policy_failure(store, run_id), _interruption(console, store, run_id, out):
         with progress_bar(console, progress) as bar:
             task = bar.add_task("simulations", total=len(tasks))
             results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
@@ -523,8 +554,12 @@ def _interruption(console: Console, store: RunStore, run_id: int, out: str | Non
     completed runs are written there (the resume command rewrites the file with every run)."""
     import shlex
 
+    from simulations.lab.policy_guard import PolicyError
+
     try:
         yield
+    except PolicyError:
+        raise  # not resumable: the caller discards the run (:func:`_policy_failure`)
     except BaseException:
         done, total = store.progress(run_id)
         store.set_run_status(run_id, "interrupted")

@@ -29,6 +29,7 @@ from pallets.primitives.bounded import inline
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
 from simulations.lab import gov_calls as gc
+from simulations.lab.policy_guard import guarded
 from simulations.lab.slash_queue import SlashRecord
 from simulations.rng import Streams
 from simulations.scenario import DelaySpec, GovAgentSpec, GovernanceSpec
@@ -274,7 +275,8 @@ class GovBoard:
         name = stream_name(agent)
         rng = port.streams[name]
         turns_out = rng.random() < spec.turnout
-        decide = build_policy(spec.policy or self.default_policy, actor=name)
+        policy = spec.policy or self.default_policy
+        decide = guarded(build_policy(policy, actor=name), policy, f"governance agent {agent}'s policy")
         veto = bool(decide(view, port.streams))
         delay = draw_delay(spec.reaction, rng)
         acts = turns_out and delay is not None

@@ -208,3 +208,49 @@ def test_an_instant_referendum_that_no_default_agent_can_vote_in_says_why() -> N
     assert "governance.reaction_blocks: 0" in note
     gov, said = notes(**{"governance.reaction_blocks": 0})
     assert gov["landed"] > 0 and not any("can pass with these agents" in n for n in said)
+
+
+POLICY_MODULE = '''
+def bad_later(view):
+    """Fine on the sample slash (proposed at block 1), raises on a real one."""
+    if view.proposed_block > 1:
+        raise RuntimeError("boom " + "x" * 5000)
+    return False
+'''
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--runs", "2", "--workers", "1"], ["sweep", "--runs", "2", "--workers", "2"]])
+def test_a_callable_policy_that_raises_is_one_line_exit_2_and_nothing_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                          command: list[str]) -> None:
+    """cb.db: `--policy {kind: callable, ref: os:system}` gave a 139-line traceback, exit 1, and an
+    interrupted sweep with 8 pending tasks left in the store."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+
+    (tmp_path / "user_policies_a6.py").write_text(POLICY_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path) + ":" + str(ROOT))
+    # refused on the sample slash, before a store exists
+    db = tmp_path / "a.db"
+    policy = ["--policy", "{kind: callable, ref: 'os:system'}"] if command[0] == "sweep" else ["--param", "governance.policy={kind: callable, ref: 'os:system'}"]
+    out = CliRunner().invoke(app, [command[0], SLASH_VETO, "--rule", "tangle_services", *policy, *command[1:], "--store", str(db), "--no-progress"])
+    assert out.exit_code == 2, out.output
+    lines = [ln for ln in out.output.splitlines() if ln.startswith("error")]
+    assert len(lines) == 1 and "callable(os:system) raised TypeError" in lines[0] and "Traceback" not in out.output
+    assert not db.exists()
+    # raises on a real slash only: the run is discarded, one line, exit 2
+    db = tmp_path / "b.db"
+    ref = "{kind: callable, ref: 'user_policies_a6:bad_later'}"
+    policy = ["--policy", ref] if command[0] == "sweep" else ["--param", f"governance.policy={ref}"]
+    out = CliRunner().invoke(app, [command[0], SLASH_VETO, "--rule", "tangle_services", *policy, *command[1:], "--store", str(db), "--no-progress"])
+    assert out.exit_code == 2, out.output
+    assert "Traceback" not in out.output and "interrupted" not in out.output
+    (line,) = [ln for ln in out.output.splitlines() if ln.startswith("error")]
+    assert "callable(user_policies_a6:bad_later) raised RuntimeError: boom" in line and "deciding slash" in line and "discarded" in line
+    assert len(line) < 700
+    con = sqlite3.connect(db)
+    assert con.execute("select status from runs").fetchall() == [("discarded",)]
+    assert con.execute("select count(*) from arms").fetchone() == (0,) and con.execute("select count(*) from slashes").fetchone() == (0,)
