@@ -93,7 +93,7 @@ def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str
     """The runtime accepts the scenario's constants and extensions under each of ``rules``
     (:func:`simulations.lab.world.check_runtime_config`), else a ScenarioError naming the field and
     who set it: ``--param KEY`` when an override did, else the file."""
-    from simulations.lab.world import RuntimeConfigError, check_runtime_config
+    from simulations.lab.world import CONSTANT_SOURCES, RuntimeConfigError, check_runtime_config
 
     try:
         check_runtime_config(sc, rules)
@@ -101,10 +101,20 @@ def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str
         lines = []
         for problem in exc.problems:
             field = problem.split(":", 1)[0]
+            source = CONSTANT_SOURCES.get(field)  # set through a parameters field (slash_defer_duration), unless constants: sets it
+            if source is not None and not _in_constants(sc, field):
+                problem = f"{source} (the runtime's {field.removeprefix('constants.')}):" + problem.split(":", 1)[1]
+                field = source
             keys = [k for k in overrides if _related(k.removeprefix("parameters."), field)]
-            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) else problem
+            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) or source is not None else problem
             lines.append(f"--param {keys[0]}: {named}" if keys else f"{path}: {named}")
         raise ScenarioError(path, lines) from None
+
+
+def _in_constants(sc: Any, field: str) -> bool:
+    """Whether the scenario's ``parameters.constants`` itself sets ``field`` (``constants.P.C``)."""
+    _, pallet, name = field.split(".", 2)
+    return name in (sc.parameters.constants.get(pallet) or {})
 
 
 def _related(key: str, field: str) -> bool:

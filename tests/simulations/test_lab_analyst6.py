@@ -254,3 +254,20 @@ def test_a_callable_policy_that_raises_is_one_line_exit_2_and_nothing_stored(tmp
     con = sqlite3.connect(db)
     assert con.execute("select status from runs").fetchall() == [("discarded",)]
     assert con.execute("select count(*) from arms").fetchone() == (0,) and con.execute("select count(*) from slashes").fetchone() == (0,)
+
+
+@pytest.mark.parametrize("command", [["run"], ["sweep", "--runs", "1", "--workers", "1"]])
+def test_an_overflowing_parameter_names_the_param_not_the_files_constant(tmp_path: Path, command: list[str]) -> None:
+    """`--param slash_defer_duration=99999999999999999999999` blamed
+    `slash-veto.yaml: parameters.constants.Services.SlashDeferDuration`, a field the user never wrote."""
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+
+    db = tmp_path / "o.db"
+    out = CliRunner().invoke(app, [command[0], SLASH_VETO, "--rule", "tangle_services", "--param", "slash_defer_duration=99999999999999999999999",
+                                   *command[1:], "--store", str(db), "--no-progress"], env={"COLUMNS": "400"})
+    assert out.exit_code == 2 and not db.exists(), out.output
+    (line,) = [ln for ln in out.output.splitlines() if ln.startswith("error")]
+    assert line.startswith("error: --param slash_defer_duration: parameters.slash_defer_duration (the runtime's Services.SlashDeferDuration)")
+    assert "slash-veto.yaml" not in line and "u32" in line
