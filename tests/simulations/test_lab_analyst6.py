@@ -271,3 +271,24 @@ def test_an_overflowing_parameter_names_the_param_not_the_files_constant(tmp_pat
     (line,) = [ln for ln in out.output.splitlines() if ln.startswith("error")]
     assert line.startswith("error: --param slash_defer_duration: parameters.slash_defer_duration (the runtime's Services.SlashDeferDuration)")
     assert "slash-veto.yaml" not in line and "u32" in line
+
+
+def test_error_lines_are_bounded_and_keep_the_field(tmp_path: Path) -> None:
+    """A 100,000-character --param key was echoed whole; `bond: 1e400 TNT` gave a 742-character line."""
+    from typer.testing import CliRunner
+
+    from simulations.cli import MAX_ERROR_CHARS, app
+
+    out = CliRunner().invoke(app, ["run", SLASH_VETO, "--param", "k" * 100_000 + "=1", "--store", str(tmp_path / "a.db")], env={"COLUMNS": "100000"})
+    assert out.exit_code == 2
+    (line,) = [ln for ln in out.output.splitlines() if ln.strip()]
+    assert line.startswith("error: --param kkk") and "characters left out" in line and len(line) <= MAX_ERROR_CHARS + 20
+    text = Path(SLASH_VETO).read_text()
+    bond = text.index("bond:")
+    end = text.index("\n", bond)
+    bad = tmp_path / "bond.yaml"
+    bad.write_text(text[:bond] + "bond: 1e400 TNT" + text[end:])
+    out = CliRunner().invoke(app, ["run", str(bad), "--store", str(tmp_path / "b.db")], env={"COLUMNS": "100000"})
+    assert out.exit_code == 2 and not (tmp_path / "b.db").exists()
+    (line,) = [ln for ln in out.output.splitlines() if ln.strip()]
+    assert "bond" in line and "1e400 TNT" in line and len(line) <= MAX_ERROR_CHARS + 20
