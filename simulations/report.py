@@ -135,7 +135,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;m
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%}td:not(.num){min-width:6em}
 img{max-width:100%;margin:0.5em 0}figure{margin:1em 0}figcaption{font-size:13px;color:#444}
 .warn{background:#fff3cd;border:1px solid #e0c36c;padding:0.6em 1em}.missing{color:#a33}.best{background:#e8f4e8}.total{font-weight:600;border-top:2px solid #888}
 code{background:#f5f5f5;padding:1px 4px;word-break:break-all}
@@ -146,6 +146,23 @@ def _esc(x: Any) -> str:
     return html.escape(str(x))
 
 
+LONG_TOKEN = 24  # characters: a label this long with no space gets break opportunities
+
+
+def _breakable(text: Any) -> str:
+    """Escaped ``text`` whose long unspaced tokens (arm labels such as
+    ``tangle_services/stock/governance.path=referendum_instant/slash_defer_duration=14``) may break
+    after ``/`` and ``=`` (``<wbr>``), so a table fits the page instead of pushing its key columns
+    off-screen; never inside a word."""
+    out = []
+    for word in str(text).split(" "):
+        esc = _esc(word)
+        if len(word) > LONG_TOKEN:
+            esc = esc.replace("/", "/<wbr>").replace("=", "=<wbr>")
+        out.append(esc)
+    return " ".join(out)
+
+
 def _table(header: list[str], rows: list[list[tuple[str, str]]], row_class: list[str] | None = None) -> str:
     """``rows``: cells as (text, css class); the text is escaped here."""
     if not rows:
@@ -154,7 +171,7 @@ def _table(header: list[str], rows: list[list[tuple[str, str]]], row_class: list
     body = []
     for i, r in enumerate(rows):
         cls = f" class='{row_class[i]}'" if row_class and row_class[i] else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td class='{c}'>{_esc(t)}</td>" for t, c in r) + "</tr>")
+        body.append(f"<tr{cls}>" + "".join(f"<td class='{c}'>{_esc(t) if c == 'num' else _breakable(t)}</td>" for t, c in r) + "</tr>")
     return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
