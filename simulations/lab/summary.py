@@ -207,6 +207,8 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "them apart and no arm is best: compare the other columns")
     elif h.attrs.get("tied_best"):
         caption += "; tie: the arm shares the best mean with another (exact tie, same rank)"
+    if any(n > 1 for n in h["rank"].value_counts()) and not h.attrs.get("tie"):
+        caption += "; (tie): the same mean as another arm below the best (exact tie, same rank)"
     caption += "; escaped: justified slashes vetoed or dodged"
     count_col = h.attrs["horizon_count_column"]
     caption += ("; pending: runs with slashes pending at the horizon (the scenario's last round) → runs with slashes still pending when "
@@ -244,14 +246,15 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         table.add_column(f"at risk ({numeraire})", justify="right", overflow="fold", ratio=2)
     table.add_column("vs best", overflow="fold", min_width=5)
     table.add_column("pending", justify="right", overflow="fold", min_width=5)
+    shared = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
     for r in h.to_dict("records"):
         at_h = r["runs_pending_at_horizon"]
         pending = f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"
         cells = [labels[r["arm"]], str(r["n"])] + [
             format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
                             clipped_high=bool(r[f"{m}_clipped_high"]))
-            for m in cols] + [_short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""),
-                              pending]
+            for m in cols] + [_short_verdict(str(r["verdict"])) + (" (tie)" if shared.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
+                              + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""), pending]
         table.add_row(*(Text(c) for c in cells))
     return table
 
