@@ -173,19 +173,23 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     numeraire = next((json.loads(a.summary_json or "{}").get("outcomes", {}).get("numeraire") for a in arms if a.summary_json), None) or "TNT"
     from rich import box
 
-    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
+    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True, padding=0,
                   caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: open at the "
                           f"horizon (the last round, + value at risk then in {numeraire}) → still open when the run stopped (after any drain, + value at "
                           f"risk); late: vetoes that missed the window; window: mean blocks from a proposal to "
                           f"the last block a veto can land; loss: every role and asset, in {numeraire}")
-    table.add_column("arm", overflow="fold", min_width=12, ratio=2)
+    from simulations.analysis.statistics import arm_label_lines
+
+    labels, arm_width = arm_label_lines([a.label for a in arms])  # broken after / . =, never mid-word (tangle_service/s)
+    table.add_column("arm", overflow="fold", min_width=min(arm_width, 20))
     for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
-        table.add_column(col, justify="right", overflow="fold", ratio=1)
+        # numbers at their natural width, never folded; the arm column takes what is left (its names break after / . =)
+        table.add_column(col, justify="right", no_wrap=True)
     unpriced: dict[str, list[str]] = {}  # arm -> assets it lost that have no price
     for arm in arms:
         s = json.loads(arm.summary_json or "{}")
         if not s:
-            table.add_row(arm.label, *["-"] * 8)
+            table.add_row(labels[arm.label], *["-"] * 8)
             continue
         counts = s.get("slashes", {})
         o = s.get("outcomes", {})
@@ -193,9 +197,9 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
         if o:
             unpriced[arm.label] = sorted({r["asset"] for r in o.get("losses_by_role", []) if r["base"] and _nan(r["value"])})
         pending = "-" if not o else _run_pending(o)
-        table.add_row(arm.label, str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
+        table.add_row(labels[arm.label], str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
                       str(o.get("faulty_escaped", "-")), pending, str(s.get("vetoes_late", 0)), "-" if window is None else f"{window:.1f}",
-                      "-" if not o else _value(o["loss_total_value"]))
+                      "-" if not o else ("unpriced" if unpriced.get(arm.label) and _nan(o["loss_total_value"]) else _value(o["loss_total_value"])))
     console.print(table)
     for label, assets in unpriced.items():
         if assets:
@@ -216,8 +220,8 @@ def _run_pending(o: dict[str, Any]) -> str:
     end = f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else "")
     if o.get("pending_at_horizon") is None:  # stored before the horizon was recorded
         return end
-    at_h = f"{o['pending_at_horizon']}" + (f" +{_value(o.get('pending_at_horizon_value'))}" if o["pending_at_horizon"] else "")
-    return f"{at_h} → {end}"
+    at_h = f"{o['pending_at_horizon']}" + (f"\n+{_value(o.get('pending_at_horizon_value'))}" if o["pending_at_horizon"] else "")
+    return f"{at_h}\n→ {end}"  # on lines of their own: narrow enough for an 80-column terminal
 
 
 def _nan(value: Any) -> bool:
