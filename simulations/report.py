@@ -324,7 +324,7 @@ def _horizon_sentence(frame: pd.DataFrame) -> str:
     per_arm = "; ".join(f"{a}: {'?' if pd.isna(r['runs_pending_at_horizon']) else int(r['runs_pending_at_horizon'])} of {runs[a]} runs had slashes "
                         f"pending at the horizon, {int(r['runs_drained'])} drained (mean {r['drained_rounds_mean']:,.1f}, max "
                         f"{r['drained_rounds_max']:,.0f} extra rounds)" for a, r in h.iterrows() if r["runs_drained"])
-    return (" Runs went on past the horizon with no new faults until nothing was pending (end.pending: drain), so the counts of "
+    return (" Runs went on past the horizon with no new faults until nothing was pending or end.max_drain_rounds passed (end.pending: drain), so the counts of "
             f"runs ended with slashes pending are after that drain. {per_arm}.")
 
 

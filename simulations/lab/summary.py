@@ -175,7 +175,7 @@ def drain_sentence(h: pd.DataFrame) -> str:
         return ""
     parts = [f"{r['arm']} {r['runs_drained']:.0f}/{r['runs']} runs, {format_number(r['drained_rounds_mean'], 1)} / {r['drained_rounds_max']:,.0f}"
              for r in h.to_dict("records") if r["runs_drained"]]
-    return ("drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing was; "
+    return ("drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing was (or end.max_drain_rounds passed); "
             "runs drained, mean / max extra rounds: " + "; ".join(parts))
 
 
@@ -483,7 +483,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
                for r in gov.to_dict("records") if r.get("runs_drained")]
     if drained:
         caption += ("; drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing "
-                    "was; runs drained, mean / max extra rounds: " + "; ".join(drained))
+                    "was (or end.max_drain_rounds passed); runs drained, mean / max extra rounds: " + "; ".join(drained))
     if "split" in gov.columns and gov["split"].eq(True).any():
         caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
                     "on), which landed governance.reaction_blocks after the proposal whatever the path")
