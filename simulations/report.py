@@ -218,10 +218,15 @@ def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
     """What the console's 'at risk' column shows: the value the slashes pending at the horizon (the
     scenario's last round, before any drain) would have taken then; None when the runs did not
     record it, or some could not price it."""
-    col = "pending_at_horizon_value"
-    if col not in frame.columns or frame[col].isna().any():
+    from simulations.lab.summary import at_horizon
+
+    h = at_horizon(frame)  # the console's choice: the horizon's value after a drain, else what was still pending at the end
+    col = h.attrs["value_column"]
+    if col is None or col not in frame.columns or frame[col].isna().any():
         return None
-    return Measure(col, "value at risk at the horizon (slashes pending at the last round, before any drain)", f"{cat.numeraire or 'numeraire'} per run")
+    label = ("value at risk at the horizon (slashes pending at the last round, before any drain)" if h.attrs["drained"]
+             else "value at risk at the end (slashes still pending when the runs stopped, not in the losses)")
+    return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
 
 
 def _split_zero(frame: pd.DataFrame, measures: list[Measure]) -> tuple[list[Measure], list[Measure]]:
@@ -270,7 +275,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               (cat.total_loss.axis if cat.total_loss else "total loss in one numeraire") + " [CI]"]
     at_risk = _at_risk_measure(frame, cat)
     if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
-        header.append(f"at risk at the horizon ({cat.numeraire or 'numeraire'}) [CI]")
+        header.append(f"at risk {'at the horizon' if 'horizon' in at_risk.label else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
     from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
 
     cut = shortcut_arms(frame)
@@ -307,8 +312,10 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else "")
            + (f" {SHORTCUT_MARK}: the arm names a governance path, but its vetoes took the shortcut, not that path (its rule models "
               "those slashes in Python): its rank says nothing about the path." if cut else "")
-           + (" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
-              "resolved them), not counted in the losses." if at_risk is not None else ""))
+           + ((" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
+               "resolved them), not counted in the losses." if "horizon" in at_risk.label else
+               " At risk at the end: what the slashes still pending when the runs stopped would take, not counted in the losses.")
+              if at_risk is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
 
 
