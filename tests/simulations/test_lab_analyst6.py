@@ -293,3 +293,22 @@ def test_error_lines_are_bounded_and_keep_the_field(tmp_path: Path) -> None:
     assert out.exit_code == 2 and not (tmp_path / "b.db").exists()
     (line,) = [ln for ln in out.output.splitlines() if ln.strip()]
     assert "bond" in line and "1e400 TNT" in line and len(line) <= MAX_ERROR_CHARS + 20
+
+
+def test_the_run_table_at_80_columns_breaks_no_word(tmp_path: Path) -> None:
+    """`run` at 80 columns printed `appli/ed` and `tangle_service/s`."""
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+
+    out = CliRunner().invoke(app, ["run", SLASH_VETO, "--store", str(tmp_path / "r.db"), "--no-progress"], env={"COLUMNS": "80"},
+                             catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    table = out.output[out.output.index("run 1: slash-veto"):out.output.index("vetoed, applied: slashes by outcome")]
+    lines = table.splitlines()
+    assert all(len(ln) <= 80 for ln in lines)
+    header = next(ln for ln in lines if ln.startswith("arm"))
+    assert header.split() == ["arm", "vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"]
+    firsts = [ln.split()[0] for ln in lines[lines.index(header) + 2:] if ln[:1].strip()]
+    for rule in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer"):
+        assert any(f in (rule, rule + "/") for f in firsts), (rule, firsts)
