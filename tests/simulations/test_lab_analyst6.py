@@ -312,3 +312,23 @@ def test_the_run_table_at_80_columns_breaks_no_word(tmp_path: Path) -> None:
     firsts = [ln.split()[0] for ln in lines[lines.index(header) + 2:] if ln[:1].strip()]
     for rule in ("tangle_services", "substrate_staking", "symbiotic", "eigenlayer"):
         assert any(f in (rule, rule + "/") for f in firsts), (rule, firsts)
+
+
+def test_arms_tied_below_the_best_say_so_in_the_terminal() -> None:
+    """swCref: three arms shared 4,703 below the best; the terminal marked each just 'worse' (the HTML gave all rank 3)."""
+    from rich.console import Console
+
+    from simulations.lab.summary import headline_table
+
+    rows = []
+    for arm, loss in (("best", 0.0), ("tied-a", 500.0), ("tied-b", 500.0), ("last", 900.0)):
+        for seed in range(10):
+            rows.append({"arm": arm, "seed": seed, "honest_slashed_value": loss + 10.0 * seed, "honest_slashed": 1, "faulty_escaped": 0, "late_vetoes": 0,
+                         "loss_total_value": 50.0, "pending_at_end": 0, "pending_value": 0.0, "numeraire": "USD"})
+    console = Console(width=240, record=True)
+    console.print(headline_table(pd.DataFrame(rows), width=240))
+    text = console.export_text()
+    lines = {ln.split("│")[1].strip(): ln for ln in text.splitlines() if ln.startswith("│")}
+    assert "worse (tie)" in lines["tied-a"] and "worse (tie)" in lines["tied-b"]
+    assert "(tie)" not in lines["last"] and "(tie)" not in lines["best"]
+    assert "(tie): the same mean as another arm below the best" in " ".join(text.split())
