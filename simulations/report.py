@@ -229,6 +229,15 @@ def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
     return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
 
 
+def _as_steps(fig: Any) -> Any:
+    """Every line of ``fig`` drawn as steps (each sample holds until the next): a stake sampled per
+    round changes at a slash, it does not decline over the round's blocks as a straight line says."""
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            line.set_drawstyle("steps-post")
+    return fig
+
+
 def _split_zero(frame: pd.DataFrame, measures: list[Measure]) -> tuple[list[Measure], list[Measure]]:
     """(measures some run recorded as non-zero, measures that are exactly zero in every run)."""
     def zero(m: Measure) -> bool:
@@ -472,8 +481,10 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         if run.kind != "sweep":
             stake = _stake_panels(store, arms_rows, decimals)
             if stake is not None:
-                add("stake_per_operator", stake[0], figures.fig_stake(stake[1], stake[0], "TNT"),
-                    f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
+                add("stake_per_operator", stake[0], _as_steps(figures.fig_stake(stake[1], stake[0], "TNT")),
+                    f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line. Drawn as steps: "
+                    "stake is sampled once a round and holds until the next sample, so a slash is a drop at the round it shows in, "
+                    "not a slope between samples.")
         parts.append("".join(sections))
         parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {_intervals(summary, measures)} (*: a bound clipped at "
                                                                    "what the measure can be, 0 or, for a share, 1; (all runs): every run gave this "

@@ -332,3 +332,16 @@ def test_arms_tied_below_the_best_say_so_in_the_terminal() -> None:
     assert "worse (tie)" in lines["tied-a"] and "worse (tie)" in lines["tied-b"]
     assert "(tie)" not in lines["last"] and "(tie)" not in lines["best"]
     assert "(tie): the same mean as another arm below the best" in " ".join(text.split())
+
+
+def test_the_stake_plot_is_drawn_as_steps() -> None:
+    """rep1: straight lines between per-round samples drew a slash as a decline over 10 blocks."""
+    from simulations.analysis import figures
+    from simulations.report import _as_steps
+
+    data = pd.DataFrame({"block": [10, 20, 30], "entity": ["op", "op", "op"], "value": [5000.0, 3000.0, 3000.0]})
+    fig = _as_steps(figures.fig_stake([("arm", data)], "stake", "TNT"))
+    lines = [ln for ax in fig.axes for ln in ax.get_lines()]
+    assert lines and all(ln.get_drawstyle() == "steps-post" for ln in lines)
+    x, y = lines[0].get_xydata()[:, 0], lines[0].get_xydata()[:, 1]
+    assert list(x) == [10, 20, 30] and list(y) == [5000.0, 3000.0, 3000.0]  # the samples themselves are unchanged
