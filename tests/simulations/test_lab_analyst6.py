@@ -345,3 +345,29 @@ def test_the_stake_plot_is_drawn_as_steps() -> None:
     assert lines and all(ln.get_drawstyle() == "steps-post" for ln in lines)
     x, y = lines[0].get_xydata()[:, 0], lines[0].get_xydata()[:, 1]
     assert list(x) == [10, 20, 30] and list(y) == [5000.0, 3000.0, 3000.0]  # the samples themselves are unchanged
+
+
+def test_a_report_on_a_stored_run_imports_no_policy_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scenario naming a callable policy imports its module when it loads to run (a bad ref is
+    refused before anything is stored); reading a stored run for a report must not run that
+    module's import-time code (a shared store is data, not code)."""
+    import sys
+
+    from typer.testing import CliRunner
+
+    from simulations.cli import app
+    from simulations.report import write_report
+    from simulations.store import RunStore
+
+    marker = tmp_path / "imported.txt"
+    (tmp_path / "noisy_policy_a6.py").write_text(f"open({str(marker)!r}, 'a').write('x')\n\ndef keep(view):\n    return False\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    db = tmp_path / "n.db"
+    out = CliRunner().invoke(app, ["run", SLASH_VETO, "--rule", "eigenlayer", "--param", "governance.policy={kind: callable, ref: 'noisy_policy_a6:keep'}",
+                                   "--store", str(db), "--no-progress"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert marker.exists()  # imported to run
+    marker.unlink()
+    sys.modules.pop("noisy_policy_a6", None)
+    write_report(RunStore(str(db)), 1, tmp_path / "rep")
+    assert (tmp_path / "rep" / "report.html").exists() and not marker.exists()
