@@ -371,3 +371,25 @@ def test_a_report_on_a_stored_run_imports_no_policy_module(tmp_path: Path, monke
     sys.modules.pop("noisy_policy_a6", None)
     write_report(RunStore(str(db)), 1, tmp_path / "rep")
     assert (tmp_path / "rep" / "report.html").exists() and not marker.exists()
+
+
+def test_the_timeline_marks_the_horizon_and_late_vetoes() -> None:
+    """rep1: no horizon mark (only the end of the drain) and no marker for eigenlayer's 6 late vetoes."""
+    from types import SimpleNamespace
+
+    from simulations.analysis import figures
+    from simulations.report import _timeline_extras
+
+    def slash(decision: str, applied: int) -> Any:
+        return SimpleNamespace(proposed_block=10, last_veto_block=20, applied_block=applied, veto_block=None, status="applied", justified=1,
+                               resolved_block=applied, decision=decision)
+
+    lanes = [("a", [slash("veto_late", 21), slash("keep", 21)], 300), ("b", [slash("keep", 21)], 250)]
+    fig = _timeline_extras(figures.fig_timeline(lanes, "t"), lanes, [240, None])
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "horizon (the scenario's last block)" in labels and "late veto (landed after the window: the slash applied)" in labels
+    ax = fig.axes[0]
+    horizon = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
+    assert len(horizon) == 1 and list(horizon[0].get_xdata()) == [240, 240]  # lane b's horizon is unknown: no mark
+    rings = [c for c in ax.collections if c.get_label().startswith("late veto")]
+    assert len(rings) == 1 and list(rings[0].get_offsets()[0]) == [21, 0 - 0.18]
