@@ -229,6 +229,28 @@ def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
     return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
 
 
+def _arm_ticks(fig: Any, arms: list[Any]) -> Any:
+    """Bar charts' arm labels broken after ``/``, ``.`` or ``=`` (never mid-word, as figures.wrap did:
+    ``…end.pending=cens`` / ``or/…``), and the figure made tall enough that neighbouring labels do not touch."""
+    from simulations.analysis.statistics import arm_label_lines
+
+    if not arms:
+        return fig
+    labels, _ = arm_label_lines(arms, width=38)
+    lines = max(labels[a].count("\n") + 1 for a in arms)
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        if len(ticks) == len(arms) and any(ticks):
+            ax.set_yticks(ax.get_yticks(), [labels[a] for a in arms], fontsize=8)
+    width, height = fig.get_size_inches()
+    rows = max(1, round(height / max(0.42 * len(arms) + 1.2, 2.2)))  # panels stacked (fig_measures)
+    need = rows * (0.24 * lines * len(arms) + 2.2)
+    if need > height:
+        fig.set_size_inches(width, need)
+    fig.tight_layout()
+    return fig
+
+
 def _as_steps(fig: Any) -> Any:
     """Every line of ``fig`` drawn as steps (each sample holds until the next): a stake sampled per
     round changes at a slash, it does not decline over the round's blocks as a straight line says."""
@@ -446,7 +468,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                             "the slashes of this run carry no ground truth (justified or not), so neither side of the trade-off can be counted.</p>")
         else:
             add("tradeoff", "Honest operators slashed vs faulty operators escaped, per arm",
-                figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note),
+                _arm_ticks(figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note), ranked),
                 f"Left: what unjustified slashes took from honest operators and their delegators; right: justified slashes that were vetoed or dodged. Arms in ranking order; {ci_note}.")
         roles, zero_roles = _split_zero(frame, cat.role_losses)
         if cat.role_losses:

@@ -393,3 +393,24 @@ def test_the_timeline_marks_the_horizon_and_late_vetoes() -> None:
     assert len(horizon) == 1 and list(horizon[0].get_xdata()) == [240, 240]  # lane b's horizon is unknown: no mark
     rings = [c for c in ax.collections if c.get_label().startswith("late veto")]
     assert len(rings) == 1 and list(rings[0].get_offsets()[0]) == [21, 0 - 0.18]
+
+
+def test_the_tradeoff_plot_breaks_arm_labels_only_after_separators() -> None:
+    """repB: `…end.pending=cens` / `or/governance.path=sudo`: labels broken mid-word, lines touching."""
+    from simulations.analysis import figures
+    from simulations.report import _arm_ticks
+
+    arms = [f"tangle_services/stock/end.pending=censor/governance.path={p}" for p in ("sudo", "multisig_dispute", "referendum_instant")]
+    summary = pd.DataFrame([{"arm": a, "metric": m, "n": 20, "mean": 1.0, "ci_low": 0.5, "ci_high": 1.5, "note": ""}
+                            for a in arms for m in ("honest_slashed", "faulty_escaped")])
+    from simulations.analysis.columns import Measure
+
+    before = figures.fig_tradeoff(arms, summary, Measure("honest_slashed", "honest", "count"), Measure("faulty_escaped", "faulty", "count"), "n")
+    height = before.get_size_inches()[1]
+    fig = _arm_ticks(before, arms)
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert [t.replace("\n", "") for t in ticks] == arms
+    for t in ticks:
+        for line in t.split("\n")[:-1]:
+            assert line[-1] in "/.=", t  # every break after a separator, never inside a word
+    assert fig.get_size_inches()[1] > height  # taller: three-line labels of three arms do not touch
