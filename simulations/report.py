@@ -475,7 +475,8 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
             how_added = ("all assets added at the scenario's prices" if not cat.unpriced
                          else "only the roles every run could value; the others lost assets that have no price")
             add("losses_by_role", f"Losses by role in {cat.numeraire or 'the numeraire'} ({how_added})",
-                figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note, "no role lost anything"),
+                _arm_ticks(figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note,
+                                                "no role lost anything"), ranked),
                 f"Each panel one role; every asset valued at its price in the round the loss happened. {ci_note}.{_zero_note(zero_roles)}")
         else:
             why = cat.unpriced or "no asset prices"
@@ -483,7 +484,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                             "each asset is shown in its own unit below.</p>")
         assets, zero_assets = _split_zero(frame, cat.asset_losses)
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",
-            figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"),
+            _arm_ticks(figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"), ranked),
             f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
         pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
         pending_shown, _ = _split_zero(frame, pend)
