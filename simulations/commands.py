@@ -180,7 +180,9 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
                           f"the last block a veto can land; loss: every role and asset, in {numeraire}")
     from simulations.analysis.statistics import arm_label_lines
 
-    labels, arm_width = arm_label_lines([a.label for a in arms])  # broken after / . =, never mid-word (tangle_service/s)
+    names = [a.label for a in arms]
+    room = max(16, console.width - 62)  # what the eight number columns (~56 characters and gaps) leave
+    labels, arm_width = arm_label_lines(names, width=min(max((len(n) for n in names), default=16), room))  # broken after / . =, never mid-word
     table.add_column("arm", overflow="fold", min_width=min(arm_width, 20))
     for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
         # numbers at their natural width, never folded; the arm column takes what is left (its names break after / . =)
