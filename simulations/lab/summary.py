@@ -537,6 +537,13 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
                      "the fast-track, so every referendum ends 'not passed'. This is the agents, not the chain (an instant fast-track lands "
                      "2 blocks after it starts when a voter acts at once): set governance.reaction_blocks: 0, or governance.voters with "
                      "reaction {kind: fixed, blocks: 0} and a balance, or a balance for governance.council")
+    elif (path == "referendum_instant" and iv is None and gov.get("wanted") and not gov.get("landed")
+          and any("referendum not passed" in k for k in gov.get("reasons") or {})):  # runs stored before the agents were recorded
+        notes.append("no veto through referendum_instant landed and its referenda ended 'not passed': an instant referendum's voting "
+                     "period is 1 block, so only a voter acting in the block the council fast-tracks it counts; with the default agents "
+                     "nobody can (the holder reacts after governance.reaction_blocks, the councillors hold no balance). Set "
+                     "governance.reaction_blocks: 0, or governance.voters with reaction {kind: fixed, blocks: 0} and a balance, or a "
+                     "balance for governance.council (these runs did not record their agents, so check yours)")
     fastest, window = gov.get("fastest_landing_blocks", 0), gov.get("window_blocks_max")
     basis = gov.get("fastest_landing_basis", "")
     if not gov.get("wanted"):
@@ -569,7 +576,8 @@ def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
             cut["targets"] = sorted({t for text in g["gov_shortcut_targets"].fillna("") for t in str(text).split(",") if t})
         gov = {"path": g["gov_path"].iloc[0], "asked_path": g["gov_asked_path"].iloc[0], "wanted": int(g["gov_wanted"].sum()), "shortcut": cut,
                "fastest_landing_blocks": None if math.isnan(fastest) else int(fastest), "fastest_landing_basis": g["gov_fastest_landing_basis"].iloc[0],
-               "window_blocks_max": int(window.max()) if len(window) else None}
+               "window_blocks_max": int(window.max()) if len(window) else None, "landed": int(pd.to_numeric(g["gov_landed"]).sum()),
+               "reasons": {k: v for text in g["gov_reasons"].fillna("{}") for k, v in json.loads(text).items()}}
         if "gov_instant_voters" in g.columns and not pd.isna(g["gov_instant_voters"].iloc[0]):
             gov["instant_voters"] = {k: int(g[f"gov_instant_{k}"].iloc[0]) for k in ("voters", "councillors", "reaction_blocks", "default_voters",
                                                                                       "default_council")}

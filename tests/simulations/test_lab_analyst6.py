@@ -414,3 +414,16 @@ def test_the_tradeoff_plot_breaks_arm_labels_only_after_separators() -> None:
         for line in t.split("\n")[:-1]:
             assert line[-1] in "/.=", t  # every break after a separator, never inside a word
     assert fig.get_size_inches()[1] > height  # taller: three-line labels of three arms do not touch
+
+
+def test_the_instant_note_also_reads_runs_stored_before_the_agents_were_recorded() -> None:
+    """swCref was stored before gov_instant_*: its referendum_instant arm still gets the note."""
+    from simulations.lab.summary import arm_governance_notes
+
+    row = {"arm": "inst", "rule": "tangle_services", "gov_path": "referendum_instant", "gov_asked_path": "referendum_instant", "gov_wanted": 5,
+           "gov_landed": 0, "gov_reasons": json.dumps({"failed: referendum not passed": 4, "failed: Democracy.InvalidHash": 1}),
+           "gov_fastest_landing_blocks": 2.0, "gov_fastest_landing_basis": "an instant fast-track", "gov_window_blocks_max": 70.0,
+           "gov_round_blocks": 10}
+    (note,) = arm_governance_notes(pd.DataFrame([row]))
+    assert note.startswith("no veto through referendum_instant landed") and "governance.reaction_blocks: 0" in note
+    assert not arm_governance_notes(pd.DataFrame([{**row, "gov_landed": 2}]))
