@@ -247,7 +247,11 @@ def _arm_ticks(fig: Any, arms: list[Any]) -> Any:
     need = rows * (0.24 * lines * len(arms) + 2.2)
     if need > height:
         fig.set_size_inches(width, need)
-    fig.tight_layout()
+    import warnings
+
+    with warnings.catch_warnings():  # very long labels: matplotlib keeps the layout it has (the PNG is cropped to fit anyway)
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
     return fig
 
 
