@@ -71,6 +71,27 @@ from simulations.fuzz.cli import register as _register_fuzz  # noqa: E402 - tang
 _register_fuzz(app)
 
 
+MAX_ERROR_CHARS = 500  # an error line echoes user input (a key, a number, a policy's message): bounded
+
+
+def _bounded(message: str) -> str:
+    """``message`` on one line, at most about :data:`MAX_ERROR_CHARS` characters: the start (which
+    names the field) and the end, with how much was left out (a 100,000-character --param key is
+    not echoed whole)."""
+    text = " ".join(str(message).splitlines())
+    if len(text) <= MAX_ERROR_CHARS:
+        return text
+    head, tail = MAX_ERROR_CHARS - 140, 80
+    return f"{text[:head]} … ({len(text) - head - tail:,} characters left out) … {text[-tail:]}"
+
+
+def _error(message: object) -> None:
+    """One error line: plain text (brackets in a message are not markup), bounded."""
+    from rich.text import Text
+
+    console.print(Text.assemble(("error:", "red"), " ", _bounded(str(message))), highlight=False, soft_wrap=True)
+
+
 def _sim_errors(fn):  # type: ignore[no-untyped-def]
     """Run a simulations command; scenario and store errors print without a traceback (exit 2), each on
     one line however long (soft wrap: a terminal may fold it, but no newline splits a path or a position)."""
@@ -85,20 +106,20 @@ def _sim_errors(fn):  # type: ignore[no-untyped-def]
         return fn()
     except ScenarioError as exc:
         for problem in exc.problems:
-            console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+            _error(problem)
     except (CommandError, StoreNotFound) as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        _error(exc)
     except KeyError as exc:  # str() of a KeyError is its repr: quotes around the message
-        console.print(f"[red]error:[/red] {exc.args[0] if exc.args else exc}", highlight=False, soft_wrap=True)
+        _error(exc.args[0] if exc.args else exc)
     except (DatabaseError, ArgumentError, NoSuchModuleError) as exc:  # an unreachable or malformed --store
-        console.print(f"[red]error:[/red] the run store: {str(exc).splitlines()[0]}", highlight=False, soft_wrap=True)
+        _error(f"the run store: {str(exc).splitlines()[0]}")
     except (ValidationError, ValueError) as exc:
         # a value the scenario's schema let through but the runtime refused (a constant, an
         # extension; runtime.codec.ParamError is a ValueError): one line per field, no traceback
         from simulations.lab.world import runtime_config_problems
 
         for problem in runtime_config_problems(exc):
-            console.print(f"[red]error:[/red] {problem}", highlight=False, soft_wrap=True)
+            _error(problem)
     raise typer.Exit(2)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from simulations.runner import ArmResult, execute_run, load_for_run, plan_arms, reproduce_command
 from simulations.scenario import parse_param_value
@@ -92,7 +93,7 @@ def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str
     """The runtime accepts the scenario's constants and extensions under each of ``rules``
     (:func:`simulations.lab.world.check_runtime_config`), else a ScenarioError naming the field and
     who set it: ``--param KEY`` when an override did, else the file."""
-    from simulations.lab.world import RuntimeConfigError, check_runtime_config
+    from simulations.lab.world import CONSTANT_SOURCES, RuntimeConfigError, check_runtime_config
 
     try:
         check_runtime_config(sc, rules)
@@ -100,10 +101,20 @@ def check_runtime(sc: Any, path: str, overrides: dict[str, Any], rules: list[str
         lines = []
         for problem in exc.problems:
             field = problem.split(":", 1)[0]
+            source = CONSTANT_SOURCES.get(field)  # set through a parameters field (slash_defer_duration), unless constants: sets it
+            if source is not None and not _in_constants(sc, field):
+                problem = f"{source} (the runtime's {field.removeprefix('constants.')}):" + problem.split(":", 1)[1]
+                field = source
             keys = [k for k in overrides if _related(k.removeprefix("parameters."), field)]
-            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) else problem
+            named = f"parameters.{problem}" if problem.startswith(("constants.", "extensions.")) or source is not None else problem
             lines.append(f"--param {keys[0]}: {named}" if keys else f"{path}: {named}")
         raise ScenarioError(path, lines) from None
+
+
+def _in_constants(sc: Any, field: str) -> bool:
+    """Whether the scenario's ``parameters.constants`` itself sets ``field`` (``constants.P.C``)."""
+    _, pallet, name = field.split(".", 2)
+    return name in (sc.parameters.constants.get(pallet) or {})
 
 
 def _related(key: str, field: str) -> bool:
@@ -128,6 +139,7 @@ def declared_run_arms(sc: Any, path: str, overrides: dict[str, Any], text: str, 
         merged = {**overrides, **arm.overrides()}
         arm_sc, _ = load_for_run(path, merged, sc.seed, text=text, max_blocks=max_blocks(allow_long), flags=arm_flags(arm, declared=True))
         check_runtime(arm_sc, path, overrides, [arm.rule])
+        _probe(arm_sc, f"arm {arm.name}: ")
         arm_overrides[arm.name] = arm.overrides()
         planned.append(ArmSpec(arm.name, arm.rule, sc.seed))
     planned += [a for a in plan_arms(sc, sc.seed, []) if a.branch is not None]
@@ -161,28 +173,35 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     numeraire = next((json.loads(a.summary_json or "{}").get("outcomes", {}).get("numeraire") for a in arms if a.summary_json), None) or "TNT"
     from rich import box
 
-    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
-                  caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: still open when the run "
-                          f"stopped (+ value at risk in {numeraire}); late: vetoes that missed the window; window: mean blocks from a proposal to "
+    table = Table(title=f"run {run_id}: {store.run(run_id).scenario_name}", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True, padding=0,
+                  caption="vetoed, applied: slashes by outcome; honest: unjustified slashes applied; escaped: justified slashes vetoed or dodged; pending: open at the "
+                          f"horizon (the last round, + value at risk then in {numeraire}) → still open when the run stopped (after any drain, + value at "
+                          f"risk); late: vetoes that missed the window; window: mean blocks from a proposal to "
                           f"the last block a veto can land; loss: every role and asset, in {numeraire}")
-    table.add_column("arm", overflow="fold", min_width=12, ratio=2)
+    from simulations.analysis.statistics import arm_label_lines
+
+    names = [a.label for a in arms]
+    room = max(16, console.width - 62)  # what the eight number columns (~56 characters and gaps) leave
+    labels, arm_width = arm_label_lines(names, width=min(max((len(n) for n in names), default=16), room))  # broken after / . =, never mid-word
+    table.add_column("arm", overflow="fold", min_width=min(arm_width, 20))
     for col in ("vetoed", "applied", "honest", "escaped", "pending", "late", "window", "loss"):
-        table.add_column(col, justify="right", overflow="fold", ratio=1)
+        # numbers at their natural width, never folded; the arm column takes what is left (its names break after / . =)
+        table.add_column(col, justify="right", no_wrap=True)
     unpriced: dict[str, list[str]] = {}  # arm -> assets it lost that have no price
     for arm in arms:
         s = json.loads(arm.summary_json or "{}")
         if not s:
-            table.add_row(arm.label, *["-"] * 8)
+            table.add_row(labels[arm.label], *["-"] * 8)
             continue
         counts = s.get("slashes", {})
         o = s.get("outcomes", {})
         window = s.get("window_blocks_mean")
         if o:
             unpriced[arm.label] = sorted({r["asset"] for r in o.get("losses_by_role", []) if r["base"] and _nan(r["value"])})
-        pending = "-" if not o else (f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else ""))
-        table.add_row(arm.label, str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
+        pending = "-" if not o else _run_pending(o)
+        table.add_row(labels[arm.label], str(counts.get("vetoed", 0)), str(counts.get("applied", 0)), str(o.get("honest_slashed", "-")),
                       str(o.get("faulty_escaped", "-")), pending, str(s.get("vetoes_late", 0)), "-" if window is None else f"{window:.1f}",
-                      "-" if not o else _value(o["loss_total_value"]))
+                      "-" if not o else ("unpriced" if unpriced.get(arm.label) and _nan(o["loss_total_value"]) else _value(o["loss_total_value"])))
     console.print(table)
     for label, assets in unpriced.items():
         if assets:
@@ -192,7 +211,19 @@ def print_summary(console: Console, store: RunStore, run_id: int) -> None:
     info = json.loads(store.run(run_id).info_json or "{}")
     diff = info.get("branch_difference")
     if diff:
-        print_what_if(console, diff, store.run(run_id))
+        from simulations.lab.what_if import fork_veto_miss
+
+        print_what_if(console, diff, store.run(run_id), fork_veto_miss(store, run_id))
+
+
+def _run_pending(o: dict[str, Any]) -> str:
+    """Slashes pending at the horizon (with the value they would have taken then) → still pending when
+    the run stopped: after a drain the end is 0, which is not "nothing was at risk"."""
+    end = f"{o['pending_at_end']}" + (f" +{_value(o['pending_value'])}" if o["pending_at_end"] else "")
+    if o.get("pending_at_horizon") is None:  # stored before the horizon was recorded
+        return end
+    at_h = f"{o['pending_at_horizon']}" + (f"\n+{_value(o.get('pending_at_horizon_value'))}" if o["pending_at_horizon"] else "")
+    return f"{at_h}\n→ {end}"  # on lines of their own: narrow enough for an 80-column terminal
 
 
 def _nan(value: Any) -> bool:
@@ -234,7 +265,7 @@ def print_governance_notes(console: Console, frame: Any) -> None:
         console.print(f"note ({', '.join(str(a) for a in labels)}): {note}", highlight=False)
 
 
-def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> None:
+def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any, missed: str | None = None) -> None:
     """The what-if table (:func:`simulations.lab.what_if.what_if_table`): each loss in exact whole
     tokens, never cut (``1,983.477929…`` is not a number), what the veto saved in the numeraire,
     total rows, and the notes that reconcile it with the arm table. When the numbers do not fit the
@@ -243,7 +274,7 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
     from simulations.lab.what_if import what_if_table
     from simulations.scenario import scenario_decimals
 
-    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run))
+    table = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, scenario_decimals(run), missed)
     labels, numbers = table.labels, table.cells
 
     def content(header: str, cells: list[str]) -> int:  # a header wraps at its spaces; a cell never breaks
@@ -265,7 +296,7 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
         used += w
     for i, group in enumerate(groups):
         part = f" ({i + 1} of {len(groups)}: too wide for {console.width} columns side by side)" if len(groups) > 1 else ""
-        t = Table(title="what-if: the fork slash vetoed vs applied" + part)
+        t = Table(title=table.title + part)
         # every column as wide as its widest cell: the groups above leave room for them all, so rich
         # wraps only headers (left to itself it may shrink a number column and fold its digits);
         # on a console narrower than one number rich folds its digits, never an ellipsis
@@ -282,8 +313,8 @@ def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any) -> Non
         for j, lab in enumerate(labels):
             t.add_row(*lab, *(numbers[key][j] for key, _ in group), end_section=j == table.body - 1)
         console.print(t)
-    for note in table.notes:
-        console.print(note, highlight=False)
+    for i, note in enumerate(table.notes):
+        console.print(Text(note, style="bold" if i == 0 and missed else ""), highlight=False)
 
 
 # ---------------------------------------------------------------------------------------- CLI bodies
@@ -306,11 +337,40 @@ def cli_run(console: Console, scenario: str, seed: int | None, params: list[str]
             allow_long: bool = False) -> int:
     _terminate_cleanly()
     overrides = parse_params(params)
-    load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    checked, _ = load_for_run(scenario, overrides, seed, max_blocks=max_blocks(allow_long))  # refuse a bad file before creating a store
+    _probe(checked)  # a callable policy that cannot take a slash: refused before a store exists
     run_id, sc, command = start_run(store_url, scenario, overrides, seed, rules or None, store_url, allow_long)
     store = RunStore(store_url)
-    run_and_report(console, store, run_id, sc, command, progress)
+    with _policy_failure(store, run_id):
+        run_and_report(console, store, run_id, sc, command, progress)
     return run_id
+
+
+def _probe(sc: Any, where: str = "") -> None:
+    from simulations.lab.policy_guard import PolicyError, probe_policies
+
+    try:
+        probe_policies(sc, where)
+    except PolicyError as exc:
+        raise CommandError(str(exc)) from None
+
+
+@contextlib.contextmanager
+def _policy_failure(store: RunStore, run_id: int, discard: bool = True) -> Iterator[None]:
+    """A veto policy raised during the run: it cannot be resumed into anything else (the same
+    policy raises again on the same slash), so the new run is discarded (nothing of it kept) and the
+    error is one line naming the policy and the slash, exit 2. A resumed sweep (``discard=False``)
+    keeps the runs it had stored and stays interrupted."""
+    from simulations.lab.policy_guard import PolicyError
+
+    try:
+        yield
+    except PolicyError as exc:
+        if discard:
+            store.discard(run_id)
+            raise CommandError(f"{exc}; run {run_id} discarded (nothing stored)") from None
+        store.set_run_status(run_id, "interrupted")
+        raise CommandError(f"{exc}; run {run_id} left interrupted with the runs it had stored") from None
 
 
 def _reaped(store: RunStore, run_id: int, force: bool = False) -> Any:
@@ -364,7 +424,7 @@ def resume_sweep(console: Console, store: RunStore, run_id: int, progress: bool 
     done, total = store.progress(run_id)
     store.claim(run_id, process_identity())
     console.print(f"resuming sweep {run_id} ({run.scenario_name}): {done} of {total} tasks stored, {len(tasks)} to run")
-    with _interruption(console, store, run_id, out):
+    with _policy_failure(store, run_id, discard=False), _interruption(console, store, run_id, out):
         with progress_bar(console, progress) as bar:
             task = bar.add_task("simulations", total=len(tasks))
             sw.execute_and_store(store, arm_of, tasks, workers=workers, per_round=bool(info.get("per_round")), progress=lambda: bar.advance(task))
@@ -434,6 +494,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
     for arm in arms:  # validate every arm's overrides (together, as they will run) before starting
         arm_sc, _ = load_for_run(scenario, arm.overrides(), None, text=text, max_blocks=limit, flags=arm_flags(arm, declared))
         check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
+        _probe(arm_sc, f"arm {arm.name}: ")
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
     backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
     import shlex
@@ -453,7 +514,7 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
                               arms=sw.arm_rows(tasks), owner=process_identity())
     arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
     started = time.perf_counter()
-    with _interruption(console, store, run_id, out):
+    with _policy_failure(store, run_id), _interruption(console, store, run_id, out):
         with progress_bar(console, progress) as bar:
             task = bar.add_task("simulations", total=len(tasks))
             results = sw.execute_and_store(store, arm_of, tasks, workers=workers, dask=dask, per_round=per_round, progress=lambda: bar.advance(task))
@@ -509,8 +570,12 @@ def _interruption(console: Console, store: RunStore, run_id: int, out: str | Non
     completed runs are written there (the resume command rewrites the file with every run)."""
     import shlex
 
+    from simulations.lab.policy_guard import PolicyError
+
     try:
         yield
+    except PolicyError:
+        raise  # not resumable: the caller discards the run (:func:`_policy_failure`)
     except BaseException:
         done, total = store.progress(run_id)
         store.set_run_status(run_id, "interrupted")

@@ -135,7 +135,7 @@ body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;m
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
 th{background:#f0f0f0;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.scroll{overflow-x:auto;max-width:100%}
+.scroll{overflow-x:auto;max-width:100%}td:not(.num){min-width:6em}
 img{max-width:100%;margin:0.5em 0}figure{margin:1em 0}figcaption{font-size:13px;color:#444}
 .warn{background:#fff3cd;border:1px solid #e0c36c;padding:0.6em 1em}.missing{color:#a33}.best{background:#e8f4e8}.total{font-weight:600;border-top:2px solid #888}
 code{background:#f5f5f5;padding:1px 4px;word-break:break-all}
@@ -146,6 +146,23 @@ def _esc(x: Any) -> str:
     return html.escape(str(x))
 
 
+LONG_TOKEN = 24  # characters: a label this long with no space gets break opportunities
+
+
+def _breakable(text: Any) -> str:
+    """Escaped ``text`` whose long unspaced tokens (arm labels such as
+    ``tangle_services/stock/governance.path=referendum_instant/slash_defer_duration=14``) may break
+    after ``/`` and ``=`` (``<wbr>``), so a table fits the page instead of pushing its key columns
+    off-screen; never inside a word."""
+    out = []
+    for word in str(text).split(" "):
+        esc = _esc(word)
+        if len(word) > LONG_TOKEN:
+            esc = esc.replace("/", "/<wbr>").replace("=", "=<wbr>")
+        out.append(esc)
+    return " ".join(out)
+
+
 def _table(header: list[str], rows: list[list[tuple[str, str]]], row_class: list[str] | None = None) -> str:
     """``rows``: cells as (text, css class); the text is escaped here."""
     if not rows:
@@ -154,7 +171,7 @@ def _table(header: list[str], rows: list[list[tuple[str, str]]], row_class: list
     body = []
     for i, r in enumerate(rows):
         cls = f" class='{row_class[i]}'" if row_class and row_class[i] else ""
-        body.append(f"<tr{cls}>" + "".join(f"<td class='{c}'>{_esc(t)}</td>" for t, c in r) + "</tr>")
+        body.append(f"<tr{cls}>" + "".join(f"<td class='{c}'>{_esc(t) if c == 'num' else _breakable(t)}</td>" for t, c in r) + "</tr>")
     return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
@@ -182,7 +199,11 @@ def _png(fig: Any, path: Path) -> str:
 
 
 def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
-    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, cat.pending_value, cat.total_loss) if m is not None]
+    pending_value = cat.pending_value
+    if pending_value is not None and pending_value.column == "pending_value":  # after any drain: not the value at risk at the horizon
+        pending_value = Measure(pending_value.column, "value at risk in slashes still pending at the end (after any drain)", pending_value.unit)
+    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, _at_risk_measure(frame, cat), pending_value, cat.total_loss)
+          if m is not None]
     ms += cat.role_losses + cat.asset_losses
     for col, label in (("vetoed", "slashes vetoed"), ("applied", "slashes applied"), ("late_vetoes", "vetoes that landed too late")):
         if col in frame.columns:
@@ -191,6 +212,56 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
         ms.append(Measure("window_mean", "veto window", "blocks, mean over the run's slashes"))
     seen: set[str] = set()
     return [m for m in ms if not (m.column in seen or seen.add(m.column))]
+
+
+def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
+    """What the console's 'at risk' column shows: the value the slashes pending at the horizon (the
+    scenario's last round, before any drain) would have taken then; None when the runs did not
+    record it, or some could not price it."""
+    from simulations.lab.summary import at_horizon
+
+    h = at_horizon(frame)  # the console's choice: the horizon's value after a drain, else what was still pending at the end
+    col = h.attrs["value_column"]
+    if col is None or col not in frame.columns or frame[col].isna().any():
+        return None
+    label = ("value at risk at the horizon (slashes pending at the last round, before any drain)" if h.attrs["drained"]
+             else "value at risk at the end (slashes still pending when the runs stopped, not in the losses)")
+    return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
+
+
+def _arm_ticks(fig: Any, arms: list[Any]) -> Any:
+    """Bar charts' arm labels broken after ``/``, ``.`` or ``=`` (never mid-word, as figures.wrap did:
+    ``…end.pending=cens`` / ``or/…``), and the figure made tall enough that neighbouring labels do not touch."""
+    from simulations.analysis.statistics import arm_label_lines
+
+    if not arms:
+        return fig
+    labels, _ = arm_label_lines(arms, width=38)
+    lines = max(labels[a].count("\n") + 1 for a in arms)
+    for ax in fig.axes:
+        ticks = [t.get_text() for t in ax.get_yticklabels()]
+        if len(ticks) == len(arms) and any(ticks):
+            ax.set_yticks(ax.get_yticks(), [labels[a] for a in arms], fontsize=8)
+    width, height = fig.get_size_inches()
+    rows = max(1, round(height / max(0.42 * len(arms) + 1.2, 2.2)))  # panels stacked (fig_measures)
+    need = rows * (0.24 * lines * len(arms) + 2.2)
+    if need > height:
+        fig.set_size_inches(width, need)
+    import warnings
+
+    with warnings.catch_warnings():  # very long labels: matplotlib keeps the layout it has (the PNG is cropped to fit anyway)
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
+    return fig
+
+
+def _as_steps(fig: Any) -> Any:
+    """Every line of ``fig`` drawn as steps (each sample holds until the next): a stake sampled per
+    round changes at a slash, it does not decline over the round's blocks as a straight line says."""
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            line.set_drawstyle("steps-post")
+    return fig
 
 
 def _split_zero(frame: pd.DataFrame, measures: list[Measure]) -> tuple[list[Measure], list[Measure]]:
@@ -237,6 +308,12 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               (cat.faulty.axis if cat.faulty else "faulty operators escaped") + " [CI]",
               (cat.pending.axis if cat.pending else "slashes pending at the end") + " [CI]", "runs ended with slashes pending",
               (cat.total_loss.axis if cat.total_loss else "total loss in one numeraire") + " [CI]"]
+    at_risk = _at_risk_measure(frame, cat)
+    if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
+        header.append(f"at risk {'at the horizon' if 'horizon' in at_risk.label else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
+    from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
+
+    cut = shortcut_arms(frame)
     rows, classes = [], []
     for r in ranking.to_dict("records"):
         a = r["arm"]
@@ -246,11 +323,14 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
         arm_rows = frame[frame.arm == a]
         censored = int((pd.to_numeric(arm_rows["pending_at_end"], errors="coerce") > 0).sum()) if "pending_at_end" in frame.columns else None
         verdict = r["verdict"]
+        if a in cut:
+            verdict += f" {SHORTCUT_MARK} ({cut[a]})"
         if censored:
             verdict += f"; {censored} of {len(arm_rows)} runs ended with slashes pending, so its outcome is not final"
         rows.append([("" if pd.isna(r["rank"]) else str(r["rank"]), "num"), (str(a), ""), (str(len(arm_rows)), "num"),
-                     _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
-                     (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)])
+                     _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored or a in cut else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
+                     (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)]
+                    + ([_cell(summary, a, at_risk)] if at_risk is not None else []))
         classes.append("best" if r["verdict"] == "best" or str(r["verdict"]).startswith("tied best") else "")
     shares = _shares(measures + [primary], summary, ranking)
     how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs"
@@ -264,7 +344,13 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            + (" *: the t interval reached below 0, which a count or loss cannot be, and is clipped at 0 (few or skewed runs: that interval "
               "is approximate)." if "clipped" in summary.columns and summary["clipped"].astype(bool).any() else "")
            + (" (all runs): every run gave this value, so there is no spread to estimate an interval from (exact if the rules fix it, "
-              "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else ""))
+              "else more runs may vary)." if "constant" in summary.columns and summary["constant"].astype(bool).any() else "")
+           + (f" {SHORTCUT_MARK}: the arm names a governance path, but its vetoes took the shortcut, not that path (its rule models "
+              "those slashes in Python): its rank says nothing about the path." if cut else "")
+           + ((" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
+               "resolved them), not counted in the losses." if "horizon" in at_risk.label else
+               " At risk at the end: what the slashes still pending when the runs stopped would take, not counted in the losses.")
+              if at_risk is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
 
 
@@ -280,7 +366,7 @@ def _horizon_sentence(frame: pd.DataFrame) -> str:
     per_arm = "; ".join(f"{a}: {'?' if pd.isna(r['runs_pending_at_horizon']) else int(r['runs_pending_at_horizon'])} of {runs[a]} runs had slashes "
                         f"pending at the horizon, {int(r['runs_drained'])} drained (mean {r['drained_rounds_mean']:,.1f}, max "
                         f"{r['drained_rounds_max']:,.0f} extra rounds)" for a, r in h.iterrows() if r["runs_drained"])
-    return (" Runs went on past the horizon with no new faults until nothing was pending (end.pending: drain), so the counts of "
+    return (" Runs went on past the horizon with no new faults until nothing was pending or end.max_drain_rounds passed (end.pending: drain), so the counts of "
             f"runs ended with slashes pending are after that drain. {per_arm}.")
 
 
@@ -306,12 +392,15 @@ def _veto_paths(frame: pd.DataFrame) -> str:
         rows.append([(str(r["arm"]), ""), (str(r["path"]), ""), (cells["share"], "missing" if r["wanted"] == 0 else "num"),
                      (cells["vetoes"], "num"), (str(r["late"]), "num"), (str(r["failed"]), "num"), (cells["pending"], "num"),
                      (cells["lateness"], "num"), (cells["why_not"], "")])
-    header = ["arm", "veto path", f"landed before the slash [{CONFIDENCE:.0%} Wilson CI, runs as clusters]", "vetoes wanted", "late", "failed",
+    header = ["arm", "veto path", f"landed before the slash, of the resolved vetoes (pending ones censored, shown apart) [{CONFIDENCE:.0%} Wilson CI, runs as clusters]", "vetoes wanted", "late", "failed",
               "pending at the end (censored)", "lateness of late ones, median / max (blocks)", "why not"]
     return ("<h2>Veto paths: did the vetoes governance wanted land before the slash applied?</h2><p>"
             + _esc("Each wanted veto went through the pallets' own calls (sudo, a council motion, a referendum enacted by the "
                    "scheduler, a multisig). Landed: executed before the slash applied; late: executed after it; failed: the "
-                   "process did not pass or its call failed; pending: still open when the run ended, so neither.")
+                   "process did not pass or its call failed; pending: still open when the run ended, so neither: censored, left out of "
+                   "the share landed (which is over the resolved vetoes: landed, late or failed) and counted apart; no data (all pending): "
+                   "none resolved. A veto whose slash applied while its process was still open is late from then (it can no longer land; "
+                   "≥: its lateness is a lower bound).")
             + (_esc(" shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to "
                     "act on), which landed governance.reaction_blocks after the proposal whatever the path.")
                if "split" in gov.columns and gov["split"].eq(True).any() else "") + "</p>"
@@ -383,14 +472,15 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                             "the slashes of this run carry no ground truth (justified or not), so neither side of the trade-off can be counted.</p>")
         else:
             add("tradeoff", "Honest operators slashed vs faulty operators escaped, per arm",
-                figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note),
+                _arm_ticks(figures.fig_tradeoff(ranked, summary, cat.honest or cat.honest_count, cat.faulty, ci_note), ranked),
                 f"Left: what unjustified slashes took from honest operators and their delegators; right: justified slashes that were vetoed or dodged. Arms in ranking order; {ci_note}.")
         roles, zero_roles = _split_zero(frame, cat.role_losses)
         if cat.role_losses:
             how_added = ("all assets added at the scenario's prices" if not cat.unpriced
                          else "only the roles every run could value; the others lost assets that have no price")
             add("losses_by_role", f"Losses by role in {cat.numeraire or 'the numeraire'} ({how_added})",
-                figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note, "no role lost anything"),
+                _arm_ticks(figures.fig_measures(ranked, summary, roles, f"Loss per role in {cat.numeraire or 'the numeraire'}", ci_note,
+                                                "no role lost anything"), ranked),
                 f"Each panel one role; every asset valued at its price in the round the loss happened. {ci_note}.{_zero_note(zero_roles)}")
         else:
             why = cat.unpriced or "no asset prices"
@@ -398,7 +488,7 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                             "each asset is shown in its own unit below.</p>")
         assets, zero_assets = _split_zero(frame, cat.asset_losses)
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",
-            figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"),
+            _arm_ticks(figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"), ranked),
             f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
         pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
         pending_shown, _ = _split_zero(frame, pend)
@@ -412,14 +502,19 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
             add("pending_at_end", "Slashes still pending when the runs ended (censored outcomes)",
                 figures.fig_measures(ranked, summary, pending_shown, "Still pending at the end of the run", ci_note),
                 "A pending slash is neither a loss nor a reprieve: its outcome lies beyond the run. " + ci_note + ".")
-        add("slash_timeline", "Slash timeline with veto windows", figures.fig_timeline(*_lanes(store, run, frame, ranked)),
-            "Each lane one arm (for a sweep: its first stored run). Grey: the veto window, from the proposal to the last block a veto can land; "
-            "black tick: end of the run; an open orange arrow: a slash still pending then.")
+        lanes, lanes_title = _lanes(store, run, frame, ranked)
+        add("slash_timeline", "Slash timeline with veto windows", _timeline_extras(figures.fig_timeline(lanes, lanes_title), lanes, _horizons(store, run, lanes)),
+            "Each lane one arm (for a sweep: its first stored run). Grey: the veto window, from the proposal to the last block a veto can land "
+            "(neighbouring windows on three rows; more that overlap share a row); black tick: end of the run; dashed purple tick: the horizon "
+            "(the scenario's last block: after it a drained run only resolves what was pending); an open orange arrow: a slash still pending "
+            "at the end; a purple ring: a late veto (it landed after the window, so the slash applied).")
         if run.kind != "sweep":
             stake = _stake_panels(store, arms_rows, decimals)
             if stake is not None:
-                add("stake_per_operator", stake[0], figures.fig_stake(stake[1], stake[0], "TNT"),
-                    f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line.")
+                add("stake_per_operator", stake[0], _as_steps(figures.fig_stake(stake[1], stake[0], "TNT")),
+                    f"The {figures.TOP_K} largest each in its own colour; any others summed as one dashed grey line. Drawn as steps: "
+                    "stake is sampled once a round and holds until the next sample, so a slash is a drop at the round it shows in, "
+                    "not a slope between samples.")
         parts.append("".join(sections))
         parts.append("<h2>Every outcome per arm</h2><p>" + _esc(f"Mean over runs with its {_intervals(summary, measures)} (*: a bound clipped at "
                                                                    "what the measure can be, 0 or, for a share, 1; (all runs): every run gave this "
@@ -436,13 +531,15 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         parts.append(_table(["arm", "measure (unit)", "n", "mean [CI]"], rows) + (f"<p>{_esc(_zero_note(zero).strip())}</p>" if zero else ""))
         diff = json.loads(run.info_json or "{}").get("branch_difference")
         if diff:
-            from simulations.lab.what_if import what_if_table
+            from simulations.lab.what_if import fork_veto_miss, what_if_table
 
-            wt = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, decimals)
-            parts.append("<h2>What-if: the fork slash vetoed vs applied</h2>" + _table(
+            missed = fork_veto_miss(store, run.id)
+            wt = what_if_table(diff, json.loads(run.info_json or "{}").get("what_if") or {}, decimals, missed)
+            parts.append(f"<h2>{_esc(wt.title[0].upper() + wt.title[1:])}</h2>" + _table(
                 ["entity", "role", "asset"] + [h for _, h in wt.columns],
                 [[(lab[0], ""), (lab[1], ""), (lab[2], "")] + [(wt.cells[k][i], "num") for k, _ in wt.columns] for i, lab in enumerate(wt.labels)],
-                ["" if i < wt.body else "total" for i in range(len(wt.labels))]) + "".join(f"<p>{_esc(n)}</p>" for n in wt.notes))
+                ["" if i < wt.body else "total" for i in range(len(wt.labels))])
+                + "".join(f"<p class='warn'>{_esc(n)}</p>" if i == 0 and missed else f"<p>{_esc(n)}</p>" for i, n in enumerate(wt.notes)))
     if not frame.empty:
         csv = out / ("sweep.csv" if run.kind == "sweep" else "runs.csv")
         stored.to_csv(csv, index=False)  # every stored run, including any a partial comparison left out
@@ -465,6 +562,53 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
 
 
 MAX_LANES = 40
+
+
+def _horizons(store: RunStore, run: Any, lanes: list[tuple[str, list[Any], int | None]]) -> list[int | None]:
+    """Per lane, the scenario's last block (the horizon), from the stored scenario (read without
+    importing any policy); None where it is not known: an arm that changes the run's length or
+    round clock, or a scenario the current schema no longer reads."""
+    from simulations.scenario import load_scenario, without_policy_imports
+
+    try:
+        with without_policy_imports():
+            suffix = Path(run.scenario_path or "s.yaml").suffix or ".yaml"
+            horizon: int | None = load_scenario(f"stored{suffix}", json.loads(run.overrides_json or "{}"), text=run.scenario_text).total_blocks()
+    except Exception:  # noqa: BLE001 - no mark rather than no report
+        return [None] * len(lanes)
+    clock_keys = ("length", "session_length", "sessions_per_era", "parameters.session_length", "parameters.sessions_per_era")
+    arms = {arm_name(a, run.kind): a for a in store.arms(run.id)}
+    out = []
+    for label, _, _ in lanes:
+        arm = arms.get(label)
+        params = json.loads(arm.params_json or "{}") if arm is not None else {}
+        out.append(None if any(k.startswith(clock_keys) for k in params) else horizon)
+    return out
+
+
+def _timeline_extras(fig: Any, lanes: list[tuple[str, list[Any], int | None]], horizons: list[int | None]) -> Any:
+    """The timeline's horizon per lane (a dashed tick: the end of the scenario, before any drain) and
+    a ring on each late veto (its slash applied: the veto landed after the window), with the legend
+    redrawn to include them."""
+    ax = fig.axes[0]
+    seen: set[str] = set()
+    for y0, ((_, slashes, _), horizon) in enumerate(zip(lanes, horizons)):
+        if horizon is not None:
+            ax.plot([horizon, horizon], [y0 - 0.45, y0 + 0.45], color="tab:purple", lw=1.2, ls="--", zorder=2,
+                    label=None if "h" in seen else "horizon (the scenario's last block)")
+            seen.add("h")
+        for k, sl in enumerate(slashes):
+            if sl.proposed_block is None or getattr(sl, "decision", None) != "veto_late":
+                continue
+            x = sl.applied_block or sl.resolved_block or sl.proposed_block
+            ax.scatter([x], [y0 + ((k % 3) - 1) * 0.18], s=130, facecolors="none", edgecolors="tab:purple", linewidths=1.4, zorder=4,
+                       label=None if "late" in seen else "late veto (landed after the window: the slash applied)")
+            seen.add("late")
+    if seen:
+        for legend in list(fig.legends):
+            legend.remove()
+        fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=3, frameon=True)
+    return fig
 
 
 def _lanes(store: RunStore, run: Any, frame: pd.DataFrame, ranked: list[Any]) -> tuple[list[tuple[str, list[Any], int | None]], str]:

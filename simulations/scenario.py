@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copy
 import math
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Iterator, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -291,6 +293,23 @@ class RandomVeto(_Model):
     p: Probability
 
 
+# whether loading a scenario imports its callable policies' modules: yes when it is about to run
+# (a bad ref refused before anything is stored); no when a stored scenario is read only for its
+# numbers (``report``, ``export``: :func:`scenario_decimals`), so reading a shared store never runs a
+# module's import-time code
+IMPORT_POLICIES: ContextVar[bool] = ContextVar("import_policies", default=True)
+
+
+@contextmanager
+def without_policy_imports() -> Iterator[None]:
+    """Load scenarios without importing callable policies (their refs are checked for form only)."""
+    token = IMPORT_POLICIES.set(False)
+    try:
+        yield
+    finally:
+        IMPORT_POLICIES.reset(token)
+
+
 class CallableVeto(_Model):
     """``ref = "package.module:function"`` called with a :class:`simulations.governance.SlashView`;
     returns True to veto."""
@@ -303,6 +322,8 @@ class CallableVeto(_Model):
     def _importable(cls, ref: str) -> str:
         from simulations.governance import check_callable
 
+        if not IMPORT_POLICIES.get():  # read for its numbers only (a report): the policy is never called, so never imported
+            return ref
         check_callable(ref)  # a bad ref is refused when the scenario loads, not once the sweep runs
         return ref
 
@@ -807,6 +828,7 @@ def scenario_decimals(run: Any) -> dict[str, int]:
 
     try:
         suffix = Path(run.scenario_path or "s.yaml").suffix or ".yaml"
-        return load_scenario(f"stored{suffix}", json.loads(run.overrides_json or "{}"), text=run.scenario_text).decimals()
+        with without_policy_imports():  # the decimals need no policy: a report on a shared store imports nothing
+            return load_scenario(f"stored{suffix}", json.loads(run.overrides_json or "{}"), text=run.scenario_text).decimals()
     except Exception:  # noqa: BLE001 - a scenario the current schema no longer reads still has a report
         return {"TNT": 18}

@@ -53,7 +53,7 @@ def _blocks(value: float) -> str:
 def render(table: pd.DataFrame) -> str:
     """The table as Markdown (README-ready): one line per path."""
     conf = int(round(table.attrs.get("confidence", 0.95) * 100))
-    lines = [f"| path | landed before the slash ({conf}% CI) | vetoes wanted | late | failed | pending: at horizon, drain, after | lateness median / max (blocks, 6 s) | window needed, max | why not |",
+    lines = [f"| path | landed before the slash, of the resolved ({conf}% CI; pending censored) | vetoes wanted | late | failed | pending: at horizon, drain, after | lateness median / max (blocks, 6 s) | window needed, max | why not |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in table.to_dict("records"):
         cells = governance_cells(r)  # the lateness here also in hours (README tables)

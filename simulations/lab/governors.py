@@ -29,6 +29,7 @@ from pallets.primitives.bounded import inline
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
 from simulations.lab import gov_calls as gc
+from simulations.lab.policy_guard import guarded
 from simulations.lab.slash_queue import SlashRecord
 from simulations.rng import Streams
 from simulations.scenario import DelaySpec, GovAgentSpec, GovernanceSpec
@@ -81,6 +82,21 @@ def default_agents(gov: GovernanceSpec) -> tuple[GovAgentSpec, list[GovAgentSpec
     council = list(gov.council) or [GovAgentSpec(id="gov-councillor", count=5, reaction=react)]
     voters = list(gov.voters) or [GovAgentSpec(id="gov-holder", balance=1_000 * 10**18, conviction="Locked1x", reaction=react)]
     return sudo, council, voters
+
+
+def can_act_at_once(spec: DelaySpec) -> bool:
+    """Whether a reaction delay can be 0 blocks (an instant referendum's voting lasts one block)."""
+    return (spec.kind == "fixed" and spec.blocks == 0) or (spec.kind == "uniform" and spec.low == 0) or spec.kind == "exponential"
+
+
+def instant_voters(gov: GovernanceSpec) -> dict[str, int]:
+    """Who could vote in an instant referendum (voting period 1 block: only in the block the council
+    fast-tracks it): token holders that can act at once (``voters``) and councillors with a balance
+    (the one who closes the fast-track votes aye at once, ``councillors``), among the arm's agents."""
+    _, council, voters = default_agents(gov)
+    return {"voters": sum(v.count for v in voters if can_act_at_once(v.reaction) and v.balance > 0),
+            "councillors": sum(c.count for c in council if c.balance > 0), "reaction_blocks": gov.reaction_blocks,
+            "default_voters": int(not gov.voters), "default_council": int(not gov.council)}
 
 
 def fastest_landing(path: str, rt: Runtime, fast_track_voting_period: int | None = None) -> tuple[int | None, str]:
@@ -141,22 +157,42 @@ class VetoProcess:
     ref_index: int | None = None
     ref_end: int | None = None
     stances: list[Stance] = field(default_factory=list)
+    # the slash applied while the process was still open: late from then (it can no longer land),
+    # whatever the chain does with the process afterwards; ``earliest_enact``: the earliest block its
+    # call could still execute then, when its own enactment block was not known yet (a lower bound)
+    late_at: int | None = None
+    earliest_enact: int | None = None
 
     @property
     def open(self) -> bool:
+        """Its outcome is still unknown (the drain waits for it). A process classified late when its
+        slash applied is not open, though it may still be running on chain (:attr:`running`)."""
         return self.outcome == "pending"
 
     @property
+    def running(self) -> bool:
+        """The process still has steps to take on chain (the chain does not know the slash applied)."""
+        return self.stage != "done"
+
+    @property
+    def lateness_bound(self) -> bool:
+        """The lateness is a lower bound (the enactment block was not known when the veto became late)."""
+        return self.outcome == "late" and self.enact_block is None and self.earliest_enact is not None
+
+    @property
     def lateness(self) -> int | None:
-        """Blocks past the last block a veto could land in (A - 1), when the enactment block is known."""
-        if self.enact_block is None or self.apply_block is None:
+        """Blocks past the last block a veto could land in (A - 1), when the enactment block is known
+        (or, :attr:`lateness_bound`, at least this many)."""
+        enact = self.enact_block if self.enact_block is not None else (self.earliest_enact if self.outcome == "late" else None)
+        if enact is None or self.apply_block is None:
             return None
-        return max(self.enact_block - (self.apply_block - 1), 0)
+        return max(enact - (self.apply_block - 1), 0)
 
     def row(self) -> dict[str, Any]:
         return {"slash_id": self.slash_id, "path": self.path, "target": self.target, "started_block": self.started_block,
                 "enact_block": self.enact_block, "apply_block": self.apply_block, "landed": self.outcome == "landed", "outcome": self.outcome,
-                "failure": self.failure, "lateness": self.lateness, "stage": self.stage}
+                "failure": self.failure, "lateness": self.lateness, "lateness_bound": self.lateness_bound, "stage": self.stage,
+                "late_at": self.late_at}
 
     def note(self) -> str:
         where = f"gov {self.path}: started {self.started_block}, enacts {self.enact_block}, slash applies {self.apply_block}"
@@ -200,13 +236,47 @@ class GovBoard:
     def open_processes(self) -> list[VetoProcess]:
         return [p for p in self.processes if p.open]
 
+    def slash_applied(self, port: GovPort, rec: SlashRecord) -> None:
+        """``rec`` applied: a veto process of it still open can no longer land in time, so it is late
+        from now (not pending: a drain need not wait for it). The process itself goes on, as on chain
+        (nothing there knows), and only refines the record when it ends; its lateness is known when its
+        enactment block is (a referendum's, if it passes), else a lower bound (:meth:`_earliest_enact`)."""
+        now = port.rt.block_number
+        for proc in self.processes:
+            if proc.slash_id != rec.slash_id or not proc.open:
+                continue
+            proc.late_at = now
+            if proc.apply_block is None or proc.apply_block > now:
+                proc.apply_block = now
+            if proc.enact_block is None:
+                proc.earliest_enact = self._earliest_enact(port, proc, now)
+            when = (f"its call executes at block {proc.enact_block}" if proc.enact_block is not None and proc.stage == "enacting"
+                    else f"its call would execute at block {proc.enact_block} if it passes" if proc.enact_block is not None
+                    else f"its call could execute at block {proc.earliest_enact} at the earliest")
+            proc.outcome, proc.failure = "late", f"slash applied at block {now} while the {proc.stage} stage was still open ({when})"
+            rec.decision = "veto_late"
+            self._annotate(port, proc)
+
+    def _earliest_enact(self, port: GovPort, proc: VetoProcess, now: int) -> int:
+        """The earliest block an open process's call could still execute, from ``now``: a fast-track
+        still in its motions needs its voting period and a block to enact after them (a standard one
+        its voting and enactment periods); otherwise the next block."""
+        if self.path in ("referendum_fast_track", "referendum_instant") and proc.stage == "motion":
+            period = 1 if self.path == "referendum_instant" else (self.fast_track_voting_period or port.rt.constants("Democracy").FastTrackVotingPeriod)
+            return now + period + 1
+        if self.path == "referendum_standard" and proc.stage in ("waiting", "proposal"):
+            demo = port.rt.constants("Democracy")
+            return now + 1 + demo.VotingPeriod + demo.EnactmentPeriod
+        return now + 1
+
     # ------------------------------------------------------------------ drawing
     def _stance(self, port: GovPort, agent: str, spec: GovAgentSpec, view: SlashView, start: int) -> Stance:
         """Turnout, decision and delay, always drawn in this order from the agent's own stream."""
         name = stream_name(agent)
         rng = port.streams[name]
         turns_out = rng.random() < spec.turnout
-        decide = build_policy(spec.policy or self.default_policy, actor=name)
+        policy = spec.policy or self.default_policy
+        decide = guarded(build_policy(policy, actor=name), policy, f"governance agent {agent}'s policy")
         veto = bool(decide(view, port.streams))
         delay = draw_delay(spec.reaction, rng)
         acts = turns_out and delay is not None
@@ -434,6 +504,8 @@ class GovBoard:
             self._fail(port, proc, "referendum cancelled")
             return
         if not info.value.approved:
+            if proc.late_at is not None and proc.enact_block is not None:  # late already: it would have enacted then at the earliest
+                proc.earliest_enact = proc.enact_block
             proc.enact_block = None
             self._fail(port, proc, "referendum not passed")
             return
@@ -522,18 +594,36 @@ class GovBoard:
         else:
             self._fail(port, proc, result or f"slash {rec.status}")
 
+    def _already_late(self, port: GovPort, proc: VetoProcess, how: str, enact: int | None = None) -> bool:
+        """A process classified late when its slash applied ends on chain: it stays late; its end and
+        (when its call executed) its real enactment block are recorded."""
+        if proc.late_at is None:
+            return False
+        proc.stage = "done"
+        if enact is not None:
+            proc.enact_block, proc.earliest_enact = enact, None
+        proc.failure += f"; then {how}"
+        self._annotate(port, proc)
+        return True
+
     def _landed(self, port: GovPort, proc: VetoProcess, rec: SlashRecord, now: int) -> None:
+        if self._already_late(port, proc, "its call executed", now):  # pragma: no cover - its slash applied, so it cannot land
+            return
         proc.outcome, proc.stage, proc.enact_block = "landed", "done", now
         port.veto_landed(rec, now)
         self._annotate(port, proc)
 
     def _late(self, port: GovPort, proc: VetoProcess, why: str) -> None:
+        if self._already_late(port, proc, why, proc.enact_block):
+            return
         proc.outcome, proc.stage, proc.failure = "late", "done", why
         rec = port.record(proc.slash_id)
         rec.decision = "veto_late"
         self._annotate(port, proc)
 
     def _fail(self, port: GovPort, proc: VetoProcess, why: str) -> None:
+        if self._already_late(port, proc, f"failed: {why}"):
+            return
         proc.outcome, proc.stage, proc.failure = "failed", "done", why
         rec = port.record(proc.slash_id)
         rec.decision = "veto_failed"
@@ -549,7 +639,7 @@ class GovBoard:
     def act(self, port: GovPort, arg: tuple[Any, ...]) -> None:
         pid, step, agent = arg[:3]
         proc = self.processes[pid]
-        if not proc.open or (len(arg) > 3 and arg[3] != proc.motion_seq):
+        if not proc.running or (len(arg) > 3 and arg[3] != proc.motion_seq):
             return  # finished, or an action of an earlier motion of this process
         if step == "sudo":
             self._sudo(port, proc)

@@ -27,6 +27,7 @@ from pallets.primitives.derivation import multi_account_id
 
 from simulations.clock import Clock
 from simulations.governance import SlashView, build_policy
+from simulations.lab.policy_guard import guarded
 from simulations.lab.actors import Actors, SetupError
 from simulations.lab.agents import DelegatorAgent, OperatorAgent, RequesterAgent, ValidatorAgent
 from simulations.lab.governors import NATIVE_RULES, GovBoard
@@ -111,7 +112,7 @@ class Simulation:
             actors=actors,
             gov=board,
         )
-        self.decide = build_policy(scenario.governance.policy)
+        self.decide = guarded(build_policy(scenario.governance.policy), scenario.governance.policy)  # a user policy that raises: one clear error
         self.total_blocks = scenario.total_blocks()
         self.last_round = self.clock.round_of(self.total_blocks)
         self._setup_done = False
@@ -277,6 +278,8 @@ class Simulation:
 
     def on_slash_applied(self, rec: SlashRecord) -> None:
         self.state.counters["applied"] += 1
+        if self.state.gov is not None:  # a veto process still open for it can only be late now
+            self.state.gov.slash_applied(self, rec)
         self._services_react(rec)  # owners may end the slashed operator's services first
         op = self.state.operators.get(rec.offender)
         if op is not None:

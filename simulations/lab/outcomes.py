@@ -30,7 +30,7 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from simulations.lab.governors import fastest_landing
+from simulations.lab.governors import fastest_landing, instant_voters
 from simulations.lab.slash_queue import FINAL, OPEN, SlashRecord
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
@@ -274,10 +274,12 @@ def governance_outcome(sim: "Simulation") -> dict[str, Any]:
     return {"path": path, "processes": rows + modelled, "wanted": len(rows), **_outcome_counts(rows),
             "lateness_max": max(lateness) if lateness else None, "lateness_min": min(lateness) if lateness else None,
             "needed_window_max": max(needed) if needed else None, "reasons": _reasons(rows),
+            "late_bounded": sum(1 for r in rows if r["outcome"] == "late" and r.get("lateness_bound")),
             "shortcut": {"wanted": len(modelled), **_outcome_counts(modelled), "reasons": _reasons(modelled),
                          "targets": sorted({r["target"] for r in modelled})},
             "fastest_landing_blocks": fastest, "fastest_landing_basis": basis, "window_blocks_max": max(windows) if windows else None,
-            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path}
+            "round_blocks": sim.clock.session_length, "asked_path": sim.sc.governance.path,
+            "instant_voters": instant_voters(sim.sc.governance) if path == "referendum_instant" else None}
 
 
 def _shortcut_rows(records: list[SlashRecord]) -> list[dict[str, Any]]:
@@ -311,7 +313,7 @@ def _reasons(rows: list[dict[str, Any]]) -> dict[str, int]:
 def _reason(text: str) -> str:
     """A failure's kind, without its block numbers (so runs can be counted together)."""
     if text.startswith("slash applied at block"):
-        return "slash applied before enactment"
+        return "slash applied before enactment" if " while the " not in text else "slash applied while the process was open"
     return "".join(ch for ch in text.split(" (")[0] if not ch.isdigit()).strip()
 
 
@@ -364,6 +366,7 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
         for k in ("lateness_max", "lateness_min", "needed_window_max"):
             row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
         row["gov_reasons"] = json.dumps(gov["reasons"], sort_keys=True)
+        row["gov_late_bounded"] = gov.get("late_bounded", 0)  # late vetoes whose lateness is a lower bound
         cut = gov.get("shortcut")  # outcomes stored before the shortcut was counted apart have none
         if cut is not None:  # the vetoes of slashes the rule models in Python: the shortcut, whatever the path
             for k in ("wanted", "landed", "late", "failed", "pending"):
@@ -375,4 +378,8 @@ def run_row(outcome: dict[str, Any]) -> dict[str, Any]:
                 row[f"gov_{k}"] = math.nan if gov[k] is None else gov[k]
             row["gov_fastest_landing_basis"] = gov["fastest_landing_basis"]
             row["gov_asked_path"] = gov.get("asked_path", gov["path"])
+        iv = gov.get("instant_voters")
+        if iv is not None:  # who could vote in an instant referendum's single block
+            for k, v in iv.items():
+                row[f"gov_instant_{k}"] = v
     return row

@@ -175,7 +175,7 @@ def drain_sentence(h: pd.DataFrame) -> str:
         return ""
     parts = [f"{r['arm']} {r['runs_drained']:.0f}/{r['runs']} runs, {format_number(r['drained_rounds_mean'], 1)} / {r['drained_rounds_max']:,.0f}"
              for r in h.to_dict("records") if r["runs_drained"]]
-    return ("drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing was; "
+    return ("drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing was (or end.max_drain_rounds passed); "
             "runs drained, mean / max extra rounds: " + "; ".join(parts))
 
 
@@ -207,6 +207,8 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "them apart and no arm is best: compare the other columns")
     elif h.attrs.get("tied_best"):
         caption += "; tie: the arm shares the best mean with another (exact tie, same rank)"
+    if any(n > 1 for n in h["rank"].value_counts()) and not h.attrs.get("tie"):
+        caption += "; (tie): the same mean as another arm below the best (exact tie, same rank)"
     caption += "; escaped: justified slashes vetoed or dodged"
     count_col = h.attrs["horizon_count_column"]
     caption += ("; pending: runs with slashes pending at the horizon (the scenario's last round) → runs with slashes still pending when "
@@ -228,6 +230,10 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "fix it, else more runs may vary)")
     if (h["runs_censored"] > 0).any():
         caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
+    cut = shortcut_arms(frame)
+    if cut:
+        caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "
+                    + "; ".join(f"{a}: {why}" for a, why in cut.items()))
     # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and pending (5 each) leave
     labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8 + at_risk, 3 + 10, 4, 10 + 2 * at_risk, 14))
     table = Table(title=title, caption=Text(caption), expand=True)
@@ -240,15 +246,43 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         table.add_column(f"at risk ({numeraire})", justify="right", overflow="fold", ratio=2)
     table.add_column("vs best", overflow="fold", min_width=5)
     table.add_column("pending", justify="right", overflow="fold", min_width=5)
+    shared = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
     for r in h.to_dict("records"):
         at_h = r["runs_pending_at_horizon"]
         pending = f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"
         cells = [labels[r["arm"]], str(r["n"])] + [
             format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
                             clipped_high=bool(r[f"{m}_clipped_high"]))
-            for m in cols] + [_short_verdict(str(r["verdict"])) + ("†" if r["runs_censored"] else ""), pending]
+            for m in cols] + [_short_verdict(str(r["verdict"])) + (" (tie)" if shared.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
+                              + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""), pending]
         table.add_row(*(Text(c) for c in cells))
     return table
+
+
+SHORTCUT_MARK = "‡"
+
+
+def shortcut_arms(frame: pd.DataFrame) -> dict[Any, str]:
+    """Arms that asked for a governance path (``governance.path``) but whose vetoes, all or some,
+    took the shortcut (their rule models those slashes in Python, out of the path's reach): a
+    ranking must not credit the path with them. Per arm, the footnote saying so."""
+    if "gov_asked_path" not in frame.columns or "gov_path" not in frame.columns:
+        return {}
+    out: dict[Any, str] = {}
+    for arm, g in frame.groupby("arm", sort=False):
+        asked = str(g["gov_asked_path"].iloc[0] or "shortcut")
+        if asked == "shortcut":
+            continue
+        on_path = 0 if (g["gov_path"] == "shortcut").all() else int(pd.to_numeric(g["gov_wanted"]).fillna(0).sum())
+        if (g["gov_path"] == "shortcut").all():
+            cut = int(pd.to_numeric(g["gov_wanted"]).fillna(0).sum())
+        else:
+            cut = int(pd.to_numeric(g.get("gov_shortcut_wanted", pd.Series(dtype=float))).fillna(0).sum())
+        if not cut:
+            continue
+        what = "all its" if not on_path else f"{cut} of its {cut + on_path}"
+        out[arm] = f"{what} vetoes took the shortcut, not {asked} (its rule models those slashes in Python)"
+    return out
 
 
 def _short_verdict(verdict: str) -> str:
@@ -286,7 +320,8 @@ def effective_vetoes(wanted: list[int], landed: list[int]) -> float:
 
 def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """One row per arm: of the vetoes governance wanted, the share that landed before the slash
-    applied (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
+    applied among those that resolved (landed, late or failed: a pending one is censored, so it is left
+    out of the share, ``resolved``; NaN when none resolved) (Wilson interval at the vetoes' effective number, :func:`effective_vetoes`: the vetoes of one
     run share its governors and its seed, so they are not independent trials), how many were late, failed
     (with why) or still pending at the horizon (``pending_at_horizon``, before any drain) and when the
     runs stopped (``pending``: censored, neither landed nor late, shown apart), the drain
@@ -297,8 +332,11 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
     rows = []
     for arm, g in frame.groupby("arm", sort=False):
         wanted, landed = int(g["gov_wanted"].sum()), int(g["gov_landed"].sum())
-        n_eff = effective_vetoes(g["gov_wanted"].astype(int).tolist(), g["gov_landed"].astype(int).tolist())
-        low, high = wilson(landed / wanted * n_eff if wanted else 0, n_eff, confidence)
+        # pending vetoes are censored (the run stopped before they resolved): the share is over the
+        # resolved ones, so stopping earlier does not read as vetoes that missed
+        per_run = (g["gov_landed"] + g["gov_late"] + g["gov_failed"]).astype(int)
+        resolved = int(per_run.sum())
+        low, high = _share_interval(per_run.tolist(), g["gov_landed"].astype(int).tolist(), confidence)
         late = g["gov_lateness_max"].dropna()
         needed = g["gov_needed_window_max"].dropna()
         reasons: dict[str, int] = {}
@@ -306,8 +344,9 @@ def governance_table(frame: pd.DataFrame, *, confidence: float = 0.95) -> pd.Dat
             for k, v in json.loads(text).items():
                 reasons[k] = reasons.get(k, 0) + v
         rows.append({"arm": arm, "path": g["gov_path"].iloc[0], "split": False, "runs": len(g), "wanted": wanted, "landed": landed,
-                     "share_landed": landed / wanted if wanted else math.nan, "ci_low": low, "ci_high": high,
+                     "resolved": resolved, "share_landed": landed / resolved if resolved else math.nan, "ci_low": low, "ci_high": high,
                      "late": int(g["gov_late"].sum()), "failed": int(g["gov_failed"].sum()), "pending": int(g["gov_pending"].sum()),
+                     "late_bounded": int(pd.to_numeric(g["gov_late_bounded"]).fillna(0).sum()) if "gov_late_bounded" in g.columns else 0,
                      "runs_censored": int((g["gov_pending"] > 0).sum()),
                      **_gov_horizon(g),
                      "lateness_median": float(late.median()) if len(late) else math.nan, "lateness_max": float(late.max()) if len(late) else math.nan,
@@ -333,8 +372,9 @@ def _shortcut_split(arm: Any, g: pd.DataFrame, confidence: float) -> dict[str, A
         return None
     landed = pd.to_numeric(g["gov_shortcut_landed"]).fillna(0).astype(int)
     wanted = int(cut.sum())
-    n_eff = effective_vetoes(cut.tolist(), landed.tolist())
-    low, high = wilson(int(landed.sum()) / wanted * n_eff, n_eff, confidence)
+    per_run = cut - pd.to_numeric(g["gov_shortcut_pending"]).fillna(0).astype(int)  # resolved: pending ones are censored
+    resolved = int(per_run.sum())
+    low, high = _share_interval(per_run.tolist(), landed.tolist(), confidence)
     reasons: dict[str, int] = {}
     for text in g["gov_shortcut_reasons"].fillna("{}"):
         for k, v in json.loads(text).items():
@@ -344,12 +384,22 @@ def _shortcut_split(arm: Any, g: pd.DataFrame, confidence: float) -> dict[str, A
     pending = int(pd.to_numeric(g["gov_shortcut_pending"]).fillna(0).sum())
     return {"arm": arm, "path": f"shortcut, not {g['gov_path'].iloc[0]}: {' and '.join(targets)} slashes modelled in Python{rule}",
             "split": True, "runs": len(g), "wanted": wanted, "landed": int(landed.sum()),
-            "share_landed": int(landed.sum()) / wanted, "ci_low": low, "ci_high": high,
+            "resolved": resolved, "share_landed": int(landed.sum()) / resolved if resolved else math.nan, "ci_low": low, "ci_high": high,
             "late": int(pd.to_numeric(g["gov_shortcut_late"]).fillna(0).sum()), "failed": int(pd.to_numeric(g["gov_shortcut_failed"]).fillna(0).sum()),
             "pending": pending, "runs_censored": int((pd.to_numeric(g["gov_shortcut_pending"]).fillna(0) > 0).sum()),
             "pending_at_horizon": None, "runs_pending_at_horizon": None, "runs_drained": 0, "drained_rounds_mean": math.nan,
             "drained_rounds_max": math.nan, "lateness_median": math.nan, "lateness_max": math.nan, "needed_window_median": math.nan,
             "needed_window_max": math.nan, "why_not": "; ".join(f"{k} ×{v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))}
+
+
+def _share_interval(resolved: list[int], landed: list[int], confidence: float) -> tuple[float, float]:
+    """Wilson interval of the share landed among the resolved vetoes (landed, late or failed), at
+    their effective number (:func:`effective_vetoes`); NaN when none resolved (all pending: no data)."""
+    total = sum(resolved)
+    if total == 0:
+        return math.nan, math.nan
+    n_eff = effective_vetoes(resolved, landed)
+    return wilson(sum(landed) / total * n_eff, n_eff, confidence)
 
 
 def _gov_horizon(g: pd.DataFrame) -> dict[str, Any]:
@@ -371,12 +421,26 @@ def governance_cells(r: dict[str, Any]) -> dict[str, str]:
     Markdown), so the three never disagree: the share landed with its interval, the vetoes wanted
     (runs), pending (censored runs), the lateness of the late ones (median / max blocks) and why not."""
     return {
-        "share": "no veto wanted" if r["wanted"] == 0 else f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}]",
+        "share": _share_cell(r),
         "vetoes": f"{r['wanted']} in {r['runs']} run" + ("" if r["runs"] == 1 else "s"),
         "pending": _gov_pending(r),
-        "lateness": "-" if math.isnan(r["lateness_median"]) else f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}",
+        "lateness": "-" if math.isnan(r["lateness_median"]) else (f"{r['lateness_median']:,.0f} / {r['lateness_max']:,.0f}"
+                                                                  + (f" (≥: {r['late_bounded']} lower bounds)" if r.get("late_bounded") else "")),
         "why_not": r["why_not"] or "-",
     }
+
+
+def _share_cell(r: dict[str, Any]) -> str:
+    """The share landed among the resolved vetoes with its interval and the count it is over
+    ("of 107 resolved"); pending ones are censored, so when none resolved there is no share."""
+    if r["wanted"] == 0:
+        return "no veto wanted"
+    resolved = r.get("resolved")
+    if resolved is None or (isinstance(resolved, float) and math.isnan(resolved)):  # a row made before resolved was counted
+        resolved = r["wanted"] - r["pending"]
+    if not resolved:
+        return "no data (all pending)"
+    return f"{r['share_landed']:.1%} [{r['ci_low']:.1%}, {r['ci_high']:.1%}] of {int(resolved)} resolved"
 
 
 def _gov_pending(r: dict[str, Any]) -> str:
@@ -407,8 +471,11 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     from rich.text import Text
 
     conf = gov.attrs.get("confidence", 0.95)
-    caption = (f"of the vetoes governance wanted: landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
-               "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; late: enacted after it; "
+    caption = (f"of the vetoes governance wanted that resolved (landed, late or failed; pending ones are censored, left out of the share "
+               f"and shown apart under pend.): landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
+               "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; "
+               "no data (all pending): none resolved; late: enacted after it, or the slash applied while the process was still open "
+               "(then it can only be late; ≥: lateness a lower bound); "
                "failed: the process did not pass or its call failed (why not); pend.: processes open at the horizon (the scenario's last "
                "round, ? if not recorded) → still open when the run stopped (censored, neither landed nor late); "
                "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")
@@ -416,7 +483,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
                for r in gov.to_dict("records") if r.get("runs_drained")]
     if drained:
         caption += ("; drained (end.pending: drain): runs with something pending at the horizon went on, with no new faults, until nothing "
-                    "was; runs drained, mean / max extra rounds: " + "; ".join(drained))
+                    "was (or end.max_drain_rounds passed); runs drained, mean / max extra rounds: " + "; ".join(drained))
     if "split" in gov.columns and gov["split"].eq(True).any():
         caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
                     "on), which landed governance.reaction_blocks after the proposal whatever the path")
@@ -424,7 +491,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     labels, _ = arm_label_lines(gov["arm"])
     table.add_column("arm", overflow="fold", ratio=3, min_width=12)
     table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
-    table.add_column("landed [CI]", justify="right", overflow="fold", ratio=2)
+    table.add_column("landed of resolved [CI]", justify="right", overflow="fold", ratio=2)
     table.add_column("late", justify="right", no_wrap=True)
     table.add_column("failed", justify="right", no_wrap=True)
     table.add_column("pend.", justify="right", overflow="fold", min_width=5)
@@ -460,6 +527,23 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
         notes.append(f"governance.path={path} acts only on slashes {rule} keeps in a pallet's queue; the {cut['wanted']} vetoes "
                      f"of {' and '.join(cut['targets'])} slashes, which {rule} models in Python, took the shortcut "
                      f"(governance.reaction_blocks after the proposal), not {path}: {cut['landed']} landed, {cut['late']} late")
+    iv = gov.get("instant_voters")
+    if path == "referendum_instant" and iv is not None and gov.get("wanted") and not iv["voters"] and not iv["councillors"]:
+        who = (f"the default token holder reacts governance.reaction_blocks={iv['reaction_blocks']} blocks later" if iv.get("default_voters")
+               else "no token holder in governance.voters can act at once (reaction 0 blocks) with a balance")
+        seats = "the default councillors hold no balance" if iv.get("default_council") else "no councillor in governance.council holds a balance"
+        notes.append(f"no veto through referendum_instant can pass with these agents: an instant referendum's voting period is 1 block "
+                     f"(votes count only in the block the council fast-tracks it), but {who}, and {seats} to vote aye as it closes "
+                     "the fast-track, so every referendum ends 'not passed'. This is the agents, not the chain (an instant fast-track lands "
+                     "2 blocks after it starts when a voter acts at once): set governance.reaction_blocks: 0, or governance.voters with "
+                     "reaction {kind: fixed, blocks: 0} and a balance, or a balance for governance.council")
+    elif (path == "referendum_instant" and iv is None and gov.get("wanted") and not gov.get("landed")
+          and any("referendum not passed" in k for k in gov.get("reasons") or {})):  # runs stored before the agents were recorded
+        notes.append("no veto through referendum_instant landed and its referenda ended 'not passed': an instant referendum's voting "
+                     "period is 1 block, so only a voter acting in the block the council fast-tracks it counts; with the default agents "
+                     "nobody can (the holder reacts after governance.reaction_blocks, the councillors hold no balance). Set "
+                     "governance.reaction_blocks: 0, or governance.voters with reaction {kind: fixed, blocks: 0} and a balance, or a "
+                     "balance for governance.council (these runs did not record their agents, so check yours)")
     fastest, window = gov.get("fastest_landing_blocks", 0), gov.get("window_blocks_max")
     basis = gov.get("fastest_landing_basis", "")
     if not gov.get("wanted"):
@@ -492,7 +576,11 @@ def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
             cut["targets"] = sorted({t for text in g["gov_shortcut_targets"].fillna("") for t in str(text).split(",") if t})
         gov = {"path": g["gov_path"].iloc[0], "asked_path": g["gov_asked_path"].iloc[0], "wanted": int(g["gov_wanted"].sum()), "shortcut": cut,
                "fastest_landing_blocks": None if math.isnan(fastest) else int(fastest), "fastest_landing_basis": g["gov_fastest_landing_basis"].iloc[0],
-               "window_blocks_max": int(window.max()) if len(window) else None}
+               "window_blocks_max": int(window.max()) if len(window) else None, "landed": int(pd.to_numeric(g["gov_landed"]).sum()),
+               "reasons": {k: v for text in g["gov_reasons"].fillna("{}") for k, v in json.loads(text).items()}}
+        if "gov_instant_voters" in g.columns and not pd.isna(g["gov_instant_voters"].iloc[0]):
+            gov["instant_voters"] = {k: int(g[f"gov_instant_{k}"].iloc[0]) for k in ("voters", "councillors", "reaction_blocks", "default_voters",
+                                                                                      "default_council")}
         rule = str(g["rule"].iloc[0]) if "rule" in g.columns else "this rule"
         for note in governance_notes(rule, gov, int(pd.to_numeric(g["gov_round_blocks"]).iloc[0])):
             out.setdefault(note, []).append(arm)

@@ -106,6 +106,42 @@ def moved_note(numeraire: str, moves: dict[str, list[float]], last_round: int) -
             f"changes its value, not its size).")
 
 
+def veto_miss(status: str, decision: str | None, note: str, applied_block: int | None, slash_id: int) -> str | None:
+    """Why the veto branch's fork slash was not vetoed (None: it was). The branch forces
+    governance's decision to veto, but on a real governance path the veto is a process that may
+    not land before the slash applies: then both branches apply it and the table measures no veto."""
+    if status == "vetoed":
+        return None
+    what = {"applied": f"applied at block {applied_block}", "pending": "still pending when the run stopped"}.get(status, status)
+    if decision == "veto_late":
+        why = "its veto came too late"
+    elif decision == "veto_failed":
+        why = "its veto failed"
+    elif decision == "veto":
+        why = "its veto process was still open"
+    else:
+        why = f"governance decided {decision or 'nothing'}"
+    gov = [part.strip() for part in (note or "").split(";") if part.strip().startswith("gov ")]
+    return (f"the veto did not land in the veto branch: fork slash {slash_id} was {what}, {why}" + (f" ({gov[0]})" if gov else "")
+            + ": both branches apply it, so this table measures no saving of a veto (not a saving of 0); compare paths with tangle-sim sweep")
+
+
+def fork_veto_miss(store: Any, run_id: int) -> str | None:
+    """:func:`veto_miss` for a stored run's what-if (None without a fork, or when the veto landed)."""
+    import json
+
+    arm = next((a for a in store.arms(run_id) if a.branch == "veto"), None)
+    if arm is None:
+        return None
+    fork = json.loads(arm.summary_json or "{}").get("fork")
+    if not fork:
+        return None
+    row = next((r for r in store.slashes(arm.id) if r.slash_id == fork["slash_id"]), None)
+    if row is None:
+        return None
+    return veto_miss(row.status, row.decision, row.note, row.applied_block, row.slash_id)
+
+
 TOKEN_COLUMNS = (("loss_no_veto", "loss without veto (tokens)"), ("loss_veto", "loss with veto (tokens)"), ("saved_by_veto", "saved by the veto (tokens)"))
 
 
@@ -120,6 +156,7 @@ class WhatIfTable:
     cells: dict[str, list[str]]
     body: int
     notes: list[str] = field(default_factory=list)
+    title: str = "what-if: the fork slash vetoed vs applied"
 
 
 def value_cell(text: str | None) -> str:
@@ -128,11 +165,13 @@ def value_cell(text: str | None) -> str:
     return "no price" if v != v else f"{v:,.2f}"
 
 
-def what_if_table(diff: list[dict[str, Any]], context: dict[str, Any], decimals: dict[str, int]) -> WhatIfTable:
+def what_if_table(diff: list[dict[str, Any]], context: dict[str, Any], decimals: dict[str, int], missed: str | None = None) -> WhatIfTable:
     """The rows of a run's ``branch_difference`` with total rows, each amount in exact whole tokens
     (``format_units``: never rounded), what the veto saved in the numeraire, and the notes that
     reconcile it with the arm table. ``context``: the run's ``what_if`` info (numeraire, price
-    moves); rows stored before values were kept get the token columns only."""
+    moves); rows stored before values were kept get the token columns only. ``missed``: why the
+    veto did not land in the veto branch (:func:`fork_veto_miss`): then the table has no "saved"
+    columns (there was no veto to save anything) and its first note says why."""
     from blueprints.amounts import format_units
 
     numeraire = context.get("numeraire", "numeraire")
@@ -142,10 +181,12 @@ def what_if_table(diff: list[dict[str, Any]], context: dict[str, Any], decimals:
     rows: list[dict[str, Any]] = [dict(row) for row in diff]
     for asset, t in sorted(token_totals.items()):
         rows.append({"entity": "total", "role": who, "asset": asset, **t, "saved_value": value_text(value_totals.get(asset))})
-    if valued and len(token_totals) > 1:
+    if valued and len(token_totals) > 1 and not missed:
         rows.append({"entity": "total", "role": who, "asset": "all assets", "loss_no_veto": None, "loss_veto": None, "saved_by_veto": None,
                      "saved_value": value_text(value_totals[""])})
     columns = list(TOKEN_COLUMNS) + ([("saved_value", f"saved by the veto ({numeraire})")] if valued else [])
+    if missed:
+        columns = [(k, h.replace("with veto", "in the veto branch (not vetoed)")) for k, h in columns if k not in ("saved_by_veto", "saved_value")]
     cells: dict[str, list[str]] = {}
     for key, _ in columns:
         if key == "saved_value":
@@ -153,15 +194,16 @@ def what_if_table(diff: list[dict[str, Any]], context: dict[str, Any], decimals:
         else:
             cells[key] = ["" if row[key] is None else format_units(row[key], decimals.get(row["asset"], 18 if row["asset"] == "TNT" else 0), "").rstrip()
                           for row in rows]
-    notes = []
-    if valued:
+    notes = [missed] if missed else []
+    if valued and not missed:
         notes.append(f"{numeraire}: each loss valued at the price of the round it happened, as in the arm table; the {numeraire} total is "
                      f"the no_veto arm's loss minus the veto arm's." + (" Pools' bonded accounts are left out of totals (their members' losses are counted)."
                                                                          if who != "all" else ""))
         note = moved_note(numeraire, context.get("price_moves") or {}, int(context.get("last_round", 0)))
         if note:
             notes.append(note)
-    return WhatIfTable(columns, [(r["entity"], r["role"], r["asset"]) for r in rows], cells, len(diff), notes)
+    title = "what-if: the fork slash vetoed vs applied" if not missed else "what-if: the fork slash, veto branch (the veto did not land) vs applied"
+    return WhatIfTable(columns, [(r["entity"], r["role"], r["asset"]) for r in rows], cells, len(diff), notes, title)
 
 
-__all__ = ["WhatIfTable", "branch_difference", "moved_note", "price_moves", "totals", "value_cell", "what_if_context", "what_if_table"]
+__all__ = ["WhatIfTable", "branch_difference", "fork_veto_miss", "veto_miss", "moved_note", "price_moves", "totals", "value_cell", "what_if_context", "what_if_table"]

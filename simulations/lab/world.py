@@ -22,6 +22,13 @@ NATIVE = {"Custom": 0}
 RESERVE = 1_000 * UNIT  # free TNT every actor gets on top of what it bonds (fees, deposits, ED)
 
 
+# the runtime constants a scenario sets through a plain ``parameters`` field (not ``constants``):
+# an error on the constant names the field the user wrote (and its --param)
+CONSTANT_SOURCES = {"constants.Services.SlashDeferDuration": "slash_defer_duration",
+                    "constants.Staking.SlashDeferDuration": "staking_slash_defer_duration",
+                    "constants.Staking.BondingDuration": "staking_bonding_duration"}
+
+
 def constants_for(sc: Scenario, rule: str) -> dict[str, dict[str, Any]]:
     """Per-pallet constants of the run under ``rule``.
 

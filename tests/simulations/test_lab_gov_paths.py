@@ -128,10 +128,14 @@ def test_a_fast_track_too_slow_lets_the_slash_land_and_is_recorded_late() -> Non
     sim = simulate("referendum_fast_track", **{"governance.fast_track_voting_period": 12 * ERA})
     rec, proc = only(sim)
     assert rec.status == "applied" and slashed(sim) and rec.applied_block == proc.apply_block
-    (passed,) = names(sim, "Democracy.Passed")
-    assert proc.outcome == "late" and proc.enact_block == passed.block + 1 > proc.apply_block
+    # late the moment the slash applied (it can no longer land): the run does not drain on for the
+    # referendum, which is still running on chain (nothing there knows); its enactment block if it
+    # passes is known, so the lateness is too
+    assert proc.late_at == rec.applied_block and proc.running and proc.stage == "referendum"
+    assert not names(sim, "Democracy.Passed") and not sim.state.gov.open_processes()
+    assert proc.outcome == "late" and proc.enact_block == proc.ref_end + 1 > proc.apply_block and not proc.lateness_bound
     assert proc.lateness == proc.enact_block - (proc.apply_block - 1) > 0
-    assert rec.decision == "veto_late" and "veto late" in rec.note
+    assert rec.decision == "veto_late" and "veto late" in rec.note and "if it passes" in rec.note
     gov = __import__("simulations.lab.outcomes", fromlist=["governance_outcome"]).governance_outcome(sim)
     assert (gov["wanted"], gov["landed"], gov["late"], gov["failed"], gov["pending"]) == (1, 0, 1, 0, 0)
     assert gov["lateness_max"] == proc.lateness and gov["needed_window_max"] == proc.enact_block - rec.proposed_block + 1
@@ -229,7 +233,7 @@ def test_the_enactment_block_against_the_application_block_to_the_block() -> Non
     rec, p = only(too_late)
     assert p.enact_block == p.apply_block and p.outcome == "late" and p.lateness == 1
     (dispatched,) = names(too_late, "Scheduler.Dispatched")
-    assert dispatched.block == p.apply_block and dispatched["result"] == p.failure and p.failure.startswith("Staking.")
+    assert dispatched.block == p.apply_block and p.failure.endswith("; then " + dispatched["result"]) and dispatched["result"].startswith("Staking.")
     assert rec.status == "applied" and slashed(too_late)
 
 
@@ -316,13 +320,23 @@ def test_the_timing_scenario_runs_on_the_testnets_6s_constants() -> None:
 
 
 def test_a_process_still_running_at_the_horizon_is_censored_not_counted() -> None:
-    """With the drain cut short, a standard referendum is still being voted on: pending, neither landed nor late."""
-    sim = simulate("referendum_standard", **{"end.max_drain_rounds": 40})
-    rec, proc = only(sim)
-    assert proc.outcome == "pending" and proc.stage == "referendum" and rec.status == "applied"
-    gov = __import__("simulations.lab.outcomes", fromlist=["governance_outcome"]).governance_outcome(sim)
+    """Stopped at the horizon (end.pending: censor) before the slash applies, a standard referendum
+    is still being voted on: pending, neither landed nor late. With a drain, once the slash applied
+    the veto is late at once (it can no longer land), while the referendum still runs on chain."""
+    outcome = __import__("simulations.lab.outcomes", fromlist=["governance_outcome"]).governance_outcome
+    sim = simulate("referendum_standard", **{"end.pending": "censor"})
+    (rec,) = sim.queue.records
+    (proc,) = sim.state.gov.processes
+    assert proc.outcome == "pending" and proc.running and rec.status == "pending"
+    gov = outcome(sim)
     assert (gov["wanted"], gov["landed"], gov["late"], gov["failed"], gov["pending"]) == (1, 0, 0, 0, 1)
     assert gov["lateness_max"] is None and gov["processes"][0]["lateness"] is None
+    sim = simulate("referendum_standard", **{"end.max_drain_rounds": 40})
+    rec, proc = only(sim)
+    assert proc.outcome == "late" and proc.late_at == rec.applied_block and proc.stage == "referendum" and proc.running
+    gov = outcome(sim)
+    assert (gov["wanted"], gov["landed"], gov["late"], gov["failed"], gov["pending"]) == (1, 0, 1, 0, 0)
+    assert gov["lateness_max"] == proc.lateness > 0
 
 
 def test_the_sweep_prints_the_veto_path_table(tmp_path) -> None:
@@ -339,7 +353,7 @@ def test_the_sweep_prints_the_veto_path_table(tmp_path) -> None:
     text = " ".join(out.output.split())
     assert "veto paths: did the vetoes governance wanted land in time?" in text and "Wilson CI" in text
     assert "BadOrigin ×2" in text  # the council cannot call a Root-only cancel: both runs say why
-    assert "late: slash applied before enactment ×2" in text  # a standard referendum is always late
+    assert "late: slash applied while the process was open ×2" in text  # a standard referendum is always late
     # the HTML report carries the same table
     from simulations.report import write_report
     from simulations.store import RunStore
@@ -373,7 +387,7 @@ def test_the_terminal_the_report_and_the_markdown_table_say_the_same_words() -> 
     page, markdown = _veto_paths(frame), render(table)
     fast, quiet = (governance_cells(r) for r in table.to_dict("records"))
     low, high = wilson(2 / 3, 1)  # one run: its three vetoes count as one trial (nothing shows they are independent)
-    assert fast["share"] == f"66.7% [{low:.1%}, {high:.1%}]" and fast["vetoes"] == "3 in 1 run"
+    assert fast["share"] == f"66.7% [{low:.1%}, {high:.1%}] of 3 resolved" and fast["vetoes"] == "3 in 1 run"
     for cells in (fast, quiet):
         for key in ("share", "why_not"):
             assert cells[key] in terminal and cells[key] in page and cells[key] in markdown, (key, cells[key])

@@ -153,7 +153,7 @@ def test_the_stock_scenario_describes_its_own_numbers_and_accuses_the_honest_ope
     assert sc.prices is not None and set(sc.prices.assets) == {"TNT", "USDC"} and {"never", "always", "stock"} <= set(sc.policies)
 
 
-LAYERS = ["measures", "gov_calls", "actors", "services", "world", "agents", "slash_queue", "governors", "loop", "outcomes", "what_if", "frames", "arms", "pairing",
+LAYERS = ["measures", "policy_guard", "gov_calls", "actors", "services", "world", "agents", "slash_queue", "governors", "loop", "outcomes", "what_if", "frames", "arms", "pairing",
           "summary", "api", "gov_report"]
 
 
