@@ -400,7 +400,7 @@ def _veto_paths(frame: pd.DataFrame) -> str:
                    "process did not pass or its call failed; pending: still open when the run ended, so neither: censored, left out of "
                    "the share landed (which is over the resolved vetoes: landed, late or failed) and counted apart; no data (all pending): "
                    "none resolved. A veto whose slash applied while its process was still open is late from then (it can no longer land; "
-                   "≥: its lateness is a lower bound).")
+                   "≥: its lateness is a lower bound), unless the process then fails before the run stops: then it is counted failed.")
             + (_esc(" shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to "
                     "act on), which landed governance.reaction_blocks after the proposal whatever the path.")
                if "split" in gov.columns and gov["split"].eq(True).any() else "") + "</p>"

@@ -622,8 +622,12 @@ class GovBoard:
         self._annotate(port, proc)
 
     def _fail(self, port: GovPort, proc: VetoProcess, why: str) -> None:
-        if self._already_late(port, proc, f"failed: {why}"):
-            return
+        if proc.late_at is not None:
+            # it was counted late when its slash applied (it could no longer land); now that the
+            # process has failed on chain, its call will never execute: it is a failure, not late
+            proc.earliest_enact = None
+            why = f"{why} (its slash had applied at block {proc.late_at}, while the process was open)"
+            proc.late_at = None
         proc.outcome, proc.stage, proc.failure = "failed", "done", why
         rec = port.record(proc.slash_id)
         rec.decision = "veto_failed"

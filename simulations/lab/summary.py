@@ -475,7 +475,7 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
                f"and shown apart under pend.): landed before the slash applied [{conf:.0%} Wilson CI, at the vetoes' effective number: "
                "a run's vetoes share its governors, so they count as fewer independent trials, at least one per run]; "
                "no data (all pending): none resolved; late: enacted after it, or the slash applied while the process was still open "
-               "(then it can only be late; ≥: lateness a lower bound); "
+               "(then it can only be late, or fail: a process that fails before the run stops is counted failed; ≥: lateness a lower bound); "
                "failed: the process did not pass or its call failed (why not); pend.: processes open at the horizon (the scenario's last "
                "round, ? if not recorded) → still open when the run stopped (censored, neither landed nor late); "
                "lateness: blocks past the last useful block, median / max over runs (6 s blocks)")

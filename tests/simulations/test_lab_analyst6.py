@@ -427,3 +427,24 @@ def test_the_instant_note_also_reads_runs_stored_before_the_agents_were_recorded
     (note,) = arm_governance_notes(pd.DataFrame([row]))
     assert note.startswith("no veto through referendum_instant landed") and "governance.reaction_blocks: 0" in note
     assert not arm_governance_notes(pd.DataFrame([{**row, "gov_landed": 2}]))
+
+
+def test_a_late_veto_whose_process_then_fails_is_counted_failed() -> None:
+    """Late at the slash's application means "cannot land in time"; if the process then fails on
+    chain (a referendum not passed), its call never executes: it is a failure, not a late veto
+    (governance-timing's instant arm read 127 'late' for motions that then missed unanimity)."""
+    from simulations.lab.outcomes import governance_outcome
+
+    sim = play("referendum_fast_track")
+    gov = sim.state.gov
+    proc = next(p for p in gov.processes if p.late_at is not None and p.running)
+    applied_at = proc.late_at
+    before = governance_outcome(sim)
+    proc.enact_block = None  # what the board does when the referendum ends not approved: no enactment, then _fail
+    gov._fail(sim, proc, "referendum not passed")
+    assert proc.outcome == "failed" and not proc.running and proc.lateness is None and proc.late_at is None
+    assert proc.failure == f"referendum not passed (its slash had applied at block {applied_at}, while the process was open)"
+    assert sim.queue.records[[r.slash_id for r in sim.queue.records].index(proc.slash_id)].decision == "veto_failed"
+    after = governance_outcome(sim)
+    assert (after["late"], after["failed"]) == (before["late"] - 1, before["failed"] + 1)
+    assert after["reasons"].get("failed: referendum not passed", 0) == before["reasons"].get("failed: referendum not passed", 0) + 1
