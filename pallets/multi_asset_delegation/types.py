@@ -212,6 +212,50 @@ make_delegator: Callable[[tuple, tuple, tuple, tuple, DelegatorStatus], Delegato
 make_bond: Callable[[str, int, Asset], DelegatorBond] = _builder(DelegatorBond)
 
 
+def _one_native_delegation_builder() -> Callable[..., "DelegatorMetadata"]:
+    """``one_native_delegation``: the record of a delegator with one TNT delegation (``left`` to
+    ``operator``, none if ``left`` is 0) and one TNT deposit, its structs built in one call with their
+    slots written directly (see ``_builder``): what a slash rebuilds for each delegator of the operator
+    in the common case, where three builder calls per delegator were a tenth of the slash. The
+    assets are the ``NATIVE`` singleton (equal to ``Custom(0)`` wherever it came from)."""
+    from pallets.primitives.assets import NATIVE
+
+    new = object.__new__
+    b = [getattr(BondInfoDelegator, f.name).__set__ for f in dataclasses.fields(BondInfoDelegator)]
+    p = [getattr(Deposit, f.name).__set__ for f in dataclasses.fields(Deposit)]
+    m = [getattr(DelegatorMetadata, f.name).__set__ for f in dataclasses.fields(DelegatorMetadata)]
+    b0, b1, b2, b3, b4 = b
+    p0, p1, p2 = p
+    m0, m1, m2, m3, m4 = m
+
+    def one_native_delegation(operator: str, left: int, selection: Any, amount: int, delegated: int, locks: Any, withdraw_requests: tuple, unstake_requests: tuple, status: Any) -> DelegatorMetadata:
+        dep = new(Deposit)
+        p0(dep, amount)
+        p1(dep, delegated)
+        p2(dep, locks)
+        meta = new(DelegatorMetadata)
+        m0(meta, ((NATIVE, dep),))
+        m1(meta, withdraw_requests)
+        if left:
+            bond = new(BondInfoDelegator)
+            b0(bond, operator)
+            b1(bond, left)
+            b2(bond, NATIVE)
+            b3(bond, selection)
+            b4(bond, False)
+            m2(meta, (bond,))
+        else:
+            m2(meta, ())
+        m3(meta, unstake_requests)
+        m4(meta, status)
+        return meta
+
+    return one_native_delegation
+
+
+one_native_delegation = _one_native_delegation_builder()
+
+
 EMPTY_DELEGATOR = DelegatorMetadata((), (), (), (), DelegatorStatus.Active)
 
 
