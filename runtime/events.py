@@ -12,7 +12,7 @@ values and render substrate-interface's ``EventRecord.value`` shape on demand.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from typing import Any, ClassVar
 
 from runtime.codec import Codec, codec_of
 
@@ -54,12 +54,15 @@ class EventRecord:
 
     __slots__ = ("spec", "values", "block", "extrinsic_idx", "phase")
 
-    def __init__(self, spec: EventSpec, values: tuple[Any, ...]) -> None:
+    def __init__(self, spec: EventSpec, values: tuple[Any, ...], block: int = 0, extrinsic_idx: int | None = None, phase: str = "Initialization") -> None:
+        # (the position arguments: a batch of events deposited together is built at the position of
+        # its first, deposited through the context, and appended after it: a slash deposits two
+        # events per delegator of the operator)
         self.spec = spec
         self.values = values
-        self.block = 0
-        self.extrinsic_idx: int | None = None
-        self.phase = "Initialization"
+        self.block = block
+        self.extrinsic_idx = extrinsic_idx
+        self.phase = phase
 
     @property
     def module_id(self) -> str:
@@ -123,32 +126,6 @@ class EventRecord:
     def __repr__(self) -> str:
         inner = ", ".join(f"{f}={v!r}" for f, v in zip(self.spec.fields, self.values))
         return f"{self.name}({inner})"
-
-
-def _positioned_builder() -> Callable[[EventSpec, tuple[Any, ...], "EventRecord"], "EventRecord"]:
-    """``record_like``: an :class:`EventRecord` of ``spec`` with ``values`` at the position (block,
-    phase, extrinsic index) of ``like``, its slots written directly. A slash deposits two events per
-    delegator of the operator, all at one position: building each through ``__init__`` and
-    ``deposit_event`` (which writes the position again) was a fifth of applying it."""
-    slots = EventRecord.__dict__
-    s_spec, s_values, s_block, s_idx, s_phase = (slots[n].__set__ for n in ("spec", "values", "block", "extrinsic_idx", "phase"))
-    new = object.__new__
-
-    def record_like(spec: EventSpec, values: tuple[Any, ...], like: EventRecord) -> EventRecord:
-        o = new(EventRecord)
-        s_spec(o, spec)
-        s_values(o, values)
-        s_block(o, like.block)
-        s_idx(o, like.extrinsic_idx)
-        s_phase(o, like.phase)
-        return o
-
-    return record_like
-
-
-#: see ``_positioned_builder``: for a batch of events deposited together, the first through the
-#: context's ``deposit_event`` (which sets the position), the rest appended after it with its position
-record_like = _positioned_builder()
 
 
 class EventSet:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from runtime.errors import Arithmetic, Token
-from runtime.events import EventRecord, record_like
+from runtime.events import EventRecord
 
 from pallets.balances.errors import Error
 from pallets.balances.events import Event
@@ -208,14 +208,15 @@ class CurrencyImpl:
         self._write(dest, dst, new_dst)
         emit, transfer_event = self.ctx.deposit_event, Event.Transfer  # type: ignore[attr-defined]
         append = self.ctx.db.events.append  # type: ignore[attr-defined]  # the block's event buffer, which deposit_event appends to
-        like = None  # the first Transfer, deposited through the context: the others take its position
+        like = None  # the first Transfer, deposited through the context: the others are built at its position
         for i, a in enumerate(amounts):
             if a:
                 if like is None:
                     like = EventRecord(transfer_event, (source, dest, a))  # the spec's fields, in order
                     emit(like)
+                    block, idx, phase = like.block, like.extrinsic_idx, like.phase
                 else:
-                    append(record_like(transfer_event, (source, dest, a), like))
+                    append(EventRecord(transfer_event, (source, dest, a), block, idx, phase))
             if after is not None:
                 after(i)
         if after is not None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
-from runtime.events import EventRecord, record_like
+from runtime.events import EventRecord
 from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
@@ -115,17 +115,18 @@ class SlashingImpl:
         hook = rewards is not None and bool(cuts)
 
         append = self.ctx.db.events.append  # the block's event buffer, which deposit_event appends to
-        like: list[EventRecord] = []  # the first DelegatorSlashed, deposited through the context: the others take its position
+        at: list = []  # the position of the first DelegatorSlashed, deposited through the context: the others are built there
 
         def after(i: int) -> None:
             who, _meta, asset, amount = plan[i]
             if hook and amount:
                 rewards.record_undelegate(who, operator, asset, amount)
-            if like:
-                append(record_like(slashed_event, (who, amount, asset, service_id, blueprint, era), like[0]))
+            if at:
+                append(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era), *at))
             else:
-                like.append(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era)))  # the spec's fields, in order
-                emit(like[0])
+                first = EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era))  # the spec's fields, in order
+                emit(first)
+                at.extend((first.block, first.extrinsic_idx, first.phase))
 
         if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
             for i in range(len(plan)):
