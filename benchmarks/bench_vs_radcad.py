@@ -254,11 +254,40 @@ def digests(eras: int = 25, seeds: int = 2) -> None:
         _CHAINS.clear()
 
 
+USAGE = "usage: bench_vs_radcad.py [ERAS [SEEDS]] | digest   (defaults: 100 eras, 10 seeds; digest: roots and events digests to compare two revisions)"
+
+
+def _usage_error(message: str) -> None:
+    print(f"{USAGE}\n{message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def parse_args(argv: list[str]) -> tuple[int, int] | None:
+    """(eras, seeds) from the command line, None for ``digest``; a usage error (exit 2) for
+    anything else (``--help`` prints the usage and exits 0)."""
+    if argv[:1] == ["digest"] and len(argv) == 1:
+        return None
+    if any(a in ("-h", "--help") for a in argv):
+        print(USAGE)
+        raise SystemExit(0)
+    if len(argv) > 2:
+        _usage_error(f"too many arguments: {' '.join(argv)[:80]}")
+    values = []
+    for name, text, default in (("ERAS", argv[0] if argv else None, 100), ("SEEDS", argv[1] if len(argv) > 1 else None, 10)):
+        if text is None:
+            values.append(default)
+            continue
+        if not (text.isdigit() and len(text) <= 6) or not 0 < int(text) <= 100_000:
+            _usage_error(f"{name} must be a whole number from 1 to 100000, got {text[:40]!r}" + (" (digest takes no arguments)" if argv[0] == "digest" else ""))
+        values.append(int(text))
+    return values[0], values[1]
+
+
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["digest"]:
+    parsed = parse_args(argv)
+    if parsed is None:
         return digests()
-    eras = int(argv[0]) if argv else 100
-    seeds = int(argv[1]) if len(argv) > 1 else 10
+    eras, seeds = parsed
     try:
         import radcad  # noqa: F401
     except ImportError:

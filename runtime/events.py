@@ -54,12 +54,15 @@ class EventRecord:
 
     __slots__ = ("spec", "values", "block", "extrinsic_idx", "phase")
 
-    def __init__(self, spec: EventSpec, values: tuple[Any, ...]) -> None:
+    def __init__(self, spec: EventSpec, values: tuple[Any, ...], block: int = 0, extrinsic_idx: int | None = None, phase: str = "Initialization") -> None:
+        # (the position arguments: a batch of events deposited together is built at the position of
+        # its first, deposited through the context, and appended after it: a slash deposits two
+        # events per delegator of the operator)
         self.spec = spec
         self.values = values
-        self.block = 0
-        self.extrinsic_idx: int | None = None
-        self.phase = "Initialization"
+        self.block = block
+        self.extrinsic_idx = extrinsic_idx
+        self.phase = phase
 
     @property
     def module_id(self) -> str:

@@ -542,17 +542,19 @@ class Item:
     def _settle(self) -> None:
         """Apply the credits kept pending (a :class:`DeferringItem`'s); nothing for a plain item."""
 
-    def _credit(self, keys: Sequence[Any], amounts: Sequence[int], dot: int | None = None) -> tuple[tuple[Sequence[Any], list[Any] | None] | None, bool]:
+    def _credit(self, keys: Sequence[Any], amounts: Sequence[int], dot: int | None = None) -> tuple[tuple[Sequence[Any], list[Any] | None] | None, bool, int]:
         """:meth:`add_each`'s writes and digest fold, not journaled: returns (the journal payload
-        for :meth:`undo_bulk`, whether the whole-batch path took it). Reads and writes the entries'
-        dict directly (a :class:`DeferringItem`'s ``_d`` property would count as a touch). ``dot``,
-        if given, is ``sum(key_hash(k) * n)`` over the batch, known to the caller."""
+        for :meth:`undo_bulk`, whether the whole-batch path took it, the largest entry the
+        whole-batch path left (0 otherwise)). Reads and writes the entries' dict directly (a
+        :class:`DeferringItem`'s ``_d`` property would count as a touch). ``dot``, if given, is
+        ``sum(key_hash(k) * n)`` over the batch, known to the caller."""
         dirty = self._dirty
         count = len(keys)
         if dirty is None or count < 2 or len(amounts) != count or not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
-            return self._credit_loop(keys, amounts), False
-        if (dirty and not dirty.keys().isdisjoint(keys)) or max(amounts) >= _INT_FAST:
-            return self._credit_loop(keys, amounts), False
+            return self._credit_loop(keys, amounts), False, 0
+        top = max(amounts)
+        if (dirty and not dirty.keys().isdisjoint(keys)) or top >= _INT_FAST:
+            return self._credit_loop(keys, amounts), False, 0
         hks = _key_hashes(keys)  # before any write: a key that cannot be hashed raises with nothing changed
         d = _raw_d(self)
         # one probe per key: setdefault writes a new key's amount (its final value) and returns an
@@ -563,13 +565,13 @@ class Item:
         if added == count:  # every key new (an era's first credits), so no key repeats: all written already
             # each new entry counts hk (2 n + 1)
             self._sum = (self._sum + 2 * (_dot(keys, hks, amounts) if dot is None else dot) + sum(hks)) % ROOT_PRIME
-            return (keys, None), True  # None: every key was absent
+            return (keys, None), True, top  # None: every key was absent
         fresh = added > 0
         if not _distinct(keys):  # a repeated key: setdefault gave its second occurrence the first's amount
             if fresh:
                 for k in set(itertools.islice(reversed(d.keys()), added)):
                     del d[k]
-            return self._credit_loop(keys, amounts), False
+            return self._credit_loop(keys, amounts), False, 0
         if fresh:  # some new (already holding their final value): None marks them in olds
             new_keys = set(itertools.islice(reversed(d.keys()), added))
             olds = [None if k in new_keys else o for k, o in zip(keys, olds)]  # an integer item never stores None
@@ -577,11 +579,12 @@ class Item:
         new = None
         if not present or (_INT_ONLY.issuperset(map(type, present)) and min(present) >= 0):
             new = [a if o is None else o + a for o, a in zip(olds, amounts)] if fresh else list(map(operator.add, olds, amounts))
-        if new is None or max(new) >= _INT_FAST:  # not all small integers: key by key, from the state before
+        top = -1 if new is None else max(new)
+        if new is None or top >= _INT_FAST:  # not all small integers: key by key, from the state before
             if fresh:
                 for k in new_keys:
                     del d[k]
-            return self._credit_loop(keys, amounts), False
+            return self._credit_loop(keys, amounts), False, 0
         # each entry's share moves from hk (2 old + 1) to hk (2 new + 1): + 2 hk n; a new entry + hk (2 n + 1)
         folded = 2 * (_dot(keys, hks, amounts) if dot is None else dot)
         if fresh:
@@ -589,14 +592,14 @@ class Item:
             olds = [_MISSING if o is None else o for o in olds]
         d.update(zip(keys, new))
         self._sum = (self._sum + folded) % ROOT_PRIME
-        return (keys, olds), True
+        return (keys, olds), True, top
 
     def _add_each_loop(self, keys: Sequence[Any], amounts: Sequence[int]) -> None:
         """:meth:`add_each` key by key (the tests' reference), journaled; never deferred, and a
         touch of a :class:`DeferringItem` (what it writes is not checked small)."""
         self._settle()
         if self._lazy is not None:
-            self._lazy.valid.clear()
+            self._lazy.forget()
         payload = self._credit_loop(keys, amounts)
         if payload is not None:
             self._j.append((self, _BULK, payload))
@@ -686,6 +689,9 @@ class Item:
                     raise RuntimeError(f"{self.prefix}.{self.name}: a deferred credit undone out of order")
                 lazy.pending.pop()
                 lazy.size -= len(payload.keys)
+                if payload.fold is not None:  # a root counted it already
+                    lazy.folded -= payload.fold
+                    _SUM_SLOT.__set__(self, (_SUM_SLOT.__get__(self) - payload.fold) % ROOT_PRIME)
                 return
             if payload.olds is _SETTLED:
                 raise RuntimeError(f"{self.prefix}.{self.name}: a deferred credit applied as committed was undone")
@@ -975,40 +981,56 @@ _SUM_SLOT: Any = Item.__dict__["_sum"]
 _raw_d: Callable[[Item], dict] = _D_SLOT.__get__  # an item's dict, whatever its class (no touch, no settling)
 _PENDING_CREDIT: Any = type("PendingCredit", (), {"__repr__": lambda self: "<pending credit>"})()
 _SETTLED: Any = type("Settled", (), {"__repr__": lambda self: "<settled with others>"})()
-_MAX_DEFERRED_KEYS = 1 << 21  # pending keys per item before the credits are applied anyway (memory)
+_MAX_DEFERRED_KEYS = 1 << 22  # pending keys per item before the credits are applied anyway (memory)
 _MAX_VALID = 100_000  # keys tuples remembered as valid per item
 
 
 class _Deferred:
     """One deferred ``add_each``: its keys and amounts, the old values its application saw
     (``_PENDING_CREDIT`` until applied; ``_SETTLED`` if applied with others, when it could no longer
-    be rolled back), and the top-level transaction it was made in (-1: outside any)."""
+    be rolled back), the top-level transaction it was made in (-1: outside any), and what a root
+    added to the item's digest for it while it was pending (None: nothing yet)."""
 
-    __slots__ = ("keys", "amounts", "olds", "epoch")
+    __slots__ = ("keys", "amounts", "olds", "epoch", "fold")
 
     def __init__(self, keys: tuple, amounts: tuple, epoch: int) -> None:
         self.keys = keys
         self.amounts = amounts
         self.olds: Any = _PENDING_CREDIT
         self.epoch = epoch
+        self.fold: int | None = None
 
 
 class _Deferrals:
-    """A DeferringItem's pending credits (in order), their key count, and the keys tuples whose
+    """A DeferringItem's pending credits (in order), their key count, the keys tuples whose
     entries are known to hold small non-negative ints: id -> [the tuple (kept alive here), the last
-    amounts tuple credited with it, checked small (one per keys tuple: older ones are let go)]."""
+    amounts tuple credited with it, checked small (one per keys tuple: older ones are let go), its
+    largest amount]; ``top``, an upper bound on every entry of those tuples once the pending credits
+    are applied (a credit is deferred only while it stays below the fast range, so that applying the
+    pending credits can only take the whole-batch path); ``folded``, what roots added to the digest
+    for the pending credits (taken out again when they are applied, which folds them)."""
 
-    __slots__ = ("pending", "size", "valid")
+    __slots__ = ("pending", "size", "valid", "top", "folded")
 
     def __init__(self) -> None:
         self.pending: list[_Deferred] = []
         self.size = 0
         self.valid: dict[int, list[Any]] = {}
+        self.top = 0
+        self.folded = 0
+
+    def forget(self) -> None:
+        """No keys tuple is known small any more (a touch)."""
+        self.valid.clear()
+        self.top = 0
 
 
-def _small_amounts(amounts: tuple) -> bool:
-    """Every amount an int (exactly) in the integer fast range."""
-    return _INT_ONLY.issuperset(map(type, amounts)) and min(amounts) >= 0 and max(amounts) < _INT_FAST
+def _small_max(amounts: tuple) -> int:
+    """The largest amount if every amount is an int (exactly) in the integer fast range, else -1."""
+    if not _INT_ONLY.issuperset(map(type, amounts)) or min(amounts) < 0:
+        return -1
+    top = max(amounts)
+    return top if top < _INT_FAST else -1
 
 
 class DeferringItem(Item):
@@ -1041,16 +1063,17 @@ class DeferringItem(Item):
         self._settle()
         lazy = self._lazy
         if lazy.valid:  # type: ignore[union-attr]
-            lazy.valid.clear()  # type: ignore[union-attr]
+            lazy.forget()  # type: ignore[union-attr]
         return _D_SLOT.__get__(self)  # type: ignore[no-any-return]
 
     @_d.setter
-    def _d(self, value: dict) -> None:  # restore: the new contents replace whatever was pending
+    def _d(self, value: dict) -> None:  # restore: the new contents replace whatever was pending (and the digest is set next)
         lazy = self._lazy
         if lazy is not None:
             lazy.pending = []
             lazy.size = 0
-            lazy.valid.clear()
+            lazy.folded = 0
+            lazy.forget()
         _D_SLOT.__set__(self, value)
 
     @property  # type: ignore[override]
@@ -1101,9 +1124,11 @@ class DeferringItem(Item):
         known = lazy.valid.get(id(keys))
         if (
             known is not None and known[0] is keys and type(amounts) is tuple and len(amounts) == count
-            and not self._dirty and not self._loads and (known[1] is amounts or _small_amounts(amounts))
+            and not self._dirty and not self._loads
+            and lazy.top + (top := known[2] if known[1] is amounts else _small_max(amounts)) < _INT_FAST and top >= 0
         ):
-            known[1] = amounts
+            known[1], known[2] = amounts, top
+            lazy.top += top
             if lazy.size + count > _MAX_DEFERRED_KEYS:
                 self._settle()
             db = self._db
@@ -1114,17 +1139,38 @@ class DeferringItem(Item):
             db.root_cache = None
             return None
         self._settle()
-        payload, fast = self._credit(keys, amounts)
+        payload, fast, top = self._credit(keys, amounts)
         if fast and type(keys) is tuple and count >= 2:
             if len(lazy.valid) >= _MAX_VALID:
-                lazy.valid.clear()
-            lazy.valid[id(keys)] = [keys, amounts if type(amounts) is tuple else None]  # the whole-batch path checked them
+                lazy.forget()
+            lazy.valid[id(keys)] = [keys, amounts, max(amounts)] if type(amounts) is tuple else [keys, None, -1]  # the whole-batch path checked them
+            lazy.top = max(lazy.top, top)  # (the entries it did not write are below the bound already)
         elif payload is not None:
-            lazy.valid.clear()
+            lazy.forget()
         if payload is not None:
             self._j.append((self, _BULK, payload))
             self._db.root_cache = None
         return None
+
+    def _fold_pending(self) -> None:
+        """For a root: add the pending credits to the digest without applying them. Each is a
+        credit of entries present and small (its keys tuple is known small) that stays below the
+        fast range (``top``), so applying it will take the whole-batch path and fold exactly
+        ``2 * sum(key_hash(k) * n)``, with the entry count unchanged: that is added now (memoised
+        by the identity of the keys and amounts tuples, as an unchanged era hands them again), and
+        taken out when the credits are applied (or one is rolled back). A root then costs the
+        pending credits' folds, not writing them into a million-entry dict (which is left to the
+        first reader, summed over all the credits pending by then)."""
+        lazy: _Deferrals = self._lazy  # type: ignore[assignment]
+        added = 0
+        for batch in lazy.pending:
+            if batch.fold is None:
+                keys = batch.keys
+                batch.fold = 2 * _dot(keys, _key_hashes(keys), batch.amounts) % ROOT_PRIME
+                added += batch.fold
+        if added:
+            lazy.folded += added
+            _SUM_SLOT.__set__(self, (_SUM_SLOT.__get__(self) + added) % ROOT_PRIME)
 
     def _settle(self) -> None:
         lazy: _Deferrals = self._lazy  # type: ignore[assignment]
@@ -1133,6 +1179,9 @@ class DeferringItem(Item):
             return
         lazy.pending = []
         lazy.size = 0
+        if lazy.folded:  # applying them folds them: what roots added for them comes out first
+            _SUM_SLOT.__set__(self, (_SUM_SLOT.__get__(self) - lazy.folded) % ROOT_PRIME)
+            lazy.folded = 0
         db = self._db
         live = db.epoch if db.depth else -2
         cut = len(pending)
@@ -1163,12 +1212,13 @@ class DeferringItem(Item):
                 scaled = [amounts if times == 1 else tuple(map(_mul, amounts, itertools.repeat(times))) for amounts, times in parts.values()]
                 total = tuple(map(sum, zip(*scaled)))  # one C pass over all of them
             if not self._credit(keys, total, dot)[1]:
-                lazy.valid.clear()
+                lazy.forget()
         for batch in pending[cut:]:  # still undoable: one by one, keeping their old values
-            payload, fast = self._credit(batch.keys, batch.amounts)
+            payload, fast, _top = self._credit(batch.keys, batch.amounts)
             batch.olds = payload[1]  # type: ignore[index]
+            batch.fold = None
             if not fast:
-                lazy.valid.clear()
+                lazy.forget()
 
 
 class PalletStorage:
@@ -1349,9 +1399,11 @@ class Storage:
             return self.root_cache
         self.flush()
         for item in self.deferring:
-            item._settle()
-        raw = _raw_d  # the entries, read without a DeferringItem's touch (their credits are applied)
-        self.root_cache = self._combine((label, len(d), item._sum.to_bytes(32, "little")) for label, item in self._rooted_items() if (d := raw(item)))
+            item._fold_pending()  # type: ignore[attr-defined]
+        # the entries and digests, read without a DeferringItem's touch or settling: its pending
+        # credits are folded into the digest and change no entry count
+        raw, total = _raw_d, _SUM_SLOT.__get__
+        self.root_cache = self._combine((label, len(d), total(item).to_bytes(32, "little")) for label, item in self._rooted_items() if (d := raw(item)))
         return self.root_cache
 
     def check_written_canonical(self, limit: int = 4096) -> None:

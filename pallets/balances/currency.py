@@ -207,9 +207,16 @@ class CurrencyImpl:
         self._write(source, src, new_src)
         self._write(dest, dst, new_dst)
         emit, transfer_event = self.ctx.deposit_event, Event.Transfer  # type: ignore[attr-defined]
+        append = self.ctx.db.events.append  # type: ignore[attr-defined]  # the block's event buffer, which deposit_event appends to
+        like = None  # the first Transfer, deposited through the context: the others are built at its position
         for i, a in enumerate(amounts):
             if a:
-                emit(EventRecord(transfer_event, (source, dest, a)))  # the spec's fields, in order
+                if like is None:
+                    like = EventRecord(transfer_event, (source, dest, a))  # the spec's fields, in order
+                    emit(like)
+                    block, idx, phase = like.block, like.extrinsic_idx, like.phase
+                else:
+                    append(EventRecord(transfer_event, (source, dest, a), block, idx, phase))
             if after is not None:
                 after(i)
         if after is not None:

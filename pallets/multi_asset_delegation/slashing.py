@@ -31,7 +31,7 @@ from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus, make_bond, make_bond_info, make_delegator, make_deposit
+from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus, make_bond, make_bond_info, make_delegator, make_deposit, one_native_delegation
 from pallets.primitives.assets import NATIVE
 from pallets.primitives.slashing import UnappliedSlash
 
@@ -114,11 +114,19 @@ class SlashingImpl:
         cuts: dict[str, int] = {} if residue else {p[0]: p[3] for p in plan if p[3]}
         hook = rewards is not None and bool(cuts)
 
+        append = self.ctx.db.events.append  # the block's event buffer, which deposit_event appends to
+        at: list = []  # the position of the first DelegatorSlashed, deposited through the context: the others are built there
+
         def after(i: int) -> None:
             who, _meta, asset, amount = plan[i]
             if hook and amount:
                 rewards.record_undelegate(who, operator, asset, amount)
-            emit(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era)))  # the spec's fields, in order
+            if at:
+                append(EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era), *at))
+            else:
+                first = EventRecord(slashed_event, (who, amount, asset, service_id, blueprint, era))  # the spec's fields, in order
+                emit(first)
+                at.extend((first.block, first.extrinsic_idx, first.phase))
 
         if self.ctx.quirk("mad.native_slash_moves_nothing") or not any(p[3] for p in plan):
             for i in range(len(plan)):
@@ -156,6 +164,7 @@ class SlashingImpl:
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         plan: list[tuple[str, DelegatorMetadata, object, int]] = []
         push = plan.append
+        one_native = one_native_delegation
         seen: set[str] = set()
         see = seen.add
         for bond in op.delegations:
@@ -193,10 +202,9 @@ class SlashingImpl:
                 if a is asset or (type(a) is type(asset) and a.name == "Custom" and a.value == 0):
                     # the records rebuilt hold the NATIVE singleton (equal to the asset they held):
                     # later views and slashes then match it by identity, not by ScaleEnum.__eq__
-                    left, cut_amount, cut_delegated = d.amount - amount, dep.amount - amount, dep.delegated_amount - amount
-                    kept = (make_bond_info(d.operator, left, NATIVE, selection, False),) if left else ()
-                    entry = ((NATIVE, make_deposit(cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0, dep.locks)),)
-                    push((who, make_delegator(entry, meta.withdraw_requests, kept, meta.delegator_unstake_requests, meta.status), asset, amount))
+                    cut_amount, cut_delegated = dep.amount - amount, dep.delegated_amount - amount
+                    push((who, one_native(d.operator, d.amount - amount, selection, cut_amount if cut_amount > 0 else 0, cut_delegated if cut_delegated > 0 else 0,
+                                          dep.locks, meta.withdraw_requests, (), meta.status), asset, amount))
                     continue
             push((who, _slashed_record(meta, idx, amount, residue), asset, amount))
         return plan

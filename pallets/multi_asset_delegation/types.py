@@ -13,7 +13,7 @@ from typing import Any, Callable
 from runtime.codec import ScaleEnum, struct
 from runtime.primitives import U32, U64, U128, AccountId, Bool
 
-from pallets.primitives.assets import Asset
+from pallets.primitives.assets import NATIVE as _NATIVE, Asset
 from pallets.primitives.delegation import DelegatorBlueprintSelection, LockMultiplier
 
 
@@ -170,46 +170,107 @@ class DelegatorMetadata:
         return sum(d.amount for d in self.delegations if d.is_nomination)
 
 
-def _builder(cls: type) -> Callable[..., Any]:
-    """A positional constructor of the frozen, slotted struct ``cls`` that writes the slots directly.
-    A frozen dataclass's generated ``__init__`` sets each field through ``object.__setattr__`` (about
-    twice the cost), and a slash rebuilds four records per delegator of the operator. It builds the
-    same instance (eq, hash, repr and the codec read the slots); it does not check arity beyond the
-    function's own (fixed) signature."""
-    setters = [getattr(cls, f.name).__set__ for f in dataclasses.fields(cls)]
-    new = object.__new__
-    if len(setters) == 3:
-        s0, s1, s2 = setters
-
-        def make3(a: Any, b: Any, c: Any) -> Any:
-            o = new(cls)
-            s0(o, a)
-            s1(o, b)
-            s2(o, c)
-            return o
-
-        return make3
-    if len(setters) == 5:
-        t0, t1, t2, t3, t4 = setters
-
-        def make5(a: Any, b: Any, c: Any, d: Any, e: Any) -> Any:
-            o = new(cls)
-            t0(o, a)
-            t1(o, b)
-            t2(o, c)
-            t3(o, d)
-            t4(o, e)
-            return o
-
-        return make5
-    raise TypeError(f"no direct builder for {cls.__name__} ({len(setters)} fields)")
+# Direct builders of the structs a slash rebuilds for every delegator of the operator. A frozen
+# dataclass's generated ``__init__`` sets each field through ``object.__setattr__``; writing the slots
+# through their descriptors is faster, and fastest (about 0.4x the ``__init__``, 0.7x the
+# descriptors) is a plain twin class with the same slots, whose ``__init__`` stores them with the
+# interpreter's specialised slot stores, the instance then given the struct's class (the layouts are
+# the same: CPython allows the ``__class__`` assignment, checked below at import). They build the
+# same instances (eq, hash, repr and the codec read the slots); they check no arity or types.
 
 
-#: direct builders (see ``_builder``), used by the slash's per-delegator path
-make_deposit: Callable[[int, int, Any], Deposit] = _builder(Deposit)
-make_bond_info: Callable[[str, int, Asset, DelegatorBlueprintSelection, bool], BondInfoDelegator] = _builder(BondInfoDelegator)
-make_delegator: Callable[[tuple, tuple, tuple, tuple, DelegatorStatus], DelegatorMetadata] = _builder(DelegatorMetadata)
-make_bond: Callable[[str, int, Asset], DelegatorBond] = _builder(DelegatorBond)
+class _BondInfoTwin:
+    __slots__ = ("operator", "amount", "asset", "blueprint_selection", "is_nomination")
+
+    def __init__(self, operator: str, amount: int, asset: Any, blueprint_selection: Any, is_nomination: bool) -> None:
+        self.operator = operator
+        self.amount = amount
+        self.asset = asset
+        self.blueprint_selection = blueprint_selection
+        self.is_nomination = is_nomination
+
+
+class _DepositTwin:
+    __slots__ = ("amount", "delegated_amount", "locks")
+
+    def __init__(self, amount: int, delegated_amount: int, locks: Any) -> None:
+        self.amount = amount
+        self.delegated_amount = delegated_amount
+        self.locks = locks
+
+
+class _DelegatorTwin:
+    __slots__ = ("deposits", "withdraw_requests", "delegations", "delegator_unstake_requests", "status")
+
+    def __init__(self, deposits: tuple, withdraw_requests: tuple, delegations: tuple, delegator_unstake_requests: tuple, status: Any) -> None:
+        self.deposits = deposits
+        self.withdraw_requests = withdraw_requests
+        self.delegations = delegations
+        self.delegator_unstake_requests = delegator_unstake_requests
+        self.status = status
+
+
+class _BondTwin:
+    __slots__ = ("delegator", "amount", "asset")
+
+    def __init__(self, delegator: str, amount: int, asset: Any) -> None:
+        self.delegator = delegator
+        self.amount = amount
+        self.asset = asset
+
+
+def _check_twin(cls: type, twin: type) -> None:
+    """The twin has the struct's fields as its slots, in order (so positional arguments mean the same)."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    if twin.__slots__ != names or tuple(getattr(cls, "__slots__", ())) != names:
+        raise TypeError(f"{twin.__name__} does not mirror {cls.__name__}'s slots {names}")
+
+
+for _cls, _twin in ((BondInfoDelegator, _BondInfoTwin), (Deposit, _DepositTwin), (DelegatorMetadata, _DelegatorTwin), (DelegatorBond, _BondTwin)):
+    _check_twin(_cls, _twin)
+
+
+def make_bond_info(operator: str, amount: int, asset: Asset, blueprint_selection: DelegatorBlueprintSelection, is_nomination: bool) -> BondInfoDelegator:
+    o: Any = _BondInfoTwin(operator, amount, asset, blueprint_selection, is_nomination)
+    o.__class__ = BondInfoDelegator
+    return o  # type: ignore[no-any-return]
+
+
+def make_deposit(amount: int, delegated_amount: int, locks: Any) -> Deposit:
+    o: Any = _DepositTwin(amount, delegated_amount, locks)
+    o.__class__ = Deposit
+    return o  # type: ignore[no-any-return]
+
+
+def make_delegator(deposits: tuple, withdraw_requests: tuple, delegations: tuple, delegator_unstake_requests: tuple, status: DelegatorStatus) -> DelegatorMetadata:
+    o: Any = _DelegatorTwin(deposits, withdraw_requests, delegations, delegator_unstake_requests, status)
+    o.__class__ = DelegatorMetadata
+    return o  # type: ignore[no-any-return]
+
+
+def make_bond(delegator: str, amount: int, asset: Asset) -> DelegatorBond:
+    o: Any = _BondTwin(delegator, amount, asset)
+    o.__class__ = DelegatorBond
+    return o  # type: ignore[no-any-return]
+
+
+def one_native_delegation(operator: str, left: int, selection: Any, amount: int, delegated: int, locks: Any,
+                          withdraw_requests: tuple, unstake_requests: tuple, status: Any) -> DelegatorMetadata:
+    """The record of a delegator with one TNT delegation (``left`` to ``operator``, none if ``left``
+    is 0) and one TNT deposit, built in one call: what a slash rebuilds for each delegator of the
+    operator in the common case. The assets are the ``NATIVE`` singleton (equal to ``Custom(0)``
+    wherever it came from)."""
+    dep: Any = _DepositTwin(amount, delegated, locks)
+    dep.__class__ = Deposit
+    if left:
+        bond: Any = _BondInfoTwin(operator, left, _NATIVE, selection, False)
+        bond.__class__ = BondInfoDelegator
+        kept: tuple = (bond,)
+    else:
+        kept = ()
+    meta: Any = _DelegatorTwin(((_NATIVE, dep),), withdraw_requests, kept, unstake_requests, status)
+    meta.__class__ = DelegatorMetadata
+    return meta  # type: ignore[no-any-return]
 
 
 EMPTY_DELEGATOR = DelegatorMetadata((), (), (), (), DelegatorStatus.Active)

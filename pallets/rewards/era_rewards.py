@@ -28,7 +28,7 @@ from __future__ import annotations
 from runtime.accounts import pallet_account
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
-from runtime.primitives import perbill_of
+from runtime.primitives import PERBILL
 
 from pallets.primitives.assets import NATIVE
 from pallets.primitives.extensions import require_extension
@@ -37,7 +37,7 @@ from pallets.rewards.events import Event
 from pallets.rewards.qos import QosPoints
 
 
-def split_by_weight(amounts: tuple[int, ...], rest: int, weight: int) -> tuple[int, ...]:
+def split_by_weight(amounts: tuple[int, ...], rest: int, weight: int, repeats: bool | None = None) -> tuple[int, ...]:
     """``rest * amount // weight`` for each amount, in order: the hot loop of an era change (a
     million delegations). Delegations of equal amounts get equal shares, and simulated worlds
     delegate round amounts: when the first ``_SAMPLE`` amounts repeat, each distinct amount is
@@ -45,14 +45,21 @@ def split_by_weight(amounts: tuple[int, ...], rest: int, weight: int) -> tuple[i
     128-bit integers cost two big-integer operations and their allocations). The same integers
     either way; amounts that do not repeat take the plain comprehension (only the sample's set
     is extra). A list whose sample repeats but whose rest does not pays for a set and a dict of
-    its distinct amounts (at worst about 1.8 x the plain loop; measured: 0.5 x with 7 distinct amounts)."""
-    if len(amounts) >= _SAMPLE and len(set(amounts[:_SAMPLE])) * 2 <= _SAMPLE:
+    its distinct amounts (at worst about 1.8 x the plain loop; measured: 0.5 x with 7 distinct amounts).
+    ``repeats``, if given, is :func:`sample_repeats` of these amounts, known to the caller."""
+    if repeats if repeats is not None else sample_repeats(amounts):
         quotient = {amount: rest * amount // weight for amount in set(amounts)}
         return tuple(map(quotient.__getitem__, amounts))
     return tuple([rest * amount // weight for amount in amounts])
 
 
 _SAMPLE = 32  # amounts sampled for repeats by split_by_weight
+
+
+def sample_repeats(amounts: tuple[int, ...]) -> bool:
+    """Whether :func:`split_by_weight` takes its distinct-amount path for ``amounts``: at least
+    ``_SAMPLE`` of them, the first ``_SAMPLE`` holding at most half as many distinct values."""
+    return len(amounts) >= _SAMPLE and len(set(amounts[:_SAMPLE])) * 2 <= _SAMPLE
 
 
 #: keys per ``add_each`` batch of an era's credits (see ``EraRewards._era_credit_batches``)
@@ -104,24 +111,29 @@ class EraRewards(QosPoints):
             pot = budget * pot_weight // total_weight
             if pot == 0:
                 continue
-            commission = perbill_of(commission_rate, pot)
+            commission = pot * commission_rate // PERBILL  # perbill_of
             rest = pot - commission
             last = memo.get(operator)
-            if last is not None and last[0] is amounts and last[1] is delegators and last[2] == rest and last[3] == weight:
-                credited, split, to_delegators = last[4]
+            if last is not None and last[0] is amounts and last[1] is delegators:
+                if last[2] == rest and last[3] == weight:
+                    credited, split, to_delegators = last[4]
+                else:  # a new pot (any change of stake changes every pot): the amounts' sample is known
+                    credited, split, to_delegators = self._split_among(delegators, amounts, rest, weight, last[5])
+                    memo[operator] = (amounts, delegators, rest, weight, (credited, split, to_delegators), last[5])
             else:
-                credited, split, to_delegators = self._split_among(delegators, amounts, rest, weight)
-                memo[operator] = (amounts, delegators, rest, weight, (credited, split, to_delegators))
+                repeats = sample_repeats(amounts)
+                credited, split, to_delegators = self._split_among(delegators, amounts, rest, weight, repeats)
+                memo[operator] = (amounts, delegators, rest, weight, (credited, split, to_delegators), repeats)
             out.append((operator, credited, split, pot - to_delegators, pot, commission, to_delegators))
         return out
 
     @staticmethod
-    def _split_among(delegators: tuple[str, ...], amounts: tuple[int, ...], rest: int, weight: int) -> tuple[tuple[str, ...], tuple[int, ...], int]:
+    def _split_among(delegators: tuple[str, ...], amounts: tuple[int, ...], rest: int, weight: int, repeats: bool | None = None) -> tuple[tuple[str, ...], tuple[int, ...], int]:
         """(delegators credited, their shares, the shares' sum): ``rest`` split by ``amount / weight``,
         rounded down. Kept per operator and reused while its bond list, pot and weight stay the same
         (era after era when nothing changed): the split tuple is then the same object too, which
         lets storage reuse the digest fold it computed for it."""
-        split = split_by_weight(amounts, rest, weight)
+        split = split_by_weight(amounts, rest, weight, repeats)
         to_delegators = sum(split)
         if 0 in split:  # a zero share credits nothing (no PendingEraRewards entry is made for it)
             kept = [i for i, x in enumerate(split) if x]

@@ -265,3 +265,96 @@ def test_a_bound_add_each_taken_before_the_item_defers_keeps_what_is_known() -> 
             ref.Pending._add_each_loop(keys, amounts)
     assert s.Pending._lazy.size == 15  # the second era's three batches all deferred
     _same(db, s, ref_db, ref)
+
+
+def test_a_root_counts_pending_credits_without_applying_them() -> None:
+    """A root folds a pending credit into the digest and leaves it pending; applying it later (a
+    read) or rolling it back takes that fold out again, so every root equals the eager one."""
+    db, s, ref_db, ref = _pair()
+    keys = tuple(f"k{i}" for i in range(8))
+    amounts = tuple(10**18 * (i + 1) for i in range(8))
+    for _ in range(2):
+        s.Pending.add_each(keys, amounts)
+        ref.Pending._add_each_loop(keys, amounts)
+    assert s.Pending._lazy.size == 8
+    assert db.state_root() == ref_db.state_root()
+    assert s.Pending._lazy.size == 8 and _raw_d(s.Pending)["k0"] == amounts[0]  # still pending
+    db.begin()
+    ref_db.begin()
+    s.Pending.add_each(keys, amounts)  # pending and undoable
+    ref.Pending._add_each_loop(keys, amounts)
+    assert db.state_root() == ref_db.state_root()
+    db.rollback()  # drops it and its fold
+    ref_db.rollback()
+    assert s.Pending._lazy.size == 8 and db.state_root() == ref_db.state_root()
+    assert s.Pending.get("k1") == ref.Pending.get("k1") == 2 * amounts[1]  # applied: the fold counted once
+    assert s.Pending._lazy.size == 0
+    _same(db, s, ref_db, ref)
+    s.Pending.add_each(keys, amounts)
+    ref.Pending._add_each_loop(keys, amounts)
+    db.state_root()
+    snap = db.snapshot()  # applies it, the digest kept
+    assert snap.data[("Credits", "Pending")]["k2"] == 3 * amounts[2]
+    _same(db, s, ref_db, ref)
+
+
+def test_credits_that_would_leave_the_fast_range_are_not_deferred() -> None:
+    """Two keys tuples sharing a key, credited near the top of the integer fast range: a credit is
+    deferred only while every entry of the known tuples stays below it once the pending credits are
+    applied, so a root never counts as small an entry that the credits push out of the range."""
+    db, s, ref_db, ref = _pair()
+    a, b = ("shared", "a1", "a2"), ("shared", "b1")
+    big_a, big_b = (1 << 247, 1 << 247, 5), (1 << 247, 7)
+    for keys, amounts in ((a, big_a), (b, big_b), (a, big_a), (b, big_b), (a, big_a), (b, big_b), (a, big_a), (b, big_b)):
+        s.Pending.add_each(keys, amounts)
+        ref.Pending._add_each_loop(keys, amounts)
+        assert db.state_root() == ref_db.state_root() == db.state_root_from_scratch()
+    assert _raw_d(s.Pending)["shared"] >= 1 << 250  # out of the fast range: text-hashed
+    _same(db, s, ref_db, ref)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_credits_near_the_fast_range_with_roots_equal_eager(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    db, s, ref_db, ref = _pair()
+    pools = [tuple(f"q{i}" for i in rng.sample(range(12), rng.randint(2, 6))) for _ in range(4)]
+    amount_sets = [[tuple(rng.choice((0, 1, 1 << 246, (1 << 245) + rng.randrange(99))) for _ in keys) for _ in range(2)] for keys in pools]
+    deferred = 0
+    for _step in range(300):
+        op = rng.random()
+        if op < 0.55:
+            p = rng.randrange(len(pools))
+            amounts = rng.choice(amount_sets[p]) if rng.random() < 0.8 else tuple(rng.randrange(1 << 240) for _ in pools[p])
+            s.Pending.add_each(pools[p], amounts)
+            ref.Pending._add_each_loop(pools[p], amounts)
+            lazy = s.Pending._lazy
+            deferred += bool(lazy.pending) and lazy.pending[-1].amounts is amounts
+        elif op < 0.75:
+            assert db.state_root() == ref_db.state_root()
+        elif op < 0.82:
+            db.begin()
+            ref_db.begin()
+        elif op < 0.88:
+            if db.depth:
+                db.commit()
+                ref_db.commit()
+        elif op < 0.95:
+            if db.depth:
+                db.rollback()
+                ref_db.rollback()
+        elif op < 0.98:
+            key = f"q{rng.randrange(12)}"
+            assert s.Pending.get(key) == ref.Pending.get(key)
+        elif not db.depth:
+            snaps = (db.snapshot(), ref_db.snapshot())
+            s.Pending.add_each(pools[0], amount_sets[0][0])
+            ref.Pending._add_each_loop(pools[0], amount_sets[0][0])
+            db.state_root()
+            db.restore(snaps[0])
+            ref_db.restore(snaps[1])
+    while db.depth:
+        db.rollback()
+        ref_db.rollback()
+    assert deferred > 5
+    assert db.state_root() == ref_db.state_root()
+    _same(db, s, ref_db, ref)

@@ -97,7 +97,7 @@ def test_slash_of_many_delegators_gives_the_reference_amounts_events_and_root(mo
         # every TNT share leaves the pot for the treasury, with the operator's 30 % of 100 TNT
         assert rt.free_balance(TREASURY) == treasury + 30 * UNIT + moved
         assert rt.free_balance(rt.pallets[MAD].pallet_account()) == pot - moved
-        results.append((rt.state_root(), [repr(e) for e in events], dict(rt.pallets[MAD].storage.Delegators.items()), rt.pallets[MAD].storage.Operators.get(rt.account("Bob"))))
+        results.append((rt.state_root(), [(e.block, e.phase, e.extrinsic_idx, repr(e)) for e in events], dict(rt.pallets[MAD].storage.Delegators.items()), rt.pallets[MAD].storage.Operators.get(rt.account("Bob"))))
     assert results[0] == results[1]
 
 
@@ -122,7 +122,7 @@ def test_random_histories_with_slashes_match_the_straightforward_walk(seed: int,
                     apply(rt, rng.choice([5, 30, 100]), blueprint_id=rng.choice([1, 2]))
             except DispatchError:
                 pass
-        return rt.state_root(), [repr(e) for e in rt.all_events()]
+        return rt.state_root(), [(e.block, e.phase, e.extrinsic_idx, repr(e)) for e in rt.all_events()]
 
     batched = run()
     monkeypatch.setattr(SlashingImpl, "_slash_each_delegator", straightforward)
@@ -212,7 +212,7 @@ def test_planned_slash_gives_the_reference_amounts_events_and_root(case: str, mo
             assert names[:3] == ["Transfer", "Transfer", "DelegatorSlashed"]  # the operator's own, then the first delegator's
         if case == "native moves nothing":
             assert rt.free_balance(rt.pallets[MAD].pallet_account()) == pot_before
-        results.append((rt.state_root(), [repr(e) for e in events], dict(rt.pallets[MAD].storage.Delegators.items()), rt.pallets[MAD].storage.Operators.get(rt.account("Bob")), rt.state_root() == rt.db.state_root_from_scratch()))
+        results.append((rt.state_root(), [(e.block, e.phase, e.extrinsic_idx, repr(e)) for e in events], dict(rt.pallets[MAD].storage.Delegators.items()), rt.pallets[MAD].storage.Operators.get(rt.account("Bob")), rt.state_root() == rt.db.state_root_from_scratch()))
         if walk == "planned":
             # the batch wrote the pot and the treasury once where it could, else the walk took over
             assert at_once == ([42] if case in ("funded treasury", "absent treasury", "full slash", "residue", "TNT vault") else [])

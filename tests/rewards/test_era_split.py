@@ -63,3 +63,18 @@ def test_split_among_drops_zero_shares_but_counts_the_sum() -> None:
     assert credited == delegators[1::2]
     assert split == (50,) * 20
     assert total == 1000
+
+
+def test_either_path_of_split_by_weight_gives_the_plain_formula() -> None:
+    """The caller may pass the sample test's answer (the era split keeps it with the amounts): both
+    paths give ``rest * amount // weight``, whichever the amounts would have chosen."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        n = rng.randint(0, 80)
+        pool = [rng.randrange(1, 10**24) for _ in range(rng.randint(1, 6))]
+        amounts = tuple(rng.choice(pool) if rng.random() < 0.5 else rng.randrange(10**24) for _ in range(n))
+        rest, weight = rng.randrange(10**20), rng.randrange(1, 10**26)
+        want = tuple(rest * a // weight for a in amounts)
+        assert split_by_weight(amounts, rest, weight, True) == split_by_weight(amounts, rest, weight, False) == split_by_weight(amounts, rest, weight) == want
