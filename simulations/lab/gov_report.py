@@ -44,6 +44,13 @@ def run(scenario: str, runs: int, params: list[str], workers: int | None) -> pd.
     return run_frame(results)
 
 
+def _bounded(r: dict) -> str:
+    """Late vetoes whose lateness is only a lower bound (their slash applied while the process was
+    open and the run stopped before it ended): the figure is at least this, never "only 3 blocks late"."""
+    n = r.get("late_bounded") or 0
+    return f" (≥: {n} of {r['late']} are lower bounds, the process still open when the run stopped)" if n else ""
+
+
 def _blocks(value: float) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "-"
@@ -59,7 +66,7 @@ def render(table: pd.DataFrame) -> str:
         cells = governance_cells(r)  # the lateness here also in hours (README tables)
         arm = f"{r['arm']} ({r['path']})" if r.get("split") else r["arm"]
         lines.append(f"| {arm} | {cells['share']} | {cells['vetoes']} | {r['late']} | {r['failed']} | {cells['pending']} "
-                     f"| {_blocks(r['lateness_median'])} / {_blocks(r['lateness_max'])} | {_blocks(r['needed_window_max'])} | {cells['why_not']} |")
+                     f"| {_blocks(r['lateness_median'])} / {_blocks(r['lateness_max'])}{_bounded(r)} | {_blocks(r['needed_window_max'])} | {cells['why_not']} |")
     return "\n".join(lines)
 
 

@@ -448,3 +448,17 @@ def test_a_late_veto_whose_process_then_fails_is_counted_failed() -> None:
     after = governance_outcome(sim)
     assert (after["late"], after["failed"]) == (before["late"] - 1, before["failed"] + 1)
     assert after["reasons"].get("failed: referendum not passed", 0) == before["reasons"].get("failed: referendum not passed", 0) + 1
+
+
+def test_the_markdown_table_marks_lower_bound_lateness() -> None:
+    """governance-timing's instant arm read "3 (0.0 h) / 3 (0.0 h)" for 127 vetoes whose lateness was
+    only a lower bound (their motions still open when the runs stopped): the table says so."""
+    from simulations.lab.gov_report import render
+
+    frame = gov_frame([0, 1], [0, 0], late=[2, 1], path="referendum_instant")
+    frame["gov_late_bounded"] = [2, 0]
+    frame["gov_lateness_max"] = [3.0, 40.0]
+    row = render(governance_table(frame)).splitlines()[2]
+    assert "(≥: 2 of 3 are lower bounds, the process still open when the run stopped)" in row, row
+    frame["gov_late_bounded"] = [0, 0]
+    assert "≥" not in render(governance_table(frame)).splitlines()[2]
