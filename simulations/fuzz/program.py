@@ -255,6 +255,13 @@ class Executor:
             return "refused"
         except RecursionError as exc:
             raise Failure("bad-input", f"{pallet}.{function}", f"RecursionError: {exc}", index) from None
+        except RuntimePanic as exc:
+            # a mutated call can reach a panic the pallet raises on purpose (the real runtime panics
+            # there: a registered quirk), as a drawn call can (_call); rolled back, it is an outcome
+            if isinstance(exc.__cause__, RuntimePanic) and len(rt.db.journal) == n_journal + self._nonce_writes(n_journal) \
+                    and len(rt.db.events) == n_events and len(rt.call_log) == n_calls:
+                return "panic (modelled)"
+            raise Failure("bad-input", f"{pallet}.{function}", f"RuntimePanic: {str(exc)[:200]}", index) from None
         except Exception as exc:  # anything but a ValueError is a crash at the boundary
             raise Failure("bad-input", f"{pallet}.{function}", f"{type(exc).__name__}: {str(exc)[:200]}", index) from None
         # accepted after all (a mutation that still fits the type): an ordinary call, checked as one

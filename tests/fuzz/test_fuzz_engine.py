@@ -198,6 +198,10 @@ def test_a_panic_the_real_runtime_has_is_an_outcome_and_any_other_panic_a_failur
         "pricing_quotes": [], "operator_signatures": ["0x" + "11" * 65], "security_commitments": []}]
     ex, failure = world.execute([quoted])  # real: fewer quotes than operators panics (quirk services.quoted_request_quirks)
     assert failure is None and ex.last_outcome == "panic (modelled)"
+    # the same call drawn by the bad-input share (its quotes cut to none) is the same modelled panic,
+    # not a crash at the boundary (a 10^7-step campaign under real reported it as a bad-input failure)
+    ex, failure = world.execute([["bad", *quoted[1:]]])
+    assert failure is None and ex.last_outcome == "panic (modelled)"
 
     from pallets.balances import Balances
 
