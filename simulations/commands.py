@@ -257,12 +257,12 @@ def print_governance(console: Console, arms: list[Any]) -> None:
 
 def print_governance_notes(console: Console, frame: Any) -> None:
     """Each note on a veto path's reach and clock once, with the arms it is about."""
-    from simulations.lab.summary import arm_governance_notes
+    from simulations.lab.summary import governance_note_lines
 
     if frame.empty:
         return
-    for note, labels in arm_governance_notes(frame).items():
-        console.print(f"note ({', '.join(str(a) for a in labels)}): {note}", highlight=False)
+    for line in governance_note_lines(frame):
+        console.print(line, highlight=False)
 
 
 def print_what_if(console: Console, diff: list[dict[str, Any]], run: Any, missed: str | None = None) -> None:

@@ -374,15 +374,12 @@ def _veto_paths(frame: pd.DataFrame) -> str:
     """When an arm vetoes through a real governance path: did the vetoes governance wanted land
     before the slash applied (share with its Wilson interval, counts), and why not, with the notes
     the console prints beside that table. Empty when there is neither."""
-    from simulations.lab.summary import arm_governance_notes, governance_cells, governance_table
+    from simulations.lab.summary import governance_cells, governance_note_lines, governance_table
 
     # the notes the console prints beside the table (a path that cannot land in time, vetoes that
     # took the shortcut because the rule models the slash in Python): also under the shortcut
     # alone, where the console prints them without a table
-    notes = ""
-    for note, arms in (arm_governance_notes(frame) if "gov_path" in frame.columns else {}).items():
-        labels = ", ".join(str(a) for a in arms)
-        notes += f"<p class='warn'>{_esc(f'note ({labels}): {note}')}</p>"
+    notes = "".join(f"<p class='warn'>{_esc(line)}</p>" for line in (governance_note_lines(frame) if "gov_path" in frame.columns else []))
     if "gov_path" not in frame.columns or not (frame["gov_path"].fillna("shortcut") != "shortcut").any():
         return ("<h2>Veto paths</h2>" + notes) if notes else ""
     gov = governance_table(frame, confidence=CONFIDENCE)

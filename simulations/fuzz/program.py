@@ -183,9 +183,7 @@ class Executor:
                 raise Failure("rollback", f"{pallet}.{function}", "an invalid transaction changed the state", index) from None
             return "invalid"
         except RuntimePanic as exc:
-            if isinstance(exc.__cause__, RuntimePanic) and len(rt.db.journal) == n_journal + self._nonce_writes(n_journal):
-                # a panic the pallet raises on purpose: the real runtime panics here (a registered
-                # quirk of the real profile), the extrinsic fails and its writes are rolled back
+            if self._modelled_panic(exc, n_journal):
                 return "panic (modelled)"
             raise Failure("panic", f"{pallet}.{function}", str(exc)[:500], index) from None
         except ValueError as exc:
@@ -217,6 +215,11 @@ class Executor:
         # the first call of a run (a run starts from a restored snapshot whose writes are folded
         # in: its root costs a constant) and every ``root_every``-th after it
         return self.rt.state_root() if self._calls % self.root_every == 1 or self.root_every == 1 else None
+
+    def _modelled_panic(self, exc: RuntimePanic, start: int) -> bool:
+        """A panic the pallet raises on purpose (the real runtime panics there: a registered quirk
+        of the real profile), with the extrinsic's writes rolled back but its nonce."""
+        return isinstance(exc.__cause__, RuntimePanic) and len(self.rt.db.journal) == start + self._nonce_writes(start)
 
     def _nonce_writes(self, start: int) -> int:
         return sum(1 for item, _k, _o in self.rt.db.journal[start:] if item.prefix == "System" and item.name == "Nonces")
@@ -258,8 +261,7 @@ class Executor:
         except RuntimePanic as exc:
             # a mutated call can reach a panic the pallet raises on purpose (the real runtime panics
             # there: a registered quirk), as a drawn call can (_call); rolled back, it is an outcome
-            if isinstance(exc.__cause__, RuntimePanic) and len(rt.db.journal) == n_journal + self._nonce_writes(n_journal) \
-                    and len(rt.db.events) == n_events and len(rt.call_log) == n_calls:
+            if self._modelled_panic(exc, n_journal) and len(rt.db.events) == n_events and len(rt.call_log) == n_calls:
                 return "panic (modelled)"
             raise Failure("bad-input", f"{pallet}.{function}", f"RuntimePanic: {str(exc)[:200]}", index) from None
         except Exception as exc:  # anything but a ValueError is a crash at the boundary

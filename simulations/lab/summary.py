@@ -559,6 +559,12 @@ def governance_notes(rule: str, gov: dict[str, Any], round_blocks: int | None = 
     return notes
 
 
+def governance_note_lines(frame: pd.DataFrame) -> list[str]:
+    """:func:`arm_governance_notes` as the lines the console and the HTML report print, each with
+    the arms it is about: ``note (arm, arm): ...``."""
+    return [f"note ({', '.join(str(a) for a in arms)}): {note}" for note, arms in arm_governance_notes(frame).items()]
+
+
 def arm_governance_notes(frame: pd.DataFrame) -> dict[str, list[Any]]:
     """:func:`governance_notes` for every arm of a runs frame (its runs pooled: vetoes summed, the
     largest window), each note once with the arms it is about. Runs stored before these columns get none."""
