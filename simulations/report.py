@@ -500,9 +500,9 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
                 figures.fig_measures(ranked, summary, pending_shown, "Still pending at the end of the run", ci_note),
                 "A pending slash is neither a loss nor a reprieve: its outcome lies beyond the run. " + ci_note + ".")
         lanes, lanes_title = _lanes(store, run, frame, ranked)
-        add("slash_timeline", "Slash timeline with veto windows", _timeline_extras(figures.fig_timeline(lanes, lanes_title), lanes, _horizons(store, run, lanes)),
+        add("slash_timeline", "Slash timeline with veto windows", figures.fig_timeline(lanes, lanes_title, _horizons(store, run, lanes)),
             "Each lane one arm (for a sweep: its first stored run). Grey: the veto window, from the proposal to the last block a veto can land "
-            "(neighbouring windows on three rows; more that overlap share a row); black tick: end of the run; dashed purple tick: the horizon "
+            "(windows that overlap in time each on their own row); black tick: end of the run; dashed purple tick: the horizon "
             "(the scenario's last block: after it a drained run only resolves what was pending); an open orange arrow: a slash still pending "
             "at the end; a purple ring: a late veto (it landed after the window, so the slash applied).")
         if run.kind != "sweep":
@@ -581,31 +581,6 @@ def _horizons(store: RunStore, run: Any, lanes: list[tuple[str, list[Any], int |
         params = json.loads(arm.params_json or "{}") if arm is not None else {}
         out.append(None if any(k.startswith(clock_keys) for k in params) else horizon)
     return out
-
-
-def _timeline_extras(fig: Any, lanes: list[tuple[str, list[Any], int | None]], horizons: list[int | None]) -> Any:
-    """The timeline's horizon per lane (a dashed tick: the end of the scenario, before any drain) and
-    a ring on each late veto (its slash applied: the veto landed after the window), with the legend
-    redrawn to include them."""
-    ax = fig.axes[0]
-    seen: set[str] = set()
-    for y0, ((_, slashes, _), horizon) in enumerate(zip(lanes, horizons)):
-        if horizon is not None:
-            ax.plot([horizon, horizon], [y0 - 0.45, y0 + 0.45], color="tab:purple", lw=1.2, ls="--", zorder=2,
-                    label=None if "h" in seen else "horizon (the scenario's last block)")
-            seen.add("h")
-        for k, sl in enumerate(slashes):
-            if sl.proposed_block is None or getattr(sl, "decision", None) != "veto_late":
-                continue
-            x = sl.applied_block or sl.resolved_block or sl.proposed_block
-            ax.scatter([x], [y0 + ((k % 3) - 1) * 0.18], s=130, facecolors="none", edgecolors="tab:purple", linewidths=1.4, zorder=4,
-                       label=None if "late" in seen else "late veto (landed after the window: the slash applied)")
-            seen.add("late")
-    if seen:
-        for legend in list(fig.legends):
-            legend.remove()
-        fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=3, frameon=True)
-    return fig
 
 
 def _lanes(store: RunStore, run: Any, frame: pd.DataFrame, ranked: list[Any]) -> tuple[list[tuple[str, list[Any], int | None]], str]:

@@ -115,13 +115,52 @@ def fig_measures(arms: Sequence[Any], summary: pd.DataFrame | None, measures: Se
     return fig
 
 
-def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str) -> Any:
-    """One lane per arm: proposal, the veto window (grey), and what became of each slash.
+ROW = 0.32  # vertical distance between two rows of one lane (a lane's own rows, in axis units)
+LANE_GAP = 0.7  # between the last row of a lane and the first of the next
+
+
+def _extent(s: Any, end: int | None) -> tuple[int, int]:
+    """The blocks a slash's drawing spans: its proposal to the last thing drawn for it."""
+    stops = [b for b in (s.last_veto_block, s.applied_block, s.veto_block, getattr(s, "resolved_block", None)) if b is not None]
+    if s.status == "pending" and end is not None:
+        stops.append(end)
+    return s.proposed_block, max(stops + [s.proposed_block])
+
+
+def timeline_rows(slashes: Sequence[Any], end: int | None) -> list[int | None]:
+    """Each slash's row in its lane: the first row free when its proposal comes (interval packing), so
+    two windows that overlap in time never share a row and a lane has as many rows as the most
+    windows open at once; ``None`` for a slash that was never proposed (not drawn)."""
+    order = sorted((i for i, s in enumerate(slashes) if s.proposed_block is not None), key=lambda i: (_extent(slashes[i], end), i))
+    rows: list[int | None] = [None] * len(slashes)
+    busy_until: list[int] = []
+    for i in order:
+        start, stop = _extent(slashes[i], end)
+        row = next((r for r, until in enumerate(busy_until) if until < start), len(busy_until))
+        if row == len(busy_until):
+            busy_until.append(stop)
+        else:
+            busy_until[row] = stop
+        rows[i] = row
+    return rows
+
+
+def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str, horizons: Sequence[int | None] | None = None) -> Any:
+    """One lane per arm: proposal, the veto window (grey), and what became of each slash, each slash
+    on its own row wherever windows overlap (:func:`timeline_rows`).
 
     ``lanes``: (label, slash rows, last block of the run). A slash still pending at the end is an
-    open marker at the run's end with an arrow: its fate is unknown, not "no loss".
+    open marker at the run's end with an arrow: its fate is unknown, not "no loss". ``horizons``
+    (per lane, optional): the scenario's last block, a dashed tick (after it a drained run only
+    resolves what was pending); a late veto (``decision == "veto_late"``) gets a ring.
     """
-    fig, ax = plt.subplots(figsize=(11, 0.55 * len(lanes) + 2.6))
+    rows_of = [timeline_rows(slashes, end) for _, slashes, end in lanes]
+    tops, y = [], 0.0
+    for rows in rows_of:
+        tops.append(y)
+        y += ROW * max(1, max((r for r in rows if r is not None), default=0) + 1) + LANE_GAP
+    span = y - LANE_GAP + ROW
+    fig, ax = plt.subplots(figsize=(11, 0.42 * span + 2.6))  # a row about 0.13 in: a window (6 pt) and its markers
     proposed = "proposed (filled: the offender misbehaved; hollow: a false accusation)"
     seen: dict[str, Any] = {}
 
@@ -129,13 +168,21 @@ def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str)
         h = ax.scatter([x], [y], label=label if label not in seen else None, **kw)
         seen.setdefault(label, h)
 
+    def tick(x: float, top: float, bottom: float, label: str, **kw: Any) -> None:
+        ax.plot([x, x], [top - ROW / 2, bottom + ROW / 2], zorder=2, label=label if label not in seen else None, **kw)
+        seen.setdefault(label, True)
+
     ends = [end for _, _, end in lanes if end is not None]
     far = list(ends)
-    for y0, (label, slashes, end) in enumerate(lanes):
-        for k, s in enumerate(slashes):
-            if s.proposed_block is None:
+    centres = []
+    horizons = list(horizons) if horizons is not None else [None] * len(lanes)
+    for top, rows, (label, slashes, end), horizon in zip(tops, rows_of, lanes, horizons):
+        bottom = top + ROW * max(0, max((r for r in rows if r is not None), default=0))
+        centres.append((top + bottom) / 2)
+        for s, row in zip(slashes, rows):
+            if row is None:
                 continue
-            y = y0 + ((k % 3) - 1) * 0.18  # neighbouring slashes on three rows, so overlapping windows stay apart
+            y = top + row * ROW
             far += [b for b in (s.last_veto_block, s.applied_block, s.veto_block) if b is not None]
             justified = bool(getattr(s, "justified", 1))
             if s.last_veto_block is not None:
@@ -153,18 +200,23 @@ def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str)
                 mark(x, y, "still pending when the run ended", marker=">", facecolors="white", edgecolors="tab:orange", s=60, zorder=3, linewidths=1.5)
             elif s.status in ("rejected", "dropped", "failed", "late_veto"):
                 mark(s.resolved_block or s.proposed_block, y, f"{s.status}", marker="s", color="tab:gray", s=30, zorder=3)
+            if getattr(s, "decision", None) == "veto_late":
+                x = s.applied_block or getattr(s, "resolved_block", None) or s.proposed_block
+                mark(x, y, "late veto (landed after the window: the slash applied)", s=130, facecolors="none", edgecolors="tab:purple",
+                     linewidths=1.4, zorder=4)
         if end is not None:
-            ax.plot([end, end], [y0 - 0.4, y0 + 0.4], color="black", lw=1.2, zorder=2, label="end of the run" if "end" not in seen else None)
-            seen.setdefault("end", True)
-    ax.set_yticks(range(len(lanes)), [wrap(label, 40) for label, _, _ in lanes], fontsize=8)
-    ax.invert_yaxis()
+            tick(end, top, bottom, "end of the run", color="black", lw=1.2)
+        if horizon is not None:
+            tick(horizon, top, bottom, "horizon (the scenario's last block)", color="tab:purple", lw=1.2, ls="--")
+    ax.set_yticks(centres, [wrap(label, 40) for label, _, _ in lanes], fontsize=8)
+    ax.set_ylim(span - ROW / 2 + 0.15, -ROW / 2 - 0.15)  # inverted: the first lane on top
     ax.set_xlim(0, max(far + [1]) * 1.03)
     ax.set_xlabel("block (one block = one step of the simulated chain)")
     ax.set_title(wrap(title, 90), fontsize=11)
     ax.grid(axis="x", alpha=0.3)
     height = fig.get_size_inches()[1]
     fig.legend(*ax.get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=3, frameon=True)
-    fig.tight_layout(rect=(0, min(0.5, 0.75 / height), 1, 1))  # room below the axis label for the legend
+    fig.tight_layout(rect=(0, min(0.5, 0.9 / height), 1, 1))  # room below the axis label for the legend
     return fig
 
 

@@ -378,21 +378,51 @@ def test_the_timeline_marks_the_horizon_and_late_vetoes() -> None:
     from types import SimpleNamespace
 
     from simulations.analysis import figures
-    from simulations.report import _timeline_extras
 
     def slash(decision: str, applied: int) -> Any:
         return SimpleNamespace(proposed_block=10, last_veto_block=20, applied_block=applied, veto_block=None, status="applied", justified=1,
                                resolved_block=applied, decision=decision)
 
     lanes = [("a", [slash("veto_late", 21), slash("keep", 21)], 300), ("b", [slash("keep", 21)], 250)]
-    fig = _timeline_extras(figures.fig_timeline(lanes, "t"), lanes, [240, None])
+    fig = figures.fig_timeline(lanes, "t", [240, None])
     labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
     assert "horizon (the scenario's last block)" in labels and "late veto (landed after the window: the slash applied)" in labels
     ax = fig.axes[0]
     horizon = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
     assert len(horizon) == 1 and list(horizon[0].get_xdata()) == [240, 240]  # lane b's horizon is unknown: no mark
     rings = [c for c in ax.collections if c.get_label().startswith("late veto")]
-    assert len(rings) == 1 and list(rings[0].get_offsets()[0]) == [21, 0 - 0.18]
+    assert len(rings) == 1 and list(rings[0].get_offsets()[0]) == [21, 0]  # lane a's first row
+
+
+def test_overlapping_veto_windows_never_share_a_timeline_row() -> None:
+    """rep1 (session 29, by eye): slashes were put on three rows by their index, so a lane's windows
+    ran into one another (tangle_services: three windows drawn as one bar from block 13 to 190)."""
+    from types import SimpleNamespace
+
+    from simulations.analysis import figures
+
+    def slash(proposed: int, last: int, status: str = "applied") -> Any:
+        return SimpleNamespace(proposed_block=proposed, last_veto_block=last, applied_block=last + 1 if status == "applied" else None,
+                               veto_block=None, status=status, justified=1, resolved_block=None, decision="keep")
+
+    # four windows open at once around block 60, then one after they all closed
+    slashes = [slash(10, 100), slash(20, 70), slash(50, 90), slash(55, 200), slash(120, 150), slash(75, 110)]
+    rows = figures.timeline_rows(slashes, 300)
+    extents = [(s.proposed_block, s.applied_block) for s in slashes]
+    for i in range(len(slashes)):
+        for j in range(i):
+            overlap = extents[i][0] <= extents[j][1] and extents[j][0] <= extents[i][1]
+            assert not (overlap and rows[i] == rows[j]), (i, j, rows)
+    assert max(rows) == 3  # as many rows as windows open at once (4), no more
+    assert rows[4] != rows[3]  # 120 falls inside slash 3's window (55..201)
+    lanes = [("a", slashes, 300), ("b", [slash(10, 20)], 300)]
+    fig = figures.fig_timeline(lanes, "t")
+    ax = fig.axes[0]
+    windows = [ln for ln in ax.get_lines() if ln.get_color() == "0.78"]
+    ys = [ln.get_ydata()[0] for ln in windows]
+    assert len(set(ys[:6])) == 4 and ys[6] > max(ys[:6])  # lane b below all of lane a's rows
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert ticks == ["a", "b"]
 
 
 def test_the_tradeoff_plot_breaks_arm_labels_only_after_separators() -> None:
