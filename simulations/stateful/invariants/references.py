@@ -101,15 +101,25 @@ def lst_references_resolve(rt: Runtime, ledger: Ledger) -> None:
     lookup from its bonded account; counters match their maps (``LastPoolId`` is not checked against
     the pools: root may set it anywhere with ``set_last_pool_id``, and a create that would reuse an
     id fails on the existing pool token; found by a stress run); an unbonding member's pool exists
-    (unless the real depositor-dissolve quirk dissolved it under them)."""
+    (unless the real depositor-dissolve quirk dissolved it under them).
+
+    One exception, in both profiles: root may destroy a live pool's token (pallet_assets'
+    ``ForceOrigin`` may ``start_destroy`` any live asset, and nothing in the runtime asks Lst; the
+    token's owner is the pallet's keyless admin, so only root can): the pool lives on without it,
+    its joins and unbonds failing. A pool whose token entered ``Destroying`` may lack it (found by
+    a 10^7-step campaign, real profile, seed 2830)."""
     lst = rt.pallets.get("Lst")
     if lst is None:
         return
     s = lst.storage  # type: ignore[attr-defined]
     assets = rt.pallets["Assets"].storage  # type: ignore[attr-defined]
+    destroyed: set[int] = ledger.extra.setdefault("lst_tokens_destroyed_by_root", set())
+    for ev in new_events(rt, ledger, "lst_references_resolve"):
+        if ev.spec.pallet == "Assets" and ev.spec.name == "DestructionStarted" and s.BondedPools.contains(ev["asset_id"]):
+            destroyed.add(ev["asset_id"])
     pools = set(s.BondedPools.keys())
     for pid in pools:
-        assert assets.Asset.contains(pid), f"Lst pool {pid} has no pool token"
+        assert assets.Asset.contains(pid) or pid in destroyed, f"Lst pool {pid} has no pool token (and root never destroyed it)"
         assert s.RewardPools.contains(pid), f"Lst pool {pid} has no reward pool"
         assert s.ReversePoolIdLookup.get(lst.bonded_account(pid)) == pid, f"Lst pool {pid}'s bonded account does not map back to it"  # type: ignore[attr-defined]
     for name in ("BondedPools", "RewardPools", "SubPoolsStorage", "UnbondingMembers", "ReversePoolIdLookup"):
