@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import random
 import statistics
 import sys
@@ -229,7 +230,8 @@ def bench_era(configs: tuple[tuple[int, int], ...] = ((1_000, 100), (10_000, 10)
             row.append(timed_both(lambda: rt.advance_blocks(1)))
             assert rt.current_era == era + 1
             row.append(timed_both(rt.state_root))
-        print(f"   {operators:>9,}  {operators * per:>11,}   " + "   ".join(f"{w:>6.2f} ({c:>5.2f})" for w, c in row))
+        print(f"   {operators:>9,}  {operators * per:>11,}   " + "   ".join(f"{w:>6.2f} ({c:>5.2f})" for w, c in row)
+              + f"   [load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: wall exceeds CPU when the machine is oversubscribed]")
         events = hashlib.blake2b("\n".join(f"{e.block} {e.phase} {e.extrinsic_idx} {e!r}" for e in rt.all_events()).encode(), digest_size=16).hexdigest()
         print(f"      (after the three eras: state root {rt.state_root()}, events digest {events}: equal before and after a change)")
         del rt, ops, _dels

@@ -33,6 +33,12 @@ class RewardsManagerImpl:
             d, sc = s.UserVaultScore.get((who, vault_id)) or (0, 0)
             s.UserVaultScore.insert((who, vault_id), (d + amount, sc + score))
 
+    def tracks_undelegations(self) -> bool:
+        """Whether ``record_undelegate`` can change anything: not while no asset is in a reward
+        vault (its first check). A slash asks once for its hundred delegators instead of calling
+        the hook for each (nothing in a slash creates a vault)."""
+        return len(self.storage.AssetLookupRewardVaults) > 0
+
     def record_undelegate(self, who: str, operator: str, asset: Asset, amount: int) -> None:
         """Real: the score falls by the plain amount (it drifts up for boosted delegations). Intended:
         by the boosted share this amount added. With no vault at all nothing is looked up (a slash

@@ -487,3 +487,39 @@ def test_a_transfer_root_after_restore_in_another_runtime_equals_the_recomputed_
     assert a.state_root() == a.db.state_root_from_scratch() != before
     a.restore(snap)
     assert a.state_root() == before == b.state_root() == a.db.state_root_from_scratch()
+
+
+def test_the_latest_value_cache_stays_bounded_and_never_stale_without_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a root for many writes the per-item cache of last-written values stops growing at
+    ``_MAX_LATEST`` keys (a pure dispatch run among a million accounts otherwise grew it by two keys
+    per transfer, a cache miss per write); a key it holds that is written, removed or batch-written
+    once it is full is dropped from it, so the next root reads the key's final value from the map:
+    roots equal the recomputation, with single writes, removals, ``insert_each`` and rollbacks."""
+    import runtime.storage as storage_module
+
+    monkeypatch.setattr(storage_module, "_MAX_LATEST", 16)
+    db = Storage()
+    s = Demo(db)
+    owners = s.Owners
+    db.state_root()
+    for k in range(10):
+        owners.insert(k, f"first{k}")
+    assert len(owners._latest) == 10
+    for k in range(10, 40):  # fills the cache, then writes past it
+        owners.insert(k, f"v{k}")
+    assert len(owners._latest) == 16
+    owners.insert(3, "rewritten after the cap")  # held in the cache with its first value: dropped
+    owners.remove(4)
+    owners.insert_each([5, 6, 41], ["batch5", "batch6", "batch41"])
+    assert len(owners._latest) <= 16 and 3 not in owners._latest
+    missing = storage_module._MISSING
+    assert all(v is owners._d.get(k, missing) for k, v in owners._latest.items()), "a cached value is the key's current one"
+    db.begin()
+    owners.insert(7, "rolled back")
+    db.rollback()
+    assert db.state_root() == db.state_root_from_scratch()
+    assert not owners._latest and not owners._dirty
+    fresh = Storage()
+    Demo(fresh).Owners.load(owners._d.items())
+    assert fresh.state_root() == db.state_root()  # equal contents, equal roots
+    assert owners.get(3) == "rewritten after the cap" and owners.get(4) is None and owners.get(7) == "first7"

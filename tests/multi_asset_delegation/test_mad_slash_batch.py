@@ -222,3 +222,29 @@ def test_planned_slash_gives_the_reference_amounts_events_and_root(case: str, mo
             assert names[first - 2 : first + 1] == ["Transfer", "TotalDepositUpdated", "DelegatorSlashed"]
     assert results[0] == results[1]
     assert results[0][4]
+
+
+@pytest.mark.parametrize("extra", ["", "TNT vault"])
+def test_planned_slash_calls_the_rewards_hook_only_when_a_vault_can_track_it(extra: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no reward vault, ``record_undelegate`` can change nothing (its first check), so the
+    planned slash asks ``tracks_undelegations`` once instead of calling the hook for each of its
+    delegators; with a TNT vault the hook runs once per slashed delegation and lowers the vault's
+    deposit total by what was slashed."""
+    from pallets.rewards.manager import RewardsManagerImpl
+
+    calls: list[tuple[str, int]] = []
+    real = RewardsManagerImpl.record_undelegate
+    monkeypatch.setattr(RewardsManagerImpl, "record_undelegate", lambda self, who, op, asset, amount: (calls.append((who, amount)), real(self, who, op, asset, amount))[1])
+    rt = native_delegators(extra=extra)
+    rt.dispatch("Alice", "Balances", "transfer_allow_death", {"dest": TREASURY, "value": UNIT})
+    assert rt.pallets["Rewards"].tracks_undelegations() is bool(extra)
+    deposit_before = rt.pallets["Rewards"].storage.TotalRewardVaultDeposit.get(1)
+    calls.clear()
+    events = apply(rt, 30)
+    slashed = [(e["delegator"], e["amount"]) for e in events if e.matches("DelegatorSlashed") and e["amount"]]
+    assert len(slashed) == 34  # 42 exposed, 8 of them too small to lose anything
+    if extra:
+        assert calls == slashed
+        assert rt.pallets["Rewards"].storage.TotalRewardVaultDeposit.get(1) == deposit_before - sum(a for _, a in slashed)
+    else:
+        assert calls == []
