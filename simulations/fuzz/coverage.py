@@ -158,6 +158,8 @@ class Coverage:
             self.calls[name] += 1
             if outcome == "ok":
                 self.successes[name] += 1
+            elif outcome != "refused" and outcome != "invalid":
+                self.errors[outcome] += 1
             if name in _PER_SERVICE:
                 params = step[4]
                 sid = params.get("service_id") if type(params) is dict else None
@@ -165,8 +167,6 @@ class Coverage:
                 self.service_calls[key] += 1
                 if outcome == "ok":
                     self.service_successes[key] += 1
-            elif outcome != "refused" and outcome != "invalid":
-                self.errors[outcome] += 1
             features.add(names[1])
         elif kind == "bad":
             features.add(f"bad:{step[2]}.{step[3]}:{outcome}")

@@ -42,6 +42,7 @@ def test_job_calls_are_counted_per_service_with_the_blueprint_named() -> None:
     coverage.observe(["call", "Eve", "Services", "call", {"service_id": [1], "job": 0, "args": []}], "invalid", ())  # hostile: no id
     assert coverage.service_calls == {("Services.call", 1): 2, ("Services.submit_result", 0): 1, ("Services.call", 77): 1, ("Services.call", None): 1}
     assert coverage.to_json()["service_calls"]["Services.call 1"] == 2
+    assert coverage.errors == {"Services.InvalidJobCallInput": 1, "Services.ServiceNotFound": 1}  # errors counted as before
     again = Coverage.from_json(coverage.to_json())
     again.merge(coverage)
     assert again.service_calls[("Services.call", 1)] == 4 and again.service_successes[("Services.call", 1)] == 2
