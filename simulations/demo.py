@@ -113,7 +113,8 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
     for ev in rt.all_events():
         if ev.block > start and ev.spec.pallet == "MultiAssetDelegation" and ev.spec.name in ("OperatorSlashed", "DelegatorSlashed"):
             who = ev.get("operator") or ev.get("delegator")
-            amount = format_amount(rt, ev.get("asset") or 0, ev["amount"])  # no asset field: a self-stake, TNT
+            asset = ev.get("asset")  # none on OperatorSlashed: a self-stake, TNT
+            amount = format_amount(rt, 0 if asset is None else asset, ev["amount"])
             console.print(f"    {ev.spec.name}: {display_name(who)} loses {amount}")
 
     console.print("[bold]4. A forgotten request expires[/bold]")
