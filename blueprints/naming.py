@@ -10,7 +10,7 @@ unknown name with a ValueError that says what it expected.
 
 from __future__ import annotations
 
-from runtime.accounts import derive_account, display_name, normalize_account
+from runtime.accounts import LABEL_HINTS, derive_account, display_name, normalize_account
 
 _LABELS: dict[str, str] = {}  # label -> SS58, for accounts made with derive_account (harness operators)
 _ROLES: dict[str, str] = {}  # SS58 -> a role name for infrastructure accounts (pallet, master manager)
@@ -21,6 +21,9 @@ def labelled_account(label: str) -> str:
     finds it again."""
     account = derive_account(label)
     _LABELS[label] = account
+    LABEL_HINTS[label] = (f"{label!r} is a label the blueprint harness prints, not an account the runtime resolves "
+                          f"(only what dispatch resolves): use h.operator({label!r}).account, or the harness's own "
+                          f"h.free_balance({label!r})")
     return account
 
 

@@ -59,9 +59,11 @@ def _short(value: Any, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None) -> str | None:
+def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None, operator: str | None = None) -> str | None:
     """One event in words, or None for events a timeline does not show. ``rt`` supplies asset
-    metadata (decimals, symbol) for non-TNT amounts; without it they are shown in base units."""
+    metadata (decimals, symbol) for non-TNT amounts; without it they are shown in base units.
+    ``operator``: for a ``DelegatorSlashed``, the operator whose slash it is (the event has no such
+    field; :func:`timeline_rows` knows it from the ``OperatorSlashed`` deposited just before)."""
     n = ev.spec.name
     a = ev.attributes
     if n == "BlueprintCreated":
@@ -124,7 +126,8 @@ def describe(ev: EventRecord, blueprint: Blueprint | None = None, rt: Any = None
     if n == "DelegatorSlashed":
         asset = a.get("asset")
         shown = tnt(a["amount"]) if asset is None else format_amount(rt, asset, a["amount"])
-        return f"delegator {_who(a['delegator'])} lost {shown} (service {a['service_id']})"
+        of = "" if operator is None else f" delegated to {_who(operator)}"
+        return f"delegator {_who(a['delegator'])} lost {shown}{of} (service {a['service_id']})"
     return None
 
 
@@ -154,11 +157,23 @@ def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = N
     wanted = set(categories) if categories is not None else None
     rows: list[tuple[int, str, str]] = []
     transfer: tuple[int, EventRecord] | None = None  # the last row, when it is a TNT transfer (see below)
+    # MultiAssetDelegation applies a slash as one OperatorSlashed, then one DelegatorSlashed per
+    # delegator with the same (service, blueprint, round) and no operator field: two operators
+    # slashed in one block would give identical delegator rows without the operator remembered here
+    slashing: tuple[tuple[int, Any, Any, Any], str] | None = None
+    key: tuple[int, Any, Any, Any] | None = None
     for ev in events:
-        cat = CATEGORIES.get(ev.spec.name)
+        name = ev.spec.name
+        if name == "OperatorSlashed" or name == "DelegatorSlashed":
+            a = ev.attributes
+            key = (ev.block, a["service_id"], a["blueprint_id"], a["era"])
+            if name == "OperatorSlashed":
+                slashing = (key, a["operator"])
+        cat = CATEGORIES.get(name)
         if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
             continue
-        text = describe(ev, blueprint, rt)
+        operator = slashing[1] if name == "DelegatorSlashed" and slashing is not None and slashing[0] == key else None
+        text = describe(ev, blueprint, rt, operator)
         if text is None:
             continue
         if transfer is not None and moved_by(ev, transfer[1]):

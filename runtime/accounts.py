@@ -70,6 +70,9 @@ def _ss58_public_42(text: str) -> bytes | None:
 CANONICAL_SEEN: set[str] = set()  # canonical prefix-42 addresses seen (each normalises to itself); to_origin reads it too
 _cache: dict[object, str] = {}  # any other input seen -> its canonical address
 _derived: dict[str, str] = {}  # "//Name" -> address, for accounts made with keyring_account()
+#: label -> what to use instead, for display labels that are not accounts (harness operators such as
+#: ``Operator4``, registered by blueprints.naming): only the error message below reads it
+LABEL_HINTS: dict[str, str] = {}
 # Canonical addresses are remembered without a bound, in a set: the entry shares the string the
 # state already holds, so it costs one set slot, and a simulation with a million accounts keeps
 # hitting it (a bounded cache that filled up made every call decode and re-encode both addresses:
@@ -130,9 +133,10 @@ def _normalize(value: object) -> str:
         public = ss58_decode(text)
     except Exception:
         known = ", ".join(DEV_NAMES)
+        hint = LABEL_HINTS.get(text)
         raise ValueError(
             f"unknown account {value!r}: expected an SS58 address, a 0x-hex public key, "
-            f"a dev name ({known}) or a derivation path like '//Operator1'"
+            f"a dev name ({known}) or a derivation path like '//Operator1'" + (f"; {hint}" if hint else "")
         ) from None
     return _ss58_encode_42(bytes.fromhex(public))
 

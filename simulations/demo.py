@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from blueprints.amounts import TNT_DECIMALS, format_amount, format_units
 from runtime import UNIT, DispatchError, GenesisConfig, Runtime
 from runtime.accounts import display_name
 
@@ -32,13 +33,13 @@ SQUARING = {
 
 
 def tnt(amount: int) -> str:
-    """Base units as TNT with 4 decimals (display only; state stays integer)."""
-    whole, frac = divmod(amount, UNIT)
-    return f"{whole:,}.{frac * 10_000 // UNIT:04d}"
+    """Base units as TNT, exact (the blueprint timelines' one rule: trailing zeros trimmed, never rounded)."""
+    return format_units(amount, TNT_DECIMALS, "")
 
 
 def usdc(amount: int) -> str:
-    return f"{amount // 10**6:,}.{amount % 10**6 // 10**4:02d}"
+    """Base units as USDC (6 decimals), exact."""
+    return format_units(amount, 6, "")
 
 
 def _operator_key(name: str) -> str:
@@ -112,8 +113,8 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
     for ev in rt.all_events():
         if ev.block > start and ev.spec.pallet == "MultiAssetDelegation" and ev.spec.name in ("OperatorSlashed", "DelegatorSlashed"):
             who = ev.get("operator") or ev.get("delegator")
-            asset = ev.get("asset")
-            amount = f"{usdc(ev['amount'])} USDC" if asset is not None and not asset.is_native else f"{tnt(ev['amount'])} TNT"
+            asset = ev.get("asset")  # none on OperatorSlashed: a self-stake, TNT
+            amount = format_amount(rt, 0 if asset is None else asset, ev["amount"])
             console.print(f"    {ev.spec.name}: {display_name(who)} loses {amount}")
 
     console.print("[bold]4. A forgotten request expires[/bold]")
@@ -129,8 +130,8 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
 
     stakes = Table(title=f"Operator stakes at block {rt.block_number:,} (round {rt.current_round})")
     stakes.add_column("operator")
-    stakes.add_column("self-stake before", justify="right")
-    stakes.add_column("self-stake now", justify="right")
+    stakes.add_column("self-stake before (TNT)", justify="right")
+    stakes.add_column("self-stake now (TNT)", justify="right")
     stakes.add_column("USDC delegated", justify="right")
     mad = rt.pallets["MultiAssetDelegation"]
     from pallets.primitives.assets import Asset
@@ -181,21 +182,15 @@ def asset_units(rt: Runtime) -> dict[int, tuple[str, int]]:
     return units
 
 
-def tokens(amount: int, symbol: str, decimals: int) -> str:
-    """An exact decimal (integer arithmetic, no float): 20000000000 at 6 decimals -> ``20,000 USDC``."""
-    whole, frac = divmod(amount, 10**decimals)
-    digits = f"{frac:0{decimals}d}".rstrip("0") if decimals else ""
-    return f"{whole:,}" + (f".{digits}" if digits else "") + f" {symbol}"
-
-
 def _amount(event: str, key: str, value: Any, asset: Any, units: dict[int, tuple[str, int]]) -> str | None:
     """``key=value`` of an event as tokens of its asset, or None to show it as it is."""
     if key not in AMOUNT_KEYS or not isinstance(value, int) or isinstance(value, bool):
         return None
     if isinstance(asset, dict) and set(asset) == {"Custom"} and asset["Custom"] in units:
-        return tokens(value, *units[asset["Custom"]])
+        symbol, decimals = units[asset["Custom"]]
+        return format_units(value, decimals, symbol)
     if asset is None and (event, key) in NATIVE_AMOUNTS:
-        return tokens(value, "TNT", 18)
+        return format_units(value, TNT_DECIMALS, "TNT")
     return None
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from runtime import Runtime
+    from simulations.fuzz.coverage import Coverage
+    from simulations.fuzz.workers import CampaignResult
 
 
 def _where(exc: BaseException) -> str:
@@ -96,18 +101,46 @@ def register(app: typer.Typer) -> None:
         if report:
             if own:
                 console.print("coverage of this campaign (the corpus's, over every campaign on it, follows):", highlight=False)
-            console.print(coverage_report(result.coverage, world.rt), highlight=False, soft_wrap=True)
+            full = write_full_report(out, result.coverage, world.rt)
+            console.print(coverage_report(result.coverage, world.rt, full=str(full) if full else None, width=max(console.width, 60)),
+                          highlight=False, soft_wrap=True)
         if corpus is not None:  # a resumed campaign's own figures are not the corpus's: say both (a new user took one for the other)
             from simulations.fuzz.corpus import Corpus
 
             total = Corpus(corpus).coverage()
             if total is not None:
                 console.print(f"the corpus {corpus} (every campaign on it, {corpus}/coverage.json): {coverage_summary(total, world.rt)}", highlight=False, soft_wrap=True)
-        for failure in result.failures:
-            console.print(f"[red]{failure.summary()}[/red]", highlight=False)
-            console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
-                          f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
-            if failure.found_message is not None:
-                console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
-            console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)
+        print_outcome(console, result)
         raise typer.Exit(1 if result.failures else 130 if result.interrupted else 0)
+
+
+def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime") -> Path | None:
+    """The coverage report with every error variant never reached named, as ``OUT/coverage.txt``
+    (the console names them as counts per pallet). None if it cannot be written (the console
+    report is still printed)."""
+    from simulations.fuzz.coverage import full_report
+
+    path = Path(out) / "coverage.txt"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(full_report(coverage, rt))
+    except OSError:
+        return None
+    return path
+
+
+def print_outcome(console: Console, result: "CampaignResult") -> None:
+    """The campaign's outcome, last and under a rule of its own: each failure (what failed, when it
+    was found, how far it shrank, the replay command), or that every check held. After ~240 lines of
+    coverage, the failure was easy to miss when it followed the table with no separator."""
+    failures = result.failures
+    console.rule(f"[red]{len(failures)} failure{'s' if len(failures) != 1 else ''}[/red]" if failures else "result", style="red" if failures else "")
+    if not failures:
+        console.print(f"no failure: every invariant and check held over {result.steps:,} steps", highlight=False)
+    for failure in failures:
+        console.print(f"[red]{failure.summary()}[/red]", highlight=False, soft_wrap=True)
+        console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
+                      f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+        if failure.found_message is not None:
+            console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
+        console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)

@@ -4,6 +4,7 @@ never reached)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from operator import attrgetter
 from typing import Any, Callable, Iterable
@@ -134,6 +135,11 @@ class Coverage:
         self.calls: Counter[str] = Counter()
         self.successes: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
+        #: ``Services.call`` / ``submit_result`` per service: ``("Services.call", 1)`` -> count (and
+        #: successes; service None: no integer id), so a blueprint author sees how often *their*
+        #: service's jobs ran, not the kit's service and theirs together
+        self.service_calls: Counter[tuple[str, int | None]] = Counter()
+        self.service_successes: Counter[tuple[str, int | None]] = Counter()
 
     def observe(self, step: list, outcome: str, events: Iterable[Any], transitions: Iterable[str] = ()) -> int:
         """Record one step (its outcome, events and :func:`state_transitions`); returns how many
@@ -154,6 +160,13 @@ class Coverage:
                 self.successes[name] += 1
             elif outcome != "refused" and outcome != "invalid":
                 self.errors[outcome] += 1
+            if name in _PER_SERVICE:
+                params = step[4]
+                sid = params.get("service_id") if type(params) is dict else None
+                key = (name, sid if type(sid) is int else None)
+                self.service_calls[key] += 1
+                if outcome == "ok":
+                    self.service_successes[key] += 1
             features.add(names[1])
         elif kind == "bad":
             features.add(f"bad:{step[2]}.{step[3]}:{outcome}")
@@ -173,9 +186,12 @@ class Coverage:
         self.calls.update(other.calls)
         self.successes.update(other.successes)
         self.errors.update(other.errors)
+        self.service_calls.update(other.service_calls)
+        self.service_successes.update(other.service_successes)
 
     def to_json(self) -> dict[str, Any]:
-        return {"features": sorted(self.features), "calls": dict(self.calls), "successes": dict(self.successes), "errors": dict(self.errors)}
+        return {"features": sorted(self.features), "calls": dict(self.calls), "successes": dict(self.successes), "errors": dict(self.errors),
+                "service_calls": _by_text(self.service_calls), "service_successes": _by_text(self.service_successes)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Coverage":
@@ -184,7 +200,26 @@ class Coverage:
         out.calls.update(data.get("calls", {}))
         out.successes.update(data.get("successes", {}))
         out.errors.update(data.get("errors", {}))
+        out.service_calls.update(_from_text(data.get("service_calls", {})))
+        out.service_successes.update(_from_text(data.get("service_successes", {})))
         return out
+
+
+def _by_text(counts: Counter[tuple[str, int | None]]) -> dict[str, int]:
+    """JSON keys for per-service counts: ``"Services.call 1"`` (``"Services.call ?"``: no id)."""
+    return {f"{name} {'?' if sid is None else sid}": n for (name, sid), n in counts.items()}
+
+
+def _from_text(data: dict[str, int]) -> dict[tuple[str, int | None], int]:
+    out: dict[tuple[str, int | None], int] = {}
+    for key, n in data.items():
+        name, _, sid = key.rpartition(" ")
+        out[(name, int(sid) if sid.isdigit() else None)] = n
+    return out
+
+
+#: the calls counted per service too (:attr:`Coverage.service_calls`)
+_PER_SERVICE = frozenset({"Services.call", "Services.submit_result"})
 
 
 def error_variants(rt: Runtime) -> list[str]:
@@ -207,8 +242,11 @@ def summary(coverage: Coverage, rt: Runtime) -> str:
             f"real error variants reached {sum(1 for v in variants if coverage.errors.get(v))} of {len(variants)}")
 
 
-def report(coverage: Coverage, rt: Runtime) -> str:
-    """The closing coverage report as plain text."""
+def report(coverage: Coverage, rt: Runtime, full: str | None = None, width: int = 100) -> str:
+    """The closing coverage report as plain text: per call, the job calls of each service, error
+    variants and lifecycle transitions. The error variants never reached are a count per pallet
+    (all their names made one ~9,000-character line); ``full`` names the file that has every name
+    (:func:`full_report`)."""
     lines = ["call                                                 count   success"]
     calls = rt.supported_calls()
     every = [f"{p}.{c}" for p in sorted(calls) for c in calls[p]]
@@ -216,6 +254,7 @@ def report(coverage: Coverage, rt: Runtime) -> str:
         n = coverage.calls.get(name, 0)
         ok = coverage.successes.get(name, 0)
         lines.append(f"{name:52s} {n:6d}   {100 * ok / n:5.1f} % ({ok})" if n else f"{name:52s} {0:6d}       -")
+    lines += service_lines(coverage, rt)
     variants = error_variants(rt)
     reached = [v for v in variants if coverage.errors.get(v)]
     never = [v for v in variants if not coverage.errors.get(v)]
@@ -223,14 +262,64 @@ def report(coverage: Coverage, rt: Runtime) -> str:
     lines.append(f"calls reached: {called} of {len(every)}; calls that succeeded at least once: "
                  f"{sum(1 for name in every if coverage.successes.get(name))} of {len(every)}")
     lines.append(f"real error variants reached: {len(reached)} of {len(variants)}")
-    lines.append("never reached: " + ", ".join(never))
+    per_pallet = Counter(v.partition(".")[0] for v in never)
+    where = f"; every name in {full}" if full else ""
+    lines += textwrap.wrap(f"never reached: {len(never)} ({', '.join(f'{p} {n}' for p, n in sorted(per_pallet.items()))}){where}",
+                           width, subsequent_indent="  ", break_on_hyphens=False)
+    lines += _transition_lines(coverage, width)
+    return "\n".join(lines)
+
+
+def full_report(coverage: Coverage, rt: Runtime) -> str:
+    """:func:`report` with every error variant never reached named, one per line (the file the
+    console report points to)."""
+    variants = error_variants(rt)
+    never = [v for v in variants if not coverage.errors.get(v)]
+    return report(coverage, rt) + f"\n\nreal error variants never reached ({len(never)} of {len(variants)}):\n" + "\n".join(f"  {v}" for v in never) + "\n"
+
+
+def _transition_lines(coverage: Coverage, width: int) -> list[str]:
     reached_states = sorted(f[len("state:"):] for f in coverage.features if f.startswith("state:"))
     by_lifecycle: dict[str, list[str]] = {}
     for item in reached_states:
         label, _, edge = item.partition(":")
         by_lifecycle.setdefault(label, []).append(edge)
-    lines.append(f"state transitions reached: {len(reached_states)}")
+    lines = [f"state transitions reached: {len(reached_states)}"]
     for label, _fn in LIFECYCLES.values():
         edges = by_lifecycle.get(label, [])
-        lines.append(f"  {label:15s} {len(edges):3d}: " + (", ".join(edges) if edges else "-"))
-    return "\n".join(lines)
+        lines += textwrap.wrap(f"  {label:15s} {len(edges):3d}: " + (", ".join(edges) if edges else "-"), width,
+                               subsequent_indent=" " * 23, break_on_hyphens=False) or [""]
+    return lines
+
+
+def service_lines(coverage: Coverage, rt: Runtime) -> list[str]:
+    """``Services.call`` and ``submit_result`` per service of the starting world (its blueprint
+    named), then the services the campaign created, together: the table above counts every
+    service at once, which left an author unable to tell how often their own jobs ran."""
+    if not coverage.service_calls:
+        return []
+    storage = rt.pallets["Services"].storage
+    per: dict[Any, dict[str, tuple[int, int]]] = {}
+    for key, n in coverage.service_calls.items():
+        name, sid = key
+        service = sid if sid is not None and storage.Instances.get(sid) is not None else None
+        row = per.setdefault(service, {})
+        count, ok = row.get(name, (0, 0))
+        row[name] = (count + n, ok + coverage.service_successes.get(key, 0))
+    lines = ["job calls and results per service (Services.call / Services.submit_result: count, success):"]
+    for service in sorted(per, key=lambda s: (s is None, s or 0)):
+        row = per[service]
+        cells = "; ".join(f"{name.partition('.')[2]} {count:,} ({100 * ok / count:.1f} % ok)" for name, (count, ok) in sorted(row.items()) if count)
+        lines.append(f"  {_service_label(rt, service):50s} {cells}")
+    return lines
+
+
+def _service_label(rt: Runtime, service: int | None) -> str:
+    if service is None:
+        return "services the campaign created (or no such id)"
+    storage = rt.pallets["Services"].storage
+    instance = storage.Instances.get(service)
+    entry = storage.Blueprints.get(instance.blueprint)
+    name = entry[1].metadata.name if entry is not None else None
+    text = name.decode(errors="replace") if isinstance(name, (bytes, bytearray)) else str(name) if name is not None else "?"
+    return f"service {service} (blueprint {instance.blueprint} {text[:24]!r})"

@@ -3,8 +3,10 @@
 A candidate is kept when re-running it from the world's snapshot fails with the same key (kind and
 invariant or call). Passes, in order, until nothing changes or the deadline: drop chunks (halving
 their size), drop single steps, simplify call arguments (integers toward 0, 1 and halves; lists
-shorter), then drop and shorten time steps. Every candidate stops at its first failure, so the
-program is also cut right after the step that fails.
+shorter), then drop and shorten time steps; once none of these changes anything, each integer is
+searched down (binary search between its passing half and itself) to the least value that still
+fails. Every candidate stops at its first failure, so the program is also cut right after the step
+that fails.
 """
 
 from __future__ import annotations
@@ -22,19 +24,22 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
     out of reach, the candidate budget makes the result the same on any machine."""
     tried = [0]
     creations: list[list] = [[]]  # the pure accounts ``best`` creates (see simulations.fuzz.derived)
+    job_calls: list[dict] = [{}]  # the job calls ``best``'s Services.call steps made (id of the step -> (service, call id))
 
     def fails(candidate: list[Step]) -> list[Step] | None:
         if max_candidates is not None and tried[0] >= max_candidates:
             return None
         tried[0] += 1
-        derived = DerivedAccounts(creations[0])
+        derived = DerivedAccounts(creations[0], job_calls[0])
         _, failure = world.execute(candidate, derived=derived)
         if failure is not None and failure.key == key:
-            creations[0] = derived.creations
-            return derived.steps[:failure.step + 1]  # rewritten to the accounts this candidate derived
+            kept = derived.steps[:failure.step + 1]  # rewritten to the accounts and call ids this candidate derived
+            creations[0], job_calls[0] = derived.creations, derived.job_calls_of(kept)
+            return kept
         return None
 
     best = fails(program) or program
+    bisected: set[tuple[str, tuple, int]] = set()  # (step head, path, value) already searched down by pass 4
     changed = True
     while changed and time.monotonic() < deadline:
         changed = False
@@ -77,7 +82,44 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
                     if hit is not None:
                         best, changed = hit, True
                         break
+        # 4. once nothing above helps: each integer down to its least failing value
+        if not changed and time.monotonic() < deadline:
+            best, changed = _bisect_integers(best, fails, deadline, bisected)
     return best
+
+
+def _bisect_integers(best: list[Step], fails: Any, deadline: float, bisected: set[tuple[str, tuple, int]]) -> tuple[list[Step], bool]:
+    """Binary search of each integer argument between its half (which passes: halving stops only
+    there) and itself (which fails), for the least value that still fails. Halving alone left
+    2^33 - 1 where 2^32 was the boundary. About log2(value) candidates per integer, each integer
+    once (``bisected`` remembers the values already searched down, across passes)."""
+    changed = False
+    for i in range(len(best)):
+        if i >= len(best):
+            break
+        step = best[i]
+        if step[0] not in ("call", "bad"):
+            continue
+        for path, leaf in list(_leaves(step[4], ())):
+            if i >= len(best) or best[i][:4] != step[:4]:
+                break  # a candidate failed earlier and was cut: this step is gone
+            if isinstance(leaf, bool) or not isinstance(leaf, int) or leaf < 3:
+                continue
+            memo = (repr(step[:4]), path, leaf)
+            if memo in bisected:
+                continue
+            bisected.add(memo)
+            lo, hi = leaf // 2, leaf  # lo passes, hi fails
+            while hi - lo > 1 and time.monotonic() < deadline and i < len(best) and best[i][:4] == step[:4]:
+                mid = (lo + hi) // 2
+                current = best[i]
+                hit = fails(best[:i] + [current[:4] + [_replace(current[4], path, mid)]] + best[i + 1:])
+                if hit is None:
+                    lo = mid
+                else:
+                    hi, best, changed = mid, hit, True
+            bisected.add((repr(step[:4]), path, hi))  # searched down: the next pass leaves it
+    return best, changed
 
 
 def _simplifications(params: Any) -> Iterator[Any]:
@@ -96,6 +138,8 @@ def _simpler(leaf: Any) -> list[Any]:
         return [leaf[:len(leaf) // 2]] if len(leaf) > 1 else [[]]
     if isinstance(leaf, str) and len(leaf) > 1 and not leaf.startswith("0x") and len(leaf) != 48:
         return [leaf[:1]]
+    if isinstance(leaf, str) and len(leaf) == 1 and not leaf.isascii():
+        return ["a"]  # a drawn '\U0003e43b' says nothing a reader needs when any letter fails the same way
     return []
 
 

@@ -118,6 +118,7 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
     check and the minimal call log. A failure the calls alone do not reproduce (a rule's own
     assertion) falls back to Hypothesis's shrinking. ``machine.call_level_shrink = False`` keeps
     Hypothesis's shrinking always."""
+    __tracebackhide__ = _hide_plugin_frame  # a shrunk failure is reported, not this function's source
     from hypothesis import Phase
     from hypothesis.statistics import collector, describe_statistics
 
@@ -143,9 +144,9 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
                 if shrunk is None:  # not reproducible from the calls alone: let Hypothesis shrink
                     run_state_machine_as_test(machine, settings=chosen)
                     raise
-                print(f"\ntangle-sim: shrunk to {len(shrunk.shrunk)} steps in {shrunk.seconds:.1f} s; replay it with:\n"
-                      f"    {_replay_command(machine, shrunk.log)}\n")
-                raise AssertionError(shrunk.message()) from exc
+                replay = _replay_command(machine, shrunk.log)
+                print(f"\ntangle-sim: shrunk to {len(shrunk.shrunk)} steps in {shrunk.seconds:.1f} s; replay it with:\n    {replay}\n")
+                raise shrunk_failure(shrunk, replay, exc) from None
     finally:
         runs = RULE_RUNS.get(machine)
         lines = [describe_statistics(collected[-1])] if collected else []
@@ -158,6 +159,29 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
     if missing:
         message = f"{machine.__name__}: never ran: {', '.join(missing)} (raise their rule_weights, or check their preconditions)"
         warnings.warn(message, NeverRanWarning, stacklevel=2)
+
+
+def shrunk_failure(shrunk: Any, replay: str, unshrunk: BaseException) -> AssertionError:
+    """The AssertionError pytest reports for a call-level shrink, shrunk result first.
+
+    Raised ``from`` Hypothesis's error, pytest printed the unshrunk example first (Hypothesis's
+    "Falsifying example:", which its users read as the minimal one) and the shrunk result about
+    130 lines later. Here the shrunk failure is the message and Hypothesis's example follows as
+    notes, under a line saying it is the unshrunk one. Marked ``tangle_sim_shrunk`` so pytest hides
+    the plugin's frame (:func:`_hide_plugin_frame`)."""
+    failure = AssertionError(f"{shrunk.message()}\nreplay the shrunk failure with: {replay}")
+    failure.tangle_sim_shrunk = True  # type: ignore[attr-defined]
+    failure.add_note(f"--- for reference only: Hypothesis's UNSHRUNK example ({shrunk.original} steps); the shrunk failure is above ---\n"
+                     f"unshrunk: {type(unshrunk).__name__}: {unshrunk}")
+    for note in getattr(unshrunk, "__notes__", ()):
+        failure.add_note(note)
+    return failure
+
+
+def _hide_plugin_frame(excinfo: Any) -> bool:
+    """pytest's ``__tracebackhide__`` filter: hide :func:`run_with_profile`'s frame (sixty lines of
+    the plugin's source) for a shrunk failure, keep it for anything else (a bug of the plugin)."""
+    return bool(getattr(excinfo.value, "tangle_sim_shrunk", False))
 
 
 def _shrink_calls(machine: type[RuleBasedStateMachine]) -> Any:

@@ -120,3 +120,55 @@ def test_a_reward_claim_is_one_timeline_row_and_one_payment() -> None:
     credited = sum(p.amount for p in h.payments() if p.payee == "Bob" and not p.moved)
     received = sum(p.amount for p in h.payments() if p.payee == "Bob" and p.moved)
     assert received == claimed == credited  # every share credited so far was claimed, once
+
+
+def test_era_rewards_reach_a_balance_only_through_claim_era_rewards() -> None:
+    """Era rewards are credits until claimed: the real ``claim_rewards`` refuses them, the extension
+    ``claim_era_rewards`` (``h.claim_era_rewards``, harness labels accepted) mints exactly the credit."""
+    import pytest
+
+    from runtime import DispatchError
+
+    h = BlueprintTestHarness(feed(), operators=4)
+    for r in range(2):
+        h.call_job(0, 1_000 + r)
+    h.advance_eras(1)
+    account = h.operator("Operator4").account
+    credited = h.rewards_of("Operator4")
+    assert credited > 0
+    with pytest.raises(DispatchError, match="Rewards.NoRewardsToClaim"):
+        h.rt.dispatch(account, "Rewards", "claim_rewards", {})
+    free, issuance = h.free_balance("Operator4"), h.rt.query("Balances", "TotalIssuance").value
+    assert h.claim_era_rewards("Operator4") == credited
+    assert h.free_balance("Operator4") - free == credited == h.rt.query("Balances", "TotalIssuance").value - issuance
+    assert h.rewards_of("Operator4") == credited  # credits, claimed or not
+    with pytest.raises(DispatchError, match="Rewards.NoRewardsToClaim"):
+        h.claim_era_rewards("Operator4")  # nothing left: refused, nothing minted
+    assert h.free_balance("Operator4") - free == credited
+
+
+def test_claim_era_rewards_is_filtered_under_the_real_profile() -> None:
+    import pytest
+
+    from runtime import DispatchError
+
+    h = BlueprintTestHarness(feed(), operators=3, profile="real")
+    h.advance_eras(1)
+    with pytest.raises(DispatchError, match="CallFiltered"):
+        h.claim_era_rewards("Bob")
+
+
+def test_free_balance_takes_the_labels_the_harness_prints() -> None:
+    """``h.free_balance`` reads by harness labels; ``h.rt`` stays strict but says what to use instead."""
+    import pytest
+
+    h = BlueprintTestHarness(feed(), operators=4)
+    account = h.operator("Operator4").account
+    assert h.free_balance("Operator4") == h.rt.free_balance(account) == 999_000 * UNIT  # 1,000 TNT self-stake reserved
+    assert h.free_balance("Eve", 1) == h.rt.asset_balance(1, "Eve") > 0
+    with pytest.raises(ValueError, match=r"h\.operator\('Operator4'\)\.account"):
+        h.rt.free_balance("Operator4")
+    with pytest.raises(ValueError, match="asset_id: no asset 7"):
+        h.free_balance("Operator4", 7)
+    with pytest.raises(ValueError, match="unknown account 'Operator9'"):
+        h.free_balance("Operator9")

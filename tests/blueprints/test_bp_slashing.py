@@ -82,3 +82,16 @@ def test_escalated_and_capped_slashes_reach_the_chain() -> None:
     assert slashes == [10, 15]  # 20 clipped to the 15 left under the cap
     h.advance_rounds(h.slash_defer_rounds() + 1)
     assert h.operator_stake("Dave") == 1_000 * UNIT * 90 // 100 * 85 // 100
+
+
+def test_delegator_slash_rows_name_the_operator_whose_slash_it_was() -> None:
+    """Two operators slashed in one block: each DelegatorSlashed row (an event with no operator
+    field) names the operator of the OperatorSlashed before it, so the rows differ."""
+    h = BlueprintTestHarness(squaring(), operators=5, behaviours={"Dave": Faulty(1.0), "Operator5": Faulty(1.0)})
+    for x in range(2):
+        h.call_job(0, x + 2)
+    h.report_faults(policy=SlashPolicy(10, window=1_000))
+    h.advance_rounds(h.slash_defer_rounds() + 1)
+    rows = [text for _, _, text in h.timeline(categories=["slash"]) if "lost" in text]
+    assert rows == ["Dave lost 100 TNT of self-stake", "delegator Ferdie lost 1,000 USDC delegated to Dave (service 0)",
+                    "Operator5 lost 100 TNT of self-stake", "delegator Ferdie lost 1,000 USDC delegated to Operator5 (service 0)"]

@@ -16,8 +16,9 @@ def test_demo_tells_the_restaking_story_and_its_log_replays(tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Bob approves with 20% exposure" in out
-    assert "OperatorSlashed: Charlie loses 100.0000 TNT" in out
-    assert "DelegatorSlashed: Ferdie loses 3,000.00 USDC" in out  # 10% of the 30,000 USDC behind Charlie
+    assert "OperatorSlashed: Charlie loses 100 TNT" in out  # exact amounts, the one formatter of the timelines
+    assert "DelegatorSlashed: Ferdie loses 3,000 USDC" in out  # 10% of the 30,000 USDC behind Charlie
+    assert "│   999,900 │" in out and ".0000" not in out  # Eve's free TNT: 100 + 50 paid, 50 refunded
     assert "Dave delegates it to Bob" in out and "Operator stakes at block 9,402" in out
     assert "1 request expired and was refunded" in out
     assert "Services.ServiceRequestNotFound" in out
@@ -38,13 +39,16 @@ def test_replay_of_a_malformed_log_is_a_clear_error(tmp_path: Path) -> None:
     assert "line 2: call entry lacks" in result.output
 
 
-def test_token_amounts_are_exact_decimals() -> None:
-    from simulations.demo import tokens
+def test_demo_amounts_are_exact_decimals_never_rounded() -> None:
+    """The demo's tables use the blueprint timelines' formatter: dust is shown, not rounded away
+    (4 decimals showed 1 base unit over 1 TNT as ``1.0000``)."""
+    from blueprints.amounts import format_units
+    from simulations.demo import tnt, usdc
 
-    assert tokens(20_000 * 10**6, "USDC", 6) == "20,000 USDC"
-    assert tokens(10**18 + 1, "TNT", 18) == "1.000000000000000001 TNT"
-    assert tokens(1_500_000, "USDC", 6) == "1.5 USDC"
-    assert tokens(7, "X", 0) == "7 X"
+    assert tnt(10**18 + 1) == "1.000000000000000001" and tnt(999_900 * 10**18) == "999,900"
+    assert usdc(27_000 * 10**6 + 1) == "27,000.000001" and usdc(1_500_000) == "1.5"
+    assert format_units(20_000 * 10**6, 6, "USDC") == "20,000 USDC"
+    assert format_units(7, 0, "X") == "7 X"
 
 
 def test_the_timeline_units_follow_the_chains_asset_metadata() -> None:

@@ -61,8 +61,16 @@ def test_run_machine_shrinks_the_documented_bug_by_its_calls(monkeypatch: pytest
     ns = example()
     monkeypatch.setenv("TANGLE_SIM_FAILURE_DIR", str(tmp_path))
     monkeypatch.setattr(ns["SquaresOnly"], "validate_result", lambda self, *args: None)
-    with pytest.raises(AssertionError, match=r"invariant results_are_squares fails: .* accepted for \d+\^2\n\(shrunk from \d+ steps to 2"):
+    with pytest.raises(AssertionError, match=r"invariant results_are_squares fails: .* accepted for \d+\^2\n\(shrunk from \d+ steps to 2") as failed:
         run_with_profile(ns["SquaringMachine"], max_examples=200, stateful_step_count=50, deadline=None, derandomize=True, database=None)
+    # what pytest prints: the shrunk failure first (no chained unshrunk error before it, no plugin
+    # source), then Hypothesis's unshrunk example under a line that says so
+    assert failed.value.__cause__ is None and failed.value.__suppress_context__
+    report = [line for line in str(failed.getrepr()).splitlines() if line.startswith("E ")]
+    assert "shrunk from" in report[1] and "replay the shrunk failure with: tangle-sim replay" in report[2]
+    assert "Hypothesis's UNSHRUNK example" in report[3] and "unshrunk: InvariantFailure" in report[4]
+    assert any("Falsifying example" in line for line in report[5:])
+    assert "def run_with_profile" not in str(failed.getrepr())  # the plugin frame is hidden
     [shrunk] = tmp_path.glob("SquaringMachine-shrunk*.jsonl")
     setup = len(ns["SquaringMachine"]().rt.call_log)
     calls = [e.data for e in read_log(shrunk) if e.kind == "call"]
