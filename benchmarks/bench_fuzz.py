@@ -6,10 +6,12 @@ Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--pro
   at the end of each run), and on W workers;
 * where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
   --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
-* with --floor: the same steps (seed 1) run again four ways, CPU time per step, best of 3: the runtime
-  alone (dispatch and blocks, nothing else), through the Executor without invariants, with every
-  invariant, and with coverage and live ids too: what each layer adds on top of the runtime, and
-  the rate no engine change can beat;
+* with --floor: the same steps (seed 1) run five ways, CPU time per step, best of 3 alternated: the
+  whole engine (the campaign again, drawing included), the runtime alone (dispatch and blocks,
+  nothing else), through the Executor without invariants, with every invariant, and with coverage
+  and live ids too: what each layer adds on top of the runtime, and the rate no engine change can
+  beat;
+* every speed line names the interpreter: its build alone moves the figures (compare on one);
 * with --bugs: time to find and time to shrink each seeded bug (tests/support/seeded_bugs.py), seed 0, and
   the shrunk length;
 * with --memory STEPS: the peak RSS of one worker over a STEPS-step campaign, sampled as it runs;
@@ -48,6 +50,15 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def interpreter() -> str:
+    """The Python running the benchmark: its build moves every figure here (on this project's
+    machine pyenv's default build, without PGO/LTO, ran a campaign ~1.2x slower than Debian's
+    optimised python3.11 on the same code), so figures are compared on one interpreter only."""
+    import platform
+
+    return f"{platform.python_implementation()} {platform.python_version()} at {sys.executable}"
+
+
 def speed(steps: int, workers: int) -> None:
     with TemporaryDirectory() as out:
         cfg = FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1)
@@ -57,7 +68,7 @@ def speed(steps: int, workers: int) -> None:
         # CPU seconds as well as wall: on a shared machine the wall clock counts other people's work
         print(f"1 core: {one.steps:,} checked steps in {wall:.1f} s = {one.steps / wall:,.0f} steps/s "
               f"({one.steps / cpu:,.0f} per CPU second; {one.runs} runs, {len(one.coverage.features):,} features, "
-              f"{len(one.failures)} failures; target 20,000/s)")
+              f"{len(one.failures)} failures; target 20,000/s; {interpreter()})")
         runs = sorted(one.invariant_runs.items(), key=lambda kv: -kv[1])
         print("  invariant runs per step: " + ", ".join(f"{n} {c / one.steps:.2f}" for n, c in runs[:6]))
         if workers > 1:
@@ -191,17 +202,18 @@ def floor(steps: int) -> None:
         runs[-1].append(step)
         return run(self, step)
 
-    with TemporaryDirectory() as out:
-        cfg = FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1)
-        world = engine.World(cfg)
-        engine.World.reset, program.Executor.run = recording_reset, recording_run  # type: ignore[method-assign]
-        try:
-            cpu = time.process_time()
-            run_worker(cfg, world=world)
-            full = time.process_time() - cpu
-        finally:
-            engine.World.reset, program.Executor.run = reset, run  # type: ignore[method-assign]
+    out = TemporaryDirectory()  # open while the whole engine runs again below (it writes nothing there: no failure)
+    cfg = FuzzConfig(seed=1, steps=steps, out=Path(out.name), stop_on_failure=False, shrink_time=1)
+    world = engine.World(cfg)
+    engine.World.reset, program.Executor.run = recording_reset, recording_run  # type: ignore[method-assign]
+    try:
+        run_worker(cfg, world=world)  # records the steps (and warms every per-process memo the layers share)
+    finally:
+        engine.World.reset, program.Executor.run = reset, run  # type: ignore[method-assign]
     n = sum(map(len, runs))
+
+    def whole() -> None:
+        run_worker(cfg, world=world)  # the same campaign again: the same steps drawn
 
     def bare() -> None:
         for prog in runs:
@@ -236,16 +248,21 @@ def floor(steps: int) -> None:
                 ex.check(None, len(prog) - 1)
         return go
 
-    layers = [("the runtime alone (dispatch, blocks)", bare), ("Executor, no invariants", executor([])),
-              ("Executor, every invariant", executor(world.invariant_fns)), ("... and coverage, live ids", executor(world.invariant_fns, True))]
+    # the whole engine is one of the alternated layers: measured once, first and cold, it read ~2x
+    # the replayed layers on a loaded machine and overstated what drawing and the loop cost
+    layers = [("the whole engine (drawing included)", whole), ("the runtime alone (dispatch, blocks)", bare),
+              ("Executor, no invariants", executor([])), ("Executor, every invariant", executor(world.invariant_fns)),
+              ("... and coverage, live ids", executor(world.invariant_fns, True))]
     best = {label: float("inf") for label, _ in layers}
-    for _ in range(3):  # alternated, best of 3: a shared machine's load only ever adds
-        for label, fn in layers:
-            cpu = time.process_time()
-            fn()
-            best[label] = min(best[label], time.process_time() - cpu)
-    print(f"where a step's time goes ({n:,} steps of seed 1, CPU time per step, best of 3; target 20,000/s = 50 us):")
-    print(f"  {'the whole engine (drawing included, once)':44s} {full / n * 1e6:6.0f} us  ({n / full:,.0f} steps/s)")
+    try:
+        for _ in range(3):  # alternated, best of 3: a shared machine's load only ever adds
+            for label, fn in layers:
+                cpu = time.process_time()
+                fn()
+                best[label] = min(best[label], time.process_time() - cpu)
+    finally:
+        out.cleanup()
+    print(f"where a step's time goes ({n:,} steps of seed 1, CPU time per step, best of 3 alternated; target 20,000/s = 50 us; {interpreter()}):")
     for label, _ in layers:
         print(f"  {label:44s} {best[label] / n * 1e6:6.0f} us  ({n / best[label]:,.0f} steps/s)")
 
