@@ -31,6 +31,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
+from runtime.bridge.node.fees import PAYS_NO_ON_SUCCESS
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
@@ -115,6 +116,9 @@ class Submission:
     outcome: str  # "ok" | error name
     events: list[str] = field(default_factory=list)
     raw: bytes = b""
+    priority: int = 0  # ChargeTransactionPayment's validity priority (from the tip); unsigned: 0
+    signer: str | None = None
+    nonce: int = 0
 
 
 def xt_hash(raw: bytes) -> str:
@@ -164,6 +168,7 @@ class SimChain:
         self.listeners: list[Callable[[Block, list[Submission]], None]] = []
         self.finality_listeners: list[Callable[[list[Block]], None]] = []
         self.head_listeners: list[Callable[[Block], None]] = []  # the head moved back (set_head)
+        self.invalid_listeners: list[Callable[[list[tuple[Submission, PoolError]]], None]] = []  # left out when the block was built
         self.encode_problems: list[str] = []
         self.extension_events = 0  # simulator-only events left out of System.Events (the chain has no such event)
         self._snapshots: dict[str, Any] = {}  # block hash -> runtime snapshot after that block
@@ -425,17 +430,22 @@ class SimChain:
         module, function, params = chain_call_to_params(xt.value["call"])
         if function not in self.rt.supported_calls().get(module, []):
             raise PoolError(9000, "Not modelled by tangle-sim", f"{module}.{function} is not implemented by the simulator")
+        tip = int(xt.value.get("tip") or 0) if signer is not None else 0
+        charged_tip = tip if self.node_fees else 0  # the runtime's own fee model (transaction_fees) knows no tip
         self._ensure_open()
         db = self.rt.db
         db.begin()  # the fee and the dispatch stand or fall together
         try:
-            fee, resolve_fee = self._charge(signer, module, function, len(raw)) if signer is not None else (0, None)
+            fee, resolve_fee = self._charge(signer, module, function, len(raw), charged_tip) if signer is not None else (0, None)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
-            if resolve_fee is not None:  # post_dispatch: the fee's Deposit after the call's own events
+            # post_dispatch: a call that returns Pays::No gets its inclusion fee back (the tip is kept)
+            pays = self.rt.call_spec(module, function).pays_fee and not (receipt.error_name is None and (module, function) in PAYS_NO_ON_SUCCESS)
+            refund = fee - charged_tip if not pays else 0
+            if resolve_fee is not None:  # the fee's Deposit after the call's own events
                 rt = self.rt
                 next_idx, rt._extrinsic_idx = rt._extrinsic_idx, receipt.extrinsic_idx
                 try:
-                    resolve_fee()
+                    resolve_fee(refund)
                 finally:
                     rt._extrinsic_idx = next_idx
         except InvalidTransaction as exc:
@@ -455,22 +465,25 @@ class SimChain:
         # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
         self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
         if signer is not None:
-            self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic))
+            self._pending_node_events.append(fee_paid(idx, signer, fee - refund + receipt.total_fee_amount, charged_tip))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic, pays_fee=pays))
         self._pending.append(raw)
-        sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw)
+        priority = self.fee_model.priority(int(receipt.weight), len(raw), tip) if signer is not None else 0
+        nonce = int(xt.value.get("nonce") or 0) if signer is not None else 0
+        sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw, priority, signer, nonce)
         self._pending_watch.append(sub)
         return sub
 
-    def _charge(self, signer: str, module: str, function: str, length: int) -> tuple[int, Callable[[], None] | None]:
-        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment``'s pre_dispatch
-        does; returns the fee and what resolves it to the treasury after dispatch (post_dispatch)."""
+    def _charge(self, signer: str, module: str, function: str, length: int, tip: int = 0) -> tuple[int, Callable[[int], None] | None]:
+        """Withdraw ``compute_fee(len, info, tip)`` = inclusion fee (when the call pays) + tip before
+        dispatch, as ``ChargeTransactionPayment``'s pre_dispatch does; returns that amount and what
+        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury)."""
         if not self.node_fees:
             return 0, None
         spec = self.rt.call_spec(module, function)
-        if not spec.pays_fee:
+        fee = (self.fee_model.inclusion_fee(int(spec.weight), length).total if spec.pays_fee else 0) + tip
+        if fee == 0:  # withdraw_fee of zero: no imbalance, no Withdraw event
             return 0, None
-        fee = self.fee_model.inclusion_fee(int(spec.weight), length).total
         balances = self.rt.pallets["Balances"]
         try:
             resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
@@ -500,6 +513,7 @@ class SimChain:
         """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
         with self.lock:
             self._ensure_open()
+            self._order_by_priority()
             rt = self.rt
             n = rt.block_number
             rt._finalize_block()  # split from advance_blocks: the header (state root, hash) sits between
@@ -539,6 +553,33 @@ class SimChain:
                 listener(block, watched)
             self._advance_finality()
             return block
+
+    def _order_by_priority(self) -> None:
+        """Build the block in the order the real pool's ready queue yields transactions: highest
+        priority first, then the oldest (FIFO), each signer's nonces in order (a transaction is ready
+        once the one it ``requires`` is in). Submissions were applied on arrival; if that order differs,
+        the open block is rebuilt from the head's state in the pool's order. A transaction that is no
+        longer valid there (it cannot pay any more) is left out, as the block builder skips it; its
+        watchers are told ``invalid`` (``invalid_listeners``)."""
+        subs = self._pending_watch
+        if len(subs) < 2:
+            return
+        order = pool_order(subs)
+        if [id(s) for s in order] == [id(s) for s in subs]:
+            return
+        head = self.head
+        self.rt.restore(self._snapshots[head.hash])
+        self._open, self._live_is_head = head.hash in self._opened_snapshots, True
+        self._open_block()
+        self._ensure_open()
+        dropped = []
+        for sub in order:
+            try:
+                self._apply("0x" + sub.raw.hex())
+            except PoolError as exc:
+                dropped.append((sub, exc))
+        for listener in list(self.invalid_listeners):
+            listener(dropped)
 
     def _update_multiplier(self, block: Block, normal_weight: int) -> None:
         """TransactionPayment's on_finalize: the next block's fee multiplier from this block's weight."""
@@ -633,6 +674,21 @@ class SimChain:
             for listener in list(self.head_listeners):
                 listener(block)
             return block
+
+
+def pool_order(subs: list[Submission]) -> list[Submission]:
+    """The ready queue's order (sc-transaction-pool ``BestIterator``): among the transactions whose
+    requirement is met (the signer's previous nonce is not waiting), the highest priority, ties to the
+    one submitted first; taking it may make the signer's next nonce ready."""
+    waiting = list(subs)
+    out: list[Submission] = []
+    while waiting:
+        blocked = {(s.signer, s.nonce + 1) for s in waiting if s.signer is not None}
+        ready = [s for s in waiting if s.signer is None or (s.signer, s.nonce) not in blocked]
+        best = max(ready, key=lambda s: s.priority)  # max keeps the first of equals: FIFO
+        out.append(best)
+        waiting = [s for s in waiting if s is not best]
+    return out
 
 
 def _root(rt: Runtime) -> bytes:

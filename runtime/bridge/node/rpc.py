@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 import logging
 from typing import Any, Callable
 
@@ -28,8 +29,8 @@ MAX_BLOCK_NUMBER = 2**32 - 1  # BlockNumber is u32: a larger number is refused, 
 MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
 MAX_QUERY_KEYS = 1000
 MAX_SUBSCRIPTIONS = 1024  # per connection
-FINALITY_HOLD = 10.0  # seconds a Finalized status waits for the client to read the block's events
-AFTER_EVENTS_READ = 0.5  # then this long after the read
+FINALITY_HOLD = 10.0  # at most this long a Finalized status waits for an events-reading client's read
+AFTER_EVENTS_READ = 0.5  # a Finalized status goes out no sooner than this long after that read
 log = logging.getLogger("tangle_sim.node")
 
 
@@ -63,7 +64,8 @@ class Session:
         self.heads: dict[str, str] = {}  # subscription id -> "new" | "finalized" | "all"
         self.storage: dict[str, tuple[list[str], dict[str, str | None]]] = {}  # sub id -> (keys as sent, last values)
         self.versions: set[str] = set()  # runtime version subscriptions
-        self.events_read: set[str] = set()  # blocks whose System.Events this client has read
+        self.events_read: dict[str, float] = {}  # blocks whose System.Events this client has read -> when (monotonic)
+        self.reads_events = False  # has read System.Events of a block holding a transaction it watches (polkadot.js does)
         self.held_final: dict[str, list[dict[str, Any]]] = {}  # block hash -> Finalized statuses held back
         self.pending_out: list[dict[str, Any]] | None = None  # notifications held until the current response is sent
         self.follows: dict[str, Any] = {}  # chainHead_v1_follow subscription id -> chainhead.Follow
@@ -152,6 +154,7 @@ class RpcHandler:
         chain.listeners.append(self._on_block)
         chain.finality_listeners.append(self._on_finalized)
         chain.head_listeners.append(self._on_head_moved)
+        chain.invalid_listeners.append(self._on_invalid)
         head = lambda s, p: self._subscribe_heads(s, "new")  # noqa: E731
         unsub_heads = self._unsubscribe_heads
         self.methods: dict[str, Callable[[Session, list[Any]], Any]] = {
@@ -684,6 +687,13 @@ class RpcHandler:
             s.send(msgs)
         self._notify_storage_changes(block)
 
+    def _on_invalid(self, dropped: list[tuple[Submission, PoolError]]) -> None:
+        """``invalid`` (sc-transaction-pool ``TransactionStatus::Invalid``) for transactions the block
+        builder left out because they were no longer valid in the pool's priority order."""
+        for s in list(self.sessions):
+            msgs = [notification("author_extrinsicUpdate", sub_id, "invalid") for sub, _ in dropped if (sub_id := s.watches.pop(sub.hash, None)) is not None]
+            s.send(msgs)
+
     def _notify_storage_changes(self, block: Block | None = None) -> None:
         head = block.hash if block is not None else self.chain.head.hash
         for s in list(self.sessions):
@@ -700,30 +710,45 @@ class RpcHandler:
             s.send(msgs)
 
     def _on_finalized(self, blocks: list[Block]) -> None:
-        """Finalized heads, and Finalized statuses: a status is held back until the watching client
-        has read that block's events and ``AFTER_EVENTS_READ`` seconds more passed (polkadot.js drops an
-        InBlock result it is still building when Finalized arrives), or ``FINALITY_HOLD`` seconds."""
+        """Finalized heads, and with them the Finalized statuses, as sc-transaction-pool sends them.
+
+        One exception keeps polkadot.js's InBlock result: it reads the block's events on InBlock and
+        drops a result it is still building when Finalized arrives (``switchMap``). So for a client
+        that reads events of its watched blocks, a status goes out no sooner than ``AFTER_EVENTS_READ``
+        s after that read, and waits for the read (at most ``FINALITY_HOLD`` s) if it has not come
+        yet. With the default finality delay (0.5 s) the read is long done: the status arrives with
+        the finalized head. A client that never reads them (substrate-interface, raw) is not held."""
         if not blocks:
             return
         last = blocks[-1]
+        now = time.monotonic()
         for s in list(self.sessions):
             msgs = [notification("chain_finalizedHead", sub_id, last.header_json()) for sub_id, kind in s.heads.items() if kind == "finalized"]
             for block in blocks:
                 statuses = [notification("author_extrinsicUpdate", sub_id, {"finalized": block.hash}) for sub_id in s.in_block.pop(block.hash, [])]
                 if not statuses:
                     continue
-                if self.chain.scheduler is None:
+                read_at = s.events_read.get(block.hash)
+                if self.chain.scheduler is None or not s.reads_events:
                     msgs += statuses
+                elif read_at is not None:
+                    wait = read_at + AFTER_EVENTS_READ - now
+                    if wait <= 0:
+                        msgs += statuses
+                    else:
+                        s.held_final.setdefault(block.hash, []).extend(statuses)
+                        self.chain.scheduler(wait, lambda s=s, h=block.hash: self._release_final(s, h))
                 else:
                     s.held_final.setdefault(block.hash, []).extend(statuses)
                     self.chain.scheduler(FINALITY_HOLD, lambda s=s, h=block.hash: self._release_final(s, h))
             s.send(msgs)
 
     def _events_read(self, s: Session, block_hash: str) -> None:
-        s.events_read.add(block_hash)
-        if len(s.events_read) > 1024:
+        if len(s.events_read) >= 1024:
             s.events_read.clear()
-            s.events_read.add(block_hash)
+        s.events_read[block_hash] = time.monotonic()
+        if block_hash in s.in_block or block_hash in s.held_final:
+            s.reads_events = True
         if block_hash in s.held_final and self.chain.scheduler is not None:
             # polkadot.js still has work to do after this read before it hands InBlock to the caller
             self.chain.scheduler(AFTER_EVENTS_READ, lambda: self._release_final(s, block_hash))

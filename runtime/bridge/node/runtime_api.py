@@ -198,7 +198,12 @@ class RuntimeApi:
 
             current = self.chain.next_number
             longevity = max(era_death(era, current) - current, 0)
-        out = b"\x00" + (0).to_bytes(8, "little")
+        try:  # ChargeTransactionPayment::validate: the priority grows with the tip per weight/length
+            weight = int(self.chain.rt.call_spec(*chain_call_to_params(xt.value["call"])[:2]).weight)
+            priority = self.fees.priority(weight, len(raw), int(xt.value.get("tip") or 0))
+        except Exception:  # noqa: BLE001 - a call the simulator does not model (the pool refuses it): no weight known
+            priority = 0
+        out = b"\x00" + priority.to_bytes(8, "little")
         out += compact(len(requires)) + b"".join(compact(len(r)) + r for r in requires)
         out += compact(1) + compact(len(provides)) + provides
         return out + longevity.to_bytes(8, "little") + b"\x01"

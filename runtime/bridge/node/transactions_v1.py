@@ -60,6 +60,7 @@ class TransactionApi:
         self.chain.listeners.append(self._on_block)
         self.chain.finality_listeners.append(self._on_finalized)
         self.chain.head_listeners.append(self._on_head_moved)
+        self.chain.invalid_listeners.append(self._on_invalid)
         self.methods: dict[str, Callable[[Session, list[Any]], Any]] = {
             "transaction_v1_broadcast": self.broadcast,
             "transaction_v1_stop": self.stop,
@@ -118,6 +119,18 @@ class TransactionApi:
                 if sub is not None and w.block is None:
                     w.block, w.index = block, sub.index
                     msgs.append(notification(EVENT, sub_id, {"event": "bestChainBlockIncluded", "block": {"hash": block.hash, "index": sub.index}}))
+            s.send(msgs)
+
+    def _on_invalid(self, dropped: list[tuple[Submission, PoolError]]) -> None:
+        """Transactions the block builder left out (no longer valid in the pool's order)."""
+        gone = {sub.hash: exc for sub, exc in dropped}
+        for s in list(self.handler.sessions):
+            msgs = []
+            for sub_id, w in list(s.tx_watches.items()):
+                exc = gone.get(w.xt_hash)
+                if exc is not None and w.block is None:
+                    msgs.append(notification(EVENT, sub_id, {"event": "invalid", "error": f"{exc.message}: {exc.data}" if exc.data else exc.message}))
+                    del s.tx_watches[sub_id]
             s.send(msgs)
 
     def _on_finalized(self, blocks: list[Block]) -> None:
