@@ -716,8 +716,9 @@ class RpcHandler:
         drops a result it is still building when Finalized arrives (``switchMap``). So for a client
         that reads events of its watched blocks, a status goes out no sooner than ``AFTER_EVENTS_READ``
         s after that read, and waits for the read (at most ``FINALITY_HOLD`` s) if it has not come
-        yet. With the default finality delay (0.5 s) the read is long done: the status arrives with
-        the finalized head. A client that never reads them (substrate-interface, raw) is not held."""
+        yet. With the default finality delay (0.5 s) the read is usually done: the status arrives with
+        the finalized head, or shortly after. A client that neither subscribed to the runtime version
+        nor read its watched blocks' events (substrate-interface, raw clients) is not held."""
         if not blocks:
             return
         last = blocks[-1]
@@ -729,7 +730,9 @@ class RpcHandler:
                 if not statuses:
                     continue
                 read_at = s.events_read.get(block.hash)
-                if self.chain.scheduler is None or not s.reads_events:
+                # polkadot.js subscribes to the runtime version on connect: from its first transaction on
+                # it reads events on InBlock (substrate-interface and raw clients do neither)
+                if self.chain.scheduler is None or not (s.reads_events or s.versions):
                     msgs += statuses
                 elif read_at is not None:
                     wait = read_at + AFTER_EVENTS_READ - now
