@@ -136,3 +136,18 @@ def test_disconnecting_mid_subscription_leaks_nothing(node) -> None:  # type: ig
     assert len(handler.sessions) == before
     handler.chain.seal()  # a block after the disconnect notifies nobody and raises nothing
     still_serving(node)
+
+
+def test_a_websocket_request_over_the_request_size_limit_is_refused_as_over_http(node) -> None:  # type: ignore[no-untyped-def]
+    """jsonrpsee applies --rpc-max-request-size (15 MiB) to websocket messages too: -32007, id null,
+    and the connection stays open (before, up to 64 MiB was parsed and answered)."""
+    ws = websocket.create_connection(node.url, timeout=60)
+    try:
+        big = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "system_chain", "params": ["x" * (MAX_HTTP_BODY + 10)]})
+        ws.send(big)
+        reply = json.loads(ws.recv())
+        assert reply["id"] is None and reply["error"]["code"] == -32007 and reply["error"]["message"] == "Request is too big"
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "system_chain", "params": []}))
+        assert json.loads(ws.recv())["result"].startswith("Tangle")
+    finally:
+        ws.close()

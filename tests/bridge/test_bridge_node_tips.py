@@ -209,3 +209,17 @@ def test_finalized_status_after_an_events_read_is_not_held_for_the_ten_second_fa
     assert [d for d, _ in scheduled] == [rpc.FINALITY_HOLD, rpc.AFTER_EVENTS_READ]
     scheduled[1][1]()
     assert _statuses(pushed, sub2)[-1] == {"finalized": block2.hash}
+
+
+def test_engine_create_block_without_finalize_leaves_finality_to_engine_finalize_block(metadata: RuntimeMetadata) -> None:
+    chain, handler, session, pushed, scheduled, sign = _watching(metadata)
+    created = handler.handle(session, {"id": 1, "method": "engine_createBlock", "params": [True, False, None]})["result"]["hash"]
+    for _, fn in scheduled:  # the finality delay passes
+        fn()
+    assert chain.finalized.number == 0 and chain.head.hash == created
+    assert handler.handle(session, {"id": 2, "method": "engine_finalizeBlock", "params": [created]})["result"] is True
+    assert chain.finalized.hash == created
+    finalized = handler.handle(session, {"id": 3, "method": "engine_createBlock", "params": [True, True, None]})["result"]["hash"]
+    assert chain.finalized.hash == finalized
+    bad = handler.handle(session, {"id": 4, "method": "engine_createBlock", "params": [True, "yes", None]})
+    assert bad["error"]["code"] == -32602 and "finalize" in bad["error"]["message"]

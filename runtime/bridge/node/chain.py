@@ -509,8 +509,12 @@ class SimChain:
         """Trie layout of the extrinsics root: runtime ``state_version``/``system_version`` 0 or 1 -> V0, 2+ -> V1."""
         return 1 if self.md.runtime_version().get("stateVersion", 0) >= 2 else 0
 
-    def seal(self) -> Block:
-        """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
+    def seal(self, *, auto_finality: bool = True) -> Block:
+        """Close the open block (its on_finalize runs), record it with its extrinsics and events.
+
+        ``auto_finality=False`` (``engine_createBlock`` with ``finalize: false``, as manual-seal): this
+        block is not finalized by the node's finality delay/lag; ``engine_finalizeBlock`` (or finality
+        of a later block) finalizes it."""
         with self.lock:
             self._ensure_open()
             self._order_by_priority()
@@ -551,7 +555,8 @@ class SimChain:
             self._open_block()
             for listener in list(self.listeners):
                 listener(block, watched)
-            self._advance_finality()
+            if auto_finality:
+                self._advance_finality()
             return block
 
     def _order_by_priority(self) -> None:

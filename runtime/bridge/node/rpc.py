@@ -524,8 +524,11 @@ class RpcHandler:
 
     # --- block production
     def _create_block(self, s: Session, p: list[Any]) -> dict[str, Any]:
-        block = self.chain.seal()
-        if _param(p, 1) is True:
+        finalize = _param(p, 1, False)
+        if not isinstance(finalize, bool):
+            raise invalid_params("engine_createBlock takes (create_empty: bool, finalize: bool, parent_hash?)")
+        block = self.chain.seal(auto_finality=False)  # manual-seal: finality only when asked
+        if finalize:
             self.chain.finalize(block.hash)
         return {"hash": block.hash, "aux": {"header_only": False, "clear_justification_requests": False, "needs_justification": False, "bad_justification": False, "is_new_best": True}}
 
