@@ -99,9 +99,10 @@ def test_unknown_methods_answer_exactly_method_not_found(node) -> None:  # type:
 
 
 def test_garbage_extrinsics_and_runtime_calls_are_errors(node) -> None:  # type: ignore[no-untyped-def]
-    assert rpc(node, "author_submitExtrinsic", ["0x1234abcd"])["error"]["code"] == 1001
-    assert rpc(node, "author_submitExtrinsic", ["0x" + "ff" * 5000])["error"]["code"] == 1001
-    assert rpc(node, "author_submitExtrinsic", [12])["error"]["code"] == 1001
+    # not an opaque extrinsic (its length prefix overruns): sc-rpc's Error::Client, code 1040
+    assert rpc(node, "author_submitExtrinsic", ["0x1234abcd"])["error"] == {"code": 1040, "message": "Client error: Not enough data to fill buffer"}
+    assert rpc(node, "author_submitExtrinsic", ["0x" + "ff" * 5000])["error"] == {"code": 1040, "message": "Client error: Out of range"}
+    assert rpc(node, "author_submitExtrinsic", [12])["error"]["code"] == -32602  # not Bytes: jsonrpsee's invalid params
     missing = rpc(node, "state_call", ["Nope_nothing", "0x"])["error"]
     assert missing["code"] == 4003 and "Nope_nothing" in missing["message"]
     assert rpc(node, "state_call", ["TransactionPaymentApi_query_info", "0xff"])["error"]["code"] == 4003
@@ -151,3 +152,21 @@ def test_a_websocket_request_over_the_request_size_limit_is_refused_as_over_http
         assert json.loads(ws.recv())["result"].startswith("Tangle")
     finally:
         ws.close()
+
+
+def test_undecodable_extrinsics_get_the_real_rpcs_codes_and_no_python_internals(node) -> None:  # type: ignore[no-untyped-def]
+    """user8 #11: payment_* answer pallet-transaction-payment-rpc's codes (2 DecodeError for bytes that
+    are not an opaque extrinsic, 1 RuntimeError when the runtime cannot decode them); an opaque
+    extrinsic the runtime cannot decode is a Verification Error (1002) at the pool; no Python error
+    text reaches the client."""
+    bad_opaque = rpc(node, "payment_queryInfo", ["0x0102"])["error"]
+    assert bad_opaque["code"] == 2 and bad_opaque["message"] == "Unable to query dispatch info." and "Not enough data" in bad_opaque["data"]
+    empty = rpc(node, "payment_queryInfo", ["0x00"])["error"]  # a valid empty Vec<u8>: the runtime fails
+    assert empty["code"] == 1 and empty["message"] == "Unable to query dispatch info."
+    assert rpc(node, "payment_queryFeeDetails", ["0x00"])["error"]["message"] == "Unable to query fee details."
+    for xt in ("0x1001020304", "0x08ff00"):  # opaque fine, not an extrinsic of this runtime (bad version, unknown pallet)
+        err = rpc(node, "author_submitExtrinsic", [xt])["error"]
+        assert err["code"] == 1002 and err["message"].startswith("Verification Error:"), err
+        for text in (err["message"], err["data"]):
+            assert "NoneType" not in text and "attribute" not in text
+    still_serving(node)

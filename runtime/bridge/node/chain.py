@@ -17,7 +17,8 @@ Finality trails the head by ``finality_lag`` blocks; with a lag of 0 a block is 
 event loop), so clients see InBlock and Finalized as separate notifications.
 
 Pool-level rejections raise :class:`PoolError` with the JSON-RPC code a Substrate node uses
-(1001 bad format, 1010 invalid transaction); a call the simulator does not model gets 9000.
+(1001 bad format, 1002 verification error: the runtime cannot decode it, 1010 invalid transaction); a
+call the simulator does not model gets 9000.
 """
 
 from __future__ import annotations
@@ -62,6 +63,43 @@ class PoolError(Exception):
         if self.data is not None:
             out["data"] = self.data
         return out
+
+
+class OpaqueDecodeError(PoolError):
+    """The bytes are not even an opaque extrinsic (``Vec<u8>``: a compact length, then that many bytes).
+
+    The node decodes this before the runtime sees anything: ``author_submitExtrinsic`` answers it as
+    sc-rpc's ``Error::Client`` (1040 "Client error: ..."), ``author_submitAndWatchExtrinsic`` as
+    ``Error::BadFormat`` (1001 "Extrinsic has invalid format: ...")."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(1001, f"Extrinsic has invalid format: {reason}")
+
+
+def opaque_decode_error(raw: bytes) -> str | None:
+    """parity-scale-codec's error decoding ``raw`` as ``Vec<u8>`` (``OpaqueExtrinsic``), or None.
+    Trailing bytes are no error there (``Decode::decode``, not ``decode_all``)."""
+    if not raw:
+        return "Not enough data to fill buffer"
+    mode = raw[0] & 3
+    if mode == 3:
+        extra = (raw[0] >> 2) + 4
+        if extra > 4:  # Compact<u32>: more than four bytes cannot be a Vec length
+            return "Out of range"
+        if len(raw) < 1 + extra:
+            return "Not enough data to fill buffer"
+        length, head = int.from_bytes(raw[1 : 1 + extra], "little"), 1 + extra
+    else:
+        head = 1 << mode
+        if len(raw) < head:
+            return "Not enough data to fill buffer"
+        length = int.from_bytes(raw[:head], "little") >> 2
+    return "Not enough data to fill buffer" if len(raw) - head < length else None
+
+
+# a Python error inside scalecodec says nothing about the bytes: the client gets a plain sentence
+_INTERNAL_DECODE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, AssertionError)
 
 
 def invalid(data: str) -> PoolError:
@@ -385,11 +423,19 @@ class SimChain:
                 self.seal()
 
     def _decode(self, raw: bytes) -> Any:
+        """Decode as the runtime does. Not an opaque extrinsic: :class:`OpaqueDecodeError`. Opaque but
+        not an extrinsic of this runtime: the pool's runtime validation fails, a Verification Error
+        (1002), as on a real node (whose message says the same in wasm-executor words)."""
+        reason = opaque_decode_error(raw)
+        if reason is not None:
+            raise OpaqueDecodeError(reason)
         try:
             xt = self.md.runtime_config.create_scale_object("Extrinsic", data=ScaleBytes(bytearray(raw)), metadata=self.md.scale)
             xt.decode()
         except Exception as exc:  # noqa: BLE001
-            raise PoolError(1001, "Extrinsic has invalid format", f"could not decode the extrinsic: {exc}") from None
+            detail = "the bytes are not an extrinsic of this runtime" if isinstance(exc, _INTERNAL_DECODE_ERRORS) else str(exc)[:300]
+            reason = f"could not decode the extrinsic: {detail}"
+            raise PoolError(1002, f"Verification Error: Runtime error: Execution failed: {reason}", reason) from None
         return xt
 
     def check(self, xt_hex: Any) -> tuple[bytes, Any, str | None]:

@@ -19,7 +19,7 @@ import time
 import logging
 from typing import Any, Callable
 
-from runtime.bridge.node.chain import Block, HistoryError, PoolError, SimChain, Submission
+from runtime.bridge.node.chain import Block, HistoryError, OpaqueDecodeError, PoolError, SimChain, Submission, opaque_decode_error
 from runtime.bridge.node.runtime_api import ApiError, RuntimeApi
 from runtime.bridge.node.storage import StorageEncodeError
 
@@ -468,14 +468,28 @@ class RpcHandler:
         at = _block_hash_param(_param(p, 2))
         return "0x" + self.chain.at(at, lambda: self.api.call(method, data)).hex()
 
+    def _payment_fee_of(self, raw: bytes, what: str) -> tuple[int, str, Any]:
+        """pallet-transaction-payment-rpc's errors: the opaque extrinsic does not decode -> 2
+        (DecodeError); the runtime call fails (it cannot decode it, or the call is not modelled) -> 1
+        (RuntimeError); both with message ``what`` and the reason as data."""
+        reason = opaque_decode_error(raw)
+        if reason is not None:
+            raise RpcError(2, what, f'Error {{ cause: None, desc: "{reason}" }}')
+        try:
+            return self.api.fee_of(raw)
+        except PoolError as exc:
+            raise RpcError(1, what, exc.data or exc.message) from None
+        except ApiError as exc:
+            raise RpcError(1, what, f"Execution failed: {exc}") from None
+
     def _payment_query_info(self, s: Session, p: list[Any]) -> dict[str, Any]:
         raw = _hex_bytes(_param(p, 0), "extrinsic")
-        weight, klass, fee = self.api.fee_of(raw)
+        weight, klass, fee = self._payment_fee_of(raw, "Unable to query dispatch info.")
         return {"weight": {"ref_time": weight, "proof_size": 0}, "class": klass.lower(), "partialFee": str(fee.total if fee else 0)}
 
     def _payment_fee_details(self, s: Session, p: list[Any]) -> dict[str, Any]:
         raw = _hex_bytes(_param(p, 0), "extrinsic")
-        _, _, fee = self.api.fee_of(raw)
+        _, _, fee = self._payment_fee_of(raw, "Unable to query fee details.")
         if fee is None:
             return {"inclusionFee": None}
         # pallet-transaction-payment-rpc turns each u128 into sp-rpc's NumberOrHex, whose From<u128>
@@ -493,12 +507,17 @@ class RpcHandler:
     def _submit(self, s: Session, p: list[Any]) -> str:
         if not p:
             raise invalid_params("extrinsic missing")
-        return self.chain.submit(p[0]).hash
+        _hex_bytes(p[0], "extrinsic")  # jsonrpsee: a param that is not Bytes is -32602
+        try:
+            return self.chain.submit(p[0]).hash
+        except OpaqueDecodeError as exc:  # sc-rpc author: Error::Client, "other" -> 1040
+            raise RpcError(1040, f"Client error: {exc.reason}") from None
 
     def _submit_and_watch(self, s: Session, p: list[Any]) -> str:
         if not p:
             raise invalid_params("extrinsic missing")
         self._need_socket(s)
+        _hex_bytes(p[0], "extrinsic")
         sub_id = s.new_id()
         with self.chain.lock:
             sub = self.chain._apply(p[0])

@@ -179,7 +179,7 @@ class RuntimeApi:
         try:
             _, xt, signer = self.chain.check("0x" + raw.hex())
         except PoolError as exc:
-            if exc.code == 1001:
+            if exc.code in (1001, 1002):
                 raise ApiError(exc.data or exc.message) from None
             return b"\x01\x00" + bytes([INVALID_INDEX[invalid_kind(exc)]])
         if signer is None:
@@ -222,7 +222,7 @@ class RuntimeApi:
                 try:
                     sub = chain._apply("0x" + raw.hex())
                 except PoolError as exc:
-                    if exc.code == 1001:
+                    if exc.code in (1001, 1002):
                         raise ApiError(exc.data or exc.message) from None
                     if exc.code != 1010:
                         raise ApiError(f"{exc.message}: {exc.data}") from None

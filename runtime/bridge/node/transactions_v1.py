@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from runtime.bridge.node.chain import Block, PoolError, Submission
+from runtime.bridge.node.chain import Block, OpaqueDecodeError, PoolError, Submission
 from runtime.bridge.node.rpc import RpcError, Session, _param, invalid_params, notification
 
 if TYPE_CHECKING:
@@ -94,6 +94,9 @@ class TransactionApi:
         with self.chain.lock:
             try:
                 sub = self.chain._apply(tx)
+            except OpaqueDecodeError as exc:  # sc-rpc-spec-v2: not even an opaque extrinsic
+                s.send([notification(EVENT, sub_id, {"event": "invalid", "error": f"Extrinsic bytes cannot be decoded: {exc.reason}"})])
+                return sub_id
             except PoolError as exc:
                 kind = "error" if exc.code in _NOT_EXECUTABLE else "invalid"
                 s.send([notification(EVENT, sub_id, {"event": kind, "error": f"{exc.message}: {exc.data}" if exc.data else exc.message})])
