@@ -170,3 +170,18 @@ def test_undecodable_extrinsics_get_the_real_rpcs_codes_and_no_python_internals(
         for text in (err["message"], err["data"]):
             assert "NoneType" not in text and "attribute" not in text
     still_serving(node)
+
+
+def test_storage_queries_take_more_than_a_thousand_keys_as_sc_rpc_does(node) -> None:  # type: ignore[no-untyped-def]
+    """user8 #9: sc-rpc's state API bounds only getKeysPaged (1000); queryStorageAt and subscribeStorage
+    take any number of keys (polkadot.js queryMulti sends them in one call)."""
+    keys = ["0x26aa394eea5630e07c48ae0c9558cef7" + f"{i:064x}" for i in range(1500)]
+    reply = rpc(node, "state_queryStorageAt", [keys])
+    assert len(reply["result"][0]["changes"]) == 1500
+    ws = websocket.create_connection(node.url, timeout=60)
+    try:
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "state_subscribeStorage", "params": [keys]}))
+        first, second = json.loads(ws.recv()), json.loads(ws.recv())
+        assert "result" in first and len(second["params"]["result"]["changes"]) == 1500
+    finally:
+        ws.close()

@@ -27,7 +27,7 @@ SYSTEM_CHAIN = "Tangle Testnet (tangle-sim)"
 NODE_NAME = "tangle-sim"
 MAX_BLOCK_NUMBER = 2**32 - 1  # BlockNumber is u32: a larger number is refused, as the real node does
 MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
-MAX_QUERY_KEYS = 1000
+MAX_QUERY_KEYS = 1000  # dev_newBlock transactions, chain_getBlockHash numbers (tangle-sim's own bounds)
 MAX_SUBSCRIPTIONS = 1024  # per connection
 FINALITY_HOLD = 10.0  # at most this long a Finalized status waits for an events-reading client's read
 AFTER_EVENTS_READ = 0.5  # a Finalized status goes out no sooner than this long after that read
@@ -387,8 +387,8 @@ class RpcHandler:
         keys = _param(p, 0)
         if keys is None:
             raise invalid_params("state_subscribeStorage without keys (watching every key is not supported)")
-        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
-            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        if not isinstance(keys, list):  # sc-rpc sets no key count (only --rpc-max-request-size bounds it)
+            raise invalid_params("keys must be a list of hex keys")
         parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
         self._need_socket(s)
         sub_id = s.new_id()
@@ -444,8 +444,8 @@ class RpcHandler:
 
     def _query_storage_at(self, s: Session, p: list[Any]) -> list[dict[str, Any]]:
         keys = _param(p, 0, [])
-        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
-            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        if not isinstance(keys, list):  # sc-rpc sets no key count (only --rpc-max-request-size bounds it)
+            raise invalid_params("keys must be a list of hex keys")
         parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
         at = _block_hash_param(_param(p, 1))
         block_hash = at or self.chain.head.hash
@@ -622,7 +622,7 @@ class RpcHandler:
         if not isinstance(values, list):
             raise invalid_params("dev_setStorage takes {Pallet: {Item: value}} or raw [[key, value|null], ...] pairs")
         pairs = []
-        for i, pair in enumerate(values[:MAX_QUERY_KEYS]):
+        for i, pair in enumerate(values):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise invalid_params(f"values[{i}] must be [key, value|null]")
             key = _hex_bytes(pair[0], f"values[{i}][0]", 4096)
