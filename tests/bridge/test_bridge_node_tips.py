@@ -223,3 +223,32 @@ def test_engine_create_block_without_finalize_leaves_finality_to_engine_finalize
     assert chain.finalized.hash == finalized
     bad = handler.handle(session, {"id": 4, "method": "engine_createBlock", "params": [True, "yes", None]})
     assert bad["error"]["code"] == -32602 and "finalize" in bad["error"]["message"]
+
+
+def test_council_first_vote_and_disapproved_close_are_free_a_changed_vote_pays(manual: tuple[SimChain, Signer]) -> None:
+    """pallet_collective: a member's first vote on a motion returns Pays::No, changing it pays; a close
+    that disapproves returns Pays::No."""
+    chain, sign = manual
+    members = [DEV_ACCOUNTS[n] for n in ("Alice", "Bob", "Charlie")]
+    chain.submit(sign.xt("Alice", "Sudo", "sudo", {"call": sign.off.compose_call("Council", "set_members", {"new_members": members, "prime": None, "old_count": 0})}))
+    remark = sign.off.compose_call("System", "remark", {"remark": "0x01"})
+    chain.submit(sign.xt("Alice", "Council", "propose", {"threshold": 3, "proposal": remark, "length_bound": 100}))
+    block = chain.seal()
+    (proposed,) = [e.attributes for e in block.events if e.qualified == "Council.Proposed"]
+    motion = proposed["proposal_hash"]
+
+    def outcome(xt: str) -> tuple[str, int]:
+        chain.submit(xt)
+        b = chain.seal()
+        (paid,) = events_of(b, 1, "TransactionPayment.TransactionFeePaid")
+        (done,) = [e.attributes for e in b.events if e.extrinsic_idx == 1 and e.qualified in ("System.ExtrinsicSuccess", "System.ExtrinsicFailed")]
+        return done["dispatch_info"]["pays_fee"], paid["actual_fee"]
+
+    assert outcome(sign.xt("Bob", "Council", "vote", {"proposal": motion, "index": 0, "approve": False})) == ("No", 0)
+    pays, fee = outcome(sign.xt("Bob", "Council", "vote", {"proposal": motion, "index": 0, "approve": True}))  # a change
+    assert pays == "Yes" and fee > 0
+    assert outcome(sign.xt("Charlie", "Council", "vote", {"proposal": motion, "index": 0, "approve": False})) == ("No", 0)
+    assert outcome(sign.xt("Alice", "Council", "vote", {"proposal": motion, "index": 0, "approve": False})) == ("No", 0)
+    # 2 nays of 3 seats: threshold 3 unreachable, an early disapproval: free
+    close = sign.xt("Bob", "Council", "close", {"proposal_hash": motion, "index": 0, "proposal_weight_bound": {"ref_time": 10**9, "proof_size": 0}, "length_bound": 100})
+    assert outcome(close) == ("No", 0)

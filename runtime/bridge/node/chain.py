@@ -32,7 +32,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
-from runtime.bridge.node.fees import PAYS_NO_ON_SUCCESS
+from runtime.bridge.node.fees import pays_no_after
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
@@ -483,9 +483,10 @@ class SimChain:
         db.begin()  # the fee and the dispatch stand or fall together
         try:
             fee, resolve_fee = self._charge(signer, module, function, len(raw), charged_tip) if signer is not None else (0, None)
+            pays_no = pays_no_after(self.rt, module, function, params, signer)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
             # post_dispatch: a call that returns Pays::No gets its inclusion fee back (the tip is kept)
-            pays = self.rt.call_spec(module, function).pays_fee and not (receipt.error_name is None and (module, function) in PAYS_NO_ON_SUCCESS)
+            pays = self.rt.call_spec(module, function).pays_fee and not pays_no(receipt)
             refund = fee - charged_tip if not pays else 0
             if resolve_fee is not None:  # the fee's Deposit after the call's own events
                 rt = self.rt

@@ -17,6 +17,7 @@ The signer's tip is charged on top of the inclusion fee and sets the pool priori
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from runtime.bridge.metadata import RuntimeMetadata
 
@@ -31,11 +32,29 @@ U64_MAX = 2**64 - 1
 # ``ExtrinsicSuccess.dispatch_info.pays_fee`` is ``No`` (frame_system ``extract_actual_pays_fee``).
 # A failed dispatch (``RequireSudo``, a bad lookup) keeps the declared ``Pays::Yes``. Source:
 # polkadot-sdk stable2407 ``substrate/frame/sudo/src/lib.rs`` ("Sudo user does not pay a fee").
-# Not listed because their real ``Pays::No`` depends on more than success, or the simulator declares it
-# statically: pallet_collective ``vote`` (first vote of a member) and ``close`` (disapproved),
-# pallet_preimage ``note_preimage`` (requested preimage), pallet_balances ``upgrade_accounts``
-# (>= 90 % upgraded), Services ``heartbeat`` (declared ``pays_fee=False`` in the simulator).
+# Conditional ones (``pays_no_after``), pallet_collective stable2407: ``vote`` returns ``Pays::No`` for a
+# member's first vote on the motion (``is_account_voting_first_time``), ``close`` when the motion is
+# disapproved (``do_close``'s disapprove branch; an approved one pays). Not modelled: pallet_preimage
+# ``note_preimage`` (a requested preimage), pallet_balances ``upgrade_accounts`` (>= 90 % upgraded),
+# Services ``heartbeat`` (declared ``pays_fee=False`` in the simulator, so a failed one is free too).
 PAYS_NO_ON_SUCCESS = frozenset({("Sudo", "sudo"), ("Sudo", "sudo_unchecked_weight"), ("Sudo", "set_key"), ("Sudo", "sudo_as"), ("Sudo", "remove_key")})
+
+
+def pays_no_after(rt: Any, module: str, function: str, params: dict[str, Any], signer: str | None) -> Callable[[Any], bool]:
+    """Before dispatch: a test of the dispatch's receipt telling whether the real call's post-dispatch
+    info says ``Pays::No`` (a failed dispatch keeps the declared ``Pays::Yes``)."""
+    if (module, function) in PAYS_NO_ON_SUCCESS:
+        return lambda receipt: receipt.error_name is None
+    if (module, function) == ("Council", "vote"):
+        try:
+            votes = rt.query("Council", "Voting", [params["proposal"]]).value
+            first = votes is None or (signer not in votes["ayes"] and signer not in votes["nays"])
+        except Exception:  # noqa: BLE001 - unreadable proposal: the call fails and pays anyway
+            first = False
+        return lambda receipt: receipt.error_name is None and first
+    if (module, function) == ("Council", "close"):
+        return lambda receipt: receipt.error_name is None and any(e.name == "Council.Disapproved" for e in receipt.triggered_events)
+    return lambda receipt: False
 TARGET_BLOCK_FULLNESS = (25, 100)  # Perquintill::from_percent(25)
 ADJUSTMENT_VARIABLE = MULTIPLIER_ONE // 100_000  # Multiplier::saturating_from_rational(1, 100_000)
 MINIMUM_MULTIPLIER = MULTIPLIER_ONE // 1_000_000_000  # saturating_from_rational(1, 1_000_000_000)
