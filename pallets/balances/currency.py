@@ -265,22 +265,32 @@ class CurrencyImpl:
         self._write(treasury, t_old, t_base._replace(free=t_base.free + fee))
         self.deposit_event(Event.Deposit(treasury, fee))  # type: ignore[attr-defined]
 
-    def withdraw_fee_deferred(self, who: str, fee: int) -> Callable[[], None]:
+    def withdraw_fee_deferred(self, who: str, fee: int) -> Callable[[int], None]:
         """Charge a transaction fee in two steps, as ``ChargeTransactionPayment`` does on chain: the
-        payer's ``Withdraw`` now (``pre_dispatch``), and the returned function credits the treasury
-        (``Deposit``) after the call ran (``post_dispatch``'s ``OnUnbalanced``), so the call's own
-        events come between the two."""
+        payer's ``Withdraw`` now (``pre_dispatch``), and the returned function, after the call ran
+        (``post_dispatch``'s ``correct_and_deposit_fee``), pays ``refund`` back to the payer (its own
+        ``Deposit``, e.g. the inclusion fee of a call that returned ``Pays::No``) and credits the rest to
+        the treasury (``Deposit``, ``OnUnbalanced``), so the call's own events come between the two."""
         old = self._acc(who)
         self._check_withdraw(old, fee, keep_alive=True)
         self._write(who, old, old._replace(free=old.free - fee))
         self.deposit_event(Event.Withdraw(who, fee))  # type: ignore[attr-defined]
 
-        def resolve() -> None:
+        def resolve(refund: int = 0) -> None:
+            refund = min(max(refund, 0), fee)
+            if refund and self.system.storage.Account._d.get(who) is None:
+                refund = 0  # the call reaped the payer: deposit_into_existing fails, the treasury keeps it all
+            if refund:
+                back = self._acc(who)
+                self._write(who, back, back._replace(free=back.free + refund))
+                self.deposit_event(Event.Deposit(who, refund))  # type: ignore[attr-defined]
+            if fee - refund == 0:
+                return
             treasury = self.treasury_account()  # type: ignore[attr-defined]
             t_old = self.system.storage.Account._d.get(treasury)
             t_base = t_old if t_old is not None else EMPTY_ACCOUNT
-            self._write(treasury, t_old, t_base._replace(free=t_base.free + fee))
-            self.deposit_event(Event.Deposit(treasury, fee))  # type: ignore[attr-defined]
+            self._write(treasury, t_old, t_base._replace(free=t_base.free + fee - refund))
+            self.deposit_event(Event.Deposit(treasury, fee - refund))  # type: ignore[attr-defined]
 
         return resolve
 

@@ -90,7 +90,10 @@ class System(Calls, Pallet):
         alive = info.providers > 0 or info.sufficients > 0
         if not alive and info.consumers == 0:
             if old is not None:
+                # frame_system removes the whole AccountInfo, its nonce included: a reaped account
+                # starts again at nonce 0 (the nonce lives apart here, in System.Nonces)
                 accounts.remove(who)
+                self.storage.Nonces.remove(who)
                 self.deposit_event(Event.KilledAccount(who))
             return
         if old is None and alive:

@@ -144,12 +144,17 @@ BUILD_MODES = ("instant", "batch", "manual")
 MAX_HISTORY = 100_000  # each kept block holds a runtime snapshot
 
 
-def node_options_problem(sealing: str, history: int, finality_lag: int, finality_delay: float, block_time: float = 0.0, port: int = 0) -> str | None:
+PROFILES = ("intended", "real")
+
+
+def node_options_problem(sealing: str, history: int, finality_lag: int, finality_delay: float, block_time: float = 0.0, port: int = 0, profile: str = "intended") -> str | None:
     """What is wrong with ``tangle-sim node``'s chain options, naming the option (None if nothing)."""
     import math
 
     if not 0 <= port <= 65535:
         return f"--port must be between 0 and 65535, got {port}"
+    if profile not in PROFILES:
+        return f"--profile must be one of {', '.join(PROFILES)}, got {profile!r}"
     if sealing not in BUILD_MODES:
         return f"--sealing must be one of {', '.join(BUILD_MODES)}, got {sealing!r}"
     if not 1 <= history <= MAX_HISTORY:
@@ -188,7 +193,7 @@ def node(
     from runtime.bridge.node.server import NodeServer
 
     sealing = sealing.lower()  # Chopsticks spells the modes Instant / Batch / Manual
-    problem = node_options_problem(sealing, history, finality_lag, finality_delay, block_time, port)
+    problem = node_options_problem(sealing, history, finality_lag, finality_delay, block_time, port, profile) or _port_problem(host, port)
     if problem is not None:
         console.print(f"[red]error:[/red] {problem}")
         raise typer.Exit(2)
@@ -230,6 +235,25 @@ def node(
         asyncio.run(main())
     except KeyboardInterrupt:
         console.print("stopped")
+    except OSError as exc:  # the port was taken during the metadata load
+        console.print(f"[red]error:[/red] cannot listen on {host}:{port} (--host/--port): {exc.strerror or exc}")
+        raise typer.Exit(2) from None
+
+
+def _port_problem(host: str, port: int) -> str | None:
+    """Bind ``host:port`` once before the slow metadata load, so a busy port (or a bad --host) is
+    reported at once in one line instead of as a traceback after it."""
+    import socket
+
+    if port == 0:
+        return None
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as asyncio.start_server binds
+            sock.bind((host, port))
+    except OSError as exc:
+        return f"cannot listen on {host}:{port} (--host/--port): {exc.strerror or exc}"
+    return None
 
 
 def register(app: typer.Typer) -> None:

@@ -165,3 +165,17 @@ def test_upgrade_accounts_upgrades_only_old_logic_accounts(rt: Runtime) -> None:
     assert again.triggered_events == []  # idempotent: already upgraded
     with pytest.raises(DispatchError, match="BadOrigin"):
         rt.dispatch("root", "Balances", "upgrade_accounts", {"who": [BOB]})
+
+
+def test_a_reaped_account_loses_its_nonce_with_its_account_entry(rt: Runtime) -> None:
+    """frame_system removes the whole ``AccountInfo`` (nonce included) when the last reference goes,
+    so a reaped account reads as absent and signs again from nonce 0."""
+    rt.dispatch("Alice", "Balances", "transfer_allow_death", {"dest": NEW, "value": 10 * ED})
+    rt.dispatch(NEW, "System", "remark", {"remark": "0x"})
+    assert rt.query("System", "Account", [NEW]).value["nonce"] == 1
+    receipt = rt.dispatch(NEW, "Balances", "transfer_allow_death", {"dest": "Bob", "value": 10 * ED - 1})
+    assert receipt.events_named("System.KilledAccount")
+    from runtime.accounts import normalize_account
+
+    assert rt.pallets["System"].nonce(normalize_account(NEW)) == 0  # type: ignore[attr-defined]
+    assert normalize_account(NEW) not in rt.pallets["System"].storage.Account._d  # type: ignore[attr-defined]

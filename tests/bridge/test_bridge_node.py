@@ -187,7 +187,7 @@ def test_pool_rejections_are_json_rpc_errors(substrate: SubstrateInterface, chai
     assert exc.value.args[0]["code"] == 1010 and exc.value.args[0]["data"] == "Transaction is outdated"
     with pytest.raises(SubstrateRequestException) as exc:
         substrate.rpc_request("author_submitExtrinsic", ["0x1234"])
-    assert exc.value.args[0]["code"] == 1001
+    assert exc.value.args[0]["code"] == 1040  # not an opaque extrinsic: sc-rpc's Error::Client
     unmodelled = substrate.compose_call("Identity", "clear_identity", {})
     xt = substrate.create_signed_extrinsic(call=unmodelled, keypair=KEYS["Eve"])
     with pytest.raises(SubstrateRequestException) as exc:

@@ -82,3 +82,18 @@ def test_options_reach_the_chain(metadata: RuntimeMetadata) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_a_bad_profile_and_a_busy_port_are_refused_in_one_line_before_the_metadata_load() -> None:
+    import socket
+
+    result = CliRunner().invoke(app, ["node", "--port", "0", "--profile", "weird", "--metadata", "/nonexistent/metadata.scale"])
+    assert result.exit_code == 2 and "--profile" in result.output and "Traceback" not in result.output
+    assert "metadata" not in result.output  # refused before the metadata is even looked at
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["node", "--port", str(port), "--metadata", "/nonexistent/metadata.scale"])
+    assert result.exit_code == 2 and f"127.0.0.1:{port}" in result.output and "--port" in result.output
+    assert "Traceback" not in result.output and "metadata" not in result.output

@@ -99,9 +99,10 @@ def test_unknown_methods_answer_exactly_method_not_found(node) -> None:  # type:
 
 
 def test_garbage_extrinsics_and_runtime_calls_are_errors(node) -> None:  # type: ignore[no-untyped-def]
-    assert rpc(node, "author_submitExtrinsic", ["0x1234abcd"])["error"]["code"] == 1001
-    assert rpc(node, "author_submitExtrinsic", ["0x" + "ff" * 5000])["error"]["code"] == 1001
-    assert rpc(node, "author_submitExtrinsic", [12])["error"]["code"] == 1001
+    # not an opaque extrinsic (its length prefix overruns): sc-rpc's Error::Client, code 1040
+    assert rpc(node, "author_submitExtrinsic", ["0x1234abcd"])["error"] == {"code": 1040, "message": "Client error: Not enough data to fill buffer"}
+    assert rpc(node, "author_submitExtrinsic", ["0x" + "ff" * 5000])["error"] == {"code": 1040, "message": "Client error: Out of range"}
+    assert rpc(node, "author_submitExtrinsic", [12])["error"]["code"] == -32602  # not Bytes: jsonrpsee's invalid params
     missing = rpc(node, "state_call", ["Nope_nothing", "0x"])["error"]
     assert missing["code"] == 4003 and "Nope_nothing" in missing["message"]
     assert rpc(node, "state_call", ["TransactionPaymentApi_query_info", "0xff"])["error"]["code"] == 4003
@@ -136,3 +137,51 @@ def test_disconnecting_mid_subscription_leaks_nothing(node) -> None:  # type: ig
     assert len(handler.sessions) == before
     handler.chain.seal()  # a block after the disconnect notifies nobody and raises nothing
     still_serving(node)
+
+
+def test_a_websocket_request_over_the_request_size_limit_is_refused_as_over_http(node) -> None:  # type: ignore[no-untyped-def]
+    """jsonrpsee applies --rpc-max-request-size (15 MiB) to websocket messages too: -32007, id null,
+    and the connection stays open (before, up to 64 MiB was parsed and answered)."""
+    ws = websocket.create_connection(node.url, timeout=60)
+    try:
+        big = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "system_chain", "params": ["x" * (MAX_HTTP_BODY + 10)]})
+        ws.send(big)
+        reply = json.loads(ws.recv())
+        assert reply["id"] is None and reply["error"]["code"] == -32007 and reply["error"]["message"] == "Request is too big"
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "system_chain", "params": []}))
+        assert json.loads(ws.recv())["result"].startswith("Tangle")
+    finally:
+        ws.close()
+
+
+def test_undecodable_extrinsics_get_the_real_rpcs_codes_and_no_python_internals(node) -> None:  # type: ignore[no-untyped-def]
+    """user8 #11: payment_* answer pallet-transaction-payment-rpc's codes (2 DecodeError for bytes that
+    are not an opaque extrinsic, 1 RuntimeError when the runtime cannot decode them); an opaque
+    extrinsic the runtime cannot decode is a Verification Error (1002) at the pool; no Python error
+    text reaches the client."""
+    bad_opaque = rpc(node, "payment_queryInfo", ["0x0102"])["error"]
+    assert bad_opaque["code"] == 2 and bad_opaque["message"] == "Unable to query dispatch info." and "Not enough data" in bad_opaque["data"]
+    empty = rpc(node, "payment_queryInfo", ["0x00"])["error"]  # a valid empty Vec<u8>: the runtime fails
+    assert empty["code"] == 1 and empty["message"] == "Unable to query dispatch info."
+    assert rpc(node, "payment_queryFeeDetails", ["0x00"])["error"]["message"] == "Unable to query fee details."
+    for xt in ("0x1001020304", "0x08ff00"):  # opaque fine, not an extrinsic of this runtime (bad version, unknown pallet)
+        err = rpc(node, "author_submitExtrinsic", [xt])["error"]
+        assert err["code"] == 1002 and err["message"].startswith("Verification Error:"), err
+        for text in (err["message"], err["data"]):
+            assert "NoneType" not in text and "attribute" not in text
+    still_serving(node)
+
+
+def test_storage_queries_take_more_than_a_thousand_keys_as_sc_rpc_does(node) -> None:  # type: ignore[no-untyped-def]
+    """user8 #9: sc-rpc's state API bounds only getKeysPaged (1000); queryStorageAt and subscribeStorage
+    take any number of keys (polkadot.js queryMulti sends them in one call)."""
+    keys = ["0x26aa394eea5630e07c48ae0c9558cef7" + f"{i:064x}" for i in range(1500)]
+    reply = rpc(node, "state_queryStorageAt", [keys])
+    assert len(reply["result"][0]["changes"]) == 1500
+    ws = websocket.create_connection(node.url, timeout=60)
+    try:
+        ws.send(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "state_subscribeStorage", "params": [keys]}))
+        first, second = json.loads(ws.recv()), json.loads(ws.recv())
+        assert "result" in first and len(second["params"]["result"]["changes"]) == 1500
+    finally:
+        ws.close()

@@ -17,7 +17,8 @@ Finality trails the head by ``finality_lag`` blocks; with a lag of 0 a block is 
 event loop), so clients see InBlock and Finalized as separate notifications.
 
 Pool-level rejections raise :class:`PoolError` with the JSON-RPC code a Substrate node uses
-(1001 bad format, 1010 invalid transaction); a call the simulator does not model gets 9000.
+(1001 bad format, 1002 verification error: the runtime cannot decode it, 1010 invalid transaction); a
+call the simulator does not model gets 9000.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
+from runtime.bridge.node.fees import pays_no_after
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
@@ -61,6 +63,43 @@ class PoolError(Exception):
         if self.data is not None:
             out["data"] = self.data
         return out
+
+
+class OpaqueDecodeError(PoolError):
+    """The bytes are not even an opaque extrinsic (``Vec<u8>``: a compact length, then that many bytes).
+
+    The node decodes this before the runtime sees anything: ``author_submitExtrinsic`` answers it as
+    sc-rpc's ``Error::Client`` (1040 "Client error: ..."), ``author_submitAndWatchExtrinsic`` as
+    ``Error::BadFormat`` (1001 "Extrinsic has invalid format: ...")."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(1001, f"Extrinsic has invalid format: {reason}")
+
+
+def opaque_decode_error(raw: bytes) -> str | None:
+    """parity-scale-codec's error decoding ``raw`` as ``Vec<u8>`` (``OpaqueExtrinsic``), or None.
+    Trailing bytes are no error there (``Decode::decode``, not ``decode_all``)."""
+    if not raw:
+        return "Not enough data to fill buffer"
+    mode = raw[0] & 3
+    if mode == 3:
+        extra = (raw[0] >> 2) + 4
+        if extra > 4:  # Compact<u32>: more than four bytes cannot be a Vec length
+            return "Out of range"
+        if len(raw) < 1 + extra:
+            return "Not enough data to fill buffer"
+        length, head = int.from_bytes(raw[1 : 1 + extra], "little"), 1 + extra
+    else:
+        head = 1 << mode
+        if len(raw) < head:
+            return "Not enough data to fill buffer"
+        length = int.from_bytes(raw[:head], "little") >> 2
+    return "Not enough data to fill buffer" if len(raw) - head < length else None
+
+
+# a Python error inside scalecodec says nothing about the bytes: the client gets a plain sentence
+_INTERNAL_DECODE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, AssertionError)
 
 
 def invalid(data: str) -> PoolError:
@@ -115,6 +154,9 @@ class Submission:
     outcome: str  # "ok" | error name
     events: list[str] = field(default_factory=list)
     raw: bytes = b""
+    priority: int = 0  # ChargeTransactionPayment's validity priority (from the tip); unsigned: 0
+    signer: str | None = None
+    nonce: int = 0
 
 
 def xt_hash(raw: bytes) -> str:
@@ -164,6 +206,7 @@ class SimChain:
         self.listeners: list[Callable[[Block, list[Submission]], None]] = []
         self.finality_listeners: list[Callable[[list[Block]], None]] = []
         self.head_listeners: list[Callable[[Block], None]] = []  # the head moved back (set_head)
+        self.invalid_listeners: list[Callable[[list[tuple[Submission, PoolError]]], None]] = []  # left out when the block was built
         self.encode_problems: list[str] = []
         self.extension_events = 0  # simulator-only events left out of System.Events (the chain has no such event)
         self._snapshots: dict[str, Any] = {}  # block hash -> runtime snapshot after that block
@@ -380,11 +423,19 @@ class SimChain:
                 self.seal()
 
     def _decode(self, raw: bytes) -> Any:
+        """Decode as the runtime does. Not an opaque extrinsic: :class:`OpaqueDecodeError`. Opaque but
+        not an extrinsic of this runtime: the pool's runtime validation fails, a Verification Error
+        (1002), as on a real node (whose message says the same in wasm-executor words)."""
+        reason = opaque_decode_error(raw)
+        if reason is not None:
+            raise OpaqueDecodeError(reason)
         try:
             xt = self.md.runtime_config.create_scale_object("Extrinsic", data=ScaleBytes(bytearray(raw)), metadata=self.md.scale)
             xt.decode()
         except Exception as exc:  # noqa: BLE001
-            raise PoolError(1001, "Extrinsic has invalid format", f"could not decode the extrinsic: {exc}") from None
+            detail = "the bytes are not an extrinsic of this runtime" if isinstance(exc, _INTERNAL_DECODE_ERRORS) else str(exc)[:300]
+            reason = f"could not decode the extrinsic: {detail}"
+            raise PoolError(1002, f"Verification Error: Runtime error: Execution failed: {reason}", reason) from None
         return xt
 
     def check(self, xt_hex: Any) -> tuple[bytes, Any, str | None]:
@@ -425,17 +476,23 @@ class SimChain:
         module, function, params = chain_call_to_params(xt.value["call"])
         if function not in self.rt.supported_calls().get(module, []):
             raise PoolError(9000, "Not modelled by tangle-sim", f"{module}.{function} is not implemented by the simulator")
+        tip = int(xt.value.get("tip") or 0) if signer is not None else 0
+        charged_tip = tip if self.node_fees else 0  # the runtime's own fee model (transaction_fees) knows no tip
         self._ensure_open()
         db = self.rt.db
         db.begin()  # the fee and the dispatch stand or fall together
         try:
-            fee, resolve_fee = self._charge(signer, module, function, len(raw)) if signer is not None else (0, None)
+            fee, resolve_fee = self._charge(signer, module, function, len(raw), charged_tip) if signer is not None else (0, None)
+            pays_no = pays_no_after(self.rt, module, function, params, signer)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
-            if resolve_fee is not None:  # post_dispatch: the fee's Deposit after the call's own events
+            # post_dispatch: a call that returns Pays::No gets its inclusion fee back (the tip is kept)
+            pays = self.rt.call_spec(module, function).pays_fee and not pays_no(receipt)
+            refund = fee - charged_tip if not pays else 0
+            if resolve_fee is not None:  # the fee's Deposit after the call's own events
                 rt = self.rt
                 next_idx, rt._extrinsic_idx = rt._extrinsic_idx, receipt.extrinsic_idx
                 try:
-                    resolve_fee()
+                    resolve_fee(refund)
                 finally:
                     rt._extrinsic_idx = next_idx
         except InvalidTransaction as exc:
@@ -455,22 +512,25 @@ class SimChain:
         # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
         self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
         if signer is not None:
-            self._pending_node_events.append(fee_paid(idx, signer, fee + receipt.total_fee_amount))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic))
+            self._pending_node_events.append(fee_paid(idx, signer, fee - refund + receipt.total_fee_amount, charged_tip))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic, pays_fee=pays))
         self._pending.append(raw)
-        sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw)
+        priority = self.fee_model.priority(int(receipt.weight), len(raw), tip) if signer is not None else 0
+        nonce = int(xt.value.get("nonce") or 0) if signer is not None else 0
+        sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw, priority, signer, nonce)
         self._pending_watch.append(sub)
         return sub
 
-    def _charge(self, signer: str, module: str, function: str, length: int) -> tuple[int, Callable[[], None] | None]:
-        """Withdraw the inclusion fee before dispatch, as ``ChargeTransactionPayment``'s pre_dispatch
-        does; returns the fee and what resolves it to the treasury after dispatch (post_dispatch)."""
+    def _charge(self, signer: str, module: str, function: str, length: int, tip: int = 0) -> tuple[int, Callable[[int], None] | None]:
+        """Withdraw ``compute_fee(len, info, tip)`` = inclusion fee (when the call pays) + tip before
+        dispatch, as ``ChargeTransactionPayment``'s pre_dispatch does; returns that amount and what
+        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury)."""
         if not self.node_fees:
             return 0, None
         spec = self.rt.call_spec(module, function)
-        if not spec.pays_fee:
+        fee = (self.fee_model.inclusion_fee(int(spec.weight), length).total if spec.pays_fee else 0) + tip
+        if fee == 0:  # withdraw_fee of zero: no imbalance, no Withdraw event
             return 0, None
-        fee = self.fee_model.inclusion_fee(int(spec.weight), length).total
         balances = self.rt.pallets["Balances"]
         try:
             resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
@@ -496,10 +556,15 @@ class SimChain:
         """Trie layout of the extrinsics root: runtime ``state_version``/``system_version`` 0 or 1 -> V0, 2+ -> V1."""
         return 1 if self.md.runtime_version().get("stateVersion", 0) >= 2 else 0
 
-    def seal(self) -> Block:
-        """Close the open block (its on_finalize runs), record it with its extrinsics and events."""
+    def seal(self, *, auto_finality: bool = True) -> Block:
+        """Close the open block (its on_finalize runs), record it with its extrinsics and events.
+
+        ``auto_finality=False`` (``engine_createBlock`` with ``finalize: false``, as manual-seal): this
+        block is not finalized by the node's finality delay/lag; ``engine_finalizeBlock`` (or finality
+        of a later block) finalizes it."""
         with self.lock:
             self._ensure_open()
+            self._order_by_priority()
             rt = self.rt
             n = rt.block_number
             rt._finalize_block()  # split from advance_blocks: the header (state root, hash) sits between
@@ -537,8 +602,36 @@ class SimChain:
             self._open_block()
             for listener in list(self.listeners):
                 listener(block, watched)
-            self._advance_finality()
+            if auto_finality:
+                self._advance_finality()
             return block
+
+    def _order_by_priority(self) -> None:
+        """Build the block in the order the real pool's ready queue yields transactions: highest
+        priority first, then the oldest (FIFO), each signer's nonces in order (a transaction is ready
+        once the one it ``requires`` is in). Submissions were applied on arrival; if that order differs,
+        the open block is rebuilt from the head's state in the pool's order. A transaction that is no
+        longer valid there (it cannot pay any more) is left out, as the block builder skips it; its
+        watchers are told ``invalid`` (``invalid_listeners``)."""
+        subs = self._pending_watch
+        if len(subs) < 2:
+            return
+        order = pool_order(subs)
+        if [id(s) for s in order] == [id(s) for s in subs]:
+            return
+        head = self.head
+        self.rt.restore(self._snapshots[head.hash])
+        self._open, self._live_is_head = head.hash in self._opened_snapshots, True
+        self._open_block()
+        self._ensure_open()
+        dropped = []
+        for sub in order:
+            try:
+                self._apply("0x" + sub.raw.hex())
+            except PoolError as exc:
+                dropped.append((sub, exc))
+        for listener in list(self.invalid_listeners):
+            listener(dropped)
 
     def _update_multiplier(self, block: Block, normal_weight: int) -> None:
         """TransactionPayment's on_finalize: the next block's fee multiplier from this block's weight."""
@@ -633,6 +726,21 @@ class SimChain:
             for listener in list(self.head_listeners):
                 listener(block)
             return block
+
+
+def pool_order(subs: list[Submission]) -> list[Submission]:
+    """The ready queue's order (sc-transaction-pool ``BestIterator``): among the transactions whose
+    requirement is met (the signer's previous nonce is not waiting), the highest priority, ties to the
+    one submitted first; taking it may make the signer's next nonce ready."""
+    waiting = list(subs)
+    out: list[Submission] = []
+    while waiting:
+        blocked = {(s.signer, s.nonce + 1) for s in waiting if s.signer is not None}
+        ready = [s for s in waiting if s.signer is None or (s.signer, s.nonce) not in blocked]
+        best = max(ready, key=lambda s: s.priority)  # max keeps the first of equals: FIFO
+        out.append(best)
+        waiting = [s for s in waiting if s is not best]
+    return out
 
 
 def _root(rt: Runtime) -> bytes:

@@ -100,8 +100,10 @@ def extrinsic_outcome(md: RuntimeMetadata, idx: int, error: str | None, weight: 
     return NodeEvent("System", "ExtrinsicFailed", {"dispatch_error": dispatch_error_value(md, error), "dispatch_info": info}, "ApplyExtrinsic", idx, "node")
 
 
-def fee_paid(idx: int, who: str, fee: int) -> NodeEvent:
-    return NodeEvent("TransactionPayment", "TransactionFeePaid", {"who": who, "actual_fee": fee, "tip": 0}, "ApplyExtrinsic", idx, "node")
+def fee_paid(idx: int, who: str, fee: int, tip: int = 0) -> NodeEvent:
+    """``TransactionPayment.TransactionFeePaid``: ``actual_fee`` is what the signer paid in the end,
+    the tip included (``compute_actual_fee``), ``tip`` the tip alone."""
+    return NodeEvent("TransactionPayment", "TransactionFeePaid", {"who": who, "actual_fee": fee, "tip": tip}, "ApplyExtrinsic", idx, "node")
 
 
 def _phase_bytes(event: NodeEvent) -> bytes:

@@ -9,12 +9,15 @@ from ``System.BlockWeights`` (read from the metadata). The fee multiplier is
 runtime's ``TargetedFeeAdjustment<TargetBlockFullness 25 %, AdjustmentVariable 1/100 000,
 MinimumMultiplier 1/10^9, MaximumMultiplier max>`` (tangle v1.4.3 ``runtime/testnet/src/lib.rs``)
 from the block's normal-class weight, in ``FixedU128`` arithmetic. The refund of unused weight is
-not modelled: the simulator's weights are the weights it charges (actual = declared).
+not modelled: the simulator's weights are the weights it charges (actual = declared); the refund of
+the whole inclusion fee for a call that returns ``Pays::No`` after dispatch is (``PAYS_NO_ON_SUCCESS``).
+The signer's tip is charged on top of the inclusion fee and sets the pool priority (``priority``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from runtime.bridge.metadata import RuntimeMetadata
 
@@ -22,6 +25,36 @@ MILLIUNIT = 10**15  # Tangle: UNIT = 10^18 base units
 TRANSACTION_BYTE_FEE = MILLIUNIT
 MULTIPLIER_ONE = 10**18  # FixedU128 1.0 (NextFeeMultiplier at genesis)
 U128_MAX = 2**128 - 1
+U64_MAX = 2**64 - 1
+
+# Calls whose real pallet ends a successful dispatch with ``Ok(Pays::No.into())``: the fee withdrawn
+# before dispatch (inclusion fee; the tip is kept) is refunded by ``correct_and_deposit_fee`` and
+# ``ExtrinsicSuccess.dispatch_info.pays_fee`` is ``No`` (frame_system ``extract_actual_pays_fee``).
+# A failed dispatch (``RequireSudo``, a bad lookup) keeps the declared ``Pays::Yes``. Source:
+# polkadot-sdk stable2407 ``substrate/frame/sudo/src/lib.rs`` ("Sudo user does not pay a fee").
+# Conditional ones (``pays_no_after``), pallet_collective stable2407: ``vote`` returns ``Pays::No`` for a
+# member's first vote on the motion (``is_account_voting_first_time``), ``close`` when the motion is
+# disapproved (``do_close``'s disapprove branch; an approved one pays). Not modelled: pallet_preimage
+# ``note_preimage`` (a requested preimage), pallet_balances ``upgrade_accounts`` (>= 90 % upgraded),
+# Services ``heartbeat`` (declared ``pays_fee=False`` in the simulator, so a failed one is free too).
+PAYS_NO_ON_SUCCESS = frozenset({("Sudo", "sudo"), ("Sudo", "sudo_unchecked_weight"), ("Sudo", "set_key"), ("Sudo", "sudo_as"), ("Sudo", "remove_key")})
+
+
+def pays_no_after(rt: Any, module: str, function: str, params: dict[str, Any], signer: str | None) -> Callable[[Any], bool]:
+    """Before dispatch: a test of the dispatch's receipt telling whether the real call's post-dispatch
+    info says ``Pays::No`` (a failed dispatch keeps the declared ``Pays::Yes``)."""
+    if (module, function) in PAYS_NO_ON_SUCCESS:
+        return lambda receipt: receipt.error_name is None
+    if (module, function) == ("Council", "vote"):
+        try:
+            votes = rt.query("Council", "Voting", [params["proposal"]]).value
+            first = votes is None or (signer not in votes["ayes"] and signer not in votes["nays"])
+        except Exception:  # noqa: BLE001 - unreadable proposal: the call fails and pays anyway
+            first = False
+        return lambda receipt: receipt.error_name is None and first
+    if (module, function) == ("Council", "close"):
+        return lambda receipt: receipt.error_name is None and any(e.name == "Council.Disapproved" for e in receipt.triggered_events)
+    return lambda receipt: False
 TARGET_BLOCK_FULLNESS = (25, 100)  # Perquintill::from_percent(25)
 ADJUSTMENT_VARIABLE = MULTIPLIER_ONE // 100_000  # Multiplier::saturating_from_rational(1, 100_000)
 MINIMUM_MULTIPLIER = MULTIPLIER_ONE // 1_000_000_000  # saturating_from_rational(1, 1_000_000_000)
@@ -79,7 +112,20 @@ class FeeModel:
         self.max_block = int(weights["max_block"]["ref_time"])
         normal_max = (weights["per_class"]["normal"].get("max_total") or weights["max_block"])["ref_time"]
         self.max_normal = int(normal_max)
+        self.max_block_proof = int(weights["max_block"]["proof_size"])
+        self.max_length_normal = int(md.constant_value("System", "BlockLength")["max"]["normal"])
         self.multiplier = multiplier
+
+    def priority(self, weight: int, length: int, tip: int) -> int:
+        """``ChargeTransactionPayment::get_priority`` for a Normal-class call (the only class the
+        simulator's calls have): ``(tip + 1) x`` how many such extrinsics fit an empty block, by weight
+        (``max_block.checked_div_per_component(bounded_weight)``) or length (``BlockLength.max.normal``),
+        whichever is scarcer, saturated to u64. ``weight`` is the call's dispatch weight (no base
+        extrinsic); the simulator models no proof size, so it counts as 1, as the real bound does."""
+        ref = min(max(weight, 1), self.max_block)
+        per_weight = min(self.max_block // ref, self.max_block_proof // 1)
+        per_length = self.max_length_normal // min(max(length, 1), self.max_length_normal)
+        return min((tip + 1) * min(per_weight, per_length), U64_MAX)
 
     def block_weight(self, call_weight: int) -> int:
         """What one signed extrinsic adds to the block's normal-class weight."""

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 import logging
 from typing import Any, Callable
 
-from runtime.bridge.node.chain import Block, HistoryError, PoolError, SimChain, Submission
+from runtime.bridge.node.chain import Block, HistoryError, OpaqueDecodeError, PoolError, SimChain, Submission, opaque_decode_error
 from runtime.bridge.node.runtime_api import ApiError, RuntimeApi
 from runtime.bridge.node.storage import StorageEncodeError
 
@@ -26,10 +27,10 @@ SYSTEM_CHAIN = "Tangle Testnet (tangle-sim)"
 NODE_NAME = "tangle-sim"
 MAX_BLOCK_NUMBER = 2**32 - 1  # BlockNumber is u32: a larger number is refused, as the real node does
 MAX_KEYS_PAGED = 1000  # Substrate's STORAGE_KEYS_PAGED_MAX_COUNT
-MAX_QUERY_KEYS = 1000
+MAX_QUERY_KEYS = 1000  # dev_newBlock transactions, chain_getBlockHash numbers (tangle-sim's own bounds)
 MAX_SUBSCRIPTIONS = 1024  # per connection
-FINALITY_HOLD = 10.0  # seconds a Finalized status waits for the client to read the block's events
-AFTER_EVENTS_READ = 0.5  # then this long after the read
+FINALITY_HOLD = 10.0  # at most this long a Finalized status waits for an events-reading client's read
+AFTER_EVENTS_READ = 0.5  # a Finalized status goes out no sooner than this long after that read
 log = logging.getLogger("tangle_sim.node")
 
 
@@ -63,7 +64,8 @@ class Session:
         self.heads: dict[str, str] = {}  # subscription id -> "new" | "finalized" | "all"
         self.storage: dict[str, tuple[list[str], dict[str, str | None]]] = {}  # sub id -> (keys as sent, last values)
         self.versions: set[str] = set()  # runtime version subscriptions
-        self.events_read: set[str] = set()  # blocks whose System.Events this client has read
+        self.events_read: dict[str, float] = {}  # blocks whose System.Events this client has read -> when (monotonic)
+        self.reads_events = False  # has read System.Events of a block holding a transaction it watches (polkadot.js does)
         self.held_final: dict[str, list[dict[str, Any]]] = {}  # block hash -> Finalized statuses held back
         self.pending_out: list[dict[str, Any]] | None = None  # notifications held until the current response is sent
         self.follows: dict[str, Any] = {}  # chainHead_v1_follow subscription id -> chainhead.Follow
@@ -152,6 +154,7 @@ class RpcHandler:
         chain.listeners.append(self._on_block)
         chain.finality_listeners.append(self._on_finalized)
         chain.head_listeners.append(self._on_head_moved)
+        chain.invalid_listeners.append(self._on_invalid)
         head = lambda s, p: self._subscribe_heads(s, "new")  # noqa: E731
         unsub_heads = self._unsubscribe_heads
         self.methods: dict[str, Callable[[Session, list[Any]], Any]] = {
@@ -384,8 +387,8 @@ class RpcHandler:
         keys = _param(p, 0)
         if keys is None:
             raise invalid_params("state_subscribeStorage without keys (watching every key is not supported)")
-        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
-            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        if not isinstance(keys, list):  # sc-rpc sets no key count (only --rpc-max-request-size bounds it)
+            raise invalid_params("keys must be a list of hex keys")
         parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
         self._need_socket(s)
         sub_id = s.new_id()
@@ -441,8 +444,8 @@ class RpcHandler:
 
     def _query_storage_at(self, s: Session, p: list[Any]) -> list[dict[str, Any]]:
         keys = _param(p, 0, [])
-        if not isinstance(keys, list) or len(keys) > MAX_QUERY_KEYS:
-            raise invalid_params(f"keys must be a list of at most {MAX_QUERY_KEYS} hex keys")
+        if not isinstance(keys, list):  # sc-rpc sets no key count (only --rpc-max-request-size bounds it)
+            raise invalid_params("keys must be a list of hex keys")
         parsed = [(k, _hex_bytes(k, f"keys[{i}]", 4096)) for i, k in enumerate(keys)]
         at = _block_hash_param(_param(p, 1))
         block_hash = at or self.chain.head.hash
@@ -465,14 +468,28 @@ class RpcHandler:
         at = _block_hash_param(_param(p, 2))
         return "0x" + self.chain.at(at, lambda: self.api.call(method, data)).hex()
 
+    def _payment_fee_of(self, raw: bytes, what: str) -> tuple[int, str, Any]:
+        """pallet-transaction-payment-rpc's errors: the opaque extrinsic does not decode -> 2
+        (DecodeError); the runtime call fails (it cannot decode it, or the call is not modelled) -> 1
+        (RuntimeError); both with message ``what`` and the reason as data."""
+        reason = opaque_decode_error(raw)
+        if reason is not None:
+            raise RpcError(2, what, f'Error {{ cause: None, desc: "{reason}" }}')
+        try:
+            return self.api.fee_of(raw)
+        except PoolError as exc:
+            raise RpcError(1, what, exc.data or exc.message) from None
+        except ApiError as exc:
+            raise RpcError(1, what, f"Execution failed: {exc}") from None
+
     def _payment_query_info(self, s: Session, p: list[Any]) -> dict[str, Any]:
         raw = _hex_bytes(_param(p, 0), "extrinsic")
-        weight, klass, fee = self.api.fee_of(raw)
+        weight, klass, fee = self._payment_fee_of(raw, "Unable to query dispatch info.")
         return {"weight": {"ref_time": weight, "proof_size": 0}, "class": klass.lower(), "partialFee": str(fee.total if fee else 0)}
 
     def _payment_fee_details(self, s: Session, p: list[Any]) -> dict[str, Any]:
         raw = _hex_bytes(_param(p, 0), "extrinsic")
-        _, _, fee = self.api.fee_of(raw)
+        _, _, fee = self._payment_fee_of(raw, "Unable to query fee details.")
         if fee is None:
             return {"inclusionFee": None}
         # pallet-transaction-payment-rpc turns each u128 into sp-rpc's NumberOrHex, whose From<u128>
@@ -490,12 +507,17 @@ class RpcHandler:
     def _submit(self, s: Session, p: list[Any]) -> str:
         if not p:
             raise invalid_params("extrinsic missing")
-        return self.chain.submit(p[0]).hash
+        _hex_bytes(p[0], "extrinsic")  # jsonrpsee: a param that is not Bytes is -32602
+        try:
+            return self.chain.submit(p[0]).hash
+        except OpaqueDecodeError as exc:  # sc-rpc author: Error::Client, "other" -> 1040
+            raise RpcError(1040, f"Client error: {exc.reason}") from None
 
     def _submit_and_watch(self, s: Session, p: list[Any]) -> str:
         if not p:
             raise invalid_params("extrinsic missing")
         self._need_socket(s)
+        _hex_bytes(p[0], "extrinsic")
         sub_id = s.new_id()
         with self.chain.lock:
             sub = self.chain._apply(p[0])
@@ -521,8 +543,11 @@ class RpcHandler:
 
     # --- block production
     def _create_block(self, s: Session, p: list[Any]) -> dict[str, Any]:
-        block = self.chain.seal()
-        if _param(p, 1) is True:
+        finalize = _param(p, 1, False)
+        if not isinstance(finalize, bool):
+            raise invalid_params("engine_createBlock takes (create_empty: bool, finalize: bool, parent_hash?)")
+        block = self.chain.seal(auto_finality=False)  # manual-seal: finality only when asked
+        if finalize:
             self.chain.finalize(block.hash)
         return {"hash": block.hash, "aux": {"header_only": False, "clear_justification_requests": False, "needs_justification": False, "bad_justification": False, "is_new_best": True}}
 
@@ -597,7 +622,7 @@ class RpcHandler:
         if not isinstance(values, list):
             raise invalid_params("dev_setStorage takes {Pallet: {Item: value}} or raw [[key, value|null], ...] pairs")
         pairs = []
-        for i, pair in enumerate(values[:MAX_QUERY_KEYS]):
+        for i, pair in enumerate(values):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise invalid_params(f"values[{i}] must be [key, value|null]")
             key = _hex_bytes(pair[0], f"values[{i}][0]", 4096)
@@ -684,6 +709,13 @@ class RpcHandler:
             s.send(msgs)
         self._notify_storage_changes(block)
 
+    def _on_invalid(self, dropped: list[tuple[Submission, PoolError]]) -> None:
+        """``invalid`` (sc-transaction-pool ``TransactionStatus::Invalid``) for transactions the block
+        builder left out because they were no longer valid in the pool's priority order."""
+        for s in list(self.sessions):
+            msgs = [notification("author_extrinsicUpdate", sub_id, "invalid") for sub, _ in dropped if (sub_id := s.watches.pop(sub.hash, None)) is not None]
+            s.send(msgs)
+
     def _notify_storage_changes(self, block: Block | None = None) -> None:
         head = block.hash if block is not None else self.chain.head.hash
         for s in list(self.sessions):
@@ -700,30 +732,48 @@ class RpcHandler:
             s.send(msgs)
 
     def _on_finalized(self, blocks: list[Block]) -> None:
-        """Finalized heads, and Finalized statuses: a status is held back until the watching client
-        has read that block's events and ``AFTER_EVENTS_READ`` seconds more passed (polkadot.js drops an
-        InBlock result it is still building when Finalized arrives), or ``FINALITY_HOLD`` seconds."""
+        """Finalized heads, and with them the Finalized statuses, as sc-transaction-pool sends them.
+
+        One exception keeps polkadot.js's InBlock result: it reads the block's events on InBlock and
+        drops a result it is still building when Finalized arrives (``switchMap``). So for a client
+        that reads events of its watched blocks, a status goes out no sooner than ``AFTER_EVENTS_READ``
+        s after that read, and waits for the read (at most ``FINALITY_HOLD`` s) if it has not come
+        yet. With the default finality delay (0.5 s) the read is usually done: the status arrives with
+        the finalized head, or shortly after. A client that neither subscribed to the runtime version
+        nor read its watched blocks' events (substrate-interface, raw clients) is not held."""
         if not blocks:
             return
         last = blocks[-1]
+        now = time.monotonic()
         for s in list(self.sessions):
             msgs = [notification("chain_finalizedHead", sub_id, last.header_json()) for sub_id, kind in s.heads.items() if kind == "finalized"]
             for block in blocks:
                 statuses = [notification("author_extrinsicUpdate", sub_id, {"finalized": block.hash}) for sub_id in s.in_block.pop(block.hash, [])]
                 if not statuses:
                     continue
-                if self.chain.scheduler is None:
+                read_at = s.events_read.get(block.hash)
+                # polkadot.js subscribes to the runtime version on connect: from its first transaction on
+                # it reads events on InBlock (substrate-interface and raw clients do neither)
+                if self.chain.scheduler is None or not (s.reads_events or s.versions):
                     msgs += statuses
+                elif read_at is not None:
+                    wait = read_at + AFTER_EVENTS_READ - now
+                    if wait <= 0:
+                        msgs += statuses
+                    else:
+                        s.held_final.setdefault(block.hash, []).extend(statuses)
+                        self.chain.scheduler(wait, lambda s=s, h=block.hash: self._release_final(s, h))
                 else:
                     s.held_final.setdefault(block.hash, []).extend(statuses)
                     self.chain.scheduler(FINALITY_HOLD, lambda s=s, h=block.hash: self._release_final(s, h))
             s.send(msgs)
 
     def _events_read(self, s: Session, block_hash: str) -> None:
-        s.events_read.add(block_hash)
-        if len(s.events_read) > 1024:
+        if len(s.events_read) >= 1024:
             s.events_read.clear()
-            s.events_read.add(block_hash)
+        s.events_read[block_hash] = time.monotonic()
+        if block_hash in s.in_block or block_hash in s.held_final:
+            s.reads_events = True
         if block_hash in s.held_final and self.chain.scheduler is not None:
             # polkadot.js still has work to do after this read before it hands InBlock to the caller
             self.chain.scheduler(AFTER_EVENTS_READ, lambda: self._release_final(s, block_hash))

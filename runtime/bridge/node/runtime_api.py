@@ -179,7 +179,7 @@ class RuntimeApi:
         try:
             _, xt, signer = self.chain.check("0x" + raw.hex())
         except PoolError as exc:
-            if exc.code == 1001:
+            if exc.code in (1001, 1002):
                 raise ApiError(exc.data or exc.message) from None
             return b"\x01\x00" + bytes([INVALID_INDEX[invalid_kind(exc)]])
         if signer is None:
@@ -198,7 +198,12 @@ class RuntimeApi:
 
             current = self.chain.next_number
             longevity = max(era_death(era, current) - current, 0)
-        out = b"\x00" + (0).to_bytes(8, "little")
+        try:  # ChargeTransactionPayment::validate: the priority grows with the tip per weight/length
+            weight = int(self.chain.rt.call_spec(*chain_call_to_params(xt.value["call"])[:2]).weight)
+            priority = self.fees.priority(weight, len(raw), int(xt.value.get("tip") or 0))
+        except Exception:  # noqa: BLE001 - a call the simulator does not model (the pool refuses it): no weight known
+            priority = 0
+        out = b"\x00" + priority.to_bytes(8, "little")
         out += compact(len(requires)) + b"".join(compact(len(r)) + r for r in requires)
         out += compact(1) + compact(len(provides)) + provides
         return out + longevity.to_bytes(8, "little") + b"\x01"
@@ -217,7 +222,7 @@ class RuntimeApi:
                 try:
                     sub = chain._apply("0x" + raw.hex())
                 except PoolError as exc:
-                    if exc.code == 1001:
+                    if exc.code in (1001, 1002):
                         raise ApiError(exc.data or exc.message) from None
                     if exc.code != 1010:
                         raise ApiError(f"{exc.message}: {exc.data}") from None

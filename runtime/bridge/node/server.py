@@ -19,8 +19,8 @@ from typing import Any
 from runtime.bridge.node.rpc import RpcHandler, Session
 
 _GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-MAX_MESSAGE = 64 * 1024 * 1024  # websocket message (jsonrpsee's default --rpc-max-response-size scale)
-MAX_HTTP_BODY = 15 * 1024 * 1024  # Substrate's default --rpc-max-request-size (15 MiB)
+MAX_MESSAGE = 64 * 1024 * 1024  # a websocket frame larger than this closes the connection (transport guard)
+MAX_HTTP_BODY = 15 * 1024 * 1024  # Substrate's default --rpc-max-request-size (15 MiB), on HTTP and websocket alike
 MAX_BATCH = 1000
 
 
@@ -161,6 +161,7 @@ class NodeServer:
         sender = asyncio.create_task(_drain(queue, writer))
         try:
             buffer = b""
+            oversized = 0  # bytes of a message over the request limit, skipped until its last frame
             while True:
                 opcode, fin, payload = await _read_frame(reader)
                 if opcode == 0x8:  # close
@@ -171,10 +172,17 @@ class NodeServer:
                     continue
                 if opcode == 0xA:
                     continue
+                if oversized or len(buffer) + len(payload) > MAX_HTTP_BODY:
+                    # jsonrpsee (--rpc-max-request-size): the message is refused with -32007 and id
+                    # null, the connection stays open
+                    oversized += len(buffer) + len(payload)
+                    buffer = b""
+                    if fin:
+                        error = _error(-32007, "Request is too big", f"Exceeded max limit of {MAX_HTTP_BODY}")
+                        queue.put_nowait(_frame(0x1, json.dumps(error).encode()))
+                        oversized = 0
+                    continue
                 buffer += payload
-                if len(buffer) > MAX_MESSAGE:
-                    queue.put_nowait(_frame(0x8, struct.pack("!H", 1009)))
-                    break
                 if not fin:
                     continue
                 text, buffer = buffer, b""

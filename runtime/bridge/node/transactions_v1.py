@@ -17,7 +17,7 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from runtime.bridge.node.chain import Block, PoolError, Submission
+from runtime.bridge.node.chain import Block, OpaqueDecodeError, PoolError, Submission
 from runtime.bridge.node.rpc import RpcError, Session, _param, invalid_params, notification
 
 if TYPE_CHECKING:
@@ -60,6 +60,7 @@ class TransactionApi:
         self.chain.listeners.append(self._on_block)
         self.chain.finality_listeners.append(self._on_finalized)
         self.chain.head_listeners.append(self._on_head_moved)
+        self.chain.invalid_listeners.append(self._on_invalid)
         self.methods: dict[str, Callable[[Session, list[Any]], Any]] = {
             "transaction_v1_broadcast": self.broadcast,
             "transaction_v1_stop": self.stop,
@@ -93,6 +94,9 @@ class TransactionApi:
         with self.chain.lock:
             try:
                 sub = self.chain._apply(tx)
+            except OpaqueDecodeError as exc:  # sc-rpc-spec-v2: not even an opaque extrinsic
+                s.send([notification(EVENT, sub_id, {"event": "invalid", "error": f"Extrinsic bytes cannot be decoded: {exc.reason}"})])
+                return sub_id
             except PoolError as exc:
                 kind = "error" if exc.code in _NOT_EXECUTABLE else "invalid"
                 s.send([notification(EVENT, sub_id, {"event": kind, "error": f"{exc.message}: {exc.data}" if exc.data else exc.message})])
@@ -118,6 +122,18 @@ class TransactionApi:
                 if sub is not None and w.block is None:
                     w.block, w.index = block, sub.index
                     msgs.append(notification(EVENT, sub_id, {"event": "bestChainBlockIncluded", "block": {"hash": block.hash, "index": sub.index}}))
+            s.send(msgs)
+
+    def _on_invalid(self, dropped: list[tuple[Submission, PoolError]]) -> None:
+        """Transactions the block builder left out (no longer valid in the pool's order)."""
+        gone = {sub.hash: exc for sub, exc in dropped}
+        for s in list(self.handler.sessions):
+            msgs = []
+            for sub_id, w in list(s.tx_watches.items()):
+                exc = gone.get(w.xt_hash)
+                if exc is not None and w.block is None:
+                    msgs.append(notification(EVENT, sub_id, {"event": "invalid", "error": f"{exc.message}: {exc.data}" if exc.data else exc.message}))
+                    del s.tx_watches[sub_id]
             s.send(msgs)
 
     def _on_finalized(self, blocks: list[Block]) -> None:
