@@ -39,8 +39,8 @@ CODE_KEY = b":code"
 class Calls:
     @call(0)
     def remark(self, origin: Origin, remark: Bytes) -> None:
-        """Make some on-chain remark (no effect)."""
-        ensure_signed(origin)
+        """Make some on-chain remark (no effect). Any origin may (frame_system: "Can be executed by
+        every `origin`"; unlike ``remark_with_event``, which needs a signer for its event)."""
 
     @call(1)
     def set_heap_pages(self, origin: Origin, pages: U64) -> None:
