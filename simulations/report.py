@@ -31,6 +31,7 @@ from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
 from simulations.analysis.statistics import format_interval, rank_arms, summarize_arms  # noqa: E402
 from simulations.lab.pairing import common_seeds  # noqa: E402
+from simulations.lab.summary import shared_sentence  # noqa: E402
 from simulations.scenario import scenario_decimals  # noqa: E402
 from simulations.store import RunStore, SlashRow  # noqa: E402
 
@@ -45,15 +46,16 @@ def metrics_frame(store: RunStore, arm_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["arm_id", "round", "block", "entity", "role", "metric", "asset", "value"])
 
 
-def arm_name(arm: Any, kind: str) -> str:
-    """The arm a stored run belongs to. A sweep stores each run as ``<rule> <point JSON> #<run>``;
-    its arm is named like the lab names arms (``rule/policy/key=value``), so the report and the
-    console agree; a run's arms keep their labels."""
+def arm_names(arms: list[Any], kind: str) -> dict[int, str]:
+    """Per stored arm row (by id), the arm it belongs to. A sweep stores each run as ``<rule>
+    <point JSON> #<run>``; its arm is named as the sweep's console names it
+    (:func:`simulations.sweep.display_names`: only what differs between arms), so the console, this
+    report, its charts and its CSV agree; a run's arms keep their labels."""
     if kind != "sweep":
-        return str(arm.label)
-    point = json.loads(arm.params_json or "{}")
-    policy = point.pop("policy", None)
-    return "/".join([str(arm.rule)] + ([str(policy)] if policy is not None else []) + [f"{k}={v}" for k, v in sorted(point.items())])
+        return {a.id: str(a.label) for a in arms}
+    from simulations.sweep import display_names
+
+    return display_names(arms)
 
 
 def slashes_by_arm(store: RunStore, arm_ids: Iterable[int]) -> dict[int, list[SlashRow]]:
@@ -92,6 +94,7 @@ def runs_frame(store: RunStore, run_id: int) -> pd.DataFrame:
     slashes = slashes_by_arm(store, [a.id for a in arms])
     rows = []
     loss_keys = sorted({k for a in arms for k in json.loads(a.summary_json).get("losses", {})})
+    names = arm_names(store.arms(run_id), run.kind)  # over every arm row, finished or not: the names do not change as a sweep resumes
     for arm in arms:
         s = json.loads(arm.summary_json)
         counts = s.get("slashes", {})
@@ -105,7 +108,7 @@ def runs_frame(store: RunStore, run_id: int) -> pd.DataFrame:
         row.update(_outcome_row(s))
         if "pending_at_end" not in row:
             row["pending_at_end"] = sum(1 for x in slashes[arm.id] if x.status == "pending")
-        row["arm"] = arm_name(arm, run.kind)
+        row["arm"] = names[arm.id]
         row["arm_id"] = arm.id
         row["last_block"] = arm.last_block
         rows.append(row)
@@ -404,6 +407,30 @@ def _veto_paths(frame: pd.DataFrame) -> str:
             + _table(header, rows) + notes)
 
 
+def unfinished_sentence(arms: list[Any], kind: str) -> str:
+    """The stored rows that did not finish, by the arm's display name (:func:`arm_names`, as every
+    table and chart names it, not the store's ``rule {JSON} #run`` label): per arm how many runs and
+    which run indices; empty when every row finished."""
+    names = arm_names(arms, kind)
+    left: dict[str, list[int]] = {}
+    for a in arms:
+        if a.status != "completed":
+            left.setdefault(names[a.id], []).append(int(a.run_index))
+    if not left:
+        return ""
+    total = sum(len(v) for v in left.values())
+    if kind != "sweep":
+        return f"{total} arm(s) did not finish: " + ", ".join(left)
+
+    def indices(runs: list[int]) -> str:
+        runs = sorted(runs)
+        if runs == list(range(runs[0], runs[-1] + 1)):
+            return f"run {runs[0]}" if len(runs) == 1 else f"runs {runs[0]} to {runs[-1]}"
+        return "runs " + ", ".join(map(str, runs[:5])) + (", ..." if len(runs) > 5 else "")
+
+    return f"{total} run(s) did not finish: " + "; ".join(f"{name}: {len(runs)} ({indices(runs)})" for name, runs in left.items())
+
+
 def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:
     planned = planned_tasks(run, arms)
     stored = len(frame)
@@ -412,9 +439,9 @@ def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:
         notes.append(f"the {run.kind} is {run.status!s}, not completed")
     if stored < planned:
         notes.append(f"PARTIAL: {stored} of {planned} planned runs are stored; every number below summarises those {stored} only")
-    incomplete = [a for a in arms if a.status != "completed"]
-    if incomplete:
-        notes.append(f"{len(incomplete)} arm(s) did not finish: " + ", ".join(str(a.label) for a in incomplete[:10]))
+    unfinished = unfinished_sentence(arms, run.kind)
+    if unfinished:
+        notes.append(unfinished)
     if not notes:
         return f"<p>All {planned} planned runs are stored.</p>"
     return "<p class='warn'>" + "<br>".join(_esc(n) for n in notes) + "</p>"
@@ -455,10 +482,13 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         ranked = list(ranking.arm)
         per_arm = frame.groupby("arm").size()
         runs_note = f"n = {per_arm.min()}" + (f" to {per_arm.max()}" if per_arm.max() != per_arm.min() else "") + " runs per arm"
+        shared = shared_sentence(frame)  # in every caption that names arms: their names show only what differs
+        if shared:
+            runs_note += "; " + shared
         measures = _summary_metrics(frame, cat)
         ci_note = error_bars(summary, measures, runs_note)
         if per_arm.max() < 2:
-            ci_note = "a single run per arm: no interval (sweep with --runs for intervals)"
+            ci_note = "a single run per arm: no interval (sweep with --runs for intervals)" + (f"; {shared}" if shared else "")
         parts.append("<h2>Which arm loses the least to honest operators while still punishing faulty ones?</h2>")
         parts.append(f"<p>{_esc(how)} {_esc(runs_note)}.</p>" + table)
         parts.append(_veto_paths(frame))
@@ -574,7 +604,9 @@ def _horizons(store: RunStore, run: Any, lanes: list[tuple[str, list[Any], int |
     except Exception:  # noqa: BLE001 - no mark rather than no report
         return [None] * len(lanes)
     clock_keys = ("length", "session_length", "sessions_per_era", "parameters.session_length", "parameters.sessions_per_era")
-    arms = {arm_name(a, run.kind): a for a in store.arms(run.id)}
+    rows = store.arms(run.id)
+    names = arm_names(rows, run.kind)
+    arms = {names[a.id]: a for a in rows}
     out = []
     for label, _, _ in lanes:
         arm = arms.get(label)

@@ -49,6 +49,35 @@ def arm_attributes(frame: pd.DataFrame) -> pd.DataFrame:
     return first[[c for c in keep if c in first.columns]]
 
 
+BOOKKEEPING = frozenset({"arm", "rule", "policy", "branch", "arm_id", "last_block"})  # per-arm columns that are not parameters
+
+
+def constant_parameters(frame: pd.DataFrame) -> dict[str, Any]:
+    """The parameters every arm ran with alike (``--param end.pending=censor``, a single value):
+    arm names show only what differs between arms (:func:`simulations.sweep.display_names`), so
+    the captions name these instead. A parameter set for some arms only (one its rule ignores for the
+    others) is not shared by every arm and is left out (it is in those arms' names when it differs)."""
+    if frame.empty or "arm" not in frame.columns:
+        return {}
+    attrs = arm_attributes(frame)
+    out: dict[str, Any] = {}
+    for col in attrs.columns:
+        if col in BOOKKEEPING:
+            continue
+        values = attrs[col]
+        if values.notna().all() and values.astype(str).nunique() == 1:
+            v = values.iloc[0]
+            out[str(col)] = v.item() if hasattr(v, "item") else v
+    return out
+
+
+def shared_sentence(frame: pd.DataFrame) -> str:
+    """``every arm ran with k=v, ...`` (see :func:`constant_parameters`), or ``""``."""
+    shared = constant_parameters(frame)
+    return ("every arm ran with " + ", ".join(f"{k}={v}" for k, v in sorted(shared.items()))
+            + " (set alike for all, so not part of the arm names)") if shared else ""
+
+
 def _is_attribute(col: str) -> bool:
     return col == "policy" or not any(col.startswith(p) for p in ("loss_", "honest_", "faulty_", "pending", "late_", "proposed", "justified",
                                                                       "unjustified", "applied", "vetoed", "drained", "resolution", "gov_"))
@@ -230,6 +259,9 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "fix it, else more runs may vary)")
     if (h["runs_censored"] > 0).any():
         caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
+    shared = shared_sentence(frame)
+    if shared:
+        caption += "; " + shared
     cut = shortcut_arms(frame)
     if cut:
         caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "

@@ -1,0 +1,92 @@
+"""Presentation findings of a new user's governance-lab pass (newuser9, findings 6, 7, 8, 11, 12):
+one arm name everywhere, with the parameters every arm shares said in the captions; no number or
+interval split across lines at 80 columns; a quantity shown once under one name; chart axes that do
+not waste half the panel; unfinished runs named by their arm."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+from simulations import sweep as sw
+from simulations.commands import print_sweep_summary
+from simulations.report import runs_frame, write_report
+from simulations.store import RunStore
+
+SCENARIO = Path(__file__).resolve().parents[2] / "simulations" / "scenarios" / "slash-veto.yaml"
+TEXT = SCENARIO.read_text()
+
+
+def _censored_sweep(path: Path, finished: int | None = None) -> tuple[RunStore, list[dict]]:
+    """What ``tangle-sim sweep slash-veto.yaml --policy never --policy always --param end.pending=censor
+    --rule tangle_services --runs 3`` stores (10 rounds), with only the first ``finished`` tasks done
+    (the others pending, as after a SIGTERM)."""
+    tasks = sw.plan(TEXT, ".yaml", {"length.rounds": 10}, {"end.pending": ["censor"]}, ["tangle_services"], 3, 7, policies=["never", "always"])
+    store = RunStore(str(path))
+    run_id = store.create_run(kind="sweep", scenario_name="slash-veto", scenario_path=str(SCENARIO), scenario_text=TEXT, overrides={}, seed=7,
+                              command="tangle-sim sweep ...", info={"tasks": len(tasks)}, arms=sw.arm_rows(tasks))
+    arm_of = {t.index: a.id for t, a in zip(tasks, store.arms(run_id))}
+    done = tasks if finished is None else tasks[:finished]
+    results = sw.execute_and_store(store, arm_of, done, workers=1)
+    store.set_run_status(run_id, "completed" if finished is None else "running")
+    return store, results
+
+
+@pytest.fixture(scope="module")
+def censored(tmp_path_factory) -> tuple[RunStore, list[dict], Path]:
+    tmp = tmp_path_factory.mktemp("censored")
+    store, results = _censored_sweep(tmp / "c.db")
+    write_report(store, 1, tmp / "rep")
+    return store, results, tmp / "rep"
+
+
+def _console(frame: pd.DataFrame, width: int) -> str:
+    buf = io.StringIO()
+    print_sweep_summary(Console(file=buf, width=width, color_system=None), frame, ["end.pending"], {"TNT": 18}, None)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- finding 7, 12: names
+def test_console_html_csv_and_charts_name_the_arms_alike_and_say_what_every_arm_shares(censored) -> None:
+    """newuser9 #7: console `tangle_services/always`, HTML `tangle_services/always/end.pending=censor`."""
+    store, results, rep = censored
+    console_names = set(sw.to_frame(results).arm)  # what the sweep printed and wrote to --out
+    assert console_names == {"tangle_services/never", "tangle_services/always"}
+    assert set(runs_frame(store, 1).arm) == console_names  # the report's frame, its tables and charts
+    assert set(pd.read_csv(rep / "sweep.csv").arm) == console_names
+    page = html.unescape((rep / "report.html").read_text()).replace("<wbr>", "")
+    assert "end.pending=censor/" not in page and "/end.pending=censor" not in page
+    assert "every arm ran with end.pending=censor" in page  # the constant is said once, in the captions
+    text = " ".join(_console(sw.to_frame(results), 200).split())
+    assert "every arm ran with end.pending=censor" in text
+
+
+def test_two_arms_that_would_share_a_short_name_get_their_full_names(tmp_path) -> None:
+    """Rows stored without the task's name (older stores) get it rebuilt from what differs; never two arms under one name."""
+    from types import SimpleNamespace
+
+    def row(i: int, rule: str, params: str) -> SimpleNamespace:
+        return SimpleNamespace(id=i, rule=rule, params_json=params, task_json="")
+
+    names = sw.display_names([row(1, "tangle_services", '{"policy": "never", "end.pending": "censor"}'),
+                              row(2, "tangle_services", '{"policy": "stock", "end.pending": "censor"}')])
+    assert names == {1: "tangle_services/never", 2: "tangle_services/stock"}
+    task = '{"arm": "x"}'
+    clash = sw.display_names([SimpleNamespace(id=1, rule="tangle_services", params_json='{"policy": "never"}', task_json=task),
+                              SimpleNamespace(id=2, rule="tangle_services", params_json='{"policy": "stock"}', task_json=task)])
+    assert clash == {1: "tangle_services/never", 2: "tangle_services/stock"}
+
+
+def test_a_partial_sweep_names_its_unfinished_runs_by_arm(tmp_path) -> None:
+    """newuser9 #12: '260 arm(s) did not finish: tangle_services {"policy": "never"} #70, ...'."""
+    store, _ = _censored_sweep(tmp_path / "p.db", finished=3)
+    write_report(store, 1, tmp_path / "rep")
+    page = html.unescape((tmp_path / "rep" / "report.html").read_text()).replace("<wbr>", "")
+    assert '{"policy"' not in page and "#1" not in page
+    assert "3 run(s) did not finish: tangle_services/always: 2 (runs 1 to 2); tangle_services/never: 1 (run 2)" in page
