@@ -203,9 +203,16 @@ def _png(fig: Any, path: Path) -> str:
 
 def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
     pending_value = cat.pending_value
-    if pending_value is not None and pending_value.column == "pending_value":  # after any drain: not the value at risk at the horizon
-        pending_value = Measure(pending_value.column, "value at risk in slashes still pending at the end (after any drain)", pending_value.unit)
-    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, _at_risk_measure(frame, cat), pending_value, cat.total_loss)
+    at_risk = _at_risk_measure(frame, cat)
+    if pending_value is not None and pending_value.column == "pending_value":
+        if at_risk is not None and not _drained(frame):
+            # no run went on past the horizon: what was pending there is what was pending at the end, one
+            # quantity (pending_at_horizon_value and pending_value differ only in float rounding): shown once
+            pending_value = None
+        else:  # after a drain: what the drain left, not what was at risk at the horizon
+            pending_value = Measure(pending_value.column, "value at risk at the end, after the drain (slashes the drain left pending; "
+                                    "the same as at the horizon in a run that was not drained)", pending_value.unit)
+    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, at_risk, pending_value, cat.total_loss)
           if m is not None]
     ms += cat.role_losses + cat.asset_losses
     for col, label in (("vetoed", "slashes vetoed"), ("applied", "slashes applied"), ("late_vetoes", "vetoes that landed too late")):
@@ -215,6 +222,16 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
         ms.append(Measure("window_mean", "veto window", "blocks, mean over the run's slashes"))
     seen: set[str] = set()
     return [m for m in ms if not (m.column in seen or seen.add(m.column))]
+
+
+AT_HORIZON = "value at risk at the horizon"
+
+
+def _drained(frame: pd.DataFrame) -> bool:
+    """Whether some run went on past the horizon (``end.pending: drain`` with something pending there)."""
+    from simulations.lab.summary import at_horizon
+
+    return bool(at_horizon(frame).attrs["drained"])
 
 
 def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
@@ -227,8 +244,9 @@ def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
     col = h.attrs["value_column"]
     if col is None or col not in frame.columns or frame[col].isna().any():
         return None
-    label = ("value at risk at the horizon (slashes pending at the last round, before any drain)" if h.attrs["drained"]
-             else "value at risk at the end (slashes still pending when the runs stopped, not in the losses)")
+    label = (AT_HORIZON + " (slashes pending at the last round, before the drain)" if h.attrs["drained"]
+             else "value at risk at the end (slashes still pending when the runs stopped, at the horizon: no run went on past it; "
+                  "not in the losses)")
     return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
 
 
@@ -313,7 +331,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               (cat.total_loss.axis if cat.total_loss else "total loss in one numeraire") + " [CI]"]
     at_risk = _at_risk_measure(frame, cat)
     if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
-        header.append(f"at risk {'at the horizon' if 'horizon' in at_risk.label else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
+        header.append(f"at risk {'at the horizon' if at_risk.label.startswith(AT_HORIZON) else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
     from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
 
     cut = shortcut_arms(frame)
@@ -351,7 +369,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            + (f" {SHORTCUT_MARK}: the arm names a governance path, but its vetoes took the shortcut, not that path (its rule models "
               "those slashes in Python): its rank says nothing about the path." if cut else "")
            + ((" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
-               "resolved them), not counted in the losses." if "horizon" in at_risk.label else
+               "resolved them), not counted in the losses." if at_risk.label.startswith(AT_HORIZON) else
                " At risk at the end: what the slashes still pending when the runs stopped would take, not counted in the losses.")
               if at_risk is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)

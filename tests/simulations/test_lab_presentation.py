@@ -90,3 +90,42 @@ def test_a_partial_sweep_names_its_unfinished_runs_by_arm(tmp_path) -> None:
     page = html.unescape((tmp_path / "rep" / "report.html").read_text()).replace("<wbr>", "")
     assert '{"policy"' not in page and "#1" not in page
     assert "3 run(s) did not finish: tangle_services/always: 2 (runs 1 to 2); tangle_services/never: 1 (run 2)" in page
+
+
+# ---------------------------------------------------------------------------------------- finding 8: one quantity once
+def _outcome_rows(page: str) -> list[tuple[str, str, str]]:
+    """(arm, measure, mean [CI]) rows of the "Every outcome per arm" table."""
+    table = page[page.index("Every outcome per arm"):]
+    table = table[:table.index("</table>")]
+    return [tuple(re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row))  # type: ignore[misc]
+            for row in re.findall(r"<tr>(.*?)</tr>", table) if "<td" in row]
+
+
+def test_a_censored_sweep_shows_its_value_at_risk_once(censored) -> None:
+    """newuser9 #8: 'value at risk at the end (...)' and 'value at risk in slashes still pending at
+    the end (after any drain)' both 3,119 [2,546, 3,692]: with no run drained the horizon is the end,
+    so pending_at_horizon_value and pending_value are one quantity (equal up to float rounding)."""
+    store, _, rep = censored
+    frame = runs_frame(store, 1)
+    assert (frame["drained_rounds"] == 0).all() and (frame["pending_value"] > 0).any()
+    assert ((frame["pending_at_horizon_value"] - frame["pending_value"]).abs() < 1e-6).all()
+    page = html.unescape((rep / "report.html").read_text()).replace("<wbr>", "")
+    risk = [r for r in _outcome_rows(page) if r[1].startswith("value at risk")]
+    assert len(risk) == 2 and len({r[0] for r in risk}) == 2  # one row per arm, not two
+    assert "no run went on past it" in risk[0][1]
+
+
+def test_a_drained_sweep_keeps_both_values_at_risk_under_names_that_differ() -> None:
+    """After a drain the horizon's value at risk and what the drain left are two quantities: both
+    shown, each named for its moment, the end's saying when they coincide."""
+    from simulations.analysis.columns import catalogue
+    from simulations.report import _summary_metrics
+
+    rows = [{"arm": a, "seed": s, "honest_slashed_value": 1.0, "faulty_escaped": 0, "pending_at_end": int(s == 1), "pending_value": 50.0 * (s == 1),
+             "pending_at_horizon": 1, "pending_at_horizon_value": 100.0, "drained_rounds": 3, "numeraire": "USD", "loss_total_value": 2.0}
+            for a in ("x", "y") for s in (1, 2)]
+    frame = pd.DataFrame(rows)
+    labels = {m.column: m.label for m in _summary_metrics(frame, catalogue(frame))}
+    assert labels["pending_at_horizon_value"].startswith("value at risk at the horizon")
+    assert labels["pending_value"].startswith("value at risk at the end, after the drain")
+    assert "the same as at the horizon in a run that was not drained" in labels["pending_value"]
