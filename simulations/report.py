@@ -211,7 +211,7 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
             pending_value = None
         else:  # after a drain: what the drain left, not what was at risk at the horizon
             pending_value = Measure(pending_value.column, "value at risk at the end, after the drain (slashes the drain left pending; "
-                                    "the same as at the horizon in a run that was not drained)", pending_value.unit)
+                                    "equal to the horizon's in a run that was not drained)", pending_value.unit)
     ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, at_risk, pending_value, cat.total_loss)
           if m is not None]
     ms += cat.role_losses + cat.asset_losses

@@ -128,4 +128,4 @@ def test_a_drained_sweep_keeps_both_values_at_risk_under_names_that_differ() -> 
     labels = {m.column: m.label for m in _summary_metrics(frame, catalogue(frame))}
     assert labels["pending_at_horizon_value"].startswith("value at risk at the horizon")
     assert labels["pending_value"].startswith("value at risk at the end, after the drain")
-    assert "the same as at the horizon in a run that was not drained" in labels["pending_value"]
+    assert "equal to the horizon's in a run that was not drained" in labels["pending_value"]
