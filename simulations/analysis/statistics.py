@@ -592,6 +592,52 @@ def arm_label_lines(names: Iterable[Any], cap: int = 20, width: int | None = Non
     return out, width
 
 
+def cell_units(cell: str) -> list[str]:
+    """The pieces of a table cell that must never be split across lines: a number with its marks
+    (``12,293``, ``0.0*``), an interval (``[11,350, 13,236]``), a note in parentheses (``(all runs)``).
+    A cell may break only between them: a reader who sees ``[11,35`` / ``0,`` takes ``11,35`` for a value."""
+    return [p for p in re.split(r" (?=[\[(])", cell) if p]
+
+
+def stack_units(cell: str, width: int) -> str:
+    """``cell`` as lines of at most ``width`` characters, broken only between its
+    :func:`cell_units` (a unit longer than ``width`` keeps a line of its own)."""
+    lines: list[str] = []
+    for line in cell.split("\n"):
+        current = ""
+        for unit in cell_units(line) if len(line) > width else [line]:
+            if current and len(current) + 1 + len(unit) <= width:
+                current += " " + unit
+            else:
+                if current:
+                    lines.append(current)
+                current = unit
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def fit_widths(narrow: Sequence[int], natural: Sequence[int], available: int, grow: Sequence[int]) -> list[int] | None:
+    """Column widths for a table whose content may take ``available`` characters: every column at
+    least its ``narrow`` width (its longest unbreakable piece), then the columns in ``grow`` order
+    widened towards their ``natural`` width (the whole cell on one line) while room is left. None
+    when the narrow widths do not fit: the caller stacks the table instead of letting rich fold
+    digits."""
+    widths = list(narrow)
+    slack = available - sum(widths)
+    if slack < 0:
+        return None
+    for i in grow:
+        add = min(slack, max(0, natural[i] - widths[i]))
+        widths[i] += add
+        slack -= add
+    return widths
+
+
+def longest_word(text: str) -> int:
+    """The longest space-separated word of ``text`` (a header wraps at its spaces, not inside a word)."""
+    return max((len(w) for w in text.split()), default=0)
+
+
 def arm_column_width(width: int | None, columns: int, fixed: int, ratio: int, ratios: int, minimum: int) -> int | None:
     """The arm column's share of a ``width``-wide rich table: ``ratio`` of ``ratios`` of what its
     ``columns`` borders and padding (3 each, plus 1) and the ``fixed`` no-wrap columns leave; None

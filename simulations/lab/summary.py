@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import (DIFF_WORDS, arm_column_width, arm_label_lines, format_interval, format_number,
-                                             methods_by_name, methods_sentence, rank_arms, summarize_arms, wilson)
+from simulations.analysis.statistics import (DIFF_WORDS, arm_label_lines, cell_units, fit_widths, format_interval, format_number, longest_word,
+                                             methods_by_name, methods_sentence, rank_arms, stack_units, summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -213,7 +214,6 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     ``width``: the console's, to pack them into the arm column's share). The caption names the
     interval method of each column, what ``*`` and a tie mean, and what was pending at the horizon
     (before a drain) as well as when the runs stopped."""
-    from rich.table import Table
     from rich.text import Text
 
     h = headline(frame, confidence=confidence, method=method)
@@ -266,28 +266,63 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     if cut:
         caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "
                     + "; ".join(f"{a}: {why}" for a, why in cut.items()))
-    # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and pending (5 each) leave
-    labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8 + at_risk, 3 + 10, 4, 10 + 2 * at_risk, 14))
-    table = Table(title=title, caption=Text(caption), expand=True)
-    table.add_column("arm", overflow="fold", ratio=4, min_width=14)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column(label, justify="right", overflow="fold", ratio=2)
-    table.add_column("faulty escaped", justify="right", overflow="fold", ratio=2)
-    table.add_column(f"total loss ({numeraire})", justify="right", overflow="fold", ratio=2)
-    if at_risk:
-        table.add_column(f"at risk ({numeraire})", justify="right", overflow="fold", ratio=2)
-    table.add_column("vs best", overflow="fold", min_width=5)
-    table.add_column("pending", justify="right", overflow="fold", min_width=5)
-    shared = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
+    shared_rank = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
+    headers = [label, "faulty escaped", f"total loss ({numeraire})"] + ([f"at risk ({numeraire})"] if at_risk else [])
+    rows: list[tuple[Any, str, list[str], str, str]] = []  # arm, n, value cells, vs best, pending
     for r in h.to_dict("records"):
         at_h = r["runs_pending_at_horizon"]
-        pending = f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"
-        cells = [labels[r["arm"]], str(r["n"])] + [
-            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
-                            clipped_high=bool(r[f"{m}_clipped_high"]))
-            for m in cols] + [_short_verdict(str(r["verdict"])) + (" (tie)" if shared.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
-                              + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""), pending]
-        table.add_row(*(Text(c) for c in cells))
+        verdict = (_short_verdict(str(r["verdict"])) + (" (tie)" if shared_rank.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
+                   + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""))
+        values = [format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
+                                  clipped_high=bool(r[f"{m}_clipped_high"])) for m in cols]
+        rows.append((r["arm"], str(r["n"]), values, verdict, f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"))
+    return _fitted_headline(rows, headers, title, Text(caption), width)
+
+
+def _fitted_headline(rows: list[tuple[Any, str, list[str], str, str]], headers: list[str], title: str | None, caption: Any,
+                     width: int | None) -> Any:
+    """The headline's rich Table at ``width`` columns, never splitting a number, an interval or an
+    arm name's piece across lines (newuser9: ``[11,35`` / ``0,`` / ``13,236]`` at 80 columns).
+
+    One row per arm when every column fits at its narrowest (a mean above its interval, arm names
+    broken after ``/``, ``.`` or ``=``); else one block per arm with a line per measure, whose three
+    columns fit an 80-column terminal. Widths are set here, so rich never folds a cell; only a console
+    narrower than one interval still folds (nothing fits there)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    names = [r[0] for r in rows]
+    pieces = max((len(p) for n in names for p in re.split(r"(?<=[/.=])", str(n)) if p), default=3)
+    full = [len(str(n)) for n in names]
+    columns = ["arm", "n", *headers, "vs best", "pending"]
+    cells = [[r[1], *r[2], r[3], r[4]] for r in rows]
+    narrow = [max(pieces, 3)] + [max([longest_word(columns[j + 1])] + [max(len(u) for u in cell_units(c[j])) for c in cells]) for j in range(len(columns) - 1)]
+    natural = [max(full + [3])] + [max([longest_word(columns[j + 1])] + [len(c[j]) for c in cells]) for j in range(len(columns) - 1)]
+    values = list(range(2, 2 + len(headers)))
+    big = 10**6 if width is None else width
+    widths = fit_widths(narrow, natural, big - 3 * len(columns) - 1, values + [0] + [len(columns) - 2, len(columns) - 1, 1])
+    if widths is not None:
+        labels, _ = arm_label_lines(names, width=widths[0])
+        table = Table(title=title, caption=caption)
+        for j, (col, w) in enumerate(zip(columns, widths)):
+            table.add_column(col, justify="left" if j in (0, len(columns) - 2) else "right", width=w, overflow="fold")
+        for name, row in zip(names, cells):
+            table.add_row(*(Text(c) for c in [labels[name]] + [stack_units(c, w) for c, w in zip(row, widths[1:])]))
+        return table
+    # stacked: arm | measure | value, one block per arm (an 80-column terminal holds the longest interval)
+    measures = ["n (runs)", *headers, "vs best", "pending"]
+    stacked = [(name, m, v) for name, row in zip(names, cells) for m, v in zip(measures, row)]
+    narrow3 = [max(pieces, 3), max(longest_word(m) for m in measures + ["measure"]), max(max(len(u) for u in cell_units(v)) for _, _, v in stacked)]
+    natural3 = [max(full + [3]), max(len(m) for m in measures), max(len(v) for _, _, v in stacked)]
+    widths = fit_widths(narrow3, natural3, big - 3 * 3 - 1, [2, 1, 0]) or narrow3
+    labels, _ = arm_label_lines(names, width=widths[0])
+    table = Table(title=title, caption=caption)
+    table.add_column("arm", width=widths[0], overflow="fold")
+    table.add_column("measure", width=widths[1], overflow="fold")
+    table.add_column("mean [CI] or value", justify="right", width=widths[2], overflow="fold")
+    for i, (name, m, v) in enumerate(stacked):
+        last = i + 1 == len(stacked) or stacked[i + 1][0] != name
+        table.add_row(Text(labels[name] if m == measures[0] else ""), Text(m), Text(stack_units(v, widths[2])), end_section=last)
     return table
 
 

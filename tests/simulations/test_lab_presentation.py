@@ -129,3 +129,48 @@ def test_a_drained_sweep_keeps_both_values_at_risk_under_names_that_differ() -> 
     assert labels["pending_at_horizon_value"].startswith("value at risk at the horizon")
     assert labels["pending_value"].startswith("value at risk at the end, after the drain")
     assert "equal to the horizon's in a run that was not drained" in labels["pending_value"]
+
+
+# ---------------------------------------------------------------------------------------- finding 6: never split a number
+def _whole_cells(text: str, cells: list[str]) -> list[str]:
+    """The units (a number, an interval, a parenthesised note) of ``cells`` that no line of ``text`` holds whole."""
+    lines = text.splitlines()
+    units = [u for c in cells for u in re.split(r" (?=[\[(])", c)]  # "12,293", "[11,350, 13,236]", "(all runs)"
+    return [u for u in units if not any(u in line for line in lines)]
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+def test_the_sweep_headline_never_splits_a_number_or_an_interval(censored, width: int) -> None:
+    """newuser9 #6: at 80 columns `12,293 [11,35` / `0,` / `13,236]`: a reader takes 11,35 for a value."""
+    from simulations.analysis.statistics import format_interval
+    from simulations.lab.summary import headline
+
+    _, results, _ = censored
+    frame = sw.to_frame(results)
+    h = headline(frame)
+    cells = [format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
+                             clipped_high=bool(r[f"{m}_clipped_high"]))
+             for r in h.to_dict("records") for m in ("honest_slashed_value", "faulty_escaped", "loss_total_value", "at_risk_value")]
+    assert any("[" in c for c in cells)  # intervals to keep whole
+    text = _console(frame, width)
+    table = text[:text.index("mean [95% CI] over n runs")]
+    assert max(len(line) for line in table.splitlines()) <= width
+    assert not _whole_cells(table, cells), table
+    arms = sorted(set(frame.arm))  # broken only after "/", never inside a word; whole in the 80-column blocks
+    assert not _whole_cells(table, arms if width == 80 else [p for a in arms for p in re.split(r"(?<=/)", a)]), table
+    if width <= 80:  # too narrow for a row per arm: a block per arm, a line per measure
+        assert "measure" in table and "n (runs)" in table
+
+
+def test_the_demo_never_breaks_a_line_inside_its_list_of_events() -> None:
+    """newuser9 #6: piped, the demo printed `→ Reserved,` and `OperatorJoined` at the left margin."""
+    from simulations.demo import run_demo
+
+    out = io.StringIO()
+    run_demo(Console(file=out, width=80, color_system=None))
+    lines = out.getvalue().splitlines()
+    assert "      → Reserved, OperatorJoined" in lines
+    for i, line in enumerate(lines):
+        if line.rstrip().endswith(","):  # a list of events goes on, indented, under its arrow
+            assert lines[i + 1].startswith("        ") and lines[i + 1].strip()[0].isupper(), lines[i:i + 2]
+    assert all(len(line) <= 80 for line in lines[:40])
