@@ -14,6 +14,7 @@ stored is reported as partial. Values are exact ints in the store; they become f
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -273,7 +274,7 @@ def _arm_ticks(fig: Any, arms: list[Any]) -> Any:
     with warnings.catch_warnings():  # very long labels: matplotlib keeps the layout it has (the PNG is cropped to fit anyway)
         warnings.simplefilter("ignore", UserWarning)
         fig.tight_layout()
-    return fig
+    return figures.fit_notes(fig)  # the layout changed: the notes and the value axes again
 
 
 def _as_steps(fig: Any) -> Any:
@@ -535,7 +536,12 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",
             _arm_ticks(figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"), ranked),
             f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
-        pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
+        # the value still pending at the end, as the summary holds it (shown once: see _summary_metrics)
+        pend_value = next((m for m in measures if cat.pending_value is not None and m.column == cat.pending_value.column), None)
+        if pend_value is None and cat.pending_value is not None and not _drained(frame):
+            at_end = _at_risk_measure(frame, cat)  # the same quantity, under the catalogue's short label
+            pend_value = None if at_end is None else dataclasses.replace(cat.pending_value, column=at_end.column)
+        pend = [m for m in (cat.pending, pend_value) if m is not None]
         pending_shown, _ = _split_zero(frame, pend)
         if not pend:
             sections.append(f"<h2>Slashes still pending when the runs ended</h2><p class='missing'>{NOT_RECORDED}: "

@@ -174,3 +174,59 @@ def test_the_demo_never_breaks_a_line_inside_its_list_of_events() -> None:
         if line.rstrip().endswith(","):  # a list of events goes on, indented, under its arrow
             assert lines[i + 1].startswith("        ") and lines[i + 1].strip()[0].isupper(), lines[i:i + 2]
     assert all(len(line) <= 80 for line in lines[:40])
+
+
+# ---------------------------------------------------------------------------------------- finding 11: chart axes
+def _bars_summary(censored: int) -> tuple[list[str], pd.DataFrame]:
+    arms = ["tangle_services/always", "tangle_services/stock", "tangle_services/never"]
+    means = {"tangle_services/always": 0.0, "tangle_services/stock": 1629.0, "tangle_services/never": 4861.0}
+    rows = [{"arm": a, "metric": "honest_slashed_value", "n": 200, "runs": 200, "mean": means[a], "ci_low": means[a] * 0.92, "ci_high": means[a] * 1.08,
+             "note": "", "constant": means[a] == 0, "runs_censored": censored} for a in arms]
+    return arms, pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("censored", [0, 25])
+def test_chart_value_axes_end_near_the_longest_bar_and_every_note_stays_in_its_panel(censored: int) -> None:
+    """newuser9 #11: the escaped axis ran to ~17 for a longest bar of 9.17, USD to ~10,000 for 5,233
+    (a fixed 1.9x for the labels): the bars used half the panel. Now a note goes inside its bar when
+    it fits, else past the bar, and the axis ends where the notes need it to."""
+    from simulations.analysis import figures
+    from simulations.analysis.columns import Measure
+    from simulations.report import _arm_ticks
+
+    arms, summary = _bars_summary(censored)
+    m = Measure("honest_slashed_value", "honest loss", "USD per run")
+    fig = _arm_ticks(figures.fig_measures(arms, summary, [m], "Loss", "n = 200"), arms)
+    ax = fig.axes[0]
+    longest = 4861.0 * 1.08
+    assert ax.get_xlim()[1] <= longest * 1.25, ax.get_xlim()  # was longest * 1.9 whenever a bar had a note
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    notes = [t for t in ax.texts if t.get_text()]
+    assert any("0 in all 200 runs" in t.get_text() for t in notes)
+    if censored:
+        assert sum("25/200 runs censored" in t.get_text().replace("\n", " ") for t in notes) == 3
+    for t in notes:
+        b = t.get_window_extent(renderer)
+        assert box.x0 - 1 <= b.x0 and b.x1 <= box.x1 + 1, t.get_text()  # inside its own panel, never in the next one
+    plt_close(fig)
+
+
+def plt_close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_the_pending_chart_of_a_censored_sweep_draws_the_value_at_risk(censored) -> None:
+    """The value at risk shown once in the tables (#8) is still drawn in the pending chart, not 'no data'."""
+    from simulations.analysis.columns import catalogue
+    from simulations.report import _summary_metrics
+
+    store, _, rep = censored
+    frame = runs_frame(store, 1)
+    columns = {m.column for m in _summary_metrics(frame, catalogue(frame))}
+    assert "pending_value" not in columns and "pending_at_horizon_value" in columns
+    assert (rep / "pending_at_end.png").exists()
+    page = (rep / "report.html").read_text()
+    assert "Slashes still pending when the runs ended (censored outcomes)" in page
