@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import (DIFF_WORDS, arm_label_lines, cell_units, fit_widths, format_interval, format_number, longest_word,
-                                             methods_by_name, methods_sentence, rank_arms, stack_units, summarize_arms, wilson)
+from simulations.analysis.statistics import (DIFF_WORDS, arm_label_lines, fitted_table, format_interval, format_number, methods_by_name,
+                                             methods_sentence, rank_arms, summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -276,54 +275,10 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         values = [format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
                                   clipped_high=bool(r[f"{m}_clipped_high"])) for m in cols]
         rows.append((r["arm"], str(r["n"]), values, verdict, f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"))
-    return _fitted_headline(rows, headers, title, Text(caption), width)
-
-
-def _fitted_headline(rows: list[tuple[Any, str, list[str], str, str]], headers: list[str], title: str | None, caption: Any,
-                     width: int | None) -> Any:
-    """The headline's rich Table at ``width`` columns, never splitting a number, an interval or an
-    arm name's piece across lines (newuser9: ``[11,35`` / ``0,`` / ``13,236]`` at 80 columns).
-
-    One row per arm when every column fits at its narrowest (a mean above its interval, arm names
-    broken after ``/``, ``.`` or ``=``); else one block per arm with a line per measure, whose three
-    columns fit an 80-column terminal. Widths are set here, so rich never folds a cell; only a console
-    narrower than one interval still folds (nothing fits there)."""
-    from rich.table import Table
-    from rich.text import Text
-
-    names = [r[0] for r in rows]
-    pieces = max((len(p) for n in names for p in re.split(r"(?<=[/.=])", str(n)) if p), default=3)
-    full = [len(str(n)) for n in names]
-    columns = ["arm", "n", *headers, "vs best", "pending"]
-    cells = [[r[1], *r[2], r[3], r[4]] for r in rows]
-    narrow = [max(pieces, 3)] + [max([longest_word(columns[j + 1])] + [max(len(u) for u in cell_units(c[j])) for c in cells]) for j in range(len(columns) - 1)]
-    natural = [max(full + [3])] + [max([longest_word(columns[j + 1])] + [len(c[j]) for c in cells]) for j in range(len(columns) - 1)]
-    values = list(range(2, 2 + len(headers)))
-    big = 10**6 if width is None else width
-    widths = fit_widths(narrow, natural, big - 3 * len(columns) - 1, values + [0] + [len(columns) - 2, len(columns) - 1, 1])
-    if widths is not None:
-        labels, _ = arm_label_lines(names, width=widths[0])
-        table = Table(title=title, caption=caption)
-        for j, (col, w) in enumerate(zip(columns, widths)):
-            table.add_column(col, justify="left" if j in (0, len(columns) - 2) else "right", width=w, overflow="fold")
-        for name, row in zip(names, cells):
-            table.add_row(*(Text(c) for c in [labels[name]] + [stack_units(c, w) for c, w in zip(row, widths[1:])]))
-        return table
-    # stacked: arm | measure | value, one block per arm (an 80-column terminal holds the longest interval)
-    measures = ["n (runs)", *headers, "vs best", "pending"]
-    stacked = [(name, m, v) for name, row in zip(names, cells) for m, v in zip(measures, row)]
-    narrow3 = [max(pieces, 3), max(longest_word(m) for m in measures + ["measure"]), max(max(len(u) for u in cell_units(v)) for _, _, v in stacked)]
-    natural3 = [max(full + [3]), max(len(m) for m in measures), max(len(v) for _, _, v in stacked)]
-    widths = fit_widths(narrow3, natural3, big - 3 * 3 - 1, [2, 1, 0]) or narrow3
-    labels, _ = arm_label_lines(names, width=widths[0])
-    table = Table(title=title, caption=caption)
-    table.add_column("arm", width=widths[0], overflow="fold")
-    table.add_column("measure", width=widths[1], overflow="fold")
-    table.add_column("mean [CI] or value", justify="right", width=widths[2], overflow="fold")
-    for i, (name, m, v) in enumerate(stacked):
-        last = i + 1 == len(stacked) or stacked[i + 1][0] != name
-        table.add_row(Text(labels[name] if m == measures[0] else ""), Text(m), Text(stack_units(v, widths[2])), end_section=last)
-    return table
+    columns = [("n", "right")] + [(hd, "right") for hd in headers] + [("vs best", "left"), ("pending", "right")]
+    # widen the measures first (a mean beside its interval), then the arm names
+    return fitted_table([r[0] for r in rows], columns, [[r[1], *r[2], r[3], r[4]] for r in rows], title=title, caption=Text(caption), width=width,
+                        grow=list(range(1, 1 + len(headers))), value_header=f"mean [{confidence:.0%} CI] or value")
 
 
 SHORTCUT_MARK = "‡"
@@ -530,11 +485,12 @@ def _pending_arrow(r: dict[str, Any]) -> str:
     return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else int(at_h)}→{r['pending']}"
 
 
-def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
+def governance_console_table(gov: pd.DataFrame, *, title: str | None = None, width: int | None = None) -> Any:
     """:func:`governance_table` for the terminal (what ``tangle-sim sweep`` prints under the
     headline when an arm vetoes through a real governance path): share landed with its interval and
-    counts, late / failed / still pending (censored), and how late the late ones were."""
-    from rich.table import Table
+    counts, late / failed / still pending (censored), and how late the late ones were. ``width``:
+    the console's (:func:`~simulations.analysis.statistics.fitted_table`: no number or interval
+    split across lines)."""
     from rich.text import Text
 
     conf = gov.attrs.get("confidence", 0.95)
@@ -554,22 +510,15 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     if "split" in gov.columns and gov["split"].eq(True).any():
         caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
                     "on), which landed governance.reaction_blocks after the proposal whatever the path")
-    table = Table(title=title, caption=Text(caption), expand=True)
-    labels, _ = arm_label_lines(gov["arm"])
-    table.add_column("arm", overflow="fold", ratio=3, min_width=12)
-    table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
-    table.add_column("landed of resolved [CI]", justify="right", overflow="fold", ratio=2)
-    table.add_column("late", justify="right", no_wrap=True)
-    table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("pend.", justify="right", overflow="fold", min_width=5)
-    table.add_column("lateness", justify="right", overflow="fold", ratio=2)
-    table.add_column("why not", overflow="fold", ratio=3)
+    columns = [("veto path", "left"), ("landed of resolved [CI]", "right"), ("late", "right"), ("failed", "right"), ("pend.", "right"),
+               ("lateness", "right"), ("why not", "left")]
+    rows = []
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"],
-                                          cells["why_not"])))
-    return table
+        rows.append([str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"], cells["why_not"]])
+    # the share beside its interval first, then the path, the lateness and why not
+    return fitted_table(list(gov["arm"]), columns, rows, title=title, caption=Text(caption), width=width, grow=[1, 0, 5, 6])
 
 
 TESTNET_ROUND_BLOCKS = 1_200  # the testnet's BABE EpochDuration (a session, a MultiAssetDelegation round), 6 s blocks

@@ -135,7 +135,7 @@ def test_a_drained_sweep_keeps_both_values_at_risk_under_names_that_differ() -> 
 def _whole_cells(text: str, cells: list[str]) -> list[str]:
     """The units (a number, an interval, a parenthesised note) of ``cells`` that no line of ``text`` holds whole."""
     lines = text.splitlines()
-    units = [u for c in cells for u in re.split(r" (?=[\[(])", c)]  # "12,293", "[11,350, 13,236]", "(all runs)"
+    units = [u for c in cells for u in re.findall(r"\[[^\]]*\]|\([^)]*\)|\S+", c)]  # "12,293", "[11,350, 13,236]", "(all runs)", words
     return [u for u in units if not any(u in line for line in lines)]
 
 
@@ -159,7 +159,7 @@ def test_the_sweep_headline_never_splits_a_number_or_an_interval(censored, width
     arms = sorted(set(frame.arm))  # broken only after "/", never inside a word; whole in the 80-column blocks
     assert not _whole_cells(table, arms if width == 80 else [p for a in arms for p in re.split(r"(?<=/)", a)]), table
     if width <= 80:  # too narrow for a row per arm: a block per arm, a line per measure
-        assert "measure" in table and "n (runs)" in table
+        assert "┃ what" in table and "│ n " in table
 
 
 def test_the_demo_never_breaks_a_line_inside_its_list_of_events() -> None:
@@ -230,3 +230,42 @@ def test_the_pending_chart_of_a_censored_sweep_draws_the_value_at_risk(censored)
     assert (rep / "pending_at_end.png").exists()
     page = (rep / "report.html").read_text()
     assert "Slashes still pending when the runs ended (censored outcomes)" in page
+
+
+def test_the_veto_path_table_never_splits_its_share_interval_at_80_columns() -> None:
+    """The same at 80 columns in the veto-path table: `[30.1%` / `,` / `60.2%]`, `tangle_serv` / `ices/`."""
+    import math
+
+    from simulations.lab.summary import governance_cells, governance_console_table
+
+    row = {"arm": "tangle_services/stock/governance.path=referendum_instant", "path": "referendum_instant", "split": False, "runs": 50, "wanted": 120,
+           "landed": 54, "resolved": 107, "share_landed": 54 / 107, "ci_low": 0.301, "ci_high": 0.602, "late": 40, "failed": 13, "pending": 13,
+           "late_bounded": 0, "runs_censored": 5, "pending_at_horizon": 20, "runs_pending_at_horizon": 12, "runs_drained": 0,
+           "drained_rounds_mean": math.nan, "drained_rounds_max": math.nan, "lateness_median": 1234.0, "lateness_max": 12345.0,
+           "needed_window_median": 1.0, "needed_window_max": 2.0, "why_not": "failed: referendum not passed ×13"}
+    gov = pd.DataFrame([row, {**row, "arm": "tangle_services/never/governance.path=referendum_instant"}])
+    gov.attrs["confidence"] = 0.95
+    cells = governance_cells(row)
+    for width in (80, 120, 200):
+        buf = io.StringIO()
+        Console(file=buf, width=width, color_system=None).print(governance_console_table(gov, title="veto paths", width=width))
+        table = buf.getvalue()[:buf.getvalue().index("of the vetoes governance wanted")]
+        assert max(len(line) for line in table.splitlines()) <= width
+        assert not _whole_cells(table, [cells["share"], cells["lateness"], "20→13"]), table
+        pieces = ["tangle_services/", "stock/", "never/", "governance.", "path=", "referendum_instant"]
+        assert not _whole_cells(table, pieces), table
+
+
+def test_the_summary_of_an_older_sweep_keeps_intervals_whole_and_names_arms_by_path() -> None:
+    """An older store's summary (no headline columns) at 80 columns: `5,717 [5,419,` / `6,014]`, and
+    arms named by the store's JSON label `tangle_services {"policy": "never"}`."""
+    frame = pd.DataFrame([{"rule": "tangle_services", "policy": p, "seed": s, "run_index": s, "pending_at_end": 0, "applied": s % 4 + 1,
+                           "loss_delegator_TNT": (5717 + 37 * (s % 7) * (i + 1)) * 10**18}
+                          for i, p in enumerate(("never", "stock")) for s in range(30)])
+    text = _console(frame.assign(**{"end.pending": "drain"}), 80)
+    first = "".join(line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│"))  # the arm column, its lines joined
+    assert '{"policy"' not in text and "tangle_services/never/end.pending=drain" in first and "tangle_services/stock/end.pending=drain" in first
+    lines = text.splitlines()
+    intervals = [m for line in lines for m in re.findall(r"\[[^\]]*\]", line)]
+    assert intervals and not any(line.rstrip(" │").endswith(",") for line in lines if "[" in line), text
+    assert all(line.count("[") == line.count("]") for line in lines if "│" in line), text
