@@ -656,7 +656,7 @@ def fitted_table(names: Sequence[Any], columns: Sequence[tuple[str, str]], cells
         return max([longest_word(columns[j][0])] + [max((len(u) for u in cell_units(row[j])), default=1) for row in cells])
 
     narrow = [max(pieces, 3)] + [narrowest(j) for j in range(len(columns))]
-    natural = [full] + [max([longest_word(columns[j][0])] + [len(row[j]) for row in cells]) for j in range(len(columns))]
+    natural = [full] + [max([len(columns[j][0])] + [len(row[j]) for row in cells]) for j in range(len(columns))]  # a header on one line if room
     order = [j + 1 for j in grow] + [0] + [j + 1 for j in range(len(columns)) if j not in grow]
     widths = fit_widths(narrow, natural, big - 3 * (len(columns) + 1) - 1, order)
     if widths is not None:

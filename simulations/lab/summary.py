@@ -517,8 +517,8 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None, wid
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
         rows.append([str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"], cells["why_not"]])
-    # the share beside its interval first, then the path, the lateness and why not
-    return fitted_table(list(gov["arm"]), columns, rows, title=title, caption=Text(caption), width=width, grow=[1, 0, 5, 6])
+    # the share beside its interval first, then the lateness and why not; the path (words) wraps in what is left
+    return fitted_table(list(gov["arm"]), columns, rows, title=title, caption=Text(caption), width=width, grow=[1, 5, 6, 0])
 
 
 TESTNET_ROUND_BLOCKS = 1_200  # the testnet's BABE EpochDuration (a session, a MultiAssetDelegation round), 6 s blocks
