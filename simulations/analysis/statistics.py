@@ -762,9 +762,24 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
                                   for j, h in enumerate(headers)]
     natural = [max([len(str(n)) for n in names] + [3])] + [max([longest_word(h)] + [len(c[j]) for _, c, _ in body]) for j, h in enumerate(headers)]
     grow = [3] + ([4] if has_diff else []) + [1, 0] + [j for j in range(2, len(headers) + 1) if j not in (1, 3, 4)]
-    widths = (fit_widths(narrow, natural, width - 3 * (len(headers) + 1) - 1, grow) if width is not None else natural) or narrow
-    labels, _ = arm_label_lines(names, width=widths[0])
+    widths = fit_widths(narrow, natural, width - 3 * (len(headers) + 1) - 1, grow) if width is not None else natural
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
+    if widths is None:
+        # too narrow for an arm column beside the numbers: each arm's name on a row of its own above its
+        # metrics, in the metric column (the numbers keep their room; nothing is folded mid-number)
+        rest = [max(narrow[0], narrow[1])] + narrow[2:]
+        widths = fit_widths(rest, [max(natural[0], natural[1])] + natural[2:], width - 3 * len(headers) - 1,  # type: ignore[operator]
+                            [g - 1 for g in grow if g > 0]) or rest
+        labels, _ = arm_label_lines(names, width=widths[0])
+        for j, (h, w) in enumerate(zip(headers, widths)):
+            table.add_column(h if j else "arm / metric", justify="left" if j == 0 else "right", width=w, overflow="fold")
+        for name, cells, last in body:
+            if name != previous:
+                table.add_row(Text(labels[name], style="bold"), *[Text("")] * (len(headers) - 1))
+            table.add_row(*(Text(stack_units(c, w)) for c, w in zip(cells, widths)), end_section=last)
+            previous = name
+        return table
+    labels, _ = arm_label_lines(names, width=widths[0])
     table.add_column("arm", width=widths[0], overflow="fold")
     for j, (h, w) in enumerate(zip(headers, widths[1:])):
         table.add_column(h, justify="left" if j == 0 else "right", width=w, overflow="fold")

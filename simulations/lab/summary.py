@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import (DIFF_WORDS, arm_label_lines, fitted_table, format_interval, format_number, methods_by_name,
-                                             methods_sentence, rank_arms, summarize_arms, wilson)
+from simulations.analysis.statistics import (DIFF_WORDS, fitted_table, format_interval, format_number, methods_by_name, methods_sentence,
+                                             rank_arms, summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -209,8 +209,9 @@ def drain_sentence(h: pd.DataFrame) -> str:
 
 
 def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None, width: int | None = None) -> Any:
-    """The headline as a rich Table (arm names break after ``/``, ``.`` or ``=``, never cut;
-    ``width``: the console's, to pack them into the arm column's share). The caption names the
+    """The headline as a rich Table (:func:`~simulations.analysis.statistics.fitted_table` at
+    ``width``, the console's: a row per arm, or a block per arm when that does not fit; no number,
+    interval or arm-name piece split across lines; arm names break after ``/``, ``.`` or ``=``). The caption names the
     interval method of each column, what ``*`` and a tie mean, and what was pending at the horizon
     (before a drain) as well as when the runs stopped."""
     from rich.text import Text

@@ -10,6 +10,7 @@ import io
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from rich.console import Console
@@ -209,12 +210,6 @@ def test_chart_value_axes_end_near_the_longest_bar_and_every_note_stays_in_its_p
     for t in notes:
         b = t.get_window_extent(renderer)
         assert box.x0 - 1 <= b.x0 and b.x1 <= box.x1 + 1, t.get_text()  # inside its own panel, never in the next one
-    plt_close(fig)
-
-
-def plt_close(fig) -> None:
-    import matplotlib.pyplot as plt
-
     plt.close(fig)
 
 
@@ -269,3 +264,18 @@ def test_the_summary_of_an_older_sweep_keeps_intervals_whole_and_names_arms_by_p
     intervals = [m for line in lines for m in re.findall(r"\[[^\]]*\]", line)]
     assert intervals and not any(line.rstrip(" │").endswith(",") for line in lines if "[" in line), text
     assert all(line.count("[") == line.count("]") for line in lines if "│" in line), text
+
+
+def test_a_summary_too_narrow_for_an_arm_column_puts_the_arm_above_its_metrics() -> None:
+    """A long arm name beside a mean and a difference does not fit 80 columns: the arm gets a row of
+    its own (in the metric column) and every interval stays on one line."""
+    from simulations.analysis.statistics import render_summary, summarize_arms
+
+    names = ['tangle_services {"slash_defer_duration": 28, "governance.reaction_blocks": 30} veto_under', "eigenlayer"]
+    frame = pd.DataFrame([{"arm": a, "seed": s, "loss": (s + i) * 1.5, "applied": s % 3, "pending_at_end": s % 2} for i, a in enumerate(names)
+                          for s in range(6)])
+    text = render_summary(summarize_arms(frame, ["loss", "applied"], baseline="eigenlayer"), width=80)
+    lines = [line for line in text.splitlines() if line.startswith("│")]
+    assert max(len(line) for line in text.splitlines()) <= 80 and "arm / metric" in text
+    assert all(line.count("[") == line.count("]") for line in lines), text
+    assert any(line.startswith("│ eigenlayer ") and line.count("│") == 6 and "[" not in line for line in lines), text  # a row of its own
