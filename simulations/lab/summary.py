@@ -52,30 +52,39 @@ def arm_attributes(frame: pd.DataFrame) -> pd.DataFrame:
 BOOKKEEPING = frozenset({"arm", "rule", "policy", "branch", "arm_id", "last_block"})  # per-arm columns that are not parameters
 
 
-def constant_parameters(frame: pd.DataFrame) -> dict[str, Any]:
-    """The parameters every arm ran with alike (``--param end.pending=censor``, a single value):
-    arm names show only what differs between arms (:func:`simulations.sweep.display_names`), so
-    the captions name these instead. A parameter set for some arms only (one its rule ignores for the
-    others) is not shared by every arm and is left out (it is in those arms' names when it differs)."""
+def constant_parameters(frame: pd.DataFrame) -> dict[str, tuple[Any, list[str]]]:
+    """The parameters set to one value for every arm they apply to (``--param end.pending=censor``,
+    a single value): arm names show only what differs between arms
+    (:func:`simulations.sweep.display_names`), so the captions name these instead. Per parameter:
+    its value and, when only some arms have it (a rule that ignores it, as eigenlayer ignores
+    slash_defer_duration), the rules of the arms that do (empty: every arm)."""
     if frame.empty or "arm" not in frame.columns:
         return {}
     attrs = arm_attributes(frame)
-    out: dict[str, Any] = {}
+    out: dict[str, tuple[Any, list[str]]] = {}
     for col in attrs.columns:
         if col in BOOKKEEPING:
             continue
         values = attrs[col]
-        if values.notna().all() and values.astype(str).nunique() == 1:
-            v = values.iloc[0]
-            out[str(col)] = v.item() if hasattr(v, "item") else v
+        present = values.notna()
+        if present.any() and values[present].astype(str).nunique() == 1:
+            v = values[present].iloc[0]
+            v = v.item() if hasattr(v, "item") else v
+            if isinstance(v, float) and v.is_integer():  # an int column with gaps (arms it does not apply to) reads as float
+                v = int(v)
+            rules = [] if present.all() or "rule" not in attrs.columns else sorted({str(r) for r in attrs.loc[present, "rule"]})
+            out[str(col)] = (v, rules)
     return out
 
 
 def shared_sentence(frame: pd.DataFrame) -> str:
-    """``every arm ran with k=v, ...`` (see :func:`constant_parameters`), or ``""``."""
+    """``every arm ran with k=v, ...`` (see :func:`constant_parameters`; ``k=v (rule arms only)`` for
+    one that applies to some rules only), or ``""``."""
     shared = constant_parameters(frame)
-    return ("every arm ran with " + ", ".join(f"{k}={v}" for k, v in sorted(shared.items()))
-            + " (set alike for all, so not part of the arm names)") if shared else ""
+    if not shared:
+        return ""
+    parts = [f"{k}={v}" + (f" ({', '.join(rules)} arms only: the other rules ignore it)" if rules else "") for k, (v, rules) in sorted(shared.items())]
+    return "every arm ran with " + ", ".join(parts) + " (set alike for all, so not part of the arm names)"
 
 
 def _is_attribute(col: str) -> bool:

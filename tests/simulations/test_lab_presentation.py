@@ -279,3 +279,14 @@ def test_a_summary_too_narrow_for_an_arm_column_puts_the_arm_above_its_metrics()
     assert max(len(line) for line in text.splitlines()) <= 80 and "arm / metric" in text
     assert all(line.count("[") == line.count("]") for line in lines), text
     assert any(line.startswith("│ eigenlayer ") and line.count("│") == 6 and "[" not in line for line in lines), text  # a row of its own
+
+
+def test_a_single_value_that_only_some_rules_take_is_named_with_those_rules() -> None:
+    """`--param slash_defer_duration=7 --rule tangle_services --rule eigenlayer`: neither arm's name
+    shows the 7 (one value), so the caption says which arms ran with it."""
+    from simulations.lab.summary import shared_sentence
+
+    frame = pd.DataFrame([{"arm": "tangle_services", "rule": "tangle_services", "slash_defer_duration": 7, "end.pending": "censor", "seed": 1},
+                          {"arm": "eigenlayer", "rule": "eigenlayer", "slash_defer_duration": None, "end.pending": "censor", "seed": 1}])
+    assert shared_sentence(frame) == ("every arm ran with end.pending=censor, slash_defer_duration=7 (tangle_services arms only: the other rules "
+                                      "ignore it) (set alike for all, so not part of the arm names)")
