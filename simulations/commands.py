@@ -251,7 +251,8 @@ def print_governance(console: Console, arms: list[Any]) -> None:
             rows.append({"arm": arm.label, "rule": arm.rule, **run_row(o)})
     frame = pd.DataFrame(rows)
     if not frame.empty and (frame["gov_path"].fillna("shortcut") != "shortcut").any():
-        console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?"))
+        console.print(governance_console_table(governance_table(frame), title="veto paths: did the vetoes governance wanted land in time?",
+                                               width=console.width))
     print_governance_notes(console, frame)
 
 
@@ -621,12 +622,16 @@ def print_sweep_summary(console: Console, frame: Any, keys: list[str], decimals:
         # the headline restricts to the common seeds itself, and its caption says what it left out
         console.print(headline_table(frame, title="sweep: arms ranked by " + ranking_title(paired), width=console.width))
         if "gov_path" in paired and (paired["gov_path"].fillna("shortcut") != "shortcut").any():
-            console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?"))
+            console.print(governance_console_table(governance_table(paired), title="veto paths: did the vetoes governance wanted land in time?",
+                                                   width=console.width))
         print_governance_notes(console, paired)
         return
     frame = frame.copy()
-    if "arm" not in frame.columns:  # the label the store gives each arm: rule and its parameter point
-        frame["arm"] = [f"{row['rule']} {json.dumps({k: getattr(row[k], 'item', lambda: row[k])() for k in keys}, sort_keys=True, default=str)}"
+    if "arm" not in frame.columns:  # a frame of an older sweep: its arms named as the sweep names them (rule/policy/key=value)
+        from simulations.sweep import full_arm_name
+
+        named = ["policy", *keys] if "policy" in frame.columns else keys  # the sweep names an arm's policy whenever it chose one
+        frame["arm"] = [full_arm_name(row["rule"], {k: getattr(row[k], "item", lambda: row[k])() for k in named if k in row.index and not _nan(row[k])})
                         for _, row in frame.iterrows()]
     frame = _on_common_seeds(console, frame)
     if frame is None:

@@ -60,14 +60,36 @@ def run_demo(console: Console | None = None, seed: int = 0, log_path: Path | Non
     console.rule("[bold]tangle-sim demo[/bold]: restaking on the embedded dev chain")
     console.print(f"spec_version {rt.spec_version}, profile {rt.profile.name}, block {rt.block_number}, round {rt.current_round}")
 
+    def outcome(mark: str, text: str, result: str, plain: str, names: list[str] | None = None) -> None:
+        """``  ✓ text → result`` on one line when it fits the console, else ``→ result`` on lines of
+        its own, a long list of ``names`` broken only between names and indented (rich would break
+        it anywhere, ``→ Reserved,`` / ``OperatorJoined`` at the left margin)."""
+        if len(f"  ✓ {text} → {plain}") <= console.width:
+            console.print(f"  {mark} {text} {result}")
+            return
+        console.print(f"  {mark} {text}")
+        if not names or len(f"      → {plain}") <= console.width:
+            console.print(f"      {result}")
+            return
+        lines = [f"→ {names[0]}"]
+        for n in names[1:]:
+            if len(f"        {lines[-1]}, {n},") <= console.width:
+                lines[-1] += f", {n}"
+            else:
+                lines[-1] += ","
+                lines.append(f"  {n}")
+        for line in lines:
+            console.print(f"      [dim]{line}[/dim]")
+
     def step(text: str, origin: str, module: str, function: str, params: dict[str, Any]) -> Any:
         try:
             receipt = rt.dispatch(origin, module, function, params)
         except DispatchError as exc:
-            console.print(f"  [red]✗[/red] {text} → [bold]{exc.qualified_name}[/bold] (nothing changed)")
+            outcome("[red]✗[/red]", text, f"→ [bold]{exc.qualified_name}[/bold] (nothing changed)", f"{exc.qualified_name} (nothing changed)")
             return None
-        names = ", ".join(e.spec.name for e in receipt.triggered_events) or "no events"
-        console.print(f"  [green]✓[/green] {text} [dim]→ {names}[/dim]")
+        events = [e.spec.name for e in receipt.triggered_events]
+        names = ", ".join(events) or "no events"
+        outcome("[green]✓[/green]", text, f"[dim]→ {names}[/dim]", names, events)
         return receipt
 
     console.print("[bold]1. Operators and restakers[/bold]")

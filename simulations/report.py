@@ -14,6 +14,7 @@ stored is reported as partial. Values are exact ints in the store; they become f
 from __future__ import annotations
 
 import base64
+import dataclasses
 import html
 import io
 import json
@@ -31,6 +32,7 @@ from simulations.analysis import figures  # noqa: E402
 from simulations.analysis.columns import NOT_RECORDED, Catalogue, Measure, catalogue  # noqa: E402
 from simulations.analysis.statistics import format_interval, rank_arms, summarize_arms  # noqa: E402
 from simulations.lab.pairing import common_seeds  # noqa: E402
+from simulations.lab.summary import shared_sentence  # noqa: E402
 from simulations.scenario import scenario_decimals  # noqa: E402
 from simulations.store import RunStore, SlashRow  # noqa: E402
 
@@ -45,15 +47,16 @@ def metrics_frame(store: RunStore, arm_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["arm_id", "round", "block", "entity", "role", "metric", "asset", "value"])
 
 
-def arm_name(arm: Any, kind: str) -> str:
-    """The arm a stored run belongs to. A sweep stores each run as ``<rule> <point JSON> #<run>``;
-    its arm is named like the lab names arms (``rule/policy/key=value``), so the report and the
-    console agree; a run's arms keep their labels."""
+def arm_names(arms: list[Any], kind: str) -> dict[int, str]:
+    """Per stored arm row (by id), the arm it belongs to. A sweep stores each run as ``<rule>
+    <point JSON> #<run>``; its arm is named as the sweep's console names it
+    (:func:`simulations.sweep.display_names`: only what differs between arms), so the console, this
+    report, its charts and its CSV agree; a run's arms keep their labels."""
     if kind != "sweep":
-        return str(arm.label)
-    point = json.loads(arm.params_json or "{}")
-    policy = point.pop("policy", None)
-    return "/".join([str(arm.rule)] + ([str(policy)] if policy is not None else []) + [f"{k}={v}" for k, v in sorted(point.items())])
+        return {a.id: str(a.label) for a in arms}
+    from simulations.sweep import display_names
+
+    return display_names(arms)
 
 
 def slashes_by_arm(store: RunStore, arm_ids: Iterable[int]) -> dict[int, list[SlashRow]]:
@@ -92,6 +95,7 @@ def runs_frame(store: RunStore, run_id: int) -> pd.DataFrame:
     slashes = slashes_by_arm(store, [a.id for a in arms])
     rows = []
     loss_keys = sorted({k for a in arms for k in json.loads(a.summary_json).get("losses", {})})
+    names = arm_names(store.arms(run_id), run.kind)  # over every arm row, finished or not: the names do not change as a sweep resumes
     for arm in arms:
         s = json.loads(arm.summary_json)
         counts = s.get("slashes", {})
@@ -105,7 +109,7 @@ def runs_frame(store: RunStore, run_id: int) -> pd.DataFrame:
         row.update(_outcome_row(s))
         if "pending_at_end" not in row:
             row["pending_at_end"] = sum(1 for x in slashes[arm.id] if x.status == "pending")
-        row["arm"] = arm_name(arm, run.kind)
+        row["arm"] = names[arm.id]
         row["arm_id"] = arm.id
         row["last_block"] = arm.last_block
         rows.append(row)
@@ -200,9 +204,16 @@ def _png(fig: Any, path: Path) -> str:
 
 def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
     pending_value = cat.pending_value
-    if pending_value is not None and pending_value.column == "pending_value":  # after any drain: not the value at risk at the horizon
-        pending_value = Measure(pending_value.column, "value at risk in slashes still pending at the end (after any drain)", pending_value.unit)
-    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, _at_risk_measure(frame, cat), pending_value, cat.total_loss)
+    at_risk = _at_risk_measure(frame, cat)
+    if pending_value is not None and pending_value.column == "pending_value":
+        if at_risk is not None and not _drained(frame):
+            # no run went on past the horizon: what was pending there is what was pending at the end, one
+            # quantity (pending_at_horizon_value and pending_value differ only in float rounding): shown once
+            pending_value = None
+        else:  # after a drain: what the drain left, not what was at risk at the horizon
+            pending_value = Measure(pending_value.column, "value at risk at the end, after the drain (slashes the drain left pending; "
+                                    "equal to the horizon's in a run that was not drained)", pending_value.unit)
+    ms = [m for m in (cat.honest, cat.honest_count, cat.faulty, cat.pending, at_risk, pending_value, cat.total_loss)
           if m is not None]
     ms += cat.role_losses + cat.asset_losses
     for col, label in (("vetoed", "slashes vetoed"), ("applied", "slashes applied"), ("late_vetoes", "vetoes that landed too late")):
@@ -212,6 +223,16 @@ def _summary_metrics(frame: pd.DataFrame, cat: Catalogue) -> list[Measure]:
         ms.append(Measure("window_mean", "veto window", "blocks, mean over the run's slashes"))
     seen: set[str] = set()
     return [m for m in ms if not (m.column in seen or seen.add(m.column))]
+
+
+AT_HORIZON = "value at risk at the horizon"
+
+
+def _drained(frame: pd.DataFrame) -> bool:
+    """Whether some run went on past the horizon (``end.pending: drain`` with something pending there)."""
+    from simulations.lab.summary import at_horizon
+
+    return bool(at_horizon(frame).attrs["drained"])
 
 
 def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
@@ -224,8 +245,9 @@ def _at_risk_measure(frame: pd.DataFrame, cat: Catalogue) -> Measure | None:
     col = h.attrs["value_column"]
     if col is None or col not in frame.columns or frame[col].isna().any():
         return None
-    label = ("value at risk at the horizon (slashes pending at the last round, before any drain)" if h.attrs["drained"]
-             else "value at risk at the end (slashes still pending when the runs stopped, not in the losses)")
+    label = (AT_HORIZON + " (slashes pending at the last round, before the drain)" if h.attrs["drained"]
+             else "value at risk at the end (slashes still pending when the runs stopped, at the horizon: no run went on past it; "
+                  "not in the losses)")
     return Measure(col, label, f"{cat.numeraire or 'numeraire'} per run")
 
 
@@ -252,7 +274,7 @@ def _arm_ticks(fig: Any, arms: list[Any]) -> Any:
     with warnings.catch_warnings():  # very long labels: matplotlib keeps the layout it has (the PNG is cropped to fit anyway)
         warnings.simplefilter("ignore", UserWarning)
         fig.tight_layout()
-    return fig
+    return figures.fit_notes(fig)  # the layout changed: the notes and the value axes again
 
 
 def _as_steps(fig: Any) -> Any:
@@ -310,7 +332,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
               (cat.total_loss.axis if cat.total_loss else "total loss in one numeraire") + " [CI]"]
     at_risk = _at_risk_measure(frame, cat)
     if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
-        header.append(f"at risk {'at the horizon' if 'horizon' in at_risk.label else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
+        header.append(f"at risk {'at the horizon' if at_risk.label.startswith(AT_HORIZON) else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
     from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
 
     cut = shortcut_arms(frame)
@@ -348,7 +370,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            + (f" {SHORTCUT_MARK}: the arm names a governance path, but its vetoes took the shortcut, not that path (its rule models "
               "those slashes in Python): its rank says nothing about the path." if cut else "")
            + ((" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
-               "resolved them), not counted in the losses." if "horizon" in at_risk.label else
+               "resolved them), not counted in the losses." if at_risk.label.startswith(AT_HORIZON) else
                " At risk at the end: what the slashes still pending when the runs stopped would take, not counted in the losses.")
               if at_risk is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
@@ -404,6 +426,30 @@ def _veto_paths(frame: pd.DataFrame) -> str:
             + _table(header, rows) + notes)
 
 
+def unfinished_sentence(arms: list[Any], kind: str) -> str:
+    """The stored rows that did not finish, by the arm's display name (:func:`arm_names`, as every
+    table and chart names it, not the store's ``rule {JSON} #run`` label): per arm how many runs and
+    which run indices; empty when every row finished."""
+    names = arm_names(arms, kind)
+    left: dict[str, list[int]] = {}
+    for a in arms:
+        if a.status != "completed":
+            left.setdefault(names[a.id], []).append(int(a.run_index))
+    if not left:
+        return ""
+    total = sum(len(v) for v in left.values())
+    if kind != "sweep":
+        return f"{total} arm(s) did not finish: " + ", ".join(left)
+
+    def indices(runs: list[int]) -> str:
+        runs = sorted(runs)
+        if runs == list(range(runs[0], runs[-1] + 1)):
+            return f"run {runs[0]}" if len(runs) == 1 else f"runs {runs[0]} to {runs[-1]}"
+        return "runs " + ", ".join(map(str, runs[:5])) + (", ..." if len(runs) > 5 else "")
+
+    return f"{total} run(s) did not finish: " + "; ".join(f"{name}: {len(runs)} ({indices(runs)})" for name, runs in left.items())
+
+
 def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:
     planned = planned_tasks(run, arms)
     stored = len(frame)
@@ -412,9 +458,9 @@ def _status(run: Any, arms: list[Any], frame: pd.DataFrame) -> str:
         notes.append(f"the {run.kind} is {run.status!s}, not completed")
     if stored < planned:
         notes.append(f"PARTIAL: {stored} of {planned} planned runs are stored; every number below summarises those {stored} only")
-    incomplete = [a for a in arms if a.status != "completed"]
-    if incomplete:
-        notes.append(f"{len(incomplete)} arm(s) did not finish: " + ", ".join(str(a.label) for a in incomplete[:10]))
+    unfinished = unfinished_sentence(arms, run.kind)
+    if unfinished:
+        notes.append(unfinished)
     if not notes:
         return f"<p>All {planned} planned runs are stored.</p>"
     return "<p class='warn'>" + "<br>".join(_esc(n) for n in notes) + "</p>"
@@ -455,10 +501,13 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         ranked = list(ranking.arm)
         per_arm = frame.groupby("arm").size()
         runs_note = f"n = {per_arm.min()}" + (f" to {per_arm.max()}" if per_arm.max() != per_arm.min() else "") + " runs per arm"
+        shared = shared_sentence(frame)  # in every caption that names arms: their names show only what differs
+        if shared:
+            runs_note += "; " + shared
         measures = _summary_metrics(frame, cat)
         ci_note = error_bars(summary, measures, runs_note)
         if per_arm.max() < 2:
-            ci_note = "a single run per arm: no interval (sweep with --runs for intervals)"
+            ci_note = "a single run per arm: no interval (sweep with --runs for intervals)" + (f"; {shared}" if shared else "")
         parts.append("<h2>Which arm loses the least to honest operators while still punishing faulty ones?</h2>")
         parts.append(f"<p>{_esc(how)} {_esc(runs_note)}.</p>" + table)
         parts.append(_veto_paths(frame))
@@ -487,7 +536,12 @@ def write_report(store: RunStore, run_id: int, out_dir: str | Path, fmt: str = "
         add("losses_by_asset", "Losses by role and asset, each asset in its own unit",
             _arm_ticks(figures.fig_measures(ranked, summary, assets, "Loss per role and asset (whole tokens)", ci_note, "no losses recorded"), ranked),
             f"Whole tokens of each asset (exact base units divided by the asset's decimals). {ci_note}.{_zero_note(zero_assets)}")
-        pend = [m for m in (cat.pending, cat.pending_value) if m is not None]
+        # the value still pending at the end, as the summary holds it (shown once: see _summary_metrics)
+        pend_value = next((m for m in measures if cat.pending_value is not None and m.column == cat.pending_value.column), None)
+        if pend_value is None and cat.pending_value is not None and not _drained(frame):
+            at_end = _at_risk_measure(frame, cat)  # the same quantity, under the catalogue's short label
+            pend_value = None if at_end is None else dataclasses.replace(cat.pending_value, column=at_end.column)
+        pend = [m for m in (cat.pending, pend_value) if m is not None]
         pending_shown, _ = _split_zero(frame, pend)
         if not pend:
             sections.append(f"<h2>Slashes still pending when the runs ended</h2><p class='missing'>{NOT_RECORDED}: "
@@ -574,7 +628,9 @@ def _horizons(store: RunStore, run: Any, lanes: list[tuple[str, list[Any], int |
     except Exception:  # noqa: BLE001 - no mark rather than no report
         return [None] * len(lanes)
     clock_keys = ("length", "session_length", "sessions_per_era", "parameters.session_length", "parameters.sessions_per_era")
-    arms = {arm_name(a, run.kind): a for a in store.arms(run.id)}
+    rows = store.arms(run.id)
+    names = arm_names(rows, run.kind)
+    arms = {names[a.id]: a for a in rows}
     out = []
     for label, _, _ in lanes:
         arm = arms.get(label)

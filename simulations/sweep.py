@@ -232,7 +232,42 @@ def store_results(store: Any, run_id: int, results: list[dict[str, Any]]) -> lis
 
 # ---------------------------------------------------------------------------------------- durability
 def arm_label(rule: str, point: Any, run_index: int) -> str:
+    """The store's label of one task (its row key): ``rule {point JSON} #run``. Not for people:
+    :func:`display_names` is what every table, chart, CSV and message shows."""
     return f"{rule} {json.dumps(dict(point), sort_keys=True, default=str)} #{run_index}"
+
+
+def full_arm_name(rule: str, point: dict[str, Any]) -> str:
+    """``rule/policy/key=value...`` over every parameter of the point, constant ones included."""
+    point = dict(point)
+    policy = point.pop("policy", None)
+    return "/".join([str(rule)] + ([str(policy)] if policy is not None else []) + [f"{k}={v}" for k, v in sorted(point.items())])
+
+
+def display_names(arms: Iterable[Any]) -> dict[int, str]:
+    """Per stored arm row (by id): the name of the arm it is a run of, as the sweep printed it
+    (:attr:`simulations.lab.arms.Arm.name`, kept in the task): only what differs between arms,
+    a parameter set alike for every arm is not part of it (:func:`simulations.lab.summary.
+    constant_parameters` names those in the captions). Rows stored before tasks kept the name get it
+    rebuilt the same way from their parameters. Whenever two different arms (rule, parameters)
+    would share a name, those arms get their full ``rule/policy/key=value`` name instead: the
+    console, the HTML report, the charts and the CSV all use this one mapping, and it is never
+    ambiguous."""
+    rows = list(arms)
+    points = {a.id: json.loads(a.params_json or "{}") for a in rows}
+    values: dict[str, set[str]] = {}
+    for p in points.values():
+        for k, v in p.items():
+            values.setdefault(k, set()).add(json.dumps(v, sort_keys=True, default=str))
+    varied = {k for k, vs in values.items() if len(vs) > 1 or k == "policy"}
+    names: dict[int, str] = {}
+    for a in rows:
+        task = json.loads(a.task_json) if a.task_json else {}
+        names[a.id] = task.get("arm") or full_arm_name(a.rule, {k: v for k, v in points[a.id].items() if k in varied})
+    identity: dict[str, set[str]] = {}
+    for a in rows:
+        identity.setdefault(names[a.id], set()).add(json.dumps([a.rule, points[a.id]], sort_keys=True, default=str))
+    return {a.id: full_arm_name(a.rule, points[a.id]) if len(identity[names[a.id]]) > 1 else names[a.id] for a in rows}
 
 
 def _freeze(value: Any) -> Any:
@@ -297,12 +332,14 @@ def stored_results(store: Any, run_id: int) -> list[Result]:
     :func:`to_frame` needs, so ``--out`` of an interrupted or resumed sweep holds every stored run
     (identical to the frame of the uninterrupted sweep's own results)."""
     out = []
-    for arm in store.arms(run_id):
+    arms = store.arms(run_id)
+    names = display_names(arms)
+    for arm in arms:
         if arm.status != "completed" or not arm.summary_json or arm.summary_json == "{}":
             continue
         summary = json.loads(arm.summary_json)
         task = json.loads(arm.task_json) if arm.task_json else {}
-        out.append({"index": task.get("index", arm.position), "arm": task.get("arm") or arm.rule, "point": dict(task["point"]) if "point" in task else json.loads(arm.params_json or "{}"),
+        out.append({"index": task.get("index", arm.position), "arm": names[arm.id], "point": dict(task["point"]) if "point" in task else json.loads(arm.params_json or "{}"),
                     "rule": arm.rule, "run_index": arm.run_index, "seed": arm.seed, "state_root": arm.state_root, "summary": summary,
                     "block": summary.get("block", arm.last_block)})
     out.sort(key=lambda r: r["index"])

@@ -78,13 +78,62 @@ def bars_with_intervals(ax: Any, arms: Sequence[Any], summary: pd.DataFrame | No
     ax.invert_yaxis()
     ends = [mn + (e[1] if e else 0.0) for mn, e in zip(means, errs)]
     right = max(ends + [0.0]) or 1.0
-    ax.set_xlim(0, right * (1.9 if any(notes) else 1.25))
-    for yi, end, note in zip(y, ends, notes):
-        if note:
-            ax.text(end + right * 0.03, yi, wrap(note, 34), va="center", fontsize=7, color="#a33")
+    ax.set_xlim(0, right * PAD)
+    # inside: the solid part of the bar, left of its error bar
+    solid = [max(0.0, mn - (e[0] if e else 0.0)) for mn, e in zip(means, errs)]
+    placed = [(ax.text(0, yi, wrap(note, 34), va="center", fontsize=7), inside, end) for yi, end, inside, note in zip(y, ends, solid, notes) if note]
+    ax._bar_notes = placed  # type: ignore[attr-defined]  # fit_notes places them once the layout is known
+    ax._bar_right = right  # type: ignore[attr-defined]
     ax.set_xlabel(wrap(m.axis, 50), fontsize=9)
     ax.set_title(wrap(title, 60), fontsize=10)
     ax.grid(axis="x", alpha=0.3)
+
+
+PAD = 1.08  # the value axis ends this far past the longest bar with its interval (room for the caps)
+GAP = 4.0  # pixels between a bar (or its interval) and its note, and inside a bar from its base
+
+
+def fit_notes(fig: Any) -> Any:
+    """Place each bar's note ("25/50 runs censored", "0 in all 50 runs") and size the value axis to
+    what the notes need, once the figure's layout is known (call it after ``tight_layout``).
+
+    A note goes inside its bar (white, from the base) when it fits in the bar's solid part, else just
+    past the bar's interval; the axis then ends where the outside notes end (at least ``PAD`` past the
+    longest bar), not at a fixed ~2x the longest bar that left half of every panel empty (newuser9
+    #11). Each pass can only widen the axis, which shrinks bars, so a note moves out at most once:
+    the loop ends."""
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        notes = getattr(ax, "_bar_notes", None)
+        if not notes:
+            continue
+        pixels = max(ax.get_window_extent(renderer).width, 1.0)
+        right = ax._bar_right
+        limit = right * PAD
+        for _ in range(len(notes) + 1):
+            per_pixel = limit / pixels
+            need = right * PAD
+            for text, solid, end in notes:
+                width = text.get_window_extent(renderer).width
+                if solid / per_pixel >= width + 2 * GAP:
+                    continue
+                # past the interval: end + (GAP + width) pixels must stay inside the axis
+                share = (GAP * 2 + width) / pixels
+                need = max(need, end / (1 - share) if share < 0.95 else end + limit)
+            if need <= limit * 1.0001:
+                break
+            limit = need
+        ax.set_xlim(0, limit)
+        per_pixel = limit / pixels
+        for text, solid, end in notes:
+            width = text.get_window_extent(renderer).width
+            if solid / per_pixel >= width + 2 * GAP:
+                text.set_x(GAP * per_pixel)
+                text.set_color("white")
+            else:
+                text.set_x(end + GAP * per_pixel)
+                text.set_color("#a33")
+    return fig
 
 
 def fig_tradeoff(arms: Sequence[Any], summary: pd.DataFrame | None, honest: Measure | None, faulty: Measure | None, note: str) -> Any:
@@ -93,7 +142,7 @@ def fig_tradeoff(arms: Sequence[Any], summary: pd.DataFrame | None, honest: Meas
     bars_with_intervals(axes[0][1], arms, summary, faulty, "Faulty operators escaped (justified slashes vetoed or dodged)", show_labels=False)
     fig.suptitle(wrap(f"The trade-off per arm: punishing honest operators vs letting faulty ones go (mean per run, {note})", 120), fontsize=11)
     fig.tight_layout()
-    return fig
+    return fit_notes(fig)
 
 
 def fig_measures(arms: Sequence[Any], summary: pd.DataFrame | None, measures: Sequence[Measure], title: str, note: str, empty_why: str = NOT_RECORDED) -> Any:
@@ -112,7 +161,7 @@ def fig_measures(arms: Sequence[Any], summary: pd.DataFrame | None, measures: Se
         axes[j // cols][j % cols].axis("off")
     fig.suptitle(wrap(f"{title} (mean per run, {note})", 120), fontsize=11)
     fig.tight_layout()
-    return fig
+    return fit_notes(fig)
 
 
 ROW = 0.32  # vertical distance between two rows of one lane (a lane's own rows, in axis units)

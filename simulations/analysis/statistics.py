@@ -592,13 +592,101 @@ def arm_label_lines(names: Iterable[Any], cap: int = 20, width: int | None = Non
     return out, width
 
 
-def arm_column_width(width: int | None, columns: int, fixed: int, ratio: int, ratios: int, minimum: int) -> int | None:
-    """The arm column's share of a ``width``-wide rich table: ``ratio`` of ``ratios`` of what its
-    ``columns`` borders and padding (3 each, plus 1) and the ``fixed`` no-wrap columns leave; None
-    when the width is unknown (names are then packed to their longest unbreakable piece)."""
-    if width is None:
+def cell_units(cell: str) -> list[str]:
+    """The pieces of a table cell that must never be split across lines: a number with its marks
+    (``12,293``, ``0.0*``), an interval (``[11,350, 13,236]``), a note in parentheses (``(all runs)``).
+    A cell may break only between them: a reader who sees ``[11,35`` / ``0,`` takes ``11,35`` for a value."""
+    return re.findall(r"\[[^\]]*\]\S*|\([^)]*\)\S*|\S+", cell)
+
+
+def stack_units(cell: str, width: int) -> str:
+    """``cell`` as lines of at most ``width`` characters, broken only between its
+    :func:`cell_units` (a unit longer than ``width`` keeps a line of its own)."""
+    lines: list[str] = []
+    for line in cell.split("\n"):
+        current = ""
+        for unit in cell_units(line) if len(line) > width else [line]:
+            if current and len(current) + 1 + len(unit) <= width:
+                current += " " + unit
+            else:
+                if current:
+                    lines.append(current)
+                current = unit
+        lines.append(current)
+    return "\n".join(lines)
+
+
+def fit_widths(narrow: Sequence[int], natural: Sequence[int], available: int, grow: Sequence[int]) -> list[int] | None:
+    """Column widths for a table whose content may take ``available`` characters: every column at
+    least its ``narrow`` width (its longest unbreakable piece), then the columns in ``grow`` order
+    widened towards their ``natural`` width (the whole cell on one line) while room is left. None
+    when the narrow widths do not fit: the caller stacks the table instead of letting rich fold
+    digits."""
+    widths = list(narrow)
+    slack = available - sum(widths)
+    if slack < 0:
         return None
-    return max(minimum, (width - 3 * columns - 1 - fixed) * ratio // ratios)
+    for i in grow:
+        add = min(slack, max(0, natural[i] - widths[i]))
+        widths[i] += add
+        slack -= add
+    return widths
+
+
+def fitted_table(names: Sequence[Any], columns: Sequence[tuple[str, str]], cells: Sequence[Sequence[str]], *, title: str | None, caption: Any,
+                 width: int | None, grow: Sequence[int], value_header: str = "value") -> Any:
+    """A rich Table of one row per arm (``names``, then ``cells`` under ``columns``: (header,
+    justify)) that never splits a number, an interval or a piece of an arm name across lines at
+    ``width`` console columns (newuser9: ``[11,35`` / ``0,`` / ``13,236]`` at 80 columns).
+
+    Widths are set here, so rich never folds a cell: one row per arm when every column fits at its
+    narrowest (:func:`fit_widths`; cells broken only between their :func:`cell_units`, arm names only
+    after ``/``, ``.`` or ``=``), widening the columns in ``grow`` order (indices into ``columns``)
+    while room is left; else one block per arm with a line per column (arm | what | ``value_header``),
+    which holds an interval on one line at 80 columns. Only a console narrower than one interval still
+    folds (nothing fits there). ``width`` None: every column at its natural width."""
+    from rich.table import Table
+    from rich.text import Text
+
+    big = 10**6 if width is None else width
+    pieces = max((len(p) for n in names for p in re.split(r"(?<=[/.=])", str(n)) if p), default=3)
+    full = max([len(str(n)) for n in names] + [3])
+
+    def narrowest(j: int) -> int:
+        return max([longest_word(columns[j][0])] + [max((len(u) for u in cell_units(row[j])), default=1) for row in cells])
+
+    narrow = [max(pieces, 3)] + [narrowest(j) for j in range(len(columns))]
+    natural = [full] + [max([len(columns[j][0])] + [len(row[j]) for row in cells]) for j in range(len(columns))]  # a header on one line if room
+    order = [j + 1 for j in grow] + [0] + [j + 1 for j in range(len(columns)) if j not in grow]
+    widths = fit_widths(narrow, natural, big - 3 * (len(columns) + 1) - 1, order)
+    if widths is not None:
+        labels, _ = arm_label_lines(names, width=widths[0])
+        table = Table(title=title, caption=caption)
+        table.add_column("arm", width=widths[0], overflow="fold")
+        for (header, justify), w in zip(columns, widths[1:]):
+            table.add_column(header, justify=justify, width=w, overflow="fold")  # type: ignore[arg-type]
+        for name, row in zip(names, cells):
+            table.add_row(*(Text(c) for c in [labels[name]] + [stack_units(c, w) for c, w in zip(row, widths[1:])]))
+        return table
+    stacked = [(i, name, header, value) for i, (name, row) in enumerate(zip(names, cells)) for (header, _), value in zip(columns, row)]
+    narrow3 = [max(pieces, 3), max(longest_word(h) for h, _ in list(columns) + [("what", "")]),
+               max(max((len(u) for u in cell_units(v)), default=1) for *_, v in stacked)]
+    natural3 = [full, max(len(h) for h, _ in columns), max(len(v) for *_, v in stacked)]
+    widths = fit_widths(narrow3, natural3, big - 3 * 3 - 1, [1, 2, 0]) or narrow3
+    labels, _ = arm_label_lines(names, width=widths[0])
+    table = Table(title=title, caption=caption)
+    table.add_column("arm", width=widths[0], overflow="fold")
+    table.add_column("what", width=widths[1], overflow="fold")
+    table.add_column(value_header, justify="right", width=widths[2], overflow="fold")
+    for k, (i, name, header, value) in enumerate(stacked):
+        first, last = k == 0 or stacked[k - 1][0] != i, k + 1 == len(stacked) or stacked[k + 1][0] != i
+        table.add_row(Text(labels[name] if first else ""), Text(header), Text(stack_units(value, widths[2])), end_section=last)
+    return table
+
+
+def longest_word(text: str) -> int:
+    """The longest space-separated word of ``text`` (a header wraps at its spaces, not inside a word)."""
+    return max((len(w) for w in text.split()), default=0)
 
 
 def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Mapping[str, float] | None = None,
@@ -643,28 +731,17 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     if clipped_any:
         caption.append("*: the interval reached past what the metric can take and is clipped at 0 (or at 1 for a share): the runs "
                        "are few or skewed (most of them 0), so that interval is approximate")
-    table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
-    # ratio 3 of 8 (arm, metric, mean) or 11 (with the difference); the n column (~4) and censored (8) are fixed
-    arm_width = arm_column_width(width, 4 + has_diff + has_cens, 4 + (8 if has_cens else 0), 3, 8 + 3 * has_diff, 12)
-    labels, label_width = arm_label_lines(pd.unique(summary["arm"]), width=arm_width)
-    table.add_column("arm", overflow="fold", ratio=3, min_width=12)
-    table.add_column("metric", overflow="fold", ratio=2, min_width=8)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column("mean [CI]", justify="right", overflow="fold", ratio=3)
-    if has_diff:
-        table.add_column("Δ vs baseline [CI]", justify="right", overflow="fold", ratio=3)
-    if has_cens:
-        table.add_column("censored", justify="right", no_wrap=True)
     previous = object()
     records = summary.to_dict("records")
     arm_order = {a: i for i, a in enumerate(pd.unique(summary["arm"]))}
     metric_order = {m: i for i, m in enumerate(pd.unique(summary["metric"]))}
     rows = sorted(records, key=lambda r: (arm_order[r["arm"]], metric_order[r["metric"]]))
+    body: list[tuple[Any, list[str], bool]] = []  # arm, cells after the arm, last row of its arm
     for i, r in enumerate(rows):
         k = scale.get(r["metric"], 1.0)
         metric = r["metric"] + (f" ({units[r['metric']]})" if r["metric"] in units else "")
         missing = f" ({r['n_missing']} runs missing)" if r.get("n_missing") else ""
-        cells = [labels[r["arm"]] if r["arm"] != previous else "", metric, f"{r['n']}",
+        cells = [metric, f"{r['n']}",
                  format_interval(r["mean"] / k, r["ci_low"] / k, r["ci_high"] / k, r.get("note", ""), bool(r.get("clipped", False)),
                                  bool(r.get("constant", False)), bool(r.get("clipped_high", False))) + missing]
         if has_diff:
@@ -675,9 +752,41 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
                                              "fewer than 2 pairs" if r["n_pairs"] < 2 else "") + f" n={r['n_pairs']}")
         if has_cens:
             cells.append(f"{r['runs_censored']}/{r['runs']}")
-        last_of_arm = i + 1 == len(rows) or rows[i + 1]["arm"] != r["arm"]
-        table.add_row(*(Text(c) for c in cells), end_section=last_of_arm)  # Text: "[...]" is not rich markup
-        previous = r["arm"]
+        body.append((r["arm"], cells, i + 1 == len(rows) or rows[i + 1]["arm"] != r["arm"]))
+    headers = ["metric", "n", "mean [CI]"] + (["Δ vs baseline [CI]"] if has_diff else []) + (["censored"] if has_cens else [])
+    names = list(pd.unique(summary["arm"]))
+    # every column at least its longest unbreakable piece (a number, an interval, a piece of an arm name
+    # between / . = or spaces), widened means and differences first: rich then never folds a digit
+    pieces = max((len(w) for n in names for p in re.split(r"(?<=[/.=])", str(n)) for w in p.split()), default=3)
+    narrow = [max(pieces, 3)] + [max([longest_word(h)] + [max((len(u) for u in cell_units(c[j])), default=1) for _, c, _ in body])
+                                  for j, h in enumerate(headers)]
+    natural = [max([len(str(n)) for n in names] + [3])] + [max([longest_word(h)] + [len(c[j]) for _, c, _ in body]) for j, h in enumerate(headers)]
+    grow = [3] + ([4] if has_diff else []) + [1, 0] + [j for j in range(2, len(headers) + 1) if j not in (1, 3, 4)]
+    widths = fit_widths(narrow, natural, width - 3 * (len(headers) + 1) - 1, grow) if width is not None else natural
+    table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
+    if widths is None:
+        # too narrow for an arm column beside the numbers: each arm's name on a row of its own above its
+        # metrics, in the metric column (the numbers keep their room; nothing is folded mid-number)
+        rest = [max(narrow[0], narrow[1])] + narrow[2:]
+        widths = fit_widths(rest, [max(natural[0], natural[1])] + natural[2:], width - 3 * len(headers) - 1,  # type: ignore[operator]
+                            [g - 1 for g in grow if g > 0]) or rest
+        labels, _ = arm_label_lines(names, width=widths[0])
+        for j, (h, w) in enumerate(zip(headers, widths)):
+            table.add_column(h if j else "arm / metric", justify="left" if j == 0 else "right", width=w, overflow="fold")
+        for name, cells, last in body:
+            if name != previous:
+                table.add_row(Text(labels[name], style="bold"), *[Text("")] * (len(headers) - 1))
+            table.add_row(*(Text(stack_units(c, w)) for c, w in zip(cells, widths)), end_section=last)
+            previous = name
+        return table
+    labels, _ = arm_label_lines(names, width=widths[0])
+    table.add_column("arm", width=widths[0], overflow="fold")
+    for j, (h, w) in enumerate(zip(headers, widths[1:])):
+        table.add_column(h, justify="left" if j == 0 else "right", width=w, overflow="fold")
+    for name, cells, last in body:
+        table.add_row(*(Text(c) for c in [labels[name] if name != previous else ""] + [stack_units(c, w) for c, w in zip(cells, widths[1:])]),
+                      end_section=last)  # Text: "[...]" is not rich markup
+        previous = name
     return table
 
 

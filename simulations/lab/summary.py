@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from simulations.analysis.statistics import (DIFF_WORDS, arm_column_width, arm_label_lines, format_interval, format_number,
-                                             methods_by_name, methods_sentence, rank_arms, summarize_arms, wilson)
+from simulations.analysis.statistics import (DIFF_WORDS, fitted_table, format_interval, format_number, methods_by_name, methods_sentence,
+                                             rank_arms, summarize_arms, wilson)
 
 HEADLINE_METRICS = ("honest_slashed_value", "honest_slashed", "faulty_escaped", "late_vetoes", "loss_total_value", "pending_at_end")
 DESCRIPTIONS = {
@@ -47,6 +47,44 @@ def arm_attributes(frame: pd.DataFrame) -> pd.DataFrame:
     first = frame.groupby("arm", sort=False).first().reset_index()
     keep = ["arm", "rule"] + [c for c in frame.columns if c not in per_run and c not in ("arm", "rule") and _is_attribute(c)]
     return first[[c for c in keep if c in first.columns]]
+
+
+BOOKKEEPING = frozenset({"arm", "rule", "policy", "branch", "arm_id", "last_block"})  # per-arm columns that are not parameters
+
+
+def constant_parameters(frame: pd.DataFrame) -> dict[str, tuple[Any, list[str]]]:
+    """The parameters set to one value for every arm they apply to (``--param end.pending=censor``,
+    a single value): arm names show only what differs between arms
+    (:func:`simulations.sweep.display_names`), so the captions name these instead. Per parameter:
+    its value and, when only some arms have it (a rule that ignores it, as eigenlayer ignores
+    slash_defer_duration), the rules of the arms that do (empty: every arm)."""
+    if frame.empty or "arm" not in frame.columns:
+        return {}
+    attrs = arm_attributes(frame)
+    out: dict[str, tuple[Any, list[str]]] = {}
+    for col in attrs.columns:
+        if col in BOOKKEEPING:
+            continue
+        values = attrs[col]
+        present = values.notna()
+        if present.any() and values[present].astype(str).nunique() == 1:
+            v = values[present].iloc[0]
+            v = v.item() if hasattr(v, "item") else v
+            if isinstance(v, float) and v.is_integer():  # an int column with gaps (arms it does not apply to) reads as float
+                v = int(v)
+            rules = [] if present.all() or "rule" not in attrs.columns else sorted({str(r) for r in attrs.loc[present, "rule"]})
+            out[str(col)] = (v, rules)
+    return out
+
+
+def shared_sentence(frame: pd.DataFrame) -> str:
+    """``every arm ran with k=v, ...`` (see :func:`constant_parameters`; ``k=v (rule arms only)`` for
+    one that applies to some rules only), or ``""``."""
+    shared = constant_parameters(frame)
+    if not shared:
+        return ""
+    parts = [f"{k}={v}" + (f" ({', '.join(rules)} arms only: the other rules ignore it)" if rules else "") for k, (v, rules) in sorted(shared.items())]
+    return "every arm ran with " + ", ".join(parts) + " (set alike for all, so not part of the arm names)"
 
 
 def _is_attribute(col: str) -> bool:
@@ -180,11 +218,11 @@ def drain_sentence(h: pd.DataFrame) -> str:
 
 
 def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t", title: str | None = None, width: int | None = None) -> Any:
-    """The headline as a rich Table (arm names break after ``/``, ``.`` or ``=``, never cut;
-    ``width``: the console's, to pack them into the arm column's share). The caption names the
+    """The headline as a rich Table (:func:`~simulations.analysis.statistics.fitted_table` at
+    ``width``, the console's: a row per arm, or a block per arm when that does not fit; no number,
+    interval or arm-name piece split across lines; arm names break after ``/``, ``.`` or ``=``). The caption names the
     interval method of each column, what ``*`` and a tie mean, and what was pending at the horizon
     (before a drain) as well as when the runs stopped."""
-    from rich.table import Table
     from rich.text import Text
 
     h = headline(frame, confidence=confidence, method=method)
@@ -230,33 +268,27 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
                     "fix it, else more runs may vary)")
     if (h["runs_censored"] > 0).any():
         caption += "; †: some of the arm's runs stopped with slashes pending, so its figures are not final (a 0 may only mean 'not yet')"
+    shared = shared_sentence(frame)
+    if shared:
+        caption += "; " + shared
     cut = shortcut_arms(frame)
     if cut:
         caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "
                     + "; ".join(f"{a}: {why}" for a, why in cut.items()))
-    # ratio 4 of 10 of what the borders (counted for 8 columns: 7 and a spare) and the fixed n (~3), vs best and pending (5 each) leave
-    labels, _ = arm_label_lines(h["arm"], width=arm_column_width(width, 8 + at_risk, 3 + 10, 4, 10 + 2 * at_risk, 14))
-    table = Table(title=title, caption=Text(caption), expand=True)
-    table.add_column("arm", overflow="fold", ratio=4, min_width=14)
-    table.add_column("n", justify="right", no_wrap=True)
-    table.add_column(label, justify="right", overflow="fold", ratio=2)
-    table.add_column("faulty escaped", justify="right", overflow="fold", ratio=2)
-    table.add_column(f"total loss ({numeraire})", justify="right", overflow="fold", ratio=2)
-    if at_risk:
-        table.add_column(f"at risk ({numeraire})", justify="right", overflow="fold", ratio=2)
-    table.add_column("vs best", overflow="fold", min_width=5)
-    table.add_column("pending", justify="right", overflow="fold", min_width=5)
-    shared = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
+    shared_rank = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
+    headers = [label, "faulty escaped", f"total loss ({numeraire})"] + ([f"at risk ({numeraire})"] if at_risk else [])
+    rows: list[tuple[Any, str, list[str], str, str]] = []  # arm, n, value cells, vs best, pending
     for r in h.to_dict("records"):
         at_h = r["runs_pending_at_horizon"]
-        pending = f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"
-        cells = [labels[r["arm"]], str(r["n"])] + [
-            format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
-                            clipped_high=bool(r[f"{m}_clipped_high"]))
-            for m in cols] + [_short_verdict(str(r["verdict"])) + (" (tie)" if shared.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
-                              + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""), pending]
-        table.add_row(*(Text(c) for c in cells))
-    return table
+        verdict = (_short_verdict(str(r["verdict"])) + (" (tie)" if shared_rank.get(r["rank"], 0) > 1 and not str(r["verdict"]).startswith("tie") else "")
+                   + ("†" if r["runs_censored"] else "") + (SHORTCUT_MARK if r["arm"] in cut else ""))
+        values = [format_interval(r[m], r[f"{m}_ci_low"], r[f"{m}_ci_high"], clipped=bool(r[f"{m}_clipped"]), constant=bool(r[f"{m}_constant"]),
+                                  clipped_high=bool(r[f"{m}_clipped_high"])) for m in cols]
+        rows.append((r["arm"], str(r["n"]), values, verdict, f"{'?' if pd.isna(at_h) else int(at_h)}→{r['runs_censored']}/{r['runs']}"))
+    columns = [("n", "right")] + [(hd, "right") for hd in headers] + [("vs best", "left"), ("pending", "right")]
+    # widen the measures first (a mean beside its interval), then the arm names
+    return fitted_table([r[0] for r in rows], columns, [[r[1], *r[2], r[3], r[4]] for r in rows], title=title, caption=Text(caption), width=width,
+                        grow=list(range(1, 1 + len(headers))), value_header=f"mean [{confidence:.0%} CI] or value")
 
 
 SHORTCUT_MARK = "‡"
@@ -463,11 +495,12 @@ def _pending_arrow(r: dict[str, Any]) -> str:
     return f"{'?' if at_h is None or (isinstance(at_h, float) and math.isnan(at_h)) else int(at_h)}→{r['pending']}"
 
 
-def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> Any:
+def governance_console_table(gov: pd.DataFrame, *, title: str | None = None, width: int | None = None) -> Any:
     """:func:`governance_table` for the terminal (what ``tangle-sim sweep`` prints under the
     headline when an arm vetoes through a real governance path): share landed with its interval and
-    counts, late / failed / still pending (censored), and how late the late ones were."""
-    from rich.table import Table
+    counts, late / failed / still pending (censored), and how late the late ones were. ``width``:
+    the console's (:func:`~simulations.analysis.statistics.fitted_table`: no number or interval
+    split across lines)."""
     from rich.text import Text
 
     conf = gov.attrs.get("confidence", 0.95)
@@ -487,22 +520,15 @@ def governance_console_table(gov: pd.DataFrame, *, title: str | None = None) -> 
     if "split" in gov.columns and gov["split"].eq(True).any():
         caption += ("; shortcut, not <path>: the arm's vetoes of slashes its rule models in Python (no pallet queue for the path to act "
                     "on), which landed governance.reaction_blocks after the proposal whatever the path")
-    table = Table(title=title, caption=Text(caption), expand=True)
-    labels, _ = arm_label_lines(gov["arm"])
-    table.add_column("arm", overflow="fold", ratio=3, min_width=12)
-    table.add_column("veto path", overflow="fold", ratio=2, min_width=21)  # referendum_fast_track unbroken
-    table.add_column("landed of resolved [CI]", justify="right", overflow="fold", ratio=2)
-    table.add_column("late", justify="right", no_wrap=True)
-    table.add_column("failed", justify="right", no_wrap=True)
-    table.add_column("pend.", justify="right", overflow="fold", min_width=5)
-    table.add_column("lateness", justify="right", overflow="fold", ratio=2)
-    table.add_column("why not", overflow="fold", ratio=3)
+    columns = [("veto path", "left"), ("landed of resolved [CI]", "right"), ("late", "right"), ("failed", "right"), ("pend.", "right"),
+               ("lateness", "right"), ("why not", "left")]
+    rows = []
     for r in gov.to_dict("records"):
         cells = governance_cells(r)
         share = cells["share"] + ("" if r["wanted"] == 0 else f" ({cells['vetoes']})")
-        table.add_row(*(Text(c) for c in (labels[r["arm"]], str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"],
-                                          cells["why_not"])))
-    return table
+        rows.append([str(r.get("path", "")), share, str(r["late"]), str(r["failed"]), _pending_arrow(r), cells["lateness"], cells["why_not"]])
+    # the share beside its interval first, then the lateness and why not; the path (words) wraps in what is left
+    return fitted_table(list(gov["arm"]), columns, rows, title=title, caption=Text(caption), width=width, grow=[1, 5, 6, 0])
 
 
 TESTNET_ROUND_BLOCKS = 1_200  # the testnet's BABE EpochDuration (a session, a MultiAssetDelegation round), 6 s blocks

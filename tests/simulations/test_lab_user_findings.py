@@ -92,7 +92,8 @@ def test_run_prints_which_path_vetoed(tmp_path) -> None:
     assert code == 0, out
     assert "veto paths: did the vetoes governance wanted land in time?" in out
     assert "│ substrate_staking │ council_motion │ no veto wanted │ 0 │ 0 │ 0→0 │" in out
-    assert "│ substrate_staking │ shortcut, not council_motion: │ 100.0%" in out  # the cell goes on (wrapped) with the slashes it vetoed
+    # the row of the vetoes that took the shortcut, with the slashes it vetoed (on one line at 250 columns)
+    assert "│ substrate_staking │ shortcut, not council_motion: services slashes modelled in Python by substrate_staking │ 100.0%" in out
     assert "shortcut, not <path>: the arm's vetoes of slashes its rule models in Python" in out  # the caption says what the row is
     assert "note (substrate_staking): governance.path=council_motion acts only on slashes substrate_staking keeps in a pallet's queue" in out
 
