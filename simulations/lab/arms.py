@@ -156,10 +156,22 @@ def _policy_json(spec: Any, where: str) -> str:
     return json.dumps(model.model_dump(mode="json"), sort_keys=True)
 
 
+def inline_policy_name(data: Any) -> str:
+    """The name of an inline policy mapping: its kind and the fields it sets, e.g.
+    ``veto_under(percent=10)``. The kind alone named two different inline policies alike, and a
+    sweep then summed both arms' runs under one name (session 29)."""
+    if not isinstance(data, dict):
+        return "policy"
+    fields = [(k, v) for k, v in sorted(data.items(), key=lambda kv: str(kv[0])) if k != "kind"]
+    shown = ",".join(f"{k}={v if isinstance(v, (str, int, float)) else json.dumps(v, sort_keys=True, separators=(',', ':'), default=str)}"
+                     for k, v in fields)
+    return f"{data.get('kind', 'policy')}({shown})" if fields else str(data.get("kind", "policy"))
+
+
 def resolve_policy(sc: Scenario, text: Any, where: str = "--policy") -> tuple[str, str]:
     """(name, canonical JSON) of a policy given by name, shorthand or mapping."""
     if isinstance(text, dict):
-        return text.get("kind", "policy"), _policy_json(text, where)
+        return inline_policy_name(text), _policy_json(text, where)
     if not isinstance(text, str) or not text.strip():
         raise ArmError(f"{where}: expected a policy name, got {text!r}")
     text = text.strip()
@@ -183,7 +195,7 @@ def resolve_policy(sc: Scenario, text: Any, where: str = "--policy") -> tuple[st
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise ArmError(f"{where}: cannot read {text!r}: {exc}".splitlines()[0]) from None
-        return (data.get("kind", "policy") if isinstance(data, dict) else "policy"), _policy_json(data, where)
+        return inline_policy_name(data), _policy_json(data, where)
     known = sorted(set(sc.policies) | set(SIMPLE_POLICIES) | {"scenario"})
     raise ArmError(f"{where}: unknown policy {text!r}; named in the scenario or built in: {known}; or veto_under:N, random:P, or an inline {{kind: ...}}")
 
@@ -218,7 +230,19 @@ def grid_arms(sc: Scenario, rules: list[str], grid: dict[str, list[Any]], polici
     resolved: list[tuple[str | None, str | None]] = [resolve_policy(sc, p) for p in policies] if policies else [(None, None)]
     varied = {normalize_key(k) for k, values in grid.items() if len(values) > 1}  # a single value is applied, not named
     arms = [make_arm(rule, point, name_, pol, named=varied) for name_, pol in resolved for rule in rules for point in points]
-    return dedupe(arms), len(arms)
+    return unique_names(dedupe(arms)), len(arms)
+
+
+def unique_names(arms: list[Arm]) -> list[Arm]:
+    """``arms``, refused if two different arms share a name: results are summarised by name, so
+    they would be pooled into one row."""
+    by_name: dict[str, Arm] = {}
+    for arm in arms:
+        other = by_name.setdefault(arm.name, arm)
+        if other is not arm:
+            raise ArmError(f"two different arms are both named {arm.name!r} (policies {other.policy} and {arm.policy}, "
+                           f"parameters {dict(other.params)} and {dict(arm.params)}); give them distinct names")
+    return arms
 
 
 def declared_arms(sc: Scenario) -> list[Arm]:
@@ -230,6 +254,7 @@ def declared_arms(sc: Scenario) -> list[Arm]:
         elif isinstance(decl.policy, str):
             name_, pol = resolve_policy(sc, decl.policy, f"arms[{i}].policy")
         else:
-            name_, pol = decl.policy.kind, json.dumps(decl.policy.model_dump(mode="json"), sort_keys=True)
+            set_fields = {"kind": decl.policy.kind, **decl.policy.model_dump(mode="json", exclude_defaults=True)}
+            name_, pol = inline_policy_name(set_fields), json.dumps(decl.policy.model_dump(mode="json"), sort_keys=True)
         out.append(make_arm(decl.rule, decl.params.items(), name_, pol, name=decl.name))
-    return dedupe(out)
+    return unique_names(dedupe(out))

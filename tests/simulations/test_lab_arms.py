@@ -167,3 +167,33 @@ arms:
     with pytest.raises(Exception, match="SlashDeferDuration"):
         start_run(store, str(path), {}, None, None, None)
     assert len(store.runs()) == before
+
+
+def test_two_inline_policies_of_one_kind_are_two_arms_with_two_names(tmp_path) -> None:
+    """Two ``--policy '{kind: veto_under, percent: N}'`` were both named ``veto_under``: the sweep
+    ran 12 simulations and summarised them as one arm, n = 6 (session 29)."""
+    arms, _ = grid_arms(stock(), ["tangle_services"], {}, ["{kind: veto_under, percent: 10}", "{kind: veto_under, percent: 90}"])
+    assert [a.name for a in arms] == ["tangle_services/veto_under(percent=10)", "tangle_services/veto_under(percent=90)"]
+    runner = CliRunner()
+    csv = tmp_path / "out.csv"
+    ok = runner.invoke(app, ["sweep", str(SCENARIO), "--rule", "tangle_services", "--policy", "{kind: veto_under, percent: 10}",
+                             "--policy", "{kind: veto_under, percent: 90}", "--runs", "3", "--workers", "1", "--store", str(tmp_path / "s.db"),
+                             "--out", str(csv), "--no-progress"], catch_exceptions=False)
+    assert ok.exit_code == 0, ok.output
+    import pandas as pd
+
+    frame = pd.read_csv(csv)
+    assert frame.groupby("arm").size().to_dict() == {"tangle_services/veto_under(percent=10)": 3, "tangle_services/veto_under(percent=90)": 3}
+    text = " ".join(ok.output.split())
+    assert "veto_under(percent=10)" in text and "veto_under(percent=90)" in text
+
+
+def test_declared_arms_may_not_share_a_name(tmp_path) -> None:
+    path = tmp_path / "arms.yaml"
+    path.write_text(TEXT + """\
+arms:
+  - {name: mine, policy: always, rule: tangle_services}
+  - {name: mine, policy: never, rule: tangle_services}
+""")
+    with pytest.raises(ArmError, match="two different arms are both named 'mine'"):
+        declared_arms(load_scenario(path))
