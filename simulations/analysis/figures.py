@@ -180,11 +180,10 @@ def timeline_rows(slashes: Sequence[Any], end: int | None) -> list[int | None]:
     """Each slash's row in its lane: the first row free when its proposal comes (interval packing), so
     two windows that overlap in time never share a row and a lane has as many rows as the most
     windows open at once; ``None`` for a slash that was never proposed (not drawn)."""
-    order = sorted((i for i, s in enumerate(slashes) if s.proposed_block is not None), key=lambda i: (_extent(slashes[i], end), i))
+    spans = sorted((_extent(s, end), i) for i, s in enumerate(slashes) if s.proposed_block is not None)
     rows: list[int | None] = [None] * len(slashes)
     busy_until: list[int] = []
-    for i in order:
-        start, stop = _extent(slashes[i], end)
+    for (start, stop), i in spans:
         row = next((r for r, until in enumerate(busy_until) if until < start), len(busy_until))
         if row == len(busy_until):
             busy_until.append(stop)
@@ -204,10 +203,11 @@ def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str,
     resolves what was pending); a late veto (``decision == "veto_late"``) gets a ring.
     """
     rows_of = [timeline_rows(slashes, end) for _, slashes, end in lanes]
+    deepest = [max((r for r in rows if r is not None), default=0) for rows in rows_of]  # a lane's last row
     tops, y = [], 0.0
-    for rows in rows_of:
+    for last in deepest:
         tops.append(y)
-        y += ROW * max(1, max((r for r in rows if r is not None), default=0) + 1) + LANE_GAP
+        y += ROW * (last + 1) + LANE_GAP
     span = y - LANE_GAP + ROW
     fig, ax = plt.subplots(figsize=(11, 0.42 * span + 2.6))  # a row about 0.13 in: a window (6 pt) and its markers
     proposed = "proposed (filled: the offender misbehaved; hollow: a false accusation)"
@@ -225,8 +225,8 @@ def fig_timeline(lanes: Sequence[tuple[str, list[Any], int | None]], title: str,
     far = list(ends)
     centres = []
     horizons = list(horizons) if horizons is not None else [None] * len(lanes)
-    for top, rows, (label, slashes, end), horizon in zip(tops, rows_of, lanes, horizons):
-        bottom = top + ROW * max(0, max((r for r in rows if r is not None), default=0))
+    for top, last, rows, (label, slashes, end), horizon in zip(tops, deepest, rows_of, lanes, horizons):
+        bottom = top + ROW * last
         centres.append((top + bottom) / 2)
         for s, row in zip(slashes, rows):
             if row is None:
