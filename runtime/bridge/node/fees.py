@@ -39,22 +39,6 @@ U64_MAX = 2**64 - 1
 # Services ``heartbeat`` (declared ``pays_fee=False`` in the simulator, so a failed one is free too).
 PAYS_NO_ON_SUCCESS = frozenset({("Sudo", "sudo"), ("Sudo", "sudo_unchecked_weight"), ("Sudo", "set_key"), ("Sudo", "sudo_as"), ("Sudo", "remove_key")})
 
-
-def pays_no_after(rt: Any, module: str, function: str, params: dict[str, Any], signer: str | None) -> Callable[[Any], bool]:
-    """Before dispatch: a test of the dispatch's receipt telling whether the real call's post-dispatch
-    info says ``Pays::No`` (a failed dispatch keeps the declared ``Pays::Yes``)."""
-    if (module, function) in PAYS_NO_ON_SUCCESS:
-        return lambda receipt: receipt.error_name is None
-    if (module, function) == ("Council", "vote"):
-        try:
-            votes = rt.query("Council", "Voting", [params["proposal"]]).value
-            first = votes is None or (signer not in votes["ayes"] and signer not in votes["nays"])
-        except Exception:  # noqa: BLE001 - unreadable proposal: the call fails and pays anyway
-            first = False
-        return lambda receipt: receipt.error_name is None and first
-    if (module, function) == ("Council", "close"):
-        return lambda receipt: receipt.error_name is None and any(e.name == "Council.Disapproved" for e in receipt.triggered_events)
-    return lambda receipt: False
 TARGET_BLOCK_FULLNESS = (25, 100)  # Perquintill::from_percent(25)
 ADJUSTMENT_VARIABLE = MULTIPLIER_ONE // 100_000  # Multiplier::saturating_from_rational(1, 100_000)
 MINIMUM_MULTIPLIER = MULTIPLIER_ONE // 1_000_000_000  # saturating_from_rational(1, 1_000_000_000)
@@ -91,6 +75,23 @@ def next_multiplier(previous: int, normal_weight: int, max_normal: int) -> int:
     return min(max(moved, MINIMUM_MULTIPLIER), MAXIMUM_MULTIPLIER)
 
 
+def pays_no_after(rt: Any, module: str, function: str, params: dict[str, Any], signer: str | None) -> Callable[[Any], bool]:
+    """Before dispatch: a test of the dispatch's receipt telling whether the real call's post-dispatch
+    info says ``Pays::No`` (a failed dispatch keeps the declared ``Pays::Yes``)."""
+    if (module, function) in PAYS_NO_ON_SUCCESS:
+        return lambda receipt: receipt.error_name is None
+    if (module, function) == ("Council", "vote"):
+        try:
+            votes = rt.query("Council", "Voting", [params["proposal"]]).value
+            first = votes is None or (signer not in votes["ayes"] and signer not in votes["nays"])
+        except Exception:  # noqa: BLE001 - unreadable proposal: the call fails and pays anyway
+            first = False
+        return lambda receipt: receipt.error_name is None and first
+    if (module, function) == ("Council", "close"):
+        return lambda receipt: receipt.error_name is None and any(e.name == "Council.Disapproved" for e in receipt.triggered_events)
+    return lambda receipt: False
+
+
 @dataclass(frozen=True)
 class InclusionFee:
     base_fee: int
@@ -123,7 +124,7 @@ class FeeModel:
         whichever is scarcer, saturated to u64. ``weight`` is the call's dispatch weight (no base
         extrinsic); the simulator models no proof size, so it counts as 1, as the real bound does."""
         ref = min(max(weight, 1), self.max_block)
-        per_weight = min(self.max_block // ref, self.max_block_proof // 1)
+        per_weight = min(self.max_block // ref, self.max_block_proof)  # proof size 1
         per_length = self.max_length_normal // min(max(length, 1), self.max_length_normal)
         return min((tip + 1) * min(per_weight, per_length), U64_MAX)
 
