@@ -564,19 +564,23 @@ class BlueprintTestHarness:
     # ------------------------------------------------------------------ tables
     def events_frame(self, pallet: str | None = None) -> "Any":
         """Every event so far as a pandas DataFrame: block, pallet, event, text (the timeline's words,
-        when it has some) and one column per attribute (accounts as names)."""
+        when it has some) and one column per attribute (accounts as names). A ``DelegatorSlashed``
+        has no operator field on chain; its row names the operator whose slash it is (the
+        ``OperatorSlashed`` just before it) in the text and the ``operator`` column, as the timeline does."""
         import pandas as pd
 
-        from blueprints.timeline import describe
+        from blueprints.timeline import describe, with_slash_operator
 
         rows = []
-        for ev in self.rt.all_events():
+        for ev, operator in with_slash_operator(self.rt.all_events()):
             if pallet is not None and ev.spec.pallet != pallet:
                 continue
             row: dict[str, Any] = {"block": ev.block, "pallet": ev.spec.pallet, "event": ev.spec.name,
-                                   "text": describe(ev, self.blueprint, self.rt)}
+                                   "text": describe(ev, self.blueprint, self.rt, operator)}
             for key, value in ev.attributes.items():
                 row[key] = name_of(value) if isinstance(value, str) and len(value) == 48 and value.startswith("5") else value
+            if operator is not None:
+                row["operator"] = name_of(operator)
             rows.append(row)
         return pd.DataFrame(rows)
 

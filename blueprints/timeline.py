@@ -8,7 +8,7 @@ with dev names instead of SS58 addresses and job arguments/results decoded throu
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from rich.console import Console
 from rich.markup import escape
@@ -151,28 +151,37 @@ def _values(blueprint: Blueprint | None, job: int, fields: Any, what: str) -> st
     return "" if value is None else f" → {_short(value)}"
 
 
+def with_slash_operator(events: Iterable[EventRecord]) -> Iterator[tuple[EventRecord, str | None]]:
+    """Each event with, for a ``DelegatorSlashed``, the operator whose slash it is (else None).
+
+    MultiAssetDelegation applies a slash as one OperatorSlashed, then one DelegatorSlashed per
+    delegator with the same (service, blueprint, round) and no operator field: two operators
+    slashed in one block would give identical delegator rows without the operator remembered here."""
+    slashing: tuple[tuple[int, Any, Any, Any], str] | None = None
+    for ev in events:
+        name = ev.spec.name
+        if name == "OperatorSlashed":
+            a = ev.attributes
+            slashing = ((ev.block, a["service_id"], a["blueprint_id"], a["era"]), a["operator"])
+        elif name == "DelegatorSlashed" and slashing is not None:
+            a = ev.attributes
+            if slashing[0] == (ev.block, a["service_id"], a["blueprint_id"], a["era"]):
+                yield ev, slashing[1]
+                continue
+        yield ev, None
+
+
 def timeline_rows(events: Iterable[EventRecord], blueprint: Blueprint | None = None, *, skip: Callable[[EventRecord], bool] | None = None,
                   categories: Iterable[str] | None = None, rt: Any = None) -> list[tuple[int, str, str]]:
     """(block, category, text) for every event a timeline shows."""
     wanted = set(categories) if categories is not None else None
     rows: list[tuple[int, str, str]] = []
     transfer: tuple[int, EventRecord] | None = None  # the last row, when it is a TNT transfer (see below)
-    # MultiAssetDelegation applies a slash as one OperatorSlashed, then one DelegatorSlashed per
-    # delegator with the same (service, blueprint, round) and no operator field: two operators
-    # slashed in one block would give identical delegator rows without the operator remembered here
-    slashing: tuple[tuple[int, Any, Any, Any], str] | None = None
-    key: tuple[int, Any, Any, Any] | None = None
-    for ev in events:
+    for ev, operator in with_slash_operator(events):
         name = ev.spec.name
-        if name == "OperatorSlashed" or name == "DelegatorSlashed":
-            a = ev.attributes
-            key = (ev.block, a["service_id"], a["blueprint_id"], a["era"])
-            if name == "OperatorSlashed":
-                slashing = (key, a["operator"])
         cat = CATEGORIES.get(name)
         if cat is None or (wanted is not None and cat not in wanted) or (skip is not None and skip(ev)):
             continue
-        operator = slashing[1] if name == "DelegatorSlashed" and slashing is not None and slashing[0] == key else None
         text = describe(ev, blueprint, rt, operator)
         if text is None:
             continue

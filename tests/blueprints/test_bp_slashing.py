@@ -95,3 +95,18 @@ def test_delegator_slash_rows_name_the_operator_whose_slash_it_was() -> None:
     rows = [text for _, _, text in h.timeline(categories=["slash"]) if "lost" in text]
     assert rows == ["Dave lost 100 TNT of self-stake", "delegator Ferdie lost 1,000 USDC delegated to Dave (service 0)",
                     "Operator5 lost 100 TNT of self-stake", "delegator Ferdie lost 1,000 USDC delegated to Operator5 (service 0)"]
+
+
+def test_events_frame_names_the_operator_of_each_delegator_slash() -> None:
+    """events_frame shows the same words as the timeline: a DelegatorSlashed row's text and its
+    operator column name the operator of the OperatorSlashed before it (the event has no such field)."""
+    h = BlueprintTestHarness(squaring(), operators=5, behaviours={"Dave": Faulty(1.0), "Operator5": Faulty(1.0)})
+    for x in range(2):
+        h.call_job(0, x + 2)
+    h.report_faults(policy=SlashPolicy(10, window=1_000))
+    h.advance_rounds(h.slash_defer_rounds() + 1)
+    frame = h.events_frame("MultiAssetDelegation")
+    delegator_rows = frame[frame["event"] == "DelegatorSlashed"]
+    assert list(delegator_rows["operator"]) == ["Dave", "Operator5"]
+    assert list(delegator_rows["text"]) == ["delegator Ferdie lost 1,000 USDC delegated to Dave (service 0)",
+                                            "delegator Ferdie lost 1,000 USDC delegated to Operator5 (service 0)"]
