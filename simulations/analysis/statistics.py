@@ -766,7 +766,8 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
     table = Table(title=title, caption=Text("; ".join(caption)), show_lines=False)
     if widths is None:
         # too narrow for an arm column beside the numbers: each arm's name on a row of its own above its
-        # metrics, in the metric column (the numbers keep their room; nothing is folded mid-number)
+        # metrics, in the metric column (the numbers keep their room; nothing is folded mid-number),
+        # marked "arm:" in words: bold alone is lost when the table is piped or saved as text
         rest = [max(narrow[0], narrow[1])] + narrow[2:]
         widths = fit_widths(rest, [max(natural[0], natural[1])] + natural[2:], width - 3 * len(headers) - 1,  # type: ignore[operator]
                             [g - 1 for g in grow if g > 0]) or rest
@@ -775,7 +776,7 @@ def format_summary(summary: pd.DataFrame, *, title: str | None = None, scale: Ma
             table.add_column(h if j else "arm / metric", justify="left" if j == 0 else "right", width=w, overflow="fold")
         for name, cells, last in body:
             if name != previous:
-                table.add_row(Text(labels[name], style="bold"), *[Text("")] * (len(headers) - 1))
+                table.add_row(Text("arm: " + labels[name], style="bold"), *[Text("")] * (len(headers) - 1))
             table.add_row(*(Text(stack_units(c, w)) for c, w in zip(cells, widths)), end_section=last)
             previous = name
         return table

@@ -268,7 +268,8 @@ def test_the_summary_of_an_older_sweep_keeps_intervals_whole_and_names_arms_by_p
 
 def test_a_summary_too_narrow_for_an_arm_column_puts_the_arm_above_its_metrics() -> None:
     """A long arm name beside a mean and a difference does not fit 80 columns: the arm gets a row of
-    its own (in the metric column) and every interval stays on one line."""
+    its own (in the metric column), marked "arm:" in words (bold is lost in a pipe), and every
+    interval stays on one line."""
     from simulations.analysis.statistics import render_summary, summarize_arms
 
     names = ['tangle_services {"slash_defer_duration": 28, "governance.reaction_blocks": 30} veto_under', "eigenlayer"]
@@ -278,7 +279,9 @@ def test_a_summary_too_narrow_for_an_arm_column_puts_the_arm_above_its_metrics()
     lines = [line for line in text.splitlines() if line.startswith("│")]
     assert max(len(line) for line in text.splitlines()) <= 80 and "arm / metric" in text
     assert all(line.count("[") == line.count("]") for line in lines), text
-    assert any(line.startswith("│ eigenlayer ") and line.count("│") == 6 and "[" not in line for line in lines), text  # a row of its own
+    assert any(line.startswith("│ arm: eigenlayer ") and line.count("│") == 6 and "[" not in line for line in lines), text  # a row of its own
+    assert lines[0].startswith("│ arm: tangle_services "), text
+    assert not any(line.startswith("│ eigenlayer ") for line in lines), text  # never a bare name that reads like a metric
 
 
 def test_a_single_value_that_only_some_rules_take_is_named_with_those_rules() -> None:
