@@ -113,8 +113,7 @@ class SlashingImpl:
         # what each delegator's TNT bond entry loses (each delegator once in the plan)
         cuts: dict[str, int] = {} if residue else {p[0]: p[3] for p in plan if p[3]}
         # the rewards hook per slashed delegator, unless it is known to do nothing (no reward vault)
-        tracks = getattr(rewards, "tracks_undelegations", None)
-        hook = rewards is not None and bool(cuts) and (tracks is None or tracks())
+        hook = rewards is not None and bool(cuts) and rewards.tracks_undelegations()
 
         append = self.ctx.db.events.append  # the block's event buffer, which deposit_event appends to
         at: list = []  # the position of the first DelegatorSlashed, deposited through the context: the others are built there
