@@ -32,7 +32,7 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
-from runtime.bridge.node.fees import pays_no_after
+from runtime.bridge.node.fees import declared_info, pays_no_after, payment_refusal
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
 from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
 from runtime.bridge.node.storage import StateReader
@@ -100,6 +100,10 @@ def opaque_decode_error(raw: bytes) -> str | None:
 
 # a Python error inside scalecodec says nothing about the bytes: the client gets a plain sentence
 _INTERNAL_DECODE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, AssertionError)
+
+
+# InvalidTransaction::Payment's text in the pool's 1010 error (sp-runtime transaction_validity)
+PAYMENT_REFUSED = "Inability to pay some fees (e.g. account balance too low)"
 
 
 def invalid(data: str) -> PoolError:
@@ -486,7 +490,8 @@ class SimChain:
             pays_no = pays_no_after(self.rt, module, function, params, signer)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
             # post_dispatch: a call that returns Pays::No gets its inclusion fee back (the tip is kept)
-            pays = self.rt.call_spec(module, function).pays_fee and not pays_no(receipt)
+            weight, declared_pays = self.dispatch_info(module, function)
+            pays = declared_pays and not pays_no(receipt)
             refund = fee - charged_tip if not pays else 0
             if resolve_fee is not None:  # the fee's Deposit after the call's own events
                 rt = self.rt
@@ -510,32 +515,49 @@ class SimChain:
         db.commit()
         idx = receipt.extrinsic_idx + self._inherents
         # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
-        self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
+        self._normal_weight += self.fee_model.block_weight(weight)
         if signer is not None:
             self._pending_node_events.append(fee_paid(idx, signer, fee - refund + receipt.total_fee_amount, charged_tip))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic, pays_fee=pays))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, weight + self.fee_model.base_extrinsic, pays_fee=pays))
         self._pending.append(raw)
-        priority = self.fee_model.priority(int(receipt.weight), len(raw), tip) if signer is not None else 0
+        priority = self.fee_model.priority(weight, len(raw), tip) if signer is not None else 0
         nonce = int(xt.value.get("nonce") or 0) if signer is not None else 0
         sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw, priority, signer, nonce)
         self._pending_watch.append(sub)
         return sub
 
+    def dispatch_info(self, module: str, function: str) -> tuple[int, bool]:
+        """The (ref_time weight, pays fee) the chain declares for a modelled call (``fees.declared_info``)."""
+        return declared_info(self.rt.call_spec(module, function), module, function)
+
+    def fee_due(self, module: str, function: str, length: int, tip: int) -> int:
+        """``compute_fee(len, info, tip)`` as the node charges it: the inclusion fee when the call's
+        declared info pays, plus the tip; 0 with ``--no-fees``."""
+        if not self.node_fees:
+            return 0
+        weight, pays = self.dispatch_info(module, function)
+        return (self.fee_model.inclusion_fee(weight, length).total if pays else 0) + tip
+
+    def payment_refusal(self, signer: str, fee: int) -> str | None:
+        """Why the chain's fee withdrawal would refuse ``fee`` from ``signer`` now (``fees.payment_refusal``)."""
+        balances = self.rt.pallets["Balances"]
+        return payment_refusal(balances.free_balance(signer), balances.frozen_balance(signer), balances.existential_deposit(), fee)  # type: ignore[attr-defined]
+
     def _charge(self, signer: str, module: str, function: str, length: int, tip: int = 0) -> tuple[int, Callable[[int], None] | None]:
         """Withdraw ``compute_fee(len, info, tip)`` = inclusion fee (when the call pays) + tip before
         dispatch, as ``ChargeTransactionPayment``'s pre_dispatch does; returns that amount and what
-        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury)."""
-        if not self.node_fees:
-            return 0, None
-        spec = self.rt.call_spec(module, function)
-        fee = (self.fee_model.inclusion_fee(int(spec.weight), length).total if spec.pays_fee else 0) + tip
+        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury).
+        Refused as the chain's ``CurrencyAdapter`` refuses it (``payment_refusal``)."""
+        fee = self.fee_due(module, function, length, tip)
         if fee == 0:  # withdraw_fee of zero: no imbalance, no Withdraw event
             return 0, None
+        if self.payment_refusal(signer, fee) is not None:
+            raise InvalidTransaction(PAYMENT_REFUSED)
         balances = self.rt.pallets["Balances"]
         try:
             resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - DispatchError: cannot pay
-            raise InvalidTransaction("Inability to pay some fees (e.g. account balance too low)") from None
+            raise InvalidTransaction(PAYMENT_REFUSED) from None
         return fee, resolve
 
     def _hash_bytes(self, n: int) -> bytes | None:
