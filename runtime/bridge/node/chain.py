@@ -34,7 +34,7 @@ from scalecodec.base import ScaleBytes
 from runtime.bridge.metadata import RuntimeMetadata
 from runtime.bridge.node.fees import declared_info, pays_no_after, payment_refusal
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
-from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
+from runtime.bridge.node.header import Header, babe_secondary_plain, ordered_trie_root, slot_duration_ms
 from runtime.bridge.node.storage import StateReader
 from runtime.bridge.normalize import chain_call_to_params
 from runtime.bridge.signing import SignatureError, era_death, signed_parts, verify_signature
@@ -204,6 +204,8 @@ class SimChain:
         self.scheduler: Callable[[float, Callable[[], None]], None] | None = None
         self.lock = threading.RLock()
         self._ts_call = self._timestamp_call_prefix()
+        self.slot_ms = slot_duration_ms(md)  # blocks are stamped one slot apart (1 s for the testnet's runtime)
+        self.genesis_slot = 0  # Babe.GenesisSlot: block 1's slot once it exists
         self.now_ms = GENESIS_TIME_MS
         self._batch_scheduled = False
         self.time_override: int | None = None  # dev_timeTravel: Timestamp.Now until the next block
@@ -222,7 +224,7 @@ class SimChain:
         self._set_runtime_hash(genesis)
         # blocks the runtime already went through before the node started (a replayed genesis log)
         for n in range(1, self.rt.block_number):
-            self.now_ms += SLOT_DURATION_MS
+            self.now_ms += self.slot_ms
             block = self._make_block(n, [self._timestamp_xt()], [], b"\x00")
             self._update_multiplier(block, 0)
             self._append_block(block)
@@ -355,6 +357,25 @@ class SimChain:
         if (pallet, item) == ("TransactionPayment", "NextFeeMultiplier"):
             block = self.block(block_hash) or self.head
             return block.fee_multiplier.to_bytes(16, "little")
+        if pallet == "Babe":
+            return self._babe_value(item, self.block(block_hash) or self.head)
+        return None
+
+    def _babe_value(self, item: str, block: Block) -> bytes | None:
+        """What pallet_babe holds after ``block`` for the items clients read (polkadot.js
+        ``derive.session.progress``: ``CurrentSlot``, ``EpochIndex``, ``GenesisSlot``): the slot of its
+        BABE pre-digest, block 1's slot, and one epoch per session (pallet_session ends a session when
+        BABE ends an epoch, ``ShouldEndSession = Babe``, and ``enact_epoch_change`` counts them), read
+        from the simulator's ``Session.CurrentIndex``. Block 0 holds none of them (0, as on chain)."""
+        if block.number == 0:
+            return (0).to_bytes(8, "little")
+        if item == "CurrentSlot":
+            now = self.time_override if block is self.head and self.time_override is not None else block.timestamp
+            return (now // self.slot_ms).to_bytes(8, "little")  # dev_timeTravel moves it, as Chopsticks does
+        if item == "GenesisSlot":
+            return self.genesis_slot.to_bytes(8, "little")
+        if item == "EpochIndex":  # the state served is the block's (SimChain.at restored it)
+            return int(self.rt.pallets["Session"].current_index()).to_bytes(8, "little")  # type: ignore[attr-defined]
         return None
 
     # --- the timestamp inherent
@@ -567,7 +588,10 @@ class SimChain:
     # --- blocks
     def _make_block(self, n: int, extrinsics: list[bytes], events: list[NodeEvent], events_scale: bytes) -> Block:
         parent = self.head
-        digest = [babe_secondary_plain(self.now_ms // SLOT_DURATION_MS)]
+        slot = self.now_ms // self.slot_ms
+        if n == 1:  # pallet_babe's on_initialize of block 1 records it
+            self.genesis_slot = slot
+        digest = [babe_secondary_plain(slot)]
         if self.rt.spec_version != parent.spec_version:
             digest.append(RUNTIME_ENVIRONMENT_UPDATED)
         header = Header(bytes.fromhex(parent.hash[2:]), n, _root(self.rt), ordered_trie_root(extrinsics, self.md_layout), tuple(digest))
@@ -619,7 +643,7 @@ class SimChain:
             # holds exactly this block's sealed state, which reads at the head see
             self._open, self._live_is_head = False, True
             watched = self._pending_watch
-            self.now_ms += SLOT_DURATION_MS
+            self.now_ms += self.slot_ms
             self.time_override = None
             self._open_block()
             for listener in list(self.listeners):
@@ -716,7 +740,7 @@ class SimChain:
         """``dev_timeTravel``: Timestamp.Now = ``when_ms``; the next block is stamped one slot later."""
         with self.lock:
             self.time_override = when_ms
-            self.now_ms = when_ms + SLOT_DURATION_MS
+            self.now_ms = when_ms + self.slot_ms
             if self._inherents:
                 self._pending[0] = self._timestamp_xt()
 
@@ -740,7 +764,7 @@ class SimChain:
             self.fee_model.multiplier = block.fee_multiplier
             del self.blocks[block.number + 1 :]
             self.finalized_number = min(self.finalized_number, block.number)
-            self.now_ms = block.timestamp + SLOT_DURATION_MS
+            self.now_ms = block.timestamp + self.slot_ms
             for n in range(block.number + 1, block.number + 1 + self.history):
                 self.rt._block_hash_cache.pop(n, None)
             self._open, self._live_is_head = block.hash in self._opened_snapshots, True
@@ -748,6 +772,43 @@ class SimChain:
             for listener in list(self.head_listeners):
                 listener(block)
             return block
+
+
+# The simulator's block-denominated constants that are set in its 6 s time base (``pallets/democracy/
+# constants.py``, ``pallets/collective/constants.py``): ``node_time_base`` scales them to the served
+# runtime's slot, so they last as many hours as on chain (and Democracy's equal the constants served).
+SIX_SECOND_PERIODS = (("Democracy", "LaunchPeriod"), ("Democracy", "VotingPeriod"), ("Democracy", "FastTrackVotingPeriod"),
+                      ("Democracy", "EnactmentPeriod"), ("Democracy", "VoteLockingPeriod"), ("Democracy", "CooloffPeriod"),
+                      ("Council", "MotionDuration"))
+SIMULATOR_BLOCK_MS = 6000
+
+
+def node_time_base(md: RuntimeMetadata, session_length: int | None = None) -> dict[str, Any]:
+    """Genesis overrides that put the node's runtime on the served runtime's clock.
+
+    A node running the runtime builds one block per BABE slot (``slot_duration_ms``: 1 s for the
+    testnet's), and pallet_session rotates when BABE ends an epoch, every ``Babe.EpochDuration`` slots
+    (7,200 = 2 h there). So: sessions (MAD rounds) of ``EpochDuration`` blocks unless ``session_length``
+    says otherwise; the simulator's staking era clock (``Staking.MillisecsPerBlock``, which times an era
+    for its payout) at the slot duration, so eras of the same number of sessions last and pay what they
+    do on chain; and the governance periods of ``SIX_SECOND_PERIODS`` in blocks of that slot."""
+    from runtime.construct import standard_constants
+
+    slot = slot_duration_ms(md)
+    constants: dict[str, dict[str, int]] = {"Staking": {"MillisecsPerBlock": slot}}
+    if slot != SIMULATOR_BLOCK_MS:
+        defaults = standard_constants()
+        for pallet, name in SIX_SECOND_PERIODS:
+            if pallet in defaults:
+                constants.setdefault(pallet, {})[name] = getattr(defaults[pallet], name) * SIMULATOR_BLOCK_MS // slot
+    try:
+        epoch: int | None = int(md.constant_value("Babe", "EpochDuration"))
+    except Exception:  # noqa: BLE001 - no BABE in this metadata: the simulator's own session length
+        epoch = None
+    out: dict[str, Any] = {"constants": constants}
+    if session_length or epoch:
+        out["session_length"] = session_length or epoch
+    return out
 
 
 def pool_order(subs: list[Submission]) -> list[Submission]:
