@@ -103,7 +103,11 @@ def payment_refusal(free: int, frozen: int, existential_deposit: int, fee: int) 
     a free balance at or above the existential deposit below it (an account already below it, kept alive by
     its reserve, may pay); ``LiquidityRestrictions`` when what is left is below the frozen amount, compared
     with the free balance alone (the fungible traits' ``reducible_balance`` counts the reserve against
-    freezes; this legacy path does not). A zero fee is never refused."""
+    freezes; this legacy path does not). A zero fee is never refused. Read at polkadot-sdk 04d2623d
+    (payment.rs) and 40d608a2 (impl_currency.rs): the stable2407 head the runtime pins (ee3531f0) was not
+    readable here. Those later versions split ``validate``'s check into ``can_withdraw_fee`` (for
+    ``CurrencyAdapter``: the frozen check without KeepAlive); stable2407's ``SignedExtension::validate``
+    is ``self.withdraw_fee(who, call, info, len)``, the KeepAlive withdrawal above."""
     if fee == 0:
         return None
     if fee > free:
