@@ -177,7 +177,7 @@ def node(
     profile: str = typer.Option("intended", help="Runtime profile: intended or real (real reproduces the chain's quirks)."),
     sealing: str = typer.Option("instant", "--sealing", "--build-mode", help="Block build mode: instant (a block per extrinsic), batch (one block for what arrives within 100 ms) or manual (blocks on dev_newBlock / engine_createBlock)."),
     genesis_log: Optional[Path] = typer.Option(None, "--genesis-log", help="Start from the genesis of this call log (its calls are not applied)."),
-    session_length: Optional[int] = typer.Option(None, help="Blocks per session (MAD round); default the dev chain's."),
+    session_length: Optional[int] = typer.Option(None, help="Blocks per session (MAD round); default the metadata's Babe.EpochDuration (7,200 on the testnet's 1 s runtime)."),
     block_time: float = typer.Option(0.0, help="Also seal an empty block every this many seconds (0: never)."),
     history: int = typer.Option(256, "--history", help="Recent blocks whose state stays queryable (and dev_setHead targets); older ones answer an error."),
     finality_lag: int = typer.Option(0, "--finality-lag", help="Finality trails the best block by this many blocks (0: each block is finalized after --finality-delay)."),
@@ -188,7 +188,7 @@ def node(
     import asyncio
 
     from runtime import GenesisConfig, Runtime
-    from runtime.bridge.node.chain import SimChain
+    from runtime.bridge.node.chain import SimChain, node_time_base
     from runtime.bridge.node.rpc import RpcHandler
     from runtime.bridge.node.server import NodeServer
 
@@ -208,8 +208,7 @@ def node(
             raise typer.Exit(2) from None
         config = GenesisConfig.model_validate(first.data.get("genesis", {}))
     else:
-        overrides = {"session_length": session_length} if session_length else {}
-        config = GenesisConfig.dev(profile=profile, **overrides)
+        config = GenesisConfig.dev(profile=profile, **node_time_base(md, session_length))
     chain = SimChain(md, Runtime(config), sealing=sealing, history=history, finality_lag=finality_lag, finality_delay=finality_delay, fees=fees)
     server = NodeServer(RpcHandler(chain), host, port)
 
@@ -219,6 +218,7 @@ def node(
         console.print(f"  chain {md.spec_name} spec {chain.rt.spec_version}, profile {chain.rt.profile.name}, sealing {sealing}")
         finality = f"lag {finality_lag} blocks" if finality_lag else f"{finality_delay:g} s after each block"
         console.print(f"  history {history} blocks, finality {finality}, fees {'on' if chain.node_fees else 'off'}")
+        console.print(f"  blocks {chain.slot_ms} ms apart (the runtime's BABE slot), sessions of {chain.rt.genesis.session_length} blocks")
         console.print(f"  genesis {chain.genesis_hash}")
         console.print(f"  metadata {md.source} (served as V14)")
         if block_time > 0:

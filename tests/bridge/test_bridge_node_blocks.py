@@ -100,9 +100,10 @@ def test_blocks_hold_the_timestamp_inherent_and_their_root_covers_the_body(chain
         assert xt.value["call"]["call_module"] == "Timestamp" and xt.value["call"]["call_function"] == "set"
         assert xt.value["call"]["call_args"][0]["value"] == block.timestamp
         assert block.header.extrinsics_root == ordered_trie_root(block.extrinsics, 0)
-    assert b.timestamp - a.timestamp == 6000
+    # one BABE slot apart: 2 x Timestamp.MinimumPeriod, the runtime's Babe.ExpectedBlockTime (1 s here)
+    assert b.timestamp - a.timestamp == chain.slot_ms == 1000 == metadata.constant_value("Babe", "ExpectedBlockTime")
     slot = b.header.digest[0]
-    assert slot[:5] == b"\x06BABE" and int.from_bytes(slot[-8:], "little") == b.timestamp // 6000
+    assert slot[:5] == b"\x06BABE" and int.from_bytes(slot[-8:], "little") == b.timestamp // 1000
 
 
 def test_history_reads_old_state_and_older_blocks_answer_an_error(metadata: RuntimeMetadata) -> None:
@@ -174,7 +175,7 @@ def test_dev_rpcs_build_mode_new_block_time_travel_and_set_head(chain: SimChain,
     now_key = "0x" + storage_key(metadata, timestamp.storage_prefix or "", timestamp.storage["Now"], []).hex()
     assert int.from_bytes(bytes.fromhex(call("state_getStorage", now_key)[2:]), "little") == when
     stamped = chain.block(call("dev_newBlock", {}))
-    assert stamped.timestamp == when + 6000  # type: ignore[union-attr]
+    assert stamped.timestamp == when + 1000  # type: ignore[union-attr]
     back = call("dev_setHead", -2)
     assert chain.head.hash == back and chain.head.number == start + 4
     assert call("dev_setHead", start + 2) == chain.blocks[start + 2].hash

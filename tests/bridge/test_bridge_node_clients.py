@@ -71,6 +71,23 @@ def test_polkadot_js_default_flow(node_url: str) -> None:
     assert checks["connected"]["metadata"] == 15  # metadata_at_version(15) served and used
 
 
+def test_polkadot_js_session_progress_follows_the_served_babe_clock(metadata: RuntimeMetadata) -> None:
+    """derive.session.progress from Babe.CurrentSlot/EpochIndex/GenesisSlot and consts.babe.epochDuration
+    agrees with the node's sessions (they read 0 before: progress stuck at 0)."""
+    from runtime import GenesisConfig
+    from runtime.bridge.node.chain import node_time_base
+
+    chain = SimChain(metadata, Runtime(GenesisConfig.dev(**node_time_base(metadata))), finality_delay=0.1)
+    chain.create_blocks(7205)  # block 7,205: session 1 began at block 7,201
+    with NodeThread(RpcHandler(chain)) as running:
+        checks = run_script("pjs_session.mjs", running.url)
+    progress = checks["progress"]
+    assert progress["isEpoch"] and progress["sessionLength"] == 7200 and progress["expectedBlockTime"] == 1000
+    assert progress["head"] == 7205 and progress["currentIndex"] == 1
+    assert progress["sessionProgress"] == 4  # blocks 7,201..7,205 are slots 0..4 of epoch 1
+    assert checks["mortal era"]["period"] <= 256 and checks["mortal era"]["birth"] <= 7205
+
+
 class RecordingHandler(RpcHandler):
     """Notes every method a client calls, to tell PAPI's native path from its compatibility layer."""
 

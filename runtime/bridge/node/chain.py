@@ -32,9 +32,9 @@ from typing import Any, Callable
 from scalecodec.base import ScaleBytes
 
 from runtime.bridge.metadata import RuntimeMetadata
-from runtime.bridge.node.fees import pays_no_after
+from runtime.bridge.node.fees import declared_info, pays_no_after, payment_refusal
 from runtime.bridge.node.events import EventEncodeError, NodeEvent, encode_events, extrinsic_outcome, fee_paid, from_record, is_extension
-from runtime.bridge.node.header import SLOT_DURATION_MS, Header, babe_secondary_plain, ordered_trie_root
+from runtime.bridge.node.header import Header, babe_secondary_plain, ordered_trie_root, slot_duration_ms
 from runtime.bridge.node.storage import StateReader
 from runtime.bridge.normalize import chain_call_to_params
 from runtime.bridge.signing import SignatureError, era_death, signed_parts, verify_signature
@@ -100,6 +100,10 @@ def opaque_decode_error(raw: bytes) -> str | None:
 
 # a Python error inside scalecodec says nothing about the bytes: the client gets a plain sentence
 _INTERNAL_DECODE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, AssertionError)
+
+
+# InvalidTransaction::Payment's text in the pool's 1010 error (sp-runtime transaction_validity)
+PAYMENT_REFUSED = "Inability to pay some fees (e.g. account balance too low)"
 
 
 def invalid(data: str) -> PoolError:
@@ -200,6 +204,8 @@ class SimChain:
         self.scheduler: Callable[[float, Callable[[], None]], None] | None = None
         self.lock = threading.RLock()
         self._ts_call = self._timestamp_call_prefix()
+        self.slot_ms = slot_duration_ms(md)  # blocks are stamped one slot apart (1 s for the testnet's runtime)
+        self.genesis_slot = 0  # Babe.GenesisSlot: block 1's slot once it exists
         self.now_ms = GENESIS_TIME_MS
         self._batch_scheduled = False
         self.time_override: int | None = None  # dev_timeTravel: Timestamp.Now until the next block
@@ -218,7 +224,7 @@ class SimChain:
         self._set_runtime_hash(genesis)
         # blocks the runtime already went through before the node started (a replayed genesis log)
         for n in range(1, self.rt.block_number):
-            self.now_ms += SLOT_DURATION_MS
+            self.now_ms += self.slot_ms
             block = self._make_block(n, [self._timestamp_xt()], [], b"\x00")
             self._update_multiplier(block, 0)
             self._append_block(block)
@@ -351,6 +357,25 @@ class SimChain:
         if (pallet, item) == ("TransactionPayment", "NextFeeMultiplier"):
             block = self.block(block_hash) or self.head
             return block.fee_multiplier.to_bytes(16, "little")
+        if pallet == "Babe":
+            return self._babe_value(item, self.block(block_hash) or self.head)
+        return None
+
+    def _babe_value(self, item: str, block: Block) -> bytes | None:
+        """What pallet_babe holds after ``block`` for the items clients read (polkadot.js
+        ``derive.session.progress``: ``CurrentSlot``, ``EpochIndex``, ``GenesisSlot``): the slot of its
+        BABE pre-digest, block 1's slot, and one epoch per session (pallet_session ends a session when
+        BABE ends an epoch, ``ShouldEndSession = Babe``, and ``enact_epoch_change`` counts them), read
+        from the simulator's ``Session.CurrentIndex``. Block 0 holds none of them (0, as on chain)."""
+        if block.number == 0:
+            return (0).to_bytes(8, "little")
+        if item == "CurrentSlot":
+            now = self.time_override if block is self.head and self.time_override is not None else block.timestamp
+            return (now // self.slot_ms).to_bytes(8, "little")  # dev_timeTravel moves it, as Chopsticks does
+        if item == "GenesisSlot":
+            return self.genesis_slot.to_bytes(8, "little")
+        if item == "EpochIndex":  # the state served is the block's (SimChain.at restored it)
+            return int(self.rt.pallets["Session"].current_index()).to_bytes(8, "little")  # type: ignore[attr-defined]
         return None
 
     # --- the timestamp inherent
@@ -486,7 +511,8 @@ class SimChain:
             pays_no = pays_no_after(self.rt, module, function, params, signer)
             receipt = self.rt.dispatch(signer if signer is not None else "none", module, function, params, raise_error=False)
             # post_dispatch: a call that returns Pays::No gets its inclusion fee back (the tip is kept)
-            pays = self.rt.call_spec(module, function).pays_fee and not pays_no(receipt)
+            weight, declared_pays = self.dispatch_info(module, function)
+            pays = declared_pays and not pays_no(receipt)
             refund = fee - charged_tip if not pays else 0
             if resolve_fee is not None:  # the fee's Deposit after the call's own events
                 rt = self.rt
@@ -510,32 +536,49 @@ class SimChain:
         db.commit()
         idx = receipt.extrinsic_idx + self._inherents
         # frame_system's note_applied_extrinsic: the dispatch info's weight includes base_extrinsic
-        self._normal_weight += self.fee_model.block_weight(int(receipt.weight))
+        self._normal_weight += self.fee_model.block_weight(weight)
         if signer is not None:
             self._pending_node_events.append(fee_paid(idx, signer, fee - refund + receipt.total_fee_amount, charged_tip))
-        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, int(receipt.weight) + self.fee_model.base_extrinsic, pays_fee=pays))
+        self._pending_node_events.append(extrinsic_outcome(self.md, idx, receipt.error_name, weight + self.fee_model.base_extrinsic, pays_fee=pays))
         self._pending.append(raw)
-        priority = self.fee_model.priority(int(receipt.weight), len(raw), tip) if signer is not None else 0
+        priority = self.fee_model.priority(weight, len(raw), tip) if signer is not None else 0
         nonce = int(xt.value.get("nonce") or 0) if signer is not None else 0
         sub = Submission(xt_hash(raw), idx, receipt.error_name or "ok", [e.name for e in receipt.triggered_events], raw, priority, signer, nonce)
         self._pending_watch.append(sub)
         return sub
 
+    def dispatch_info(self, module: str, function: str) -> tuple[int, bool]:
+        """The (ref_time weight, pays fee) the chain declares for a modelled call (``fees.declared_info``)."""
+        return declared_info(self.rt.call_spec(module, function), module, function)
+
+    def fee_due(self, module: str, function: str, length: int, tip: int) -> int:
+        """``compute_fee(len, info, tip)`` as the node charges it: the inclusion fee when the call's
+        declared info pays, plus the tip; 0 with ``--no-fees``."""
+        if not self.node_fees:
+            return 0
+        weight, pays = self.dispatch_info(module, function)
+        return (self.fee_model.inclusion_fee(weight, length).total if pays else 0) + tip
+
+    def payment_refusal(self, signer: str, fee: int) -> str | None:
+        """Why the chain's fee withdrawal would refuse ``fee`` from ``signer`` now (``fees.payment_refusal``)."""
+        balances = self.rt.pallets["Balances"]
+        return payment_refusal(balances.free_balance(signer), balances.frozen_balance(signer), balances.existential_deposit(), fee)  # type: ignore[attr-defined]
+
     def _charge(self, signer: str, module: str, function: str, length: int, tip: int = 0) -> tuple[int, Callable[[int], None] | None]:
         """Withdraw ``compute_fee(len, info, tip)`` = inclusion fee (when the call pays) + tip before
         dispatch, as ``ChargeTransactionPayment``'s pre_dispatch does; returns that amount and what
-        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury)."""
-        if not self.node_fees:
-            return 0, None
-        spec = self.rt.call_spec(module, function)
-        fee = (self.fee_model.inclusion_fee(int(spec.weight), length).total if spec.pays_fee else 0) + tip
+        resolves it after dispatch (post_dispatch: a refund to the payer, the rest to the treasury).
+        Refused as the chain's ``CurrencyAdapter`` refuses it (``payment_refusal``)."""
+        fee = self.fee_due(module, function, length, tip)
         if fee == 0:  # withdraw_fee of zero: no imbalance, no Withdraw event
             return 0, None
+        if self.payment_refusal(signer, fee) is not None:
+            raise InvalidTransaction(PAYMENT_REFUSED)
         balances = self.rt.pallets["Balances"]
         try:
             resolve = balances.withdraw_fee_deferred(signer, fee)  # type: ignore[attr-defined]
         except Exception:  # noqa: BLE001 - DispatchError: cannot pay
-            raise InvalidTransaction("Inability to pay some fees (e.g. account balance too low)") from None
+            raise InvalidTransaction(PAYMENT_REFUSED) from None
         return fee, resolve
 
     def _hash_bytes(self, n: int) -> bytes | None:
@@ -545,7 +588,10 @@ class SimChain:
     # --- blocks
     def _make_block(self, n: int, extrinsics: list[bytes], events: list[NodeEvent], events_scale: bytes) -> Block:
         parent = self.head
-        digest = [babe_secondary_plain(self.now_ms // SLOT_DURATION_MS)]
+        slot = self.now_ms // self.slot_ms
+        if n == 1:  # pallet_babe's on_initialize of block 1 records it
+            self.genesis_slot = slot
+        digest = [babe_secondary_plain(slot)]
         if self.rt.spec_version != parent.spec_version:
             digest.append(RUNTIME_ENVIRONMENT_UPDATED)
         header = Header(bytes.fromhex(parent.hash[2:]), n, _root(self.rt), ordered_trie_root(extrinsics, self.md_layout), tuple(digest))
@@ -597,7 +643,7 @@ class SimChain:
             # holds exactly this block's sealed state, which reads at the head see
             self._open, self._live_is_head = False, True
             watched = self._pending_watch
-            self.now_ms += SLOT_DURATION_MS
+            self.now_ms += self.slot_ms
             self.time_override = None
             self._open_block()
             for listener in list(self.listeners):
@@ -694,7 +740,7 @@ class SimChain:
         """``dev_timeTravel``: Timestamp.Now = ``when_ms``; the next block is stamped one slot later."""
         with self.lock:
             self.time_override = when_ms
-            self.now_ms = when_ms + SLOT_DURATION_MS
+            self.now_ms = when_ms + self.slot_ms
             if self._inherents:
                 self._pending[0] = self._timestamp_xt()
 
@@ -718,7 +764,7 @@ class SimChain:
             self.fee_model.multiplier = block.fee_multiplier
             del self.blocks[block.number + 1 :]
             self.finalized_number = min(self.finalized_number, block.number)
-            self.now_ms = block.timestamp + SLOT_DURATION_MS
+            self.now_ms = block.timestamp + self.slot_ms
             for n in range(block.number + 1, block.number + 1 + self.history):
                 self.rt._block_hash_cache.pop(n, None)
             self._open, self._live_is_head = block.hash in self._opened_snapshots, True
@@ -726,6 +772,43 @@ class SimChain:
             for listener in list(self.head_listeners):
                 listener(block)
             return block
+
+
+# The simulator's block-denominated constants that are set in its 6 s time base (``pallets/democracy/
+# constants.py``, ``pallets/collective/constants.py``): ``node_time_base`` scales them to the served
+# runtime's slot, so they last as many hours as on chain (and Democracy's equal the constants served).
+SIX_SECOND_PERIODS = (("Democracy", "LaunchPeriod"), ("Democracy", "VotingPeriod"), ("Democracy", "FastTrackVotingPeriod"),
+                      ("Democracy", "EnactmentPeriod"), ("Democracy", "VoteLockingPeriod"), ("Democracy", "CooloffPeriod"),
+                      ("Council", "MotionDuration"))
+SIMULATOR_BLOCK_MS = 6000
+
+
+def node_time_base(md: RuntimeMetadata, session_length: int | None = None) -> dict[str, Any]:
+    """Genesis overrides that put the node's runtime on the served runtime's clock.
+
+    A node running the runtime builds one block per BABE slot (``slot_duration_ms``: 1 s for the
+    testnet's), and pallet_session rotates when BABE ends an epoch, every ``Babe.EpochDuration`` slots
+    (7,200 = 2 h there). So: sessions (MAD rounds) of ``EpochDuration`` blocks unless ``session_length``
+    says otherwise; the simulator's staking era clock (``Staking.MillisecsPerBlock``, which times an era
+    for its payout) at the slot duration, so eras of the same number of sessions last and pay what they
+    do on chain; and the governance periods of ``SIX_SECOND_PERIODS`` in blocks of that slot."""
+    from runtime.construct import standard_constants
+
+    slot = slot_duration_ms(md)
+    constants: dict[str, dict[str, int]] = {"Staking": {"MillisecsPerBlock": slot}}
+    if slot != SIMULATOR_BLOCK_MS:
+        defaults = standard_constants()
+        for pallet, name in SIX_SECOND_PERIODS:
+            if pallet in defaults:
+                constants.setdefault(pallet, {})[name] = getattr(defaults[pallet], name) * SIMULATOR_BLOCK_MS // slot
+    try:
+        epoch: int | None = int(md.constant_value("Babe", "EpochDuration"))
+    except Exception:  # noqa: BLE001 - no BABE in this metadata: the simulator's own session length
+        epoch = None
+    out: dict[str, Any] = {"constants": constants}
+    if session_length or epoch:
+        out["session_length"] = session_length or epoch
+    return out
 
 
 def pool_order(subs: list[Submission]) -> list[Submission]:

@@ -34,10 +34,19 @@ U64_MAX = 2**64 - 1
 # polkadot-sdk stable2407 ``substrate/frame/sudo/src/lib.rs`` ("Sudo user does not pay a fee").
 # Conditional ones (``pays_no_after``), pallet_collective stable2407: ``vote`` returns ``Pays::No`` for a
 # member's first vote on the motion (``is_account_voting_first_time``), ``close`` when the motion is
-# disapproved (``do_close``'s disapprove branch; an approved one pays). Not modelled: pallet_preimage
-# ``note_preimage`` (a requested preimage), pallet_balances ``upgrade_accounts`` (>= 90 % upgraded),
-# Services ``heartbeat`` (declared ``pays_fee=False`` in the simulator, so a failed one is free too).
-PAYS_NO_ON_SUCCESS = frozenset({("Sudo", "sudo"), ("Sudo", "sudo_unchecked_weight"), ("Sudo", "set_key"), ("Sudo", "sudo_as"), ("Sudo", "remove_key")})
+# disapproved (``do_close``'s disapprove branch; an approved one pays). Services ``heartbeat``
+# (tangle v1.4.3 ``pallets/services/src/lib.rs``) ends with ``Ok(PostDispatchInfo { actual_weight: None,
+# pays_fee: Pays::No })``; its errors (``?``/``ensure!``) carry the default post info, so they pay. Not
+# modelled: pallet_preimage ``note_preimage`` (a requested preimage), pallet_balances
+# ``upgrade_accounts`` (>= 90 % upgraded).
+PAYS_NO_ON_SUCCESS = frozenset({("Sudo", "sudo"), ("Sudo", "sudo_unchecked_weight"), ("Sudo", "set_key"), ("Sudo", "sudo_as"), ("Sudo", "remove_key"), ("Services", "heartbeat")})
+
+# The chain's declared dispatch info (ref_time weight, pays) where the simulator's ``@call`` declares
+# otherwise. Services ``heartbeat`` is ``#[pallet::weight(10_000)]`` on chain (tangle v1.4.3): the
+# default ``Pays::Yes`` and Normal class, so the fee is withdrawn before dispatch and ``payment_queryInfo``
+# quotes it; the simulator's pallet declares it ``pays_fee=False`` (its own fee model has no post-dispatch
+# refund), which would make a failed heartbeat free.
+CHAIN_DISPATCH_INFO: dict[tuple[str, str], tuple[int, bool]] = {("Services", "heartbeat"): (10_000, True)}
 
 TARGET_BLOCK_FULLNESS = (25, 100)  # Perquintill::from_percent(25)
 ADJUSTMENT_VARIABLE = MULTIPLIER_ONE // 100_000  # Multiplier::saturating_from_rational(1, 100_000)
@@ -73,6 +82,42 @@ def next_multiplier(previous: int, normal_weight: int, max_normal: int) -> int:
     else:
         moved = max(previous - _fmul(max(first - second, 0), previous), 0)
     return min(max(moved, MINIMUM_MULTIPLIER), MAXIMUM_MULTIPLIER)
+
+
+def declared_info(spec: Any, module: str, function: str) -> tuple[int, bool]:
+    """(ref_time weight, pays fee) the chain declares for a call (``GetDispatchInfo``, before dispatch):
+    the simulator's declaration unless ``CHAIN_DISPATCH_INFO`` records the chain's own."""
+    return CHAIN_DISPATCH_INFO.get((module, function)) or (int(spec.weight), bool(spec.pays_fee))
+
+
+def payment_refusal(free: int, frozen: int, existential_deposit: int, fee: int) -> str | None:
+    """Why the testnet's fee withdrawal refuses ``fee`` (the tip included), or None if it can be paid.
+
+    Tangle v1.4.3 ``runtime/testnet/src/lib.rs``: ``OnChargeTransaction = CurrencyAdapter<Balances, _>``.
+    polkadot-sdk ``substrate/frame/transaction-payment/src/payment.rs`` (``CurrencyAdapter::withdraw_fee``):
+    ``C::withdraw(who, fee, TRANSACTION_PAYMENT [| TIP], ExistenceRequirement::KeepAlive)``, any error
+    mapped to ``InvalidTransaction::Payment``; ``ChargeTransactionPayment::validate`` (stable2407) calls
+    that same ``withdraw_fee``, so the pool refuses the transaction at submission (code 1010).
+    ``substrate/frame/balances/src/impl_currency.rs`` (``Currency::withdraw``, ``ensure_can_withdraw``):
+    ``InsufficientBalance`` when the fee exceeds the free balance; ``Expendability`` when KeepAlive would take
+    a free balance at or above the existential deposit below it (an account already below it, kept alive by
+    its reserve, may pay); ``LiquidityRestrictions`` when what is left is below the frozen amount, compared
+    with the free balance alone (the fungible traits' ``reducible_balance`` counts the reserve against
+    freezes; this legacy path does not). A zero fee is never refused. Read at polkadot-sdk 04d2623d
+    (payment.rs) and 40d608a2 (impl_currency.rs): the stable2407 head the runtime pins (ee3531f0) was not
+    readable here. Those later versions split ``validate``'s check into ``can_withdraw_fee`` (for
+    ``CurrencyAdapter``: the frozen check without KeepAlive); stable2407's ``SignedExtension::validate``
+    is ``self.withdraw_fee(who, call, info, len)``, the KeepAlive withdrawal above."""
+    if fee == 0:
+        return None
+    if fee > free:
+        return "InsufficientBalance"
+    left = free - fee
+    if left < existential_deposit <= free:
+        return "Expendability"
+    if left < frozen:
+        return "LiquidityRestrictions"
+    return None
 
 
 def pays_no_after(rt: Any, module: str, function: str, params: dict[str, Any], signer: str | None) -> Callable[[Any], bool]:

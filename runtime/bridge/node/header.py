@@ -18,7 +18,7 @@ from typing import Any
 from runtime.scale import compact
 
 BABE_ENGINE = b"BABE"
-SLOT_DURATION_MS = 6000
+FALLBACK_SLOT_DURATION_MS = 6000  # a metadata without Timestamp.MinimumPeriod: the deployed 6 s build's slot
 V1_VALUE_THRESHOLD = 33  # sp-core TRIE_VALUE_NODE_THRESHOLD: V1 hashes values of this length or more
 
 
@@ -30,6 +30,18 @@ def blake2_256(data: bytes) -> bytes:
 def pre_runtime(engine: bytes, payload: bytes) -> bytes:
     """``DigestItem::PreRuntime`` (index 6)."""
     return b"\x06" + engine + compact(len(payload)) + payload
+
+
+def slot_duration_ms(md: Any) -> int:
+    """The BABE slot a node running this runtime builds blocks in: ``pallet_babe::slot_duration()`` =
+    2 x ``Timestamp.MinimumPeriod``, which ``BabeApi_configuration`` hands to the node's slot worker (and
+    the manual-seal node's timestamp provider). Tangle's ``primitives::time``: 6 s, or 1 s in the
+    ``manual-seal`` build whose metadata the testnet serves (MinimumPeriod 500 ms, ``Babe.ExpectedBlockTime``
+    1,000 ms)."""
+    try:
+        return 2 * int(md.constant_value("Timestamp", "MinimumPeriod"))
+    except Exception:  # noqa: BLE001 - no Timestamp pallet or constant in this metadata
+        return FALLBACK_SLOT_DURATION_MS
 
 
 def babe_secondary_plain(slot: int, authority_index: int = 0) -> bytes:

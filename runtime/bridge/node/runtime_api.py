@@ -134,10 +134,10 @@ class RuntimeApi:
         module, function, _ = chain_call_to_params(xt.value["call"])
         signed = bool(xt.value.get("signature"))
         try:
-            spec = self.chain.rt.call_spec(module, function)
+            weight, pays = self.chain.dispatch_info(module, function)
         except Exception:  # noqa: BLE001 - a call the simulator does not model: no weight known
             raise ApiError(f"{module}.{function} is not implemented by the simulator (no weight known)") from None
-        return int(spec.weight), "Normal", bool(spec.pays_fee), signed
+        return weight, "Normal", pays, signed
 
     def fee_of(self, raw: bytes) -> tuple[int, str, Any]:
         weight, klass, pays, signed = self.dispatch_weight(raw)
@@ -198,11 +198,16 @@ class RuntimeApi:
 
             current = self.chain.next_number
             longevity = max(era_death(era, current) - current, 0)
+        tip = int(xt.value.get("tip") or 0)
+        module, function, _ = chain_call_to_params(xt.value["call"])
         try:  # ChargeTransactionPayment::validate: the priority grows with the tip per weight/length
-            weight = int(self.chain.rt.call_spec(*chain_call_to_params(xt.value["call"])[:2]).weight)
-            priority = self.fees.priority(weight, len(raw), int(xt.value.get("tip") or 0))
-        except Exception:  # noqa: BLE001 - a call the simulator does not model (the pool refuses it): no weight known
+            weight, _ = self.chain.dispatch_info(module, function)
+        except Exception:  # noqa: BLE001 - a call the simulator does not model (the pool refuses it): no weight known, no fee
             priority = 0
+        else:  # ... and it withdraws the fee (in a throwaway state): one it cannot pay is Invalid(Payment)
+            if self.chain.payment_refusal(signer, self.chain.fee_due(module, function, len(raw), tip)) is not None:
+                return b"\x01\x00" + bytes([INVALID_INDEX["Payment"]])
+            priority = self.fees.priority(weight, len(raw), tip)
         out = b"\x00" + priority.to_bytes(8, "little")
         out += compact(len(requires)) + b"".join(compact(len(r)) + r for r in requires)
         out += compact(1) + compact(len(provides)) + provides

@@ -9,8 +9,8 @@ and simulator-only items, read as absent. Keys whose hashers hide the params (``
 
 Reads go to the runtime's current state; the chain runs them against an older block's snapshot
 for queries at that block (``SimChain.at``). ``System.Events`` is kept per block by the node, and a
-few items every chain has but the simulator does not model (``Timestamp.Now``, the ``:code``
-placeholder PAPI keys runtimes by) come from the node.
+few items every chain has but the simulator does not model (``Timestamp.Now``, BABE's slot and
+epoch counters, the ``:code`` placeholder PAPI keys runtimes by) come from the node.
 """
 
 from __future__ import annotations
@@ -56,7 +56,9 @@ class StateReader:
         self.events_of = events_of
         self.node_value = node_value
         self.node_items: dict[bytes, tuple[str, str]] = {}
-        for pallet_name, item_name in (("Timestamp", "Now"), ("TransactionPayment", "NextFeeMultiplier"), ("System", "BlockWeight")):
+        node_held = (("Timestamp", "Now"), ("TransactionPayment", "NextFeeMultiplier"), ("System", "BlockWeight"),
+                     ("Babe", "CurrentSlot"), ("Babe", "EpochIndex"), ("Babe", "GenesisSlot"))
+        for pallet_name, item_name in node_held:
             pallet_info = md.pallets.get(pallet_name)
             if pallet_info is not None and pallet_info.storage_prefix and item_name in pallet_info.storage:
                 self.node_items[item_prefix(pallet_info.storage_prefix, item_name)] = (pallet_name, item_name)
