@@ -18,6 +18,7 @@ import inspect
 import os
 import pickle
 import random
+import sys
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -67,7 +68,8 @@ class FuzzConfig:
     stateful kit's world under ``profile``); ``invariants``: functions or ``"module:function"`` names."""
 
     seed: int = 0
-    steps: int = 100_000
+    #: None: no step limit (then ``time_limit`` is the campaign's only limit)
+    steps: int | None = 100_000
     time_limit: float | None = None
     workers: int = 1
     profile: str = "intended"
@@ -98,12 +100,15 @@ class FuzzConfig:
 
         whole = lambda v: type(v) is int  # noqa: E731
         need(whole(self.seed) and 0 <= self.seed < 2**64, "seed", "an unsigned 64-bit integer", self.seed)
-        need(whole(self.steps) and self.steps >= 1, "steps", "at least 1", self.steps)
+        need(self.steps is None or (whole(self.steps) and self.steps >= 1), "steps", "at least 1", self.steps)
         need(self.time_limit is None or (isinstance(self.time_limit, (int, float)) and self.time_limit > 0), "time_limit", "a positive number of seconds", self.time_limit)
+        need(self.steps is not None or self.time_limit is not None, "steps", "a number when there is no time_limit (a campaign needs a limit)", self.steps)
         need(whole(self.workers) and 1 <= self.workers <= 1024, "workers", "1 to 1,024 processes", self.workers)
         need(whole(self.run_length) and 1 <= self.run_length <= 1_000_000, "run_length", "1 to 1,000,000 steps", self.run_length)
         need(whole(self.full_every) and self.full_every >= 0, "full_every", "0 (never) or more steps", self.full_every)
         need(isinstance(self.shrink_time, (int, float)) and self.shrink_time >= 0, "shrink_time", "0 or more seconds", self.shrink_time)
+        need(self.shrink_candidates is None or (whole(self.shrink_candidates) and self.shrink_candidates >= 1), "shrink_candidates",
+             "at least 1 candidate", self.shrink_candidates)
         for name in ("recipe_share", "bad_share", "time_share"):
             value = getattr(self, name)
             need(isinstance(value, (int, float)) and 0 <= value <= 1, name, "a share between 0 and 1", value)
@@ -142,6 +147,8 @@ class WorkerResult:
     failures: list[FoundFailure]
     corpus_added: int
     invariant_runs: dict[str, int]
+    #: of ``seconds``, the time spent shrinking and saving failures (not fuzzing: the rate leaves it out)
+    failure_seconds: float = 0.0
 
 
 def load_invariants(items: Iterable[Any]) -> list[Invariant]:
@@ -390,6 +397,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     which process built it changes nothing."""
     started = time.monotonic()
     quota = cfg.steps if steps is None else steps
+    if quota is None:  # no step limit: the time limit stops the campaign
+        quota = sys.maxsize
     rng = random.Random(f"tangle-sim-fuzz:{cfg.seed}:{worker}")
     if world is None or world.cfg is not cfg:
         world = World(cfg)
@@ -400,6 +409,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     entries = corpus.load() if corpus else []
     failures: list[FoundFailure] = []
     done = runs = added = 0
+    failure_seconds = 0.0
     last_report = started
     deadline = started + cfg.time_limit if cfg.time_limit else None
     while done < quota:
@@ -435,8 +445,10 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
             failure = exc
         done += len(program)
         if failure is not None:
-            found = _handle_failure(world, program, failure, cfg, time.monotonic() - started, done)
+            handling = time.monotonic()
+            found = _handle_failure(world, program, failure, cfg, handling - started, done)
             failures.append(found)
+            failure_seconds += time.monotonic() - handling
             if cfg.stop_on_failure:
                 break
         elif new and corpus is not None:
@@ -451,7 +463,7 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
             progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures)})
     if corpus is not None:
         corpus.save_coverage(coverage)
-    result = WorkerResult(worker, done, runs, time.monotonic() - started, coverage, failures, added, dict(invariants.runs))
+    result = WorkerResult(worker, done, runs, time.monotonic() - started, coverage, failures, added, dict(invariants.runs), failure_seconds)
     if progress is not None:
         progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures),
                   "done": True})

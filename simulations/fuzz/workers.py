@@ -44,6 +44,17 @@ class CampaignResult:
         return [f for w in sorted(self.workers, key=lambda w: w.worker) for f in w.failures]
 
     @property
+    def fuzz_seconds(self) -> float:
+        """Seconds spent fuzzing: the longest worker's time less what it spent shrinking and saving
+        failures (a rate over the whole time made a campaign that found a bug early look slow)."""
+        return max((w.seconds - w.failure_seconds for w in self.workers), default=0.0)
+
+    @property
+    def shrink_seconds(self) -> float:
+        """Seconds spent shrinking and saving failures, every worker's together."""
+        return sum(w.failure_seconds for w in self.workers)
+
+    @property
     def coverage(self) -> Coverage:
         out = Coverage()
         for w in self.workers:
@@ -51,7 +62,10 @@ class CampaignResult:
         return out
 
 
-def _share(steps: int, workers: int, i: int) -> int:
+def _share(steps: int | None, workers: int, i: int) -> int | None:
+    """Worker ``i``'s share of the campaign's steps (None: no step limit, every worker runs to the time limit)."""
+    if steps is None:
+        return None
     return steps // workers + (1 if i < steps % workers else 0)
 
 
