@@ -142,8 +142,8 @@ def steps_line(result: "CampaignResult") -> str:
     cfg = result.config
     fuzzing = result.fuzz_seconds
     rate = result.steps / fuzzing if fuzzing > 0 else 0.0
-    shrinking = (f"; {result.shrink_seconds:.1f} s shrinking and saving {len(result.failures)} failure{'s' if len(result.failures) != 1 else ''}"
-                 if result.failures else "")
+    saved = result.saved
+    shrinking = f"; {result.shrink_seconds:.1f} s shrinking and saving {saved} failure{'s' if saved != 1 else ''}" if saved else ""
     return (f"{result.steps:,} steps in {fuzzing:.1f} s of fuzzing ({rate:,.0f} steps/s, {cfg.workers} worker{'s' if cfg.workers != 1 else ''}, "
             f"seed {cfg.seed}){shrinking}; {result.seconds:.1f} s in all")
 
@@ -190,6 +190,11 @@ def print_outcome(console: Console, result: "CampaignResult") -> None:
         console.print(f"[red]{failure.summary()}[/red]", highlight=False, soft_wrap=True)
         console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
                       f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+        if failure.repeats:
+            console.print(f"  failed the same way {failure.repeats:,} more time{'s' if failure.repeats != 1 else ''} (counted here, not "
+                          "shrunk or saved again)", highlight=False)
         if failure.found_message is not None:
             console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
+        if failure.other_logs:
+            console.print(f"  also saved by another worker: {', '.join(str(p) for p in failure.other_logs)}", highlight=False, soft_wrap=True)
         console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)

@@ -132,6 +132,11 @@ class FoundFailure:
     #: the message of the unshrunk program when it differs from the shrunk one's (``message``, which
     #: is what ``tangle-sim replay`` of the saved log prints)
     found_message: str | None = None
+    #: with ``stop_on_failure`` off, how many more times the same check (same kind and invariant, or
+    #: call that panicked) failed again: counted here, neither shrunk nor saved again
+    repeats: int = 0
+    #: logs other workers saved for the same failure (:attr:`CampaignResult.failures` folds them here)
+    other_logs: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"{self.kind} {self.what}: {self.message}"
@@ -445,12 +450,15 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
             failure = exc
         done += len(program)
         if failure is not None:
-            handling = time.monotonic()
-            found = _handle_failure(world, program, failure, cfg, handling - started, done)
-            failures.append(found)
-            failure_seconds += time.monotonic() - handling
-            if cfg.stop_on_failure:
-                break
+            first = next((f for f in failures if (f.kind, f.what) == failure.key), None)
+            if first is not None:  # the same check again (--keep-going): a count, not another shrink and log
+                first.repeats += 1
+            else:
+                handling = time.monotonic()
+                failures.append(_handle_failure(world, program, failure, cfg, handling - started, done))
+                failure_seconds += time.monotonic() - handling
+                if cfg.stop_on_failure:
+                    break
         elif new and corpus is not None:
             if corpus.add(program):
                 added += 1
