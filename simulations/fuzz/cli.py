@@ -94,6 +94,14 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             console.print(f"[red]error:[/red] {exc}{_where(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        aside = None
+        if corpus is not None:  # a damaged total was dropped and overwritten without a word
+            from simulations.fuzz.corpus import Corpus
+
+            aside = Corpus(corpus).set_aside_damaged()
+            if aside is not None:
+                console.print(f"[yellow]warning:[/yellow] {corpus}/coverage.json does not read ({aside[1]}); it is kept as {aside[0]}, and the "
+                              "corpus total over every campaign on it restarts from this campaign", highlight=False, soft_wrap=True)
         if console.is_terminal:
             with console.status("fuzzing") as status:
                 result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
@@ -111,11 +119,10 @@ def register(app: typer.Typer) -> None:
             console.print(coverage_report(result.coverage, world.rt, full=str(full) if full else None, width=max(console.width, 60)),
                           highlight=False, soft_wrap=True)
         if corpus is not None:  # a resumed campaign's own figures are not the corpus's: say both (a new user took one for the other)
-            from simulations.fuzz.corpus import Corpus
-
             total = Corpus(corpus).coverage()
             if total is not None:
-                console.print(f"the corpus {corpus} (every campaign on it, {corpus}/coverage.json): {coverage_summary(total, world.rt)}", highlight=False, soft_wrap=True)
+                since = f"every campaign on it since its damaged total was set aside as {aside[0]}" if aside else "every campaign on it"
+                console.print(f"the corpus {corpus} ({since}, {corpus}/coverage.json): {coverage_summary(total, world.rt)}", highlight=False, soft_wrap=True)
         print_outcome(console, result)
         raise typer.Exit(1 if result.failures else 130 if result.interrupted else 0)
 

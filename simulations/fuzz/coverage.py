@@ -189,6 +189,20 @@ class Coverage:
         self.service_calls.update(other.service_calls)
         self.service_successes.update(other.service_successes)
 
+    def copy(self) -> "Coverage":
+        out = Coverage()
+        out.merge(self)
+        return out
+
+    def since(self, earlier: "Coverage") -> "Coverage":
+        """What this coverage added to ``earlier`` (a copy of it taken before): the new features and
+        the count increments, so merging it elsewhere counts each step once."""
+        out = Coverage()
+        out.features = self.features - earlier.features
+        for name in ("calls", "successes", "errors", "service_calls", "service_successes"):
+            getattr(out, name).update(getattr(self, name) - getattr(earlier, name))
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {"features": sorted(self.features), "calls": dict(self.calls), "successes": dict(self.successes), "errors": dict(self.errors),
                 "service_calls": _by_text(self.service_calls), "service_successes": _by_text(self.service_successes)}

@@ -59,6 +59,8 @@ CALL_WEIGHTS: dict[str, float] = {
     "Staking.report_offence": 3,
 }
 ORIGINS: tuple[tuple[str, float], ...] = (("signed", 0.86), ("root", 0.08), ("council", 0.03), ("slash_cancel", 0.02), ("none", 0.01))
+#: seconds between a worker's merges of its coverage into the corpus's coverage.json (while it adds entries)
+COVERAGE_SAVE_EVERY = 2.0
 ROLE_FIELDS = ("owner", "operator", "who", "delegator", "stash", "depositor", "member", "caller", "account", "offender")
 
 
@@ -415,7 +417,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     failures: list[FoundFailure] = []
     done = runs = added = 0
     failure_seconds = 0.0
-    last_report = started
+    last_report = last_save = started
+    added_saved = 0
     deadline = started + cfg.time_limit if cfg.time_limit else None
     while done < quota:
         if deadline is not None and time.monotonic() > deadline:
@@ -466,6 +469,9 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
                 if len(entries) > MAX_ENTRIES_LOADED:  # a bounded working set; the rest stays on disk
                     del entries[0]
         now = time.monotonic()
+        if corpus is not None and added != added_saved and now - last_save >= COVERAGE_SAVE_EVERY:
+            corpus.save_coverage(coverage)  # a SIGKILLed campaign's kept entries stay counted in coverage.json
+            last_save, added_saved = now, added
         if progress is not None and now - last_report > 0.5:
             last_report = now
             progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures)})
