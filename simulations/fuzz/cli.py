@@ -115,8 +115,9 @@ def register(app: typer.Typer) -> None:
         if report:
             if own:
                 console.print("coverage of this campaign (the corpus's, over every campaign on it, follows):", highlight=False)
-            full = write_full_report(out, result.coverage, world.rt)
-            console.print(coverage_report(result.coverage, world.rt, full=str(full) if full else None, width=max(console.width, 60)),
+            full = write_full_report(out, result.coverage, world.rt, cfg.run_length)
+            console.print(coverage_report(result.coverage, world.rt, full=str(full) if full else None, width=max(console.width, 60),
+                                          run_length=cfg.run_length),
                           highlight=False, soft_wrap=True)
         if corpus is not None:  # a resumed campaign's own figures are not the corpus's: say both (a new user took one for the other)
             total = Corpus(corpus).coverage()
@@ -170,7 +171,7 @@ def stopped_by(result: "CampaignResult") -> str:
     return "the workers' end"
 
 
-def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime") -> Path | None:
+def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime", run_length: int | None = None) -> Path | None:
     """The coverage report with every error variant never reached named, as ``OUT/coverage.txt``
     (the console names them as counts per pallet). None if it cannot be written (the console
     report is still printed)."""
@@ -179,7 +180,7 @@ def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime") -> Path | 
     path = Path(out) / "coverage.txt"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(full_report(coverage, rt))
+        path.write_text(full_report(coverage, rt, run_length))
     except OSError:
         return None
     return path
