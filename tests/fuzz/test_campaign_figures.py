@@ -82,3 +82,12 @@ def test_a_found_failure_reports_its_shrinking_time_apart(tmp_path: Path) -> Non
     steps, fuzzing, rate, shrinking, total = (float(g.replace(",", "")) for g in m.groups())
     assert shrinking > 0 and fuzzing + shrinking <= total + 0.2
     assert "stopped by the first failure" in text
+
+
+def test_an_interrupted_time_campaign_says_how_to_go_on_with_the_time_left(tmp_path: Path) -> None:
+    from simulations.fuzz.cli import interrupted_line
+
+    result = CampaignResult(FuzzConfig(steps=None, time_limit=600, workers=1), seconds=200.0, interrupted=True)
+    result.workers.append(WorkerResult(0, 5_000, 25, 200.0, Coverage(), [], 0, {}))
+    line = interrupted_line(result, tmp_path)
+    assert line.startswith("stopped by Ctrl-C after 5,000 steps (200 of 600 s)") and f"--corpus {tmp_path} --time 400" in line, line
