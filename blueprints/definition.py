@@ -372,8 +372,15 @@ class Blueprint:
         factory function given as ``manager`` is what the call log names to rebuild it on replay."""
         spec = self.manager
         factory = spec if callable(spec) and not isinstance(spec, BlueprintServiceManager) else None
-        return services.register_manager(self.manager_address, self.new_manager(),  # type: ignore[no-any-return]
-                                         factory=factory if factory is not None and factory_path(factory) else None)
+        deployed = services.register_manager(self.manager_address, self.new_manager(),
+                                             factory=factory if factory is not None and factory_path(factory) else None)
+        # the Python jobs behind this deployment: the fuzzer's submit_result recipe answers a share
+        # of job calls with them (simulations.fuzz.fields.honest_result), so the accept path runs too
+        try:
+            deployed.blueprint_definition = self
+        except AttributeError:  # a manager with __slots__: the fuzzer answers at random only
+            pass
+        return deployed  # type: ignore[no-any-return]
 
     def field_types(self, job: int) -> tuple[tuple[FieldType, ...], tuple[FieldType, ...]]:
         j = self.job_spec(job)

@@ -2,9 +2,12 @@
 
 Layout of ``--corpus DIR``: ``DIR/entries/<sha1>.jsonl`` (one program each, :mod:`simulations.fuzz.program`
 format; the name is the content's hash, so two workers adding the same program write one file) and
-``DIR/coverage.json`` (the features reached so far, merged by each finishing worker under a lock on
+``DIR/coverage.json`` (the features reached so far, merged by each worker under a lock on
 ``DIR/.lock``, so workers finishing together, as after a Ctrl-C, neither collide nor lose each
-other's features; every file is written to a per-process temporary name, then renamed). A campaign given
+other's features; every file is written to a per-process temporary name, then renamed). A worker
+merges what it reached every few seconds while it adds entries, not only at its end, so a campaign
+killed with SIGKILL leaves its kept entries' features counted. A damaged ``coverage.json`` is never
+overwritten: it is renamed ``coverage.json.corrupt-N`` and the total restarts. A campaign given
 the same directory resumes: it loads every entry (in name order, so a resumed campaign is
 reproducible) and mutates them.
 """
@@ -32,6 +35,7 @@ class Corpus:
         self.dir = Path(directory)
         self.entries = self.dir / "entries"
         self.entries.mkdir(parents=True, exist_ok=True)
+        self._saved = Coverage()  # what save_coverage has merged already
 
     def load(self) -> list[list[Step]]:
         out = []
@@ -53,15 +57,52 @@ class Corpus:
     def coverage(self) -> Coverage | None:
         """What every campaign on this corpus reached (``coverage.json``), or None when there is none yet or it is damaged."""
         try:
-            return Coverage.from_json(json.loads((self.dir / "coverage.json").read_text()))
-        except (FileNotFoundError, ValueError):  # none yet, or damaged: it is rewritten at the next save
+            return self._read_coverage()
+        except (FileNotFoundError, DamagedCoverage):
             return None
 
+    def _read_coverage(self) -> Coverage:
+        """``coverage.json``; FileNotFoundError when there is none, :class:`DamagedCoverage` when it does not read as one."""
+        text = (self.dir / "coverage.json").read_bytes()
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict):
+                raise ValueError(f"a JSON {type(data).__name__}, not an object")
+            return Coverage.from_json(data)
+        except (ValueError, TypeError, AttributeError) as exc:  # not JSON, or JSON of another shape
+            raise DamagedCoverage(str(exc)[:200]) from None
+
+    def set_aside_damaged(self) -> tuple[Path, str] | None:
+        """A ``coverage.json`` that does not read is renamed ``coverage.json.corrupt-N`` (the first
+        free N), never overwritten: returns its new path and why it did not read (None when it
+        reads or there is none). The corpus total then restarts from the campaigns after it."""
+        with self._locked():
+            return self._set_aside_if_damaged()
+
+    def _set_aside_if_damaged(self) -> tuple[Path, str] | None:
+        try:
+            self._read_coverage()
+            return None
+        except FileNotFoundError:
+            return None
+        except DamagedCoverage as exc:
+            n = 1
+            while (aside := self.dir / f"coverage.json.corrupt-{n}").exists():
+                n += 1
+            (self.dir / "coverage.json").replace(aside)
+            return aside, str(exc)
+
     def save_coverage(self, coverage: Coverage) -> None:
+        """Merge into ``coverage.json`` what ``coverage`` reached since this object's last save (a
+        worker calls it every few seconds with its growing coverage, and once at its end: each
+        count is merged once)."""
+        delta = coverage.since(self._saved)
         with self._locked():  # read, merge and write as one step among the campaign's workers
+            self._set_aside_if_damaged()  # damaged since the campaign began: kept aside, not overwritten
             merged = self.coverage() or Coverage()
-            merged.merge(coverage)
+            merged.merge(delta)
             _write_atomically(self.dir / "coverage.json", json.dumps(merged.to_json()))
+        self._saved = coverage.copy()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -71,6 +112,10 @@ class Corpus:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class DamagedCoverage(ValueError):
+    """A ``coverage.json`` that does not read as a coverage (the message says why)."""
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -61,6 +61,40 @@ LIFECYCLES: dict[tuple[str, str], tuple[str, Callable[[Any, set[str] | None], st
 _WATCHED_NAMES = frozenset(name for _, name in LIFECYCLES)
 
 
+def _operator_transitions() -> tuple[str, ...]:
+    """MultiAssetDelegation's operator lifecycle (pallets/multi_asset_delegation/operators.py):
+    join, go_offline / go_online, schedule / cancel / execute_leave_operators (cancel returns an
+    operator that was offline to Inactive, intended profile), and a bond-less request scheduled,
+    executed or cancelled in any status (it travels with the status changes)."""
+    request = "+bond-less request"
+    out = ["none>Active"]
+    for r in ("", request):
+        out += [f"Active{r}>Inactive{r}", f"Inactive{r}>Active{r}", f"Active{r}>Leaving{r}", f"Inactive{r}>Leaving{r}",
+                f"Leaving{r}>Active{r}", f"Leaving{r}>Inactive{r}", f"Leaving{r}>none"]
+    for status in ("Active", "Inactive", "Leaving"):
+        out += [f"{status}>{status}{request}", f"{status}{request}>{status}"]
+    return tuple(out)
+
+
+#: every transition the modelled pallets can make, per lifecycle label (the report's "n of N"): read
+#: off the pallets' code (the operator's above; Services' approvals.py, expiry.py and slashing.py:
+#: a request is approved in part or whole, rejected by one operator and kept, rejected and
+#: removed, or expires; Staking's deferred slashes pile up per era, are cancelled (some or all)
+#: or applied). A transition reached that is not listed is reported apart, so the list is kept up.
+KNOWN_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "operator": _operator_transitions(),
+    "request": ("none>pending", "pending>partly approved", "pending>initiated", "partly approved>initiated",
+                "pending>rejected by one", "partly approved>rejected by one", "pending>rejected", "partly approved>rejected",
+                "rejected by one>partly approved", "rejected by one>initiated", "rejected by one>rejected",
+                "pending>expired", "partly approved>expired", "rejected by one>expired"),
+    "services slash": ("none>queued", "queued>applied", "queued>discarded", "queued>dropped"),
+    "staking slash": ("none>1 deferred", "1 deferred>2 deferred", "2 deferred>3+ deferred",
+                      "1 deferred>applied", "2 deferred>applied", "3+ deferred>applied",
+                      "1 deferred>none", "2 deferred>1 deferred", "2 deferred>none", "3+ deferred>2 deferred",
+                      "3+ deferred>1 deferred", "3+ deferred>none"),
+}
+
+
 def state_transitions(journal: list[tuple[Any, Any, Any]], events: Iterable[Any]) -> list[str]:
     """The lifecycle transitions a step made: for each watched key it wrote, its state before the
     step (the journal's first old value) and after it (the stored value now)."""
@@ -189,6 +223,20 @@ class Coverage:
         self.service_calls.update(other.service_calls)
         self.service_successes.update(other.service_successes)
 
+    def copy(self) -> "Coverage":
+        out = Coverage()
+        out.merge(self)
+        return out
+
+    def since(self, earlier: "Coverage") -> "Coverage":
+        """What this coverage added to ``earlier`` (a copy of it taken before): the new features and
+        the count increments, so merging it elsewhere counts each step once."""
+        out = Coverage()
+        out.features = self.features - earlier.features
+        for name in ("calls", "successes", "errors", "service_calls", "service_successes"):
+            getattr(out, name).update(getattr(self, name) - getattr(earlier, name))
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {"features": sorted(self.features), "calls": dict(self.calls), "successes": dict(self.successes), "errors": dict(self.errors),
                 "service_calls": _by_text(self.service_calls), "service_successes": _by_text(self.service_successes)}
@@ -233,27 +281,81 @@ def error_variants(rt: Runtime) -> list[str]:
     return sorted(out)
 
 
+#: call outcomes that stop before the call's body: the origin check (``BadOrigin``; Sudo's
+#: ``RequireSudo`` for any signer but the key) and input refused before dispatch
+NOT_RUN = frozenset({"BadOrigin", "Sudo.RequireSudo", "refused", "invalid"})
+
+
+def body_ran(coverage: Coverage) -> set[str]:
+    """Calls with an outcome other than :data:`NOT_RUN`: their body ran (it succeeded, or failed
+    past the origin check). "Sent" alone counted a call only ever refused at its origin as reached."""
+    out = set()
+    for feature in coverage.features:
+        if feature.startswith("call:"):
+            _, name, outcome = feature.split(":", 2)
+            if outcome not in NOT_RUN:
+                out.add(name)
+    return out
+
+
+def decrees(rt: Runtime) -> list[str]:
+    """The runtime's calls the engine never sends from root by design (``engine.DECREES``: they
+    rewrite balances or raw storage by decree, which breaks the custody invariants on purpose), so
+    they can only fail at their origin check."""
+    from simulations.fuzz.engine import DECREES
+
+    calls = rt.supported_calls()
+    return sorted(f"{p}.{c}" for p, c in DECREES if c in calls.get(p, ()))
+
+
+def real_events(rt: Runtime) -> list[str]:
+    """Every real (non-extension) event of the runtime's pallets, as ``Pallet.Event``: the metadata's
+    events of the modelled pallets (the conformance check holds them to the metadata)."""
+    out = []
+    for name, pallet in rt.pallets.items():
+        events = getattr(type(pallet), "Event", None)
+        if events is None or not hasattr(events, "__events__"):
+            continue
+        out += [f"{name}.{e}" for e, spec in events.__events__.items() if not spec.extension]
+    return sorted(out)
+
+
 def summary(coverage: Coverage, rt: Runtime) -> str:
-    """One line: features, calls reached, real error variants reached (what a corpus holds)."""
+    """One line: features, calls reached, real error variants reached (what a corpus holds), calls
+    whose body ran, real events and known transitions reached."""
     calls = rt.supported_calls()
     every = [f"{p}.{c}" for p in sorted(calls) for c in calls[p]]
     variants = error_variants(rt)
+    ran = body_ran(coverage)
+    events = real_events(rt)
+    known, reached_known, _ = _transitions(coverage)
     return (f"{len(coverage.features):,} features; calls reached {sum(1 for n in every if coverage.calls.get(n))} of {len(every)}; "
-            f"real error variants reached {sum(1 for v in variants if coverage.errors.get(v))} of {len(variants)}")
+            f"real error variants reached {sum(1 for v in variants if coverage.errors.get(v))} of {len(variants)}; "
+            f"calls whose body ran {sum(1 for n in every if n in ran)} of {len(every)}; "
+            f"real events reached {sum(1 for e in events if 'event:' + e in coverage.features)} of {len(events)}; "
+            f"known state transitions reached {len(reached_known)} of {len(known)}")
 
 
-def report(coverage: Coverage, rt: Runtime, full: str | None = None, width: int = 100) -> str:
+def report(coverage: Coverage, rt: Runtime, full: str | None = None, width: int = 100, run_length: int | None = None) -> str:
     """The closing coverage report as plain text: per call, the job calls of each service, error
-    variants and lifecycle transitions. The error variants never reached are a count per pallet
-    (all their names made one ~9,000-character line); ``full`` names the file that has every name
-    (:func:`full_report`)."""
-    lines = ["call                                                 count   success"]
+    variants, events and lifecycle transitions (n of N each). The names never reached are counts
+    per pallet (all of them made one ~9,000-character line); ``full`` names the file that has every
+    name (:func:`full_report`). ``run_length``: the campaign's, stated (states that take longer
+    than a run to build are out of its reach)."""
+    lines = []
+    if run_length is not None:
+        lines += textwrap.wrap(f"runs of {run_length:,} steps (--run-length), each from the starting world: a state that takes more steps "
+                               "or many eras to build is out of reach; a longer --run-length reaches it", width, break_on_hyphens=False)
+    lines.append("call                                                 count   success")
     calls = rt.supported_calls()
     every = [f"{p}.{c}" for p in sorted(calls) for c in calls[p]]
+    ran = body_ran(coverage)
+    by_decree = set(decrees(rt))
     for name in every:
         n = coverage.calls.get(name, 0)
         ok = coverage.successes.get(name, 0)
-        lines.append(f"{name:52s} {n:6d}   {100 * ok / n:5.1f} % ({ok})" if n else f"{name:52s} {0:6d}       -")
+        note = "  never from root: DECREES" if name in by_decree else "  origin check only" if n and name not in ran else ""
+        lines.append((f"{name:52s} {n:6d}   {100 * ok / n:5.1f} % ({ok})" if n else f"{name:52s} {0:6d}       -") + note)
     lines += service_lines(coverage, rt)
     variants = error_variants(rt)
     reached = [v for v in variants if coverage.errors.get(v)]
@@ -261,21 +363,49 @@ def report(coverage: Coverage, rt: Runtime, full: str | None = None, width: int 
     called = sum(1 for name in every if coverage.calls.get(name))
     lines.append(f"calls reached: {called} of {len(every)}; calls that succeeded at least once: "
                  f"{sum(1 for name in every if coverage.successes.get(name))} of {len(every)}")
+    lines += textwrap.wrap(f"calls whose body ran (an outcome other than {', '.join(sorted(NOT_RUN))}): {sum(1 for n in every if n in ran)} of "
+                           f"{len(every)}; the others were sent but stopped at the origin check or the input", width,
+                           subsequent_indent="  ", break_on_hyphens=False)
+    if by_decree:
+        lines += textwrap.wrap(f"never sent from root by design (simulations/fuzz/engine.py DECREES: they rewrite balances or storage by decree), "
+                               f"so they cannot succeed: {', '.join(sorted(by_decree))}", width, subsequent_indent="  ", break_on_hyphens=False)
     lines.append(f"real error variants reached: {len(reached)} of {len(variants)}")
-    per_pallet = Counter(v.partition(".")[0] for v in never)
     where = f"; every name in {full}" if full else ""
-    lines += textwrap.wrap(f"never reached: {len(never)} ({', '.join(f'{p} {n}' for p, n in sorted(per_pallet.items()))}){where}",
-                           width, subsequent_indent="  ", break_on_hyphens=False)
+    lines += _never_lines(never, where, width)
+    events = real_events(rt)
+    no_event = [e for e in events if "event:" + e not in coverage.features]
+    lines.append(f"real events reached: {len(events) - len(no_event)} of {len(events)} (the modelled pallets' events in the metadata)")
+    lines += _never_lines(no_event, where, width)
     lines += _transition_lines(coverage, width)
     return "\n".join(lines)
 
 
-def full_report(coverage: Coverage, rt: Runtime) -> str:
-    """:func:`report` with every error variant never reached named, one per line (the file the
-    console report points to)."""
+def _never_lines(never: list[str], where: str, width: int) -> list[str]:
+    per_pallet = Counter(v.partition(".")[0] for v in never)
+    return textwrap.wrap(f"never reached: {len(never)} ({', '.join(f'{p} {n}' for p, n in sorted(per_pallet.items()))}){where}",
+                         width, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def full_report(coverage: Coverage, rt: Runtime, run_length: int | None = None) -> str:
+    """:func:`report` with every error variant, event and known state transition never reached
+    named, one per line (the file the console report points to)."""
     variants = error_variants(rt)
     never = [v for v in variants if not coverage.errors.get(v)]
-    return report(coverage, rt) + f"\n\nreal error variants never reached ({len(never)} of {len(variants)}):\n" + "\n".join(f"  {v}" for v in never) + "\n"
+    events = real_events(rt)
+    no_event = [e for e in events if "event:" + e not in coverage.features]
+    known, reached_known, _ = _transitions(coverage)
+    no_edge = [t for t in known if t not in reached_known]
+    return (report(coverage, rt, run_length=run_length)
+            + f"\n\nreal events not reached ({len(no_event)} of {len(events)}):\n" + "".join(f"  {e}\n" for e in no_event)
+            + f"\nknown state transitions not reached ({len(no_edge)} of {len(known)}):\n" + "".join(f"  {t}\n" for t in no_edge)
+            + f"\nreal error variants never reached ({len(never)} of {len(variants)}):\n" + "".join(f"  {v}\n" for v in never))
+
+
+def _transitions(coverage: Coverage) -> tuple[list[str], set[str], list[str]]:
+    """Known transitions (``label:A>B``), those reached, and those reached that are not known."""
+    known = [f"{label}:{edge}" for label, edges in KNOWN_TRANSITIONS.items() for edge in edges]
+    reached = {f[len("state:"):] for f in coverage.features if f.startswith("state:")}
+    return known, reached & set(known), sorted(reached - set(known))
 
 
 def _transition_lines(coverage: Coverage, width: int) -> list[str]:
@@ -284,11 +414,14 @@ def _transition_lines(coverage: Coverage, width: int) -> list[str]:
     for item in reached_states:
         label, _, edge = item.partition(":")
         by_lifecycle.setdefault(label, []).append(edge)
-    lines = [f"state transitions reached: {len(reached_states)}"]
+    known, reached_known, unknown = _transitions(coverage)
+    lines = [f"known state transitions reached: {len(reached_known)} of {len(known)}"
+             + (f" (and {len(unknown)} not in the known list: {', '.join(unknown)})" if unknown else "")]
     for label, _fn in LIFECYCLES.values():
         edges = by_lifecycle.get(label, [])
-        lines += textwrap.wrap(f"  {label:15s} {len(edges):3d}: " + (", ".join(edges) if edges else "-"), width,
-                               subsequent_indent=" " * 23, break_on_hyphens=False) or [""]
+        of = len(KNOWN_TRANSITIONS.get(label, ()))
+        lines += textwrap.wrap(f"  {label:15s} {len(edges):2d} of {of:2d}: " + (", ".join(edges) if edges else "-"), width,
+                               subsequent_indent=" " * 26, break_on_hyphens=False) or [""]
     return lines
 
 

@@ -18,6 +18,7 @@ import inspect
 import os
 import pickle
 import random
+import sys
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -58,6 +59,8 @@ CALL_WEIGHTS: dict[str, float] = {
     "Staking.report_offence": 3,
 }
 ORIGINS: tuple[tuple[str, float], ...] = (("signed", 0.86), ("root", 0.08), ("council", 0.03), ("slash_cancel", 0.02), ("none", 0.01))
+#: seconds between a worker's merges of its coverage into the corpus's coverage.json (while it adds entries)
+COVERAGE_SAVE_EVERY = 2.0
 ROLE_FIELDS = ("owner", "operator", "who", "delegator", "stash", "depositor", "member", "caller", "account", "offender")
 
 
@@ -67,7 +70,8 @@ class FuzzConfig:
     stateful kit's world under ``profile``); ``invariants``: functions or ``"module:function"`` names."""
 
     seed: int = 0
-    steps: int = 100_000
+    #: None: no step limit (then ``time_limit`` is the campaign's only limit)
+    steps: int | None = 100_000
     time_limit: float | None = None
     workers: int = 1
     profile: str = "intended"
@@ -98,12 +102,15 @@ class FuzzConfig:
 
         whole = lambda v: type(v) is int  # noqa: E731
         need(whole(self.seed) and 0 <= self.seed < 2**64, "seed", "an unsigned 64-bit integer", self.seed)
-        need(whole(self.steps) and self.steps >= 1, "steps", "at least 1", self.steps)
+        need(self.steps is None or (whole(self.steps) and self.steps >= 1), "steps", "at least 1", self.steps)
         need(self.time_limit is None or (isinstance(self.time_limit, (int, float)) and self.time_limit > 0), "time_limit", "a positive number of seconds", self.time_limit)
+        need(self.steps is not None or self.time_limit is not None, "steps", "a number when there is no time_limit (a campaign needs a limit)", self.steps)
         need(whole(self.workers) and 1 <= self.workers <= 1024, "workers", "1 to 1,024 processes", self.workers)
         need(whole(self.run_length) and 1 <= self.run_length <= 1_000_000, "run_length", "1 to 1,000,000 steps", self.run_length)
         need(whole(self.full_every) and self.full_every >= 0, "full_every", "0 (never) or more steps", self.full_every)
         need(isinstance(self.shrink_time, (int, float)) and self.shrink_time >= 0, "shrink_time", "0 or more seconds", self.shrink_time)
+        need(self.shrink_candidates is None or (whole(self.shrink_candidates) and self.shrink_candidates >= 1), "shrink_candidates",
+             "at least 1 candidate", self.shrink_candidates)
         for name in ("recipe_share", "bad_share", "time_share"):
             value = getattr(self, name)
             need(isinstance(value, (int, float)) and 0 <= value <= 1, name, "a share between 0 and 1", value)
@@ -127,6 +134,11 @@ class FoundFailure:
     #: the message of the unshrunk program when it differs from the shrunk one's (``message``, which
     #: is what ``tangle-sim replay`` of the saved log prints)
     found_message: str | None = None
+    #: with ``stop_on_failure`` off, how many more times the same check (same kind and invariant, or
+    #: call that panicked) failed again: counted here, neither shrunk nor saved again
+    repeats: int = 0
+    #: logs other workers saved for the same failure (:attr:`CampaignResult.failures` folds them here)
+    other_logs: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
         return f"{self.kind} {self.what}: {self.message}"
@@ -142,6 +154,8 @@ class WorkerResult:
     failures: list[FoundFailure]
     corpus_added: int
     invariant_runs: dict[str, int]
+    #: of ``seconds``, the time spent shrinking and saving failures (not fuzzing: the rate leaves it out)
+    failure_seconds: float = 0.0
 
 
 def load_invariants(items: Iterable[Any]) -> list[Invariant]:
@@ -390,6 +404,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     which process built it changes nothing."""
     started = time.monotonic()
     quota = cfg.steps if steps is None else steps
+    if quota is None:  # no step limit: the time limit stops the campaign
+        quota = sys.maxsize
     rng = random.Random(f"tangle-sim-fuzz:{cfg.seed}:{worker}")
     if world is None or world.cfg is not cfg:
         world = World(cfg)
@@ -400,7 +416,9 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     entries = corpus.load() if corpus else []
     failures: list[FoundFailure] = []
     done = runs = added = 0
-    last_report = started
+    failure_seconds = 0.0
+    last_report = last_save = started
+    added_saved = 0
     deadline = started + cfg.time_limit if cfg.time_limit else None
     while done < quota:
         if deadline is not None and time.monotonic() > deadline:
@@ -435,10 +453,15 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
             failure = exc
         done += len(program)
         if failure is not None:
-            found = _handle_failure(world, program, failure, cfg, time.monotonic() - started, done)
-            failures.append(found)
-            if cfg.stop_on_failure:
-                break
+            first = next((f for f in failures if (f.kind, f.what) == failure.key), None)
+            if first is not None:  # the same check again (--keep-going): a count, not another shrink and log
+                first.repeats += 1
+            else:
+                handling = time.monotonic()
+                failures.append(_handle_failure(world, program, failure, cfg, handling - started, done))
+                failure_seconds += time.monotonic() - handling
+                if cfg.stop_on_failure:
+                    break
         elif new and corpus is not None:
             if corpus.add(program):
                 added += 1
@@ -446,12 +469,15 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
                 if len(entries) > MAX_ENTRIES_LOADED:  # a bounded working set; the rest stays on disk
                     del entries[0]
         now = time.monotonic()
+        if corpus is not None and added != added_saved and now - last_save >= COVERAGE_SAVE_EVERY:
+            corpus.save_coverage(coverage)  # a SIGKILLed campaign's kept entries stay counted in coverage.json
+            last_save, added_saved = now, added
         if progress is not None and now - last_report > 0.5:
             last_report = now
             progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures)})
     if corpus is not None:
         corpus.save_coverage(coverage)
-    result = WorkerResult(worker, done, runs, time.monotonic() - started, coverage, failures, added, dict(invariants.runs))
+    result = WorkerResult(worker, done, runs, time.monotonic() - started, coverage, failures, added, dict(invariants.runs), failure_seconds)
     if progress is not None:
         progress({"worker": worker, "steps": done, "features": len(coverage.features), "corpus": len(entries), "failures": len(failures),
                   "done": True})

@@ -50,3 +50,39 @@ def random_fields(rng: random.Random, types: Sequence[FieldType], accounts: Sequ
     """One matching value per type, encoded for ``rt.dispatch`` (and a call log)."""
     values = tuple(random_field(rng, t, accounts) for t in types)
     return _FIELDS.encode(values) if values else []
+
+
+#: the share of ``submit_result`` recipe steps answered with the job's own Python handler when the
+#: blueprint has one (:func:`honest_result`); the rest are random values of the declared types
+HONEST_SHARE = 0.5
+
+
+def python_job(rt: Any, service_id: int, job: int) -> Any:
+    """The :class:`blueprints.definition.Job` (with its Python handler) behind job ``job`` of a
+    service, or None: the blueprint was not deployed from a :class:`blueprints.Blueprint`
+    (``deploy_manager`` / ``BlueprintFactory.on`` attach it to the manager) or has no such job."""
+    services = rt.pallets.get("Services")
+    if services is None:
+        return None
+    storage = services.storage
+    service = storage.Instances.get(service_id)
+    entry = None if service is None else storage.Blueprints.get(service.blueprint)
+    manager = None if entry is None else services.contracts.get(getattr(entry[1].manager, "value", None))
+    definition = getattr(manager, "blueprint_definition", None)
+    return None if definition is None else definition.jobs.get(job)
+
+
+def honest_result(rt: Any, job: Any, service_id: int, call_id: int, job_call: Any, operator: str) -> list[Any] | None:
+    """What ``job``'s handler (:func:`python_job`) answers to this call, encoded for ``rt.dispatch``,
+    or None when the handler raised or returned what the job's types cannot hold (an overflow is
+    a finding for the random answers, not an honest answer). Random results of the declared types
+    only ever reached a manager's reject path: an accepted result's payments and follow-ups never ran."""
+    from blueprints.types import JobContext
+
+    service = rt.pallets["Services"].storage.Instances.get(service_id)
+    ctx = JobContext(operator, operator, service.owner, service_id, service.blueprint, call_id, job_call.job, rt.block_number, rt, tuple(job_call.args))
+    try:
+        values = job.run(job_call.args, ctx)
+    except Exception:  # noqa: BLE001 - a handler's own error: answer at random instead
+        return None
+    return _FIELDS.encode(tuple(values)) if values else []

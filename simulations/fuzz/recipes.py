@@ -172,8 +172,10 @@ def call_job(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
 
 
 def submit_job_result(rng: random.Random, rt: Runtime, live: LiveState) -> list | None:
-    """One of the service's operators submits a result of the job's declared types for a pending call."""
-    from simulations.fuzz.fields import random_fields
+    """One of the service's operators submits a result for a pending call: for a blueprint with
+    Python jobs (:func:`~simulations.fuzz.fields.honest_result`), the handler's own answer
+    ``HONEST_SHARE`` of the time; otherwise values of the job's declared types."""
+    from simulations.fuzz.fields import HONEST_SHARE, honest_result, python_job, random_fields
 
     picked = _pick(rng, rt, "JobCalls")
     if picked is None:
@@ -183,6 +185,12 @@ def submit_job_result(rng: random.Random, rt: Runtime, live: LiveState) -> list 
     entry = None if service is None else s.Blueprints.get(service.blueprint)
     if entry is None or job_call.job >= len(entry[1].jobs) or not service.operators():
         return None
+    job = python_job(rt, sid, job_call.job)
+    if job is not None and rng.random() < HONEST_SHARE:  # (no draw at all for a blueprint without Python jobs)
+        operator = rng.choice(service.operators())
+        honest = honest_result(rt, job, sid, call_id, job_call, operator)
+        if honest is not None:
+            return ["call", operator, "Services", "submit_result", {"service_id": sid, "call_id": call_id, "result": honest}]
     try:
         result = random_fields(rng, entry[1].jobs[job_call.job].result, live.accounts)
     except ValueError:

@@ -5,8 +5,8 @@ invariant or call). Passes, in order, until nothing changes or the deadline: dro
 their size), drop single steps, simplify call arguments (integers toward 0, 1 and halves; lists
 shorter), then drop and shorten time steps; once none of these changes anything, each integer is
 searched down (binary search between its passing half and itself) to the least value that still
-fails. Every candidate stops at its first failure, so the program is also cut right after the step
-that fails.
+fails. Last, adjacent time steps are merged into one where the merged program still fails. Every
+candidate stops at its first failure, so the program is also cut right after the step that fails.
 """
 
 from __future__ import annotations
@@ -85,6 +85,20 @@ def shrink(world: Any, program: list[Step], key: tuple[str, str], deadline: floa
         # 4. once nothing above helps: each integer down to its least failing value
         if not changed and time.monotonic() < deadline:
             best, changed = _bisect_integers(best, fails, deadline, bisected)
+    # 5. last: adjacent time steps as one (``["wait", 10], ["wait", 20]`` reads as 30 blocks), kept
+    # only when the merged program still fails the same way (a check between them can matter)
+    return _merge_waits(best, fails, deadline)
+
+
+def _merge_waits(best: list[Step], fails: Any, deadline: float) -> list[Step]:
+    i = 0
+    while i + 1 < len(best) and time.monotonic() < deadline:
+        if best[i][0] == "wait" and best[i + 1][0] == "wait":
+            hit = fails(best[:i] + [["wait", best[i][1] + best[i + 1][1]]] + best[i + 2:])
+            if hit is not None:
+                best = hit
+                continue  # the merged step may merge with the next one too
+        i += 1
     return best
 
 

@@ -12,6 +12,7 @@ coverage, corpus size, failures) and stops everyone at the first failure unless 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing as mp
 import os
 import queue
@@ -41,7 +42,35 @@ class CampaignResult:
 
     @property
     def failures(self) -> list[FoundFailure]:
-        return [f for w in sorted(self.workers, key=lambda w: w.worker) for f in w.failures]
+        """One per distinct failure (kind and invariant, or call that panicked), the lowest worker's:
+        another worker's find of the same check is folded into it as repeats, its log in
+        ``other_logs`` (``--keep-going`` reported one bug ten times as ten failures)."""
+        out: dict[tuple[str, str], FoundFailure] = {}
+        for w in sorted(self.workers, key=lambda w: w.worker):
+            for f in w.failures:
+                first = out.get((f.kind, f.what))
+                if first is None:
+                    out[(f.kind, f.what)] = dataclasses.replace(f, other_logs=list(f.other_logs))
+                else:
+                    first.repeats += 1 + f.repeats
+                    first.other_logs += [log for log in (f.log, *f.other_logs) if log is not None]
+        return list(out.values())
+
+    @property
+    def saved(self) -> int:
+        """Failures shrunk and saved, every worker's (each worker saves the first of each kind it finds)."""
+        return sum(len(w.failures) for w in self.workers)
+
+    @property
+    def fuzz_seconds(self) -> float:
+        """Seconds spent fuzzing: the longest worker's time less what it spent shrinking and saving
+        failures (a rate over the whole time made a campaign that found a bug early look slow)."""
+        return max((w.seconds - w.failure_seconds for w in self.workers), default=0.0)
+
+    @property
+    def shrink_seconds(self) -> float:
+        """Seconds spent shrinking and saving failures, every worker's together."""
+        return sum(w.failure_seconds for w in self.workers)
 
     @property
     def coverage(self) -> Coverage:
@@ -51,7 +80,10 @@ class CampaignResult:
         return out
 
 
-def _share(steps: int, workers: int, i: int) -> int:
+def _share(steps: int | None, workers: int, i: int) -> int | None:
+    """Worker ``i``'s share of the campaign's steps (None: no step limit, every worker runs to the time limit)."""
+    if steps is None:
+        return None
     return steps // workers + (1 if i < steps % workers else 0)
 
 

@@ -411,6 +411,11 @@ class MachineCore(RuleBasedStateMachine):
         if not self._failed and not self._in_step and getattr(self, "rt", None) is not None and self.checks_run:
             with self.guard():
                 self.invariant_set.check(self.rt, self.ledger, None)
+        # how often each entry of ``checks`` ran, with the rules' counts: a user's check appended to
+        # ``checks`` (the documented way) was missing from the statistics
+        runs = RULE_RUNS.setdefault(type(self), Counter())
+        for name, n in self.invariant_set.runs.items():
+            runs[f"check {name}"] += n
         # steer toward runs that get things done, and say how much they did (--hypothesis-show-statistics);
         # a machine driven by hand (outside a Hypothesis test) has nobody to tell
         if currently_in_test_context():
@@ -599,10 +604,16 @@ def _counting(cls: type, name: str, fn: Callable[..., Any], kind: str) -> Callab
     return counted
 
 
+def own_checks(machine: type) -> list[str]:
+    """The names of the entries of ``machine.checks`` that are not the kit's built-in invariants."""
+    built_in = set(map(id, ALL_INVARIANTS))
+    return [getattr(fn, "__name__", repr(fn)) for fn in getattr(machine, "checks", ()) if id(fn) not in built_in]
+
+
 def never_ran(machine: type) -> list[str]:
-    """The rules and invariants a user's machine defines (outside the kit) that never ran."""
+    """The rules, invariants and ``checks`` entries a user's machine adds (outside the kit) that never ran."""
     runs = RULE_RUNS.get(machine, Counter())
-    out = []
+    out = [f"check {name}" for name in own_checks(machine) if not runs.get(f"check {name}")]
     for klass in machine.__mro__:
         if klass.__module__.startswith(("simulations.stateful", "hypothesis")) or klass is object:
             continue

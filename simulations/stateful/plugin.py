@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
@@ -152,13 +153,27 @@ def run_with_profile(machine: type[RuleBasedStateMachine], _item: Any = None, **
         lines = [describe_statistics(collected[-1])] if collected else []
         if runs:
             lines.append(f"  - {machine.__name__}: how often each rule and invariant ran (all examples, shrinking included):")
-            lines += [f"    - {label}: {n}" for label, n in runs.most_common()]
+            lines += [f"    - {label}: {n}" for label, n in runs.most_common() if not label.startswith("check ")]
+            lines += check_lines(machine, runs)
         if _item is not None and lines:
             _item.hypothesis_statistics = "\n".join(lines)
     missing = never_ran(machine)
     if missing:
         message = f"{machine.__name__}: never ran: {', '.join(missing)} (raise their rule_weights, or check their preconditions)"
         warnings.warn(message, NeverRanWarning, stacklevel=2)
+
+
+def check_lines(machine: type, runs: Counter[str]) -> list[str]:
+    """The ``checks`` entries' runs: each one the user added by name, the kit's built-in invariants
+    as one total (each runs when a step could have moved it, all of them at full checks)."""
+    from simulations.stateful.core import own_checks
+
+    mine = own_checks(machine)
+    lines = [f"  - {machine.__name__}: how often each of its checks ran (a check runs when a step could have moved it):"]
+    lines += [f"    - check {name}: {runs.get(f'check {name}', 0)}" for name in mine]
+    built_in = sum(n for label, n in runs.items() if label.startswith("check ") and label[len("check "):] not in mine)
+    lines.append(f"    - the kit's {len(getattr(machine, 'checks', ())) - len(mine)} built-in invariants together: {built_in}")
+    return lines
 
 
 def shrunk_failure(shrunk: Any, replay: str, unshrunk: BaseException) -> AssertionError:

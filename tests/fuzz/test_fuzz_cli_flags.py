@@ -21,6 +21,7 @@ from simulations.fuzz import FuzzConfig
     (["--seed", "-1"], "--seed: an unsigned 64-bit integer, got -1"),
     (["--seed", str(2**64)], "--seed: an unsigned 64-bit integer"),
     (["--shrink-time", "-1"], "--shrink-time: 0 or more seconds, got -1.0"),
+    (["--shrink-candidates", "0"], "--shrink-candidates: at least 1 candidate, got 0"),
     (["--invariant", "os:getcwd"], "invariant 'os:getcwd' must take (rt, ledger)"),
     (["--corpus", "/dev/null"], "--corpus: a directory (made if missing), got '/dev/null'"),
 ])

@@ -239,7 +239,7 @@ def test_lifecycle_transitions_are_coverage_features_and_in_the_report() -> None
     slash = next(ev for ev in ex.last_events if ev.name == "Services.UnappliedSlash")
     assert run(["call", kit.BLUEPRINT_OWNER, "Services", "dispute", {"era": slash["era"], "index": slash["index"]}]) == ["state:services slash:queued>discarded"]
     text = report(coverage, rt)
-    assert "state transitions reached: 4" in text and "services slash    2: none>queued, queued>discarded" in text
+    assert "known state transitions reached: 4 of 51" in text and "services slash   2 of  4: none>queued, queued>discarded" in text
 
 
 def test_job_calls_and_results_get_through_and_a_users_result_bug_is_found(tmp_path: Path) -> None:

@@ -29,14 +29,39 @@ def custom_world() -> Any:
     return rt
 
 
+class SquaresOnly(ServiceManager):
+    def validate_result(self, blueprint_id, service_id, job, call_id, operator, args, result):  # type: ignore[no-untyped-def]
+        from pallets.services.manager import Revert
+
+        if result[0].value != args[0].value ** 2:
+            raise Revert(f"{result[0].value} is not {args[0].value}^2")
+
+
+checked_squaring = Blueprint("squaring", manager=SquaresOnly, manager_address="0x" + "5a" * 20)
+
+
+@checked_squaring.job(0)
+def checked_square(x: U64) -> U64:
+    return x * x
+
+
 def squaring_world() -> Any:
     """docs/stateful.md's squaring blueprint with its manager's check removed (the planted bug: any
     result is accepted), registered by two operators, and a running service of it."""
+    return _service_world(squaring)
+
+
+def checked_squaring_world() -> Any:
+    """The squaring world with the manager's check in place (the fix): only squares are accepted."""
+    return _service_world(checked_squaring)
+
+
+def _service_world(blueprint: Blueprint) -> Any:
     from simulations.stateful import world
     from simulations.stateful.plugin import BlueprintFactory
 
     rt = world.build_world()
-    bp = BlueprintFactory().on(rt, squaring, owner="Alice")
+    bp = BlueprintFactory().on(rt, blueprint, owner="Alice")
     ops = list(world.SETUP_OPERATORS[:2])
     for op in ops:
         rt.dispatch(op, "Services", "register", {"blueprint_id": bp, "preferences": world.operator_preferences(op), "registration_args": [], "value": 0})

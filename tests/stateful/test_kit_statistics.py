@@ -74,3 +74,34 @@ def test_no_warning_when_every_user_rule_ran(recwarn: pytest.WarningsRecorder) -
 
     run_with_profile(OnlyRemarks, max_examples=25, stateful_step_count=10)
     assert not [w for w in recwarn if issubclass(w.category, NeverRanWarning)]
+
+
+CANARY_RUNS = {"n": 0}
+
+
+def canary(rt: object, ledger: object) -> None:
+    """A user's check appended to ``checks`` (the documented way to add one)."""
+    CANARY_RUNS["n"] += 1
+
+
+class CanaryMachine(RemarkMachine):
+    checks = RemarkMachine.checks + [canary]
+
+
+def test_a_check_appended_to_checks_is_listed_in_the_statistics_with_its_runs() -> None:
+    """New-user report 10, finding 16: only rules and @invariant methods were listed."""
+    item = SimpleNamespace()
+    CANARY_RUNS["n"] = 0
+    with pytest.warns(NeverRanWarning):  # never_possible, as above
+        run_with_profile(CanaryMachine, _item=item, max_examples=25, stateful_step_count=10)
+    text = item.hypothesis_statistics
+    assert f"check canary: {CANARY_RUNS['n']}" in text and CANARY_RUNS["n"] > 0
+    assert f"the kit's {len(RemarkMachine.checks)} built-in invariants together:" in text
+    assert "check canary" not in text.split("how often each of its checks ran")[0]  # not among the rules
+
+
+def test_a_users_check_that_never_ran_is_named_by_the_warning() -> None:
+    from simulations.stateful.core import RULE_RUNS, never_ran
+
+    RULE_RUNS.pop(CanaryMachine, None)  # as before a run: nothing counted yet
+    assert "check canary" in never_ran(CanaryMachine) and not any("token_conservation" in n for n in never_ran(CanaryMachine))
