@@ -28,6 +28,42 @@ if TYPE_CHECKING:
 POINTS_PER_BLOCK = 20  # pallet_staking's reward for authoring a block (note_author)
 #: an elected tuple -> its positions in AccountId order (see _note_era_points); bounded
 _ORDER: dict[tuple[str, ...], tuple[int, ...]] = {}
+#: a winner (by identity) -> (the winner, page size, its PagedExposureMetadata, its ExposurePages); bounded
+_EXPOSURES: dict[int, tuple[Support, int, PagedExposureMetadata, tuple[ExposurePage, ...]]] = {}
+#: the elected tuples stored lately (see _same_tuple) and the EraRewardPoints built lately (see _note_era_points); bounded
+_ELECTED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_POINTS: dict[tuple[int, int, int], tuple[tuple[str, ...], EraRewardPoints]] = {}
+
+
+def _exposure_of(sup: Support, page_size: int) -> tuple[PagedExposureMetadata, tuple[ExposurePage, ...]]:
+    """A winner's era exposure: its overview and its pages of ``page_size`` nominators. The
+    election memo hands back the very same Support objects era after era while nobody bonds,
+    nominates or validates, so the records built for one are kept with it (by identity; the entry
+    holds the Support, so its id cannot be reused while cached) and stored again under the new
+    era's keys: equal values, built once, and the same objects for storage and the end-of-run
+    immutability check to recognise."""
+    hit = _EXPOSURES.get(id(sup))
+    if hit is not None and hit[0] is sup and hit[1] == page_size:
+        return hit[2], hit[3]
+    others = sup.others  # (who, value) pairs: IndividualExposure values
+    pages = tuple([ExposurePage(sum([v for _, v in others[i : i + page_size]]), others[i : i + page_size]) for i in range(0, len(others), page_size)])
+    overview = PagedExposureMetadata(sup.total, sup.own, len(others), len(pages))
+    if len(_EXPOSURES) >= 256:
+        _EXPOSURES.clear()
+    _EXPOSURES[id(sup)] = (sup, page_size, overview, pages)
+    return overview, pages
+
+
+def _same_tuple(names: list[str]) -> tuple[str, ...]:
+    """``tuple(names)``, the tuple stored for an equal list before if there is one (the elected
+    set is the same era after era: one object for every era's ``ErasElected``)."""
+    key = tuple(names)
+    hit = _ELECTED.get(key)
+    if hit is None:
+        if len(_ELECTED) >= 64:
+            _ELECTED.clear()
+        hit = _ELECTED[key] = key
+    return hit
 
 
 class EraManager:
@@ -138,14 +174,13 @@ class EraManager:
         for sup in supports:
             elected.append(sup.stash)
             total_stake += sup.total
-            others = sup.others  # (who, value) pairs: IndividualExposure values
-            pages = [others[i : i + page_size] for i in range(0, len(others), page_size)]
-            s.ErasStakersOverview.insert((era, sup.stash), PagedExposureMetadata(sup.total, sup.own, len(others), len(pages)))
+            overview, pages = _exposure_of(sup, page_size)
+            s.ErasStakersOverview.insert((era, sup.stash), overview)
             for i, page in enumerate(pages):
-                s.ErasStakersPaged.insert((era, sup.stash, i), ExposurePage(sum([v for _, v in page]), page))
+                s.ErasStakersPaged.insert((era, sup.stash, i), page)
             s.ErasValidatorPrefs.insert((era, sup.stash), s.Validators.get(sup.stash))
         s.ErasTotalStake.insert(era, total_stake)
-        s.ErasElected.insert(era, tuple(elected))
+        s.ErasElected.insert(era, _same_tuple(elected))
         return elected
 
     def _clear_era_information(self, era: int) -> None:
@@ -199,6 +234,14 @@ class EraManager:
         n = len(elected)
         if n == 0 or end_block <= start_block:
             return
+        # each position's block count depends only on the era's length and where its first block
+        # falls in the rotation: the same set over an era of the same length and phase gets the
+        # same record, kept with the set (by identity: the entry holds the tuple)
+        key = (id(elected), (start_block - 1) % n, end_block - start_block)
+        hit = _POINTS.get(key)
+        if hit is not None and hit[0] is elected:
+            self.storage.ErasRewardPoints.insert(era, hit[1])
+            return
         # the elected set's AccountId order, sorted once per set (the set stays the same era after
         # era while nobody bonds, nominates or validates); a stable sort of the positions gives the
         # order sorting the (stash, points) pairs by their stash's bytes gave
@@ -214,4 +257,8 @@ class EraManager:
             if blocks:
                 individual.append((elected[i], blocks * POINTS_PER_BLOCK))
                 total += blocks * POINTS_PER_BLOCK
-        self.storage.ErasRewardPoints.insert(era, EraRewardPoints(total, tuple(individual)))
+        points = EraRewardPoints(total, tuple(individual))
+        if len(_POINTS) >= 256:
+            _POINTS.clear()
+        _POINTS[key] = (elected, points)
+        self.storage.ErasRewardPoints.insert(era, points)
