@@ -141,6 +141,9 @@ def print_outcome(console: Console, result: "CampaignResult") -> None:
         console.print(f"[red]{failure.summary()}[/red]", highlight=False, soft_wrap=True)
         console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
                       f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+        if failure.shrink_error is not None:
+            console.print(f"  [yellow]the shrinker crashed ({failure.shrink_error}): the log holds the unshrunk program[/yellow]",
+                          highlight=False, soft_wrap=True)
         if failure.found_message is not None:
             console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
         console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)
