@@ -11,6 +11,7 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from runtime import Runtime
+    from simulations.fuzz.corpus import Corpus
     from simulations.fuzz.coverage import Coverage
     from simulations.fuzz.workers import CampaignResult
 
@@ -77,6 +78,17 @@ def register(app: typer.Typer) -> None:
             name, _, why = str(exc).partition(": ")
             console.print(f"[red]error:[/red] --{name.replace('_', '-').replace('time-limit', 'time')}: {why}", highlight=False)
             raise typer.Exit(2) from None
+        problem = out_problem(out)
+        if problem is not None:  # refused now, not at the first failure (whose log it would lose)
+            console.print(f"[red]error:[/red] --out: {problem}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
+        if corpus is not None:
+            from simulations.fuzz.corpus import Corpus
+
+            skipped = _corpus_skipped(Corpus(corpus))
+            if skipped:
+                console.print(f"note: {skipped:,} corpus entr{'y' if skipped == 1 else 'ies'} in {corpus}/entries skipped: not a program "
+                              "(unreadable, not text, or JSON of another shape)", highlight=False, soft_wrap=True)
         try:
             world = World(cfg)  # fail fast on a bad --runtime or --invariant, before any worker starts
         except Exception as exc:
@@ -96,7 +108,7 @@ def register(app: typer.Typer) -> None:
                           f"those of the steps done. Go on with {again}", highlight=False, soft_wrap=True)
         rate = result.steps / result.seconds if result.seconds else 0
         own = " (this campaign)" if corpus is not None else ""
-        console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} workers, seed {seed}); "
+        console.print(f"{result.steps:,} steps in {result.seconds:.1f} s ({rate:,.0f} steps/s, {cfg.workers} worker{'s' if cfg.workers != 1 else ''}, seed {seed}); "
                       f"{len(result.coverage.features):,} coverage features{own}", highlight=False)
         if report:
             if own:
@@ -112,6 +124,29 @@ def register(app: typer.Typer) -> None:
                 console.print(f"the corpus {corpus} (every campaign on it, {corpus}/coverage.json): {coverage_summary(total, world.rt)}", highlight=False, soft_wrap=True)
         print_outcome(console, result)
         raise typer.Exit(1 if result.failures else 130 if result.interrupted else 0)
+
+
+def out_problem(out: Path) -> str | None:
+    """Why failing logs cannot be saved under ``out`` (it is made if missing), or None. A file there,
+    or a directory that cannot be made or written to, crashed the campaign at its first failure and
+    lost it (new-user finding 9)."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        return f"{out} is a file, not a directory for the failing call logs"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot make the directory {out} ({exc.strerror or exc})"
+    if not os.access(out, os.W_OK | os.X_OK):
+        return f"the directory {out} is not writable"
+    return None
+
+
+def _corpus_skipped(corpus: "Corpus") -> int:
+    """How many of the entries a campaign on ``corpus`` loads are not programs (each worker skips them)."""
+    corpus.load()
+    return corpus.skipped
 
 
 def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime") -> Path | None:
@@ -146,4 +181,9 @@ def print_outcome(console: Console, result: "CampaignResult") -> None:
                           highlight=False, soft_wrap=True)
         if failure.found_message is not None:
             console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
+        if failure.log is None:
+            from simulations.fuzz.program import dumps
+
+            console.print(f"  [red]{failure.save_error}[/red]; its program (one step a line):\n{dumps(failure.shrunk)}", highlight=False, soft_wrap=True)
+            continue
         console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)

@@ -129,6 +129,8 @@ class FoundFailure:
     found_message: str | None = None
     #: the shrinker crashed (``Type: message``): ``shrunk`` is then the unshrunk program, saved as found
     shrink_error: str | None = None
+    #: the log could not be written (``log`` is None); the program is in :attr:`shrunk`
+    save_error: str | None = None
 
     def summary(self) -> str:
         return f"{self.kind} {self.what}: {self.message}"
@@ -493,13 +495,19 @@ def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: Fu
         shrunk, shrink_error = program, f"{type(exc).__name__}: {exc}"
     shrink_seconds = time.monotonic() - t
     name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
-    log, program_file = world.save(shrunk, Path(cfg.out), name)
+    save_error = None
+    try:
+        log, program_file = world.save(shrunk, Path(cfg.out), name)
+    except OSError as exc:  # an --out that went away or filled up: the failure is still reported, with its program
+        log = program_file = None
+        save_error = f"saving it under {cfg.out} failed: {exc.strerror or exc}"
     # report what the saved log shows: the shrunk program fails the same check, but its message
     # (amounts, accounts, the step) is the shrunk program's, which ``tangle-sim replay`` prints
     _, again = world.execute(shrunk)
     message = again.message if again is not None and again.key == failure.key else failure.message
     return FoundFailure(failure.kind, failure.what, message, program, shrunk, log, program_file, found_after, shrink_seconds, steps,
-                        found_message=failure.message if message != failure.message else None, shrink_error=shrink_error)
+                        found_message=failure.message if message != failure.message else None, shrink_error=shrink_error,
+                        save_error=save_error)
 
 
 def default_workers() -> int:

@@ -298,6 +298,26 @@ def failing_step_record(program: list[Step], failure: Failure | None, block: int
     return {"kind": "step", "block": block, "step": step, "failure": failure.kind, "what": failure.what}
 
 
+def is_program(obj: Any) -> bool:
+    """Is ``obj`` a program (the shape :func:`loads` of a corpus entry must give before it is run or
+    mutated)? A list of steps, each a ``["wait", blocks]`` or a ``["call" | "bad", origin, pallet,
+    function, params]``. Valid JSON of another shape reached the mutator as ``KeyError: 0``."""
+    if not isinstance(obj, list):
+        return False
+    for step in obj:
+        if not isinstance(step, list) or not step:
+            return False
+        if step[0] == "wait":
+            if len(step) != 2 or type(step[1]) is not int or step[1] < 0:
+                return False
+        elif step[0] in ("call", "bad"):
+            if len(step) != 5 or not isinstance(step[2], str) or not isinstance(step[3], str):
+                return False
+        else:
+            return False
+    return True
+
+
 def dumps(program: list[Step]) -> str:
     """One JSON line per step."""
     return "\n".join(json.dumps(step, default=_default) for step in program) + "\n"

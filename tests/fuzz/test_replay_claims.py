@@ -80,3 +80,86 @@ def test_a_crash_in_the_shrinker_keeps_the_failure_unshrunk(tmp_path: Path, monk
     assert found.shrink_error == "TypeError: unhashable type: 'dict'" and found.shrunk == program
     assert found.log is not None and found.log.exists() and json.loads(found.program_file.read_text().splitlines()[1]) == program[1]
     assert CliRunner().invoke(app, ["replay", str(found.log)]).exit_code == 1
+
+
+@pytest.fixture
+def saved_log(tmp_path: Path) -> Path:
+    """A kit world's log with a call after its setup, and the module of an invariant that fails once
+    the chain passes block 5 (a failure in the hooks of a time step, which no log line holds)."""
+    from runtime.calllog import Checks, write_log
+
+    (tmp_path / "late_check.py").write_text("def no_block_past_5(rt):\n    assert rt.block_number <= 5, f'block {rt.block_number}'\n")
+    rt = kit.build_world()
+    rt.dispatch("Alice", "System", "remark", {"remark": "0x01"})
+    rt.run_to_block(rt.block_number + 3)
+    rt.dispatch("Alice", "System", "remark", {"remark": "0x02"})
+    rt.run_to_block(12)
+    path = tmp_path / "log.jsonl"
+    write_log(rt, path, checks=Checks((("late_check:no_block_past_5", str(tmp_path / "late_check.py")),)))
+    return path
+
+
+def test_a_failure_in_the_blocks_before_a_line_says_so(saved_log: Path) -> None:
+    end = len(saved_log.read_text().splitlines())
+    out = CliRunner().invoke(app, ["replay", str(saved_log)])
+    assert out.exit_code == 1
+    assert f"invariant late_check:no_block_past_5 fails during the blocks before line {end}: block 12" in _text(out)
+
+
+def test_a_log_cut_short_is_incomplete_not_passing(saved_log: Path, tmp_path: Path) -> None:
+    lines = saved_log.read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(line for line in lines[:-2] if '"checks"' not in line) + "\n")  # no end line, no checks
+    with_checks = tmp_path / "cut_checked.jsonl"
+    with_checks.write_text("\n".join(lines[:2] + [line for line in lines[2:-2] if '"block": 1' in line]) + "\n")
+    for path in (cut, with_checks):
+        for args in ([], ["--strict"]):
+            out = CliRunner().invoke(app, ["replay", *args, str(path)])
+            assert out.exit_code == 2, (path, args, out.output)
+            assert "the log has no end line: it is incomplete" in _text(out) and "invariants pass" not in _text(out)
+    assert replay(cut).complete is False and replay(saved_log).complete is True
+
+
+def test_a_binary_file_or_a_directory_given_to_replay_is_one_error_line(tmp_path: Path) -> None:
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(bytes(range(256)) * 4)
+    for path, why in ((binary, "not a call log (byte 128 is not UTF-8 text: a binary file?)"), (tmp_path, "a directory, not a call log")):
+        out = CliRunner().invoke(app, ["replay", str(path)])
+        assert out.exit_code == 2 and _text(out) == f"error: {path}: {why}", out.output
+
+
+@pytest.mark.parametrize("kind", ["file", "unmakeable"])
+def test_an_out_that_cannot_hold_logs_is_refused_at_start(kind: str, tmp_path: Path) -> None:
+    out_dir = tmp_path / "afile"
+    out_dir.write_text("")
+    target = out_dir if kind == "file" else out_dir / "below"
+    out = CliRunner().invoke(app, ["fuzz", "--steps", "20", "--workers", "1", "--no-report", "--out", str(target)])
+    assert out.exit_code == 2, out.output
+    assert _text(out).startswith("error: --out: ") and len(out.output.strip().splitlines()) <= 2
+    assert ("is a file, not a directory" if kind == "file" else "cannot make the directory") in _text(out)
+
+
+def test_a_corpus_entry_that_is_json_but_not_a_program_is_skipped_and_counted(tmp_path: Path) -> None:
+    from simulations.fuzz.corpus import Corpus
+
+    corpus = Corpus(tmp_path / "c")
+    corpus.add([["wait", 1], ["call", "Alice", "System", "remark", {"remark": "0x01"}]])
+    (corpus.entries / "0-not.jsonl").write_text('{"not": "a program"}\n')
+    (corpus.entries / "1-head.jsonl").write_text('["call", "Alice"]\n')
+    (corpus.entries / "2-bin.jsonl").write_bytes(b"\xff\xfe\x00")
+    (corpus.entries / "3-dir.jsonl").mkdir()
+    assert corpus.load() == [[["wait", 1], ["call", "Alice", "System", "remark", {"remark": "0x01"}]]] and corpus.skipped == 4
+    out = CliRunner().invoke(app, ["fuzz", "--steps", "400", "--run-length", "50", "--workers", "1", "--seed", "3", "--no-report",
+                                   "--corpus", str(tmp_path / "c"), "--out", str(tmp_path / "o")])
+    assert out.exit_code == 0, out.output
+    assert f"note: 4 corpus entries in {tmp_path / 'c'}/entries skipped: not a program" in _text(out)
+    assert " 1 worker, seed 3)" in _text(out)  # "1 worker", not "1 workers"
+
+
+def test_a_module_the_log_names_that_does_not_import_is_named_as_such(tmp_path: Path) -> None:
+    from runtime.factories import FactoryError, load_factory
+
+    (tmp_path / "elsewhere.py").write_text("def other():\n    return 1\n")
+    with pytest.raises(FactoryError, match=r"nosuch\.mod:fn: no module named 'nosuch\.mod' can be imported, and its file .*elsewhere\.py "
+                                           r"\(loaded in its place\) has no 'fn'"):
+        load_factory("nosuch.mod:fn", str(tmp_path / "elsewhere.py"))
