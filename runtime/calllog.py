@@ -241,7 +241,12 @@ def _check_checks_entry(data: dict[str, Any], lineno: int) -> None:
 
 
 def _check_runtime_entry(data: dict[str, Any], lineno: int) -> None:
-    _named(data, lineno, "a runtime entry")
+    if data.get("factory") is None and isinstance(data.get("unrebuildable"), str):
+        pass  # the run's runtime was built by code no import reaches: replay says it cannot rebuild it
+    else:
+        _named(data, lineno, "a runtime entry")
+    if not isinstance(data.get("method"), (str, type(None))) or not (data.get("method") or "x").isidentifier():
+        raise CallLogError(f"line {lineno}: a runtime entry's 'method' must be a method name, got {str(data.get('method'))[:40]}")
     if not isinstance(data.get("setup_records"), int) or isinstance(data.get("setup_records"), bool) or data["setup_records"] < 0:
         raise CallLogError(f"line {lineno}: a runtime entry's 'setup_records' must be a count, got {str(data.get('setup_records'))[:40]}")
 
@@ -271,14 +276,24 @@ class Checks:
 
 @dataclass(frozen=True)
 class RuntimeSource:
-    """The function that built a run's runtime, and how many log records (calls and contract lines) it made."""
+    """The function that built a run's runtime, and how many log records (calls and contract lines) it made.
+    ``method``: ``factory`` names a class, and the runtime is that method of an instance made without
+    ``__init__`` (a Hypothesis machine's ``make_runtime``: its ``__init__`` starts an example).
+    ``unrebuildable``: no import reaches what built it (``factory`` is None); replay says so."""
 
-    factory: str
+    factory: str | None
     source: str | None
     setup_records: int
+    method: str | None = None
+    unrebuildable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "runtime", "factory": self.factory, "source": self.source, "setup_records": self.setup_records}
+        out = {"kind": "runtime", "factory": self.factory, "source": self.source, "setup_records": self.setup_records}
+        if self.method is not None:
+            out["method"] = self.method
+        if self.unrebuildable is not None:
+            out["unrebuildable"] = self.unrebuildable
+        return out
 
 
 def write_log(rt: "Runtime", target: str | Path | IO[str], *, checks: Checks | None = None, runtime: RuntimeSource | None = None,
@@ -508,8 +523,17 @@ def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
     from runtime.factories import FactoryError, load_factory
     from runtime.runtime import Runtime
 
+    if data.get("factory") is None:
+        raise CallLogError(f"line {line}: replay cannot rebuild the run's runtime: it was built by {data['unrebuildable']}; "
+                           "a replay of the log's genesis instead would not run the code the run ran")
     try:
-        rt = load_factory(data["factory"], data.get("source"))()
+        built = load_factory(data["factory"], data.get("source"))
+        method = data.get("method")
+        if method is not None:
+            if not isinstance(built, type):
+                raise FactoryError(f"{data['factory']} is not a class with a {method!r} method")
+            built = getattr(built.__new__(built), method)  # the machine's own make_runtime, without starting an example
+        rt = built()
     except FactoryError as exc:
         raise CallLogError(f"line {line}: the log's runtime: {exc}") from None
     except Exception as exc:
