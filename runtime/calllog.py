@@ -371,6 +371,9 @@ class ReplayResult:
     complete: bool = True
     #: ``step`` entries that ran without failing: (line, what failed there when the log was made)
     steps_passed: list[tuple[int, str]] = field(default_factory=list)
+    #: what built the run's runtime, when no import reaches it (replay then rebuilt the genesis and
+    #: replayed every record instead, which leaves out anything else that builder did)
+    unrebuilt: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -421,6 +424,7 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
     skip = 0  # records a custom runtime's factory already made
     step_violation: Violation | None = None
     steps_passed: list[tuple[int, str]] = []
+    unrebuilt: str | None = None
     ended = False
     for entry in read_log(source):
         data = entry.data
@@ -439,6 +443,11 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
         if entry.kind == "runtime":
             if calls or rt.call_log:
                 raise CallLogError(f"line {entry.line}: a runtime entry must come before any call")
+            if data.get("factory") is None:
+                # no import reaches what built it: replay the genesis and every record instead, and
+                # say so (the result cannot show a fix of anything the builder did besides them)
+                unrebuilt = str(data["unrebuildable"])
+                continue
             rt = _build_runtime(data, entry.line)
             skip = data["setup_records"]
             if len(rt.log_records()) != skip:
@@ -502,7 +511,8 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
     violation = step_violation or (checker.violation if checker else None)
     # a violation stops the replay early: only a log read to its last line can lack the end line
     return ReplayResult(rt, calls, divergences, expected_root, violation, tuple(name for name, _ in checker.fns) if checker else (),
-                        complete=ended or violation is not None or (stop_at_first and bool(divergences)), steps_passed=steps_passed)
+                        complete=ended or violation is not None or (stop_at_first and bool(divergences)), steps_passed=steps_passed,
+                        unrebuilt=unrebuilt)
 
 
 def _replay_step(rt: "Runtime", data: dict[str, Any], line: int) -> Violation | None:
@@ -523,9 +533,6 @@ def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
     from runtime.factories import FactoryError, load_factory
     from runtime.runtime import Runtime
 
-    if data.get("factory") is None:
-        raise CallLogError(f"line {line}: replay cannot rebuild the run's runtime: it was built by {data['unrebuildable']}; "
-                           "a replay of the log's genesis instead would not run the code the run ran")
     try:
         built = load_factory(data["factory"], data.get("source"))
         method = data.get("method")

@@ -59,6 +59,12 @@ def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exporte
         raise typer.Exit(2)
     if result.expected_root:
         console.print("state root matches the log" if result.expected_root == result.runtime.state_root() else "[red]state root differs from the log[/red]")
+    if result.unrebuilt is not None and not result.ok:
+        # the run's runtime was not this one: a pass here cannot tell a fix from the missing patch
+        console.print(f"[red]error:[/red] replay cannot rebuild the run's runtime: it was built by {result.unrebuilt}. It replayed the log's "
+                      "genesis and calls on the stock runtime instead, which differs from the run (above), so whether the bug is fixed "
+                      "cannot be told from it; replay a log of a machine class defined at a module's top level", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     for line, what in result.steps_passed:
         console.print(f"the failing step at line {line} ({what} when the log was made) no longer fails", highlight=False)
     if result.checked:

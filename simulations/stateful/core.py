@@ -633,7 +633,8 @@ def runtime_record(machine: type, setup_records: int) -> RuntimeSource | None:
     (the log's genesis and setup calls rebuild that). A replay that rebuilt the stock runtime for
     a patched machine passed "as it does once a bug is fixed" with the bug still there. A machine
     no import reaches (defined inside a function, in a script run as ``__main__``) gets a line that
-    makes replay say it cannot rebuild the runtime."""
+    makes replay say it cannot rebuild the runtime (it replays the genesis and every record, as
+    for a stock machine, and passes only when that reproduces the run exactly)."""
     if getattr(machine, "make_runtime", None) is MachineCore.make_runtime:
         return None
     path = factory_path(machine)

@@ -1,7 +1,8 @@
 """A machine whose ``make_runtime`` builds its own runtime (a patched pallet) writes a log whose
 replay rebuilds that runtime (new-user report 10, finding 2): the log used to name only the
 genesis, so replay rebuilt the stock runtime and said "invariants pass ... as it does once a bug is
-fixed" with the bug still there. A machine no import reaches gets a log replay refuses to pass."""
+fixed" with the bug still there. A machine no import reaches gets a log whose replay, unless it reproduces the run exactly, says it
+cannot rebuild the runtime instead of passing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from runtime import Runtime
-from runtime.calllog import read_log
+from runtime.calllog import read_log, replay
 from simulations.cli import app
 from simulations.stateful import RuntimeMachine
 from simulations.stateful.core import save_failure
@@ -93,5 +94,7 @@ def test_a_machine_no_import_reaches_gets_a_log_replay_will_not_pass(tmp_path: P
     assert line["factory"] is None and "LocalMachine.make_runtime" in line["unrebuildable"]
     out = CliRunner().invoke(app, ["replay", str(path)])
     assert out.exit_code == 2, out.output
-    assert "replay cannot rebuild the run's runtime: it was built by" in _text(out)
+    assert "replay cannot rebuild the run's runtime: it was built by" in _text(out) and "LocalMachine.make_runtime" in _text(out)
     assert "invariants pass" not in _text(out) and "once a bug is fixed" not in _text(out)
+    result = replay(path)  # the genesis and every record, on the stock runtime: the root differs, the invariants hold
+    assert result.unrebuilt is not None and result.violation is None and not result.ok
