@@ -186,6 +186,9 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
             raise CallLogError(f"line {lineno}: values nested too deeply") from None
         except ValueError:  # json only raises this for a number past Python's integer-conversion limit
             raise CallLogError(f"line {lineno}: a number with more than {sys.get_int_max_str_digits():,} digits (no chain value has so many)") from None
+        if isinstance(data, list) and data and data[0] in ("call", "bad", "wait"):
+            raise CallLogError(f"line {lineno}: a fuzz program's step, not a call log line: replay the call log saved next to "
+                               "NAME.program.jsonl, NAME.jsonl")
         if not isinstance(data, dict) or "kind" not in data:
             raise CallLogError(f"line {lineno}: expected an object with a 'kind' field")
         if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end", "checks", "runtime", "step"):

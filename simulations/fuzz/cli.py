@@ -94,11 +94,16 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             console.print(f"[red]error:[/red] {exc}{_where(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        if console.is_terminal:
-            with console.status("fuzzing") as status:
-                result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
-        else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
-            result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+        try:
+            if console.is_terminal:
+                with console.status("fuzzing") as status:
+                    result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
+            else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
+                result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+        except Exception as exc:  # a crash of the fuzzer itself: not exit 1, which says "a bug was found"
+            console.print(f"[red]error:[/red] the campaign crashed, a bug of the fuzzer rather than a failure it found: "
+                          f"{type(exc).__name__}: {exc}{_where(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
         if result.interrupted:
             left = max(steps - result.steps, 0)
             again = (f"`tangle-sim fuzz --corpus {corpus} --steps {left} <your other options>`: a new campaign of the {left:,} steps left that starts "

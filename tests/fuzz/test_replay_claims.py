@@ -163,3 +163,23 @@ def test_a_module_the_log_names_that_does_not_import_is_named_as_such(tmp_path: 
     with pytest.raises(FactoryError, match=r"nosuch\.mod:fn: no module named 'nosuch\.mod' can be imported, and its file .*elsewhere\.py "
                                            r"\(loaded in its place\) has no 'fn'"):
         load_factory("nosuch.mod:fn", str(tmp_path / "elsewhere.py"))
+
+
+def test_a_crash_of_the_fuzzer_is_not_exit_1_which_says_a_bug_was_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulations.fuzz import workers
+
+    def crashed(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("worker 1: TypeError: unhashable type: 'dict'")
+
+    monkeypatch.setattr(workers, "fuzz", crashed)
+    out = CliRunner().invoke(app, ["fuzz", "--steps", "20", "--workers", "2", "--no-report", "--out", str(tmp_path)])
+    assert out.exit_code == 2, out.output
+    assert _text(out).startswith("error: the campaign crashed, a bug of the fuzzer rather than a failure it found: "
+                                 "RuntimeError: worker 1: TypeError: unhashable type: 'dict'") and len(out.output.splitlines()) <= 3
+
+
+def test_replaying_a_program_file_points_at_its_call_log(tmp_path: Path) -> None:
+    program = tmp_path / "fuzz-panic-burn.program.jsonl"
+    program.write_text('["call", "Alice", "Balances", "burn", {"value": 7, "keep_alive": false}]\n')
+    out = CliRunner().invoke(app, ["replay", str(program)])
+    assert out.exit_code == 2 and "a fuzz program's step, not a call log line: replay the call log saved next to" in _text(out)
