@@ -410,11 +410,14 @@ class _Checker:
 
 
 def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool = False, progress: Any = None,
-           contracts: Mapping[str, str | Callable[[], Any]] | None = None) -> ReplayResult:
+           contracts: Mapping[str, str | Callable[[], Any]] | None = None,
+           on_code: Callable[[list[tuple[str, str | None]]], None] | None = None) -> ReplayResult:
     """Rebuild a runtime from a call log and re-run every call, comparing outcomes and the final root.
 
     ``contracts`` maps a contract address to its factory (``"module:Name"`` or a callable): for
     contracts the log could not name a factory for, or to replay with another implementation.
+    ``on_code`` is told the ``(module:name, file)`` pairs a ``checks``, ``runtime`` or ``contract``
+    line names before replay imports and runs them (a log is code as much as data).
     """
     from runtime.genesis import GenesisConfig, UpgradeConfig
     from runtime.runtime import Runtime
@@ -443,6 +446,8 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             continue
         if rt is None:
             raise CallLogError(f"line {entry.line}: the log must start with a genesis entry")
+        if on_code is not None and entry.kind in ("checks", "runtime", "contract"):
+            on_code(code_named(data))
         if entry.kind == "runtime":
             if calls or rt.call_log:
                 raise CallLogError(f"line {entry.line}: a runtime entry must come before any call")
@@ -529,6 +534,17 @@ def _replay_step(rt: "Runtime", data: dict[str, Any], line: int) -> Violation | 
     except Exception as exc:  # anything but the engine's own failures is a crash at the boundary
         return Violation(line, what, f"{type(exc).__name__}: {str(exc)[:300]}", kind="crash")
     return Violation(line, failure.what, failure.message, kind=failure.kind) if failure is not None else None
+
+
+def code_named(data: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The ``(module:name, file)`` pairs a (validated) ``checks``, ``runtime`` or ``contract`` line
+    names: what replaying it imports and runs."""
+    if data["kind"] == "checks":
+        named = [(item["name"], item.get("source")) for item in data["invariants"]]
+        return named + ([(data["state"], data.get("state_source"))] if data.get("state") else [])
+    if data["kind"] == "runtime" or data.get("action") == "deploy":
+        return [(data["factory"], data.get("source"))] if data.get("factory") else []
+    return []
 
 
 def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":

@@ -20,6 +20,10 @@ def demo(seed: int = typer.Option(0, help="Seed of the dev chain."), log: Path =
     run_demo(console, seed=seed, log_path=log)
 
 
+#: tangle-sim's own top-level packages: code a log names from them is not announced by replay
+_OWN_PACKAGES = frozenset({"simulations", "runtime", "pallets", "blueprints"})
+
+
 @app.command()
 def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."),
            stop_at_first: bool = typer.Option(False, help="Stop at the first divergence."),
@@ -39,8 +43,18 @@ def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exporte
             console.print(f"[red]error:[/red] --contract wants ADDRESS=package.module:Factory, got {item!r}")
             raise typer.Exit(2)
         overrides[address.strip()] = factory.strip()
+    told: set[str] = set()
+
+    def announce(named: list[tuple[str, str | None]]) -> None:
+        """Say which code outside tangle-sim the log makes replay import and run, before it does."""
+        for name, source in named:
+            if name.partition(".")[0].partition(":")[0] not in _OWN_PACKAGES and name not in told:
+                told.add(name)
+                console.print(f"replay imports and runs {name}" + (f" ({source})" if source else "") + ", named by the log",
+                              highlight=False, soft_wrap=True)
+
     try:
-        result = do_replay(log, stop_at_first=stop_at_first, contracts=overrides)
+        result = do_replay(log, stop_at_first=stop_at_first, contracts=overrides, on_code=announce)
     except CallLogError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

@@ -183,3 +183,12 @@ def test_replaying_a_program_file_points_at_its_call_log(tmp_path: Path) -> None
     program.write_text('["call", "Alice", "Balances", "burn", {"value": 7, "keep_alive": false}]\n')
     out = CliRunner().invoke(app, ["replay", str(program)])
     assert out.exit_code == 2 and "a fuzz program's step, not a call log line: replay the call log saved next to" in _text(out)
+
+
+def test_replay_says_which_code_outside_tangle_sim_the_log_makes_it_run(saved_log: Path, tmp_path: Path) -> None:
+    out = CliRunner().invoke(app, ["replay", str(saved_log)])
+    assert f"replay imports and runs late_check:no_block_past_5 ({tmp_path / 'late_check.py'}), named by the log" in _text(out)
+    assert _text(out).index("replay imports and runs") < _text(out).index("fails during")
+    own = World(FuzzConfig())  # the built-in invariants only: nothing to announce
+    log, _ = own.save([["wait", 1]], tmp_path, "own")
+    assert "replay imports and runs" not in _text(CliRunner().invoke(app, ["replay", str(log)]))
