@@ -11,7 +11,6 @@ from rich.console import Console
 
 if TYPE_CHECKING:
     from runtime import Runtime
-    from simulations.fuzz.corpus import Corpus
     from simulations.fuzz.coverage import Coverage
     from simulations.fuzz.workers import CampaignResult
 
@@ -83,9 +82,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"[red]error:[/red] --out: {problem}", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         if corpus is not None:
-            from simulations.fuzz.corpus import Corpus
-
-            skipped = _corpus_skipped(Corpus(corpus))
+            skipped = _corpus_skipped(corpus)
             if skipped:
                 console.print(f"note: {skipped:,} corpus entr{'y' if skipped == 1 else 'ies'} in {corpus}/entries skipped: not a program "
                               "(unreadable, not text, or JSON of another shape)", highlight=False, soft_wrap=True)
@@ -148,8 +145,14 @@ def out_problem(out: Path) -> str | None:
     return None
 
 
-def _corpus_skipped(corpus: "Corpus") -> int:
-    """How many of the entries a campaign on ``corpus`` loads are not programs (each worker skips them)."""
+def _corpus_skipped(directory: Path) -> int:
+    """How many of the entries a campaign on the corpus ``directory`` loads are not programs (each
+    worker skips them). A new corpus has none, and its directory is left for the workers to make."""
+    from simulations.fuzz.corpus import Corpus
+
+    if not (directory / "entries").is_dir():
+        return 0
+    corpus = Corpus(directory)
     corpus.load()
     return corpus.skipped
 
