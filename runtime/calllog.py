@@ -19,7 +19,14 @@ Format (one JSON object per line):
   "source": ...}, ...]}`` - optional: the invariants the run checked. Replay checks them again after
   every call and every advance of time and reports the first that fails (:class:`Violation`), so a
   saved failure says "invariant X fails at line N" while the bug is there and passes once it is fixed;
-* ``{"kind": "end", "block": 40, "state_root": "0x..."}`` - last line, written on export.
+* ``{"kind": "step", "block": 9, "step": ["call", "5Grw...", "Balances", "burn", {"value": 7}],
+  "failure": "panic", "what": "Balances.burn"}`` - optional, before the end: a fuzz program's failing
+  step that never became a call record (a panic rolls its call back, malformed input is refused
+  before dispatch), or whose failure a call record cannot show (a failed call that changed the
+  state). Replay runs it with the fuzz engine's checks (:func:`simulations.fuzz.program.replay_step`)
+  and reports "Balances.burn panics at line N" while the bug is there;
+* ``{"kind": "end", "block": 40, "state_root": "0x..."}`` - last line, written on export. A log
+  without one is incomplete (cut short while copied or written): replay says so.
 
 Replaying a log into a fresh runtime built from its genesis advances to each call's block, dispatches
 it, and must reproduce every outcome and the final state root.
@@ -29,7 +36,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
@@ -155,7 +162,14 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
         path = Path(source)
         if not path.exists():
             raise CallLogError(f"{path}: no such call log")
-        handle: Iterable[str] = path.read_text().splitlines()
+        if path.is_dir():
+            raise CallLogError(f"{path}: a directory, not a call log")
+        try:
+            handle: Iterable[str] = path.read_text(encoding="utf-8").splitlines()
+        except UnicodeDecodeError as exc:
+            raise CallLogError(f"{path}: not a call log (byte {exc.start:,} is not UTF-8 text: a binary file?)") from None
+        except OSError as exc:
+            raise CallLogError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     else:
         handle = source
     for lineno, raw in enumerate(handle, start=1):
@@ -172,9 +186,12 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
             raise CallLogError(f"line {lineno}: values nested too deeply") from None
         except ValueError:  # json only raises this for a number past Python's integer-conversion limit
             raise CallLogError(f"line {lineno}: a number with more than {sys.get_int_max_str_digits():,} digits (no chain value has so many)") from None
+        if isinstance(data, list) and data and data[0] in ("call", "bad", "wait"):
+            raise CallLogError(f"line {lineno}: a fuzz program's step, not a call log line: replay the call log saved next to "
+                               "NAME.program.jsonl, NAME.jsonl")
         if not isinstance(data, dict) or "kind" not in data:
             raise CallLogError(f"line {lineno}: expected an object with a 'kind' field")
-        if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end", "checks", "runtime"):
+        if data["kind"] not in ("genesis", "call", "upgrade", "contract", "end", "checks", "runtime", "step"):
             raise CallLogError(f"line {lineno}: unknown kind {data['kind']!r}")
         if data["kind"] == "call":
             for key in ("block", "origin", "call_module", "call_function", "call_params"):
@@ -186,6 +203,8 @@ def read_log(source: str | Path | IO[str] | Iterable[str]) -> Iterator[LogEntry]
             _check_checks_entry(data, lineno)
         if data["kind"] == "runtime":
             _check_runtime_entry(data, lineno)
+        if data["kind"] == "step":
+            _check_step_entry(data, lineno)
         yield LogEntry(data["kind"], data, lineno)
 
 
@@ -225,9 +244,22 @@ def _check_checks_entry(data: dict[str, Any], lineno: int) -> None:
 
 
 def _check_runtime_entry(data: dict[str, Any], lineno: int) -> None:
-    _named(data, lineno, "a runtime entry")
+    if data.get("factory") is None and isinstance(data.get("unrebuildable"), str):
+        pass  # the run's runtime was built by code no import reaches: replay says it cannot rebuild it
+    else:
+        _named(data, lineno, "a runtime entry")
+    if not isinstance(data.get("method"), (str, type(None))) or not (data.get("method") or "x").isidentifier():
+        raise CallLogError(f"line {lineno}: a runtime entry's 'method' must be a method name, got {str(data.get('method'))[:40]}")
     if not isinstance(data.get("setup_records"), int) or isinstance(data.get("setup_records"), bool) or data["setup_records"] < 0:
         raise CallLogError(f"line {lineno}: a runtime entry's 'setup_records' must be a count, got {str(data.get('setup_records'))[:40]}")
+
+
+def _check_step_entry(data: dict[str, Any], lineno: int) -> None:
+    step = data.get("step")
+    if not (isinstance(step, list) and len(step) == 5 and step[0] in ("call", "bad") and isinstance(step[2], str) and isinstance(step[3], str)):
+        raise CallLogError(f"line {lineno}: a step entry's 'step' must be [\"call\" or \"bad\", origin, pallet, function, params], got {str(step)[:80]}")
+    if not isinstance(data.get("block"), int) or isinstance(data.get("block"), bool):
+        raise CallLogError(f"line {lineno}: a step entry lacks an integer 'block'")
 
 
 @dataclass(frozen=True)
@@ -247,19 +279,32 @@ class Checks:
 
 @dataclass(frozen=True)
 class RuntimeSource:
-    """The function that built a run's runtime, and how many log records (calls and contract lines) it made."""
+    """The function that built a run's runtime, and how many log records (calls and contract lines) it made.
+    ``method``: ``factory`` names a class, and the runtime is that method of an instance made without
+    ``__init__`` (a Hypothesis machine's ``make_runtime``: its ``__init__`` starts an example).
+    ``unrebuildable``: no import reaches what built it (``factory`` is None); replay says so."""
 
-    factory: str
+    factory: str | None
     source: str | None
     setup_records: int
+    method: str | None = None
+    unrebuildable: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": "runtime", "factory": self.factory, "source": self.source, "setup_records": self.setup_records}
+        out = {"kind": "runtime", "factory": self.factory, "source": self.source, "setup_records": self.setup_records}
+        if self.method is not None:
+            out["method"] = self.method
+        if self.unrebuildable is not None:
+            out["unrebuildable"] = self.unrebuildable
+        return out
 
 
-def write_log(rt: "Runtime", target: str | Path | IO[str], *, checks: Checks | None = None, runtime: RuntimeSource | None = None) -> int:
+def write_log(rt: "Runtime", target: str | Path | IO[str], *, checks: Checks | None = None, runtime: RuntimeSource | None = None,
+              records: int | None = None, tail: Iterable[dict[str, Any]] = ()) -> int:
     """Write ``rt``'s genesis, upgrades, calls and contract records as JSON lines; returns the number of calls.
-    ``checks`` and ``runtime`` add the lines that let replay re-check invariants and rebuild a custom runtime."""
+    ``checks`` and ``runtime`` add the lines that let replay re-check invariants and rebuild a custom runtime;
+    ``records``: only the first that many calls and contract records; ``tail``: lines (a failing
+    ``step``) after them, before the end line (which holds ``rt``'s block and root all the same)."""
     lines = [json.dumps({"kind": "genesis", "format": FORMAT_VERSION, "genesis": rt.genesis.model_dump(mode="json")})]
     if runtime is not None:
         lines.append(json.dumps(runtime.to_json()))
@@ -267,8 +312,9 @@ def write_log(rt: "Runtime", target: str | Path | IO[str], *, checks: Checks | N
         lines.append(json.dumps(checks.to_json()))
     for upgrade in rt.scheduled_upgrades_after_genesis():
         lines.append(json.dumps({"kind": "upgrade", **upgrade}))
-    for record in rt.log_records():
+    for record in rt.log_records()[:records]:
         lines.append(json.dumps(record.to_json()))
+    lines += [json.dumps(extra) for extra in tail]
     lines.append(json.dumps({"kind": "end", "block": rt.block_number, "state_root": rt.state_root()}))
     text = "\n".join(lines) + "\n"
     if isinstance(target, (str, Path)):
@@ -292,16 +338,28 @@ class Divergence:
         return f"line {self.line}: {self.what}: log says {self.expected!r}, replay gave {self.actual!r}"
 
 
+#: how a failing ``step`` entry's failure reads ("Balances.burn panics at line 9"), by the fuzz engine's kind
+_STEP_VERBS = {"panic": "panics", "bad-input": "mishandles bad input", "rollback": "does not roll back", "crash": "crashes"}
+
+
 @dataclass
 class Violation:
-    """An invariant the log names failed during replay."""
+    """An invariant the log names failed during replay (``kind`` "invariant"), or a ``step`` entry
+    failed the fuzz engine's checks again (``kind``: "panic", "bad-input", "rollback"; ``invariant``
+    is then the call, "Balances.burn"). ``before_line``: it failed while time passed before the
+    entry at ``line`` (its blocks' hooks), not in the entry itself."""
 
     line: int
     invariant: str
     message: str
+    kind: str = "invariant"
+    before_line: bool = False
 
     def __str__(self) -> str:
-        return f"invariant {self.invariant} fails at line {self.line}: {self.message}"
+        where = f"during the blocks before line {self.line}" if self.before_line else f"at line {self.line}"
+        if self.kind == "invariant":
+            return f"invariant {self.invariant} fails {where}: {self.message}"
+        return f"{self.invariant} {_STEP_VERBS.get(self.kind, 'fails')} {where}: {self.message}"
 
 
 @dataclass
@@ -312,6 +370,13 @@ class ReplayResult:
     expected_root: str | None
     violation: Violation | None = None
     checked: tuple[str, ...] = ()  # the invariants re-checked (empty: the log names none)
+    #: the log ended with its ``end`` line (False: it was cut short, and the replay covers only what it holds)
+    complete: bool = True
+    #: ``step`` entries that ran without failing: (line, what failed there when the log was made)
+    steps_passed: list[tuple[int, str]] = field(default_factory=list)
+    #: what built the run's runtime, when no import reaches it (replay then rebuilt the genesis and
+    #: replayed every record instead, which leaves out anything else that builder did)
+    unrebuilt: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -332,23 +397,27 @@ class _Checker:
         self.state = state() if state is not None else None
         self.violation: Violation | None = None
 
-    def run(self, rt: "Runtime", line: int) -> bool:
-        """Check every invariant; False (and :attr:`violation` set) at the first that fails."""
+    def run(self, rt: "Runtime", line: int, before_line: bool = False) -> bool:
+        """Check every invariant; False (and :attr:`violation` set) at the first that fails.
+        ``before_line``: the state checked is that of the blocks before the entry at ``line``."""
         for name, fn in self.fns:
             try:
                 fn(rt, self.state) if self.state is not None else fn(rt)
             except AssertionError as exc:
-                self.violation = Violation(line, name, str(exc))
+                self.violation = Violation(line, name, str(exc), before_line=before_line)
                 return False
         return True
 
 
 def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool = False, progress: Any = None,
-           contracts: Mapping[str, str | Callable[[], Any]] | None = None) -> ReplayResult:
+           contracts: Mapping[str, str | Callable[[], Any]] | None = None,
+           on_code: Callable[[list[tuple[str, str | None]]], None] | None = None) -> ReplayResult:
     """Rebuild a runtime from a call log and re-run every call, comparing outcomes and the final root.
 
     ``contracts`` maps a contract address to its factory (``"module:Name"`` or a callable): for
     contracts the log could not name a factory for, or to replay with another implementation.
+    ``on_code`` is told the ``(module:name, file)`` pairs a ``checks``, ``runtime`` or ``contract``
+    line names before replay imports and runs them (a log is code as much as data).
     """
     from runtime.genesis import GenesisConfig, UpgradeConfig
     from runtime.runtime import Runtime
@@ -359,6 +428,10 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
     expected_root = None
     checker: _Checker | None = None
     skip = 0  # records a custom runtime's factory already made
+    step_violation: Violation | None = None
+    steps_passed: list[tuple[int, str]] = []
+    unrebuilt: str | None = None
+    ended = False
     for entry in read_log(source):
         data = entry.data
         if entry.kind == "genesis":
@@ -373,9 +446,16 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
             continue
         if rt is None:
             raise CallLogError(f"line {entry.line}: the log must start with a genesis entry")
+        if on_code is not None and entry.kind in ("checks", "runtime", "contract"):
+            on_code(code_named(data))
         if entry.kind == "runtime":
             if calls or rt.call_log:
                 raise CallLogError(f"line {entry.line}: a runtime entry must come before any call")
+            if data.get("factory") is None:
+                # no import reaches what built it: replay the genesis and every record instead, and
+                # say so (the result cannot show a fix of anything the builder did besides them)
+                unrebuilt = str(data["unrebuildable"])
+                continue
             rt = _build_runtime(data, entry.line)
             skip = data["setup_records"]
             if len(rt.log_records()) != skip:
@@ -389,11 +469,11 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
         if skip and entry.kind in ("call", "contract"):
             skip -= 1
             continue
-        if checker is not None and entry.kind in ("call", "contract", "end") and checker.violation is None:
+        if checker is not None and entry.kind in ("call", "contract", "end", "step") and checker.violation is None:
             # time passes before the entry: hooks may break an invariant on the way
             if isinstance(data.get("block"), int) and not isinstance(data.get("block"), bool) and data["block"] > rt.block_number:
                 _run_to(rt, data["block"], entry.line)
-                if not checker.run(rt, entry.line):
+                if not checker.run(rt, entry.line, before_line=True):
                     break
         if entry.kind == "upgrade":
             fields = {k: v for k, v in data.items() if k != "kind"}
@@ -417,17 +497,54 @@ def replay(source: str | Path | IO[str] | Iterable[str], *, stop_at_first: bool 
         elif entry.kind == "contract":
             _run_to(rt, data["block"], entry.line)
             apply_contract_entry(rt, data, entry.line, contracts or {})
-        elif entry.kind == "end":
-            _run_to(rt, data.get("block", rt.block_number), entry.line)
+        elif entry.kind == "step":
+            _run_to(rt, data["block"], entry.line)
+            step_violation = _replay_step(rt, data, entry.line)
+            if step_violation is not None:
+                break
+            steps_passed.append((entry.line, f"{data.get('failure') or 'a failure'} in {data['step'][2]}.{data['step'][3]}"))
             if checker is not None and not checker.run(rt, entry.line):
+                break
+        elif entry.kind == "end":
+            ended = True
+            before = rt.block_number
+            _run_to(rt, data.get("block", rt.block_number), entry.line)
+            if checker is not None and not checker.run(rt, entry.line, before_line=rt.block_number > before):
                 break
             expected_root = data.get("state_root")
             if expected_root and expected_root != rt.state_root():
                 divergences.append(Divergence(entry.line, "final state root", expected_root, rt.state_root()))
     if rt is None:
         raise CallLogError("empty call log")
-    return ReplayResult(rt, calls, divergences, expected_root, checker.violation if checker else None,
-                        tuple(name for name, _ in checker.fns) if checker else ())
+    violation = step_violation or (checker.violation if checker else None)
+    # a violation stops the replay early: only a log read to its last line can lack the end line
+    return ReplayResult(rt, calls, divergences, expected_root, violation, tuple(name for name, _ in checker.fns) if checker else (),
+                        complete=ended or violation is not None or (stop_at_first and bool(divergences)), steps_passed=steps_passed,
+                        unrebuilt=unrebuilt)
+
+
+def _replay_step(rt: "Runtime", data: dict[str, Any], line: int) -> Violation | None:
+    """Run a log's failing ``step`` with the fuzz engine's checks; the failure it still shows, or None."""
+    from simulations.fuzz.program import replay_step  # the checks are the engine's (imported only for such a log)
+
+    step = data["step"]
+    what = f"{step[2]}.{step[3]}"
+    try:
+        failure = replay_step(rt, step)
+    except Exception as exc:  # anything but the engine's own failures is a crash at the boundary
+        return Violation(line, what, f"{type(exc).__name__}: {str(exc)[:300]}", kind="crash")
+    return Violation(line, failure.what, failure.message, kind=failure.kind) if failure is not None else None
+
+
+def code_named(data: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The ``(module:name, file)`` pairs a (validated) ``checks``, ``runtime`` or ``contract`` line
+    names: what replaying it imports and runs."""
+    if data["kind"] == "checks":
+        named = [(item["name"], item.get("source")) for item in data["invariants"]]
+        return named + ([(data["state"], data.get("state_source"))] if data.get("state") else [])
+    if data["kind"] == "runtime" or data.get("action") == "deploy":
+        return [(data["factory"], data.get("source"))] if data.get("factory") else []
+    return []
 
 
 def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
@@ -436,7 +553,13 @@ def _build_runtime(data: dict[str, Any], line: int) -> "Runtime":
     from runtime.runtime import Runtime
 
     try:
-        rt = load_factory(data["factory"], data.get("source"))()
+        built = load_factory(data["factory"], data.get("source"))
+        method = data.get("method")
+        if method is not None:
+            if not isinstance(built, type):
+                raise FactoryError(f"{data['factory']} is not a class with a {method!r} method")
+            built = getattr(built.__new__(built), method)  # the machine's own make_runtime, without starting an example
+        rt = built()
     except FactoryError as exc:
         raise CallLogError(f"line {line}: the log's runtime: {exc}") from None
     except Exception as exc:

@@ -91,10 +91,17 @@ def load_factory(path: str, source: str | None = None) -> Callable[[], Any]:
         try:
             obj = getattr(obj, part)
         except AttributeError:
+            if module_name in _FROM_SOURCE:  # the name did not import: say so, not only that the file lacks the function
+                raise FactoryError(f"{path}: no module named {module_name!r} can be imported, and its file {_FROM_SOURCE[module_name]} "
+                                   f"(loaded in its place) has no {qualname!r}") from None
             raise FactoryError(f"{path}: module {module_name!r} has no {qualname!r}") from None
     if not callable(obj):
         raise FactoryError(f"{path} is not callable")
     return obj  # type: ignore[no-any-return]
+
+
+#: modules loaded from a log's ``source`` file because their name did not import -> that file
+_FROM_SOURCE: dict[str, str] = {}
 
 
 def _import(module_name: str, source: str | None) -> Any:
@@ -122,6 +129,7 @@ def _import(module_name: str, source: str | None) -> Any:
     except Exception as exc:
         del sys.modules[module_name]
         raise FactoryError(f"loading {source} failed: {exc!r}") from None
+    _FROM_SOURCE[module_name] = str(source)
     return module
 
 

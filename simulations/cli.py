@@ -20,6 +20,10 @@ def demo(seed: int = typer.Option(0, help="Seed of the dev chain."), log: Path =
     run_demo(console, seed=seed, log_path=log)
 
 
+#: tangle-sim's own top-level packages: code a log names from them is not announced by replay
+_OWN_PACKAGES = frozenset({"simulations", "runtime", "pallets", "blueprints"})
+
+
 @app.command()
 def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exported by the simulator."),
            stop_at_first: bool = typer.Option(False, help="Stop at the first divergence."),
@@ -39,10 +43,20 @@ def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exporte
             console.print(f"[red]error:[/red] --contract wants ADDRESS=package.module:Factory, got {item!r}")
             raise typer.Exit(2)
         overrides[address.strip()] = factory.strip()
+    told: set[str] = set()
+
+    def announce(named: list[tuple[str, str | None]]) -> None:
+        """Say which code outside tangle-sim the log makes replay import and run, before it does."""
+        for name, source in named:
+            if name.partition(".")[0].partition(":")[0] not in _OWN_PACKAGES and name not in told:
+                told.add(name)
+                console.print(f"replay imports and runs {name}" + (f" ({source})" if source else "") + ", named by the log",
+                              highlight=False, soft_wrap=True)
+
     try:
-        result = do_replay(log, stop_at_first=stop_at_first, contracts=overrides)
+        result = do_replay(log, stop_at_first=stop_at_first, contracts=overrides, on_code=announce)
     except CallLogError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     if result.violation is not None:
         console.print(f"[red]{result.violation}[/red]", highlight=False)
@@ -51,13 +65,28 @@ def replay(log: Path = typer.Argument(..., help="A call log (JSON lines) exporte
     for d in result.divergences:
         console.print(f"[yellow]divergence[/yellow] {d}" if result.checked else f"[red]divergence[/red] {d}", highlight=False)
     console.print(f"replayed {result.calls} calls to block {result.runtime.block_number}; state root {result.runtime.state_root()}")
+    if not result.complete:
+        # a log cut short (copied or written in part) has lost its end, and perhaps the failing call:
+        # "invariants pass" would read as "fixed" (new-user finding 7); an input error, exit 2
+        console.print("[red]error:[/red] the log has no end line: it is incomplete (cut short while written or copied), so the replay "
+                      "above covers only the lines it holds and cannot say whether the run's failure is gone", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
     if result.expected_root:
         console.print("state root matches the log" if result.expected_root == result.runtime.state_root() else "[red]state root differs from the log[/red]")
+    if result.unrebuilt is not None and not result.ok:
+        # the run's runtime was not this one: a pass here cannot tell a fix from the missing patch
+        console.print(f"[red]error:[/red] replay cannot rebuild the run's runtime: it was built by {result.unrebuilt}. It replayed the log's "
+                      "genesis and calls on the stock runtime instead, which differs from the run (above), so whether the bug is fixed "
+                      "cannot be told from it; replay a log of a machine class defined at a module's top level", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
+    for line, what in result.steps_passed:
+        console.print(f"the failing step at line {line} ({what} when the log was made) no longer fails", highlight=False)
     if result.checked:
         # a saved failure re-checked: what matters is whether its invariants hold now (after a fix
         # the run legitimately takes another path, so outcomes and the root differ from the log)
         console.print(f"invariants pass: {len(result.checked)} re-checked after every call"
-                      + (" (the run differs from the log, as it does once a bug is fixed)" if result.divergences else ""))
+                      + (" (the run differs from the log, as it does once a bug is fixed, or when the code replayed differs "
+                         "from the run's in some other way)" if result.divergences else ""), highlight=False)
         raise typer.Exit(1 if strict and result.divergences else 0)
     raise typer.Exit(0 if result.ok else 1)
 

@@ -89,24 +89,38 @@ def register(app: typer.Typer) -> None:
             name, _, why = str(exc).partition(": ")
             console.print(f"[red]error:[/red] --{name.replace('_', '-').replace('time-limit', 'time')}: {why}", highlight=False)
             raise typer.Exit(2) from None
+        problem = out_problem(out)
+        if problem is not None:  # refused now, not at the first failure (whose log it would lose)
+            console.print(f"[red]error:[/red] --out: {problem}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2)
+        if corpus is not None:
+            skipped = _corpus_skipped(corpus)
+            if skipped:
+                console.print(f"note: {skipped:,} corpus entr{'y' if skipped == 1 else 'ies'} in {corpus}/entries skipped: not a program "
+                              "(unreadable, not text, or JSON of another shape)", highlight=False, soft_wrap=True)
         try:
             world = World(cfg)  # fail fast on a bad --runtime or --invariant, before any worker starts
         except Exception as exc:
             console.print(f"[red]error:[/red] {exc}{_where(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         aside = None
-        if corpus is not None:  # a damaged total was dropped and overwritten without a word
-            from simulations.fuzz.corpus import Corpus
+        if corpus is not None and (corpus / "coverage.json").exists():  # a damaged total was dropped and overwritten without a word
+            from simulations.fuzz.corpus import Corpus  # (only then: Corpus makes its directory, which a new campaign's workers make)
 
             aside = Corpus(corpus).set_aside_damaged()
             if aside is not None:
                 console.print(f"[yellow]warning:[/yellow] {corpus}/coverage.json does not read ({aside[1]}); it is kept as {aside[0]}, and the "
                               "corpus total over every campaign on it restarts from this campaign", highlight=False, soft_wrap=True)
-        if console.is_terminal:
-            with console.status("fuzzing") as status:
-                result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
-        else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
-            result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+        try:
+            if console.is_terminal:
+                with console.status("fuzzing") as status:
+                    result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
+            else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
+                result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+        except Exception as exc:  # a crash of the fuzzer itself: not exit 1, which says "a bug was found"
+            console.print(f"[red]error:[/red] the campaign crashed, a bug of the fuzzer rather than a failure it found: "
+                          f"{type(exc).__name__}: {exc}{_where(exc)}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
         if result.interrupted:
             console.print(f"[yellow]interrupted:[/yellow] {interrupted_line(result, corpus)}", highlight=False, soft_wrap=True)
         own = " (this campaign)" if corpus is not None else ""
@@ -171,6 +185,35 @@ def stopped_by(result: "CampaignResult") -> str:
     return "the workers' end"
 
 
+def out_problem(out: Path) -> str | None:
+    """Why failing logs cannot be saved under ``out`` (it is made if missing), or None. A file there,
+    or a directory that cannot be made or written to, crashed the campaign at its first failure and
+    lost it (new-user finding 9)."""
+    import os
+
+    if out.exists() and not out.is_dir():
+        return f"{out} is a file, not a directory for the failing call logs"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot make the directory {out} ({exc.strerror or exc})"
+    if not os.access(out, os.W_OK | os.X_OK):
+        return f"the directory {out} is not writable"
+    return None
+
+
+def _corpus_skipped(directory: Path) -> int:
+    """How many of the entries a campaign on the corpus ``directory`` loads are not programs (each
+    worker skips them). A new corpus has none, and its directory is left for the workers to make."""
+    from simulations.fuzz.corpus import Corpus
+
+    if not (directory / "entries").is_dir():
+        return 0
+    corpus = Corpus(directory)
+    corpus.load()
+    return corpus.skipped
+
+
 def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime", run_length: int | None = None) -> Path | None:
     """The coverage report with every error variant never reached named, as ``OUT/coverage.txt``
     (the console names them as counts per pallet). None if it cannot be written (the console
@@ -198,11 +241,19 @@ def print_outcome(console: Console, result: "CampaignResult") -> None:
         console.print(f"[red]{failure.summary()}[/red]", highlight=False, soft_wrap=True)
         console.print(f"  found after {failure.steps_before:,} steps ({failure.found_after:.1f} s), shrunk from "
                       f"{len(failure.program)} to {len(failure.shrunk)} steps in {failure.shrink_seconds:.1f} s", highlight=False)
+        if failure.shrink_error is not None:
+            console.print(f"  [yellow]the shrinker crashed ({failure.shrink_error}): the log holds the unshrunk program[/yellow]",
+                          highlight=False, soft_wrap=True)
         if failure.repeats:
             console.print(f"  failed the same way {failure.repeats:,} more time{'s' if failure.repeats != 1 else ''} (counted here, not "
                           "shrunk or saved again)", highlight=False)
-        if failure.found_message is not None:
-            console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
         if failure.other_logs:
             console.print(f"  also saved by another worker: {', '.join(str(p) for p in failure.other_logs)}", highlight=False, soft_wrap=True)
+        if failure.found_message is not None:
+            console.print(f"  (before shrinking it read: {failure.found_message})", highlight=False, soft_wrap=True)
+        if failure.log is None:
+            from simulations.fuzz.program import dumps
+
+            console.print(f"  [red]{failure.save_error}[/red]; its program (one step a line):\n{dumps(failure.shrunk)}", highlight=False, soft_wrap=True)
+            continue
         console.print(f"  replay it with:\n    tangle-sim replay {failure.log}", highlight=False, soft_wrap=True)

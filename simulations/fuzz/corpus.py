@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from simulations.fuzz.coverage import Coverage
-from simulations.fuzz.program import Step, dumps, loads
+from simulations.fuzz.program import Step, dumps, is_program, loads
 
 MAX_ENTRIES_LOADED = 2_000  # a long campaign's corpus stays a bounded working set in memory
 
@@ -36,14 +36,24 @@ class Corpus:
         self.entries = self.dir / "entries"
         self.entries.mkdir(parents=True, exist_ok=True)
         self._saved = Coverage()  # what save_coverage has merged already
+        #: entries the last :meth:`load` skipped (not a program)
+        self.skipped = 0
 
     def load(self) -> list[list[Step]]:
+        """The last :data:`MAX_ENTRIES_LOADED` entries (by name); one that cannot be read or is not a
+        program (damaged, binary, a directory, JSON of another shape) is skipped and counted in
+        :attr:`skipped`."""
         out = []
+        self.skipped = 0
         for path in sorted(self.entries.glob("*.jsonl"))[-MAX_ENTRIES_LOADED:]:
             try:
-                out.append(loads(path.read_text()))
-            except (OSError, ValueError):
-                continue  # a damaged entry (a crash mid-write predates atomic writes): skip it
+                program = loads(path.read_text())
+            except (OSError, ValueError, RecursionError):  # ValueError: JSON, and text that is not UTF-8
+                program = None
+            if program is None or not is_program(program):
+                self.skipped += 1
+                continue
+            out.append(program)
         return out
 
     def add(self, program: list[Step]) -> bool:

@@ -54,7 +54,10 @@ class DerivedAccounts:
             step = [step[0], self._alias.get(step[1], step[1]) if isinstance(step[1], str) else step[1], step[2], step[3], params]
         if self._call_alias and step[0] in ("call", "bad") and step[2] == "Services" and type(step[4]) is dict:
             params = step[4]
-            moved = self._call_alias.get((params.get("service_id"), params.get("call_id")))  # type: ignore[arg-type]
+            service_id, call_id = params.get("service_id"), params.get("call_id")
+            # a hostile ("bad") step's ids may be anything (a dict, a list): only integer ids can
+            # name a job call, and looking anything else up would raise "unhashable type"
+            moved = self._call_alias.get((service_id, call_id)) if type(service_id) is int and type(call_id) is int else None
             if moved is not None:
                 step = [*step[:4], {**params, "call_id": moved}]
         self.steps.append(step)

@@ -32,7 +32,7 @@ from simulations.fuzz import hostile
 from simulations.fuzz.checks import Invariant, InvariantSet
 from simulations.fuzz.corpus import MAX_ENTRIES_LOADED, Corpus, mutate
 from simulations.fuzz.coverage import Coverage
-from simulations.fuzz.program import Executor, Failure, Step, dumps
+from simulations.fuzz.program import Executor, Failure, Step, dumps, failing_step_record
 from simulations.fuzz.recipes import RECIPES
 from simulations.fuzz.values import LiveState, keyless, params_generator, register_keyless
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
@@ -139,6 +139,10 @@ class FoundFailure:
     repeats: int = 0
     #: logs other workers saved for the same failure (:attr:`CampaignResult.failures` folds them here)
     other_logs: list[Path] = field(default_factory=list)
+    #: the shrinker crashed (``Type: message``): ``shrunk`` is then the unshrunk program, saved as found
+    shrink_error: str | None = None
+    #: the log could not be written (``log`` is None); the program is in :attr:`shrunk`
+    save_error: str | None = None
 
     def summary(self) -> str:
         return f"{self.kind} {self.what}: {self.message}"
@@ -244,12 +248,16 @@ class World:
         ex = Executor(rt, inv, self.cfg.full_every, ledger=ledger)
         return ex, ex.run_all(program, prime=ledger is None, derived=derived)
 
+    def log_parts(self, program: list[Step]) -> tuple[int | None, list[dict[str, Any]]]:
+        """See :func:`log_parts`."""
+        return log_parts(self, program)
+
     def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
         """Run ``program`` and write its call log (with the invariants and the runtime that rebuild
         it) and the program itself; returns both paths."""
         from simulations.stateful.core import new_log_path
 
-        self.execute(program)
+        records, tail = self.log_parts(program)
         path = new_log_path(directory, name)
         checks = Checks(tuple((p, source_of(fn)) for fn in self.invariant_fns if (p := factory_path(fn))),
                         f"{Ledger.__module__}:{Ledger.__qualname__}")
@@ -258,10 +266,27 @@ class World:
             module = self.cfg.runtime.partition(":")[0]
             fn = load_factory(self.cfg.runtime)
             source = RuntimeSource(self.cfg.runtime, source_of(fn) if module else None, self.setup_records)
-        write_log(self.rt, path, checks=checks, runtime=source)
+        write_log(self.rt, path, checks=checks, runtime=source, records=records, tail=tail)
         program_file = path.with_name(path.stem + ".program.jsonl")
         program_file.write_text(dumps(program))
         return path, program_file
+
+
+def log_parts(world: Any, program: list[Step]) -> tuple[int | None, list[dict[str, Any]]]:
+    """Run ``program`` on ``world`` (anything with ``execute`` and ``rt``) and say what its call log
+    holds: ``(records, tail)`` for :func:`runtime.calllog.write_log`. A failure an invariant's
+    re-check shows needs only the records; a failing call or malformed input is cut from them and
+    carried as a ``step`` line replay runs with the engine's checks, so ``tangle-sim replay`` of
+    the log fails while the bug is there (the call log alone passed: a panicking call never
+    entered it). Leaves ``world.rt`` in the state after the whole program (the log's end line)."""
+    _, failure = world.execute(program)
+    if failure is None or failure.kind == "invariant":
+        return None, []
+    _, before = world.execute(program[:failure.step])  # the records and the block before the failing step
+    records, block = len(world.rt.log_records()), world.rt.block_number
+    record = failing_step_record(program, failure, block) if before is None else None
+    world.execute(program)
+    return (records, [record]) if record is not None else (None, [])
 
 
 class Generator:
@@ -489,16 +514,26 @@ def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: Fu
 
     program = program[:failure.step + 1]
     t = time.monotonic()
-    shrunk = shrink(world, program, failure.key, deadline=time.monotonic() + cfg.shrink_time, max_candidates=cfg.shrink_candidates)
+    shrink_error = None
+    try:
+        shrunk = shrink(world, program, failure.key, deadline=time.monotonic() + cfg.shrink_time, max_candidates=cfg.shrink_candidates)
+    except Exception as exc:  # a bug of the shrinker must not lose the failure: save it unshrunk and say why
+        shrunk, shrink_error = program, f"{type(exc).__name__}: {exc}"
     shrink_seconds = time.monotonic() - t
     name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
-    log, program_file = world.save(shrunk, Path(cfg.out), name)
+    save_error = None
+    try:
+        log, program_file = world.save(shrunk, Path(cfg.out), name)
+    except OSError as exc:  # an --out that went away or filled up: the failure is still reported, with its program
+        log = program_file = None
+        save_error = f"saving it under {cfg.out} failed: {exc.strerror or exc}"
     # report what the saved log shows: the shrunk program fails the same check, but its message
     # (amounts, accounts, the step) is the shrunk program's, which ``tangle-sim replay`` prints
     _, again = world.execute(shrunk)
     message = again.message if again is not None and again.key == failure.key else failure.message
     return FoundFailure(failure.kind, failure.what, message, program, shrunk, log, program_file, found_after, shrink_seconds, steps,
-                        found_message=failure.message if message != failure.message else None)
+                        found_message=failure.message if message != failure.message else None, shrink_error=shrink_error,
+                        save_error=save_error)
 
 
 def default_workers() -> int:

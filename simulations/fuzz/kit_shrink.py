@@ -78,11 +78,12 @@ class ShrunkFailure:
 
 
 def shrink_kit_failure(world: SnapshotWorld, program: list[Step], log_path: Path, checks: Any, budget: float = 60.0,
-                       max_candidates: int = 2_000) -> ShrunkFailure | None:
+                       max_candidates: int = 2_000, runtime: Any = None) -> ShrunkFailure | None:
     """Shrink ``program`` (a failing example's calls) and write the minimal call log to ``log_path``;
     None when the program does not fail on its own (then nothing is written). The candidate budget
     is what normally ends a shrink that does not reach its fixpoint (the same on any machine);
-    ``budget`` seconds is a backstop."""
+    ``budget`` seconds is a backstop. ``runtime``: the log's runtime line (a machine's own
+    ``make_runtime``, :func:`simulations.stateful.core.runtime_record`)."""
     started = time.monotonic()
     _, failure = world.execute(program)
     if failure is None:
@@ -91,5 +92,8 @@ def shrink_kit_failure(world: SnapshotWorld, program: list[Step], log_path: Path
     _, final = world.execute(best)
     if final is None or final.key != failure.key:  # pragma: no cover - shrink keeps only candidates that fail so
         return None
-    write_log(world.rt, log_path, checks=checks)
+    from simulations.fuzz.engine import log_parts
+
+    records, tail = log_parts(world, best)  # a failing call the call records cannot show rides as a step line
+    write_log(world.rt, log_path, checks=checks, runtime=runtime, records=records, tail=tail)
     return ShrunkFailure(final, len(program), best, time.monotonic() - started, log_path)

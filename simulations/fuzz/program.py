@@ -273,6 +273,51 @@ class Executor:
         return "ok" if receipt.is_success else (receipt.error_name or "failed")
 
 
+def replay_step(rt: Runtime, step: Step) -> Failure | None:
+    """Run one step of a saved failure (a call log's ``step`` line, :mod:`runtime.calllog`) on ``rt``
+    with the checks the engine made when it failed (nothing panics, malformed input is refused
+    cleanly, a failed call changes nothing); the failure it shows now, or None. The log's own
+    invariants are the replay's to check, so none run here."""
+    try:
+        Executor(rt, InvariantSet(()), full_every=0, root_every=1).run(step)
+    except Failure as failure:
+        return failure
+    return None
+
+
+def failing_step_record(program: list[Step], failure: Failure | None, block: int) -> dict[str, Any] | None:
+    """The call log line (kind ``step``) that carries ``program``'s failing step, when its failure is
+    not an invariant's: a panic or a refused input never becomes a call record, and a call record
+    cannot show that a failed call changed the state. None for an invariant failure (its calls are
+    in the log, and the log's invariants re-check it) or a time step."""
+    if failure is None or failure.kind == "invariant" or not 0 <= failure.step < len(program):
+        return None
+    step = program[failure.step]
+    if step[0] not in ("call", "bad"):
+        return None
+    return {"kind": "step", "block": block, "step": step, "failure": failure.kind, "what": failure.what}
+
+
+def is_program(obj: Any) -> bool:
+    """Is ``obj`` a program (the shape :func:`loads` of a corpus entry must give before it is run or
+    mutated)? A list of steps, each a ``["wait", blocks]`` or a ``["call" | "bad", origin, pallet,
+    function, params]``. Valid JSON of another shape reached the mutator as ``KeyError: 0``."""
+    if not isinstance(obj, list):
+        return False
+    for step in obj:
+        if not isinstance(step, list) or not step:
+            return False
+        if step[0] == "wait":
+            if len(step) != 2 or type(step[1]) is not int or step[1] < 0:
+                return False
+        elif step[0] in ("call", "bad"):
+            if len(step) != 5 or not isinstance(step[2], str) or not isinstance(step[3], str):
+                return False
+        else:
+            return False
+    return True
+
+
 def dumps(program: list[Step]) -> str:
     """One JSON line per step."""
     return "\n".join(json.dumps(step, default=_default) for step in program) + "\n"

@@ -29,7 +29,7 @@ from hypothesis.control import current_build_context, currently_in_test_context
 from hypothesis.stateful import INVARIANT_MARKER, RULE_MARKER, MultipleResults, Rule, RuleBasedStateMachine, invariant
 
 from runtime import Runtime
-from runtime.calllog import Checks, write_log
+from runtime.calllog import Checks, RuntimeSource, write_log
 from runtime.errors import InvalidTransaction
 from runtime.factories import factory_path, source_of
 from runtime.receipt import ExtrinsicReceipt
@@ -114,6 +114,8 @@ class MachineCore(RuleBasedStateMachine):
         #: from the class's cached world: what the world's events say is then known already
         self._world_cursor: tuple[int, int] | None = None
         self.rt = self._starting_runtime()
+        #: the log records (calls, contract lines) :meth:`make_runtime` made: a log's runtime line counts them
+        self.world_records = len(self.rt.log_records())
         self._seed_kit_bundles()
         # the first check sees the starting world itself (no initializer of the user's runs before it)
         self._first_check_on_world = not self._initialize_rules_to_run
@@ -636,6 +638,23 @@ def checks_record(checks: Any) -> Checks:
     return Checks(tuple(named), f"{Ledger.__module__}:{Ledger.__qualname__}")
 
 
+def runtime_record(machine: type, setup_records: int) -> RuntimeSource | None:
+    """The log line that rebuilds a machine's starting runtime on replay, when the machine builds it
+    its own way (a ``make_runtime`` override: a patched pallet, extra setup); None for the kit's
+    (the log's genesis and setup calls rebuild that). A replay that rebuilt the stock runtime for
+    a patched machine passed "as it does once a bug is fixed" with the bug still there. A machine
+    no import reaches (defined inside a function, in a script run as ``__main__``) gets a line that
+    makes replay say it cannot rebuild the runtime (it replays the genesis and every record, as
+    for a stock machine, and passes only when that reproduces the run exactly)."""
+    if getattr(machine, "make_runtime", None) is MachineCore.make_runtime:
+        return None
+    path = factory_path(machine)
+    if path is None:
+        return RuntimeSource(None, None, setup_records, unrebuildable=f"{machine.__qualname__}.make_runtime of a machine class no import "
+                                                                       f"reaches (module {machine.__module__!r})")
+    return RuntimeSource(path, source_of(machine), setup_records, method="make_runtime")
+
+
 def new_log_path(directory: Path, name: str) -> Path:
     """``directory/name.jsonl``, or ``name-2.jsonl``, ``-3``... when taken: a later failure never
     overwrites an earlier one (the name is claimed atomically, so parallel runs do not collide)."""
@@ -654,7 +673,7 @@ def save_failure(machine: MachineCore, name: str | None = None) -> Path:
     """Write the machine's call log (JSON lines, replayable with ``tangle-sim replay``, which also
     re-checks the machine's invariants) to a new file and return its path."""
     path = new_log_path(failure_dir(), name or type(machine).__name__)
-    write_log(machine.rt, path, checks=checks_record(type(machine).checks))
+    write_log(machine.rt, path, checks=checks_record(type(machine).checks), runtime=runtime_record(type(machine), machine.world_records))
     return path
 
 

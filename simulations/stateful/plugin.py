@@ -202,7 +202,7 @@ def _hide_plugin_frame(excinfo: Any) -> bool:
 def _shrink_calls(machine: type[RuleBasedStateMachine]) -> Any:
     """Shrink the machine's last failure by its calls (None when that does not reproduce it)."""
     from simulations.fuzz.kit_shrink import SnapshotWorld, program_of, shrink_kit_failure
-    from simulations.stateful.core import _WORLDS, LAST_FAILURE, checks_record, failure_dir, new_log_path
+    from simulations.stateful.core import _WORLDS, LAST_FAILURE, checks_record, failure_dir, new_log_path, runtime_record
 
     failed = LAST_FAILURE.get(machine)
     if failed is None:
@@ -216,7 +216,9 @@ def _shrink_calls(machine: type[RuleBasedStateMachine]) -> Any:
     program = program_of(failed.calls[failed.setup_calls:], snapshot.block, failed.block)
     world = SnapshotWorld(rt, snapshot, list(machine.checks))  # type: ignore[attr-defined]
     path = new_log_path(failure_dir(), f"{machine.__name__}-shrunk")
-    shrunk = shrink_kit_failure(world, program, path, checks_record(machine.checks))  # type: ignore[attr-defined]
+    rt.restore(snapshot)  # the starting world: its records are what the machine's make_runtime made
+    shrunk = shrink_kit_failure(world, program, path, checks_record(machine.checks),  # type: ignore[attr-defined]
+                                runtime=runtime_record(machine, len(rt.log_records())))
     if shrunk is None:
         path.unlink(missing_ok=True)
     return shrunk

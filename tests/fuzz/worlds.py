@@ -89,3 +89,30 @@ def results_are_squares(rt: Any, ledger: Any) -> None:
         elif ev.name == "Services.JobResultSubmitted" and (ev["service_id"], ev["call_id"]) in calls:
             x = calls[(ev["service_id"], ev["call_id"])]
             assert ev["result"][0].value == x * x, f"{ev['result'][0].value} accepted as {x}^2"
+
+
+#: the fix of :func:`panicking_world`'s planted panic (a test sets it to replay "after the fix")
+PANIC_FIXED = False
+
+
+def panicking_world() -> Any:
+    """The kit's world whose ``Balances.burn`` panics (a Python error, not a dispatch error) for a
+    nonzero multiple of 7, unless :data:`PANIC_FIXED`. Only this runtime's call table is patched
+    (a copy of the call's spec), so no other runtime in the process sees the bug."""
+    import copy
+
+    from simulations.stateful import world
+
+    rt = world.build_world()
+    spec, pallet = rt._calls[("Balances", "burn")]
+    original = spec.fn
+
+    def burn(self: Any, origin: Any, value: int, keep_alive: bool) -> None:
+        if not PANIC_FIXED and value and value % 7 == 0:
+            raise ZeroDivisionError("planted panic")
+        return original(self, origin, value, keep_alive)
+
+    patched = copy.copy(spec)
+    patched.fn = burn
+    rt._calls[("Balances", "burn")] = (patched, pallet)
+    return rt
