@@ -98,7 +98,7 @@ def first_sight(n: int) -> float:
     return (time.perf_counter() - started) / n * 1e6
 
 
-def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
+def bench_transfers(rounds: int = 20, chunk: int = 1_000, huge: bool = False) -> None:
     """Transfers between random funded accounts at 10^3 and 10^6 accounts, both runtimes loaded in
     one process and measured in alternation, a block of ``chunk`` calls each in turn, so the load
     of a shared machine falls on both alike; medians of the per-round ratios (wall and CPU). No
@@ -126,6 +126,10 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
         setups[n] = (rt, accts, random.Random(n))
     gc.collect()
     gc.freeze()  # the loaded genesis is permanent: the collector need not walk its million records
+    if huge:  # and it may sit on huge pages (see runtime.perf.huge_pages)
+        from runtime.perf import huge_pages
+
+        print(f"moved {huge_pages() / 2**20:,.0f} MiB of heap onto 2 MiB pages")
     times: dict[int, list[tuple[float, float]]] = {n: [] for n in sizes}
     for r in range(rounds):
         for n in sizes if r % 2 == 0 else sizes[::-1]:
@@ -148,7 +152,7 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
 
 
 def main(argv: list[str]) -> None:
-    sections = {"root": bench_root, "transfers": bench_transfers}
+    sections = {"root": bench_root, "transfers": bench_transfers, "transfers-huge": lambda: bench_transfers(huge=True)}
     sections.update(_more_sections())
     unknown = [a for a in argv if a not in sections]
     if unknown:

@@ -141,7 +141,10 @@ class CurrencyImpl:
         self._check_withdraw(src, amount, keep_alive)
         dst = acc.get(dest)
         self._check_deposit(dst, amount)
-        if source == dest or amount == 0:
+        # the same account: compared by the hashes both dict lookups above have read (cached in the
+        # str) before the text, which lies on another cache line of the str for 3 strings in 4: an
+        # equal-length compare of two random addresses read it, a main-memory access at 10^6 accounts
+        if amount == 0 or (hash(source) == hash(dest) and source == dest):
             return
         self._write(source, src, src._replace(free=src.free - amount))
         dst = acc.get(dest)
