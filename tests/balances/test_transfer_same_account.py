@@ -1,14 +1,16 @@
 """A transfer to the sender itself (the same account, however the address object was made) passes
 the checks and then changes nothing: no write, no ``Transfer`` event, as ``fungible::Mutate::transfer``
-returns early when ``source == dest``. ``Currency.transfer`` compares the two addresses' hashes
-before their text (the text of a random address is a cache miss at 10^6 accounts); these tests pin
-that an equal address given as a different ``str`` object is still the same account."""
+returns early when ``source == dest``. ``Currency.transfer`` compares the two addresses only when
+both read the same record object (or no record): the text of a random address is a cache miss at
+10^6 accounts. These tests pin that an equal address given as a different ``str`` object is still
+the same account, and that two accounts sharing one record object are still two accounts."""
 
 from __future__ import annotations
 
 import pytest
 
 from runtime import UNIT, DispatchError, Runtime
+from pallets.system.types import AccountInfo
 from runtime.accounts import DEV_ACCOUNTS, derive_account
 
 ALICE, BOB = DEV_ACCOUNTS["Alice"], DEV_ACCOUNTS["Bob"]
@@ -50,3 +52,17 @@ def test_transfer_between_two_accounts_still_moves_the_amount(rt: Runtime) -> No
     receipt = rt.dispatch(ALICE, "Balances", "transfer_keep_alive", {"dest": _copy(BOB), "value": 3 * UNIT})
     assert [e.name for e in receipt.triggered_events if e.name.startswith("Balances.")] == ["Balances.Transfer"]
     assert (balances.free_balance(ALICE), balances.free_balance(BOB)) == (a - 3 * UNIT, b + 3 * UNIT)
+
+
+def test_two_accounts_loaded_with_one_record_object_are_still_two_accounts(rt: Runtime) -> None:
+    """A genesis or a migration may load many accounts with the same immutable record object: the
+    two reads then give the same object, and only the addresses tell the accounts apart."""
+    a, b = derive_account("shared-record-a"), derive_account("shared-record-b")
+    shared = AccountInfo(providers=1, free=100 * UNIT)
+    accounts = rt.pallets["System"].storage.Account
+    accounts.load([(a, shared), (b, shared)])
+    assert accounts.get(a) is accounts.get(b)
+    receipt = rt.dispatch(a, "Balances", "transfer_keep_alive", {"dest": b, "value": 30 * UNIT})
+    assert [e.name for e in receipt.triggered_events if e.name.startswith("Balances.")] == ["Balances.Transfer"]
+    assert (accounts.get(a).free, accounts.get(b).free) == (70 * UNIT, 130 * UNIT)
+    assert rt.state_root() == rt.db.state_root_from_scratch()
