@@ -115,7 +115,7 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000, huge: bool = False) ->
     tracked tuple per write); no latest-value dict (writes ~0.7 µs faster when nothing roots
     for 40 blocks, but a 2,000-key root ~20 % slower, against the block-root target).
     Counted rather than timed (``benchmarks/bench_misses.py``, callgrind's cache simulator with this
-    VM's caches): a transfer at 10^6 accounts misses the last level ~11.4 times on reads (two Account
+    VM's caches): a transfer at 10^6 accounts misses the last level ~11.5 times on reads (two Account
     lookups ~2.3 lines each, the two SS58 set slots, the records and their ``free`` ints, the strs'
     headers) and ~19 times on writes (the cold records' reference counts, and fresh memory the run
     keeps: new records beside the loaded ones its pending keys still hold, events, the call log),
