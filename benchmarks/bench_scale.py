@@ -1,6 +1,6 @@
 """Scale: the same speed at a million accounts (issue 18). Prints numbers, asserts nothing.
 
-Run: python benchmarks/bench_scale.py [root] [transfers] [delegate] [slash] [era] [era-big] [idle] [memory]
+Run: python benchmarks/bench_scale.py [root] [transfers] [transfers-huge] [delegate] [slash] [era] [era-big] [idle] [memory]
 (no argument: all sections). Targets:
 - ``state_root()`` after one transfer at 10^6 accounts < 1 ms; a block's root < 5 ms for 1,000 calls;
 - transfers at 10^6 accounts >= 0.8 x the rate at 10^3 accounts (same run);
@@ -98,7 +98,7 @@ def first_sight(n: int) -> float:
     return (time.perf_counter() - started) / n * 1e6
 
 
-def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
+def bench_transfers(rounds: int = 20, chunk: int = 1_000, huge: bool = False) -> None:
     """Transfers between random funded accounts at 10^3 and 10^6 accounts, both runtimes loaded in
     one process and measured in alternation, a block of ``chunk`` calls each in turn, so the load
     of a shared machine falls on both alike; medians of the per-round ratios (wall and CPU). No
@@ -113,7 +113,14 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
     skipping both SS58 set probes (upper bound, +0.01 to +0.035 on the ratio); the pending
     values kept as (counted, latest) tuples in one dict (no faster than the two dicts: a
     tracked tuple per write); no latest-value dict (writes ~0.7 µs faster when nothing roots
-    for 40 blocks, but a 2,000-key root ~20 % slower, against the block-root target)."""
+    for 40 blocks, but a 2,000-key root ~20 % slower, against the block-root target).
+    Counted rather than timed (``benchmarks/bench_misses.py``, callgrind's cache simulator with this
+    VM's caches): a transfer at 10^6 accounts misses the last level ~11.5 times on reads (two Account
+    lookups ~2.3 lines each, the two SS58 set slots, the records and their ``free`` ints, the strs'
+    headers) and ~19 times on writes (the cold records' reference counts, and fresh memory the run
+    keeps: new records beside the loaded ones its pending keys still hold, events, the call log),
+    against ~0.3 and ~6 at 10^3. ``transfers-huge`` moves the loaded heap onto 2 MiB pages first
+    (``runtime.perf.huge_pages``): the same misses, far fewer TLB misses."""
     from runtime.accounts import normalize_account
 
     print(f"normalising a new address: {first_sight(10_000):.1f} µs each")
@@ -126,6 +133,10 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
         setups[n] = (rt, accts, random.Random(n))
     gc.collect()
     gc.freeze()  # the loaded genesis is permanent: the collector need not walk its million records
+    if huge:  # and it may sit on huge pages (see runtime.perf.huge_pages)
+        from runtime.perf import huge_pages
+
+        print(f"moved {huge_pages() / 2**20:,.0f} MiB of heap onto 2 MiB pages")
     times: dict[int, list[tuple[float, float]]] = {n: [] for n in sizes}
     for r in range(rounds):
         for n in sizes if r % 2 == 0 else sizes[::-1]:
@@ -148,7 +159,7 @@ def bench_transfers(rounds: int = 20, chunk: int = 1_000) -> None:
 
 
 def main(argv: list[str]) -> None:
-    sections = {"root": bench_root, "transfers": bench_transfers}
+    sections = {"root": bench_root, "transfers": bench_transfers, "transfers-huge": lambda: bench_transfers(huge=True)}
     sections.update(_more_sections())
     unknown = [a for a in argv if a not in sections]
     if unknown:

@@ -141,7 +141,11 @@ class CurrencyImpl:
         self._check_withdraw(src, amount, keep_alive)
         dst = acc.get(dest)
         self._check_deposit(dst, amount)
-        if source == dest or amount == 0:
+        # The same account? Equal keys read the same entry, so dst is src (or both are absent: dst is
+        # None); only then are the addresses compared. Comparing two random addresses' text always
+        # read it, and it lies on another cache line than the str's header for 3 strings in 4: a
+        # main-memory read per transfer at 10^6 accounts (counted: benchmarks/bench_misses.py).
+        if amount == 0 or ((dst is src or dst is None) and source == dest):
             return
         self._write(source, src, src._replace(free=src.free - amount))
         dst = acc.get(dest)
