@@ -103,10 +103,12 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:
             console.print(f"[red]error:[/red] {exc}{_where(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        aside = None
-        if corpus is not None and (corpus / "coverage.json").exists():  # a damaged total was dropped and overwritten without a word
-            from simulations.fuzz.corpus import Corpus  # (only then: Corpus makes its directory, which a new campaign's workers make)
+        from simulations.fuzz.corpus import Corpus
 
+        aside = None
+        # a damaged total was dropped and overwritten without a word (checked only when there is one:
+        # Corpus makes its directory, which a new campaign's workers make once they are fuzzing)
+        if corpus is not None and (corpus / "coverage.json").exists():
             aside = Corpus(corpus).set_aside_damaged()
             if aside is not None:
                 console.print(f"[yellow]warning:[/yellow] {corpus}/coverage.json does not read ({aside[1]}); it is kept as {aside[0]}, and the "
