@@ -153,8 +153,12 @@ class PoolOps:
 
     def withdraw_from_staking(self, pool_id: int, num_slashing_spans: int) -> bool:
         """Withdraw the bonded account's unlocked chunks; ``TotalValueLocked`` falls by what left
-        the ledger. Returns True if the stash was killed."""
+        the ledger: through ``on_withdraw`` (intended), or, as tangle v1.4.3's
+        ``types/bonded_pool.rs`` does, by the drop of ``total_stake`` around the call
+        (``lst.auto_withdraw_not_in_tvl``). Returns True if the stash was killed."""
         bonded = self.bonded_account(pool_id)
+        if not self.ctx.quirk("lst.auto_withdraw_not_in_tvl"):  # type: ignore[attr-defined]
+            return self.staking.withdraw_unbonded(bonded, num_slashing_spans)
         before = self.staking.total_stake(bonded) or 0
         killed = self.staking.withdraw_unbonded(bonded, num_slashing_spans)
         after = self.staking.total_stake(bonded) or 0
