@@ -161,6 +161,13 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("lst.on_slash_not_wired", "Lst",
               "Staking's slash listener is NominationPools, so LST sub-pools and TVL ignore slashes.",
               "runtime/testnet/src/lib.rs (delegation_lst_rewards.md §2.9)"),
+        Quirk("lst.auto_withdraw_not_in_tvl", "Lst",
+              "TotalValueLocked falls only by what Lst's own withdraw_from_staking sees leave the ledger: when "
+              "pallet_staking's unbond auto-withdraws a pool's unlocked chunks (all MaxUnlockingChunks used), nobody "
+              "tells Lst, so TVL keeps counting tokens that are free in the bonded account (polkadot-sdk issue #3055, "
+              "fixed upstream by OnStakingUpdate::on_withdraw in PR #3052, which the fork lacks). Intended: on_withdraw.",
+              f"{_LST}/types/bonded_pool.rs withdraw_from_staking, lib.rs OnStakingUpdate impl (on_slash only); "
+              "runtime/testnet/src/lib.rs (Staking EventListeners = NominationPools)"),
         Quirk("lst.pool_withdraw_inverted", "Lst",
               "pool_withdraw_unbonded is refused while the pool is Destroying and allowed otherwise.",
               f"{_LST}/lib.rs pool_withdraw_unbonded (delegation_lst_rewards.md §2.5)"),

@@ -4,7 +4,7 @@ Accounts follow the "new logic" of pallet_balances (polkadot-sdk stable2407): an
 provider reference while its free balance is at least the existential deposit; a transfer that
 leaves less than that (when allowed) reaps it and burns the dust (``DustLost``, issuance falls).
 ``frozen`` (the largest lock or freeze) restricts what can leave ``free``; reserved funds count
-towards covering it. Errors follow ``fungible::Mutate::transfer``: ``Token(FundsUnavailable)``
+towards covering it for transfers and holds, not for ``reserve`` (see :meth:`CurrencyImpl.reserve`). Errors follow ``fungible::Mutate::transfer``: ``Token(FundsUnavailable)``
 when there is not enough, ``Token(Frozen)`` when locks hold it, ``Token(NotExpendable)`` when a
 keep-alive transfer would reap the sender, ``Token(OnlyProvider)`` when consumers keep it alive,
 ``Token(BelowMinimum)`` when the receiver would be created below the existential deposit.
@@ -300,16 +300,31 @@ class CurrencyImpl:
 
     # ------------------------------------------------------------------ reserves
     def reserve(self, who: str, amount: int) -> None:
+        """``ReservableCurrency::reserve``: free -> reserved, with the *free* balance left at least
+        ``frozen`` (``Balances.LiquidityRestrictions`` otherwise): a reserve may not overlap a lock.
+
+        Source: pallet-balances 38.0.1, the version tangle v1.4.3 pins (polkadot-sdk stable2407
+        ee3531f0, Cargo.lock), substrate/frame/balances/src/impl_currency.rs: ``reserve`` is a
+        no-op for zero, else ``free.checked_sub(value)`` (InsufficientBalance) then
+        ``ensure_can_withdraw(who, value, RESERVE, account.free)``, which is
+        ``ensure!(new_balance >= account.frozen, LiquidityRestrictions)``. Unlike a fungible hold
+        (``reducible_balance``: ``frozen - reserved`` untouchable), a reserve cannot count reserved
+        funds towards the freeze. Upstream later called this a bug (polkadot-sdk issue #8099, PR
+        #8108, merged after the v1.4.3 release) and now checks ``free + reserved`` instead; the
+        deployed runtime still has the check above, and so does every profile here (with the later
+        rule a slashed reserve can leave a stash holding less than its staking lock, e.g.
+        ``Democracy.cancel_proposal`` slashing a deposit that overlapped a bond: a state the
+        pinned chain cannot reach that way)."""
+        if amount == 0:
+            return
         a = self._acc(who)
         if amount > a.free:
             raise Error.InsufficientBalance()
         new_free = a.free - amount
-        if a.frozen > a.reserved + amount and new_free < a.frozen - a.reserved - amount:
+        if new_free < a.frozen:
             raise Error.LiquidityRestrictions()
         if new_free < self.consts.ExistentialDeposit and a.providers <= 1:  # type: ignore[attr-defined]
             raise Error.InsufficientBalance("reserving would leave the free balance below the existential deposit")
-        if amount == 0:
-            return
         self._write(who, a, a._replace(free=new_free, reserved=a.reserved + amount))
         self.deposit_event(Event.Reserved(who, amount))  # type: ignore[attr-defined]
 

@@ -10,7 +10,9 @@ Staking slashes reach the pool through ``on_slash`` (``OnStakingUpdate``) under 
 profile; on the real testnet the listener is the standard NominationPools pallet, so
 (``lst.on_slash_not_wired``) sub-pools and ``TotalValueLocked`` ignore slashes. In both profiles
 a slash of the active stake lowers the points-to-balance price at once, as the price reads the
-active stake live, and nobody's tokens are touched.
+active stake live, and nobody's tokens are touched. Lst's own withdrawals lower ``TotalValueLocked``
+in ``withdraw_from_staking``; staking's auto-withdraw (an ``unbond`` with every unlocking chunk
+used) reaches it through ``on_withdraw`` (intended) or not at all (``lst.auto_withdraw_not_in_tvl``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class Lst(Calls, UnbondingOps, CommissionOps, PoolOps, Pallet):
         self.currency = currency
         self.fungibles = fungibles
         self.staking = staking  # runtime.traits.StakingInterface (the Staking pallet's adapter)
+        self._own_withdraw = False  # inside withdraw_from_staking: on_withdraw leaves the TVL to it
 
     def build_genesis(self, config: GenesisConfig) -> None:
         """Chain-spec defaults: no minimum bonds, at most 16 pools, no global commission cap.
@@ -88,6 +91,23 @@ class Lst(Calls, UnbondingOps, CommissionOps, PoolOps, Pallet):
                 self.deposit_event(Event.UnbondingPoolSlashed(pool_id, era, balance))
             s.SubPoolsStorage.insert(pool_id, sub_pools)
         self.deposit_event(Event.PoolSlashed(pool_id, slashed_bonded))
+
+    def on_withdraw(self, stash: str, amount: int) -> None:
+        """Staking released ``amount`` of a pool's unlocked chunks, explicitly (``pool_withdraw_unbonded``,
+        ``withdraw_unbonded``) or implicitly (its ``unbond`` auto-withdraws once all
+        ``MaxUnlockingChunks`` are used): lower ``TotalValueLocked`` by it, so the TVL stays the pools'
+        bonded stake. This is upstream nomination-pools' ``on_withdraw`` (polkadot-sdk PR #3052, the
+        fix of issue #3055; its try_state asserts TVL == the sum of the pools' ``total_stake``).
+        Real: ``lst.auto_withdraw_not_in_tvl`` (the fork has no ``on_withdraw`` and is not the
+        staking listener; its ``withdraw_from_staking`` lowers TVL by the ledger drop it sees).
+        A withdrawal Lst makes itself is left to that measure in both profiles (see
+        :meth:`~pallets.lst.pools.PoolOps.withdraw_from_staking`), so only staking's own
+        auto-withdraw arrives here."""
+        if self._own_withdraw or self.ctx.quirk("lst.auto_withdraw_not_in_tvl"):
+            return
+        if self.storage.ReversePoolIdLookup.get(stash) is not None:
+            tvl = self.storage.TotalValueLocked
+            tvl.put(max(tvl.value() - amount, 0))
 
     # ------------------------------------------------------------------ reads for tests and tools
     def pool_ids(self) -> list[int]:

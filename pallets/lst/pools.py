@@ -30,6 +30,7 @@ class PoolOps:
     fungibles: Any
     staking: Any
     ctx: Any
+    _own_withdraw: bool  # set by withdraw_from_staking while staking withdraws (see Lst.on_withdraw)
 
     # ------------------------------------------------------------------ accounts
     def bonded_account(self, pool_id: int) -> str:
@@ -153,10 +154,17 @@ class PoolOps:
 
     def withdraw_from_staking(self, pool_id: int, num_slashing_spans: int) -> bool:
         """Withdraw the bonded account's unlocked chunks; ``TotalValueLocked`` falls by what left
-        the ledger. Returns True if the stash was killed."""
+        the ledger, measured as tangle v1.4.3's ``types/bonded_pool.rs`` does: the drop of
+        ``total_stake`` around the call (``on_withdraw`` stays out of it, so nothing counts twice,
+        and a killed stash's dust below the existential deposit leaves the TVL too). Returns True
+        if the stash was killed."""
         bonded = self.bonded_account(pool_id)
         before = self.staking.total_stake(bonded) or 0
-        killed = self.staking.withdraw_unbonded(bonded, num_slashing_spans)
+        self._own_withdraw = True
+        try:
+            killed = self.staking.withdraw_unbonded(bonded, num_slashing_spans)
+        finally:
+            self._own_withdraw = False
         after = self.staking.total_stake(bonded) or 0
         tvl = self.storage.TotalValueLocked
         tvl.put(max(tvl.value() - max(before - after, 0), 0))

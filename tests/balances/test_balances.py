@@ -80,6 +80,27 @@ def test_reserve_unreserve_and_repatriate(rt: Runtime) -> None:
     rt.dispatch("root", "Balances", "force_unreserve", {"who": "Bob", "amount": 1})
 
 
+def test_reserve_keeps_the_free_balance_above_frozen(rt: Runtime) -> None:
+    """pallet-balances 38.0.1 (stable2407): ``reserve`` runs ``ensure_can_withdraw`` against the new
+    *free* balance, so a reserve cannot overlap a lock even when free + reserved would cover it
+    (a hold can: it counts reserved funds towards the freeze). A zero reserve is a no-op even
+    below the freeze; a refused one changes nothing."""
+    b = rt.pallets["Balances"]
+    rt.db.transactional(lambda: b.reserve(BOB, 10 * UNIT))
+    free = rt.free_balance(BOB)
+    rt.db.transactional(lambda: b.set_lock(b"staking ", BOB, free - 5 * UNIT))
+    before = rt.pallets["System"].account(BOB)
+    with pytest.raises(DispatchError) as exc:
+        rt.db.transactional(lambda: b.reserve(BOB, 5 * UNIT + 1))
+    assert err(exc) == "Balances.LiquidityRestrictions"
+    assert rt.pallets["System"].account(BOB) == before
+    rt.db.transactional(lambda: b.reserve(BOB, 5 * UNIT))  # exactly down to the freeze
+    assert rt.free_balance(BOB) == b.frozen_balance(BOB) and b.reserved_balance(BOB) == 15 * UNIT
+    rt.db.transactional(lambda: b.set_lock(b"staking ", BOB, free))  # free now below frozen
+    rt.db.transactional(lambda: b.reserve(BOB, 0))
+    assert b.reserved_balance(BOB) == 15 * UNIT
+
+
 def test_holds_count_as_reserved_and_release(rt: Runtime) -> None:
     from pallets.balances.types import PREIMAGE_HOLD
 
