@@ -270,11 +270,9 @@ class SlashingImpl:
                 count -= 1
         if not keys:
             return True  # nobody exposed: nothing to write (as the plan and the walk leave it)
-        append = ctx.db.events.append  # the block's event buffer, which deposit_event appends to
-        after = lambda i: append(events[i])  # noqa: E731  # each delegator's event after its Transfer
         pot = self._pot
-        try:
-            self.currency.transfer_batch(pot, recipient, amounts, keep_alive=False, after=after)
+        try:  # each delegator's event right after its Transfer
+            self.currency.transfer_batch(pot, recipient, amounts, keep_alive=False, between=events)
         except DispatchError:
             # nothing of the batch stayed: each share's transfer on its own, a failure tolerated
             # (the result is ignored on chain), then the delegator's event, as the walk does
@@ -284,7 +282,7 @@ class SlashingImpl:
                     transfer(pot, recipient, amount, keep_alive=False)
                 except DispatchError:
                     pass
-                append(events[i])
+                ctx.db.events.append(events[i])  # the block's event buffer, which deposit_event appends to
         self.storage.Delegators.insert_each(keys, records)
         now = self.storage.Operators.get(operator)  # its stake was written by the caller
         self.storage.Operators.insert(operator, replace(now, delegations=tuple(kept), delegation_count=count))
