@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
-from runtime.events import EventRecord
+from runtime.events import EventRecord, records_at
 from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
@@ -189,18 +189,15 @@ class SlashingImpl:
         operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
         service_id, era = slash.service_id, slash.era
         native, custom = NATIVE, type(NATIVE)
-        block, extrinsic_idx, phase = ctx.event_position()
         # the records are built inline (see types.py's direct builders: a twin's slots stored by the
-        # interpreter, then the struct's class given) and the events from ``object.__new__`` with
-        # their slots stored (EventRecord.__init__ only stores them): a Python ``__init__`` called
-        # per object was the larger part of a delegator's cost
+        # interpreter, then the struct's class given) and the events by ``records_at``: a Python
+        # ``__init__`` called per object was the larger part of a delegator's cost
         new = object.__new__
         deposit_twin, bond_info_twin, delegator_twin, bond_twin = _DepositTwin, _BondInfoTwin, _DelegatorTwin, _BondTwin
-        slashed_event = Event.DelegatorSlashed
         keys: list[str] = []
         records: list[DelegatorMetadata] = []
         amounts: list[int] = []
-        events: list[EventRecord] = []
+        events: list[tuple] = []  # the DelegatorSlashed values
         kept: list[DelegatorBond] = []
         count = op.delegation_count
         seen: set[str] = set()
@@ -257,9 +254,7 @@ class SlashingImpl:
             keys.append(who)
             records.append(rec)
             amounts.append(amount)
-            event = new(EventRecord)
-            event.spec, event.values, event.block, event.extrinsic_idx, event.phase = slashed_event, (who, amount, asset, service_id, blueprint, era), block, extrinsic_idx, phase
-            events.append(event)
+            events.append((who, amount, asset, service_id, blueprint, era))  # DelegatorSlashed's fields, in order
             left = b.amount - amount
             if left > 0:
                 entry = new(bond_twin)
@@ -270,9 +265,10 @@ class SlashingImpl:
                 count -= 1
         if not keys:
             return True  # nobody exposed: nothing to write (as the plan and the walk leave it)
+        slashed = records_at(Event.DelegatorSlashed, events, *ctx.event_position())
         pot = self._pot
         try:  # each delegator's event right after its Transfer
-            self.currency.transfer_batch(pot, recipient, amounts, keep_alive=False, between=events)
+            self.currency.transfer_batch(pot, recipient, amounts, keep_alive=False, between=slashed)
         except DispatchError:
             # nothing of the batch stayed: each share's transfer on its own, a failure tolerated
             # (the result is ignored on chain), then the delegator's event, as the walk does
@@ -282,7 +278,7 @@ class SlashingImpl:
                     transfer(pot, recipient, amount, keep_alive=False)
                 except DispatchError:
                     pass
-                ctx.db.events.append(events[i])  # the block's event buffer, which deposit_event appends to
+                ctx.db.events.append(slashed[i])  # the block's event buffer, which deposit_event appends to
         self.storage.Delegators.insert_each(keys, records)
         now = self.storage.Operators.get(operator)  # its stake was written by the caller
         self.storage.Operators.insert(operator, replace(now, delegations=tuple(kept), delegation_count=count))
