@@ -25,13 +25,12 @@ def single_tnt_delegators(extra: str = ""):  # type: ignore[no-untyped-def]
     rounds to zero)."""
     rt = make_rt("intended", constants={MAD: {"MaxDelegations": 200}})
     mad(rt, "Bob", "join_operators", bond_amount=100 * UNIT)
+    selections = ("All", {"Fixed": [1]}, {"Fixed": [2]}, "All")
     for i, who in enumerate(PEOPLE):
+        amount, locked = (i + 1) * UNIT + i * 7_654_321, i % 4 == 3
         rt.dispatch("Alice", "Balances", "transfer_keep_alive", {"dest": who, "value": 1_000 * UNIT})
-        kind = i % 4
-        amount = (i + 1) * UNIT + i * 7_654_321
-        deposit(rt, who, TNT, amount, lock="OneMonth" if kind == 3 else None)
-        selection = {0: "All", 1: {"Fixed": [1]}, 2: {"Fixed": [2]}, 3: "All"}[kind]
-        delegate(rt, who, "Bob", TNT, amount if kind != 3 else amount // 2, selection)
+        deposit(rt, who, TNT, amount, lock="OneMonth" if locked else None)
+        delegate(rt, who, "Bob", TNT, amount // 2 if locked else amount, selections[i % 4])
     if extra == "an unstake request":
         mad(rt, PEOPLE[0], "schedule_delegator_unstake", operator=rt.account("Bob"), asset=TNT, amount=UNIT // 2)
     elif extra == "a USDC delegation too":
