@@ -165,7 +165,9 @@ def initial_chain(steps_per_era: int) -> tuple[Runtime, Any, list[str], list[str
 def tangle_run(seed: int, eras: int, steps_per_era: int, parts: dict[str, float] | None = None) -> dict[str, Any]:
     """One run: the initial chain restored, ``eras`` eras advanced (each era's rewards are split at
     its start), the seed's slashes applied as the services pallet applies a due slash. ``parts``
-    (if given) accumulates the CPU seconds of the era advances and of the slashes, and their count."""
+    (if given) accumulates the CPU seconds of the era advances and of the slashes, and their count:
+    the timed runs pass none, so they make no clock calls of their own (the radCAD side, timed
+    once per run, makes none either), and the breakdown comes from separate, untimed runs."""
     from pallets.primitives.slashing import UnappliedSlash
 
     rt, snapshot, ops, dels, _ = initial_chain(steps_per_era)
@@ -173,20 +175,25 @@ def tangle_run(seed: int, eras: int, steps_per_era: int, parts: dict[str, float]
     mad = rt.pallets["MultiAssetDelegation"]
     pending = rt.pallets["Rewards"].storage.PendingEraRewards
     start = dict(pending.items())  # the credits before the run (read once: one pass, not a get per account)
-    # the parts are timed with the thread's CPU clock: ``time.process_time`` costs ~9 us a call on
-    # this VM (a system call), and four calls per era charged tangle-sim ~35 us per era that the
-    # radCAD side, timed once per run, does not pay; the slashes are timed only when there are some
+    # the parts (untimed runs only) are timed with the thread's CPU clock: ``time.process_time``
+    # costs ~9 us a call on this VM (a system call), ``thread_time`` 1-6 us; in the timed runs the
+    # calls (two to four per era) charged tangle-sim time that the radCAD side, timed once per run,
+    # does not pay; the slashes are timed only when there are some
     clock = time.thread_time
+    timed = parts is not None
     advancing = slashing = 0.0
-    applied = 0
+    applied = t0 = t1 = 0
     for era in range(eras):
-        t0 = clock()
+        if timed:
+            t0 = clock()
         rt.advance_eras(1)  # the era's rewards are split at its start
-        advancing += clock() - t0
+        if timed:
+            advancing += clock() - t0
         due = slashes(seed, era + 1)
         if not due:
             continue
-        t1 = clock()
+        if timed:
+            t1 = clock()
         for op in due:
             rt.db.begin()
             try:
@@ -195,7 +202,8 @@ def tangle_run(seed: int, eras: int, steps_per_era: int, parts: dict[str, float]
                 rt.db.rollback()
                 raise
             rt.db.commit()
-        slashing += clock() - t1
+        if timed:
+            slashing += clock() - t1
         applied += len(due)
     if parts is not None:
         parts["advance"] = parts.get("advance", 0.0) + advancing
@@ -312,7 +320,7 @@ def main(argv: list[str]) -> None:
         for seed in range(seeds):
             slashed += sum(len(slashes(seed, e + 1)) for e in range(eras))
             started, started_cpu = time.perf_counter(), time.process_time()
-            ours = tangle_run(seed, eras, steps, parts)
+            ours = tangle_run(seed, eras, steps)
             timings["tangle-sim"].append(time.perf_counter() - started)
             cpu["tangle-sim"].append(time.process_time() - started_cpu)
             for deep in (False, True):
@@ -324,6 +332,8 @@ def main(argv: list[str]) -> None:
                 cpu[f"radCAD deepcopy={deep}"].append(time.process_time() - started_cpu)
                 if theirs != ours:
                     raise SystemExit(f"seed {seed}, {steps} steps/era: final balances differ between radCAD and tangle-sim")
+        for seed in range(seeds):  # the breakdown below, from untimed runs (the same seeds)
+            tangle_run(seed, eras, steps, parts)
         sim, sim_cpu = sum(timings["tangle-sim"]), sum(cpu["tangle-sim"])
         med = statistics.median(cpu["tangle-sim"])
         print(f"{steps:>3} timestep(s) per era: balances identical to the base unit in all {seeds} seeds ({slashed} slashes applied);"
@@ -345,7 +355,7 @@ def main(argv: list[str]) -> None:
         print(f"      per era (CPU): radCAD deepcopy=False {radcad_era * 1e6:,.0f} us (median seed; {radcad_era / steps * 1e6:,.1f} us per timestep);"
               f" tangle-sim {our_era * 1e6:,.0f} us (median seed) = the era's {steps} block(s) with its reward split {advance * 1e6:,.0f} us"
               f" + {slash_rate:.2f} slashes x {per_slash * 1e6:,.0f} us + the rest {(our_era - advance - slash_rate * per_slash) * 1e6:,.0f} us"
-              f" (restore, the slash draws, reads; means over all seeds); 10x ahead of radCAD needs <= {radcad_era / 10 * 1e6:,.0f} us per era")
+              f" (restore, the slash draws, reads; the parts are means over all seeds, from untimed runs of the same seeds); 10x ahead of radCAD needs <= {radcad_era / 10 * 1e6:,.0f} us per era")
 
 
 if __name__ == "__main__":

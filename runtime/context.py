@@ -38,6 +38,14 @@ class RuntimeContext:
         return self._rt.block_hash(n)
 
     # --- events
+    def event_position(self) -> tuple[int, int | None, str]:
+        """(block, extrinsic index, phase): where an event deposited now sits (what
+        :meth:`deposit_event` writes into it). A pallet depositing a batch of events builds them
+        here at once (a slash's events for each of an operator's hundred delegators)."""
+        rt = self._rt
+        phase = rt._phase
+        return rt._block, (rt._extrinsic_idx if phase == "ApplyExtrinsic" else None), phase
+
     def deposit_event(self, record: EventRecord) -> None:
         rt = self._rt
         record.block = rt._block

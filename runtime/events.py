@@ -12,7 +12,7 @@ values and render substrate-interface's ``EventRecord.value`` shape on demand.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from runtime.codec import Codec, codec_of
 
@@ -126,6 +126,23 @@ class EventRecord:
     def __repr__(self) -> str:
         inner = ", ".join(f"{f}={v!r}" for f, v in zip(self.spec.fields, self.values))
         return f"{self.name}({inner})"
+
+
+def records_at(spec: EventSpec, values: Iterable[tuple[Any, ...]], block: int, extrinsic_idx: int | None, phase: str) -> list[EventRecord]:
+    """``[EventRecord(spec, v, block, extrinsic_idx, phase) for v in values]``, each record made
+    by ``object.__new__`` with its slots stored here: ``EventRecord.__init__`` only stores them,
+    and calling a Python ``__init__`` per record was most of building one (a slash builds one per
+    delegator of the operator, an era change one per operator). The values are the spec's fields
+    in order (not checked: the caller builds them so); the position is the context's
+    (``RuntimeContext.event_position``), where the records are then appended."""
+    new = object.__new__
+    out: list[EventRecord] = []
+    push = out.append
+    for v in values:
+        record = new(EventRecord)
+        record.spec, record.values, record.block, record.extrinsic_idx, record.phase = spec, v, block, extrinsic_idx, phase
+        push(record)
+    return out
 
 
 class EventSet:

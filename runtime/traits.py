@@ -31,9 +31,11 @@ class Currency(Protocol):
     def transfer(self, source: str, dest: str, amount: int, *, keep_alive: bool) -> None:
         """Move free balance. Errors: Token.FundsUnavailable, Token.NotExpendable, Token.BelowMinimum."""
         ...
-    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None) -> None:
-        """``transfer`` of each amount in order, each followed by ``after(i)``, atomically (same state
-        and events as the single transfers; a slash moves a hundred shares at once)."""
+    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None,
+                       between: Sequence[Any] | None = None) -> None:
+        """``transfer`` of each amount in order, each followed by the event ``between[i]`` (if
+        given) and ``after(i)``, atomically (same state and events as the single transfers; a
+        slash moves a hundred shares at once)."""
         ...
     def reserve(self, who: str, amount: int) -> None:
         """Move free → reserved. Error: Balances.InsufficientBalance."""

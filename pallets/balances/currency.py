@@ -153,7 +153,8 @@ class CurrencyImpl:
         self._write(dest, dst, base._replace(free=base.free + amount))
         self.deposit_event(Event.Transfer(source, dest, amount))  # type: ignore[attr-defined]
 
-    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None) -> None:
+    def transfer_batch(self, source: str, dest: str, amounts: Sequence[int], *, keep_alive: bool, after: Callable[[int], None] | None = None,
+                       between: Sequence[EventRecord] | None = None) -> None:
         """``transfer(source, dest, amounts[i], keep_alive=keep_alive)`` then ``after(i)`` for each
         ``i`` in order, atomically: if any transfer or ``after`` raises, nothing of the batch stays
         (state and events) and the error propagates. Same state, events (in the same order) and
@@ -167,7 +168,12 @@ class CurrencyImpl:
         their final balances and the events deposited in order. Then ``after`` sees the two
         accounts at their final balances: it must not read them (it may write them: the batch then
         redoes itself transfer by transfer). Any other batch (a reaped or newly endowed account, a
-        failure) runs transfer by transfer."""
+        failure) runs transfer by transfer.
+
+        ``between``, if given, holds one event per amount, built by the caller at the position
+        events get now: ``between[i]`` is deposited right after transfer ``i`` (and its
+        ``Transfer``), before ``after(i)``: a caller whose per-transfer work is only an event of
+        its own (a slash's ``DelegatorSlashed``) then needs no call back per transfer."""
         count = len(amounts)
         if count == 0:
             return
@@ -191,7 +197,7 @@ class CurrencyImpl:
             )
         if simple:
             try:
-                self.ctx.transactional(lambda: self._transfer_batch_at_once(source, dest, src, dst, amounts, total, after))  # type: ignore[attr-defined]
+                self.ctx.transactional(lambda: self._transfer_batch_at_once(source, dest, src, dst, amounts, total, after, between))  # type: ignore[attr-defined]
                 return
             except _BatchAccountTouched:
                 pass  # rolled back: redo it transfer by transfer
@@ -200,18 +206,22 @@ class CurrencyImpl:
             transfer = self.transfer
             for i, a in enumerate(amounts):
                 transfer(source, dest, a, keep_alive=keep_alive)
+                if between is not None:
+                    self.ctx.db.events.append(between[i])  # type: ignore[attr-defined]
                 if after is not None:
                     after(i)
 
         self.ctx.transactional(one_by_one)  # type: ignore[attr-defined]
 
-    def _transfer_batch_at_once(self, source: str, dest: str, src: AccountInfo, dst: AccountInfo, amounts: Sequence[int], total: int, after: Callable[[int], None] | None) -> None:
+    def _transfer_batch_at_once(self, source: str, dest: str, src: AccountInfo, dst: AccountInfo, amounts: Sequence[int], total: int,
+                                after: Callable[[int], None] | None, between: Sequence[EventRecord] | None = None) -> None:
         """The two account writes of a batch no transfer of which changes liveness, then its events."""
         new_src, new_dst = src._replace(free=src.free - total), dst._replace(free=dst.free + total)
         self._write(source, src, new_src)
         self._write(dest, dst, new_dst)
         emit, transfer_event = self.ctx.deposit_event, Event.Transfer  # type: ignore[attr-defined]
         append = self.ctx.db.events.append  # type: ignore[attr-defined]  # the block's event buffer, which deposit_event appends to
+        new = object.__new__
         like = None  # the first Transfer, deposited through the context: the others are built at its position
         for i, a in enumerate(amounts):
             if a:
@@ -220,7 +230,13 @@ class CurrencyImpl:
                     emit(like)
                     block, idx, phase = like.block, like.extrinsic_idx, like.phase
                 else:
-                    append(EventRecord(transfer_event, (source, dest, a), block, idx, phase))
+                    # EventRecord(transfer_event, (source, dest, a), block, idx, phase) without the
+                    # call of its __init__ (which only stores the slots): one per share of a slash
+                    record = new(EventRecord)
+                    record.spec, record.values, record.block, record.extrinsic_idx, record.phase = transfer_event, (source, dest, a), block, idx, phase
+                    append(record)
+            if between is not None:
+                append(between[i])
             if after is not None:
                 after(i)
         if after is not None:

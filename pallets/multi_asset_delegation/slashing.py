@@ -26,12 +26,15 @@ from __future__ import annotations
 
 from runtime.accounts import pallet_account
 from runtime.errors import DispatchError
-from runtime.events import EventRecord
+from runtime.events import EventRecord, records_at
 from runtime.primitives import PERCENT, percent_of, replace
 
 from pallets.multi_asset_delegation.errors import Error
 from pallets.multi_asset_delegation.events import Event
-from pallets.multi_asset_delegation.types import BondInfoDelegator, DelegatorBond, DelegatorMetadata, OperatorStatus, make_bond, make_bond_info, make_delegator, make_deposit, one_native_delegation
+from pallets.multi_asset_delegation.types import (
+    BondInfoDelegator, Deposit, DelegatorBond, DelegatorMetadata, OperatorStatus, _BondInfoTwin, _BondTwin, _DelegatorTwin, _DepositTwin,
+    make_bond, make_bond_info, make_delegator, make_deposit, one_native_delegation,
+)
 from pallets.primitives.assets import NATIVE
 from pallets.primitives.slashing import UnappliedSlash
 
@@ -104,6 +107,8 @@ class SlashingImpl:
         of once per delegator. If the batch fails (a transfer the walk would have skipped over:
         an empty pot, a recipient below the ED) it leaves nothing, and the plan is applied share by
         share with each failing transfer tolerated, as the walk applies it."""
+        if self._slash_native_operator(slash, op, recipient):
+            return None
         plan = self._plan_native_slash(slash, op)
         if plan is None:
             return self._slash_each_delegator_walk(slash, op, recipient, shrunk)
@@ -152,6 +157,131 @@ class SlashingImpl:
         self.storage.Delegators.insert_each([p[0] for p in plan], [p[1] for p in plan])
         if cuts:
             self._shrink_native_bonds(operator, cuts, NATIVE)  # every planned asset is TNT
+
+    def _slash_native_operator(self, slash: UnappliedSlash, op, recipient: str) -> bool:  # type: ignore[no-untyped-def]
+        """The commonest slash in one pass over the operator's bond list: every bond entry a TNT
+        one of a distinct delegator whose record holds exactly that one delegation (TNT, not a
+        nomination, to this operator) and one TNT deposit, no pending unstake, and loses a
+        non-zero amount; delegators the slash's blueprint does not reach are left alone. One
+        loop then builds each exposed delegator's new record, its shrunk bond entry and its
+        ``DelegatorSlashed`` (at the position the context gives every event of this slash), and
+        the writes follow as :meth:`_slash_each_delegator` makes them — one batched transfer
+        from the pot with each delegator's event after its ``Transfer``, the records in one
+        ``insert_each``, the operator's bond list once — so state, events and their order are
+        the same. The plan, the cut map and the bond pass it replaces walked the list three
+        times and kept a tuple per delegator between them.
+
+        Returns False, having written nothing, for any other operator (including one whose
+        slashes the rewards hook tracks, or under a quirk): the planned slash or the walk takes it."""
+        ctx = self.ctx
+        if ctx.quirk("mad.slash_leaves_residue") or ctx.quirk("mad.native_slash_moves_nothing"):
+            return False
+        rewards = self.rewards
+        if rewards is not None:
+            tracks = getattr(rewards, "tracks_undelegations", None)
+            if tracks is None or tracks():
+                return False
+        bonds = op.delegations
+        if not bonds:
+            return False
+        get = self.storage.Delegators._d.get  # the item's dict (Item.get's default handling per delegator was measurable)
+        operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
+        service_id, era = slash.service_id, slash.era
+        native, custom = NATIVE, type(NATIVE)
+        # the records are built inline (see types.py's direct builders: a twin's slots stored by the
+        # interpreter, then the struct's class given) and the events by ``records_at``: a Python
+        # ``__init__`` called per object was the larger part of a delegator's cost
+        new = object.__new__
+        deposit_twin, bond_info_twin, delegator_twin, bond_twin = _DepositTwin, _BondInfoTwin, _DelegatorTwin, _BondTwin
+        keys: list[str] = []
+        records: list[DelegatorMetadata] = []
+        amounts: list[int] = []
+        events: list[tuple] = []  # the DelegatorSlashed values
+        kept: list[DelegatorBond] = []
+        count = op.delegation_count
+        seen: set[str] = set()
+        see = seen.add
+        for b in bonds:
+            who = b.delegator
+            a = b.asset
+            if who in seen or (a is not native and (type(a) is not custom or a.name != "Custom" or a.value != 0)):
+                return False
+            see(who)
+            meta = get(who)
+            if meta is None:
+                return False
+            dels = meta.delegations
+            if len(dels) != 1:
+                return False
+            d = dels[0]
+            if d.operator != operator:
+                return False
+            selection = d.blueprint_selection  # DelegatorBlueprintSelection.contains, inline
+            if selection.name != "All" and blueprint not in selection.value:
+                kept.append(b)  # not exposed: untouched
+                continue
+            asset = d.asset
+            deposits = meta.deposits
+            if d.is_nomination or (asset is not native and (type(asset) is not custom or asset.name != "Custom" or asset.value != 0)) or len(deposits) != 1 or meta.delegator_unstake_requests:
+                return False
+            held, dep = deposits[0]
+            if held is not native and (type(held) is not custom or held.name != "Custom" or held.value != 0):
+                return False
+            amount = d.amount * percent // PERCENT  # percent_of
+            if not amount:
+                return False
+            # one_native_delegation, inline: the records rebuilt hold the NATIVE singleton (equal
+            # to the asset they held); Deposit.slashed's amounts, never below zero
+            cut = dep.amount - amount
+            new_dep = new(deposit_twin)
+            new_dep.amount = cut if cut > 0 else 0
+            cut = dep.delegated_amount - amount
+            new_dep.delegated_amount = cut if cut > 0 else 0
+            new_dep.locks = dep.locks
+            new_dep.__class__ = Deposit
+            left = d.amount - amount
+            if left:
+                bond = new(bond_info_twin)
+                bond.operator, bond.amount, bond.asset, bond.blueprint_selection, bond.is_nomination = d.operator, left, native, selection, False
+                bond.__class__ = BondInfoDelegator
+                delegations: tuple = (bond,)
+            else:
+                delegations = ()
+            rec = new(delegator_twin)
+            rec.deposits, rec.withdraw_requests, rec.delegations, rec.delegator_unstake_requests, rec.status = ((native, new_dep),), meta.withdraw_requests, delegations, (), meta.status
+            rec.__class__ = DelegatorMetadata
+            keys.append(who)
+            records.append(rec)
+            amounts.append(amount)
+            events.append((who, amount, asset, service_id, blueprint, era))  # DelegatorSlashed's fields, in order
+            left = b.amount - amount
+            if left > 0:
+                entry = new(bond_twin)
+                entry.delegator, entry.amount, entry.asset = who, left, native
+                entry.__class__ = DelegatorBond
+                kept.append(entry)
+            else:
+                count -= 1
+        if not keys:
+            return True  # nobody exposed: nothing to write (as the plan and the walk leave it)
+        slashed = records_at(Event.DelegatorSlashed, events, *ctx.event_position())
+        pot = self._pot
+        try:  # each delegator's event right after its Transfer
+            self.currency.transfer_batch(pot, recipient, amounts, keep_alive=False, between=slashed)
+        except DispatchError:
+            # nothing of the batch stayed: each share's transfer on its own, a failure tolerated
+            # (the result is ignored on chain), then the delegator's event, as the walk does
+            transfer = self.currency.transfer
+            for i, amount in enumerate(amounts):
+                try:
+                    transfer(pot, recipient, amount, keep_alive=False)
+                except DispatchError:
+                    pass
+                ctx.db.events.append(slashed[i])  # the block's event buffer, which deposit_event appends to
+        self.storage.Delegators.insert_each(keys, records)
+        now = self.storage.Operators.get(operator)  # its stake was written by the caller
+        self.storage.Operators.insert(operator, replace(now, delegations=tuple(kept), delegation_count=count))
+        return True
 
     def _plan_native_slash(self, slash: UnappliedSlash, op) -> list[tuple[str, DelegatorMetadata, object, int]] | None:  # type: ignore[no-untyped-def]
         """[(delegator, its record after the slash, asset, amount slashed)] in bond order, written

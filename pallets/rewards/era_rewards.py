@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from runtime.accounts import pallet_account
+from runtime.events import records_at
 from runtime.origin import Origin, ensure_signed
 from runtime.pallet import call
 from runtime.primitives import PERBILL
@@ -173,8 +174,11 @@ class EraRewards(QosPoints):
         add_each = pending.add_each
         for keys, amounts in self._era_credit_batches(split):
             add_each(keys, amounts)
-        for operator, _delegators, _shares, _dust, total, commission, to_delegators in split:
-            self.deposit_event(Event.EraRewardsDistributed(era, operator, total, commission, to_delegators))
+        # one EraRewardsDistributed per rewarded operator, built together at the era's position
+        ctx = self.ctx
+        ctx.db.events.extend(records_at(Event.EraRewardsDistributed, [(era, operator, total, commission, to_delegators)
+                                                                      for operator, _delegators, _shares, _dust, total, commission, to_delegators in split],
+                                        *ctx.event_position()))
 
     def _era_credit_batches(self, split: list) -> list[tuple[tuple[str, ...], tuple[int, ...]]]:  # type: ignore[type-arg]
         """The era's credits as ``add_each`` batches of (keys, amounts), in the order of the

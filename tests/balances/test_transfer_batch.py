@@ -70,10 +70,18 @@ def outcome(rt: Runtime, how: str, source: str, dest: str, amounts: list[int], k
         def after(i: int) -> None:
             if i == 2:
                 raise bal.Error.InsufficientBalance()
+    between = None
+    if after_kind == "between":  # the slash's way: its events built beforehand at the position events get now
+        if how == "batch":
+            from runtime.events import EventRecord
+
+            between = [EventRecord(bal.Event.Upgraded, (OTHER,), *bal.ctx.event_position()) for _ in amounts]
+        else:
+            after = lambda i: bal.deposit_event(bal.Event.Upgraded(OTHER))  # noqa: E731
     rt.db.begin()
     try:
         if how == "batch":
-            bal.transfer_batch(source, dest, amounts, keep_alive=keep_alive, after=after)
+            bal.transfer_batch(source, dest, amounts, keep_alive=keep_alive, after=after, between=between)
         else:
             single_transfers(bal, source, dest, amounts, keep_alive, after)
         error = None
@@ -104,6 +112,10 @@ CASES = [
     ("source without a provider", 100 * ED, ED, 0, 0, [ED, 2 * ED], False, None),
     ("destination without a provider", 100 * ED, ED, 0, 0, [ED, 2 * ED], False, None),
     ("empty", 100 * ED, ED, 0, 0, [], False, "event"),
+    ("plain, events between", 1_000 * ED, 50 * ED, 0, 0, [ED, 3, 0, 7 * ED, 1], False, "between"),
+    ("source reaped, events between", 10 * ED + 5, ED, 0, 0, [4 * ED, 6 * ED], False, "between"),
+    ("new destination endowed by the first, events between", 100 * ED, None, 0, 0, [2 * ED, 5, 7], False, "between"),
+    ("not enough in the middle, events between", 10 * ED, ED, 0, 0, [3 * ED, 9 * ED, ED], False, "between"),
 ]
 
 
@@ -142,6 +154,9 @@ def test_expected_outcomes_of_the_cases() -> None:
     assert run("destination overflows")[0] == "Arithmetic.Overflow"
     assert run("after fails at the third")[0] == "Balances.InsufficientBalance"
     assert run("destination alive without funds")[0] == "Token.BelowMinimum"
+    error, _root, events, _src, _dst, _ = run("plain, events between")
+    assert error is None  # each event given follows its transfer's Transfer (none for the zero amount)
+    assert [e[3].split("(")[0].split(".")[-1] for e in events if "Transfer" in e[3] or "Upgraded" in e[3]] == ["Transfer", "Upgraded"] * 2 + ["Upgraded"] + ["Transfer", "Upgraded"] * 2
     error, _root, events, src, dst, _ = run("plain")
     # a zero amount moves nothing and emits nothing; each other one its Transfer, each followed by after's event
     assert [e[3].split("(")[0].split(".")[-1] for e in events if "Transfer" in e[3] or "Upgraded" in e[3]] == ["Transfer", "Upgraded"] * 2 + ["Upgraded"] + ["Transfer", "Upgraded"] * 2
@@ -159,7 +174,7 @@ def test_random_batches_match_the_single_transfers(seed: int) -> None:
             reserve = 0
         amounts = [rng.choice([0, 1, ED - 1, ED, rng.randrange(5 * ED), rng.randrange(src_free + 1)]) for _ in range(rng.randrange(1, 12))]
         keep_alive = rng.random() < 0.5
-        after = rng.choice([None, "event", "touch", "fail"])
+        after = rng.choice([None, "event", "touch", "fail", "between"])
         got = outcome(make(src_free, dst_free, lock, reserve), "batch", SRC, DST, amounts, keep_alive, after)
         want = outcome(make(src_free, dst_free, lock, reserve), "single", SRC, DST, amounts, keep_alive, after)
         assert got == want, (src_free, dst_free, lock, reserve, amounts, keep_alive, after)

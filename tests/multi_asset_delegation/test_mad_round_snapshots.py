@@ -49,3 +49,25 @@ def test_the_state_root_is_the_one_fresh_snapshots_give() -> None:
         s.AtStake.insert(key, OperatorSnapshot(snap.stake, tuple(snap.delegations)))  # fresh, equal objects
     assert rt.state_root() == root
     assert rt.db.state_root_from_scratch() == root
+
+
+def test_a_round_change_writes_its_snapshots_as_one_batch_that_a_rollback_undoes() -> None:
+    """The round's AtStake entries are written together (one journal entry, not one per operator:
+    issue 18, a round change every era of the radCAD model) and a rollback takes them all back."""
+    rt = world.build_world()
+    mad = rt.pallets["MultiAssetDelegation"]
+    s = mad.storage
+    rt.advance_sessions(1)
+    operators = [who for who, _ in s.Operators.items()]
+    assert len(operators) >= 2
+    r = s.CurrentRound.value()
+    root = rt.state_root()
+    rt.db.begin()
+    mark = len(rt.db.journal)
+    mad.handle_round_change(r + 1)
+    at_stake_entries = [e for e in rt.db.journal[mark:] if e[0] is s.AtStake]
+    assert len(at_stake_entries) == 1
+    assert [s.AtStake.get((r + 1, who)) for who in operators] == [s.AtStake.get((r, who)) for who in operators]
+    rt.db.rollback()
+    assert all(s.AtStake.get((r + 1, who)) is None for who in operators)
+    assert s.CurrentRound.value() == r and rt.state_root() == root
