@@ -177,10 +177,8 @@ class SlashingImpl:
         if ctx.quirk("mad.slash_leaves_residue") or ctx.quirk("mad.native_slash_moves_nothing"):
             return False
         rewards = self.rewards
-        if rewards is not None:
-            tracks = getattr(rewards, "tracks_undelegations", None)
-            if tracks is None or tracks():
-                return False
+        if rewards is not None and rewards.tracks_undelegations():
+            return False
         bonds = op.delegations
         if not bonds:
             return False
