@@ -45,6 +45,13 @@ DEV_OPERATORS = ("Bob", "Charlie", "Dave")
 AUTHOR, OWNER, DELEGATOR = "Alice", "Eve", "Ferdie"
 
 
+def _require_name(who: object) -> None:
+    """A harness read or call that takes ``who`` refuses anything but a name or address, in one
+    sentence naming the argument (a number or an object read as an unknown account further in)."""
+    if not isinstance(who, str):
+        raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+
+
 @dataclass
 class JobOutcome:
     """What one ``call_job`` produced."""
@@ -515,8 +522,7 @@ class BlueprintTestHarness:
         harness prints: ``Operator4`` as well as dev names and addresses. ``h.rt.free_balance`` refuses a
         harness label on purpose (the runtime resolves only what ``dispatch`` resolves, and a label is not
         a key anyone can sign with); this is the same read with the harness's names."""
-        if not isinstance(who, str):
-            raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+        _require_name(who)
         self._check_asset(asset_id)
         account = self._account(who)
         return self.rt.free_balance(account) if asset_id == 0 else self.rt.asset_balance(asset_id, account)
@@ -643,8 +649,7 @@ class BlueprintTestHarness:
         the real ``Rewards.claim_rewards`` answers ``NoRewardsToClaim`` for era rewards). Raises
         :class:`RewardsNotRecorded` rather than answer a 0 that only means "no era was paid yet" (or
         "this profile pays none")."""
-        if not isinstance(who, str):
-            raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+        _require_name(who)
         self._account(who)  # an unknown name is said first, not hidden behind "no era yet"
         if not self.rt.profile.extensions.service_rewards:
             raise RewardsNotRecorded(f"no era rewards are recorded under the {self.rt.profile.name!r} profile (extension service_rewards "
@@ -662,8 +667,7 @@ class BlueprintTestHarness:
         ``claim_rewards`` (call 10) pays ``PendingOperatorRewards`` (subscription shares) only, so for era
         rewards it answers ``NoRewardsToClaim``. Nothing pending: ``Rewards.NoRewardsToClaim``;
         ``profile="real"``: ``System.CallFiltered``."""
-        if not isinstance(who, str):
-            raise TypeError(f"who must be an operator or account name (str), got {type(who).__name__} {who!r:.60}")
+        _require_name(who)
         account = self._account(who)
         pending = self.rt.pallets["Rewards"].storage.PendingEraRewards.get(account, 0)
         self.dispatch(account, "Rewards", "claim_era_rewards", {})
