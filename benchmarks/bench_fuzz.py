@@ -376,8 +376,8 @@ def main() -> None:
         import json
 
         for item in args.digest:
-            profile, _, seed = item.rpartition(":")
-            print(json.dumps(digest(int(seed), args.steps, profile or "intended")))
+            chain_profile, _, seed = item.rpartition(":")
+            print(json.dumps(digest(int(seed), args.steps, chain_profile or "intended")))
         return
     speed(args.steps, args.workers)
     if args.timers:
