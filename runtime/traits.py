@@ -62,6 +62,9 @@ class Currency(Protocol):
         """Create new TNT (issuance rises). Used for rewards."""
         ...
     def burn_from(self, who: str, amount: int) -> int: ...
+    def deposit_creating(self, who: str, amount: int) -> int:
+        """Credit free balance, creating the account (``Deposit``); best effort: returns what was credited."""
+        ...
 
 
 @runtime_checkable

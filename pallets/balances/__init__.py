@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from runtime.accounts import pallet_account
 from runtime.genesis import GenesisConfig
 from runtime.pallet import Pallet
 
@@ -13,8 +12,7 @@ from pallets.balances.errors import Error
 from pallets.balances.events import Event
 from pallets.balances.storage import BalancesStorage
 from pallets.system.types import EMPTY_ACCOUNT
-
-TREASURY_PALLET_ID = b"py/trsry"
+from pallets.treasury import treasury_account
 
 
 class Balances(Calls, CurrencyImpl, Pallet):
@@ -30,7 +28,7 @@ class Balances(Calls, CurrencyImpl, Pallet):
         self.system = system  # the AccountStore (frame_system), wired by construct_runtime
 
     def treasury_account(self) -> str:
-        return pallet_account(TREASURY_PALLET_ID)
+        return treasury_account()
 
     def build_genesis(self, config: GenesisConfig) -> None:
         total = 0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from runtime.errors import Arithmetic, Token
+from runtime.errors import Arithmetic, DispatchError, Token
 from runtime.events import EventRecord
 
 from pallets.balances.errors import Error
@@ -259,7 +259,30 @@ class CurrencyImpl:
         issuance.put(issuance.value() + amount)
         self.deposit_event(Event.Minted(who, amount))  # type: ignore[attr-defined]
 
-    deposit_creating = mint_into
+    def deposit_creating(self, who: str, amount: int) -> int:
+        """``Currency::deposit_creating``: credit ``amount`` to ``who``'s free balance, creating the
+        account (``Deposit``, not ``Minted``: that is ``fungible::Mutate::mint_into``'s event).
+        Best effort, as on chain: a new account below the existential deposit, or an overflow,
+        credits nothing. Returns what was credited. The issuance rises by it here, which on chain
+        is the positive imbalance it returns being offset against a slash's negative one or
+        dropped (a caller that slashed first moved the issuance down by the same amount)."""
+        if amount == 0:
+            return 0
+        acc = self.system.storage.Account._d
+        old = acc.get(who)
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
+        try:
+            self._check_deposit(old, amount)
+        except DispatchError:
+            return 0
+        if issuance.value() + amount > MAX_BALANCE:
+            return 0
+        base = old if old is not None else EMPTY_ACCOUNT
+        # ``Deposit`` is deposited inside the account mutation, ``Endowed`` (by the write) after it
+        self.deposit_event(Event.Deposit(who, amount))  # type: ignore[attr-defined]
+        self._write(who, old, base._replace(free=base.free + amount))
+        issuance.put(issuance.value() + amount)
+        return amount
 
     def burn_from(self, who: str, amount: int) -> int:
         """Destroy exactly ``amount`` of ``who``'s free balance (``Burned``)."""

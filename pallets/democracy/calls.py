@@ -5,7 +5,6 @@ Cancellation >=2/3 of the Council; CancelProposal Root or unanimous; Veto one me
 
 from __future__ import annotations
 
-from runtime.accounts import pallet_account
 from runtime.errors import BadOrigin
 from runtime.origin import Origin, ensure_collective_member, ensure_proportion_at_least, ensure_root, ensure_signed
 from runtime.pallet import call
@@ -15,8 +14,8 @@ from pallets.democracy.errors import Error
 from pallets.democracy.events import Event
 from pallets.democracy.types import AccountVote, Conviction, MetadataOwner, ReferendumInfo, VoteThreshold
 from pallets.primitives.bounded import Bounded
+from pallets.treasury import on_unbalanced
 
-TREASURY = pallet_account(b"py/trsry")
 U64_MAX = 2**64 - 1
 
 
@@ -41,8 +40,8 @@ class Calls:
         taken = self.storage.DepositOf.take(prop_index)  # type: ignore[attr-defined]
         if taken is not None:
             whos, amount = taken
-            for who in whos:  # T::Slash = Treasury
-                self.currency.repatriate_reserved(who, TREASURY, amount)  # type: ignore[attr-defined]
+            for who in whos:  # T::Slash = Treasury: each deposit slashed, then handed to the Treasury on its own
+                on_unbalanced(self.currency, self.deposit_event, self.currency.slash_reserved(who, amount))  # type: ignore[attr-defined]
 
     def clear_metadata(self, owner: MetadataOwner) -> None:
         h = self.storage.MetadataOf.take(owner)  # type: ignore[attr-defined]

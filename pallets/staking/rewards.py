@@ -8,7 +8,7 @@ validators and nominators (no remainder). Otherwise the testnet reward curve app
   ``I(x) = min + (max - min) * 2^(-(x - ideal) / falloff)`` above it;
 * ``portion = era_duration / year`` (Perbill, year = 365.25 days);
 * ``validator_payout = portion * I(x) * issuance``; ``remainder = portion * max * issuance - validator_payout``,
-  minted into the Treasury (``RewardRemainder = Treasury``).
+  issued to the Treasury (``RewardRemainder = Treasury``: ``Balances.Deposit`` and ``Treasury.Deposit``).
 
 Simplification: the chain evaluates I(x) with a 40-piece linear approximation built at compile
 time; here ``2^-t`` is the chord between consecutive powers of two (exact at integer ``t``,
@@ -17,32 +17,22 @@ at most ~3% high in between, on the part of I above ``min``).
 Split (``do_payout_stakers_by_page``): the validator's share of the era payout is its share of
 the era's reward points; the validator takes its commission first, then the rest is shared pro
 rata to exposure (own stake to the validator, each nominator's exposure to the nominator).
-Rewards are minted (``Reward = ()``) to the payee's destination.
+Rewards are deposited (``Currency::deposit_into_existing`` / ``deposit_creating``: ``Balances.Deposit``;
+``Reward = ()``, so the issuance rises by them) to the payee's destination.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from runtime.accounts import pallet_account
-from runtime.errors import DispatchError
 
 from pallets.staking.arith import PERBILL, perbill_from_rational, perbill_mul, percent_mul
 from pallets.staking.errors import Error
 from pallets.staking.events import Event
 from pallets.staking.types import Exposure, RewardDestination
+from pallets.treasury import on_unbalanced
 
 MILLISECONDS_PER_YEAR = 1000 * 3600 * 24 * 36525 // 100
-TREASURY_PALLET_ID = b"py/trsry"
-
-
-_TREASURY: list[str] = []  # the account, derived once (every era mints the remainder to it)
-
-
-def treasury_account() -> str:
-    if not _TREASURY:
-        _TREASURY.append(pallet_account(TREASURY_PALLET_ID))
-    return _TREASURY[0]
 
 
 def inflation_parts(stake_parts: int, min_inflation: int, max_inflation: int, ideal: int, falloff: int) -> int:
@@ -90,15 +80,7 @@ class RewardOps:
         self.deposit_event(Event.EraPaid(era, validator_payout, remainder))  # type: ignore[attr-defined]
         s.ErasValidatorReward.insert(era, validator_payout)
         if remainder:
-            self._mint_best_effort(treasury_account(), remainder)
-
-    def _mint_best_effort(self, who: str, amount: int) -> int:
-        """``Currency::deposit_creating``: mint, or mint nothing if the account cannot take it."""
-        try:
-            self.ctx.transactional(lambda: self.currency.mint_into(who, amount))
-        except DispatchError:
-            return 0
-        return amount
+            on_unbalanced(self.currency, self.deposit_event, remainder)  # ``Currency::issue`` then the Treasury  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ exposures
     def page_count(self, era: int, stash: str) -> int:
@@ -208,18 +190,18 @@ class RewardOps:
         if name in ("Stash", "Controller"):
             if self.currency.total_balance(stash) == 0:
                 return None
-            minted = self._mint_best_effort(stash, amount)
+            minted = self.currency.deposit_creating(stash, amount)
         elif name == "Staked":
             ledger = s.Ledger.get(stash)
             if ledger is None or self.currency.total_balance(stash) == 0:
                 return None
-            minted = self._mint_best_effort(stash, amount)
+            minted = self.currency.deposit_creating(stash, amount)
             if minted:
                 import dataclasses
 
                 self._update_ledger(dataclasses.replace(ledger, total=ledger.total + minted, active=ledger.active + minted))  # type: ignore[attr-defined]
         elif name == "Account":
-            minted = self._mint_best_effort(dest.value, amount)
+            minted = self.currency.deposit_creating(dest.value, amount)
         else:
             return None
         return dest, minted

@@ -29,8 +29,8 @@ from typing import Any
 from pallets.staking.arith import PERBILL, perbill_mul, perbill_mul_floor
 from pallets.staking.events import Event
 from pallets.staking.ledger import slash_ledger
-from pallets.staking.rewards import treasury_account
 from pallets.staking.types import StakingUnappliedSlash
+from pallets.treasury import on_unbalanced
 
 REWARD_F1 = PERBILL // 2  # the reporters' share of SlashRewardFraction x slash (50%)
 
@@ -102,7 +102,7 @@ class SlashingOps:
         for who, value in unapplied.others:
             taken += self._do_slash(who, value, slash_era)
         if taken:
-            self._mint_best_effort(treasury_account(), taken)  # type: ignore[attr-defined]
+            on_unbalanced(self.currency, self.deposit_event, taken)  # T::Slash = Treasury  # type: ignore[attr-defined]
         return taken
 
     def slash_stake(self, stash: str, value: int) -> int:
@@ -112,7 +112,7 @@ class SlashingOps:
         Returns what was taken (0 without a ledger)."""
         taken = self._do_slash(stash, value, self.active_era())  # type: ignore[attr-defined]
         if taken:
-            self._mint_best_effort(treasury_account(), taken)  # type: ignore[attr-defined]
+            on_unbalanced(self.currency, self.deposit_event, taken)  # T::Slash = Treasury  # type: ignore[attr-defined]
         return taken
 
     def _do_slash(self, stash: str, value: int, slash_era: int) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Iterable
 
 from runtime.bridge.typecheck import check_type
@@ -90,11 +91,29 @@ class ConformanceReport:
 
 
 def check_conformance(rt: "Runtime", md: "RuntimeMetadata") -> ConformanceReport:
-    """Compare every pallet ``rt`` composes with the metadata."""
+    """Compare every pallet ``rt`` composes with the metadata, and the events its pallets deposit
+    for a pallet it does not compose (the Treasury's ``Deposit``, deposited by its ``OnUnbalanced``
+    for Staking and Democracy): those events reach ``System.Events`` too, so their names, indices
+    and fields are checked the same way (that pallet's calls, errors and storage are not modelled)."""
     pallets = {}
     for name, pallet in sorted(rt.pallets.items(), key=lambda kv: kv[1].index):
         pallets[name] = _check_pallet(pallet, md)
+    for name, event_set in _uncomposed_event_sets().items():
+        chain = md.pallets.get(name)
+        if name in pallets:
+            continue
+        report = pallets[name] = PalletReport(name, chain.index if chain else None, chain.index if chain else None)
+        if chain is None:
+            report.findings.append(Finding(name, "pallet", name, "mismatched", "no pallet of this name in the metadata"))
+            continue
+        _check_events(SimpleNamespace(name=name, Event=event_set), chain, md, report)  # type: ignore[arg-type]
     return ConformanceReport(md.source, f"{md.spec_name} {md.spec_version} (metadata V{md.version})", pallets)
+
+
+def _uncomposed_event_sets() -> dict[str, type]:
+    from pallets.treasury import Event as TreasuryEvent
+
+    return {TreasuryEvent.__pallet__: TreasuryEvent}
 
 
 def _check_pallet(pallet: "Pallet", md: "RuntimeMetadata") -> PalletReport:

@@ -340,3 +340,33 @@ def test_governance_call_log_replays_to_the_same_root(tmp_path) -> None:  # type
     rt.export_log(path)
     result = replay(path)
     assert result.ok and result.runtime.state_root() == rt.state_root()
+
+
+def test_slashed_deposits_reach_the_treasury_as_on_chain() -> None:
+    """``T::Slash::on_unbalanced(T::Currency::slash_reserved(who, amount).0)`` per depositor:
+    ``Balances.Slashed`` of the reserve, then the Treasury's ``OnUnbalanced`` (``Balances.Deposit``
+    to its account, ``Treasury.Deposit``), per depositor and in that order; the issuance is unchanged
+    (the two imbalances offset). The simulator used to repatriate the reserve
+    (``ReserveRepatriated``): the same balances, events no real node emits."""
+    from pallets.treasury import treasury_account
+
+    rt = runtime()
+    call = set_balance("//X", UNIT)
+    dem(rt, "Alice", "propose", proposal=inline(call), value=DEPOSIT)
+    dem(rt, "Bob", "second", proposal=0)
+    issuance = rt.query("Balances", "TotalIssuance").raw
+    treasury = rt.free_balance(treasury_account())
+    receipt = rt.dispatch("root", "Democracy", "blacklist", {"proposal_hash": proposal_hash(call), "maybe_ref_index": None})
+    money = [(e.name, dict(e.attributes)) for e in receipt.triggered_events if e.name.split(".")[0] in ("Balances", "Treasury")]
+    tr = treasury_account()
+    assert money == [
+        ("Balances.Slashed", {"who": rt.account("Alice"), "amount": DEPOSIT}),
+        ("Balances.Deposit", {"who": tr, "amount": DEPOSIT}),
+        ("Balances.Endowed", {"account": tr, "free_balance": DEPOSIT}),  # the dev chain's Treasury starts empty
+        ("Treasury.Deposit", {"value": DEPOSIT}),
+        ("Balances.Slashed", {"who": rt.account("Bob"), "amount": DEPOSIT}),
+        ("Balances.Deposit", {"who": tr, "amount": DEPOSIT}),
+        ("Treasury.Deposit", {"value": DEPOSIT}),
+    ]
+    assert rt.query("Balances", "TotalIssuance").raw == issuance
+    assert treasury == 0 and rt.free_balance(tr) == 2 * DEPOSIT and reserved(rt, "Alice") == reserved(rt, "Bob") == 0

@@ -28,6 +28,12 @@ def test_single_validator_and_nominator_pro_rata() -> None:
     assert rt.free_balance(BOB) == bob_before + 750 * UNIT  # payee Stash: not bonded
     assert ledger(rt, "Bob").active == 300 * UNIT
     assert receipt.events_named("Staking.PayoutStarted")[0]["era_index"] == 1
+    # make_payout deposits (``Currency::deposit_into_existing``: ``Balances.Deposit``, not the fungible
+    # mint's ``Minted``), then says ``Rewarded``; the Staked payee's new lock follows its deposit
+    money = [(e.name, e.attributes.get("who", e.attributes.get("stash")), e["amount"]) for e in receipt.triggered_events
+             if e.name in ("Balances.Deposit", "Balances.Minted", "Staking.Rewarded")]
+    assert money == [("Balances.Deposit", ALICE, 250 * UNIT), ("Staking.Rewarded", ALICE, 250 * UNIT),
+                     ("Balances.Deposit", BOB, 750 * UNIT), ("Staking.Rewarded", BOB, 750 * UNIT)]
     fails(rt, "Staking.AlreadyClaimed", "Eve", "Staking", "payout_stakers", {"validator_stash": "Alice", "era": 1})
 
 

@@ -149,3 +149,29 @@ def test_slash_metadata_is_pruned_after_bonding_duration() -> None:
     until_era(rt, 16)
     assert rt.query("Staking", "ValidatorSlashInEra", [1, "Bob"]).value is None
     assert rt.query("Staking", "NominatorSlashInEra", [1, "Charlie"]).value is None
+
+
+def test_applied_slash_and_era_remainder_reach_the_treasury_with_its_events() -> None:
+    """``T::Slash`` and ``T::RewardRemainder`` are the Treasury: its ``OnUnbalanced`` credits its
+    account (``Balances.Deposit``, never ``Balances.Minted``, the fungible mint's event) and says
+    ``Treasury.Deposit``. A slash: each staker's ``Balances.Slashed`` and ``Staking.Slashed``,
+    then one Treasury credit for the total, as ``apply_slash`` hands the merged imbalance over."""
+    rt = setup()
+    rt.dispatch("root", "Staking", "report_offence", {"validator": "Bob", "slash_fraction": TEN_PERCENT})
+    start = len(rt.all_events())
+    until_era(rt, 12)
+    new = [e for e in rt.all_events()[start:] if e.name.split(".")[0] in ("Balances", "Treasury") or e.name in ("Staking.Slashed", "Staking.EraPaid")]
+    assert not [e for e in new if e.name == "Balances.Minted"]
+    slash_at = next(i for i, e in enumerate(new) if e.name == "Staking.Slashed")
+    tail = [(e.name, dict(e.attributes)) for e in new[slash_at - 2: slash_at + 7]]
+    assert tail == [  # do_slash: the currency's slash, the ledger's new lock, then the staking event
+        ("Balances.Slashed", {"who": BOB, "amount": 10 * UNIT}), ("Balances.Unlocked", {"who": BOB, "amount": 10 * UNIT}),
+        ("Staking.Slashed", {"staker": BOB, "amount": 10 * UNIT}),
+        ("Balances.Slashed", {"who": CHARLIE, "amount": 30 * UNIT}), ("Balances.Unlocked", {"who": CHARLIE, "amount": 30 * UNIT}),
+        ("Staking.Slashed", {"staker": CHARLIE, "amount": 30 * UNIT}),
+        ("Balances.Deposit", {"who": TREASURY, "amount": 40 * UNIT}), ("Treasury.Deposit", {"value": 40 * UNIT}),
+    ]
+    for i, e in enumerate(new):  # every remainder: the Treasury credit right after its EraPaid
+        if e.name == "Staking.EraPaid" and e["remainder"]:
+            assert [(x.name, x.attributes.get("amount", x.attributes.get("value"))) for x in new[i + 1: i + 3]] == [
+                ("Balances.Deposit", e["remainder"]), ("Treasury.Deposit", e["remainder"])]

@@ -208,7 +208,7 @@ def silent_mint(mp: Any) -> None:
 
 def transfer_mints(mp: Any) -> None:
     """Balances and issuance stay in step (the sum half of token_conservation holds): only the event
-    half, "issuance moves only by Minted/Burned/Slashed/DustLost", can see that tokens came from nowhere."""
+    half, "issuance moves only by the events of NATIVE_ISSUANCE_EVENTS", can see that tokens came from nowhere."""
     from pallets.balances import currency
     from pallets.balances.events import Event
 

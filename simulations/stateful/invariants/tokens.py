@@ -15,16 +15,20 @@ from runtime import Runtime
 from runtime.storage import _MISSING
 from simulations.stateful.invariants.ledger import Ledger, new_events
 
-#: Balances events that change total issuance, with their sign (field ``amount``).
-NATIVE_ISSUANCE_EVENTS: dict[str, int] = {"Balances.Minted": 1, "Balances.Burned": -1, "Balances.DustLost": -1, "Balances.Slashed": -1}
+#: Balances events that change total issuance, with their sign (field ``amount``). ``Deposit`` is
+#: ``Currency::deposit_creating`` (staking payouts, and the Treasury taking a slash or an era's
+#: remainder: its positive imbalance raises the issuance); a fee's ``Withdraw`` and the ``Deposit``s
+#: that pay it out (refund, Treasury) cancel, so counting both keeps a fee at zero.
+NATIVE_ISSUANCE_EVENTS: dict[str, int] = {"Balances.Minted": 1, "Balances.Burned": -1, "Balances.DustLost": -1, "Balances.Slashed": -1,
+                                          "Balances.Deposit": 1, "Balances.Withdraw": -1}
 #: Events after which issuance may be anything (root forcing balances).
 NATIVE_FORCING_EVENTS = frozenset({"Balances.BalanceSet", "Balances.TotalIssuanceForced"})
 
 
 def token_conservation(rt: Runtime, ledger: Ledger) -> None:
     """Native TNT: total issuance equals the sum of every account's free and reserved balance, and
-    between two checks it moved exactly by the Minted/Burned/Slashed/DustLost events (staking and
-    era rewards mint, slashes and dust burn; nothing else may)."""
+    between two checks it moved exactly by the events of ``NATIVE_ISSUANCE_EVENTS`` (staking rewards
+    and the Treasury's credits deposit, era rewards mint, slashes and dust burn; nothing else may)."""
     held = 0
     for a in rt.pallets["System"].storage.Account.values():  # type: ignore[attr-defined]
         held += a.free + a.reserved
