@@ -252,3 +252,26 @@ def test_council_first_vote_and_disapproved_close_are_free_a_changed_vote_pays(m
     # 2 nays of 3 seats: threshold 3 unreachable, an early disapproval: free
     close = sign.xt("Bob", "Council", "close", {"proposal_hash": motion, "index": 0, "proposal_weight_bound": {"ref_time": 10**9, "proof_size": 0}, "length_bound": 100})
     assert outcome(close) == ("No", 0)
+
+
+def _pool_order_by_rescan(subs: list[Submission]) -> list[Submission]:
+    """The order's definition, one full rescan per pick (what pool_order computed before its heap)."""
+    waiting, out = list(subs), []
+    while waiting:
+        blocked = {(s.signer, s.nonce + 1) for s in waiting if s.signer is not None}
+        best = max((s for s in waiting if s.signer is None or (s.signer, s.nonce) not in blocked), key=lambda s: s.priority)
+        out.append(best)
+        waiting = [s for s in waiting if s is not best]
+    return out
+
+
+def test_pool_order_matches_its_definition_on_random_pools() -> None:
+    """Random pools with nonce chains, gaps, duplicate nonces, unsigned transactions and equal
+    priorities: the heap gives exactly the rescan's order."""
+    import random
+
+    rng = random.Random(7)
+    for trial in range(300):
+        subs = [Submission(f"t{trial}-{i}", 0, "ok", signer=rng.choice(["A", "B", "C", None]), nonce=rng.randint(0, 5), priority=rng.randint(0, 3))
+                for i in range(rng.randint(0, 25))]
+        assert [s.hash for s in pool_order(subs)] == [s.hash for s in _pool_order_by_rescan(subs)]

@@ -24,8 +24,10 @@ call the simulator does not model gets 9000.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -814,15 +816,32 @@ def node_time_base(md: RuntimeMetadata, session_length: int | None = None) -> di
 def pool_order(subs: list[Submission]) -> list[Submission]:
     """The ready queue's order (sc-transaction-pool ``BestIterator``): among the transactions whose
     requirement is met (the signer's previous nonce is not waiting), the highest priority, ties to the
-    one submitted first; taking it may make the signer's next nonce ready."""
-    waiting = list(subs)
+    one submitted first; taking it may make the signer's next nonce ready.
+
+    A heap of the ready ones keyed (-priority, arrival), and per (signer, nonce) how many are still
+    waiting: O(n log n) for a pool of n (a full rescan per pick was quadratic: a pool of 10,000 took
+    seconds to order)."""
+    waiting: Counter[tuple[str, int]] = Counter((s.signer, s.nonce) for s in subs if s.signer is not None)
+    successors: dict[tuple[str, int], list[int]] = {}
+    heap: list[tuple[int, int]] = []
+    for i, s in enumerate(subs):
+        if s.signer is not None and (s.signer, s.nonce - 1) in waiting:
+            successors.setdefault((s.signer, s.nonce - 1), []).append(i)
+        else:
+            heap.append((-s.priority, i))
+    heapq.heapify(heap)
     out: list[Submission] = []
-    while waiting:
-        blocked = {(s.signer, s.nonce + 1) for s in waiting if s.signer is not None}
-        ready = [s for s in waiting if s.signer is None or (s.signer, s.nonce) not in blocked]
-        best = max(ready, key=lambda s: s.priority)  # max keeps the first of equals: FIFO
+    while heap:
+        _, i = heapq.heappop(heap)
+        best = subs[i]
         out.append(best)
-        waiting = [s for s in waiting if s is not best]
+        if best.signer is None:
+            continue
+        key = (best.signer, best.nonce)
+        waiting[key] -= 1
+        if waiting[key] == 0:
+            for j in successors.pop(key, ()):
+                heapq.heappush(heap, (-subs[j].priority, j))
     return out
 
 
