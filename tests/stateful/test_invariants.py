@@ -160,6 +160,31 @@ def test_real_lst_tvl_keeps_auto_withdrawn_stake_and_the_invariant_bounds_it() -
         lst_pools_back_their_claims(rt, ledger)
 
 
+def test_real_lst_tvl_allowance_counts_only_auto_withdraws() -> None:
+    """Second read of the quirk's bound: a pool's own withdrawal (``pool_withdraw_unbonded``, through
+    Lst's ``withdraw_from_staking``) also emits ``Staking.Withdrawn`` but lowers the TVL itself, so it
+    must not widen the allowance; a TVL that withdrawal failed to lower is caught."""
+    from runtime import UNIT
+    from simulations.stateful.invariants import lst_pools_back_their_claims
+
+    rt = _pool_with_full_unlocking({**world.GENESIS, "quirks": {"lst.auto_withdraw_not_in_tvl": True}})
+    ledger = Ledger()
+    lst_pools_back_their_claims(rt, ledger)
+    auto = rt.dispatch("Charlie", "Lst", "unbond", {"member_account": "Charlie", "pool_id": 1, "unbonding_points": UNIT}).event("Staking.Withdrawn")["amount"]
+    lst_pools_back_their_claims(rt, ledger)
+    assert ledger.extra["lst_tvl_excess_allowed"] == auto
+    rt.advance_eras(3)
+    receipt = rt.dispatch("Bob", "Lst", "pool_withdraw_unbonded", {"pool_id": 1, "num_slashing_spans": 0})
+    own = receipt.event("Staking.Withdrawn")["amount"]
+    assert own > 0
+    lst_pools_back_their_claims(rt, ledger)
+    assert ledger.extra["lst_tvl_excess_allowed"] == auto  # the pool's own withdrawal widens nothing
+    stored = rt.pallets["Lst"].storage.TotalValueLocked
+    stored.put(stored.value() + own)  # as if withdraw_from_staking had not lowered the TVL
+    with pytest.raises(AssertionError, match="outside pools' bonded stake"):
+        lst_pools_back_their_claims(rt, ledger)
+
+
 def test_lst_pools_back_their_claims_still_catches_a_tvl_off_the_bonded_stake() -> None:
     from simulations.stateful.invariants import lst_pools_back_their_claims
 

@@ -136,13 +136,23 @@ def lst_pools_back_their_claims(rt: Runtime, ledger: Ledger) -> None:
     # account on its own (unbond's auto-withdraw), and, with lst.on_slash_not_wired, what it slashes;
     # the TVL may then exceed the pools' bonded stake by at most those amounts (from the events, so a
     # replay sees them too), never fall below it.
+    # Only an auto-withdraw counts: a Staking.Withdrawn in the same extrinsic as a Staking.Unbonded
+    # of that stash (unbond withdraws the unlocked chunks itself when all of them are in use). Lst's
+    # own withdrawals (withdraw_from_staking: pool_withdraw_unbonded, withdraw_unbonded) also emit
+    # Staking.Withdrawn but lower the TVL themselves; counting them would let a TVL they failed to
+    # lower pass.
     stale_tvl = rt.ctx.quirk("lst.auto_withdraw_not_in_tvl")
     unslashed = rt.ctx.quirk("lst.on_slash_not_wired")
-    for ev in new_events(rt, ledger, "lst_pools_back_their_claims"):
+    fresh = new_events(rt, ledger, "lst_pools_back_their_claims")
+    unbonding = {(ev.block, ev.phase, ev.extrinsic_idx, ev["stash"]) for ev in fresh
+                 if ev.spec.pallet == "Staking" and ev.spec.name == "Unbonded"} if stale_tvl else set()
+    for ev in fresh:
         if ev.spec.pallet == "Lst" and ev.spec.name in ("Unbonded", "Withdrawn", "PoolSlashed", "UnbondingPoolSlashed"):
             pid = ev["pool_id"]
             ledger.pool_slack_allowance[pid] = ledger.pool_slack_allowance.get(pid, 1) + 1
-        elif stale_tvl and ev.spec.pallet == "Staking" and (ev.spec.name == "Withdrawn" or (unslashed and ev.spec.name == "Slashed")):
+        elif stale_tvl and ev.spec.pallet == "Staking" and (
+                (ev.spec.name == "Withdrawn" and (ev.block, ev.phase, ev.extrinsic_idx, ev["stash"]) in unbonding)
+                or (unslashed and ev.spec.name == "Slashed")):
             who = ev["stash"] if ev.spec.name == "Withdrawn" else ev["staker"]
             if lst.storage.ReversePoolIdLookup.get(who) is not None:  # type: ignore[attr-defined]
                 ledger.extra["lst_tvl_excess_allowed"] = ledger.extra.get("lst_tvl_excess_allowed", 0) + ev["amount"]
