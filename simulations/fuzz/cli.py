@@ -182,9 +182,9 @@ def stopped_by(result: "CampaignResult") -> str:
     if cfg.steps is not None and result.steps >= cfg.steps:
         default = f" (the default; with --time alone, the time is the only limit)" if cfg.steps == DEFAULT_STEPS and cfg.time_limit is None else ""
         return f"the step limit: --steps {cfg.steps:,}{default}"
-    if cfg.time_limit is not None:
+    if cfg.time_limit is not None and result.seconds >= cfg.time_limit:
         return f"the time limit: --time {cfg.time_limit:g} s"
-    return "the workers' end"
+    return "the workers' end, before any limit"
 
 
 def out_problem(out: Path) -> str | None:

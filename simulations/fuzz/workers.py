@@ -134,6 +134,24 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
     status: dict[int, dict[str, Any]] = {}
     pending = set(range(cfg.workers))
     errors: list[str] = []
+
+    def handle(kind: str, payload: Any) -> None:
+        if kind == "progress":
+            status[payload["worker"]] = payload
+            if progress is not None:
+                steps = sum(s["steps"] for s in status.values())
+                progress(_line(steps, time.monotonic() - started, max(s["features"] for s in status.values()),
+                               max(s["corpus"] for s in status.values()), sum(s["failures"] for s in status.values())))
+        elif kind == "result":
+            result.workers.append(payload)
+            pending.discard(payload.worker)
+            if payload.failures and cfg.stop_on_failure:
+                stop.set()
+        else:
+            errors.append(f"worker {payload[0]}: {payload[1]}")
+            pending.discard(payload[0])
+            stop.set()
+
     try:
         while pending:
             try:
@@ -148,21 +166,7 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
                 result.interrupted = True  # the first: every worker ends the run it is in and reports
                 stop.set()
                 continue
-            if kind == "progress":
-                status[payload["worker"]] = payload
-                if progress is not None:
-                    steps = sum(s["steps"] for s in status.values())
-                    progress(_line(steps, time.monotonic() - started, max(s["features"] for s in status.values()),
-                                   max(s["corpus"] for s in status.values()), sum(s["failures"] for s in status.values())))
-            elif kind == "result":
-                result.workers.append(payload)
-                pending.discard(payload.worker)
-                if payload.failures and cfg.stop_on_failure:
-                    stop.set()
-            else:
-                errors.append(f"worker {payload[0]}: {payload[1]}")
-                pending.discard(payload[0])
-                stop.set()
+            handle(kind, payload)
     finally:
         stop.set()
         for p in procs:
@@ -170,6 +174,16 @@ def fuzz(cfg: FuzzConfig, progress: Callable[[str], None] | None = None, world: 
             if p.is_alive():
                 p.terminate()
                 p.join()
+    # what the workers put on the queue just before they ended, then those that ended without a word
+    # (killed, out of memory): their steps and any failure they found are lost, so the campaign
+    # cannot say "no failure"
+    while pending:
+        try:
+            handle(*out.get_nowait())
+        except queue.Empty:
+            break
+    for i in sorted(pending):
+        errors.append(f"worker {i} ended without a result (exit code {procs[i].exitcode})")
     if errors:
         raise RuntimeError("; ".join(errors))
     result.workers.sort(key=lambda w: w.worker)

@@ -112,3 +112,35 @@ def test_ctrl_c_stops_the_campaign_and_reports_what_it_did(tmp_path: Path, worke
                 os.kill(w, signal.SIGKILL)
             except OSError:
                 pass
+
+
+def test_a_worker_that_dies_without_a_result_is_a_crash_not_a_clean_campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Second read: a worker killed mid-campaign (SIGKILL, out of memory) put nothing on the queue;
+    the parent stopped waiting once no worker was alive, dropped it, and printed "no failure" with
+    exit 0 over half the steps. It is now an error naming the worker and its exit code (the CLI's
+    crash path, exit 2), since any failure it found is lost."""
+    import simulations.fuzz.workers as workers
+    from simulations.fuzz import FuzzConfig
+
+    real = workers.run_worker
+
+    def dies_as_worker_1(cfg, i, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if i == 1:
+            os._exit(9)  # as a SIGKILL leaves it: no result, no error report
+        return real(cfg, i, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "run_worker", dies_as_worker_1)
+    with pytest.raises(RuntimeError, match=r"worker 1 ended without a result \(exit code 9\)"):
+        workers.fuzz(FuzzConfig(seed=1, steps=400, workers=2, out=tmp_path))
+
+
+def test_stopped_by_names_the_time_limit_only_when_it_was_reached() -> None:
+    from simulations.fuzz.cli import stopped_by
+    from simulations.fuzz import FuzzConfig
+    from simulations.fuzz.workers import CampaignResult
+
+    cfg = FuzzConfig(steps=None, time_limit=60, workers=2)
+    early, late = CampaignResult(cfg), CampaignResult(cfg)
+    early.seconds, late.seconds = 5.0, 60.4
+    assert stopped_by(late) == "the time limit: --time 60 s"
+    assert stopped_by(early) == "the workers' end, before any limit"
