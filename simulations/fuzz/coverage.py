@@ -420,7 +420,8 @@ def _transition_lines(coverage: Coverage, width: int) -> list[str]:
     for label, _fn in LIFECYCLES.values():
         edges = by_lifecycle.get(label, [])
         of = len(KNOWN_TRANSITIONS.get(label, ()))
-        lines += textwrap.wrap(f"  {label:15s} {len(edges):2d} of {of:2d}: " + (", ".join(edges) if edges else "-"), width,
+        n = sum(f"{label}:{edge}" in reached_known for edge in edges)  # n of the N known (others are listed, not counted)
+        lines += textwrap.wrap(f"  {label:15s} {n:2d} of {of:2d}: " + (", ".join(edges) if edges else "-"), width,
                                subsequent_indent=" " * 26, break_on_hyphens=False) or [""]
     return lines
 

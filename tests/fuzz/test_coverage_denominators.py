@@ -67,3 +67,15 @@ def test_the_report_states_the_run_length_and_its_reach(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     said = "runs of 30 steps (--run-length), each from the starting world: a state that takes more steps or many eras to build is out of reach"
     assert said in _words(out.output) and said in _words((tmp_path / "coverage.txt").read_text())
+
+
+def test_a_lifecycles_n_of_n_counts_only_its_known_transitions() -> None:
+    """Second read: the per-lifecycle line counted every edge reached, known or not, so a lifecycle
+    with an edge outside ``KNOWN_TRANSITIONS`` could read "15 of 14". The edge is still listed (and
+    named in the headline as not in the known list), but n counts the known ones only."""
+    rt = World(FuzzConfig()).reset()
+    coverage = _coverage()
+    coverage.features.add("state:operator:Active>Elsewhere")  # not a known operator transition
+    text = report(coverage, rt, width=120)
+    assert f"operator         1 of {len(KNOWN_TRANSITIONS['operator'])}: Active>Elsewhere, none>Active" in text
+    assert "not in the known list: operator:Active>Elsewhere" in text
