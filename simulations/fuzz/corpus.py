@@ -90,27 +90,34 @@ class Corpus:
             return self._set_aside_if_damaged()
 
     def _set_aside_if_damaged(self) -> tuple[Path, str] | None:
+        return self._read_or_set_aside()[1]
+
+    def _read_or_set_aside(self) -> tuple[Coverage | None, tuple[Path, str] | None]:
+        """(``coverage.json``'s coverage, None) when it reads; (None, None) when there is none;
+        (None, (its new path, why)) when it did not read and was set aside."""
         try:
-            self._read_coverage()
-            return None
+            return self._read_coverage(), None
         except FileNotFoundError:
-            return None
+            return None, None
         except DamagedCoverage as exc:
             n = 1
             while (aside := self.dir / f"coverage.json.corrupt-{n}").exists():
                 n += 1
             (self.dir / "coverage.json").replace(aside)
-            return aside, str(exc)
+            return None, (aside, str(exc))
 
     def save_coverage(self, coverage: Coverage) -> None:
         """Merge into ``coverage.json`` what ``coverage`` reached since this object's last save (a
         worker calls it every few seconds with its growing coverage, and once at its end: each
-        count is merged once)."""
-        delta = coverage.since(self._saved)
+        count is merged once). The file is read once under the lock; if it is gone or damaged (then
+        kept aside, not overwritten) the total restarts from this worker's whole coverage, not from
+        what it reached since its last save, which that file held."""
         with self._locked():  # read, merge and write as one step among the campaign's workers
-            self._set_aside_if_damaged()  # damaged since the campaign began: kept aside, not overwritten
-            merged = self.coverage() or Coverage()
-            merged.merge(delta)
+            merged, _aside = self._read_or_set_aside()
+            if merged is None:
+                merged = coverage.copy()
+            else:
+                merged.merge(coverage.since(self._saved))
             _write_atomically(self.dir / "coverage.json", json.dumps(merged.to_json()))
         self._saved = coverage.copy()
 

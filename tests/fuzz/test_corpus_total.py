@@ -76,3 +76,21 @@ def test_a_sigkilled_campaigns_kept_entries_are_counted_in_the_total(tmp_path: P
     assert entries, "the campaign kept no entry"
     saved = json.loads((corpus / "coverage.json").read_text())  # written while it ran, not only at its end
     assert len(saved["features"]) > 50 and sum(saved["calls"].values()) > 0
+
+
+def test_a_total_damaged_during_a_campaign_restarts_from_the_workers_whole_coverage(tmp_path: Path) -> None:
+    """Second read: after a mid-campaign damage the set-aside total restarted from what the worker
+    reached since its last save, losing what that save had merged. It restarts from the worker's
+    whole coverage now (the damaged file kept aside, as before)."""
+    from simulations.fuzz.corpus import Corpus
+    from simulations.fuzz.coverage import Coverage
+
+    corpus = Corpus(tmp_path)
+    coverage = Coverage()
+    coverage.features.add("call:System.remark:ok")
+    corpus.save_coverage(coverage)
+    (tmp_path / "coverage.json").write_text("{not json")
+    coverage.features.add("event:System.Remarked")
+    corpus.save_coverage(coverage)
+    assert (tmp_path / "coverage.json.corrupt-1").read_text() == "{not json"
+    assert corpus.coverage().features == {"call:System.remark:ok", "event:System.Remarked"}
