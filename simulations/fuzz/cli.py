@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import typer
 from rich.console import Console
@@ -93,8 +93,9 @@ def register(app: typer.Typer) -> None:
         if problem is not None:  # refused now, not at the first failure (whose log it would lose)
             console.print(f"[red]error:[/red] --out: {problem}", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
+        entries = None
         if corpus is not None:
-            skipped = _corpus_skipped(corpus)
+            entries, skipped = _corpus_entries(corpus)
             if skipped:
                 console.print(f"note: {skipped:,} corpus entr{'y' if skipped == 1 else 'ies'} in {corpus}/entries skipped: not a program "
                               "(unreadable, not text, or JSON of another shape)", highlight=False, soft_wrap=True)
@@ -116,9 +117,9 @@ def register(app: typer.Typer) -> None:
         try:
             if console.is_terminal:
                 with console.status("fuzzing") as status:
-                    result = run_campaign(cfg, progress=lambda line: status.update(line), world=world)
+                    result = run_campaign(cfg, progress=lambda line: status.update(line), world=world, entries=entries)
             else:  # a log file (nohup, CI): a progress line a minute instead of a spinner nobody sees
-                result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world)
+                result = run_campaign(cfg, progress=_every(60.0, lambda line: console.print(line, highlight=False, soft_wrap=True)), world=world, entries=entries)
         except Exception as exc:  # a crash of the fuzzer itself: not exit 1, which says "a bug was found"
             console.print(f"[red]error:[/red] the campaign crashed, a bug of the fuzzer rather than a failure it found: "
                           f"{type(exc).__name__}: {exc}{_where(exc)}", highlight=False, soft_wrap=True)
@@ -204,16 +205,17 @@ def out_problem(out: Path) -> str | None:
     return None
 
 
-def _corpus_skipped(directory: Path) -> int:
-    """How many of the entries a campaign on the corpus ``directory`` loads are not programs (each
-    worker skips them). A new corpus has none, and its directory is left for the workers to make."""
+def _corpus_entries(directory: Path) -> tuple[list[Any] | None, int]:
+    """The programs a campaign on the corpus ``directory`` loads (read once here, handed to the
+    workers) and how many entries were skipped as not programs. A new corpus has none (None: its
+    directory is left for the workers to make)."""
     from simulations.fuzz.corpus import Corpus
 
     if not (directory / "entries").is_dir():
-        return 0
+        return None, 0
     corpus = Corpus(directory)
-    corpus.load()
-    return corpus.skipped
+    entries = corpus.load()
+    return entries, corpus.skipped
 
 
 def write_full_report(out: Path, coverage: "Coverage", rt: "Runtime", run_length: int | None = None) -> Path | None:

@@ -422,11 +422,14 @@ def _pick(rng: random.Random, cum: list[float]) -> int:
 
 
 def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progress: Callable[[dict[str, Any]], None] | None = None,
-               should_stop: Callable[[], bool] | None = None, world: World | None = None) -> WorkerResult:
+               should_stop: Callable[[], bool] | None = None, world: World | None = None,
+               entries: list[list[Step]] | None = None) -> WorkerResult:
     """One worker's campaign (deterministic given ``cfg.seed`` and ``worker``): up to ``steps`` steps.
     ``world``: a :class:`World` already built from ``cfg`` (the campaign's process builds one to fail
     fast, and forked workers inherit it), else one is built; every run restores its snapshot, so
-    which process built it changes nothing."""
+    which process built it changes nothing. ``entries``: ``cfg.corpus``'s programs as
+    :meth:`Corpus.load` read them (the CLI reads them once, to count the skipped ones, and the
+    workers inherit them), else they are read here."""
     started = time.monotonic()
     quota = cfg.steps if steps is None else steps
     if quota is None:  # no step limit: the time limit stops the campaign
@@ -438,7 +441,8 @@ def run_worker(cfg: FuzzConfig, worker: int = 0, steps: int | None = None, progr
     gen = Generator(world, rng)
     coverage = Coverage()
     corpus = Corpus(cfg.corpus) if cfg.corpus else None
-    entries = corpus.load() if corpus else []
+    if entries is None:
+        entries = corpus.load() if corpus else []
     failures: list[FoundFailure] = []
     done = runs = added = 0
     failure_seconds = 0.0

@@ -94,3 +94,23 @@ def test_a_total_damaged_during_a_campaign_restarts_from_the_workers_whole_cover
     corpus.save_coverage(coverage)
     assert (tmp_path / "coverage.json.corrupt-1").read_text() == "{not json"
     assert corpus.coverage().features == {"call:System.remark:ok", "event:System.Remarked"}
+
+
+def test_the_cli_reads_the_corpus_once_and_hands_it_to_the_workers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Second read: the CLI read every entry to count the skipped ones, then each worker read them
+    all again (2,000 entries: ~3 s each). The workers now get the CLI's list."""
+    corpus_dir, out = tmp_path / "corpus", tmp_path / "out"
+    first = CliRunner().invoke(app, ["fuzz", "--steps", "400", "--workers", "1", "--corpus", str(corpus_dir), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    assert list((corpus_dir / "entries").glob("*.jsonl"))
+    loads: list[int] = []
+    real = Corpus.load
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        loads.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Corpus, "load", counted)
+    again = CliRunner().invoke(app, ["fuzz", "--steps", "400", "--workers", "1", "--corpus", str(corpus_dir), "--out", str(out)])
+    assert again.exit_code == 0, again.output
+    assert len(loads) == 1
