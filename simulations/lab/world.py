@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from runtime import GenesisConfig, Runtime
-from runtime.accounts import pallet_account
 from runtime.genesis import UNIT
 
+from pallets.treasury import treasury_account
 from simulations.lab.actors import Actors, SetupError, runtime_pallets
 from simulations.lab.services import setup_services
 from simulations.scenario import NATIVE_SYMBOL, Scenario
 
-TREASURY = pallet_account(b"py/trsry")
+TREASURY = treasury_account()
 NATIVE = {"Custom": 0}
 RESERVE = 1_000 * UNIT  # free TNT every actor gets on top of what it bonds (fees, deposits, ED)
 
