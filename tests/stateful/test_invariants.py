@@ -196,3 +196,26 @@ def test_lst_pools_back_their_claims_still_catches_a_tvl_off_the_bonded_stake() 
     stored.put(tvl + 1)
     with pytest.raises(AssertionError, match=rf"Lst TotalValueLocked {tvl + 1} != pools' bonded stake {tvl}"):
         lst_pools_back_their_claims(rt, ledger)
+
+
+def test_a_destroyed_asset_voids_what_the_pots_owed_in_it_and_only_that() -> None:
+    """The asset's owner destroys USDC (id 100) while MultiAssetDelegation's pot holds deposits of
+    it: ``destroy_accounts`` removes the pot's balance as every holder's (pallet-assets has no hook
+    to refuse), so those deposits are void on chain too and the pot check skips the asset; TNT and
+    live assets are still checked exactly."""
+    from simulations.stateful.invariants import delegation_pot_backs_deposits
+
+    rt = world.build_world()
+    ferdie = rt.account("Ferdie")
+    rt.dispatch(ferdie, "MultiAssetDelegation", "deposit", {"asset": {"Custom": 100}, "amount": 10**9, "evm_address": None, "lock_multiplier": None})
+    ledger = Ledger()
+    delegation_pot_backs_deposits(rt, ledger)
+    rt.dispatch("Alice", "Assets", "start_destroy", {"id": 100})
+    rt.dispatch("Bob", "Assets", "destroy_accounts", {"id": 100})
+    pot = rt.pallets["MultiAssetDelegation"].pallet_account()
+    assert rt.pallets["Assets"].fungibles.balance(100, pot) == 0  # the pot's USDC went with the asset
+    delegation_pot_backs_deposits(rt, ledger)  # void, not a leak
+    # TNT is still checked exactly: a unit taken out of the pot behind MAD's back is caught
+    rt.db.transactional(lambda: rt.pallets["Balances"].transfer(pot, ferdie, 1, keep_alive=False))
+    with pytest.raises(AssertionError, match="MultiAssetDelegation pot holds .* of asset 0 but owes"):
+        delegation_pot_backs_deposits(rt, ledger)
