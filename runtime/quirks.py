@@ -136,6 +136,12 @@ QUIRKS: dict[str, Quirk] = {
         Quirk("mad.native_slash_moves_nothing", "MultiAssetDelegation",
               "Slashing native (Custom(0)) or nomination delegations only changes accounting; no TNT moves.",
               f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11)"),
+        Quirk("mad.failed_slash_transfer_ignored", "MultiAssetDelegation",
+              "A slashed Custom-asset share whose transfer to the SlashRecipient fails (asset frozen or being destroyed, "
+              "the pot's account frozen or blocked) is still taken from the delegation: Fungibles::transfer's result is "
+              "ignored and the tokens stay in the pallet account. Intended: the delegator is skipped, as an ERC20 share's "
+              "failed transfer skips it (ERC20TransferFailed).",
+              f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11, 4d)"),
         Quirk("mad.slash_requires_active_operator", "MultiAssetDelegation",
               "slash_operator fails with NotActiveOperator for an Inactive or Leaving operator (the slash waits).",
               f"{_MAD}/functions/slash.rs (delegation_lst_rewards.md §1.11)"),

@@ -353,6 +353,7 @@ class SlashingImpl:
         operator, blueprint, percent = slash.operator, slash.blueprint_id, slash.slash_percent
         residue = self.ctx.quirk("mad.slash_leaves_residue")
         native_moves_nothing = self.ctx.quirk("mad.native_slash_moves_nothing")
+        ignore_failed = self.ctx.quirk("mad.failed_slash_transfer_ignored")
         currency_transfer, pot, rewards, emit = self.currency.transfer, self._pot, self.rewards, self.deposit_event
         slashed_event = Event.DelegatorSlashed
         service_id, era = slash.service_id, slash.era
@@ -369,7 +370,8 @@ class SlashingImpl:
             asset = d.asset
             if amount:
                 if asset.name != "Custom" or asset.value != 0:
-                    self.try_transfer_asset(asset, pot, recipient, amount)
+                    if not self.try_transfer_asset(asset, pot, recipient, amount) and not ignore_failed:
+                        continue  # intended: a share that cannot move is not taken (see _slash_one)
                 elif not native_moves_nothing:
                     try:  # the result is ignored on chain; Currency.transfer checks before it writes
                         currency_transfer(pot, recipient, amount, keep_alive=False)
@@ -404,11 +406,17 @@ class SlashingImpl:
         replacement = () if emptied else (new_d,)
         meta = replace(meta, delegations=meta.delegations[:idx] + replacement + meta.delegations[idx + 1 :])
         if not d.is_nomination and amount:
-            if d.asset.name == "Custom" and d.asset.value == 0 and self.ctx.quirk("mad.native_slash_moves_nothing"):
+            native = d.asset.name == "Custom" and d.asset.value == 0
+            if native and self.ctx.quirk("mad.native_slash_moves_nothing"):
                 pass  # Fungibles::transfer(0, ...) fails on chain: accounting only
-            else:
+            elif native or self.ctx.quirk("mad.failed_slash_transfer_ignored"):
                 # result ignored, as on chain (e.g. a transfer below the recipient's minimum balance)
                 self.try_transfer_asset(d.asset, self._pot, recipient, amount)
+            else:
+                # intended: a share that cannot move (the asset frozen or being destroyed, the pot's
+                # account frozen or blocked) is not taken: the error rolls this delegator back, as an
+                # ERC20 transfer's failure skips the delegator on chain (ERC20TransferFailed)
+                self.transfer_asset(d.asset, self._pot, recipient, amount)
         elif amount and self.staking is not None and not self.ctx.quirk("mad.native_slash_moves_nothing"):
             # intended: the restaked TNT is bonded in Staking, so it is slashed there (ledger and
             # balance, to the Treasury, Staking.Slashed); on chain this branch is a TODO stub
