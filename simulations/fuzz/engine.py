@@ -306,7 +306,7 @@ class Generator:
                 if weight <= 0:
                     continue
                 nests = any(type(c).__name__ == "RuntimeCallCodec" for c in spec.codecs)
-                self.calls.append((pallet, name, weight, params_generator(spec.arg_names, spec.codecs), nests))
+                self.calls.append((pallet, name, weight, params_generator(spec.arg_names, spec.codecs, pallet), nests))
         self.inner = [c for c in self.calls if not c[4] and (c[0], c[1]) not in DECREES]
         self.user = [load_factory(g) if isinstance(g, str) else g for g in cfg.generators]
         self.user_cum: list[float] = []

@@ -82,6 +82,8 @@ class LiveState:
                             accounts.append(value)
                 elif isinstance(value, ScaleEnum):
                     value = value.encode()
+                elif kind is bytes and len(value) == 32:  # a hash (call_hash, proposal_hash): drawn again as an argument
+                    value = "0x" + value.hex()
                 else:
                     continue
                 pool = by_field.get(name)
@@ -205,7 +207,17 @@ def compile_codec(codec: Codec, name: str = "") -> Gen:
         return lambda rng, live, depth: "0x" + (rng.randbytes(20).hex() if rng.random() < 0.5 else "00" * 20)
     if kind is FixedBytesCodec:
         n = codec.n  # type: ignore[attr-defined]
-        return lambda rng, live, depth: "0x" + rng.randbytes(n).hex()
+        size = 2 + 2 * n
+
+        def gen_fixed(rng: random.Random, live: LiveState, depth: int) -> str:
+            if rng.random() < 0.5:  # a hash the chain mentioned (a multisig's call, a motion), else any
+                pool = live.by_field.get(name)
+                if pool:
+                    hit = pool[rng._randbelow(len(pool))]
+                    if type(hit) is str and len(hit) == size:
+                        return hit
+            return "0x" + rng.randbytes(n).hex()
+        return gen_fixed
     if kind is BytesCodec:
         limit = min(codec.max_len or 16, 16) + 1  # type: ignore[attr-defined]
         return lambda rng, live, depth: "0x" + rng.randbytes(rng._randbelow(limit)).hex()
@@ -314,9 +326,26 @@ def _lazy(codec: Codec, name: str) -> Gen:
     return fn
 
 
-def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...]) -> Callable[[random.Random, LiveState], dict[str, Any]]:
-    """A function drawing a whole ``call_params`` dict for a call with these arguments."""
-    gens = [(n, _lazy(c, n)) for n, c in zip(arg_names, codecs)]
+#: (pallet, argument) -> the event field that carries the same ids or hashes under another name: the
+#: argument is drawn from that field's live pool. Without it an Assets call's ``id`` (its events say
+#: ``asset_id``) was drawn from 0-4 and the boundaries, never the world's asset 100: in a 10^6-step
+#: campaign (seed 3131) Assets.mint, burn, freeze and 23 more Assets calls never succeeded.
+ARG_POOLS: dict[tuple[str, str], str] = {
+    ("Assets", "id"): "asset_id",
+    ("Democracy", "prop_index"): "proposal_index",  # cancel_proposal
+    ("Democracy", "proposal"): "proposal_index",  # second (u32; propose's Bounded call ignores the ints)
+    ("Democracy", "index"): "ref_index",  # remove_vote, remove_other_vote
+    ("Council", "index"): "proposal_index",  # vote, close
+    ("Council", "proposal"): "proposal_hash",  # vote (a hash; propose's call ignores the pool)
+    ("Services", "instance_id"): "service_id",  # join_service, leave_service
+    ("Lst", "member_account"): "member",  # unbond, withdraw_unbonded
+}
+
+
+def params_generator(arg_names: tuple[str, ...], codecs: tuple[Codec, ...], pallet: str | None = None) -> Callable[[random.Random, LiveState], dict[str, Any]]:
+    """A function drawing a whole ``call_params`` dict for a call of ``pallet`` with these arguments
+    (each drawn from its name's live pool, or the pool :data:`ARG_POOLS` names for it)."""
+    gens = [(n, _lazy(c, ARG_POOLS.get((pallet, n), n) if pallet else n)) for n, c in zip(arg_names, codecs)]
 
     def draw_params(rng: random.Random, live: LiveState) -> dict[str, Any]:
         out = {}

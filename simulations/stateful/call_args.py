@@ -188,7 +188,7 @@ class CallGenerators:
         calls = rt.supported_calls()
         every = [rt.call_spec(p, c) for p in sorted(calls) for c in sorted(calls[p])]
         wrappers = {(s.pallet, s.name) for s in every if any(type(c) is RuntimeCallCodec for c in s.codecs)}
-        gens = [(s.pallet, s.name, params_generator(s.arg_names, s.codecs)) for s in every]
+        gens = [(s.pallet, s.name, params_generator(s.arg_names, s.codecs, s.pallet)) for s in every]
         self.outer = gens
         self.outer_root = [g for g in gens if (g[0], g[1]) not in decrees]
         self.inner = [g for g in gens if (g[0], g[1]) not in decrees | wrappers]
