@@ -333,6 +333,12 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
     at_risk = _at_risk_measure(frame, cat)
     if at_risk is not None:  # the console's "at risk" column: the same figure, the same interval
         header.append(f"at risk {'at the horizon' if at_risk.label.startswith(AT_HORIZON) else 'at the end'} ({cat.numeraire or 'numeraire'}) [CI]")
+    # vetoes that landed after the window change nothing: arms differing only in them tie on every loss (the console's "late vetoes" column)
+    late = next((m for m in measures if m.column == "late_vetoes"), None)
+    if late is not None and not (pd.to_numeric(frame["late_vetoes"], errors="coerce").fillna(0) > 0).any():
+        late = None
+    if late is not None:
+        header.append("vetoes that landed too late, per run [CI]")
     from simulations.lab.summary import SHORTCUT_MARK, shortcut_arms
 
     cut = shortcut_arms(frame)
@@ -352,7 +358,7 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
         rows.append([("" if pd.isna(r["rank"]) else str(r["rank"]), "num"), (str(a), ""), (str(len(arm_rows)), "num"),
                      _cell(summary, a, primary), (diff, "num"), (verdict, "warn" if censored or a in cut else ""), _cell(summary, a, cat.faulty), _cell(summary, a, cat.pending),
                      (NOT_RECORDED, "missing") if censored is None else (f"{censored} of {len(arm_rows)}", "num"), _cell(summary, a, cat.total_loss)]
-                    + ([_cell(summary, a, at_risk)] if at_risk is not None else []))
+                    + ([_cell(summary, a, at_risk)] if at_risk is not None else []) + ([_cell(summary, a, late)] if late is not None else []))
         classes.append("best" if r["verdict"] == "best" or str(r["verdict"]).startswith("tied best") else "")
     shares = _shares(measures + [primary], summary, ranking)
     how = (f"{why}. Intervals: {CONFIDENCE:.0%} Student t intervals of the mean over each arm's runs"
@@ -372,7 +378,9 @@ def headline(frame: pd.DataFrame, cat: Catalogue, arms: list[Any]) -> tuple[str,
            + ((" At risk at the horizon: what the slashes pending at the scenario's last round would have taken then (before any drain "
                "resolved them), not counted in the losses." if at_risk.label.startswith(AT_HORIZON) else
                " At risk at the end: what the slashes still pending when the runs stopped would take, not counted in the losses.")
-              if at_risk is not None else ""))
+              if at_risk is not None else "")
+           + (" Vetoes that landed too late: decided by governance after the slash's veto window closed, so they changed nothing; an "
+              "arm whose vetoes all land late ends like one that never vetoes." if late is not None else ""))
     return _table(header, rows, classes), ranking, summary, how + _horizon_sentence(frame)
 
 

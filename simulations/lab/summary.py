@@ -135,7 +135,6 @@ def headline(frame: pd.DataFrame, *, confidence: float = 0.95, method: str = "t"
     metric, label = ranking_metric(frame, cat)
     ranked = rank_arms(frame, metric, direction="lower", arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     side = [m for m in ("faulty_escaped", "loss_total_value", "late_vetoes") if m in frame.columns]
-    others = summarize_arms(frame, side, arm="arm", pair_on="seed", confidence=confidence, method=method)  # type: ignore[arg-type]
     horizon = at_horizon(frame)
     if horizon.attrs["value_column"] is not None:
         side.append(horizon.attrs["value_column"])
@@ -233,8 +232,12 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
     seeds = ("common seeds" if not h.attrs["left_out"] else
              f"on the {h.attrs['common_seeds']} seeds every arm completed (paired; {h.attrs['left_out']} of {h.attrs['stored']} stored runs left out)")
     at_risk = h.attrs["horizon_value_column"] is not None and bool((h["at_risk_value"].fillna(0) > 0).any())
-    cols = (metric, "faulty_escaped", "loss_total_value") + (("at_risk_value",) if at_risk else ())
-    names = {metric: label, "faulty_escaped": "faulty escaped", "loss_total_value": "total loss", "at_risk_value": "at risk"}
+    # vetoes decided too late change nothing, so arms that differ only in them tie on every loss: the
+    # column says why (newuser11: under a 12-block window and 15 blocks of governance, "always veto"
+    # read like "never veto" with nothing on screen to tell them apart)
+    late = bool((h["late_vetoes"].fillna(0) > 0).any())
+    cols = (metric, "faulty_escaped", "loss_total_value") + (("at_risk_value",) if at_risk else ()) + (("late_vetoes",) if late else ())
+    names = {metric: label, "faulty_escaped": "faulty escaped", "loss_total_value": "total loss", "at_risk_value": "at risk", "late_vetoes": "late vetoes"}
     intervals = methods_sentence(methods_by_name(h.attrs["methods"], cols, method, names))
     diff_words = DIFF_WORDS.get(str(h.attrs.get("diff_method")), "paired Student t on the per-seed differences")
     caption = (f"mean [{confidence:.0%} CI] over n runs per arm, {seeds}; intervals: {intervals}; arms "
@@ -258,6 +261,9 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         caption += (f"; at risk: what the slashes pending at the horizon would have taken then ({numeraire}; the drain then resolved them)"
                     if h.attrs["horizon_drained"] else f"; at risk: what the slashes still pending when the run stopped would take ({numeraire}), "
                     "not counted in the losses")
+    if late:
+        caption += ("; late vetoes: vetoes governance decided that landed after the slash's veto window, so they changed nothing "
+                    "(per run): an arm whose vetoes all come late ends like one that never vetoes")
     if unpriced:
         caption += f"; not ranked by value, total loss 'no data': {unpriced}"
     if any(h[f"{m}_clipped"].any() or h[f"{m}_clipped_high"].any() for m in cols):
@@ -276,7 +282,7 @@ def headline_table(frame: pd.DataFrame, *, confidence: float = 0.95, method: str
         caption += (f"; {SHORTCUT_MARK}: the arm names a governance path but its vetoes took the shortcut, not that path: "
                     + "; ".join(f"{a}: {why}" for a, why in cut.items()))
     shared_rank = h["rank"].value_counts().to_dict()  # arms tied below the best share a rank too
-    headers = [label, "faulty escaped", f"total loss ({numeraire})"] + ([f"at risk ({numeraire})"] if at_risk else [])
+    headers = [label, "faulty escaped", f"total loss ({numeraire})"] + ([f"at risk ({numeraire})"] if at_risk else []) + (["late vetoes"] if late else [])
     rows: list[tuple[Any, str, list[str], str, str]] = []  # arm, n, value cells, vs best, pending
     for r in h.to_dict("records"):
         at_h = r["runs_pending_at_horizon"]

@@ -253,3 +253,31 @@ def test_the_html_report_says_what_was_pending_at_the_horizon_before_the_drain()
     assert "always: 14 of 20 runs had slashes pending at the horizon, 14 drained (mean 2.0, max 2 extra rounds)" in how
     undrained = _drained_frame(drained_rounds=0)
     assert "horizon" not in html_headline(undrained, catalogue(undrained), ["never", "always"])[3]
+
+
+def test_late_vetoes_are_a_headline_column_when_an_arm_has_any() -> None:
+    """newuser11 finding 1: governance slower than the window makes every veto of "always" late, so
+    it ties "never" on every loss; the terminal headline had no late column and no word for it. It
+    now shows the late vetoes per arm, with their interval, and the caption says what they mean; a
+    sweep with none keeps its columns as they were."""
+    from rich.console import Console
+
+    from simulations.lab.summary import headline_table
+
+    def frame(late_always: int) -> pd.DataFrame:
+        rows = []
+        for seed in range(10):
+            for arm in ("eigenlayer/always", "eigenlayer/never"):
+                rows.append({"arm": arm, "seed": seed, "honest_slashed_value": 100.0 + seed, "honest_slashed": 1, "faulty_escaped": 0,
+                             "late_vetoes": (late_always + seed % 2) if arm == "eigenlayer/always" and late_always else 0,
+                             "loss_total_value": 200.0 + seed, "pending_at_end": 0, "numeraire": "USD"})
+        return pd.DataFrame(rows)
+
+    console = Console(width=240, record=True)
+    console.print(headline_table(frame(10), width=240))
+    text = " ".join(console.export_text().split())
+    assert "late vetoes" in text and "10.50 [" in text
+    assert "landed after the slash's veto window, so they changed nothing" in text
+    quiet = Console(width=240, record=True)
+    quiet.print(headline_table(frame(0), width=240))
+    assert "late vetoes" not in " ".join(quiet.export_text().split())
