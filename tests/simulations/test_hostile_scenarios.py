@@ -167,3 +167,25 @@ def test_a_file_with_thousands_of_bad_entries_prints_a_bounded_list(tmp_path) ->
 
 def test_workers_must_be_positive(tmp_path) -> None:
     assert "error: --workers must be at least 1" in cli_error(tmp_path, TINY, "--workers", "-1", command="sweep")
+
+
+def test_a_fault_after_the_last_round_is_refused(tmp_path) -> None:
+    """newuser11 finding 5: a fault at round 99 of a 3-round run was accepted and never injected, and
+    the run reported a clean zero for it. (3 rounds of 2 blocks: rounds 0-2; round 2 is the last.)"""
+    path = write(tmp_path, "late.yaml", GOOD + "faults:\n  - {offender: op, round: 99}\n")
+    out = cli_error(tmp_path, path)
+    assert f"{path}:27:20: faults[0].round: 99 is after the run's last round (2), so the fault would never happen" in out, out
+    ok = write(tmp_path, "last.yaml", GOOD + "faults:\n  - {offender: op, round: 2}\n")
+    from simulations.scenario import load_scenario
+
+    assert load_scenario(ok).faults[0].round == 2
+
+
+@pytest.mark.parametrize("amount", ["inf TNT", "nan TNT", "-inf TNT", "1e400000000 TNT", "１０ TNT", "１０ base", "1e9999 TNT"])
+def test_amounts_that_are_not_finite_decimal_numbers_get_one_line_naming_the_field(tmp_path, amount: str) -> None:
+    """newuser11 finding 7: 'inf TNT' and '1e400000000 TNT' crashed with Python tracebacks
+    (OverflowError, decimal.Overflow); full-width digits were read as 10."""
+    path = write(tmp_path, "amount.yaml", GOOD.replace("bond: 5_000 TNT", f"bond: '{amount}'"))
+    out = cli_error(tmp_path, path)
+    assert f"{path}:14:7: genesis.operators[0].bond: Value error, " in out and "Traceback" not in out, out
+    assert "cannot read" in out or "whole numbers" in out or "overflows a u128" in out, out
