@@ -358,15 +358,18 @@ def _probe(sc: Any, where: str = "") -> None:
 
 @contextlib.contextmanager
 def _policy_failure(store: RunStore, run_id: int, discard: bool = True) -> Iterator[None]:
-    """A veto policy raised during the run: it cannot be resumed into anything else (the same
-    policy raises again on the same slash), so the new run is discarded (nothing of it kept) and the
-    error is one line naming the policy and the slash, exit 2. A resumed sweep (``discard=False``)
-    keeps the runs it had stored and stays interrupted."""
+    """A veto policy raised during the run, or the scenario's setup failed on the runtime (a
+    delegator group over ``MaxDelegations``, a bond below the minimum): neither can be resumed into
+    anything else (the same policy raises again on the same slash, the same setup fails again), so
+    the new run is discarded (nothing of it kept) and the error is one line naming the policy and
+    the slash, or the scenario field, exit 2. A resumed sweep (``discard=False``) keeps the runs it
+    had stored and stays interrupted."""
+    from simulations.lab.actors import SetupError
     from simulations.lab.policy_guard import PolicyError
 
     try:
         yield
-    except PolicyError as exc:
+    except (PolicyError, SetupError) as exc:
         if discard:
             store.discard(run_id)
             raise CommandError(f"{exc}; run {run_id} discarded (nothing stored)") from None
@@ -497,7 +500,9 @@ def cli_sweep(console: Console, scenario: str, params: list[str], runs: int, rul
         check_runtime(arm_sc, scenario, {k: None for k in grid}, [arm.rule])
         _probe(arm_sc, f"arm {arm.name}: ")
     tasks = sw.plan(text, Path(scenario).suffix or ".yaml", {}, grid, chosen, runs, sc.seed, arms=arms)
-    backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{workers or os.cpu_count()}")
+    size = sw.pool_size(workers, len(tasks))
+    backend = f"dask {dask}" if dask else ("serial" if workers == 1 else f"processes x{size}"
+                                           + (f" (--workers {workers:,}: capped at the {os.cpu_count()} cores)" if workers and workers > size and size == (os.cpu_count() or 1) else ""))
     import shlex
 
     command = sweep_command(scenario, policies or [], params, runs, rules, store_url, out=out, per_round=per_round, allow_long=allow_long,
@@ -571,11 +576,12 @@ def _interruption(console: Console, store: RunStore, run_id: int, out: str | Non
     completed runs are written there (the resume command rewrites the file with every run)."""
     import shlex
 
+    from simulations.lab.actors import SetupError
     from simulations.lab.policy_guard import PolicyError
 
     try:
         yield
-    except PolicyError:
+    except (PolicyError, SetupError):
         raise  # not resumable: the caller discards the run (:func:`_policy_failure`)
     except BaseException:
         done, total = store.progress(run_id)

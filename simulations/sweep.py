@@ -133,6 +133,14 @@ def iter_serial(tasks: list[SweepTask], per_round: bool = False) -> Iterator[Res
         yield run_task(t, per_round)
 
 
+def pool_size(workers: int | None, tasks: int) -> int:
+    """The processes a sweep of ``tasks`` starts for ``--workers`` (None: every core): never more
+    than the cores (each simulation is CPU-bound, so more only share them, at the memory of a
+    runtime each; ``--workers 100000`` forked a process per task) nor than the tasks."""
+    cores = os.cpu_count() or 1
+    return max(1, min(workers or cores, cores, tasks))
+
+
 def iter_processes(tasks: list[SweepTask], workers: int | None = None, per_round: bool = False) -> Iterator[Result]:
     """Results as they finish, from a pool of ``workers`` processes (default: every core) that
     die with this process (:mod:`simulations.workers`). Closing the generator early (an error or
@@ -141,7 +149,7 @@ def iter_processes(tasks: list[SweepTask], workers: int | None = None, per_round
 
     if not tasks:
         return
-    with guarded_pool(min(workers or os.cpu_count() or 1, len(tasks))) as pool:
+    with guarded_pool(pool_size(workers, len(tasks))) as pool:
         futures = submit_all(pool, run_task, tasks, per_round)
         hold = _hold_hook()
         if hold:

@@ -133,11 +133,28 @@ def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors, extra: dict[
     )
 
 
-def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any]) -> Any:
+def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any], where: str = "") -> Any:
+    """Dispatch one setup call; a failure is a :class:`SetupError` naming the scenario field it came
+    from (``where``) and, for the runtime limits a scenario meets first, the constant to raise."""
     receipt = rt.dispatch(who, module, function, params, raise_error=False)
     if not receipt.is_success:
-        raise SetupError(f"setup: {module}.{function} by {who[:8]}… failed with {receipt.error_name}")
+        hint = _SETUP_HINTS.get(str(receipt.error_name))
+        raise SetupError(f"setup: {where + ': ' if where else ''}{module}.{function} by {who[:8]}… failed with {receipt.error_name}"
+                         + (f" ({hint(rt)})" if hint else ""))
     return receipt
+
+
+def _mad(rt: Runtime, name: str) -> Any:
+    return getattr(rt.pallets["MultiAssetDelegation"].consts, name)
+
+
+#: what to change when a setup call meets a runtime limit (the testnet's values are the defaults)
+_SETUP_HINTS = {
+    "MultiAssetDelegation.MaxDelegationsExceeded": lambda rt: f"an operator takes at most {_mad(rt, 'MaxDelegations')} delegations (the "
+                                                              "testnet's MaxDelegations); raise parameters.constants.MultiAssetDelegation.MaxDelegations",
+    "MultiAssetDelegation.BondTooLow": lambda rt: f"an operator's bond must be at least {_mad(rt, 'MinOperatorBondAmount'):,} base units "
+                                                  "(MinOperatorBondAmount)",
+}
 
 
 def setup_chain(rt: Runtime, sc: Scenario, actors: Actors) -> None:
@@ -145,23 +162,25 @@ def setup_chain(rt: Runtime, sc: Scenario, actors: Actors) -> None:
     blueprints/services are created, delegators deposit and delegate, LST pools are created."""
     acc = actors.account
     g = sc.genesis
-    for v in g.validators:
-        _do(rt, acc(v.id), "Staking", "bond", {"value": v.bond, "payee": "Staked"})
-        _do(rt, acc(v.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
-    for o in g.operators:
+    for i, v in enumerate(g.validators):
+        _do(rt, acc(v.id), "Staking", "bond", {"value": v.bond, "payee": "Staked"}, f"genesis.validators[{i}] ({v.id}).bond")
+        _do(rt, acc(v.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}}, f"genesis.validators[{i}] ({v.id})")
+    for i, o in enumerate(g.operators):
         if o.validator is not None:
-            _do(rt, acc(o.id), "Staking", "bond", {"value": o.validator, "payee": "Staked"})
-            _do(rt, acc(o.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}})
-        _do(rt, acc(o.id), "MultiAssetDelegation", "join_operators", {"bond_amount": o.bond})
+            _do(rt, acc(o.id), "Staking", "bond", {"value": o.validator, "payee": "Staked"}, f"genesis.operators[{i}] ({o.id}).validator")
+            _do(rt, acc(o.id), "Staking", "validate", {"prefs": {"commission": 0, "blocked": False}}, f"genesis.operators[{i}] ({o.id})")
+        _do(rt, acc(o.id), "MultiAssetDelegation", "join_operators", {"bond_amount": o.bond}, f"genesis.operators[{i}] ({o.id}).bond")
     if g.blueprints or g.services or g.requesters:
         setup_services(rt, sc, actors)
+    group = {id(d): i for i, d in enumerate(g.delegators)}
     for d_id, d in sc.delegator_ids():
         who = acc(d_id)
-        for dl in d.delegations:
+        for j, dl in enumerate(d.delegations):
+            where = f"genesis.delegators[{group[id(d)]}] ({d_id}).delegations[{j}]"
             asset = actors.asset(dl.asset)
-            _do(rt, who, "MultiAssetDelegation", "deposit", {"asset": asset, "amount": dl.amount, "evm_address": None, "lock_multiplier": None})
+            _do(rt, who, "MultiAssetDelegation", "deposit", {"asset": asset, "amount": dl.amount, "evm_address": None, "lock_multiplier": None}, where)
             selection: Any = "All" if dl.blueprints == "all" else {"Fixed": [actors.blueprint_ids[b] for b in dl.blueprints]}
-            _do(rt, who, "MultiAssetDelegation", "delegate", {"operator": acc(dl.operator), "asset": asset, "amount": dl.amount, "blueprint_selection": selection})
+            _do(rt, who, "MultiAssetDelegation", "delegate", {"operator": acc(dl.operator), "asset": asset, "amount": dl.amount, "blueprint_selection": selection}, where)
     for p in g.lst_pools:
         creator = acc(p.creator)
         receipt = _do(rt, creator, "Lst", "create", {"amount": p.bond, "root": creator, "nominator": creator, "bouncer": creator, "name": None, "icon": None})

@@ -189,3 +189,20 @@ def test_amounts_that_are_not_finite_decimal_numbers_get_one_line_naming_the_fie
     out = cli_error(tmp_path, path)
     assert f"{path}:14:7: genesis.operators[0].bond: Value error, " in out and "Traceback" not in out, out
     assert "cannot read" in out or "whole numbers" in out or "overflows a u128" in out, out
+
+
+def test_a_world_over_a_runtime_limit_fails_in_one_line_naming_the_field_and_stores_nothing(tmp_path) -> None:
+    """newuser11 finding 6: a delegator group over the testnet's MaxDelegations (50 per operator)
+    failed at setup with a 147-line traceback naming an address, and left an 'interrupted' run whose
+    printed resume command could never finish. It is one line naming the scenario field and the
+    constant to raise, exit 2, and the run is discarded."""
+    from simulations.store import RunStore
+
+    crowd = GOOD.replace("    - id: d\n", "    - id: d\n      count: 60\n")
+    path = write(tmp_path, "crowd.yaml", crowd)
+    result = runner.invoke(app, ["run", str(path), "--store", str(tmp_path / "c.db"), "--no-progress"])
+    out = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output[-2000:]
+    assert "genesis.delegators[0] (d-51).delegations[0]: MultiAssetDelegation.delegate" in out and "MaxDelegationsExceeded" in out
+    assert "raise parameters.constants.MultiAssetDelegation.MaxDelegations" in out and "discarded" in out and "resume" not in out
+    assert [r.status for r in RunStore(f"sqlite:///{tmp_path / 'c.db'}", create=False).runs()] in ([], ["discarded"])

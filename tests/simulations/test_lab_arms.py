@@ -108,7 +108,7 @@ def test_the_sweep_command_takes_a_policy_grid(tmp_path) -> None:
                                 "--store", db, "--no-progress"])
     assert clash.exit_code == 2 and "SlashDeferDuration < BondingDuration" in " ".join(clash.output.split())
     together = runner.invoke(app, ["sweep", str(SCENARIO), "--param", "staking_slash_defer_duration=4", "--param", "staking_bonding_duration=5",
-                                   "--param", "length.rounds=4", "--rule", "substrate_staking", "--runs", "1", "--workers", "1", "--store", db, "--no-progress"])
+                                   "--param", "length.rounds=6", "--rule", "substrate_staking", "--runs", "1", "--workers", "1", "--store", db, "--no-progress"])
     assert together.exit_code == 0, together.output
     csv = tmp_path / "out.csv"
     ok = runner.invoke(app, ["sweep", str(SCENARIO), "--policy", "never", "--policy", "always", "--rule", "symbiotic", "--rule", "eigenlayer",
