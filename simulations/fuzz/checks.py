@@ -17,7 +17,9 @@ from typing import Any, Callable, Iterable, NamedTuple
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
 from simulations.stateful.invariants.references import services_references_incremental
-from simulations.stateful.invariants.services import no_service_from_expired_request_incremental, slashes_respect_windows_incremental
+from simulations.stateful.invariants.services import (
+    no_service_from_expired_request_incremental, slashes_respect_windows_incremental, staking_slashes_incremental,
+)
 from simulations.stateful.invariants.tokens import NATIVE_FORCING_EVENTS, NATIVE_ISSUANCE_EVENTS, token_conservation_incremental
 
 Invariant = Callable[[Runtime, Ledger], None]
@@ -132,6 +134,8 @@ INCREMENTAL: dict[str, Callable[[Runtime, Ledger, Any, Writes], None]] = {
     "no_service_from_expired_request": _by_labels(no_service_from_expired_request_incremental),
     # a session rotation without a slash event or a queue write follows the round only
     "slashes_respect_windows_and_disputes": _by_labels(slashes_respect_windows_incremental),
+    # an era or a Staking event with no slash queued, before or now, passes over the events
+    "staking_slashes_wait_for_their_era": _by_labels(staking_slashes_incremental),
 }
 #: the items whose written keys an incremental form reads (without them, :meth:`InvariantSet.check`
 #: runs the full form)

@@ -16,6 +16,7 @@ import pytest
 
 from pallets.primitives.slashing import UnappliedSlash
 from pallets.services.types.jobs import JobCallResult
+from pallets.staking.types import StakingUnappliedSlash
 from pallets.system import System
 from runtime import Runtime
 from simulations.fuzz import FuzzConfig, World
@@ -78,6 +79,9 @@ VIOLATIONS: dict[str, Callable[[Runtime], None]] = {
     "services_references_resolve": lambda rt: _services(rt).JobResults.insert((0, 999), JobCallResult(0, 999, ())),
     # the world's pending request 1 made past its expiry, with no Services event (the time-only path)
     "no_service_from_expired_request": lambda rt: _services(rt).ServiceRequestExpiresAt.insert(1, rt.block_number),
+    # a staking slash queued for the era already active (never to be applied)
+    "staking_slashes_wait_for_their_era": lambda rt: rt.pallets["Staking"].storage.UnappliedSlashes.insert(  # type: ignore[attr-defined]
+        rt.current_era, (StakingUnappliedSlash(rt.account("Alice"), 1, (), (), 0),)),
     # a slash queued with no UnappliedSlash event
     "slashes_respect_windows_and_disputes": lambda rt: _services(rt).UnappliedSlashes.insert(
         (0, 0), UnappliedSlash(0, 0, 0, _first_operator(rt), 10)),
@@ -187,6 +191,23 @@ def _any_job_call(rt: Runtime) -> Any:
     from pallets.services.types.jobs import JobCall
 
     return JobCall(999, 0, ())  # service 999: NextInstanceId is far below
+
+
+def test_an_era_with_no_staking_slash_queued_passes_over_its_events(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eras start and Staking deposits events with no slash queued: the staking-slash check
+    passes over them unread; with a slash queued (remembered from its last check) it reads them."""
+    rt = world.reset()
+    ex = Executor(rt, InvariantSet(world.invariant_fns), full_every=0)
+    ex.check(None, -1)
+    read = _request_events_read(monkeypatch)
+    era = rt.current_era
+    ex.run(["wait", rt.genesis.session_length * rt.genesis.sessions_per_era])
+    assert rt.current_era > era and "event:Staking" in ex.last_touched
+    assert ex.invariants.runs["staking_slashes_wait_for_their_era"] == 2
+    assert "staking_slashes_wait_for_their_era" not in read
+    ex.ledger.extra["staking_unapplied"] = {rt.current_era + 5: (rt.account("Alice"),)}  # as if a slash were queued at the last check
+    ex.run(["wait", rt.genesis.session_length * rt.genesis.sessions_per_era])
+    assert "staking_slashes_wait_for_their_era" in read
 
 
 def _request_events_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:

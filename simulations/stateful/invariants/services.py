@@ -254,3 +254,17 @@ def staking_slashes_wait_for_their_era(rt: Runtime, ledger: Ledger) -> None:
     overdue = sorted(key for key in now if key <= era)
     assert not overdue, f"deferred staking slashes of eras {overdue} are still queued in era {era}: never applied"
     ledger.extra["staking_unapplied"] = now
+
+
+def staking_slashes_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str]) -> None:
+    """:func:`staking_slashes_wait_for_their_era` after steps that touched ``touched``. Nearly all
+    of its runs come from an era starting or Staking's events, with no slash queued: when the
+    queue (``Staking.UnappliedSlashes``, a write to which re-runs it) was not written and held
+    nothing at its last check, it holds nothing now, no queued slash can be due or applied, and
+    the full form would find nothing and remember the same empty queue; its events (the
+    ``Slashed`` it reads only while a slash is queued) are passed over unread."""
+    consumer = "staking_slashes_wait_for_their_era"
+    if "Staking.UnappliedSlashes" in touched or ledger.extra.get("staking_unapplied", True) or consumer not in ledger.cursors:
+        staking_slashes_wait_for_their_era(rt, ledger)
+    elif rt.pallets.get("Staking") is not None:
+        skip_events(rt, ledger, consumer)
