@@ -16,7 +16,6 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
-from simulations.stateful.invariants.delegation import operator_stake_incremental
 from simulations.stateful.invariants.references import services_references_incremental
 from simulations.stateful.invariants.services import (
     no_service_from_expired_request_incremental, slashes_respect_windows_incremental, staking_slashes_incremental,
@@ -137,17 +136,14 @@ INCREMENTAL: dict[str, Callable[[Runtime, Ledger, Any, Writes], None]] = {
     "slashes_respect_windows_and_disputes": _by_labels(slashes_respect_windows_incremental),
     # an era or a Staking event with no slash queued, before or now, passes over the events
     "staking_slashes_wait_for_their_era": _by_labels(staking_slashes_incremental),
-    # with no deposit item written and no event it follows, only the operators whose account or record was written
-    "operator_stake_is_reserved": operator_stake_incremental,
 }
 #: the items whose written keys an incremental form reads (without them, :meth:`InvariantSet.check`
 #: runs the full form)
-INCREMENTAL_ITEMS: dict[str, tuple[str, ...]] = {"token_conservation": (_ACCOUNT,),
-                                                 "operator_stake_is_reserved": (_ACCOUNT, "MultiAssetDelegation.Operators")}
+INCREMENTAL_ITEMS: dict[str, str] = {"token_conservation": _ACCOUNT}
 
 
 #: the items whose written keys (:func:`step_writes`) per-key reads and incremental forms look at
-KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values() for label in reads} | {label for labels in INCREMENTAL_ITEMS.values() for label in labels})
+KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values() for label in reads} | set(INCREMENTAL_ITEMS.values()))
 
 
 def step_writes(journal: list[tuple[Any, Any, Any]], labels: frozenset[str] | None = None) -> Writes:

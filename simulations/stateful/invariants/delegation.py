@@ -4,10 +4,9 @@ delegation (the delegator's record and the operator's) agreeing."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from runtime import Runtime
-from simulations.stateful.invariants.ledger import Ledger, new_events, skip_events, status_name
+from simulations.stateful.invariants.ledger import Ledger, new_events, status_name
 
 MAD = "MultiAssetDelegation"
 
@@ -196,67 +195,24 @@ def operator_stake_is_reserved(rt: Runtime, ledger: Ledger) -> None:
     # as Counters, was most of this check's cost); deposits are never negative, so the sums are those
     accounts = {who for who, _meta in operators}
     deposits = _governance_deposits(rt, spawners, accounts, _asset_deposits(rt, accounts))
-    # remembered for the incremental form: they stay as they are until a deposit item is written
-    ledger.extra["operator_deposits"] = {who: deposits[who] for who in accounts}
     for who, meta in operators:
-        _judge_operator_reserve(who, meta, balances.reserved_balance(who), deposits[who], slashed, stranded[who], freed[who])  # type: ignore[attr-defined]
-
-
-#: what can move an operator's deposits or its allowances (a write of these items or one of these
-#: events), besides its own account and operator record
-_DEPOSIT_LABELS = frozenset({"event:Balances.Slashed", "event:Proxy.PureCreated", "Assets.Asset", "Assets.Metadata", "Assets.Account",
-                             "Assets.Approvals", "Proxy.Proxies", "Proxy.Announcements", "Multisig.Multisigs", "Democracy.DepositOf"})
-
-
-def operator_stake_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str], writes: dict[str, dict[Any, Any]]) -> None:
-    """:func:`operator_stake_is_reserved` after steps that touched ``touched`` and wrote ``writes``
-    (``System.Account`` and ``MultiAssetDelegation.Operators`` keys). When no deposit item was
-    written and neither event it follows was deposited, every operator's deposits, the accounts a
-    staking slash hit and the pure proxies' links are as its last check left them (each of those
-    re-runs it in full), so an operator whose account and record were not written holds what it
-    held then: only the written ones are judged, against the deposits remembered."""
-    known = ledger.extra.get("operator_deposits")
-    if known is None or not _DEPOSIT_LABELS.isdisjoint(touched) or "operator_stake_is_reserved" not in ledger.cursors:
-        operator_stake_is_reserved(rt, ledger)
-        return
-    mad = rt.pallets.get(MAD)
-    if mad is None:
-        return
-    skip_events(rt, ledger, "operator_stake_is_reserved")
-    written = writes.get("System.Account", {}).keys() | writes.get(f"{MAD}.Operators", {}).keys()
-    if not written:
-        return
-    slashed: set[str] = ledger.extra.setdefault("balance_slashed_accounts", set())
-    spawners: dict[str, str] = ledger.extra.setdefault("pure_proxy_spawners", {})
-    stranded, freed = _stranded_pure_deposits(rt, ledger, spawners)
-    balances = rt.pallets["Balances"]
-    for who, meta in mad.storage.Operators.items():  # type: ignore[attr-defined]
-        if who not in written:
+        reserved = balances.reserved_balance(who)  # type: ignore[attr-defined]
+        expected = meta.stake + deposits[who]
+        # the allowances combine: a spawner hit by a staking slash can also have stranded a pure
+        # proxy's deposit (a 10^7-step campaign, seed 2830, found the two together)
+        low = None if who in slashed else expected - freed[who]
+        high = expected + stranded[who]
+        if (low is None or low <= reserved) and reserved <= high:
             continue
-        deposit = known.get(who)
-        if deposit is None:  # a new operator: its deposits as they stand (no deposit item was written)
-            deposit = known[who] = _governance_deposits(rt, spawners, {who}, _asset_deposits(rt, {who}))[who]
-        _judge_operator_reserve(who, meta, balances.reserved_balance(who), deposit, slashed, stranded[who], freed[who])  # type: ignore[attr-defined]
-
-
-def _judge_operator_reserve(who: str, meta: Any, reserved: int, deposits: int, slashed: set[str], stranded: int, freed: int) -> None:
-    """One operator's reserve against its stake and deposits (see :func:`operator_stake_is_reserved`)."""
-    expected = meta.stake + deposits
-    # the allowances combine: a spawner hit by a staking slash can also have stranded a pure
-    # proxy's deposit (a 10^7-step campaign, seed 2830, found the two together)
-    low = None if who in slashed else expected - freed
-    high = expected + stranded
-    if (low is None or low <= reserved) and reserved <= high:
-        return
-    allowances = [f"its stake {meta.stake} and {deposits} asset and governance deposits"]
-    if stranded:
-        allowances.append(f"plus at most {stranded} stranded by pure proxies")
-    if who in slashed:
-        allowances.append("less any amount a Balances.Slashed took")
-    elif freed:
-        allowances.append(f"less at most {freed} freed by kill_pure (real profile)")
-    allowed = f"at most {high}" if low is None else (f"{low}..{high}" if low != high else f"exactly {high}")
-    raise AssertionError(f"operator {who} has {reserved} reserved; {', '.join(allowances)}: allow {allowed}")
+        allowances = [f"its stake {meta.stake} and {deposits[who]} asset and governance deposits"]
+        if stranded[who]:
+            allowances.append(f"plus at most {stranded[who]} stranded by pure proxies")
+        if who in slashed:
+            allowances.append("less any amount a Balances.Slashed took")
+        elif freed[who]:
+            allowances.append(f"less at most {freed[who]} freed by kill_pure (real profile)")
+        allowed = f"at most {high}" if low is None else (f"{low}..{high}" if low != high else f"exactly {high}")
+        raise AssertionError(f"operator {who} has {reserved} reserved; {', '.join(allowances)}: allow {allowed}")
 
 
 def delegation_books_balance(rt: Runtime, ledger: Ledger) -> None:
