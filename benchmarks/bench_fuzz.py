@@ -5,7 +5,8 @@ Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--pro
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
 * where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
-  --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
+  --timers (exclusive CPU time per part, unprofiled, the timers' own cost on its own row) or --profile
+  (cProfile, which inflates small functions);
 * with --floor: the same steps (seed 1) run five ways, CPU time per step, best of 3 alternated: the
   whole engine (the campaign again, drawing included), the runtime alone (dispatch and blocks,
   nothing else), through the Executor without invariants, with every invariant, and with coverage
