@@ -167,9 +167,10 @@ def test_the_services_reference_parts_cover_what_the_invariant_reads() -> None:
 
 @pytest.mark.parametrize("label", sorted(READS["services_references_resolve"]))
 def test_each_services_item_written_rechecks_a_relation_that_sees_it(world: World, monkeypatch: pytest.MonkeyPatch, label: str) -> None:
-    """A write to one Services item, alone in its step, runs the relations reading it: breaking a
-    relation through that item alone is caught in the incremental path (a job call naming a
-    service that never existed, an unapplied slash naming no blueprint, ...)."""
+    """The incremental form of services_references_resolve after a step that wrote one Services
+    item: at least one relation reads it, the relations get the label as touched, and on the
+    world's valid state none of them raises a false alarm. (That a broken relation is caught
+    through its item alone: the JobResults and JobCalls violations.)"""
     from simulations.stateful.invariants.references import _services_references
 
     rt = world.reset()
