@@ -5,7 +5,8 @@ Run: python benchmarks/bench_fuzz.py [--steps N] [--workers W] [--timers] [--pro
 * checked steps/s on one core with every invariant on (incremental, full check every 64 steps and
   at the end of each run), and on W workers;
 * where the time of one core goes (dispatch, time steps, invariants, the state root, the engine):
-  --timers (CPU time per part, unprofiled) or --profile (cProfile, which inflates small functions);
+  --timers (exclusive CPU time per part, unprofiled, the timers' own cost on its own row) or --profile
+  (cProfile, which inflates small functions);
 * with --floor: the same steps (seed 1) run five ways, CPU time per step, best of 3 alternated: the
   whole engine (the campaign again, drawing included), the runtime alone (dispatch and blocks,
   nothing else), through the Executor without invariants, with every invariant, and with coverage
@@ -120,7 +121,11 @@ def profile(steps: int) -> None:
 
 def timers(steps: int) -> None:
     """Where one core's time goes without a profiler (cProfile's per-call cost inflates the many
-    small functions of invariants and drawing): CPU time inside each part, by wrapping its entry."""
+    small functions of invariants and drawing): CPU time inside each part, by wrapping its entry.
+    Each row is exclusive: a wrapped part's time less the wrapped parts it called (the executor's
+    row is its own work around the dispatch, the hooks and the checks), and less what the timers
+    themselves cost (two CPU clock reads and the bookkeeping per wrapped call, measured on a
+    function that does nothing and reported on its own row), so the rows and the rest add up."""
     import pytest
 
     import runtime.runtime as rt_module
@@ -131,20 +136,31 @@ def timers(steps: int) -> None:
     import simulations.fuzz.values as values
     from simulations.fuzz.checks import InvariantSet
 
-    spent: dict[str, float] = {}
+    spent: dict[str, float] = {}  # exclusive CPU time per part
     calls: dict[str, int] = {}
+    nested: dict[str, int] = {}  # wrapped calls made from inside each part (their wrappers' cost is in its time)
+    stack: list[list[float]] = []  # per active wrapped call: [time inside wrapped callees, how many]
+    clock = time.process_time
     mp = pytest.MonkeyPatch()
 
     def timed(owner: object, name: str, label: str) -> None:
         fn = getattr(owner, name)
 
         def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            t = time.process_time()
+            frame = [0.0, 0]
+            stack.append(frame)
+            t = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                spent[label] = spent.get(label, 0.0) + time.process_time() - t
+                elapsed = clock() - t
+                stack.pop()
+                spent[label] = spent.get(label, 0.0) + elapsed - frame[0]
                 calls[label] = calls.get(label, 0) + 1
+                nested[label] = nested.get(label, 0) + int(frame[1])
+                if stack:
+                    stack[-1][0] += elapsed
+                    stack[-1][1] += 1
         mp.setattr(owner, name, wrapper)
 
     def counted(owner: object, name: str, label: str) -> None:
@@ -157,9 +173,13 @@ def timers(steps: int) -> None:
         mp.setattr(owner, name, wrapper)
 
     parts = [(rt_module.Runtime, "dispatch", "the runtime's dispatch"), (rt_module.Runtime, "advance_blocks", "blocks built by time steps (hooks)"),
-             (InvariantSet, "check", "invariants (full)"), (InvariantSet, "check_step", "invariants (incremental)"), (storage.Storage, "state_root", "state roots"), (engine.Generator, "step", "drawing steps"),
+             (InvariantSet, "check", "invariants (full)"), (InvariantSet, "check_step", "invariants (incremental)"), (storage.Storage, "state_root", "state roots"),
+             (engine.Generator, "step", "drawing steps"),
+             (program.Executor, "run", "the executor's own work per step"), (program.Executor, "_call", "... checking a call (lengths, roots, receipt)"),
              (InvariantSet, "plan", "what a step touched (plan)"), (program, "writes_of", "the keys a step wrote"), (program, "state_transitions", "lifecycle transitions"),
              (coverage.Coverage, "observe", "coverage features"), (values.LiveState, "observe", "live ids and accounts"),
+             (engine.World, "reset", "a run's start: restoring the snapshot"), (engine.World, "primed_ledger", "a run's start: the primed ledger"),
+             (values.LiveState, "copy", "a run's start: live ids"), (engine.Generator, "new_swarm", "a run's start: the swarm"),
              (engine.World, "__init__", "building the world (once)")]
     try:
         for owner, name, label in parts:
@@ -167,18 +187,36 @@ def timers(steps: int) -> None:
         counted(rt_module.Runtime, "_initialize_block", "blocks initialized")
         counted(rt_module.Runtime, "_skip_to", "idle-block jumps")
         with TemporaryDirectory() as out:
-            t = time.process_time()
+            t = clock()
             run_worker(FuzzConfig(seed=1, steps=steps, out=Path(out), stop_on_failure=False, shrink_time=1))
-            total = time.process_time() - t
+            total = clock() - t
+        # a wrapper's cost outside its own window (what its caller's time holds): a wrapped
+        # function that does nothing, called 20,000 times from a wrapped loop, less the same loop bare
+        timing = [(label, spent.pop(label, 0.0), calls.pop(label, 0)) for _o, _n, label in parts]
+        nothing = type("Nothing", (), {"it": staticmethod(lambda: None)})
+        bare = type("Loop", (), {"go": staticmethod(lambda: [nothing.it() for _ in range(20_000)])})
+        t = clock()
+        bare.go()
+        bare_time = clock() - t
+        timed(nothing, "it", "nothing")
+        timed(bare, "go", "loop")
+        bare.go()
+        per_wrap = max(0.0, (spent["loop"] - bare_time) / 20_000)
     finally:
         mp.undo()
     print(f"where one core's time goes ({steps:,} steps, {total:.2f} CPU s, {steps / total:,.0f} steps per CPU second; "
-          "state roots overlap invariants (state_is_immutable)):")
-    for _owner, _name, label in parts:
-        print(f"  {label:40s} {spent.get(label, 0.0):6.2f} s {100 * spent.get(label, 0.0) / total:5.1f} %  ({calls.get(label, 0):,} calls)")
-    rest = total - sum(v for k, v in spent.items() if k != "state roots")
-    print(f"  {'the loop, events, the rest':40s} {rest:6.2f} s {100 * rest / total:5.1f} %")
-    waits = calls.get("blocks built by time steps (hooks)", 0)
+          "exclusive CPU time of each part, the timers' cost taken out):")
+    accounted = 0.0
+    for label, t_label, n in timing:
+        own = t_label - nested.get(label, 0) * per_wrap
+        accounted += own
+        print(f"  {label:46s} {own:6.2f} s {100 * own / total:5.1f} %  ({n:,} calls)")
+    wrapped = sum(n for _label, _t, n in timing)
+    overhead = wrapped * per_wrap
+    rest = total - accounted - overhead
+    print(f"  {'the timers themselves':46s} {overhead:6.2f} s {100 * overhead / total:5.1f} %  ({wrapped:,} wrapped calls x {per_wrap * 1e6:.2f} us)")
+    print(f"  {'the campaign loop and the rest':46s} {rest:6.2f} s {100 * rest / total:5.1f} %")
+    waits = next(n for label, _t, n in timing if label == "blocks built by time steps (hooks)")
     print(f"  time steps: {waits:,}, blocks initialized: {calls.get('blocks initialized', 0):,}, "
           f"idle-block jumps: {calls.get('idle-block jumps', 0):,} (counts do not depend on the machine's load)")
 

@@ -16,6 +16,10 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from runtime import Runtime
 from simulations.stateful.invariants import ALL_INVARIANTS, Ledger
+from simulations.stateful.invariants.references import services_references_incremental
+from simulations.stateful.invariants.services import (
+    no_service_from_expired_request_incremental, slashes_respect_windows_incremental, staking_slashes_incremental,
+)
 from simulations.stateful.invariants.tokens import NATIVE_FORCING_EVENTS, NATIVE_ISSUANCE_EVENTS, token_conservation_incremental
 
 Invariant = Callable[[Runtime, Ledger], None]
@@ -107,15 +111,39 @@ KEYED_READS: dict[str, dict[str, KeyTest]] = {
     "lst_pools_back_their_claims": {_ACCOUNT: _is_pool_account, "Staking.Ledger": _is_pool_account},
     "operator_stake_is_reserved": {_ACCOUNT: _is_operator},
 }
-# Incremental forms: ``fn(rt, ledger, writes_of_item)`` judging a step from the keys it wrote of one
-# item, with what the full form left in the ledger (the full form runs every full check).
-INCREMENTAL: dict[str, tuple[str, Callable[[Runtime, Ledger, dict[Any, Any]], None]]] = {
-    "token_conservation": (_ACCOUNT, token_conservation_incremental),
+def _token_conservation_step(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str], writes: Writes) -> None:
+    token_conservation_incremental(rt, ledger, writes.get(_ACCOUNT, {}))
+
+
+def _by_labels(form: Callable[[Runtime, Ledger, Any], None]) -> Callable[[Runtime, Ledger, Any, Writes], None]:
+    def step(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str], writes: Writes) -> None:
+        form(rt, ledger, touched)
+    step.__name__ = step.__qualname__ = form.__name__
+    return step
+
+
+# Incremental forms: ``fn(rt, ledger, touched, writes)`` judging a step from the labels it touched
+# (READS' terms) and the keys it wrote of :data:`INCREMENTAL_ITEMS`, with what the full form left
+# in the ledger (the full form runs every full check). Each is counted as a run of its invariant.
+INCREMENTAL: dict[str, Callable[[Runtime, Ledger, Any, Writes], None]] = {
+    # the running sum of balances moves by the accounts written
+    "token_conservation": _token_conservation_step,
+    # only the relations whose items were written
+    "services_references_resolve": _by_labels(services_references_incremental),
+    # without a Services event, time passing re-judges the pending requests only
+    "no_service_from_expired_request": _by_labels(no_service_from_expired_request_incremental),
+    # a session rotation without a slash event or a queue write follows the round only
+    "slashes_respect_windows_and_disputes": _by_labels(slashes_respect_windows_incremental),
+    # an era or a Staking event with no slash queued, before or now, passes over the events
+    "staking_slashes_wait_for_their_era": _by_labels(staking_slashes_incremental),
 }
+#: the items whose written keys an incremental form reads (without them, :meth:`InvariantSet.check`
+#: runs the full form)
+INCREMENTAL_ITEMS: dict[str, str] = {"token_conservation": _ACCOUNT}
 
 
 #: the items whose written keys (:func:`step_writes`) per-key reads and incremental forms look at
-KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values() for label in reads} | {label for label, _ in INCREMENTAL.values()})
+KEYED_ITEMS: frozenset[str] = frozenset({label for reads in KEYED_READS.values() for label in reads} | set(INCREMENTAL_ITEMS.values()))
 
 
 def step_writes(journal: list[tuple[Any, Any, Any]], labels: frozenset[str] | None = None) -> Writes:
@@ -311,8 +339,7 @@ class InvariantSet:
             runs[name] += 1
             try:
                 if reads is not None and incremental is not None:
-                    label, form = incremental
-                    form(rt, ledger, writes.get(label, {}))
+                    incremental(rt, ledger, plan.touched, writes)
                 else:
                     fn(rt, ledger)
             except AssertionError as exc:
@@ -331,10 +358,8 @@ class InvariantSet:
             run = fn
             if reads is not None:
                 if touched is not None:
-                    if incremental is not None and writes is not None:
-                        label, form = incremental
-                        keys = writes.get(label, {})
-                        run = lambda rt_, ledger_: form(rt_, ledger_, keys)  # noqa: E731
+                    if incremental is not None and (writes is not None or name not in INCREMENTAL_ITEMS):
+                        run = lambda rt_, ledger_, form=incremental: form(rt_, ledger_, touched, writes or {})  # noqa: E731
                 elif not final and END_ONLY in reads:
                     continue
             runs[name] += 1

@@ -11,51 +11,98 @@ def services_references_resolve(rt: Runtime, ledger: Ledger) -> None:
     owner's ``UserServices`` holds it, its operators are registered on the blueprint and list it in
     their profile; requests, registrations and unapplied slashes name existing blueprints; job
     calls name services that exist or existed, and every result answers a job call."""
+    _services_references(rt, None)
+
+
+def services_references_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str]) -> None:
+    """:func:`services_references_resolve` after steps that touched ``touched`` (labels
+    ``"Services.Item"``): only the relations that read an item written since its last check
+    (:data:`SERVICES_REFERENCE_PARTS`). Each relation is a function of storage alone (nothing
+    kept in the ledger), and every write to an item it reads re-runs the invariant (its reads
+    are the union of the parts'), so a relation none of whose items was written holds as it did
+    at the last check. The full form, run every full check, judges every relation."""
+    _services_references(rt, touched)
+
+
+#: the relations :func:`services_references_resolve` checks, in its order, each with the
+#: ``Services`` items it reads (the incremental form re-checks one only if one of these was written)
+SERVICES_REFERENCE_PARTS: tuple[tuple[str, frozenset[str]], ...] = tuple((what, frozenset(f"Services.{item}" for item in items)) for what, items in (
+    ("each service's blueprint, status, owner and operators", ("Instances", "Blueprints", "ServiceStatus", "UserServices", "Operators",
+                                                                "OperatorsProfile")),
+    ("ServiceStatus names services", ("ServiceStatus", "Instances")),
+    ("UserServices names owned services", ("UserServices", "Instances")),
+    ("operator profiles name services and registrations", ("OperatorsProfile", "Instances", "Operators")),
+    ("requests name blueprints", ("ServiceRequests", "Blueprints")),
+    ("registrations name blueprints", ("Operators", "Blueprints")),
+    ("unapplied slashes name blueprints", ("UnappliedSlashes", "Blueprints")),
+    ("job calls name services that existed", ("JobCalls", "NextInstanceId")),
+    ("job results answer job calls", ("JobResults", "JobCalls")),
+))
+
+
+def _services_references(rt: Runtime, touched: frozenset[str] | set[str] | None) -> None:
+    """The relations of :func:`services_references_resolve`: all of them (``touched`` None), or
+    those whose items ``touched`` names (:data:`SERVICES_REFERENCE_PARTS`, in the same order)."""
     services = rt.pallets.get("Services")
     if services is None:
         return
+    if touched is None:
+        run = (True,) * len(SERVICES_REFERENCE_PARTS)
+    else:
+        run = tuple(not items.isdisjoint(touched) for _what, items in SERVICES_REFERENCE_PARTS)
+        if not any(run):
+            return
+    instances_, status_, user_, profiles_, requests_, registrations_, slashes_, calls_, results_ = run
     s = services.storage  # type: ignore[attr-defined]
     silent_membership = rt.ctx.quirk("services.join_leave_silent")
-    left_after_approving = rt.ctx.quirk("services.unregister_ignores_approved_requests")
-    blueprints = set(s.Blueprints.keys())
-    for sid, svc in s.Instances.items():
-        assert svc.id == sid, f"service {sid} is stored as {svc.id}"
-        assert svc.blueprint in blueprints, f"service {sid} runs blueprint {svc.blueprint}, which does not exist"
-        assert s.ServiceStatus.contains((svc.blueprint, sid)), f"service {sid} is missing from ServiceStatus[{svc.blueprint}]"
-        assert sid in s.UserServices.get(svc.owner), f"service {sid} is missing from its owner's UserServices"
-        for op in svc.operators():
-            # real (quirk services.unregister_ignores_approved_requests): an operator that approved,
-            # then unregistered, is in the service the request starts; it was registered once
-            assert s.Operators.contains((svc.blueprint, op)) or (left_after_approving and op in s.OperatorsProfile), (
-                f"service {sid}'s operator {op} is not registered on blueprint {svc.blueprint}")
-            profile = s.OperatorsProfile.get(op)
-            if not silent_membership:
-                assert profile is not None and sid in profile.services, f"service {sid} is missing from operator {op}'s profile"
-    for (bid, sid) in s.ServiceStatus.keys():
-        svc = s.Instances.get(sid)
-        assert svc is not None and svc.blueprint == bid, f"ServiceStatus[{bid}][{sid}] names no service of that blueprint"
-    for owner, sids in s.UserServices.items():
-        for sid in sids:
+    blueprints = set(s.Blueprints.keys()) if instances_ or requests_ or registrations_ or slashes_ else set()
+    if instances_:
+        left_after_approving = rt.ctx.quirk("services.unregister_ignores_approved_requests")
+        for sid, svc in s.Instances.items():
+            assert svc.id == sid, f"service {sid} is stored as {svc.id}"
+            assert svc.blueprint in blueprints, f"service {sid} runs blueprint {svc.blueprint}, which does not exist"
+            assert s.ServiceStatus.contains((svc.blueprint, sid)), f"service {sid} is missing from ServiceStatus[{svc.blueprint}]"
+            assert sid in s.UserServices.get(svc.owner), f"service {sid} is missing from its owner's UserServices"
+            for op in svc.operators():
+                # real (quirk services.unregister_ignores_approved_requests): an operator that approved,
+                # then unregistered, is in the service the request starts; it was registered once
+                assert s.Operators.contains((svc.blueprint, op)) or (left_after_approving and op in s.OperatorsProfile), (
+                    f"service {sid}'s operator {op} is not registered on blueprint {svc.blueprint}")
+                profile = s.OperatorsProfile.get(op)
+                if not silent_membership:
+                    assert profile is not None and sid in profile.services, f"service {sid} is missing from operator {op}'s profile"
+    if status_:
+        for (bid, sid) in s.ServiceStatus.keys():
             svc = s.Instances.get(sid)
-            assert svc is not None and svc.owner == owner, f"UserServices[{owner}] lists service {sid}, which it does not own"
-    if not silent_membership:
+            assert svc is not None and svc.blueprint == bid, f"ServiceStatus[{bid}][{sid}] names no service of that blueprint"
+    if user_:
+        for owner, sids in s.UserServices.items():
+            for sid in sids:
+                svc = s.Instances.get(sid)
+                assert svc is not None and svc.owner == owner, f"UserServices[{owner}] lists service {sid}, which it does not own"
+    if profiles_ and not silent_membership:
         for op, profile in s.OperatorsProfile.items():
             for sid in profile.services:
                 svc = s.Instances.get(sid)
                 assert svc is not None and svc.has_operator(op), f"operator {op}'s profile lists service {sid}, which it does not run"
             for bid in profile.blueprints:
                 assert s.Operators.contains((bid, op)), f"operator {op}'s profile lists blueprint {bid}, where it is not registered"
-    for rid, req in s.ServiceRequests.items():
-        assert req.blueprint in blueprints, f"request {rid} names blueprint {req.blueprint}, which does not exist"
-    for (bid, _op) in s.Operators.keys():
-        assert bid in blueprints, f"an operator is registered on blueprint {bid}, which does not exist"
-    for (_era, _index), slash in s.UnappliedSlashes.items():
-        assert slash.blueprint_id in blueprints, f"unapplied slash names blueprint {slash.blueprint_id}, which does not exist"
-    next_service = s.NextInstanceId.value()
-    for (sid, cid) in s.JobCalls.keys():
-        assert sid < next_service, f"job call {cid} names service {sid}, which never existed"
-    for key in s.JobResults.keys():
-        assert s.JobCalls.contains(key), f"job result {key} answers no job call"
+    if requests_:
+        for rid, req in s.ServiceRequests.items():
+            assert req.blueprint in blueprints, f"request {rid} names blueprint {req.blueprint}, which does not exist"
+    if registrations_:
+        for (bid, _op) in s.Operators.keys():
+            assert bid in blueprints, f"an operator is registered on blueprint {bid}, which does not exist"
+    if slashes_:
+        for (_era, _index), slash in s.UnappliedSlashes.items():
+            assert slash.blueprint_id in blueprints, f"unapplied slash names blueprint {slash.blueprint_id}, which does not exist"
+    if calls_:
+        next_service = s.NextInstanceId.value()
+        for (sid, cid) in s.JobCalls.keys():
+            assert sid < next_service, f"job call {cid} names service {sid}, which never existed"
+    if results_:
+        for key in s.JobResults.keys():
+            assert s.JobCalls.contains(key), f"job result {key} answers no job call"
 
 
 def delegation_references_resolve(rt: Runtime, ledger: Ledger) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from runtime import Runtime
-from simulations.stateful.invariants.ledger import Ledger, SlashRecord, new_events
+from simulations.stateful.invariants.ledger import Ledger, SlashRecord, new_events, skip_events
 
 SVC = "Services"
 
@@ -52,9 +53,30 @@ def no_service_from_expired_request(rt: Runtime, ledger: Ledger) -> None:
     services = rt.pallets.get(SVC)
     if services is None:
         return
+    _judge_request_events(rt, ledger, new_events(rt, ledger, "no_service_from_expired_request"))
+    _pending_requests_unexpired(rt, ledger, services)
+
+
+def no_service_from_expired_request_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str]) -> None:
+    """:func:`no_service_from_expired_request` after steps that touched ``touched``. Without a
+    Services event among them (``"event:Services"``: most of its runs come from time passing,
+    ``System.Number``), the events since its last check hold none it judges (every step that
+    deposits one re-runs it), so they are passed over without being read; the pending requests
+    are judged against the clock as always."""
+    services = rt.pallets.get(SVC)
+    if services is None:
+        return
+    if "event:Services" in touched or "no_service_from_expired_request" not in ledger.cursors:  # (never checked: in full)
+        _judge_request_events(rt, ledger, new_events(rt, ledger, "no_service_from_expired_request"))
+    else:
+        skip_events(rt, ledger, "no_service_from_expired_request")
+    _pending_requests_unexpired(rt, ledger, services)
+
+
+def _judge_request_events(rt: Runtime, ledger: Ledger, events: list[Any]) -> None:
     enabled = rt.profile.extensions.request_expiry
     lifetime = rt.profile.extensions.request_expiry_blocks
-    for ev in new_events(rt, ledger, "no_service_from_expired_request"):
+    for ev in events:
         if ev.spec.pallet != SVC:
             continue
         name = ev.spec.name
@@ -72,7 +94,10 @@ def no_service_from_expired_request(rt: Runtime, ledger: Ledger) -> None:
             created = ledger.request_created.get(rid)
             if enabled and created is not None:
                 assert ev.block < created + lifetime, f"service {ev['service_id']} started at block {ev.block} from request {rid} made at block {created}: expired at {created + lifetime}"
-    if enabled:
+
+
+def _pending_requests_unexpired(rt: Runtime, ledger: Ledger, services: Any) -> None:
+    if rt.profile.extensions.request_expiry:
         s = services.storage  # type: ignore[attr-defined]
         for rid in s.ServiceRequests.keys():
             at = s.ServiceRequestExpiresAt.get(rid)
@@ -97,16 +122,55 @@ def _slash_events_with_round(rt: Runtime, ledger: Ledger, consumer: str) -> list
         spec = ev.spec
         kind = kinds.get(spec)
         if kind is None:
-            key = (spec.pallet, spec.name)
-            if len(kinds) >= 100_000:  # specs of every runtime built so far
-                kinds.clear()
-            kind = kinds[spec] = 1 if key == ("Session", "NewSession") else 2 if key in _SLASH_EVENTS else 0
+            kind = _kind_of_spec(spec)
         if kind == 1:
             current = ev["session_index"]
         elif kind == 2:
             out.append((ev, current))
     ledger.rounds[consumer] = current
     return out
+
+
+#: the labels (:mod:`simulations.fuzz.checks`) of the events a slash's state moves by, and of the queue
+_SLASH_LABELS = frozenset({*(f"event:{pallet}.{name}" for pallet, name in _SLASH_EVENTS), f"{SVC}.UnappliedSlashes"})
+
+
+def slashes_respect_windows_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str]) -> None:
+    """:func:`slashes_respect_windows_and_disputes` after steps that touched ``touched``. Most of
+    its runs come from a session rotation alone (the round moved, no slash event, the queue not
+    written): then the events since its last check hold no slash event (every step that deposits
+    one, or writes ``UnappliedSlashes``, re-runs it in full), the slashes it remembers and the
+    queue are as its last check left them, and that check left every pending slash queued, so the
+    comparison of the two would pass and change nothing. Only the round is followed: it is the
+    last ``Session.NewSession``'s index, read from the end of the new events."""
+    if not _SLASH_LABELS.isdisjoint(touched) or "slashes_respect_windows_and_disputes" not in ledger.cursors:  # (never checked: in full)
+        slashes_respect_windows_and_disputes(rt, ledger)
+        return
+    if rt.pallets.get(SVC) is None:
+        return
+    consumer = "slashes_respect_windows_and_disputes"
+    if "event:Session.NewSession" not in touched:
+        skip_events(rt, ledger, consumer)
+        return
+    kinds = _KIND_OF_SPEC
+    for ev in reversed(new_events(rt, ledger, consumer)):
+        spec = ev.spec
+        kind = kinds.get(spec)
+        if kind is None:
+            kind = _kind_of_spec(spec)
+        if kind == 1:
+            ledger.rounds[consumer] = ev["session_index"]
+            return
+
+
+def _kind_of_spec(spec: Any) -> int:
+    """0 (another event), 1 (``Session.NewSession``) or 2 (one of :data:`_SLASH_EVENTS`), remembered."""
+    kinds = _KIND_OF_SPEC
+    key = (spec.pallet, spec.name)
+    if len(kinds) >= 100_000:  # specs of every runtime built so far
+        kinds.clear()
+    kind = kinds[spec] = 1 if key == ("Session", "NewSession") else 2 if key in _SLASH_EVENTS else 0
+    return kind
 
 
 def slashes_respect_windows_and_disputes(rt: Runtime, ledger: Ledger) -> None:
@@ -190,3 +254,17 @@ def staking_slashes_wait_for_their_era(rt: Runtime, ledger: Ledger) -> None:
     overdue = sorted(key for key in now if key <= era)
     assert not overdue, f"deferred staking slashes of eras {overdue} are still queued in era {era}: never applied"
     ledger.extra["staking_unapplied"] = now
+
+
+def staking_slashes_incremental(rt: Runtime, ledger: Ledger, touched: frozenset[str] | set[str]) -> None:
+    """:func:`staking_slashes_wait_for_their_era` after steps that touched ``touched``. Nearly all
+    of its runs come from an era starting or Staking's events, with no slash queued: when the
+    queue (``Staking.UnappliedSlashes``, a write to which re-runs it) was not written and held
+    nothing at its last check, it holds nothing now, no queued slash can be due or applied, and
+    the full form would find nothing and remember the same empty queue; its events (the
+    ``Slashed`` it reads only while a slash is queued) are passed over unread."""
+    consumer = "staking_slashes_wait_for_their_era"
+    if "Staking.UnappliedSlashes" in touched or ledger.extra.get("staking_unapplied", True) or consumer not in ledger.cursors:
+        staking_slashes_wait_for_their_era(rt, ledger)
+    elif rt.pallets.get("Staking") is not None:
+        skip_events(rt, ledger, consumer)
