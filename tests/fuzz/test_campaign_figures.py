@@ -80,7 +80,8 @@ def test_a_found_failure_reports_its_shrinking_time_apart(tmp_path: Path) -> Non
                   r"([\d.]+) s in all", text)
     assert m is not None, text[:800]
     steps, fuzzing, rate, shrinking, total = (float(g.replace(",", "")) for g in m.groups())
-    assert shrinking > 0 and fuzzing + shrinking <= total + 0.2
+    # (a shrink of a short program can print 0.0 s: what matters is that it is apart from the fuzzing and the sum holds)
+    assert shrinking >= 0 and fuzzing + shrinking <= total + 0.2
     assert "stopped by the first failure" in text
 
 
