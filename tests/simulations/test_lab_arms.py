@@ -159,7 +159,7 @@ arms:
     info = json.loads(store.run(run_id).info_json)
     assert info["arm_overrides"]["veto-none"]["governance.policy"] == {"kind": "never"}
     # --rule still runs the bare rules (the scenario's own policy)
-    run2, _, _ = start_run(store, str(path), {"length.rounds": 4}, None, ["eigenlayer"], None)
+    run2, _, _ = start_run(store, str(path), {"length.rounds": 6}, None, ["eigenlayer"], None)
     assert [a.label for a in store.arms(run2) if a.branch is None] == ["eigenlayer"]
     # an arm whose overrides do not validate is refused before anything is stored
     path.write_text(text + "  - {name: broken, rule: substrate_staking, params: {staking_slash_defer_duration: 500}}\n")
