@@ -684,7 +684,8 @@ class Scenario(_Model):
             key = next(k for k in ("rounds", "blocks", "eras") if getattr(self.length, k) is not None)
             how = (f"pass --allow-long to run up to {HARD_MAX_BLOCKS:,} blocks" if limit < HARD_MAX_BLOCKS
                    else "the runtime's block number is a u32")
-            raise ReferenceProblems([f"length.{key}: {getattr(self.length, key):,} {key} is {blocks:,} blocks, over the limit of {limit:,} ({how})"])
+            size = f"{blocks:,} blocks" if key == "blocks" else f"{getattr(self.length, key):,} {key} is {blocks:,} blocks"
+            raise ReferenceProblems([f"length.{key}: {size}, over the limit of {limit:,} ({how})"])
         return self
 
     # -------------------------------------------------------------------- derived views

@@ -133,6 +133,9 @@ def test_run_lengths_are_bounded_unless_confirmed(tmp_path) -> None:
     assert f"over the limit of {HARD_MAX_BLOCKS:,} (the runtime's block number is a u32)" in cli_error(tmp_path, path, "--allow-long")
     # the same bound through --param, and for a sweep
     assert "length.rounds: 60,000 rounds is 120,000 blocks" in cli_error(tmp_path, TINY, "--param", "length.rounds=60000")
+    # a length in blocks is not restated as itself (newuser11: "432,000 blocks is 432,000 blocks")
+    out = cli_error(tmp_path, TINY, "--param", "length={blocks: 432000}")
+    assert "length.blocks: 432,000 blocks, over the limit of" in out and "blocks is" not in out, out
     assert "length.rounds: 60,000 rounds" in cli_error(tmp_path, TINY, "--param", "length.rounds=60000", command="sweep")
     # a sweep's number of simulations is bounded too (each is a stored arm, planned before it starts)
     assert "error: 2,000,000,000,000 simulations (--runs x policies x rules x parameter points) is over the limit of 1,000,000 per sweep" in cli_error(
