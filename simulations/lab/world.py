@@ -109,6 +109,7 @@ def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors, extra: dict[
         for m in p.members:
             tnt[actors.account(m.id)] += m.amount
     tnt[TREASURY] = tnt.get(TREASURY, 0) + UNIT  # the slash recipient exists
+    _fits_u128(tnt, assets, actors)
     base = GenesisConfig.dev(seed=seed)
     balances = dict(base.balances)
     for acc, amount in tnt.items():
@@ -131,6 +132,22 @@ def genesis_for(sc: Scenario, rule: str, seed: int, actors: Actors, extra: dict[
         extensions=extensions_for(sc),
         staking={"validators": [{"stash": "Alice", "bond": 100 * UNIT}], "validator_count": n_validators, "minimum_validator_count": 1},
     )
+
+
+def _fits_u128(tnt: dict[str, int], assets: dict[int, dict[str, int]], actors: Actors) -> None:
+    """Each actor's genesis holding is the sum of its amounts and the setup's reserve: one over a
+    u128 is named by actor (the runtime's own check named an address and printed every balance)."""
+    names = {acc: name for name, acc in actors.accounts.items()}
+    limit = (1 << 128) - 1
+    for acc, amount in tnt.items():
+        if amount > limit:
+            raise ValueError(f"genesis: {names.get(acc, acc)!r} would hold {amount:,} base units of TNT (its bond, delegations and "
+                             f"balance plus the setup's {RESERVE // UNIT:,} TNT reserve), over a u128 balance ({limit:,})")
+    for aid, holders in assets.items():
+        for acc, amount in holders.items():
+            if amount > limit:
+                raise ValueError(f"genesis: {names.get(acc, acc)!r} would hold {amount:,} base units of asset {aid} (its delegations "
+                                 f"together), over a u128 balance ({limit:,})")
 
 
 def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any], where: str = "") -> Any:

@@ -209,3 +209,12 @@ def test_a_world_over_a_runtime_limit_fails_in_one_line_naming_the_field_and_sto
     assert "genesis.delegators[0] (d-51).delegations[0]: MultiAssetDelegation.delegate" in out and "MaxDelegationsExceeded" in out
     assert "raise parameters.constants.MultiAssetDelegation.MaxDelegations" in out and "discarded" in out and "resume" not in out
     assert [r.status for r in RunStore(f"sqlite:///{tmp_path / 'c.db'}", create=False).runs()] in ([], ["discarded"])
+
+
+def test_an_amount_that_overflows_only_with_the_setups_reserve_names_the_actor(tmp_path) -> None:
+    """newuser11 finding 8: a delegation of 2^128 - 1 base units is a valid amount, but the setup adds
+    its reserve to it: the error named an address and printed every balance (961 characters)."""
+    path = write(tmp_path, "max.yaml", GOOD.replace("amount: 1_000 TNT", f"amount: '{(1 << 128) - 1} base'"))
+    out = " ".join(cli_error(tmp_path, path).split())
+    assert "genesis: 'd' would hold" in out and "over a u128 balance" in out and "Traceback" not in out, out
+    assert len(out) < 600, out
