@@ -1001,9 +1001,9 @@ _SETTLED: Any = type("Settled", (), {"__repr__": lambda self: "<settled with oth
 _MAX_DEFERRED_KEYS = 1 << 22  # pending keys per item before the credits are applied anyway (memory)
 _MAX_VALID = 100_000  # keys tuples remembered as valid per item
 #: how many times an amounts tuple credited again is summed over when pending credits are applied,
-#: before it is multiplied out instead (a product of CPython ints cost ~600 instructions, an addition
-#: of word-sized ints inside ``sum`` ~20; measured with cachegrind)
-_SUM_REPEATS = 16
+#: before it is multiplied out instead: per key, a product of CPython ints costs ~600 instructions and
+#: its column ~140 more in the zip/sum pass, each further summand ~140 (cachegrind, 2,000 keys)
+_SUM_REPEATS = 5
 
 
 class _Deferred:
@@ -1232,7 +1232,7 @@ class DeferringItem(Item):
             else:
                 # one C pass over all of them: an amounts tuple credited a few times is summed that
                 # many times over (``sum`` adds machine-word ints without allocating), one credited
-                # often is multiplied out once (a product per key costs as much as ~30 such additions)
+                # more often is multiplied out once (a product per key costs about four more summands)
                 columns: list[tuple] = []
                 for amounts, times in parts.values():
                     if times <= _SUM_REPEATS:
