@@ -358,3 +358,29 @@ def test_random_credits_near_the_fast_range_with_roots_equal_eager(seed: int) ->
     assert deferred > 5
     assert db.state_root() == ref_db.state_root()
     _same(db, s, ref_db, ref)
+
+
+def test_pending_credits_of_many_amounts_tuples_summed_over_or_multiplied_out_equal_eager() -> None:
+    """Applying pending credits on one keys tuple with many distinct amounts tuples (an era split
+    recomputed after every slash): a tuple credited up to ``_SUM_REPEATS`` times is summed that
+    many times over, one credited more often is multiplied out once; both, interleaved and with
+    amounts past a machine word (``sum``'s fallback to Python ints), give the eager entries,
+    order and root."""
+    from runtime.storage import _SUM_REPEATS
+
+    rng = random.Random(7)
+    db, s, ref_db, ref = _pair()
+    keys = tuple(f"k{i}" for i in range(40))
+    first = tuple(rng.randrange(1, 10**18) for _ in keys)
+    s.Pending.add_each(keys, first)
+    ref.Pending._add_each_loop(keys, first)
+    tuples = [tuple(rng.randrange(0, 10**18) for _ in keys) for _ in range(6)]
+    tuples.append(tuple(rng.randrange(2**63, 2**70) for _ in keys))  # a column sum leaves a machine word
+    schedule = [0] * (_SUM_REPEATS + 5) + [1, 2, 1, 3] + [4] * _SUM_REPEATS + [5, 6, 6, 0, 2]
+    rng.shuffle(schedule)
+    for i in schedule:
+        s.Pending.add_each(keys, tuples[i])
+        ref.Pending._add_each_loop(keys, tuples[i])
+    assert s.Pending._lazy.size == len(keys) * len(schedule)  # all pending until the read
+    assert s.Pending.get("k5") == ref.Pending.get("k5")
+    _same(db, s, ref_db, ref)
