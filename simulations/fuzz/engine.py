@@ -248,16 +248,13 @@ class World:
         ex = Executor(rt, inv, self.cfg.full_every, ledger=ledger)
         return ex, ex.run_all(program, prime=ledger is None, derived=derived)
 
-    def log_parts(self, program: list[Step]) -> tuple[int | None, list[dict[str, Any]]]:
-        """See :func:`log_parts`."""
-        return log_parts(self, program)
-
-    def save(self, program: list[Step], directory: Path, name: str) -> tuple[Path, Path]:
+    def save(self, program: list[Step], directory: Path, name: str, failure: Failure | None = None) -> tuple[Path, Path]:
         """Run ``program`` and write its call log (with the invariants and the runtime that rebuild
-        it) and the program itself; returns both paths."""
+        it) and the program itself; returns both paths. ``failure``: the program's failure from a run
+        just made on this world (see :func:`log_parts`)."""
         from simulations.stateful.core import new_log_path
 
-        records, tail = self.log_parts(program)
+        records, tail = log_parts(self, program, failure)
         path = new_log_path(directory, name)
         checks = Checks(tuple((p, source_of(fn)) for fn in self.invariant_fns if (p := factory_path(fn))),
                         f"{Ledger.__module__}:{Ledger.__qualname__}")
@@ -272,16 +269,19 @@ class World:
         return path, program_file
 
 
-def log_parts(world: Any, program: list[Step]) -> tuple[int | None, list[dict[str, Any]]]:
+def log_parts(world: Any, program: list[Step], failure: Failure | None = None) -> tuple[int | None, list[dict[str, Any]]]:
     """Run ``program`` on ``world`` (anything with ``execute`` and ``rt``) and say what its call log
     holds: ``(records, tail)`` for :func:`runtime.calllog.write_log`. A failure an invariant's
     re-check shows needs only the records; a failing call or malformed input is cut from them and
     carried as a ``step`` line replay runs with the engine's checks, so ``tangle-sim replay`` of
     the log fails while the bug is there (the call log alone passed: a panicking call never
-    entered it). Leaves ``world.rt`` in the state after the whole program (the log's end line)."""
-    _, failure = world.execute(program)
-    if failure is None or failure.kind == "invariant":
-        return None, []
+    entered it). Leaves ``world.rt`` in the state after the whole program (the log's end line).
+    ``failure``: the program's failure from a run the caller just made on ``world`` (which left
+    ``world.rt`` at the program's end), so that run is not made again."""
+    if failure is None:
+        _, failure = world.execute(program)
+    if failure is None or failure.kind == "invariant" or program[failure.step][0] not in ("call", "bad"):
+        return None, []  # the log's invariants re-check it, or a time step failed: no step line to carry
     _, before = world.execute(program[:failure.step])  # the records and the block before the failing step
     records, block = len(world.rt.log_records()), world.rt.block_number
     record = failing_step_record(program, failure, block) if before is None else None
@@ -526,15 +526,15 @@ def _handle_failure(world: World, program: list[Step], failure: Failure, cfg: Fu
     shrink_seconds = time.monotonic() - t
     name = f"fuzz-{failure.kind}-{failure.what.split('.')[-1]}"
     save_error = None
-    try:
-        log, program_file = world.save(shrunk, Path(cfg.out), name)
-    except OSError as exc:  # an --out that went away or filled up: the failure is still reported, with its program
-        log = program_file = None
-        save_error = f"saving it under {cfg.out} failed: {exc.strerror or exc}"
     # report what the saved log shows: the shrunk program fails the same check, but its message
     # (amounts, accounts, the step) is the shrunk program's, which ``tangle-sim replay`` prints
     _, again = world.execute(shrunk)
     message = again.message if again is not None and again.key == failure.key else failure.message
+    try:
+        log, program_file = world.save(shrunk, Path(cfg.out), name, again)
+    except OSError as exc:  # an --out that went away or filled up: the failure is still reported, with its program
+        log = program_file = None
+        save_error = f"saving it under {cfg.out} failed: {exc.strerror or exc}"
     return FoundFailure(failure.kind, failure.what, message, program, shrunk, log, program_file, found_after, shrink_seconds, steps,
                         found_message=failure.message if message != failure.message else None, shrink_error=shrink_error,
                         save_error=save_error)

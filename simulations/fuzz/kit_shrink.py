@@ -94,6 +94,6 @@ def shrink_kit_failure(world: SnapshotWorld, program: list[Step], log_path: Path
         return None
     from simulations.fuzz.engine import log_parts
 
-    records, tail = log_parts(world, best)  # a failing call the call records cannot show rides as a step line
+    records, tail = log_parts(world, best, final)  # a failing call the call records cannot show rides as a step line
     write_log(world.rt, log_path, checks=checks, runtime=runtime, records=records, tail=tail)
     return ShrunkFailure(final, len(program), best, time.monotonic() - started, log_path)
