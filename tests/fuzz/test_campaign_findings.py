@@ -57,6 +57,11 @@
    taken and the delegator is skipped, as a failed ERC20 share is on chain. An asset being destroyed
    is also no longer held to the pots' exact check (its ``destroy_accounts`` voids every holder's
    balance, and nothing lets MultiAssetDelegation refuse).
+11. (intended, seed 3131, a 10^7-step campaign after finding 10) ``delegation_pot_backs_deposits``: root
+   (``Assets.force_asset_status``) raised USDC's minimum balance to one unit above what the pot held
+   after a first slash; the next slash's transfer out (``Expendable``, as on chain) reaped the pot and
+   burned the rest as dust. The force origin's decree is the chain's to make, in both profiles; the
+   pot checks no longer hold an asset root forced to exactness (its pots may lose dust to it).
 """
 
 from __future__ import annotations
@@ -311,3 +316,19 @@ def test_a_slash_share_that_cannot_leave_the_pot_is_not_taken_when_intended() ->
     assert ex.run(["wait", 40]) == "waited"  # the slash comes due and is applied; every invariant passes
     assert [e for e in rt.all_events() if e.name == "MultiAssetDelegation.OperatorSlashed" and e["operator"] == charlie]
     assert usdc_delegated() == before  # the share could not leave the pot, so it was not taken
+
+
+def test_root_forcing_an_assets_minimum_above_a_pot_is_a_decree_the_pot_checks_allow() -> None:
+    """Finding 11, its shrunk program (every invariant checked after every step): the minimum is set
+    one unit above what the pot keeps after the second slash's share leaves it."""
+    rt, ex = _checked_world()
+    alice, charlie = rt.account("Alice"), kit.SETUP_OPERATORS[1]
+    slash = ["call", alice, "Services", "slash", {"offender": charlie, "service_id": 0, "slash_percent": 1}]
+    assert ex.run(slash) == "ok" and ex.run(["wait", 36]) == "waited"
+    pot = rt.pallets["MultiAssetDelegation"].pallet_account()
+    d = rt.pallets["Assets"].storage.Asset.get(100)
+    force = ["call", "root", "Assets", "force_asset_status", {"id": 100, "owner": d.owner, "issuer": d.issuer, "admin": d.admin, "freezer": d.freezer,
+                                                               "min_balance": 998_010_001, "is_sufficient": False, "is_frozen": False}]
+    assert rt.pallets["Assets"].fungibles.balance(100, pot) == 999_000_000 and ex.run(force) == "ok"
+    assert ex.run(["wait", 1]) == "waited" and ex.run(slash) == "ok" and ex.run(["wait", 28]) == "waited"  # the share leaves 998,010,000 < the minimum: every invariant passes
+    assert rt.pallets["Assets"].fungibles.balance(100, pot) == 0  # the pot was reaped, as on chain

@@ -44,11 +44,24 @@ def _voided(rt: Runtime, key: int | str) -> bool:
     return details is None or details.status.name == "Destroying"
 
 
+def _forced(rt: Runtime, ledger: Ledger, consumer: str) -> set[int]:
+    """Assets whose parameters root re-set by decree (``Assets.force_asset_status``, the force
+    origin's): a min balance raised above what a pot holds makes the pot's next transfer out reap
+    it, the rest burned as dust, and nothing lets the pot's pallet refuse. From then on their pots
+    are not held to the exact check (found by a 10^7-step campaign: root raised USDC's minimum to one
+    unit above MultiAssetDelegation's pot, and the next slash reaped the pot)."""
+    forced: set[int] = ledger.extra.setdefault("forced_assets", set())
+    for ev in new_events(rt, ledger, consumer):
+        if ev.spec.pallet == "Assets" and ev.spec.name == "AssetStatusChanged":
+            forced.add(ev["asset_id"])
+    return forced
+
+
 def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
     """MultiAssetDelegation's pot holds, per asset, exactly the delegators' deposits plus their
     pending withdrawals (the real profile's slash residue, ``mad.slash_leaves_residue``, keeps
     deposits that left the pot, so this is checked when that quirk is off). Assets being destroyed
-    or gone are not checked (:func:`_voided`)."""
+    or gone, or whose parameters root forced, are not checked (:func:`_voided`, :func:`_forced`)."""
     mad = rt.pallets.get("MultiAssetDelegation")
     if mad is None or rt.ctx.quirk("mad.slash_leaves_residue"):
         return
@@ -59,7 +72,8 @@ def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
         for req in meta.withdraw_requests:
             owed[_asset_key(req.asset)] += req.amount
     pot = mad.pallet_account()  # type: ignore[attr-defined]
-    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k)} | {0})
+    forced = _forced(rt, ledger, "delegation_pot_backs_deposits")
+    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k) and k not in forced} | {0})
     for key, amount in held.items():
         assert amount == owed[key], f"MultiAssetDelegation pot holds {amount} of asset {key} but owes {owed[key]} in deposits and pending withdrawals"
 
@@ -67,7 +81,8 @@ def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
 def services_pot_holds_staged_payments(rt: Runtime, ledger: Ledger) -> None:
     """The Services pallet account holds exactly the staged request payments (per asset): a payment
     leaves it only to the manager when the service starts, or back to the requester on rejection or
-    expiry. Assets being destroyed or gone are not checked (:func:`_voided`)."""
+    expiry. Assets being destroyed or gone, or whose parameters root forced, are not checked
+    (:func:`_voided`, :func:`_forced`)."""
     services = rt.pallets.get("Services")
     if services is None:
         return
@@ -83,7 +98,8 @@ def services_pot_holds_staged_payments(rt: Runtime, ledger: Ledger) -> None:
         if lossy and isinstance(key, int) and payment.amount < _minimum(rt, key):
             dust[key] += payment.amount
     pot = services.pallet_account()  # type: ignore[attr-defined]
-    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k)} | {0})
+    forced = _forced(rt, ledger, "services_pot_holds_staged_payments")
+    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k) and k not in forced} | {0})
     for key, amount in held.items():
         if dust[key]:
             assert owed[key] - dust[key] <= amount <= owed[key], (
