@@ -87,7 +87,12 @@ class CurrencyImpl:
             endowed = old is None or (old.providers == 0 and old.sufficients == 0 and old.consumers == 0)
         elif had and not has:
             new = new._replace(providers=new.providers - 1 if new.providers else 0)
-        if new.free < ed and new.reserved == 0 and new.providers == 0 and new.sufficients == 0 and new.consumers == 0:
+        # pallet-balances' post_mutation (38.0.1, stable2407): free below the ED with nothing reserved is
+        # dust, whatever other references keep the account in System (a sufficient asset's, a
+        # consumer's): it is dropped (DustLost) and the issuance falls. Keeping it while another
+        # reference held the account let a later reap (the asset's reference gone) delete it with
+        # no event and the issuance unchanged (found by the 10^7-step campaign, seed 3131).
+        if new.free < ed and new.reserved == 0:
             if new.free:
                 self.storage.TotalIssuance.put(self.storage.TotalIssuance.value() - new.free)  # type: ignore[attr-defined]
                 self.deposit_event(Event.DustLost(who, new.free))  # type: ignore[attr-defined]
