@@ -155,7 +155,7 @@ def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any
     from (``where``) and, for the runtime limits a scenario meets first, the constant to raise."""
     receipt = rt.dispatch(who, module, function, params, raise_error=False)
     if not receipt.is_success:
-        hint = _SETUP_HINTS.get(str(receipt.error_name))
+        hint = _SETUP_HINTS.get((str(receipt.error_name), function)) or _SETUP_HINTS.get((str(receipt.error_name), None))
         raise SetupError(f"setup: {where + ': ' if where else ''}{module}.{function} by {who[:8]}… failed with {receipt.error_name}"
                          + (f" ({hint(rt)})" if hint else ""))
     return receipt
@@ -166,11 +166,13 @@ def _mad(rt: Runtime, name: str) -> Any:
 
 
 #: what to change when a setup call meets a runtime limit (the testnet's values are the defaults)
-_SETUP_HINTS = {
-    "MultiAssetDelegation.MaxDelegationsExceeded": lambda rt: f"an operator takes at most {_mad(rt, 'MaxDelegations')} delegations (the "
-                                                              "testnet's MaxDelegations); raise parameters.constants.MultiAssetDelegation.MaxDelegations",
-    "MultiAssetDelegation.BondTooLow": lambda rt: f"an operator's bond must be at least {_mad(rt, 'MinOperatorBondAmount'):,} base units "
-                                                  "(MinOperatorBondAmount)",
+_SETUP_HINTS = {  # (error, the setup call's function or None for any)
+    ("MultiAssetDelegation.MaxDelegationsExceeded", None): lambda rt: f"an operator takes at most {_mad(rt, 'MaxDelegations')} delegations (the "
+                                                                      "testnet's MaxDelegations); raise parameters.constants.MultiAssetDelegation.MaxDelegations",
+    ("MultiAssetDelegation.BondTooLow", "join_operators"): lambda rt: f"an operator's bond must be at least {_mad(rt, 'MinOperatorBondAmount'):,} "
+                                                                      "base units (MinOperatorBondAmount)",
+    ("MultiAssetDelegation.BondTooLow", "deposit"): lambda rt: f"a delegation must be at least {_mad(rt, 'MinDelegateAmount'):,} base units (MinDelegateAmount)",
+    ("MultiAssetDelegation.BondTooLow", "delegate"): lambda rt: f"a delegation must be at least {_mad(rt, 'MinDelegateAmount'):,} base units (MinDelegateAmount)",
 }
 
 

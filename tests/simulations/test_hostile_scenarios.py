@@ -218,3 +218,14 @@ def test_an_amount_that_overflows_only_with_the_setups_reserve_names_the_actor(t
     out = " ".join(cli_error(tmp_path, path).split())
     assert "genesis: 'd' would hold" in out and "over a u128 balance" in out and "Traceback" not in out, out
     assert len(out) < 600, out
+
+
+@pytest.mark.parametrize("field, old, new, says", [
+    ("genesis.operators[0] (op).bond", "bond: 5_000 TNT", "bond: 0 TNT", "an operator's bond must be at least"),
+    ("genesis.delegators[0] (d).delegations[0]", "amount: 1_000 TNT", "amount: 0 TNT", "a delegation must be at least")])
+def test_a_zero_bond_or_delegation_names_its_field_and_the_minimum(tmp_path, field: str, old: str, new: str, says: str) -> None:
+    """newuser11 finding 6: "0 TNT" passed validation and failed at setup with a traceback."""
+    path = write(tmp_path, "zero.yaml", GOOD.replace(old, new))
+    result = runner.invoke(app, ["run", str(path), "--store", str(tmp_path / "z.db"), "--no-progress"])
+    out = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output and f"{field}:" in out and says in out and "BondTooLow" in out, out
