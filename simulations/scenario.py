@@ -16,7 +16,7 @@ import math
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Iterator, Literal, Union
 
@@ -83,7 +83,7 @@ def _parse_amount(value: Any, info: ValidationInfo) -> Any:
         raise ValueError(f"cannot read {number!r} as a number (digits 0-9, an optional point and exponent: '1.5', '2e6')")
     try:
         exact = Decimal(number) * (Decimal(10) ** decimals[symbol])
-    except (InvalidOperation, ArithmeticError):
+    except ArithmeticError:  # InvalidOperation, Overflow
         raise ValueError(f"cannot read {number!r} as a number") from None
     if exact.adjusted() > 39:  # past any u128 (about 3.4e38): say so before building a huge integer
         raise ValueError(f"{value!r} overflows a u128 balance (at most {MAX_AMOUNT:,})")

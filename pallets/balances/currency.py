@@ -251,18 +251,8 @@ class CurrencyImpl:
 
     def mint_into(self, who: str, amount: int) -> None:
         """Create ``amount`` new TNT in ``who``'s free balance (``Minted``)."""
-        if amount == 0:
-            return
-        acc = self.system.storage.Account._d
-        old = acc.get(who)
-        self._check_deposit(old, amount)
-        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
-        if issuance.value() + amount > MAX_BALANCE:
-            raise Arithmetic.Overflow()
-        base = old if old is not None else EMPTY_ACCOUNT
-        self._write(who, old, base._replace(free=base.free + amount))
-        issuance.put(issuance.value() + amount)
-        self.deposit_event(Event.Minted(who, amount))  # type: ignore[attr-defined]
+        if amount:
+            self._credit_new(who, amount, Event.Minted(who, amount), event_first=False)  # type: ignore[attr-defined]
 
     def deposit_creating(self, who: str, amount: int) -> int:
         """``Currency::deposit_creating``: credit ``amount`` to ``who``'s free balance, creating the
@@ -273,21 +263,29 @@ class CurrencyImpl:
         dropped (a caller that slashed first moved the issuance down by the same amount)."""
         if amount == 0:
             return 0
-        acc = self.system.storage.Account._d
-        old = acc.get(who)
-        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
         try:
-            self._check_deposit(old, amount)
+            # ``Deposit`` is deposited inside the account mutation, ``Endowed`` (by the write) after it
+            self._credit_new(who, amount, Event.Deposit(who, amount), event_first=True)  # type: ignore[attr-defined]
         except DispatchError:
             return 0
+        return amount
+
+    def _credit_new(self, who: str, amount: int, event: EventRecord, *, event_first: bool) -> None:
+        """Credit ``amount`` of new TNT to ``who`` (the issuance rises by it): a deposit's checks
+        (Token.BelowMinimum, Arithmetic.Overflow) before anything is written, then one write, with
+        ``event`` before the write's ``Endowed`` or after it."""
+        old = self.system.storage.Account._d.get(who)
+        self._check_deposit(old, amount)
+        issuance = self.storage.TotalIssuance  # type: ignore[attr-defined]
         if issuance.value() + amount > MAX_BALANCE:
-            return 0
+            raise Arithmetic.Overflow()
+        if event_first:
+            self.deposit_event(event)  # type: ignore[attr-defined]
         base = old if old is not None else EMPTY_ACCOUNT
-        # ``Deposit`` is deposited inside the account mutation, ``Endowed`` (by the write) after it
-        self.deposit_event(Event.Deposit(who, amount))  # type: ignore[attr-defined]
         self._write(who, old, base._replace(free=base.free + amount))
         issuance.put(issuance.value() + amount)
-        return amount
+        if not event_first:
+            self.deposit_event(event)  # type: ignore[attr-defined]
 
     def burn_from(self, who: str, amount: int) -> int:
         """Destroy exactly ``amount`` of ``who``'s free balance (``Burned``)."""

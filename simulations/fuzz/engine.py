@@ -280,7 +280,7 @@ def log_parts(world: Any, program: list[Step], failure: Failure | None = None) -
     ``world.rt`` at the program's end), so that run is not made again."""
     if failure is None:
         _, failure = world.execute(program)
-    if failure is None or failure.kind == "invariant" or program[failure.step][0] not in ("call", "bad"):
+    if failing_step_record(program, failure, 0) is None:
         return None, []  # the log's invariants re-check it, or a time step failed: no step line to carry
     _, before = world.execute(program[:failure.step])  # the records and the block before the failing step
     records, block = len(world.rt.log_records()), world.rt.block_number

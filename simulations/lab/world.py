@@ -15,7 +15,7 @@ from runtime.genesis import UNIT
 from pallets.treasury import treasury_account
 from simulations.lab.actors import Actors, SetupError, runtime_pallets
 from simulations.lab.services import setup_services
-from simulations.scenario import NATIVE_SYMBOL, Scenario
+from simulations.scenario import MAX_AMOUNT, NATIVE_SYMBOL, Scenario
 
 TREASURY = treasury_account()
 NATIVE = {"Custom": 0}
@@ -138,16 +138,13 @@ def _fits_u128(tnt: dict[str, int], assets: dict[int, dict[str, int]], actors: A
     """Each actor's genesis holding is the sum of its amounts and the setup's reserve: one over a
     u128 is named by actor (the runtime's own check named an address and printed every balance)."""
     names = {acc: name for name, acc in actors.accounts.items()}
-    limit = (1 << 128) - 1
-    for acc, amount in tnt.items():
-        if amount > limit:
-            raise ValueError(f"genesis: {names.get(acc, acc)!r} would hold {amount:,} base units of TNT (its bond, delegations and "
-                             f"balance plus the setup's {RESERVE // UNIT:,} TNT reserve), over a u128 balance ({limit:,})")
-    for aid, holders in assets.items():
+    holdings = [("TNT", f"its bond, delegations and balance plus the setup's {RESERVE // UNIT:,} TNT reserve", tnt)]
+    holdings += [(f"asset {aid}", "its delegations together", holders) for aid, holders in assets.items()]
+    for what, why, holders in holdings:
         for acc, amount in holders.items():
-            if amount > limit:
-                raise ValueError(f"genesis: {names.get(acc, acc)!r} would hold {amount:,} base units of asset {aid} (its delegations "
-                                 f"together), over a u128 balance ({limit:,})")
+            if amount > MAX_AMOUNT:
+                raise ValueError(f"genesis: {names.get(acc, acc)!r} would hold {amount:,} base units of {what} ({why}), "
+                                 f"over a u128 balance ({MAX_AMOUNT:,})")
 
 
 def _do(rt: Runtime, who: str, module: str, function: str, params: dict[str, Any], where: str = "") -> Any:
@@ -171,8 +168,9 @@ _SETUP_HINTS = {  # (error, the setup call's function or None for any)
                                                                       "testnet's MaxDelegations); raise parameters.constants.MultiAssetDelegation.MaxDelegations",
     ("MultiAssetDelegation.BondTooLow", "join_operators"): lambda rt: f"an operator's bond must be at least {_mad(rt, 'MinOperatorBondAmount'):,} "
                                                                       "base units (MinOperatorBondAmount)",
-    ("MultiAssetDelegation.BondTooLow", "deposit"): lambda rt: f"a delegation must be at least {_mad(rt, 'MinDelegateAmount'):,} base units (MinDelegateAmount)",
-    ("MultiAssetDelegation.BondTooLow", "delegate"): lambda rt: f"a delegation must be at least {_mad(rt, 'MinDelegateAmount'):,} base units (MinDelegateAmount)",
+    ("MultiAssetDelegation.BondTooLow", "deposit"): (min_delegation := lambda rt: f"a delegation must be at least {_mad(rt, 'MinDelegateAmount'):,} "
+                                                                                  "base units (MinDelegateAmount)"),
+    ("MultiAssetDelegation.BondTooLow", "delegate"): min_delegation,
 }
 
 

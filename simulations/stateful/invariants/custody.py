@@ -57,6 +57,12 @@ def _forced(rt: Runtime, ledger: Ledger, consumer: str) -> set[int]:
     return forced
 
 
+def _exact_keys(rt: Runtime, ledger: Ledger, consumer: str, owed: Counter[int | str]) -> set[int | str]:
+    """The assets a pot is held to exactly (TNT always): those owed, less :func:`_voided` and :func:`_forced` ones."""
+    forced = _forced(rt, ledger, consumer)
+    return {k for k in owed if not _voided(rt, k) and k not in forced} | {0}
+
+
 def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
     """MultiAssetDelegation's pot holds, per asset, exactly the delegators' deposits plus their
     pending withdrawals (the real profile's slash residue, ``mad.slash_leaves_residue``, keeps
@@ -72,8 +78,7 @@ def delegation_pot_backs_deposits(rt: Runtime, ledger: Ledger) -> None:
         for req in meta.withdraw_requests:
             owed[_asset_key(req.asset)] += req.amount
     pot = mad.pallet_account()  # type: ignore[attr-defined]
-    forced = _forced(rt, ledger, "delegation_pot_backs_deposits")
-    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k) and k not in forced} | {0})
+    held = _holdings(rt, pot, _exact_keys(rt, ledger, "delegation_pot_backs_deposits", owed))
     for key, amount in held.items():
         assert amount == owed[key], f"MultiAssetDelegation pot holds {amount} of asset {key} but owes {owed[key]} in deposits and pending withdrawals"
 
@@ -98,8 +103,7 @@ def services_pot_holds_staged_payments(rt: Runtime, ledger: Ledger) -> None:
         if lossy and isinstance(key, int) and payment.amount < _minimum(rt, key):
             dust[key] += payment.amount
     pot = services.pallet_account()  # type: ignore[attr-defined]
-    forced = _forced(rt, ledger, "services_pot_holds_staged_payments")
-    held = _holdings(rt, pot, {k for k in owed if not _voided(rt, k) and k not in forced} | {0})
+    held = _holdings(rt, pot, _exact_keys(rt, ledger, "services_pot_holds_staged_payments", owed))
     for key, amount in held.items():
         if dust[key]:
             assert owed[key] - dust[key] <= amount <= owed[key], (
